@@ -1,0 +1,188 @@
+//! `octavo build`: run the pipeline and write the outputs atomically.
+//!
+//! [`compile`] is the shared front half (load, parse, resolve) that `check` also uses; `build`
+//! adds the backends and writes each output to a temporary file in the output folder, renamed
+//! over the old file only when complete: a failed build never leaves a half-written or
+//! clobbered EPUB.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostics, SourceMap};
+use crate::doc::Book;
+use crate::epub::{write_epub, EpubOptions};
+use crate::manuscript::{self, resolve_configured, Manuscript};
+use crate::markdown::parse_chapter;
+use crate::resolve::{resolve_book, ResolveOptions};
+
+/// Which outputs to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The EPUB only.
+    Epub,
+    /// The PDF only.
+    Pdf,
+    /// Both.
+    All,
+}
+
+/// Everything `octavo build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The book folder (holding book.toml).
+    pub dir: PathBuf,
+    /// Where to write; default `DIR/out`.
+    pub out: Option<PathBuf>,
+    /// Which outputs.
+    pub format: Format,
+    /// PDF profile override.
+    pub profile: Option<String>,
+    /// Resolution settings from the command line.
+    pub resolve: ResolveOptions,
+}
+
+/// The result of the front half of the pipeline.
+pub struct Compiled {
+    /// The resolved book, when the manuscript could be loaded at all.
+    pub book: Option<Book>,
+    /// The loaded manuscript (config and sources), when it could be loaded.
+    pub manuscript: Option<Manuscript>,
+    /// Every problem found.
+    pub diags: Diagnostics,
+}
+
+impl Compiled {
+    /// The source texts, for rendering diagnostics.
+    pub fn sources(&self) -> SourceMap {
+        self.manuscript
+            .as_ref()
+            .map(|m| m.sources.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Load, parse and resolve the book in `dir`.
+pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
+    let mut diags = Diagnostics::default();
+    let Some(mut manuscript) = manuscript::load(dir, SourceMap::default(), &mut diags) else {
+        return Compiled {
+            book: None,
+            manuscript: None,
+            diags,
+        };
+    };
+    let parsed = manuscript
+        .chapters
+        .iter()
+        .map(|&file| parse_chapter(file, &manuscript.sources.get(file).text, &mut diags))
+        .collect();
+    let book = resolve_book(&mut manuscript, parsed, options, &mut diags);
+    Compiled {
+        book: Some(book),
+        manuscript: Some(manuscript),
+        diags,
+    }
+}
+
+/// Why a build stopped without writing.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The manuscript has errors (reported as diagnostics).
+    #[error("the manuscript has errors; nothing was written")]
+    Manuscript,
+    /// A requested output is not available.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Writing failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What a build produced.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Remarks for the user (e.g. an output that was skipped).
+    pub notes: Vec<String>,
+}
+
+/// Build the outputs for an already compiled book.
+pub fn build_outputs(
+    compiled: &Compiled,
+    options: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    if compiled.diags.has_errors() {
+        return Err(BuildError::Manuscript);
+    }
+    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+        return Err(BuildError::Manuscript);
+    };
+    if options.format == Format::Pdf {
+        return Err(BuildError::Unsupported(
+            "the PDF backend is not implemented yet; build the EPUB with --format epub".into(),
+        ));
+    }
+    let out_dir = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.dir.join("out"));
+    let mut report = BuildReport::default();
+    let epub_options = epub_options(manuscript)?;
+    let bytes = write_epub(book, &epub_options).map_err(|e| BuildError::Io(e.to_string()))?;
+    let path = out_dir.join(format!("{}.epub", book.meta.slug));
+    write_atomically(&path, &bytes)
+        .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
+    report.written.push(path);
+    if options.format == Format::All {
+        report
+            .notes
+            .push("PDF output is not implemented yet; only the EPUB was written".to_string());
+    }
+    Ok(report)
+}
+
+fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
+    let Some(css) = &manuscript.config.epub.css else {
+        return Ok(EpubOptions::default());
+    };
+    let mut diags = Diagnostics::default();
+    let path = resolve_configured(
+        &manuscript.root,
+        css,
+        manuscript.config_file,
+        "stylesheet",
+        &mut diags,
+    )
+    .ok_or_else(|| BuildError::Io(format!("cannot find the stylesheet `{}`", css.get_ref())))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", path.display())))?;
+    Ok(EpubOptions {
+        extra_css: Some(text),
+    })
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// readers of `path` see either the old complete file or the new complete file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".octavo-")
+        .suffix(".part")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    // Temporary files are private (0600); an output is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

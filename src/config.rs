@@ -1,0 +1,584 @@
+//! `book.toml`: the book's metadata and settings, parsed strictly.
+//!
+//! Unknown keys are errors (a typo must not silently drop a setting), and every value that can
+//! be wrong (identifier, date, language, lengths) is validated here with the span of the value,
+//! so the message names the line and column in book.toml.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
+use crate::doc::{Contributor, FrontMatterOptions, Identifier, Role, Series};
+
+/// The raw contents of book.toml, as the user wrote them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookConfig {
+    /// Main title (required).
+    pub title: Spanned<String>,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Contributors in display order.
+    #[serde(default)]
+    pub authors: Vec<AuthorConfig>,
+    /// BCP 47 language tag; `en` when absent.
+    pub language: Option<Spanned<String>>,
+    /// ISBN-13 or UUID; derived from title and authors when absent.
+    pub identifier: Option<Spanned<String>>,
+    /// Publisher name.
+    pub publisher: Option<String>,
+    /// Publication date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<Spanned<String>>,
+    /// Rights statement for the copyright page.
+    pub rights: Option<String>,
+    /// Licence (SPDX id such as `CC-BY-4.0`, or free text).
+    pub license: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+    /// Subject headings.
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    /// Series this book belongs to.
+    pub series: Option<SeriesConfig>,
+    /// Cover image path, relative to the book folder.
+    pub cover: Option<Spanned<String>>,
+    /// Chapter files in reading order; default: natural sort of `chapters/*.md`.
+    pub chapters: Option<Vec<Spanned<String>>>,
+    /// Generated front-matter pages.
+    #[serde(default)]
+    pub front_matter: FrontMatterConfig,
+    /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`).
+    pub bibliography: Option<Spanned<String>>,
+    /// Citation style name or `.csl` path.
+    pub csl: Option<Spanned<String>>,
+    /// Keys to list in the references even when not cited (`["*"]` for all).
+    #[serde(default)]
+    pub nocite: Vec<String>,
+    /// Title of the references page, overriding the style's.
+    pub references_title: Option<String>,
+    /// Output file stem; default derived from the title.
+    pub slug: Option<Spanned<String>>,
+    /// EPUB settings.
+    #[serde(default)]
+    pub epub: EpubConfig,
+    /// Fonts (for the PDF, and the EPUB when embedding).
+    #[serde(default)]
+    pub fonts: FontsConfig,
+    /// PDF settings.
+    #[serde(default)]
+    pub pdf: PdfConfig,
+}
+
+/// One `[[authors]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AuthorConfig {
+    /// Display name.
+    pub name: String,
+    /// `author` (default), `editor`, `translator` or `illustrator`.
+    pub role: Option<Spanned<String>>,
+}
+
+/// `[series]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SeriesConfig {
+    /// Series name.
+    pub name: String,
+    /// Position in the series.
+    pub index: Option<f64>,
+}
+
+/// `[front-matter]`: which generated pages to include (all by default).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct FrontMatterConfig {
+    /// Half-title page.
+    pub half_title: bool,
+    /// Title page.
+    pub title_page: bool,
+    /// Copyright page.
+    pub copyright: bool,
+    /// Contents page.
+    pub toc: bool,
+}
+
+impl Default for FrontMatterConfig {
+    fn default() -> Self {
+        FrontMatterConfig {
+            half_title: true,
+            title_page: true,
+            copyright: true,
+            toc: true,
+        }
+    }
+}
+
+/// `[epub]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct EpubConfig {
+    /// Embed the book's fonts in the EPUB (readers may still override them).
+    pub embed_fonts: bool,
+    /// Extra stylesheet (path in the book folder) appended after the default one.
+    pub css: Option<Spanned<String>>,
+}
+
+/// `[fonts]`: font folders or files inside the book folder; octavo's own fonts otherwise.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct FontsConfig {
+    /// Text face folder (regular, italic, bold, bold italic).
+    pub serif: Option<Spanned<String>>,
+    /// Monospace face folder.
+    pub mono: Option<Spanned<String>>,
+    /// Fallback faces tried per glyph, in order.
+    pub fallback: Vec<Spanned<String>>,
+}
+
+/// `[pdf]`: the PDF profile and its overrides.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PdfConfig {
+    /// `print` (6x9 in, recto openings), `a4` or `letter`.
+    pub profile: Option<Spanned<String>>,
+    /// Page width, e.g. `6in`, `210mm`.
+    pub page_width: Option<Spanned<String>>,
+    /// Page height.
+    pub page_height: Option<Spanned<String>>,
+    /// Body text size, e.g. `10.5pt`.
+    pub font_size: Option<Spanned<String>>,
+    /// Baseline-to-baseline distance, e.g. `13.5pt`.
+    pub leading: Option<Spanned<String>>,
+    /// Margins.
+    pub margins: MarginsConfig,
+    /// Use old-style figures in running text when the font has them.
+    pub oldstyle_figures: Option<bool>,
+}
+
+/// `[pdf.margins]`, as lengths with units.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct MarginsConfig {
+    /// Top margin.
+    pub top: Option<Spanned<String>>,
+    /// Bottom margin.
+    pub bottom: Option<Spanned<String>>,
+    /// Inner (binding side) margin.
+    pub inner: Option<Spanned<String>>,
+    /// Outer margin.
+    pub outer: Option<Spanned<String>>,
+}
+
+/// The PDF profiles octavo knows.
+pub const PDF_PROFILES: [&str; 3] = ["print", "a4", "letter"];
+
+/// Parse book.toml text; syntax errors, unknown keys and bad values become diagnostics.
+pub fn parse_config(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<BookConfig> {
+    match toml::from_str::<BookConfig>(text) {
+        Ok(config) => {
+            validate(file, &config, diags);
+            Some(config)
+        }
+        Err(err) => {
+            diags.push(toml_error(file, text, &err));
+            None
+        }
+    }
+}
+
+fn toml_error(file: FileId, text: &str, err: &toml::de::Error) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let mut d = Diagnostic::error(code::CONFIG_INVALID, format!("book.toml: {message}"));
+    if let Some(range) = err.span() {
+        let end = range.end.min(text.len());
+        d = d.at(Span::new(file, range.start.min(end)..end));
+    }
+    if let Some(hint) = unknown_key_hint(&message) {
+        d = d.with_hint(hint);
+    }
+    d
+}
+
+/// For "unknown field `titel`, expected one of `title`, …", suggest the closest key.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (wrong, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let best = crate::diag::closest(wrong, candidates.iter().copied());
+    match best.first() {
+        Some(key) => Some(format!("did you mean `{key}`?")),
+        None => Some(format!("known keys here: {}", candidates.join(", "))),
+    }
+}
+
+fn span_of<T>(file: FileId, value: &Spanned<T>) -> Span {
+    Span::new(file, value.span())
+}
+
+fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
+    if config.title.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::error(code::CONFIG_INVALID, "book.toml: the title is empty")
+                .at(span_of(file, &config.title)),
+        );
+    }
+    if let Some(language) = &config.language {
+        if !is_language_tag(language.get_ref()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: `{}` is not a language tag", language.get_ref()),
+                )
+                .at(span_of(file, language))
+                .with_hint("use a BCP 47 tag such as \"en\", \"en-GB\", \"fr\" or \"km\""),
+            );
+        }
+    }
+    if let Some(date) = &config.date {
+        if !is_date(date.get_ref()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: `{}` is not a date", date.get_ref()),
+                )
+                .at(span_of(file, date))
+                .with_hint("write the date as YYYY-MM-DD, YYYY-MM or YYYY"),
+            );
+        }
+    }
+    if let Some(identifier) = &config.identifier {
+        if let Err(problem) = parse_identifier(identifier.get_ref()) {
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, format!("book.toml: {problem}"))
+                    .at(span_of(file, identifier))
+                    .with_hint("give a valid ISBN-13 or a UUID, or remove `identifier` to get a stable UUID derived from the title and authors"),
+            );
+        }
+    }
+    for author in &config.authors {
+        if let Some(role) = &author.role {
+            if parse_role(role.get_ref()).is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        code::CONFIG_INVALID,
+                        format!("book.toml: unknown role `{}`", role.get_ref()),
+                    )
+                    .at(span_of(file, role))
+                    .with_hint("roles are author, editor, translator and illustrator"),
+                );
+            }
+        }
+    }
+    validate_pdf(file, &config.pdf, diags);
+}
+
+fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
+    if let Some(profile) = &pdf.profile {
+        if !PDF_PROFILES.contains(&profile.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: unknown PDF profile `{}`", profile.get_ref()),
+                )
+                .at(span_of(file, profile))
+                .with_hint("profiles are print, a4 and letter"),
+            );
+        }
+    }
+    let m = &pdf.margins;
+    let lengths = [
+        &pdf.page_width,
+        &pdf.page_height,
+        &pdf.font_size,
+        &pdf.leading,
+        &m.top,
+        &m.bottom,
+        &m.inner,
+        &m.outer,
+    ];
+    for length in lengths.into_iter().flatten() {
+        if parse_length(length.get_ref()).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: `{}` is not a length", length.get_ref()),
+                )
+                .at(span_of(file, length))
+                .with_hint("write a number with a unit: pt, mm, cm or in (e.g. \"0.75in\")"),
+            );
+        }
+    }
+}
+
+/// A length in PostScript points from `12pt`, `20mm`, `2cm`, `0.75in`.
+pub fn parse_length(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.trim().parse().ok()?;
+    let factor = match unit {
+        "pt" => 1.0,
+        "mm" => 72.0 / 25.4,
+        "cm" => 72.0 / 2.54,
+        "in" => 72.0,
+        _ => return None,
+    };
+    (value.is_finite() && value > 0.0).then_some(value * factor)
+}
+
+/// The role named in book.toml.
+pub fn parse_role(text: &str) -> Option<Role> {
+    match text {
+        "author" | "aut" => Some(Role::Author),
+        "editor" | "edt" => Some(Role::Editor),
+        "translator" | "trl" => Some(Role::Translator),
+        "illustrator" | "ill" => Some(Role::Illustrator),
+        _ => None,
+    }
+}
+
+/// True for simple BCP 47 tags: a 2-3 letter language then alphanumeric subtags.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD` with a real month and day.
+pub fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let numeric = |s: &str, len: usize| s.len() == len && s.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => numeric(y, 4),
+        [y, m] => numeric(y, 4) && numeric(m, 2) && (1..=12).contains(&m.parse().unwrap_or(0)),
+        [y, m, d] => numeric(y, 4) && numeric(m, 2) && numeric(d, 2) && valid_day(y, m, d),
+        _ => false,
+    }
+}
+
+fn valid_day(y: &str, m: &str, d: &str) -> bool {
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// Parse a user identifier: an ISBN-13 (checksum validated) or a UUID.
+pub fn parse_identifier(text: &str) -> Result<Identifier, String> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let uuid_text = lower.strip_prefix("urn:uuid:").unwrap_or(&lower);
+    if let Ok(uuid) = uuid::Uuid::parse_str(uuid_text) {
+        return Ok(Identifier::Uuid(uuid.hyphenated().to_string()));
+    }
+    let isbn_text = lower
+        .strip_prefix("urn:isbn:")
+        .or_else(|| lower.strip_prefix("isbn"))
+        .unwrap_or(&lower);
+    let digits: String = isbn_text
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | ':'))
+        .collect();
+    if digits.len() != 13 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{trimmed}` is neither an ISBN-13 nor a UUID"));
+    }
+    if !isbn13_checksum_ok(&digits) {
+        return Err(format!("ISBN `{trimmed}` has a wrong check digit"));
+    }
+    Ok(Identifier::Isbn(digits))
+}
+
+/// ISBN-13 check: weights 1,3,1,3… over all 13 digits sum to a multiple of 10.
+pub fn isbn13_checksum_ok(digits: &str) -> bool {
+    let sum: u32 = digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d } else { 3 * d })
+        .sum();
+    digits.len() == 13 && sum % 10 == 0
+}
+
+/// A UUID (v5) derived from title and authors: stable across builds and machines.
+pub fn derived_identifier(title: &str, contributors: &[Contributor]) -> Identifier {
+    let mut seed = format!("octavo:{title}");
+    for c in contributors {
+        seed.push('\n');
+        seed.push_str(&c.name);
+    }
+    let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes());
+    Identifier::Uuid(uuid.hyphenated().to_string())
+}
+
+impl BookConfig {
+    /// Contributors with parsed roles (unknown roles were reported by validation).
+    pub fn contributors(&self) -> Vec<Contributor> {
+        self.authors
+            .iter()
+            .map(|a| Contributor {
+                name: a.name.clone(),
+                role: a
+                    .role
+                    .as_ref()
+                    .and_then(|r| parse_role(r.get_ref()))
+                    .unwrap_or(Role::Author),
+            })
+            .collect()
+    }
+
+    /// The identifier given, or one derived from title and authors.
+    pub fn identifier(&self) -> Identifier {
+        self.identifier
+            .as_ref()
+            .and_then(|i| parse_identifier(i.get_ref()).ok())
+            .unwrap_or_else(|| derived_identifier(self.title.get_ref(), &self.contributors()))
+    }
+
+    /// The language tag, `en` when absent.
+    pub fn language(&self) -> String {
+        self.language
+            .as_ref()
+            .map_or_else(|| "en".to_string(), |l| l.get_ref().clone())
+    }
+
+    /// Series metadata.
+    pub fn series(&self) -> Option<Series> {
+        self.series.as_ref().map(|s| Series {
+            name: s.name.clone(),
+            index: s.index,
+        })
+    }
+
+    /// Front-matter switches.
+    pub fn front_matter(&self) -> FrontMatterOptions {
+        let f = &self.front_matter;
+        FrontMatterOptions {
+            half_title: f.half_title,
+            title_page: f.title_page,
+            copyright: f.copyright,
+            toc: f.toc,
+        }
+    }
+
+    /// The output file stem: the `slug` key, or the title slugged.
+    pub fn slug(&self) -> String {
+        let source = self
+            .slug
+            .as_ref()
+            .map_or(self.title.get_ref().as_str(), |s| s.get_ref().as_str());
+        let slug = slugify(source);
+        if slug.is_empty() {
+            "book".to_string()
+        } else {
+            slug
+        }
+    }
+}
+
+/// Lower-case, letters and digits kept, everything else collapsed into single hyphens.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    let mut pending_hyphen = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_hyphen && !out.is_empty() {
+                out.push('-');
+            }
+            pending_hyphen = false;
+            out.extend(c.to_lowercase());
+        } else if !matches!(c, '\'' | '’' | '‘') {
+            pending_hyphen = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<BookConfig>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let config = parse_config(FileId(0), text, &mut diags);
+        (config, diags)
+    }
+
+    #[test]
+    fn isbn_checksum() {
+        assert!(parse_identifier("978-0-306-40615-7").is_ok());
+        assert!(parse_identifier("978-0-306-40615-6").is_err());
+        assert!(parse_identifier("urn:isbn:9780306406157").is_ok());
+        assert!(parse_identifier("not an id").is_err());
+        assert!(matches!(
+            parse_identifier("urn:uuid:6F9619FF-8B86-D011-B42D-00C04FC964FF"),
+            Ok(Identifier::Uuid(u)) if u == "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+        ));
+    }
+
+    #[test]
+    fn derived_identifier_is_stable_and_depends_on_authors() {
+        let a = vec![Contributor {
+            name: "A".into(),
+            role: Role::Author,
+        }];
+        assert_eq!(derived_identifier("T", &a), derived_identifier("T", &a));
+        assert_ne!(derived_identifier("T", &a), derived_identifier("T", &[]));
+    }
+
+    #[test]
+    fn typo_in_key_is_an_error_with_span_and_hint() {
+        let (config, diags) = parse("title = \"X\"\nsubtitel = \"Y\"\n");
+        assert!(config.is_none());
+        let d = &diags.items()[0];
+        assert_eq!(d.code, code::CONFIG_INVALID);
+        assert!(d.message.contains("subtitel"), "{}", d.message);
+        assert_eq!(d.span.as_ref().map(|s| s.range.start), Some(12));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `subtitle`?"));
+    }
+
+    #[test]
+    fn bad_values_are_reported_with_their_span() {
+        let text = "title = \"X\"\ndate = \"2024-02-30\"\nlanguage = \"english!\"\n";
+        let (config, diags) = parse(text);
+        assert!(config.is_some());
+        assert_eq!(diags.count(crate::diag::Severity::Error), 2);
+        let first = diags.items()[0].span.clone().unwrap();
+        assert_eq!(&text[first.range], "\"2024-02-30\"");
+    }
+
+    #[test]
+    fn dates_and_lengths() {
+        assert!(is_date("2024") && is_date("2024-02") && is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29") && !is_date("24-01-01") && !is_date("2024-13"));
+        assert_eq!(parse_length("1in"), Some(72.0));
+        assert_eq!(parse_length("25.4mm").map(|v| v.round()), Some(72.0));
+        assert_eq!(parse_length("12"), None);
+        assert_eq!(parse_length("-1pt"), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("Year Zero: The Killing Fields and S-21"),
+            "year-zero-the-killing-fields-and-s-21"
+        );
+        assert_eq!(slugify("L'Été  d’ici"), "lété-dici");
+    }
+}

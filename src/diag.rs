@@ -1,0 +1,361 @@
+//! Diagnostics: every problem octavo finds, with a stable code, a source span and a hint.
+//!
+//! Stages never print. They push [`Diagnostic`]s into a [`Diagnostics`] sink; the CLI renders
+//! them all at the end, rustc-style, with the file, line, column and the offending source line.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+
+/// Index of a loaded source file in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file: where a node of the document model came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The file the bytes belong to.
+    pub file: FileId,
+    /// Byte range inside that file's text.
+    pub range: Range<usize>,
+}
+
+impl Span {
+    /// A span covering `range` in `file`.
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span { file, range }
+    }
+}
+
+/// How bad a problem is: errors fail the build, warnings do not (unless denied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth knowing; the output is still written.
+    Warning,
+    /// The output cannot be trusted; nothing is written.
+    Error,
+}
+
+/// Stable diagnostic codes, so CI scripts and tests can match on them.
+pub mod code {
+    /// book.toml is missing or unreadable.
+    pub const CONFIG_MISSING: &str = "E0001";
+    /// book.toml is not valid TOML or has a wrong key or value.
+    pub const CONFIG_INVALID: &str = "E0002";
+    /// A file could not be read.
+    pub const IO: &str = "E0003";
+    /// A path leaves the book folder.
+    pub const PATH_ESCAPES: &str = "E0004";
+    /// A chapter file is not valid UTF-8.
+    pub const INVALID_UTF8: &str = "E0005";
+    /// The book has no chapters.
+    pub const NO_CHAPTERS: &str = "E0006";
+    /// A chapter's front matter is malformed.
+    pub const FRONT_MATTER: &str = "E0101";
+    /// A citation names a key the bibliography lacks.
+    pub const UNKNOWN_CITATION: &str = "E0102";
+    /// The bibliography file is malformed.
+    pub const BIBLIOGRAPHY: &str = "E0103";
+    /// A link points at a chapter or anchor that does not exist.
+    pub const BROKEN_LINK: &str = "E0104";
+    /// A footnote reference has no definition.
+    pub const MISSING_FOOTNOTE: &str = "E0105";
+    /// An image file is missing or unreadable.
+    pub const MISSING_IMAGE: &str = "E0106";
+    /// An image is remote and the EPUB must be self-contained.
+    pub const REMOTE_IMAGE: &str = "E0107";
+    /// An image format EPUB readers cannot show.
+    pub const IMAGE_FORMAT: &str = "E0108";
+    /// Two elements carry the same explicit id.
+    pub const DUPLICATE_ID: &str = "E0109";
+    /// The cover is missing or unusable.
+    pub const COVER: &str = "E0110";
+    /// Markdown nested too deeply to process safely.
+    pub const NESTING: &str = "E0111";
+    /// The citation style is unknown.
+    pub const CSL_STYLE: &str = "E0112";
+    /// Raw HTML content was dropped by the allow-list.
+    pub const HTML_DROPPED: &str = "W0201";
+    /// Control characters were removed from the text.
+    pub const CONTROL_CHAR: &str = "W0202";
+    /// A footnote is defined but never referenced.
+    pub const UNUSED_FOOTNOTE: &str = "W0203";
+    /// A bibliography entry is never cited.
+    pub const UNUSED_REFERENCE: &str = "W0204";
+    /// An image has no alternative text.
+    pub const MISSING_ALT: &str = "W0205";
+    /// Heading levels jump (h1 to h3).
+    pub const HEADING_JUMP: &str = "W0206";
+    /// A chapter is empty or only a heading.
+    pub const EMPTY_CHAPTER: &str = "W0207";
+    /// A chapter has no level-1 heading and no title.
+    pub const NO_TITLE: &str = "W0208";
+}
+
+/// One problem found in the manuscript or its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code from [`code`].
+    pub code: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where, when it can be pinned to source text.
+    pub span: Option<Span>,
+    /// The file concerned when there is no span (e.g. an unreadable image).
+    pub path: Option<PathBuf>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with a code and message and no location yet.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span: None,
+            path: None,
+            hint: None,
+        }
+    }
+
+    /// A warning with a code and message and no location yet.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Attach the source span the problem is at.
+    pub fn at(mut self, span: Span) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+
+    /// Attach a file path (for problems that have no span in a text file).
+    pub fn in_file(mut self, path: impl Into<PathBuf>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Attach a hint saying how to fix the problem.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The sink every stage reports into; the CLI renders it at the end of the run.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Record one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// True when at least one error was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// True when at least one warning was recorded.
+    pub fn has_warnings(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Warning)
+    }
+
+    /// All diagnostics in the order they were found.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Number of diagnostics of the given severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+/// One loaded text file: its path relative to the book root (for messages) and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path shown in messages, relative to the book root, with `/` separators.
+    pub name: String,
+    /// The file's text after UTF-8 validation (BOM removed).
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// All text files of a run, so spans can be turned into line:column when printing.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Register a file's text and get its id.
+    pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files.push(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        });
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The file behind an id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        let file = self.get(id);
+        let offset = offset.min(file.text.len());
+        let line = file.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = file.line_starts[line];
+        let column = file
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// `file:line:col` for a span, as printed in messages and JSON.
+    pub fn location(&self, span: &Span) -> String {
+        let (line, col) = self.line_col(span.file, span.range.start);
+        format!("{}:{}:{}", self.get(span.file).name, line, col)
+    }
+}
+
+/// Print every diagnostic rustc-style (source line, caret, hint) to `out`.
+pub fn render_human(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    out: &mut dyn term::WriteStyle,
+) -> std::io::Result<()> {
+    let mut files = SimpleFiles::new();
+    for file in &sources.files {
+        files.add(file.name.clone(), file.text.as_str());
+    }
+    let config = term::Config::default();
+    for d in diagnostics.items() {
+        let rendered = to_codespan(d, sources);
+        term::emit_to_write_style(out, &config, &files, &rendered)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<usize> {
+    let base = match d.severity {
+        Severity::Error => cs::Diagnostic::error(),
+        Severity::Warning => cs::Diagnostic::warning(),
+    };
+    let mut message = d.message.clone();
+    if let (None, Some(path)) = (&d.span, &d.path) {
+        message = format!("{}: {}", path.display(), message);
+    }
+    let mut out = base.with_code(d.code).with_message(message);
+    if let Some(span) = &d.span {
+        let text_len = sources.get(span.file).text.len();
+        let start = span.range.start.min(text_len);
+        let end = span.range.end.clamp(start, text_len);
+        out = out.with_labels(vec![cs::Label::primary(span.file.0 as usize, start..end)]);
+    }
+    if let Some(hint) = &d.hint {
+        out = out.with_notes(vec![format!("hint: {hint}")]);
+    }
+    out
+}
+
+/// One JSON object per line per diagnostic, for CI (`--message-format json`).
+pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diagnostics.items() {
+        let mut obj = serde_json::Map::new();
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        obj.insert("severity".into(), severity.into());
+        obj.insert("code".into(), d.code.into());
+        obj.insert("message".into(), d.message.clone().into());
+        if let Some(span) = &d.span {
+            let (line, col) = sources.line_col(span.file, span.range.start);
+            obj.insert("file".into(), sources.get(span.file).name.clone().into());
+            obj.insert("line".into(), line.into());
+            obj.insert("column".into(), col.into());
+        } else if let Some(path) = &d.path {
+            obj.insert("file".into(), path.display().to_string().into());
+        }
+        if let Some(hint) = &d.hint {
+            obj.insert("hint".into(), hint.clone().into());
+        }
+        out.push_str(&serde_json::Value::Object(obj).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The closest candidates to `wanted` by edit distance, for "did you mean" hints.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance over chars (small strings only: keys, field names).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (prev + cost).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.md", "ab\nខ្មែរ x\n".to_string());
+        let x = map.get(id).text.find('x').unwrap();
+        assert_eq!(map.line_col(id, x), (2, 7));
+        assert_eq!(map.line_col(id, 0), (1, 1));
+    }
+
+    #[test]
+    fn closest_suggests_near_keys() {
+        let keys = ["kiernan1996", "chandler1999voices", "short2005"];
+        assert_eq!(closest("kiernan1969", keys), vec!["kiernan1996"]);
+        assert!(closest("zzzzzz", keys).is_empty());
+    }
+}

@@ -1,0 +1,592 @@
+//! The document model: the one contract between the Markdown front end and both backends.
+//!
+//! `markdown` builds it from pulldown-cmark events, `resolve` fills in ids, numbers, note and
+//! citation renderings and link targets, and then `epub` and `pdf` each render the same resolved
+//! [`Book`]. Backends never see Markdown or pulldown-cmark types. Every node that came from the
+//! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
+
+use std::path::PathBuf;
+
+use crate::diag::{FileId, Span};
+
+/// A whole book: metadata, chapters in reading order, and the images they use.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// Title, authors, identifier and the rest of the metadata.
+    pub meta: Meta,
+    /// Chapters in reading order (front matter, body, back matter, generated references).
+    pub chapters: Vec<Chapter>,
+    /// Every local image the book uses, deduplicated; [`Image::asset`] indexes this.
+    pub images: Vec<ImageAsset>,
+    /// How many images in the text have no alternative text (for accessibility claims).
+    pub undescribed_images: usize,
+}
+
+/// Bibliographic metadata of the book, validated and normalised from book.toml.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// Main title.
+    pub title: String,
+    /// Optional subtitle.
+    pub subtitle: Option<String>,
+    /// Authors, editors, translators, illustrators in the order given.
+    pub contributors: Vec<Contributor>,
+    /// BCP 47 language tag of the text (e.g. `en`, `fr-CA`).
+    pub language: String,
+    /// The stable identifier (ISBN-13 or a derived UUID).
+    pub identifier: Identifier,
+    /// Publisher name, if any.
+    pub publisher: Option<String>,
+    /// Publication date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Modification timestamp `YYYY-MM-DDThh:mm:ssZ`, from SOURCE_DATE_EPOCH or the date.
+    pub modified: String,
+    /// Rights statement printed on the copyright page.
+    pub rights: Option<String>,
+    /// Licence, as an SPDX id or free text.
+    pub license: Option<String>,
+    /// Short description (blurb).
+    pub description: Option<String>,
+    /// Subject headings.
+    pub subjects: Vec<String>,
+    /// Series name and position.
+    pub series: Option<Series>,
+    /// The cover image, an index into [`Book::images`].
+    pub cover: Option<usize>,
+    /// Which generated front-matter pages to include.
+    pub front: FrontMatterOptions,
+    /// File-name stem of the outputs (`<slug>.epub`).
+    pub slug: String,
+}
+
+/// A person or body credited for the book, with their MARC relator role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contributor {
+    /// Name as displayed.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// The roles octavo knows how to print and declare (MARC relator codes in the OPF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Author (`aut`).
+    Author,
+    /// Editor (`edt`).
+    Editor,
+    /// Translator (`trl`).
+    Translator,
+    /// Illustrator (`ill`).
+    Illustrator,
+}
+
+impl Role {
+    /// The MARC relator code declared in the OPF.
+    pub fn marc_code(self) -> &'static str {
+        match self {
+            Role::Author => "aut",
+            Role::Editor => "edt",
+            Role::Translator => "trl",
+            Role::Illustrator => "ill",
+        }
+    }
+}
+
+/// The package identifier and what kind it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    /// A checksum-validated ISBN-13, digits only.
+    Isbn(String),
+    /// A UUID, given or derived from title and authors.
+    Uuid(String),
+}
+
+impl Identifier {
+    /// The identifier as a URN, as written in `dc:identifier`.
+    pub fn urn(&self) -> String {
+        match self {
+            Identifier::Isbn(isbn) => format!("urn:isbn:{isbn}"),
+            Identifier::Uuid(uuid) => format!("urn:uuid:{uuid}"),
+        }
+    }
+}
+
+/// A book's series and its number in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Name of the series.
+    pub name: String,
+    /// Position in the series, if numbered.
+    pub index: Option<f64>,
+}
+
+/// Switches for the generated front-matter pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrontMatterOptions {
+    /// Half-title page (title only).
+    pub half_title: bool,
+    /// Title page (title, subtitle, contributors, publisher).
+    pub title_page: bool,
+    /// Copyright page (rights, licence, identifier, edition).
+    pub copyright: bool,
+    /// Contents page in the reading order.
+    pub toc: bool,
+}
+
+/// Where a chapter belongs in the book's structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Division {
+    /// Preface, foreword, introduction before the main text: unnumbered, roman folios.
+    Front,
+    /// The main text.
+    Body,
+    /// Appendices, timelines, references.
+    Back,
+}
+
+/// One chapter: one Markdown file, or a page octavo generates (the references).
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// The source file (for generated chapters, the file that triggered them).
+    pub file: FileId,
+    /// Output file stem, unique in the book (`01-introduction`).
+    pub slug: String,
+    /// Front, body or back matter.
+    pub division: Division,
+    /// Structural semantics (`preface`, `appendix`, `bibliography`, …); `chapter` if none.
+    pub epub_type: Option<String>,
+    /// Chapter number, for numbered body chapters.
+    pub number: Option<u32>,
+    /// Title as inlines (front-matter override or the first level-1 heading).
+    pub title: Vec<Inline>,
+    /// The blocks, starting with the title heading when the file has one.
+    pub blocks: Vec<Block>,
+    /// Footnotes in the order they are first referenced (after resolve).
+    pub notes: Vec<Note>,
+    /// True for chapters octavo generated (the references page).
+    pub generated: bool,
+}
+
+/// A footnote, numbered per chapter.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The label written in Markdown (`[^label]`); generated notes get `cite-N`.
+    pub label: String,
+    /// Number shown at the call and before the note.
+    pub number: u32,
+    /// Anchor id of the note, unique in the book.
+    pub id: String,
+    /// Anchor id of the first reference to it (the back link target).
+    pub ref_id: String,
+    /// The note's content.
+    pub blocks: Vec<Block>,
+    /// Where it was defined.
+    pub span: Span,
+}
+
+/// Block-level content.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A heading, with a book-unique id after resolve.
+    Heading(Heading),
+    /// A paragraph of inlines.
+    Paragraph {
+        /// Its content.
+        content: Vec<Inline>,
+        /// Source range.
+        span: Span,
+    },
+    /// A block quotation.
+    Quote {
+        /// Quoted blocks.
+        blocks: Vec<Block>,
+        /// Source range.
+        span: Span,
+    },
+    /// An ordered or bulleted list.
+    List(List),
+    /// Preformatted code.
+    Code {
+        /// Language tag from the fence, if any.
+        lang: Option<String>,
+        /// The code text, verbatim.
+        text: String,
+        /// Source range.
+        span: Span,
+    },
+    /// A table with a header row.
+    Table(Table),
+    /// An image standing alone in its paragraph, with optional caption.
+    Figure(Figure),
+    /// A thematic break: a scene break in prose.
+    Rule {
+        /// Source range.
+        span: Span,
+    },
+    /// Raw HTML that survived the allow-list, as a well-formed tree.
+    Html {
+        /// The sanitised nodes.
+        nodes: Vec<HtmlNode>,
+        /// Source range.
+        span: Span,
+    },
+    /// Where the references list goes (`<!-- references -->` or `::: {#refs}`).
+    ReferencesMarker {
+        /// Source range.
+        span: Span,
+    },
+    /// The rendered reference list (placed by resolve).
+    References(Vec<BibEntry>),
+}
+
+/// A heading and its anchor.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Anchor id, unique in the whole book after resolve.
+    pub id: String,
+    /// True when the author wrote `{#id}`: kept verbatim, duplicates are errors.
+    pub explicit_id: bool,
+    /// Classes from `{.class}` attributes (`unnumbered` is honoured).
+    pub classes: Vec<String>,
+    /// Heading text.
+    pub content: Vec<Inline>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// A list and its items.
+#[derive(Debug, Clone)]
+pub struct List {
+    /// First number for ordered lists; `None` for bullets.
+    pub start: Option<u64>,
+    /// Items, each a sequence of blocks.
+    pub items: Vec<ListItem>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// One list item.
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    /// Task-list checkbox state, if it is a task item.
+    pub task: Option<bool>,
+    /// The item's blocks (a tight item holds one paragraph).
+    pub blocks: Vec<Block>,
+}
+
+/// Horizontal alignment of a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Not specified.
+    None,
+    /// Left.
+    Left,
+    /// Centre.
+    Center,
+    /// Right.
+    Right,
+}
+
+/// A table: column alignments, a header row and body rows of cells.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// One alignment per column.
+    pub aligns: Vec<Align>,
+    /// Header cells.
+    pub head: Vec<Vec<Inline>>,
+    /// Body rows of cells.
+    pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// A figure: an image with alternative text and an optional caption.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The image.
+    pub image: Image,
+    /// Caption shown under it (from the image title).
+    pub caption: Vec<Inline>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// An image reference as written, plus what resolve found.
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// The path or URL exactly as written.
+    pub src: String,
+    /// Alternative text (may be empty: then it is decorative, and check warns).
+    pub alt: String,
+    /// Title attribute.
+    pub title: String,
+    /// Index into [`Book::images`] once resolved.
+    pub asset: Option<usize>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// A local image file that goes into the outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageAsset {
+    /// Absolute path on disk (confined to the book root).
+    pub path: PathBuf,
+    /// Path inside the EPUB's content folder (`images/map.png`).
+    pub package_path: String,
+    /// Media type detected from the file's bytes.
+    pub media_type: String,
+    /// Pixel width (0 for SVG).
+    pub width: u32,
+    /// Pixel height (0 for SVG).
+    pub height: u32,
+}
+
+/// A raw HTML node that passed the allow-list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HtmlNode {
+    /// An element with attributes and children.
+    Element {
+        /// Lower-case tag name.
+        name: String,
+        /// Allowed attributes in source order.
+        attrs: Vec<(String, String)>,
+        /// Child nodes.
+        children: Vec<HtmlNode>,
+    },
+    /// Character data.
+    Text(String),
+}
+
+/// Inline content.
+#[derive(Debug, Clone)]
+pub enum Inline {
+    /// Plain text.
+    Text {
+        /// The characters (smart punctuation already applied).
+        text: String,
+        /// Source range.
+        span: Span,
+    },
+    /// Emphasis (italic).
+    Emph(Vec<Inline>),
+    /// Strong emphasis (bold).
+    Strong(Vec<Inline>),
+    /// Struck-out text.
+    Strike(Vec<Inline>),
+    /// Inline code, verbatim.
+    Code(String),
+    /// A hyperlink.
+    Link(Link),
+    /// An inline image.
+    Image(Image),
+    /// A footnote call.
+    NoteRef(NoteRef),
+    /// A citation.
+    Cite(Citation),
+    /// A line break in the source (a space when rendered).
+    SoftBreak,
+    /// A forced line break.
+    HardBreak,
+    /// An allow-listed inline HTML element (e.g. `<span lang="km">`).
+    Html {
+        /// Lower-case tag name.
+        name: String,
+        /// Allowed attributes.
+        attrs: Vec<(String, String)>,
+        /// Content.
+        children: Vec<Inline>,
+    },
+}
+
+/// A hyperlink and its resolved target.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// Where it points.
+    pub target: LinkTarget,
+    /// Title attribute.
+    pub title: String,
+    /// Link text.
+    pub content: Vec<Inline>,
+    /// Source range.
+    pub span: Span,
+}
+
+/// A link target, raw before resolve and classified after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// As written; resolve replaces it.
+    Raw(String),
+    /// A web or mail address, kept as is.
+    External(String),
+    /// An anchor id anywhere in the book (`ref-kiernan1996`); resolve turns it into `Internal`.
+    Anchor(String),
+    /// A place in the book: a chapter and optionally an anchor in it.
+    Internal {
+        /// Chapter index in [`Book::chapters`].
+        chapter: usize,
+        /// Anchor id inside that chapter.
+        anchor: Option<String>,
+    },
+}
+
+/// A footnote call.
+#[derive(Debug, Clone)]
+pub struct NoteRef {
+    /// The label written in Markdown.
+    pub label: String,
+    /// Index into the chapter's notes, after resolve.
+    pub note: Option<usize>,
+    /// This call's own anchor id (a back link target), after resolve.
+    pub id: String,
+    /// Source range.
+    pub span: Span,
+}
+
+/// How a citation reads: "(Kiernan 1996)" or "Kiernan (1996)".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CiteMode {
+    /// `[@key]`.
+    Parenthetical,
+    /// `@key`.
+    Narrative,
+}
+
+/// A citation of one or more works, as written in pandoc syntax.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    /// The works cited, in order.
+    pub items: Vec<CiteItem>,
+    /// Parenthetical or narrative.
+    pub mode: CiteMode,
+    /// The rendered text with links to the entries (filled by resolve).
+    pub rendered: Vec<Inline>,
+    /// Source range of the whole citation.
+    pub span: Span,
+}
+
+/// One cited work inside a citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    /// The bibliography key.
+    pub key: String,
+    /// Text before the reference ("see").
+    pub prefix: String,
+    /// Locator such as pages.
+    pub locator: Option<Locator>,
+    /// Text after the locator.
+    pub suffix: String,
+    /// `[-@key]`: print the year only.
+    pub suppress_author: bool,
+    /// Source range of `@key`.
+    pub span: Span,
+}
+
+/// A pinpoint: which part of a work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locator {
+    /// What is counted (page, chapter, …).
+    pub kind: LocatorKind,
+    /// The value as written ("45-47").
+    pub value: String,
+}
+
+/// Kinds of locator, mapped from the abbreviations authors write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocatorKind {
+    /// p., pp., page.
+    Page,
+    /// chap., ch., chapter.
+    Chapter,
+    /// sec., §.
+    Section,
+    /// fig.
+    Figure,
+    /// n., nn., note.
+    Note,
+    /// para., ¶.
+    Paragraph,
+    /// vol.
+    Volume,
+    /// l., ll., line.
+    Line,
+}
+
+/// One rendered entry of the references list.
+#[derive(Debug, Clone)]
+pub struct BibEntry {
+    /// The bibliography key.
+    pub key: String,
+    /// Anchor id (`ref-<key>`).
+    pub id: String,
+    /// The formatted reference.
+    pub content: Vec<Inline>,
+}
+
+impl Chapter {
+    /// The id of the chapter's title heading (its first level-1 heading), if it has one.
+    pub fn title_id(&self) -> Option<&str> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Heading(h) if h.level == 1 => Some(h.id.as_str()),
+            _ => None,
+        })
+    }
+}
+
+impl Inline {
+    /// A text node.
+    pub fn text(text: impl Into<String>, span: Span) -> Inline {
+        Inline::Text {
+            text: text.into(),
+            span,
+        }
+    }
+}
+
+/// The plain text of inlines (for ids, titles in the nav, metadata, alt text).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, .. } => out.push_str(text),
+            Inline::Code(code) => out.push_str(code),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_plain_text(c, out),
+            Inline::Html { children, .. } => push_plain_text(children, out),
+            Inline::Link(link) => push_plain_text(&link.content, out),
+            Inline::Image(image) => out.push_str(&image.alt),
+            Inline::Cite(cite) => push_plain_text(&cite.rendered, out),
+            Inline::SoftBreak | Inline::HardBreak => out.push(' '),
+            Inline::NoteRef(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_skips_note_calls() {
+        let span = Span::new(FileId(0), 0..0);
+        let inlines = vec![
+            Inline::text("A ", span.clone()),
+            Inline::Emph(vec![Inline::text("b", span.clone())]),
+            Inline::NoteRef(NoteRef {
+                label: "1".into(),
+                note: None,
+                id: String::new(),
+                span: span.clone(),
+            }),
+            Inline::SoftBreak,
+            Inline::Code("c".into()),
+        ];
+        assert_eq!(plain_text(&inlines), "A b c");
+    }
+}

@@ -1,0 +1,584 @@
+//! Our nodes as XHTML: the content documents of the EPUB.
+//!
+//! Everything written here is well-formed XML by construction: text and attribute values go
+//! through [`escape`], raw HTML arrives already sanitised as a tree, and ids were made unique
+//! by resolve. Runs of Khmer script are tagged `lang="km"` so readers pick a Khmer font and
+//! screen readers the right voice.
+
+use crate::doc::{
+    Block, Book, Chapter, Division, Figure, HtmlNode, Image, Inline, LinkTarget, List, Note, Table,
+};
+use crate::locale::Terms;
+
+/// Escape text for XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The XHTML file name of a chapter inside the `text/` folder.
+pub fn chapter_file(chapter: &Chapter) -> String {
+    format!("{}.xhtml", chapter.slug)
+}
+
+/// Start of every content document: XML declaration, html with languages, head with title.
+pub fn document_start(title: &str, language: &str, css: &[String], body_type: &str) -> String {
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    out.push_str(&format!(
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{0}\" xml:lang=\"{0}\">\n",
+        escape(language)
+    ));
+    out.push_str("<head>\n<meta charset=\"UTF-8\"/>\n");
+    out.push_str(&format!("<title>{}</title>\n", escape(title)));
+    for href in css {
+        out.push_str(&format!(
+            "<link rel=\"stylesheet\" type=\"text/css\" href=\"{}\"/>\n",
+            escape(href)
+        ));
+    }
+    out.push_str("</head>\n");
+    if body_type.is_empty() {
+        out.push_str("<body>\n");
+    } else {
+        out.push_str(&format!("<body epub:type=\"{body_type}\">\n"));
+    }
+    out
+}
+
+/// End of every content document.
+pub const DOCUMENT_END: &str = "</body>\n</html>\n";
+
+/// Context for writing one chapter: the book (for link targets) and generated words.
+pub struct Writer<'a> {
+    book: &'a Book,
+    current: usize,
+    terms: &'a Terms,
+    out: String,
+}
+
+/// The `epub:type` and ARIA role of a chapter's section.
+pub fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str>) {
+    let kind = chapter.epub_type.as_deref().unwrap_or("chapter");
+    let role = match kind {
+        "chapter" => Some("doc-chapter"),
+        "preface" => Some("doc-preface"),
+        "appendix" => Some("doc-appendix"),
+        "bibliography" => Some("doc-bibliography"),
+        "conclusion" => Some("doc-conclusion"),
+        "introduction" => Some("doc-introduction"),
+        "epilogue" => Some("doc-epilogue"),
+        "prologue" => Some("doc-prologue"),
+        "foreword" => Some("doc-foreword"),
+        "acknowledgments" => Some("doc-acknowledgments"),
+        "afterword" => Some("doc-afterword"),
+        "glossary" => Some("doc-glossary"),
+        "colophon" => Some("doc-colophon"),
+        "dedication" => Some("doc-dedication"),
+        "part" => Some("doc-part"),
+        _ => None,
+    };
+    (kind, role)
+}
+
+/// `frontmatter`, `bodymatter` or `backmatter` for the body element.
+pub fn division_type(division: Division) -> &'static str {
+    match division {
+        Division::Front => "frontmatter",
+        Division::Body => "bodymatter",
+        Division::Back => "backmatter",
+    }
+}
+
+/// Write a whole chapter document.
+pub fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String {
+    let chapter = &book.chapters[index];
+    let title = crate::doc::plain_text(&chapter.title);
+    let mut writer = Writer {
+        book,
+        current: index,
+        terms,
+        out: document_start(
+            &title,
+            &book.meta.language,
+            &["../css/book.css".to_string()],
+            division_type(chapter.division),
+        ),
+    };
+    writer.chapter(chapter);
+    writer.out.push_str(DOCUMENT_END);
+    writer.out
+}
+
+impl Writer<'_> {
+    fn chapter(&mut self, chapter: &Chapter) {
+        let (kind, role) = section_semantics(chapter);
+        self.out.push_str(&format!("<section epub:type=\"{kind}\""));
+        if let Some(role) = role {
+            self.out.push_str(&format!(" role=\"{role}\""));
+        }
+        if let Some(id) = chapter.title_id() {
+            self.out
+                .push_str(&format!(" aria-labelledby=\"{}\"", escape(id)));
+        }
+        self.out.push_str(">\n");
+        if chapter.title_id().is_none() {
+            self.out.push_str("<h1>");
+            self.chapter_label(chapter);
+            self.inlines(&chapter.title);
+            self.out.push_str("</h1>\n");
+        }
+        let mut labelled = false;
+        for block in &chapter.blocks {
+            if let (Block::Heading(h), false) = (block, labelled) {
+                if h.level == 1 {
+                    labelled = true;
+                    self.title_heading(chapter, h);
+                    continue;
+                }
+            }
+            self.block(block);
+        }
+        self.notes(&chapter.notes);
+        self.out.push_str("</section>\n");
+    }
+
+    fn chapter_label(&mut self, chapter: &Chapter) {
+        if let Some(number) = chapter.number {
+            self.out.push_str(&format!(
+                "<span class=\"chapter-label\">{} {number}</span> ",
+                escape(self.terms.chapter)
+            ));
+        }
+    }
+
+    fn title_heading(&mut self, chapter: &Chapter, heading: &crate::doc::Heading) {
+        self.out
+            .push_str(&format!("<h1 id=\"{}\">", escape(&heading.id)));
+        self.chapter_label(chapter);
+        self.out.push_str("<span class=\"chapter-title\">");
+        self.inlines(&heading.content);
+        self.out.push_str("</span></h1>\n");
+    }
+
+    fn block(&mut self, block: &Block) {
+        match block {
+            Block::Heading(h) => {
+                let level = h.level.clamp(1, 6);
+                self.out
+                    .push_str(&format!("<h{level} id=\"{}\">", escape(&h.id)));
+                self.inlines(&h.content);
+                self.out.push_str(&format!("</h{level}>\n"));
+            }
+            Block::Paragraph { content, .. } => {
+                self.out.push_str("<p>");
+                self.inlines(content);
+                self.out.push_str("</p>\n");
+            }
+            Block::Quote { blocks, .. } => {
+                self.out.push_str("<blockquote>\n");
+                self.blocks(blocks);
+                self.out.push_str("</blockquote>\n");
+            }
+            Block::List(list) => self.list(list),
+            Block::Code { lang, text, .. } => self.code_block(lang.as_deref(), text),
+            Block::Table(table) => self.table(table),
+            Block::Figure(figure) => self.figure(figure),
+            Block::Rule { .. } => self.out.push_str("<hr class=\"scene-break\"/>\n"),
+            Block::Html { nodes, .. } => {
+                self.html_nodes(nodes);
+                self.out.push('\n');
+            }
+            Block::ReferencesMarker { .. } => {}
+            Block::References(entries) => self.references(entries),
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[Block]) {
+        for block in blocks {
+            self.block(block);
+        }
+    }
+
+    fn list(&mut self, list: &List) {
+        let tag = if list.start.is_some() { "ol" } else { "ul" };
+        match list.start {
+            Some(start) if start != 1 => self.out.push_str(&format!("<ol start=\"{start}\">\n")),
+            _ => self.out.push_str(&format!("<{tag}>\n")),
+        }
+        for item in &list.items {
+            match item.task {
+                Some(done) => {
+                    let mark = if done { "☑" } else { "☐" };
+                    self.out.push_str(&format!(
+                        "<li class=\"task\"><span class=\"task-mark\">{mark}</span> "
+                    ));
+                }
+                None => self.out.push_str("<li>"),
+            }
+            self.tight_blocks(&item.blocks);
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str(&format!("</{tag}>\n"));
+    }
+
+    /// A list item holding one paragraph is written without the `<p>`.
+    fn tight_blocks(&mut self, blocks: &[Block]) {
+        match blocks {
+            [Block::Paragraph { content, .. }] => self.inlines(content),
+            _ => {
+                self.out.push('\n');
+                self.blocks(blocks);
+            }
+        }
+    }
+
+    fn code_block(&mut self, lang: Option<&str>, text: &str) {
+        self.out.push_str("<pre><code");
+        if let Some(lang) = lang {
+            self.out
+                .push_str(&format!(" class=\"language-{}\"", escape(&css_class(lang))));
+        }
+        self.out.push('>');
+        self.out
+            .push_str(&escape(text.strip_suffix('\n').unwrap_or(text)));
+        self.out.push_str("</code></pre>\n");
+    }
+
+    fn table(&mut self, table: &Table) {
+        self.out.push_str("<table>\n");
+        if !table.head.is_empty() {
+            self.out.push_str("<thead>\n");
+            self.table_row(&table.head, &table.aligns, "th");
+            self.out.push_str("</thead>\n");
+        }
+        self.out.push_str("<tbody>\n");
+        for row in &table.rows {
+            self.table_row(row, &table.aligns, "td");
+        }
+        self.out.push_str("</tbody>\n</table>\n");
+    }
+
+    fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {
+        self.out.push_str("<tr>");
+        for (i, cell) in cells.iter().enumerate() {
+            let class = match aligns.get(i) {
+                Some(crate::doc::Align::Left) => " class=\"align-left\"",
+                Some(crate::doc::Align::Center) => " class=\"align-center\"",
+                Some(crate::doc::Align::Right) => " class=\"align-right\"",
+                _ => "",
+            };
+            self.out.push_str(&format!("<{tag}{class}>"));
+            self.inlines(cell);
+            self.out.push_str(&format!("</{tag}>"));
+        }
+        self.out.push_str("</tr>\n");
+    }
+
+    fn figure(&mut self, figure: &Figure) {
+        self.out.push_str("<figure>\n");
+        self.image(&figure.image, "");
+        self.out.push('\n');
+        if !figure.caption.is_empty() {
+            self.out.push_str("<figcaption>");
+            self.inlines(&figure.caption);
+            self.out.push_str("</figcaption>\n");
+        }
+        self.out.push_str("</figure>\n");
+    }
+
+    fn image(&mut self, image: &Image, class: &str) {
+        let Some(asset) = image.asset.and_then(|i| self.book.images.get(i)) else {
+            self.out.push_str(&escape(&image.alt));
+            return;
+        };
+        self.out.push_str(&format!(
+            "<img src=\"../{}\" alt=\"{}\"",
+            escape(&asset.package_path),
+            escape(&image.alt)
+        ));
+        if !class.is_empty() {
+            self.out.push_str(&format!(" class=\"{class}\""));
+        }
+        if !image.title.is_empty() {
+            self.out
+                .push_str(&format!(" title=\"{}\"", escape(&image.title)));
+        }
+        self.out.push_str("/>");
+    }
+
+    fn references(&mut self, entries: &[crate::doc::BibEntry]) {
+        self.out.push_str("<ul class=\"references\">\n");
+        for entry in entries {
+            self.out.push_str(&format!(
+                "<li epub:type=\"biblioentry\" id=\"{}\">",
+                escape(&entry.id)
+            ));
+            self.inlines(&entry.content);
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</ul>\n");
+    }
+
+    fn notes(&mut self, notes: &[Note]) {
+        if notes.is_empty() {
+            return;
+        }
+        self.out.push_str(&format!(
+            "<section class=\"footnotes\" epub:type=\"footnotes\" aria-label=\"{}\">\n",
+            escape(self.terms.notes)
+        ));
+        for note in notes {
+            self.note(note);
+        }
+        self.out.push_str("</section>\n");
+    }
+
+    fn note(&mut self, note: &Note) {
+        self.out.push_str(&format!(
+            "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{}\">\n",
+            escape(&note.id)
+        ));
+        let backlink = format!(
+            "<a class=\"note-number\" href=\"#{}\" role=\"doc-backlink\" title=\"{}\">{}.</a> ",
+            escape(&note.ref_id),
+            escape(self.terms.back_to_text),
+            note.number
+        );
+        match note.blocks.split_first() {
+            Some((Block::Paragraph { content, .. }, rest)) => {
+                self.out.push_str("<p>");
+                self.out.push_str(&backlink);
+                self.inlines(content);
+                self.out.push_str("</p>\n");
+                self.blocks(rest);
+            }
+            _ => {
+                self.out
+                    .push_str(&format!("<p>{}</p>\n", backlink.trim_end()));
+                self.blocks(&note.blocks);
+            }
+        }
+        self.out.push_str("</aside>\n");
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match inline {
+            Inline::Text { text, .. } => self.text(text),
+            Inline::Emph(c) => self.wrapped("em", c),
+            Inline::Strong(c) => self.wrapped("strong", c),
+            Inline::Strike(c) => self.wrapped("del", c),
+            Inline::Code(code) => {
+                self.out.push_str("<code>");
+                self.out.push_str(&escape(code));
+                self.out.push_str("</code>");
+            }
+            Inline::Link(link) => self.link(&link.target, &link.title, &link.content),
+            Inline::Image(image) => self.image(image, "inline"),
+            Inline::NoteRef(call) => self.note_ref(call),
+            Inline::Cite(cite) => {
+                self.out.push_str("<span class=\"citation\">");
+                self.inlines(&cite.rendered);
+                self.out.push_str("</span>");
+            }
+            Inline::SoftBreak => self.out.push('\n'),
+            Inline::HardBreak => self.out.push_str("<br/>\n"),
+            Inline::Html {
+                name,
+                attrs,
+                children,
+            } => {
+                self.open_tag(name, attrs);
+                self.inlines(children);
+                self.out.push_str(&format!("</{name}>"));
+            }
+        }
+    }
+
+    fn wrapped(&mut self, tag: &str, content: &[Inline]) {
+        self.out.push_str(&format!("<{tag}>"));
+        self.inlines(content);
+        self.out.push_str(&format!("</{tag}>"));
+    }
+
+    fn link(&mut self, target: &LinkTarget, title: &str, content: &[Inline]) {
+        let Some(href) = self.href(target) else {
+            self.inlines(content);
+            return;
+        };
+        self.out.push_str(&format!("<a href=\"{}\"", escape(&href)));
+        if !title.is_empty() {
+            self.out.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        self.out.push('>');
+        self.inlines(content);
+        self.out.push_str("</a>");
+    }
+
+    /// Where a link goes, relative to the current chapter's document.
+    fn href(&self, target: &LinkTarget) -> Option<String> {
+        match target {
+            LinkTarget::External(url) => Some(url.clone()),
+            LinkTarget::Internal { chapter, anchor } => {
+                let file = if *chapter == self.current {
+                    String::new()
+                } else {
+                    chapter_file(self.book.chapters.get(*chapter)?)
+                };
+                Some(match anchor {
+                    Some(anchor) => format!("{file}#{anchor}"),
+                    None if file.is_empty() => "#".to_string() + &self.chapter_anchor()?,
+                    None => file,
+                })
+            }
+            LinkTarget::Raw(_) | LinkTarget::Anchor(_) => None,
+        }
+    }
+
+    fn chapter_anchor(&self) -> Option<String> {
+        self.book
+            .chapters
+            .get(self.current)?
+            .title_id()
+            .map(str::to_string)
+    }
+
+    fn note_ref(&mut self, call: &crate::doc::NoteRef) {
+        let chapter = &self.book.chapters[self.current];
+        let Some(note) = call.note.and_then(|i| chapter.notes.get(i)) else {
+            return;
+        };
+        self.out.push_str(&format!(
+            "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"{}\" href=\"#{}\">{}</a></sup>",
+            escape(&call.id),
+            escape(&note.id),
+            note.number
+        ));
+    }
+
+    fn text(&mut self, text: &str) {
+        for (run, khmer) in script_runs(text) {
+            if khmer {
+                self.out.push_str("<span lang=\"km\" xml:lang=\"km\">");
+                self.out.push_str(&escape(run));
+                self.out.push_str("</span>");
+            } else {
+                self.out.push_str(&escape(run));
+            }
+        }
+    }
+
+    fn open_tag(&mut self, name: &str, attrs: &[(String, String)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attrs {
+            self.out.push_str(&format!(" {key}=\"{}\"", escape(value)));
+            if key == "lang" {
+                self.out
+                    .push_str(&format!(" xml:lang=\"{}\"", escape(value)));
+            }
+        }
+        self.out.push('>');
+    }
+
+    fn html_nodes(&mut self, nodes: &[HtmlNode]) {
+        for node in nodes {
+            match node {
+                HtmlNode::Text(text) => self.text(text),
+                HtmlNode::Element {
+                    name,
+                    attrs,
+                    children,
+                } => {
+                    if crate::markdown::html::VOID_ELEMENTS.contains(&name.as_str()) {
+                        self.open_tag(name, attrs);
+                        self.out.pop();
+                        self.out.push_str("/>");
+                    } else {
+                        self.open_tag(name, attrs);
+                        self.html_nodes(children);
+                        self.out.push_str(&format!("</{name}>"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Letters, digits and hyphens only, for a class name from a code fence.
+fn css_class(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
+}
+
+/// True for characters of the Khmer script (and Khmer symbols).
+pub fn is_khmer(c: char) -> bool {
+    matches!(c, '\u{1780}'..='\u{17FF}' | '\u{19E0}'..='\u{19FF}')
+}
+
+/// Split text into runs, each flagged true when it is Khmer script. Spaces inside a Khmer
+/// phrase stay with it; marks like ZWSP between Khmer words too.
+pub fn script_runs(text: &str) -> Vec<(&str, bool)> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut current: Option<bool> = None;
+    for (i, c) in text.char_indices() {
+        let khmer = if is_khmer(c) {
+            Some(true)
+        } else if c == '\u{200B}' || c == '\u{200C}' || c == '\u{200D}' {
+            current
+        } else {
+            Some(false)
+        };
+        if khmer != current && current.is_some() {
+            runs.push((&text[start..i], current == Some(true)));
+            start = i;
+        }
+        current = khmer;
+    }
+    if start < text.len() {
+        runs.push((&text[start..], current == Some(true)));
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn khmer_runs_are_separated() {
+        let runs = script_runs("the ខ្មែរក្រហម (Khmer Rouge)");
+        assert_eq!(
+            runs,
+            vec![
+                ("the ", false),
+                ("ខ្មែរក្រហម", true),
+                (" (Khmer Rouge)", false)
+            ]
+        );
+        assert_eq!(script_runs("plain"), vec![("plain", false)]);
+        assert!(script_runs("").is_empty());
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+    }
+}

@@ -1,0 +1,123 @@
+//! Words octavo itself prints (“Chapter”, “Contents”, …), in the book's language.
+//!
+//! Both backends generate a few words of their own; they come from here so a French book does
+//! not get an English contents page. Unknown languages fall back to English.
+
+/// The generated words for one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    /// Label before a chapter number.
+    pub chapter: &'static str,
+    /// Title of the contents page.
+    pub contents: &'static str,
+    /// Heading of a chapter's notes.
+    pub notes: &'static str,
+    /// Name of the cover landmark.
+    pub cover: &'static str,
+    /// Name of the title page landmark.
+    pub title_page: &'static str,
+    /// Name of the copyright page.
+    pub copyright: &'static str,
+    /// Landmarks navigation heading.
+    pub guide: &'static str,
+    /// Landmark for the start of the main text.
+    pub start: &'static str,
+    /// Back-link label for screen readers.
+    pub back_to_text: &'static str,
+    /// Word before a list of contributors on the title page ("by").
+    pub by: &'static str,
+    /// Label for an editor.
+    pub edited_by: &'static str,
+    /// Label for a translator.
+    pub translated_by: &'static str,
+    /// Label for an illustrator.
+    pub illustrated_by: &'static str,
+}
+
+const EN: Terms = Terms {
+    chapter: "Chapter",
+    contents: "Contents",
+    notes: "Notes",
+    cover: "Cover",
+    title_page: "Title Page",
+    copyright: "Copyright",
+    guide: "Guide",
+    start: "Start of Content",
+    back_to_text: "Back to text",
+    by: "by",
+    edited_by: "Edited by",
+    translated_by: "Translated by",
+    illustrated_by: "Illustrated by",
+};
+
+const FR: Terms = Terms {
+    chapter: "Chapitre",
+    contents: "Table des matières",
+    notes: "Notes",
+    cover: "Couverture",
+    title_page: "Page de titre",
+    copyright: "Mentions légales",
+    guide: "Repères",
+    start: "Début du texte",
+    back_to_text: "Retour au texte",
+    by: "par",
+    edited_by: "Édité par",
+    translated_by: "Traduit par",
+    illustrated_by: "Illustré par",
+};
+
+const DE: Terms = Terms {
+    chapter: "Kapitel",
+    contents: "Inhalt",
+    notes: "Anmerkungen",
+    cover: "Umschlag",
+    title_page: "Titelseite",
+    copyright: "Impressum",
+    guide: "Orientierung",
+    start: "Textbeginn",
+    back_to_text: "Zurück zum Text",
+    by: "von",
+    edited_by: "Herausgegeben von",
+    translated_by: "Übersetzt von",
+    illustrated_by: "Illustriert von",
+};
+
+const ES: Terms = Terms {
+    chapter: "Capítulo",
+    contents: "Índice",
+    notes: "Notas",
+    cover: "Cubierta",
+    title_page: "Portada",
+    copyright: "Créditos",
+    guide: "Guía",
+    start: "Inicio del texto",
+    back_to_text: "Volver al texto",
+    by: "por",
+    edited_by: "Edición de",
+    translated_by: "Traducción de",
+    illustrated_by: "Ilustraciones de",
+};
+
+/// The terms for a BCP 47 language tag (by its primary subtag).
+pub fn terms(language: &str) -> &'static Terms {
+    let primary = language
+        .split('-')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "fr" => &FR,
+        "de" => &DE,
+        "es" => &ES,
+        _ => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn primary_subtag_selects() {
+        assert_eq!(super::terms("fr-CA").chapter, "Chapitre");
+        assert_eq!(super::terms("km").chapter, "Chapter");
+    }
+}

@@ -1,0 +1,232 @@
+//! The `octavo` command line: parse arguments, run a command, print diagnostics, exit.
+//!
+//! Exit codes: 0 everything fine, 1 problems in the manuscript, 2 usage or I/O errors.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use octavo::build::{build_outputs, compile, BuildError, BuildOptions, Compiled, Format};
+use octavo::diag::{render_human, render_json, Severity};
+use octavo::new::{create_book, NewOptions};
+use octavo::resolve::ResolveOptions;
+
+/// octavo turns a folder of Markdown chapters into a valid EPUB 3 (and, soon, a typeset PDF).
+#[derive(Parser)]
+#[command(name = "octavo", version, about, long_about = None)]
+#[command(after_help = "Start with `octavo new my-book`, then `octavo build my-book`.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the book in DIR into DIR/out/<slug>.epub (and .pdf)
+    Build {
+        /// The book folder, holding book.toml and chapters/
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the outputs [default: DIR/out]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Which outputs to make
+        #[arg(long, value_enum, default_value_t = FormatArg::All)]
+        format: FormatArg,
+        /// PDF profile: print (6x9 in), a4 or letter
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Find every problem in the book in DIR without writing anything
+    Check {
+        /// The book folder, holding book.toml and chapters/
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a new book in the folder NAME, ready to build
+    New {
+        /// Folder to create
+        name: PathBuf,
+        /// The book's title [default: from the folder name]
+        #[arg(long)]
+        title: Option<String>,
+        /// The author's name
+        #[arg(long)]
+        author: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CommonArgs {
+    /// Citation style: chicago-author-date, apa, mla, ieee, chicago-notes, or a .csl file
+    #[arg(long, value_name = "NAME")]
+    csl: Option<String>,
+    /// Turn remote images into links instead of failing (nothing is ever downloaded)
+    #[arg(long)]
+    allow_remote: bool,
+    /// Treat warnings as errors
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print problems
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// Print nothing but problems
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Epub,
+    Pdf,
+    All,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            dir,
+            out,
+            format,
+            profile,
+            common,
+        } => {
+            let format = match format {
+                FormatArg::Epub => Format::Epub,
+                FormatArg::Pdf => Format::Pdf,
+                FormatArg::All => Format::All,
+            };
+            let options = BuildOptions {
+                dir,
+                out,
+                format,
+                profile,
+                resolve: resolve_options(&common),
+            };
+            run_build(&options, &common)
+        }
+        Command::Check { dir, common } => run_check(&dir, &common),
+        Command::New {
+            name,
+            title,
+            author,
+        } => run_new(NewOptions {
+            dir: name,
+            title,
+            author,
+        }),
+    }
+}
+
+fn resolve_options(common: &CommonArgs) -> ResolveOptions {
+    ResolveOptions {
+        allow_remote: common.allow_remote,
+        csl: common.csl.clone(),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
+    }
+}
+
+fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
+    let compiled = compile(&options.dir, &options.resolve);
+    print_diagnostics(&compiled, common);
+    if let Some(code) = manuscript_failure(&compiled, common) {
+        return code;
+    }
+    match build_outputs(&compiled, options) {
+        Ok(report) => {
+            if !common.quiet {
+                for path in &report.written {
+                    eprintln!("wrote {}", path.display());
+                }
+                for note in &report.notes {
+                    eprintln!("note: {note}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Manuscript) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_check(dir: &std::path::Path, common: &CommonArgs) -> ExitCode {
+    let compiled = octavo::check::check_book(dir, &resolve_options(common));
+    print_diagnostics(&compiled, common);
+    manuscript_failure(&compiled, common).unwrap_or(ExitCode::SUCCESS)
+}
+
+/// Exit 1 for errors in the manuscript (or warnings with --deny-warnings); 2 when the book
+/// folder itself could not be read.
+fn manuscript_failure(compiled: &Compiled, common: &CommonArgs) -> Option<ExitCode> {
+    let diags = &compiled.diags;
+    if compiled.manuscript.is_none()
+        && diags.items().iter().any(|d| {
+            d.code == octavo::diag::code::CONFIG_MISSING || d.code == octavo::diag::code::IO
+        })
+    {
+        return Some(ExitCode::from(2));
+    }
+    let failing = diags.has_errors() || (common.deny_warnings && diags.has_warnings());
+    failing.then(|| ExitCode::from(1))
+}
+
+fn print_diagnostics(compiled: &Compiled, common: &CommonArgs) {
+    let sources = compiled.sources();
+    if common.message_format == MessageFormat::Json {
+        print!("{}", render_json(&compiled.diags, &sources));
+        return;
+    }
+    let color = if std::io::stderr().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut stderr = StandardStream::stderr(color);
+    if let Err(err) = render_human(&compiled.diags, &sources, &mut stderr) {
+        eprintln!("error: cannot print diagnostics: {err}");
+    }
+    let errors = compiled.diags.count(Severity::Error);
+    let warnings = compiled.diags.count(Severity::Warning);
+    if (errors > 0 || warnings > 0) && !common.quiet {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+fn run_new(options: NewOptions) -> ExitCode {
+    match create_book(&options) {
+        Ok(files) => {
+            for file in files {
+                eprintln!("created {}", file.display());
+            }
+            eprintln!(
+                "\nNext: octavo build {}   (writes {}/out/)",
+                options.dir.display(),
+                options.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Raw HTML in Markdown: tokenised by html5ever, filtered through an allow-list, rebuilt as a
+//! well-formed tree.
+//!
+//! EPUB content documents are XHTML, so tag soup must become balanced XML, and a manuscript
+//! from the internet may carry scripts or event handlers. We use html5ever's tokenizer (the
+//! spec's, so entities and odd quoting are decoded exactly as browsers do) and build the tree
+//! ourselves with a stack: unknown or dangerous elements and attributes are dropped and
+//! reported, unclosed elements are closed, stray end tags ignored. Images in raw HTML are
+//! dropped (they would bypass packaging and confinement): Markdown image syntax is the way.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::TokenizerResult;
+
+use crate::doc::HtmlNode;
+
+/// One token of raw HTML, in our own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HtmlToken {
+    /// `<name attr="v">`, with decoded attribute values.
+    Start {
+        /// Lower-case tag name.
+        name: String,
+        /// Attributes in source order.
+        attrs: Vec<(String, String)>,
+        /// Written as `<name/>`.
+        self_closing: bool,
+    },
+    /// `</name>`.
+    End {
+        /// Lower-case tag name.
+        name: String,
+    },
+    /// Character data, entities decoded.
+    Text(String),
+    /// `<!-- … -->`.
+    Comment(String),
+}
+
+struct Collector {
+    tokens: RefCell<Vec<HtmlToken>>,
+}
+
+impl TokenSink for Collector {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let ours = match token {
+            Token::TagToken(tag) => {
+                let name = tag.name.to_string().to_ascii_lowercase();
+                match tag.kind {
+                    TagKind::StartTag => HtmlToken::Start {
+                        name,
+                        attrs: tag
+                            .attrs
+                            .iter()
+                            .map(|a| (qualified_name(&a.name), a.value.to_string()))
+                            .collect(),
+                        self_closing: tag.self_closing,
+                    },
+                    TagKind::EndTag => HtmlToken::End { name },
+                }
+            }
+            Token::CharacterTokens(text) => HtmlToken::Text(text.to_string()),
+            Token::CommentToken(text) => HtmlToken::Comment(text.to_string()),
+            _ => return TokenSinkResult::Continue,
+        };
+        self.tokens.borrow_mut().push(ours);
+        TokenSinkResult::Continue
+    }
+}
+
+fn qualified_name(name: &html5ever::QualName) -> String {
+    match &name.prefix {
+        Some(prefix) => format!("{}:{}", prefix, name.local),
+        None => name.local.to_string().to_ascii_lowercase(),
+    }
+}
+
+/// Tokenise an HTML snippet exactly as a browser's tokenizer would.
+pub fn tokenize(html: &str) -> Vec<HtmlToken> {
+    let collector = Collector {
+        tokens: RefCell::new(Vec::new()),
+    };
+    let tokenizer = Tokenizer::new(collector, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from(html));
+    while let TokenizerResult::Script(_) = tokenizer.feed(&queue) {}
+    tokenizer.end();
+    let tokens = tokenizer.sink.tokens.take();
+    merge_text(tokens)
+}
+
+fn merge_text(tokens: Vec<HtmlToken>) -> Vec<HtmlToken> {
+    let mut out: Vec<HtmlToken> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if let (HtmlToken::Text(more), Some(HtmlToken::Text(text))) = (&token, out.last_mut()) {
+            text.push_str(more);
+            continue;
+        }
+        out.push(token);
+    }
+    out
+}
+
+/// Elements that may appear inside a paragraph.
+const INLINE_ELEMENTS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
+    "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+    "u", "var", "wbr",
+];
+
+/// Elements additionally allowed in block HTML.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "aside",
+    "blockquote",
+    "caption",
+    "col",
+    "colgroup",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// Elements whose content is dropped along with them.
+const OPAQUE_ELEMENTS: &[&str] = &[
+    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math",
+    "textarea", "select", "title", "head",
+];
+
+/// Elements without content.
+pub const VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
+
+/// True when an element may appear inline in running text.
+pub fn is_inline_element(name: &str) -> bool {
+    INLINE_ELEMENTS.contains(&name)
+}
+
+fn is_block_element(name: &str) -> bool {
+    BLOCK_ELEMENTS.contains(&name) || INLINE_ELEMENTS.contains(&name)
+}
+
+/// True when dropping the element must also drop everything inside it.
+pub fn is_opaque_element(name: &str) -> bool {
+    OPAQUE_ELEMENTS.contains(&name)
+}
+
+/// Keep allowed attributes with safe values; return them and the names of dropped ones.
+pub fn filter_attributes(
+    element: &str,
+    attrs: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<String>) {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    let mut dropped = Vec::new();
+    for (name, value) in attrs {
+        let name = if name == "xml:lang" { "lang" } else { name };
+        let ok = attribute_allowed(element, name, value)
+            && !kept.iter().any(|(existing, _)| existing == name);
+        if ok {
+            kept.push((name.to_string(), value.clone()));
+        } else {
+            dropped.push(name.to_string());
+        }
+    }
+    (kept, dropped)
+}
+
+fn attribute_allowed(element: &str, name: &str, value: &str) -> bool {
+    match name {
+        "class" | "title" | "aria-label" => true,
+        "id" => is_xml_id(value),
+        "lang" => crate::config::is_language_tag(value),
+        "dir" => matches!(value, "ltr" | "rtl" | "auto"),
+        "colspan" | "rowspan" => {
+            matches!(element, "td" | "th") && value.parse::<u16>().is_ok_and(|n| n > 0)
+        }
+        "start" => element == "ol" && value.parse::<i64>().is_ok(),
+        "reversed" => element == "ol",
+        "datetime" => matches!(element, "time" | "del" | "ins"),
+        "href" => element == "a" && is_safe_href(value),
+        _ => false,
+    }
+}
+
+/// Links in raw HTML may point to the web, mail, or an anchor; anything else is dropped.
+fn is_safe_href(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("mailto:")
+        || (lower.starts_with('#') && is_xml_id(&value.trim()[1..]))
+}
+
+/// True for an XML NCName usable as an id (letter or `_` first; letters, digits, `-_.` after).
+pub fn is_xml_id(value: &str) -> bool {
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    first_ok && chars.all(|c| is_id_char(c) || matches!(c, '-' | '.'))
+}
+
+/// Characters kept in generated ids: ASCII letters, digits and `_`, and non-ASCII characters
+/// outside the punctuation and symbol blocks (so Khmer vowel signs survive), all of which XML
+/// allows in names.
+pub fn is_id_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    let code = c as u32;
+    let punctuation = (0x00A0..=0x00BF).contains(&code)
+        || (0x2000..=0x206F).contains(&code)
+        || (0x3000..=0x3003).contains(&code)
+        || matches!(c, '×' | '÷' | '\u{FEFF}');
+    !c.is_whitespace() && !punctuation && !c.is_control()
+}
+
+/// Raw HTML turned into an allow-listed tree, plus what had to go.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Sanitized {
+    /// The well-formed result.
+    pub nodes: Vec<HtmlNode>,
+    /// Human descriptions of each dropped element or attribute (`<script>`, `onclick`).
+    pub dropped: Vec<String>,
+    /// Comments found (used for markers such as `<!-- references -->`).
+    pub comments: Vec<String>,
+}
+
+struct OpenElement {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<HtmlNode>,
+}
+
+/// Sanitise a block of raw HTML into a balanced tree of allowed elements.
+pub fn sanitize_block(html: &str) -> Sanitized {
+    let mut out = Sanitized::default();
+    let mut stack: Vec<OpenElement> = vec![OpenElement {
+        name: String::new(),
+        attrs: Vec::new(),
+        children: Vec::new(),
+    }];
+    let mut skipping: Option<(String, usize)> = None;
+    for token in tokenize(html) {
+        if let Some((name, depth)) = &mut skipping {
+            match &token {
+                HtmlToken::Start { name: n, .. } if n == name => *depth += 1,
+                HtmlToken::End { name: n } if n == name => {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        skipping = None;
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match token {
+            HtmlToken::Text(text) => push_child(&mut stack, HtmlNode::Text(text)),
+            HtmlToken::Comment(text) => out.comments.push(text.trim().to_string()),
+            HtmlToken::Start {
+                name,
+                attrs,
+                self_closing,
+            } => {
+                if is_opaque_element(&name) {
+                    out.dropped.push(format!("<{name}> and its content"));
+                    if !self_closing {
+                        skipping = Some((name, 1));
+                    }
+                } else if !is_block_element(&name) {
+                    out.dropped.push(format!("<{name}>"));
+                } else {
+                    let (kept, dropped) = filter_attributes(&name, &attrs);
+                    out.dropped.extend(
+                        dropped
+                            .into_iter()
+                            .map(|a| format!("attribute `{a}` on <{name}>")),
+                    );
+                    let element = OpenElement {
+                        name,
+                        attrs: kept,
+                        children: Vec::new(),
+                    };
+                    if self_closing || VOID_ELEMENTS.contains(&element.name.as_str()) {
+                        push_child(&mut stack, close(element));
+                    } else {
+                        stack.push(element);
+                    }
+                }
+            }
+            HtmlToken::End { name } => close_until(&mut stack, &name),
+        }
+    }
+    while stack.len() > 1 {
+        if let Some(element) = stack.pop() {
+            push_child(&mut stack, close(element));
+        }
+    }
+    out.nodes = stack.pop().map(|root| root.children).unwrap_or_default();
+    out
+}
+
+fn push_child(stack: &mut [OpenElement], node: HtmlNode) {
+    if let Some(top) = stack.last_mut() {
+        top.children.push(node);
+    }
+}
+
+fn close(element: OpenElement) -> HtmlNode {
+    HtmlNode::Element {
+        name: element.name,
+        attrs: element.attrs,
+        children: element.children,
+    }
+}
+
+fn close_until(stack: &mut Vec<OpenElement>, name: &str) {
+    let Some(position) = stack.iter().skip(1).rposition(|e| e.name == name) else {
+        return;
+    };
+    while stack.len() > position + 1 {
+        if let Some(element) = stack.pop() {
+            push_child(stack, close(element));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(name: &str, attrs: &[(&str, &str)], children: Vec<HtmlNode>) -> HtmlNode {
+        HtmlNode::Element {
+            name: name.into(),
+            attrs: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            children,
+        }
+    }
+
+    #[test]
+    fn scripts_and_handlers_are_dropped() {
+        let s =
+            sanitize_block("<div onclick=\"x()\" class=\"a\">hi<script>alert(1)</script></div>");
+        assert_eq!(
+            s.nodes,
+            vec![el(
+                "div",
+                &[("class", "a")],
+                vec![HtmlNode::Text("hi".into())]
+            )]
+        );
+        assert_eq!(
+            s.dropped,
+            vec!["attribute `onclick` on <div>", "<script> and its content"]
+        );
+    }
+
+    #[test]
+    fn unclosed_and_stray_tags_are_balanced() {
+        let s = sanitize_block("<p>a <em>b</p></span>c");
+        assert_eq!(
+            s.nodes,
+            vec![
+                el(
+                    "p",
+                    &[],
+                    vec![
+                        HtmlNode::Text("a ".into()),
+                        el("em", &[], vec![HtmlNode::Text("b".into())])
+                    ]
+                ),
+                HtmlNode::Text("c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_links_and_images_are_refused() {
+        let s = sanitize_block("<a href=\"javascript:alert(1)\">x</a><img src=\"/etc/passwd\">");
+        assert_eq!(
+            s.nodes,
+            vec![el("a", &[], vec![HtmlNode::Text("x".into())])]
+        );
+        assert_eq!(s.dropped, vec!["attribute `href` on <a>", "<img>"]);
+    }
+
+    #[test]
+    fn entities_are_decoded_and_comments_kept_aside() {
+        let s = sanitize_block("<!-- references --><p>&amp;&eacute;&#x1F600;</p>");
+        assert_eq!(s.comments, vec!["references"]);
+        assert_eq!(
+            s.nodes,
+            vec![el("p", &[], vec![HtmlNode::Text("&é😀".into())])]
+        );
+    }
+}

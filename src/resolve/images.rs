@@ -1,0 +1,313 @@
+//! Images: found inside the book folder, typed by their bytes, measured from their headers,
+//! and given a unique name in the package.
+//!
+//! Dimensions come from the file header only (no decoding), so a decompression bomb costs
+//! nothing here. Remote images are refused (an EPUB must be self-contained) unless the user
+//! allows them, in which case they become plain links: nothing is ever fetched.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::ids::UniqueNames;
+use super::walk;
+use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
+use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
+use crate::manuscript::{BookRoot, PathProblem};
+
+/// Collects and deduplicates the book's images.
+pub struct ImageCollector<'a> {
+    root: &'a BookRoot,
+    allow_remote: bool,
+    assets: Vec<ImageAsset>,
+    by_path: BTreeMap<PathBuf, usize>,
+    names: UniqueNames,
+    undescribed: usize,
+}
+
+impl<'a> ImageCollector<'a> {
+    /// A collector for the book in `root`.
+    pub fn new(root: &'a BookRoot, allow_remote: bool) -> Self {
+        ImageCollector {
+            root,
+            allow_remote,
+            assets: Vec::new(),
+            by_path: BTreeMap::new(),
+            names: UniqueNames::default(),
+            undescribed: 0,
+        }
+    }
+
+    /// The collected assets, indexed by `Image::asset`, and the count of images without
+    /// alternative text.
+    pub fn finish(self) -> (Vec<ImageAsset>, usize) {
+        (self.assets, self.undescribed)
+    }
+
+    /// Resolve every image of a chapter (and its notes).
+    pub fn collect_chapter(
+        &mut self,
+        chapter: &mut Chapter,
+        sources: &SourceMap,
+        diags: &mut Diagnostics,
+    ) {
+        let name = &sources.get(chapter.file).name;
+        let base = Path::new(name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut remote: Vec<Span> = Vec::new();
+        let mut visit = |image: &mut Image| {
+            if is_remote(&image.src) {
+                remote.push(image.span.clone());
+            } else {
+                image.asset = self.add_image(&base, image, diags);
+            }
+            if image.alt.trim().is_empty() {
+                self.undescribed += 1;
+                diags.push(
+                    Diagnostic::warning(
+                        code::MISSING_ALT,
+                        format!("the image `{}` has no alternative text", image.src),
+                    )
+                    .at(image.span.clone())
+                    .with_hint(
+                        "describe the image for readers who cannot see it: ![what it shows](path)",
+                    ),
+                );
+            }
+        };
+        walk::images_mut(&mut chapter.blocks, &mut visit);
+        for note in &mut chapter.notes {
+            walk::images_mut(&mut note.blocks, &mut visit);
+        }
+        if !remote.is_empty() {
+            self.handle_remote(chapter, remote, diags);
+        }
+    }
+
+    fn handle_remote(&self, chapter: &mut Chapter, spans: Vec<Span>, diags: &mut Diagnostics) {
+        if !self.allow_remote {
+            for span in spans {
+                diags.push(
+                    Diagnostic::error(code::REMOTE_IMAGE, "remote images cannot go into an EPUB")
+                        .at(span)
+                        .with_hint("download the image into the book folder and link it by path, or build with --allow-remote to turn remote images into links"),
+                );
+            }
+            return;
+        }
+        walk::inlines_mut(&mut chapter.blocks, &mut |inline| {
+            if let Inline::Image(image) = inline {
+                if is_remote(&image.src) {
+                    *inline = remote_image_link(image);
+                }
+            }
+        });
+        walk::blocks_mut(&mut chapter.blocks, &mut |block| {
+            if let crate::doc::Block::Figure(figure) = block {
+                if is_remote(&figure.image.src) {
+                    let link = remote_image_link(&figure.image);
+                    *block = crate::doc::Block::Paragraph {
+                        content: vec![link],
+                        span: figure.span.clone(),
+                    };
+                }
+            }
+        });
+    }
+
+    fn add_image(&mut self, base: &Path, image: &Image, diags: &mut Diagnostics) -> Option<usize> {
+        let path = self
+            .root
+            .resolve(base, &image.src)
+            .or_else(|first| match first {
+                PathProblem::Missing => self.root.resolve(Path::new(""), &image.src),
+                other => Err(other),
+            });
+        match path {
+            Ok(path) => self.add_file(&path, "", image.span.clone(), diags),
+            Err(problem) => {
+                diags.push(
+                    Diagnostic::error(
+                        if problem == PathProblem::Missing {
+                            code::MISSING_IMAGE
+                        } else {
+                            problem.code()
+                        },
+                        format!("image: {}", problem.describe(&image.src)),
+                    )
+                    .at(image.span.clone())
+                    .with_hint(
+                        "image paths are relative to the chapter file or to the book folder",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Add the cover image: PNG or JPEG only (what every retailer accepts).
+    pub fn add_cover(&mut self, path: &Path, span: Span, diags: &mut Diagnostics) -> Option<usize> {
+        let index = self.add_file(path, "cover", span.clone(), diags)?;
+        let asset = &self.assets[index];
+        if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") {
+            diags.push(
+                Diagnostic::error(
+                    code::COVER,
+                    format!("the cover is {}, not PNG or JPEG", asset.media_type),
+                )
+                .at(span)
+                .with_hint("retailers require a JPEG or PNG cover, at least 1600x2560 pixels"),
+            );
+            return None;
+        }
+        Some(index)
+    }
+
+    fn add_file(
+        &mut self,
+        path: &Path,
+        stem: &str,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<usize> {
+        if let Some(&index) = self.by_path.get(path) {
+            return Some(index);
+        }
+        let probe = match probe_image(path) {
+            Ok(probe) => probe,
+            Err(problem) => {
+                diags.push(
+                    Diagnostic::error(
+                        code::IMAGE_FORMAT,
+                        format!("{}: {problem}", self.root.display(path)),
+                    )
+                    .at(span)
+                    .with_hint("EPUB readers show PNG, JPEG, GIF, WebP and SVG images"),
+                );
+                return None;
+            }
+        };
+        let package_path = self.package_name(path, stem, probe.extension);
+        self.assets.push(ImageAsset {
+            path: path.to_path_buf(),
+            package_path,
+            media_type: probe.media_type.to_string(),
+            width: probe.width,
+            height: probe.height,
+        });
+        let index = self.assets.len() - 1;
+        self.by_path.insert(path.to_path_buf(), index);
+        Some(index)
+    }
+
+    fn package_name(&mut self, path: &Path, stem: &str, extension: &str) -> String {
+        let original = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem });
+        if wanted.is_empty() || !wanted.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            wanted = format!("image-{wanted}");
+        }
+        let unique = self.names.claim(&wanted);
+        format!("images/{unique}.{extension}")
+    }
+}
+
+fn is_remote(src: &str) -> bool {
+    let lower = src.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+fn remote_image_link(image: &Image) -> Inline {
+    let text = if image.alt.trim().is_empty() {
+        image.src.clone()
+    } else {
+        image.alt.clone()
+    };
+    Inline::Link(Link {
+        target: LinkTarget::External(image.src.clone()),
+        title: image.title.clone(),
+        content: vec![Inline::text(text, image.span.clone())],
+        span: image.span.clone(),
+    })
+}
+
+/// What the first bytes of an image file say it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageProbe {
+    /// Media type for the manifest.
+    pub media_type: &'static str,
+    /// File extension used in the package.
+    pub extension: &'static str,
+    /// Pixel width (0 when unknown, e.g. SVG).
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+}
+
+/// Identify an image by its magic bytes and read its size from the header.
+pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(512).read_to_end(&mut head))
+        .map_err(|e| format!("cannot read the image: {e}"))?;
+    let (media_type, extension) =
+        sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
+    let (width, height) = match media_type {
+        "image/png" | "image/jpeg" => header_dimensions(path)?,
+        _ => (0, 0),
+    };
+    Ok(ImageProbe {
+        media_type,
+        extension,
+        width,
+        height,
+    })
+}
+
+fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(("image/png", "png"));
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(("image/jpeg", "jpg"));
+    }
+    if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        return Some(("image/gif", "gif"));
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some(("image/webp", "webp"));
+    }
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{FEFF}').trim_start();
+    let looks_svg = text.starts_with("<svg")
+        || (text.starts_with("<?xml") || text.starts_with("<!--")) && text.contains("<svg");
+    looks_svg.then_some(("image/svg+xml", "svg"))
+}
+
+fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
+    image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| format!("cannot read the image: {e}"))?
+        .into_dimensions()
+        .map_err(|e| format!("the image is damaged: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nxxxx"), Some(("image/png", "png")));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"\">"),
+            Some(("image/svg+xml", "svg"))
+        );
+        assert_eq!(sniff(b"hello"), None);
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(("image/webp", "webp")));
+    }
+}

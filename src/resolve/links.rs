@@ -1,0 +1,182 @@
+//! Link targets: web addresses stay as they are, links to chapter files and anchors become
+//! places in the book, and anything that would break in a reader is an error at its span.
+
+use std::path::{Path, PathBuf};
+
+use super::ids::Anchors;
+use super::walk;
+use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use crate::doc::{Chapter, Inline, LinkTarget};
+use crate::manuscript::{has_url_scheme, Manuscript, PathProblem};
+
+/// Schemes a link may use in the outputs.
+const EXTERNAL_SCHEMES: &[&str] = &["http:", "https:", "mailto:", "ftp:", "tel:"];
+
+/// Resolve every link in every chapter (and its notes).
+pub fn resolve_links(
+    chapters: &mut [Chapter],
+    anchors: &Anchors,
+    manuscript: &Manuscript,
+    diags: &mut Diagnostics,
+) {
+    let chapter_paths: Vec<Option<PathBuf>> = chapters
+        .iter()
+        .map(|c| chapter_path(manuscript, c))
+        .collect();
+    let context = LinkContext {
+        anchors,
+        manuscript,
+        chapter_paths: &chapter_paths,
+    };
+    for (index, chapter) in chapters.iter_mut().enumerate() {
+        let base = chapter_dir(manuscript, chapter);
+        let mut visit = |inline: &mut Inline| {
+            if let Inline::Link(link) = inline {
+                if let Some(target) = context.resolve(&link.target, index, &base, &link.span, diags)
+                {
+                    link.target = target;
+                }
+            }
+        };
+        walk::inlines_mut(&mut chapter.blocks, &mut visit);
+        for note in &mut chapter.notes {
+            walk::inlines_mut(&mut note.blocks, &mut visit);
+        }
+    }
+}
+
+fn chapter_path(manuscript: &Manuscript, chapter: &Chapter) -> Option<PathBuf> {
+    if chapter.generated {
+        return None;
+    }
+    let name = &manuscript.sources.get(chapter.file).name;
+    std::fs::canonicalize(manuscript.root.path().join(name)).ok()
+}
+
+/// The folder of a chapter's file, relative to the book root.
+pub fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
+    let name = &manuscript.sources.get(chapter.file).name;
+    Path::new(name)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+struct LinkContext<'a> {
+    anchors: &'a Anchors,
+    manuscript: &'a Manuscript,
+    chapter_paths: &'a [Option<PathBuf>],
+}
+
+impl LinkContext<'_> {
+    fn resolve(
+        &self,
+        target: &LinkTarget,
+        here: usize,
+        base: &Path,
+        span: &Span,
+        diags: &mut Diagnostics,
+    ) -> Option<LinkTarget> {
+        let result = match target {
+            LinkTarget::Raw(dest) => self.resolve_raw(dest, here, base),
+            LinkTarget::Anchor(id) => self.resolve_anchor(id),
+            _ => return None,
+        };
+        match result {
+            Ok(target) => Some(target),
+            Err((message, hint)) => {
+                diags.push(
+                    Diagnostic::error(code::BROKEN_LINK, message)
+                        .at(span.clone())
+                        .with_hint(hint),
+                );
+                None
+            }
+        }
+    }
+
+    fn resolve_anchor(&self, id: &str) -> Result<LinkTarget, (String, String)> {
+        match self.anchors.chapter_of(id) {
+            Some(chapter) => Ok(LinkTarget::Internal {
+                chapter,
+                anchor: Some(id.to_string()),
+            }),
+            None => Err((
+                format!("nothing in the book has the id `{id}`"),
+                "link to a heading id (its text in lower case, words joined by -) or set one with {#id}".to_string(),
+            )),
+        }
+    }
+
+    fn resolve_raw(
+        &self,
+        dest: &str,
+        here: usize,
+        base: &Path,
+    ) -> Result<LinkTarget, (String, String)> {
+        let lower = dest.trim().to_ascii_lowercase();
+        if EXTERNAL_SCHEMES.iter().any(|s| lower.starts_with(s)) {
+            return Ok(LinkTarget::External(dest.trim().to_string()));
+        }
+        if has_url_scheme(dest) {
+            return Err((
+                format!(
+                    "links with `{}` are not allowed",
+                    dest.split(':').next().unwrap_or("")
+                ),
+                "use http:, https: or mailto: links, or a path to another chapter".to_string(),
+            ));
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, Some(crate::manuscript::percent_decode(fragment))),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            return match fragment {
+                Some(id) => self.resolve_anchor(&id),
+                None => Err((
+                    "the link has no target".to_string(),
+                    "write [text](target)".to_string(),
+                )),
+            };
+        }
+        let chapter = self.chapter_for(path, base)?;
+        match fragment {
+            Some(id) if self.anchors.chapter_of(&id).is_none() => Err((
+                format!("`{path}` has no heading or anchor with the id `{id}`"),
+                "check the heading's id (its text in lower case, words joined by -) or set one with {#id}".to_string(),
+            )),
+            Some(id) => Ok(LinkTarget::Internal {
+                chapter: self.anchors.chapter_of(&id).unwrap_or(chapter),
+                anchor: Some(id),
+            }),
+            None if chapter == here => Ok(LinkTarget::Internal { chapter, anchor: None }),
+            None => Ok(LinkTarget::Internal { chapter, anchor: None }),
+        }
+    }
+
+    fn chapter_for(&self, path: &str, base: &Path) -> Result<usize, (String, String)> {
+        let resolved = self
+            .manuscript
+            .root
+            .resolve(base, path)
+            .map_err(|problem| {
+                let hint = match problem {
+                    PathProblem::Missing => {
+                        "link to another chapter by its file name, e.g. [see](02-next.md#heading)"
+                    }
+                    _ => "links may point only inside the book folder",
+                };
+                (problem.describe(path), hint.to_string())
+            })?;
+        self.chapter_paths
+            .iter()
+            .position(|p| p.as_ref() == Some(&resolved))
+            .ok_or_else(|| {
+                (
+                    format!("`{path}` is not a chapter of this book"),
+                    "only chapters listed in the book can be linked; attach other files as images or put them on the web".to_string(),
+                )
+            })
+    }
+}

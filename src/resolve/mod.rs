@@ -1,0 +1,374 @@
+//! Resolution: from parsed chapters to the book both backends render.
+//!
+//! One pass over the document model, after parsing and before any backend: chapter titles,
+//! divisions and numbers; book-unique heading ids; footnote numbering; citations and the
+//! references page; link targets between chapters; images located, typed and measured. Every
+//! problem is reported with its span, and the backends can then trust what they get.
+
+mod ids;
+mod images;
+mod links;
+mod notes;
+pub mod walk;
+
+use std::path::Path;
+
+use crate::cite::{self, CiteOptions, StyleChoice};
+use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
+use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
+use crate::manuscript::{resolve_configured, Manuscript};
+use crate::markdown::ParsedChapter;
+
+/// Settings that come from the command line rather than book.toml.
+#[derive(Debug, Clone, Default)]
+pub struct ResolveOptions {
+    /// Turn remote images into links instead of failing.
+    pub allow_remote: bool,
+    /// Citation style overriding book.toml (`--csl`).
+    pub csl: Option<String>,
+    /// Seconds since the epoch for `dcterms:modified` (SOURCE_DATE_EPOCH).
+    pub source_date_epoch: Option<i64>,
+}
+
+/// Resolve a loaded and parsed manuscript into a book. Problems go into `diags`.
+pub fn resolve_book(
+    manuscript: &mut Manuscript,
+    parsed: Vec<ParsedChapter>,
+    options: &ResolveOptions,
+    diags: &mut Diagnostics,
+) -> Book {
+    let mut chapters = build_chapters(manuscript, parsed, diags);
+    let references = resolve_references(manuscript, &mut chapters, options, diags);
+    place_references(manuscript, &mut chapters, references);
+    let mut anchors = ids::assign_ids(&mut chapters, &manuscript.sources, diags);
+    notes::number_notes(&mut chapters, &mut anchors, diags);
+    links::resolve_links(&mut chapters, &anchors, manuscript, diags);
+    let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
+    for chapter in &mut chapters {
+        assets.collect_chapter(chapter, &manuscript.sources, diags);
+    }
+    let cover = resolve_cover(manuscript, &mut assets, diags);
+    let meta = build_meta(manuscript, options, cover);
+    let (images, undescribed_images) = assets.finish();
+    Book {
+        meta,
+        chapters,
+        images,
+        undescribed_images,
+    }
+}
+
+fn build_chapters(
+    manuscript: &Manuscript,
+    parsed: Vec<ParsedChapter>,
+    diags: &mut Diagnostics,
+) -> Vec<Chapter> {
+    let mut slugs = ids::UniqueNames::default();
+    let mut next_number = 1;
+    let mut chapters = Vec::with_capacity(parsed.len());
+    for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
+        let name = &manuscript.sources.get(*file).name;
+        let slug = slugs.claim(&file_slug(name));
+        let mut built = build_chapter(*file, slug, chapter, diags);
+        if built.division == Division::Body && built.number == Some(0) {
+            built.number = Some(next_number);
+            next_number += 1;
+        }
+        chapters.push(built);
+    }
+    chapters
+}
+
+/// The output stem for a chapter file: its file stem, made safe for a file name.
+fn file_slug(name: &str) -> String {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = crate::config::slugify(&stem);
+    if slug.is_empty() {
+        "chapter".to_string()
+    } else {
+        slug
+    }
+}
+
+fn build_chapter(
+    file: FileId,
+    slug: String,
+    parsed: ParsedChapter,
+    diags: &mut Diagnostics,
+) -> Chapter {
+    let front = parsed.front;
+    let division = division_of(front.epub_type.as_deref());
+    let heading_title = parsed.blocks.iter().find_map(|b| match b {
+        Block::Heading(Heading {
+            level: 1, content, ..
+        }) => Some(content.clone()),
+        _ => None,
+    });
+    let title = match (&front.title, heading_title) {
+        (Some(title), _) => vec![Inline::text(title.clone(), Span::new(file, 0..0))],
+        (None, Some(content)) => content,
+        (None, None) => {
+            diags.push(
+                Diagnostic::warning(code::NO_TITLE, "this chapter has no `# Title` heading")
+                    .at(Span::new(file, 0..0))
+                    .with_hint(
+                        "start the chapter with `# Its Title`, or set `title:` in its front matter",
+                    ),
+            );
+            vec![Inline::text(slug.clone(), Span::new(file, 0..0))]
+        }
+    };
+    let numbered = division == Division::Body
+        && !front.unnumbered
+        && matches!(front.epub_type.as_deref(), None | Some("chapter"));
+    Chapter {
+        file,
+        slug,
+        division,
+        epub_type: front.epub_type,
+        number: numbered.then_some(0),
+        title,
+        blocks: parsed.blocks,
+        notes: parsed.notes,
+        generated: false,
+    }
+}
+
+/// Front matter and back matter types; everything else is the body.
+pub fn division_of(epub_type: Option<&str>) -> Division {
+    match epub_type {
+        Some(
+            "preface" | "foreword" | "prologue" | "dedication" | "epigraph" | "acknowledgments"
+            | "introduction" | "preamble",
+        ) => Division::Front,
+        Some("appendix" | "afterword" | "epilogue" | "glossary" | "colophon" | "bibliography") => {
+            Division::Back
+        }
+        _ => Division::Body,
+    }
+}
+
+fn resolve_references(
+    manuscript: &mut Manuscript,
+    chapters: &mut [Chapter],
+    options: &ResolveOptions,
+    diags: &mut Diagnostics,
+) -> Option<cite::RenderedBibliography> {
+    let config = &manuscript.config;
+    let style = match (&options.csl, &config.csl) {
+        (Some(name), _) => style_choice(manuscript, name, None, diags)?,
+        (None, Some(value)) => {
+            let name = value.get_ref().clone();
+            style_choice(manuscript, &name, Some(value.clone()), diags)?
+        }
+        (None, None) => StyleChoice::Named("chicago-author-date".to_string()),
+    };
+    let config = &manuscript.config;
+    let options = CiteOptions {
+        style,
+        locale: config.language(),
+        nocite: config.nocite.clone(),
+        title: config.references_title.clone(),
+    };
+    cite::resolve_citations(
+        chapters,
+        manuscript.bibliography,
+        &options,
+        &manuscript.sources,
+        diags,
+    )
+}
+
+/// A style name, or a `.csl` file inside the book folder.
+fn style_choice(
+    manuscript: &mut Manuscript,
+    name: &str,
+    value: Option<toml::Spanned<String>>,
+    diags: &mut Diagnostics,
+) -> Option<StyleChoice> {
+    if !name.ends_with(".csl") {
+        return Some(StyleChoice::Named(name.to_string()));
+    }
+    let value = value.unwrap_or_else(|| toml::Spanned::new(0..0, name.to_string()));
+    let path = resolve_configured(
+        &manuscript.root,
+        &value,
+        manuscript.config_file,
+        "citation style",
+        diags,
+    )?;
+    let id =
+        crate::manuscript::read_text_file(&manuscript.root, &path, &mut manuscript.sources, diags)?;
+    Some(StyleChoice::File(id))
+}
+
+/// Put the reference list where a marker asks, or in its own chapter at the end.
+fn place_references(
+    manuscript: &Manuscript,
+    chapters: &mut Vec<Chapter>,
+    references: Option<cite::RenderedBibliography>,
+) {
+    let Some(references) = references else {
+        return;
+    };
+    for chapter in chapters.iter_mut() {
+        let mut placed = false;
+        walk::blocks_mut(&mut chapter.blocks, &mut |block| {
+            if !placed && matches!(block, Block::ReferencesMarker { .. }) {
+                *block = Block::References(references.entries.clone());
+                placed = true;
+            }
+        });
+        if placed {
+            if chapter.epub_type.is_none() {
+                chapter.epub_type = Some("bibliography".to_string());
+            }
+            return;
+        }
+    }
+    let file = manuscript.bibliography.unwrap_or(manuscript.config_file);
+    let span = Span::new(file, 0..0);
+    let heading = Heading {
+        level: 1,
+        id: "references".to_string(),
+        explicit_id: true,
+        classes: Vec::new(),
+        content: vec![Inline::text(references.title.clone(), span.clone())],
+        span: span.clone(),
+    };
+    chapters.push(Chapter {
+        file,
+        slug: unique_slug(chapters, "references"),
+        division: Division::Back,
+        epub_type: Some("bibliography".to_string()),
+        number: None,
+        title: vec![Inline::text(references.title, span)],
+        blocks: vec![
+            Block::Heading(heading),
+            Block::References(references.entries),
+        ],
+        notes: Vec::new(),
+        generated: true,
+    });
+}
+
+fn unique_slug(chapters: &[Chapter], wanted: &str) -> String {
+    let mut names = ids::UniqueNames::default();
+    for chapter in chapters {
+        names.claim(&chapter.slug);
+    }
+    names.claim(wanted)
+}
+
+fn resolve_cover(
+    manuscript: &Manuscript,
+    assets: &mut images::ImageCollector,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let value = manuscript.config.cover.as_ref()?;
+    let path = resolve_configured(
+        &manuscript.root,
+        value,
+        manuscript.config_file,
+        "cover",
+        diags,
+    )?;
+    let span = Span::new(manuscript.config_file, value.span());
+    assets.add_cover(&path, span, diags)
+}
+
+fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<usize>) -> Meta {
+    let config = &manuscript.config;
+    let date = config.date.as_ref().map(|d| d.get_ref().clone());
+    Meta {
+        title: config.title.get_ref().trim().to_string(),
+        subtitle: config.subtitle.clone(),
+        contributors: config.contributors(),
+        language: config.language(),
+        identifier: config.identifier(),
+        publisher: config.publisher.clone(),
+        modified: modified_timestamp(options.source_date_epoch, date.as_deref()),
+        date,
+        rights: config.rights.clone(),
+        license: config.license.clone(),
+        description: config.description.clone(),
+        subjects: config.subjects.clone(),
+        series: config.series(),
+        cover,
+        front: config.front_matter(),
+        slug: config.slug(),
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` from SOURCE_DATE_EPOCH, else the book's date, else the Unix epoch.
+/// Never the clock: the same input must give the same bytes.
+pub fn modified_timestamp(epoch: Option<i64>, date: Option<&str>) -> String {
+    if let Some(seconds) = epoch {
+        return format_epoch(seconds);
+    }
+    let Some(date) = date else {
+        return format_epoch(0);
+    };
+    let mut parts = date.split('-');
+    let year = parts.next().unwrap_or("1970");
+    let month = parts.next().unwrap_or("01");
+    let day = parts.next().unwrap_or("01");
+    format!("{year}-{month}-{day}T00:00:00Z")
+}
+
+/// Format seconds since 1970 as an ISO 8601 UTC timestamp (civil calendar, no clock).
+pub fn format_epoch(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_never_use_the_clock() {
+        assert_eq!(format_epoch(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_epoch(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(format_epoch(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            modified_timestamp(None, Some("2026-11")),
+            "2026-11-01T00:00:00Z"
+        );
+        assert_eq!(
+            modified_timestamp(Some(86_400), Some("2026")),
+            "1970-01-02T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn divisions() {
+        assert_eq!(division_of(Some("preface")), Division::Front);
+        assert_eq!(division_of(Some("appendix")), Division::Back);
+        assert_eq!(division_of(None), Division::Body);
+    }
+}

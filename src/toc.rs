@@ -1,0 +1,122 @@
+//! The book's table of contents as a tree, shared by the EPUB nav/NCX and the PDF contents
+//! and outline, so both backends list exactly the same entries.
+
+use crate::doc::{plain_text, Block, Book};
+
+/// Deepest heading level listed under a chapter.
+pub const MAX_TOC_LEVEL: u8 = 3;
+
+/// One entry: a chapter or a section inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Text shown (with the chapter number for numbered chapters).
+    pub title: String,
+    /// Chapter index in the book.
+    pub chapter: usize,
+    /// Heading id, `None` for the chapter itself when it has no title heading.
+    pub anchor: Option<String>,
+    /// Sections nested under it.
+    pub children: Vec<TocEntry>,
+}
+
+/// The contents tree: every chapter, with its level-2 and level-3 headings nested.
+pub fn build_toc(book: &Book) -> Vec<TocEntry> {
+    book.chapters
+        .iter()
+        .enumerate()
+        .map(|(index, chapter)| {
+            let title = plain_text(&chapter.title);
+            let title = match chapter.number {
+                Some(n) => format!("{n}. {title}"),
+                None => title,
+            };
+            let anchor = chapter.title_id().map(str::to_string);
+            TocEntry {
+                title,
+                chapter: index,
+                anchor,
+                children: section_entries(index, &chapter.blocks),
+            }
+        })
+        .collect()
+}
+
+/// Nest the chapter's headings (after its title) by level.
+fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
+    let headings: Vec<(u8, TocEntry)> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(h) => Some(h),
+            _ => None,
+        })
+        .skip_while(|h| h.level != 1)
+        .skip(1)
+        .filter(|h| h.level <= MAX_TOC_LEVEL)
+        .map(|h| {
+            let entry = TocEntry {
+                title: plain_text(&h.content),
+                chapter,
+                anchor: Some(h.id.clone()),
+                children: Vec::new(),
+            };
+            (h.level.max(2), entry)
+        })
+        .collect();
+    nest(headings)
+}
+
+/// Turn a flat (level, entry) sequence into a tree; a deeper level nests under the last
+/// shallower one, and a jump (2 → 4) nests one step, never leaving an empty level.
+fn nest(flat: Vec<(u8, TocEntry)>) -> Vec<TocEntry> {
+    let mut roots: Vec<TocEntry> = Vec::new();
+    let mut stack: Vec<(u8, TocEntry)> = Vec::new();
+    for (level, entry) in flat {
+        while let Some((top, _)) = stack.last() {
+            if *top < level {
+                break;
+            }
+            pop_into(&mut stack, &mut roots);
+        }
+        stack.push((level, entry));
+    }
+    while !stack.is_empty() {
+        pop_into(&mut stack, &mut roots);
+    }
+    roots
+}
+
+fn pop_into(stack: &mut Vec<(u8, TocEntry)>, roots: &mut Vec<TocEntry>) {
+    if let Some((_, done)) = stack.pop() {
+        match stack.last_mut() {
+            Some((_, parent)) => parent.children.push(done),
+            None => roots.push(done),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(title: &str) -> TocEntry {
+        TocEntry {
+            title: title.into(),
+            chapter: 0,
+            anchor: None,
+            children: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nesting_follows_levels() {
+        let tree = nest(vec![
+            (2, entry("a")),
+            (3, entry("a1")),
+            (3, entry("a2")),
+            (2, entry("b")),
+        ]);
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[0].children.len(), 2);
+        assert!(tree[1].children.is_empty());
+    }
+}
