@@ -49,27 +49,32 @@ pub struct Compiled {
     pub manuscript: Option<Manuscript>,
     /// Every problem found.
     pub diags: Diagnostics,
+    /// Sources read before the manuscript failed to load (book.toml), for the messages.
+    pub early_sources: SourceMap,
 }
 
 impl Compiled {
     /// The source texts, for rendering diagnostics.
-    pub fn sources(&self) -> SourceMap {
+    pub fn sources(&self) -> &SourceMap {
         self.manuscript
             .as_ref()
-            .map(|m| m.sources.clone())
-            .unwrap_or_default()
+            .map_or(&self.early_sources, |m| &m.sources)
     }
 }
 
 /// Load, parse and resolve the book in `dir`.
 pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let mut diags = Diagnostics::default();
-    let Some(mut manuscript) = manuscript::load(dir, SourceMap::default(), &mut diags) else {
-        return Compiled {
-            book: None,
-            manuscript: None,
-            diags,
-        };
+    let mut manuscript = match manuscript::load(dir, &mut diags) {
+        Ok(manuscript) => manuscript,
+        Err(early_sources) => {
+            return Compiled {
+                book: None,
+                manuscript: None,
+                diags,
+                early_sources,
+            }
+        }
     };
     let parsed = manuscript
         .chapters
@@ -81,6 +86,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
         diags,
+        early_sources: SourceMap::default(),
     }
 }
 

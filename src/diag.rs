@@ -215,9 +215,14 @@ impl SourceMap {
         FileId((self.files.len() - 1) as u32)
     }
 
-    /// The file behind an id.
+    /// The file behind an id. Ids come only from [`SourceMap::add`] on this map.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The file behind an id, if this map has it.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -269,7 +274,11 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<usize> {
         message = format!("{}: {}", path.display(), message);
     }
     let mut out = base.with_code(d.code).with_message(message);
-    if let Some(span) = &d.span {
+    if let Some(span) = d
+        .span
+        .as_ref()
+        .filter(|s| sources.try_get(s.file).is_some())
+    {
         let text_len = sources.get(span.file).text.len();
         let start = span.range.start.min(text_len);
         let end = span.range.end.clamp(start, text_len);
@@ -293,7 +302,11 @@ pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
         obj.insert("severity".into(), severity.into());
         obj.insert("code".into(), d.code.into());
         obj.insert("message".into(), d.message.clone().into());
-        if let Some(span) = &d.span {
+        if let Some(span) = d
+            .span
+            .as_ref()
+            .filter(|s| sources.try_get(s.file).is_some())
+        {
             let (line, col) = sources.line_col(span.file, span.range.start);
             obj.insert("file".into(), sources.get(span.file).name.clone().into());
             obj.insert("line".into(), line.into());

@@ -192,7 +192,7 @@ fn manuscript_failure(compiled: &Compiled, common: &CommonArgs) -> Option<ExitCo
 fn print_diagnostics(compiled: &Compiled, common: &CommonArgs) {
     let sources = compiled.sources();
     if common.message_format == MessageFormat::Json {
-        print!("{}", render_json(&compiled.diags, &sources));
+        print!("{}", render_json(&compiled.diags, sources));
         return;
     }
     let color = if std::io::stderr().is_terminal() {
@@ -201,7 +201,7 @@ fn print_diagnostics(compiled: &Compiled, common: &CommonArgs) {
         ColorChoice::Never
     };
     let mut stderr = StandardStream::stderr(color);
-    if let Err(err) = render_human(&compiled.diags, &sources, &mut stderr) {
+    if let Err(err) = render_human(&compiled.diags, sources, &mut stderr) {
         eprintln!("error: cannot print diagnostics: {err}");
     }
     let errors = compiled.diags.count(Severity::Error);

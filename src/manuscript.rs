@@ -80,10 +80,10 @@ impl BookRoot {
             return Err(PathProblem::Absolute);
         }
         let joined = self.root.join(base).join(relative);
-        if !lexically_inside(&self.root, &joined) {
+        let Some(normalised) = normalise_inside(&self.root, &joined) else {
             return Err(PathProblem::Escapes);
-        }
-        let canonical = fs::canonicalize(&joined).map_err(|_| PathProblem::Missing)?;
+        };
+        let canonical = fs::canonicalize(&normalised).map_err(|_| PathProblem::Missing)?;
         if canonical.starts_with(&self.root) {
             Ok(canonical)
         } else {
@@ -140,22 +140,21 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Walk `..` and `.` without touching the disk: does the path stay under `root`?
-fn lexically_inside(root: &Path, path: &Path) -> bool {
-    let mut depth: Vec<Component> = Vec::new();
+/// Fold `..` and `.` without touching the disk; `None` when the result leaves `root`.
+/// (The result is canonicalised afterwards, so symlinks are still checked.)
+fn normalise_inside(root: &Path, path: &Path) -> Option<PathBuf> {
+    let mut parts: Vec<Component> = Vec::new();
     for component in path.components() {
         match component {
             Component::ParentDir => {
-                if depth.pop().is_none() {
-                    return false;
-                }
+                parts.pop()?;
             }
             Component::CurDir => {}
-            other => depth.push(other),
+            other => parts.push(other),
         }
     }
-    let normalised: PathBuf = depth.iter().collect();
-    normalised.starts_with(root)
+    let normalised: PathBuf = parts.iter().collect();
+    normalised.starts_with(root).then_some(normalised)
 }
 
 /// A loaded manuscript: configuration and chapter texts, ready for the Markdown stage.
@@ -175,10 +174,10 @@ pub struct Manuscript {
     pub sources: SourceMap,
 }
 
-/// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; `None` when
-/// the book cannot be processed at all.
-pub fn load(dir: &Path, sources: SourceMap, diags: &mut Diagnostics) -> Option<Manuscript> {
-    let mut sources = sources;
+/// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
+/// book cannot be processed at all, the sources read so far come back for the messages.
+pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap> {
+    let mut sources = SourceMap::default();
     let root = match BookRoot::new(dir) {
         Ok(root) => root,
         Err(err) => {
@@ -186,15 +185,17 @@ pub fn load(dir: &Path, sources: SourceMap, diags: &mut Diagnostics) -> Option<M
                 Diagnostic::error(code::IO, format!("cannot open the book folder: {err}"))
                     .in_file(dir),
             );
-            return None;
+            return Err(sources);
         }
     };
     let config_path = root.path().join("book.toml");
     let Some(config_text) = read_config_text(&config_path, diags) else {
-        return None;
+        return Err(sources);
     };
     let config_file = sources.add("book.toml", config_text);
-    let config = parse_config(config_file, &sources.get(config_file).text.clone(), diags)?;
+    let Some(config) = parse_config(config_file, &sources.get(config_file).text, diags) else {
+        return Err(sources);
+    };
     let chapter_paths = chapter_paths(&root, &config, config_file, diags);
     let chapters = chapter_paths
         .iter()
@@ -204,7 +205,7 @@ pub fn load(dir: &Path, sources: SourceMap, diags: &mut Diagnostics) -> Option<M
         let path = resolve_configured(&root, bib, config_file, "bibliography", diags)?;
         read_text_file(&root, &path, &mut sources, diags)
     });
-    Some(Manuscript {
+    Ok(Manuscript {
         root,
         config,
         config_file,

@@ -65,7 +65,9 @@ fn landmarks(book: &Book, package: &Package, terms: &Terms, out: &mut String) {
             terms.title_page.into(),
         ));
     }
-    marks.push(("nav.xhtml#toc".into(), "toc", terms.contents.into()));
+    if book.meta.front.toc {
+        marks.push(("nav.xhtml#toc".into(), "toc", terms.contents.into()));
+    }
     if let Some(first) = book.chapters.iter().find(|c| c.division == Division::Body) {
         marks.push((
             format!("text/{}", chapter_file(first)),

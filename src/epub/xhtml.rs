@@ -64,6 +64,8 @@ pub struct Writer<'a> {
     current: usize,
     terms: &'a Terms,
     out: String,
+    /// How many enclosing elements already declare `lang="km"`.
+    khmer_depth: usize,
 }
 
 /// The `epub:type` and ARIA role of a chapter's section.
@@ -113,6 +115,7 @@ pub fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String {
             &["../css/book.css".to_string()],
             division_type(chapter.division),
         ),
+        khmer_depth: 0,
     };
     writer.chapter(chapter);
     writer.out.push_str(DOCUMENT_END);
@@ -286,7 +289,11 @@ impl Writer<'_> {
 
     fn figure(&mut self, figure: &Figure) {
         self.out.push_str("<figure>\n");
-        self.image(&figure.image, "");
+        let untitled = Image {
+            title: String::new(),
+            ..figure.image.clone()
+        };
+        self.image(&untitled, "");
         self.out.push('\n');
         if !figure.caption.is_empty() {
             self.out.push_str("<figcaption>");
@@ -403,9 +410,12 @@ impl Writer<'_> {
                 attrs,
                 children,
             } => {
+                let khmer = declares_khmer(attrs);
+                self.khmer_depth += usize::from(khmer);
                 self.open_tag(name, attrs);
                 self.inlines(children);
                 self.out.push_str(&format!("</{name}>"));
+                self.khmer_depth -= usize::from(khmer);
             }
         }
     }
@@ -473,7 +483,7 @@ impl Writer<'_> {
 
     fn text(&mut self, text: &str) {
         for (run, khmer) in script_runs(text) {
-            if khmer {
+            if khmer && self.khmer_depth == 0 {
                 self.out.push_str("<span lang=\"km\" xml:lang=\"km\">");
                 self.out.push_str(&escape(run));
                 self.out.push_str("</span>");
@@ -510,14 +520,23 @@ impl Writer<'_> {
                         self.out.pop();
                         self.out.push_str("/>");
                     } else {
+                        let khmer = declares_khmer(attrs);
+                        self.khmer_depth += usize::from(khmer);
                         self.open_tag(name, attrs);
                         self.html_nodes(children);
                         self.out.push_str(&format!("</{name}>"));
+                        self.khmer_depth -= usize::from(khmer);
                     }
                 }
             }
         }
     }
+}
+
+fn declares_khmer(attrs: &[(String, String)]) -> bool {
+    attrs
+        .iter()
+        .any(|(k, v)| k == "lang" && (v == "km" || v.starts_with("km-")))
 }
 
 /// Letters, digits and hyphens only, for a class name from a code fence.

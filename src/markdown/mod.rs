@@ -549,8 +549,12 @@ impl<'a> Builder<'a> {
         if sanitized.comments.iter().any(|c| c == "references") {
             self.push_block(Block::ReferencesMarker { span: span.clone() }, range.start);
         }
-        if !sanitized.nodes.iter().all(is_blank_node) {
-            let nodes = sanitized.nodes;
+        let nodes: Vec<HtmlNode> = sanitized
+            .nodes
+            .into_iter()
+            .filter(|n| !is_blank_node(n))
+            .collect();
+        if !nodes.is_empty() {
             self.push_block(Block::Html { nodes, span }, range.start);
         }
     }
@@ -718,7 +722,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Merge adjacent text and recognise pandoc citations in it.
-    fn with_citations(&self, inlines: Vec<Inline>) -> Vec<Inline> {
+    fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
         let mut out = Vec::with_capacity(inlines.len());
         let mut run: Vec<Inline> = Vec::new();
         for inline in inlines {
@@ -734,7 +738,7 @@ impl<'a> Builder<'a> {
         out
     }
 
-    fn flush_text_run(&self, run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
+    fn flush_text_run(&mut self, run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
         if run.is_empty() {
             return;
         }
@@ -753,7 +757,32 @@ impl<'a> Builder<'a> {
             }
         }
         let range = range.unwrap_or(0..0);
+        self.report_undefined_notes(&merged, range.clone());
         self.split_citations(&merged, range, out);
+    }
+
+    /// pulldown-cmark leaves a call to an undefined footnote as the literal text `[^label]`;
+    /// that is a mistake worth an error, not text to print.
+    fn report_undefined_notes(&mut self, text: &str, source: Range<usize>) {
+        let mut locator = SourceLocator::new(self.text, source);
+        for label in literal_note_calls(text) {
+            let call = format!("[^{label}]");
+            let at = locator.find(&call);
+            let escaped = at.start > 0 && self.text.as_bytes().get(at.start - 1) == Some(&b'\\');
+            if escaped || at.is_empty() {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    code::MISSING_FOOTNOTE,
+                    format!("footnote [^{label}] is never defined"),
+                )
+                .at(self.span(at))
+                .with_hint(format!(
+                    "add a definition line: [^{label}]: The note's text."
+                )),
+            );
+        }
     }
 
     fn split_citations(&self, text: &str, source: Range<usize>, out: &mut Vec<Inline>) {
@@ -835,6 +864,23 @@ fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
             out.push(Inline::text(part, span.clone()));
         }
     }
+}
+
+/// Labels of `[^label]` written in text (calls pulldown-cmark could not match to a note).
+fn literal_note_calls(text: &str) -> Vec<&str> {
+    let mut labels = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[^") {
+        let after = &rest[start + 2..];
+        match after.find(']') {
+            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                labels.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    labels
 }
 
 fn is_block_frame(frame: &Frame) -> bool {

