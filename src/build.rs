@@ -148,9 +148,14 @@ pub fn build_outputs(
     Ok(report)
 }
 
-fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
+/// The EPUB settings of book.toml, with the extra stylesheet read from the book folder.
+pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
+    let embed_fonts = manuscript.config.epub.embed_fonts;
     let Some(css) = &manuscript.config.epub.css else {
-        return Ok(EpubOptions::default());
+        return Ok(EpubOptions {
+            extra_css: None,
+            embed_fonts,
+        });
     };
     let mut diags = Diagnostics::default();
     let path = resolve_configured(
@@ -165,6 +170,7 @@ fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
         .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", path.display())))?;
     Ok(EpubOptions {
         extra_css: Some(text),
+        embed_fonts,
     })
 }
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::build::{compile, Compiled};
-use crate::epub::{write_epub, EpubOptions};
+use crate::epub::write_epub;
 use crate::resolve::ResolveOptions;
 
 /// Run every stage for the book in `dir` without writing any file.
@@ -15,8 +15,18 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
     if compiled.diags.has_errors() {
         return compiled;
     }
-    if let Some(book) = &compiled.book {
-        if let Err(err) = write_epub(book, &EpubOptions::default()) {
+    if let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) {
+        let options = match crate::build::epub_options(manuscript) {
+            Ok(options) => options,
+            Err(err) => {
+                compiled.diags.push(crate::diag::Diagnostic::error(
+                    crate::diag::code::IO,
+                    err.to_string(),
+                ));
+                return compiled;
+            }
+        };
+        if let Err(err) = write_epub(book, &options) {
             compiled.diags.push(crate::diag::Diagnostic::error(
                 crate::diag::code::IO,
                 format!("the EPUB could not be assembled: {err}"),

@@ -25,7 +25,46 @@ pub const DEFAULT_CSS: &str = include_str!("book.css");
 pub struct EpubOptions {
     /// A stylesheet appended after the default one.
     pub extra_css: Option<String>,
+    /// Embed octavo's fonts (text serif, Khmer, monospace) with `@font-face` rules.
+    pub embed_fonts: bool,
 }
+
+/// The fonts embedded on request: (file, family, style, weight, media type).
+const EMBEDDED_FONTS: [(crate::fonts::FontFile, &str, &str, &str); 8] = [
+    (
+        crate::fonts::SERIF_REGULAR,
+        "octavo serif",
+        "normal",
+        "normal",
+    ),
+    (
+        crate::fonts::SERIF_ITALIC,
+        "octavo serif",
+        "italic",
+        "normal",
+    ),
+    (crate::fonts::SERIF_BOLD, "octavo serif", "normal", "bold"),
+    (
+        crate::fonts::SERIF_BOLD_ITALIC,
+        "octavo serif",
+        "italic",
+        "bold",
+    ),
+    (
+        crate::fonts::KHMER_REGULAR,
+        "octavo khmer",
+        "normal",
+        "normal",
+    ),
+    (crate::fonts::KHMER_BOLD, "octavo khmer", "normal", "bold"),
+    (
+        crate::fonts::MONO_REGULAR,
+        "octavo mono",
+        "normal",
+        "normal",
+    ),
+    (crate::fonts::MONO_BOLD, "octavo mono", "normal", "bold"),
+];
 
 /// Why the EPUB could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +144,10 @@ pub fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError
     let toc = crate::toc::build_toc(book);
     let mut package = Package::default();
     let mut css = DEFAULT_CSS.to_string();
+    if options.embed_fonts {
+        css.push_str(&font_faces());
+        add_fonts(&mut package);
+    }
     if let Some(extra) = &options.extra_css {
         css.push_str("\n/* book.toml [epub] css */\n");
         css.push_str(extra);
@@ -186,6 +229,37 @@ fn add_nav(
     );
     item.properties = "nav".to_string();
     item.spine = spine;
+}
+
+/// `@font-face` rules for the embedded fonts, and the families that use them.
+fn font_faces() -> String {
+    let mut css = String::from("\n/* Embedded fonts (book.toml [epub] embed-fonts) */\n");
+    for (file, family, style, weight) in EMBEDDED_FONTS {
+        css.push_str(&format!(
+            "@font-face {{\n  font-family: \"{family}\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(../fonts/{});\n}}\n",
+            file.file_name
+        ));
+    }
+    css.push_str("body {\n  font-family: \"octavo serif\", \"octavo khmer\", serif;\n}\n");
+    css.push_str("code, pre {\n  font-family: \"octavo mono\", monospace;\n}\n");
+    css.push_str("[lang|=\"km\"] {\n  font-family: \"octavo khmer\", serif;\n}\n");
+    css
+}
+
+fn add_fonts(package: &mut Package) {
+    for (index, (file, ..)) in EMBEDDED_FONTS.iter().enumerate() {
+        let media_type = if file.file_name.ends_with(".otf") {
+            "font/otf"
+        } else {
+            "font/ttf"
+        };
+        package.add(
+            &format!("font-{}", index + 1),
+            &format!("fonts/{}", file.file_name),
+            media_type,
+            file.data.to_vec(),
+        );
+    }
 }
 
 fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {

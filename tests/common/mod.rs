@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use octavo::build::compile;
 use octavo::diag::{render_json, Diagnostics};
-use octavo::epub::{write_epub, EpubOptions};
+use octavo::epub::write_epub;
 use octavo::resolve::ResolveOptions;
 
 /// The repository root.
@@ -34,14 +34,8 @@ pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics) {
         );
     }
     let book = compiled.book.as_ref().expect("a book");
-    let mut options = EpubOptions::default();
-    if let Some(css) = compiled
-        .manuscript
-        .as_ref()
-        .and_then(|m| m.config.epub.css.as_ref())
-    {
-        options.extra_css = std::fs::read_to_string(dir.join(css.get_ref())).ok();
-    }
+    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
+    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
     let bytes = write_epub(book, &options).expect("EPUB written");
     (bytes, compiled.diags)
 }
