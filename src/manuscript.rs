@@ -339,8 +339,14 @@ fn natural_key(text: &str) -> Vec<KeyPart> {
             chars.next();
         }
         parts.push(if digits {
-            let trimmed = run.trim_start_matches('0');
-            KeyPart::Number(trimmed.parse().unwrap_or(u128::MAX), run.len())
+            // Digit runs longer than u128 compare by length, then text: still a total order.
+            let value = run.trim_start_matches('0');
+            let number = if value.is_empty() {
+                Some(0)
+            } else {
+                value.parse().ok()
+            };
+            KeyPart::Number(number.unwrap_or(u128::MAX), run.len())
         } else {
             KeyPart::Text(run.to_lowercase())
         });
@@ -432,11 +438,25 @@ mod tests {
 
     #[test]
     fn natural_sort_puts_10_after_2() {
-        let mut names = vec!["chapter10.md", "chapter2.md", "chapter1.md", "appendix.md"];
+        let mut names = vec![
+            "chapter10.md",
+            "chapter2.md",
+            "chapter1.md",
+            "appendix.md",
+            "chapter0.md",
+            "chapter00.md",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             names,
-            vec!["appendix.md", "chapter1.md", "chapter2.md", "chapter10.md"]
+            vec![
+                "appendix.md",
+                "chapter0.md",
+                "chapter00.md",
+                "chapter1.md",
+                "chapter2.md",
+                "chapter10.md"
+            ]
         );
     }
 
