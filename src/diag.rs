@@ -77,6 +77,8 @@ pub mod code {
     pub const NESTING: &str = "E0111";
     /// The citation style is unknown.
     pub const CSL_STYLE: &str = "E0112";
+    /// An image is too large to process safely.
+    pub const IMAGE_TOO_LARGE: &str = "E0113";
     /// Raw HTML content was dropped by the allow-list.
     pub const HTML_DROPPED: &str = "W0201";
     /// Control characters were removed from the text.
@@ -93,6 +95,10 @@ pub mod code {
     pub const EMPTY_CHAPTER: &str = "W0207";
     /// A chapter has no level-1 heading and no title.
     pub const NO_TITLE: &str = "W0208";
+    /// An image or chapter exceeds what e-book retailers accept.
+    pub const RETAILER_LIMIT: &str = "W0209";
+    /// The cover is missing or too small for retailers.
+    pub const COVER_SIZE: &str = "W0210";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -5,10 +5,14 @@ mod common;
 
 use common::{assert_golden, build_epub, dump_epub, keep_for_epubcheck, repo};
 
+/// The EPUB's structure followed by the diagnostics the build gave, as JSON lines.
 fn golden_case(name: &str, dir: &std::path::Path) {
-    let (bytes, _diags) = build_epub(dir);
+    let (bytes, diags, sources) = build_epub(dir);
     keep_for_epubcheck(name, &bytes);
-    assert_golden(name, &dump_epub(&bytes));
+    let mut dump = dump_epub(&bytes);
+    dump.push_str("\n== diagnostics\n");
+    dump.push_str(&octavo::diag::render_json(&diags, &sources));
+    assert_golden(name, &dump);
 }
 
 #[test]
@@ -37,7 +41,7 @@ fn sample_book() {
 #[test]
 fn builds_are_byte_identical() {
     let dir = repo().join("tests/cases/features");
-    let (first, _) = build_epub(&dir);
-    let (second, _) = build_epub(&dir);
+    let (first, ..) = build_epub(&dir);
+    let (second, ..) = build_epub(&dir);
     assert!(first == second, "two builds of the same book differ");
 }

@@ -155,6 +155,9 @@ const OPAQUE_ELEMENTS: &[&str] = &[
     "textarea", "select", "title", "head",
 ];
 
+/// Raw HTML nested deeper than this keeps its text but loses its inner tags.
+pub const MAX_HTML_DEPTH: usize = 64;
+
 /// Elements without content.
 pub const VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
 
@@ -295,6 +298,12 @@ pub fn sanitize_block(html: &str) -> Sanitized {
                     }
                 } else if !is_block_element(&name) {
                     out.dropped.push(format!("<{name}>"));
+                } else if stack.len() > MAX_HTML_DEPTH {
+                    if !out.dropped.iter().any(|d| d.starts_with("elements nested")) {
+                        out.dropped.push(format!(
+                            "elements nested deeper than {MAX_HTML_DEPTH} levels"
+                        ));
+                    }
                 } else {
                     let (kept, dropped) = filter_attributes(&name, &attrs);
                     out.dropped.extend(

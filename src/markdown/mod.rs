@@ -671,6 +671,9 @@ impl<'a> Builder<'a> {
             }
             return;
         }
+        if self.stack.len() >= MAX_DEPTH {
+            return self.report_depth(range);
+        }
         let (kept, dropped) = html::filter_attributes(&name, &attrs);
         for attribute in dropped {
             self.warn_dropped(&format!("attribute `{attribute}` on <{name}>"), &range);

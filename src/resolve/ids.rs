@@ -15,19 +15,24 @@ use crate::doc::{plain_text, Block, Chapter, HtmlNode};
 #[derive(Debug, Default)]
 pub struct UniqueNames {
     taken: BTreeSet<String>,
+    /// Next suffix to try per base name, so 100,000 equal headings stay linear.
+    next_suffix: BTreeMap<String, usize>,
 }
 
 impl UniqueNames {
     /// Take `wanted`, or the first free `wanted-N`.
     pub fn claim(&mut self, wanted: &str) -> String {
-        let mut candidate = wanted.to_string();
-        let mut n = 2;
-        while self.taken.contains(&candidate) {
-            candidate = format!("{wanted}-{n}");
-            n += 1;
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
         }
-        self.taken.insert(candidate.clone());
-        candidate
+        let n = self.next_suffix.entry(wanted.to_string()).or_insert(2);
+        loop {
+            let candidate = format!("{wanted}-{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 
     /// Take `name` exactly; false when it was already taken.

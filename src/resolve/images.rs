@@ -15,6 +15,13 @@ use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
 use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
 use crate::manuscript::{BookRoot, PathProblem};
 
+/// Above this many pixels an image is refused outright (a decompression bomb, not a picture).
+pub const MAX_PIXELS: u64 = 100_000_000;
+/// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
+pub const RETAILER_PIXELS: u64 = 4_000_000;
+/// Minimum cover size retailers ask for.
+pub const COVER_MIN: (u32, u32) = (1600, 2560);
+
 /// Collects and deduplicates the book's images.
 pub struct ImageCollector<'a> {
     root: &'a BookRoot,
@@ -162,6 +169,17 @@ impl<'a> ImageCollector<'a> {
             );
             return None;
         }
+        let (width, height) = (asset.width, asset.height);
+        if width < COVER_MIN.0 || height < COVER_MIN.1 {
+            diags.push(
+                Diagnostic::warning(
+                    code::COVER_SIZE,
+                    format!("the cover is {width}x{height} pixels, smaller than the 1600x2560 retailers ask for"),
+                )
+                .at(span)
+                .with_hint("make the cover at least 1600 pixels wide and 2560 high"),
+            );
+        }
         Some(index)
     }
 
@@ -189,6 +207,9 @@ impl<'a> ImageCollector<'a> {
                 return None;
             }
         };
+        if !self.size_acceptable(path, &probe, &span, diags) {
+            return None;
+        }
         let package_path = self.package_name(path, stem, probe.extension);
         self.assets.push(ImageAsset {
             path: path.to_path_buf(),
@@ -200,6 +221,46 @@ impl<'a> ImageCollector<'a> {
         let index = self.assets.len() - 1;
         self.by_path.insert(path.to_path_buf(), index);
         Some(index)
+    }
+
+    /// Refuse absurd images (decompression bombs), warn above the retailers' 4 megapixels.
+    fn size_acceptable(
+        &self,
+        path: &Path,
+        probe: &ImageProbe,
+        span: &Span,
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let pixels = u64::from(probe.width) * u64::from(probe.height);
+        let name = self.root.display(path);
+        if pixels > MAX_PIXELS {
+            diags.push(
+                Diagnostic::error(
+                    code::IMAGE_TOO_LARGE,
+                    format!(
+                        "{name} is {}x{} pixels, too large to process safely",
+                        probe.width, probe.height
+                    ),
+                )
+                .at(span.clone())
+                .with_hint("scale the image down; e-book retailers accept at most 4 megapixels"),
+            );
+            return false;
+        }
+        if pixels > RETAILER_PIXELS {
+            diags.push(
+                Diagnostic::warning(
+                    code::RETAILER_LIMIT,
+                    format!(
+                        "{name} is {}x{} pixels, over the 4 megapixels retailers accept",
+                        probe.width, probe.height
+                    ),
+                )
+                .at(span.clone())
+                .with_hint("scale it to at most 4 megapixels (e.g. 2000x2000)"),
+            );
+        }
+        true
     }
 
     fn package_name(&mut self, path: &Path, stem: &str, extension: &str) -> String {

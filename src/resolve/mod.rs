@@ -8,6 +8,7 @@
 mod ids;
 mod images;
 mod links;
+mod lint;
 mod notes;
 pub mod walk;
 
@@ -38,6 +39,7 @@ pub fn resolve_book(
     diags: &mut Diagnostics,
 ) -> Book {
     let mut chapters = build_chapters(manuscript, parsed, diags);
+    lint::lint_chapters(&chapters, diags);
     let references = resolve_references(manuscript, &mut chapters, options, diags);
     place_references(manuscript, &mut chapters, references);
     let mut anchors = ids::assign_ids(&mut chapters, &manuscript.sources, diags);

@@ -4,7 +4,7 @@
 //! note a book-unique id. A call without a definition is an error; a definition never called
 //! is a warning and is left out of the outputs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::ids::Anchors;
 use super::walk;
@@ -56,7 +56,7 @@ fn number_chapter_notes(
     diags: &mut Diagnostics,
 ) {
     let mut defined: Vec<Note> = std::mem::take(&mut chapter.notes);
-    let labels: Vec<String> = defined.iter().map(|n| n.label.clone()).collect();
+    let labels: BTreeSet<String> = defined.iter().map(|n| n.label.clone()).collect();
     let mut numbering = Numbering {
         chapter: index,
         assigned: BTreeMap::new(),
@@ -79,18 +79,25 @@ fn number_chapter_notes(
         visit(i, &mut numbering, diags)
     });
     // Notes may call further notes; visit each called note's body once, in number order.
+    let position: BTreeMap<String, usize> = defined
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| (n.label.clone(), i))
+        .collect();
     let mut visited = 0;
     while visited < numbering.order.len() {
-        let label = numbering.order[visited].clone();
-        if let Some(note) = defined.iter_mut().find(|n| n.label == label) {
-            walk::inlines_mut(&mut note.blocks, &mut |i| visit(i, &mut numbering, diags));
+        if let Some(&at) = position.get(&numbering.order[visited]) {
+            walk::inlines_mut(&mut defined[at].blocks, &mut |i| {
+                visit(i, &mut numbering, diags)
+            });
         }
         visited += 1;
     }
     chapter.notes = order_notes(index, &mut defined, &numbering, anchors, diags);
 }
 
-fn report_missing(call: &crate::doc::NoteRef, labels: &[String], diags: &mut Diagnostics) {
+fn report_missing(call: &crate::doc::NoteRef, labels: &BTreeSet<String>, diags: &mut Diagnostics) {
     let near = closest(&call.label, labels.iter().map(String::as_str));
     let hint = match near.first() {
         Some(label) => format!("did you mean [^{label}]?"),
@@ -114,18 +121,26 @@ fn order_notes(
     diags: &mut Diagnostics,
 ) -> Vec<Note> {
     let mut ordered = Vec::with_capacity(numbering.order.len());
+    let mut by_label: BTreeMap<String, Note> = BTreeMap::new();
+    let mut unused = Vec::new();
+    for note in defined.drain(..) {
+        if numbering.assigned.contains_key(&note.label) && !by_label.contains_key(&note.label) {
+            by_label.insert(note.label.clone(), note);
+        } else {
+            unused.push(note);
+        }
+    }
     for (position, label) in numbering.order.iter().enumerate() {
-        let Some(at) = defined.iter().position(|n| &n.label == label) else {
+        let Some(mut note) = by_label.remove(label) else {
             continue;
         };
-        let mut note = defined.remove(at);
         let number = position as u32 + 1;
         note.number = number;
         note.id = anchors.insert_generated(&format!("fn{}-{}", index + 1, number), index);
         note.ref_id = numbering.first_call.get(label).cloned().unwrap_or_default();
         ordered.push(note);
     }
-    for unused in defined.drain(..) {
+    for unused in unused {
         diags.push(
             Diagnostic::warning(
                 code::UNUSED_FOOTNOTE,

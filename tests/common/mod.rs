@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use octavo::build::compile;
-use octavo::diag::{render_json, Diagnostics};
+use octavo::diag::{render_json, Diagnostics, SourceMap};
 use octavo::epub::write_epub;
 use octavo::resolve::ResolveOptions;
 
@@ -24,7 +24,7 @@ pub fn epub_dir() -> PathBuf {
 }
 
 /// Build the book in `dir` through the library; panics with the diagnostics on errors.
-pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics) {
+pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics, SourceMap) {
     let compiled = compile(dir, &ResolveOptions::default());
     if compiled.diags.has_errors() {
         panic!(
@@ -37,7 +37,8 @@ pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics) {
     let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
     let options = octavo::build::epub_options(manuscript).expect("EPUB options");
     let bytes = write_epub(book, &options).expect("EPUB written");
-    (bytes, compiled.diags)
+    let sources = compiled.sources().clone();
+    (bytes, compiled.diags, sources)
 }
 
 /// Keep an EPUB where `make test` runs EPUBCheck on it.

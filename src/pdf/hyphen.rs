@@ -1,0 +1,517 @@
+//! Hyphenation points for the words of a paragraph, for the line breaker.
+//!
+//! Liang's patterns come from the `hyphenation` crate (US English embedded
+//! with `embed_en-us`); around them we apply the rules a book needs and the
+//! crate does not know (DESIGN.md, "Line breaking is ours"): at least two
+//! letters before and three after a break; no hyphenation of words with a
+//! capital after the first letter (camelCase, "iPhone", acronyms), of words
+//! with digits, of URLs and e-mail addresses, or of code; compounds break only
+//! after their own hyphens; leading and trailing punctuation is left alone.
+//! Offsets are bytes into the caller's token, always on `char` boundaries, so
+//! the shaper can map them to clusters.
+
+use hyphenation::{Hyphenator as _, Language, Load, Standard};
+
+/// Fewest letters before a break.
+pub const LEFT_MIN: usize = 2;
+/// Fewest letters after a break.
+pub const RIGHT_MIN: usize = 3;
+/// Longest letter run that pattern hyphenation is tried on (TeX's limit).
+const MAX_RUN_LETTERS: usize = 63;
+/// Longest token core considered at all; longer ones are not words.
+const MAX_CORE_CHARS: usize = 256;
+/// U+00AD SOFT HYPHEN.
+const SOFT_HYPHEN: char = '\u{ad}';
+
+/// What kind of text a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Running text: hyphenated by the rules of this module.
+    Prose,
+    /// Inline or block code: never hyphenated.
+    Code,
+}
+
+/// A place where a token may be broken across lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HyphenPoint {
+    /// Byte offset into the token: the first line gets `token[..offset]`,
+    /// the next line `token[offset..]`. Always a `char` boundary.
+    pub offset: usize,
+    /// A hyphen must be added at the end of the first part (false after an
+    /// explicit hyphen or dash, which is already there).
+    pub insert_hyphen: bool,
+}
+
+/// Finds hyphenation points; load it once per book and keep it.
+///
+/// Only English is available for now: [`Hyphenator::for_language`] returns
+/// `None` for every other language (other pattern sets need more of the
+/// crate's `embed_*` features), and callers then set text unhyphenated.
+pub struct Hyphenator {
+    dict: Standard,
+}
+
+impl std::fmt::Debug for Hyphenator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let language = self.dict.language().code();
+        f.debug_struct("Hyphenator")
+            .field("language", &language)
+            .finish()
+    }
+}
+
+impl Hyphenator {
+    /// The hyphenator for a BCP 47 language tag such as `en` or `en-US`
+    /// (case and `_` are ignored). Every English variant uses the US
+    /// patterns; any other language gives `None`.
+    pub fn for_language(tag: &str) -> Option<Hyphenator> {
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let english = tag == "en" || tag.starts_with("en-");
+        if !english {
+            return None;
+        }
+        let dict = Standard::from_embedded(Language::EnglishUS).ok()?;
+        Some(Hyphenator { dict })
+    }
+
+    /// The points where `token` (one whitespace-free token, punctuation
+    /// included) may break, in increasing order.
+    ///
+    /// Soft hyphens (U+00AD), where present, are the author's choice and the
+    /// only points returned (the offset is just after the U+00AD, which the
+    /// caller should not render). A token with hyphens or dashes breaks only
+    /// after them. Otherwise the letter core is hyphenated by the patterns.
+    pub fn hyphenate(&self, token: &str, kind: TokenKind) -> Vec<HyphenPoint> {
+        if kind == TokenKind::Code || !is_plain_word(token) {
+            return Vec::new();
+        }
+        let Some((start, end)) = letter_core(token) else {
+            return Vec::new();
+        };
+        let Some(core) = token.get(start..end) else {
+            return Vec::new();
+        };
+        if core.chars().count() > MAX_CORE_CHARS || !core.chars().all(allowed_in_core) {
+            return Vec::new();
+        }
+        let points = if core.contains(SOFT_HYPHEN) {
+            soft_points(core)
+        } else if core.contains(is_breaking_dash) || core.contains(NON_BREAKING_HYPHEN) {
+            dash_points(core)
+        } else if has_inner_capital(core) {
+            Vec::new()
+        } else {
+            self.pattern_points(core)
+        };
+        points
+            .into_iter()
+            .map(|p| HyphenPoint {
+                offset: p.offset + start,
+                ..p
+            })
+            .collect()
+    }
+
+    /// Pattern hyphenation of each letter run of `core` (runs are separated
+    /// by apostrophes), keeping the letter minima over the whole core.
+    fn pattern_points(&self, core: &str) -> Vec<HyphenPoint> {
+        let mut points = Vec::new();
+        for (run_start, run) in letter_runs(core) {
+            let letters = run.chars().filter(|c| c.is_alphabetic()).count();
+            if !(LEFT_MIN + RIGHT_MIN..=MAX_RUN_LETTERS).contains(&letters) {
+                continue;
+            }
+            for offset in self.run_points(run) {
+                let offset = run_start + offset;
+                if breakable_at(core, offset, LEFT_MIN, RIGHT_MIN) {
+                    points.push(HyphenPoint {
+                        offset,
+                        insert_hyphen: true,
+                    });
+                }
+            }
+        }
+        points
+    }
+
+    /// Pattern break offsets inside one run of letters, mapped back from the
+    /// lower-cased copy the patterns need.
+    fn run_points(&self, run: &str) -> Vec<usize> {
+        let mut lower = String::with_capacity(run.len());
+        let mut map = Vec::with_capacity(run.len() + 1);
+        for (i, c) in run.char_indices() {
+            map.push((lower.len(), i));
+            let mut lc = c.to_lowercase();
+            match (lc.next(), lc.next()) {
+                (Some(l), None) => lower.push(l),
+                _ => lower.push(c),
+            }
+        }
+        map.push((lower.len(), run.len()));
+        self.dict
+            .opportunities(&lower)
+            .into_iter()
+            .filter_map(|o| map.binary_search_by_key(&o, |&(l, _)| l).ok())
+            .filter_map(|k| map.get(k).map(|&(_, orig)| orig))
+            .collect()
+    }
+}
+
+/// U+2011 NON-BREAKING HYPHEN: a hyphen that forbids breaking.
+const NON_BREAKING_HYPHEN: char = '\u{2011}';
+
+/// Hyphen and dashes after which a line may break.
+fn is_breaking_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2013}' | '\u{2014}')
+}
+
+/// Apostrophes that may occur inside a word.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02bc}')
+}
+
+/// Combining marks (a decomposed "naïve" keeps its diaeresis with the `i`).
+fn is_combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036f}'
+        | '\u{1ab0}'..='\u{1aff}'
+        | '\u{1dc0}'..='\u{1dff}'
+        | '\u{20d0}'..='\u{20ff}'
+        | '\u{fe20}'..='\u{fe2f}')
+}
+
+fn is_letter_or_mark(c: char) -> bool {
+    c.is_alphabetic() || is_combining(c)
+}
+
+/// Characters a hyphenatable word may contain between its first and last letter.
+fn allowed_in_core(c: char) -> bool {
+    is_letter_or_mark(c)
+        || is_apostrophe(c)
+        || is_breaking_dash(c)
+        || c == NON_BREAKING_HYPHEN
+        || c == SOFT_HYPHEN
+}
+
+/// False for tokens with digits and for URL- or e-mail-like tokens.
+fn is_plain_word(token: &str) -> bool {
+    let lower = token.to_lowercase();
+    !token.chars().any(char::is_numeric)
+        && !lower.contains("://")
+        && !lower.contains('@')
+        && !lower.contains("www.")
+}
+
+/// Byte range from the first letter to the end of the last letter (with its
+/// combining marks); `None` if the token has no letter.
+fn letter_core(token: &str) -> Option<(usize, usize)> {
+    let start = token.find(char::is_alphabetic)?;
+    let (last, c) = token
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_letter_or_mark(c))?;
+    let end = last + c.len_utf8();
+    (end > start).then_some((start, end))
+}
+
+/// A capital letter anywhere after the first character.
+fn has_inner_capital(core: &str) -> bool {
+    core.chars().skip(1).any(char::is_uppercase)
+}
+
+/// Maximal runs of letters (with marks) and their byte offsets in `core`.
+fn letter_runs(core: &str) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in core
+        .char_indices()
+        .chain(std::iter::once((core.len(), ' ')))
+    {
+        match (start, is_letter_or_mark(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                runs.push((s, &core[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// Whether `offset` is a boundary with at least `left` letters before it and
+/// `right` after it, not followed by a combining mark.
+fn breakable_at(core: &str, offset: usize, left: usize, right: usize) -> bool {
+    let (Some(before), Some(after)) = (core.get(..offset), core.get(offset..)) else {
+        return false;
+    };
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
+    let starts_with_mark = after.chars().next().is_some_and(is_combining);
+    !starts_with_mark && letters(before) >= left && letters(after) >= right
+}
+
+/// Breaks just after each soft hyphen with a letter on both sides.
+fn soft_points(core: &str) -> Vec<HyphenPoint> {
+    core.match_indices(SOFT_HYPHEN)
+        .map(|(i, s)| i + s.len())
+        .filter(|&offset| breakable_at(core, offset, 1, 1))
+        .map(|offset| HyphenPoint {
+            offset,
+            insert_hyphen: true,
+        })
+        .collect()
+}
+
+/// Breaks just after each hyphen or dash that is followed by a letter.
+fn dash_points(core: &str) -> Vec<HyphenPoint> {
+    core.char_indices()
+        .filter(|&(_, c)| is_breaking_dash(c))
+        .map(|(i, c)| i + c.len_utf8())
+        .filter(|&offset| {
+            core.get(offset..)
+                .is_some_and(|s| s.starts_with(char::is_alphabetic))
+        })
+        .filter(|&offset| breakable_at(core, offset, LEFT_MIN, RIGHT_MIN))
+        .map(|offset| HyphenPoint {
+            offset,
+            insert_hyphen: false,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn english() -> Hyphenator {
+        match Hyphenator::for_language("en-US") {
+            Some(h) => h,
+            None => panic!("embedded en-US patterns must load"),
+        }
+    }
+
+    fn offsets(h: &Hyphenator, token: &str) -> Vec<usize> {
+        h.hyphenate(token, TokenKind::Prose)
+            .iter()
+            .map(|p| p.offset)
+            .collect()
+    }
+
+    /// The token with `-` at each inserted hyphen and `|` after explicit ones.
+    fn shown(h: &Hyphenator, token: &str) -> String {
+        let mut out = String::new();
+        let mut last = 0;
+        for p in h.hyphenate(token, TokenKind::Prose) {
+            out.push_str(&token[last..p.offset]);
+            out.push(if p.insert_hyphen { '-' } else { '|' });
+            last = p.offset;
+        }
+        out.push_str(&token[last..]);
+        out
+    }
+
+    #[test]
+    fn loads_once_and_debugs() {
+        let clock = std::time::Instant::now();
+        let h = english();
+        eprintln!("en-US patterns loaded in {:?}", clock.elapsed());
+        assert_eq!(format!("{h:?}"), "Hyphenator { language: \"en-us\" }");
+    }
+
+    #[test]
+    fn languages() {
+        for tag in ["en", "en-US", "EN_us", "en-GB", " en "] {
+            assert!(Hyphenator::for_language(tag).is_some(), "{tag}");
+        }
+        for tag in ["fr", "de-DE", "km", "", "english"] {
+            assert!(Hyphenator::for_language(tag).is_none(), "{tag}");
+        }
+    }
+
+    #[test]
+    fn dictionary_words() {
+        let h = english();
+        assert_eq!(shown(&h, "hyphenation"), "hy-phen-a-tion");
+        assert_eq!(offsets(&h, "hyphenation"), vec![2, 6, 7]);
+        assert_eq!(shown(&h, "international"), "in-ter-na-tional");
+        assert!(h
+            .hyphenate("hyphenation", TokenKind::Prose)
+            .iter()
+            .all(|p| p.insert_hyphen));
+    }
+
+    #[test]
+    fn capital_first_letter_is_fine() {
+        let h = english();
+        assert_eq!(shown(&h, "Cambodia"), "Cam-bo-dia");
+        assert_eq!(shown(&h, "Dictionary"), "Dic-tio-nary");
+    }
+
+    #[test]
+    fn inner_capitals_are_never_hyphenated() {
+        let h = english();
+        for word in [
+            "McDonald",
+            "iPhone",
+            "NASA",
+            "UNESCO",
+            "camelCaseIdentifier",
+            "ÉLÉGANCE",
+        ] {
+            assert!(offsets(&h, word).is_empty(), "{word}");
+        }
+    }
+
+    #[test]
+    fn minimum_two_before_three_after() {
+        let h = english();
+        let words = [
+            "hyphenation",
+            "international",
+            "encyclopedia",
+            "representative",
+            "unbelievably",
+            "catastrophically",
+            "extraordinary",
+            "responsibilities",
+        ];
+        for word in words {
+            let points = offsets(&h, word);
+            assert!(!points.is_empty(), "{word}");
+            for p in points {
+                assert!(
+                    p >= LEFT_MIN && word.len() - p >= RIGHT_MIN,
+                    "{word} at {p}"
+                );
+            }
+        }
+        assert!(offsets(&h, "ideas").is_empty());
+    }
+
+    #[test]
+    fn digits_urls_and_mail_are_left_alone() {
+        let h = english();
+        let tokens = [
+            "https://example.org/path",
+            "https://example.org/hyphenation",
+            "www.hyphenation.org",
+            "WWW.EXAMPLE.ORG",
+            "someone@example.org",
+            "hyphenation2",
+            "COVID-19",
+            "1990s",
+            "example.org",
+            "snake_case_identifier",
+        ];
+        for token in tokens {
+            assert!(offsets(&h, token).is_empty(), "{token}");
+        }
+    }
+
+    #[test]
+    fn code_is_never_hyphenated() {
+        let h = english();
+        assert!(h.hyphenate("hyphenation", TokenKind::Code).is_empty());
+        assert!(h.hyphenate("well-known", TokenKind::Code).is_empty());
+    }
+
+    #[test]
+    fn compounds_break_only_after_their_hyphens() {
+        let h = english();
+        assert_eq!(shown(&h, "well-known"), "well-|known");
+        assert_eq!(shown(&h, "hyphenation-friendly"), "hyphenation-|friendly");
+        assert_eq!(shown(&h, "Anglo-Saxon"), "Anglo-|Saxon");
+        assert_eq!(shown(&h, "mother-in-law"), "mother-|in-|law");
+        assert_eq!(shown(&h, "encyclopedia—anyway"), "encyclopedia—|anyway");
+        assert!(offsets(&h, "e-mail").is_empty());
+        assert!(offsets(&h, "x-ray").is_empty());
+        assert!(offsets(&h, "well\u{2011}known").is_empty());
+        let points = h.hyphenate("well-known", TokenKind::Prose);
+        assert_eq!(
+            points,
+            vec![HyphenPoint {
+                offset: 5,
+                insert_hyphen: false
+            }]
+        );
+    }
+
+    #[test]
+    fn soft_hyphens_are_the_authors_choice() {
+        let h = english();
+        let word = "ri\u{ad}bo\u{ad}nu\u{ad}cle\u{ad}ase";
+        assert_eq!(offsets(&h, word), vec![4, 8, 12, 17]);
+        assert!(word[..4].ends_with('\u{ad}'));
+    }
+
+    #[test]
+    fn punctuation_around_the_core() {
+        let h = english();
+        let token = "“Hyphenation,”";
+        let points = offsets(&h, token);
+        assert_eq!(points, vec![5, 9, 10]);
+        assert_eq!(&token[..5], "“Hy");
+        assert_eq!(shown(&h, "(encyclopedia)"), "(en-cy-clo-pe-dia)");
+        assert_eq!(shown(&h, "everybody's"), "every-body's");
+        assert_eq!(shown(&h, "representative’s"), "rep-re-sen-ta-tive’s");
+        assert_eq!(shown(&h, "‘international’"), "‘in-ter-na-tional’");
+    }
+
+    #[test]
+    fn unicode_offsets_are_char_boundaries() {
+        let h = english();
+        assert_eq!(shown(&h, "élégance"), "élé-gance");
+        assert_eq!(offsets(&h, "élégance"), vec![5]);
+        for token in [
+            "naïve",
+            "naïvety",
+            "nai\u{308}vety",
+            "«façade»",
+            "İstanbul",
+            "Ⱥlgorithmic",
+        ] {
+            for p in offsets(&h, token) {
+                assert!(token.is_char_boundary(p), "{token} at {p}");
+            }
+        }
+        assert!(!breakable_at("nai\u{308}vety", 3, 1, 1));
+    }
+
+    /// Deterministic pseudo-random tokens from a mixed alphabet: no panic,
+    /// offsets increasing, inside the token and on char boundaries.
+    #[test]
+    fn arbitrary_tokens_are_safe() {
+        let h = english();
+        let alphabet: Vec<char> =
+            "abcdefghijklmnopqrstuvwxyzAEIOUéïçßİẞ-‐–—'’\u{ad}\u{2011}\u{308}“”.,;:!?()/@_1៖ក្ម"
+                .chars()
+                .collect();
+        let mut state: u64 = 1;
+        for _ in 0..3000 {
+            let mut token = String::new();
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let len = (state >> 59) as usize + 1;
+            for _ in 0..len * 2 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                token.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            let points = offsets(&h, &token);
+            let mut last = 0;
+            for p in points {
+                assert!(
+                    p > last && p < token.len() && token.is_char_boundary(p),
+                    "{token:?}"
+                );
+                last = p;
+            }
+        }
+        assert!(offsets(&h, "").is_empty());
+        assert!(offsets(&h, "“”").is_empty());
+        assert!(offsets(&h, &"a".repeat(100_000)).is_empty());
+    }
+}
