@@ -19,5 +19,6 @@ pub mod locale;
 pub mod manuscript;
 pub mod markdown;
 pub mod new;
+pub mod pdf;
 pub mod resolve;
 pub mod toc;
