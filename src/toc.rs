@@ -51,7 +51,7 @@ fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
         })
         .skip_while(|h| h.level != 1)
         .skip(1)
-        .filter(|h| h.level <= MAX_TOC_LEVEL)
+        .filter(|h| h.level <= MAX_TOC_LEVEL && !plain_text(&h.content).trim().is_empty())
         .map(|h| {
             let entry = TocEntry {
                 title: plain_text(&h.content),

@@ -311,6 +311,9 @@ pub fn sanitize_block(html: &str) -> Sanitized {
                             .into_iter()
                             .map(|a| format!("attribute `{a}` on <{name}>")),
                     );
+                    if !is_inline_element(&name) {
+                        close_phrasing_containers(&mut stack);
+                    }
                     let element = OpenElement {
                         name,
                         attrs: kept,
@@ -346,6 +349,32 @@ fn close(element: OpenElement) -> HtmlNode {
         name: element.name,
         attrs: element.attrs,
         children: element.children,
+    }
+}
+
+/// Elements whose content may only be phrasing (inline) content.
+fn is_phrasing_container(name: &str) -> bool {
+    is_inline_element(name)
+        || matches!(
+            name,
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "dt" | "caption" | "figcaption"
+        )
+}
+
+/// A block element cannot sit inside a paragraph or an inline element: close them first, as
+/// an HTML parser would (`<p>a<div>` is `<p>a</p><div>`), so the XHTML stays valid.
+fn close_phrasing_containers(stack: &mut Vec<OpenElement>) {
+    let Some(outermost) = stack
+        .iter()
+        .skip(1)
+        .position(|e| is_phrasing_container(&e.name))
+    else {
+        return;
+    };
+    while stack.len() > outermost + 1 {
+        if let Some(element) = stack.pop() {
+            push_child(stack, close(element));
+        }
     }
 }
 
@@ -408,6 +437,25 @@ mod tests {
                     ]
                 ),
                 HtmlNode::Text("c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn blocks_close_open_paragraphs() {
+        let s = sanitize_block("<p>a<em>b<div>c</div>");
+        assert_eq!(
+            s.nodes,
+            vec![
+                el(
+                    "p",
+                    &[],
+                    vec![
+                        HtmlNode::Text("a".into()),
+                        el("em", &[], vec![HtmlNode::Text("b".into())])
+                    ]
+                ),
+                el("div", &[], vec![HtmlNode::Text("c".into())]),
             ]
         );
     }

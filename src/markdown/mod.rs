@@ -788,16 +788,16 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// True when the source byte before `offset` is a backslash escape.
+    fn escaped_at(&self, offset: usize) -> bool {
+        offset > 0 && self.text.as_bytes().get(offset - 1) == Some(&b'\\')
+    }
+
     fn split_citations(&self, text: &str, source: Range<usize>, out: &mut Vec<Inline>) {
         let found = citations::find_citations(text);
         let mut locator = SourceLocator::new(self.text, source.clone());
         let mut cursor = 0;
         for citation in found {
-            push_text_with_breaks(
-                &text[cursor..citation.range.start],
-                self.span(source.clone()),
-                out,
-            );
             let items: Vec<CiteItem> = citation
                 .items
                 .into_iter()
@@ -813,6 +813,16 @@ impl<'a> Builder<'a> {
                     }
                 })
                 .collect();
+            // `\@key` was escaped by the author: pulldown-cmark dropped the backslash, the
+            // source still has it. Such a "citation" is plain text.
+            if items.iter().any(|i| self.escaped_at(i.span.range.start)) {
+                continue;
+            }
+            push_text_with_breaks(
+                &text[cursor..citation.range.start],
+                self.span(source.clone()),
+                out,
+            );
             let start = items.first().map_or(source.start, |i| i.span.range.start);
             let end = items.last().map_or(source.end, |i| i.span.range.end);
             out.push(Inline::Cite(Citation {

@@ -174,3 +174,26 @@ fn deep_lists_do_not_overflow() {
     let (_, diags) = parse(&text);
     assert!(diags.count(Severity::Error) <= 1);
 }
+
+#[test]
+fn citations_are_found_in_text_but_not_in_code_or_escaped() {
+    let text = "As @kiernan1996 shows [see @chandler1999, p. 4; @short2005]. Mail a@b.org, `@code`, \\@escaped.\n";
+    let (parsed, _) = parse(text);
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph");
+    };
+    let cites: Vec<&crate::doc::Citation> = content
+        .iter()
+        .filter_map(|i| match i {
+            Inline::Cite(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cites.len(), 2, "{content:?}");
+    assert_eq!(cites[0].mode, crate::doc::CiteMode::Narrative);
+    assert_eq!(&text[cites[0].items[0].span.range.clone()], "@kiernan1996");
+    let keys: Vec<&str> = cites[1].items.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, vec!["chandler1999", "short2005"]);
+    assert_eq!(cites[1].items[0].prefix, "see");
+    assert!(plain_text(content).contains("@escaped"));
+}

@@ -207,7 +207,7 @@ impl<'a> ImageCollector<'a> {
                 return None;
             }
         };
-        if !self.size_acceptable(path, &probe, &span, diags) {
+        if !self.size_acceptable(path, &probe, stem == "cover", &span, diags) {
             return None;
         }
         let package_path = self.package_name(path, stem, probe.extension);
@@ -228,6 +228,7 @@ impl<'a> ImageCollector<'a> {
         &self,
         path: &Path,
         probe: &ImageProbe,
+        is_cover: bool,
         span: &Span,
         diags: &mut Diagnostics,
     ) -> bool {
@@ -247,7 +248,8 @@ impl<'a> ImageCollector<'a> {
             );
             return false;
         }
-        if pixels > RETAILER_PIXELS {
+        // Covers are exempt: retailers ask for 1600x2560 (4.1 megapixels) or more.
+        if pixels > RETAILER_PIXELS && !is_cover {
             diags.push(
                 Diagnostic::warning(
                     code::RETAILER_LIMIT,

@@ -38,9 +38,10 @@ pub fn resolve_book(
     options: &ResolveOptions,
     diags: &mut Diagnostics,
 ) -> Book {
-    let mut chapters = build_chapters(manuscript, parsed, diags);
+    let mut chapters = build_chapters(manuscript, parsed);
     lint::lint_chapters(&chapters, diags);
     let references = resolve_references(manuscript, &mut chapters, options, diags);
+    fill_titles(&mut chapters, diags);
     place_references(manuscript, &mut chapters, references);
     let mut anchors = ids::assign_ids(&mut chapters, &manuscript.sources, diags);
     notes::number_notes(&mut chapters, &mut anchors, diags);
@@ -60,18 +61,14 @@ pub fn resolve_book(
     }
 }
 
-fn build_chapters(
-    manuscript: &Manuscript,
-    parsed: Vec<ParsedChapter>,
-    diags: &mut Diagnostics,
-) -> Vec<Chapter> {
+fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {
     let mut slugs = ids::UniqueNames::default();
     let mut next_number = 1;
     let mut chapters = Vec::with_capacity(parsed.len());
     for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
         let name = &manuscript.sources.get(*file).name;
         let slug = slugs.claim(&file_slug(name));
-        let mut built = build_chapter(*file, slug, chapter, diags);
+        let mut built = build_chapter(*file, slug, chapter);
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
@@ -95,34 +92,17 @@ fn file_slug(name: &str) -> String {
     }
 }
 
-fn build_chapter(
-    file: FileId,
-    slug: String,
-    parsed: ParsedChapter,
-    diags: &mut Diagnostics,
-) -> Chapter {
+fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
     let front = parsed.front;
     let division = division_of(front.epub_type.as_deref());
-    let heading_title = parsed.blocks.iter().find_map(|b| match b {
-        Block::Heading(Heading {
-            level: 1, content, ..
-        }) => Some(content.clone()),
-        _ => None,
-    });
-    let title = match (&front.title, heading_title) {
-        (Some(title), _) => vec![Inline::text(title.clone(), Span::new(file, 0..0))],
-        (None, Some(content)) => content,
-        (None, None) => {
-            diags.push(
-                Diagnostic::warning(code::NO_TITLE, "this chapter has no `# Title` heading")
-                    .at(Span::new(file, 0..0))
-                    .with_hint(
-                        "start the chapter with `# Its Title`, or set `title:` in its front matter",
-                    ),
-            );
-            vec![Inline::text(slug.clone(), Span::new(file, 0..0))]
-        }
-    };
+    // The title from the heading is filled in after citations are rendered (see
+    // `fill_titles`); a front-matter title is final.
+    let title = front
+        .title
+        .as_ref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| vec![Inline::text(t.clone(), Span::new(file, 0..0))])
+        .unwrap_or_default();
     let numbered = division == Division::Body
         && !front.unnumbered
         && matches!(front.epub_type.as_deref(), None | Some("chapter"));
@@ -136,6 +116,34 @@ fn build_chapter(
         blocks: parsed.blocks,
         notes: parsed.notes,
         generated: false,
+    }
+}
+
+/// Chapters without a front-matter title take their first level-1 heading (with its
+/// citations rendered by now), or, lacking one, their file name with a warning.
+fn fill_titles(chapters: &mut [Chapter], diags: &mut Diagnostics) {
+    for chapter in chapters.iter_mut().filter(|c| c.title.is_empty()) {
+        let heading = chapter.blocks.iter().find_map(|b| match b {
+            Block::Heading(h) if h.level == 1 => Some(h.content.clone()),
+            _ => None,
+        });
+        let span = Span::new(chapter.file, 0..0);
+        match heading.filter(|t| !crate::doc::plain_text(t).trim().is_empty()) {
+            Some(content) => chapter.title = content,
+            None => {
+                diags.push(
+                    Diagnostic::warning(
+                        code::NO_TITLE,
+                        "this chapter has no `# Title` heading with text",
+                    )
+                    .at(span.clone())
+                    .with_hint(
+                        "start the chapter with `# Its Title`, or set `title:` in its front matter",
+                    ),
+                );
+                chapter.title = vec![Inline::text(chapter.slug.clone(), span)];
+            }
+        }
     }
 }
 
