@@ -1,13 +1,23 @@
 //! `octavo check`: every stage of the pipeline, nothing written.
 //!
-//! It runs the same [`crate::build::compile`] as `build` and also renders the EPUB in memory,
-//! so anything that would fail a build fails the check, and reports all problems at once.
+//! It runs the same [`crate::build::compile`] as `build`, renders the EPUB in memory (so
+//! anything that would fail a build fails the check), and adds the checks only worth running
+//! when asked: characters no bundled font can draw, content documents over the retailers'
+//! size limit, a missing cover. All problems are reported at once.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use ab_glyph::{Font, FontRef};
+
 use crate::build::{compile, Compiled};
-use crate::epub::write_epub;
+use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use crate::doc::{Book, Inline};
+use crate::epub::assemble;
 use crate::resolve::ResolveOptions;
+
+/// Retailers reject content documents above this size.
+pub const MAX_XHTML_BYTES: usize = 10 * 1024 * 1024;
 
 /// Run every stage for the book in `dir` without writing any file.
 pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
@@ -15,23 +25,92 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
     if compiled.diags.has_errors() {
         return compiled;
     }
-    if let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) {
-        let options = match crate::build::epub_options(manuscript) {
-            Ok(options) => options,
-            Err(err) => {
-                compiled.diags.push(crate::diag::Diagnostic::error(
-                    crate::diag::code::IO,
-                    err.to_string(),
-                ));
-                return compiled;
-            }
-        };
-        if let Err(err) = write_epub(book, &options) {
-            compiled.diags.push(crate::diag::Diagnostic::error(
-                crate::diag::code::IO,
+    let (Some(book), Some(manuscript)) = (&mut compiled.book, &compiled.manuscript) else {
+        return compiled;
+    };
+    let diags = &mut compiled.diags;
+    if manuscript.config.cover.is_none() {
+        diags.push(
+            Diagnostic::warning(code::COVER_SIZE, "the book has no cover")
+                .at(Span::new(manuscript.config_file, 0..0))
+                .with_hint("add cover = \"images/cover.png\" (JPEG or PNG, at least 1600x2560) to book.toml"),
+        );
+    }
+    check_glyphs(book, diags);
+    match crate::build::epub_options(manuscript) {
+        Ok(options) => match assemble(book, &options) {
+            Ok(package) => check_sizes(&package, diags),
+            Err(err) => diags.push(Diagnostic::error(
+                code::IO,
                 format!("the EPUB could not be assembled: {err}"),
-            ));
-        }
+            )),
+        },
+        Err(err) => diags.push(Diagnostic::error(code::IO, err.to_string())),
     }
     compiled
+}
+
+fn check_sizes(package: &crate::epub::Package, diags: &mut Diagnostics) {
+    for item in &package.items {
+        if item.media_type == "application/xhtml+xml" && item.data.len() > MAX_XHTML_BYTES {
+            diags.push(
+                Diagnostic::warning(
+                    code::RETAILER_LIMIT,
+                    format!(
+                        "{} is {} MB, over the 10 MB retailers accept for one document",
+                        item.href,
+                        item.data.len() / (1024 * 1024)
+                    ),
+                )
+                .with_hint("split the chapter into several files"),
+            );
+        }
+    }
+}
+
+/// Warn once per character that none of octavo's fonts can draw, at its first occurrence.
+fn check_glyphs(book: &mut Book, diags: &mut Diagnostics) {
+    let fonts: Vec<FontRef<'static>> = [
+        crate::fonts::SERIF_REGULAR,
+        crate::fonts::KHMER_REGULAR,
+        crate::fonts::MONO_REGULAR,
+    ]
+    .iter()
+    .filter_map(|f| FontRef::try_from_slice(f.data).ok())
+    .collect();
+    let mut reported: BTreeSet<char> = BTreeSet::new();
+    let mut visit = |inline: &mut Inline| {
+        let Inline::Text { text, span } = inline else {
+            return;
+        };
+        for c in text.chars() {
+            if needs_glyph(c)
+                && !reported.contains(&c)
+                && !fonts.iter().any(|f| f.glyph_id(c).0 != 0)
+            {
+                reported.insert(c);
+                diags.push(
+                    Diagnostic::warning(
+                        code::MISSING_GLYPH,
+                        format!("no font can draw `{c}` (U+{:04X})", c as u32),
+                    )
+                    .at(span.clone())
+                    .with_hint("the PDF will show a blank for it; add a font that has it under [fonts] fallback in book.toml"),
+                );
+            }
+        }
+    };
+    for chapter in &mut book.chapters {
+        crate::resolve::walk::inlines_mut(&mut chapter.blocks, &mut visit);
+        for note in &mut chapter.notes {
+            crate::resolve::walk::inlines_mut(&mut note.blocks, &mut visit);
+        }
+    }
+}
+
+/// Spaces, controls, joiners and variation selectors are not drawn with glyphs of their own.
+fn needs_glyph(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}' | '\u{00AD}'))
 }

@@ -99,6 +99,8 @@ pub mod code {
     pub const RETAILER_LIMIT: &str = "W0209";
     /// The cover is missing or too small for retailers.
     pub const COVER_SIZE: &str = "W0210";
+    /// A character no font can draw.
+    pub const MISSING_GLYPH: &str = "W0211";
 }
 
 /// One problem found in the manuscript or its configuration.

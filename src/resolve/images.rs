@@ -321,6 +321,10 @@ pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
         sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
     let (width, height) = match media_type {
         "image/png" | "image/jpeg" => header_dimensions(path)?,
+        "image/svg+xml" => {
+            check_svg(path)?;
+            (0, 0)
+        }
         _ => (0, 0),
     };
     Ok(ImageProbe {
@@ -351,6 +355,59 @@ fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
     looks_svg.then_some(("image/svg+xml", "svg"))
 }
 
+/// SVG is XML and can carry scripts, entity declarations (entity bombs, XXE) and references to
+/// other files. octavo never parses it, but readers do: refuse what is not plain drawing.
+fn check_svg(path: &Path) -> Result<(), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the image: {e}"))?;
+    if metadata.len() > MAX_SVG_BYTES {
+        return Err("the SVG is larger than 10 MB".to_string());
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
+    match svg_hazard(&text) {
+        Some(hazard) => Err(format!(
+            "the SVG contains {hazard}; only plain drawings can be packaged"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Largest SVG file accepted.
+pub const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The first unsafe construct in an SVG, if any.
+pub fn svg_hazard(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    let compact: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    let checks: [(&str, &str); 6] = [
+        ("<!entity", "an entity declaration"),
+        ("<!doctype", "a document type declaration"),
+        ("<script", "a script"),
+        ("<foreignobject", "foreign content"),
+        ("javascript:", "a javascript: link"),
+        ("href=\"http", "a reference to a remote file"),
+    ];
+    if let Some((_, what)) = checks.iter().find(|(needle, _)| compact.contains(needle)) {
+        return Some(what);
+    }
+    if compact.contains("href=\"file:")
+        || compact.contains("href='file:")
+        || compact.contains("href='http")
+    {
+        return Some("a reference to another file");
+    }
+    has_event_handler(&compact).then_some("an event handler attribute")
+}
+
+/// ` onload=`, ` onclick =` …: an attribute starting with `on` inside a tag.
+fn has_event_handler(text: &str) -> bool {
+    text.match_indices(" on").any(|(at, _)| {
+        let rest = &text[at + 3..];
+        let name_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    })
+}
+
 fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
     image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
@@ -362,6 +419,22 @@ fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsafe_svg_is_detected() {
+        assert_eq!(svg_hazard("<svg><rect/></svg>"), None);
+        assert!(
+            svg_hazard("<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><svg/>")
+                .is_some()
+        );
+        assert!(svg_hazard("<svg onload=\"alert(1)\"/>").is_some());
+        assert!(svg_hazard("<svg><SCRIPT>x</SCRIPT></svg>").is_some());
+        assert!(svg_hazard("<svg><image href=\"http://x/y.png\"/></svg>").is_some());
+        assert_eq!(
+            svg_hazard("<svg><text>turn on the light = good</text></svg>"),
+            None
+        );
+    }
 
     #[test]
     fn sniffing() {
