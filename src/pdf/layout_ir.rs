@@ -1,0 +1,198 @@
+//! The layout IR: pages of positioned items. The typesetter produces it, `render` only
+//! translates it into PDF operators, and golden tests dump it as text (STYLE.md, after
+//! typst's frames). Coordinates are in points from the page's top-left corner, y downwards.
+
+/// Index of a font face in the document's font set.
+pub type FaceId = usize;
+
+/// One page, ready to render.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// What is on it.
+    pub items: Vec<Item>,
+    /// The label shown by viewers and printed as the folio ("iv", "12"), if any.
+    pub label: Option<String>,
+    /// Why the page exists.
+    pub kind: PageKind,
+}
+
+/// The role of a page in the book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageKind {
+    /// The cover image.
+    Cover,
+    /// Half title, title, copyright, contents, preface.
+    #[default]
+    Front,
+    /// The first page of a chapter.
+    Opening,
+    /// A page of running text.
+    Body,
+    /// An intentionally blank verso before a recto opening.
+    Blank,
+}
+
+/// A positioned thing on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Shaped glyphs on one baseline in one face and size.
+    Glyphs(GlyphRun),
+    /// A horizontal rule.
+    Rule {
+        /// Left end.
+        x: f64,
+        /// Vertical position of the rule's centre.
+        y: f64,
+        /// Length.
+        width: f64,
+        /// Stroke thickness.
+        thickness: f64,
+    },
+    /// An image scaled into a box.
+    Image {
+        /// Index into the book's images.
+        image: usize,
+        /// Left edge.
+        x: f64,
+        /// Top edge.
+        y: f64,
+        /// Width on the page.
+        width: f64,
+        /// Height on the page.
+        height: f64,
+    },
+    /// A clickable area.
+    Link {
+        /// Left edge.
+        x: f64,
+        /// Top edge.
+        y: f64,
+        /// Width.
+        width: f64,
+        /// Height.
+        height: f64,
+        /// Where it goes.
+        target: LinkDest,
+    },
+    /// A named position that links and the outline can point at.
+    Anchor {
+        /// The id (heading id, note id, `ref-<key>`).
+        id: String,
+        /// Vertical position (top of the element it marks).
+        y: f64,
+    },
+}
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkDest {
+    /// An anchor in the document.
+    Anchor(String),
+    /// A web or mail address.
+    Uri(String),
+}
+
+/// Glyphs sharing a face, size and baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlyphRun {
+    /// The face.
+    pub face: FaceId,
+    /// Size in points.
+    pub size: f64,
+    /// Start of the run.
+    pub x: f64,
+    /// Baseline.
+    pub y: f64,
+    /// The glyphs, positioned relative to the run's start.
+    pub glyphs: Vec<PlacedGlyph>,
+}
+
+/// One glyph and the text it stands for (for copy-paste and search).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    /// Glyph id in the face.
+    pub id: u16,
+    /// Horizontal position relative to the run's x.
+    pub x: f64,
+    /// Vertical offset from the baseline (up is negative).
+    pub y_offset: f64,
+    /// Advance width.
+    pub advance: f64,
+    /// The characters this glyph represents (empty for the 2nd+ glyph of a cluster).
+    pub text: String,
+}
+
+impl Item {
+    /// The same item moved by (dx, dy).
+    pub fn translated(&self, dx: f64, dy: f64) -> Item {
+        let mut item = self.clone();
+        match &mut item {
+            Item::Glyphs(run) => {
+                run.x += dx;
+                run.y += dy;
+            }
+            Item::Rule { x, y, .. } | Item::Image { x, y, .. } | Item::Link { x, y, .. } => {
+                *x += dx;
+                *y += dy;
+            }
+            Item::Anchor { y, .. } => *y += dy,
+        }
+        item
+    }
+}
+
+/// A plain-text dump of pages for golden tests: labels, kinds, first and last words.
+pub fn dump_pages(pages: &[Page]) -> String {
+    let mut out = String::new();
+    for (i, page) in pages.iter().enumerate() {
+        let text = page_text(page);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let first = words.iter().take(3).copied().collect::<Vec<_>>().join(" ");
+        let last = words
+            .iter()
+            .rev()
+            .take(3)
+            .rev()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push_str(&format!(
+            "page {:>3} {:<7} {:<6} | {} … {}\n",
+            i + 1,
+            format!("{:?}", page.kind).to_lowercase(),
+            page.label.as_deref().unwrap_or("-"),
+            first,
+            last
+        ));
+    }
+    out
+}
+
+/// The text of a page in reading order of its runs.
+pub fn page_text(page: &Page) -> String {
+    let mut runs: Vec<&GlyphRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Glyphs(run) => Some(run),
+            _ => None,
+        })
+        .collect();
+    runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut out = String::new();
+    let mut last_y = f64::NAN;
+    let mut last_end = 0.0;
+    for run in runs {
+        if (run.y - last_y).abs() > 0.5 {
+            out.push('\n');
+        } else if run.x > last_end + 0.5 {
+            out.push(' ');
+        }
+        last_y = run.y;
+        last_end = run.x + run.glyphs.last().map_or(0.0, |g| g.x + g.advance);
+        for glyph in &run.glyphs {
+            out.push_str(&glyph.text);
+        }
+    }
+    out
+}
