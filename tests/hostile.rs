@@ -309,7 +309,8 @@ fn hostile_raw_html_is_made_inert() {
 
 #[test]
 fn svg_with_entities_or_scripts_is_refused() {
-    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY leak SYSTEM \"file:///etc/passwd\">\n\
+    let xxe =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY leak SYSTEM \"file:///etc/passwd\">\n\
         <!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n\
         <svg xmlns=\"http://www.w3.org/2000/svg\"><text>&leak;&b;</text></svg>\n";
     let scripted = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><rect/></svg>\n";
@@ -322,12 +323,17 @@ fn svg_with_entities_or_scripts_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert_eq!(err.matches("E0108").count(), 2, "{err}");
-    assert!(err.contains("chapters/01.md:3:1") && err.contains("chapters/01.md:5:1"), "{err}");
+    assert!(
+        err.contains("chapters/01.md:3:1") && err.contains("chapters/01.md:5:1"),
+        "{err}"
+    );
 }
 
 #[test]
 fn check_names_characters_no_font_has() {
-    let book = hostile_book(&[chapter("# Glyphs\n\nA pictograph \u{1F99C} and Khmer ខ្មែរ.\n")]);
+    let book = hostile_book(&[chapter(
+        "# Glyphs\n\nA pictograph \u{1F99C} and Khmer ខ្មែរ.\n",
+    )]);
     let out = Command::new(env!("CARGO_BIN_EXE_octavo"))
         .args(["check"])
         .current_dir(&book.dir)
@@ -337,5 +343,8 @@ fn check_names_characters_no_font_has() {
     let err = stderr(&out);
     assert!(err.contains("W0211") && err.contains("U+1F99C"), "{err}");
     assert!(err.contains("chapters/01.md:3:1"), "{err}");
-    assert!(!err.contains("U+1781"), "Khmer is covered by the fallback font: {err}");
+    assert!(
+        !err.contains("U+1781"),
+        "Khmer is covered by the fallback font: {err}"
+    );
 }
