@@ -37,6 +37,10 @@ pub struct BuildOptions {
     pub format: Format,
     /// PDF profile override.
     pub profile: Option<String>,
+    /// Chapter numbers to print in the PDF (handouts), e.g. 3..=5; all when `None`.
+    pub chapters: Option<std::ops::RangeInclusive<u32>>,
+    /// Write the PDF's content streams uncompressed and readable (debugging).
+    pub readable_pdf: bool,
     /// Resolution settings from the command line.
     pub resolve: ResolveOptions,
 }
@@ -124,28 +128,59 @@ pub fn build_outputs(
     let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
         return Err(BuildError::Manuscript);
     };
-    if options.format == Format::Pdf {
-        return Err(BuildError::Unsupported(
-            "the PDF backend is not implemented yet; build the EPUB with --format epub".into(),
-        ));
-    }
     let out_dir = options
         .out
         .clone()
         .unwrap_or_else(|| options.dir.join("out"));
+    // Typeset and package everything first, then write: a failure leaves no new file.
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
-    let epub_options = epub_options(manuscript)?;
-    let bytes = write_epub(book, &epub_options).map_err(|e| BuildError::Io(e.to_string()))?;
-    let path = out_dir.join(format!("{}.epub", book.meta.slug));
-    write_atomically(&path, &bytes)
-        .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
-    report.written.push(path);
-    if options.format == Format::All {
-        report
-            .notes
-            .push("PDF output is not implemented yet; only the EPUB was written".to_string());
+    if options.format != Format::Pdf {
+        let epub_options = epub_options(manuscript)?;
+        let bytes = write_epub(book, &epub_options).map_err(|e| BuildError::Io(e.to_string()))?;
+        outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes));
+    }
+    if options.format != Format::Epub {
+        let pdf = build_pdf(book, manuscript, options)?;
+        for c in &pdf.missing_glyphs {
+            report.notes.push(format!(
+                "no font can draw `{c}` (U+{:04X}); run `octavo check` to see where",
+                *c as u32
+            ));
+        }
+        outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf.bytes));
+    }
+    for (path, bytes) in outputs {
+        write_atomically(&path, &bytes)
+            .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
+        report.written.push(path);
     }
     Ok(report)
+}
+
+/// Typeset the PDF with the profile and chapter selection asked for.
+pub fn build_pdf(
+    book: &Book,
+    manuscript: &Manuscript,
+    options: &BuildOptions,
+) -> Result<crate::pdf::PdfOutput, BuildError> {
+    let profile =
+        crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
+    let chapters = options.chapters.as_ref().map(|range| {
+        book.chapters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    let pdf_options = crate::pdf::PdfOptions {
+        profile,
+        chapters,
+        readable: options.readable_pdf,
+    };
+    crate::pdf::write_pdf(book, &pdf_options)
+        .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 
 /// The EPUB settings of book.toml, with the extra stylesheet read from the book folder.

@@ -14,7 +14,7 @@ use octavo::diag::{render_human, render_json, Severity};
 use octavo::new::{create_book, NewOptions};
 use octavo::resolve::ResolveOptions;
 
-/// octavo turns a folder of Markdown chapters into a valid EPUB 3 (and, soon, a typeset PDF).
+/// octavo turns a folder of Markdown chapters into a valid EPUB 3 and a typeset PDF.
 #[derive(Parser)]
 #[command(name = "octavo", version, about, long_about = None)]
 #[command(after_help = "Start with `octavo new my-book`, then `octavo build my-book`.")]
@@ -37,8 +37,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
         /// PDF profile: print (6x9 in), a4 or letter
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = ["print", "a4", "letter"])]
         profile: Option<String>,
+        /// Print only these chapters in the PDF (handouts), e.g. 3-5 or 4
+        #[arg(long, value_name = "FROM-TO", value_parser = parse_chapter_range)]
+        chapters: Option<std::ops::RangeInclusive<u32>>,
+        /// Write the PDF with uncompressed, readable content streams (for debugging)
+        #[arg(long)]
+        readable_pdf: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -103,6 +109,8 @@ fn main() -> ExitCode {
             out,
             format,
             profile,
+            chapters,
+            readable_pdf,
             common,
         } => {
             let format = match format {
@@ -115,6 +123,8 @@ fn main() -> ExitCode {
                 out,
                 format,
                 profile,
+                chapters,
+                readable_pdf,
                 resolve: resolve_options(&common),
             };
             run_build(&options, &common)
@@ -129,6 +139,27 @@ fn main() -> ExitCode {
             title,
             author,
         }),
+    }
+}
+
+/// `3-5` or `4` as an inclusive range of chapter numbers.
+fn parse_chapter_range(text: &str) -> Result<std::ops::RangeInclusive<u32>, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{t}` is not a chapter number"))
+    };
+    match text.split_once('-') {
+        Some((from, to)) => {
+            let (from, to) = (number(from)?, number(to)?);
+            if from > to {
+                return Err(format!(
+                    "{from}-{to}: the first chapter comes after the last"
+                ));
+            }
+            Ok(from..=to)
+        }
+        None => number(text).map(|n| n..=n),
     }
 }
 

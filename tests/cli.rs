@@ -120,7 +120,8 @@ fn check_writes_nothing_and_passes_a_clean_book() {
     let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nFine.\n")]);
     let out = octavo(&["check"], &dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("W0210") && err.contains("0 error(s), 1 warning(s)"), "only the missing cover: {err}");
     assert!(!dir.join("out").exists());
 }
 
@@ -183,11 +184,35 @@ fn builds_are_reproducible_and_honour_source_date_epoch() {
 }
 
 #[test]
-fn pdf_alone_is_a_clear_error_for_now() {
-    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n")]);
-    let out = octavo(&["build", "--format", "pdf"], &dir, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not implemented"), "{}", stderr(&out));
+fn pdf_builds_are_reproducible_and_handouts_select_chapters() {
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        (
+            "chapters/01-a.md",
+            "# A\n\nThe first chapter, with a note.[^n]\n\n[^n]: A note.\n",
+        ),
+        ("chapters/02-b.md", "# B\n\nThe second chapter.\n"),
+        ("chapters/03-c.md", "# C\n\nThe third chapter.\n"),
+    ]);
+    let build = |out: &str, extra: &[&str]| {
+        let mut args = vec!["build", "--format", "pdf", "--out", out];
+        args.extend_from_slice(extra);
+        let result = octavo(&args, &dir, &[]);
+        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+        std::fs::read(dir.join(out).join("test-book.pdf")).expect("PDF written")
+    };
+    let first = build("one", &[]);
+    let second = build("two", &[]);
+    assert!(first.starts_with(b"%PDF-"));
+    assert!(first == second, "two PDF builds differ");
+    let handout = build("three", &["--profile", "a4", "--chapters", "2-3"]);
+    assert_ne!(first, handout);
+    assert!(
+        !dir.join("one/test-book.epub").exists(),
+        "--format pdf writes only the PDF"
+    );
+    let bad = octavo(&["build", "--chapters", "5-2"], &dir, &[]);
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

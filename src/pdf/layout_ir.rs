@@ -2,8 +2,9 @@
 //! translates it into PDF operators, and golden tests dump it as text (STYLE.md, after
 //! typst's frames). Coordinates are in points from the page's top-left corner, y downwards.
 
-/// Index of a font face in the document's font set.
-pub type FaceId = usize;
+use std::sync::Arc;
+
+use super::shape::ShapedRun;
 
 /// One page, ready to render.
 #[derive(Debug, Clone, Default)]
@@ -92,34 +93,22 @@ pub enum LinkDest {
     Uri(String),
 }
 
-/// Glyphs sharing a face, size and baseline.
+/// Shaped text on one baseline: a word or part of one, already sliced at line breaks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphRun {
-    /// The face.
-    pub face: FaceId,
-    /// Size in points.
-    pub size: f64,
     /// Start of the run.
     pub x: f64,
     /// Baseline.
     pub y: f64,
-    /// The glyphs, positioned relative to the run's start.
-    pub glyphs: Vec<PlacedGlyph>,
+    /// The shaped glyphs (faces, ids, advances, and the text each cluster stands for).
+    pub run: Arc<ShapedRun>,
 }
 
-/// One glyph and the text it stands for (for copy-paste and search).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlacedGlyph {
-    /// Glyph id in the face.
-    pub id: u16,
-    /// Horizontal position relative to the run's x.
-    pub x: f64,
-    /// Vertical offset from the baseline (up is negative).
-    pub y_offset: f64,
-    /// Advance width.
-    pub advance: f64,
-    /// The characters this glyph represents (empty for the 2nd+ glyph of a cluster).
-    pub text: String,
+impl GlyphRun {
+    /// Advance width of the run.
+    pub fn width(&self) -> f64 {
+        f64::from(self.run.width())
+    }
 }
 
 impl Item {
@@ -189,10 +178,8 @@ pub fn page_text(page: &Page) -> String {
             out.push(' ');
         }
         last_y = run.y;
-        last_end = run.x + run.glyphs.last().map_or(0.0, |g| g.x + g.advance);
-        for glyph in &run.glyphs {
-            out.push_str(&glyph.text);
-        }
+        last_end = run.x + run.width();
+        out.push_str(&run.run.text);
     }
     out
 }

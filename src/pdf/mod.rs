@@ -1,9 +1,192 @@
 //! The PDF backend: our own typesetter (DESIGN.md "Line breaking is ours", "Page building is
-//! ours"). Landing piece by piece: the Knuth-Plass line breaker, hyphenation, the page
-//! builder, profiles and the layout IR are here and tested; shaping and rendering follow.
+//! ours"). The resolved book is composed into pages of the layout IR ([`compose`]: shaped
+//! paragraphs broken by [`linebreak`], pages cut by [`page`]), rendered with printpdf
+//! ([`render`], fonts through [`text_pdf`]) and finished by a lopdf post-pass ([`postpass`]:
+//! outline, page labels, metadata, a content-derived /ID).
 
+pub mod compose;
+pub mod font;
 pub mod hyphen;
 pub mod layout_ir;
 pub mod linebreak;
 pub mod page;
+pub mod paragraph;
+pub mod postpass;
 pub mod profile;
+pub mod render;
+pub mod shape;
+pub mod text_pdf;
+
+use std::collections::BTreeMap;
+
+use crate::doc::Book;
+use compose::{Composer, Composition};
+use paragraph::TextContext;
+use profile::Profile;
+
+/// Settings of the PDF backend.
+#[derive(Debug, Clone)]
+pub struct PdfOptions {
+    /// Page geometry and sizes.
+    pub profile: Profile,
+    /// Chapters to print (indices), for handouts; all when `None`.
+    pub chapters: Option<Vec<usize>>,
+    /// Write uncompressed, readable content streams (debugging).
+    pub readable: bool,
+}
+
+/// Why the PDF could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The bundled fonts could not be read (a broken build).
+    #[error("fonts: {0}")]
+    Font(#[from] font::FontError),
+    /// Rendering failed.
+    #[error("{0}")]
+    Render(#[from] render::RenderError),
+    /// The post-pass failed.
+    #[error("{0}")]
+    PostPass(#[from] postpass::PostPassError),
+}
+
+/// The PDF's bytes, and characters no font could draw (for warnings).
+pub struct PdfOutput {
+    /// The finished file.
+    pub bytes: Vec<u8>,
+    /// Characters drawn as blanks.
+    pub missing_glyphs: Vec<char>,
+    /// Number of pages.
+    pub pages: usize,
+    /// The composed pages (for golden dumps).
+    pub composition: Composition,
+}
+
+/// Typeset the book into a PDF.
+pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
+    let fonts = font::FontSet::builtin()?;
+    let ctx = TextContext {
+        fonts: &fonts,
+        cache: shape::ShapeCache::new(),
+        hyphenator: hyphen::Hyphenator::for_language(&book.meta.language),
+        options: shape::ShapeOptions {
+            kerning: true,
+            ligatures: true,
+            oldstyle_figures: options.profile.oldstyle_figures,
+            language: Some(book.meta.language.clone()),
+        },
+        missing: Vec::new(),
+    };
+    let mut composer = Composer::new(book, &options.profile, ctx);
+    let composition = composer.compose(options.chapters.as_deref());
+    let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
+    let size = (options.profile.page_width, options.profile.page_height);
+    let raw = render::render_pdf(
+        book,
+        &composition.pages,
+        &composition.anchors,
+        &fonts,
+        size,
+        options.readable,
+    )?;
+    let pass = postpass_for(book, &composition, options);
+    let bytes = postpass::apply(&raw, &pass)?;
+    Ok(PdfOutput {
+        bytes,
+        missing_glyphs,
+        pages: composition.pages.len(),
+        composition,
+    })
+}
+
+fn postpass_for(
+    book: &Book,
+    composition: &Composition,
+    options: &PdfOptions,
+) -> postpass::PostPass {
+    let toc = crate::toc::build_toc(book);
+    let page_height = options.profile.page_height;
+    let outline = toc
+        .iter()
+        .filter_map(|entry| outline_entry(entry, &composition.anchors, page_height))
+        .collect();
+    postpass::PostPass {
+        outline,
+        labels: page_labels(composition),
+        info: postpass::DocumentInfo {
+            title: book.meta.title.clone(),
+            author: book
+                .meta
+                .contributors
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            subject: book
+                .meta
+                .description
+                .clone()
+                .or_else(|| book.meta.subtitle.clone())
+                .unwrap_or_default(),
+            keywords: book.meta.subjects.clone(),
+            language: book.meta.language.clone(),
+            creator: "octavo".to_string(),
+            date: book.meta.modified.clone(),
+        },
+        compress: !options.readable,
+    }
+}
+
+fn outline_entry(
+    entry: &crate::toc::TocEntry,
+    anchors: &BTreeMap<String, (usize, f64)>,
+    page_height: f64,
+) -> Option<postpass::OutlineEntry> {
+    let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
+    Some(postpass::OutlineEntry {
+        title: entry.title.clone(),
+        page: *page,
+        y: page_height - y,
+        children: entry
+            .children
+            .iter()
+            .filter_map(|c| outline_entry(c, anchors, page_height))
+            .collect(),
+    })
+}
+
+/// Page label ranges: the cover unlabelled, roman front matter, arabic from the first body
+/// chapter.
+fn page_labels(composition: &Composition) -> Vec<postpass::PageLabelRange> {
+    let mut labels = Vec::new();
+    let pages = &composition.pages;
+    let cover = pages
+        .first()
+        .is_some_and(|p| p.kind == layout_ir::PageKind::Cover);
+    if cover {
+        labels.push(postpass::PageLabelRange {
+            first_page: 0,
+            style: postpass::LabelStyle::None,
+            prefix: "Cover".to_string(),
+            start: 1,
+        });
+    }
+    let front_start = usize::from(cover);
+    let arabic = composition.first_arabic.unwrap_or(pages.len());
+    if front_start < arabic.min(pages.len()) {
+        labels.push(postpass::PageLabelRange {
+            first_page: front_start,
+            style: postpass::LabelStyle::LowerRoman,
+            prefix: String::new(),
+            start: 1,
+        });
+    }
+    if arabic < pages.len() {
+        labels.push(postpass::PageLabelRange {
+            first_page: arabic,
+            style: postpass::LabelStyle::Decimal,
+            prefix: String::new(),
+            start: 1,
+        });
+    }
+    labels
+}

@@ -1,0 +1,1483 @@
+//! Composition: the resolved book to pages of the layout IR.
+//!
+//! Each chapter's blocks become a vertical flow of set lines (paragraphs through the
+//! Knuth-Plass breaker) that the page builder cuts into pages; front matter is drawn from the
+//! metadata; the contents are set twice (once to count their pages, once with the real
+//! numbers); running heads and folios are added last, when every page's number is known.
+
+use std::collections::BTreeMap;
+
+use super::font::{FaceChoice, Family, Style};
+use super::layout_ir::{GlyphRun, Item, LinkDest, Page, PageKind};
+use super::page::{
+    build_pages, paragraph_breaks, Flow, FlowLine, NoteLines, PageContent, PageSpec,
+};
+use super::paragraph::{
+    set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
+};
+use super::profile::Profile;
+use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Inline, LinkTarget, List, Table};
+use crate::locale::Terms;
+
+/// Everything the renderer and the post-pass need.
+#[derive(Debug, Default)]
+pub struct Composition {
+    /// The pages.
+    pub pages: Vec<Page>,
+    /// Anchor id → (page index, y from the top).
+    pub anchors: BTreeMap<String, (usize, f64)>,
+    /// For each chapter, the index of its first page.
+    pub chapter_pages: Vec<usize>,
+    /// Index of the first page numbered in arabic (the first body chapter).
+    pub first_arabic: Option<usize>,
+}
+
+/// Composes one book.
+pub struct Composer<'a, 'f> {
+    book: &'a Book,
+    profile: &'a Profile,
+    /// Fonts, shaping cache and hyphenation.
+    pub ctx: TextContext<'f>,
+    terms: &'static Terms,
+}
+
+/// A chapter cut into page contents, before numbering.
+struct ChapterPages {
+    chapter: usize,
+    pages: Vec<PageContent>,
+}
+
+impl<'a, 'f> Composer<'a, 'f> {
+    /// A composer for `book` in `profile`.
+    pub fn new(book: &'a Book, profile: &'a Profile, ctx: TextContext<'f>) -> Self {
+        Composer {
+            book,
+            profile,
+            ctx,
+            terms: crate::locale::terms(&book.meta.language),
+        }
+    }
+
+    fn body(&self) -> TextStyle {
+        TextStyle::serif(self.profile.font_size as f32)
+    }
+
+    fn spec(&self, drop: f64) -> PageSpec {
+        PageSpec {
+            text_height: self.profile.text_height(),
+            note_gap: self.profile.leading,
+            first_page_drop: drop,
+        }
+    }
+
+    /// Compose the whole book (only the chapters whose indices are in `selected`, when given).
+    pub fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
+        let chapters: Vec<usize> = (0..self.book.chapters.len())
+            .filter(|i| selected.is_none_or(|s| s.contains(i)))
+            .collect();
+        let chapter_pages: Vec<ChapterPages> = chapters
+            .iter()
+            .map(|&i| ChapterPages {
+                chapter: i,
+                pages: self.chapter_pages(i),
+            })
+            .collect();
+        // First pass: count the contents pages with placeholder numbers; second: real numbers.
+        let placeholder: BTreeMap<usize, String> =
+            chapters.iter().map(|&i| (i, "000".to_string())).collect();
+        let toc_count = self.toc_pages(&chapters, &placeholder).len();
+        let mut composition = self.assemble(&chapter_pages, toc_count, &chapters, &placeholder);
+        let numbers: BTreeMap<usize, String> = chapter_pages
+            .iter()
+            .zip(&composition.chapter_pages)
+            .map(|(c, &page)| {
+                (
+                    c.chapter,
+                    composition.pages[page].label.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        composition = self.assemble(&chapter_pages, toc_count, &chapters, &numbers);
+        composition
+    }
+
+    fn assemble(
+        &mut self,
+        chapter_pages: &[ChapterPages],
+        toc_count: usize,
+        chapters: &[usize],
+        numbers: &BTreeMap<usize, String>,
+    ) -> Composition {
+        let mut out = Composition::default();
+        let mut pages: Vec<Page> = Vec::new();
+        let two_sided = self.profile.two_sided;
+        if let Some(cover) = self.cover_page() {
+            pages.push(cover);
+            if two_sided {
+                pages.push(blank());
+            }
+        }
+        let front = self.book.meta.front;
+        if front.half_title {
+            pages.push(self.half_title_page());
+            if two_sided {
+                pages.push(blank());
+            }
+        }
+        if front.title_page {
+            pages.push(self.title_page());
+        }
+        if front.copyright {
+            if two_sided && pages.len() % 2 == 0 {
+                pages.push(blank());
+            }
+            pages.push(self.copyright_page());
+        }
+        if front.toc {
+            self.open_recto(&mut pages);
+            let toc = self.toc_pages(chapters, numbers);
+            debug_assert!(toc.len() == toc_count || toc_count == 0);
+            pages.extend(toc);
+        }
+        for chapter in chapter_pages {
+            self.open_recto(&mut pages);
+            let division = self.book.chapters[chapter.chapter].division;
+            if division != Division::Front && out.first_arabic.is_none() {
+                out.first_arabic = Some(pages.len());
+            }
+            out.chapter_pages.push(pages.len());
+            for (n, content) in chapter.pages.iter().enumerate() {
+                let kind = if n == 0 {
+                    PageKind::Opening
+                } else {
+                    PageKind::Body
+                };
+                let items = self.place_content(content, pages.len());
+                pages.push(Page {
+                    items,
+                    label: None,
+                    kind,
+                });
+            }
+        }
+        self.number_pages(&mut pages, out.first_arabic);
+        self.add_heads(&mut pages, chapter_pages, &out.chapter_pages);
+        out.anchors = collect_anchors(&pages);
+        out.pages = pages;
+        out
+    }
+
+    /// In two-sided books a chapter opens on a recto (odd page number, even index).
+    fn open_recto(&self, pages: &mut Vec<Page>) {
+        if self.profile.two_sided && pages.len() % 2 == 1 {
+            pages.push(blank());
+        }
+    }
+
+    /// Labels: the cover has none; front matter roman from the first page after the cover;
+    /// arabic from the first body chapter.
+    fn number_pages(&self, pages: &mut [Page], first_arabic: Option<usize>) {
+        let start = usize::from(pages.first().is_some_and(|p| p.kind == PageKind::Cover));
+        let arabic = first_arabic.unwrap_or(pages.len());
+        for (i, page) in pages.iter_mut().enumerate() {
+            if page.kind == PageKind::Cover {
+                continue;
+            }
+            page.label = Some(if i >= arabic {
+                (i - arabic + 1).to_string()
+            } else {
+                roman(i + 1 - start)
+            });
+        }
+    }
+
+    /// Chapter pages content placed on the page (translated into page coordinates).
+    fn place_content(&self, content: &PageContent, page_index: usize) -> Vec<Item> {
+        let left = self.profile.text_left(page_index);
+        let top = self.profile.top;
+        let mut items = Vec::new();
+        for (y, line) in content.body.iter().chain(&content.notes) {
+            items.extend(line.items.iter().map(|i| i.translated(left, top + y)));
+        }
+        if let Some(rule_y) = content.note_rule {
+            items.push(Item::Rule {
+                x: left,
+                y: top + rule_y,
+                width: self.profile.text_width() / 3.0,
+                thickness: 0.4,
+            });
+        }
+        items
+    }
+
+    /// Running heads (book title on versos, chapter title on rectos) and folios on body
+    /// pages; folios alone on the front matter's contents pages. Openings and blanks get none.
+    fn add_heads(&mut self, pages: &mut [Page], chapters: &[ChapterPages], starts: &[usize]) {
+        let book_title = self.book.meta.title.clone();
+        let mut current: Option<usize> = None;
+        for (index, page) in pages.iter_mut().enumerate() {
+            if let Some(pos) = starts.iter().position(|&s| s == index) {
+                current = Some(chapters[pos].chapter);
+            }
+            let Some(label) = page.label.clone() else {
+                continue;
+            };
+            let wants_folio = page.kind == PageKind::Body
+                || (page.kind == PageKind::Front && page.items.iter().any(is_toc_marker));
+            if !wants_folio {
+                continue;
+            }
+            let recto = !self.profile.two_sided || index % 2 == 0;
+            let head = match (page.kind, current) {
+                (PageKind::Body, Some(chapter)) if recto => {
+                    crate::doc::plain_text(&self.book.chapters[chapter].title)
+                }
+                (PageKind::Body, _) => book_title.clone(),
+                _ => String::new(),
+            };
+            let items = self.head_line(&head, &label, index, recto);
+            page.items.extend(items);
+        }
+    }
+
+    fn head_line(&mut self, head: &str, folio: &str, page_index: usize, recto: bool) -> Vec<Item> {
+        let size = (self.profile.font_size * 0.85) as f32;
+        let style = TextStyle {
+            size,
+            ..self.body().with_style(Style::Italic)
+        };
+        let left = self.profile.text_left(page_index);
+        let width = self.profile.text_width();
+        let baseline = self.profile.top - self.profile.leading * 1.5;
+        let mut items = Vec::new();
+        if !head.is_empty() {
+            let run = self.ctx.shape(&truncate_chars(head, 70), &style);
+            let x = left + (width - f64::from(run.width())).max(0.0) / 2.0;
+            items.push(Item::Glyphs(GlyphRun {
+                x,
+                y: baseline,
+                run,
+            }));
+        }
+        let folio_run = self.ctx.shape(
+            folio,
+            &TextStyle {
+                size,
+                ..self.body()
+            },
+        );
+        let folio_width = f64::from(folio_run.width());
+        let x = if recto {
+            left + width - folio_width
+        } else {
+            left
+        };
+        items.push(Item::Glyphs(GlyphRun {
+            x,
+            y: baseline,
+            run: folio_run,
+        }));
+        items
+    }
+
+    // ----- chapters -------------------------------------------------------------------
+
+    fn chapter_pages(&mut self, index: usize) -> Vec<PageContent> {
+        let chapter = &self.book.chapters[index];
+        let notes = self.note_lines(chapter);
+        let mut flow = Vec::new();
+        let mut state = FlowState::default();
+        let width = self.profile.text_width();
+        for block in &chapter.blocks {
+            self.block(chapter, block, 0.0, width, &mut state, &mut flow);
+        }
+        if chapter.title_id().is_none() {
+            let mut title = Vec::new();
+            self.chapter_title(chapter, &chapter.title, None, &mut title);
+            flow.splice(0..0, title);
+        }
+        let drop = self.profile.text_height() * 0.18;
+        build_pages(&flow, &notes, &self.spec(drop))
+    }
+
+    fn note_lines(&mut self, chapter: &Chapter) -> Vec<NoteLines> {
+        let size = (self.profile.font_size * 0.82) as f32;
+        let leading = self.profile.leading * 0.8;
+        let width = self.profile.text_width();
+        chapter
+            .notes
+            .iter()
+            .map(|note| {
+                let style = TextStyle::serif(size);
+                let mut lines: Vec<FlowLine> = Vec::new();
+                for (n, block) in note.blocks.iter().enumerate() {
+                    let mut pieces = Vec::new();
+                    if n == 0 {
+                        pieces.push(Piece::Text(format!("{}. ", note.number), style.clone()));
+                    }
+                    let content = match block {
+                        Block::Paragraph { content, .. } => content.clone(),
+                        other => block_text(other),
+                    };
+                    self.pieces(chapter, &content, &style, &mut pieces);
+                    let spec = ParagraphSpec {
+                        width,
+                        first_indent: 0.0,
+                        rest_indent: 0.0,
+                        leading,
+                        alignment: Alignment::Justified,
+                    };
+                    let mut set = set_paragraph(&pieces, &spec, &mut self.ctx);
+                    if n == 0 {
+                        if let Some(first) = set.first_mut() {
+                            first.items.push(Item::Anchor {
+                                id: note.id.clone(),
+                                y: 0.0,
+                            });
+                        }
+                    }
+                    lines.extend(set);
+                }
+                lines
+            })
+            .collect()
+    }
+
+    fn block(
+        &mut self,
+        chapter: &Chapter,
+        block: &Block,
+        x: f64,
+        width: f64,
+        state: &mut FlowState,
+        flow: &mut Vec<Flow>,
+    ) {
+        match block {
+            Block::Heading(h) if h.level == 1 && !state.titled => {
+                state.titled = true;
+                let mut lines = Vec::new();
+                self.chapter_title(chapter, &h.content, Some(&h.id), &mut lines);
+                flow.extend(lines);
+                state.indent_next = false;
+            }
+            Block::Heading(h) => {
+                self.heading(chapter, h.level, &h.content, &h.id, width, flow);
+                state.indent_next = false;
+            }
+            Block::Paragraph { content, .. } => {
+                let style = self.body();
+                let mut pieces = Vec::new();
+                self.pieces(chapter, content, &style, &mut pieces);
+                let indent = if state.indent_next {
+                    f64::from(style.size) * 1.2
+                } else {
+                    0.0
+                };
+                self.paragraph(
+                    &pieces,
+                    x,
+                    width,
+                    indent,
+                    Alignment::Justified,
+                    self.profile.leading,
+                    flow,
+                );
+                state.indent_next = true;
+            }
+            Block::Quote { blocks, .. } => {
+                let inset = self.profile.font_size * 1.5;
+                flow.push(Flow::Space(self.profile.leading * 0.5));
+                let mut inner = FlowState {
+                    titled: true,
+                    ..FlowState::default()
+                };
+                for b in blocks {
+                    self.block(chapter, b, x + inset, width - 2.0 * inset, &mut inner, flow);
+                }
+                flow.push(Flow::Space(self.profile.leading * 0.5));
+                state.indent_next = false;
+            }
+            Block::List(list) => {
+                self.list(chapter, list, x, width, flow);
+                state.indent_next = false;
+            }
+            Block::Code { text, .. } => {
+                self.code(text, x, width, flow);
+                state.indent_next = false;
+            }
+            Block::Table(table) => {
+                self.table(chapter, table, x, width, flow);
+                state.indent_next = false;
+            }
+            Block::Figure(figure) => {
+                self.figure(chapter, figure, x, width, flow);
+                state.indent_next = false;
+            }
+            Block::Rule { .. } => {
+                self.scene_break(x, width, flow);
+                state.indent_next = false;
+            }
+            Block::Html { nodes, .. } => {
+                let text = html_text(nodes);
+                if !text.trim().is_empty() {
+                    let pieces = vec![Piece::Text(text, self.body())];
+                    self.paragraph(
+                        &pieces,
+                        x,
+                        width,
+                        0.0,
+                        Alignment::Justified,
+                        self.profile.leading,
+                        flow,
+                    );
+                }
+            }
+            Block::References(entries) => {
+                for entry in entries {
+                    let style = self.body();
+                    let mut pieces = Vec::new();
+                    self.pieces(chapter, &entry.content, &style, &mut pieces);
+                    let start = flow.len();
+                    let spec = ParagraphSpec {
+                        width,
+                        first_indent: 0.0,
+                        rest_indent: f64::from(style.size) * 1.5,
+                        leading: self.profile.leading,
+                        alignment: Alignment::Justified,
+                    };
+                    let lines = set_paragraph(&pieces, &spec, &mut self.ctx);
+                    self.push_lines(lines, x, flow);
+                    if let Some(Flow::Line(first)) = flow.get_mut(start) {
+                        first.items.push(Item::Anchor {
+                            id: entry.id.clone(),
+                            y: 0.0,
+                        });
+                    }
+                    flow.push(Flow::Space(self.profile.leading * 0.35));
+                }
+            }
+            Block::ReferencesMarker { .. } => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn paragraph(
+        &mut self,
+        pieces: &[Piece],
+        x: f64,
+        width: f64,
+        indent: f64,
+        alignment: Alignment,
+        leading: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let spec = ParagraphSpec {
+            width,
+            first_indent: indent,
+            rest_indent: 0.0,
+            leading,
+            alignment,
+        };
+        let lines = set_paragraph(pieces, &spec, &mut self.ctx);
+        self.push_lines(lines, x, flow);
+    }
+
+    /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
+    fn push_lines(&self, lines: Vec<FlowLine>, x: f64, flow: &mut Vec<Flow>) {
+        let rules = paragraph_breaks(lines.len());
+        for (mut line, allowed) in lines.into_iter().zip(rules) {
+            line.break_after = allowed;
+            if x != 0.0 {
+                line.items = line.items.iter().map(|i| i.translated(x, 0.0)).collect();
+            }
+            flow.push(Flow::Line(line));
+        }
+    }
+
+    fn chapter_title(
+        &mut self,
+        chapter: &Chapter,
+        content: &[Inline],
+        id: Option<&str>,
+        flow: &mut Vec<Flow>,
+    ) {
+        let width = self.profile.text_width();
+        if let Some(number) = chapter.number {
+            let style = self.body().with_style(Style::Italic);
+            let pieces = vec![Piece::Text(
+                format!("{} {number}", self.terms.chapter),
+                style,
+            )];
+            let mut label = Vec::new();
+            self.paragraph(
+                &pieces,
+                0.0,
+                width,
+                0.0,
+                Alignment::Centered,
+                self.profile.leading * 1.6,
+                &mut label,
+            );
+            flow.extend(label);
+        }
+        let size = (self.profile.font_size * 1.9) as f32;
+        let style = TextStyle::serif(size);
+        let mut pieces = Vec::new();
+        self.pieces(chapter, content, &style, &mut pieces);
+        let start = flow.len();
+        self.paragraph(
+            &pieces,
+            0.0,
+            width,
+            0.0,
+            Alignment::Centered,
+            f64::from(size) * 1.25,
+            flow,
+        );
+        keep_together(&mut flow[start.saturating_sub(1)..]);
+        if let (Some(id), Some(Flow::Line(first))) = (id, flow.get_mut(start)) {
+            first.items.push(Item::Anchor {
+                id: id.to_string(),
+                y: 0.0,
+            });
+        }
+        flow.push(Flow::Space(self.profile.leading * 2.0));
+    }
+
+    fn heading(
+        &mut self,
+        chapter: &Chapter,
+        level: u8,
+        content: &[Inline],
+        id: &str,
+        width: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let body = self.profile.font_size as f32;
+        let (style, size) = match level {
+            1 => (Style::Regular, body * 1.45),
+            2 => (Style::Bold, body * 1.1),
+            3 => (Style::Italic, body * 1.05),
+            _ => (Style::Bold, body),
+        };
+        let style = TextStyle {
+            size,
+            ..TextStyle::serif(size).with_style(style)
+        };
+        let mut pieces = Vec::new();
+        self.pieces(chapter, content, &style, &mut pieces);
+        flow.push(Flow::Space(
+            self.profile.leading * if level <= 2 { 1.4 } else { 1.0 },
+        ));
+        let start = flow.len();
+        let leading = (f64::from(size) * 1.25).max(self.profile.leading);
+        self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
+        keep_together(&mut flow[start..]);
+        if let Some(Flow::Line(first)) = flow.get_mut(start) {
+            first.items.push(Item::Anchor {
+                id: id.to_string(),
+                y: 0.0,
+            });
+        }
+        flow.push(Flow::Space(self.profile.leading * 0.4));
+    }
+
+    fn list(&mut self, chapter: &Chapter, list: &List, x: f64, width: f64, flow: &mut Vec<Flow>) {
+        let inset = self.profile.font_size * 1.6;
+        flow.push(Flow::Space(self.profile.leading * 0.3));
+        for (n, item) in list.items.iter().enumerate() {
+            let marker = match (list.start, item.task) {
+                (_, Some(true)) => "☑".to_string(),
+                (_, Some(false)) => "☐".to_string(),
+                (Some(start), None) => format!("{}.", start + n as u64),
+                (None, None) => "•".to_string(),
+            };
+            let start = flow.len();
+            let mut state = FlowState {
+                titled: true,
+                ..FlowState::default()
+            };
+            for block in &item.blocks {
+                self.block(chapter, block, x + inset, width - inset, &mut state, flow);
+            }
+            let style = self.body();
+            let run = self.ctx.shape(&marker, &style);
+            let marker_x = x + inset - f64::from(run.width()) - f64::from(style.size) * 0.4;
+            if let Some(Flow::Line(first)) = flow[start..]
+                .iter_mut()
+                .find(|f| matches!(f, Flow::Line(_)))
+            {
+                let baseline = first.items.iter().find_map(|i| match i {
+                    Item::Glyphs(g) => Some(g.y),
+                    _ => None,
+                });
+                let y = baseline.unwrap_or(self.profile.leading * 0.78);
+                first.items.push(Item::Glyphs(GlyphRun {
+                    x: marker_x,
+                    y,
+                    run,
+                }));
+            }
+        }
+        flow.push(Flow::Space(self.profile.leading * 0.3));
+    }
+
+    fn code(&mut self, text: &str, x: f64, width: f64, flow: &mut Vec<Flow>) {
+        let size = (self.profile.font_size * 0.82) as f32;
+        let style = TextStyle {
+            choice: FaceChoice::new(Family::Mono, Style::Regular),
+            size,
+            rise: 0.0,
+            link: None,
+        };
+        let leading = f64::from(size) * 1.3;
+        flow.push(Flow::Space(self.profile.leading * 0.4));
+        let mut lines = Vec::new();
+        for source_line in text.trim_end_matches('\n').split('\n') {
+            let run = self.ctx.shape(&source_line.replace('\t', "    "), &style);
+            let mut start = 0;
+            let mut first = true;
+            while start < run.clusters.len() || (first && run.clusters.is_empty()) {
+                let prefix = if first {
+                    None
+                } else {
+                    Some(self.ctx.shape("↪ ", &style))
+                };
+                let prefix_width = prefix.as_ref().map_or(0.0, |p| f64::from(p.width()));
+                let mut end = start;
+                let mut used = prefix_width;
+                while end < run.clusters.len()
+                    && (used + f64::from(run.clusters[end].width) <= width || end == start)
+                {
+                    used += f64::from(run.clusters[end].width);
+                    end += 1;
+                }
+                let mut line = FlowLine {
+                    height: leading,
+                    break_after: true,
+                    ..FlowLine::default()
+                };
+                let baseline = leading * 0.78;
+                if let Some(prefix) = prefix {
+                    line.items.push(Item::Glyphs(GlyphRun {
+                        x,
+                        y: baseline,
+                        run: prefix,
+                    }));
+                }
+                if end > start {
+                    let piece = slice_run(&run, start..end);
+                    line.items.push(Item::Glyphs(GlyphRun {
+                        x: x + prefix_width,
+                        y: baseline,
+                        run: piece,
+                    }));
+                }
+                lines.push(line);
+                start = end;
+                first = false;
+                if run.clusters.is_empty() {
+                    break;
+                }
+            }
+        }
+        let rules = paragraph_breaks(lines.len());
+        for (mut line, allowed) in lines.into_iter().zip(rules) {
+            line.break_after = allowed;
+            flow.push(Flow::Line(line));
+        }
+        flow.push(Flow::Space(self.profile.leading * 0.4));
+    }
+
+    fn scene_break(&mut self, x: f64, width: f64, flow: &mut Vec<Flow>) {
+        let style = self.body();
+        let run = self.ctx.shape("*\u{2003}*\u{2003}*", &style);
+        let line = FlowLine {
+            height: self.profile.leading * 2.0,
+            break_after: true,
+            items: vec![Item::Glyphs(GlyphRun {
+                x: x + (width - f64::from(run.width())) / 2.0,
+                y: self.profile.leading * 1.2,
+                run,
+            })],
+            ..FlowLine::default()
+        };
+        flow.push(Flow::Line(line));
+    }
+
+    fn figure(
+        &mut self,
+        chapter: &Chapter,
+        figure: &crate::doc::Figure,
+        x: f64,
+        width: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let Some(asset) = figure
+            .image
+            .asset
+            .and_then(|i| self.book.images.get(i).map(|a| (i, a)))
+        else {
+            return;
+        };
+        let (index, asset) = asset;
+        if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
+            let pieces = vec![Piece::Text(
+                format!("[{}]", figure.image.alt),
+                self.body().with_style(Style::Italic),
+            )];
+            self.paragraph(
+                &pieces,
+                x,
+                width,
+                0.0,
+                Alignment::Centered,
+                self.profile.leading,
+                flow,
+            );
+            return;
+        }
+        let max_height = self.profile.text_height() * 0.6;
+        let aspect = f64::from(asset.height) / f64::from(asset.width);
+        let mut w = width;
+        let mut h = w * aspect;
+        if h > max_height {
+            h = max_height;
+            w = h / aspect;
+        }
+        let mut block = FlowLine {
+            height: h + self.profile.leading * 0.6,
+            break_after: false,
+            items: vec![Item::Image {
+                image: index,
+                x: x + (width - w) / 2.0,
+                y: 0.0,
+                width: w,
+                height: h,
+            }],
+            ..FlowLine::default()
+        };
+        let style = TextStyle {
+            size: (self.profile.font_size * 0.88) as f32,
+            ..self.body().with_style(Style::Italic)
+        };
+        let mut pieces = Vec::new();
+        self.pieces(chapter, &figure.caption, &style, &mut pieces);
+        let spec = ParagraphSpec {
+            width,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            leading: self.profile.leading * 0.9,
+            alignment: Alignment::Centered,
+        };
+        let caption = if pieces.is_empty() {
+            Vec::new()
+        } else {
+            set_paragraph(&pieces, &spec, &mut self.ctx)
+        };
+        for line in caption {
+            let dy = block.height;
+            block
+                .items
+                .extend(line.items.iter().map(|i| i.translated(x, dy)));
+            block.height += line.height;
+        }
+        block.height += self.profile.leading * 0.6;
+        block.break_after = true;
+        flow.push(Flow::Space(self.profile.leading * 0.5));
+        flow.push(Flow::Line(block));
+    }
+
+    fn table(
+        &mut self,
+        chapter: &Chapter,
+        table: &Table,
+        x: f64,
+        width: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let size = (self.profile.font_size * 0.9) as f32;
+        let leading = self.profile.leading * 0.9;
+        let columns = table.aligns.len().max(table.head.len()).max(1);
+        let widths = self.column_widths(chapter, table, columns, width, size);
+        flow.push(Flow::Space(self.profile.leading * 0.5));
+        let header = self.table_row(chapter, &table.head, &widths, x, size, leading, true);
+        let mut header_line = header.clone();
+        header_line.break_after = false;
+        flow.push(Flow::Line(header_line));
+        for (n, row) in table.rows.iter().enumerate() {
+            let mut line = self.table_row(chapter, row, &widths, x, size, leading, false);
+            line.break_after = n + 1 < table.rows.len() && n >= 1 && table.rows.len() - n > 2;
+            if n + 1 == table.rows.len() {
+                line.break_after = true;
+            }
+            flow.push(Flow::Line(line));
+        }
+        flow.push(Flow::Space(self.profile.leading * 0.5));
+    }
+
+    /// Column widths from content, filling the measure: each column gets at least its
+    /// longest word; what is left goes to the columns in proportion to how much more their
+    /// text would need to sit on one line (so a date column stays narrow and unbroken).
+    fn column_widths(
+        &mut self,
+        chapter: &Chapter,
+        table: &Table,
+        columns: usize,
+        width: f64,
+        size: f32,
+    ) -> Vec<f64> {
+        let _ = chapter;
+        let gutter = f64::from(size);
+        let style = TextStyle::serif(size);
+        let mut min = vec![gutter * 2.0; columns];
+        let mut max = vec![gutter * 2.0; columns];
+        for row in std::iter::once(&table.head).chain(&table.rows) {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                let text = crate::doc::plain_text(cell);
+                let line = f64::from(self.ctx.shape(&text, &style).width()) + gutter;
+                let word = text
+                    .split_whitespace()
+                    .map(|w| f64::from(self.ctx.shape(w, &style).width()))
+                    .fold(0.0, f64::max)
+                    + gutter;
+                max[i] = max[i].max(line);
+                min[i] = min[i].max(word.min(width / 2.0));
+            }
+        }
+        let min_total: f64 = min.iter().sum();
+        let spare = (width - min_total).max(0.0);
+        let wants: Vec<f64> = max
+            .iter()
+            .zip(&min)
+            .map(|(a, b)| (a - b).max(0.0))
+            .collect();
+        let want_total: f64 = wants.iter().sum();
+        if want_total <= spare {
+            // Everything fits on one line per cell: share the rest out evenly to fill the measure.
+            let extra = (spare - want_total) / columns as f64;
+            return max.iter().map(|m| m + extra).collect();
+        }
+        min.iter()
+            .zip(&wants)
+            .map(|(m, w)| m + spare * w / want_total.max(1e-9))
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &mut self,
+        chapter: &Chapter,
+        cells: &[Vec<Inline>],
+        widths: &[f64],
+        x: f64,
+        size: f32,
+        leading: f64,
+        header: bool,
+    ) -> FlowLine {
+        let style = if header {
+            TextStyle::serif(size).with_style(Style::Bold)
+        } else {
+            TextStyle::serif(size)
+        };
+        let gutter = f64::from(size);
+        let mut line = FlowLine {
+            height: 0.0,
+            break_after: true,
+            ..FlowLine::default()
+        };
+        let mut cell_x = x;
+        for (i, w) in widths.iter().enumerate() {
+            let mut pieces = Vec::new();
+            if let Some(cell) = cells.get(i) {
+                self.pieces(chapter, cell, &style, &mut pieces);
+            }
+            let spec = ParagraphSpec {
+                width: (w - gutter).max(gutter),
+                first_indent: 0.0,
+                rest_indent: 0.0,
+                leading,
+                alignment: Alignment::Ragged,
+            };
+            let lines = if pieces.is_empty() {
+                Vec::new()
+            } else {
+                set_paragraph(&pieces, &spec, &mut self.ctx)
+            };
+            let mut y = leading * 0.2;
+            for l in &lines {
+                line.items
+                    .extend(l.items.iter().map(|it| it.translated(cell_x, y)));
+                line.notes.extend(l.notes.iter().copied());
+                y += l.height;
+            }
+            line.height = line.height.max(y + leading * 0.2);
+            cell_x += w;
+        }
+        let total: f64 = widths.iter().sum();
+        line.items.push(Item::Rule {
+            x,
+            y: line.height,
+            width: total - gutter,
+            thickness: if header { 0.6 } else { 0.25 },
+        });
+        line
+    }
+
+    // ----- inline content -------------------------------------------------------------
+
+    /// Flatten inlines into pieces in `style`.
+    pub fn pieces(
+        &mut self,
+        chapter: &Chapter,
+        inlines: &[Inline],
+        style: &TextStyle,
+        out: &mut Vec<Piece>,
+    ) {
+        for inline in inlines {
+            match inline {
+                Inline::Text { text, .. } => {
+                    out.push(Piece::Text(text.replace('\n', " "), style.clone()))
+                }
+                Inline::Emph(c) => {
+                    let s = style.with_style(toggle_italic(style.choice.style));
+                    self.pieces(chapter, c, &s, out);
+                }
+                Inline::Strong(c) => {
+                    let s = style.with_style(add_bold(style.choice.style));
+                    self.pieces(chapter, c, &s, out);
+                }
+                Inline::Strike(c) => self.pieces(chapter, c, style, out),
+                Inline::Code(code) => {
+                    let s = TextStyle {
+                        choice: FaceChoice::new(Family::Mono, Style::Regular),
+                        size: style.size * 0.88,
+                        ..style.clone()
+                    };
+                    out.push(Piece::Text(code.clone(), s));
+                }
+                Inline::Link(link) => {
+                    let s = TextStyle {
+                        link: self.link_dest(&link.target),
+                        ..style.clone()
+                    };
+                    self.pieces(chapter, &link.content, &s, out);
+                }
+                Inline::Image(image) => out.push(Piece::Text(image.alt.clone(), style.clone())),
+                Inline::NoteRef(call) => {
+                    if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
+                    {
+                        out.push(Piece::Note {
+                            number: note.1.number,
+                            note: note.0,
+                            call_id: call.id.clone(),
+                            note_id: note.1.id.clone(),
+                            style: style.clone(),
+                        });
+                    }
+                }
+                Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
+                Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
+                Inline::HardBreak => out.push(Piece::Break),
+                Inline::Html { children, .. } => self.pieces(chapter, children, style, out),
+            }
+        }
+    }
+
+    fn link_dest(&self, target: &LinkTarget) -> Option<LinkDest> {
+        match target {
+            LinkTarget::External(url) => Some(LinkDest::Uri(url.clone())),
+            LinkTarget::Internal { chapter, anchor } => anchor
+                .clone()
+                .or_else(|| {
+                    self.book
+                        .chapters
+                        .get(*chapter)
+                        .and_then(|c| c.title_id().map(str::to_string))
+                })
+                .map(LinkDest::Anchor),
+            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(id.clone())),
+            LinkTarget::Raw(_) => None,
+        }
+    }
+
+    // ----- generated pages ------------------------------------------------------------
+
+    fn cover_page(&self) -> Option<Page> {
+        let index = self.book.meta.cover?;
+        let asset = self.book.images.get(index)?;
+        if asset.width == 0 || asset.height == 0 {
+            return None;
+        }
+        let (pw, ph) = (self.profile.page_width, self.profile.page_height);
+        let scale = (pw / f64::from(asset.width)).max(ph / f64::from(asset.height));
+        let (w, h) = (
+            f64::from(asset.width) * scale,
+            f64::from(asset.height) * scale,
+        );
+        Some(Page {
+            items: vec![Item::Image {
+                image: index,
+                x: (pw - w) / 2.0,
+                y: (ph - h) / 2.0,
+                width: w,
+                height: h,
+            }],
+            label: None,
+            kind: PageKind::Cover,
+        })
+    }
+
+    fn centered_lines(
+        &mut self,
+        text: &str,
+        style: &TextStyle,
+        leading: f64,
+        top: f64,
+        page_index: usize,
+    ) -> (Vec<Item>, f64) {
+        let width = self.profile.text_width();
+        let spec = ParagraphSpec {
+            width,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            leading,
+            alignment: Alignment::Centered,
+        };
+        let lines = set_paragraph(
+            &[Piece::Text(text.to_string(), style.clone())],
+            &spec,
+            &mut self.ctx,
+        );
+        let left = self.profile.text_left(page_index);
+        let mut items = Vec::new();
+        let mut y = top;
+        for line in lines {
+            items.extend(line.items.iter().map(|i| i.translated(left, y)));
+            y += line.height;
+        }
+        (items, y)
+    }
+
+    fn half_title_page(&mut self) -> Page {
+        let style = TextStyle::serif((self.profile.font_size * 1.5) as f32);
+        let top = self.profile.page_height * 0.28;
+        let title = self.book.meta.title.clone();
+        let (items, _) = self.centered_lines(&title, &style, self.profile.leading * 1.6, top, 0);
+        Page {
+            items,
+            label: None,
+            kind: PageKind::Front,
+        }
+    }
+
+    fn title_page(&mut self) -> Page {
+        let meta = self.book.meta.clone();
+        let body = self.profile.font_size;
+        let mut y = self.profile.page_height * 0.22;
+        let mut items = Vec::new();
+        let (title, next) = self.centered_lines(
+            &meta.title,
+            &TextStyle::serif((body * 2.1) as f32),
+            body * 2.6,
+            y,
+            0,
+        );
+        items.extend(title);
+        y = next + body;
+        if let Some(subtitle) = &meta.subtitle {
+            let (sub, next) = self.centered_lines(
+                subtitle,
+                &self.body().with_style(Style::Italic),
+                body * 1.6,
+                y,
+                0,
+            );
+            items.extend(sub);
+            y = next;
+        }
+        y += body * 3.0;
+        let names: Vec<String> = meta.contributors.iter().map(|c| c.name.clone()).collect();
+        if !names.is_empty() {
+            let (who, _) = self.centered_lines(
+                &names.join(", "),
+                &TextStyle::serif((body * 1.2) as f32),
+                body * 1.6,
+                y,
+                0,
+            );
+            items.extend(who);
+        }
+        if let Some(publisher) = &meta.publisher {
+            let bottom = self.profile.page_height - self.profile.bottom - body * 2.0;
+            let (p, _) = self.centered_lines(publisher, &self.body(), body * 1.4, bottom, 0);
+            items.extend(p);
+        }
+        Page {
+            items,
+            label: None,
+            kind: PageKind::Front,
+        }
+    }
+
+    fn copyright_page(&mut self) -> Page {
+        let meta = self.book.meta.clone();
+        let size = (self.profile.font_size * 0.85) as f32;
+        let style = TextStyle::serif(size);
+        let mut paragraphs: Vec<String> = Vec::new();
+        paragraphs.push(match &meta.subtitle {
+            Some(s) => format!("{}: {}", meta.title, s),
+            None => meta.title.clone(),
+        });
+        if let Some(rights) = &meta.rights {
+            paragraphs.push(rights.clone());
+        }
+        if let Some(license) = &meta.license {
+            paragraphs.push(format!("Licence: {license}"));
+        }
+        let published: Vec<&str> = [meta.publisher.as_deref(), meta.date.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !published.is_empty() {
+            paragraphs.push(published.join(", "));
+        }
+        paragraphs.push(match &meta.identifier {
+            crate::doc::Identifier::Isbn(isbn) => format!("ISBN {isbn}"),
+            crate::doc::Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}"),
+        });
+        paragraphs.push("Typeset with octavo in Linux Libertine.".to_string());
+        let width = self.profile.text_width();
+        let leading = f64::from(size) * 1.35;
+        let mut lines = Vec::new();
+        for text in paragraphs {
+            let spec = ParagraphSpec {
+                width,
+                first_indent: 0.0,
+                rest_indent: 0.0,
+                leading,
+                alignment: Alignment::Justified,
+            };
+            lines.extend(set_paragraph(
+                &[Piece::Text(text, style.clone())],
+                &spec,
+                &mut self.ctx,
+            ));
+            lines.push(FlowLine {
+                height: leading * 0.6,
+                ..FlowLine::default()
+            });
+        }
+        let height: f64 = lines.iter().map(|l| l.height).sum();
+        let index = if self.profile.two_sided { 1 } else { 0 };
+        let left = self.profile.text_left(index);
+        let mut y = self.profile.page_height - self.profile.bottom - height;
+        let mut items = Vec::new();
+        for line in lines {
+            items.extend(line.items.iter().map(|i| i.translated(left, y)));
+            y += line.height;
+        }
+        Page {
+            items,
+            label: None,
+            kind: PageKind::Front,
+        }
+    }
+
+    /// The contents: one line per chapter and section, dot leaders, page numbers, links.
+    fn toc_pages(&mut self, chapters: &[usize], numbers: &BTreeMap<usize, String>) -> Vec<Page> {
+        let toc = crate::toc::build_toc(self.book);
+        let mut flow = Vec::new();
+        let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
+        let width = self.profile.text_width();
+        let pieces = vec![Piece::Text(
+            self.terms.contents.to_string(),
+            title_style.clone(),
+        )];
+        self.paragraph(
+            &pieces,
+            0.0,
+            width,
+            0.0,
+            Alignment::Centered,
+            self.profile.leading * 2.0,
+            &mut flow,
+        );
+        if let Some(Flow::Line(first)) = flow.first_mut() {
+            first.items.push(Item::Anchor {
+                id: TOC_ANCHOR.to_string(),
+                y: 0.0,
+            });
+            first.items.push(toc_marker());
+        }
+        flow.push(Flow::Space(self.profile.leading));
+        for entry in toc.iter().filter(|e| chapters.contains(&e.chapter)) {
+            let number = numbers.get(&entry.chapter).cloned().unwrap_or_default();
+            self.toc_entry(
+                &entry.title,
+                entry.anchor.clone(),
+                &number,
+                0.0,
+                false,
+                &mut flow,
+            );
+            for child in &entry.children {
+                self.toc_entry(
+                    &child.title,
+                    child.anchor.clone(),
+                    "",
+                    self.profile.font_size * 1.5,
+                    true,
+                    &mut flow,
+                );
+            }
+        }
+        let pages = build_pages(&flow, &[], &self.spec(0.0));
+        pages
+            .iter()
+            .enumerate()
+            .map(|(n, content)| {
+                let mut items = self.place_content(content, n);
+                items.push(toc_marker());
+                Page {
+                    items,
+                    label: None,
+                    kind: PageKind::Front,
+                }
+            })
+            .collect()
+    }
+
+    fn toc_entry(
+        &mut self,
+        title: &str,
+        anchor: Option<String>,
+        number: &str,
+        indent: f64,
+        small: bool,
+        flow: &mut Vec<Flow>,
+    ) {
+        let size = if small {
+            self.profile.font_size * 0.92
+        } else {
+            self.profile.font_size
+        } as f32;
+        let style = TextStyle {
+            link: anchor.clone().map(LinkDest::Anchor),
+            ..TextStyle::serif(size)
+        };
+        let width = self.profile.text_width();
+        let number_run = self.ctx.shape(number, &TextStyle::serif(size));
+        let number_width = f64::from(number_run.width());
+        let spec = ParagraphSpec {
+            width: width - indent - number_width - f64::from(size) * 2.5,
+            first_indent: 0.0,
+            rest_indent: f64::from(size),
+            leading: self.profile.leading,
+            alignment: Alignment::Ragged,
+        };
+        let mut lines = set_paragraph(
+            &[Piece::Text(title.to_string(), style.clone())],
+            &spec,
+            &mut self.ctx,
+        );
+        if let Some(last) = lines.last_mut() {
+            let end = last
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Glyphs(g) => Some(g.x + g.width()),
+                    _ => None,
+                })
+                .fold(0.0, f64::max);
+            let baseline = self.profile.leading * 0.78;
+            if !number.is_empty() {
+                let dots = self.ctx.shape(" .", &TextStyle::serif(size));
+                let dot_width = f64::from(dots.width()).max(1.0);
+                let start = indent + end + f64::from(size) * 0.5;
+                let stop = width - number_width - f64::from(size) * 0.5;
+                let count = ((stop - start) / dot_width).floor().max(0.0) as usize;
+                if count > 0 {
+                    let leader = self.ctx.shape(&" .".repeat(count), &TextStyle::serif(size));
+                    let x = stop - f64::from(leader.width());
+                    last.items.push(Item::Glyphs(GlyphRun {
+                        x: x - indent,
+                        y: baseline,
+                        run: leader,
+                    }));
+                }
+                last.items.push(Item::Glyphs(GlyphRun {
+                    x: width - number_width - indent,
+                    y: baseline,
+                    run: number_run,
+                }));
+            }
+            if let Some(anchor) = anchor {
+                last.items.push(Item::Link {
+                    x: 0.0,
+                    y: 0.0,
+                    width: width - indent,
+                    height: self.profile.leading,
+                    target: LinkDest::Anchor(anchor),
+                });
+            }
+        }
+        let n = lines.len();
+        for (i, mut line) in lines.into_iter().enumerate() {
+            line.break_after = i + 1 == n;
+            line.items = line
+                .items
+                .iter()
+                .map(|it| it.translated(indent, 0.0))
+                .collect();
+            flow.push(Flow::Line(line));
+        }
+    }
+}
+
+/// The anchor the contents page carries (outline and landmarks point at it).
+pub const TOC_ANCHOR: &str = "octavo-contents";
+
+fn toc_marker() -> Item {
+    Item::Anchor {
+        id: "octavo-toc-page".to_string(),
+        y: 0.0,
+    }
+}
+
+fn is_toc_marker(item: &Item) -> bool {
+    matches!(item, Item::Anchor { id, .. } if id == "octavo-toc-page")
+}
+
+#[derive(Debug, Default)]
+struct FlowState {
+    titled: bool,
+    indent_next: bool,
+}
+
+/// No page break between these elements (a heading and its lines).
+fn keep_together(flow: &mut [Flow]) {
+    for element in flow {
+        if let Flow::Line(line) = element {
+            line.break_after = false;
+        }
+    }
+}
+
+fn blank() -> Page {
+    Page {
+        items: Vec::new(),
+        label: None,
+        kind: PageKind::Blank,
+    }
+}
+
+fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {
+    let mut anchors = BTreeMap::new();
+    for (index, page) in pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Anchor { id, y } = item {
+                anchors.entry(id.clone()).or_insert((index, *y));
+            }
+        }
+    }
+    anchors
+}
+
+fn toggle_italic(style: Style) -> Style {
+    match style {
+        Style::Regular => Style::Italic,
+        Style::Italic => Style::Regular,
+        Style::Bold => Style::BoldItalic,
+        Style::BoldItalic => Style::Bold,
+    }
+}
+
+fn add_bold(style: Style) -> Style {
+    match style {
+        Style::Regular | Style::Bold => Style::Bold,
+        Style::Italic | Style::BoldItalic => Style::BoldItalic,
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Lower-case roman numerals for front-matter folios.
+pub fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+fn html_text(nodes: &[HtmlNode]) -> String {
+    let mut out = String::new();
+    for node in nodes {
+        match node {
+            HtmlNode::Text(t) => out.push_str(t),
+            HtmlNode::Element { children, .. } => {
+                out.push_str(&html_text(children));
+                out.push(' ');
+            }
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A block that can only be shown as text in a note (lists, code) becomes its plain text.
+fn block_text(block: &Block) -> Vec<Inline> {
+    let span = crate::diag::Span::new(crate::diag::FileId(0), 0..0);
+    let text = match block {
+        Block::Code { text, .. } => text.clone(),
+        Block::Quote { blocks, .. } => blocks
+            .iter()
+            .flat_map(block_text)
+            .map(|i| crate::doc::plain_text(&[i]))
+            .collect(),
+        Block::List(list) => list
+            .items
+            .iter()
+            .flat_map(|item| item.blocks.iter().flat_map(block_text))
+            .map(|i| crate::doc::plain_text(&[i]))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Block::Paragraph { content, .. } => return content.clone(),
+        _ => String::new(),
+    };
+    vec![Inline::text(text, span)]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(super::roman(4), "iv");
+        assert_eq!(super::roman(14), "xiv");
+        assert_eq!(super::roman(1999), "mcmxcix");
+    }
+}

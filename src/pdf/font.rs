@@ -1,0 +1,554 @@
+//! Font faces for the PDF typesetter.
+//!
+//! A [`FontFace`] is one OpenType face parsed once (with `rustybuzz`, whose `ttf_parser` we reuse)
+//! together with the metrics page layout needs and the PostScript name the PDF embeds it under.
+//! A [`FontSet`] holds the book's faces by role (serif or monospace, four styles) plus an ordered
+//! list of fallback faces (Khmer) that shaping consults glyph by glyph. Parsing a broken font file
+//! is an error, never a panic: fonts may come from `book.toml`.
+//!
+//! Faces borrow their bytes (`&'a [u8]`): the fonts octavo ships are `&'static` (`crate::fonts`),
+//! fonts read at run time live in a buffer the build keeps for as long as the `FontSet`.
+
+use std::collections::BTreeMap;
+
+use rustybuzz::ttf_parser;
+
+/// Why a font could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    /// The bytes are not a readable OpenType/TrueType face.
+    #[error("font {name}: cannot read it as OpenType ({reason})")]
+    Parse {
+        /// The font's file name (or other label).
+        name: String,
+        /// What the parser reported.
+        reason: String,
+    },
+    /// The face has no Unicode `cmap` subtable, so text cannot be mapped to glyphs.
+    #[error("font {name}: has no Unicode character map")]
+    NoUnicodeCmap {
+        /// The font's file name (or other label).
+        name: String,
+    },
+    /// The face has no outlines we can embed (neither `glyf` nor `CFF `).
+    #[error("font {name}: has neither TrueType nor CFF outlines (CFF2 and bitmap fonts are not supported)")]
+    UnsupportedOutlines {
+        /// The font's file name (or other label).
+        name: String,
+    },
+}
+
+/// Vertical metrics and style data of a face, in font units unless stated otherwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceMetrics {
+    /// Font units per em (the scale of every other metric).
+    pub units_per_em: u16,
+    /// Typographic ascender (positive, above the baseline).
+    pub ascender: i16,
+    /// Typographic descender (negative, below the baseline).
+    pub descender: i16,
+    /// Extra line gap recommended by the font.
+    pub line_gap: i16,
+    /// Height of capital letters (`H`).
+    pub cap_height: i16,
+    /// Height of lowercase letters (`x`).
+    pub x_height: i16,
+    /// Italic angle in degrees, counter-clockwise from vertical (negative for italics).
+    pub italic_angle: f32,
+    /// Weight class (400 regular, 700 bold).
+    pub weight: u16,
+    /// Whether the outlines are CFF (`OTTO`) rather than TrueType `glyf`.
+    pub is_cff: bool,
+}
+
+/// One parsed font face, ready for shaping and embedding.
+pub struct FontFace<'a> {
+    label: String,
+    data: &'a [u8],
+    index: u32,
+    face: rustybuzz::Face<'a>,
+    metrics: FaceMetrics,
+    postscript_name: String,
+    shaping_failed: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for FontFace<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FontFace")
+            .field("label", &self.label)
+            .field("postscript_name", &self.postscript_name)
+            .field("metrics", &self.metrics)
+            .finish()
+    }
+}
+
+impl<'a> FontFace<'a> {
+    /// Parses face `index` of `data` (0 unless `data` is a collection); `label` (usually the file
+    /// name) names the font in errors and stands in for a missing PostScript name.
+    pub fn parse(data: &'a [u8], index: u32, label: &str) -> Result<Self, FontError> {
+        guard(|| Self::parse_unguarded(data, index, label)).unwrap_or_else(|| {
+            Err(FontError::Parse {
+                name: label.to_string(),
+                reason: "malformed tables".to_string(),
+            })
+        })
+    }
+
+    fn parse_unguarded(data: &'a [u8], index: u32, label: &str) -> Result<Self, FontError> {
+        let ttf = ttf_parser::Face::parse(data, index).map_err(|e| FontError::Parse {
+            name: label.to_string(),
+            reason: e.to_string(),
+        })?;
+        check_usable(&ttf, label)?;
+        let metrics = read_metrics(&ttf);
+        let postscript_name =
+            read_postscript_name(&ttf).unwrap_or_else(|| sanitize_ps_name(label_stem(label)));
+        Ok(FontFace {
+            label: label.to_string(),
+            data,
+            index,
+            face: rustybuzz::Face::from_face(ttf),
+            metrics,
+            postscript_name,
+            shaping_failed: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// The label given at parse time (usually the file name).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The font file's bytes.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// The face index inside the file (0 unless it is a collection).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// Metrics and style data.
+    pub fn metrics(&self) -> &FaceMetrics {
+        &self.metrics
+    }
+
+    /// Font units per em.
+    pub fn units_per_em(&self) -> u16 {
+        self.metrics.units_per_em
+    }
+
+    /// The PostScript name, reduced to characters legal in a PDF name.
+    pub fn postscript_name(&self) -> &str {
+        &self.postscript_name
+    }
+
+    /// Points per font unit at `size_pt`.
+    pub fn scale(&self, size_pt: f32) -> f32 {
+        size_pt / f32::from(self.metrics.units_per_em)
+    }
+
+    /// Whether the face maps `c` to a glyph.
+    pub fn has_char(&self, c: char) -> bool {
+        self.face.glyph_index(c).is_some()
+    }
+
+    /// The glyph `c` maps to, if any.
+    pub fn glyph_for(&self, c: char) -> Option<u16> {
+        self.face.glyph_index(c).map(|g| g.0)
+    }
+
+    /// Number of glyphs in the face.
+    pub fn glyph_count(&self) -> u16 {
+        self.face.number_of_glyphs()
+    }
+
+    /// Horizontal advance of glyph `gid`, in font units.
+    pub fn advance(&self, gid: u16) -> Option<u16> {
+        self.face.glyph_hor_advance(ttf_parser::GlyphId(gid))
+    }
+
+    /// Every character the face maps to one of `gids` (a reverse `cmap`), lowest code point
+    /// first; used for text extraction of glyphs no shaped cluster explains.
+    pub fn chars_for_glyphs(&self, gids: &[u16]) -> BTreeMap<u16, char> {
+        let mut out = BTreeMap::new();
+        let Some(cmap) = self.face.tables().cmap else {
+            return out;
+        };
+        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            sub.codepoints(|cp| {
+                let Some(c) = char::from_u32(cp) else { return };
+                let Some(g) = sub.glyph_index(cp) else { return };
+                if gids.binary_search(&g.0).is_ok() {
+                    let e = out.entry(g.0).or_insert(c);
+                    *e = (*e).min(c);
+                }
+            });
+        }
+        out
+    }
+
+    /// The `rustybuzz` face, for shaping; `None` once shaping with it has failed.
+    pub(crate) fn shaper(&self) -> Option<&rustybuzz::Face<'a>> {
+        (!self.shaping_failed()).then_some(&self.face)
+    }
+
+    /// Whether the face's layout tables made the shaper fail, so that its text is set glyph by
+    /// glyph from the `cmap` (no ligatures, kerning or complex-script forms). Worth a warning.
+    pub fn shaping_failed(&self) -> bool {
+        self.shaping_failed
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn mark_shaping_failed(&self) {
+        self.shaping_failed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Runs `f`, turning a panic into `None`.
+///
+/// `ttf-parser`, `rustybuzz` and `subsetter` are meant never to panic, yet a corrupted font
+/// (fonts can come from `book.toml`) trips debug assertions and an `unwrap` in `rustybuzz`
+/// 0.20's GSUB code (found by flipping bytes of the shipped fonts). Parsing, shaping and
+/// subsetting go through this guard so a broken font is an error, not a crash. Nothing `f`
+/// touches outlives a panic in a broken state: faces are only read.
+pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+fn check_usable(ttf: &ttf_parser::Face<'_>, label: &str) -> Result<(), FontError> {
+    let tables = ttf.tables();
+    let unicode = tables
+        .cmap
+        .is_some_and(|c| c.subtables.into_iter().any(|s| s.is_unicode()));
+    if !unicode {
+        return Err(FontError::NoUnicodeCmap {
+            name: label.to_string(),
+        });
+    }
+    if tables.glyf.is_none() && tables.cff.is_none() {
+        return Err(FontError::UnsupportedOutlines {
+            name: label.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn read_metrics(ttf: &ttf_parser::Face<'_>) -> FaceMetrics {
+    let ascender = ttf.ascender();
+    let glyph_top = |c: char| {
+        ttf.glyph_index(c)
+            .and_then(|g| ttf.glyph_bounding_box(g))
+            .map(|r| r.y_max)
+    };
+    let cap_height = ttf
+        .capital_height()
+        .filter(|&h| h > 0)
+        .or_else(|| glyph_top('H'))
+        .unwrap_or(ascender.saturating_mul(7) / 10);
+    let x_height = ttf
+        .x_height()
+        .filter(|&h| h > 0)
+        .or_else(|| glyph_top('x'))
+        .unwrap_or(ascender / 2);
+    FaceMetrics {
+        units_per_em: ttf.units_per_em(),
+        ascender,
+        descender: ttf.descender(),
+        line_gap: ttf.line_gap(),
+        cap_height,
+        x_height,
+        italic_angle: ttf.italic_angle(),
+        weight: ttf.weight().to_number(),
+        is_cff: ttf.tables().cff.is_some(),
+    }
+}
+
+fn read_postscript_name(ttf: &ttf_parser::Face<'_>) -> Option<String> {
+    let names = ttf.names();
+    let raw = names
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+        .find_map(|n| {
+            n.to_string().or_else(|| {
+                // Macintosh Roman names: PostScript names are ASCII, so the bytes are the text.
+                let mac = n.platform_id == ttf_parser::PlatformId::Macintosh;
+                (mac && n.name.is_ascii()).then(|| String::from_utf8_lossy(n.name).into_owned())
+            })
+        })?;
+    let name = sanitize_ps_name(&raw);
+    (!name.is_empty()).then_some(name)
+}
+
+fn label_stem(label: &str) -> &str {
+    let file = label.rsplit(['/', '\\']).next().unwrap_or(label);
+    file.rsplit_once('.').map_or(file, |(stem, _)| stem)
+}
+
+/// Keeps the characters a PostScript name (and a PDF name) may contain, at most 63 of them.
+fn sanitize_ps_name(raw: &str) -> String {
+    let mut name: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
+        .take(63)
+        .collect();
+    if name.is_empty() {
+        name.push_str("Font");
+    }
+    name
+}
+
+/// The two type families a book uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// Text face (the serif).
+    Serif,
+    /// Code face.
+    Mono,
+}
+
+/// The four styles of a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Style {
+    /// Upright, normal weight.
+    Regular,
+    /// Italic (or oblique for the monospace).
+    Italic,
+    /// Bold.
+    Bold,
+    /// Bold italic.
+    BoldItalic,
+}
+
+impl Style {
+    /// The styles to try, best first, when this one has no face of its own.
+    fn nearest(self) -> &'static [Style] {
+        match self {
+            Style::Regular => &[Style::Regular],
+            Style::Italic => &[Style::Italic, Style::Regular],
+            Style::Bold => &[Style::Bold, Style::Regular],
+            Style::BoldItalic => &[
+                Style::BoldItalic,
+                Style::Bold,
+                Style::Italic,
+                Style::Regular,
+            ],
+        }
+    }
+}
+
+/// What a piece of text asks for: a family and a style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FaceChoice {
+    /// Serif or monospace.
+    pub family: Family,
+    /// Regular, italic, bold or bold italic.
+    pub style: Style,
+}
+
+impl FaceChoice {
+    /// A choice of `family` in `style`.
+    pub fn new(family: Family, style: Style) -> Self {
+        FaceChoice { family, style }
+    }
+}
+
+/// Index of a face in its [`FontSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FaceId(u16);
+
+impl FaceId {
+    /// Position of the face in the set (0 is the serif regular).
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// The faces of a book: roles (family × style) and ordered fallbacks.
+#[derive(Debug)]
+pub struct FontSet<'a> {
+    faces: Vec<FontFace<'a>>,
+    roles: BTreeMap<(Family, Style), FaceId>,
+    fallbacks: Vec<(Style, FaceId)>,
+}
+
+impl<'a> FontSet<'a> {
+    /// A set whose serif regular face (the last resort for every choice) is `serif_regular`.
+    pub fn new(serif_regular: FontFace<'a>) -> Self {
+        let mut set = FontSet {
+            faces: vec![serif_regular],
+            roles: BTreeMap::new(),
+            fallbacks: Vec::new(),
+        };
+        set.roles.insert((Family::Serif, Style::Regular), FaceId(0));
+        set
+    }
+
+    /// Adds `face` for `family` in `style` (replacing an earlier one) and returns its id.
+    pub fn set_face(&mut self, family: Family, style: Style, face: FontFace<'a>) -> FaceId {
+        let id = self.push(face);
+        self.roles.insert((family, style), id);
+        id
+    }
+
+    /// Appends a fallback face used, in the order added, for characters the chosen face lacks.
+    /// A fallback registered for `style` serves that style first; `Regular` fallbacks serve all.
+    pub fn add_fallback(&mut self, style: Style, face: FontFace<'a>) -> FaceId {
+        let id = self.push(face);
+        self.fallbacks.push((style, id));
+        id
+    }
+
+    fn push(&mut self, face: FontFace<'a>) -> FaceId {
+        // More than 65,535 faces cannot come from a book; saturate rather than wrap.
+        let id = FaceId(u16::try_from(self.faces.len()).unwrap_or(u16::MAX));
+        self.faces.push(face);
+        id
+    }
+
+    /// The face with id `id`. Ids come from this set, so the lookup cannot miss.
+    pub fn face(&self, id: FaceId) -> &FontFace<'a> {
+        &self.faces[id.index()]
+    }
+
+    /// All faces with their ids, in id order.
+    pub fn faces(&self) -> impl Iterator<Item = (FaceId, &FontFace<'a>)> {
+        (0u16..).map(FaceId).zip(self.faces.iter())
+    }
+
+    /// Whether `choice` has a face of its own (rather than the nearest style's).
+    pub fn has_exact(&self, choice: FaceChoice) -> bool {
+        self.roles.contains_key(&(choice.family, choice.style))
+    }
+
+    /// The face that sets `choice`: its own, else the nearest style of the family, else the
+    /// serif in that style, else the serif regular.
+    pub fn primary(&self, choice: FaceChoice) -> FaceId {
+        let nearest = choice.style.nearest();
+        [choice.family, Family::Serif]
+            .iter()
+            .flat_map(|&family| nearest.iter().map(move |&style| (family, style)))
+            .find_map(|key| self.roles.get(&key).copied())
+            .unwrap_or(FaceId(0))
+    }
+
+    /// The faces to try for `choice`, in order: the primary, the fallbacks for its style, then
+    /// the `Regular` fallbacks.
+    pub fn chain(&self, choice: FaceChoice) -> Vec<FaceId> {
+        let mut chain = vec![self.primary(choice)];
+        let styled = self.fallbacks.iter().filter(|(s, _)| *s == choice.style);
+        let regular = self.fallbacks.iter().filter(|(s, _)| *s == Style::Regular);
+        for &(_, id) in styled.chain(regular) {
+            if !chain.contains(&id) {
+                chain.push(id);
+            }
+        }
+        chain
+    }
+}
+
+impl FontSet<'static> {
+    /// The fonts octavo ships (`crate::fonts`): Linux Libertine, DejaVu Sans Mono, and Noto Serif
+    /// Khmer as fallback.
+    pub fn builtin() -> Result<Self, FontError> {
+        use crate::fonts;
+        let parse = |f: fonts::FontFile| FontFace::parse(f.data, 0, f.file_name);
+        let mut set = FontSet::new(parse(fonts::SERIF_REGULAR)?);
+        let roles = [
+            (Family::Serif, Style::Italic, fonts::SERIF_ITALIC),
+            (Family::Serif, Style::Bold, fonts::SERIF_BOLD),
+            (Family::Serif, Style::BoldItalic, fonts::SERIF_BOLD_ITALIC),
+            (Family::Mono, Style::Regular, fonts::MONO_REGULAR),
+            (Family::Mono, Style::Italic, fonts::MONO_OBLIQUE),
+            (Family::Mono, Style::Bold, fonts::MONO_BOLD),
+            (Family::Mono, Style::BoldItalic, fonts::MONO_BOLD_OBLIQUE),
+        ];
+        for (family, style, file) in roles {
+            set.set_face(family, style, parse(file)?);
+        }
+        set.add_fallback(Style::Regular, parse(fonts::KHMER_REGULAR)?);
+        set.add_fallback(Style::Bold, parse(fonts::KHMER_BOLD)?);
+        Ok(set)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts;
+
+    #[test]
+    fn libertine_metrics_are_read() {
+        let face = FontFace::parse(fonts::SERIF_REGULAR.data, 0, "LinLibertine_R.otf").unwrap();
+        let m = face.metrics();
+        assert_eq!(m.units_per_em, 1000);
+        assert!(m.ascender > 600 && m.descender < 0, "{m:?}");
+        assert!(
+            m.cap_height > 500 && m.x_height > 350 && m.x_height < m.cap_height,
+            "{m:?}"
+        );
+        assert!(m.is_cff);
+        assert!(
+            face.postscript_name().starts_with("LinLibertine"),
+            "{}",
+            face.postscript_name()
+        );
+        assert!(face.has_char('ﬃ') || face.has_char('f'));
+        assert!(!face.has_char('ខ'));
+    }
+
+    #[test]
+    fn italic_angle_is_negative_for_italics() {
+        let face = FontFace::parse(fonts::SERIF_ITALIC.data, 0, "LinLibertine_RI.otf").unwrap();
+        assert!(face.metrics().italic_angle < 0.0);
+    }
+
+    #[test]
+    fn garbage_and_truncated_fonts_are_errors() {
+        let garbage = b"this is not a font at all, just some text".repeat(10);
+        assert!(matches!(
+            FontFace::parse(&garbage, 0, "garbage.otf"),
+            Err(FontError::Parse { .. })
+        ));
+        for len in [0, 4, 12, 200, 4096] {
+            let cut = &fonts::SERIF_REGULAR.data[..len];
+            assert!(
+                FontFace::parse(cut, 0, "cut.otf").is_err(),
+                "{len} bytes parsed"
+            );
+        }
+        let mut bad_dir = fonts::MONO_REGULAR.data.to_vec();
+        bad_dir[12..200].fill(0xFF);
+        assert!(FontFace::parse(&bad_dir, 0, "bad.ttf").is_err());
+    }
+
+    #[test]
+    fn builtin_set_resolves_roles_and_fallbacks() {
+        let set = FontSet::builtin().unwrap();
+        let bold = FaceChoice::new(Family::Serif, Style::Bold);
+        let chain = set.chain(bold);
+        assert_eq!(chain.len(), 3);
+        assert!(set.face(chain[0]).label().contains("RB"));
+        assert!(set.face(chain[1]).label().contains("Khmer-Bold"));
+        assert!(set.face(chain[2]).label().contains("Khmer-Regular"));
+        let italic = set.chain(FaceChoice::new(Family::Serif, Style::Italic));
+        assert_eq!(italic.len(), 2);
+        let mono = set.primary(FaceChoice::new(Family::Mono, Style::Regular));
+        assert!(set.face(mono).label().contains("DejaVuSansMono"));
+    }
+
+    #[test]
+    fn missing_styles_use_the_nearest_face() {
+        let face = FontFace::parse(fonts::SERIF_REGULAR.data, 0, "LinLibertine_R.otf").unwrap();
+        let mut set = FontSet::new(face);
+        let bold = FontFace::parse(fonts::SERIF_BOLD.data, 0, "LinLibertine_RB.otf").unwrap();
+        let bold_id = set.set_face(Family::Serif, Style::Bold, bold);
+        let bi = FaceChoice::new(Family::Serif, Style::BoldItalic);
+        assert_eq!(set.primary(bi), bold_id);
+        assert!(!set.has_exact(bi));
+        let mono = FaceChoice::new(Family::Mono, Style::Italic);
+        assert_eq!(set.primary(mono).index(), 0);
+    }
+}

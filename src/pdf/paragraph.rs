@@ -1,0 +1,643 @@
+//! Paragraphs: inline content to shaped words, Knuth-Plass items, and set lines.
+//!
+//! Words are shaped whole (through the per-word cache), so kerning and ligatures inside a
+//! word are kept; the boxes between break opportunities are made of glyph clusters, so a
+//! hyphenation point inside a ligature is simply not offered (the ligature is never split).
+//! Break opportunities: spaces (glue), hyphenation points (flagged penalties with the hyphen's
+//! width), existing hyphens and dashes, and slashes in URLs. Code is never hyphenated.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::font::{FaceChoice, Family, FontSet, Style};
+use super::hyphen::{Hyphenator, TokenKind};
+use super::layout_ir::{GlyphRun, Item, LinkDest};
+use super::linebreak::{self, BreakOptions, LineWidths};
+use super::page::FlowLine;
+use super::shape::{ShapeCache, ShapeOptions, ShapedRun};
+
+/// How the lines of a paragraph are set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Alignment {
+    /// Justified, last line flush left.
+    Justified,
+    /// Flush left, ragged right.
+    Ragged,
+    /// Centred lines.
+    Centered,
+}
+
+/// The look of a stretch of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextStyle {
+    /// Family and style.
+    pub choice: FaceChoice,
+    /// Size in points.
+    pub size: f32,
+    /// Raise above the baseline (superscripts), points.
+    pub rise: f32,
+    /// Link target of this text.
+    pub link: Option<LinkDest>,
+}
+
+impl TextStyle {
+    /// Regular serif at `size`.
+    pub fn serif(size: f32) -> TextStyle {
+        TextStyle {
+            choice: FaceChoice::new(Family::Serif, Style::Regular),
+            size,
+            rise: 0.0,
+            link: None,
+        }
+    }
+
+    /// The same style with another face style (italic, bold).
+    pub fn with_style(&self, style: Style) -> TextStyle {
+        TextStyle {
+            choice: FaceChoice::new(self.choice.family, style),
+            ..self.clone()
+        }
+    }
+}
+
+/// Flattened inline content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Text in a style (may contain spaces: they become glue).
+    Text(String, TextStyle),
+    /// A forced line break.
+    Break,
+    /// A footnote call: its superscript number, the note's index in the chapter's note lines,
+    /// and anchors (call id, note id).
+    Note {
+        /// Number shown.
+        number: u32,
+        /// Index of the note in the chapter.
+        note: usize,
+        /// The call's own anchor id.
+        call_id: String,
+        /// The note's anchor id (link target).
+        note_id: String,
+        /// Style of the surrounding text (the call is set smaller and raised).
+        style: TextStyle,
+    },
+}
+
+/// The per-run state the paragraph builder needs: fonts, cache, hyphenation, features.
+pub struct TextContext<'f> {
+    /// The book's fonts.
+    pub fonts: &'f FontSet<'static>,
+    /// Shaping cache shared by the whole book.
+    pub cache: ShapeCache,
+    /// Hyphenation for the book's language, if available.
+    pub hyphenator: Option<Hyphenator>,
+    /// Features for running text.
+    pub options: ShapeOptions,
+    /// Characters no font could draw: (char, first piece text) for warnings.
+    pub missing: Vec<char>,
+}
+
+impl TextContext<'_> {
+    /// Shape `text` in `style` through the cache.
+    pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
+        let mut options = self.options.clone();
+        if style.choice.family == Family::Mono {
+            options.ligatures = false;
+            options.oldstyle_figures = false;
+        }
+        let run = self
+            .cache
+            .shape(self.fonts, text, style.choice, style.size, &options);
+        for (c, _) in &run.missing {
+            if !self.missing.contains(c) {
+                self.missing.push(*c);
+            }
+        }
+        run
+    }
+}
+
+/// What an item of the paragraph stands for, to draw the lines after breaking.
+#[derive(Debug, Clone)]
+enum Payload {
+    Glyphs {
+        run: Arc<ShapedRun>,
+        clusters: Range<usize>,
+        style: TextStyle,
+    },
+    Hyphen {
+        run: Arc<ShapedRun>,
+        style: TextStyle,
+    },
+    Note {
+        note: usize,
+        call_id: String,
+    },
+    Nothing,
+}
+
+/// Paragraph settings.
+#[derive(Debug, Clone)]
+pub struct ParagraphSpec {
+    /// Line measure.
+    pub width: f64,
+    /// Indent of the first line (0 for none).
+    pub first_indent: f64,
+    /// Indent of the other lines (hanging indents in the references).
+    pub rest_indent: f64,
+    /// Baseline-to-baseline distance.
+    pub leading: f64,
+    /// Alignment.
+    pub alignment: Alignment,
+}
+
+struct Builder<'a, 'f> {
+    ctx: &'a mut TextContext<'f>,
+    items: Vec<linebreak::Item>,
+    payloads: Vec<Payload>,
+}
+
+/// Set a paragraph: break it into lines and lay each line out.
+pub fn set_paragraph(
+    pieces: &[Piece],
+    spec: &ParagraphSpec,
+    ctx: &mut TextContext<'_>,
+) -> Vec<FlowLine> {
+    let mut builder = Builder {
+        ctx,
+        items: Vec::new(),
+        payloads: Vec::new(),
+    };
+    if spec.first_indent > 0.0 {
+        builder.push(
+            linebreak::Item::Box {
+                width: spec.first_indent,
+            },
+            Payload::Nothing,
+        );
+    }
+    builder.pieces(pieces, spec);
+    for item in linebreak::Item::paragraph_end() {
+        builder.push(item, Payload::Nothing);
+    }
+    let widths = LineWidths::FirstRest {
+        first: spec.width,
+        rest: spec.width - spec.rest_indent,
+    };
+    let mut options = BreakOptions::default();
+    if spec.alignment != Alignment::Justified {
+        options.ragged = Some(spec.width * 0.3);
+    }
+    let breaks = linebreak::break_paragraph(&builder.items, &widths, &options);
+    let Builder {
+        items, payloads, ..
+    } = builder;
+    breaks
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(n, line)| {
+            let indent = if n == 0 { 0.0 } else { spec.rest_indent };
+            let measure = if n == 0 {
+                spec.width
+            } else {
+                spec.width - spec.rest_indent
+            };
+            lay_out_line(&items, &payloads, line, indent, measure, spec)
+        })
+        .collect()
+}
+
+impl Builder<'_, '_> {
+    fn push(&mut self, item: linebreak::Item, payload: Payload) {
+        self.items.push(item);
+        self.payloads.push(payload);
+    }
+
+    fn pieces(&mut self, pieces: &[Piece], spec: &ParagraphSpec) {
+        let mut word: Vec<(String, TextStyle)> = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(text, style) => {
+                    for (i, chunk) in text.split(' ').enumerate() {
+                        if i > 0 {
+                            self.flush_word(&mut word);
+                            self.space(style, spec);
+                        }
+                        if !chunk.is_empty() {
+                            word.push((chunk.to_string(), style.clone()));
+                        }
+                    }
+                }
+                Piece::Break => {
+                    self.flush_word(&mut word);
+                    self.push(
+                        linebreak::Item::Glue {
+                            width: 0.0,
+                            stretch: 1e6,
+                            shrink: 0.0,
+                        },
+                        Payload::Nothing,
+                    );
+                    self.push(linebreak::Item::forced_break(), Payload::Nothing);
+                }
+                Piece::Note {
+                    number,
+                    note,
+                    call_id,
+                    note_id,
+                    style,
+                } => {
+                    self.flush_word(&mut word);
+                    self.note_call(*number, *note, call_id, note_id, style);
+                }
+            }
+        }
+        self.flush_word(&mut word);
+    }
+
+    /// Interword glue: the space of the face, stretch 1/2, shrink 1/3 (TeX's proportions).
+    fn space(&mut self, style: &TextStyle, spec: &ParagraphSpec) {
+        if matches!(self.items.last(), Some(linebreak::Item::Glue { .. }) | None) {
+            return;
+        }
+        let plain = TextStyle {
+            link: None,
+            rise: 0.0,
+            ..style.clone()
+        };
+        let width = f64::from(self.ctx.shape(" ", &plain).width());
+        let (stretch, shrink) = match spec.alignment {
+            Alignment::Justified => (width / 2.0, width / 3.0),
+            _ => (0.0, 0.0),
+        };
+        self.push(
+            linebreak::Item::Glue {
+                width,
+                stretch,
+                shrink,
+            },
+            Payload::Nothing,
+        );
+    }
+
+    fn note_call(
+        &mut self,
+        number: u32,
+        note: usize,
+        call_id: &str,
+        note_id: &str,
+        style: &TextStyle,
+    ) {
+        let call_style = TextStyle {
+            choice: FaceChoice::new(Family::Serif, Style::Regular),
+            size: style.size * 0.68,
+            rise: style.size * 0.36,
+            link: Some(LinkDest::Anchor(note_id.to_string())),
+        };
+        let run = self.ctx.shape(&number.to_string(), &call_style);
+        let width = f64::from(run.width());
+        let clusters = 0..run.clusters.len();
+        self.push(
+            linebreak::Item::Box { width },
+            Payload::Glyphs {
+                run,
+                clusters,
+                style: call_style,
+            },
+        );
+        self.push(
+            linebreak::Item::Box { width: 0.0 },
+            Payload::Note {
+                note,
+                call_id: call_id.to_string(),
+            },
+        );
+    }
+
+    /// Shape a word's parts and emit boxes with the break opportunities inside it.
+    fn flush_word(&mut self, word: &mut Vec<(String, TextStyle)>) {
+        if word.is_empty() {
+            return;
+        }
+        let parts = std::mem::take(word);
+        let full: String = parts.iter().map(|(t, _)| t.as_str()).collect();
+        let prose = parts.iter().all(|(_, s)| s.choice.family == Family::Serif);
+        let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
+        let mut offset = 0;
+        for (text, style) in parts {
+            let run = self.ctx.shape(&text, &style);
+            let local: Vec<(usize, bool)> = points
+                .iter()
+                .filter(|(p, _)| *p > offset && *p < offset + text.len())
+                .map(|(p, h)| (p - offset, *h))
+                .collect();
+            self.word_part(run, &local, &style);
+            offset += text.len();
+        }
+    }
+
+    fn word_part(&mut self, run: Arc<ShapedRun>, points: &[(usize, bool)], style: &TextStyle) {
+        let mut start = 0;
+        let mut width = 0.0;
+        for (i, cluster) in run.clusters.iter().enumerate() {
+            width += f64::from(cluster.width);
+            let at_point = points.iter().find(|(p, _)| *p == cluster.text.end);
+            if let (Some(&(_, hyphen)), true) = (at_point, i + 1 < run.clusters.len()) {
+                self.glyph_box(&run, start..i + 1, width, style);
+                self.break_point(hyphen, style);
+                start = i + 1;
+                width = 0.0;
+            }
+        }
+        if start < run.clusters.len() {
+            self.glyph_box(&run, start..run.clusters.len(), width, style);
+        }
+    }
+
+    fn glyph_box(
+        &mut self,
+        run: &Arc<ShapedRun>,
+        clusters: Range<usize>,
+        width: f64,
+        style: &TextStyle,
+    ) {
+        self.push(
+            linebreak::Item::Box { width },
+            Payload::Glyphs {
+                run: Arc::clone(run),
+                clusters,
+                style: style.clone(),
+            },
+        );
+    }
+
+    /// A hyphenation point (a hyphen is added if the line breaks here) or a break after an
+    /// existing hyphen, dash or slash (nothing added).
+    fn break_point(&mut self, add_hyphen: bool, style: &TextStyle) {
+        if add_hyphen {
+            let plain = TextStyle {
+                link: None,
+                ..style.clone()
+            };
+            let hyphen = self.ctx.shape("-", &plain);
+            let width = f64::from(hyphen.width());
+            self.push(
+                linebreak::Item::hyphen(width),
+                Payload::Hyphen {
+                    run: hyphen,
+                    style: plain,
+                },
+            );
+        } else {
+            self.push(linebreak::Item::hyphen(0.0), Payload::Nothing);
+        }
+    }
+}
+
+/// Byte offsets inside a word where a line may break, and whether a hyphen is added there.
+fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec<(usize, bool)> {
+    if word.contains("://") || word.starts_with("www.") {
+        return word
+            .match_indices('/')
+            .map(|(i, _)| i + 1)
+            .filter(|&i| i < word.len() && !word[i..].starts_with('/'))
+            .map(|i| (i, false))
+            .collect();
+    }
+    let kind = if prose {
+        TokenKind::Prose
+    } else {
+        TokenKind::Code
+    };
+    match hyphenator {
+        Some(h) if prose => h
+            .hyphenate(word, kind)
+            .into_iter()
+            .map(|p| (p.offset, p.insert_hyphen))
+            .collect(),
+        _ => word
+            .char_indices()
+            .filter(|(_, c)| prose && matches!(c, '-' | '–' | '—' | '/'))
+            .map(|(i, c)| (i + c.len_utf8(), false))
+            .collect(),
+    }
+}
+
+/// Position the items of one line: boxes at their widths, glue set by the line's ratio.
+fn lay_out_line(
+    items: &[linebreak::Item],
+    payloads: &[Payload],
+    line: &linebreak::Line,
+    indent: f64,
+    measure: f64,
+    spec: &ParagraphSpec,
+) -> FlowLine {
+    let baseline = spec.leading * 0.78;
+    let mut x = indent;
+    let mut out = FlowLine {
+        height: spec.leading,
+        break_after: true,
+        hyphenated: line.hyphenated,
+        ..FlowLine::default()
+    };
+    let ratio = if line.ratio.is_finite() {
+        line.ratio
+    } else {
+        0.0
+    };
+    let stretch_glue = spec.alignment == Alignment::Justified;
+    let end = line.end.min(items.len());
+    let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, TextStyle)> = Vec::new();
+    for index in line.start..end {
+        match (&items[index], &payloads[index]) {
+            (linebreak::Item::Box { width }, payload) => {
+                place_box(payload, x, &mut runs, &mut out);
+                x += width;
+            }
+            (
+                linebreak::Item::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                },
+                _,
+            ) => {
+                let extra = if !stretch_glue || stretch.is_infinite() {
+                    0.0
+                } else if ratio >= 0.0 {
+                    ratio * stretch
+                } else {
+                    ratio * shrink
+                };
+                x += width + extra;
+            }
+            _ => {}
+        }
+    }
+    if let (Some(linebreak::Item::Penalty { width, .. }), Some(Payload::Hyphen { run, style })) =
+        (items.get(line.end), payloads.get(line.end))
+    {
+        let clusters = 0..run.clusters.len();
+        runs.push((x, Arc::clone(run), clusters, style.clone()));
+        x += width;
+    }
+    let shift = match spec.alignment {
+        Alignment::Centered => ((measure - (x - indent)) / 2.0).max(0.0),
+        _ => 0.0,
+    };
+    for (run_x, run, clusters, style) in runs {
+        emit_run(
+            &mut out,
+            run_x + shift,
+            baseline,
+            &run,
+            clusters,
+            &style,
+            spec.leading,
+        );
+    }
+    merge_links(&mut out.items);
+    out
+}
+
+/// One link rectangle per stretch of a line with the same target (not one per word).
+fn merge_links(items: &mut Vec<Item>) {
+    let mut merged: Vec<Item> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if let Item::Link {
+            x, width, target, ..
+        } = &item
+        {
+            let previous = merged
+                .iter_mut()
+                .rev()
+                .find(|i| matches!(i, Item::Link { .. }));
+            if let Some(Item::Link {
+                x: px,
+                width: pw,
+                target: pt,
+                ..
+            }) = previous
+            {
+                let gap = *x - (*px + *pw);
+                if pt == target && (0.0..20.0).contains(&gap) {
+                    *pw = *x + *width - *px;
+                    continue;
+                }
+            }
+        }
+        merged.push(item);
+    }
+    *items = merged;
+}
+
+fn place_box(
+    payload: &Payload,
+    x: f64,
+    runs: &mut Vec<(f64, Arc<ShapedRun>, Range<usize>, TextStyle)>,
+    out: &mut FlowLine,
+) {
+    match payload {
+        Payload::Glyphs {
+            run,
+            clusters,
+            style,
+        } => {
+            // Continue the previous run when this box is the next clusters of the same word.
+            if let Some(last) = runs.last_mut() {
+                if Arc::ptr_eq(&last.1, run) && last.2.end == clusters.start {
+                    last.2.end = clusters.end;
+                    return;
+                }
+            }
+            runs.push((x, Arc::clone(run), clusters.clone(), style.clone()));
+        }
+        Payload::Note { note, call_id } => {
+            out.notes.push(*note);
+            out.items.push(Item::Anchor {
+                id: call_id.clone(),
+                y: 0.0,
+            });
+        }
+        Payload::Hyphen { .. } | Payload::Nothing => {}
+    }
+}
+
+fn emit_run(
+    out: &mut FlowLine,
+    x: f64,
+    baseline: f64,
+    run: &Arc<ShapedRun>,
+    clusters: Range<usize>,
+    style: &TextStyle,
+    leading: f64,
+) {
+    let sliced = slice_run(run, clusters);
+    let width = f64::from(sliced.width());
+    let y = baseline - f64::from(style.rise);
+    out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
+    if let Some(target) = &style.link {
+        out.items.push(Item::Link {
+            x,
+            y: 0.0,
+            width,
+            height: leading,
+            target: target.clone(),
+        });
+    }
+}
+
+/// The clusters `range` of a run as a run of their own (text and offsets rebased).
+pub fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
+    if range.start == 0 && range.end >= run.clusters.len() {
+        return Arc::clone(run);
+    }
+    let clusters =
+        &run.clusters[range.start.min(run.clusters.len())..range.end.min(run.clusters.len())];
+    let (Some(first), Some(last)) = (clusters.first(), clusters.last()) else {
+        return Arc::new(ShapedRun {
+            text: String::new(),
+            size_pt: run.size_pt,
+            glyphs: Vec::new(),
+            clusters: Vec::new(),
+            missing: Vec::new(),
+        });
+    };
+    let text_start = clusters
+        .iter()
+        .map(|c| c.text.start)
+        .min()
+        .unwrap_or(first.text.start);
+    let text_end = clusters
+        .iter()
+        .map(|c| c.text.end)
+        .max()
+        .unwrap_or(last.text.end);
+    let glyph_start = first.glyphs.start;
+    let glyph_end = last.glyphs.end;
+    let glyphs = run.glyphs[glyph_start..glyph_end]
+        .iter()
+        .map(|g| {
+            let mut g = *g;
+            g.cluster = g.cluster.saturating_sub(text_start);
+            g
+        })
+        .collect();
+    let clusters = clusters
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.text = c.text.start - text_start..c.text.end - text_start;
+            c.glyphs = c.glyphs.start - glyph_start..c.glyphs.end - glyph_start;
+            c
+        })
+        .collect();
+    Arc::new(ShapedRun {
+        text: run.text.get(text_start..text_end).unwrap_or("").to_string(),
+        size_pt: run.size_pt,
+        glyphs,
+        clusters,
+        missing: Vec::new(),
+    })
+}

@@ -1,0 +1,651 @@
+//! Text shaping for the PDF typesetter: Unicode text in, positioned glyphs out.
+//!
+//! [`shape`] splits text into runs by the first face of the [`FontSet`] chain (primary face, then
+//! fallbacks) that has every character of a grapheme-like cluster, shapes each run with
+//! `rustybuzz` in its script and the book's language (kerning, ligatures, old-style figures),
+//! and returns a [`ShapedRun`]: glyphs in points, glyph clusters with the text each stands for
+//! (a ligature maps back to "ffi", a Khmer cluster to its code points), and the characters no
+//! face has. The line breaker builds its boxes from the clusters (a ligature is never split);
+//! the PDF writer uses the cluster text for `/ToUnicode` and `/ActualText`.
+//!
+//! Shaping is deterministic and cached per word by [`ShapeCache`].
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rustybuzz::ttf_parser::Tag;
+use rustybuzz::{BufferFlags, Feature, UnicodeBuffer};
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_script::{Script as UScript, UnicodeScript};
+
+use super::font::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
+
+/// The typographic features a piece of text is shaped with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ShapeOptions {
+    /// Apply the font's kerning (`kern`).
+    pub kerning: bool,
+    /// Apply standard and contextual ligatures (`liga`, `clig`).
+    pub ligatures: bool,
+    /// Use old-style figures (`onum`) where the font has them.
+    pub oldstyle_figures: bool,
+    /// The text's BCP-47 language tag (the book's `language`), for language-specific forms.
+    pub language: Option<String>,
+}
+
+impl Default for ShapeOptions {
+    fn default() -> Self {
+        ShapeOptions {
+            kerning: true,
+            ligatures: true,
+            oldstyle_figures: false,
+            language: None,
+        }
+    }
+}
+
+/// One positioned glyph. Lengths are in points; `y_offset` is positive upwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapedGlyph {
+    /// The face the glyph comes from.
+    pub face: FaceId,
+    /// Glyph id in that face.
+    pub glyph_id: u16,
+    /// Byte offset in the run's text of the cluster this glyph belongs to.
+    pub cluster: usize,
+    /// How far the pen moves after this glyph.
+    pub x_advance: f32,
+    /// Horizontal displacement of this glyph from the pen (marks).
+    pub x_offset: f32,
+    /// Vertical displacement of this glyph from the baseline (marks).
+    pub y_offset: f32,
+}
+
+/// Glyphs that stand together for a stretch of text: one glyph for one letter, one glyph for
+/// "ffi", or several glyphs for a Khmer syllable. Never split across lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlyphCluster {
+    /// Byte range of the text this cluster stands for.
+    pub text: Range<usize>,
+    /// Indices of its glyphs in [`ShapedRun::glyphs`].
+    pub glyphs: Range<usize>,
+    /// Sum of its glyphs' advances, in points.
+    pub width: f32,
+}
+
+/// The result of shaping one piece of text at one size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapedRun {
+    /// The text that was shaped.
+    pub text: String,
+    /// The font size, in points.
+    pub size_pt: f32,
+    /// Glyphs in visual order.
+    pub glyphs: Vec<ShapedGlyph>,
+    /// Glyph clusters in visual order, covering all glyphs.
+    pub clusters: Vec<GlyphCluster>,
+    /// Characters (with their byte offset) no face of the chain has; drawn as `.notdef`.
+    pub missing: Vec<(char, usize)>,
+}
+
+impl ShapedRun {
+    /// Total advance width, in points.
+    pub fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.x_advance).sum()
+    }
+
+    /// The text cluster `index` stands for ("ffi" for the ffi ligature).
+    pub fn cluster_text(&self, index: usize) -> &str {
+        self.clusters
+            .get(index)
+            .and_then(|c| self.text.get(c.text.clone()))
+            .unwrap_or("")
+    }
+
+    /// The glyphs of cluster `index`.
+    pub fn cluster_glyphs(&self, index: usize) -> &[ShapedGlyph] {
+        self.clusters
+            .get(index)
+            .and_then(|c| self.glyphs.get(c.glyphs.clone()))
+            .unwrap_or(&[])
+    }
+}
+
+/// Shapes `text` in `choice` at `size_pt` with per-glyph fallback through `fonts`.
+pub fn shape(
+    fonts: &FontSet<'_>,
+    text: &str,
+    choice: FaceChoice,
+    size_pt: f32,
+    options: &ShapeOptions,
+) -> ShapedRun {
+    let chain = fonts.chain(choice);
+    let mut run = ShapedRun {
+        text: text.to_string(),
+        size_pt,
+        glyphs: Vec::new(),
+        clusters: Vec::new(),
+        missing: Vec::new(),
+    };
+    let features = features(options);
+    let language = options
+        .language
+        .as_deref()
+        .and_then(|l| rustybuzz::Language::from_str(l).ok());
+    for segment in segments(fonts, &chain, text, &mut run.missing) {
+        let first_glyph = run.glyphs.len();
+        shape_segment(
+            fonts,
+            text,
+            &segment,
+            size_pt,
+            &features,
+            language.as_ref(),
+            &mut run,
+        );
+        add_clusters(&mut run, first_glyph, segment.range.clone());
+    }
+    run
+}
+
+fn features(options: &ShapeOptions) -> Vec<Feature> {
+    let mut features = Vec::new();
+    let mut set = |tag: &[u8; 4], value: u32| {
+        features.push(Feature::new(Tag::from_bytes(tag), value, ..));
+    };
+    if !options.kerning {
+        set(b"kern", 0);
+    }
+    if !options.ligatures {
+        set(b"liga", 0);
+        set(b"clig", 0);
+    }
+    if options.oldstyle_figures {
+        set(b"onum", 1);
+    }
+    features
+}
+
+/// A stretch of text set in one face and one script.
+#[derive(Debug, Clone, PartialEq)]
+struct Segment {
+    range: Range<usize>,
+    face: FaceId,
+    script: Option<UScript>,
+}
+
+/// Splits `text` into segments by face (first of `chain` covering a whole grapheme) and script,
+/// recording characters no face covers in `missing`.
+fn segments(
+    fonts: &FontSet<'_>,
+    chain: &[FaceId],
+    text: &str,
+    missing: &mut Vec<(char, usize)>,
+) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    for range in graphemes(text) {
+        let grapheme = &text[range.clone()];
+        let face = choose_face(fonts, chain, grapheme);
+        record_missing(fonts.face(face), grapheme, range.start, missing);
+        let script = grapheme.chars().next().and_then(real_script);
+        match out.last_mut() {
+            Some(last)
+                if last.face == face
+                    && (script.is_none() || last.script.is_none_or(|s| Some(s) == script)) =>
+            {
+                last.range.end = range.end;
+                last.script = last.script.or(script);
+            }
+            _ => out.push(Segment {
+                range,
+                face,
+                script,
+            }),
+        }
+    }
+    out
+}
+
+/// The script of `c`, or `None` for characters shared by scripts (spaces, digits, marks).
+fn real_script(c: char) -> Option<UScript> {
+    match c.script() {
+        UScript::Common | UScript::Inherited | UScript::Unknown => None,
+        s => Some(s),
+    }
+}
+
+/// The first face in `chain` that has every (visible) character of `grapheme`; failing that, the
+/// first that has its base character; failing that, the primary face.
+fn choose_face(fonts: &FontSet<'_>, chain: &[FaceId], grapheme: &str) -> FaceId {
+    let covers_all = |id: &&FaceId| {
+        let face = fonts.face(**id);
+        grapheme
+            .chars()
+            .all(|c| is_default_ignorable(c) || face.has_char(c))
+    };
+    let base = grapheme.chars().next().unwrap_or(' ');
+    chain
+        .iter()
+        .find(covers_all)
+        .or_else(|| chain.iter().find(|id| fonts.face(**id).has_char(base)))
+        .or(chain.first())
+        .copied()
+        .unwrap_or_else(|| fonts.primary(FaceChoice::new(Family::Serif, Style::Regular)))
+}
+
+fn record_missing(
+    face: &FontFace<'_>,
+    grapheme: &str,
+    start: usize,
+    missing: &mut Vec<(char, usize)>,
+) {
+    for (offset, c) in grapheme.char_indices() {
+        if !is_default_ignorable(c) && !c.is_control() && !face.has_char(c) {
+            missing.push((c, start + offset));
+        }
+    }
+}
+
+/// Default-ignorable characters the shaper hides; no face needs a glyph for them.
+pub(crate) fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Splits text into grapheme-like clusters that must stay in one face: a base character with
+/// the marks, joiners, variation selectors and Khmer signs that follow it, and a consonant
+/// after a virama or Khmer coeng (U+17D2).
+fn graphemes(text: &str) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        let joins = prev.is_some_and(|p| joins_previous(p, c));
+        match out.last_mut() {
+            Some(last) if joins => last.end = end,
+            _ => out.push(i..end),
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+fn joins_previous(prev: char, c: char) -> bool {
+    let after_joiner = prev == '\u{200D}' || is_virama(prev) && c.is_alphabetic();
+    after_joiner || is_extending(c)
+}
+
+fn is_extending(c: char) -> bool {
+    c.general_category_group() == GeneralCategoryGroup::Mark
+        || matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+        || matches!(c, '\u{17B4}'..='\u{17D3}' | '\u{17DD}' | '\u{1F3FB}'..='\u{1F3FF}')
+}
+
+/// Signs that join the next consonant into the same syllable.
+fn is_virama(c: char) -> bool {
+    matches!(
+        c,
+        '\u{17D2}'
+            | '\u{094D}'
+            | '\u{09CD}'
+            | '\u{0A4D}'
+            | '\u{0ACD}'
+            | '\u{0B4D}'
+            | '\u{0BCD}'
+            | '\u{0C4D}'
+            | '\u{0CCD}'
+            | '\u{0D4D}'
+            | '\u{0DCA}'
+            | '\u{1039}'
+            | '\u{1A60}'
+    )
+}
+
+fn shape_segment(
+    fonts: &FontSet<'_>,
+    text: &str,
+    segment: &Segment,
+    size_pt: f32,
+    features: &[Feature],
+    language: Option<&rustybuzz::Language>,
+    run: &mut ShapedRun,
+) {
+    let face = fonts.face(segment.face);
+    let buffer = segment_buffer(text, segment, language);
+    let shaped = face
+        .shaper()
+        .and_then(|shaper| guard(|| rustybuzz::shape(shaper, features, buffer)));
+    let Some(output) = shaped else {
+        face.mark_shaping_failed();
+        return shape_nominal(face, text, segment, size_pt, run);
+    };
+    let scale = face.scale(size_pt);
+    for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+        run.glyphs.push(ShapedGlyph {
+            face: segment.face,
+            // Glyph ids in OpenType are 16-bit; rustybuzz widens them to u32.
+            glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
+            cluster: segment.range.start + info.cluster as usize,
+            x_advance: pos.x_advance as f32 * scale,
+            x_offset: pos.x_offset as f32 * scale,
+            y_offset: pos.y_offset as f32 * scale,
+        });
+    }
+}
+
+/// One glyph per character from the `cmap`, without any OpenType feature: what a face whose
+/// layout tables made the shaper fail still gets.
+fn shape_nominal(
+    face: &FontFace<'_>,
+    text: &str,
+    segment: &Segment,
+    size_pt: f32,
+    run: &mut ShapedRun,
+) {
+    let scale = face.scale(size_pt);
+    for (offset, c) in text[segment.range.clone()].char_indices() {
+        let glyph_id = face.glyph_for(c).unwrap_or(0);
+        let advance = face.advance(glyph_id).unwrap_or(0);
+        run.glyphs.push(ShapedGlyph {
+            face: segment.face,
+            glyph_id,
+            cluster: segment.range.start + offset,
+            x_advance: f32::from(advance) * scale,
+            x_offset: 0.0,
+            y_offset: 0.0,
+        });
+    }
+}
+
+fn segment_buffer(
+    text: &str,
+    segment: &Segment,
+    language: Option<&rustybuzz::Language>,
+) -> UnicodeBuffer {
+    let range = segment.range.clone();
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(&text[range.clone()]);
+    buffer.set_pre_context(&text[..range.start]);
+    buffer.set_post_context(&text[range.end..]);
+    let mut flags = BufferFlags::empty();
+    if range.start == 0 {
+        flags |= BufferFlags::BEGINNING_OF_TEXT;
+    }
+    if range.end == text.len() {
+        flags |= BufferFlags::END_OF_TEXT;
+    }
+    buffer.set_flags(flags);
+    if let Some(lang) = language {
+        buffer.set_language(lang.clone());
+    }
+    if let Some(script) = segment.script.and_then(rb_script) {
+        buffer.set_script(script);
+    }
+    buffer.guess_segment_properties();
+    buffer
+}
+
+fn rb_script(script: UScript) -> Option<rustybuzz::Script> {
+    let code = script.short_name().as_bytes();
+    let tag: [u8; 4] = code.try_into().ok()?;
+    rustybuzz::Script::from_iso15924_tag(Tag::from_bytes(&tag))
+}
+
+/// Groups the glyphs from `first_glyph` on (one shaped segment covering `text`) into clusters.
+fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
+    let glyphs = &run.glyphs[first_glyph..];
+    let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let text_end = |start: usize| match starts.binary_search(&start) {
+        Ok(i) => starts.get(i + 1).copied().unwrap_or(text.end),
+        Err(_) => text.end,
+    };
+    let mut i = 0;
+    while i < glyphs.len() {
+        let cluster = glyphs[i].cluster;
+        let n = glyphs[i..]
+            .iter()
+            .take_while(|g| g.cluster == cluster)
+            .count();
+        // Text before the first cluster (hidden characters the shaper dropped) joins it.
+        let start = if cluster == starts[0] {
+            text.start
+        } else {
+            cluster
+        };
+        run.clusters.push(GlyphCluster {
+            text: start..text_end(cluster),
+            glyphs: first_glyph + i..first_glyph + i + n,
+            width: glyphs[i..i + n].iter().map(|g| g.x_advance).sum(),
+        });
+        i += n;
+    }
+}
+
+/// Shaping results reused across calls: a book repeats its words, so paragraphs are shaped
+/// word by word through this cache. Keyed by (family and style, size bits, options, text);
+/// one cache belongs to one [`FontSet`]. Lookups hash, but nothing is ever iterated into output.
+#[derive(Debug, Default)]
+pub struct ShapeCache {
+    buckets: Vec<CacheBucket>,
+    hits: u64,
+    misses: u64,
+}
+
+#[derive(Debug)]
+struct CacheBucket {
+    choice: FaceChoice,
+    size_bits: u32,
+    options: ShapeOptions,
+    runs: HashMap<String, Arc<ShapedRun>>,
+}
+
+impl ShapeCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        ShapeCache::default()
+    }
+
+    /// Like [`shape`], but returns the stored run when this exact request was shaped before.
+    pub fn shape(
+        &mut self,
+        fonts: &FontSet<'_>,
+        text: &str,
+        choice: FaceChoice,
+        size_pt: f32,
+        options: &ShapeOptions,
+    ) -> Arc<ShapedRun> {
+        let bucket = self.bucket(choice, size_pt, options);
+        if let Some(run) = self.buckets[bucket].runs.get(text) {
+            self.hits += 1;
+            return Arc::clone(run);
+        }
+        self.misses += 1;
+        let run = Arc::new(shape(fonts, text, choice, size_pt, options));
+        self.buckets[bucket]
+            .runs
+            .insert(text.to_string(), Arc::clone(&run));
+        run
+    }
+
+    fn bucket(&mut self, choice: FaceChoice, size_pt: f32, options: &ShapeOptions) -> usize {
+        let size_bits = size_pt.to_bits();
+        let found = self
+            .buckets
+            .iter()
+            .position(|b| b.choice == choice && b.size_bits == size_bits && b.options == *options);
+        found.unwrap_or_else(|| {
+            self.buckets.push(CacheBucket {
+                choice,
+                size_bits,
+                options: options.clone(),
+                runs: HashMap::new(),
+            });
+            self.buckets.len() - 1
+        })
+    }
+
+    /// Number of stored runs.
+    pub fn len(&self) -> usize {
+        self.buckets.iter().map(|b| b.runs.len()).sum()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Requests answered from the cache.
+    pub fn hits(&self) -> u64 {
+        self.hits
+    }
+
+    /// Requests that had to be shaped.
+    pub fn misses(&self) -> u64 {
+        self.misses
+    }
+
+    /// Forgets every stored run (the counters stay).
+    pub fn clear(&mut self) {
+        self.buckets.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KHMER: &str = "ខ្មែរក្រហម ទួលស្លែង ជើងឯក អង្គការ";
+
+    fn serif() -> FaceChoice {
+        FaceChoice::new(Family::Serif, Style::Regular)
+    }
+
+    fn fonts() -> FontSet<'static> {
+        FontSet::builtin().unwrap()
+    }
+
+    #[test]
+    fn ffi_is_one_ligature_glyph_that_maps_back_to_ffi() {
+        let fonts = fonts();
+        let run = shape(&fonts, "efficient", serif(), 10.0, &ShapeOptions::default());
+        assert_eq!(run.glyphs.len(), 7, "{run:#?}");
+        let ffi = (0..run.clusters.len()).find(|&i| run.cluster_text(i) == "ffi");
+        let ffi = ffi.expect("a cluster for ffi");
+        assert_eq!(run.cluster_glyphs(ffi).len(), 1);
+        let texts: Vec<&str> = (0..run.clusters.len())
+            .map(|i| run.cluster_text(i))
+            .collect();
+        assert_eq!(texts.concat(), "efficient");
+
+        let plain = ShapeOptions {
+            ligatures: false,
+            ..ShapeOptions::default()
+        };
+        let run = shape(&fonts, "efficient", serif(), 10.0, &plain);
+        assert_eq!(run.glyphs.len(), 9);
+    }
+
+    #[test]
+    fn kerning_tightens_av() {
+        let fonts = fonts();
+        let kerned = shape(&fonts, "AV", serif(), 10.0, &ShapeOptions::default());
+        let flat = ShapeOptions {
+            kerning: false,
+            ..ShapeOptions::default()
+        };
+        let unkerned = shape(&fonts, "AV", serif(), 10.0, &flat);
+        assert!(
+            kerned.width() < unkerned.width() - 0.2,
+            "{} vs {}",
+            kerned.width(),
+            unkerned.width()
+        );
+        assert!(kerned.glyphs[0].x_advance < unkerned.glyphs[0].x_advance);
+    }
+
+    #[test]
+    fn oldstyle_figures_change_glyphs() {
+        let fonts = fonts();
+        let lining = shape(&fonts, "1975", serif(), 10.0, &ShapeOptions::default());
+        let onum = ShapeOptions {
+            oldstyle_figures: true,
+            ..ShapeOptions::default()
+        };
+        let oldstyle = shape(&fonts, "1975", serif(), 10.0, &onum);
+        let ids = |r: &ShapedRun| r.glyphs.iter().map(|g| g.glyph_id).collect::<Vec<_>>();
+        assert_ne!(ids(&lining), ids(&oldstyle));
+        assert_eq!(oldstyle.cluster_text(1), "9");
+    }
+
+    #[test]
+    fn khmer_shapes_with_the_khmer_face_and_nothing_missing() {
+        let fonts = fonts();
+        let run = shape(&fonts, KHMER, serif(), 10.0, &ShapeOptions::default());
+        assert!(run.missing.is_empty(), "{:?}", run.missing);
+        let khmer_face = fonts.chain(serif())[1];
+        for (i, cluster) in run.clusters.iter().enumerate() {
+            let text = run.cluster_text(i);
+            let face = run.glyphs[cluster.glyphs.start].face;
+            if text == " " {
+                assert_eq!(face.index(), 0);
+            } else {
+                assert_eq!(face, khmer_face, "cluster {text:?}");
+            }
+        }
+        assert!(run.glyphs.iter().all(|g| g.glyph_id != 0));
+        let texts: Vec<&str> = (0..run.clusters.len())
+            .map(|i| run.cluster_text(i))
+            .collect();
+        assert_eq!(texts.concat(), KHMER);
+        // Coeng clusters hold several code points: "ខ្មែ" is one syllable.
+        assert!(texts.iter().any(|t| t.chars().count() >= 3), "{texts:?}");
+    }
+
+    #[test]
+    fn coeng_keeps_a_syllable_in_one_grapheme() {
+        let g = graphemes("ក្រ a\u{301}");
+        let texts: Vec<&str> = g.iter().map(|r| &"ក្រ a\u{301}"[r.clone()]).collect();
+        assert_eq!(texts, ["ក្រ", " ", "a\u{301}"]);
+    }
+
+    #[test]
+    fn a_character_in_no_font_is_reported_missing() {
+        let fonts = fonts();
+        let text = "a\u{1F600}b \u{10900}";
+        let run = shape(&fonts, text, serif(), 10.0, &ShapeOptions::default());
+        assert_eq!(run.missing, vec![('\u{1F600}', 1), ('\u{10900}', 7)]);
+        let texts: Vec<&str> = (0..run.clusters.len())
+            .map(|i| run.cluster_text(i))
+            .collect();
+        assert_eq!(texts.concat(), text);
+    }
+
+    #[test]
+    fn cache_hits_return_identical_runs() {
+        let fonts = fonts();
+        let mut cache = ShapeCache::new();
+        let options = ShapeOptions::default();
+        let a = cache.shape(&fonts, "office", serif(), 10.0, &options);
+        let b = cache.shape(&fonts, "office", serif(), 10.0, &options);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(*a, shape(&fonts, "office", serif(), 10.0, &options));
+        let c = cache.shape(&fonts, "office", serif(), 11.0, &options);
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!((cache.hits(), cache.misses(), cache.len()), (1, 2, 2));
+    }
+
+    #[test]
+    fn shaping_is_deterministic() {
+        let fonts = fonts();
+        let text = "AVATAR Wave 1975 efficient ខ្មែរ";
+        let a = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
+        let b = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
+        assert_eq!(a, b);
+    }
+}
