@@ -121,7 +121,10 @@ fn check_writes_nothing_and_passes_a_clean_book() {
     let out = octavo(&["check"], &dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("W0210") && err.contains("0 error(s), 1 warning(s)"), "only the missing cover: {err}");
+    assert!(
+        err.contains("W0210") && err.contains("0 error(s), 1 warning(s)"),
+        "only the missing cover: {err}"
+    );
     assert!(!dir.join("out").exists());
 }
 
