@@ -83,20 +83,19 @@ impl<'a, 'f> Composer<'a, 'f> {
             })
             .collect();
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
-        let placeholder: BTreeMap<usize, String> =
-            chapters.iter().map(|&i| (i, "000".to_string())).collect();
+        let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
         let mut composition = self.assemble(&chapter_pages, toc_count, &chapters, &placeholder);
-        let numbers: BTreeMap<usize, String> = chapter_pages
-            .iter()
-            .zip(&composition.chapter_pages)
-            .map(|(c, &page)| {
-                (
-                    c.chapter,
-                    composition.pages[page].label.clone().unwrap_or_default(),
-                )
-            })
-            .collect();
+        let numbers = PageNumbers::Known(
+            composition
+                .anchors
+                .iter()
+                .map(|(id, (page, _))| {
+                    let label = composition.pages[*page].label.clone().unwrap_or_default();
+                    (id.clone(), label)
+                })
+                .collect(),
+        );
         composition = self.assemble(&chapter_pages, toc_count, &chapters, &numbers);
         composition
     }
@@ -106,7 +105,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         chapter_pages: &[ChapterPages],
         toc_count: usize,
         chapters: &[usize],
-        numbers: &BTreeMap<usize, String>,
+        numbers: &PageNumbers,
     ) -> Composition {
         let mut out = Composition::default();
         let mut pages: Vec<Page> = Vec::new();
@@ -892,12 +891,19 @@ impl<'a, 'f> Composer<'a, 'f> {
             if let Some(cell) = cells.get(i) {
                 self.pieces(chapter, cell, &style, &mut pieces);
             }
+            // The last column runs to the edge of the measure; wide columns are justified.
+            let last = i + 1 == widths.len();
+            let text_width = if last { *w } else { (w - gutter).max(gutter) };
             let spec = ParagraphSpec {
-                width: (w - gutter).max(gutter),
+                width: text_width,
                 first_indent: 0.0,
                 rest_indent: 0.0,
                 leading,
-                alignment: Alignment::Ragged,
+                alignment: if text_width > f64::from(size) * 14.0 {
+                    Alignment::Justified
+                } else {
+                    Alignment::Ragged
+                },
             };
             let lines = if pieces.is_empty() {
                 Vec::new()
@@ -1147,7 +1153,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             crate::doc::Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}"),
         });
         paragraphs.push("Typeset with octavo in Linux Libertine.".to_string());
-        let width = self.profile.text_width();
+        // A narrow justified column, as copyright pages are usually set.
+        let width = self.profile.text_width() * 0.7;
         let leading = f64::from(size) * 1.35;
         let mut lines = Vec::new();
         for text in paragraphs {
@@ -1185,7 +1192,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
-    fn toc_pages(&mut self, chapters: &[usize], numbers: &BTreeMap<usize, String>) -> Vec<Page> {
+    fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
         let toc = crate::toc::build_toc(self.book);
         let mut flow = Vec::new();
         let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
@@ -1212,7 +1219,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         flow.push(Flow::Space(self.profile.leading));
         for entry in toc.iter().filter(|e| chapters.contains(&e.chapter)) {
-            let number = numbers.get(&entry.chapter).cloned().unwrap_or_default();
+            let number = numbers.of(entry.anchor.as_deref());
             self.toc_entry(
                 &entry.title,
                 entry.anchor.clone(),
@@ -1222,10 +1229,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &mut flow,
             );
             for child in &entry.children {
+                let number = numbers.of(child.anchor.as_deref());
                 self.toc_entry(
                     &child.title,
                     child.anchor.clone(),
-                    "",
+                    &number,
                     self.profile.font_size * 1.5,
                     true,
                     &mut flow,
@@ -1331,6 +1339,24 @@ impl<'a, 'f> Composer<'a, 'f> {
                 .map(|it| it.translated(indent, 0.0))
                 .collect();
             flow.push(Flow::Line(line));
+        }
+    }
+}
+
+/// Page numbers for the contents: placeholders while counting its pages, then the labels.
+enum PageNumbers {
+    /// Three-digit stand-ins, as wide as most real numbers.
+    Placeholder,
+    /// Anchor id → page label.
+    Known(BTreeMap<String, String>),
+}
+
+impl PageNumbers {
+    fn of(&self, anchor: Option<&str>) -> String {
+        match (self, anchor) {
+            (PageNumbers::Placeholder, _) => "000".to_string(),
+            (PageNumbers::Known(map), Some(id)) => map.get(id).cloned().unwrap_or_default(),
+            (PageNumbers::Known(_), None) => String::new(),
         }
     }
 }

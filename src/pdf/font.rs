@@ -169,26 +169,6 @@ impl<'a> FontFace<'a> {
         self.face.glyph_hor_advance(ttf_parser::GlyphId(gid))
     }
 
-    /// Every character the face maps to one of `gids` (a reverse `cmap`), lowest code point
-    /// first; used for text extraction of glyphs no shaped cluster explains.
-    pub fn chars_for_glyphs(&self, gids: &[u16]) -> BTreeMap<u16, char> {
-        let mut out = BTreeMap::new();
-        let Some(cmap) = self.face.tables().cmap else {
-            return out;
-        };
-        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
-            sub.codepoints(|cp| {
-                let Some(c) = char::from_u32(cp) else { return };
-                let Some(g) = sub.glyph_index(cp) else { return };
-                if gids.binary_search(&g.0).is_ok() {
-                    let e = out.entry(g.0).or_insert(c);
-                    *e = (*e).min(c);
-                }
-            });
-        }
-        out
-    }
-
     /// The `rustybuzz` face, for shaping; `None` once shaping with it has failed.
     pub(crate) fn shaper(&self) -> Option<&rustybuzz::Face<'a>> {
         (!self.shaping_failed()).then_some(&self.face)

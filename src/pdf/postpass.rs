@@ -874,8 +874,9 @@ fn raise_version(doc: &mut Document) {
         let (major, minor) = v.trim().split_once('.')?;
         Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?))
     };
-    if parse(&doc.version).is_none_or(|v| v < (1, 4)) {
-        doc.version = "1.4".to_string();
+    // 1.5: marked content with /ActualText (Khmer text extraction) needs it.
+    if parse(&doc.version).is_none_or(|v| v < (1, 5)) {
+        doc.version = "1.5".to_string();
     }
 }
 

@@ -86,7 +86,8 @@ pub struct ShapedRun {
     pub glyphs: Vec<ShapedGlyph>,
     /// Glyph clusters in visual order, covering all glyphs.
     pub clusters: Vec<GlyphCluster>,
-    /// Characters (with their byte offset) no face of the chain has; drawn as `.notdef`.
+    /// Characters (with their byte offset) that the face set for their cluster lacks, because no
+    /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
     pub missing: Vec<(char, usize)>,
 }
 
