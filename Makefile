@@ -4,15 +4,16 @@
 
 CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
+TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust fmt-check clippy unit epubcheck manuscript-check clean
+.PHONY: book test rust fmt-check clippy unit epubcheck pdfcheck manuscript-check clean
 
 book: rust
 	$(CARGO) build --release --locked
 	./target/release/octavo build manuscript --out out
 	@echo "The sample book is in out/"
 
-test: rust fmt-check clippy unit epubcheck manuscript-check
+test: rust fmt-check clippy unit epubcheck pdfcheck manuscript-check
 	@echo "make test: all checks passed"
 
 rust:
@@ -25,14 +26,19 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-# Every EPUB the tests produce lands in $(TEST_EPUBS); EPUBCheck then checks each one.
+# Every EPUB and PDF the tests produce lands in $(TEST_EPUBS) and $(TEST_PDFS); EPUBCheck and
+# qpdf then check each one.
 unit:
-	rm -rf $(TEST_EPUBS)
+	rm -rf $(TEST_EPUBS) $(TEST_PDFS)
 	$(CARGO) test --locked
 
 epubcheck:
 	@ls $(TEST_EPUBS)/*.epub >/dev/null 2>&1 || { echo "no test EPUBs in $(TEST_EPUBS)" >&2; exit 1; }
 	scripts/epubcheck $(TEST_EPUBS)/*.epub
+
+pdfcheck:
+	@ls $(TEST_PDFS)/*.pdf >/dev/null 2>&1 || { echo "no test PDFs in $(TEST_PDFS)" >&2; exit 1; }
+	scripts/pdfcheck $(TEST_PDFS)/*.pdf
 
 manuscript-check:
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }

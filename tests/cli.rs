@@ -209,6 +209,8 @@ fn pdf_builds_are_reproducible_and_handouts_select_chapters() {
     assert!(first.starts_with(b"%PDF-"));
     assert!(first == second, "two PDF builds differ");
     let handout = build("three", &["--profile", "a4", "--chapters", "2-3"]);
+    std::fs::write(common::pdf_dir().join("cli-print.pdf"), &first).expect("keep for qpdf");
+    std::fs::write(common::pdf_dir().join("cli-handout.pdf"), &handout).expect("keep for qpdf");
     assert_ne!(first, handout);
     assert!(
         !dir.join("one/test-book.epub").exists(),

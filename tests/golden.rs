@@ -45,3 +45,28 @@ fn builds_are_byte_identical() {
     let (second, ..) = build_epub(&dir);
     assert!(first == second, "two builds of the same book differ");
 }
+
+#[test]
+fn pdf_sample_book() {
+    let (bytes, dump) = common::build_pdf("sample-book", &repo().join("manuscript"), "print");
+    assert!(bytes.starts_with(b"%PDF-1.5"));
+    assert_golden("pdf-sample-book", &dump);
+}
+
+#[test]
+fn pdf_case_features_a4() {
+    let (_, dump) = common::build_pdf(
+        "case-features-a4",
+        &repo().join("tests/cases/features"),
+        "a4",
+    );
+    assert_golden("pdf-case-features-a4", &dump);
+}
+
+#[test]
+fn pdf_builds_are_byte_identical() {
+    let dir = repo().join("tests/cases/features");
+    let (first, _) = common::build_pdf("repro-1", &dir, "print");
+    let (second, _) = common::build_pdf("repro-2", &dir, "print");
+    assert!(first == second, "two PDF builds of the same book differ");
+}

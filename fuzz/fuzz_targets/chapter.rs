@@ -1,4 +1,4 @@
-//! Arbitrary bytes as a chapter, through every stage and the EPUB writer: no input may panic.
+//! Arbitrary bytes as a chapter, through every stage and both backends: no input may panic.
 //! Run: `cargo fuzz run chapter` (nightly, or RUSTC_BOOTSTRAP=1 on stable).
 
 #![no_main]
@@ -35,5 +35,11 @@ fuzz_target!(|data: &[u8]| {
     let compiled = compile(dir, &ResolveOptions::default());
     if let (false, Some(book)) = (compiled.diags.has_errors(), &compiled.book) {
         let _ = write_epub(book, &EpubOptions::default());
+        let options = octavo::pdf::PdfOptions {
+            profile: octavo::pdf::profile::Profile::builtin("print"),
+            chapters: None,
+            readable: false,
+        };
+        let _ = octavo::pdf::write_pdf(book, &options);
     }
 });

@@ -165,3 +165,73 @@ fn first_difference(expected: &str, actual: &str) -> (usize, String, String) {
         }
     }
 }
+
+/// Folder where every PDF the tests produce is kept, for `qpdf --check` (`make test`).
+pub fn pdf_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pdfs");
+    std::fs::create_dir_all(&dir).expect("create the test PDF folder");
+    dir
+}
+
+/// Typeset the book in `dir` in `profile`; keeps the PDF for qpdf and returns it with its dump.
+pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
+    let compiled = compile(dir, &ResolveOptions::default());
+    let book = compiled.book.as_ref().expect("a book");
+    let options = octavo::pdf::PdfOptions {
+        profile: octavo::pdf::profile::Profile::builtin(profile),
+        chapters: None,
+        readable: false,
+    };
+    let output = octavo::pdf::write_pdf(book, &options).expect("PDF written");
+    std::fs::write(pdf_dir().join(format!("{name}.pdf")), &output.bytes).expect("keep PDF");
+    let dump = dump_pdf(&output);
+    (output.bytes, dump)
+}
+
+/// Pages (kind, label, first and last words), anchors per page, fonts and links of a PDF.
+pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
+    use octavo::pdf::layout_ir::Item;
+    let composition = &output.composition;
+    let mut out = format!("== pages ({})\n", composition.pages.len());
+    out.push_str(&octavo::pdf::layout_ir::dump_pages(&composition.pages));
+    out.push_str("\n== chapter openings (page index)\n");
+    for page in &composition.chapter_pages {
+        out.push_str(&format!("{}\n", page + 1));
+    }
+    let doc = lopdf::Document::load_mem(&output.bytes).expect("the PDF parses");
+    let mut fonts = std::collections::BTreeSet::new();
+    for (_, object) in doc.objects.iter() {
+        if let Ok(dict) = object.as_dict() {
+            if dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Font".as_slice()) {
+                if let Ok(name) = dict.get(b"BaseFont").and_then(|n| n.as_name()) {
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    fonts.insert(
+                        name.split_once('+')
+                            .map_or(name.clone(), |(_, n)| format!("XXXXXX+{n}")),
+                    );
+                }
+            }
+        }
+    }
+    out.push_str("\n== fonts\n");
+    for font in fonts {
+        out.push_str(&format!("{font}\n"));
+    }
+    let (mut internal, mut external) = (0, 0);
+    for page in &composition.pages {
+        for item in &page.items {
+            match item {
+                Item::Link {
+                    target: octavo::pdf::layout_ir::LinkDest::Anchor(_),
+                    ..
+                } => internal += 1,
+                Item::Link { .. } => external += 1,
+                _ => {}
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n== links\ninternal {internal}\nexternal {external}\n"
+    ));
+    out
+}
