@@ -101,6 +101,8 @@ pub mod code {
     pub const COVER_SIZE: &str = "W0210";
     /// A character no font can draw.
     pub const MISSING_GLYPH: &str = "W0211";
+    /// A setting octavo reads but does not act on yet.
+    pub const NOT_SUPPORTED: &str = "W0212";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -59,6 +59,8 @@ pub struct PdfOutput {
     pub pages: usize,
     /// The composed pages (for golden dumps).
     pub composition: Composition,
+    /// The outline as written: (depth, title, anchor id), in order.
+    pub outline: Vec<(usize, String, String)>,
 }
 
 /// Typeset the book into a PDF.
@@ -90,12 +92,35 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     )?;
     let pass = postpass_for(book, &composition, options);
     let bytes = postpass::apply(&raw, &pass)?;
+    let mut outline = Vec::new();
+    flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
         bytes,
         missing_glyphs,
         pages: composition.pages.len(),
         composition,
+        outline,
     })
+}
+
+/// The outline entries that have a position in the composed pages, depth first.
+fn flatten_outline(
+    entries: &[crate::toc::TocEntry],
+    composition: &Composition,
+    depth: usize,
+    out: &mut Vec<(usize, String, String)>,
+) {
+    for entry in entries {
+        let Some(anchor) = entry
+            .anchor
+            .as_ref()
+            .filter(|a| composition.anchors.contains_key(*a))
+        else {
+            continue;
+        };
+        out.push((depth, entry.title.clone(), anchor.clone()));
+        flatten_outline(&entry.children, composition, depth + 1, out);
+    }
 }
 
 fn postpass_for(

@@ -198,6 +198,15 @@ pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
     for page in &composition.chapter_pages {
         out.push_str(&format!("{}\n", page + 1));
     }
+    out.push_str("\n== outline (title -> page label)\n");
+    for (depth, title, anchor) in &output.outline {
+        let label = composition
+            .anchors
+            .get(anchor)
+            .and_then(|(page, _)| composition.pages[*page].label.clone())
+            .unwrap_or_else(|| "?".to_string());
+        out.push_str(&format!("{}{title} -> {label}\n", "  ".repeat(*depth)));
+    }
     let doc = lopdf::Document::load_mem(&output.bytes).expect("the PDF parses");
     let mut fonts = std::collections::BTreeSet::new();
     for (_, object) in doc.objects.iter() {
