@@ -806,6 +806,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Line(header_line));
         for (n, row) in table.rows.iter().enumerate() {
             let mut line = self.table_row(chapter, row, &widths, x, size, leading, false);
+            line.repeat = Some(Box::new(header.clone()));
             line.break_after = n + 1 < table.rows.len() && n >= 1 && table.rows.len() - n > 2;
             if n + 1 == table.rows.len() {
                 line.break_after = true;
@@ -842,6 +843,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                     + gutter;
                 max[i] = max[i].max(line);
                 min[i] = min[i].max(word.min(width / 2.0));
+            }
+        }
+        // Narrow columns (dates, numbers) get their full one-line width first.
+        for i in 0..columns {
+            if max[i] <= width * 0.3 {
+                min[i] = max[i];
             }
         }
         let min_total: f64 = min.iter().sum();

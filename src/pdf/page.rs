@@ -32,6 +32,8 @@ pub struct FlowLine {
     pub break_after: bool,
     /// The line ends with a hyphen (a page should not end on it).
     pub hyphenated: bool,
+    /// A line set again at the top of a page this line starts (a table's header row).
+    pub repeat: Option<Box<FlowLine>>,
 }
 
 /// A footnote's lines, set at the note size.
@@ -76,9 +78,20 @@ pub fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<P
     let mut first = true;
     while start < flow.len() || !carried.is_empty() {
         start = skip_spaces(flow, start);
-        let drop = if first { spec.first_page_drop } else { 0.0 };
-        let (page, next, rest) =
+        let header = match flow.get(start) {
+            Some(Flow::Line(line)) if !first => line.repeat.as_deref().cloned(),
+            _ => None,
+        };
+        let drop = if first {
+            spec.first_page_drop
+        } else {
+            header.as_ref().map_or(0.0, |h| h.height)
+        };
+        let (mut page, next, rest) =
             fill_page(flow, notes, start, std::mem::take(&mut carried), drop, spec);
+        if let Some(header) = header {
+            page.body.insert(0, (0.0, header));
+        }
         first = false;
         let stuck =
             next == start && rest.is_empty() && page.body.is_empty() && page.notes.is_empty();
@@ -322,6 +335,30 @@ mod tests {
         );
         let total_notes: usize = pages.iter().map(|p| p.notes.len()).sum();
         assert_eq!(total_notes, 8, "no note line lost");
+    }
+
+    #[test]
+    fn a_table_header_is_repeated_on_the_next_page() {
+        let header = FlowLine {
+            height: 10.0,
+            ..FlowLine::default()
+        };
+        let mut flow = vec![Flow::Line(header.clone())];
+        for _ in 0..15 {
+            flow.push(Flow::Line(FlowLine {
+                height: 10.0,
+                break_after: true,
+                repeat: Some(Box::new(header.clone())),
+                ..FlowLine::default()
+            }));
+        }
+        let pages = build_pages(&flow, &[], &SPEC);
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[1].body.len(), 7, "header + the 6 rows left");
+        assert_eq!(
+            pages[1].body[0].1.repeat, None,
+            "the first line is the header"
+        );
     }
 
     #[test]
