@@ -22,3 +22,4 @@ pub mod new;
 pub mod pdf;
 pub mod resolve;
 pub mod toc;
+pub mod xml;

@@ -10,19 +10,9 @@ use crate::doc::{
 };
 use crate::locale::Terms;
 
-/// Escape text for XML content and attribute values.
+/// Escape text for XML content and attribute values (see [`crate::xml::escape`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::xml::escape(text)
 }
 
 /// The XHTML file name of a chapter inside the `text/` folder.
@@ -598,6 +588,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+        assert_eq!(
+            escape("a<b & \"c\">\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;&gt;"
+        );
     }
 }

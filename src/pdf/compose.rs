@@ -1077,11 +1077,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let top = self.profile.page_height * 0.28;
         let title = self.book.meta.title.clone();
         let (items, _) = self.centered_lines(&title, &style, self.profile.leading * 1.6, top, 0);
-        Page {
-            items,
-            label: None,
-            kind: PageKind::Front,
-        }
+        front_page(items)
     }
 
     fn title_page(&mut self) -> Page {
@@ -1126,11 +1122,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             let (p, _) = self.centered_lines(publisher, &self.body(), body * 1.4, bottom, 0);
             items.extend(p);
         }
-        Page {
-            items,
-            label: None,
-            kind: PageKind::Front,
-        }
+        front_page(items)
     }
 
     fn copyright_page(&mut self) -> Page {
@@ -1394,6 +1386,14 @@ fn keep_together(flow: &mut [Flow]) {
         if let Flow::Line(line) = element {
             line.break_after = false;
         }
+    }
+}
+
+fn front_page(items: Vec<Item>) -> Page {
+    Page {
+        items,
+        label: None,
+        kind: PageKind::Front,
     }
 }
 

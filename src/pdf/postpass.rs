@@ -698,22 +698,9 @@ fn xmp_list(name: &str, container: &str, values: &[String]) -> String {
     format!("   <{name}><{container}>{items}</{container}></{name}>\n")
 }
 
-/// Escapes XML markup characters and drops characters XML 1.0 cannot carry.
+/// XML escaping for the XMP packet (shared with the EPUB writer).
 fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::xml::escape(text)
 }
 
 // ---------------------------------------------------------------------------------------------
