@@ -85,7 +85,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
-        let mut composition = self.assemble(&chapter_pages, toc_count, &chapters, &placeholder);
+        let composition = self.assemble(&chapter_pages, toc_count, &chapters, &placeholder);
         let numbers = PageNumbers::Known(
             composition
                 .anchors
@@ -96,8 +96,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 })
                 .collect(),
         );
-        composition = self.assemble(&chapter_pages, toc_count, &chapters, &numbers);
-        composition
+        // The first composition only served to number the pages: free it before the second.
+        drop(composition);
+        self.assemble(&chapter_pages, toc_count, &chapters, &numbers)
     }
 
     fn assemble(
@@ -1217,6 +1218,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             first.items.push(toc_marker());
         }
         flow.push(Flow::Space(self.profile.leading));
+        let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         for entry in toc.iter().filter(|e| chapters.contains(&e.chapter)) {
             let number = numbers.of(entry.anchor.as_deref());
             self.toc_entry(
@@ -1227,7 +1229,14 @@ impl<'a, 'f> Composer<'a, 'f> {
                 false,
                 &mut flow,
             );
-            for child in &entry.children {
+            // A contents of thousands of lines helps nobody (and costs memory): beyond
+            // MAX_CONTENTS_LINES entries only chapters are listed; the outline keeps all.
+            let children: &[crate::toc::TocEntry] = if total_entries > MAX_CONTENTS_LINES {
+                &[]
+            } else {
+                &entry.children
+            };
+            for child in children {
                 let number = numbers.of(child.anchor.as_deref());
                 self.toc_entry(
                     &child.title,
@@ -1359,6 +1368,9 @@ impl PageNumbers {
         }
     }
 }
+
+/// Above this many entries the printed contents lists chapters only.
+pub const MAX_CONTENTS_LINES: usize = 1000;
 
 /// The anchor the contents page carries (outline and landmarks point at it).
 pub const TOC_ANCHOR: &str = "octavo-contents";

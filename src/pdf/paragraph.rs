@@ -151,8 +151,13 @@ pub struct ParagraphSpec {
     pub alignment: Alignment,
 }
 
+/// Cost of breaking inside a word too wide for the measure (between any two clusters).
+const EMERGENCY_BREAK_COST: f64 = 5000.0;
+
 struct Builder<'a, 'f> {
     ctx: &'a mut TextContext<'f>,
+    /// The narrowest line width of the paragraph.
+    measure: f64,
     items: Vec<linebreak::Item>,
     payloads: Vec<Payload>,
 }
@@ -165,6 +170,7 @@ pub fn set_paragraph(
 ) -> Vec<FlowLine> {
     let mut builder = Builder {
         ctx,
+        measure: spec.width - spec.rest_indent.max(spec.first_indent),
         items: Vec::new(),
         payloads: Vec::new(),
     };
@@ -337,18 +343,38 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// Boxes for a shaped word part, split at its break points (`points` sorted by offset). A
+    /// part wider than the measure may also break between any two clusters, at a high cost:
+    /// an overfull line is never the answer, even for a 2 MB word.
     fn word_part(&mut self, run: Arc<ShapedRun>, points: &[(usize, bool)], style: &TextStyle) {
+        let emergency = f64::from(run.width()) > self.measure;
+        let mut next_point = points.iter().peekable();
         let mut start = 0;
         let mut width = 0.0;
+        let last = run.clusters.len().saturating_sub(1);
         for (i, cluster) in run.clusters.iter().enumerate() {
             width += f64::from(cluster.width);
-            let at_point = points.iter().find(|(p, _)| *p == cluster.text.end);
-            if let (Some(&(_, hyphen)), true) = (at_point, i + 1 < run.clusters.len()) {
-                self.glyph_box(&run, start..i + 1, width, style);
-                self.break_point(hyphen, style);
-                start = i + 1;
-                width = 0.0;
+            while next_point.next_if(|(p, _)| *p < cluster.text.end).is_some() {}
+            let hyphen = next_point
+                .next_if(|(p, _)| *p == cluster.text.end)
+                .map(|&(_, h)| h);
+            if i == last || (hyphen.is_none() && !emergency) {
+                continue;
             }
+            self.glyph_box(&run, start..i + 1, width, style);
+            match hyphen {
+                Some(add_hyphen) => self.break_point(add_hyphen, style),
+                None => self.push(
+                    linebreak::Item::Penalty {
+                        width: 0.0,
+                        cost: EMERGENCY_BREAK_COST,
+                        flagged: false,
+                    },
+                    Payload::Nothing,
+                ),
+            }
+            start = i + 1;
+            width = 0.0;
         }
         if start < run.clusters.len() {
             self.glyph_box(&run, start..run.clusters.len(), width, style);
@@ -640,4 +666,84 @@ pub fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
         clusters,
         missing: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
+        TextContext {
+            fonts,
+            cache: ShapeCache::new(),
+            hyphenator: Hyphenator::for_language("en"),
+            options: ShapeOptions::default(),
+            missing: Vec::new(),
+        }
+    }
+
+    fn line_width(line: &FlowLine) -> f64 {
+        line.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g.x + g.width()),
+                _ => None,
+            })
+            .fold(0.0, f64::max)
+    }
+
+    fn spec(width: f64) -> ParagraphSpec {
+        ParagraphSpec {
+            width,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            leading: 12.0,
+            alignment: Alignment::Justified,
+        }
+    }
+
+    #[test]
+    fn a_word_wider_than_the_measure_is_broken_not_overfull() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let word = "x".repeat(300);
+        let pieces = vec![Piece::Text(
+            format!("Before {word} after."),
+            TextStyle::serif(10.0),
+        )];
+        let lines = set_paragraph(&pieces, &spec(120.0), &mut ctx);
+        assert!(lines.len() > 5);
+        for line in &lines {
+            assert!(
+                line_width(line) <= 120.0 + 0.01,
+                "overfull: {}",
+                line_width(line)
+            );
+        }
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure_and_hyphenate() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let text = "The typographical considerations of international publications demand \
+            extraordinary attention to hyphenation, justification and the interplay of \
+            characteristically unpredictable vocabulary in narrow measures.";
+        let lines = set_paragraph(
+            &[Piece::Text(text.into(), TextStyle::serif(10.0))],
+            &spec(150.0),
+            &mut ctx,
+        );
+        for line in &lines[..lines.len() - 1] {
+            assert!(
+                (line_width(line) - 150.0).abs() < 0.5,
+                "not justified: {}",
+                line_width(line)
+            );
+        }
+        assert!(
+            lines.iter().any(|l| l.hyphenated),
+            "a narrow measure needs a hyphen"
+        );
+    }
 }
