@@ -344,6 +344,17 @@ pub struct ImageAsset {
     pub height: u32,
 }
 
+/// Raw HTML elements that may appear inside a paragraph (the allow-list's inline part);
+/// backends use it to tell inline from block elements.
+pub const HTML_INLINE_ELEMENTS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
+    "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+    "u", "var", "wbr",
+];
+
+/// Raw HTML elements without content (written `<br/>` in XHTML).
+pub const HTML_VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
+
 /// A raw HTML node that passed the allow-list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HtmlNode {

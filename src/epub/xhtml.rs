@@ -505,7 +505,7 @@ impl Writer<'_> {
                     attrs,
                     children,
                 } => {
-                    if crate::markdown::html::VOID_ELEMENTS.contains(&name.as_str()) {
+                    if crate::doc::HTML_VOID_ELEMENTS.contains(&name.as_str()) {
                         self.open_tag(name, attrs);
                         self.out.pop();
                         self.out.push_str("/>");

@@ -16,7 +16,7 @@ use html5ever::tokenizer::{
 };
 use html5ever::TokenizerResult;
 
-use crate::doc::HtmlNode;
+use crate::doc::{HtmlNode, HTML_INLINE_ELEMENTS as INLINE_ELEMENTS, HTML_VOID_ELEMENTS};
 
 /// One token of raw HTML, in our own terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,13 +107,6 @@ fn merge_text(tokens: Vec<HtmlToken>) -> Vec<HtmlToken> {
     out
 }
 
-/// Elements that may appear inside a paragraph.
-const INLINE_ELEMENTS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
-    "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
-    "u", "var", "wbr",
-];
-
 /// Elements additionally allowed in block HTML.
 const BLOCK_ELEMENTS: &[&str] = &[
     "aside",
@@ -159,7 +152,7 @@ const OPAQUE_ELEMENTS: &[&str] = &[
 pub const MAX_HTML_DEPTH: usize = 64;
 
 /// Elements without content.
-pub const VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
+pub const VOID_ELEMENTS: &[&str] = HTML_VOID_ELEMENTS;
 
 /// True when an element may appear inline in running text.
 pub fn is_inline_element(name: &str) -> bool {

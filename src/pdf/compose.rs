@@ -1485,9 +1485,12 @@ fn html_text(nodes: &[HtmlNode]) -> String {
     for node in nodes {
         match node {
             HtmlNode::Text(t) => out.push_str(t),
-            HtmlNode::Element { children, .. } => {
+            HtmlNode::Element { name, children, .. } => {
                 out.push_str(&html_text(children));
-                out.push(' ');
+                // Block elements separate words; inline ones (em, span) do not.
+                if !crate::doc::HTML_INLINE_ELEMENTS.contains(&name.as_str()) {
+                    out.push(' ');
+                }
             }
         }
     }
