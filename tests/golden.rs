@@ -70,3 +70,25 @@ fn pdf_builds_are_byte_identical() {
     let (second, _) = common::build_pdf("repro-2", &dir, "print");
     assert!(first == second, "two PDF builds of the same book differ");
 }
+
+/// Rendered citations and reference lists per style on tricky entries: two works by one
+/// author in one year, a corporate author, four authors (et al.), protected capitals, a
+/// citation in a footnote (a note inside a note for note styles).
+#[test]
+fn citations_per_style() {
+    let dir = repo().join("tests/cases/citations");
+    for style in ["chicago-author-date", "apa", "mla", "ieee", "chicago-notes"] {
+        let options = octavo::resolve::ResolveOptions {
+            csl: Some(style.to_string()),
+            ..Default::default()
+        };
+        let (bytes, diags, sources) = common::build_epub_with(&dir, &options);
+        keep_for_epubcheck(&format!("citations-{style}"), &bytes);
+        let mut dump = common::xhtml_body(&bytes, "EPUB/text/01-cases.xhtml");
+        dump.push_str("\n\n");
+        dump.push_str(&common::xhtml_body(&bytes, "EPUB/text/references.xhtml"));
+        dump.push_str("\n\n== diagnostics\n");
+        dump.push_str(&octavo::diag::render_json(&diags, &sources));
+        assert_golden(&format!("citations-{style}"), &dump);
+    }
+}

@@ -25,7 +25,12 @@ pub fn epub_dir() -> PathBuf {
 
 /// Build the book in `dir` through the library; panics with the diagnostics on errors.
 pub fn build_epub(dir: &Path) -> (Vec<u8>, Diagnostics, SourceMap) {
-    let compiled = compile(dir, &ResolveOptions::default());
+    build_epub_with(dir, &ResolveOptions::default())
+}
+
+/// Like [`build_epub`], with command-line settings (e.g. `--csl`).
+pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagnostics, SourceMap) {
+    let compiled = compile(dir, resolve);
     if compiled.diags.has_errors() {
         panic!(
             "{} has errors:\n{}",
@@ -243,4 +248,19 @@ pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
         "\n== links\ninternal {internal}\nexternal {external}\n"
     ));
     out
+}
+
+/// The body of one XHTML file of an EPUB, or an empty string.
+pub fn xhtml_body(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let Ok(mut file) = archive.by_name(name) else {
+        return String::new();
+    };
+    let mut text = String::new();
+    file.read_to_string(&mut text).expect("UTF-8");
+    let start = text.find("<body").unwrap_or(0);
+    let end = text
+        .find("</body>")
+        .map_or(text.len(), |e| e + "</body>".len());
+    text[start..end].to_string()
 }
