@@ -320,13 +320,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                         other => block_text(other),
                     };
                     self.pieces(chapter, &content, &style, &mut pieces);
-                    let spec = ParagraphSpec {
-                        width,
-                        first_indent: 0.0,
-                        rest_indent: 0.0,
-                        leading,
-                        alignment: Alignment::Justified,
-                    };
+                    let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
                     let mut set = set_paragraph(&pieces, &spec, &mut self.ctx);
                     if n == 0 {
                         if let Some(first) = set.first_mut() {
@@ -763,13 +757,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let mut pieces = Vec::new();
         self.pieces(chapter, &figure.caption, &style, &mut pieces);
-        let spec = ParagraphSpec {
-            width,
-            first_indent: 0.0,
-            rest_indent: 0.0,
-            leading: self.profile.leading * 0.9,
-            alignment: Alignment::Centered,
-        };
+        let spec = ParagraphSpec::plain(width, self.profile.leading * 0.9, Alignment::Centered);
         let caption = if pieces.is_empty() {
             Vec::new()
         } else {
@@ -902,17 +890,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             // The last column runs to the edge of the measure; wide columns are justified.
             let last = i + 1 == widths.len();
             let text_width = if last { *w } else { (w - gutter).max(gutter) };
-            let spec = ParagraphSpec {
-                width: text_width,
-                first_indent: 0.0,
-                rest_indent: 0.0,
-                leading,
-                alignment: if text_width > f64::from(size) * 14.0 {
-                    Alignment::Justified
-                } else {
-                    Alignment::Ragged
-                },
+            let alignment = if text_width > f64::from(size) * 14.0 {
+                Alignment::Justified
+            } else {
+                Alignment::Ragged
             };
+            let spec = ParagraphSpec::plain(text_width, leading, alignment);
             let lines = if pieces.is_empty() {
                 Vec::new()
             } else {
@@ -1051,13 +1034,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         page_index: usize,
     ) -> (Vec<Item>, f64) {
         let width = self.profile.text_width();
-        let spec = ParagraphSpec {
-            width,
-            first_indent: 0.0,
-            rest_indent: 0.0,
-            leading,
-            alignment: Alignment::Centered,
-        };
+        let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
         let lines = set_paragraph(
             &[Piece::Text(text.to_string(), style.clone())],
             &spec,
@@ -1158,13 +1135,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let leading = f64::from(size) * 1.35;
         let mut lines = Vec::new();
         for text in paragraphs {
-            let spec = ParagraphSpec {
-                width,
-                first_indent: 0.0,
-                rest_indent: 0.0,
-                leading,
-                alignment: Alignment::Justified,
-            };
+            let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
             lines.extend(set_paragraph(
                 &[Piece::Text(text, style.clone())],
                 &spec,

@@ -154,6 +154,19 @@ pub struct ParagraphSpec {
 /// Cost of breaking inside a word too wide for the measure (between any two clusters).
 const EMERGENCY_BREAK_COST: f64 = 5000.0;
 
+impl ParagraphSpec {
+    /// A paragraph without indents.
+    pub fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
+        ParagraphSpec {
+            width,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            leading,
+            alignment,
+        }
+    }
+}
+
 struct Builder<'a, 'f> {
     ctx: &'a mut TextContext<'f>,
     /// The narrowest line width of the paragraph.
