@@ -787,7 +787,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let size = (self.profile.font_size * 0.9) as f32;
         let leading = self.profile.leading * 0.9;
         let columns = table.aligns.len().max(table.head.len()).max(1);
-        let widths = self.column_widths(chapter, table, columns, width, size);
+        let widths = self.column_widths(table, columns, width, size);
         flow.push(Flow::Space(self.profile.leading * 0.5));
         let header = self.table_row(chapter, &table.head, &widths, x, size, leading, true);
         let mut header_line = header.clone();
@@ -808,15 +808,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// Column widths from content, filling the measure: each column gets at least its
     /// longest word; what is left goes to the columns in proportion to how much more their
     /// text would need to sit on one line (so a date column stays narrow and unbroken).
-    fn column_widths(
-        &mut self,
-        chapter: &Chapter,
-        table: &Table,
-        columns: usize,
-        width: f64,
-        size: f32,
-    ) -> Vec<f64> {
-        let _ = chapter;
+    fn column_widths(&mut self, table: &Table, columns: usize, width: f64, size: f32) -> Vec<f64> {
         let gutter = f64::from(size);
         let style = TextStyle::serif(size);
         let mut min = vec![gutter * 2.0; columns];
