@@ -141,13 +141,8 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes));
     }
     if options.format != Format::Epub {
+        // Characters no font has were reported as W0211 warnings with their location.
         let pdf = build_pdf(book, manuscript, options)?;
-        for c in &pdf.missing_glyphs {
-            report.notes.push(format!(
-                "no font can draw `{c}` (U+{:04X}); run `octavo check` to see where",
-                *c as u32
-            ));
-        }
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf.bytes));
     }
     for (path, bytes) in outputs {

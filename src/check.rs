@@ -69,7 +69,8 @@ fn check_sizes(package: &crate::epub::Package, diags: &mut Diagnostics) {
 }
 
 /// Warn once per character that none of octavo's fonts can draw, at its first occurrence.
-fn check_glyphs(book: &mut Book, diags: &mut Diagnostics) {
+/// `build` runs it too when it writes a PDF, so the warning names the file and line.
+pub fn check_glyphs(book: &mut Book, diags: &mut Diagnostics) {
     let fonts: Vec<FontRef<'static>> = [
         crate::fonts::SERIF_REGULAR,
         crate::fonts::KHMER_REGULAR,

@@ -174,7 +174,12 @@ fn resolve_options(common: &CommonArgs) -> ResolveOptions {
 }
 
 fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
-    let compiled = compile(&options.dir, &options.resolve);
+    let mut compiled = compile(&options.dir, &options.resolve);
+    if options.format != Format::Epub {
+        if let Some(book) = compiled.book.as_mut() {
+            octavo::check::check_glyphs(book, &mut compiled.diags);
+        }
+    }
     print_diagnostics(&compiled, common);
     if let Some(code) = manuscript_failure(&compiled, common) {
         return code;

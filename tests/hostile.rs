@@ -347,4 +347,16 @@ fn check_names_characters_no_font_has() {
         !err.contains("U+1781"),
         "Khmer is covered by the fallback font: {err}"
     );
+    // A PDF build reports the same, with the location, and still writes the PDF.
+    let built = Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(["build", "--format", "pdf"])
+        .current_dir(&book.dir)
+        .output()
+        .expect("run octavo");
+    let err = stderr(&built);
+    assert_eq!(built.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("W0211") && err.contains("chapters/01.md:3:1"),
+        "{err}"
+    );
 }
