@@ -476,6 +476,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         self.push_lines(lines, x, flow);
     }
 
+    /// A centred, unindented paragraph across the measure (titles, labels).
+    fn centered(&mut self, pieces: &[Piece], leading: f64, flow: &mut Vec<Flow>) {
+        let width = self.profile.text_width();
+        self.paragraph(pieces, 0.0, width, 0.0, Alignment::Centered, leading, flow);
+    }
+
     /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
     fn push_lines(&self, lines: Vec<FlowLine>, x: f64, flow: &mut Vec<Flow>) {
         let rules = paragraph_breaks(lines.len());
@@ -495,39 +501,20 @@ impl<'a, 'f> Composer<'a, 'f> {
         id: Option<&str>,
         flow: &mut Vec<Flow>,
     ) {
-        let width = self.profile.text_width();
         if let Some(number) = chapter.number {
             let style = self.body().with_style(Style::Italic);
             let pieces = vec![Piece::Text(
                 format!("{} {number}", self.terms.chapter),
                 style,
             )];
-            let mut label = Vec::new();
-            self.paragraph(
-                &pieces,
-                0.0,
-                width,
-                0.0,
-                Alignment::Centered,
-                self.profile.leading * 1.6,
-                &mut label,
-            );
-            flow.extend(label);
+            self.centered(&pieces, self.profile.leading * 1.6, flow);
         }
         let size = (self.profile.font_size * 1.9) as f32;
         let style = TextStyle::serif(size);
         let mut pieces = Vec::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
-        self.paragraph(
-            &pieces,
-            0.0,
-            width,
-            0.0,
-            Alignment::Centered,
-            f64::from(size) * 1.25,
-            flow,
-        );
+        self.centered(&pieces, f64::from(size) * 1.25, flow);
         keep_together(&mut flow[start.saturating_sub(1)..]);
         if let (Some(id), Some(Flow::Line(first))) = (id, flow.get_mut(start)) {
             first.items.push(Item::Anchor {

@@ -35,32 +35,8 @@ impl Profile {
     /// The built-in profile called `name` (`print` when unknown).
     pub fn builtin(name: &str) -> Profile {
         match name {
-            "a4" => Profile {
-                name: "a4".into(),
-                page_width: 595.28,
-                page_height: 841.89,
-                top: 72.0,
-                bottom: 72.0,
-                inner: 72.0,
-                outer: 72.0,
-                font_size: 11.5,
-                leading: 15.0,
-                two_sided: false,
-                oldstyle_figures: false,
-            },
-            "letter" => Profile {
-                name: "letter".into(),
-                page_width: 612.0,
-                page_height: 792.0,
-                top: 72.0,
-                bottom: 72.0,
-                inner: 72.0,
-                outer: 72.0,
-                font_size: 11.5,
-                leading: 15.0,
-                two_sided: false,
-                oldstyle_figures: false,
-            },
+            "a4" => Profile::handout("a4", 595.28, 841.89),
+            "letter" => Profile::handout("letter", 612.0, 792.0),
             _ => Profile {
                 name: "print".into(),
                 page_width: 432.0,
@@ -74,6 +50,23 @@ impl Profile {
                 two_sided: true,
                 oldstyle_figures: true,
             },
+        }
+    }
+
+    /// A single-sided handout: one-inch margins, larger text, lining figures.
+    fn handout(name: &str, page_width: f64, page_height: f64) -> Profile {
+        Profile {
+            name: name.into(),
+            page_width,
+            page_height,
+            top: 72.0,
+            bottom: 72.0,
+            inner: 72.0,
+            outer: 72.0,
+            font_size: 11.5,
+            leading: 15.0,
+            two_sided: false,
+            oldstyle_figures: false,
         }
     }
 
