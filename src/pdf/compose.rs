@@ -16,7 +16,9 @@ use super::paragraph::{
     set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
 };
 use super::profile::Profile;
-use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Inline, LinkTarget, List, Table};
+use crate::doc::{
+    Align, Block, Book, Chapter, Division, HtmlNode, Inline, LinkTarget, List, Table,
+};
 use crate::locale::Terms;
 
 /// Everything the renderer and the post-pass need.
@@ -62,11 +64,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         TextStyle::serif(self.profile.font_size as f32)
     }
 
-    fn spec(&self, drop: f64) -> PageSpec {
+    /// Page geometry for a chapter (balanced spreads) or, with `balance` false, the contents.
+    fn spec(&self, drop: f64, balance: bool) -> PageSpec {
         PageSpec {
             text_height: self.profile.text_height(),
             note_gap: self.profile.leading,
             first_page_drop: drop,
+            line: if balance { self.profile.leading } else { 0.0 },
+            two_sided: self.profile.two_sided,
         }
     }
 
@@ -210,8 +215,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         items
     }
 
-    /// Running heads (book title on versos, chapter title on rectos) and folios on body
-    /// pages; folios alone on the front matter's contents pages. Openings and blanks get none.
+    /// Running heads (book title on versos, chapter title on rectos) at the top of body
+    /// pages, and a folio centred at the foot of every numbered page of running text: body
+    /// pages, chapter openings (a drop folio, as in most trade books) and the contents.
+    /// Blanks and the display pages of the front matter (half title, title, copyright) get
+    /// none. The folio sits at the foot rather than in the head so that it never competes
+    /// with the head and reads the same on versos and rectos.
     fn add_heads(&mut self, pages: &mut [Page], chapters: &[ChapterPages], starts: &[usize]) {
         let book_title = self.book.meta.title.clone();
         let mut current: Option<usize> = None;
@@ -222,62 +231,67 @@ impl<'a, 'f> Composer<'a, 'f> {
             let Some(label) = page.label.clone() else {
                 continue;
             };
-            let wants_folio = page.kind == PageKind::Body
+            let wants_folio = matches!(page.kind, PageKind::Body | PageKind::Opening)
                 || (page.kind == PageKind::Front && page.items.iter().any(is_toc_marker));
             if !wants_folio {
                 continue;
             }
             let recto = !self.profile.two_sided || index % 2 == 0;
-            let head = match (page.kind, current) {
-                (PageKind::Body, Some(chapter)) if recto => {
-                    crate::doc::plain_text(&self.book.chapters[chapter].title)
-                }
-                (PageKind::Body, _) => book_title.clone(),
-                _ => String::new(),
-            };
-            let items = self.head_line(&head, &label, index, recto);
-            page.items.extend(items);
+            if page.kind == PageKind::Body {
+                let head = match current {
+                    Some(chapter) if recto => {
+                        crate::doc::plain_text(&self.book.chapters[chapter].title)
+                    }
+                    _ => book_title.clone(),
+                };
+                let item = self.head_line(&head, index);
+                page.items.extend(item);
+            }
+            let folio = self.folio(&label, index);
+            page.items.push(folio);
         }
     }
 
-    fn head_line(&mut self, head: &str, folio: &str, page_index: usize, recto: bool) -> Vec<Item> {
-        let size = (self.profile.font_size * 0.85) as f32;
+    /// The running head, centred in small italic above the text block.
+    fn head_line(&mut self, head: &str, page_index: usize) -> Option<Item> {
+        if head.is_empty() {
+            return None;
+        }
         let style = TextStyle {
-            size,
+            size: self.head_size(),
             ..self.body().with_style(Style::Italic)
         };
+        let run = self.ctx.shape(&truncate_chars(head, 70), &style);
         let left = self.profile.text_left(page_index);
-        let width = self.profile.text_width();
+        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
         let baseline = self.profile.top - self.profile.leading * 1.5;
-        let mut items = Vec::new();
-        if !head.is_empty() {
-            let run = self.ctx.shape(&truncate_chars(head, 70), &style);
-            let x = left + (width - f64::from(run.width())).max(0.0) / 2.0;
-            items.push(Item::Glyphs(GlyphRun {
-                x,
-                y: baseline,
-                run,
-            }));
-        }
-        let folio_run = self.ctx.shape(
-            folio,
-            &TextStyle {
-                size,
-                ..self.body()
-            },
-        );
-        let folio_width = f64::from(folio_run.width());
-        let x = if recto {
-            left + width - folio_width
-        } else {
-            left
-        };
-        items.push(Item::Glyphs(GlyphRun {
+        Some(Item::Glyphs(GlyphRun {
             x,
             y: baseline,
-            run: folio_run,
-        }));
-        items
+            run,
+        }))
+    }
+
+    /// The page number, centred below the text block (two lines under its last baseline).
+    fn folio(&mut self, label: &str, page_index: usize) -> Item {
+        let style = TextStyle {
+            size: self.head_size(),
+            ..self.body()
+        };
+        let run = self.ctx.shape(label, &style);
+        let left = self.profile.text_left(page_index);
+        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
+        let baseline = self.profile.top + self.profile.text_height() + self.profile.leading * 1.5;
+        Item::Glyphs(GlyphRun {
+            x,
+            y: baseline,
+            run,
+        })
+    }
+
+    /// Size of running heads and folios: a step below the body.
+    fn head_size(&self) -> f32 {
+        (self.profile.font_size * 0.85) as f32
     }
 
     // ----- chapters -------------------------------------------------------------------
@@ -297,7 +311,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, title);
         }
         let drop = self.profile.text_height() * 0.18;
-        build_pages(&flow, &notes, &self.spec(drop))
+        build_pages(&flow, &notes, &self.spec(drop, true))
     }
 
     fn note_lines(&mut self, chapter: &Chapter) -> Vec<NoteLines> {
@@ -776,12 +790,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         let columns = table.aligns.len().max(table.head.len()).max(1);
         let widths = self.column_widths(table, columns, width, size);
         flow.push(Flow::Space(self.profile.leading * 0.5));
-        let header = self.table_row(chapter, &table.head, &widths, x, size, leading, true);
+        let header = self.table_row(chapter, &table.head, table, &widths, x, size, leading, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
         for (n, row) in table.rows.iter().enumerate() {
-            let mut line = self.table_row(chapter, row, &widths, x, size, leading, false);
+            let mut line = self.table_row(chapter, row, table, &widths, x, size, leading, false);
             line.repeat = Some(Box::new(header.clone()));
             line.break_after = n + 1 < table.rows.len() && n >= 1 && table.rows.len() - n > 2;
             if n + 1 == table.rows.len() {
@@ -843,6 +857,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         cells: &[Vec<Inline>],
+        table: &Table,
         widths: &[f64],
         x: f64,
         size: f32,
@@ -866,13 +881,17 @@ impl<'a, 'f> Composer<'a, 'f> {
             if let Some(cell) = cells.get(i) {
                 self.pieces(chapter, cell, &style, &mut pieces);
             }
-            // The last column runs to the edge of the measure; wide columns are justified.
+            // The last column runs to the edge of the measure. Columns follow the Markdown
+            // alignment (`---:` right, `:---:` centre); otherwise wide columns are justified
+            // (as LaTeX's p columns are) and narrow ones ragged.
             let last = i + 1 == widths.len();
             let text_width = if last { *w } else { (w - gutter).max(gutter) };
-            let alignment = if text_width > f64::from(size) * 14.0 {
-                Alignment::Justified
-            } else {
-                Alignment::Ragged
+            let alignment = match table.aligns.get(i) {
+                Some(Align::Right) => Alignment::FlushRight,
+                Some(Align::Center) => Alignment::Centered,
+                Some(Align::Left) => Alignment::Ragged,
+                _ if text_width > f64::from(size) * 14.0 => Alignment::Justified,
+                _ => Alignment::Ragged,
             };
             let spec = ParagraphSpec::plain(text_width, leading, alignment);
             let lines = if pieces.is_empty() {
@@ -1086,29 +1105,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let meta = self.book.meta.clone();
         let size = (self.profile.font_size * 0.85) as f32;
         let style = TextStyle::serif(size);
-        let mut paragraphs: Vec<String> = Vec::new();
-        paragraphs.push(match &meta.subtitle {
-            Some(s) => format!("{}: {}", meta.title, s),
-            None => meta.title.clone(),
-        });
-        if let Some(rights) = &meta.rights {
-            paragraphs.push(rights.clone());
-        }
-        if let Some(license) = &meta.license {
-            paragraphs.push(format!("Licence: {license}"));
-        }
-        let published: Vec<&str> = [meta.publisher.as_deref(), meta.date.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !published.is_empty() {
-            paragraphs.push(published.join(", "));
-        }
-        paragraphs.push(match &meta.identifier {
-            crate::doc::Identifier::Isbn(isbn) => format!("ISBN {isbn}"),
-            crate::doc::Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}"),
-        });
-        paragraphs.push("Typeset with octavo in Linux Libertine.".to_string());
+        let paragraphs = copyright_paragraphs(&meta);
         // A narrow justified column, as copyright pages are usually set.
         let width = self.profile.text_width() * 0.7;
         let leading = f64::from(size) * 1.35;
@@ -1198,7 +1195,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
-        let pages = build_pages(&flow, &[], &self.spec(0.0));
+        let pages = build_pages(&flow, &[], &self.spec(0.0, false));
         pages
             .iter()
             .enumerate()
@@ -1348,6 +1345,48 @@ fn keep_together(flow: &mut [Flow]) {
         if let Flow::Line(line) = element {
             line.break_after = false;
         }
+    }
+}
+
+/// The copyright page's text as two paragraphs of running prose (the book, its publication,
+/// rights and licence; then its identifier and a colophon), so that the narrow justified
+/// column is a compact block of full lines rather than a ragged list of fragments.
+fn copyright_paragraphs(meta: &crate::doc::Meta) -> Vec<String> {
+    let title = match &meta.subtitle {
+        Some(s) => format!("{}: {}", meta.title, s),
+        None => meta.title.clone(),
+    };
+    let published: Vec<&str> = [meta.publisher.as_deref(), meta.date.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut book = vec![sentence(&title)];
+    if !published.is_empty() {
+        book.push(sentence(&published.join(", ")));
+    }
+    if let Some(text) = &meta.rights {
+        book.push(sentence(text));
+    }
+    if let Some(license) = &meta.license {
+        book.push(format!("Licence: {license}."));
+    }
+    let identifier = match &meta.identifier {
+        crate::doc::Identifier::Isbn(isbn) => format!("ISBN {isbn}."),
+        crate::doc::Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}."),
+    };
+    vec![
+        book.join(" "),
+        format!("{identifier} Typeset with octavo in Linux Libertine."),
+    ]
+}
+
+/// `text` ending in a full stop (unless it already ends in sentence punctuation).
+fn sentence(text: &str) -> String {
+    let trimmed = text.trim_end();
+    if trimmed.ends_with(['.', '!', '?']) {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}.")
     }
 }
 

@@ -25,6 +25,8 @@ pub enum Alignment {
     Ragged,
     /// Centred lines.
     Centered,
+    /// Flush right, ragged left (right-aligned table columns).
+    FlushRight,
 }
 
 /// The look of a stretch of text.
@@ -523,6 +525,7 @@ fn lay_out_line(
     }
     let shift = match spec.alignment {
         Alignment::Centered => ((measure - (x - indent)) / 2.0).max(0.0),
+        Alignment::FlushRight => (measure - (x - indent)).max(0.0),
         _ => 0.0,
     };
     for (run_x, run, clusters, style) in runs {
