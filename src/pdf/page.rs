@@ -7,6 +7,12 @@
 //! the page. Footnotes go to the foot of the page that calls them, under a short rule; a note
 //! too long for the space left is split and continued on the next page. Discardable space at
 //! the top of a page is dropped. Pages end short rather than break a rule ("move a line").
+//!
+//! In a two-sided book the two pages of a spread end at the same height: when one of them
+//! must end a line or two short, its facing page is cut short by the same amount, so the
+//! spread's foot lines up (the last resort the issue allows, taken consistently on both
+//! pages). A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
+//! or two taken from each page of the previous spread can give it that many.
 
 use super::layout_ir::Item;
 
@@ -60,7 +66,21 @@ pub struct PageSpec {
     pub note_gap: f64,
     /// Extra space taken at the top of the first page (chapter openings are set lower).
     pub first_page_drop: f64,
+    /// Height of one body line; spreads are balanced in whole lines of this height.
+    /// Zero turns balancing off (the contents, unit tests of the plain cutter).
+    pub line: f64,
+    /// Pages come in spreads: page 0 is a recto, pages 1 and 2 face each other, and so on.
+    pub two_sided: bool,
 }
+
+/// The fewest lines a chapter's last page should carry (a page with two or three lines looks
+/// like an accident).
+pub const MIN_LAST_PAGE_LINES: usize = 5;
+
+/// A spread is balanced only when its pages end at most this many lines short; a bigger gap
+/// is a figure or table that went to the next page, and shortening the facing page would
+/// not make the two match.
+const MAX_BALANCE_LINES: usize = 2;
 
 /// Break rules for an n-line paragraph: no break after its first line (orphan) or before its
 /// last (widow); a break after the last line is allowed.
@@ -70,42 +90,228 @@ pub fn paragraph_breaks(lines: usize) -> Vec<bool> {
         .collect()
 }
 
-/// Cut the flow into pages.
+/// Where the cutter stands between two pages: the next flow element, note lines carried
+/// over, and whether the next page is the chapter's first.
+#[derive(Debug, Clone)]
+struct CutState {
+    start: usize,
+    carried: Vec<FlowLine>,
+    first: bool,
+}
+
+impl CutState {
+    fn done(&self, flow: &[Flow]) -> bool {
+        skip_spaces(flow, self.start) >= flow.len() && self.carried.is_empty()
+    }
+}
+
+/// Cut the flow into pages, balancing spreads and the chapter's last page (see the module
+/// documentation).
 pub fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<PageContent> {
-    let mut pages = Vec::new();
-    let mut carried: Vec<FlowLine> = Vec::new();
-    let mut start = 0;
-    let mut first = true;
-    while start < flow.len() || !carried.is_empty() {
-        start = skip_spaces(flow, start);
-        let header = match flow.get(start) {
-            Some(Flow::Line(line)) if !first => line.repeat.as_deref().cloned(),
-            _ => None,
-        };
-        let drop = if first {
-            spec.first_page_drop
-        } else {
-            header.as_ref().map_or(0.0, |h| h.height)
-        };
-        let (mut page, next, rest) =
-            fill_page(flow, notes, start, std::mem::take(&mut carried), drop, spec);
-        if let Some(header) = header {
-            page.body.insert(0, (0.0, header));
+    let initial = CutState {
+        start: 0,
+        carried: Vec::new(),
+        first: true,
+    };
+    let pages = cut_from(flow, notes, spec, initial.clone(), 0, (0.0, 0));
+    if spec.line <= 0.0 || pages.len() < 2 {
+        return pages;
+    }
+    let last_lines = pages.last().map_or(0, |p| p.body.len());
+    if last_lines >= MIN_LAST_PAGE_LINES {
+        return pages;
+    }
+    fill_last_page(flow, notes, spec, initial, pages)
+}
+
+/// Cut pages from `state` on, the first of them numbered `index` within the chapter, with the
+/// pages before chapter page `until` shortened by `reduce` (the later ones are balanced as
+/// usual).
+fn cut_from(
+    flow: &[Flow],
+    notes: &[NoteLines],
+    spec: &PageSpec,
+    mut state: CutState,
+    index: usize,
+    (reduce, until): (f64, usize),
+) -> Vec<PageContent> {
+    let mut pages: Vec<PageContent> = Vec::new();
+    loop {
+        let at = index + pages.len();
+        let extra = if at < until { reduce } else { 0.0 };
+        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, at, extra);
+        pages.extend(spread);
+        if stuck || next.done(flow) {
+            return pages;
         }
-        first = false;
-        let stuck =
-            next == start && rest.is_empty() && page.body.is_empty() && page.notes.is_empty();
-        pages.push(page);
-        carried = rest;
-        if stuck {
-            break;
-        }
-        start = next;
-        if start >= flow.len() && carried.is_empty() {
-            break;
+        state = next;
+    }
+}
+
+/// Retry the end of the chapter with the previous spread (then the previous two, or the
+/// opening page) a line or two shorter so that the last page carries [`MIN_LAST_PAGE_LINES`]; keep the original when
+/// that costs a page or does not help.
+fn fill_last_page(
+    flow: &[Flow],
+    notes: &[NoteLines],
+    spec: &PageSpec,
+    initial: CutState,
+    pages: Vec<PageContent>,
+) -> Vec<PageContent> {
+    let n = pages.len();
+    let near = spread_start(n - 2, spec.two_sided);
+    let mut starts = vec![near];
+    if near > 1 {
+        starts.push(spread_start(near - 1, spec.two_sided));
+    }
+    // The opening page may be shortened too: it faces the previous chapter's end or a blank.
+    for start in starts {
+        let Some(state) = replay(flow, notes, spec, initial.clone(), start) else {
+            continue;
+        };
+        for lines in 1..=MAX_BALANCE_LINES {
+            let reduce = (lines as f64 * spec.line, n - 1);
+            let tail = cut_from(flow, notes, spec, state.clone(), start, reduce);
+            let last = tail.last().map_or(0, |p| p.body.len());
+            if start + tail.len() == n && last >= MIN_LAST_PAGE_LINES {
+                let mut out = pages;
+                out.truncate(start);
+                out.extend(tail);
+                return out;
+            }
         }
     }
     pages
+}
+
+/// The cutter's state after the first `count` pages, cut exactly as [`cut_from`] cuts them
+/// (the cut is deterministic); `None` when the spreads do not end at `count`.
+fn replay(
+    flow: &[Flow],
+    notes: &[NoteLines],
+    spec: &PageSpec,
+    mut state: CutState,
+    count: usize,
+) -> Option<CutState> {
+    let mut cut = 0;
+    while cut < count {
+        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, cut, 0.0);
+        if stuck {
+            return None;
+        }
+        cut += spread.len();
+        state = next;
+    }
+    (cut == count).then_some(state)
+}
+
+/// The first page of the spread that holds chapter page `index` (page 0 stands alone).
+fn spread_start(index: usize, two_sided: bool) -> usize {
+    if !two_sided || index % 2 == 1 || index == 0 {
+        index
+    } else {
+        index - 1
+    }
+}
+
+/// Cut the next page, or the next two when they form a spread (a verso at an odd index and
+/// the recto after it), so that both end at the same height. `extra` shortens both pages.
+/// Returns the pages, the state after them, and whether the cutter is stuck.
+fn cut_spread(
+    flow: &[Flow],
+    notes: &[NoteLines],
+    spec: &PageSpec,
+    state: &CutState,
+    index: usize,
+    extra: f64,
+) -> (Vec<PageContent>, CutState, bool) {
+    let (verso, next, stuck, verso_short) = cut_page(flow, notes, spec, state, extra);
+    let spread = spec.two_sided && spec.line > 0.0 && index % 2 == 1;
+    if !spread || stuck || next.done(flow) {
+        return (vec![verso], next, stuck);
+    }
+    let (recto, after, stuck_b, recto_short) = cut_page(flow, notes, spec, &next, extra);
+    let lines = |short: f64| (short / spec.line + 0.25).floor() as usize;
+    let (v0, r0) = (lines(verso_short), lines(recto_short));
+    // Balanced already; or the recto ends the chapter; or a gap left by a figure that no
+    // shortening of the facing page would match.
+    if v0 == r0 || after.done(flow) || v0.max(r0) > MAX_BALANCE_LINES {
+        return (vec![verso, recto], after, stuck_b);
+    }
+    // Shorten either page by up to MAX_BALANCE_LINES lines (each shortening may move more
+    // than a line, because of the widow and orphan rules) and keep the pair whose feet
+    // line up, preferring the least shortening.
+    let mut best = (
+        (v0.abs_diff(r0), v0 + r0),
+        vec![verso, recto],
+        after,
+        stuck_b,
+    );
+    for a in 0..=MAX_BALANCE_LINES {
+        let reduce_a = extra + a as f64 * spec.line;
+        let (verso, next, stuck, short) = cut_page(flow, notes, spec, state, reduce_a);
+        if stuck || next.done(flow) {
+            continue;
+        }
+        let seen_v = a + lines(short);
+        for b in 0..=MAX_BALANCE_LINES {
+            let reduce_b = extra + b as f64 * spec.line;
+            let (recto, after, stuck_b, short_b) = cut_page(flow, notes, spec, &next, reduce_b);
+            if after.done(flow) {
+                continue;
+            }
+            let seen_r = b + lines(short_b);
+            let score = (seen_v.abs_diff(seen_r), seen_v + seen_r);
+            if score < best.0 {
+                best = (score, vec![verso.clone(), recto], after, stuck_b);
+            }
+        }
+    }
+    (best.1, best.2, best.3)
+}
+
+/// Cut one page from `state` with the text block `reduce` shorter. Returns the page, the
+/// state after it, whether no progress was possible, and how far short of its (reduced)
+/// height the page ends (zero when it has footnotes, which sit at the foot anyway).
+fn cut_page(
+    flow: &[Flow],
+    notes: &[NoteLines],
+    spec: &PageSpec,
+    state: &CutState,
+    reduce: f64,
+) -> (PageContent, CutState, bool, f64) {
+    let start = skip_spaces(flow, state.start);
+    let header = match flow.get(start) {
+        Some(Flow::Line(line)) if !state.first => line.repeat.as_deref().cloned(),
+        _ => None,
+    };
+    let drop = if state.first {
+        spec.first_page_drop
+    } else {
+        header.as_ref().map_or(0.0, |h| h.height)
+    };
+    let page_spec = PageSpec {
+        text_height: spec.text_height - reduce,
+        ..*spec
+    };
+    let (mut page, next, rest) =
+        fill_page(flow, notes, start, state.carried.clone(), drop, &page_spec);
+    if let Some(header) = header {
+        page.body.insert(0, (0.0, header));
+    }
+    let stuck = next == start && rest.is_empty() && page.body.is_empty() && page.notes.is_empty();
+    let bottom = page.body.last().map_or(0.0, |(top, l)| top + l.height);
+    let short = if page.notes.is_empty() {
+        (page_spec.text_height - bottom).max(0.0)
+    } else {
+        0.0
+    };
+    let after = CutState {
+        start: next,
+        carried: rest,
+        first: false,
+    };
+    (page, after, stuck, short)
 }
 
 fn skip_spaces(flow: &[Flow], mut index: usize) -> usize {
@@ -286,6 +492,8 @@ mod tests {
         text_height: 100.0,
         note_gap: 5.0,
         first_page_drop: 0.0,
+        line: 0.0,
+        two_sided: false,
     };
 
     #[test]
@@ -380,5 +588,60 @@ mod tests {
         }
         let pages = build_pages(&flow, &[], &SPEC);
         assert_eq!(pages[0].body.len(), 9);
+    }
+
+    /// Ten-line pages in spreads, balanced in lines of 10.
+    const SPREADS: PageSpec = PageSpec {
+        text_height: 100.0,
+        note_gap: 5.0,
+        first_page_drop: 0.0,
+        line: 10.0,
+        two_sided: true,
+    };
+
+    fn bottoms(pages: &[PageContent]) -> Vec<f64> {
+        pages
+            .iter()
+            .map(|p| p.body.last().map_or(0.0, |(t, l)| t + l.height))
+            .collect()
+    }
+
+    #[test]
+    fn a_spread_whose_verso_ends_short_is_balanced_on_the_recto() {
+        // Page 0: 10 lines. Page 1 (verso) would end with the first line of a 3-line
+        // paragraph, so it ends a line short; the recto facing it is cut short to match.
+        let mut flow = paragraph(10);
+        flow.extend(paragraph(9));
+        flow.extend(paragraph(3));
+        flow.extend(paragraph(30));
+        let plain = build_pages(&flow, &[], &SPEC);
+        assert_eq!(
+            bottoms(&plain)[1..3],
+            [90.0, 100.0],
+            "unbalanced without spreads"
+        );
+        let pages = build_pages(&flow, &[], &SPREADS);
+        let b = bottoms(&pages);
+        assert_eq!(b[1], b[2], "the spread's feet line up: {b:?}");
+        let lines: usize = pages.iter().map(|p| p.body.len()).sum();
+        assert_eq!(lines, 52, "no line lost");
+    }
+
+    #[test]
+    fn the_last_page_of_a_chapter_gets_enough_lines() {
+        // 10 + 10 + 10 + 2: the last page would hold two lines; the spread before it gives
+        // it more.
+        let mut flow = Vec::new();
+        for _ in 0..8 {
+            flow.extend(paragraph(4));
+        }
+        let plain = build_pages(&flow, &[], &SPEC);
+        assert_eq!(plain.last().map(|p| p.body.len()), Some(2));
+        let pages = build_pages(&flow, &[], &SPREADS);
+        assert_eq!(pages.len(), plain.len(), "no page added");
+        let last = pages.last().map_or(0, |p| p.body.len());
+        assert!(last >= MIN_LAST_PAGE_LINES, "last page has {last} lines");
+        let b = bottoms(&pages);
+        assert_eq!(b[1], b[2], "the shortened spread stays balanced: {b:?}");
     }
 }
