@@ -6,7 +6,7 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust fmt-check clippy unit epubcheck pdfcheck manuscript-check clean
+.PHONY: book test rust fmt-check clippy unit epubcheck pdfcheck manuscript-check bench clean
 
 book: rust
 	$(CARGO) build --release --locked
@@ -43,6 +43,13 @@ pdfcheck:
 manuscript-check:
 	@command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
 	python3 tests/manuscript/check_manuscript.py
+
+# Benchmarks: time the release build on generated books (target/bench/, regenerated each run)
+# and print the performance targets. Benchmarks are never part of `make test`: they report,
+# they do not fail. `scripts/bench --help` lists the options (--quick, --books, --formats).
+bench: rust
+	$(CARGO) build --release --locked
+	scripts/bench
 
 clean:
 	$(CARGO) clean
