@@ -1118,16 +1118,14 @@ struct AskedCitations {
     last_asked: Option<Vec<String>>,
     asked: BTreeMap<CitationKey, usize>,
     cited: BTreeSet<String>,
-    previous: Option<Vec<(String, Option<(String, String)>)>>,
+    previous: Option<Vec<CitedItem>>,
 }
 
+/// A cited work's key and its locator (kind and value), as hayagriva sees them.
+type CitedItem = (String, Option<(String, String)>);
+
 /// What hayagriva sees of a citation (see [`AskedCitations`]).
-type CitationKey = (
-    Vec<(String, Option<(String, String)>)>,
-    Option<String>,
-    Vec<bool>,
-    (bool, bool),
-);
+type CitationKey = (Vec<CitedItem>, Option<String>, Vec<bool>, (bool, bool));
 
 impl AskedCitations {
     fn new(style: &LoadedStyle, sites: &[Site], plans: &[Plan]) -> Self {
@@ -1165,7 +1163,7 @@ impl AskedCitations {
         plan: &Plan,
         next_request: usize,
     ) -> Option<usize> {
-        let items: Vec<(String, Option<(String, String)>)> = plan
+        let items: Vec<CitedItem> = plan
             .known
             .iter()
             .map(|&i| {
