@@ -69,7 +69,8 @@ impl Compiled {
 /// Load, parse and resolve the book in `dir`.
 pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let mut diags = Diagnostics::default();
-    let mut manuscript = match manuscript::load(dir, &mut diags) {
+    let loaded = crate::timing::time("load", || manuscript::load(dir, &mut diags));
+    let mut manuscript = match loaded {
         Ok(manuscript) => manuscript,
         Err(early_sources) => {
             return Compiled {
@@ -80,12 +81,16 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
             }
         }
     };
-    let parsed = manuscript
-        .chapters
-        .iter()
-        .map(|&file| parse_chapter(file, &manuscript.sources.get(file).text, &mut diags))
-        .collect();
-    let book = resolve_book(&mut manuscript, parsed, options, &mut diags);
+    let parsed = crate::timing::time("parse", || {
+        manuscript
+            .chapters
+            .iter()
+            .map(|&file| parse_chapter(file, &manuscript.sources.get(file).text, &mut diags))
+            .collect()
+    });
+    let book = crate::timing::time("resolve", || {
+        resolve_book(&mut manuscript, parsed, options, &mut diags)
+    });
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -137,7 +142,8 @@ pub fn build_outputs(
     let mut report = BuildReport::default();
     if options.format != Format::Pdf {
         let epub_options = epub_options(manuscript)?;
-        let bytes = write_epub(book, &epub_options).map_err(|e| BuildError::Io(e.to_string()))?;
+        let bytes = crate::timing::time("epub", || write_epub(book, &epub_options))
+            .map_err(|e| BuildError::Io(e.to_string()))?;
         outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes));
     }
     if options.format != Format::Epub {
@@ -146,7 +152,7 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf.bytes));
     }
     for (path, bytes) in outputs {
-        write_atomically(&path, &bytes)
+        crate::timing::time("write", || write_atomically(&path, &bytes))
             .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
         report.written.push(path);
     }

@@ -21,5 +21,6 @@ pub mod markdown;
 pub mod new;
 pub mod pdf;
 pub mod resolve;
+pub mod timing;
 pub mod toc;
 pub mod xml;

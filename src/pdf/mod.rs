@@ -79,19 +79,23 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
         missing: Vec::new(),
     };
     let mut composer = Composer::new(book, &options.profile, ctx);
-    let composition = composer.compose(options.chapters.as_deref());
+    let composition = crate::timing::time("pdf compose", || {
+        composer.compose(options.chapters.as_deref())
+    });
     let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
     let size = (options.profile.page_width, options.profile.page_height);
-    let raw = render::render_pdf(
-        book,
-        &composition.pages,
-        &composition.anchors,
-        &fonts,
-        size,
-        options.readable,
-    )?;
+    let raw = crate::timing::time("pdf render", || {
+        render::render_pdf(
+            book,
+            &composition.pages,
+            &composition.anchors,
+            &fonts,
+            size,
+            options.readable,
+        )
+    })?;
     let pass = postpass_for(book, &composition, options);
-    let bytes = postpass::apply(&raw, &pass)?;
+    let bytes = crate::timing::time("pdf post-pass", || postpass::apply(&raw, &pass))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {

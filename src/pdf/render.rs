@@ -53,7 +53,7 @@ pub fn render_pdf(
             }
         }
     }
-    let embedded = embed_fonts(&mut doc, fonts, &usage)?;
+    let embedded = crate::timing::time("pdf embed fonts", || embed_fonts(&mut doc, fonts, &usage))?;
     let images = add_images(&mut doc, book, pages)?;
     let (width, height) = size;
     let mut pdf_pages = Vec::with_capacity(pages.len());
@@ -131,7 +131,9 @@ pub fn render_pdf(
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    Ok(doc.save(&options, &mut warnings))
+    Ok(crate::timing::time("pdf printpdf save", || {
+        doc.save(&options, &mut warnings)
+    }))
 }
 
 fn rule(x: f64, y: f64, width: f64, thickness: f64) -> Vec<Op> {
