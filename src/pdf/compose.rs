@@ -43,6 +43,9 @@ pub struct Composer<'a, 'f> {
     terms: &'static Terms,
 }
 
+/// Most threads chapters are set on (beyond this, memory grows faster than speed).
+const MAX_WORKERS: usize = 8;
+
 /// A chapter cut into page contents, before numbering.
 struct ChapterPages {
     chapter: usize,
@@ -80,17 +83,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         let chapters: Vec<usize> = (0..self.book.chapters.len())
             .filter(|i| selected.is_none_or(|s| s.contains(i)))
             .collect();
-        let chapter_pages: Vec<ChapterPages> = chapters
-            .iter()
-            .map(|&i| ChapterPages {
-                chapter: i,
-                pages: self.chapter_pages(i),
-            })
-            .collect();
+        let chapter_pages =
+            crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
-        let composition = self.assemble(&chapter_pages, toc_count, &chapters, &placeholder);
+        let composition = crate::timing::time("pdf assemble (count)", || {
+            self.assemble(&chapter_pages, toc_count, &chapters, &placeholder)
+        });
         let numbers = PageNumbers::Known(
             composition
                 .anchors
@@ -104,6 +104,68 @@ impl<'a, 'f> Composer<'a, 'f> {
         // The first composition only served to number the pages: free it before the second.
         drop(composition);
         self.assemble(&chapter_pages, toc_count, &chapters, &numbers)
+    }
+
+    /// Set the chapters' pages, in parallel when there are several chapters and cores.
+    ///
+    /// Chapters are independent until they are numbered, so each worker thread takes the
+    /// next chapter from a shared counter and sets it with its own [`TextContext`] (fonts
+    /// shared, caches per thread). Results are put back in chapter order and the characters
+    /// no font has are merged chapter by chapter, so the output does not depend on which
+    /// thread set what.
+    fn set_chapters(&mut self, chapters: &[usize]) -> Vec<ChapterPages> {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(chapters.len())
+            .min(MAX_WORKERS);
+        if workers <= 1 {
+            return chapters
+                .iter()
+                .map(|&i| ChapterPages {
+                    chapter: i,
+                    pages: self.chapter_pages(i),
+                })
+                .collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (book, profile) = (self.book, self.profile);
+        let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let ctx = self.ctx.fork();
+                    let next = &next;
+                    scope.spawn(move || {
+                        let mut composer = Composer::new(book, profile, ctx);
+                        let mut out = Vec::new();
+                        loop {
+                            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&chapter) = chapters.get(n) else {
+                                break;
+                            };
+                            let pages = composer.chapter_pages(chapter);
+                            let missing = std::mem::take(&mut composer.ctx.missing);
+                            out.push((n, ChapterPages { chapter, pages }, missing));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        done.sort_by_key(|(n, _, _)| *n);
+        let mut result = Vec::with_capacity(done.len());
+        for (_, pages, missing) in done {
+            for c in missing {
+                if !self.ctx.missing.contains(&c) {
+                    self.ctx.missing.push(c);
+                }
+            }
+            result.push(pages);
+        }
+        result
     }
 
     fn assemble(

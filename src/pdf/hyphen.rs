@@ -24,7 +24,7 @@ const MAX_CORE_CHARS: usize = 256;
 const SOFT_HYPHEN: char = '\u{ad}';
 
 /// What kind of text a token is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     /// Running text: hyphenated by the rules of this module.
     Prose,
@@ -49,8 +49,17 @@ pub struct HyphenPoint {
 /// `None` for every other language (other pattern sets need more of the
 /// crate's `embed_*` features), and callers then set text unhyphenated.
 pub struct Hyphenator {
-    dict: Standard,
+    /// The patterns, shared by the threads that set chapters (loading them takes ~20 ms).
+    dict: std::sync::Arc<Standard>,
+    /// Points already found, per word: a book repeats its words, and pattern matching is
+    /// the costliest part of setting a paragraph (9 % of a PDF build before this cache).
+    /// One hyphenator serves one thread, so a `RefCell` is enough.
+    memo: std::cell::RefCell<std::collections::HashMap<(String, TokenKind), Vec<HyphenPoint>>>,
 }
+
+/// Words longer than this (in bytes) are not memoised: they are rare, and a hostile
+/// megabyte-long word must not be kept twice.
+const MEMO_MAX_WORD: usize = 64;
 
 impl std::fmt::Debug for Hyphenator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,7 +81,18 @@ impl Hyphenator {
             return None;
         }
         let dict = Standard::from_embedded(Language::EnglishUS).ok()?;
-        Some(Hyphenator { dict })
+        Some(Hyphenator {
+            dict: std::sync::Arc::new(dict),
+            memo: Default::default(),
+        })
+    }
+
+    /// A hyphenator for the same language with an empty memo, for another thread.
+    pub fn fork(&self) -> Option<Hyphenator> {
+        Some(Hyphenator {
+            dict: std::sync::Arc::clone(&self.dict),
+            memo: Default::default(),
+        })
     }
 
     /// The points where `token` (one whitespace-free token, punctuation
@@ -83,6 +103,19 @@ impl Hyphenator {
     /// caller should not render). A token with hyphens or dashes breaks only
     /// after them. Otherwise the letter core is hyphenated by the patterns.
     pub fn hyphenate(&self, token: &str, kind: TokenKind) -> Vec<HyphenPoint> {
+        if token.len() > MEMO_MAX_WORD {
+            return self.find_points(token, kind);
+        }
+        let key = (token.to_string(), kind);
+        if let Some(points) = self.memo.borrow().get(&key) {
+            return points.clone();
+        }
+        let points = self.find_points(token, kind);
+        self.memo.borrow_mut().insert(key, points.clone());
+        points
+    }
+
+    fn find_points(&self, token: &str, kind: TokenKind) -> Vec<HyphenPoint> {
         if kind == TokenKind::Code || !is_plain_word(token) {
             return Vec::new();
         }

@@ -99,7 +99,19 @@ pub struct TextContext<'f> {
     pub missing: Vec<char>,
 }
 
-impl TextContext<'_> {
+impl<'f> TextContext<'f> {
+    /// A context with the same fonts, language and features but its own (empty) caches and
+    /// no missing characters yet: one per thread when chapters are set in parallel.
+    pub fn fork(&self) -> TextContext<'f> {
+        TextContext {
+            fonts: self.fonts,
+            cache: ShapeCache::new(),
+            hyphenator: self.hyphenator.as_ref().and_then(Hyphenator::fork),
+            options: self.options.clone(),
+            missing: Vec::new(),
+        }
+    }
+
     /// Shape `text` in `style` through the cache.
     pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
         let mut options = self.options.clone();

@@ -122,6 +122,70 @@ pub fn shape(
     size_pt: f32,
     options: &ShapeOptions,
 ) -> ShapedRun {
+    shape_with_plans(
+        fonts,
+        text,
+        choice,
+        size_pt,
+        options,
+        &mut PlanCache::default(),
+    )
+}
+
+/// rustybuzz shape plans already built, for one set of [`ShapeOptions`]. Building a plan is
+/// the slow part of shaping a short run (rustybuzz's own advice is to reuse them), and a
+/// book needs only a handful: one per face, direction and script.
+#[derive(Default)]
+pub struct PlanCache {
+    plans: Vec<(
+        FaceId,
+        rustybuzz::Direction,
+        Option<rustybuzz::Script>,
+        rustybuzz::ShapePlan,
+    )>,
+}
+
+impl std::fmt::Debug for PlanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlanCache")
+            .field("plans", &self.plans.len())
+            .finish()
+    }
+}
+
+impl PlanCache {
+    /// The plan for `buffer` (whose segment properties are set) in `face`.
+    fn plan(
+        &mut self,
+        id: FaceId,
+        face: &rustybuzz::Face<'_>,
+        buffer: &UnicodeBuffer,
+        language: Option<&rustybuzz::Language>,
+        features: &[Feature],
+    ) -> &rustybuzz::ShapePlan {
+        let (direction, script) = (buffer.direction(), Some(buffer.script()));
+        let found = self
+            .plans
+            .iter()
+            .position(|(f, d, s, _)| *f == id && *d == direction && *s == script);
+        let index = found.unwrap_or_else(|| {
+            let plan = rustybuzz::ShapePlan::new(face, direction, script, language, features);
+            self.plans.push((id, direction, script, plan));
+            self.plans.len() - 1
+        });
+        &self.plans[index].3
+    }
+}
+
+/// [`shape`] with shape plans kept in `plans` (which must only ever see the same `options`).
+pub fn shape_with_plans(
+    fonts: &FontSet<'_>,
+    text: &str,
+    choice: FaceChoice,
+    size_pt: f32,
+    options: &ShapeOptions,
+    plans: &mut PlanCache,
+) -> ShapedRun {
     let chain = fonts.chain(choice);
     let mut run = ShapedRun {
         text: text.to_string(),
@@ -137,15 +201,11 @@ pub fn shape(
         .and_then(|l| rustybuzz::Language::from_str(l).ok());
     for segment in segments(fonts, &chain, text, &mut run.missing) {
         let first_glyph = run.glyphs.len();
-        shape_segment(
-            fonts,
-            text,
-            &segment,
-            size_pt,
-            &features,
-            language.as_ref(),
-            &mut run,
-        );
+        let setup = Setup {
+            features: &features,
+            language: language.as_ref(),
+        };
+        shape_segment(fonts, text, &segment, size_pt, &setup, &mut run, plans);
         add_clusters(&mut run, first_glyph, segment.range.clone());
     }
     run
@@ -306,20 +366,30 @@ fn is_virama(c: char) -> bool {
     )
 }
 
+/// What every segment of a run is shaped with.
+struct Setup<'a> {
+    features: &'a [Feature],
+    language: Option<&'a rustybuzz::Language>,
+}
+
 fn shape_segment(
     fonts: &FontSet<'_>,
     text: &str,
     segment: &Segment,
     size_pt: f32,
-    features: &[Feature],
-    language: Option<&rustybuzz::Language>,
+    setup: &Setup<'_>,
     run: &mut ShapedRun,
+    plans: &mut PlanCache,
 ) {
+    let Setup { features, language } = *setup;
     let face = fonts.face(segment.face);
     let buffer = segment_buffer(text, segment, language);
-    let shaped = face
-        .shaper()
-        .and_then(|shaper| guard(|| rustybuzz::shape(shaper, features, buffer)));
+    let shaped = face.shaper().and_then(|shaper| {
+        guard(|| {
+            let plan = plans.plan(segment.face, shaper, &buffer, language, features);
+            rustybuzz::shape_with_plan(shaper, plan, buffer)
+        })
+    });
     let Some(output) = shaped else {
         face.mark_shaping_failed();
         return shape_nominal(face, text, segment, size_pt, run);
@@ -444,6 +514,7 @@ struct CacheBucket {
     size_bits: u32,
     options: ShapeOptions,
     runs: HashMap<String, Arc<ShapedRun>>,
+    plans: PlanCache,
 }
 
 impl ShapeCache {
@@ -467,7 +538,10 @@ impl ShapeCache {
             return Arc::clone(run);
         }
         self.misses += 1;
-        let run = Arc::new(shape(fonts, text, choice, size_pt, options));
+        let plans = &mut self.buckets[bucket].plans;
+        let run = Arc::new(shape_with_plans(
+            fonts, text, choice, size_pt, options, plans,
+        ));
         self.buckets[bucket]
             .runs
             .insert(text.to_string(), Arc::clone(&run));
@@ -486,6 +560,7 @@ impl ShapeCache {
                 size_bits,
                 options: options.clone(),
                 runs: HashMap::new(),
+                plans: PlanCache::default(),
             });
             self.buckets.len() - 1
         })
