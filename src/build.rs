@@ -137,19 +137,30 @@ pub fn build_outputs(
         .out
         .clone()
         .unwrap_or_else(|| options.dir.join("out"));
-    // Typeset and package everything first, then write: a failure leaves no new file.
+    // Typeset and package everything first, then write: a failure leaves no new file. The
+    // EPUB is packaged on its own thread while the PDF is typeset (both only read the book).
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
-    if options.format != Format::Pdf {
-        let epub_options = epub_options(manuscript)?;
-        let bytes = crate::timing::time("epub", || write_epub(book, &epub_options))
-            .map_err(|e| BuildError::Io(e.to_string()))?;
-        outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes));
-    }
-    if options.format != Format::Epub {
+    let want_epub = options.format != Format::Pdf;
+    let want_pdf = options.format != Format::Epub;
+    let (epub, pdf) = std::thread::scope(|scope| {
+        let epub = want_epub.then(|| {
+            scope.spawn(|| -> Result<Vec<u8>, BuildError> {
+                let epub_options = epub_options(manuscript)?;
+                crate::timing::time("epub", || write_epub(book, &epub_options))
+                    .map_err(|e| BuildError::Io(e.to_string()))
+            })
+        });
         // Characters no font has were reported as W0211 warnings with their location.
-        let pdf = build_pdf(book, manuscript, options)?;
-        outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf.bytes));
+        let pdf = want_pdf.then(|| build_pdf(book, manuscript, options));
+        let epub = epub.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (epub, pdf)
+    });
+    if let Some(bytes) = epub {
+        outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes?));
+    }
+    if let Some(pdf) = pdf {
+        outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf?.bytes));
     }
     for (path, bytes) in outputs {
         crate::timing::time("write", || write_atomically(&path, &bytes))
