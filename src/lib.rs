@@ -20,6 +20,7 @@ pub mod manuscript;
 pub mod markdown;
 pub mod new;
 pub mod pdf;
+pub mod progress;
 pub mod resolve;
 pub mod timing;
 pub mod toc;

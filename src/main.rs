@@ -174,6 +174,13 @@ fn resolve_options(common: &CommonArgs) -> ResolveOptions {
 }
 
 fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
+    if !common.quiet
+        && common.message_format == MessageFormat::Human
+        && std::io::stderr().is_terminal()
+    {
+        octavo::progress::enable();
+    }
+    octavo::progress::phase("reading", 1);
     let mut compiled = compile(&options.dir, &options.resolve);
     if options.format != Format::Epub {
         if let Some(book) = compiled.book.as_mut() {
@@ -184,7 +191,9 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
     if let Some(code) = manuscript_failure(&compiled, common) {
         return code;
     }
-    match build_outputs(&compiled, options) {
+    let built = build_outputs(&compiled, options);
+    octavo::progress::finish();
+    match built {
         Ok(report) => {
             if !common.quiet {
                 for path in &report.written {

@@ -114,6 +114,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// no font has are merged chapter by chapter, so the output does not depend on which
     /// thread set what.
     fn set_chapters(&mut self, chapters: &[usize]) -> Vec<ChapterPages> {
+        crate::progress::phase("typesetting", chapters.len());
         let workers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(chapters.len())
@@ -121,9 +122,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         if workers <= 1 {
             return chapters
                 .iter()
-                .map(|&i| ChapterPages {
-                    chapter: i,
-                    pages: self.chapter_pages(i),
+                .map(|&i| {
+                    let pages = self.chapter_pages(i);
+                    crate::progress::step();
+                    ChapterPages { chapter: i, pages }
                 })
                 .collect();
         }
@@ -143,6 +145,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                                 break;
                             };
                             let pages = composer.chapter_pages(chapter);
+                            crate::progress::step();
                             let missing = std::mem::take(&mut composer.ctx.missing);
                             out.push((n, ChapterPages { chapter, pages }, missing));
                         }

@@ -84,6 +84,7 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     });
     let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
     let size = (options.profile.page_width, options.profile.page_height);
+    crate::progress::phase("writing PDF", 1);
     let raw = crate::timing::time("pdf render", || {
         render::render_pdf(
             book,
