@@ -3,7 +3,10 @@
 //! It runs the same [`crate::build::compile`] as `build`, renders the EPUB in memory (so
 //! anything that would fail a build fails the check), and adds the checks only worth running
 //! when asked: characters no bundled font can draw, content documents over the retailers'
-//! size limit, a missing cover. All problems are reported at once.
+//! size limit, a missing cover, and damaged or out-of-date outputs of an earlier build
+//! ([`outputs`]). All problems are reported at once.
+
+pub mod outputs;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -37,6 +40,7 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
         );
     }
     check_glyphs(book, diags);
+    outputs::check_outputs(manuscript, &book.meta.slug, diags);
     match crate::build::epub_options(manuscript) {
         Ok(options) => match assemble(book, &options) {
             Ok(package) => check_sizes(&package, diags),

@@ -103,6 +103,10 @@ pub mod code {
     pub const MISSING_GLYPH: &str = "W0211";
     /// A setting octavo reads but does not act on yet.
     pub const NOT_SUPPORTED: &str = "W0212";
+    /// An output left by an earlier build is damaged.
+    pub const BROKEN_OUTPUT: &str = "W0213";
+    /// An output left by an earlier build is older than the manuscript.
+    pub const STALE_OUTPUT: &str = "W0214";
 }
 
 /// One problem found in the manuscript or its configuration.

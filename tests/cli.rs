@@ -167,6 +167,36 @@ fn a_failed_build_leaves_the_previous_output_intact() {
 }
 
 #[test]
+fn check_reports_damaged_and_stale_outputs() {
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nGood.\n")]);
+    let built = octavo(&["build"], &dir, &[]);
+    assert_eq!(built.status.code(), Some(0));
+    let clean = octavo(&["check"], &dir, &[]);
+    assert!(
+        !stderr(&clean).contains("W0213") && !stderr(&clean).contains("W0214"),
+        "fresh outputs are fine: {}",
+        stderr(&clean)
+    );
+    // A truncated PDF (a copy interrupted half-way) and a chapter edited after the build.
+    let pdf = dir.join("out/test-book.pdf");
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    std::fs::write(&pdf, &bytes[..bytes.len() / 2]).expect("truncate");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(dir.join("chapters/a.md"), "# A\n\nBetter.\n").expect("edit");
+    let checked = octavo(&["check"], &dir, &[]);
+    let text = stderr(&checked);
+    assert_eq!(checked.status.code(), Some(0), "warnings only: {text}");
+    assert!(
+        text.contains("W0213") && text.contains("out/test-book.pdf is damaged"),
+        "{text}"
+    );
+    assert!(
+        text.contains("W0214") && text.contains("chapters/a.md"),
+        "{text}"
+    );
+}
+
+#[test]
 fn builds_are_reproducible_and_honour_source_date_epoch() {
     let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/a.md", "# A\n\nSame.\n")]);
     let sha = |out: &str, epoch: &str| {
