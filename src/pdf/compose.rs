@@ -838,6 +838,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         block.height += self.profile.leading * 0.6;
         block.break_after = true;
+        block.float = true;
         flow.push(Flow::Space(self.profile.leading * 0.5));
         flow.push(Flow::Line(block));
     }

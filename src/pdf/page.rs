@@ -40,6 +40,9 @@ pub struct FlowLine {
     pub hyphenated: bool,
     /// A line set again at the top of a page this line starts (a table's header row).
     pub repeat: Option<Box<FlowLine>>,
+    /// A figure: when it does not fit, the text after it fills the page and it goes to the
+    /// top of the next page instead of leaving a gap.
+    pub float: bool,
 }
 
 /// A footnote's lines, set at the note size.
@@ -97,11 +100,15 @@ struct CutState {
     start: usize,
     carried: Vec<FlowLine>,
     first: bool,
+    /// Figures (flow indices) that did not fit and wait for the top of the next page.
+    deferred: Vec<usize>,
 }
 
 impl CutState {
     fn done(&self, flow: &[Flow]) -> bool {
-        skip_spaces(flow, self.start) >= flow.len() && self.carried.is_empty()
+        skip_spaces(flow, self.start) >= flow.len()
+            && self.carried.is_empty()
+            && self.deferred.is_empty()
     }
 }
 
@@ -112,6 +119,7 @@ pub fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<P
         start: 0,
         carried: Vec::new(),
         first: true,
+        deferred: Vec::new(),
     };
     let pages = cut_from(flow, notes, spec, initial.clone(), 0, (0.0, 0));
     if spec.line <= 0.0 || pages.len() < 2 {
@@ -294,12 +302,20 @@ fn cut_page(
         text_height: spec.text_height - reduce,
         ..*spec
     };
-    let (mut page, next, rest) =
-        fill_page(flow, notes, start, state.carried.clone(), drop, &page_spec);
+    let from = Start {
+        index: start,
+        carried: state.carried.clone(),
+        deferred: &state.deferred,
+    };
+    let (mut page, next, rest, deferred) = fill_page(flow, notes, from, drop, &page_spec);
     if let Some(header) = header {
         page.body.insert(0, (0.0, header));
     }
-    let stuck = next == start && rest.is_empty() && page.body.is_empty() && page.notes.is_empty();
+    let stuck = next == start
+        && rest.is_empty()
+        && deferred.is_empty()
+        && page.body.is_empty()
+        && page.notes.is_empty();
     let bottom = page.body.last().map_or(0.0, |(top, l)| top + l.height);
     let short = if page.notes.is_empty() {
         (page_spec.text_height - bottom).max(0.0)
@@ -310,6 +326,7 @@ fn cut_page(
         start: next,
         carried: rest,
         first: false,
+        deferred,
     };
     (page, after, stuck, short)
 }
@@ -326,23 +343,52 @@ fn lines_height(lines: &[FlowLine]) -> f64 {
     lines.iter().map(|l| l.height).sum()
 }
 
-/// Fill one page from `start`, beginning with note lines carried over from the previous page.
-/// Returns the page, the index of the first element left for the next page, and note lines
-/// carried further.
+/// Where a page starts: the next flow element, note lines carried over from the previous
+/// page, and figures deferred from it.
+struct Start<'d> {
+    index: usize,
+    carried: Vec<FlowLine>,
+    deferred: &'d [usize],
+}
+
+/// Fill one page: first the figures deferred from the previous page, then the flow from
+/// `from.index`, with the note lines carried over at the foot. A figure that does not fit
+/// once something is on the page is deferred to the next one and the text after it fills
+/// this page. Returns the page, the index of the first element left for the next page, note
+/// lines carried further, and the figures deferred.
 fn fill_page(
     flow: &[Flow],
     notes: &[NoteLines],
-    start: usize,
-    carried: Vec<FlowLine>,
+    from: Start<'_>,
     drop: f64,
     spec: &PageSpec,
-) -> (PageContent, usize, Vec<FlowLine>) {
+) -> (PageContent, usize, Vec<FlowLine>, Vec<usize>) {
+    let Start {
+        index: start,
+        carried,
+        deferred,
+    } = from;
     let carried_height = lines_height(&carried);
     let mut used = drop;
     let mut notes_height = carried_height;
     let mut placed: Vec<(usize, f64)> = Vec::new(); // (flow index, top)
     let mut last_break: Option<usize> = None; // count of placed elements at an allowed break
     let mut last_clean_break: Option<usize> = None;
+    let mut waiting: Vec<usize> = Vec::new();
+    for &figure in deferred {
+        let Some(Flow::Line(line)) = flow.get(figure) else {
+            continue;
+        };
+        let fits = used + line.height + notes_height <= spec.text_height;
+        if fits || placed.is_empty() {
+            placed.push((figure, used));
+            used += line.height;
+            last_break = Some(placed.len());
+            last_clean_break = Some(placed.len());
+        } else {
+            waiting.push(figure);
+        }
+    }
     let mut index = start;
     while index < flow.len() {
         let (height, called, line) = match &flow[index] {
@@ -356,6 +402,14 @@ fn fill_page(
             0.0
         };
         let fits = used + height + total_notes + gap <= spec.text_height;
+        if let Some(line) = line.filter(|l| l.float) {
+            // Figures keep their order: one waiting makes the next wait too.
+            if !placed.is_empty() && (!fits || !waiting.is_empty()) {
+                waiting.push(index);
+                index += 1;
+                continue;
+            }
+        }
         // A first line whose notes alone overflow still goes here; its notes are split.
         let alone = placed.is_empty() && used + height + gap <= spec.text_height;
         if !(fits || (alone && line.is_some())) {
@@ -379,13 +433,25 @@ fn fill_page(
     }
     let cut = choose_cut(&placed, last_break, last_clean_break, index, flow.len());
     let kept = &placed[..cut];
-    let next = placed.get(cut).map_or(index, |&(i, _)| i);
-    if kept.is_empty() && carried.is_empty() && next < flow.len() {
+    let next = placed
+        .get(cut..)
+        .and_then(|rest| rest.iter().map(|&(i, _)| i).filter(|&i| i >= start).min())
+        .map_or(index, |i| i);
+    // Figures the cut left behind come back with the flow; those before it still wait.
+    waiting.retain(|&figure| figure < next);
+    for &(figure, _) in placed.get(cut..).unwrap_or(&[]) {
+        if figure < start {
+            waiting.insert(0, figure);
+        }
+    }
+    waiting.sort_unstable();
+    if kept.is_empty() && carried.is_empty() && next < flow.len() && waiting.is_empty() {
         // Progress guarantee: an element taller than a page is placed alone.
-        return place_alone(flow, notes, next, drop, spec);
+        let (page, next, rest) = place_alone(flow, notes, next, drop, spec);
+        return (page, next, rest, Vec::new());
     }
     let (page, rest) = assemble(flow, notes, kept, carried, spec);
-    (page, next, rest)
+    (page, next, rest, waiting)
 }
 
 fn called_height(line: &FlowLine, notes: &[NoteLines]) -> f64 {
@@ -643,5 +709,32 @@ mod tests {
         assert!(last >= MIN_LAST_PAGE_LINES, "last page has {last} lines");
         let b = bottoms(&pages);
         assert_eq!(b[1], b[2], "the shortened spread stays balanced: {b:?}");
+    }
+
+    #[test]
+    fn a_figure_that_does_not_fit_floats_to_the_next_page_top() {
+        let figure = Flow::Line(FlowLine {
+            height: 30.0,
+            break_after: true,
+            float: true,
+            ..FlowLine::default()
+        });
+        let mut flow: Vec<Flow> = (0..8).map(|_| line(true)).collect();
+        flow.push(figure);
+        flow.extend((0..6).map(|_| line(true)));
+        let pages = build_pages(&flow, &[], &SPEC);
+        assert_eq!(pages.len(), 2);
+        let heights = |p: &PageContent| p.body.iter().map(|(_, l)| l.height).collect::<Vec<_>>();
+        assert_eq!(
+            heights(&pages[0]),
+            vec![10.0; 10],
+            "text fills the first page"
+        );
+        assert_eq!(
+            pages[1].body[0].1.height, 30.0,
+            "the figure opens the next page"
+        );
+        assert_eq!(pages[1].body[0].0, 0.0);
+        assert_eq!(pages[1].body.len(), 5, "then the rest of the text");
     }
 }
