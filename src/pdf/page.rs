@@ -402,7 +402,7 @@ fn fill_page(
             0.0
         };
         let fits = used + height + total_notes + gap <= spec.text_height;
-        if let Some(line) = line.filter(|l| l.float) {
+        if line.is_some_and(|l| l.float) {
             // Figures keep their order: one waiting makes the next wait too.
             if !placed.is_empty() && (!fits || !waiting.is_empty()) {
                 waiting.push(index);
