@@ -186,13 +186,47 @@ pub fn build_pdf(
             .map(|(i, _)| i)
             .collect()
     });
+    let handout = chapters
+        .as_deref()
+        .map(|selected| handout_book(book, selected));
     let pdf_options = crate::pdf::PdfOptions {
         profile,
         chapters,
         readable: options.readable_pdf,
     };
-    crate::pdf::write_pdf(book, &pdf_options)
+    crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
+}
+
+/// The book as a handout of the `selected` chapters prints it: its reference list keeps only
+/// the works those chapters (and their notes) cite, since a handout's references should not
+/// send readers to works it never mentions.
+fn handout_book(book: &Book, selected: &[usize]) -> Book {
+    let mut cited = std::collections::BTreeSet::new();
+    for &index in selected {
+        let Some(chapter) = book.chapters.get(index) else {
+            continue;
+        };
+        let mut chapter = chapter.clone();
+        let mut collect = |inline: &mut crate::doc::Inline| {
+            if let crate::doc::Inline::Cite(cite) = inline {
+                cited.extend(cite.items.iter().map(|item| item.key.clone()));
+            }
+        };
+        crate::resolve::walk::inlines_mut(&mut chapter.blocks, &mut collect);
+        for note in &mut chapter.notes {
+            crate::resolve::walk::inlines_mut(&mut note.blocks, &mut collect);
+        }
+    }
+    let mut handout = book.clone();
+    for chapter in &mut handout.chapters {
+        crate::resolve::walk::blocks_mut(&mut chapter.blocks, &mut |block| {
+            if let crate::doc::Block::References(entries) = block {
+                entries.retain(|entry| cited.contains(&entry.key));
+            }
+        });
+    }
+    handout
 }
 
 /// The EPUB settings of book.toml, with the extra stylesheet read from the book folder.

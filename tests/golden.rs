@@ -92,3 +92,54 @@ fn citations_per_style() {
         assert_golden(&format!("citations-{style}"), &dump);
     }
 }
+
+/// A handout of chapter 3 lists in its references only the works chapter 3 cites.
+#[test]
+fn a_handout_lists_only_the_references_its_chapters_cite() {
+    let dir = repo().join("manuscript");
+    let compiled = octavo::build::compile(&dir, &octavo::resolve::ResolveOptions::default());
+    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+        panic!("the sample book loads");
+    };
+    let options = octavo::build::BuildOptions {
+        dir: dir.clone(),
+        out: None,
+        format: octavo::build::Format::Pdf,
+        profile: Some("a4".into()),
+        chapters: Some(3..=3),
+        readable_pdf: false,
+        resolve: octavo::resolve::ResolveOptions::default(),
+    };
+    let handout = octavo::build::build_pdf(book, manuscript, &options).expect("handout");
+    let listed: Vec<&str> = handout
+        .composition
+        .anchors
+        .keys()
+        .filter_map(|id| id.strip_prefix("ref-"))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            "becker1998",
+            "chandler1999brother",
+            "kiernan1996",
+            "short2005"
+        ]
+    );
+    let whole = octavo::build::build_pdf(
+        book,
+        manuscript,
+        &octavo::build::BuildOptions {
+            chapters: None,
+            ..options
+        },
+    )
+    .expect("whole book");
+    let all = whole
+        .composition
+        .anchors
+        .keys()
+        .filter(|id| id.starts_with("ref-"))
+        .count();
+    assert_eq!(all, 15, "the whole book lists every cited work");
+}
