@@ -81,6 +81,8 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
             }
         }
     };
+    manuscript.fonts =
+        crate::pdf::font_config::configured_fonts(&manuscript, &mut diags).map(std::sync::Arc::new);
     let parsed = crate::timing::time("parse", || {
         manuscript
             .chapters
@@ -193,6 +195,7 @@ pub fn build_pdf(
         profile,
         chapters,
         readable: options.readable_pdf,
+        fonts: manuscript.fonts.clone(),
     };
     crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))

@@ -276,23 +276,6 @@ fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
         }
     }
     validate_pdf(file, &config.pdf, diags);
-    let fonts = &config.fonts;
-    let custom = fonts
-        .serif
-        .iter()
-        .chain(&fonts.mono)
-        .chain(&fonts.fallback)
-        .next();
-    if let Some(value) = custom {
-        diags.push(
-            Diagnostic::warning(
-                code::NOT_SUPPORTED,
-                "book.toml: [fonts] is not supported yet; the bundled fonts are used",
-            )
-            .at(span_of(file, value))
-            .with_hint("remove [fonts] to silence this; Linux Libertine, DejaVu Sans Mono and Noto Serif Khmer are built in"),
-        );
-    }
 }
 
 fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {

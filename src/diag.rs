@@ -79,6 +79,8 @@ pub mod code {
     pub const CSL_STYLE: &str = "E0112";
     /// An image is too large to process safely.
     pub const IMAGE_TOO_LARGE: &str = "E0113";
+    /// A font named in book.toml cannot be found or used.
+    pub const FONT: &str = "E0114";
     /// Raw HTML content was dropped by the allow-list.
     pub const HTML_DROPPED: &str = "W0201";
     /// Control characters were removed from the text.

@@ -172,6 +172,9 @@ pub struct Manuscript {
     pub bibliography: Option<FileId>,
     /// Every text file read so far.
     pub sources: SourceMap,
+    /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
+    /// PDF); `None` for the bundled fonts.
+    pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -212,6 +215,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
         chapters,
         bibliography,
         sources,
+        fonts: None,
     })
 }
 

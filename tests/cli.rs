@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::keep_for_epubcheck;
+use common::{keep_for_epubcheck, repo};
 
 fn octavo(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_octavo"));
@@ -288,4 +288,54 @@ fn paths_outside_the_book_are_refused() {
     let err = stderr(&out);
     assert!(err.contains("leads outside the book folder"), "{err}");
     assert!(err.contains("absolute path"), "{err}");
+}
+
+#[test]
+fn fonts_named_in_book_toml_set_the_pdf() {
+    let toml = format!("{TOML}\n[fonts]\nserif = \"fonts/text\"\n");
+    let (_tmp, dir) = book(&[
+        ("book.toml", toml.as_str()),
+        (
+            "chapters/a.md",
+            "# A\n\nSome *emphasis* and **strength**.\n",
+        ),
+    ]);
+    // DejaVu Sans Mono's four faces stand in for a text family: styles come from the fonts.
+    let family = repo().join("fonts/dejavu-sans-mono");
+    std::fs::create_dir_all(dir.join("fonts/text")).expect("mkdir");
+    for entry in std::fs::read_dir(&family).expect("bundled fonts") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "ttf") {
+            let name = path.file_name().expect("name");
+            std::fs::copy(&path, dir.join("fonts/text").join(name)).expect("copy");
+        }
+    }
+    let built = octavo(&["build", "--format", "pdf"], &dir, &[]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let pdf = std::fs::read(dir.join("out/test-book.pdf")).expect("PDF");
+    std::fs::write(common::pdf_dir().join("cli-custom-fonts.pdf"), &pdf).expect("keep for qpdf");
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        !text.contains("LinLibertine"),
+        "the bundled text face is not used"
+    );
+    // Font names sit in compressed streams only for the program; /BaseFont is plain.
+    assert!(
+        text.contains("DejaVuSansMono-Bold"),
+        "the bold face comes from the folder"
+    );
+
+    // A folder without fonts is an error at the book.toml value.
+    std::fs::write(
+        dir.join("book.toml"),
+        format!("{TOML}\n[fonts]\nserif = \"chapters\"\n"),
+    )
+    .expect("toml");
+    let failed = octavo(&["build", "--format", "pdf"], &dir, &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("E0114") && stderr(&failed).contains("book.toml:"),
+        "{}",
+        stderr(&failed)
+    );
 }

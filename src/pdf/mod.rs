@@ -6,6 +6,7 @@
 
 pub mod compose;
 pub mod font;
+pub mod font_config;
 pub mod hyphen;
 pub mod layout_ir;
 pub mod linebreak;
@@ -33,6 +34,8 @@ pub struct PdfOptions {
     pub chapters: Option<Vec<usize>>,
     /// Write uncompressed, readable content streams (debugging).
     pub readable: bool,
+    /// The fonts book.toml names (`[fonts]`); the bundled set when `None`.
+    pub fonts: Option<std::sync::Arc<font::FontSet<'static>>>,
 }
 
 /// Why the PDF could not be written.
@@ -65,7 +68,10 @@ pub struct PdfOutput {
 
 /// Typeset the book into a PDF.
 pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
-    let fonts = font::FontSet::builtin()?;
+    let fonts = match &options.fonts {
+        Some(fonts) => std::sync::Arc::clone(fonts),
+        None => std::sync::Arc::new(font::FontSet::builtin()?),
+    };
     let ctx = TextContext {
         fonts: &fonts,
         cache: shape::ShapeCache::new(),

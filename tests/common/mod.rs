@@ -186,6 +186,7 @@ pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
         profile: octavo::pdf::profile::Profile::builtin(profile),
         chapters: None,
         readable: false,
+        fonts: None,
     };
     let output = octavo::pdf::write_pdf(book, &options).expect("PDF written");
     std::fs::write(pdf_dir().join(format!("{name}.pdf")), &output.bytes).expect("keep PDF");
