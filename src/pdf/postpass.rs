@@ -674,6 +674,14 @@ fn xml_escape(text: &str) -> String {
 /// References to missing objects become `null`, as the PDF specification reads them.
 fn compact(doc: &mut Document) {
     let reachable = reachable(doc);
+    let dense = reachable.len() == doc.objects.len()
+        && reachable.iter().zip(1u32..).all(|(&id, n)| id == (n, 0));
+    if dense {
+        // Already numbered 1..n with nothing unreachable (what `render` makes): renumbering
+        // would change nothing.
+        doc.max_id = reachable.len() as u32;
+        return;
+    }
     let renumber: BTreeMap<ObjectId, ObjectId> = reachable
         .iter()
         .zip(1u32..)

@@ -9,7 +9,8 @@
 //! post-pass: on a 4,040-page book its serialiser took 2.56 s of a 6.8 s build and its
 //! operation vectors most of a 900 MB peak (measured with `OCTAVO_TIMINGS`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::{mpsc, Arc};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
@@ -71,9 +72,14 @@ struct Shared {
 pub fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
     let mut doc = Document::with_version("1.5");
     let mut usage = GlyphUsage::new();
+    // Runs are shared through the shaping cache; recording one twice changes nothing (the
+    // first text seen for a glyph wins), so each is recorded once.
+    let mut recorded = HashSet::new();
     for item in input.pages.iter().flat_map(|p| &p.items) {
         if let Item::Glyphs(run) = item {
-            usage.record(&run.run);
+            if recorded.insert(Arc::as_ptr(&run.run)) {
+                usage.record(&run.run);
+            }
         }
     }
     let mut fonts = crate::timing::time("pdf embed fonts", || embed_fonts(input.fonts, &usage))?;
@@ -114,21 +120,73 @@ fn real(value: f64) -> Object {
 }
 
 /// Writes every page: content stream, annotations, page dictionary.
+///
+/// Compressing the content streams is about half the work, so unless the output is to stay
+/// readable it runs on a second thread, overlapping the writing of the next pages. Each
+/// stream's object id is fixed before it is handed over, so the result does not depend on
+/// timing.
 fn write_pages(
     doc: &mut Document,
     input: &RenderInput<'_>,
     shared: &Shared,
 ) -> Result<(), RenderError> {
+    if input.readable {
+        return write_pages_with(doc, input, shared, |doc, id, content| {
+            insert_content(doc, id, content, false);
+        });
+    }
+    std::thread::scope(|scope| {
+        let (jobs, inbox) = mpsc::sync_channel::<(ObjectId, Vec<u8>)>(PAGES_IN_FLIGHT);
+        let (done, results) = mpsc::channel::<(ObjectId, Vec<u8>)>();
+        scope.spawn(move || {
+            for (id, content) in inbox {
+                if done.send((id, deflate(&content))).is_err() {
+                    break;
+                }
+            }
+        });
+        let written = write_pages_with(doc, input, shared, |doc, id, content| {
+            // If the worker is gone (it cannot fail, but still), compress here.
+            if let Err(mpsc::SendError((id, content))) = jobs.send((id, content)) {
+                insert_content(doc, id, deflate(&content), true);
+            }
+            for (id, packed) in results.try_iter() {
+                insert_content(doc, id, packed, true);
+            }
+        });
+        drop(jobs);
+        for (id, packed) in results {
+            insert_content(doc, id, packed, true);
+        }
+        written
+    })
+}
+
+/// How many pages may wait for compression: enough to keep the worker busy, few enough that
+/// uncompressed pages never pile up.
+const PAGES_IN_FLIGHT: usize = 8;
+
+/// Adds a content stream; `compressed` says the bytes are Flate data.
+fn insert_content(doc: &mut Document, id: ObjectId, content: Vec<u8>, compressed: bool) {
+    let mut stream = Stream::new(Dictionary::new(), Vec::new());
+    if compressed {
+        stream.dict.set("Filter", name("FlateDecode"));
+    }
+    stream.set_content(content);
+    doc.objects.insert(id, Object::Stream(stream));
+}
+
+/// Writes every page, handing each content stream with its reserved id to `store`.
+fn write_pages_with(
+    doc: &mut Document,
+    input: &RenderInput<'_>,
+    shared: &Shared,
+    mut store: impl FnMut(&mut Document, ObjectId, Vec<u8>),
+) -> Result<(), RenderError> {
     for (page, &page_id) in input.pages.iter().zip(&shared.page_ids) {
         let (content, used) = page_content(page, input, shared)?;
-        let mut stream = Stream::new(Dictionary::new(), Vec::new());
-        if input.readable {
-            stream.set_plain_content(content);
-        } else {
-            stream.dict.set("Filter", name("FlateDecode"));
-            stream.set_content(deflate(&content));
-        }
-        let contents = doc.add_object(stream);
+        let contents = doc.new_object_id();
+        store(doc, contents, content);
         let mut dict = Dictionary::from_iter(vec![
             ("Type", name("Page")),
             ("Parent", Object::Reference(shared.pages_root)),

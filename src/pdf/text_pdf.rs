@@ -587,18 +587,14 @@ fn spells(run: &ShapedRun, placed: &[Placed<'_>], index: usize) -> bool {
 
 /// The `TJ` adjustment after each glyph: it moves the pen from where the `/W` width leaves it
 /// to where the next glyph belongs (0 after the last).
-fn adjustments(glyphs: &[Placed<'_>], size: f32) -> Vec<f64> {
+fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = f64> + 'g {
     let per_pt = 1000.0 / size.max(f32::MIN_POSITIVE);
-    glyphs
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            glyphs.get(i + 1).map_or(0.0, |next| {
-                let adjust = g.glyph.width as f32 - (next.x - g.x) * per_pt;
-                f64::from((adjust * 100.0).round() / 100.0)
-            })
+    glyphs.iter().enumerate().map(move |(i, g)| {
+        glyphs.get(i + 1).map_or(0.0, |next| {
+            let adjust = g.glyph.width as f32 - (next.x - g.x) * per_pt;
+            f64::from((adjust * 100.0).round() / 100.0)
         })
-        .collect()
+    })
 }
 
 #[cfg(test)]
@@ -720,6 +716,38 @@ mod tests {
             ops.matches("]TJ").count(),
             "{ops}"
         );
+    }
+
+    #[test]
+    fn runs_on_one_baseline_continue_one_tj() {
+        let fonts = FontSet::builtin().unwrap();
+        let choice = FaceChoice::new(Family::Serif, Style::Regular);
+        let options = ShapeOptions::default();
+        let first = crate::pdf::shape::shape(&fonts, "AVA", choice, 10.0, &options);
+        let second = crate::pdf::shape::shape(&fonts, "Wave", choice, 10.0, &options);
+        let mut usage = GlyphUsage::new();
+        usage.record(&first);
+        usage.record(&second);
+        let embedded = embed_fonts(&fonts, &usage).unwrap();
+        let mut out = Content::new();
+        let mut state = TextState::default();
+        let gap = first.width() + 2.5;
+        for (run, x, y) in [(&first, 10.0, 100.0), (&second, 10.0 + gap, 100.0)] {
+            embedded
+                .place_run(run, (x, y), &mut state, &mut out)
+                .unwrap();
+        }
+        embedded
+            .place_run(&first, (10.0, 88.0), &mut state, &mut out)
+            .unwrap();
+        state.finish(&mut out);
+        let ops = String::from_utf8_lossy(out.bytes()).into_owned();
+        assert_eq!(ops.matches("Tf").count(), 1, "{ops}");
+        assert_eq!(ops.matches("Tm").count(), 2, "{ops}");
+        assert_eq!(ops.matches("]TJ").count(), 2, "{ops}");
+        assert!(ops.starts_with("/F1 10 Tf\n1 0 0 1 10 100 Tm\n[<"), "{ops}");
+        assert!(ops.contains("\n1 0 0 1 10 88 Tm\n"), "{ops}");
+        assert_eq!(state.used_faces().len(), 1);
     }
 
     #[test]
