@@ -61,10 +61,11 @@ pub struct SubsetFont<'a> {
 }
 
 /// Adds the Type0 font for `font` and everything it refers to; returns the font's id.
-/// `compress` Flate-compresses the font program and the CMap.
+/// The font program is always Flate-compressed (it is binary anyway); `compress` says whether
+/// the CMap is too.
 pub fn write_font(doc: &mut Document, font: &SubsetFont<'_>, compress: bool) -> ObjectId {
     let (subtype, file_key, program) = embed_program(font.program);
-    let program = doc.add_object(flate(program, compress));
+    let program = doc.add_object(flate(program, true));
     let descriptor = descriptor(font, file_key, program);
     let descriptor = doc.add_object(descriptor);
     let cmap = Stream::new(Dictionary::new(), to_unicode_cmap(font.texts).into_bytes());
