@@ -71,17 +71,7 @@ struct Shared {
 /// Renders `input` into a document with a catalog, a page tree and everything the pages use.
 pub fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
     let mut doc = Document::with_version("1.5");
-    let mut usage = GlyphUsage::new();
-    // Runs are shared through the shaping cache; recording one twice changes nothing (the
-    // first text seen for a glyph wins), so each is recorded once.
-    let mut recorded = HashSet::new();
-    for item in input.pages.iter().flat_map(|p| &p.items) {
-        if let Item::Glyphs(run) = item {
-            if recorded.insert(Arc::as_ptr(&run.run)) {
-                usage.record(&run.run);
-            }
-        }
-    }
+    let usage = record_usage(input.pages);
     let mut fonts = crate::timing::time("pdf embed fonts", || embed_fonts(input.fonts, &usage))?;
     let font_ids = fonts.write(&mut doc, input.fonts, !input.readable);
     let image_ids = crate::timing::time("pdf images", || add_images(&mut doc, input))?;
@@ -95,28 +85,50 @@ pub fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError>
         pages_root,
     };
     crate::timing::time("pdf pages", || write_pages(&mut doc, input, &shared))?;
+    write_catalog(&mut doc, &shared);
+    Ok(doc)
+}
+
+/// The glyphs of every run on `pages`.
+fn record_usage(pages: &[Page]) -> GlyphUsage {
+    let mut usage = GlyphUsage::new();
+    // Runs are shared through the shaping cache; recording one twice changes nothing (the
+    // first text seen for a glyph wins), so each is recorded once.
+    let mut recorded = HashSet::new();
+    for item in pages.iter().flat_map(|p| &p.items) {
+        if let Item::Glyphs(run) = item {
+            if recorded.insert(Arc::as_ptr(&run.run)) {
+                usage.record(&run.run);
+            }
+        }
+    }
+    usage
+}
+
+/// The page tree root (one flat list of kids) and the catalog, set as the trailer's `/Root`.
+fn write_catalog(doc: &mut Document, shared: &Shared) {
     let kids = shared.page_ids.iter().map(|&id| Object::Reference(id));
     let root = Dictionary::from_iter(vec![
         ("Type", name("Pages")),
         ("Kids", Object::Array(kids.collect())),
-        ("Count", Object::Integer(input.pages.len() as i64)),
+        ("Count", Object::Integer(shared.page_ids.len() as i64)),
     ]);
-    doc.objects.insert(pages_root, Object::Dictionary(root));
+    doc.objects
+        .insert(shared.pages_root, Object::Dictionary(root));
     let catalog = doc.add_object(Dictionary::from_iter(vec![
         ("Type", name("Catalog")),
-        ("Pages", Object::Reference(pages_root)),
+        ("Pages", Object::Reference(shared.pages_root)),
     ]));
     doc.trailer.set("Root", Object::Reference(catalog));
-    Ok(doc)
 }
 
 fn name(text: &str) -> Object {
     Object::Name(text.as_bytes().to_vec())
 }
 
-/// A number rounded to a thousandth, as a PDF real.
+/// A number rounded to a thousandth, as a PDF real (adding 0 turns `-0` into `0`).
 fn real(value: f64) -> Object {
-    Object::Real(((value * 1000.0).round() / 1000.0) as f32)
+    Object::Real(((value * 1000.0).round() / 1000.0 + 0.0) as f32)
 }
 
 /// Writes every page: content stream, annotations, page dictionary.
@@ -406,4 +418,88 @@ fn add_images(
         ids.insert(index, doc.add_object(image));
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_are_rounded_and_never_negative_zero() {
+        let Object::Real(zero) = real(-0.0001) else {
+            panic!("not a real");
+        };
+        assert!(zero.is_sign_positive());
+        assert_eq!(real(12.34567), Object::Real(12.346));
+    }
+
+    fn link(target: LinkDest) -> Item {
+        Item::Link {
+            x: 10.0,
+            y: 20.0,
+            width: 30.0,
+            height: 12.0,
+            target,
+        }
+    }
+
+    #[test]
+    fn links_become_borderless_annotations_pointing_at_anchors() {
+        let fonts = FontSet::builtin().unwrap();
+        let first = Page {
+            items: vec![
+                link(LinkDest::Anchor("there".into())),
+                link(LinkDest::Uri("https://example.org/(a)".into())),
+                link(LinkDest::Anchor("nowhere".into())),
+            ],
+            ..Page::default()
+        };
+        let second = Page {
+            items: vec![Item::Rule {
+                x: 0.0,
+                y: 50.0,
+                width: 100.0,
+                thickness: 0.5,
+            }],
+            ..Page::default()
+        };
+        let pages = [first, second];
+        let anchors = BTreeMap::from([("there".to_string(), (1, 100.0))]);
+        let input = RenderInput {
+            pages: &pages,
+            anchors: &anchors,
+            images: &[],
+            fonts: &fonts,
+            size: (400.0, 600.0),
+            readable: true,
+        };
+        let doc = render_document(&input).unwrap();
+        let page_ids: Vec<ObjectId> = doc.page_iter().collect();
+        assert_eq!(page_ids.len(), 2);
+        let page = doc.get_dictionary(page_ids[0]).unwrap();
+        let annots = page.get(b"Annots").unwrap().as_array().unwrap();
+        assert_eq!(annots.len(), 2, "the unknown anchor is dropped");
+        let annot = |i: usize| {
+            let id = annots[i].as_reference().unwrap();
+            doc.get_dictionary(id).unwrap().clone()
+        };
+        let internal = annot(0);
+        assert_eq!(
+            internal.get(b"Rect").unwrap(),
+            &Object::Array([10.0, 568.0, 40.0, 580.0].map(Object::Real).to_vec())
+        );
+        let dest = internal.get(b"Dest").unwrap().as_array().unwrap();
+        assert_eq!(dest[0], Object::Reference(page_ids[1]));
+        assert_eq!(dest[3], Object::Real(502.0));
+        let border = internal.get(b"Border").unwrap().as_array().unwrap();
+        assert!(border.iter().all(|b| b.as_i64().ok() == Some(0)));
+        let action = annot(1);
+        let action = action.get(b"A").unwrap().as_dict().unwrap();
+        assert_eq!(action.get(b"S").unwrap().as_name().unwrap(), b"URI");
+        let second = doc.get_dictionary(page_ids[1]).unwrap();
+        let contents = second.get(b"Contents").unwrap().as_reference().unwrap();
+        let stream = doc.get_object(contents).unwrap().as_stream().unwrap();
+        assert_eq!(stream.content, b"0.5 w\n0 550 m\n100 550 l\nS\n");
+        assert!(!second.has(b"Annots"));
+    }
 }
