@@ -59,6 +59,10 @@ pub struct FaceMetrics {
     pub weight: u16,
     /// Whether the outlines are CFF (`OTTO`) rather than TrueType `glyf`.
     pub is_cff: bool,
+    /// The bounding box of all glyphs (`head`): x min, y min, x max, y max.
+    pub bbox: [i16; 4],
+    /// Whether every glyph has the same advance (`post`'s `isFixedPitch`).
+    pub monospaced: bool,
 }
 
 /// One parsed font face, ready for shaping and embedding.
@@ -218,6 +222,7 @@ fn check_usable(ttf: &ttf_parser::Face<'_>, label: &str) -> Result<(), FontError
 
 fn read_metrics(ttf: &ttf_parser::Face<'_>) -> FaceMetrics {
     let ascender = ttf.ascender();
+    let bbox = ttf.global_bounding_box();
     let glyph_top = |c: char| {
         ttf.glyph_index(c)
             .and_then(|g| ttf.glyph_bounding_box(g))
@@ -243,6 +248,8 @@ fn read_metrics(ttf: &ttf_parser::Face<'_>) -> FaceMetrics {
         italic_angle: ttf.italic_angle(),
         weight: ttf.weight().to_number(),
         is_cff: ttf.tables().cff.is_some(),
+        bbox: [bbox.x_min, bbox.y_min, bbox.x_max, bbox.y_max],
+        monospaced: ttf.is_monospaced(),
     }
 }
 

@@ -1,41 +1,34 @@
-//! The bridge from shaped text to printpdf 0.12: subset and embed the faces, place glyph runs by
-//! glyph id, and keep the text extractable.
+//! Shaped text in the PDF: subset the faces, place glyph runs by glyph id, keep the text
+//! extractable.
 //!
 //! Rendering is two-phase because a subset renumbers glyphs: first every run of the book is
 //! recorded in a [`GlyphUsage`], then [`embed_fonts`] subsets each face with `subsetter` (new
-//! glyph ids in ascending order of the old ones), names it `ABCDEF+PostScriptName` with a tag
-//! hashed from the glyph set, and registers it with the document; then
-//! [`EmbeddedFonts::place_run`] turns runs into `Tf`/`Tm`/`TJ` operations.
+//! glyph ids in ascending order of the old ones) and names it `ABCDEF+PostScriptName` with a tag
+//! hashed from the glyph set; [`EmbeddedFonts::write`] adds the font objects (`font_pdf`) and
+//! [`EmbeddedFonts::place_run`] writes runs as `Tf`/`Tm`/`TJ` operators straight into a page's
+//! [`Content`] (we write content streams ourselves: see `content`).
 //!
-//! What printpdf 0.12 (without its `text_layout` feature) does and does not do for us:
-//! - It embeds whatever font program we hand to `ParsedFont::from_bytes` as-is: a subsetter CFF
-//!   font (CID-keyed, identity charset) as `/FontFile3 /CIDFontType0C`, a TrueType subset as
-//!   `/FontFile2` with `/CIDToGIDMap /Identity`. It cannot subset itself, and it names the font
-//!   after `ParsedFont::font_name`, adding no subset tag: so we set `font_name` to our tagged name.
-//! - `add_font` keys fonts by a random `FontId`; we insert into `resources.fonts.map` ourselves
-//!   with the tagged name as the key, so resource names are deterministic.
-//! - Its `/ToUnicode` CMap maps each glyph to the `cid` string of the `Codepoint`s shown with it
-//!   (the last one wins); multi-character strings work, so a ligature maps to "ffi". We always
-//!   pass the same string for a glyph ([`GlyphUsage`] picks it).
+//! - Each glyph's `/ToUnicode` text is the text of a cluster it made up alone, else the
+//!   character of a cluster it was part of that the face maps to it ([`GlyphUsage`] picks one
+//!   per glyph); multi-character texts work, so a ligature maps to "ffi".
 //! - A per-glyph CMap cannot express a Khmer syllable whose glyphs are reordered (the pre-base
-//!   vowel drawn first) or have no character of their own (subjoined consonants). For such
-//!   clusters we wrap the glyphs in `/Span <</ActualText (text)>> BDC … EMC`, which printpdf
-//!   writes through `Op::BeginMarkedContentWithProperties`; no lopdf post-pass is needed.
+//!   vowel drawn first) or have no character of their own (subjoined consonants). Such
+//!   clusters are wrapped in `/Span <</ActualText (text)>> BDC … EMC`.
 //! - `TJ` cannot move glyphs vertically, so glyphs with a `y_offset` (marks) start a new `Tm`.
-//! - Its `/W` widths are `(advance * 1000 / upem) as i64` of the subset font; our `TJ`
-//!   adjustments are computed against those same integers, so positions match exactly.
+//!   Consecutive stretches on one baseline in one font continue the open `TJ` with an
+//!   adjustment instead of a new `Tm`, so a line of words is one `TJ`.
+//! - `/W` widths are `(advance * 1000 / upem) as i64`; `TJ` adjustments are computed against
+//!   those same integers, so positions match exactly.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::ops::Range;
-use std::path::Path;
 
-use printpdf::{
-    Codepoint, DictItem, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Pt, TextItem, TextMatrix,
-};
+use lopdf::{Document, ObjectId};
 
-use super::font::{guard, FaceChoice, FaceId, Family, FontError, FontFace, FontSet, Style};
-use super::shape::{is_default_ignorable, ShapeCache, ShapeOptions, ShapedRun};
+use super::content::Content;
+use super::font::{guard, FaceId, FontError, FontFace, FontSet};
+use super::font_pdf::{write_font, FontProgram, SubsetFont};
+use super::shape::{is_default_ignorable, ShapedRun};
 
 /// Why text could not be written to the PDF.
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +44,6 @@ pub enum TextPdfError {
         /// What the subsetter reported.
         reason: String,
     },
-    /// printpdf could not read the subset font back.
-    #[error("font {name}: printpdf cannot read the subset font")]
-    Reparse {
-        /// The font's file name.
-        name: String,
-    },
     /// A run was placed with a glyph that was not recorded before the fonts were embedded.
     #[error("glyph {glyph} of face {face} was placed but not recorded before embedding")]
     Unrecorded {
@@ -64,14 +51,6 @@ pub enum TextPdfError {
         face: usize,
         /// The glyph id.
         glyph: u16,
-    },
-    /// Writing the file failed.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
     },
 }
 
@@ -161,7 +140,7 @@ fn visible_text(text: &str) -> Option<String> {
 struct EmbeddedGlyph {
     /// The code shown in the content stream (the subset glyph id).
     code: u16,
-    /// Advance in 1/1000 em, exactly as printpdf writes it to `/W`.
+    /// Advance in 1/1000 em, exactly as written to `/W`.
     width: i64,
     /// What `/ToUnicode` maps the glyph to (may be empty).
     text: String,
@@ -170,10 +149,16 @@ struct EmbeddedGlyph {
 /// One face as embedded in the document.
 #[derive(Debug, Clone)]
 struct EmbeddedFace {
+    /// `ABCDEF+PostScriptName`.
     base_font: String,
-    font_id: FontId,
+    /// The page resource name (`F1`, `F2`, …).
+    resource: String,
     /// Indexed by the face's glyph id.
     glyphs: Vec<Option<EmbeddedGlyph>>,
+    /// Advance of each subset glyph, indexed by code (for `/W`).
+    widths: Vec<i64>,
+    /// The subset outlines; taken when the font is written.
+    program: Option<FontProgram>,
 }
 
 /// The subset faces of a document, ready to place runs with.
@@ -183,31 +168,18 @@ pub struct EmbeddedFonts {
     faces: Vec<Option<EmbeddedFace>>,
 }
 
-/// Subsets every face in `usage` and adds it to `doc`.
-pub fn embed_fonts(
-    doc: &mut PdfDocument,
-    fonts: &FontSet<'_>,
-    usage: &GlyphUsage,
-) -> Result<EmbeddedFonts, TextPdfError> {
-    let mut faces = Vec::new();
+/// Subsets every face that `usage` records a glyph of.
+pub fn embed_fonts(fonts: &FontSet<'_>, usage: &GlyphUsage) -> Result<EmbeddedFonts, TextPdfError> {
+    let mut faces: Vec<Option<EmbeddedFace>> = Vec::new();
     for (id, face) in fonts.faces() {
         let glyphs = usage.faces.get(id.index()).map_or(&[][..], Vec::as_slice);
         if glyphs.iter().all(Option::is_none) {
             faces.push(None);
             continue;
         }
-        let taken = |name: &str| {
-            doc.resources
-                .fonts
-                .map
-                .contains_key(&FontId(name.to_string()))
-        };
-        let (embedded, parsed) = embed_face(face, glyphs, taken)?;
-        let pdf_font = printpdf::PdfFont::new(parsed);
-        doc.resources
-            .fonts
-            .map
-            .insert(embedded.font_id.clone(), pdf_font);
+        let taken = |name: &str| faces.iter().flatten().any(|f| f.base_font == name);
+        let resource = format!("F{}", faces.iter().flatten().count() + 1);
+        let embedded = embed_face(face, glyphs, taken, resource)?;
         faces.push(Some(embedded));
     }
     Ok(EmbeddedFonts { faces })
@@ -218,7 +190,8 @@ fn embed_face(
     face: &FontFace<'_>,
     glyphs: &[Option<GlyphText>],
     taken: impl Fn(&str) -> bool,
-) -> Result<(EmbeddedFace, ParsedFont), TextPdfError> {
+    resource: String,
+) -> Result<EmbeddedFace, TextPdfError> {
     // Glyph ids come from a face's 16-bit glyph ids, so every index fits.
     let gids: Vec<u16> = (0u16..)
         .zip(glyphs)
@@ -228,50 +201,56 @@ fn embed_face(
     for &gid in &gids {
         remapper.remap(gid);
     }
-    let subset_error = |reason: String| TextPdfError::Subset {
-        name: face.label().to_string(),
-        reason,
-    };
-    let program = guard(|| subsetter::subset(face.data(), face.index(), &remapper))
-        .ok_or_else(|| subset_error("malformed font".to_string()))?
-        .map_err(|e| subset_error(e.to_string()))?;
+    let program = subset_program(face, &remapper)?;
     let ps_name = face.postscript_name();
     // The same face twice in a set (or two files with one name) must not share a name.
     let base_font = (0u32..)
         .map(|salt| format!("{}+{ps_name}", subset_tag(ps_name, salt, &gids)))
         .find(|name| !taken(name))
         .unwrap_or_default();
-    let mut warnings = Vec::new();
-    let mut parsed = guard(|| ParsedFont::from_bytes(&program, 0, &mut warnings))
-        .flatten()
-        .ok_or_else(|| TextPdfError::Reparse {
-            name: face.label().to_string(),
-        })?;
-    parsed.font_name = Some(base_font.clone());
+    let widths: Vec<i64> = remapper
+        .remapped_gids()
+        .map(|gid| pdf_width(face, gid))
+        .collect();
     let glyphs = glyphs
         .iter()
         .zip(0u16..)
         .map(|(text, gid)| {
             let text = text.as_ref()?.text(face, gid);
             let code = remapper.get(gid).unwrap_or(0);
-            let width = pdf_width(&parsed, code);
+            let width = widths.get(usize::from(code)).copied().unwrap_or(0);
             Some(EmbeddedGlyph { code, width, text })
         })
         .collect();
-    let font_id = FontId(base_font.clone());
-    let embedded = EmbeddedFace {
+    Ok(EmbeddedFace {
         base_font,
-        font_id,
+        resource,
         glyphs,
-    };
-    Ok((embedded, parsed))
+        widths,
+        program: Some(program),
+    })
 }
 
-/// The width printpdf writes to `/W` for `code` (see `get_scaled_glyph_width` in printpdf).
-fn pdf_width(font: &ParsedFont, code: u16) -> i64 {
-    let upm = f32::from(font.pdf_font_metrics.units_per_em.max(1));
-    font.get_glyph_width(code)
-        .map_or(0, |w| (f32::from(w) * 1000.0 / upm) as i64)
+/// The subset of `face` holding the glyphs of `remapper`, as it will be embedded.
+fn subset_program(
+    face: &FontFace<'_>,
+    remapper: &subsetter::GlyphRemapper,
+) -> Result<FontProgram, TextPdfError> {
+    let subset_error = |reason: &str| TextPdfError::Subset {
+        name: face.label().to_string(),
+        reason: reason.to_string(),
+    };
+    let bytes = guard(|| subsetter::subset(face.data(), face.index(), remapper))
+        .ok_or_else(|| subset_error("malformed font"))?
+        .map_err(|e| subset_error(&e.to_string()))?;
+    FontProgram::from_subset(bytes).ok_or_else(|| subset_error("no CFF table in the subset"))
+}
+
+/// The `/W` width of glyph `gid`: its advance in 1/1000 em, truncated.
+fn pdf_width(face: &FontFace<'_>, gid: u16) -> i64 {
+    let upem = f32::from(face.units_per_em().max(1));
+    face.advance(gid)
+        .map_or(0, |w| (f32::from(w) * 1000.0 / upem) as i64)
 }
 
 /// The six capital letters that tag a subset (`ABCDEF+Name`), from an FNV-1a hash of the
@@ -292,11 +271,158 @@ pub fn subset_tag(postscript_name: &str, salt: u32, gids: &[u16]) -> String {
         .collect()
 }
 
-/// Text-object state shared by consecutive [`EmbeddedFonts::place_run`] calls, so a font is
-/// only selected when it changes. Start a fresh one after every `EndTextSection`.
+/// The font objects of a document: `(resource name, Type0 font id)` in resource order.
+pub type FontResources = Vec<(String, ObjectId)>;
+
+impl EmbeddedFonts {
+    fn face(&self, face: FaceId) -> Option<&EmbeddedFace> {
+        self.faces.get(face.index())?.as_ref()
+    }
+
+    /// The `/BaseFont` name (`ABCDEF+PostScriptName`) `face` is embedded under, if it is used.
+    pub fn base_font(&self, face: FaceId) -> Option<&str> {
+        self.face(face).map(|f| f.base_font.as_str())
+    }
+
+    /// The page resource name `face` is shown with, if it is used.
+    pub fn resource(&self, face: FaceId) -> Option<&str> {
+        self.resource_at(face.index())
+    }
+
+    /// The page resource name of the face with index `index`, if it is used.
+    pub fn resource_at(&self, index: usize) -> Option<&str> {
+        let face = self.faces.get(index)?.as_ref()?;
+        Some(face.resource.as_str())
+    }
+
+    /// Adds every subset to `doc` (Flate-compressed when `compress`), releasing the font
+    /// programs; returns the font objects by face index.
+    pub fn write(
+        &mut self,
+        doc: &mut Document,
+        fonts: &FontSet<'_>,
+        compress: bool,
+    ) -> Vec<Option<ObjectId>> {
+        let mut ids = Vec::with_capacity(self.faces.len());
+        for (slot, (_, face)) in self.faces.iter_mut().zip(fonts.faces()) {
+            let Some(embedded) = slot else {
+                ids.push(None);
+                continue;
+            };
+            let Some(program) = embedded.program.take() else {
+                ids.push(None);
+                continue;
+            };
+            let texts = embedded.code_texts();
+            let texts: Vec<(u16, &str)> = texts.iter().map(|(c, t)| (*c, t.as_str())).collect();
+            let subset = SubsetFont {
+                base_font: &embedded.base_font,
+                face,
+                program: &program,
+                widths: &embedded.widths,
+                texts: &texts,
+            };
+            ids.push(Some(write_font(doc, &subset, compress)));
+        }
+        ids
+    }
+}
+
+impl EmbeddedFace {
+    /// `(code, text)` of every embedded glyph, in code order.
+    fn code_texts(&self) -> Vec<(u16, String)> {
+        let mut texts: Vec<(u16, String)> = self
+            .glyphs
+            .iter()
+            .flatten()
+            .map(|g| (g.code, g.text.clone()))
+            .collect();
+        texts.sort_by_key(|(code, _)| *code);
+        texts
+    }
+}
+
+/// Text-object state shared by consecutive [`EmbeddedFonts::place_run`] calls: the font in
+/// use (selected only when it changes), the `TJ` still open, and the faces shown (for the
+/// page's resources). Call [`TextState::finish`] before `ET`; start a fresh state after it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TextState {
     font: Option<(FaceId, u32)>,
+    open: Option<OpenShow>,
+    used: BTreeSet<FaceId>,
+}
+
+/// A `TJ` array being written: its `Tm` origin and where the viewer's pen is, relative to it,
+/// in thousandths of an em.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OpenShow {
+    x: f32,
+    y: f32,
+    pen: f64,
+}
+
+impl TextState {
+    /// Closes the open `TJ`, if any. Call before any operator other than glyph placement.
+    pub fn finish(&mut self, out: &mut Content) {
+        if self.open.take().is_some() {
+            out.show_array();
+        }
+    }
+
+    /// The faces shown since the state was made.
+    pub fn used_faces(&self) -> &BTreeSet<FaceId> {
+        &self.used
+    }
+
+    /// Shows `glyphs` (one face, one baseline): continues the open `TJ` when it is on the same
+    /// baseline, else opens a new one at the first glyph.
+    fn show(&mut self, glyphs: &[Placed<'_>], size: f32, out: &mut Content) {
+        let Some(first) = glyphs.first() else {
+            return;
+        };
+        let per_em = 1000.0 / f64::from(size.max(f32::MIN_POSITIVE));
+        match &mut self.open {
+            Some(open) if open.y == first.y => {
+                let target = (f64::from(first.x) - f64::from(open.x)) * per_em;
+                let adjust = round_adjustment(open.pen - target);
+                if adjust != 0.0 {
+                    out.adjustment(adjust);
+                    open.pen -= adjust;
+                }
+            }
+            _ => {
+                self.finish(out);
+                out.text_matrix(first.x, first.y);
+                out.open_array();
+                self.open = Some(OpenShow {
+                    x: first.x,
+                    y: first.y,
+                    pen: 0.0,
+                });
+            }
+        }
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        for (glyph, adjust) in glyphs.iter().zip(adjustments(glyphs, size)) {
+            out.glyph(glyph.glyph.code);
+            open.pen += glyph.glyph.width as f64;
+            if adjust != 0.0 {
+                out.adjustment(adjust);
+                open.pen -= adjust;
+            }
+        }
+    }
+}
+
+/// A `TJ` adjustment rounded to the precision it is written with.
+fn round_adjustment(value: f64) -> f64 {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded
+    }
 }
 
 /// A glyph ready for the content stream.
@@ -311,23 +437,14 @@ struct Placed<'e> {
 }
 
 impl EmbeddedFonts {
-    fn face(&self, face: FaceId) -> Option<&EmbeddedFace> {
-        self.faces.get(face.index())?.as_ref()
-    }
-
-    /// The `/BaseFont` name (`ABCDEF+PostScriptName`) `face` is embedded under, if it is used.
-    pub fn base_font(&self, face: FaceId) -> Option<&str> {
-        self.face(face).map(|f| f.base_font.as_str())
-    }
-
-    /// Appends the operations that draw `run` with its baseline starting at (`x`, `y`) points
-    /// from the page's lower-left corner. Must be called inside a text section (`BT`…`ET`).
+    /// Writes the operators that draw `run` with its baseline starting at (`x`, `y`) points
+    /// from the page's lower-left corner. Must be called inside a text object (`BT`…`ET`).
     pub fn place_run(
         &self,
         run: &ShapedRun,
         (x, y): (f32, f32),
         state: &mut TextState,
-        ops: &mut Vec<Op>,
+        out: &mut Content,
     ) -> Result<(), TextPdfError> {
         let placed = self.place_glyphs(run, x, y)?;
         let spans = self.spans(run, &placed);
@@ -337,13 +454,15 @@ impl EmbeddedFonts {
                 continue;
             };
             if actual {
+                state.finish(out);
                 let text = run.text.get(first.text.start..last.text.end);
-                ops.push(begin_actual_text(text.unwrap_or("")));
+                out.begin_actual_text(text.unwrap_or(""));
             }
             let glyphs = &placed[first.glyphs.start..last.glyphs.end];
-            self.show_glyphs(glyphs, run.size_pt, state, ops);
+            self.show_glyphs(glyphs, run.size_pt, state, out);
             if actual {
-                ops.push(Op::EndMarkedContent);
+                state.finish(out);
+                out.end_marked_content();
             }
         }
         Ok(())
@@ -419,13 +538,13 @@ impl EmbeddedFonts {
         spans
     }
 
-    /// Shows `glyphs`, one `Tm` + `TJ` per stretch in one face on one baseline.
+    /// Shows `glyphs`, one stretch per face and baseline.
     fn show_glyphs(
         &self,
         glyphs: &[Placed<'_>],
         size: f32,
         state: &mut TextState,
-        ops: &mut Vec<Op>,
+        out: &mut Content,
     ) {
         let mut start = 0;
         while start < glyphs.len() {
@@ -434,30 +553,22 @@ impl EmbeddedFonts {
                 .iter()
                 .take_while(|g| g.face == first.face && g.y == first.y)
                 .count();
-            self.select_font(first.face, size, state, ops);
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(first.x), Pt(first.y)),
-            });
-            let items = vec![TextItem::GlyphIds(codepoints(
-                &glyphs[start..start + n],
-                size,
-            ))];
-            ops.push(Op::ShowText { items });
+            self.select_font(first.face, size, state, out);
+            state.show(&glyphs[start..start + n], size, out);
             start += n;
         }
     }
 
-    fn select_font(&self, face: FaceId, size: f32, state: &mut TextState, ops: &mut Vec<Op>) {
+    fn select_font(&self, face: FaceId, size: f32, state: &mut TextState, out: &mut Content) {
         let wanted = Some((face, size.to_bits()));
         if state.font == wanted {
             return;
         }
-        if let Some(embedded) = self.face(face) {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(embedded.font_id.clone()),
-                size: Pt(size),
-            });
+        if let Some(resource) = self.resource(face) {
+            state.finish(out);
+            out.set_font(resource, size);
             state.font = wanted;
+            state.used.insert(face);
         }
     }
 }
@@ -474,156 +585,23 @@ fn spells(run: &ShapedRun, placed: &[Placed<'_>], index: usize) -> bool {
     rest.is_empty()
 }
 
-/// Codepoints whose `TJ` adjustments move the pen from where the `/W` width leaves it after
-/// each glyph to where the next glyph belongs.
-fn codepoints(glyphs: &[Placed<'_>], size: f32) -> Vec<Codepoint> {
+/// The `TJ` adjustment after each glyph: it moves the pen from where the `/W` width leaves it
+/// to where the next glyph belongs (0 after the last).
+fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = f64> + 'g {
     let per_pt = 1000.0 / size.max(f32::MIN_POSITIVE);
-    let mut out = Vec::with_capacity(glyphs.len());
-    for (i, g) in glyphs.iter().enumerate() {
-        let offset = glyphs.get(i + 1).map_or(0.0, |next| {
+    glyphs.iter().enumerate().map(move |(i, g)| {
+        glyphs.get(i + 1).map_or(0.0, |next| {
             let adjust = g.glyph.width as f32 - (next.x - g.x) * per_pt;
-            (adjust * 100.0).round() / 100.0
-        });
-        out.push(Codepoint::with_cid(
-            g.glyph.code,
-            offset,
-            g.glyph.text.clone(),
-        ));
-    }
-    out
-}
-
-/// `/Span <</ActualText <FEFF…>>> BDC`: the text extraction should report for what follows.
-fn begin_actual_text(text: &str) -> Op {
-    let mut utf16 = vec![0xFE, 0xFF];
-    utf16.extend(text.encode_utf16().flat_map(|u| u.to_be_bytes()));
-    let mut map = BTreeMap::new();
-    map.insert(
-        "ActualText".to_string(),
-        DictItem::String {
-            data: utf16,
-            literal: false,
-        },
-    );
-    Op::BeginMarkedContentWithProperties {
-        tag: "Span".to_string(),
-        properties: DictItem::Dict { map },
-    }
-}
-
-/// The sample page: (family, style, size, old-style figures, text) per line.
-const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
-    (
-        Family::Serif,
-        Style::Regular,
-        13.0,
-        false,
-        "Regular: efficient office affluent. AVATAR Wave 1975",
-    ),
-    (
-        Family::Serif,
-        Style::Italic,
-        13.0,
-        false,
-        "Italic: efficient office affluent. AVATAR Wave 1975",
-    ),
-    (
-        Family::Serif,
-        Style::Bold,
-        13.0,
-        false,
-        "Bold: efficient office affluent. AVATAR Wave 1975",
-    ),
-    (
-        Family::Serif,
-        Style::BoldItalic,
-        13.0,
-        false,
-        "Bold italic: efficient office affluent. AVATAR Wave 1975",
-    ),
-    (
-        Family::Mono,
-        Style::Regular,
-        11.0,
-        false,
-        "Mono: fn main() { let office = 1975; } // ffi",
-    ),
-    (
-        Family::Serif,
-        Style::Regular,
-        13.0,
-        false,
-        "Khmer: ខ្មែរក្រហម ទួលស្លែង ជើងឯក អង្គការ (in the text)",
-    ),
-    (
-        Family::Serif,
-        Style::Bold,
-        13.0,
-        false,
-        "Bold Khmer: ខ្មែរក្រហម ទួលស្លែង",
-    ),
-    (
-        Family::Serif,
-        Style::Regular,
-        13.0,
-        false,
-        "efficient office affluent",
-    ),
-    (
-        Family::Serif,
-        Style::Regular,
-        13.0,
-        true,
-        "AVATAR Wave 1975 (kerning, old-style figures)",
-    ),
-];
-
-/// Builds a one-page A4 PDF showing every face and feature: the four Libertine styles, the
-/// monospace, English mixed with Khmer, ligatures, kerning and old-style figures.
-pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, TextPdfError> {
-    let mut cache = ShapeCache::new();
-    let runs: Vec<_> = SAMPLE_LINES
-        .iter()
-        .map(|&(family, style, size, oldstyle_figures, text)| {
-            let options = ShapeOptions {
-                oldstyle_figures,
-                language: Some("en-GB".to_string()),
-                ..ShapeOptions::default()
-            };
-            cache.shape(fonts, text, FaceChoice::new(family, style), size, &options)
+            f64::from((adjust * 100.0).round() / 100.0)
         })
-        .collect();
-    let mut usage = GlyphUsage::new();
-    runs.iter().for_each(|run| usage.record(run));
-    let mut doc = PdfDocument::new("octavo font sample");
-    let embedded = embed_fonts(&mut doc, fonts, &usage)?;
-    let mut ops = vec![Op::StartTextSection];
-    let mut state = TextState::default();
-    for (i, run) in runs.iter().enumerate() {
-        let y = 780.0 - 30.0 * i as f32;
-        embedded.place_run(run, (60.0, y), &mut state, &mut ops)?;
-    }
-    ops.push(Op::EndTextSection);
-    let page = PdfPage::new(Mm(210.0), Mm(297.0), ops);
-    let mut warnings = Vec::new();
-    Ok(doc
-        .with_pages(vec![page])
-        .save(&PdfSaveOptions::default(), &mut warnings))
-}
-
-/// Writes [`sample_pdf`] with the fonts octavo ships to `path`.
-pub fn write_sample_pdf(path: &Path) -> Result<(), TextPdfError> {
-    let fonts = FontSet::builtin()?;
-    let bytes = sample_pdf(&fonts)?;
-    std::fs::write(path, bytes).map_err(|source| TextPdfError::Io {
-        path: path.display().to_string(),
-        source,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::font::{FaceChoice, Family, Style};
+    use crate::pdf::shape::ShapeOptions;
     use std::process::Command;
 
     const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
@@ -636,8 +614,22 @@ mod tests {
     fn sample_in_tempdir() -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sample.pdf");
-        write_sample_pdf(&path).unwrap();
+        let fonts = FontSet::builtin().unwrap();
+        std::fs::write(&path, crate::pdf::sample::sample_pdf(&fonts).unwrap()).unwrap();
         (dir, path)
+    }
+
+    /// Places `run` at the origin in a fresh text object; the operators as text.
+    fn placed(embedded: &EmbeddedFonts, run: &ShapedRun) -> Result<String, TextPdfError> {
+        let mut out = Content::new();
+        let mut state = TextState::default();
+        embedded.place_run(run, (0.0, 0.0), &mut state, &mut out)?;
+        state.finish(&mut out);
+        Ok(String::from_utf8_lossy(out.bytes()).into_owned())
+    }
+
+    fn embedded_count(embedded: &EmbeddedFonts) -> usize {
+        embedded.faces.iter().flatten().count()
     }
 
     #[test]
@@ -661,8 +653,7 @@ mod tests {
         );
         let mut usage = GlyphUsage::new();
         usage.record(&run);
-        let mut doc = PdfDocument::new("t");
-        let embedded = embed_fonts(&mut doc, &fonts, &usage).unwrap();
+        let embedded = embed_fonts(&fonts, &usage).unwrap();
         let chain = fonts.chain(FaceChoice::new(Family::Serif, Style::Regular));
         let name = embedded.base_font(chain[0]).unwrap();
         assert!(
@@ -674,9 +665,9 @@ mod tests {
             .base_font(chain[1])
             .unwrap()
             .contains("NotoSerifKhmer"));
-        assert_eq!(doc.resources.fonts.map.len(), 2);
+        assert_eq!(embedded_count(&embedded), 2);
         // Subsetting is deterministic: the same usage embeds the same name.
-        let again = embed_fonts(&mut PdfDocument::new("u"), &fonts, &usage).unwrap();
+        let again = embed_fonts(&fonts, &usage).unwrap();
         assert_eq!(again.base_font(chain[0]), Some(name));
     }
 
@@ -696,9 +687,8 @@ mod tests {
                 crate::pdf::shape::shape(&fonts, "same", choice, 10.0, &ShapeOptions::default());
             usage.record(&run);
         }
-        let mut doc = PdfDocument::new("t");
-        let embedded = embed_fonts(&mut doc, &fonts, &usage).unwrap();
-        assert_eq!(doc.resources.fonts.map.len(), 2);
+        let embedded = embed_fonts(&fonts, &usage).unwrap();
+        assert_eq!(embedded_count(&embedded), 2);
         let bold = fonts.primary(FaceChoice::new(Family::Serif, Style::Bold));
         let regular = fonts.primary(FaceChoice::new(Family::Serif, Style::Regular));
         assert_ne!(embedded.base_font(bold), embedded.base_font(regular));
@@ -712,21 +702,52 @@ mod tests {
             crate::pdf::shape::shape(&fonts, "office ខ្មែរ", choice, 10.0, &ShapeOptions::default());
         let mut usage = GlyphUsage::new();
         usage.record(&run);
-        let embedded = embed_fonts(&mut PdfDocument::new("t"), &fonts, &usage).unwrap();
-        let mut ops = Vec::new();
+        let embedded = embed_fonts(&fonts, &usage).unwrap();
+        let ops = placed(&embedded, &run).unwrap();
+        assert_eq!(ops.matches("/ActualText").count(), 1, "{ops}");
+        assert_eq!(
+            ops.matches("BDC").count(),
+            ops.matches("EMC").count(),
+            "{ops}"
+        );
+        assert!(ops.matches("]TJ").count() >= 2, "{ops}");
+        assert_eq!(
+            ops.matches('[').count(),
+            ops.matches("]TJ").count(),
+            "{ops}"
+        );
+    }
+
+    #[test]
+    fn runs_on_one_baseline_continue_one_tj() {
+        let fonts = FontSet::builtin().unwrap();
+        let choice = FaceChoice::new(Family::Serif, Style::Regular);
+        let options = ShapeOptions::default();
+        let first = crate::pdf::shape::shape(&fonts, "AVA", choice, 10.0, &options);
+        let second = crate::pdf::shape::shape(&fonts, "Wave", choice, 10.0, &options);
+        let mut usage = GlyphUsage::new();
+        usage.record(&first);
+        usage.record(&second);
+        let embedded = embed_fonts(&fonts, &usage).unwrap();
+        let mut out = Content::new();
+        let mut state = TextState::default();
+        let gap = first.width() + 2.5;
+        for (run, x, y) in [(&first, 10.0, 100.0), (&second, 10.0 + gap, 100.0)] {
+            embedded
+                .place_run(run, (x, y), &mut state, &mut out)
+                .unwrap();
+        }
         embedded
-            .place_run(&run, (0.0, 0.0), &mut TextState::default(), &mut ops)
+            .place_run(&first, (10.0, 88.0), &mut state, &mut out)
             .unwrap();
-        let spans = ops
-            .iter()
-            .filter(|op| matches!(op, Op::BeginMarkedContentWithProperties { .. }))
-            .count();
-        assert_eq!(spans, 1, "{ops:#?}");
-        let shows = ops
-            .iter()
-            .filter(|op| matches!(op, Op::ShowText { .. }))
-            .count();
-        assert!(shows >= 2);
+        state.finish(&mut out);
+        let ops = String::from_utf8_lossy(out.bytes()).into_owned();
+        assert_eq!(ops.matches("Tf").count(), 1, "{ops}");
+        assert_eq!(ops.matches("Tm").count(), 2, "{ops}");
+        assert_eq!(ops.matches("]TJ").count(), 2, "{ops}");
+        assert!(ops.starts_with("/F1 10 Tf\n1 0 0 1 10 100 Tm\n[<"), "{ops}");
+        assert!(ops.contains("\n1 0 0 1 10 88 Tm\n"), "{ops}");
+        assert_eq!(state.used_faces().len(), 1);
     }
 
     #[test]
@@ -734,9 +755,7 @@ mod tests {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
         let run = crate::pdf::shape::shape(&fonts, "a", choice, 10.0, &ShapeOptions::default());
-        let embedded = EmbeddedFonts::default();
-        let result =
-            embedded.place_run(&run, (0.0, 0.0), &mut TextState::default(), &mut Vec::new());
+        let result = placed(&EmbeddedFonts::default(), &run);
         assert!(matches!(result, Err(TextPdfError::Unrecorded { .. })));
     }
 
@@ -809,13 +828,11 @@ mod tests {
         let run = crate::pdf::shape::shape(&fonts, text, choice, 10.0, &ShapeOptions::default());
         let mut usage = GlyphUsage::new();
         usage.record(&run);
-        let Ok(embedded) = embed_fonts(&mut PdfDocument::new("t"), &fonts, &usage) else {
+        let Ok(mut embedded) = embed_fonts(&fonts, &usage) else {
             return false;
         };
-        let mut ops = Vec::new();
-        embedded
-            .place_run(&run, (0.0, 0.0), &mut TextState::default(), &mut ops)
-            .is_ok()
+        embedded.write(&mut Document::with_version("1.5"), &fonts, true);
+        placed(&embedded, &run).is_ok()
     }
 
     /// Every font row of `pdffonts` says `emb yes` and `sub yes`.
