@@ -83,13 +83,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         let chapters: Vec<usize> = (0..self.book.chapters.len())
             .filter(|i| selected.is_none_or(|s| s.contains(i)))
             .collect();
-        let chapter_pages =
+        let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
         let composition = crate::timing::time("pdf assemble (count)", || {
-            self.assemble(&chapter_pages, toc_count, &chapters, &placeholder)
+            let (toc, pass) = (&chapters, Pass::Count);
+            self.assemble(&mut chapter_pages, toc_count, toc, &placeholder, pass)
         });
         let numbers = PageNumbers::Known(
             composition
@@ -103,7 +104,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         );
         // The first composition only served to number the pages: free it before the second.
         drop(composition);
-        self.assemble(&chapter_pages, toc_count, &chapters, &numbers)
+        self.assemble(
+            &mut chapter_pages,
+            toc_count,
+            &chapters,
+            &numbers,
+            Pass::Final,
+        )
     }
 
     /// Set the chapters' pages, in parallel when there are several chapters and cores.
@@ -171,12 +178,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         result
     }
 
+    /// Put the book's pages in order: front matter, contents, chapters (with blank versos in
+    /// two-sided books), then number them and add heads and folios. The counting pass only
+    /// needs where each anchor lands, so it carries the anchors alone; the final pass moves
+    /// the chapters' lines onto the pages (the set chapters are used up).
     fn assemble(
         &mut self,
-        chapter_pages: &[ChapterPages],
+        chapter_pages: &mut [ChapterPages],
         toc_count: usize,
         chapters: &[usize],
         numbers: &PageNumbers,
+        pass: Pass,
     ) -> Composition {
         let mut out = Composition::default();
         let mut pages: Vec<Page> = Vec::new();
@@ -209,20 +221,23 @@ impl<'a, 'f> Composer<'a, 'f> {
             debug_assert!(toc.len() == toc_count || toc_count == 0);
             pages.extend(toc);
         }
-        for chapter in chapter_pages {
+        for chapter in chapter_pages.iter_mut() {
             self.open_recto(&mut pages);
             let division = self.book.chapters[chapter.chapter].division;
             if division != Division::Front && out.first_arabic.is_none() {
                 out.first_arabic = Some(pages.len());
             }
             out.chapter_pages.push(pages.len());
-            for (n, content) in chapter.pages.iter().enumerate() {
+            for (n, content) in chapter.pages.iter_mut().enumerate() {
                 let kind = if n == 0 {
                     PageKind::Opening
                 } else {
                     PageKind::Body
                 };
-                let items = self.place_content(content, pages.len());
+                let items = match pass {
+                    Pass::Count => anchors_of(content),
+                    Pass::Final => self.place_content(std::mem::take(content), pages.len()),
+                };
                 pages.push(Page {
                     items,
                     label: None,
@@ -231,7 +246,9 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
         }
         self.number_pages(&mut pages, out.first_arabic);
-        self.add_heads(&mut pages, chapter_pages, &out.chapter_pages);
+        if pass == Pass::Final {
+            self.add_heads(&mut pages, chapter_pages, &out.chapter_pages);
+        }
         out.anchors = collect_anchors(&pages);
         out.pages = pages;
         out
@@ -262,11 +279,11 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Chapter pages content placed on the page (translated into page coordinates).
-    fn place_content(&self, content: &PageContent, page_index: usize) -> Vec<Item> {
+    fn place_content(&self, content: PageContent, page_index: usize) -> Vec<Item> {
         let left = self.profile.text_left(page_index);
         let top = self.profile.top;
         let mut items = Vec::new();
-        for (y, line) in content.body.iter().chain(&content.notes) {
+        for (y, line) in content.body.into_iter().chain(content.notes) {
             items.extend(line.items.iter().map(|i| i.translated(left, top + y)));
         }
         if let Some(rule_y) = content.note_rule {
@@ -1263,7 +1280,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         let pages = build_pages(&flow, &[], &self.spec(0.0, false));
         pages
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(n, content)| {
                 let mut items = self.place_content(content, n);
@@ -1470,6 +1487,26 @@ fn blank() -> Page {
         label: None,
         kind: PageKind::Blank,
     }
+}
+
+/// The anchors on a page's lines (all the counting pass needs of it).
+fn anchors_of(content: &PageContent) -> Vec<Item> {
+    let lines = content.body.iter().chain(&content.notes);
+    lines
+        .flat_map(|(y, line)| {
+            line.items
+                .iter()
+                .filter(|item| matches!(item, Item::Anchor { .. }))
+                .map(move |item| item.translated(0.0, *y))
+        })
+        .collect()
+}
+
+/// Which assembly: the one that counts pages for the contents, or the real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Count,
+    Final,
 }
 
 fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {

@@ -153,9 +153,10 @@ impl Content {
     }
 }
 
-/// Flate (zlib) compression level for streams: level 6 compresses page text nearly as well
-/// as 9 in a fraction of the time.
-const FLATE_LEVEL: u32 = 6;
+/// Flate (zlib) compression level for streams. Measured on the 4,040-page x100 book: level 6
+/// gave 11.3 MB with 0.66 s of rendering, level 3 gives 12.3 MB (+9 %) with 0.43 s, level 2
+/// 13.1 MB, level 1 17.0 MB. Level 3 buys a third of the render time for a few percent.
+const FLATE_LEVEL: u32 = 3;
 
 thread_local! {
     /// One compressor per thread, reset for every stream: allocating a fresh one (a few hundred
