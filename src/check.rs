@@ -11,8 +11,6 @@ pub mod outputs;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ab_glyph::{Font, FontRef};
-
 use crate::build::{compile, Compiled};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Book, Inline};
@@ -39,7 +37,7 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
                 .with_hint("add cover = \"images/cover.png\" (JPEG or PNG, at least 1600x2560) to book.toml"),
         );
     }
-    check_glyphs(book, diags);
+    check_glyphs(book, manuscript.fonts.as_deref(), diags);
     outputs::check_outputs(manuscript, &book.meta.slug, diags);
     match crate::build::epub_options(manuscript) {
         Ok(options) => match assemble(book, &options) {
@@ -74,26 +72,38 @@ fn check_sizes(package: &crate::epub::Package, diags: &mut Diagnostics) {
 
 /// Warn once per character that none of octavo's fonts can draw, at its first occurrence.
 /// `build` runs it too when it writes a PDF, so the warning names the file and line.
-pub fn check_glyphs(book: &mut Book, diags: &mut Diagnostics) {
-    let fonts: Vec<FontRef<'static>> = [
-        crate::fonts::SERIF_REGULAR,
-        crate::fonts::KHMER_REGULAR,
-        crate::fonts::MONO_REGULAR,
-    ]
-    .iter()
-    .filter_map(|f| FontRef::try_from_slice(f.data).ok())
-    .collect();
+pub fn check_glyphs(
+    book: &mut Book,
+    fonts: Option<&crate::pdf::font::FontSet<'static>>,
+    diags: &mut Diagnostics,
+) {
+    let builtin;
+    let fonts = match fonts {
+        Some(fonts) => fonts,
+        None => match crate::pdf::font::FontSet::builtin() {
+            Ok(set) => {
+                builtin = set;
+                &builtin
+            }
+            Err(_) => return,
+        },
+    };
+    // Each character is looked up once: a book repeats a few hundred characters millions
+    // of times.
+    let mut drawable: std::collections::HashMap<char, bool> = std::collections::HashMap::new();
     let mut reported: BTreeSet<char> = BTreeSet::new();
     let mut visit = |inline: &mut Inline| {
         let Inline::Text { text, span } = inline else {
             return;
         };
         for c in text.chars() {
-            if needs_glyph(c)
-                && !reported.contains(&c)
-                && !fonts.iter().any(|f| f.glyph_id(c).0 != 0)
-            {
-                reported.insert(c);
+            if !needs_glyph(c) {
+                continue;
+            }
+            let found = *drawable
+                .entry(c)
+                .or_insert_with(|| fonts.faces().any(|(_, face)| face.glyph_for(c).is_some()));
+            if !found && reported.insert(c) {
                 diags.push(
                     Diagnostic::warning(
                         code::MISSING_GLYPH,

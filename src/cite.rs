@@ -109,6 +109,17 @@ pub fn resolve_citations(
 // ---------------------------------------------------------------------------------------
 // Styles
 
+/// What a style's citations look at of the citations before them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PositionUse {
+    /// Nothing: identical citations render identically.
+    None,
+    /// Only whether each work was cited before (`position="first"` / `"subsequent"`).
+    FirstOnly,
+    /// Their neighbours too ("ibid", "near-note", note numbers).
+    Full,
+}
+
 /// The CSL style in use and what its reference list is called.
 struct LoadedStyle {
     csl: IndependentStyle,
@@ -120,16 +131,34 @@ impl LoadedStyle {
         self.csl.settings.class == StyleClass::Note
     }
 
-    /// Whether a citation's rendering can depend on the citations before it (CSL `position`
-    /// tests such as "first", "ibid" or "subsequent", or the `first-reference-note-number`
-    /// variable). citationberg offers no query for this, so the citation layout and the
-    /// macros are searched in their serde form; a style that cannot be serialised is
-    /// treated as positional.
-    fn tracks_position(&self) -> bool {
+    /// How a citation's rendering can depend on the citations before it, through CSL
+    /// `position` tests or the `first-reference-note-number` variable. citationberg offers no
+    /// query for this, so the citation layout and the macros are searched in their serde
+    /// form; a style that cannot be serialised is treated as fully positional.
+    fn position_use(&self) -> PositionUse {
         let parts = (&self.csl.citation, &self.csl.macros);
-        serde_json::to_string(&parts).map_or(true, |json| {
-            json.contains("\"@position\"") || json.contains("first-reference-note-number")
-        })
+        let Ok(json) = serde_json::to_string(&parts) else {
+            return PositionUse::Full;
+        };
+        if json.contains("first-reference-note-number") {
+            return PositionUse::Full;
+        }
+        let key = "\"@position\":[";
+        let mut tested = json.match_indices(key).map(|(at, _)| {
+            let list = &json[at + key.len()..];
+            &list[..list.find(']').unwrap_or(list.len())]
+        });
+        // "first" and "subsequent" only ask whether a work was cited before (hayagriva
+        // evaluates them from that alone); "ibid" and "near-note" look at neighbours.
+        let simple = |list: &str| {
+            list.split(',')
+                .all(|v| v == "\"first\"" || v == "\"subsequent\"")
+        };
+        match tested.next() {
+            None => PositionUse::None,
+            Some(first) if simple(first) && tested.all(simple) => PositionUse::FirstOnly,
+            Some(_) => PositionUse::Full,
+        }
     }
 }
 
@@ -1146,7 +1175,7 @@ fn csl_locator(locator: &Locator) -> SpecificLocator<'_> {
 /// citations of note styles (whose positions also depend on note numbers) are never merged.
 struct AskedCitations {
     enabled: bool,
-    positional: bool,
+    position: PositionUse,
     /// Per site: the works the next citation hayagriva sees cites, if any.
     next_keys: Vec<Option<Vec<String>>>,
     /// The works of the last citation actually asked of hayagriva.
@@ -1180,7 +1209,7 @@ impl AskedCitations {
         }
         AskedCitations {
             enabled: !style.is_note(),
-            positional: style.tracks_position(),
+            position: style.position_use(),
             next_keys,
             last_asked: None,
             asked: BTreeMap::new(),
@@ -1219,17 +1248,17 @@ impl AskedCitations {
         self.previous = Some(items.clone());
         let keys: Vec<String> = items.iter().map(|(k, _)| k.clone()).collect();
         let next = self.next_keys.get(index).cloned().flatten();
-        let predecessor_matters = self.positional
+        let predecessor_matters = self.position == PositionUse::Full
             && next.is_some()
             && (next.as_ref() == Some(&keys) || next == self.last_asked);
         if !self.enabled || site.place.in_note || predecessor_matters {
             self.last_asked = Some(keys);
             return None;
         }
-        let (firsts, repeats) = if self.positional {
-            (firsts, repeats)
-        } else {
-            (Vec::new(), (false, false))
+        let (firsts, repeats) = match self.position {
+            PositionUse::Full => (firsts, repeats),
+            PositionUse::FirstOnly => (firsts, (false, false)),
+            PositionUse::None => (Vec::new(), (false, false)),
         };
         let key = (
             items,

@@ -39,13 +39,19 @@ pub fn resolve_book(
     diags: &mut Diagnostics,
 ) -> Book {
     let mut chapters = build_chapters(manuscript, parsed);
-    lint::lint_chapters(&chapters, diags);
-    let references = resolve_references(manuscript, &mut chapters, options, diags);
+    crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
+    let references = crate::timing::time("resolve citations", || {
+        resolve_references(manuscript, &mut chapters, options, diags)
+    });
     fill_titles(&mut chapters, diags);
     place_references(manuscript, &mut chapters, references);
-    let mut anchors = ids::assign_ids(&mut chapters, &manuscript.sources, diags);
+    let mut anchors = crate::timing::time("resolve ids", || {
+        ids::assign_ids(&mut chapters, &manuscript.sources, diags)
+    });
     notes::number_notes(&mut chapters, &mut anchors, diags);
-    links::resolve_links(&mut chapters, &anchors, manuscript, diags);
+    crate::timing::time("resolve links", || {
+        links::resolve_links(&mut chapters, &anchors, manuscript, diags)
+    });
     let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
     for chapter in &mut chapters {
         assets.collect_chapter(chapter, &manuscript.sources, diags);
