@@ -180,6 +180,12 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Append everything `other` recorded (diagnostics gathered on another thread, merged
+    /// in a fixed order so the report does not depend on scheduling).
+    pub fn append(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// True when at least one error was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
