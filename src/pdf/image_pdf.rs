@@ -5,8 +5,13 @@
 //!   header gives the size and the colour space (1 component gray, 3 RGB, 4 CMYK; Adobe's
 //!   inverted CMYK gets `/Decode [1 0 1 0 1 0 1 0]`). Re-encoding it would lose quality or
 //!   bloat the file.
-//! - Anything else (PNG) is decoded under `image::Limits` and embedded losslessly at full
-//!   resolution as `/FlateDecode`, gray or RGB, with an `/SMask` when it has transparency.
+//! - An opaque 8-bit gray or RGB PNG that is not interlaced is passed through too: its IDAT
+//!   data already is a zlib stream of PNG-filtered rows, which `/FlateDecode` with
+//!   `/Predictor 15` reads as it is (no decode, no re-compression: the 1600x2560 cover took
+//!   most of a small book's PDF time that way).
+//! - Anything else (other PNGs) is decoded under `image::Limits` and embedded losslessly at
+//!   full resolution as `/FlateDecode`, gray or RGB, with an `/SMask` when it has
+//!   transparency.
 
 use std::path::Path;
 
@@ -36,7 +41,60 @@ pub fn image_xobject(path: &Path) -> Result<ImageXObject, String> {
             smask: None,
         });
     }
+    if let Some(image) = png_passthrough(&bytes) {
+        return Ok(ImageXObject { image, smask: None });
+    }
     decoded_xobject(&bytes)
+}
+
+/// The PNG as an XObject without decoding it, when that is possible: 8-bit gray or RGB, not
+/// interlaced, no transparency (`tRNS`), every chunk where its length says, size within
+/// [`MAX_IMAGE_PIXELS`]. `None` sends the image through the decoder instead.
+fn png_passthrough(bytes: &[u8]) -> Option<Stream> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let mut at = SIGNATURE.len();
+    if !bytes.starts_with(SIGNATURE) {
+        return None;
+    }
+    let mut header = None;
+    let mut data = Vec::new();
+    loop {
+        let length =
+            usize::try_from(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)).ok()?;
+        let kind = bytes.get(at + 4..at + 8)?;
+        let body = bytes.get(at + 8..at.checked_add(8 + length)?)?;
+        at += 12 + length; // length, type, data, CRC
+        match kind {
+            b"IHDR" if body.len() == 13 => header = Some(body.to_vec()),
+            b"IDAT" => data.extend_from_slice(body),
+            b"tRNS" | b"PLTE" => return None,
+            b"IEND" => break,
+            _ => {}
+        }
+    }
+    let header = header?;
+    let width = u32::from_be_bytes(header[0..4].try_into().ok()?);
+    let height = u32::from_be_bytes(header[4..8].try_into().ok()?);
+    let (depth, color, interlace) = (header[8], header[9], header[12]);
+    let (space, colors) = match color {
+        0 => ("DeviceGray", 1),
+        2 => ("DeviceRGB", 3),
+        _ => return None,
+    };
+    let pixels = u64::from(width) * u64::from(height);
+    if depth != 8 || interlace != 0 || data.is_empty() || pixels == 0 || pixels > MAX_IMAGE_PIXELS {
+        return None;
+    }
+    let mut dict = image_dict(width, height, space);
+    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let parms = Dictionary::from_iter(vec![
+        ("Predictor", Object::Integer(15)),
+        ("Colors", Object::Integer(colors)),
+        ("BitsPerComponent", Object::Integer(8)),
+        ("Columns", Object::Integer(i64::from(width))),
+    ]);
+    dict.set("DecodeParms", Object::Dictionary(parms));
+    Some(Stream::new(dict, data).with_compression(false))
 }
 
 /// What a JPEG's header says about it.
@@ -314,5 +372,39 @@ mod tests {
             .unwrap()
             .to_vec();
         assert_eq!(space, b"DeviceGray");
+    }
+
+    #[test]
+    fn opaque_rgb_pngs_pass_through_and_others_do_not() {
+        let encode = |image: image::DynamicImage| {
+            let mut png = Vec::new();
+            image
+                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .unwrap();
+            png
+        };
+        let rgb = encode(image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(
+            7,
+            5,
+            |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 9]),
+        )));
+        let stream = png_passthrough(&rgb).expect("an opaque RGB PNG passes through");
+        let parms = stream.dict.get(b"DecodeParms").unwrap().as_dict().unwrap();
+        assert_eq!(parms.get(b"Predictor").unwrap().as_i64().unwrap(), 15);
+        assert_eq!(parms.get(b"Columns").unwrap().as_i64().unwrap(), 7);
+        // The stream inflates to 5 rows of a filter byte and 7 RGB pixels.
+        let mut rows = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::ZlibDecoder::new(stream.content.as_slice()),
+            &mut rows,
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 5 * (1 + 7 * 3));
+        let rgba = encode(image::DynamicImage::ImageRgba8(image::RgbaImage::new(3, 3)));
+        assert!(png_passthrough(&rgba).is_none(), "alpha needs a soft mask");
+        assert!(
+            png_passthrough(&rgb[..rgb.len() - 20]).is_none(),
+            "truncated"
+        );
     }
 }
