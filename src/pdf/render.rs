@@ -10,7 +10,7 @@
 //! operation vectors most of a 900 MB peak (measured with `OCTAVO_TIMINGS`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
@@ -133,72 +133,20 @@ fn real(value: f64) -> Object {
 
 /// Writes every page: content stream, annotations, page dictionary.
 ///
-/// Compressing the content streams is about half the work, so unless the output is to stay
-/// readable it runs on a second thread, overlapping the writing of the next pages. Each
-/// stream's object id is fixed before it is handed over, so the result does not depend on
-/// timing.
+/// Each page's content stream (and its compression, about half the work) depends only on
+/// the page, so they are made on all cores first ([`prepare_pages`]); the page objects are
+/// then added in page order, so the result does not depend on timing.
 fn write_pages(
     doc: &mut Document,
     input: &RenderInput<'_>,
     shared: &Shared,
 ) -> Result<(), RenderError> {
-    if input.readable {
-        return write_pages_with(doc, input, shared, |doc, id, content| {
-            insert_content(doc, id, content, false);
-        });
-    }
-    std::thread::scope(|scope| {
-        let (jobs, inbox) = mpsc::sync_channel::<(ObjectId, Vec<u8>)>(PAGES_IN_FLIGHT);
-        let (done, results) = mpsc::channel::<(ObjectId, Vec<u8>)>();
-        scope.spawn(move || {
-            for (id, content) in inbox {
-                if done.send((id, deflate(&content))).is_err() {
-                    break;
-                }
-            }
-        });
-        let written = write_pages_with(doc, input, shared, |doc, id, content| {
-            // If the worker is gone (it cannot fail, but still), compress here.
-            if let Err(mpsc::SendError((id, content))) = jobs.send((id, content)) {
-                insert_content(doc, id, deflate(&content), true);
-            }
-            for (id, packed) in results.try_iter() {
-                insert_content(doc, id, packed, true);
-            }
-        });
-        drop(jobs);
-        for (id, packed) in results {
-            insert_content(doc, id, packed, true);
-        }
-        written
-    })
-}
-
-/// How many pages may wait for compression: enough to keep the worker busy, few enough that
-/// uncompressed pages never pile up.
-const PAGES_IN_FLIGHT: usize = 8;
-
-/// Adds a content stream; `compressed` says the bytes are Flate data.
-fn insert_content(doc: &mut Document, id: ObjectId, content: Vec<u8>, compressed: bool) {
-    let mut stream = Stream::new(Dictionary::new(), Vec::new());
-    if compressed {
-        stream.dict.set("Filter", name("FlateDecode"));
-    }
-    stream.set_content(content);
-    doc.objects.insert(id, Object::Stream(stream));
-}
-
-/// Writes every page, handing each content stream with its reserved id to `store`.
-fn write_pages_with(
-    doc: &mut Document,
-    input: &RenderInput<'_>,
-    shared: &Shared,
-    mut store: impl FnMut(&mut Document, ObjectId, Vec<u8>),
-) -> Result<(), RenderError> {
-    for (page, &page_id) in input.pages.iter().zip(&shared.page_ids) {
-        let (content, used) = page_content(page, input, shared)?;
+    let compress = !input.readable;
+    let prepared = prepare_pages(input, shared, compress)?;
+    let pages = input.pages.iter().zip(&shared.page_ids).zip(prepared);
+    for ((page, &page_id), (content, used)) in pages {
         let contents = doc.new_object_id();
-        store(doc, contents, content);
+        insert_content(doc, contents, content, compress);
         let mut dict = Dictionary::from_iter(vec![
             ("Type", name("Page")),
             ("Parent", Object::Reference(shared.pages_root)),
@@ -215,6 +163,50 @@ fn write_pages_with(
         doc.objects.insert(page_id, Object::Dictionary(dict));
     }
     Ok(())
+}
+
+/// Most threads page content is made on.
+const MAX_RENDER_THREADS: usize = 8;
+
+/// Every page's content stream (Flate-compressed when `compress`) and the resources it uses,
+/// in page order, made on as many threads as there are cores, each taking a run of pages.
+fn prepare_pages(
+    input: &RenderInput<'_>,
+    shared: &Shared,
+    compress: bool,
+) -> Result<Vec<(Vec<u8>, UsedResources)>, RenderError> {
+    let prepare = |page: &Page| -> Result<(Vec<u8>, UsedResources), RenderError> {
+        let (content, used) = page_content(page, input, shared)?;
+        Ok((if compress { deflate(&content) } else { content }, used))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(MAX_RENDER_THREADS);
+    if threads <= 1 || input.pages.len() < 2 {
+        return input.pages.iter().map(prepare).collect();
+    }
+    let run = input.pages.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = input
+            .pages
+            .chunks(run)
+            .map(|pages| scope.spawn(move || pages.iter().map(prepare).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Adds a content stream; `compressed` says the bytes are Flate data.
+fn insert_content(doc: &mut Document, id: ObjectId, content: Vec<u8>, compressed: bool) {
+    let mut stream = Stream::new(Dictionary::new(), Vec::new());
+    if compressed {
+        stream.dict.set("Filter", name("FlateDecode"));
+    }
+    stream.set_content(content);
+    doc.objects.insert(id, Object::Stream(stream));
 }
 
 fn media_box((width, height): (f64, f64)) -> Object {
