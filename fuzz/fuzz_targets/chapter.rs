@@ -39,6 +39,7 @@ fuzz_target!(|data: &[u8]| {
             profile: octavo::pdf::profile::Profile::builtin("print"),
             chapters: None,
             readable: false,
+            fonts: None,
         };
         let _ = octavo::pdf::write_pdf(book, &options);
     }
