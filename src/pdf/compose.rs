@@ -1188,7 +1188,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         let meta = self.book.meta.clone();
         let size = (self.profile.font_size * 0.85) as f32;
         let style = TextStyle::serif(size);
-        let paragraphs = copyright_paragraphs(&meta);
+        let serif = self
+            .ctx
+            .fonts
+            .face(self.ctx.fonts.primary(self.body().choice));
+        let family = serif
+            .family_name()
+            .unwrap_or_else(|| serif.postscript_name().to_string());
+        let paragraphs = copyright_paragraphs(&meta, &family);
         // A narrow justified column, as copyright pages are usually set.
         let width = self.profile.text_width() * 0.7;
         let leading = f64::from(size) * 1.35;
@@ -1432,9 +1439,9 @@ fn keep_together(flow: &mut [Flow]) {
 }
 
 /// The copyright page's text as two paragraphs of running prose (the book, its publication,
-/// rights and licence; then its identifier and a colophon), so that the narrow justified
+/// rights and licence; then its identifier and a colophon naming `typeface`), so that the narrow justified
 /// column is a compact block of full lines rather than a ragged list of fragments.
-fn copyright_paragraphs(meta: &crate::doc::Meta) -> Vec<String> {
+fn copyright_paragraphs(meta: &crate::doc::Meta, typeface: &str) -> Vec<String> {
     let title = match &meta.subtitle {
         Some(s) => format!("{}: {}", meta.title, s),
         None => meta.title.clone(),
@@ -1459,7 +1466,7 @@ fn copyright_paragraphs(meta: &crate::doc::Meta) -> Vec<String> {
     };
     vec![
         book.join(" "),
-        format!("{identifier} Typeset with octavo in Linux Libertine."),
+        format!("{identifier} Typeset with octavo in {typeface}."),
     ]
 }
 

@@ -148,6 +148,24 @@ impl<'a> FontFace<'a> {
         &self.postscript_name
     }
 
+    /// The family name a reader knows the face by (the typographic family, else the family
+    /// from the `name` table), for the colophon; `None` when the font names none.
+    pub fn family_name(&self) -> Option<String> {
+        let names = self.face.names();
+        [
+            ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
+            ttf_parser::name_id::FAMILY,
+        ]
+        .into_iter()
+        .find_map(|id| {
+            names
+                .into_iter()
+                .filter(|n| n.name_id == id)
+                .find_map(|n| n.to_string())
+        })
+        .filter(|name| !name.trim().is_empty())
+    }
+
     /// Points per font unit at `size_pt`.
     pub fn scale(&self, size_pt: f32) -> f32 {
         size_pt / f32::from(self.metrics.units_per_em)
