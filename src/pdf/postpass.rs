@@ -804,19 +804,20 @@ fn font_programs(doc: &Document) -> BTreeSet<ObjectId> {
 }
 
 fn is_metadata(stream: &Stream) -> bool {
-    stream
-        .dict
-        .get(b"Type")
-        .and_then(Object::as_name)
-        .is_ok_and(|n| n == b"Metadata")
+    has_name(stream, b"Type", b"Metadata")
 }
 
 fn is_image(stream: &Stream) -> bool {
+    has_name(stream, b"Subtype", b"Image")
+}
+
+/// Whether the stream's dictionary maps `key` to the name `value`.
+fn has_name(stream: &Stream, key: &[u8], value: &[u8]) -> bool {
     stream
         .dict
-        .get(b"Subtype")
+        .get(key)
         .and_then(Object::as_name)
-        .is_ok_and(|n| n == b"Image")
+        .is_ok_and(|n| n == value)
 }
 
 fn is_flate_only(stream: &Stream) -> bool {
