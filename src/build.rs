@@ -95,8 +95,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     }
 }
 
-/// Parse every chapter, on two threads when there are several: chapters are independent
-/// until they are resolved. Each chapter's diagnostics are kept apart and appended in
+/// Parse every chapter, on all cores: chapters are independent until they are resolved. Each chapter's diagnostics are kept apart and appended in
 /// chapter order, so the report is the same as a sequential parse's.
 fn parse_chapters(
     manuscript: &Manuscript,
@@ -107,22 +106,7 @@ fn parse_chapters(
         let chapter = parse_chapter(file, &manuscript.sources.get(file).text, &mut found);
         (chapter, found)
     };
-    let files = &manuscript.chapters;
-    let results: Vec<_> = if files.len() < 2 {
-        files.iter().map(|&f| parse(f)).collect()
-    } else {
-        let (first, second) = files.split_at(files.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| second.iter().map(|&f| parse(f)).collect::<Vec<_>>());
-            let mut results: Vec<_> = first.iter().map(|&f| parse(f)).collect();
-            results.extend(
-                other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-            results
-        })
-    };
+    let results = crate::parallel::map(&manuscript.chapters, |&file| parse(file));
     results
         .into_iter()
         .map(|(chapter, found)| {

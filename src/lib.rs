@@ -19,6 +19,7 @@ pub mod locale;
 pub mod manuscript;
 pub mod markdown;
 pub mod new;
+pub mod parallel;
 pub mod pdf;
 pub mod progress;
 pub mod resolve;

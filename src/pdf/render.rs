@@ -165,38 +165,19 @@ fn write_pages(
     Ok(())
 }
 
-/// Most threads page content is made on.
-const MAX_RENDER_THREADS: usize = 8;
-
 /// Every page's content stream (Flate-compressed when `compress`) and the resources it uses,
-/// in page order, made on as many threads as there are cores, each taking a run of pages.
+/// in page order, made on all cores.
 fn prepare_pages(
     input: &RenderInput<'_>,
     shared: &Shared,
     compress: bool,
 ) -> Result<Vec<(Vec<u8>, UsedResources)>, RenderError> {
-    let prepare = |page: &Page| -> Result<(Vec<u8>, UsedResources), RenderError> {
+    crate::parallel::map(input.pages, |page| {
         let (content, used) = page_content(page, input, shared)?;
         Ok((if compress { deflate(&content) } else { content }, used))
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(MAX_RENDER_THREADS);
-    if threads <= 1 || input.pages.len() < 2 {
-        return input.pages.iter().map(prepare).collect();
-    }
-    let run = input.pages.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = input
-            .pages
-            .chunks(run)
-            .map(|pages| scope.spawn(move || pages.iter().map(prepare).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
     })
+    .into_iter()
+    .collect()
 }
 
 /// Adds a content stream; `compressed` says the bytes are Flate data.
