@@ -1167,66 +1167,74 @@ fn csl_locator(locator: &Locator) -> SpecificLocator<'_> {
 ///
 /// Two citations are identical when hayagriva sees the same thing: the same items with the
 /// same locators and purpose and, when the style tests positions, the same position: for
-/// each item whether it is cited for the first time, and whether the citation repeats the
-/// one before it (CSL's "ibid"). In a positional style a citation is still asked when
-/// skipping it would change what hayagriva takes for the next citation's predecessor: when
-/// the next one repeats it, or repeats the last citation asked. Citations inside footnotes
-/// and all
-/// citations of note styles (whose positions also depend on note numbers) are never merged.
+/// each item whether it is cited for the first time and, in a style that looks at
+/// neighbours (CSL's "ibid"), the citation just before it.
+///
+/// hayagriva takes a citation's predecessor to be the citation asked before it. So when a
+/// new citation must be asked in such a style and the last one asked is not its real
+/// predecessor, the citations in between are asked again first, in order: each is then seen
+/// in its real context, so hayagriva renders nothing the book does not contain (a rendering
+/// seen out of context could take part in disambiguation and change other citations).
+/// Because every skipped citation repeats one asked earlier, hayagriva has seen every work
+/// the book has cited so far, and "first" and "subsequent" stay right.
+///
+/// Citations of note styles are never merged: their positions also depend on note numbers
+/// and on how many citations lie between ("near-note"). In-text styles never see note
+/// numbers (hayagriva's `CitationRequest::new` drops them), so there a citation inside a
+/// footnote merges like any other.
 struct AskedCitations {
+    /// Whether identical citations may be merged at all.
     enabled: bool,
     position: PositionUse,
-    /// Per site: the works the next citation hayagriva sees cites, if any.
-    next_keys: Vec<Option<Vec<String>>>,
-    /// The works of the last citation actually asked of hayagriva.
-    last_asked: Option<Vec<String>>,
     asked: BTreeMap<CitationKey, usize>,
+    /// The key of the citation being asked, until its request number is known.
+    pending: Option<CitationKey>,
     cited: BTreeSet<String>,
-    previous: Option<Vec<CitedItem>>,
+    /// The last site with known works, and what it cites: the real predecessor.
+    previous: Option<(usize, Vec<CitedItem>)>,
+    /// The last site asked of hayagriva: its idea of the predecessor.
+    last_asked: Option<usize>,
 }
 
 /// A cited work's key and its locator (kind and value), as hayagriva sees them.
 type CitedItem = (String, Option<(String, String)>);
 
-/// What hayagriva sees of a citation (see [`AskedCitations`]).
-type CitationKey = (Vec<CitedItem>, Option<String>, Vec<bool>, (bool, bool));
+/// What hayagriva sees of a citation (see [`AskedCitations`]): its works, purpose, which
+/// works are cited for the first time, and (in styles that look at neighbours) the
+/// citation before it.
+type CitationKey = (
+    Vec<CitedItem>,
+    Option<String>,
+    Vec<bool>,
+    Option<Vec<CitedItem>>,
+);
+
+/// Whether a citation must be asked of hayagriva.
+enum Asking {
+    /// It renders exactly as this earlier request did.
+    Reuse(usize),
+    /// Ask it, after asking again the sites in `replay` (those with known works), so that
+    /// hayagriva sees its real predecessor.
+    Ask { replay: Range<usize> },
+}
 
 impl AskedCitations {
-    fn new(style: &LoadedStyle, sites: &[Site], plans: &[Plan]) -> Self {
-        let keys = |i: usize| -> Vec<&str> {
-            plans[i]
-                .known
-                .iter()
-                .map(|&k| sites[i].citation.items[k].key.as_str())
-                .collect()
-        };
-        let seen: Vec<usize> = (0..sites.len().min(plans.len()))
-            .filter(|&i| !plans[i].known.is_empty())
-            .collect();
-        let mut next_keys = vec![None; sites.len()];
-        for pair in seen.windows(2) {
-            next_keys[pair[0]] = Some(keys(pair[1]).into_iter().map(String::from).collect());
-        }
+    fn new(style: &LoadedStyle) -> Self {
         AskedCitations {
             enabled: !style.is_note(),
             position: style.position_use(),
-            next_keys,
-            last_asked: None,
             asked: BTreeMap::new(),
+            pending: None,
             cited: BTreeSet::new(),
             previous: None,
+            last_asked: None,
         }
     }
 
-    /// The request index of an identical earlier citation, or `None` after recording this
-    /// one as request `next_request` (the caller then asks hayagriva for it).
-    fn earlier(
-        &mut self,
-        index: usize,
-        site: &Site,
-        plan: &Plan,
-        next_request: usize,
-    ) -> Option<usize> {
+    /// Decide how the citation at site `index` is asked. After [`Asking::Ask`], the caller
+    /// asks the replayed sites and this one, then reports its request number with
+    /// [`AskedCitations::asked_as`].
+    fn decide(&mut self, index: usize, site: &Site, plan: &Plan) -> Asking {
         let items: Vec<CitedItem> = plan
             .known
             .iter()
@@ -1240,38 +1248,44 @@ impl AskedCitations {
             })
             .collect();
         let firsts: Vec<bool> = items.iter().map(|(k, _)| !self.cited.contains(k)).collect();
-        let repeats = self.previous.as_ref().map_or((false, false), |prev| {
-            let same_keys = prev.iter().map(|p| &p.0).eq(items.iter().map(|i| &i.0));
-            (same_keys, prev == &items)
-        });
         self.cited.extend(items.iter().map(|(k, _)| k.clone()));
-        self.previous = Some(items.clone());
-        let keys: Vec<String> = items.iter().map(|(k, _)| k.clone()).collect();
-        let next = self.next_keys.get(index).cloned().flatten();
-        let predecessor_matters = self.position == PositionUse::Full
-            && next.is_some()
-            && (next.as_ref() == Some(&keys) || next == self.last_asked);
-        if !self.enabled || site.place.in_note || predecessor_matters {
-            self.last_asked = Some(keys);
-            return None;
-        }
-        let (firsts, repeats) = match self.position {
-            PositionUse::Full => (firsts, repeats),
-            PositionUse::FirstOnly => (firsts, (false, false)),
-            PositionUse::None => (Vec::new(), (false, false)),
+        let previous = self.previous.replace((index, items.clone()));
+        let predecessor_site = previous.as_ref().map(|(at, _)| *at);
+        let key = match self.position {
+            PositionUse::Full => (
+                items,
+                plan.purpose.map(|p| format!("{p:?}")),
+                firsts,
+                previous.map(|(_, items)| items),
+            ),
+            PositionUse::FirstOnly => (items, plan.purpose.map(|p| format!("{p:?}")), firsts, None),
+            PositionUse::None => (
+                items,
+                plan.purpose.map(|p| format!("{p:?}")),
+                Vec::new(),
+                None,
+            ),
         };
-        let key = (
-            items,
-            plan.purpose.map(|p| format!("{p:?}")),
-            firsts,
-            repeats,
-        );
-        if let Some(&earlier) = self.asked.get(&key) {
-            return Some(earlier);
+        if self.enabled {
+            if let Some(&earlier) = self.asked.get(&key) {
+                return Asking::Reuse(earlier);
+            }
         }
-        self.asked.insert(key, next_request);
-        self.last_asked = Some(keys);
-        None
+        let replay = if self.position == PositionUse::Full && self.last_asked != predecessor_site {
+            self.last_asked.map_or(0, |at| at + 1)..index
+        } else {
+            index..index
+        };
+        self.pending = Some(key);
+        self.last_asked = Some(index);
+        Asking::Ask { replay }
+    }
+
+    /// Record that the citation just decided on was asked as request `request`.
+    fn asked_as(&mut self, request: usize) {
+        if let Some(key) = self.pending.take() {
+            self.asked.entry(key).or_insert(request);
+        }
     }
 }
 
@@ -1288,10 +1302,12 @@ macro_rules! drive {
         let mut requests = Vec::new();
         let mut leads = Vec::new();
         let mut count = 0;
-        let mut asked = AskedCitations::new(&ctx.style, $sites, $plans);
-        for (site_index, (site, plan)) in $sites.iter().zip($plans.iter()).enumerate() {
-            let items: Vec<_> = plan
-                .known
+        let mut asked = AskedCitations::new(&ctx.style);
+        let sites: &[Site] = $sites;
+        let plans: &[Plan] = $plans;
+        let items_of = |at: usize| -> Vec<_> {
+            let (site, plan) = (&sites[at], &plans[at]);
+            plan.known
                 .iter()
                 .filter_map(|&i| {
                     let item = &site.citation.items[i];
@@ -1299,7 +1315,14 @@ macro_rules! drive {
                     let entry = lookup(item.key.as_str())?;
                     Some(CitationItem::new(entry, locator, None, false, plan.purpose))
                 })
-                .collect();
+                .collect()
+        };
+        let request_of = |site: &Site, items| {
+            let note = Some(site.place.note_number).filter(|&n| n > 0);
+            CitationRequest::new(items, style, ctx.locale.clone(), &ctx.locales, note)
+        };
+        for (site_index, (site, plan)) in sites.iter().zip(plans.iter()).enumerate() {
+            let items = items_of(site_index);
             let first = items.first().map(|item| item.entry);
             leads.push(first.filter(|_| plan.lead).map(|entry| {
                 let author = CitationItem::new(entry, None, None, false, Some(CitePurpose::Author));
@@ -1316,20 +1339,22 @@ macro_rules! drive {
                 requests.push(None);
                 continue;
             }
-            if let Some(earlier) = asked.earlier(site_index, site, plan, count) {
-                requests.push(Some(earlier));
-                continue;
+            match asked.decide(site_index, site, plan) {
+                Asking::Reuse(earlier) => requests.push(Some(earlier)),
+                Asking::Ask { replay } => {
+                    for again in replay {
+                        let again_items = items_of(again);
+                        if !again_items.is_empty() {
+                            driver.citation(request_of(&sites[again], again_items));
+                            count += 1;
+                        }
+                    }
+                    asked.asked_as(count);
+                    requests.push(Some(count));
+                    count += 1;
+                    driver.citation(request_of(site, items));
+                }
             }
-            requests.push(Some(count));
-            count += 1;
-            let note = Some(site.place.note_number).filter(|&n| n > 0);
-            driver.citation(CitationRequest::new(
-                items,
-                style,
-                ctx.locale.clone(),
-                &ctx.locales,
-                note,
-            ));
         }
         let hidden: Vec<_> = $nocite
             .iter()
@@ -2726,6 +2751,26 @@ mod tests {
             positional_cites(text),
             vec![kt, et, k, e, k, "ibid", e, "ibid"]
         );
+    }
+
+    #[test]
+    fn a_merged_citation_keeps_the_ibid_its_predecessor_gives_it() {
+        // hayagriva takes "ibid" from the last work of the citation just before. The fourth
+        // and sixth citations are the same, but only the sixth follows a citation ending
+        // with Kiernan; merging them would lose that "ibid" (it did, before the predecessor
+        // became part of what makes two citations identical).
+        let (k, e) = (
+            "Kiernan",
+            "Extraordinary Chambers in the Courts of Cambodia",
+        );
+        let (kt, et) = (
+            "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
+            "Judgement in Case 001",
+        );
+        let text = "[@eccc2010] [@kiernan1996] [@eccc2010] [@kiernan1996; @eccc2010] \
+                    [@kiernan1996] [@kiernan1996; @eccc2010]";
+        let (ke, ibid_e) = (format!("{k}{e}"), format!("ibid{e}"));
+        assert_eq!(positional_cites(text), vec![et, kt, e, &ke, k, &ibid_e]);
     }
 
     #[test]
