@@ -177,7 +177,11 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.epub", book.meta.slug)), bytes?));
     }
     if let Some(pdf) = pdf {
-        outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), pdf?.bytes));
+        let crate::pdf::PdfOutput {
+            bytes, composition, ..
+        } = pdf?;
+        outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
+        crate::parallel::drop_in_background(composition);
     }
     for (path, bytes) in outputs {
         crate::timing::time("write", || write_atomically(&path, &bytes))

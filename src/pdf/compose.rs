@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::font::{FaceChoice, Family, Style};
-use super::layout_ir::{GlyphRun, Item, LinkDest, Page, PageKind};
+use super::layout_ir::{moved, GlyphRun, Item, LinkDest, Page, PageKind};
 use super::page::{
     build_pages, paragraph_breaks, Flow, FlowLine, NoteLines, PageContent, PageSpec,
 };
@@ -284,7 +284,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let top = self.profile.top;
         let mut items = Vec::new();
         for (y, line) in content.body.into_iter().chain(content.notes) {
-            items.extend(line.items.iter().map(|i| i.translated(left, top + y)));
+            items.extend(moved(line.items, left, top + y));
         }
         if let Some(rule_y) = content.note_rule {
             items.push(Item::Rule {
@@ -584,7 +584,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (mut line, allowed) in lines.into_iter().zip(rules) {
             line.break_after = allowed;
             if x != 0.0 {
-                line.items = line.items.iter().map(|i| i.translated(x, 0.0)).collect();
+                line.items.iter_mut().for_each(|i| i.translate(x, 0.0));
             }
             flow.push(Flow::Line(line));
         }
@@ -848,9 +848,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         for line in caption {
             let dy = block.height;
-            block
-                .items
-                .extend(line.items.iter().map(|i| i.translated(x, dy)));
+            block.items.extend(moved(line.items, x, dy));
             block.height += line.height;
         }
         block.height += self.profile.leading * 0.6;
@@ -983,10 +981,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 set_paragraph(&pieces, &spec, &mut self.ctx)
             };
             let mut y = leading * 0.2;
-            for l in &lines {
-                line.items
-                    .extend(l.items.iter().map(|it| it.translated(cell_x, y)));
+            for l in lines {
                 line.notes.extend(l.notes.iter().copied());
+                line.items.extend(moved(l.items, cell_x, y));
                 y += l.height;
             }
             line.height = line.height.max(y + leading * 0.2);
@@ -1125,7 +1122,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut items = Vec::new();
         let mut y = top;
         for line in lines {
-            items.extend(line.items.iter().map(|i| i.translated(left, y)));
+            items.extend(moved(line.items, left, y));
             y += line.height;
         }
         (items, y)
@@ -1218,7 +1215,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut y = self.profile.page_height - self.profile.bottom - height;
         let mut items = Vec::new();
         for line in lines {
-            items.extend(line.items.iter().map(|i| i.translated(left, y)));
+            items.extend(moved(line.items, left, y));
             y += line.height;
         }
         Page {
@@ -1378,11 +1375,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let n = lines.len();
         for (i, mut line) in lines.into_iter().enumerate() {
             line.break_after = i + 1 == n;
-            line.items = line
-                .items
-                .iter()
-                .map(|it| it.translated(indent, 0.0))
-                .collect();
+            line.items.iter_mut().for_each(|i| i.translate(indent, 0.0));
             flow.push(Flow::Line(line));
         }
     }

@@ -115,7 +115,13 @@ impl Item {
     /// The same item moved by (dx, dy).
     pub fn translated(&self, dx: f64, dy: f64) -> Item {
         let mut item = self.clone();
-        match &mut item {
+        item.translate(dx, dy);
+        item
+    }
+
+    /// Move the item by (dx, dy) in place.
+    pub fn translate(&mut self, dx: f64, dy: f64) {
+        match self {
             Item::Glyphs(run) => {
                 run.x += dx;
                 run.y += dy;
@@ -126,8 +132,16 @@ impl Item {
             }
             Item::Anchor { y, .. } => *y += dy,
         }
-        item
     }
+}
+
+/// `items` moved by (dx, dy). Consumes them: a set line's items are placed once, and moving
+/// them spares a clone (with its reference counts and strings) per glyph run.
+pub fn moved(items: Vec<Item>, dx: f64, dy: f64) -> impl Iterator<Item = Item> {
+    items.into_iter().map(move |mut item| {
+        item.translate(dx, dy);
+        item
+    })
 }
 
 /// A plain-text dump of pages for golden tests: labels, kinds, first and last words.

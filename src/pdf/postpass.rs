@@ -195,7 +195,9 @@ pub fn finish(mut doc: Document, pass: &PostPass) -> Result<Vec<u8>, PostPassErr
         inflate_content_streams(&mut doc);
     }
     raise_version(&mut doc);
-    save_with_content_id(&mut doc)
+    let saved = save_with_content_id(&mut doc);
+    crate::parallel::drop_in_background(doc);
+    saved
 }
 
 /// Writes the outline, metadata and catalog entries; returns the new `/Info` object's id.
