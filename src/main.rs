@@ -279,3 +279,13 @@ fn run_new(options: NewOptions) -> ExitCode {
         }
     }
 }
+
+/// mimalloc instead of the system allocator. A build makes and frees millions of small
+/// objects (shaped runs, page items, XML and PDF fragments) on several threads; glibc's
+/// malloc and free took about 15% of the x100 benchmark's CPU time. With mimalloc the
+/// build's user time fell by 15% and its peak memory did not grow. The crate's `no_thp`
+/// feature keeps mimalloc from asking for transparent huge pages: with them, time spent in
+/// the kernel varied from 0.1 to 0.7 s between identical runs, and peak memory rose by
+/// 45 MB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
