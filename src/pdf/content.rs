@@ -23,6 +23,9 @@ pub const KERN_DECIMALS: u32 = 2;
 #[derive(Debug, Default, Clone)]
 pub struct Content {
     bytes: Vec<u8>,
+    /// The length of `bytes` just after the last glyph string, so that a glyph written
+    /// right after it joins that string (see [`Content::glyph`]).
+    glyphs_end: usize,
 }
 
 impl Content {
@@ -90,12 +93,21 @@ impl Content {
         self.bytes.push(b'[');
     }
 
-    /// A two-byte glyph code inside a `TJ` array, as hex.
+    /// A two-byte glyph code inside a `TJ` array, as hex. Glyphs with no adjustment between
+    /// them share one string (`<00190030>`, not `<0019><0030>`): a sixth smaller before
+    /// compression, which makes the streams faster to compress.
     pub fn glyph(&mut self, code: u16) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let nibble = |shift: u16| HEX[usize::from((code >> shift) & 0xF)];
-        self.bytes
-            .extend_from_slice(&[b'<', nibble(12), nibble(8), nibble(4), nibble(0), b'>']);
+        let digits = [nibble(12), nibble(8), nibble(4), nibble(0)];
+        if self.glyphs_end > 0 && self.glyphs_end == self.bytes.len() {
+            self.bytes.pop();
+        } else {
+            self.bytes.push(b'<');
+        }
+        self.bytes.extend_from_slice(&digits);
+        self.bytes.push(b'>');
+        self.glyphs_end = self.bytes.len();
     }
 
     /// A `TJ` adjustment in thousandths of an em (positive moves left).
@@ -225,7 +237,7 @@ pub fn push_number(out: &mut Vec<u8>, value: f64, decimals: u32) {
 
 /// Appends `value` in decimal, zero-padded to at least `width` digits (this runs for every
 /// number of every page, so it avoids `fmt`).
-fn push_digits(out: &mut Vec<u8>, mut value: u64, width: usize) {
+pub(crate) fn push_digits(out: &mut Vec<u8>, mut value: u64, width: usize) {
     let mut buf = [b'0'; 20];
     let mut at = buf.len();
     while value > 0 || buf.len() - at < width.clamp(1, 20) {
@@ -301,6 +313,7 @@ mod tests {
         c.glyph(3);
         c.adjustment(-12.5);
         c.glyph(0xf1a2);
+        c.glyph(0x0019);
         c.show_array();
         c.end_text();
         c.rule(10.0, 20.0, 30.0, 0.4);
@@ -308,7 +321,7 @@ mod tests {
         let text = String::from_utf8(c.into_bytes()).unwrap();
         assert_eq!(
             text,
-            "BT\n/F1 10.5 Tf\n1 0 0 1 72 700.25 Tm\n[<0003>-12.5<f1a2>]TJ\nET\n\
+            "BT\n/F1 10.5 Tf\n1 0 0 1 72 700.25 Tm\n[<0003>-12.5<f1a20019>]TJ\nET\n\
              0.4 w\n10 20 m\n40 20 l\nS\nq\n3 0 0 4 1 2 cm\n/Im1 Do\nQ\n"
         );
     }

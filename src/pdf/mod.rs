@@ -26,6 +26,7 @@ pub mod postpass;
 pub mod profile;
 pub mod render;
 pub mod sample;
+pub mod serialize;
 pub mod shape;
 pub mod text_pdf;
 

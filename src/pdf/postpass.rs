@@ -847,32 +847,55 @@ const ID_PLACEHOLDER: [u8; 16] = [0; 16];
 
 /// Saves the document once with a placeholder `/ID`, then overwrites the placeholder with a
 /// digest of those bytes: the ID depends only on the content, and nothing is saved twice.
+/// Written by [`super::serialize`], not lopdf's writer (see there why).
 fn save_with_content_id(doc: &mut Document) -> Result<Vec<u8>, PostPassError> {
     let placeholder = Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal);
     doc.trailer
         .set("ID", Object::Array(vec![placeholder.clone(), placeholder]));
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(PostPassError::Save)?;
+    let mut out = super::serialize::save(doc);
     let digest = hex_upper(&content_digest(&out).to_be_bytes());
     let found = patch_trailer_id(&mut out, &hex_upper(&ID_PLACEHOLDER), &digest);
-    // The placeholder is written by lopdf a few lines above the end; not finding it is a bug.
+    // The placeholder is written in the trailer dictionary; not finding it is a bug.
     debug_assert!(found, "the /ID placeholder was not found in the trailer");
     Ok(out)
 }
 
-/// Replaces both copies of `placeholder` in the trailer (after the last `trailer` keyword)
-/// with `digest`, matching its case-insensitively; whether it was found.
+/// Replaces both copies of `placeholder` in the trailer with `digest`, matching its
+/// case-insensitively; whether it was found. The trailer is the dictionary of the
+/// cross-reference section that `startxref` points at (a `trailer` after a table, or the
+/// cross-reference stream's own dictionary), up to that stream's data: a page's content
+/// stream may well contain the placeholder's 32 zeros, and must not be touched.
 fn patch_trailer_id(out: &mut [u8], placeholder: &str, digest: &str) -> bool {
-    let tail_start = rfind(out, b"trailer").unwrap_or(0);
+    let Some(start) = last_xref_section(out) else {
+        return false;
+    };
+    let end = find(&out[start..], b"stream").map_or(out.len(), |at| start + at);
     let mut found = false;
-    let mut at = tail_start;
-    while let Some(pos) = find_ignore_case(&out[at..], placeholder.as_bytes()) {
+    let mut at = start;
+    while let Some(pos) = find_ignore_case(&out[at..end], placeholder.as_bytes()) {
         let start = at + pos;
         out[start..start + digest.len()].copy_from_slice(digest.as_bytes());
         at = start + digest.len();
         found = true;
     }
     found
+}
+
+/// The offset `startxref` gives at the end of `pdf`, when it lies within the file.
+fn last_xref_section(pdf: &[u8]) -> Option<usize> {
+    let keyword = rfind(pdf, b"startxref")?;
+    let digits = pdf.get(keyword + b"startxref".len()..)?;
+    let digits: String = digits
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| char::from(b))
+        .collect();
+    digits.parse().ok().filter(|&at| at < keyword)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -1641,17 +1664,30 @@ print('labels', '|'.join(d[i].get_label() for i in range(d.page_count)))
     #[test]
     fn the_placeholder_id_is_patched_in_the_trailer_only() {
         let placeholder = hex_upper(&ID_PLACEHOLDER);
-        let mut bytes = format!(
-            "stream {placeholder}\ntrailer\n<</ID[<{placeholder}><{}>]>>",
+        let digest = "AB".repeat(16);
+        // A cross-reference table and its trailer, after a stream with the placeholder.
+        let head = format!("1 0 obj\n<<>>stream\n{placeholder}\nendstream\nendobj\n");
+        let table = format!(
+            "xref\n0 1\ntrailer\n<</ID[<{placeholder}><{}>]>>",
             placeholder.to_lowercase()
-        )
-        .into_bytes();
-        assert!(patch_trailer_id(&mut bytes, &placeholder, &"AB".repeat(16)));
+        );
+        let mut bytes = format!("{head}{table}\nstartxref\n{}\n%%EOF", head.len()).into_bytes();
+        assert!(patch_trailer_id(&mut bytes, &placeholder, &digest));
         let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with(&head), "{text}");
+        assert_eq!(text.matches(&digest).count(), 2, "{text}");
+        // A cross-reference stream: its dictionary is patched, its data is not.
+        let xref = format!(
+            "2 0 obj\n<</ID[<{placeholder}><{placeholder}>]>>stream\n{placeholder}\nendstream"
+        );
+        let mut bytes = format!("{head}{xref}\nstartxref\n{}\n%%EOF", head.len()).into_bytes();
+        assert!(patch_trailer_id(&mut bytes, &placeholder, &digest));
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with(&head), "{text}");
+        assert_eq!(text.matches(&digest).count(), 2, "{text}");
         assert!(
-            text.starts_with(&format!("stream {placeholder}\n")),
+            text.contains(&format!("stream\n{placeholder}\nendstream\n")),
             "{text}"
         );
-        assert_eq!(text.matches(&"AB".repeat(16)).count(), 2, "{text}");
     }
 }
