@@ -20,7 +20,7 @@
 //!   suffix, unless that bracket holds citations of its own.
 //! - Groups longer than [`MAX_GROUP`] bytes are not citations, which keeps hostile input linear.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use crate::doc::{CiteMode, Locator, LocatorKind};
@@ -81,7 +81,7 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
 /// Byte offset of each `[` to the offset of its matching `]`.
 fn bracket_pairs(text: &str) -> HashMap<usize, usize> {
     let mut open = Vec::new();
-    let mut pairs = HashMap::new();
+    let mut pairs = HashMap::default();
     for (i, c) in text.char_indices() {
         match c {
             '[' => open.push(i),

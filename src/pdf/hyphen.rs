@@ -54,7 +54,8 @@ pub struct Hyphenator {
     /// Points already found, per word: a book repeats its words, and pattern matching is
     /// the costliest part of setting a paragraph (9 % of a PDF build before this cache).
     /// One hyphenator serves one thread, so a `RefCell` is enough.
-    memo: std::cell::RefCell<std::collections::HashMap<(String, TokenKind), Vec<HyphenPoint>>>,
+    /// One map per [`TokenKind`], so that a lookup needs no key of its own.
+    memo: std::cell::RefCell<[rustc_hash::FxHashMap<String, Vec<HyphenPoint>>; 2]>,
 }
 
 /// Words longer than this (in bytes) are not memoised: they are rare, and a hostile
@@ -106,12 +107,12 @@ impl Hyphenator {
         if token.len() > MEMO_MAX_WORD {
             return self.find_points(token, kind);
         }
-        let key = (token.to_string(), kind);
-        if let Some(points) = self.memo.borrow().get(&key) {
+        let memo = kind as usize;
+        if let Some(points) = self.memo.borrow()[memo].get(token) {
             return points.clone();
         }
         let points = self.find_points(token, kind);
-        self.memo.borrow_mut().insert(key, points.clone());
+        self.memo.borrow_mut()[memo].insert(token.to_string(), points.clone());
         points
     }
 

@@ -34,54 +34,74 @@ pub enum PageKind {
 }
 
 /// A positioned thing on a page.
+///
+/// All but glyph runs are boxed: a 4,000-page book holds about a million items, nearly all
+/// of them glyph runs, and unboxed the rare large ones (a link's target, an anchor's id)
+/// made every item 64 bytes instead of 32.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// Shaped glyphs on one baseline in one face and size.
     Glyphs(GlyphRun),
     /// A horizontal rule.
-    Rule {
-        /// Left end.
-        x: f64,
-        /// Vertical position of the rule's centre.
-        y: f64,
-        /// Length.
-        width: f64,
-        /// Stroke thickness.
-        thickness: f64,
-    },
+    Rule(Box<RuleItem>),
     /// An image scaled into a box.
-    Image {
-        /// Index into the book's images.
-        image: usize,
-        /// Left edge.
-        x: f64,
-        /// Top edge.
-        y: f64,
-        /// Width on the page.
-        width: f64,
-        /// Height on the page.
-        height: f64,
-    },
+    Image(Box<ImageItem>),
     /// A clickable area.
-    Link {
-        /// Left edge.
-        x: f64,
-        /// Top edge.
-        y: f64,
-        /// Width.
-        width: f64,
-        /// Height.
-        height: f64,
-        /// Where it goes.
-        target: LinkDest,
-    },
+    Link(Box<LinkItem>),
     /// A named position that links and the outline can point at.
-    Anchor {
-        /// The id (heading id, note id, `ref-<key>`).
-        id: String,
-        /// Vertical position (top of the element it marks).
-        y: f64,
-    },
+    Anchor(Box<AnchorItem>),
+}
+
+/// A horizontal rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleItem {
+    /// Left end.
+    pub x: f64,
+    /// Vertical position of the rule's centre.
+    pub y: f64,
+    /// Length.
+    pub width: f64,
+    /// Stroke thickness.
+    pub thickness: f64,
+}
+
+/// An image scaled into a box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageItem {
+    /// Index into the book's images.
+    pub image: usize,
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width on the page.
+    pub width: f64,
+    /// Height on the page.
+    pub height: f64,
+}
+
+/// A clickable area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkItem {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+    /// Where it goes.
+    pub target: LinkDest,
+}
+
+/// A named position that links and the outline can point at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnchorItem {
+    /// The id (heading id, note id, `ref-<key>`).
+    pub id: String,
+    /// Vertical position (top of the element it marks).
+    pub y: f64,
 }
 
 /// Where a link goes.
@@ -126,11 +146,19 @@ impl Item {
                 run.x += dx;
                 run.y += dy;
             }
-            Item::Rule { x, y, .. } | Item::Image { x, y, .. } | Item::Link { x, y, .. } => {
-                *x += dx;
-                *y += dy;
+            Item::Rule(rule) => {
+                rule.x += dx;
+                rule.y += dy;
             }
-            Item::Anchor { y, .. } => *y += dy,
+            Item::Image(image) => {
+                image.x += dx;
+                image.y += dy;
+            }
+            Item::Link(link) => {
+                link.x += dx;
+                link.y += dy;
+            }
+            Item::Anchor(anchor) => anchor.y += dy,
         }
     }
 }

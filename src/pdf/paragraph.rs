@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::font::{FaceChoice, Family, FontSet, Style};
 use super::hyphen::{Hyphenator, TokenKind};
-use super::layout_ir::{GlyphRun, Item, LinkDest};
+use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem};
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{ShapeCache, ShapeOptions, ShapedRun};
@@ -114,14 +114,18 @@ impl<'f> TextContext<'f> {
 
     /// Shape `text` in `style` through the cache.
     pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
-        let mut options = self.options.clone();
-        if style.choice.family == Family::Mono {
-            options.ligatures = false;
-            options.oldstyle_figures = false;
-        }
-        let run = self
-            .cache
-            .shape(self.fonts, text, style.choice, style.size, &options);
+        let run = if style.choice.family == Family::Mono {
+            let options = ShapeOptions {
+                ligatures: false,
+                oldstyle_figures: false,
+                ..self.options.clone()
+            };
+            self.cache
+                .shape(self.fonts, text, style.choice, style.size, &options)
+        } else {
+            self.cache
+                .shape(self.fonts, text, style.choice, style.size, &self.options)
+        };
         for (c, _) in &run.missing {
             if !self.missing.contains(c) {
                 self.missing.push(*c);
@@ -559,24 +563,15 @@ fn lay_out_line(
 fn merge_links(items: &mut Vec<Item>) {
     let mut merged: Vec<Item> = Vec::with_capacity(items.len());
     for item in items.drain(..) {
-        if let Item::Link {
-            x, width, target, ..
-        } = &item
-        {
-            let previous = merged
-                .iter_mut()
-                .rev()
-                .find(|i| matches!(i, Item::Link { .. }));
-            if let Some(Item::Link {
-                x: px,
-                width: pw,
-                target: pt,
-                ..
-            }) = previous
-            {
-                let gap = *x - (*px + *pw);
-                if pt == target && (0.0..20.0).contains(&gap) {
-                    *pw = *x + *width - *px;
+        if let Item::Link(link) = &item {
+            let previous = merged.iter_mut().rev().find_map(|i| match i {
+                Item::Link(previous) => Some(previous),
+                _ => None,
+            });
+            if let Some(previous) = previous {
+                let gap = link.x - (previous.x + previous.width);
+                if previous.target == link.target && (0.0..20.0).contains(&gap) {
+                    previous.width = link.x + link.width - previous.x;
                     continue;
                 }
             }
@@ -609,10 +604,10 @@ fn place_box(
         }
         Payload::Note { note, call_id } => {
             out.notes.push(*note);
-            out.items.push(Item::Anchor {
+            out.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: call_id.clone(),
                 y: 0.0,
-            });
+            })));
         }
         Payload::Hyphen { .. } | Payload::Nothing => {}
     }
@@ -632,13 +627,13 @@ fn emit_run(
     let y = baseline - f64::from(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
     if let Some(target) = &style.link {
-        out.items.push(Item::Link {
+        out.items.push(Item::Link(Box::new(LinkItem {
             x,
             y: 0.0,
             width,
             height: leading,
             target: target.clone(),
-        });
+        })));
     }
 }
 

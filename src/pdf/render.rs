@@ -266,21 +266,17 @@ fn page_content(
     used.faces = state.used_faces().iter().map(|f| f.index()).collect();
     for item in &page.items {
         match item {
-            Item::Rule {
-                x,
-                y,
-                width,
-                thickness,
-            } => out.rule(*x, height - y, *width, *thickness),
-            Item::Image {
-                image,
-                x,
-                y,
-                width,
-                height: h,
-            } if shared.image_ids.contains_key(image) => {
-                out.image(&image_resource(*image), *x, height - y - h, *width, *h);
-                used.images.insert(*image);
+            Item::Rule(rule) => out.rule(rule.x, height - rule.y, rule.width, rule.thickness),
+            Item::Image(image) if shared.image_ids.contains_key(&image.image) => {
+                let bottom = height - image.y - image.height;
+                out.image(
+                    &image_resource(image.image),
+                    image.x,
+                    bottom,
+                    image.width,
+                    image.height,
+                );
+                used.images.insert(image.image);
             }
             _ => {}
         }
@@ -298,21 +294,14 @@ fn annotations(
     let height = input.size.1;
     let mut annots = Vec::new();
     for item in &page.items {
-        let Item::Link {
-            x,
-            y,
-            width,
-            height: h,
-            target,
-        } = item
-        else {
+        let Item::Link(link) = item else {
             continue;
         };
-        let Some(target) = link_target(target, input, shared) else {
+        let Some(target) = link_target(&link.target, input, shared) else {
             continue;
         };
-        let bottom = height - y - h;
-        let rect = [*x, bottom, x + width, bottom + h].map(real);
+        let bottom = height - link.y - link.height;
+        let rect = [link.x, bottom, link.x + link.width, bottom + link.height].map(real);
         let mut dict = Dictionary::from_iter(vec![
             ("Type", name("Annot")),
             ("Subtype", name("Link")),
@@ -369,7 +358,7 @@ fn add_images(
         .iter()
         .flat_map(|p| &p.items)
         .filter_map(|item| match item {
-            Item::Image { image, .. } => Some(*image),
+            Item::Image(image) => Some(image.image),
             _ => None,
         })
         .collect();
@@ -396,6 +385,7 @@ fn add_images(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::layout_ir::{LinkItem, RuleItem};
 
     #[test]
     fn reals_are_rounded_and_never_negative_zero() {
@@ -407,13 +397,13 @@ mod tests {
     }
 
     fn link(target: LinkDest) -> Item {
-        Item::Link {
+        Item::Link(Box::new(LinkItem {
             x: 10.0,
             y: 20.0,
             width: 30.0,
             height: 12.0,
             target,
-        }
+        }))
     }
 
     #[test]
@@ -428,12 +418,12 @@ mod tests {
             ..Page::default()
         };
         let second = Page {
-            items: vec![Item::Rule {
+            items: vec![Item::Rule(Box::new(RuleItem {
                 x: 0.0,
                 y: 50.0,
                 width: 100.0,
                 thickness: 0.5,
-            }],
+            }))],
             ..Page::default()
         };
         let pages = [first, second];

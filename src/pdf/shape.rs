@@ -10,7 +10,6 @@
 //!
 //! Shaping is deterministic and cached per word by [`ShapeCache`].
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -513,7 +512,7 @@ struct CacheBucket {
     choice: FaceChoice,
     size_bits: u32,
     options: ShapeOptions,
-    runs: HashMap<String, Arc<ShapedRun>>,
+    runs: rustc_hash::FxHashMap<String, Arc<ShapedRun>>,
     plans: PlanCache,
 }
 
@@ -559,7 +558,7 @@ impl ShapeCache {
                 choice,
                 size_bits,
                 options: options.clone(),
-                runs: HashMap::new(),
+                runs: Default::default(),
                 plans: PlanCache::default(),
             });
             self.buckets.len() - 1

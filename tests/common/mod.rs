@@ -236,11 +236,12 @@ pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
     for page in &composition.pages {
         for item in &page.items {
             match item {
-                Item::Link {
-                    target: octavo::pdf::layout_ir::LinkDest::Anchor(_),
-                    ..
-                } => internal += 1,
-                Item::Link { .. } => external += 1,
+                Item::Link(link)
+                    if matches!(link.target, octavo::pdf::layout_ir::LinkDest::Anchor(_)) =>
+                {
+                    internal += 1
+                }
+                Item::Link(_) => external += 1,
                 _ => {}
             }
         }
