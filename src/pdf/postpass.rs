@@ -18,7 +18,9 @@
 //!   [`DocumentInfo`], consistent with each other, with dates from the book (never the clock).
 //! - **Determinism.** Unreachable objects are pruned and the rest renumbered densely in their
 //!   original order; `/ID` is a 128-bit digest of the file as written with a placeholder ID,
-//!   patched in place (one save), so the same input always gives the same bytes.
+//!   patched in place (one save), so the same input always gives the same bytes. The bytes
+//!   are written by [`super::serialize`] (on all cores, with a compressed cross-reference
+//!   stream) rather than by lopdf.
 //! - **Streams.** Flate-compress every unfiltered stream, or (the debugging option) inflate
 //!   every Flate-compressed content stream so a human can read the page operators.
 //!
@@ -158,9 +160,6 @@ pub enum PostPassError {
         #[source]
         source: lopdf::Error,
     },
-    /// Serialising the document failed.
-    #[error("cannot write the PDF: {0}")]
-    Save(#[source] std::io::Error),
 }
 
 /// Applies the post-pass to a PDF's bytes and returns the new PDF's bytes.
