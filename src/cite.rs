@@ -1168,15 +1168,17 @@ fn csl_locator(locator: &Locator) -> SpecificLocator<'_> {
 /// Two citations are identical when hayagriva sees the same thing: the same items with the
 /// same locators and purpose and, when the style tests positions, the same position: for
 /// each item whether it is cited for the first time and, in a style that looks at
-/// neighbours (CSL's "ibid"), the citation just before it.
+/// neighbours (CSL's "ibid"), the citation just before it when the two share a work (see
+/// [`ibid_context`]; sharing none, it cannot be an ibid).
 ///
 /// hayagriva takes a citation's predecessor to be the citation asked before it. So when a
-/// new citation must be asked in such a style and the last one asked is not its real
-/// predecessor, the citations in between are asked again first, in order: each is then seen
-/// in its real context, so hayagriva renders nothing the book does not contain (a rendering
-/// seen out of context could take part in disambiguation and change other citations).
-/// Because every skipped citation repeats one asked earlier, hayagriva has seen every work
-/// the book has cited so far, and "first" and "subsequent" stay right.
+/// new citation must be asked in such a style and the last one asked would give it another
+/// ibid context than its real predecessor, the citations in between are asked again first,
+/// in order: each is then seen in its real context, so hayagriva renders nothing the book
+/// does not contain (a rendering seen out of context could take part in disambiguation and
+/// change other citations). Because every skipped citation repeats one asked earlier,
+/// hayagriva has seen every work the book has cited so far, and "first" and "subsequent"
+/// stay right. A test renders random runs of citations both ways and compares them.
 ///
 /// Citations of note styles are never merged: their positions also depend on note numbers
 /// and on how many citations lie between ("near-note"). In-text styles never see note
@@ -1190,18 +1192,18 @@ struct AskedCitations {
     /// The key of the citation being asked, until its request number is known.
     pending: Option<CitationKey>,
     cited: BTreeSet<String>,
-    /// The last site with known works, and what it cites: the real predecessor.
-    previous: Option<(usize, Vec<CitedItem>)>,
-    /// The last site asked of hayagriva: its idea of the predecessor.
-    last_asked: Option<usize>,
+    /// What the last site with known works cites: the real predecessor.
+    previous: Option<Vec<CitedItem>>,
+    /// The last site asked of hayagriva, and what it cites: its idea of the predecessor.
+    last_asked: Option<(usize, Vec<CitedItem>)>,
 }
 
 /// A cited work's key and its locator (kind and value), as hayagriva sees them.
 type CitedItem = (String, Option<(String, String)>);
 
 /// What hayagriva sees of a citation (see [`AskedCitations`]): its works, purpose, which
-/// works are cited for the first time, and (in styles that look at neighbours) the
-/// citation before it.
+/// works are cited for the first time, and (in styles that look at neighbours) its
+/// [`ibid_context`].
 type CitationKey = (
     Vec<CitedItem>,
     Option<String>,
@@ -1221,7 +1223,7 @@ enum Asking {
 impl AskedCitations {
     fn new(style: &LoadedStyle) -> Self {
         AskedCitations {
-            enabled: !style.is_note(),
+            enabled: !style.is_note() && !never_merge(),
             position: style.position_use(),
             asked: BTreeMap::new(),
             pending: None,
@@ -1249,35 +1251,33 @@ impl AskedCitations {
             .collect();
         let firsts: Vec<bool> = items.iter().map(|(k, _)| !self.cited.contains(k)).collect();
         self.cited.extend(items.iter().map(|(k, _)| k.clone()));
-        let previous = self.previous.replace((index, items.clone()));
-        let predecessor_site = previous.as_ref().map(|(at, _)| *at);
+        let previous = self.previous.replace(items.clone());
+        let purpose = plan.purpose.map(|p| format!("{p:?}"));
+        let full = self.position == PositionUse::Full;
+        let predecessor = previous.as_deref().and_then(|p| ibid_context(p, &items));
         let key = match self.position {
-            PositionUse::Full => (
-                items,
-                plan.purpose.map(|p| format!("{p:?}")),
-                firsts,
-                previous.map(|(_, items)| items),
-            ),
-            PositionUse::FirstOnly => (items, plan.purpose.map(|p| format!("{p:?}")), firsts, None),
-            PositionUse::None => (
-                items,
-                plan.purpose.map(|p| format!("{p:?}")),
-                Vec::new(),
-                None,
-            ),
+            PositionUse::Full => (items.clone(), purpose, firsts, predecessor.clone()),
+            PositionUse::FirstOnly => (items.clone(), purpose, firsts, None),
+            PositionUse::None => (items.clone(), purpose, Vec::new(), None),
         };
         if self.enabled {
             if let Some(&earlier) = self.asked.get(&key) {
                 return Asking::Reuse(earlier);
             }
         }
-        let replay = if self.position == PositionUse::Full && self.last_asked != predecessor_site {
-            self.last_asked.map_or(0, |at| at + 1)..index
-        } else {
-            index..index
+        // hayagriva would take the last citation asked for this one's predecessor: when that
+        // gives another ibid context, the citations in between are asked again first.
+        let seen_by_hayagriva = self
+            .last_asked
+            .as_ref()
+            .and_then(|(_, asked)| ibid_context(asked, &items));
+        let replay = match &self.last_asked {
+            Some((at, _)) if full && seen_by_hayagriva != predecessor => at + 1..index,
+            None if full && predecessor.is_some() => 0..index,
+            _ => index..index,
         };
         self.pending = Some(key);
-        self.last_asked = Some(index);
+        self.last_asked = Some((index, items));
         Asking::Ask { replay }
     }
 
@@ -1287,6 +1287,37 @@ impl AskedCitations {
             self.asked.entry(key).or_insert(request);
         }
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests set this to ask every citation of hayagriva, the reference that merged
+    /// rendering is compared with.
+    static NEVER_MERGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether merging is switched off (only ever by tests).
+fn never_merge() -> bool {
+    #[cfg(test)]
+    {
+        NEVER_MERGE.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        false
+    }
+}
+
+/// What a citation's rendering can take from the citation before it: CSL's "ibid" compares
+/// the last work of the one with the first work of the other (in the order the style sorts
+/// them into), so when the two share no work it is never ibid, whatever they cite. `None`
+/// then; otherwise the whole previous citation, since its sorted order is hayagriva's to
+/// decide.
+fn ibid_context(previous: &[CitedItem], current: &[CitedItem]) -> Option<Vec<CitedItem>> {
+    let shares = previous
+        .iter()
+        .any(|(key, _)| current.iter().any(|(k, _)| k == key));
+    shares.then(|| previous.to_vec())
 }
 
 /// Run hayagriva's driver over every citation (and the hidden `nocite` entries).
@@ -2771,6 +2802,60 @@ mod tests {
                     [@kiernan1996] [@kiernan1996; @eccc2010]";
         let (ke, ibid_e) = (format!("{k}{e}"), format!("ibid{e}"));
         assert_eq!(positional_cites(text), vec![et, kt, e, &ke, k, &ibid_e]);
+    }
+
+    /// `count` citations of one to three of four works (two by the same author, so
+    /// disambiguation has work to do), some with page locators, from a fixed seed.
+    fn random_citations(seed: u64, count: usize) -> Vec<String> {
+        let keys = ["kiernan1996", "kiernan1996b", "eccc2010", "chandler1999"];
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        (0..count)
+            .map(|_| {
+                let items: Vec<String> = (0..1 + next(3))
+                    .map(|_| {
+                        let key = keys[next(4) as usize];
+                        match next(3) {
+                            0 => format!("@{key}, p. {}", 1 + next(3)),
+                            _ => format!("@{key}"),
+                        }
+                    })
+                    .collect();
+                format!("Text [{}].", items.join("; "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merged_citations_render_as_if_each_were_asked() {
+        // Random runs of citations, rendered with merging and with every citation asked of
+        // hayagriva, in a style that tests first/subsequent/ibid and in three real ones.
+        for seed in 1..=8 {
+            let paragraphs = random_citations(seed, 60);
+            let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+            let render = |style: &str, merge: bool| {
+                NEVER_MERGE.with(|never| never.set(!merge));
+                let got = if style == "position" {
+                    positional_cites(&texts.join("\n\n"))
+                } else {
+                    cites(&run(&texts, style))
+                };
+                NEVER_MERGE.with(|never| never.set(false));
+                got
+            };
+            for style in ["position", "chicago-author-date", "apa", "ieee"] {
+                assert_eq!(
+                    render(style, true),
+                    render(style, false),
+                    "seed {seed}, {style}: {paragraphs:?}"
+                );
+            }
+        }
     }
 
     #[test]
