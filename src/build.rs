@@ -258,6 +258,7 @@ pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> 
         return Ok(EpubOptions {
             extra_css: None,
             embed_fonts,
+            fonts: manuscript.fonts.clone(),
         });
     };
     let mut diags = Diagnostics::default();
@@ -274,6 +275,7 @@ pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> 
     Ok(EpubOptions {
         extra_css: Some(text),
         embed_fonts,
+        fonts: manuscript.fonts.clone(),
     })
 }
 

@@ -339,3 +339,63 @@ fn fonts_named_in_book_toml_set_the_pdf() {
         stderr(&failed)
     );
 }
+
+#[test]
+fn an_epub_with_embedded_fonts_carries_the_fonts_of_book_toml() {
+    let toml = format!("{TOML}\n[epub]\nembed-fonts = true\n\n[fonts]\nserif = \"fonts/text\"\n");
+    let (_tmp, dir) = book(&[
+        ("book.toml", toml.as_str()),
+        ("chapters/a.md", "# A\n\nSome *emphasis*, `code` and ខ្មែរ.\n"),
+    ]);
+    let family = repo().join("fonts/dejavu-sans-mono");
+    std::fs::create_dir_all(dir.join("fonts/text")).expect("mkdir");
+    let mut configured: Vec<Vec<u8>> = Vec::new();
+    for entry in std::fs::read_dir(&family).expect("bundled fonts") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "ttf") {
+            let name = path.file_name().expect("name");
+            std::fs::copy(&path, dir.join("fonts/text").join(name)).expect("copy");
+            configured.push(std::fs::read(&path).expect("font"));
+        }
+    }
+    let built = octavo(&["build", "--format", "epub"], &dir, &[]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let epub = std::fs::read(dir.join("out/test-book.epub")).expect("EPUB");
+    keep_for_epubcheck("cli-embedded-custom-fonts", &epub);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&epub)).expect("a zip");
+    let mut fonts: Vec<Vec<u8>> = Vec::new();
+    let mut css = String::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("entry");
+        let name = file.name().expect("entry name").to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).expect("read");
+        if name.contains("/fonts/") {
+            fonts.push(bytes);
+        } else if name.ends_with(".css") {
+            css = String::from_utf8(bytes).expect("UTF-8");
+        }
+    }
+    // The four DejaVu faces serve the text; the bundled text face is not embedded.
+    for face in &configured {
+        assert!(fonts.contains(face), "a configured face is embedded");
+    }
+    let libertine =
+        std::fs::read(repo().join("fonts/linux-libertine/LinLibertine_R.otf")).expect("font");
+    assert!(
+        !fonts.contains(&libertine),
+        "the bundled text face is left out"
+    );
+    assert_eq!(
+        css.matches("font-family: \"octavo serif\";").count(),
+        4,
+        "{css}"
+    );
+    assert!(css.contains("octavo fallback Noto Serif Khmer"), "{css}");
+    assert!(
+        css.contains(
+            "body {\n  font-family: \"octavo serif\", \"octavo fallback Noto Serif Khmer\", serif;"
+        ),
+        "{css}"
+    );
+}

@@ -25,8 +25,12 @@ pub const DEFAULT_CSS: &str = include_str!("book.css");
 pub struct EpubOptions {
     /// A stylesheet appended after the default one.
     pub extra_css: Option<String>,
-    /// Embed octavo's fonts (text serif, Khmer, monospace) with `@font-face` rules.
+    /// Embed the book's fonts (text serif, monospace, fallbacks) with `@font-face` rules.
     pub embed_fonts: bool,
+    /// The fonts book.toml's `[fonts]` names, with the bundled ones for the rest; `None`
+    /// for octavo's own set. Embedded instead of the bundled fonts, so that the EPUB reads
+    /// in the faces the PDF is set in.
+    pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
 }
 
 /// The fonts embedded on request: (file, family, style, weight, media type).
@@ -145,8 +149,13 @@ pub fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError
     let mut package = Package::default();
     let mut css = DEFAULT_CSS.to_string();
     if options.embed_fonts {
-        css.push_str(&font_faces());
-        add_fonts(&mut package);
+        match options.fonts.as_deref() {
+            Some(fonts) => embed_book_fonts(fonts, &mut package, &mut css),
+            None => {
+                css.push_str(&font_faces());
+                add_fonts(&mut package);
+            }
+        }
     }
     if let Some(extra) = &options.extra_css {
         css.push_str("\n/* book.toml [epub] css */\n");
@@ -260,6 +269,73 @@ fn add_fonts(package: &mut Package) {
             file.data.to_vec(),
         );
     }
+}
+
+/// Embeds the faces of the book's font set, with `@font-face` rules under the families
+/// "octavo serif" and "octavo mono" and, for fallbacks, "octavo fallback" plus the font's
+/// own family name (its regular and bold faces share one family, as the bundled Khmer
+/// faces do). A face inside a font collection (`.ttc`) is left out: reading systems load
+/// single fonts only, and the reader's own fonts then stand in for it.
+fn embed_book_fonts(
+    fonts: &crate::pdf::font::FontSet<'static>,
+    package: &mut Package,
+    css: &mut String,
+) {
+    use crate::pdf::font::{FaceRole, Family, Style};
+    css.push_str("\n/* Embedded fonts (book.toml [epub] embed-fonts, [fonts]) */\n");
+    let mut fallback_families: Vec<String> = Vec::new();
+    for (n, (id, role)) in fonts.face_roles().into_iter().enumerate() {
+        let face = fonts.face(id);
+        let data = face.data();
+        if face.index() != 0 || data.starts_with(b"ttcf") {
+            continue;
+        }
+        let (family, style) = match role {
+            FaceRole::Family(Family::Serif, style) => ("octavo serif".to_string(), style),
+            FaceRole::Family(Family::Mono, style) => ("octavo mono".to_string(), style),
+            FaceRole::Fallback(style) => {
+                let name = face
+                    .family_name()
+                    .unwrap_or_else(|| format!("face {}", n + 1));
+                let family = format!("octavo fallback {}", css_safe(&name));
+                if !fallback_families.contains(&family) {
+                    fallback_families.push(family.clone());
+                }
+                (family, style)
+            }
+        };
+        let italic = matches!(style, Style::Italic | Style::BoldItalic);
+        let bold = matches!(style, Style::Bold | Style::BoldItalic);
+        let (extension, media_type) = if data.starts_with(b"OTTO") {
+            ("otf", "font/otf")
+        } else {
+            ("ttf", "font/ttf")
+        };
+        let file = format!("fonts/font-{}.{extension}", n + 1);
+        css.push_str(&format!(
+            "@font-face {{\n  font-family: \"{family}\";\n  font-style: {};\n  font-weight: {};\n  src: url(../{file});\n}}\n",
+            if italic { "italic" } else { "normal" },
+            if bold { "bold" } else { "normal" },
+        ));
+        package.add(&format!("font-{}", n + 1), &file, media_type, data.to_vec());
+    }
+    let fallbacks: String = fallback_families
+        .iter()
+        .map(|family| format!(", \"{family}\""))
+        .collect();
+    css.push_str(&format!(
+        "body {{\n  font-family: \"octavo serif\"{fallbacks}, serif;\n}}\n"
+    ));
+    css.push_str(&format!(
+        "code, pre {{\n  font-family: \"octavo mono\"{fallbacks}, monospace;\n}}\n"
+    ));
+}
+
+/// `name` with only the characters that are safe inside a quoted CSS family name.
+fn css_safe(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .collect()
 }
 
 fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {

@@ -360,6 +360,15 @@ impl FaceChoice {
     }
 }
 
+/// What a face of a [`FontSet`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceRole {
+    /// The face of a family in a style.
+    Family(Family, Style),
+    /// A fallback for characters the chosen face lacks, serving a style first.
+    Fallback(Style),
+}
+
 /// Index of a face in its [`FontSet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FaceId(u16);
@@ -421,6 +430,23 @@ impl<'a> FontSet<'a> {
     /// All faces with their ids, in id order.
     pub fn faces(&self) -> impl Iterator<Item = (FaceId, &FontFace<'a>)> {
         (0u16..).map(FaceId).zip(self.faces.iter())
+    }
+
+    /// What each face is for, in id order: a family in a style, or a fallback for a style.
+    /// The EPUB embeds a book's faces under these roles.
+    pub fn face_roles(&self) -> Vec<(FaceId, FaceRole)> {
+        let mut roles: Vec<(FaceId, FaceRole)> = self
+            .roles
+            .iter()
+            .map(|(&(family, style), &id)| (id, FaceRole::Family(family, style)))
+            .chain(
+                self.fallbacks
+                    .iter()
+                    .map(|&(style, id)| (id, FaceRole::Fallback(style))),
+            )
+            .collect();
+        roles.sort_by_key(|&(id, _)| id);
+        roles
     }
 
     /// Whether `choice` has a face of its own (rather than the nearest style's).

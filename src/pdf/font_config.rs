@@ -1,4 +1,5 @@
-//! Fonts named in book.toml's `[fonts]` table, for the PDF.
+//! Fonts named in book.toml's `[fonts]` table, for the PDF (and for the EPUB when it embeds
+//! fonts: `[epub] embed-fonts`).
 //!
 //! ```toml
 //! [fonts]
