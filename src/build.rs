@@ -95,8 +95,9 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     }
 }
 
-/// Parse every chapter, on all cores: chapters are independent until they are resolved. Each chapter's diagnostics are kept apart and appended in
-/// chapter order, so the report is the same as a sequential parse's.
+/// Parse every chapter, on all cores: chapters are independent until they are resolved.
+/// Each chapter's diagnostics are kept apart and appended in chapter order, so the report is
+/// the same as a sequential parse's.
 fn parse_chapters(
     manuscript: &Manuscript,
     diags: &mut Diagnostics,

@@ -116,10 +116,10 @@ pub fn check_glyphs(
     }
 }
 
-/// Whether a character is drawn (it needs no glyph, or some font has one), looked up once per character: a book repeats a
-/// few hundred characters millions of times, and the x100 benchmark book spent 70 ms here
-/// hashing them. Characters of the Basic Multilingual Plane are remembered in a table, the
-/// rest in a map.
+/// Whether a character is drawn (it needs no glyph, or some font has one), looked up once
+/// per character: a book repeats a few hundred characters millions of times, and the x100
+/// benchmark book spent 70 ms here hashing them. Characters of the Basic Multilingual Plane
+/// are remembered in a table, the rest in a map.
 #[derive(Default)]
 struct Drawable {
     /// Per BMP code point: 0 not looked up yet, 1 drawable, 2 not drawable.

@@ -2925,6 +2925,15 @@ mod tests {
 </style>
 "#;
 
+    /// What [`POSITION_CSL`] renders for Kiernan 1996 and ECCC 2010 when not "ibid": the
+    /// author (later citations), then the title (first citations).
+    const POSITION_RENDERINGS: (&str, &str, &str, &str) = (
+        "Kiernan",
+        "Extraordinary Chambers in the Courts of Cambodia",
+        "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
+        "Judgement in Case 001",
+    );
+
     /// The renderings of `text` in [`POSITION_CSL`].
     fn positional_cites(text: &str) -> Vec<String> {
         let mut book = book(&[text], &[], Some(("references.bib", BIB)));
@@ -2942,14 +2951,7 @@ mod tests {
         // positions must come out as if every one had been asked. In the second text,
         // skipping the fifth K would make hayagriva take the sixth for a repeat of the
         // fourth (an E), and the last E likewise.
-        let (k, e) = (
-            "Kiernan",
-            "Extraordinary Chambers in the Courts of Cambodia",
-        );
-        let (kt, et) = (
-            "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
-            "Judgement in Case 001",
-        );
+        let (k, e, kt, et) = POSITION_RENDERINGS;
         let text = "[@kiernan1996] [@eccc2010] [@kiernan1996] [@kiernan1996] [@eccc2010] \
                     [@kiernan1996] [@eccc2010] [@kiernan1996] [@kiernan1996]";
         assert_eq!(
@@ -2970,14 +2972,7 @@ mod tests {
         // and sixth citations are the same, but only the sixth follows a citation ending
         // with Kiernan; merging them would lose that "ibid" (it did, before the predecessor
         // became part of what makes two citations identical).
-        let (k, e) = (
-            "Kiernan",
-            "Extraordinary Chambers in the Courts of Cambodia",
-        );
-        let (kt, et) = (
-            "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
-            "Judgement in Case 001",
-        );
+        let (k, e, kt, et) = POSITION_RENDERINGS;
         let text = "[@eccc2010] [@kiernan1996] [@eccc2010] [@kiernan1996; @eccc2010] \
                     [@kiernan1996] [@kiernan1996; @eccc2010]";
         let (ke, ibid_e) = (format!("{k}{e}"), format!("ibid{e}"));
