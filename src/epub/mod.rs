@@ -244,10 +244,8 @@ fn add_nav(
 fn font_faces() -> String {
     let mut css = String::from("\n/* Embedded fonts (book.toml [epub] embed-fonts) */\n");
     for (file, family, style, weight) in EMBEDDED_FONTS {
-        css.push_str(&format!(
-            "@font-face {{\n  font-family: \"{family}\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(../fonts/{});\n}}\n",
-            file.file_name
-        ));
+        let src = format!("fonts/{}", file.file_name);
+        css.push_str(&font_face_rule(family, style, weight, &src));
     }
     css.push_str("body {\n  font-family: \"octavo serif\", \"octavo khmer\", serif;\n}\n");
     css.push_str("code, pre {\n  font-family: \"octavo mono\", monospace;\n}\n");
@@ -312,11 +310,9 @@ fn embed_book_fonts(
             ("ttf", "font/ttf")
         };
         let file = format!("fonts/font-{}.{extension}", n + 1);
-        css.push_str(&format!(
-            "@font-face {{\n  font-family: \"{family}\";\n  font-style: {};\n  font-weight: {};\n  src: url(../{file});\n}}\n",
-            if italic { "italic" } else { "normal" },
-            if bold { "bold" } else { "normal" },
-        ));
+        let font_style = if italic { "italic" } else { "normal" };
+        let weight = if bold { "bold" } else { "normal" };
+        css.push_str(&font_face_rule(&family, font_style, weight, &file));
         package.add(&format!("font-{}", n + 1), &file, media_type, data.to_vec());
     }
     let fallbacks: String = fallback_families
@@ -329,6 +325,14 @@ fn embed_book_fonts(
     css.push_str(&format!(
         "code, pre {{\n  font-family: \"octavo mono\"{fallbacks}, monospace;\n}}\n"
     ));
+}
+
+/// One `@font-face` rule for the package file `src` (a path from the package root; the
+/// stylesheet sits in `css/`).
+fn font_face_rule(family: &str, style: &str, weight: &str, src: &str) -> String {
+    format!(
+        "@font-face {{\n  font-family: \"{family}\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(../{src});\n}}\n"
+    )
 }
 
 /// `name` with only the characters that are safe inside a quoted CSS family name.
