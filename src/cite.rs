@@ -739,7 +739,9 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
         match block {
             Block::Heading(heading) => self.inlines(&mut heading.content, note),
             Block::Paragraph { content, .. } => self.inlines(content, note),
-            Block::Quote { blocks, .. } => self.blocks(blocks, note),
+            Block::Quote { blocks, .. } | Block::Container { blocks, .. } => {
+                self.blocks(blocks, note)
+            }
             Block::List(list) => {
                 for item in &mut list.items {
                     self.blocks(&mut item.blocks, note);

@@ -109,6 +109,8 @@ pub mod code {
     pub const BROKEN_OUTPUT: &str = "W0213";
     /// An output left by an earlier build is older than the manuscript.
     pub const STALE_OUTPUT: &str = "W0214";
+    /// A link with no target (`[text]()`): its text is kept, unlinked.
+    pub const EMPTY_LINK: &str = "W0233";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -191,6 +191,20 @@ impl Writer<'_> {
                 self.html_nodes(nodes);
                 self.out.push('\n');
             }
+            Block::Container {
+                name,
+                attrs,
+                blocks,
+                ..
+            } => {
+                let khmer = declares_khmer(attrs);
+                self.khmer_depth += usize::from(khmer);
+                self.open_tag(name, attrs);
+                self.out.push('\n');
+                self.blocks(blocks);
+                self.out.push_str(&format!("</{name}>\n"));
+                self.khmer_depth -= usize::from(khmer);
+            }
             Block::ReferencesMarker { .. } => {}
             Block::References(entries) => self.references(entries),
         }

@@ -440,7 +440,32 @@ impl<'a, 'f> Composer<'a, 'f> {
             .collect()
     }
 
+    /// Set one block, with anchors for the ids raw HTML gave it (link targets like headings).
     fn block(
+        &mut self,
+        chapter: &Chapter,
+        block: &Block,
+        x: f64,
+        width: f64,
+        state: &mut FlowState,
+        flow: &mut Vec<Flow>,
+    ) {
+        let start = flow.len();
+        self.block_content(chapter, block, x, width, state, flow);
+        let ids = crate::doc::html_ids_of(block);
+        let first_line = flow[start..].iter_mut().find_map(|f| match f {
+            Flow::Line(line) => Some(line),
+            _ => None,
+        });
+        if let Some(line) = first_line {
+            for id in ids {
+                line.items
+                    .push(Item::Anchor(Box::new(AnchorItem { id, y: 0.0 })));
+            }
+        }
+    }
+
+    fn block_content(
         &mut self,
         chapter: &Chapter,
         block: &Block,
@@ -551,6 +576,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                         })));
                     }
                     flow.push(Flow::Space(self.profile.leading * 0.35));
+                }
+            }
+            Block::Container { blocks, .. } => {
+                for b in blocks {
+                    self.block(chapter, b, x, width, state, flow);
                 }
             }
             Block::ReferencesMarker { .. } => {}
@@ -696,11 +726,16 @@ impl<'a, 'f> Composer<'a, 'f> {
                     _ => None,
                 });
                 let y = baseline.unwrap_or(self.profile.leading * 0.78);
-                first.items.push(Item::Glyphs(GlyphRun {
-                    x: marker_x,
-                    y,
-                    run,
-                }));
+                // The marker comes first in the content stream, so that text extraction and
+                // copying read "1. item", not "item 1.".
+                first.items.insert(
+                    0,
+                    Item::Glyphs(GlyphRun {
+                        x: marker_x,
+                        y,
+                        run,
+                    }),
+                );
             }
         }
         flow.push(Flow::Space(self.profile.leading * 0.3));
