@@ -5,6 +5,8 @@
 //! [`Book`]. Backends never see Markdown or pulldown-cmark types. Every node that came from the
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
+pub mod html;
+
 use std::path::PathBuf;
 
 use crate::diag::{FileId, Span};

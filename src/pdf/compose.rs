@@ -18,9 +18,7 @@ use super::paragraph::{
     set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
 };
 use super::profile::Profile;
-use crate::doc::{
-    Align, Block, Book, Chapter, Division, HtmlNode, Inline, LinkTarget, List, Table,
-};
+use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
 use crate::locale::Terms;
 
 /// Everything the renderer and the post-pass need.
@@ -539,19 +537,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.scene_break(x, width, flow);
                 state.indent_next = false;
             }
-            Block::Html { nodes, .. } => {
-                let text = html_text(nodes);
-                if !text.trim().is_empty() {
-                    let pieces = vec![Piece::Text(text, self.body())];
-                    self.paragraph(
-                        &pieces,
-                        x,
-                        width,
-                        0.0,
-                        Alignment::Justified,
-                        self.profile.leading,
-                        flow,
-                    );
+            Block::Html { nodes, span } => {
+                for b in crate::doc::html::to_blocks(nodes, span) {
+                    self.block(chapter, &b, x, width, state, flow);
                 }
             }
             Block::References(entries) => {
@@ -687,7 +675,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let leading = (f64::from(size) * 1.25).max(self.profile.leading);
         self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
         keep_together(&mut flow[start..]);
-        if let Some(Flow::Line(first)) = flow.get_mut(start) {
+        if let (Some(Flow::Line(first)), false) = (flow.get_mut(start), id.is_empty()) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
                 y: 0.0,
@@ -748,6 +736,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size,
             rise: 0.0,
             link: None,
+            strike: false,
         };
         let leading = f64::from(size) * 1.3;
         flow.push(Flow::Space(self.profile.leading * 0.4));
@@ -1064,11 +1053,17 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let s = style.with_style(add_bold(style.choice.style));
                     self.pieces(chapter, c, &s, out);
                 }
-                Inline::Strike(c) => self.pieces(chapter, c, style, out),
+                Inline::Strike(c) => {
+                    let s = TextStyle {
+                        strike: true,
+                        ..style.clone()
+                    };
+                    self.pieces(chapter, c, &s, out);
+                }
                 Inline::Code(code) => {
                     let s = TextStyle {
                         choice: FaceChoice::new(Family::Mono, Style::Regular),
-                        size: style.size * 0.88,
+                        size: style.size * INLINE_CODE_SCALE,
                         ..style.clone()
                     };
                     out.push(Piece::Text(code.clone(), s));
@@ -1096,7 +1091,17 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
                 Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
                 Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html { children, .. } => self.pieces(chapter, children, style, out),
+                Inline::Html { name, children, .. } => {
+                    let s = html_inline_style(name, style);
+                    let quoted = name == "q";
+                    if quoted {
+                        out.push(Piece::Text("“".to_string(), s.clone()));
+                    }
+                    self.pieces(chapter, children, &s, out);
+                    if quoted {
+                        out.push(Piece::Text("”".to_string(), s));
+                    }
+                }
             }
         }
     }
@@ -1616,44 +1621,52 @@ pub fn roman(mut n: usize) -> String {
     out
 }
 
-fn html_text(nodes: &[HtmlNode]) -> String {
-    let mut out = String::new();
-    for node in nodes {
-        match node {
-            HtmlNode::Text(t) => out.push_str(t),
-            HtmlNode::Element { name, children, .. } => {
-                out.push_str(&html_text(children));
-                // Block elements separate words; inline ones (em, span) do not.
-                if !crate::doc::HTML_INLINE_ELEMENTS.contains(&name.as_str()) {
-                    out.push(' ');
-                }
+/// How an allow-listed inline HTML element sets its text, as a browser's default style does.
+fn html_inline_style(name: &str, style: &TextStyle) -> TextStyle {
+    match name {
+        "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
+        "strong" | "b" => style.with_style(add_bold(style.choice.style)),
+        "del" | "s" => TextStyle {
+            strike: true,
+            ..style.clone()
+        },
+        "code" | "kbd" | "samp" => TextStyle {
+            choice: FaceChoice::new(Family::Mono, Style::Regular),
+            size: style.size * INLINE_CODE_SCALE,
+            ..style.clone()
+        },
+        "sup" | "sub" => {
+            let rise = style.size * SCRIPT_RISE_EM;
+            TextStyle {
+                size: style.size * SCRIPT_SCALE,
+                rise: style.rise + if name == "sup" { rise } else { -rise * 0.6 },
+                ..style.clone()
             }
         }
+        "small" => TextStyle {
+            size: style.size * SMALL_SCALE,
+            ..style.clone()
+        },
+        _ => style.clone(),
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A block that can only be shown as text in a note (lists, code) becomes its plain text.
+/// Inline code (`code`, `<kbd>`) relative to the text around it.
+const INLINE_CODE_SCALE: f32 = 0.88;
+/// Superscripts and subscripts relative to the text around them.
+const SCRIPT_SCALE: f32 = 0.7;
+/// How far a superscript is raised, in ems of the surrounding text.
+const SCRIPT_RISE_EM: f32 = 0.35;
+/// `<small>` text relative to the text around it.
+const SMALL_SCALE: f32 = 0.85;
+
+/// A block that can only be shown as text in a note (lists, code, tables) becomes its plain
+/// text, every word kept.
 fn block_text(block: &Block) -> Vec<Inline> {
     let span = crate::diag::Span::new(crate::diag::FileId(0), 0..0);
-    let text = match block {
-        Block::Code { text, .. } => text.clone(),
-        Block::Quote { blocks, .. } => blocks
-            .iter()
-            .flat_map(block_text)
-            .map(|i| crate::doc::plain_text(&[i]))
-            .collect(),
-        Block::List(list) => list
-            .items
-            .iter()
-            .flat_map(|item| item.blocks.iter().flat_map(block_text))
-            .map(|i| crate::doc::plain_text(&[i]))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Block::Paragraph { content, .. } => return content.clone(),
-        _ => String::new(),
-    };
-    vec![Inline::text(text, span)]
+    let text = crate::doc::blocks_plain_text(std::slice::from_ref(block));
+    let words: Vec<&str> = text.split_whitespace().collect();
+    vec![Inline::text(words.join(" "), span)]
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::font::{FaceChoice, Family, FontSet, Style};
 use super::hyphen::{Hyphenator, TokenKind};
-use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem};
+use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{ShapeCache, ShapeOptions, ShapedRun};
@@ -40,7 +40,16 @@ pub struct TextStyle {
     pub rise: f32,
     /// Link target of this text.
     pub link: Option<LinkDest>,
+    /// Struck through (`~~text~~`, `<del>`, `<s>`).
+    pub strike: bool,
 }
+
+/// Height of a strike-through line's centre above the baseline, in ems (about half the
+/// x-height of a book face).
+pub const STRIKE_RISE_EM: f64 = 0.25;
+
+/// Thickness of a strike-through line, in ems.
+pub const STRIKE_THICKNESS_EM: f64 = 0.05;
 
 impl TextStyle {
     /// Regular serif at `size`.
@@ -50,6 +59,7 @@ impl TextStyle {
             size,
             rise: 0.0,
             link: None,
+            strike: false,
         }
     }
 
@@ -331,6 +341,7 @@ impl Builder<'_, '_> {
             size: style.size * 0.68,
             rise: style.size * 0.36,
             link: Some(LinkDest::Anchor(note_id.to_string())),
+            strike: false,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());
@@ -556,7 +567,33 @@ fn lay_out_line(
         );
     }
     merge_links(&mut out.items);
+    merge_rules(&mut out.items);
     out
+}
+
+/// One strike-through line per stretch of struck words on a line, across the spaces between
+/// them.
+fn merge_rules(items: &mut Vec<Item>) {
+    let mut merged: Vec<Item> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if let Item::Rule(rule) = &item {
+            let previous = merged.iter_mut().rev().find_map(|i| match i {
+                Item::Rule(previous) => Some(previous),
+                _ => None,
+            });
+            if let Some(previous) = previous {
+                let gap = rule.x - (previous.x + previous.width);
+                let same_line = (previous.y - rule.y).abs() < 0.01
+                    && (previous.thickness - rule.thickness).abs() < 0.01;
+                if same_line && (0.0..rule.thickness * 12.0).contains(&gap) {
+                    previous.width = rule.x + rule.width - previous.x;
+                    continue;
+                }
+            }
+        }
+        merged.push(item);
+    }
+    *items = merged;
 }
 
 /// One link rectangle per stretch of a line with the same target (not one per word).
@@ -626,6 +663,15 @@ fn emit_run(
     let width = f64::from(sliced.width());
     let y = baseline - f64::from(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
+    if style.strike {
+        let size = f64::from(style.size);
+        out.items.push(Item::Rule(Box::new(RuleItem {
+            x,
+            y: y - size * STRIKE_RISE_EM,
+            width,
+            thickness: size * STRIKE_THICKNESS_EM,
+        })));
+    }
     if let Some(target) = &style.link {
         out.items.push(Item::Link(Box::new(LinkItem {
             x,
