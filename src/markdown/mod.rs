@@ -405,9 +405,7 @@ impl<'a> Builder<'a> {
             self.suppressed -= 1;
             return;
         }
-        self.close_implicit_paragraph(range.end);
-        self.close_html_inlines(range.end);
-        self.close_html_containers(range.end);
+        self.close_dangling_frames(range.end);
         self.close_top(range.end);
     }
 
@@ -439,26 +437,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn close_html_inlines(&mut self, end: usize) {
-        while let Some(Frame::Inlines {
-            kind: InlineContainer::Html { .. } | InlineContainer::Skipped { .. },
-            ..
-        }) = self.stack.last()
+    /// Close the frames no end event will close, above the frame an end event belongs to:
+    /// implicit paragraphs, and raw HTML elements left open (an unclosed `<span>` in a list
+    /// item, a `<div>` opened in a quote) end with the Markdown container around them.
+    fn close_dangling_frames(&mut self, end: usize) {
+        while let Some(
+            Frame::Inlines {
+                kind:
+                    InlineContainer::Paragraph { implicit: true }
+                    | InlineContainer::Html { .. }
+                    | InlineContainer::Skipped { .. },
+                ..
+            }
+            | Frame::Blocks {
+                kind: BlockContainer::Html { .. },
+                ..
+            },
+        ) = self.stack.last()
         {
             self.close_top(end);
-        }
-    }
-
-    /// Close raw HTML elements left open inside a Markdown container that is ending (a `<div>`
-    /// opened in a list item ends with the item).
-    fn close_html_containers(&mut self, end: usize) {
-        while let Some(Frame::Blocks {
-            kind: BlockContainer::Html { .. },
-            ..
-        }) = self.stack.last()
-        {
-            self.close_top(end);
-            self.close_implicit_paragraph(end);
         }
     }
 

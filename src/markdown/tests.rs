@@ -417,3 +417,14 @@ fn front_matter_only_at_the_very_top() {
     let (parsed, _) = parse("---\ntitle: Yes\n---\n\nText.\n");
     assert_eq!(parsed.front.title.as_deref(), Some("Yes"));
 }
+
+#[test]
+fn an_unclosed_inline_element_in_a_list_item_keeps_the_items_after_it() {
+    let text = "- one <span id=\"a\"> open\n- two\n- three\n\nAfter the list.\n";
+    let (parsed, _) = parse(text);
+    let Block::List(list) = &parsed.blocks[0] else {
+        panic!("expected a list, got {:?}", parsed.blocks);
+    };
+    assert_eq!(list.items.len(), 3, "{list:?}");
+    assert_words_kept(&parsed, &["one", "open", "two", "three", "After", "list."]);
+}

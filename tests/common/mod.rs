@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod grammar;
+pub mod wellformed;
 pub mod words;
 
 use std::io::Read;

@@ -390,7 +390,11 @@ pub fn check_epub(
         let tokens = output_words(&xhtml_text(&xhtml));
         let words = source_words(&source.text);
         let keep = |w: &SourceWord| !reported(diags, chapter.file, w.offset);
-        check_chapter(&source.name, &source.text, &words, &keep, &tokens, "EPUB")?;
+        check_chapter(&source.name, &source.text, &words, &keep, &tokens, "EPUB").map_err(|e| {
+            let kept = std::env::temp_dir().join("octavo-words-failed.xhtml");
+            let _ = std::fs::write(&kept, &xhtml);
+            format!("{e}\n(the chapter's XHTML is in {})", kept.display())
+        })?;
         checked += words.main.len() + words.notes.iter().map(Vec::len).sum::<usize>();
     }
     Ok(checked)
