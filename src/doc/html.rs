@@ -54,8 +54,17 @@ impl BlockReader<'_> {
         self.flush();
         let span = self.span.clone();
         let block = match name.as_str() {
-            "p" | "summary" | "dt" | "caption" | "figcaption" => Block::Paragraph {
+            "p" | "dt" | "caption" | "figcaption" => Block::Paragraph {
                 content: to_inlines(children, self.span),
+                span,
+            },
+            // Print cannot fold a `<details>` away: its summary reads as a bold lead-in.
+            "summary" => Block::Paragraph {
+                content: vec![Inline::Html {
+                    name: "b".to_string(),
+                    attrs: Vec::new(),
+                    children: to_inlines(children, self.span),
+                }],
                 span,
             },
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Block::Heading(Heading {
@@ -200,11 +209,91 @@ fn collapse_space(text: &str) -> String {
     out
 }
 
+/// A `<table>` (or row group) written over several HTML blocks, with Markdown in its cells,
+/// as a table: its rows come from raw HTML `<tr>` nodes and from `<tr>` containers whose
+/// cells hold blocks (their text becomes the cell's inlines). `None` for other containers.
+pub fn container_table(name: &str, blocks: &[Block], span: &Span) -> Option<Table> {
+    if !matches!(name, "table" | "thead" | "tbody" | "tfoot") {
+        return None;
+    }
+    let mut rows: Vec<(bool, Vec<Vec<Inline>>)> = Vec::new();
+    collect_container_rows(blocks, span, &mut rows);
+    Some(rows_to_table(rows, span))
+}
+
+fn collect_container_rows(blocks: &[Block], span: &Span, rows: &mut Vec<(bool, Vec<Vec<Inline>>)>) {
+    for block in blocks {
+        match block {
+            Block::Html { nodes, .. } => collect_rows(nodes, span, rows),
+            Block::Container { name, blocks, .. } if name == "tr" => {
+                rows.push(container_row(blocks, span));
+            }
+            Block::Container { blocks, .. } => collect_container_rows(blocks, span, rows),
+            other => rows.push((
+                false,
+                vec![blocks_as_inlines(std::slice::from_ref(other), span)],
+            )),
+        }
+    }
+}
+
+/// The cells of a `<tr>` container: cell containers, and cells written as raw HTML.
+fn container_row(blocks: &[Block], span: &Span) -> (bool, Vec<Vec<Inline>>) {
+    let mut header = false;
+    let mut cells = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Container { name, blocks, .. } => {
+                header |= name == "th";
+                cells.push(blocks_as_inlines(blocks, span));
+            }
+            Block::Html { nodes, .. } => {
+                for node in nodes {
+                    if let HtmlNode::Element { name, children, .. } = node {
+                        header |= name == "th";
+                        cells.push(to_inlines(children, span));
+                    }
+                }
+            }
+            other => cells.push(blocks_as_inlines(std::slice::from_ref(other), span)),
+        }
+    }
+    (header, cells)
+}
+
+/// Blocks inside a table cell, as the cell's inlines (paragraphs joined by a space).
+fn blocks_as_inlines(blocks: &[Block], span: &Span) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for block in blocks {
+        if !out.is_empty() {
+            out.push(Inline::text(" ", span.clone()));
+        }
+        match block {
+            Block::Paragraph { content, .. } => out.extend(content.iter().cloned()),
+            Block::Heading(h) => out.extend(h.content.iter().cloned()),
+            Block::Html { nodes, .. } => out.extend(to_inlines(nodes, span)),
+            other => {
+                let text = super::blocks_plain_text(std::slice::from_ref(other));
+                out.push(Inline::text(
+                    text.split_whitespace().collect::<Vec<_>>().join(" "),
+                    span.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// A table's rows (in `thead`, `tbody`, `tfoot` or directly in it) and their cells; the first
 /// row is the header when it holds `th` cells.
 fn table(children: &[HtmlNode], span: &Span) -> Table {
     let mut rows: Vec<(bool, Vec<Vec<Inline>>)> = Vec::new();
     collect_rows(children, span, &mut rows);
+    rows_to_table(rows, span)
+}
+
+/// Rows padded to one width; a first row of `th` cells is the header.
+fn rows_to_table(mut rows: Vec<(bool, Vec<Vec<Inline>>)>, span: &Span) -> Table {
     let columns = rows.iter().map(|(_, cells)| cells.len()).max().unwrap_or(0);
     for (_, cells) in &mut rows {
         cells.resize_with(columns, Vec::new);

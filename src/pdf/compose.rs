@@ -566,10 +566,21 @@ impl<'a, 'f> Composer<'a, 'f> {
                     flow.push(Flow::Space(self.profile.leading * 0.35));
                 }
             }
-            Block::Container { blocks, .. } => {
-                for b in blocks {
-                    self.block(chapter, b, x, width, state, flow);
+            Block::Container {
+                name, blocks, span, ..
+            } => {
+                if let Some(table) = crate::doc::html::container_table(name, blocks, span) {
+                    self.table(chapter, &table, x, width, flow);
+                } else {
+                    let mut inner = FlowState {
+                        titled: true,
+                        ..FlowState::default()
+                    };
+                    for b in blocks {
+                        self.block(chapter, b, x, width, &mut inner, flow);
+                    }
                 }
+                state.indent_next = false;
             }
             Block::ReferencesMarker { .. } => {}
         }
