@@ -6,10 +6,13 @@
 
 #![no_main]
 
+// Shared with the integration tests, which use the parts this target does not.
+#[allow(dead_code)]
 #[path = "../../tests/common/grammar.rs"]
 mod grammar;
 #[path = "../../tests/common/wellformed.rs"]
 mod wellformed;
+#[allow(dead_code)]
 #[path = "../../tests/common/words.rs"]
 mod words;
 
