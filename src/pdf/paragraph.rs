@@ -571,46 +571,52 @@ fn lay_out_line(
     out
 }
 
+/// One link rectangle per stretch of a line with the same target (not one per word).
+fn merge_links(items: &mut Vec<Item>) {
+    merge_adjacent(items, |previous, next| match (previous, next) {
+        (Item::Link(previous), Item::Link(link)) => {
+            let gap = link.x - (previous.x + previous.width);
+            let joins = previous.target == link.target && (0.0..20.0).contains(&gap);
+            if joins {
+                previous.width = link.x + link.width - previous.x;
+            }
+            Some(joins)
+        }
+        (_, Item::Link(_)) => None,
+        _ => Some(false),
+    });
+}
+
 /// One strike-through line per stretch of struck words on a line, across the spaces between
 /// them.
 fn merge_rules(items: &mut Vec<Item>) {
-    let mut merged: Vec<Item> = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        if let Item::Rule(rule) = &item {
-            let previous = merged.iter_mut().rev().find_map(|i| match i {
-                Item::Rule(previous) => Some(previous),
-                _ => None,
-            });
-            if let Some(previous) = previous {
-                let gap = rule.x - (previous.x + previous.width);
-                let same_line = (previous.y - rule.y).abs() < 0.01
-                    && (previous.thickness - rule.thickness).abs() < 0.01;
-                if same_line && (0.0..rule.thickness * 12.0).contains(&gap) {
-                    previous.width = rule.x + rule.width - previous.x;
-                    continue;
-                }
+    merge_adjacent(items, |previous, next| match (previous, next) {
+        (Item::Rule(previous), Item::Rule(rule)) => {
+            let gap = rule.x - (previous.x + previous.width);
+            let same_line = (previous.y - rule.y).abs() < 0.01
+                && (previous.thickness - rule.thickness).abs() < 0.01;
+            let joins = same_line && (0.0..rule.thickness * 12.0).contains(&gap);
+            if joins {
+                previous.width = rule.x + rule.width - previous.x;
             }
+            Some(joins)
         }
-        merged.push(item);
-    }
-    *items = merged;
+        (_, Item::Rule(_)) => None,
+        _ => Some(false),
+    });
 }
 
-/// One link rectangle per stretch of a line with the same target (not one per word).
-fn merge_links(items: &mut Vec<Item>) {
+/// Merge each item into the last earlier item of its kind when `join(earlier, item)` says
+/// `Some(true)` (it extended the earlier one); `None` means "not this one, look further
+/// back", `Some(false)` keeps the item.
+fn merge_adjacent(items: &mut Vec<Item>, join: impl Fn(&mut Item, &Item) -> Option<bool>) {
     let mut merged: Vec<Item> = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        if let Item::Link(link) = &item {
-            let previous = merged.iter_mut().rev().find_map(|i| match i {
-                Item::Link(previous) => Some(previous),
-                _ => None,
-            });
-            if let Some(previous) = previous {
-                let gap = link.x - (previous.x + previous.width);
-                if previous.target == link.target && (0.0..20.0).contains(&gap) {
-                    previous.width = link.x + link.width - previous.x;
-                    continue;
-                }
+    'items: for item in items.drain(..) {
+        for earlier in merged.iter_mut().rev() {
+            match join(earlier, &item) {
+                Some(true) => continue 'items,
+                Some(false) => break,
+                None => {}
             }
         }
         merged.push(item);
