@@ -53,6 +53,10 @@ pub mod code {
     pub const INVALID_UTF8: &str = "E0005";
     /// The book has no chapters.
     pub const NO_CHAPTERS: &str = "E0006";
+    /// A file to read is a FIFO, a device or a folder, not a regular file.
+    pub const NOT_REGULAR_FILE: &str = "E0007";
+    /// A file name octavo cannot use (not UTF-8, or an output name the system refuses).
+    pub const FILE_NAME: &str = "E0008";
     /// A chapter's front matter is malformed.
     pub const FRONT_MATTER: &str = "E0101";
     /// A citation names a key the bibliography lacks.

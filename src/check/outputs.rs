@@ -11,6 +11,9 @@ use std::time::SystemTime;
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::manuscript::Manuscript;
 
+/// Largest earlier output read back for checking.
+const MAX_OUTPUT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
 /// Check `out/<slug>.epub` and `out/<slug>.pdf` under the book root, when they exist.
 pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
     let out = manuscript.root.path().join("out");
@@ -20,7 +23,9 @@ pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostic
         ("pdf", verify_pdf),
     ] {
         let path = out.join(format!("{slug}.{extension}"));
-        let Ok(bytes) = std::fs::read(&path) else {
+        // Read like every other file: only a regular file inside the book (a FIFO left
+        // under the output's name is not waited on).
+        let Ok(bytes) = manuscript.root.read(&path, MAX_OUTPUT_BYTES) else {
             continue;
         };
         let shown = format!("out/{slug}.{extension}");

@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::cite::{self, CiteOptions, StyleChoice};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
-use crate::manuscript::{resolve_configured, Manuscript};
+use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
 use crate::markdown::ParsedChapter;
 
 /// Settings that come from the command line rather than book.toml.
@@ -209,15 +209,14 @@ fn style_choice(
         return Some(StyleChoice::Named(name.to_string()));
     }
     let value = value.unwrap_or_else(|| toml::Spanned::new(0..0, name.to_string()));
-    let path = resolve_configured(
+    let id = read_configured_text(
         &manuscript.root,
         &value,
         manuscript.config_file,
-        "citation style",
+        "csl",
+        &mut manuscript.sources,
         diags,
     )?;
-    let id =
-        crate::manuscript::read_text_file(&manuscript.root, &path, &mut manuscript.sources, diags)?;
     Some(StyleChoice::File(id))
 }
 

@@ -1,0 +1,408 @@
+//! Issue 12, "Nothing lost, nothing invalid": every file octavo reads stays inside the book
+//! and is a regular file, every chapter file reaches the book or is reported, the two outputs
+//! are always a matching pair, and names (slugs, EPUB entries) stay valid and bounded.
+//!
+//! The books are generated at test time in temporary folders; a canary file is planted beside
+//! each book (outside it) and searched for in every output.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{keep_for_epubcheck, repo};
+
+/// A hang detector for a debug build (a FIFO opened for reading blocks forever).
+const HANG_BOUND: Duration = Duration::from_secs(60);
+const CANARY: &str = "CANARY-5d1e07-DO-NOT-LEAK";
+const TOML: &str = "title = \"Test Book\"\ndate = \"2024-05-01\"\n";
+
+/// A book folder `book/` inside a temporary folder that also holds `canary.txt`.
+struct Book {
+    tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+impl Book {
+    fn new(files: &[(&str, &[u8])]) -> Book {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("canary.txt"), CANARY).expect("canary");
+        let dir = tmp.path().join("book");
+        std::fs::create_dir_all(&dir).expect("book dir");
+        let book = Book { tmp, dir };
+        for (name, data) in files {
+            book.write(name, data);
+        }
+        if !files.iter().any(|(name, _)| *name == "book.toml") {
+            book.write("book.toml", TOML.as_bytes());
+        }
+        book
+    }
+
+    fn write(&self, name: &str, data: &[u8]) {
+        let path = self.dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, data).expect("write");
+    }
+
+    /// A file beside the book folder, outside it.
+    fn outside(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn out(&self, name: &str) -> PathBuf {
+        self.dir.join("out").join(name)
+    }
+}
+
+/// Run octavo in `dir`, killing it (and failing the test) if it hangs.
+fn octavo(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_octavo"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    wait_bounded(command)
+}
+
+fn wait_bounded(mut command: Command) -> Output {
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run octavo");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = err_pipe.read_to_end(&mut bytes);
+        bytes
+    });
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let stderr = reader.join().expect("stderr thread");
+            return Output {
+                status,
+                stdout: Vec::new(),
+                stderr,
+            };
+        }
+        if started.elapsed() > HANG_BOUND {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("octavo did not finish within {HANG_BOUND:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every entry of an EPUB: (name, bytes).
+fn epub_entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).expect("entry");
+            let name = file.name().expect("entry name").to_string();
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).expect("inflate");
+            (name, data)
+        })
+        .collect()
+}
+
+/// The canary (or any of `secrets`) is in no file under `out/`, inflated or not.
+fn assert_nothing_leaked(book: &Book, secrets: &[&[u8]]) {
+    let Ok(entries) = std::fs::read_dir(book.dir.join("out")) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let bytes = std::fs::read(entry.path()).expect("read output");
+        let mut blobs = vec![bytes.clone()];
+        if zip::ZipArchive::new(std::io::Cursor::new(&bytes)).is_ok() {
+            blobs.extend(epub_entries(&bytes).into_iter().map(|(_, data)| data));
+        }
+        for blob in &blobs {
+            for secret in secrets.iter().copied().chain([CANARY.as_bytes()]) {
+                assert!(
+                    !blob.windows(secret.len()).any(|w| w == secret),
+                    "a file from outside the book leaked into {}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+    std::os::unix::fs::symlink(target, link).expect("symlink");
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let made = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+fn bundled_font(path: &str) -> Vec<u8> {
+    std::fs::read(repo().join("fonts").join(path)).expect("bundled font")
+}
+
+/// A font outside the book, marked with the canary so a leak is visible.
+fn canary_font(book: &Book, name: &str, source: &str) -> PathBuf {
+    let mut bytes = bundled_font(source);
+    bytes.extend_from_slice(CANARY.as_bytes());
+    let path = book.outside(name);
+    std::fs::write(&path, bytes).expect("outside font");
+    path
+}
+
+// 1. Files outside the book are never read through a configured folder.
+
+#[cfg(unix)]
+fn font_folder_with_a_link_outside(key: &str) -> Book {
+    let toml = format!("{TOML}\n[epub]\nembed-fonts = true\n\n[fonts]\n{key} = \"fonts\"\n");
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/a.md", b"# A\n\nSome **bold** and `code`.\n"),
+    ]);
+    let regular = if key == "mono" {
+        "dejavu-sans-mono/DejaVuSansMono.ttf"
+    } else {
+        "linux-libertine/LinLibertine_R.otf"
+    };
+    let bold = if key == "mono" {
+        "dejavu-sans-mono/DejaVuSansMono-Bold.ttf"
+    } else {
+        "linux-libertine/LinLibertine_RB.otf"
+    };
+    let file = regular.rsplit('/').next().expect("name");
+    book.write(&format!("fonts/{file}"), &bundled_font(regular));
+    let outside = canary_font(&book, "bold-outside.otf", bold);
+    symlink(&outside, &book.dir.join("fonts/bold.otf"));
+    book
+}
+
+#[cfg(unix)]
+fn assert_font_link_refused(key: &str) {
+    let book = font_folder_with_a_link_outside(key);
+    for command in ["check", "build"] {
+        let out = octavo(&[command, "."], &book.dir, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
+        assert!(err.contains("E0004"), "{command}: {err}");
+        assert!(
+            err.contains(&format!("[fonts] {key}")),
+            "names the key: {err}"
+        );
+        assert!(err.contains("fonts/bold.otf"), "names the file: {err}");
+        assert!(err.contains("book.toml:"), "located in book.toml: {err}");
+    }
+    assert!(!book.out("test-book.epub").exists(), "nothing written");
+    assert_nothing_leaked(&book, &[]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_serif_font_folder_cannot_lead_outside_the_book() {
+    assert_font_link_refused("serif");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_mono_font_folder_cannot_lead_outside_the_book() {
+    assert_font_link_refused("mono");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_font_link_inside_the_book_is_followed() {
+    let book = font_folder_with_a_link_outside("serif");
+    // The same face, linked from inside the book, is fine.
+    std::fs::remove_file(book.dir.join("fonts/bold.otf")).expect("unlink");
+    book.write(
+        "faces/bold.otf",
+        &bundled_font("linux-libertine/LinLibertine_RB.otf"),
+    );
+    symlink(
+        Path::new("../faces/bold.otf"),
+        &book.dir.join("fonts/bold.otf"),
+    );
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let epub = std::fs::read(book.out("test-book.epub")).expect("EPUB");
+    keep_for_epubcheck("files-outputs-font-link-inside", &epub);
+}
+
+#[cfg(unix)]
+#[test]
+fn book_toml_itself_cannot_lead_outside_the_book() {
+    let book = Book::new(&[("chapters/a.md", b"# A\n")]);
+    std::fs::remove_file(book.dir.join("book.toml")).expect("unlink");
+    std::fs::write(book.outside("book.toml"), format!("title = \"{CANARY}\"\n")).expect("toml");
+    symlink(&book.outside("book.toml"), &book.dir.join("book.toml"));
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("E0004"), "{err}");
+    assert_nothing_leaked(&book, &[]);
+}
+
+// 2. Every chapter file reaches the book, or a diagnostic says why not.
+
+#[test]
+fn chapter_names_with_percent_escapes_are_taken_as_written() {
+    let book = Book::new(&[
+        ("chapters/a.md", b"# Plain A\n\nText of a.\n"),
+        ("chapters/%61.md", b"# Percent 61\n\nText of percent-61.\n"),
+        (
+            "chapters/My%20Notes.md",
+            b"# My Notes\n\nText of my notes.\n",
+        ),
+    ]);
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let epub = std::fs::read(book.out("test-book.epub")).expect("EPUB");
+    keep_for_epubcheck("files-outputs-percent-names", &epub);
+    let entries = epub_entries(&epub);
+    let all_text: String = entries
+        .iter()
+        .filter(|(name, _)| name.ends_with(".xhtml"))
+        .map(|(_, data)| String::from_utf8_lossy(data).into_owned())
+        .collect();
+    for text in ["Text of a.", "Text of percent-61.", "Text of my notes."] {
+        assert_eq!(all_text.matches(text).count(), 1, "{text} once: {all_text}");
+    }
+    let mut names: Vec<&str> = entries.iter().map(|(name, _)| name.as_str()).collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count, "entry names are unique");
+}
+
+#[cfg(unix)]
+#[test]
+fn chapter_files_that_cannot_be_read_are_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let book = Book::new(&[("chapters/01-good.md", b"# Good\n\nFine.\n")]);
+    let outside = book.outside("outside.md");
+    std::fs::write(&outside, format!("# Outside\n\n{CANARY}\n")).expect("outside");
+    symlink(&outside, &book.dir.join("chapters/02-escape.md"));
+    symlink(
+        Path::new("nowhere.md"),
+        &book.dir.join("chapters/03-dangling.md"),
+    );
+    let bad_name = std::ffi::OsStr::from_bytes(b"04-caf\xe9.md");
+    std::fs::write(book.dir.join("chapters").join(bad_name), "# Latin-1\n").expect("write");
+    for command in ["check", "build"] {
+        let out = octavo(&[command, "."], &book.dir, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
+        assert!(err.contains("chapters/02-escape.md"), "{err}");
+        assert!(err.contains("E0004"), "{err}");
+        assert!(err.contains("chapters/03-dangling.md"), "{err}");
+        assert!(err.contains("04-caf"), "{err}");
+        assert!(err.contains("E0008"), "{err}");
+    }
+    assert_nothing_leaked(&book, &[]);
+}
+
+// 3. Only regular files are opened: a FIFO never hangs a run.
+
+#[cfg(unix)]
+fn assert_fifo_refused(toml_extra: &str, fifo: &str) {
+    let toml = format!("{TOML}{toml_extra}");
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/01-a.md", b"# A\n\nText.\n"),
+    ]);
+    mkfifo(&book.dir.join(fifo));
+    for command in ["check", "build"] {
+        let out = octavo(&[command, "."], &book.dir, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command} {fifo}: {err}");
+        assert!(err.contains("E0007"), "{command} {fifo}: {err}");
+        assert!(err.contains(fifo), "{command} names {fifo}: {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_stylesheet_does_not_hang() {
+    assert_fifo_refused("\n[epub]\ncss = \"extra.css\"\n", "extra.css");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_bibliography_does_not_hang() {
+    assert_fifo_refused("bibliography = \"refs.bib\"\n", "refs.bib");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_citation_style_does_not_hang() {
+    assert_fifo_refused("csl = \"style.csl\"\n", "style.csl");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_cover_does_not_hang() {
+    assert_fifo_refused("cover = \"cover.png\"\n", "cover.png");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_chapter_does_not_hang() {
+    assert_fifo_refused("", "chapters/02-b.md");
+    assert_fifo_refused(
+        "chapters = [\"chapters/01-a.md\", \"listed.md\"]\n",
+        "listed.md",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_font_folder_does_not_hang() {
+    let toml = format!("{TOML}\n[fonts]\nserif = \"fonts\"\n");
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/01-a.md", b"# A\n"),
+        (
+            "fonts/LinLibertine_R.otf",
+            &bundled_font("linux-libertine/LinLibertine_R.otf"),
+        ),
+    ]);
+    mkfifo(&book.dir.join("fonts/pipe.otf"));
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0007") && err.contains("fonts/pipe.otf"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_output_folder_does_not_hang_check() {
+    let book = Book::new(&[("chapters/01-a.md", b"# A\n\nText.\n")]);
+    mkfifo(&book.out("test-book.epub"));
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{}",
+        stderr(&out)
+    );
+}
