@@ -406,3 +406,136 @@ fn a_fifo_in_the_output_folder_does_not_hang_check() {
         stderr(&out)
     );
 }
+
+// 5 and 7. Names stay valid: output names and EPUB entry names are ASCII, unique and short
+// enough for every file system and for unzip.
+
+/// Every path component of every entry of `epub`.
+fn entry_components(epub: &[u8]) -> Vec<String> {
+    epub_entries(epub)
+        .into_iter()
+        .flat_map(|(name, _)| name.split('/').map(str::to_string).collect::<Vec<String>>())
+        .collect()
+}
+
+/// The single file under `out/` with `extension`.
+fn output_named(book: &Book, extension: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(book.dir.join("out"))
+        .expect("out/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    assert_eq!(found.len(), 1, "one .{extension}: {found:?}");
+    found[0].clone()
+}
+
+fn is_plain_slug(stem: &str) -> bool {
+    !stem.is_empty()
+        && stem.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[test]
+fn a_273_character_title_gives_a_bounded_output_name() {
+    let title = "The Very Long Title ".repeat(14);
+    let title = &title[..273];
+    let toml = format!("title = \"{title}\"\ndate = \"2024\"\n");
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/a.md", b"# A\n\nText.\n"),
+    ]);
+    let checked = octavo(&["check", "."], &book.dir, &[]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    let out = octavo(&["build", "."], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for extension in ["epub", "pdf"] {
+        let path = output_named(&book, extension);
+        let stem = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        assert!(stem.len() <= 80, "{stem} is bounded");
+        assert!(stem.starts_with("the-very-long-title-the-very"), "{stem}");
+        assert!(is_plain_slug(&stem), "{stem}");
+    }
+    let epub = std::fs::read(output_named(&book, "epub")).expect("EPUB");
+    keep_for_epubcheck("files-outputs-long-title", &epub);
+}
+
+#[test]
+fn a_khmer_title_gives_a_transliterated_output_name() {
+    let title = "ខ្មែរ ".repeat(20);
+    let title = title.trim_end();
+    assert_eq!(title.chars().count(), 119);
+    let toml = format!("title = \"{title}\"\ndate = \"2024\"\nlanguage = \"km\"\n");
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/ក្រហម.md", "# ក្រហម\n\nអត្ថបទ។\n".as_bytes()),
+        ("chapters/Été.md", "# Été\n\nTexte.\n".as_bytes()),
+    ]);
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = output_named(&book, "epub");
+    let stem = path
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    assert!(stem.starts_with("khmaer-khmaer-"), "{stem}");
+    assert!(stem.len() <= 80 && is_plain_slug(&stem), "{stem}");
+    let epub = std::fs::read(&path).expect("EPUB");
+    keep_for_epubcheck("files-outputs-khmer-title", &epub);
+    let components = entry_components(&epub);
+    assert!(
+        components.contains(&"krhm.xhtml".to_string()),
+        "{components:?}"
+    );
+    assert!(
+        components.contains(&"ete.xhtml".to_string()),
+        "{components:?}"
+    );
+    assert!(components.iter().all(|c| c.is_ascii()), "{components:?}");
+}
+
+#[test]
+fn a_253_byte_chapter_name_gives_entry_names_unzip_can_extract() {
+    let long = format!("{}.md", "a".repeat(250));
+    let also_long = format!("{}b.md", "a".repeat(249));
+    assert_eq!(long.len(), 253);
+    let book = Book::new(&[
+        (long.as_str(), b"# One\n\nFirst.\n"),
+        (also_long.as_str(), b"# Two\n\nSecond.\n"),
+    ]);
+    // book.toml lists them so their order is fixed; the names share their first 249 bytes.
+    let toml = format!("{TOML}chapters = [\"{long}\", \"{also_long}\"]\n");
+    book.write("book.toml", toml.as_bytes());
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let epub = std::fs::read(book.out("test-book.epub")).expect("EPUB");
+    keep_for_epubcheck("files-outputs-long-chapter-name", &epub);
+    let components = entry_components(&epub);
+    for component in &components {
+        assert!(
+            component.len() <= 255,
+            "{} bytes: {component}",
+            component.len()
+        );
+    }
+    let entries = epub_entries(&epub);
+    let chapters: Vec<&String> = entries
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.contains("/aaaa"))
+        .collect();
+    assert_eq!(
+        chapters.len(),
+        2,
+        "two distinct chapter entries: {chapters:?}"
+    );
+    assert_ne!(chapters[0], chapters[1]);
+}

@@ -278,7 +278,7 @@ impl<'a> ImageCollector<'a> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem });
+        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem }, "");
         if wanted.is_empty() || !wanted.starts_with(|c: char| c.is_ascii_alphabetic()) {
             wanted = format!("image-{wanted}");
         }

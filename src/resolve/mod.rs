@@ -90,12 +90,7 @@ fn file_slug(name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let slug = crate::config::slugify(&stem);
-    if slug.is_empty() {
-        "chapter".to_string()
-    } else {
-        slug
-    }
+    crate::config::slugify(&stem, "chapter")
 }
 
 fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
