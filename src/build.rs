@@ -1,11 +1,13 @@
 //! `octavo build`: run the pipeline and write the outputs atomically.
 //!
 //! [`compile`] is the shared front half (load, parse, resolve) that `check` also uses; `build`
-//! adds the backends and writes each output to a temporary file in the output folder, renamed
-//! over the old file only when complete: a failed build never leaves a half-written or
-//! clobbered EPUB.
+//! adds the backends and writes the outputs as one pair ([`commit`]): each to a temporary file
+//! in the output folder, all renamed over the old files only when all are complete, under a
+//! lock on the folder. A failed build never leaves a half-written, clobbered or mismatched
+//! EPUB and PDF.
 
-use std::io::Write;
+pub mod commit;
+
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
@@ -140,10 +142,13 @@ pub struct BuildReport {
     pub notes: Vec<String>,
 }
 
-/// Build the outputs for an already compiled book.
+/// Build the outputs for an already compiled book and write them as one pair
+/// ([`commit::write_outputs`]). `waiting` is called if another build is writing to the same
+/// output folder, before this one waits for it.
 pub fn build_outputs(
     compiled: &Compiled,
     options: &BuildOptions,
+    waiting: &dyn Fn(&Path),
 ) -> Result<BuildReport, BuildError> {
     if compiled.diags.has_errors() {
         return Err(BuildError::Manuscript);
@@ -184,11 +189,11 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
         crate::parallel::drop_in_background(composition);
     }
-    for (path, bytes) in outputs {
-        crate::timing::time("write", || write_atomically(&path, &bytes))
-            .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
-        report.written.push(path);
-    }
+    crate::timing::time("write", || {
+        commit::write_outputs(&out_dir, &outputs, waiting)
+    })
+    .map_err(|(path, e)| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
+    report.written = outputs.into_iter().map(|(path, _)| path).collect();
     Ok(report)
 }
 
@@ -261,29 +266,4 @@ pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> 
         embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
-/// readers of `path` see either the old complete file or the new complete file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".octavo-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    // Temporary files are private (0600); an output is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

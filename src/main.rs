@@ -192,7 +192,16 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
     if let Some(code) = manuscript_failure(&compiled, common) {
         return code;
     }
-    let built = build_outputs(&compiled, options);
+    let quiet = common.quiet;
+    let waiting = |dir: &std::path::Path| {
+        if !quiet {
+            eprintln!(
+                "waiting for another octavo build writing to {} to finish",
+                dir.display()
+            );
+        }
+    };
+    let built = build_outputs(&compiled, options, &waiting);
     octavo::progress::finish();
     // The process ends here: freeing the book's many small allocations would only make
     // the user wait (18 ms for the x100 benchmark book).

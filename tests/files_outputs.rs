@@ -539,3 +539,151 @@ fn a_253_byte_chapter_name_gives_entry_names_unzip_can_extract() {
     );
     assert_ne!(chapters[0], chapters[1]);
 }
+
+// 4. The EPUB and the PDF in out/ are always one build's pair.
+
+/// The `dcterms:modified` an EPUB was built with (from SOURCE_DATE_EPOCH).
+fn epub_modified(epub: &[u8]) -> String {
+    let opf = epub_entries(epub)
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".opf"))
+        .map(|(_, data)| String::from_utf8_lossy(&data).into_owned())
+        .expect("a package document");
+    let start = opf.find("dcterms:modified\">").expect("modified") + 18;
+    opf[start..start + 20].to_string()
+}
+
+/// The files in `out/` whose names start with `.octavo-` (temporary files).
+fn temporaries(book: &Book) -> Vec<String> {
+    std::fs::read_dir(book.dir.join("out"))
+        .expect("out/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".octavo-"))
+        .collect()
+}
+
+fn small_book() -> Book {
+    Book::new(&[("chapters/a.md", b"# A\n\nSome text, to be typeset.\n")])
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_leaves_the_previous_pair_in_place() {
+    let book = small_book();
+    let first = octavo(&["build", "."], &book.dir, &[("SOURCE_DATE_EPOCH", "1000")]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let epub = std::fs::read(book.out("test-book.epub")).expect("EPUB");
+    let pdf = std::fs::read(book.out("test-book.pdf")).expect("PDF");
+    assert!(
+        epub.len() + 2048 < pdf.len(),
+        "the EPUB fits where the PDF does not"
+    );
+    // The disk "fills up" between the EPUB and the PDF: a file size limit (in KiB) lets the
+    // new EPUB be written and refuses the PDF (EFBIG, with SIGXFSZ ignored).
+    let limit_kib = epub.len() / 1024 + 1;
+    book.write(
+        "chapters/a.md",
+        b"# A\n\nOther text, to be typeset again.\n",
+    );
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {limit_kib}; trap '' XFSZ; exec \"$0\" build ."
+        ))
+        .arg(env!("CARGO_BIN_EXE_octavo"))
+        .current_dir(&book.dir)
+        .env("SOURCE_DATE_EPOCH", "2000");
+    let full = wait_bounded(command);
+    assert_eq!(full.status.code(), Some(2), "{}", stderr(&full));
+    assert_eq!(
+        std::fs::read(book.out("test-book.epub")).expect("EPUB"),
+        epub
+    );
+    assert_eq!(std::fs::read(book.out("test-book.pdf")).expect("PDF"), pdf);
+    assert_eq!(
+        temporaries(&book),
+        Vec::<String>::new(),
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn a_temporary_file_left_by_a_killed_build_is_removed() {
+    let book = small_book();
+    book.write("out/.octavo-x1Y2z3.part", &vec![0u8; 1 << 20]);
+    let out = octavo(&["build", "--format", "epub"], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(temporaries(&book), Vec::<String>::new());
+    assert!(book.out("test-book.epub").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_waits_while_another_writes_to_the_output_folder() {
+    let book = small_book();
+    std::fs::create_dir_all(book.dir.join("out")).expect("out/");
+    // Another build holds the lock on out/ (the folder itself is locked).
+    let held = std::fs::File::open(book.dir.join("out")).expect("open out/");
+    fs4::FileExt::lock(&held).expect("lock out/");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(["build", "--format", "epub", "."])
+        .current_dir(&book.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run octavo");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("the build did not wait for the lock: it ended with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !book.out("test-book.epub").exists(),
+        "nothing written while locked"
+    );
+    drop(held);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{err}");
+    assert!(err.contains("waiting for another octavo build"), "{err}");
+    assert!(book.out("test-book.epub").exists());
+}
+
+#[test]
+fn concurrent_builds_leave_a_matching_pair() {
+    let book = small_book();
+    for round in 0..3 {
+        let spawn = |epoch: &str| {
+            let dir = book.dir.clone();
+            let epoch = epoch.to_string();
+            std::thread::spawn(move || {
+                octavo(&["build", "."], &dir, &[("SOURCE_DATE_EPOCH", &epoch)])
+            })
+        };
+        let (a, b) = (spawn("1000000"), spawn("2000000"));
+        for run in [a, b] {
+            let out = run.join().expect("build thread");
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        let epub = std::fs::read(book.out("test-book.epub")).expect("EPUB");
+        let pdf = std::fs::read(book.out("test-book.pdf")).expect("PDF");
+        let modified = epub_modified(&epub);
+        let pdf_text = String::from_utf8_lossy(&pdf);
+        assert!(
+            pdf_text.contains(&modified),
+            "round {round}: the PDF is not from the build of the EPUB ({modified})"
+        );
+        keep_for_epubcheck(&format!("files-outputs-concurrent-{round}"), &epub);
+    }
+}
