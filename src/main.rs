@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use octavo::build::{build_outputs, compile, BuildError, BuildOptions, Compiled, Format};
-use octavo::diag::{render_human, render_json, Severity};
+use octavo::diag::{escape_controls, render_human, render_json, Severity};
 use octavo::new::{create_book, NewOptions};
 use octavo::resolve::ResolveOptions;
 
@@ -210,17 +210,17 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
         Ok(report) => {
             if !common.quiet {
                 for path in &report.written {
-                    eprintln!("wrote {}", path.display());
+                    eprintln!("wrote {}", escape_controls(&path.display().to_string()));
                 }
                 for note in &report.notes {
-                    eprintln!("note: {note}");
+                    eprintln!("note: {}", escape_controls(note));
                 }
             }
             ExitCode::SUCCESS
         }
         Err(BuildError::Manuscript) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", escape_controls(&err.to_string()));
             ExitCode::from(2)
         }
     }

@@ -687,3 +687,45 @@ fn concurrent_builds_leave_a_matching_pair() {
         keep_for_epubcheck(&format!("files-outputs-concurrent-{round}"), &epub);
     }
 }
+
+// 6. Control characters in a book's files never reach the terminal raw.
+
+/// No ESC, CSI (C1) or other control character but tab and newline in `text`.
+fn assert_no_raw_controls(text: &str) {
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        .collect();
+    assert!(raw.is_empty(), "raw control characters {raw:?} in:\n{text}");
+}
+
+#[test]
+fn escape_sequences_in_book_toml_are_shown_escaped() {
+    let toml = "title = \"Red \u{1b}[31mAlert\u{1b}[0m\"\ndate = \"2024\"\n";
+    let book = Book::new(&[("book.toml", toml.as_bytes()), ("chapters/a.md", b"# A\n")]);
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("book.toml:1:"), "{err}");
+    assert_no_raw_controls(&err);
+    assert!(
+        err.contains("\u{241B}[31mAlert"),
+        "ESC is shown as ␛: {err}"
+    );
+}
+
+#[test]
+fn control_characters_in_chapters_and_file_names_are_shown_escaped() {
+    let chapter = "# A\n\nSee [there](missing.md) \u{9b}2J and \u{7f} here.\n";
+    let book = Book::new(&[
+        ("chapters/a.md", chapter.as_bytes()),
+        ("chapters/b\u{1b}[2J.md", b"# B\n\n[gone](nowhere.md)\n"),
+    ]);
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("chapters/a.md:3:"), "{err}");
+    assert_no_raw_controls(&err);
+    assert!(err.contains("\u{FFFD}2J and \u{2421} here"), "{err}");
+    assert!(err.contains("b\u{241B}[2J.md"), "{err}");
+}
