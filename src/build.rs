@@ -131,6 +131,10 @@ pub enum BuildError {
     /// Writing failed.
     #[error("{0}")]
     Io(String),
+    /// The command line asks for something the book cannot give (e.g. `--chapters 7` of a
+    /// book of five chapters).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// What a build produced.
@@ -205,14 +209,10 @@ pub fn build_pdf(
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
     let profile =
         crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
-    let chapters = options.chapters.as_ref().map(|range| {
-        book.chapters
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
-            .map(|(i, _)| i)
-            .collect()
-    });
+    let chapters = match &options.chapters {
+        Some(range) => Some(select_chapters(book, range)?),
+        None => None,
+    };
     let handout = chapters
         .as_deref()
         .map(|selected| handout_book(book, selected));
@@ -224,6 +224,37 @@ pub fn build_pdf(
     };
     crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
+}
+
+/// The indices of the chapters a handout of `range` prints: the numbered chapters in it
+/// and the generated ones (references). A range that holds no chapter is a usage error, not
+/// an empty handout.
+fn select_chapters(
+    book: &Book,
+    range: &std::ops::RangeInclusive<u32>,
+) -> Result<Vec<usize>, BuildError> {
+    let numbers: Vec<u32> = book.chapters.iter().filter_map(|c| c.number).collect();
+    if !numbers.iter().any(|n| range.contains(n)) {
+        let have = match (numbers.iter().min(), numbers.iter().max()) {
+            (Some(first), Some(last)) => format!("its chapters are numbered {first} to {last}"),
+            _ => "it has no numbered chapters".to_string(),
+        };
+        let asked = if range.start() == range.end() {
+            range.start().to_string()
+        } else {
+            format!("{}-{}", range.start(), range.end())
+        };
+        return Err(BuildError::Usage(format!(
+            "--chapters {asked} selects no chapter of the book: {have}"
+        )));
+    }
+    Ok(book
+        .chapters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// The book as a handout of the `selected` chapters prints it: its reference list keeps only

@@ -144,10 +144,10 @@ fn main() -> ExitCode {
 
 /// `3-5` or `4` as an inclusive range of chapter numbers.
 fn parse_chapter_range(text: &str) -> Result<std::ops::RangeInclusive<u32>, String> {
-    let number = |t: &str| {
-        t.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("`{t}` is not a chapter number"))
+    let number = |t: &str| match t.trim().parse::<u32>() {
+        Ok(0) => Err("chapter numbers start at 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{t}` is not a chapter number")),
     };
     match text.split_once('-') {
         Some((from, to)) => {

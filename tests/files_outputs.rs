@@ -729,3 +729,38 @@ fn control_characters_in_chapters_and_file_names_are_shown_escaped() {
     assert!(err.contains("\u{FFFD}2J and \u{2421} here"), "{err}");
     assert!(err.contains("b\u{241B}[2J.md"), "{err}");
 }
+
+// 7. `--chapters` that selects nothing is a usage error, not an empty handout.
+
+#[test]
+fn chapters_that_select_nothing_are_a_usage_error() {
+    let book = Book::new(&[
+        ("chapters/01-a.md", b"# A\n\nOne.\n"),
+        ("chapters/02-b.md", b"# B\n\nTwo.\n"),
+    ]);
+    for range in ["0", "0-1", "3", "5-9"] {
+        let out = octavo(
+            &["build", "--format", "pdf", "--chapters", range, "."],
+            &book.dir,
+            &[],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "--chapters {range}: {err}");
+        assert!(err.contains("--chapters"), "--chapters {range}: {err}");
+        assert!(
+            !book.out("test-book.pdf").exists(),
+            "--chapters {range} wrote a PDF"
+        );
+    }
+    let out = octavo(
+        &["build", "--format", "pdf", "--chapters", "2-5", "."],
+        &book.dir,
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a range reaching past the end: {}",
+        stderr(&out)
+    );
+}
