@@ -764,3 +764,115 @@ fn chapters_that_select_nothing_are_a_usage_error() {
         stderr(&out)
     );
 }
+
+// 5. `check` finds what would stop `build`: fonts that cannot be subset, images the PDF
+// cannot take, output names that cannot be written.
+
+/// A PNG whose header is sound (8-bit RGBA, 4x4) and whose pixel data is not.
+fn png_with_broken_pixels() -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in data {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc_input = kind.to_vec();
+        crc_input.extend_from_slice(data);
+        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+        out
+    }
+    let mut ihdr = 4u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&4u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(b"IDAT", b"this is not zlib data at all"));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+/// `font` with its `post` table claiming names for no glyph: every parser reads the font,
+/// but it cannot be subset for the PDF.
+fn font_that_cannot_be_subset(font: &[u8]) -> Vec<u8> {
+    let mut font = font.to_vec();
+    let tables = usize::from(u16::from_be_bytes([font[4], font[5]]));
+    let post = (0..tables)
+        .map(|i| 12 + 16 * i)
+        .find(|&record| &font[record..record + 4] == b"post")
+        .expect("a post table");
+    let offset = u32::from_be_bytes(font[post + 8..post + 12].try_into().expect("4 bytes"));
+    let offset = offset as usize;
+    assert_eq!(
+        &font[offset..offset + 4],
+        &[0, 2, 0, 0],
+        "a version 2 post table"
+    );
+    font[offset + 32..offset + 34].copy_from_slice(&[0, 0]);
+    font
+}
+
+#[test]
+fn check_finds_a_font_that_cannot_be_subset() {
+    let toml = format!("{TOML}\n[fonts]\nmono = \"fonts/mono\"\n");
+    let broken = font_that_cannot_be_subset(&bundled_font("dejavu-sans-mono/DejaVuSansMono.ttf"));
+    let book = Book::new(&[
+        ("book.toml", toml.as_bytes()),
+        ("chapters/a.md", b"# A\n\nSome `code`.\n"),
+        ("fonts/mono/Broken.ttf", &broken),
+    ]);
+    let checked = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0114") && err.contains("[fonts] mono"),
+        "{err}"
+    );
+    assert!(err.contains("fonts/mono/Broken.ttf"), "{err}");
+    let built = octavo(&["build", "."], &book.dir, &[]);
+    assert_eq!(built.status.code(), Some(1), "{}", stderr(&built));
+}
+
+#[test]
+fn check_finds_an_image_the_pdf_cannot_take() {
+    let book = Book::new(&[
+        (
+            "chapters/a.md",
+            b"# A\n\n![A picture](../images/broken.png)\n",
+        ),
+        ("images/broken.png", &png_with_broken_pixels()),
+    ]);
+    let checked = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{err}");
+    assert!(err.contains("images/broken.png"), "{err}");
+    assert!(
+        err.contains("chapters/a.md:3:"),
+        "located at the image: {err}"
+    );
+}
+
+#[test]
+fn check_finds_an_output_name_the_build_cannot_write() {
+    let book = Book::new(&[("chapters/a.md", b"# A\n\nText.\n")]);
+    std::fs::create_dir_all(book.out("test-book.pdf")).expect("a folder in the way");
+    book.write("out/test-book.pdf/keep", b"x");
+    let checked = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0008") && err.contains("out/test-book.pdf"),
+        "{err}"
+    );
+}

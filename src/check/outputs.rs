@@ -53,6 +53,42 @@ pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostic
     }
 }
 
+/// The build writes `out/<slug>.epub` and `.pdf`: report what would stop it (an `out` that
+/// is not a folder, a folder where an output goes) before the book is typeset.
+pub fn check_output_names(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
+    let out = manuscript.root.path().join("out");
+    let at = Span::new(manuscript.config_file, 0..0);
+    if std::fs::symlink_metadata(&out).is_ok_and(|m| !m.is_dir()) {
+        diags.push(
+            Diagnostic::error(
+                code::FILE_NAME,
+                "`out` is not a folder: the build cannot write its outputs there",
+            )
+            .at(at)
+            .with_hint("rename or remove the file `out`, or build with --out DIR"),
+        );
+        return;
+    }
+    for extension in ["epub", "pdf"] {
+        let name = format!("out/{slug}.{extension}");
+        if std::fs::symlink_metadata(out.join(format!("{slug}.{extension}")))
+            .is_ok_and(|m| m.is_dir())
+        {
+            diags.push(
+                Diagnostic::error(
+                    code::FILE_NAME,
+                    format!(
+                        "`{name}` is a folder: the build cannot write the {} there",
+                        extension.to_uppercase()
+                    ),
+                )
+                .at(at.clone())
+                .with_hint("rename or remove that folder"),
+            );
+        }
+    }
+}
+
 /// The most recently modified of book.toml, the chapters and the bibliography.
 fn newest_source(manuscript: &Manuscript) -> Option<(FileId, SystemTime)> {
     let files = std::iter::once(manuscript.config_file)

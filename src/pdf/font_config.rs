@@ -258,5 +258,27 @@ fn read_face(
     };
     let name = label.rsplit('/').next().unwrap_or(label);
     let face = FontFace::parse(data, 0, name).map_err(|e| font(&e))?;
+    probe_subset(&face).map_err(|reason| FaceProblem::Font(reason.to_string()))?;
     Ok((style, face))
+}
+
+/// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
+const PROBE_CHARACTERS: &str = "AZaz09 .,";
+
+/// Subset `face` to a few glyphs as the PDF embeds fonts, so that a font the PDF cannot embed
+/// (tables the subsetter cannot read) is an error at its book.toml key, in `check` as in
+/// `build`, not a failure after the book has been typeset.
+fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
+    let mut remapper = subsetter::GlyphRemapper::new();
+    for c in PROBE_CHARACTERS.chars() {
+        if let Some(glyph) = face.glyph_for(c) {
+            remapper.remap(glyph);
+        }
+    }
+    let subset = super::font::guard(|| subsetter::subset(face.data(), face.index(), &remapper))
+        .and_then(Result::ok)
+        .ok_or("it cannot be subset for the PDF (malformed font)")?;
+    super::font_pdf::FontProgram::from_subset(subset)
+        .map(|_| ())
+        .ok_or("it cannot be subset for the PDF (no CFF table in the subset)")
 }
