@@ -9,11 +9,13 @@
 //! manuscript cannot make octavo read `/etc/passwd` into an EPUB, nor hang it on a FIFO.
 
 pub mod confined;
+mod natural;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 pub use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
+pub use natural::natural_cmp;
 
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
@@ -431,7 +433,8 @@ fn discover_chapters(root: &BookRoot, diags: &mut Diagnostics) -> Vec<PathBuf> {
             continue;
         }
         let shown = format!("chapters/{name}");
-        match path.and_then(|p| regular_file(&p).map(|()| p)) {
+        // A FIFO or folder among them is refused when it is read.
+        match path {
             Ok(path) => chapters.push((name, path)),
             Err(problem) => diags.push(
                 Diagnostic::error(problem.code(), problem.describe(&shown))
@@ -442,56 +445,6 @@ fn discover_chapters(root: &BookRoot, diags: &mut Diagnostics) -> Vec<PathBuf> {
     }
     chapters.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     chapters.into_iter().map(|(_, path)| path).collect()
-}
-
-/// Ok when `path` is a regular file (not a folder, FIFO or device), without opening it.
-fn regular_file(path: &Path) -> Result<(), PathProblem> {
-    let metadata = fs::metadata(path).map_err(|e| PathProblem::Unreadable(e.to_string()))?;
-    if metadata.is_file() {
-        return Ok(());
-    }
-    // Opening says what it is (and never blocks).
-    open_regular(path).map(|_| ())
-}
-
-/// Compare strings with digit runs compared as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    natural_key(a).cmp(&natural_key(b)).then_with(|| a.cmp(b))
-}
-
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum KeyPart {
-    Number(u128, usize),
-    Text(String),
-}
-
-fn natural_key(text: &str) -> Vec<KeyPart> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        let digits = c.is_ascii_digit();
-        let mut run = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_ascii_digit() != digits {
-                break;
-            }
-            run.push(c);
-            chars.next();
-        }
-        parts.push(if digits {
-            // Digit runs longer than u128 compare by length, then text: still a total order.
-            let value = run.trim_start_matches('0');
-            let number = if value.is_empty() {
-                Some(0)
-            } else {
-                value.parse().ok()
-            };
-            KeyPart::Number(number.unwrap_or(u128::MAX), run.len())
-        } else {
-            KeyPart::Text(run.to_lowercase())
-        });
-    }
-    parts
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -587,30 +540,6 @@ pub fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn natural_sort_puts_10_after_2() {
-        let mut names = vec![
-            "chapter10.md",
-            "chapter2.md",
-            "chapter1.md",
-            "appendix.md",
-            "chapter0.md",
-            "chapter00.md",
-        ];
-        names.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            names,
-            vec![
-                "appendix.md",
-                "chapter0.md",
-                "chapter00.md",
-                "chapter1.md",
-                "chapter2.md",
-                "chapter10.md"
-            ]
-        );
-    }
 
     #[test]
     fn confinement_refuses_escapes() {
