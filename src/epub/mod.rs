@@ -344,9 +344,11 @@ fn css_safe(name: &str) -> String {
 
 fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {
     for (index, asset) in book.images.iter().enumerate() {
-        let data = std::fs::read(&asset.path).map_err(|source| EpubError::Read {
+        // The path was confined to the book when the image was resolved.
+        let data = crate::manuscript::read_regular(&asset.path, crate::manuscript::NO_SIZE_LIMIT)
+            .map_err(|problem| EpubError::Read {
             path: asset.path.clone(),
-            source,
+            source: std::io::Error::other(problem.describe("the image")),
         })?;
         let media_type = image_media_type(&asset.media_type);
         let id = format!("img-{}", index + 1);
