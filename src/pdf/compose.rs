@@ -5,7 +5,8 @@
 //! metadata; the contents are set twice (once to count their pages, once with the real
 //! numbers); running heads and folios are added last, when every page's number is known.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::font::{FaceChoice, Family, Style};
 use super::layout_ir::{
@@ -82,8 +83,9 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// Compose the whole book (only the chapters whose indices are in `selected`, when given).
     pub fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
+        let selected: Option<BTreeSet<usize>> = selected.map(|s| s.iter().copied().collect());
         let chapters: Vec<usize> = (0..self.book.chapters.len())
-            .filter(|i| selected.is_none_or(|s| s.contains(i)))
+            .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
             .collect();
         let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
@@ -313,9 +315,12 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn add_heads(&mut self, pages: &mut [Page], chapters: &[ChapterPages], starts: &[usize]) {
         let book_title = self.book.meta.title.clone();
         let mut current: Option<usize> = None;
+        // `starts` ascend with the pages: walk both together (a search per page was
+        // quadratic in a book of 100,000 chapters).
+        let mut next_start = starts.iter().zip(chapters).peekable();
         for (index, page) in pages.iter_mut().enumerate() {
-            if let Some(pos) = starts.iter().position(|&s| s == index) {
-                current = Some(chapters[pos].chapter);
+            while let Some((_, chapter)) = next_start.next_if(|(&s, _)| s <= index) {
+                current = Some(chapter.chapter);
             }
             let Some(label) = page.label.clone() else {
                 continue;
@@ -399,6 +404,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.chapter_title(chapter, &chapter.title, None, &mut title);
             flow.splice(0..0, title);
         }
+        let notes = attach_nested_notes(notes, &flow);
         let drop = self.profile.text_height() * 0.18;
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
@@ -1068,7 +1074,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     fn link_dest(&self, target: &LinkTarget) -> Option<LinkDest> {
         match target {
-            LinkTarget::External(url) => Some(LinkDest::Uri(url.clone())),
+            LinkTarget::External(url) => Some(LinkDest::Uri(Arc::from(url.as_str()))),
             LinkTarget::Internal { chapter, anchor } => anchor
                 .clone()
                 .or_else(|| {
@@ -1077,8 +1083,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                         .get(*chapter)
                         .and_then(|c| c.title_id().map(str::to_string))
                 })
-                .map(LinkDest::Anchor),
-            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(id.clone())),
+                .map(|id| LinkDest::Anchor(Arc::from(id))),
+            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(Arc::from(id.as_str()))),
             LinkTarget::Raw(_) => None,
         }
     }
@@ -1260,11 +1266,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         flow.push(Flow::Space(self.profile.leading));
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
-        for entry in toc.iter().filter(|e| chapters.contains(&e.chapter)) {
+        let listed: BTreeSet<usize> = chapters.iter().copied().collect();
+        for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
             let number = numbers.of(entry.anchor.as_deref());
             self.toc_entry(
                 &entry.title,
-                entry.anchor.clone(),
+                entry.anchor.as_deref(),
                 &number,
                 0.0,
                 false,
@@ -1281,7 +1288,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let number = numbers.of(child.anchor.as_deref());
                 self.toc_entry(
                     &child.title,
-                    child.anchor.clone(),
+                    child.anchor.as_deref(),
                     &number,
                     self.profile.font_size * 1.5,
                     true,
@@ -1308,7 +1315,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn toc_entry(
         &mut self,
         title: &str,
-        anchor: Option<String>,
+        anchor: Option<&str>,
         number: &str,
         indent: f64,
         small: bool,
@@ -1320,7 +1327,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.profile.font_size
         } as f32;
         let style = TextStyle {
-            link: anchor.clone().map(LinkDest::Anchor),
+            link: anchor.map(|id| LinkDest::Anchor(Arc::from(id))),
             ..TextStyle::serif(size)
         };
         let width = self.profile.text_width();
@@ -1369,13 +1376,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                     run: number_run,
                 }));
             }
-            if let Some(anchor) = anchor {
+            if let Some(target) = style.link.clone() {
                 last.items.push(Item::Link(Box::new(LinkItem {
                     x: 0.0,
                     y: 0.0,
                     width: width - indent,
                     height: self.profile.leading,
-                    target: LinkDest::Anchor(anchor),
+                    target,
                 })));
             }
         }
@@ -1404,6 +1411,44 @@ impl PageNumbers {
             (PageNumbers::Known(_), None) => String::new(),
         }
     }
+}
+
+/// Notes called only from inside other notes follow the note that calls them: the page
+/// builder places the notes that body lines call, so a note called from a note alone never
+/// reached the page. Each note is placed once, after the first note (in the order the body
+/// calls them) whose lines call it, and the notes it calls follow it in turn.
+fn attach_nested_notes(mut notes: Vec<NoteLines>, flow: &[Flow]) -> Vec<NoteLines> {
+    let mut placed = vec![false; notes.len()];
+    let mut roots = Vec::new();
+    for element in flow {
+        let Flow::Line(line) = element else { continue };
+        let header = line.repeat.as_deref().map(|h| h.notes.as_slice());
+        for &n in line.notes.iter().chain(header.unwrap_or_default()) {
+            if let Some(seen) = placed.get_mut(n) {
+                if !*seen {
+                    *seen = true;
+                    roots.push(n);
+                }
+            }
+        }
+    }
+    for root in roots {
+        let mut lines = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let own = std::mem::take(&mut notes[n]);
+            let called: Vec<usize> = own.iter().flat_map(|l| l.notes.iter().copied()).collect();
+            for &m in called.iter().rev() {
+                if placed.get(m) == Some(&false) {
+                    placed[m] = true;
+                    stack.push(m);
+                }
+            }
+            lines.extend(own);
+        }
+        notes[root] = lines;
+    }
+    notes
 }
 
 /// Above this many entries the printed contents lists chapters only.
