@@ -185,7 +185,15 @@ const LONG_PART_BYTES: usize = 1024;
 const PIECE_SAMPLE_CHARS: usize = 64;
 
 /// The most characters in one piece of a long part (for characters without width).
-const MAX_PIECE_CHARS: usize = 64;
+const MAX_PIECE_CHARS: usize = 1024;
+
+/// A line-wide piece is cut to fill this much of the measure at the sampled advance, so
+/// that wider characters later in it rarely make it too wide for a line.
+const LINE_PIECE_FILL: f64 = 0.92;
+
+/// Line-wide pieces at the start of a long part that break on the grid (so that the part
+/// can start on a line shared with the text before it, filling it).
+const GRID_LINES_BEFORE: usize = 2;
 
 impl ParagraphSpec {
     /// A paragraph without indents.
@@ -196,6 +204,27 @@ impl ParagraphSpec {
             rest_indent: 0.0,
             leading,
             alignment,
+        }
+    }
+}
+
+/// A shaped piece of a word: a part, or a line-wide piece of a long part.
+struct Shaped {
+    run: Arc<ShapedRun>,
+    style: TextStyle,
+    /// Byte offset of the piece in the word.
+    offset: usize,
+    /// A line-wide piece in the middle of a long part, set as one box between two breaks.
+    whole_line: bool,
+}
+
+impl Shaped {
+    fn new(run: Arc<ShapedRun>, style: TextStyle, offset: usize, whole_line: bool) -> Shaped {
+        Shaped {
+            run,
+            style,
+            offset,
+            whole_line,
         }
     }
 }
@@ -381,19 +410,25 @@ impl Builder<'_, '_> {
         let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
         drop(full);
         let shaped = self.shape_parts(parts);
-        let total: f64 = shaped
-            .iter()
-            .map(|(run, _, _)| f64::from(run.width()))
-            .sum();
+        let total: f64 = shaped.iter().map(|p| f64::from(p.run.width())).sum();
         let grid = (total > self.measure).then_some(self.measure / EMERGENCY_BREAKS_PER_LINE);
         let mut since_break = 0.0;
         let mut next_point = 0;
-        for (n, (run, style, offset)) in shaped.into_iter().enumerate() {
+        let mut after_line = false;
+        for (n, piece) in shaped.into_iter().enumerate() {
+            let Shaped {
+                run,
+                style,
+                offset,
+                whole_line,
+            } = piece;
             let end = offset + run.text.len();
-            if n > 0 && grid.is_some_and(|step| since_break >= step) {
+            let on_grid = grid.is_some_and(|step| since_break >= step);
+            if n > 0 && (on_grid || whole_line || after_line) {
                 self.emergency_break();
                 since_break = 0.0;
             }
+            after_line = whole_line;
             // Points on a part's edge are not offered (the parts are shaped apart).
             while points.get(next_point).is_some_and(|(p, _)| *p <= offset) {
                 next_point += 1;
@@ -401,6 +436,11 @@ impl Builder<'_, '_> {
             let first = next_point;
             while points.get(next_point).is_some_and(|(p, _)| *p < end) {
                 next_point += 1;
+            }
+            let width = f64::from(run.width());
+            if whole_line && width <= self.measure {
+                self.glyph_box(&run, 0..run.clusters.len(), width, &style);
+                continue;
             }
             let local: Vec<(usize, bool)> = points[first..next_point]
                 .iter()
@@ -411,41 +451,45 @@ impl Builder<'_, '_> {
     }
 
     /// The word's parts shaped, each with its byte offset in the word. A part longer than
-    /// [`LONG_PART_BYTES`] is cut into pieces about [`EMERGENCY_BREAKS_PER_LINE`]th of the
-    /// measure wide and each piece shaped on its own: shaping a 12 MB run whole held gigabytes
-    /// of glyphs, and pieces of a repeated text are shaped once (the cache shares them).
-    fn shape_parts(
-        &mut self,
-        parts: Vec<(String, TextStyle)>,
-    ) -> Vec<(Arc<ShapedRun>, TextStyle, usize)> {
+    /// [`LONG_PART_BYTES`] is cut into pieces about a line wide, each shaped on its own (a
+    /// 12 MB run shaped whole held gigabytes of glyphs; pieces of a repeated text are shaped
+    /// once and shared through the cache). The pieces between its first two and its last
+    /// are set as whole lines; those three break on the grid, so that the part starts and
+    /// ends on a line shared with the text around it.
+    fn shape_parts(&mut self, parts: Vec<(String, TextStyle)>) -> Vec<Shaped> {
         let mut shaped = Vec::with_capacity(parts.len());
         let mut offset = 0;
         for (text, style) in parts {
             if text.len() <= LONG_PART_BYTES {
-                shaped.push((self.ctx.shape(&text, &style), style, offset));
+                let run = self.ctx.shape(&text, &style);
+                shaped.push(Shaped::new(run, style, offset, false));
                 offset += text.len();
                 continue;
             }
-            let chars = self.chars_per_piece(&text, &style);
-            for piece in split_pieces(&text, chars) {
-                shaped.push((self.ctx.shape(piece, &style), style.clone(), offset));
+            let per_line = self.chars_per_line(&text, &style);
+            let pieces: Vec<&str> = split_pieces(&text, per_line).collect();
+            let count = pieces.len();
+            for (n, piece) in pieces.into_iter().enumerate() {
+                let whole_line = n >= GRID_LINES_BEFORE && n + 1 < count;
+                let run = self.ctx.shape(piece, &style);
+                shaped.push(Shaped::new(run, style.clone(), offset, whole_line));
                 offset += piece.len();
             }
         }
         shaped
     }
 
-    /// How many characters of `text` make a piece of a long part: its opening characters are
-    /// shaped to learn their average advance.
-    fn chars_per_piece(&mut self, text: &str, style: &TextStyle) -> usize {
+    /// How many characters of `text` fill about a line: its opening characters are shaped to
+    /// learn their average advance. A piece that comes out wider than the measure after all
+    /// breaks on the grid.
+    fn chars_per_line(&mut self, text: &str, style: &TextStyle) -> usize {
         let sample = split_pieces(text, PIECE_SAMPLE_CHARS)
             .next()
             .unwrap_or(text);
         let count = sample.chars().count().max(1);
         let advance = f64::from(self.ctx.shape(sample, style).width()) / count as f64;
-        let step = self.measure / EMERGENCY_BREAKS_PER_LINE;
         if advance > 0.0 {
-            ((step / advance).floor() as usize).clamp(1, MAX_PIECE_CHARS)
+            ((self.measure * LINE_PIECE_FILL / advance).floor() as usize).clamp(1, MAX_PIECE_CHARS)
         } else {
             MAX_PIECE_CHARS
         }
