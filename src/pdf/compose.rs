@@ -916,11 +916,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
+        let header = Arc::new(header);
         let rows = &group.table.rows;
         for (n, row) in rows.iter().enumerate() {
             let cells = group.cells(row);
             let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
-            line.repeat = Some(Box::new(header.clone()));
+            line.repeat = Some(Arc::clone(&header));
             line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
             if n + 1 == rows.len() {
                 line.break_after = true;
