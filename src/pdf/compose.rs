@@ -1400,8 +1400,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         let width = self.profile.text_width();
         let number_run = self.ctx.shape(number, &TextStyle::serif(size));
         let number_width = f64::from(number_run.width());
+        // The title's measure leaves room for at least the placeholder the counting pass
+        // sets, so that both passes break a long title into the same lines (and the contents
+        // keep their page count) while numbers have three digits.
+        let placeholder = self.ctx.shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
+        let reserve = number_width.max(f64::from(placeholder.width()));
         let spec = ParagraphSpec {
-            width: width - indent - number_width - f64::from(size) * 2.5,
+            width: width - indent - reserve - f64::from(size) * 2.5,
             first_indent: 0.0,
             rest_indent: f64::from(size),
             leading: self.profile.leading,
@@ -1471,9 +1476,12 @@ enum PageNumbers {
 }
 
 impl PageNumbers {
+    /// The stand-in for every page number while the contents' pages are counted.
+    const PLACEHOLDER: &'static str = "000";
+
     fn of(&self, anchor: Option<&str>) -> String {
         match (self, anchor) {
-            (PageNumbers::Placeholder, _) => "000".to_string(),
+            (PageNumbers::Placeholder, _) => PageNumbers::PLACEHOLDER.to_string(),
             (PageNumbers::Known(map), Some(id)) => map.get(id).cloned().unwrap_or_default(),
             (PageNumbers::Known(_), None) => String::new(),
         }
