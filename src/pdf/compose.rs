@@ -1403,7 +1403,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         // The title's measure leaves room for at least the placeholder the counting pass
         // sets, so that both passes break a long title into the same lines (and the contents
         // keep their page count) while numbers have three digits.
-        let placeholder = self.ctx.shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
+        let placeholder = self
+            .ctx
+            .shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
         let reserve = number_width.max(f64::from(placeholder.width()));
         let spec = ParagraphSpec {
             width: width - indent - reserve - f64::from(size) * 2.5,
