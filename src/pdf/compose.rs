@@ -993,10 +993,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (row, style) in rows {
             for (i, cell) in group.cells(row).iter().enumerate().take(columns) {
                 let text = crate::doc::plain_text(cell);
-                let line = f64::from(self.ctx.shape(&text, &style).width()) + gutter;
+                let line = f64::from(self.ctx.shape(&text, style).width()) + gutter;
                 let word = text
                     .split_whitespace()
-                    .map(|w| f64::from(self.ctx.shape(w, &style).width()))
+                    .map(|w| f64::from(self.ctx.shape(w, style).width()))
                     .fold(0.0, f64::max)
                     + gutter;
                 max[i] = max[i].max(line);

@@ -599,16 +599,14 @@ fn split_pieces(text: &str, chars: usize) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let mut count = 0;
         let mut prev: Option<char> = None;
         let mut cut = rest.len();
-        for (i, c) in rest.char_indices() {
+        for (count, (i, c)) in rest.char_indices().enumerate() {
             let joins = prev.is_some_and(|p| joins_previous(p, c));
             if count >= chars && !joins {
                 cut = i;
                 break;
             }
-            count += 1;
             prev = Some(c);
         }
         let (piece, tail) = rest.split_at(cut);
@@ -908,6 +906,51 @@ mod tests {
                 line_width(line)
             );
         }
+    }
+
+    #[test]
+    fn a_long_word_keeps_every_character_and_breaks_on_a_grid() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let word: String = (0..30_000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let pieces = vec![Piece::Text(format!("A {word} b."), TextStyle::serif(10.0))];
+        let lines = set_paragraph(&pieces, &spec(200.0), &mut ctx);
+        let text: String = lines
+            .iter()
+            .flat_map(|l| &l.items)
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g.run.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(text == format!("A{word}b."), "text lost or changed");
+        for line in &lines {
+            assert!(
+                line_width(line) <= 200.0 + 0.01,
+                "overfull: {}",
+                line_width(line)
+            );
+        }
+        // Lines end at most a grid step short (the last line aside).
+        let step = 200.0 / EMERGENCY_BREAKS_PER_LINE;
+        for line in &lines[1..lines.len() - 1] {
+            assert!(
+                line_width(line) > 200.0 - 2.0 * step,
+                "short: {}",
+                line_width(line)
+            );
+        }
+    }
+
+    #[test]
+    fn pieces_never_separate_a_mark_from_its_letter() {
+        let text = "e\u{301}".repeat(50);
+        for piece in split_pieces(&text, 3) {
+            assert!(piece.starts_with('e'), "{piece:?}");
+        }
+        assert_eq!(split_pieces(&text, 3).collect::<String>(), text);
     }
 
     #[test]

@@ -428,6 +428,34 @@ mod tests {
     }
 
     #[test]
+    fn a_link_over_many_lines_writes_its_address_once() {
+        let fonts = FontSet::builtin().unwrap();
+        let uri: Arc<str> = Arc::from(format!("https://example.org/{}", "a".repeat(10_000)));
+        let page = Page {
+            items: (0..50)
+                .map(|_| link(LinkDest::Uri(Arc::clone(&uri))))
+                .collect(),
+            ..Page::default()
+        };
+        let pages = [page];
+        let input = RenderInput {
+            pages: &pages,
+            anchors: &BTreeMap::new(),
+            images: &[],
+            fonts: &fonts,
+            size: (400.0, 600.0),
+            readable: true,
+        };
+        let doc = render_document(&input).unwrap();
+        let mut bytes = Vec::new();
+        let mut doc = doc;
+        doc.save_to(&mut bytes).unwrap();
+        let needle = uri.as_bytes();
+        let count = bytes.windows(needle.len()).filter(|w| *w == needle).count();
+        assert_eq!(count, 1, "the address is written {count} times");
+    }
+
+    #[test]
     fn links_become_borderless_annotations_pointing_at_anchors() {
         let fonts = FontSet::builtin().unwrap();
         let first = Page {
