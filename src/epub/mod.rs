@@ -112,6 +112,8 @@ pub struct Package {
     pub has_cover_page: bool,
     /// True when a title page exists.
     pub has_title_page: bool,
+    /// Pages added to the spine so far (counting them per page was quadratic in chapters).
+    spine_pages: usize,
 }
 
 impl Package {
@@ -129,7 +131,8 @@ impl Package {
     }
 
     fn add_page(&mut self, id: &str, href: &str, data: String) {
-        let order = self.items.iter().filter(|i| i.spine.is_some()).count();
+        let order = self.spine_pages;
+        self.spine_pages += 1;
         self.add(id, href, "application/xhtml+xml", data.into_bytes())
             .spine = Some(order);
     }
