@@ -771,6 +771,9 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
     }
 
     fn inlines(&mut self, list: &mut Vec<Inline>, note: Option<usize>) {
+        if !has_calls(list) {
+            return;
+        }
         let mut call_at = None;
         for inline in std::mem::take(list) {
             call_at = match inline {
@@ -853,6 +856,19 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
 
 /// Move the punctuation starting `text` before the note call at `call_at` ("1928 [@a]." →
 /// "1928.¹"), then append the rest of the text.
+/// Whether `list` holds a citation or a note call at any depth. A list without one is left
+/// as it is by the walk rather than rebuilt (a paragraph of millions of inlines was copied
+/// inline by inline for nothing).
+fn has_calls(list: &[Inline]) -> bool {
+    list.iter().any(|inline| match inline {
+        Inline::Cite(_) | Inline::NoteRef(_) => true,
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => has_calls(c),
+        Inline::Link(link) => has_calls(&link.content),
+        Inline::Html { children, .. } => has_calls(children),
+        _ => false,
+    })
+}
+
 fn move_punctuation(list: &mut Vec<Inline>, call_at: Option<usize>, text: String, span: Span) {
     let punct = text.len()
         - text
