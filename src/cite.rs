@@ -781,7 +781,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                     move_punctuation(list, call_at, text, span);
                     None
                 }
-                Inline::Cite(citation) => self.cite(list, citation, note),
+                Inline::Cite(citation) => self.cite(list, *citation, note),
                 Inline::NoteRef(call) => {
                     let index = self.note_index.get(&call.label).copied();
                     list.push(Inline::NoteRef(call));
@@ -827,7 +827,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                 self.inlines(content, note)
             }
             Inline::Link(link) => self.inlines(&mut link.content, note),
-            Inline::Html { children, .. } => self.inlines(children, note),
+            Inline::Html(html) => self.inlines(&mut html.children, note),
             _ => {}
         }
         inline
@@ -864,7 +864,7 @@ fn has_calls(list: &[Inline]) -> bool {
         Inline::Cite(_) | Inline::NoteRef(_) => true,
         Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => has_calls(c),
         Inline::Link(link) => has_calls(&link.content),
-        Inline::Html { children, .. } => has_calls(children),
+        Inline::Html(html) => has_calls(&html.children),
         _ => false,
     })
 }
@@ -896,7 +896,7 @@ fn collect(chapters: &mut [Chapter], note_style: bool) -> Vec<Site> {
             citation: citation.clone(),
             place,
         });
-        (vec![Inline::Cite(citation)], None)
+        (vec![Inline::Cite(Box::new(citation))], None)
     });
     for chapter in chapters.iter_mut() {
         walker.chapter(chapter);
@@ -924,13 +924,13 @@ fn apply(chapters: &mut [Chapter], note_style: bool, outputs: Vec<Output>) {
         match outputs.next() {
             Some(Output::Inline(rendered)) => {
                 citation.rendered = rendered;
-                (vec![Inline::Cite(citation)], None)
+                (vec![Inline::Cite(Box::new(citation))], None)
             }
             Some(Output::Note { content, lead }) => {
                 count += 1;
                 citation_note(citation, format!("cite-{count}"), content, lead)
             }
-            None => (vec![Inline::Cite(citation)], None),
+            None => (vec![Inline::Cite(Box::new(citation))], None),
         }
     });
     for chapter in chapters.iter_mut() {
@@ -957,16 +957,16 @@ fn citation_note(
         }],
         span: span.clone(),
     };
-    let call = Inline::NoteRef(NoteRef {
+    let call = Inline::NoteRef(Box::new(NoteRef {
         label,
         note: None,
         id: String::new(),
         span,
-    });
+    }));
     let inlines = match lead {
         Some(lead) => {
             citation.rendered = lead;
-            vec![Inline::Cite(citation), call]
+            vec![Inline::Cite(Box::new(citation)), call]
         }
         None => vec![call],
     };
@@ -1615,7 +1615,7 @@ fn fix_cited_suffixes(inlines: &mut [Inline], by_anchor: &BTreeMap<String, &Suff
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 fix_cited_suffixes(children, by_anchor)
             }
-            Inline::Html { children, .. } => fix_cited_suffixes(children, by_anchor),
+            Inline::Html(html) => fix_cited_suffixes(&mut html.children, by_anchor),
             _ => {}
         }
     }
@@ -1642,7 +1642,7 @@ fn replace_suffix(inlines: &mut [Inline], fix: &SuffixFix) -> bool {
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 replace_suffix(children, fix)
             }
-            Inline::Html { children, .. } => replace_suffix(children, fix),
+            Inline::Html(html) => replace_suffix(&mut html.children, fix),
             Inline::Link(link) => replace_suffix(&mut link.content, fix),
             _ => false,
         };
@@ -1704,12 +1704,12 @@ fn lead_inlines(ctx: &RenderContext, site: &Site, plan: &Plan, lead: &ElemChildr
     converter.children(&lead.0, &mut content, true);
     let item = plan.known.first().and_then(|&i| site.citation.items.get(i));
     match item {
-        Some(item) => vec![Inline::Link(Link {
+        Some(item) => vec![Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(ctx.id(&item.key)),
             title: String::new(),
             content,
             span: item.span.clone(),
-        })],
+        }))],
         None => content,
     }
 }
@@ -1790,12 +1790,12 @@ impl Converter<'_> {
             ElemChild::Link { text, url } => {
                 let mut content = Vec::new();
                 self.formatted(&text.text, text.formatting, &mut content);
-                out.push(Inline::Link(Link {
+                out.push(Inline::Link(Box::new(Link {
                     target: LinkTarget::External(url.clone()),
                     title: String::new(),
                     content,
                     span: self.span.clone(),
-                }));
+                })));
             }
             ElemChild::Transparent { .. } => {}
         }
@@ -1818,11 +1818,11 @@ impl Converter<'_> {
             _ => None,
         };
         if let Some(tag) = tag {
-            inline = Inline::Html {
+            inline = Inline::Html(Box::new(crate::doc::HtmlInline {
                 name: tag.to_string(),
                 attrs: Vec::new(),
                 children: vec![inline],
-            };
+            }));
         }
         push(out, inline);
     }
@@ -1857,12 +1857,12 @@ impl Converter<'_> {
                 Inline::text(format!("{} ", item.prefix), self.span.clone()),
             );
         }
-        out.push(Inline::Link(Link {
+        out.push(Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(cite.ctx.id(&item.key)),
             title: String::new(),
             content: inner,
             span: item.span.clone(),
-        }));
+        })));
         if !cite.narrative && !item.suffix.is_empty() {
             push(
                 out,
@@ -1977,7 +1977,7 @@ fn capitalize_first(inlines: &mut [Inline]) -> bool {
                 capitalize_first(content)
             }
             Inline::Link(link) => capitalize_first(&mut link.content),
-            Inline::Html { children, .. } => capitalize_first(children),
+            Inline::Html(html) => capitalize_first(&mut html.children),
             _ => false,
         };
         if done {
@@ -2000,7 +2000,7 @@ fn tidy_spaces(inlines: &mut [Inline]) {
                 tidy_spaces(content)
             }
             Inline::Link(link) => tidy_spaces(&mut link.content),
-            Inline::Html { children, .. } => tidy_spaces(children),
+            Inline::Html(html) => tidy_spaces(&mut html.children),
             _ => {}
         }
     }
@@ -2162,12 +2162,12 @@ mod tests {
         while let Some(start) = text[cursor..].find("[^").map(|i| cursor + i) {
             let end = start + text[start..].find(']').unwrap();
             out.extend(cite_inlines(&text[cursor..start], offset + cursor, file));
-            out.push(Inline::NoteRef(NoteRef {
+            out.push(Inline::NoteRef(Box::new(NoteRef {
                 label: text[start + 2..end].to_string(),
                 note: None,
                 id: String::new(),
                 span: Span::new(file, offset + start..offset + end + 1),
-            }));
+            })));
             cursor = end + 1;
         }
         out.extend(cite_inlines(&text[cursor..], offset + cursor, file));
@@ -2195,12 +2195,12 @@ mod tests {
                     span: span(i.key_range),
                 })
                 .collect();
-            out.push(Inline::Cite(Citation {
+            out.push(Inline::Cite(Box::new(Citation {
                 items,
                 mode: found.mode,
                 rendered: Vec::new(),
                 span: span(found.range.clone()),
-            }));
+            })));
             cursor = found.range.end;
         }
         out.push(Inline::text(&text[cursor..], span(cursor..text.len())));

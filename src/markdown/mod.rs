@@ -229,7 +229,7 @@ impl<'a> Builder<'a> {
                     id: String::new(),
                     span: self.span(range.clone()),
                 };
-                self.push_inline(Inline::NoteRef(note), range)
+                self.push_inline(Inline::NoteRef(Box::new(note)), range)
             }
             Event::SoftBreak => self.push_inline(Inline::SoftBreak, range),
             Event::HardBreak => self.push_inline(Inline::HardBreak, range),
@@ -574,7 +574,7 @@ impl<'a> Builder<'a> {
                     content: inlines,
                     span,
                 };
-                self.push_inline(Inline::Link(link), range);
+                self.push_inline(Inline::Link(Box::new(link)), range);
             }
             InlineContainer::Image { dest, title } => {
                 let image = Image {
@@ -584,14 +584,14 @@ impl<'a> Builder<'a> {
                     asset: None,
                     span,
                 };
-                self.push_inline(Inline::Image(image), range);
+                self.push_inline(Inline::Image(Box::new(image)), range);
             }
             InlineContainer::Html { name, attrs } => {
-                let html = Inline::Html {
+                let html = Inline::Html(Box::new(crate::doc::HtmlInline {
                     name,
                     attrs,
                     children: inlines,
-                };
+                }));
                 self.push_inline(html, range);
             }
             InlineContainer::Skipped { name, tag } => {
@@ -1109,12 +1109,12 @@ impl<'a> Builder<'a> {
             );
             let start = items.first().map_or(source.start, |i| i.span.range.start);
             let end = items.last().map_or(source.end, |i| i.span.range.end);
-            out.push(Inline::Cite(Citation {
+            out.push(Inline::Cite(Box::new(Citation {
                 items,
                 mode: citation.mode,
                 rendered: Vec::new(),
                 span: self.span(start..end),
-            }));
+            })));
             cursor = citation.range.end;
         }
         push_text_with_breaks(&text[cursor..], self.span(source), out);
@@ -1255,7 +1255,7 @@ fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
             vec![Inline::text(image.title.clone(), image.span.clone())]
         };
         return Block::Figure(Figure {
-            image: image.clone(),
+            image: Image::clone(image),
             caption,
             span,
         });

@@ -115,11 +115,7 @@ fn inline_html_spans_are_kept_and_scripts_dropped() {
         panic!("expected a paragraph");
     };
     let span = content.iter().find_map(|i| match i {
-        Inline::Html {
-            name,
-            attrs,
-            children,
-        } => Some((name, attrs, children)),
+        Inline::Html(html) => Some((&html.name, &html.attrs, &html.children)),
         _ => None,
     });
     let (name, attrs, children) = span.expect("a span element");
@@ -185,7 +181,7 @@ fn citations_are_found_in_text_but_not_in_code_or_escaped() {
     let cites: Vec<&crate::doc::Citation> = content
         .iter()
         .filter_map(|i| match i {
-            Inline::Cite(c) => Some(c),
+            Inline::Cite(c) => Some(&**c),
             _ => None,
         })
         .collect();

@@ -1175,7 +1175,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
                 Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
                 Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html { name, children, .. } => {
+                Inline::Html(html) => {
+                    let (name, children) = (&html.name, &html.children);
                     let s = html_inline_style(name, style);
                     let quoted = name == "q";
                     if quoted {

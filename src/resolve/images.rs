@@ -298,12 +298,12 @@ fn remote_image_link(image: &Image) -> Inline {
     } else {
         image.alt.clone()
     };
-    Inline::Link(Link {
+    Inline::Link(Box::new(Link {
         target: LinkTarget::External(image.src.clone()),
         title: image.title.clone(),
         content: vec![Inline::text(text, image.span.clone())],
         span: image.span.clone(),
-    })
+    }))
 }
 
 /// What the first bytes of an image file say it is.
