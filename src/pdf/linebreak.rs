@@ -32,6 +32,8 @@ const EPS: f64 = 1.0e-6;
 /// Active nodes above this many are pruned (oldest first) to keep huge or
 /// degenerate paragraphs (e.g. zero-width items) linear.
 const MAX_ACTIVE: usize = 1024;
+/// Nodes made since the last compaction of the line breaker's arena that trigger the next.
+const COMPACT_YOUNG: usize = 4096;
 /// Distinct hyphen-run lengths tracked per breakpoint.
 const MAX_RUN_BUCKETS: usize = 8;
 /// Fitness classes: very loose, loose, decent, tight.
@@ -901,12 +903,17 @@ struct Search<'p, 'a> {
     active: Vec<usize>,
     next: Vec<usize>,
     cands: [Candidate; FITNESS_CLASSES * MAX_RUN_BUCKETS],
-    /// Arena size that triggers the next compaction.
-    compact_at: usize,
+    /// Arena nodes before this index were kept by a compaction and are not looked at again
+    /// (see [`Search::maybe_compact`]).
+    settled: usize,
+    /// Nodes made since the last compaction that trigger the next ([`COMPACT_YOUNG`]).
+    compact_young: usize,
     /// Cached start of the line after recent breaks: (start, totals there).
     start_cache: Option<(usize, Sums)>,
     /// Lines from an active node to a breakpoint evaluated so far: the work of the search.
     considered: usize,
+    /// The last line fitted at the current breakpoint: its start, measure (as bits), fit.
+    last_fit: Option<(usize, u64, Fit)>,
     /// The active nodes are one class and in order of their line starts, in a monotone
     /// paragraph: the first node whose line to a breakpoint is too loose is followed only
     /// by nodes whose lines are looser still.
@@ -938,9 +945,11 @@ impl<'p, 'a> Search<'p, 'a> {
             active: vec![0],
             next: Vec::new(),
             cands: [NO_CANDIDATE; FITNESS_CLASSES * MAX_RUN_BUCKETS],
-            compact_at: 4096,
+            settled: 0,
+            compact_young: COMPACT_YOUNG,
             start_cache: None,
             considered: 0,
+            last_fit: None,
             ordered: para.monotone,
             next_ordered: true,
             next_tail: None,
@@ -977,6 +986,7 @@ impl<'p, 'a> Search<'p, 'a> {
     /// nodes scanned are those within a line's reach of `bp` rather than all of them, and
     /// the result is the same.
     fn try_break(&mut self, bp: &Breakpoint, sums: &Sums) {
+        self.last_fit = None;
         let created = self.arena.len();
         let mut dead: Option<usize> = None;
         let mut i = 0;
@@ -1048,12 +1058,7 @@ impl<'p, 'a> Search<'p, 'a> {
     ) -> bool {
         self.considered += 1;
         let node = self.arena[a];
-        let width = self.para.widths.width(node.line);
-        let fit = fit_line(
-            &self.measure(&node, bp, sums),
-            width,
-            self.cfg.extra_stretch,
-        );
+        let fit = self.fit_from(&node, bp, sums);
         if fit.overfull || bp.forced {
             self.note_dead(a, dead);
         } else {
@@ -1081,6 +1086,21 @@ impl<'p, 'a> Search<'p, 'a> {
             };
         }
         false
+    }
+
+    /// How the line from `node` to `bp` fits. Nodes made at one breakpoint (one per fitness
+    /// class and hyphen run) share their line start and usually their measure, so the last
+    /// fit is kept for the next node; [`Search::try_break`] forgets it at each breakpoint.
+    fn fit_from(&mut self, node: &Node, bp: &Breakpoint, sums: &Sums) -> Fit {
+        let width = self.para.widths.width(node.line);
+        if let Some((start, bits, fit)) = self.last_fit {
+            if start == node.start && bits == width.to_bits() {
+                return fit;
+            }
+        }
+        let fit = fit_line(&self.measure(node, bp, sums), width, self.cfg.extra_stretch);
+        self.last_fit = Some((node.start, width.to_bits(), fit));
+        fit
     }
 
     /// Remember the dead node a last-resort break would start from: the
@@ -1204,37 +1224,46 @@ impl<'p, 'a> Search<'p, 'a> {
         self.next.retain(|a| drop.binary_search(a).is_err());
     }
 
-    /// Forget arena nodes that no active node can reach.
+    /// Forget the nodes made since the last compaction that no active node can reach, once
+    /// there are [`Search::compact_young`] of them. Nodes kept by an earlier compaction are taken as
+    /// alive and left where they are: walking every path back to the paragraph's start (and
+    /// clearing a mark per node of the arena) each time made compaction the larger part of
+    /// breaking a paragraph of millions of words. The few of them that die later stay as
+    /// garbage. Nodes keep their order, so the search's choices do not change.
     fn maybe_compact(&mut self) {
-        if self.arena.len() < self.compact_at {
+        let young = self.arena.len() - self.settled;
+        if young < self.compact_young {
             return;
         }
-        let mut live = vec![false; self.arena.len()];
+        let base = self.settled;
+        let mut live = vec![false; young];
         for &a in &self.active {
             let mut k = a;
-            while k != NONE && !live[k] {
-                live[k] = true;
+            while k != NONE && k >= base && !live[k - base] {
+                live[k - base] = true;
                 k = self.arena[k].prev;
             }
         }
-        let mut map = vec![NONE; self.arena.len()];
-        let mut kept = Vec::with_capacity(self.arena.len() / 2);
-        for (old, node) in self.arena.iter().enumerate() {
-            if live[old] {
-                let prev = if node.prev == NONE {
-                    NONE
-                } else {
-                    map[node.prev]
-                };
-                map[old] = kept.len();
-                kept.push(Node { prev, ..*node });
+        let mut map = vec![NONE; young];
+        let mut kept = base;
+        for (offset, &alive) in live.iter().enumerate() {
+            if alive {
+                let mut node = self.arena[base + offset];
+                if node.prev != NONE && node.prev >= base {
+                    node.prev = map[node.prev - base];
+                }
+                map[offset] = kept;
+                self.arena[kept] = node;
+                kept += 1;
             }
         }
-        self.arena = kept;
+        self.arena.truncate(kept);
         for a in &mut self.active {
-            *a = map[*a];
+            if *a >= base {
+                *a = map[*a - base];
+            }
         }
-        self.compact_at = (self.arena.len() * 2).max(4096);
+        self.settled = kept;
     }
 
     /// Pick the final node (honouring looseness) and read back its breaks.
@@ -2067,6 +2096,36 @@ mod tests {
             ordered < 50 * breakpoints,
             "{ordered} lines tried for {breakpoints} breakpoints"
         );
+    }
+
+    /// Compacting the arena (often, here) changes none of the search's choices.
+    #[test]
+    fn compaction_keeps_the_breaks() {
+        let mut rng = Lcg(5);
+        let items = para_of(&random_words(&mut rng, 20_000, 3));
+        let widths = LineWidths::FirstRest {
+            first: 280.0,
+            rest: 300.0,
+        };
+        let para = Paragraph::new(&items, &widths, &BreakOptions::default());
+        let (normal, _) = para.passes()[0];
+        let outcome = |young: usize| {
+            let mut search = Search::new(&para, normal);
+            search.compact_young = young;
+            let outcome = search.run().expect("a normal pass");
+            (
+                outcome.breaks,
+                outcome.demerits.to_bits(),
+                search.arena.len(),
+            )
+        };
+        let never = outcome(usize::MAX);
+        for young in [64, COMPACT_YOUNG] {
+            let compacted = outcome(young);
+            assert_eq!((&compacted.0, compacted.1), (&never.0, never.1));
+        }
+        let kept = outcome(COMPACT_YOUNG).2;
+        assert!(kept * 3 < never.2, "{kept} nodes kept of {}", never.2);
     }
 
     /// The ordered search gives exactly the breaks of the full scan, on paragraphs of every
