@@ -244,6 +244,19 @@ fn segments(
     text: &str,
     missing: &mut Vec<(char, usize)>,
 ) -> Vec<Segment> {
+    if let Some(segment) = ascii_segment(fonts, chain, text) {
+        return vec![segment];
+    }
+    grapheme_segments(fonts, chain, text, missing)
+}
+
+/// [`segments`] grapheme by grapheme.
+fn grapheme_segments(
+    fonts: &FontSet<'_>,
+    chain: &[FaceId],
+    text: &str,
+    missing: &mut Vec<(char, usize)>,
+) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for range in graphemes(text) {
         let grapheme = &text[range.clone()];
@@ -266,6 +279,23 @@ fn segments(
         }
     }
     out
+}
+
+/// The one segment of an ASCII text the chain's first face covers whole, without looking at
+/// each character's grapheme, face and script: no ASCII character joins the one before it,
+/// every character gets that first face, and the only script among them is Latin (of the
+/// letters; digits, spaces and punctuation are shared by scripts). `None` for other text.
+fn ascii_segment(fonts: &FontSet<'_>, chain: &[FaceId], text: &str) -> Option<Segment> {
+    let &first = chain.first()?;
+    if text.is_empty() || !fonts.face(first).has_ascii(text.as_bytes()) {
+        return None;
+    }
+    let latin = text.bytes().any(|b| b.is_ascii_alphabetic());
+    Some(Segment {
+        range: 0..text.len(),
+        face: first,
+        script: latin.then_some(UScript::Latin),
+    })
 }
 
 /// The script of `c`, or `None` for characters shared by scripts (spaces, digits, marks).
@@ -724,5 +754,50 @@ mod tests {
         let a = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
         let b = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
         assert_eq!(a, b);
+    }
+
+    /// ASCII text the first face covers is cut into the segment the grapheme-by-grapheme
+    /// rules make, in every family and style.
+    #[test]
+    fn ascii_text_is_the_segment_the_general_rules_make() {
+        let fonts = fonts();
+        let texts = [
+            "efficient",
+            "c12345_6",
+            "1975",
+            "--",
+            "A.V.",
+            "x",
+            " a b ",
+            "a\tb",
+            "",
+        ];
+        for family in [Family::Serif, Family::Mono] {
+            for style in [Style::Regular, Style::Italic, Style::Bold] {
+                let chain = fonts.chain(FaceChoice::new(family, style));
+                for text in texts {
+                    let mut missing = Vec::new();
+                    let general = grapheme_segments(&fonts, &chain, text, &mut missing);
+                    if let Some(fast) = ascii_segment(&fonts, &chain, text) {
+                        assert_eq!(vec![fast], general, "{text:?}");
+                        assert!(missing.is_empty());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ASCII coverage a face keeps answers as its `cmap` does.
+    #[test]
+    fn ascii_coverage_matches_the_cmap() {
+        let fonts = fonts();
+        for family in [Family::Serif, Family::Mono] {
+            for id in fonts.chain(FaceChoice::new(family, Style::Regular)) {
+                let face = fonts.face(id);
+                for c in (0..128u8).map(char::from) {
+                    assert_eq!(face.has_char(c), face.glyph_for(c).is_some(), "{c:?}");
+                }
+            }
+        }
     }
 }
