@@ -945,6 +945,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Space(self.profile.leading * 0.5));
         let head = group.cells(&group.table.head);
         let header = self.table_row(chapter, head, group, &layout, x, leading, true);
+        self.forget_measured(head, &layout, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
@@ -953,6 +954,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (n, row) in rows.iter().enumerate() {
             let cells = group.cells(row);
             let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
+            self.forget_measured(cells, &layout, false);
             line.repeat = Some(Arc::clone(&header));
             line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
             if n + 1 == rows.len() {
@@ -971,7 +973,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
     fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
-        let base = (self.profile.font_size * 0.9) as f32;
+        let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
         let min_total: f64 = min.iter().sum();
         let floor = (self.profile.table_min_font_size as f32).min(base);
@@ -1003,6 +1005,35 @@ impl<'a, 'f> Composer<'a, 'f> {
             gutter,
             widths: share_out(&min, &max, width),
         }
+    }
+
+    /// Once a row is set at a smaller size than the table was measured at, the shapings made
+    /// to measure its cells are of no more use (and the set ones were made from them without
+    /// shaping again): they are dropped row by row, so that a table of a million cells is not
+    /// held at two sizes.
+    fn forget_measured(&mut self, cells: &[Vec<Inline>], layout: &TableLayout, header: bool) {
+        let measured = self.table_size();
+        if layout.size.to_bits() == measured.to_bits() {
+            return;
+        }
+        let style = TextStyle::serif(measured);
+        let style = if header {
+            style.with_style(Style::Bold)
+        } else {
+            style
+        };
+        for cell in cells {
+            let text = crate::doc::plain_text(cell);
+            for word in text.split_whitespace() {
+                self.ctx.forget(word, &style);
+            }
+            self.ctx.forget(&text, &style);
+        }
+    }
+
+    /// The size a table is measured at, and set at when it fits.
+    fn table_size(&self) -> f32 {
+        (self.profile.font_size * 0.9) as f32
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its

@@ -205,24 +205,36 @@ impl<'f> TextContext<'f> {
 
     /// Shape `text` in `style` through the cache.
     pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
-        let run = if style.choice.family == Family::Mono {
-            let options = ShapeOptions {
-                ligatures: false,
-                oldstyle_figures: false,
-                ..self.options.clone()
-            };
-            self.cache
-                .shape(self.fonts, text, style.choice, style.size, &options)
-        } else {
-            self.cache
-                .shape(self.fonts, text, style.choice, style.size, &self.options)
-        };
+        let options = options_for(&self.options, style);
+        let run = self
+            .cache
+            .shape(self.fonts, text, style.choice, style.size, &options);
         for (c, _) in &run.missing {
             if !self.missing.contains(c) {
                 self.missing.push(*c);
             }
         }
         run
+    }
+
+    /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
+    pub fn forget(&mut self, text: &str, style: &TextStyle) {
+        let options = options_for(&self.options, style);
+        self.cache.forget(text, style.choice, style.size, &options);
+    }
+}
+
+/// The features text in `style` is shaped with, from the book's `options`: code has no
+/// ligatures or old-style figures.
+fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, ShapeOptions> {
+    if style.choice.family == Family::Mono {
+        Cow::Owned(ShapeOptions {
+            ligatures: false,
+            oldstyle_figures: false,
+            ..options.clone()
+        })
+    } else {
+        Cow::Borrowed(options)
     }
 }
 

@@ -529,6 +529,53 @@ fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
     }
 }
 
+/// `run` as shaping its text at `size_pt` gives it, without shaping it again. Shaping works
+/// in font units, whatever the size: only the scale of the positions changes. Each position
+/// was stored as `units × scale` (an integer times the face's points per unit), so the
+/// units are read back and scaled anew, exactly as a fresh shaping computes them. A table
+/// measured at one size and set at a smaller one was shaped twice, cell by cell. `None` when
+/// some position does not read back exactly (then the text is shaped afresh).
+fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<ShapedRun> {
+    let mut glyphs = Vec::with_capacity(run.glyphs.len());
+    for glyph in &run.glyphs {
+        let face = fonts.face(glyph.face);
+        let (from, to) = (face.scale(run.size_pt), face.scale(size_pt));
+        if !from.is_normal() || !to.is_normal() {
+            return None;
+        }
+        let units = |value: f32| -> Option<f32> {
+            let units = (value / from).round();
+            let exact = units.abs() < MAX_EXACT_UNITS && units * from == value;
+            exact.then_some(units * to)
+        };
+        glyphs.push(ShapedGlyph {
+            x_advance: units(glyph.x_advance)?,
+            x_offset: units(glyph.x_offset)?,
+            y_offset: units(glyph.y_offset)?,
+            ..*glyph
+        });
+    }
+    let clusters = run
+        .clusters
+        .iter()
+        .map(|c| GlyphCluster {
+            width: glyphs[c.glyphs.clone()].iter().map(|g| g.x_advance).sum(),
+            ..c.clone()
+        })
+        .collect();
+    Some(ShapedRun {
+        text: run.text.clone(),
+        size_pt,
+        glyphs,
+        clusters,
+        missing: run.missing.clone(),
+    })
+}
+
+/// Font units below this are read back from a scaled position without doubt (an `f32` holds
+/// every integer up to 2^24, and two such integers scale to different values).
+const MAX_EXACT_UNITS: f32 = 1_048_576.0;
+
 /// Shaping results reused across calls: a book repeats its words, so paragraphs are shaped
 /// word by word through this cache. Keyed by (family and style, size bits, options, text);
 /// one cache belongs to one [`FontSet`]. Lookups hash, but nothing is ever iterated into output.
@@ -569,10 +616,20 @@ impl ShapeCache {
             return Arc::clone(run);
         }
         self.misses += 1;
-        let plans = &mut self.buckets[bucket].plans;
-        let run = Arc::new(shape_with_plans(
-            fonts, text, choice, size_pt, options, plans,
-        ));
+        let rescaled = self
+            .buckets
+            .iter()
+            .filter(|b| b.choice == choice && b.options == *options)
+            .find_map(|b| b.runs.get(text))
+            .and_then(|other| rescaled(fonts, other, size_pt));
+        let run = match rescaled {
+            Some(run) => run,
+            None => {
+                let plans = &mut self.buckets[bucket].plans;
+                shape_with_plans(fonts, text, choice, size_pt, options, plans)
+            }
+        };
+        let run = Arc::new(run);
         self.buckets[bucket]
             .runs
             .insert(text.to_string(), Arc::clone(&run));
@@ -595,6 +652,19 @@ impl ShapeCache {
             });
             self.buckets.len() - 1
         })
+    }
+
+    /// Forgets the run stored for this request, if any: for text shaped only to be measured
+    /// (a table's cells at the size the table turned out too wide for).
+    pub fn forget(&mut self, text: &str, choice: FaceChoice, size_pt: f32, options: &ShapeOptions) {
+        let size_bits = size_pt.to_bits();
+        let bucket = self
+            .buckets
+            .iter_mut()
+            .find(|b| b.choice == choice && b.size_bits == size_bits && b.options == *options);
+        if let Some(bucket) = bucket {
+            bucket.runs.remove(text);
+        }
     }
 
     /// Number of stored runs.
@@ -799,5 +869,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A run shaped at one size and read back at another is the run shaping at that size
+    /// gives, bit for bit: ligatures, kerning, marks, fallback faces and code alike.
+    #[test]
+    fn a_run_rescaled_is_the_run_shaped_at_that_size() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mono = FaceChoice::new(Family::Mono, Style::Regular);
+        let texts = [
+            "efficient",
+            "AVATAR Wolf.",
+            "c12345_6",
+            KHMER,
+            "naïve café",
+            "x",
+        ];
+        for choice in [serif(), mono] {
+            for text in texts {
+                let measured = shape(&fonts, text, choice, 9.0, &options);
+                let derived = rescaled(&fonts, &measured, 7.13).expect("read back exactly");
+                let fresh = shape(&fonts, text, choice, 7.13, &options);
+                assert_eq!(derived, fresh, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_forgotten_run_is_shaped_again() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mut cache = ShapeCache::new();
+        cache.shape(&fonts, "word", serif(), 9.0, &options);
+        cache.forget("word", serif(), 9.0, &options);
+        assert!(cache.is_empty());
+        cache.shape(&fonts, "word", serif(), 9.0, &options);
+        assert_eq!((cache.hits(), cache.misses()), (0, 2));
     }
 }
