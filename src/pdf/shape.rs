@@ -426,6 +426,9 @@ fn shape_segment(
         return shape_nominal(face, text, segment, size_pt, run);
     };
     let scale = face.scale(size_pt);
+    // Sized exactly: a book's cache holds a run for each distinct word.
+    run.glyphs.reserve_exact(output.len());
+    run.clusters.reserve_exact(output.len());
     for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
         run.glyphs.push(ShapedGlyph {
             face: segment.face,
@@ -586,12 +589,37 @@ pub struct ShapeCache {
     misses: u64,
 }
 
+/// A cached run, found by its text: the run holds the text already, so the cache keeps no
+/// second copy of it as a key.
+#[derive(Debug)]
+struct CachedRun(Arc<ShapedRun>);
+
+impl std::borrow::Borrow<str> for CachedRun {
+    fn borrow(&self) -> &str {
+        &self.0.text
+    }
+}
+
+impl std::hash::Hash for CachedRun {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.text.hash(state);
+    }
+}
+
+impl PartialEq for CachedRun {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.text == other.0.text
+    }
+}
+
+impl Eq for CachedRun {}
+
 #[derive(Debug)]
 struct CacheBucket {
     choice: FaceChoice,
     size_bits: u32,
     options: ShapeOptions,
-    runs: rustc_hash::FxHashMap<String, Arc<ShapedRun>>,
+    runs: rustc_hash::FxHashSet<CachedRun>,
     plans: PlanCache,
 }
 
@@ -613,7 +641,7 @@ impl ShapeCache {
         let bucket = self.bucket(choice, size_pt, options);
         if let Some(run) = self.buckets[bucket].runs.get(text) {
             self.hits += 1;
-            return Arc::clone(run);
+            return Arc::clone(&run.0);
         }
         self.misses += 1;
         let rescaled = self
@@ -621,7 +649,7 @@ impl ShapeCache {
             .iter()
             .filter(|b| b.choice == choice && b.options == *options)
             .find_map(|b| b.runs.get(text))
-            .and_then(|other| rescaled(fonts, other, size_pt));
+            .and_then(|other| rescaled(fonts, &other.0, size_pt));
         let run = match rescaled {
             Some(run) => run,
             None => {
@@ -632,7 +660,7 @@ impl ShapeCache {
         let run = Arc::new(run);
         self.buckets[bucket]
             .runs
-            .insert(text.to_string(), Arc::clone(&run));
+            .insert(CachedRun(Arc::clone(&run)));
         run
     }
 
