@@ -11,6 +11,10 @@
 //! 5. A second walk in the same order writes the renderings back. With a note style, each
 //!    citation outside a footnote becomes a footnote of its own.
 
+mod bib_links;
+mod csl_macros;
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -230,6 +234,10 @@ fn archived_style(style: ArchivedStyle) -> Option<LoadedStyle> {
 
 fn file_style(file: FileId, sources: &SourceMap, diags: &mut Diagnostics) -> Option<LoadedStyle> {
     let source = sources.get(file);
+    // A macro cycle is reported here: rendering with it would recurse without end.
+    if !csl_macros::check_macro_calls(&source.text, file, diags) {
+        return None;
+    }
     let problem = match Style::from_xml(&source.text) {
         Ok(Style::Independent(csl)) => {
             let title = list_title(None, &csl);
@@ -365,6 +373,10 @@ struct BibChunk {
 
 fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
     let chunks = scan_bib(text);
+    let ranges: Vec<Range<usize>> = chunks.iter().map(|c| c.range.clone()).collect();
+    // Cycles and runaway expansions are reported and cut here: biblatex would recurse on them.
+    let guarded = bib_links::cut_runaway_references(text, &ranges, bib.file, diags);
+    let text = guarded.as_ref();
     for chunk in &chunks {
         if let Some((key, range)) = &chunk.key {
             let span = Span::new(bib.file, range.clone());

@@ -81,6 +81,11 @@ pub mod code {
     pub const IMAGE_TOO_LARGE: &str = "E0113";
     /// A font named in book.toml cannot be found or used.
     pub const FONT: &str = "E0114";
+    /// Bibliography references (`@string`s, `crossref`, `xdata`) that lead back to
+    /// themselves, or nest or expand too far to be followed safely.
+    pub const BIB_REFERENCE_CYCLE: &str = "E0125";
+    /// CSL macros that call themselves, or nest or expand too far to be followed safely.
+    pub const CSL_MACRO_CYCLE: &str = "E0126";
     /// Raw HTML content was dropped by the allow-list.
     pub const HTML_DROPPED: &str = "W0201";
     /// Control characters were removed from the text.
