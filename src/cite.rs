@@ -1039,13 +1039,28 @@ fn nocite_keys(bib: &Bibliography, requested: &[String], diags: &mut Diagnostics
         .collect()
 }
 
+/// Above this many uncited entries the bibliography is taken for a shared one, and one
+/// warning counts them instead of one warning each.
+const UNUSED_NAMED_EACH: usize = 20;
+/// How many uncited keys that one warning names.
+const UNUSED_NAMED_IN_SUMMARY: usize = 5;
+
 fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &mut Diagnostics) {
     let cited: BTreeSet<&str> = sites
         .iter()
         .flat_map(|site| site.citation.items.iter().map(|i| i.key.as_str()))
         .chain(nocite.iter().map(String::as_str))
         .collect();
-    for key in bib.order.iter().filter(|k| !cited.contains(k.as_str())) {
+    let unused: Vec<&String> = bib
+        .order
+        .iter()
+        .filter(|k| !cited.contains(k.as_str()))
+        .collect();
+    if unused.len() > UNUSED_NAMED_EACH {
+        diags.push(unused_summary(bib, &unused));
+        return;
+    }
+    for key in unused {
         diags.push(
             Diagnostic::warning(
                 code::UNUSED_REFERENCE,
@@ -1057,6 +1072,31 @@ fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &
             )),
         );
     }
+}
+
+/// One warning for the many uncited entries of a shared bibliography, at the first of them.
+fn unused_summary(bib: &Bibliography, unused: &[&String]) -> Diagnostic {
+    let named: Vec<String> = unused
+        .iter()
+        .take(UNUSED_NAMED_IN_SUMMARY)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    let first = unused.first().map_or(String::new(), |key| key.to_string());
+    Diagnostic::warning(
+        code::UNUSED_REFERENCE,
+        format!(
+            "{} of the {} entries in {} are never cited ({}, …)",
+            unused.len(),
+            bib.order.len(),
+            bib.name,
+            named.join(", ")
+        ),
+    )
+    .at(bib.span_of(&first))
+    .with_hint(
+        "a shared bibliography may hold more than the book cites; list keys in `nocite` \
+         in book.toml (or [\"*\"] for all) to print them in the references",
+    )
 }
 
 // ---------------------------------------------------------------------------------------

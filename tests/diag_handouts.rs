@@ -119,3 +119,58 @@ fn a_csl_macro_cycle_is_reported_not_a_stack_overflow() {
         "loop.csl:9:11",
     );
 }
+
+/// The JSON diagnostics `octavo check` gives for a book.
+fn check_json(dir: &Path) -> (Output, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(["check", ".", "--message-format", "json"])
+        .current_dir(dir)
+        .output()
+        .expect("run octavo");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    (out, lines)
+}
+
+#[test]
+fn a_shared_bibliography_gives_one_warning_for_its_uncited_entries() {
+    let mut bib = String::new();
+    for n in 0..50_000 {
+        bib.push_str(&format!(
+            "@book{{k{n},\n  title = {{Work {n}}},\n  author = {{Writer, A.}},\n  year = {{2000}}\n}}\n\n"
+        ));
+    }
+    let chapter = "# One\n\nAs shown [@k7; @k12; @k49999].\n";
+    let (_tmp, dir) = book(&[
+        ("book.toml", CITING_TOML),
+        ("chapters/one.md", chapter),
+        ("references.bib", &bib),
+    ]);
+    let (out, diags) = check_json(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let unused: Vec<&serde_json::Value> = diags.iter().filter(|d| d["code"] == "W0204").collect();
+    assert_eq!(unused.len(), 1, "one warning, not {}", unused.len());
+    let message = unused[0]["message"].as_str().expect("a message");
+    assert!(message.contains("49997 of the 50000 entries"), "{message}");
+    assert_eq!(unused[0]["file"], "references.bib");
+    assert_eq!(unused[0]["line"], 1, "at the first uncited entry");
+}
+
+#[test]
+fn a_few_uncited_entries_are_each_named_at_their_line() {
+    let bib = "@book{a, title = {A}, year = {2000}}\n@book{b, title = {B}, year = {2000}}\n@book{c, title = {C}, year = {2000}}\n";
+    let (_tmp, dir) = book(&[
+        ("book.toml", CITING_TOML),
+        ("chapters/one.md", CITING_CHAPTER),
+        ("references.bib", bib),
+    ]);
+    let (_, diags) = check_json(&dir);
+    let lines: Vec<i64> = diags
+        .iter()
+        .filter(|d| d["code"] == "W0204")
+        .map(|d| d["line"].as_i64().expect("a line"))
+        .collect();
+    assert_eq!(lines, vec![1, 3]);
+}
