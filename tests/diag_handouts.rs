@@ -174,3 +174,40 @@ fn a_few_uncited_entries_are_each_named_at_their_line() {
         .collect();
     assert_eq!(lines, vec![1, 3]);
 }
+
+#[test]
+fn a_long_source_line_is_shown_as_a_window_and_repeats_are_capped() {
+    let line = "Lorem ipsum dolor sit amet <blink>x</blink> ".repeat(1_000);
+    let chapter = format!("# Long\n\n{line}\n");
+    let (_tmp, dir) = book(&[
+        ("book.toml", "title = \"Long\"\ndate = \"2024-05-01\"\n"),
+        ("chapters/one.md", &chapter),
+    ]);
+    let out = octavo(&["check", "."], &dir);
+    let err = stderr(&out);
+    assert!(
+        err.len() < 20_000,
+        "{} bytes of diagnostics for a {} byte line",
+        err.len(),
+        line.len()
+    );
+    let longest = err.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 160, "a line of {longest} characters");
+    assert_eq!(err.matches("warning[W0201]").count(), 20, "{err}");
+    let (_, all) = check_json(&dir);
+    let dropped = all.iter().filter(|d| d["code"] == "W0201").count();
+    assert!(dropped >= 1_000, "{dropped}");
+    let more = format!(
+        "… and {} more W0201 warnings in chapters/one.md",
+        dropped - 20
+    );
+    assert!(err.contains(&more), "{err}");
+    // The window shows where the 20th dropped tag is, with its true line and column.
+    let column = 28 + 19 * "Lorem ipsum dolor sit amet <blink>x</blink> ".len();
+    assert!(
+        err.contains(&format!("chapters/one.md:3:{column}")),
+        "{err}"
+    );
+    let window = "3 │ …nk>x</blink> Lorem ipsum dolor sit amet <blink>x</blink> Lorem ipsum dolor sit amet <blink>x</blink>…";
+    assert!(err.contains(window), "{err}");
+}
