@@ -5,6 +5,7 @@
 //! over the old file only when complete: a failed build never leaves a half-written or
 //! clobbered EPUB.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -161,10 +162,16 @@ pub fn build_outputs(
     let mut report = BuildReport::default();
     let want_epub = options.format != Format::Pdf;
     let want_pdf = options.format != Format::Epub;
+    let selected = selected_chapters(book, options)?;
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = want_epub.then(|| {
             scope.spawn(|| -> Result<Vec<u8>, BuildError> {
                 let epub_options = epub_options(manuscript)?;
+                // A handout's EPUB holds the same chapters as its PDF.
+                let excerpt = selected.as_deref().map(|chosen| {
+                    crate::epub::excerpt::excerpt(&handout_book(book, chosen), chosen)
+                });
+                let book = excerpt.as_ref().unwrap_or(book);
                 crate::timing::time("epub", || write_epub(book, &epub_options))
                     .map_err(|e| BuildError::Io(e.to_string()))
             })
@@ -200,17 +207,12 @@ pub fn build_pdf(
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
     let profile =
         crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
-    let chapters = options.chapters.as_ref().map(|range| {
-        book.chapters
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
-            .map(|(i, _)| i)
-            .collect()
+    let chapters = selected_chapters(book, options)?;
+    let handout = chapters.as_deref().map(|selected| {
+        let mut handout = handout_book(book, selected);
+        handout.meta.front = manuscript.config.handout_front_matter();
+        handout
     });
-    let handout = chapters
-        .as_deref()
-        .map(|selected| handout_book(book, selected));
     let pdf_options = crate::pdf::PdfOptions {
         profile,
         chapters,
@@ -221,11 +223,63 @@ pub fn build_pdf(
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 
-/// The book as a handout of the `selected` chapters prints it: its reference list keeps only
-/// the works those chapters (and their notes) cite, since a handout's references should not
-/// send readers to works it never mentions.
-fn handout_book(book: &Book, selected: &[usize]) -> Book {
-    let mut cited = std::collections::BTreeSet::new();
+/// The chapter indices `--chapters` selects (`None` for the whole book): the numbered
+/// chapters in the range, and the generated ones (the references) when something selected
+/// cites a work. A range that matches no chapter is refused.
+pub fn selected_chapters(
+    book: &Book,
+    options: &BuildOptions,
+) -> Result<Option<Vec<usize>>, BuildError> {
+    let Some(range) = &options.chapters else {
+        return Ok(None);
+    };
+    let numbered: Vec<usize> = book
+        .chapters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.generated && c.number.is_some_and(|n| range.contains(&n)))
+        .map(|(i, _)| i)
+        .collect();
+    if numbered.is_empty() {
+        let last = book.chapters.iter().filter_map(|c| c.number).max();
+        let have = last.map_or("no numbered chapters".to_string(), |n| {
+            format!("chapters numbered 1 to {n}")
+        });
+        let asked = if range.start() == range.end() {
+            range.start().to_string()
+        } else {
+            format!("{}-{}", range.start(), range.end())
+        };
+        return Err(BuildError::Unsupported(format!(
+            "--chapters {asked} selects nothing: the book has {have}"
+        )));
+    }
+    let cited = cited_keys(book, &numbered);
+    let mut selected = numbered;
+    for (index, chapter) in book.chapters.iter().enumerate() {
+        if chapter.generated && lists_any(chapter, &cited) {
+            selected.push(index);
+        }
+    }
+    selected.sort_unstable();
+    Ok(Some(selected))
+}
+
+/// True when a generated chapter's reference list holds one of the `cited` works.
+fn lists_any(chapter: &crate::doc::Chapter, cited: &BTreeSet<String>) -> bool {
+    let mut found = false;
+    let mut blocks = chapter.blocks.clone();
+    crate::resolve::walk::blocks_mut(&mut blocks, &mut |block| {
+        if let crate::doc::Block::References(entries) = block {
+            found |= entries.iter().any(|entry| cited.contains(&entry.key));
+        }
+    });
+    found
+}
+
+/// The keys of the works the `selected` chapters (and their notes) cite.
+fn cited_keys(book: &Book, selected: &[usize]) -> BTreeSet<String> {
+    let mut cited = BTreeSet::new();
     for &index in selected {
         let Some(chapter) = book.chapters.get(index) else {
             continue;
@@ -241,6 +295,14 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
             crate::resolve::walk::inlines_mut(&mut note.blocks, &mut collect);
         }
     }
+    cited
+}
+
+/// The book as a handout of the `selected` chapters prints it: its reference list keeps only
+/// the works those chapters (and their notes) cite, since a handout's references should not
+/// send readers to works it never mentions.
+fn handout_book(book: &Book, selected: &[usize]) -> Book {
+    let cited = cited_keys(book, selected);
     let mut handout = book.clone();
     for chapter in &mut handout.chapters {
         crate::resolve::walk::blocks_mut(&mut chapter.blocks, &mut |block| {

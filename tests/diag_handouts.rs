@@ -211,3 +211,285 @@ fn a_long_source_line_is_shown_as_a_window_and_repeats_are_capped() {
     let window = "3 │ …nk>x</blink> Lorem ipsum dolor sit amet <blink>x</blink> Lorem ipsum dolor sit amet <blink>x</blink>…";
     assert!(err.contains(window), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Print interiors and handouts
+
+use octavo::pdf::layout_ir::{page_text, Item, PageKind};
+
+/// The PDF of the book in `dir` in `profile`, of the chapters in `chapters` (all when
+/// `None`), as `octavo build` makes it; kept for qpdf.
+fn pdf(
+    name: &str,
+    dir: &Path,
+    profile: &str,
+    chapters: Option<std::ops::RangeInclusive<u32>>,
+) -> octavo::pdf::PdfOutput {
+    let resolve = octavo::resolve::ResolveOptions::default();
+    let compiled = octavo::build::compile(dir, &resolve);
+    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+        panic!("{} loads", dir.display());
+    };
+    let options = octavo::build::BuildOptions {
+        dir: dir.to_path_buf(),
+        out: None,
+        format: octavo::build::Format::Pdf,
+        profile: Some(profile.into()),
+        chapters,
+        readable_pdf: false,
+        resolve,
+    };
+    let output = octavo::build::build_pdf(book, manuscript, &options).expect("a PDF");
+    std::fs::write(common::pdf_dir().join(format!("{name}.pdf")), &output.bytes)
+        .expect("keep the PDF");
+    output
+}
+
+const SAMPLE_TITLE: &str = "Year Zero: The Killing Fields and S-21";
+
+#[test]
+fn a_print_interior_has_no_cover_and_opens_on_the_half_title() {
+    let output = pdf(
+        "print-interior",
+        &common::repo().join("manuscript"),
+        "print",
+        None,
+    );
+    let pages = &output.composition.pages;
+    assert!(pages.iter().all(|p| p.kind != PageKind::Cover));
+    assert_eq!(pages[0].kind, PageKind::Front);
+    assert_eq!(pages[0].label.as_deref(), Some("i"));
+    assert_eq!(page_text(&pages[0]).trim(), SAMPLE_TITLE, "the half title");
+    let title_page = pages
+        .iter()
+        .position(|p| page_text(p).contains("A Short History"))
+        .expect("a title page");
+    assert_eq!(title_page % 2, 0, "the title page is a recto");
+    assert_eq!(pages[title_page].label.as_deref(), Some("iii"));
+    let contents = pages
+        .iter()
+        .position(|p| page_text(p).trim_start().starts_with("Contents"))
+        .expect("a contents page");
+    assert_eq!(contents % 2, 0, "the contents open on a recto");
+}
+
+#[test]
+fn a_screen_pdf_of_the_whole_book_and_the_epub_keep_the_cover() {
+    let dir = common::repo().join("manuscript");
+    let output = pdf("a4-whole-book", &dir, "a4", None);
+    assert_eq!(output.composition.pages[0].kind, PageKind::Cover);
+    assert_eq!(output.composition.pages[1].label.as_deref(), Some("i"));
+    let (epub, ..) = common::build_epub(&dir);
+    assert!(!common::xhtml_body(&epub, "EPUB/text/cover.xhtml").is_empty());
+}
+
+#[test]
+fn a_handout_opens_with_a_title_block_instead_of_front_matter() {
+    let output = pdf(
+        "handout-a4-3-4",
+        &common::repo().join("manuscript"),
+        "a4",
+        Some(3..=4),
+    );
+    let pages = &output.composition.pages;
+    let kinds: Vec<PageKind> = pages.iter().map(|p| p.kind).collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| matches!(k, PageKind::Opening | PageKind::Body)),
+        "no cover, front matter or blank page: {kinds:?}"
+    );
+    assert!(pages.len() <= 6, "{} pages for five of text", pages.len());
+    let first = page_text(&pages[0]);
+    let block = format!(
+        "{SAMPLE_TITLE} 3. The Rise of Pol Pot · 4. The Ideology of the Khmer Rouge octavo sample edition · 2026-11-25 Chapter 3 The Rise of Pol Pot"
+    );
+    let words: Vec<&str> = first.split_whitespace().collect();
+    assert!(words.join(" ").starts_with(&block), "{first}");
+    assert_eq!(pages[0].label.as_deref(), Some("1"));
+    let rule = pages[0]
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Rule(rule) => Some(rule.y),
+            _ => None,
+        })
+        .expect("a rule under the title block");
+    let mut above: Vec<i64> = pages[0]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Glyphs(run) if run.y < rule => Some(run.y.round() as i64),
+            _ => None,
+        })
+        .collect();
+    above.dedup();
+    assert_eq!(above.len(), 3, "title, chapters and byline above the rule");
+}
+
+#[test]
+fn a_handout_prints_the_front_matter_book_toml_asks_for() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("book");
+    copy_dir(&common::repo().join("manuscript"), &dir);
+    let toml = std::fs::read_to_string(dir.join("book.toml")).expect("book.toml");
+    std::fs::write(
+        dir.join("book.toml"),
+        format!("{toml}\n[front-matter]\ntitle-page = true\n"),
+    )
+    .expect("write book.toml");
+    let output = pdf("handout-front-matter", &dir, "a4", Some(3..=3));
+    let pages = &output.composition.pages;
+    assert_eq!(pages[0].kind, PageKind::Front);
+    assert!(
+        page_text(&pages[0]).contains("A Short History"),
+        "the title page"
+    );
+    assert!(pages.iter().all(|p| p.kind != PageKind::Cover));
+    let opening = page_text(&pages[1]);
+    assert!(
+        opening.trim_start().starts_with("Chapter 3"),
+        "no title block: {opening}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            if entry.file_name() != "out" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The names of the files in an EPUB.
+fn epub_files(bytes: &[u8]) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut archive = archive.clone();
+            let file = archive.by_index(i).expect("an entry");
+            file.name().expect("a name").to_string()
+        })
+        .collect()
+}
+
+/// `octavo build` of the sample book with `args`, into a temporary folder: the EPUB's bytes.
+fn build_sample_epub(args: &[&str]) -> Vec<u8> {
+    let out = tempfile::tempdir().expect("temp dir");
+    let manuscript = common::repo().join("manuscript");
+    let mut all = vec!["build", "manuscript", "--format", "epub", "--out"];
+    let out_dir = out.path().to_str().expect("a UTF-8 path").to_string();
+    all.push(&out_dir);
+    all.extend(args);
+    let built = octavo(&all, manuscript.parent().expect("the repository"));
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    std::fs::read(
+        out.path()
+            .join("year-zero-the-killing-fields-and-s-21.epub"),
+    )
+    .expect("an EPUB")
+}
+
+#[test]
+fn chapters_select_the_chapters_of_the_epub_too() {
+    let whole = build_sample_epub(&[]);
+    let handout = build_sample_epub(&["--chapters", "3-4"]);
+    common::keep_for_epubcheck("handout-chapters-3-4", &handout);
+    assert!(whole != handout, "--chapters changes the EPUB");
+    let texts: Vec<String> = epub_files(&handout)
+        .into_iter()
+        .filter(|f| {
+            f.starts_with("EPUB/text/") && f.chars().nth(10).is_some_and(|c| c.is_ascii_digit())
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "EPUB/text/03-the-rise-of-pol-pot.xhtml",
+            "EPUB/text/04-the-ideology-of-the-khmer-rouge.xhtml"
+        ]
+    );
+    let references = common::xhtml_body(&handout, "EPUB/text/references.xhtml");
+    let listed: Vec<&str> = references
+        .split("id=\"ref-")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let cited = [
+        "becker1998",
+        "chandler1999brother",
+        "chandler1999voices",
+        "dy2007",
+        "eccc2018",
+        "hinton2005",
+        "kiernan1996",
+        "short2005",
+    ];
+    assert_eq!(
+        listed, cited,
+        "only the works chapters 3 and 4 cite (of 15)"
+    );
+    let nav = common::xhtml_body(&handout, "EPUB/nav.xhtml");
+    assert!(!nav.contains("01-introduction"), "{nav}");
+}
+
+#[test]
+fn a_link_into_a_chapter_left_out_becomes_plain_text() {
+    let handout = build_sample_epub(&["--chapters", "7"]);
+    common::keep_for_epubcheck("handout-chapter-7", &handout);
+    let chapter = common::xhtml_body(
+        &handout,
+        "EPUB/text/07-survivors-and-eyewitness-accounts.xhtml",
+    );
+    assert!(
+        chapter.contains("records, <span>see chapter 6</span>."),
+        "{chapter}"
+    );
+    assert!(!chapter.contains("06-s-21-prison.xhtml"), "{chapter}");
+    let with_six = build_sample_epub(&["--chapters", "6-7"]);
+    let chapter = common::xhtml_body(
+        &with_six,
+        "EPUB/text/07-survivors-and-eyewitness-accounts.xhtml",
+    );
+    assert!(
+        chapter.contains("href=\"06-s-21-prison.xhtml#the-archive\""),
+        "{chapter}"
+    );
+}
+
+#[test]
+fn chapters_that_select_nothing_are_refused() {
+    let manuscript = common::repo().join("manuscript");
+    let out = tempfile::tempdir().expect("temp dir");
+    let built = octavo(
+        &[
+            "build",
+            ".",
+            "--chapters",
+            "99",
+            "--out",
+            out.path().to_str().expect("UTF-8"),
+        ],
+        &manuscript,
+    );
+    assert_eq!(built.status.code(), Some(2));
+    assert!(
+        stderr(&built)
+            .contains("--chapters 99 selects nothing: the book has chapters numbered 1 to 10"),
+        "{}",
+        stderr(&built)
+    );
+    assert_eq!(
+        std::fs::read_dir(out.path())
+            .expect("the out folder")
+            .count(),
+        0
+    );
+}
