@@ -22,11 +22,12 @@ const STRING_DEPTH: usize = 64;
 /// The most text one `@string` may expand to.
 const STRING_BYTES: u64 = 1 << 20;
 /// How many `crossref`/`xdata` levels an entry may inherit through (real files use one or
-/// two; biblatex recurses once per level).
-const ENTRY_DEPTH: usize = 32;
-/// How many entries an entry's inheritance may visit, each counted every time it is
-/// reached (biblatex expands a shared parent again for every path to it).
-const ENTRY_VISITS: u64 = 1024;
+/// two; biblatex recurses, and copies the parent, once per level).
+const ENTRY_DEPTH: usize = 8;
+/// How many entries an entry's inheritance may visit, itself included, each counted every
+/// time it is reached (biblatex copies a shared parent again for every path to it). This
+/// keeps the work of resolving a whole file linear in its number of entries.
+const ENTRY_VISITS: u64 = 32;
 /// How much of a key is compared when following `crossref`/`xdata` (keys are short; this
 /// bounds the memory a file of long string-built keys could take).
 const KEY_BYTES: usize = 1024;
@@ -67,10 +68,11 @@ pub(super) fn cut_runaway_references<'t>(
     diags: &mut Diagnostics,
 ) -> Cow<'t, str> {
     let raw = read_raw(text, chunks);
+    let mut found: Vec<Diagnostic> = Vec::new();
     let mut string_cuts: Vec<Range<usize>> = Vec::new();
     let strings = string_graph(&raw);
     for problem in find_problems(&strings.nodes, string_limits()) {
-        diags.push(string_problem(&raw, &strings, &problem, file));
+        found.push(string_problem(&raw, &strings, &problem, file));
         for n in problem_nodes(&problem) {
             let definitions = strings.definitions[n].iter();
             string_cuts.extend(definitions.map(|&d| raw.strings[d].at.clone()));
@@ -79,12 +81,15 @@ pub(super) fn cut_runaway_references<'t>(
     let mut entry_cuts: Vec<Range<usize>> = Vec::new();
     let entries = entry_graph(&raw, &strings, &string_cuts);
     for problem in find_problems(&entries.nodes, entry_limits()) {
-        diags.push(entry_problem(&raw, &entries, &problem, file));
+        found.push(entry_problem(&raw, &entries, &problem, file));
         for n in problem_nodes(&problem) {
             let entry = &raw.entries[entries.entry[n]];
             entry_cuts.extend(entry.links.iter().map(|link| field_extent(text, link)));
         }
     }
+    // The graphs give their problems children first; the reader wants them in file order.
+    found.sort_by_key(|d| d.span.as_ref().map_or(0, |span| span.range.start));
+    found.into_iter().for_each(|d| diags.push(d));
     if string_cuts.is_empty() && entry_cuts.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -630,5 +635,43 @@ mod tests {
     fn a_malformed_entry_does_not_hide_a_cycle() {
         let text = "@book{bad, title = {unclosed}\n@book{a, crossref = {a}}\n";
         assert_eq!(check(text).0.len(), 1);
+    }
+    #[test]
+    fn a_long_crossref_chain_is_cut_past_eight_levels() {
+        let text: String = (0..12)
+            .map(|n| {
+                format!(
+                    "@inbook{{c{n}, title = {{T}}, crossref = {{c{}}}}}\n",
+                    n + 1
+                )
+            })
+            .collect();
+        let (found, cut) = check(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0]
+            .0
+            .contains("entry `c2` takes its fields through more than 8 levels"));
+        assert_eq!(cut.matches("crossref").count(), 11);
+    }
+
+    #[test]
+    fn a_doubling_xdata_tree_is_cut_before_it_multiplies_the_work() {
+        let text: String = (0..10)
+            .map(|n| {
+                format!(
+                    "@book{{e{n}, title = {{T}}, xdata = {{e{m}, e{m}}}}}\n",
+                    m = n + 1
+                )
+            })
+            .collect();
+        let (found, _) = check(&text);
+        // e9 is visited once, e8 three times, … e4 63 times: more than 32.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("entry `e4` takes its fields from more than 32"),
+            "{found:?}"
+        );
     }
 }

@@ -59,9 +59,10 @@ pub(super) fn check_macro_calls(text: &str, file: FileId, diags: &mut Diagnostic
         size: MACRO_CALLS,
     };
     let problems = find_problems(&nodes, limits);
-    for problem in &problems {
-        diags.push(report(&macros, problem, file));
-    }
+    let mut found: Vec<Diagnostic> = problems.iter().map(|p| report(&macros, p, file)).collect();
+    // The graph gives its problems children first; the reader wants them in file order.
+    found.sort_by_key(|d| d.span.as_ref().map_or(0, |span| span.range.start));
+    found.into_iter().for_each(|d| diags.push(d));
     problems.is_empty()
 }
 
