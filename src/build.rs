@@ -1,18 +1,20 @@
 //! `octavo build`: run the pipeline and write the outputs atomically.
 //!
 //! [`compile`] is the shared front half (load, parse, resolve) that `check` also uses; `build`
-//! adds the backends and writes each output to a temporary file in the output folder, renamed
-//! over the old file only when complete: a failed build never leaves a half-written or
-//! clobbered EPUB.
+//! adds the backends and writes the outputs as one pair ([`commit`]): each to a temporary file
+//! in the output folder, all renamed over the old files only when all are complete, under a
+//! lock on the folder. A failed build never leaves a half-written, clobbered or mismatched
+//! EPUB and PDF.
+
+pub mod commit;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
 use crate::doc::Book;
 use crate::epub::{write_epub, EpubOptions};
-use crate::manuscript::{self, resolve_configured, Manuscript};
+use crate::manuscript::{self, Manuscript};
 use crate::markdown::parse_chapter;
 use crate::resolve::{resolve_book, ResolveOptions};
 
@@ -130,6 +132,10 @@ pub enum BuildError {
     /// Writing failed.
     #[error("{0}")]
     Io(String),
+    /// The command line asks for something the book cannot give (e.g. `--chapters 7` of a
+    /// book of five chapters).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// What a build produced.
@@ -141,10 +147,13 @@ pub struct BuildReport {
     pub notes: Vec<String>,
 }
 
-/// Build the outputs for an already compiled book.
+/// Build the outputs for an already compiled book and write them as one pair
+/// ([`commit::write_outputs`]). `waiting` is called if another build is writing to the same
+/// output folder, before this one waits for it.
 pub fn build_outputs(
     compiled: &Compiled,
     options: &BuildOptions,
+    waiting: &dyn Fn(&Path),
 ) -> Result<BuildReport, BuildError> {
     if compiled.diags.has_errors() {
         return Err(BuildError::Manuscript);
@@ -191,11 +200,11 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
         crate::parallel::drop_in_background(composition);
     }
-    for (path, bytes) in outputs {
-        crate::timing::time("write", || write_atomically(&path, &bytes))
-            .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
-        report.written.push(path);
-    }
+    crate::timing::time("write", || {
+        commit::write_outputs(&out_dir, &outputs, waiting)
+    })
+    .map_err(|(path, e)| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
+    report.written = outputs.into_iter().map(|(path, _)| path).collect();
     Ok(report)
 }
 
@@ -223,16 +232,40 @@ pub fn build_pdf(
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 
-/// The chapter indices `--chapters` selects (`None` for the whole book): the numbered
-/// chapters in the range, and the generated ones (the references) when something selected
-/// cites a work. A range that matches no chapter is refused.
-pub fn selected_chapters(
+/// The chapter indices `--chapters` selects (`None` for the whole book).
+fn selected_chapters(
     book: &Book,
     options: &BuildOptions,
 ) -> Result<Option<Vec<usize>>, BuildError> {
-    let Some(range) = &options.chapters else {
-        return Ok(None);
-    };
+    options
+        .chapters
+        .as_ref()
+        .map(|range| select_chapters(book, range))
+        .transpose()
+}
+
+/// The indices of the chapters a handout of `range` prints: the numbered chapters in it,
+/// and the generated ones (the references) when they list a work those chapters cite. A
+/// range that holds no chapter is a usage error, not an empty handout.
+fn select_chapters(
+    book: &Book,
+    range: &std::ops::RangeInclusive<u32>,
+) -> Result<Vec<usize>, BuildError> {
+    let numbers: Vec<u32> = book.chapters.iter().filter_map(|c| c.number).collect();
+    if !numbers.iter().any(|n| range.contains(n)) {
+        let have = match (numbers.iter().min(), numbers.iter().max()) {
+            (Some(first), Some(last)) => format!("its chapters are numbered {first} to {last}"),
+            _ => "it has no numbered chapters".to_string(),
+        };
+        let asked = if range.start() == range.end() {
+            range.start().to_string()
+        } else {
+            format!("{}-{}", range.start(), range.end())
+        };
+        return Err(BuildError::Usage(format!(
+            "--chapters {asked} selects no chapter of the book: {have}"
+        )));
+    }
     let numbered: Vec<usize> = book
         .chapters
         .iter()
@@ -240,20 +273,6 @@ pub fn selected_chapters(
         .filter(|(_, c)| !c.generated && c.number.is_some_and(|n| range.contains(&n)))
         .map(|(i, _)| i)
         .collect();
-    if numbered.is_empty() {
-        let last = book.chapters.iter().filter_map(|c| c.number).max();
-        let have = last.map_or("no numbered chapters".to_string(), |n| {
-            format!("chapters numbered 1 to {n}")
-        });
-        let asked = if range.start() == range.end() {
-            range.start().to_string()
-        } else {
-            format!("{}-{}", range.start(), range.end())
-        };
-        return Err(BuildError::Unsupported(format!(
-            "--chapters {asked} selects nothing: the book has {have}"
-        )));
-    }
     let cited = cited_keys(book, &numbered);
     let mut selected = numbered;
     for (index, chapter) in book.chapters.iter().enumerate() {
@@ -262,7 +281,7 @@ pub fn selected_chapters(
         }
     }
     selected.sort_unstable();
-    Ok(Some(selected))
+    Ok(selected)
 }
 
 /// True when a generated chapter's reference list holds one of the `cited` works.
@@ -314,55 +333,13 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the extra stylesheet read from the book folder.
+/// The EPUB settings of book.toml, with the extra stylesheet [`manuscript::load`] read.
 pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
-    let embed_fonts = manuscript.config.epub.embed_fonts;
-    let Some(css) = &manuscript.config.epub.css else {
-        return Ok(EpubOptions {
-            extra_css: None,
-            embed_fonts,
-            fonts: manuscript.fonts.clone(),
-        });
-    };
-    let mut diags = Diagnostics::default();
-    let path = resolve_configured(
-        &manuscript.root,
-        css,
-        manuscript.config_file,
-        "stylesheet",
-        &mut diags,
-    )
-    .ok_or_else(|| BuildError::Io(format!("cannot find the stylesheet `{}`", css.get_ref())))?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", path.display())))?;
     Ok(EpubOptions {
-        extra_css: Some(text),
-        embed_fonts,
+        extra_css: manuscript
+            .stylesheet
+            .map(|file| manuscript.sources.get(file).text.clone()),
+        embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
-/// readers of `path` see either the old complete file or the new complete file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".octavo-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    // Temporary files are private (0600); an output is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

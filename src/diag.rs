@@ -54,6 +54,10 @@ pub mod code {
     pub const INVALID_UTF8: &str = "E0005";
     /// The book has no chapters.
     pub const NO_CHAPTERS: &str = "E0006";
+    /// A file to read is a FIFO, a device or a folder, not a regular file.
+    pub const NOT_REGULAR_FILE: &str = "E0007";
+    /// A file name octavo cannot use (not UTF-8, or an output name the system refuses).
+    pub const FILE_NAME: &str = "E0008";
     /// A chapter's front matter is malformed.
     pub const FRONT_MATTER: &str = "E0101";
     /// A citation names a key the bibliography lacks.
@@ -115,6 +119,8 @@ pub mod code {
     pub const BROKEN_OUTPUT: &str = "W0213";
     /// An output left by an earlier build is older than the manuscript.
     pub const STALE_OUTPUT: &str = "W0214";
+    /// A link with no target (`[text]()`): its text is kept, unlinked.
+    pub const EMPTY_LINK: &str = "W0233";
 }
 
 /// One problem found in the manuscript or its configuration.
@@ -316,12 +322,13 @@ fn to_codespan(d: &Diagnostic, excerpt: Option<&Excerpt>) -> cs::Diagnostic<()> 
     if let (None, Some(path)) = (&d.span, &d.path) {
         message = format!("{}: {}", path.display(), message);
     }
+    let message = escape_controls(&message).into_owned();
     let mut out = base.with_code(d.code).with_message(message);
     if let Some(excerpt) = excerpt {
         out = out.with_labels(vec![cs::Label::primary((), excerpt.label.clone())]);
     }
     if let Some(hint) = &d.hint {
-        out = out.with_notes(vec![format!("hint: {hint}")]);
+        out = out.with_notes(vec![format!("hint: {}", escape_controls(hint))]);
     }
     out
 }
@@ -433,13 +440,20 @@ impl Excerpt {
         let label_start = in_line(start).clamp(window.start, window_end) - window.start;
         let label_end = in_line(end.min(line_start + line.len())).clamp(window.start, window_end)
             - window.start;
+        let label = label_start + mark_len..label_end.max(label_start) + mark_len;
+        // Control characters are printed escaped, one character for one: the label moves to
+        // the same characters of the escaped text.
+        let chars_to = |at: usize| shown[..at].chars().count();
+        let label_chars = chars_to(label.start)..chars_to(label.end);
+        let escaped = escape_controls(&shown).into_owned();
+        let label = byte_at_in(&escaped, label_chars.start)..byte_at_in(&escaped, label_chars.end);
         Some(Excerpt {
-            name: file.name.clone(),
-            text: shown,
+            name: escape_controls(&file.name).into_owned(),
+            text: escaped,
             line: line_index + 1,
             chars_before,
             mark_len,
-            label: label_start + mark_len..label_end.max(label_start) + mark_len,
+            label,
         })
     }
 }
@@ -530,6 +544,43 @@ impl<'a> Files<'a> for Excerpt {
     }
 }
 
+/// `text` safe to print on a terminal: a control character a hostile file could use to
+/// move the cursor, clear the screen or recolour the output (C0 but tab and line feed, a
+/// carriage return not ending a line, DEL, C1) is shown escaped, C0 and DEL as their
+/// Control Pictures (ESC as `␛`) and C1 as U+FFFD (`�`): one character for one, so that
+/// the columns codespan prints stay those of the file.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(needs) && !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (at, c) in text.char_indices() {
+        match control_escape(c, text[at + c.len_utf8()..].starts_with('\n')) {
+            Some(escaped) => out.push(escaped),
+            None => out.push(c),
+        }
+    }
+    if out == text {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The escape [`escape_controls`] prints for `c` (`line_end`: a line feed follows), or
+/// `None` when `c` is printed as it is.
+fn control_escape(c: char, line_end: bool) -> Option<char> {
+    match c {
+        '\t' | '\n' => None,
+        '\r' if line_end => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        // C1 has no Control Pictures: the replacement character keeps columns exact.
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ => None,
+    }
+}
+
 /// One JSON object per line per diagnostic, for CI (`--message-format json`).
 pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
     let mut out = String::new();
@@ -606,11 +657,39 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_escaped_and_spans_follow() {
+        assert_eq!(escape_controls("plain\ttext\r\n"), "plain\ttext\r\n");
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\u{241b}[2Jb");
+        assert_eq!(
+            escape_controls("\u{9b}x\u{7f}\ry"),
+            "\u{fffd}x\u{2421}\u{240d}y"
+        );
+        // In a short line and in a window of a long one, the caret stays under the span.
+        for pad in [0, 3_000] {
+            let text = format!("{}ab\u{1b}cd\u{9b}ef <x> tail\n", "z".repeat(pad));
+            let at = text.find("<x>").unwrap();
+            let out = human(&text, vec![warning_at(at..at + 3)]);
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{9b}'),
+                "{out:?}"
+            );
+            let shown = out.lines().find(|l| l.starts_with("1 │")).unwrap();
+            assert!(shown.contains("ab\u{241b}cd\u{fffd}ef <x>"), "{shown}");
+            let caret = out.lines().find(|l| l.contains('^')).unwrap();
+            let caret_at = caret.chars().position(|c| c == '^');
+            let tag_at = shown.find("<x>").map(|b| shown[..b].chars().count());
+            assert_eq!(caret_at, tag_at, "{out}");
+            assert!(out.contains(&format!("a.md:1:{}", pad + 10)), "{out}");
+        }
+    }
+
+    #[test]
     fn closest_suggests_near_keys() {
         let keys = ["kiernan1996", "chandler1999voices", "short2005"];
         assert_eq!(closest("kiernan1969", keys), vec!["kiernan1996"]);
         assert!(closest("zzzzzz", keys).is_empty());
     }
+
     /// The human rendering of `diagnostics` over one file holding `text`.
     fn human(text: &str, diagnostics: Vec<Diagnostic>) -> String {
         let mut map = SourceMap::default();

@@ -463,33 +463,3 @@ fn a_link_into_a_chapter_left_out_becomes_plain_text() {
         "{chapter}"
     );
 }
-
-#[test]
-fn chapters_that_select_nothing_are_refused() {
-    let manuscript = common::repo().join("manuscript");
-    let out = tempfile::tempdir().expect("temp dir");
-    let built = octavo(
-        &[
-            "build",
-            ".",
-            "--chapters",
-            "99",
-            "--out",
-            out.path().to_str().expect("UTF-8"),
-        ],
-        &manuscript,
-    );
-    assert_eq!(built.status.code(), Some(2));
-    assert!(
-        stderr(&built)
-            .contains("--chapters 99 selects nothing: the book has chapters numbered 1 to 10"),
-        "{}",
-        stderr(&built)
-    );
-    assert_eq!(
-        std::fs::read_dir(out.path())
-            .expect("the out folder")
-            .count(),
-        0
-    );
-}

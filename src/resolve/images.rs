@@ -13,7 +13,7 @@ use super::ids::UniqueNames;
 use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
 use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
-use crate::manuscript::{BookRoot, PathProblem};
+use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 
 /// Above this many pixels an image is refused outright (a decompression bomb, not a picture).
 pub const MAX_PIXELS: u64 = 100_000_000;
@@ -193,6 +193,14 @@ impl<'a> ImageCollector<'a> {
         if let Some(&index) = self.by_path.get(path) {
             return Some(index);
         }
+        if let Err(problem) = self.root.open(path) {
+            diags.push(
+                Diagnostic::error(problem.code(), problem.describe(&self.root.display(path)))
+                    .at(span)
+                    .with_hint(problem.hint()),
+            );
+            return None;
+        }
         let probe = match probe_image(path) {
             Ok(probe) => probe,
             Err(problem) => {
@@ -270,7 +278,7 @@ impl<'a> ImageCollector<'a> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem });
+        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem }, "");
         if wanted.is_empty() || !wanted.starts_with(|c: char| c.is_ascii_alphabetic()) {
             wanted = format!("image-{wanted}");
         }
@@ -314,8 +322,10 @@ pub struct ImageProbe {
 /// Identify an image by its magic bytes and read its size from the header.
 pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
     let mut head = Vec::with_capacity(512);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(512).read_to_end(&mut head))
+    open_regular(path)
+        .map_err(|problem| problem.describe("the image"))?
+        .take(512)
+        .read_to_end(&mut head)
         .map_err(|e| format!("cannot read the image: {e}"))?;
     let (media_type, extension) =
         sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
@@ -358,12 +368,11 @@ fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
 /// SVG is XML and can carry scripts, entity declarations (entity bombs, XXE) and references to
 /// other files. octavo never parses it, but readers do: refuse what is not plain drawing.
 fn check_svg(path: &Path) -> Result<(), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the image: {e}"))?;
-    if metadata.len() > MAX_SVG_BYTES {
-        return Err("the SVG is larger than 10 MB".to_string());
-    }
-    let text =
-        std::fs::read_to_string(path).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
+    let bytes = read_regular(path, MAX_SVG_BYTES).map_err(|problem| match problem {
+        PathProblem::TooLarge(_) => "the SVG is larger than 10 MB".to_string(),
+        other => other.describe("the image"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
     match svg_hazard(&text) {
         Some(hazard) => Err(format!(
             "the SVG contains {hazard}; only plain drawings can be packaged"
@@ -409,8 +418,9 @@ fn has_event_handler(text: &str) -> bool {
 }
 
 fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
-    image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
+    let file = open_regular(path).map_err(|problem| problem.describe("the image"))?;
+    image::ImageReader::new(std::io::BufReader::new(file))
+        .with_guessed_format()
         .map_err(|e| format!("cannot read the image: {e}"))?
         .into_dimensions()
         .map_err(|e| format!("the image is damaged: {e}"))
