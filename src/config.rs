@@ -89,29 +89,19 @@ pub struct SeriesConfig {
     pub index: Option<f64>,
 }
 
-/// `[front-matter]`: which generated pages to include (all by default).
-#[derive(Debug, Clone, Deserialize)]
+/// `[front-matter]`: which generated pages to include. A book has all of them unless a key
+/// says `false`; a handout (`--chapters`) has only those a key sets to `true`.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct FrontMatterConfig {
     /// Half-title page.
-    pub half_title: bool,
+    pub half_title: Option<bool>,
     /// Title page.
-    pub title_page: bool,
+    pub title_page: Option<bool>,
     /// Copyright page.
-    pub copyright: bool,
+    pub copyright: Option<bool>,
     /// Contents page.
-    pub toc: bool,
-}
-
-impl Default for FrontMatterConfig {
-    fn default() -> Self {
-        FrontMatterConfig {
-            half_title: true,
-            title_page: true,
-            copyright: true,
-            toc: true,
-        }
-    }
+    pub toc: Option<bool>,
 }
 
 /// `[epub]`.
@@ -466,14 +456,23 @@ impl BookConfig {
         })
     }
 
-    /// Front-matter switches.
+    /// Front-matter switches of the book: every page unless book.toml turns it off.
     pub fn front_matter(&self) -> FrontMatterOptions {
+        self.front_matter_or(true)
+    }
+
+    /// Front-matter switches of a handout: only the pages book.toml asks for by name.
+    pub fn handout_front_matter(&self) -> FrontMatterOptions {
+        self.front_matter_or(false)
+    }
+
+    fn front_matter_or(&self, unset: bool) -> FrontMatterOptions {
         let f = &self.front_matter;
         FrontMatterOptions {
-            half_title: f.half_title,
-            title_page: f.title_page,
-            copyright: f.copyright,
-            toc: f.toc,
+            half_title: f.half_title.unwrap_or(unset),
+            title_page: f.title_page.unwrap_or(unset),
+            copyright: f.copyright.unwrap_or(unset),
+            toc: f.toc.unwrap_or(unset),
         }
     }
 
