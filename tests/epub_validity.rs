@@ -1,0 +1,142 @@
+//! "Nothing lost, nothing invalid" (issue 12): manuscripts that used to give an EPUB that
+//! EPUBCheck refuses, or a failure with no location, each built here from a small book made at
+//! test time. Every EPUB written goes through `common::keep_for_epubcheck`, so `make test`
+//! checks it with EPUBCheck.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use octavo::build::{compile, Compiled};
+use octavo::diag::{code, Diagnostic, Severity};
+use octavo::resolve::ResolveOptions;
+
+/// A book folder in a temporary directory (removed when dropped).
+struct TempBook {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+/// A book with the given files; a minimal book.toml unless one is given.
+fn book(files: &[(&str, &[u8])]) -> TempBook {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("book");
+    std::fs::create_dir_all(&dir).expect("book dir");
+    if !files.iter().any(|(name, _)| *name == "book.toml") {
+        write(
+            &dir,
+            "book.toml",
+            b"title = \"Validity\"\ndate = \"2024\"\n",
+        );
+    }
+    for (name, data) in files {
+        write(&dir, name, data);
+    }
+    TempBook { _tmp: tmp, dir }
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, data).expect("write");
+}
+
+fn compile_with(dir: &Path, allow_remote: bool) -> Compiled {
+    let options = ResolveOptions {
+        allow_remote,
+        ..ResolveOptions::default()
+    };
+    compile(dir, &options)
+}
+
+/// The EPUB of a book that must compile without errors, kept for EPUBCheck as `name`.
+fn epub(name: &str, compiled: &Compiled) -> Vec<u8> {
+    let errors: Vec<&Diagnostic> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{name}: unexpected errors {errors:#?}");
+    let book = compiled.book.as_ref().expect("a book");
+    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
+    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let bytes = octavo::epub::write_epub(book, &options).expect("EPUB written");
+    common::keep_for_epubcheck(name, &bytes);
+    bytes
+}
+
+/// One file of an EPUB as text.
+fn entry(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut file = archive.by_name(name).expect("the entry exists");
+    let mut text = String::new();
+    file.read_to_string(&mut text).expect("UTF-8");
+    text
+}
+
+/// The diagnostics with `code`, each as (`file:line:col` or "-", message).
+fn located(compiled: &Compiled, code: &str) -> Vec<(String, String)> {
+    compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| {
+            let at = d
+                .span
+                .as_ref()
+                .map_or("-".to_string(), |s| compiled.sources().location(s));
+            (at, d.message.clone())
+        })
+        .collect()
+}
+
+/// `octavo build --format ARGS…` in `dir`.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .arg("build")
+        .args(args)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .current_dir(dir)
+        .output()
+        .expect("run octavo")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const CHAPTER: &str = "chapters/01-one.md";
+
+// 3. Language tags -------------------------------------------------------------------------
+
+#[test]
+fn a_malformed_language_tag_is_an_error_at_its_book_toml_span() {
+    let toml = b"title = \"T\"\ndate = \"2024\"\nlanguage = \"en-a\"\n";
+    let b = book(&[("book.toml", toml), (CHAPTER, b"# One\n\nText.\n")]);
+    let compiled = compile_with(&b.dir, false);
+    let found = located(&compiled, code::CONFIG_INVALID);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "book.toml:3:12");
+    assert!(
+        found[0].1.contains("`en-a` is not a language tag"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_malformed_lang_attribute_in_raw_html_is_dropped_with_a_warning() {
+    let text =
+        b"# One\n\nA <span lang=\"en-a\">word</span> and <span lang=\"sr-Latn\">rec</span>.\n";
+    let b = book(&[(CHAPTER, text)]);
+    let compiled = compile_with(&b.dir, false);
+    assert_eq!(located(&compiled, code::HTML_DROPPED).len(), 1);
+    let bytes = epub("lang-attribute", &compiled);
+    let body = entry(&bytes, "EPUB/text/01-one.xhtml");
+    assert!(!body.contains("en-a"), "{body}");
+    assert!(body.contains("lang=\"sr-Latn\""), "{body}");
+}
