@@ -140,3 +140,60 @@ fn a_malformed_lang_attribute_in_raw_html_is_dropped_with_a_warning() {
     assert!(!body.contains("en-a"), "{body}");
     assert!(body.contains("lang=\"sr-Latn\""), "{body}");
 }
+
+// 1. URLs percent-encoded -------------------------------------------------------------------
+
+const DOI: &str = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0";
+
+#[test]
+fn link_urls_are_percent_encoded_in_every_href() {
+    let text = format!(
+        "# One\n\n\
+         [spaced](<https://a.b/c d>) [doi](https://doi.org/{DOI}) \
+         <https://a.b/x|y^z{{1}}> [kept](https://a.b/c%20d) \
+         <a href=\"https://a.b/raw path\\[x]\">raw</a> [@smith2020; @jones2021].\n"
+    );
+    let bib = format!(
+        "@article{{smith2020,\n  author = {{Smith, Ann}},\n  title = {{A Title}},\n  \
+         journal = {{J}},\n  year = {{2020}},\n  doi = {{{DOI}}}\n}}\n\
+         @misc{{jones2021,\n  author = {{Jones, Bo}},\n  title = {{A Page}},\n  \
+         year = {{2021}},\n  url = {{https://example.org/a b|c}}\n}}\n"
+    );
+    let toml = b"title = \"T\"\ndate = \"2024\"\nbibliography = \"refs.bib\"\n";
+    let b = book(&[
+        ("book.toml", toml),
+        (CHAPTER, text.as_bytes()),
+        ("refs.bib", bib.as_bytes()),
+    ]);
+    let compiled = compile_with(&b.dir, false);
+    let bytes = epub("encoded-urls", &compiled);
+    let mut hrefs = Vec::new();
+    for name in ["EPUB/text/01-one.xhtml", "EPUB/text/references.xhtml"] {
+        let body = entry(&bytes, name);
+        hrefs.extend(
+            body.split("href=\"")
+                .skip(1)
+                .map(|rest| rest[..rest.find('"').expect("closing quote")].to_string())
+                .filter(|href| href.contains("://")),
+        );
+    }
+    for wanted in [
+        "https://a.b/c%20d",
+        "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0",
+        "https://a.b/x%7Cy%5Ez%7B1%7D",
+        "https://a.b/raw%20path%5C%5Bx%5D",
+        "https://example.org/a%20b%7Cc",
+    ] {
+        assert!(
+            hrefs.iter().any(|h| h == wanted),
+            "{wanted} not in {hrefs:#?}"
+        );
+    }
+    for href in &hrefs {
+        assert!(
+            !href.contains(|c: char| " |\\[]{}^<>\"`".contains(c) || !c.is_ascii()),
+            "{href} is not a valid URL"
+        );
+        assert!(!href.contains("%25"), "{href} was encoded twice");
+    }
+}
