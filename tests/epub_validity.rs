@@ -197,3 +197,58 @@ fn link_urls_are_percent_encoded_in_every_href() {
         assert!(!href.contains("%25"), "{href} was encoded twice");
     }
 }
+
+// 2. Remote images inside links ---------------------------------------------------------------
+
+/// True when some `<a` opens before the previous one closed.
+fn has_nested_link(xhtml: &str) -> bool {
+    let mut depth = 0usize;
+    let mut rest = xhtml;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        if rest.starts_with("<a ") || rest.starts_with("<a>") {
+            depth += 1;
+            if depth > 1 {
+                return true;
+            }
+        } else if rest.starts_with("</a>") {
+            depth = depth.saturating_sub(1);
+        }
+        rest = &rest[1..];
+    }
+    false
+}
+
+#[test]
+fn a_remote_badge_inside_a_link_becomes_the_link_text_not_a_nested_link() {
+    let text = b"# One\n\n\
+        [![build status](https://ci.example/badge.svg)](https://ci.example/job) and \
+        [**see ![](https://ci.example/b.svg)**](https://ci.example/b) and \
+        ![alone](https://ci.example/alone.png).\n\n\
+        A note.[^1]\n\n\
+        [^1]: [![in a note](https://ci.example/n.svg)](https://ci.example/n)\n";
+    let b = book(&[(CHAPTER, text)]);
+    let compiled = compile_with(&b.dir, true);
+    let bytes = epub("remote-badge", &compiled);
+    let body = entry(&bytes, "EPUB/text/01-one.xhtml");
+    assert!(!has_nested_link(&body), "{body}");
+    assert!(
+        body.contains("<a href=\"https://ci.example/job\">build status</a>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "<a href=\"https://ci.example/b\"><strong>see https://ci.example/b.svg</strong></a>"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a href=\"https://ci.example/alone.png\">alone</a>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a href=\"https://ci.example/n\">in a note</a>"),
+        "{body}"
+    );
+    assert!(!body.contains("<img"), "{body}");
+}

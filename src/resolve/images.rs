@@ -104,24 +104,10 @@ impl<'a> ImageCollector<'a> {
             }
             return;
         }
-        walk::inlines_mut(&mut chapter.blocks, &mut |inline| {
-            if let Inline::Image(image) = inline {
-                if is_remote(&image.src) {
-                    *inline = remote_image_link(image);
-                }
-            }
-        });
-        walk::blocks_mut(&mut chapter.blocks, &mut |block| {
-            if let crate::doc::Block::Figure(figure) = block {
-                if is_remote(&figure.image.src) {
-                    let link = remote_image_link(&figure.image);
-                    *block = crate::doc::Block::Paragraph {
-                        content: vec![link],
-                        span: figure.span.clone(),
-                    };
-                }
-            }
-        });
+        replace_remote_images(&mut chapter.blocks);
+        for note in &mut chapter.notes {
+            replace_remote_images(&mut note.blocks);
+        }
     }
 
     fn add_image(&mut self, base: &Path, image: &Image, diags: &mut Diagnostics) -> Option<usize> {
@@ -284,16 +270,55 @@ fn is_remote(src: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
 }
 
-fn remote_image_link(image: &Image) -> Inline {
-    let text = if image.alt.trim().is_empty() {
+/// Remote images become links to them (`--allow-remote`); a figure of one becomes a
+/// paragraph holding the link. Inside a link (the usual README badge,
+/// `[![build](…/badge.svg)](…/job)`) a remote image becomes its text instead: a link may not
+/// hold another link.
+fn replace_remote_images(blocks: &mut [crate::doc::Block]) {
+    walk::inlines_mut(blocks, &mut |inline| match inline {
+        Inline::Link(Link { content, .. }) => images_to_text(content),
+        Inline::Html { name, children, .. } if name == "a" => images_to_text(children),
+        Inline::Image(image) if is_remote(&image.src) => *inline = remote_image_link(image),
+        _ => {}
+    });
+    walk::blocks_mut(blocks, &mut |block| {
+        if let crate::doc::Block::Figure(figure) = block {
+            if is_remote(&figure.image.src) {
+                let link = remote_image_link(&figure.image);
+                *block = crate::doc::Block::Paragraph {
+                    content: vec![link],
+                    span: figure.span.clone(),
+                };
+            }
+        }
+    });
+}
+
+/// Remote images anywhere inside `inlines` become their text.
+fn images_to_text(inlines: &mut [Inline]) {
+    walk::each_inline_mut(inlines, &mut |inline| {
+        if let Inline::Image(image) = inline {
+            if is_remote(&image.src) {
+                *inline = Inline::text(remote_image_text(image), image.span.clone());
+            }
+        }
+    });
+}
+
+/// What stands for a remote image: its alternative text, or its address when it has none.
+fn remote_image_text(image: &Image) -> String {
+    if image.alt.trim().is_empty() {
         image.src.clone()
     } else {
         image.alt.clone()
-    };
+    }
+}
+
+fn remote_image_link(image: &Image) -> Inline {
     Inline::Link(Link {
         target: LinkTarget::External(image.src.clone()),
         title: image.title.clone(),
-        content: vec![Inline::text(text, image.span.clone())],
+        content: vec![Inline::text(remote_image_text(image), image.span.clone())],
         span: image.span.clone(),
     })
 }
