@@ -73,8 +73,8 @@ pub struct BookConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AuthorConfig {
-    /// Display name.
-    pub name: String,
+    /// Display name (must not be empty: `dc:creator` needs text).
+    pub name: Spanned<String>,
     /// `author` (default), `editor`, `translator` or `illustrator`.
     pub role: Option<Spanned<String>>,
 }
@@ -262,6 +262,13 @@ fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
         }
     }
     for author in &config.authors {
+        if author.name.get_ref().trim().is_empty() {
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, "book.toml: an author's name is empty")
+                    .at(span_of(file, &author.name))
+                    .with_hint("write the name as it should appear on the title page, or remove this [[authors]] entry"),
+            );
+        }
         if let Some(role) = &author.role {
             if parse_role(role.get_ref()).is_none() {
                 diags.push(
@@ -433,7 +440,7 @@ impl BookConfig {
         self.authors
             .iter()
             .map(|a| Contributor {
-                name: a.name.clone(),
+                name: a.name.get_ref().clone(),
                 role: a
                     .role
                     .as_ref()

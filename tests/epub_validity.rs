@@ -252,3 +252,93 @@ fn a_remote_badge_inside_a_link_becomes_the_link_text_not_a_nested_link() {
     );
     assert!(!body.contains("<img"), "{body}");
 }
+
+// 7. Empty author names, images too large to decode ----------------------------------------
+
+#[test]
+fn an_empty_author_name_is_an_error_at_its_book_toml_span() {
+    let toml = b"title = \"T\"\ndate = \"2024\"\n\n[[authors]]\nname = \"\"\n\n[[authors]]\nname = \"Ann\"\n";
+    let b = book(&[("book.toml", toml), (CHAPTER, b"# One\n\nText.\n")]);
+    let compiled = compile_with(&b.dir, false);
+    let found = located(&compiled, code::CONFIG_INVALID);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "book.toml:5:8");
+    assert!(found[0].1.contains("name is empty"), "{found:?}");
+}
+
+#[test]
+fn empty_optional_metadata_is_left_out_of_the_package_document() {
+    let toml =
+        b"title = \"T\"\nsubtitle = \"\"\ndate = \"2024\"\npublisher = \" \"\nrights = \"\"\n\
+        description = \"\"\nsubjects = [\"\", \"History\"]\n\n[series]\nname = \"\"\n";
+    let b = book(&[("book.toml", toml), (CHAPTER, b"# One\n\nText.\n")]);
+    let bytes = epub("empty-metadata", &compile_with(&b.dir, false));
+    let opf = entry(&bytes, "EPUB/package.opf");
+    for gone in [
+        "dc:publisher",
+        "dc:rights",
+        "dc:description",
+        "subtitle",
+        "collection",
+    ] {
+        assert!(!opf.contains(gone), "{gone} in {opf}");
+    }
+    assert!(opf.contains("<dc:subject>History</dc:subject>"), "{opf}");
+    assert_eq!(opf.matches("<dc:subject>").count(), 1, "{opf}");
+}
+
+/// A PNG signature and IHDR claiming `width`x`height` at `depth` bits, RGBA, with a tiny
+/// IDAT: enough for the header to be read, far too little to decode.
+fn png_header(width: u32, height: u32, depth: u8) -> Vec<u8> {
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let checked: Vec<u8> = kind.iter().chain(data).copied().collect();
+        out.extend_from_slice(&crc32(&checked).to_be_bytes());
+        out
+    }
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in data {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn an_image_too_large_to_decode_is_an_error_at_its_reference() {
+    // 8000x8000 RGBA at 16 bits: 64 megapixels (under the pixel limit), 512 MB decoded.
+    let text = b"# One\n\nText.\n\n![a big picture](../images/big.png)\n";
+    let b = book(&[
+        (CHAPTER, text),
+        ("images/big.png", &png_header(8000, 8000, 16)),
+    ]);
+    let output = run(&b.dir, &[]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("error[E0113]"), "{message}");
+    assert!(message.contains("images/big.png"), "{message}");
+    assert!(message.contains("chapters/01-one.md:5:1"), "{message}");
+    assert!(!message.contains("Memory limit"), "{message}");
+}

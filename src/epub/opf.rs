@@ -23,6 +23,12 @@ pub fn package_document(book: &Book, package: &Package) -> String {
     out
 }
 
+/// An optional metadata value with text in it: the package schema refuses empty `dc:`
+/// elements and `meta`s (RSC-005), and an empty value in book.toml says nothing anyway.
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 fn element(out: &mut String, name: &str, id: Option<&str>, text: &str) {
     match id {
         Some(id) => out.push_str(&format!("<{name} id=\"{id}\">{}</{name}>\n", escape(text))),
@@ -49,7 +55,7 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
     element(out, "dc:identifier", Some("pub-id"), &meta.identifier.urn());
     element(out, "dc:title", Some("title"), &meta.title);
     meta_property(out, "title-type", Some("title"), "main");
-    if let Some(subtitle) = &meta.subtitle {
+    if let Some(subtitle) = present(&meta.subtitle) {
         element(out, "dc:title", Some("subtitle"), subtitle);
         meta_property(out, "title-type", Some("subtitle"), "subtitle");
     }
@@ -71,15 +77,15 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
         ("dc:rights", &meta.rights),
         ("dc:description", &meta.description),
     ] {
-        if let Some(value) = value {
+        if let Some(value) = present(value) {
             element(out, name, None, value);
         }
     }
-    for subject in &meta.subjects {
+    for subject in meta.subjects.iter().filter(|s| !s.trim().is_empty()) {
         element(out, "dc:subject", None, subject);
     }
     meta_property(out, "dcterms:modified", None, &meta.modified);
-    if let Some(series) = &meta.series {
+    if let Some(series) = meta.series.as_ref().filter(|s| !s.name.trim().is_empty()) {
         out.push_str(&format!(
             "<meta property=\"belongs-to-collection\" id=\"series\">{}</meta>\n",
             escape(&series.name)

@@ -19,6 +19,10 @@ use crate::manuscript::{BookRoot, PathProblem};
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub const RETAILER_PIXELS: u64 = 4_000_000;
+/// The most memory an image may take decoded: the PDF backend decodes images that it cannot
+/// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
+/// its largest image's pixels), so an image over it is refused here, at its reference.
+pub const MAX_DECODED_BYTES: u64 = crate::pdf::image_pdf::MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.
 pub const COVER_MIN: (u32, u32) = (1600, 2560);
 
@@ -220,6 +224,23 @@ impl<'a> ImageCollector<'a> {
     ) -> bool {
         let pixels = u64::from(probe.width) * u64::from(probe.height);
         let name = self.root.display(path);
+        if probe.decoded_bytes > MAX_DECODED_BYTES {
+            diags.push(
+                Diagnostic::error(
+                    code::IMAGE_TOO_LARGE,
+                    format!(
+                        "{name} ({}x{} pixels) would take {} MB of memory to decode, more than the {} MB octavo allows",
+                        probe.width,
+                        probe.height,
+                        probe.decoded_bytes.div_ceil(MEGABYTE),
+                        MAX_DECODED_BYTES / MEGABYTE
+                    ),
+                )
+                .at(span.clone())
+                .with_hint("scale the image down, or save it with 8 bits per channel; e-book retailers accept at most 4 megapixels"),
+            );
+            return false;
+        }
         if pixels > MAX_PIXELS {
             diags.push(
                 Diagnostic::error(
@@ -334,7 +355,12 @@ pub struct ImageProbe {
     pub width: u32,
     /// Pixel height.
     pub height: u32,
+    /// Bytes the decoded pixels take (0 when unknown, e.g. SVG).
+    pub decoded_bytes: u64,
 }
+
+/// Bytes in a megabyte, for messages.
+const MEGABYTE: u64 = 1_000_000;
 
 /// Identify an image by its magic bytes and read its size from the header.
 pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
@@ -344,19 +370,20 @@ pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
         .map_err(|e| format!("cannot read the image: {e}"))?;
     let (media_type, extension) =
         sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
-    let (width, height) = match media_type {
-        "image/png" | "image/jpeg" => header_dimensions(path)?,
+    let (width, height, decoded_bytes) = match media_type {
+        "image/png" | "image/jpeg" => header_size(path)?,
         "image/svg+xml" => {
             check_svg(path)?;
-            (0, 0)
+            (0, 0, 0)
         }
-        _ => (0, 0),
+        _ => (0, 0, 0),
     };
     Ok(ImageProbe {
         media_type,
         extension,
         width,
         height,
+        decoded_bytes,
     })
 }
 
@@ -433,12 +460,16 @@ fn has_event_handler(text: &str) -> bool {
     })
 }
 
-fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
-    image::ImageReader::open(path)
+/// Width, height and decoded size in bytes, from the header alone.
+fn header_size(path: &Path) -> Result<(u32, u32, u64), String> {
+    use image::ImageDecoder;
+    let decoder = image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
         .map_err(|e| format!("cannot read the image: {e}"))?
-        .into_dimensions()
-        .map_err(|e| format!("the image is damaged: {e}"))
+        .into_decoder()
+        .map_err(|e| format!("the image is damaged: {e}"))?;
+    let (width, height) = decoder.dimensions();
+    Ok((width, height, decoder.total_bytes()))
 }
 
 #[cfg(test)]
