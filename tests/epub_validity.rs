@@ -342,3 +342,57 @@ fn an_image_too_large_to_decode_is_an_error_at_its_reference() {
     assert!(message.contains("chapters/01-one.md:5:1"), "{message}");
     assert!(!message.contains("Memory limit"), "{message}");
 }
+
+// 5. Accessibility ----------------------------------------------------------------------------
+
+/// A real PNG of the given size (decodable, for EPUBCheck and readers).
+fn small_png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 180, 120]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("encode PNG");
+    bytes.into_inner()
+}
+
+#[test]
+fn links_are_not_told_apart_by_colour_alone() {
+    let text = b"# One\n\nA claim.[^1]\n\n[^1]: The note.\n";
+    let b = book(&[(CHAPTER, text)]);
+    let bytes = epub("note-links", &compile_with(&b.dir, false));
+    let css = entry(&bytes, "EPUB/css/book.css");
+    let undecorated: Vec<&str> = css
+        .split('}')
+        .filter(|rule| rule.contains("text-decoration: none"))
+        .map(|rule| rule[..rule.find('{').expect("a rule")].trim())
+        .map(|selector| selector.rsplit("*/").next().unwrap_or(selector).trim())
+        .collect();
+    // The note call is raised (superscript); anything else must keep its underline.
+    assert_eq!(undecorated, vec!["a.noteref"], "{css}");
+    let body = entry(&bytes, "EPUB/text/01-one.xhtml");
+    assert!(body.contains("<sup><a epub:type=\"noteref\""), "{body}");
+}
+
+#[test]
+fn the_accessibility_summary_counts_the_cover() {
+    let toml = b"title = \"T\"\ndate = \"2024\"\ncover = \"images/cover.png\"\n";
+    let b = book(&[
+        ("book.toml", toml),
+        (CHAPTER, b"# One\n\nText.\n"),
+        ("images/cover.png", &small_png(1600, 2560)),
+    ]);
+    let bytes = epub("cover-only", &compile_with(&b.dir, false));
+    let opf = entry(&bytes, "EPUB/package.opf");
+    assert!(!opf.contains("no images"), "{opf}");
+    assert!(opf.contains("the cover, has a text description"), "{opf}");
+    assert!(
+        opf.contains("<meta property=\"schema:accessMode\">visual</meta>"),
+        "{opf}"
+    );
+    assert!(
+        opf.contains("<meta property=\"schema:accessibilityFeature\">alternativeText</meta>"),
+        "{opf}"
+    );
+    let cover = entry(&bytes, "EPUB/text/cover.xhtml");
+    assert!(cover.contains("alt=\"Cover: T\""), "{cover}");
+}

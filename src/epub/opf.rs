@@ -111,10 +111,9 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
 
 /// schema.org accessibility metadata, claimed only where the content supports it.
 fn accessibility(book: &Book, out: &mut String) {
-    let has_images = book
-        .images
-        .iter()
-        .any(|i| Some(i) != book.meta.cover.and_then(|c| book.images.get(c)));
+    // The cover counts: it is shown on the cover page, described by its alternative text.
+    let has_images = !book.images.is_empty();
+    let only_cover = book.images.len() == 1 && book.meta.cover.is_some();
     let alt_everywhere = book.undescribed_images == 0;
     meta_property(out, "schema:accessMode", None, "textual");
     if has_images {
@@ -138,16 +137,20 @@ fn accessibility(book: &Book, out: &mut String) {
         out,
         "schema:accessibilitySummary",
         None,
-        &summary(has_images, alt_everywhere),
+        &summary(has_images, only_cover, alt_everywhere),
     );
 }
 
-fn summary(has_images: bool, alt_everywhere: bool) -> String {
+/// The accessibility summary: what a reader who cannot see the images can rely on.
+fn summary(has_images: bool, only_cover: bool, alt_everywhere: bool) -> String {
     let mut text = String::from(
         "The text is structured with headings and a navigable table of contents, in a logical reading order; footnotes are linked both ways.",
     );
     match (has_images, alt_everywhere) {
         (false, _) => text.push_str(" The publication has no images."),
+        (true, true) if only_cover => {
+            text.push_str(" Its only image, the cover, has a text description.")
+        }
         (true, true) => text.push_str(" Every image has a text description."),
         (true, false) => text.push_str(" Some images have no text description."),
     }
