@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostics, SourceMap};
 use crate::doc::Book;
 use crate::epub::{write_epub, EpubOptions};
-use crate::manuscript::{self, resolve_configured, Manuscript};
+use crate::manuscript::{self, Manuscript};
 use crate::markdown::parse_chapter;
 use crate::resolve::{resolve_book, ResolveOptions};
 
@@ -87,6 +87,8 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
+    manuscript.stylesheet =
+        crate::epub::css::load_extra_stylesheet(&mut manuscript, &book, &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -252,30 +254,11 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the extra stylesheet read from the book folder.
+/// The EPUB settings of book.toml, with the extra stylesheet [`compile`] loaded.
 pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
-    let embed_fonts = manuscript.config.epub.embed_fonts;
-    let Some(css) = &manuscript.config.epub.css else {
-        return Ok(EpubOptions {
-            extra_css: None,
-            embed_fonts,
-            fonts: manuscript.fonts.clone(),
-        });
-    };
-    let mut diags = Diagnostics::default();
-    let path = resolve_configured(
-        &manuscript.root,
-        css,
-        manuscript.config_file,
-        "stylesheet",
-        &mut diags,
-    )
-    .ok_or_else(|| BuildError::Io(format!("cannot find the stylesheet `{}`", css.get_ref())))?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| BuildError::Io(format!("cannot read {}: {e}", path.display())))?;
     Ok(EpubOptions {
-        extra_css: Some(text),
-        embed_fonts,
+        extra_css: manuscript.stylesheet.clone(),
+        embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })
 }

@@ -175,6 +175,9 @@ pub struct Manuscript {
     /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
     /// PDF); `None` for the bundled fonts.
     pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
+    /// book.toml's `[epub] css`, with what an EPUB may not hold dropped, loaded by
+    /// [`crate::build::compile`] (see [`crate::epub::css`]); `None` when there is none.
+    pub stylesheet: Option<String>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -216,6 +219,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
         bibliography,
         sources,
         fonts: None,
+        stylesheet: None,
     })
 }
 

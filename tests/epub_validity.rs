@@ -396,3 +396,95 @@ fn the_accessibility_summary_counts_the_cover() {
     let cover = entry(&bytes, "EPUB/text/cover.xhtml");
     assert!(cover.contains("alt=\"Cover: T\""), "{cover}");
 }
+
+// 6. The book's stylesheet --------------------------------------------------------------------
+
+#[test]
+fn what_an_epub_may_not_hold_is_dropped_from_the_stylesheet_with_located_warnings() {
+    let css = "@import url(\"more.css\");\n\
+        p { color: #333; background: url(http://cdn.example/bg.png) }\n\
+        @font-face { font-family: Web; src: url(https://fonts.example/web.woff2) }\n\
+        </style><script>alert(1)</script>\n\
+        q { color: blue }\n\
+        h1 { background: url(../images/map.png) no-repeat; direction: rtl }\n\
+        h2 { background: url(../images/unused.png) }\n\
+        h3 { background: url(../../outside.png) }\n\
+        em { font-style: normal }\n";
+    let toml = b"title = \"T\"\ndate = \"2024\"\n\n[epub]\ncss = \"styles/book.css\"\n";
+    let b = book(&[
+        ("book.toml", toml),
+        (CHAPTER, b"# One\n\n![A map](../images/map.png)\n"),
+        ("styles/book.css", css.as_bytes()),
+        ("styles/more.css", b"p { color: red }\n"),
+        ("images/map.png", &small_png(20, 10)),
+        ("images/unused.png", &small_png(20, 10)),
+    ]);
+    std::fs::write(b.dir.join("../outside.png"), small_png(4, 4)).expect("outside file");
+    let compiled = compile_with(&b.dir, false);
+    let found = located(&compiled, code::CSS_DROPPED);
+    let at: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "styles/book.css:1:1",
+            "styles/book.css:2:18",
+            "styles/book.css:3:1",
+            "styles/book.css:4:1",
+            "styles/book.css:6:52",
+            "styles/book.css:7:6",
+            "styles/book.css:8:6",
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0].1.contains("@import"), "{found:#?}");
+    assert!(
+        found[1].1.contains("http://cdn.example/bg.png"),
+        "{found:#?}"
+    );
+    assert!(found[2].1.contains("@font-face"), "{found:#?}");
+    // As in a browser, the broken rule runs to the next block: `q {…}` goes with it.
+    assert!(found[3].1.contains("markup"), "{found:#?}");
+    assert!(found[4].1.contains("direction"), "{found:#?}");
+    assert!(found[5].1.contains("not packaged"), "{found:#?}");
+    assert!(found[6].1.contains("outside the book"), "{found:#?}");
+    let bytes = epub("stylesheet-filtered", &compiled);
+    let packaged = entry(&bytes, "EPUB/css/book.css");
+    let extra = &packaged[packaged
+        .find("/* book.toml [epub] css */")
+        .expect("extra CSS")..];
+    for gone in [
+        "@import",
+        "http",
+        "script",
+        "@font-face",
+        "direction",
+        "unused",
+        "outside",
+        "blue",
+    ] {
+        assert!(!extra.contains(gone), "{gone} in {extra}");
+    }
+    for kept in [
+        "p { color: #333; ",
+        "h1 { background: url(\"../images/map.png\") no-repeat; ",
+        "em { font-style: normal }",
+    ] {
+        assert!(extra.contains(kept), "{kept} not in {extra}");
+    }
+}
+
+#[test]
+fn a_stylesheet_outside_the_book_is_an_error_at_its_book_toml_span() {
+    let toml = b"title = \"T\"\ndate = \"2024\"\n\n[epub]\ncss = \"../outside.css\"\n";
+    let b = book(&[("book.toml", toml), (CHAPTER, b"# One\n\nText.\n")]);
+    std::fs::write(b.dir.join("../outside.css"), "p { }\n").expect("outside file");
+    let output = run(&b.dir, &["--format", "epub"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("leads outside the book folder"),
+        "{message}"
+    );
+    assert!(message.contains("book.toml:5:7"), "{message}");
+    assert!(!message.contains("cannot find the stylesheet"), "{message}");
+}
