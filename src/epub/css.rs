@@ -23,6 +23,17 @@ use crate::manuscript::{Manuscript, PathProblem};
 /// How deep blocks may nest before the rest is dropped (cssparser itself stops at 75).
 const MAX_NESTING: usize = 32;
 
+/// Where the CSS is, which decides what EPUB forbids in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CssPlace {
+    /// A style sheet (a file, or a `style` element): EPUB forbids `direction` and
+    /// `unicode-bidi` there.
+    Stylesheet,
+    /// Declarations in a `style` attribute (wrapped in a rule to be parsed), where EPUB
+    /// leaves them alone.
+    StyleAttribute,
+}
+
 /// What becomes of one `url()` of a stylesheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlVerdict {
@@ -75,7 +86,7 @@ pub fn load_extra_stylesheet(
     let source = manuscript.sources.get(file);
     let base = Path::new(&source.name).parent().unwrap_or(Path::new(""));
     let judge = |url: &str| judge_book_url(url, root, base, &book.images);
-    let filtered = filter_stylesheet(&source.text, &judge);
+    let filtered = filter_stylesheet(&source.text, CssPlace::Stylesheet, &judge);
     for dropped in filtered.dropped {
         diags.push(
             Diagnostic::warning(code::CSS_DROPPED, dropped.message)
@@ -144,10 +155,15 @@ const RASTER_DATA: [&str; 4] = [
     "data:image/webp",
 ];
 
-/// Cut out of `text` what an EPUB may not hold; `judge` decides each `url()`.
-pub fn filter_stylesheet(text: &str, judge: &dyn Fn(&str) -> UrlVerdict) -> FilteredCss {
+/// Cut out of `text` what an EPUB may not hold in `place`; `judge` decides each `url()`.
+pub fn filter_stylesheet(
+    text: &str,
+    place: CssPlace,
+    judge: &dyn Fn(&str) -> UrlVerdict,
+) -> FilteredCss {
     let mut filter = Filter {
         text,
+        place,
         judge,
         edits: Vec::new(),
         dropped: Vec::new(),
@@ -178,6 +194,7 @@ impl Findings {
 
 struct Filter<'a> {
     text: &'a str,
+    place: CssPlace,
     judge: &'a dyn Fn(&str) -> UrlVerdict,
     /// Replacements of byte ranges of the original text, never overlapping.
     edits: Vec<(Range<usize>, String)>,
@@ -354,7 +371,8 @@ impl Filter<'_> {
             return self.drop_range(range, message, INVALID_HINT);
         }
         let property = property.unwrap_or_default();
-        if matches!(property.as_str(), "direction" | "unicode-bidi") {
+        let forbidden = matches!(property.as_str(), "direction" | "unicode-bidi");
+        if forbidden && self.place == CssPlace::Stylesheet {
             let message = format!(
                 "the `{property}` declaration was dropped: in an EPUB the reading system sets the text direction"
             );
@@ -630,7 +648,7 @@ mod tests {
     }
 
     fn filter(text: &str) -> (String, Vec<String>) {
-        let filtered = filter_stylesheet(text, &judge);
+        let filtered = filter_stylesheet(text, CssPlace::Stylesheet, &judge);
         let dropped = filtered
             .dropped
             .iter()
