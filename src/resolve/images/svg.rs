@@ -35,6 +35,10 @@ const ACTIVE_NAMESPACES: [(&[u8], &str); 5] = [
     (b"http://www.w3.org/1998/Math/MathML", "MathML"),
 ];
 
+/// How deep elements may nest: libxml2, which several reading systems parse XML with, stops
+/// at 256 (and quick-xml counts namespace scopes in 16 bits).
+const MAX_DEPTH: usize = 256;
+
 /// The one document type declaration with an external identifier that EPUB allows in SVG.
 const SVG11_PUBLIC: &str = "-//W3C//DTD SVG 1.1//EN";
 const SVG11_SYSTEM: &str = "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd";
@@ -408,6 +412,9 @@ impl Checker<'_> {
     fn event(&mut self, ns: Namespace, event: Event) -> Refused {
         match event {
             Event::Start(start) => {
+                if self.depth >= MAX_DEPTH {
+                    return Err(format!("elements nested more than {MAX_DEPTH} deep"));
+                }
                 self.element(ns, &start)?;
                 self.depth += 1;
                 Ok(())
@@ -661,10 +668,14 @@ fn check_href(element: &str, value: &str) -> Refused {
     match element {
         "a" => {
             let web = ["http://", "https://", "mailto:"];
-            if href.starts_with('#') || web.iter().any(|s| lower.starts_with(s)) {
+            if href.starts_with('#') {
                 Ok(())
-            } else {
+            } else if !web.iter().any(|s| lower.starts_with(s)) {
                 refused("a link that is not to the web or inside the drawing")
+            } else if crate::epub::href::encode_url(href) != href {
+                refused("a link that is not a valid URL (percent-encode it)")
+            } else {
+                Ok(())
             }
         }
         "image" | "feImage" if is_embedded_raster(&lower) => Ok(()),
@@ -747,7 +758,7 @@ fn check_doctype(doctype: &str) -> Refused {
             Ok(())
         }
         _ => Err(format!(
-            "the document type declaration `<!DOCTYPE {}>`, which EPUB does not allow",
+            "the document type declaration `<!DOCTYPE {}>`, which EPUB does not allow (an SVG needs none: delete it)",
             doctype.trim()
         )),
     }
@@ -815,7 +826,7 @@ mod tests {
             <svg width=\"62pt\" height=\"116pt\" viewBox=\"0 0 62 116\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n\
             <g id=\"graph0\" class=\"graph\" transform=\"scale(1 1) rotate(0) translate(4 112)\"><title>G</title>\n\
             <polygon fill=\"white\" stroke=\"none\" points=\"-4,4 -4,-112 58,-112 58,4 -4,4\"/>\n\
-            <g id=\"a_node1\"><a xlink:href=\"https://example.org/a b\" xlink:title=\"a &amp; b\">\n\
+            <g id=\"a_node1\"><a xlink:href=\"https://example.org/a%20b\" xlink:title=\"a &amp; b\">\n\
             <ellipse fill=\"none\" stroke=\"black\" cx=\"27\" cy=\"-90\" rx=\"27\" ry=\"18\"/>\n\
             <text text-anchor=\"middle\" x=\"27\" y=\"-86.3\" font-family=\"Times,serif\" font-size=\"14.00\">a&#160;&lt;b</text></a></g>\n\
             </g>\n</svg>\n";
@@ -880,6 +891,20 @@ mod tests {
                 "{svg}\n  gave: {found}\n  expected: {expected}"
             );
         }
+    }
+
+    #[test]
+    fn deep_or_long_svgs_stay_linear() {
+        let depth = 200_000;
+        let deep = drawing(&format!("{}{}", "<g>".repeat(depth), "</g>".repeat(depth)));
+        assert!(refusal(&deep).contains("nested more than 256 deep"));
+        let fine = drawing(&format!("{}{}", "<g>".repeat(200), "</g>".repeat(200)));
+        assert_eq!(check_svg(&fine), Ok(()));
+        let parens = format!("rotate({}1{})", "(".repeat(depth), ")".repeat(depth));
+        let long = drawing(&format!("<g transform=\"{parens}\"/>"));
+        assert!(refusal(&long).contains("CSS in an attribute"));
+        let links = drawing(&"<a href=\"https://a.b/c d\"/>".repeat(2));
+        assert!(refusal(&links).contains("not a valid URL"));
     }
 
     #[test]
