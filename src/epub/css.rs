@@ -193,7 +193,7 @@ struct Findings {
 }
 
 impl Findings {
-    fn invalid(&mut self, what: &'static str) {
+    fn mark_invalid(&mut self, what: &'static str) {
         self.invalid = self.invalid.or(Some(what));
     }
 }
@@ -253,7 +253,7 @@ impl Filter<'_> {
             Ok(())
         });
         if prelude.tokens == 0 {
-            prelude.invalid("a block without a selector");
+            prelude.mark_invalid("a block without a selector");
         }
         if prelude.invalid.is_none() {
             p.reset(&before);
@@ -264,7 +264,7 @@ impl Filter<'_> {
                 }
             });
             if valid.is_err() {
-                prelude.invalid("a selector that is not valid CSS");
+                prelude.mark_invalid("a selector that is not valid CSS");
             }
         }
         let has_block = p.next().is_ok();
@@ -478,16 +478,16 @@ impl Filter<'_> {
                 let range = start..p.position().byte_index();
                 findings.urls.push((range, url.to_string()));
             }
-            Token::Delim('<') | Token::CDO | Token::CDC => findings.invalid("markup"),
-            Token::AtKeyword(_) => findings.invalid("an at-keyword where none belongs"),
-            Token::BadUrl(_) => findings.invalid("a malformed url()"),
-            Token::BadString(_) => findings.invalid("a string broken by a new line"),
+            Token::Delim('<') | Token::CDO | Token::CDC => findings.mark_invalid("markup"),
+            Token::AtKeyword(_) => findings.mark_invalid("an at-keyword where none belongs"),
+            Token::BadUrl(_) => findings.mark_invalid("a malformed url()"),
+            Token::BadString(_) => findings.mark_invalid("a string broken by a new line"),
             Token::CloseParenthesis | Token::CloseSquareBracket | Token::CloseCurlyBracket => {
-                findings.invalid("an unmatched closing bracket")
+                findings.mark_invalid("an unmatched closing bracket")
             }
             // Its block is skipped unread by the next token read.
             _ if opens_block && depth >= MAX_NESTING => {
-                findings.invalid("blocks nested too deeply")
+                findings.mark_invalid("blocks nested too deeply")
             }
             Token::Function(name) if is_url_function(name) => {
                 self.url_function(p, start, findings, depth)
@@ -518,10 +518,10 @@ impl Filter<'_> {
         });
         match url {
             Some(url) => findings.urls.push((start..p.position().byte_index(), url)),
-            None => findings.invalid("a url() without an address"),
+            None => findings.mark_invalid("a url() without an address"),
         }
         if let Some(what) = rest.invalid {
-            findings.invalid(what);
+            findings.mark_invalid(what);
         }
         findings.urls.extend(rest.urls);
     }
