@@ -6,7 +6,7 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust fmt-check clippy unit epubcheck pdfcheck manuscript-check bench clean
+.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench clean
 
 book: rust
 	$(CARGO) build --release --locked
@@ -20,6 +20,13 @@ rust:
 	@command -v $(CARGO) >/dev/null || { \
 	  echo "cargo not found: install Rust with rustup (https://rustup.rs), then re-run make" >&2; exit 2; }
 
+# Tools the tests call: pdftotext (poppler-utils) reads the PDFs' text back in the
+# nothing-lost tests, qpdf checks every PDF. Installed from Debian when missing; a test that
+# needs one fails (never skips) when it is absent.
+test-tools:
+	@command -v pdftotext >/dev/null && command -v qpdf >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq qpdf poppler-utils)
+
 fmt-check:
 	$(CARGO) fmt --check
 
@@ -28,7 +35,7 @@ clippy:
 
 # Every EPUB and PDF the tests produce lands in $(TEST_EPUBS) and $(TEST_PDFS); EPUBCheck and
 # qpdf then check each one.
-unit:
+unit: test-tools
 	rm -rf $(TEST_EPUBS) $(TEST_PDFS)
 	$(CARGO) test --locked
 

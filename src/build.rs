@@ -1,11 +1,13 @@
 //! `octavo build`: run the pipeline and write the outputs atomically.
 //!
 //! [`compile`] is the shared front half (load, parse, resolve) that `check` also uses; `build`
-//! adds the backends and writes each output to a temporary file in the output folder, renamed
-//! over the old file only when complete: a failed build never leaves a half-written or
-//! clobbered EPUB.
+//! adds the backends and writes the outputs as one pair ([`commit`]): each to a temporary file
+//! in the output folder, all renamed over the old files only when all are complete, under a
+//! lock on the folder. A failed build never leaves a half-written, clobbered or mismatched
+//! EPUB and PDF.
 
-use std::io::Write;
+pub mod commit;
+
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
@@ -87,8 +89,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
-    manuscript.stylesheet =
-        crate::epub::css::load_extra_stylesheet(&mut manuscript, &book, &mut diags);
+    manuscript.epub_css = crate::epub::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -131,6 +132,10 @@ pub enum BuildError {
     /// Writing failed.
     #[error("{0}")]
     Io(String),
+    /// The command line asks for something the book cannot give (e.g. `--chapters 7` of a
+    /// book of five chapters).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// What a build produced.
@@ -142,10 +147,13 @@ pub struct BuildReport {
     pub notes: Vec<String>,
 }
 
-/// Build the outputs for an already compiled book.
+/// Build the outputs for an already compiled book and write them as one pair
+/// ([`commit::write_outputs`]). `waiting` is called if another build is writing to the same
+/// output folder, before this one waits for it.
 pub fn build_outputs(
     compiled: &Compiled,
     options: &BuildOptions,
+    waiting: &dyn Fn(&Path),
 ) -> Result<BuildReport, BuildError> {
     if compiled.diags.has_errors() {
         return Err(BuildError::Manuscript);
@@ -186,11 +194,11 @@ pub fn build_outputs(
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
         crate::parallel::drop_in_background(composition);
     }
-    for (path, bytes) in outputs {
-        crate::timing::time("write", || write_atomically(&path, &bytes))
-            .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
-        report.written.push(path);
-    }
+    crate::timing::time("write", || {
+        commit::write_outputs(&out_dir, &outputs, waiting)
+    })
+    .map_err(|(path, e)| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
+    report.written = outputs.into_iter().map(|(path, _)| path).collect();
     Ok(report)
 }
 
@@ -202,14 +210,10 @@ pub fn build_pdf(
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
     let profile =
         crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
-    let chapters = options.chapters.as_ref().map(|range| {
-        book.chapters
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
-            .map(|(i, _)| i)
-            .collect()
-    });
+    let chapters = match &options.chapters {
+        Some(range) => Some(select_chapters(book, range)?),
+        None => None,
+    };
     let handout = chapters
         .as_deref()
         .map(|selected| handout_book(book, selected));
@@ -221,6 +225,37 @@ pub fn build_pdf(
     };
     crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
+}
+
+/// The indices of the chapters a handout of `range` prints: the numbered chapters in it
+/// and the generated ones (references). A range that holds no chapter is a usage error, not
+/// an empty handout.
+fn select_chapters(
+    book: &Book,
+    range: &std::ops::RangeInclusive<u32>,
+) -> Result<Vec<usize>, BuildError> {
+    let numbers: Vec<u32> = book.chapters.iter().filter_map(|c| c.number).collect();
+    if !numbers.iter().any(|n| range.contains(n)) {
+        let have = match (numbers.iter().min(), numbers.iter().max()) {
+            (Some(first), Some(last)) => format!("its chapters are numbered {first} to {last}"),
+            _ => "it has no numbered chapters".to_string(),
+        };
+        let asked = if range.start() == range.end() {
+            range.start().to_string()
+        } else {
+            format!("{}-{}", range.start(), range.end())
+        };
+        return Err(BuildError::Usage(format!(
+            "--chapters {asked} selects no chapter of the book: {have}"
+        )));
+    }
+    Ok(book
+        .chapters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// The book as a handout of the `selected` chapters prints it: its reference list keeps only
@@ -254,36 +289,11 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the extra stylesheet [`compile`] loaded.
+/// The EPUB settings of book.toml, with the stylesheet [`compile`] filtered.
 pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
     Ok(EpubOptions {
-        extra_css: manuscript.stylesheet.clone(),
+        extra_css: manuscript.epub_css.clone(),
         embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
-/// readers of `path` see either the old complete file or the new complete file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".octavo-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    // Temporary files are private (0600); an output is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -4,7 +4,9 @@
 //! anything that would fail a build fails the check), and adds the checks only worth running
 //! when asked: characters no bundled font can draw, content documents over the retailers'
 //! size limit, a missing cover, and damaged or out-of-date outputs of an earlier build
-//! ([`outputs`]). All problems are reported at once.
+//! ([`outputs`]). What only the PDF would find without reading the whole book is checked too:
+//! fonts the PDF cannot subset (when book.toml names them), images the PDF cannot convert,
+//! and output names that cannot be written. All problems are reported at once.
 
 pub mod outputs;
 
@@ -38,6 +40,8 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
         );
     }
     check_glyphs(book, manuscript.fonts.as_deref(), diags);
+    check_pdf_images(book, manuscript, diags);
+    outputs::check_output_names(manuscript, &book.meta.slug, diags);
     outputs::check_outputs(manuscript, &book.meta.slug, diags);
     match crate::build::epub_options(manuscript) {
         Ok(options) => match assemble(book, &options) {
@@ -66,6 +70,48 @@ fn check_sizes(package: &crate::epub::Package, diags: &mut Diagnostics) {
                 )
                 .with_hint("split the chapter into several files"),
             );
+        }
+    }
+}
+
+/// Convert every image the PDF draws (PNG and JPEG) as the PDF does, so that an image the
+/// EPUB can carry but the PDF cannot take (pixel data that does not decode, a size over the
+/// decoder's limits) is an error at its first use, not a failed build.
+fn check_pdf_images(
+    book: &mut Book,
+    manuscript: &crate::manuscript::Manuscript,
+    diags: &mut Diagnostics,
+) {
+    let mut first_use: Vec<Option<Span>> = vec![None; book.images.len()];
+    let mut note = |image: &mut crate::doc::Image| {
+        if let Some(slot) = image.asset.and_then(|i| first_use.get_mut(i)) {
+            slot.get_or_insert_with(|| image.span.clone());
+        }
+    };
+    for chapter in &mut book.chapters {
+        crate::resolve::walk::images_mut(&mut chapter.blocks, &mut note);
+    }
+    if let (Some(cover), Some(value)) = (book.meta.cover, &manuscript.config.cover) {
+        if let Some(slot) = first_use.get_mut(cover) {
+            slot.get_or_insert_with(|| Span::new(manuscript.config_file, value.span()));
+        }
+    }
+    for (asset, span) in book.images.iter().zip(first_use) {
+        let drawn = matches!(asset.media_type.as_str(), "image/png" | "image/jpeg");
+        if !drawn || asset.width == 0 {
+            continue;
+        }
+        if let Err(reason) = crate::pdf::image_pdf::image_xobject(&asset.path) {
+            let name = manuscript.root.display(&asset.path);
+            let found = Diagnostic::error(
+                code::IMAGE_FORMAT,
+                format!("{name} cannot go into the PDF: {reason}"),
+            )
+            .with_hint("open the image in an editor and save it again as PNG or JPEG");
+            diags.push(match span {
+                Some(span) => found.at(span),
+                None => found.in_file(name),
+            });
         }
     }
 }

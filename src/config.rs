@@ -490,31 +490,56 @@ impl BookConfig {
             .slug
             .as_ref()
             .map_or(self.title.get_ref().as_str(), |s| s.get_ref().as_str());
-        let slug = slugify(source);
-        if slug.is_empty() {
-            "book".to_string()
-        } else {
-            slug
-        }
+        slugify(source, "book")
     }
 }
 
-/// Lower-case, letters and digits kept, everything else collapsed into single hyphens.
-pub fn slugify(text: &str) -> String {
-    let mut out = String::new();
+/// Longest slug, in bytes. Slugs name files (`<slug>.epub`, `text/<slug>.xhtml`,
+/// `images/<slug>.png`); a file name may have 255 bytes, and a slug leaves room for an
+/// extension and the `-N` that keeps names unique.
+pub const MAX_SLUG_BYTES: usize = 80;
+
+/// The file-name stem for `text` (a title, a chapter's or an image's file name): transliterated
+/// to ASCII, lower-case letters and digits kept, apostrophes dropped, everything else collapsed
+/// into single hyphens, and cut at a hyphen to at most [`MAX_SLUG_BYTES`]. `fallback` when
+/// nothing is left. Every slug in the book comes from here.
+pub fn slugify(text: &str, fallback: &str) -> String {
+    let mut slug = String::new();
     let mut pending_hyphen = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if pending_hyphen && !out.is_empty() {
-                out.push('-');
+    for c in any_ascii::any_ascii(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_hyphen && !slug.is_empty() {
+                slug.push('-');
             }
             pending_hyphen = false;
-            out.extend(c.to_lowercase());
-        } else if !matches!(c, '\'' | '’' | '‘') {
+            slug.push(c.to_ascii_lowercase());
+        } else if c != '\'' {
             pending_hyphen = true;
         }
+        if slug.len() > MAX_SLUG_BYTES {
+            break;
+        }
     }
-    out
+    let slug = bound_slug(slug);
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug
+    }
+}
+
+/// `slug` cut to [`MAX_SLUG_BYTES`], at its last hyphen when that keeps at least half.
+fn bound_slug(mut slug: String) -> String {
+    if slug.len() <= MAX_SLUG_BYTES {
+        return slug;
+    }
+    // The slug is ASCII: every byte index is a character boundary.
+    slug.truncate(MAX_SLUG_BYTES);
+    match slug.rfind('-') {
+        Some(at) if at >= MAX_SLUG_BYTES / 2 => slug.truncate(at),
+        _ => slug.truncate(slug.trim_end_matches('-').len()),
+    }
+    slug
 }
 
 #[cfg(test)]
@@ -608,9 +633,29 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(
-            slugify("Year Zero: The Killing Fields and S-21"),
+            slugify("Year Zero: The Killing Fields and S-21", "book"),
             "year-zero-the-killing-fields-and-s-21"
         );
-        assert_eq!(slugify("L'Été  d’ici"), "lété-dici");
+        assert_eq!(slugify("L'Été  d’ici", "book"), "lete-dici");
+        assert_eq!(slugify("ខ្មែរក្រហម", "book"), "khmaerkrhm");
+        assert_eq!(
+            slugify("Tuol Sleng (ទួលស្លែង)", "book"),
+            "tuol-sleng-tuolslaeng"
+        );
+        assert_eq!(slugify("?!", "book"), "book");
+    }
+
+    #[test]
+    fn slugs_are_bounded_at_a_hyphen() {
+        let long = slugify(&"word ".repeat(100), "book");
+        assert!(long.len() <= MAX_SLUG_BYTES, "{long}");
+        assert!(long.ends_with("word") && !long.contains("--"), "{long}");
+        let one_word = slugify(&"x".repeat(300), "book");
+        assert_eq!(one_word, "x".repeat(MAX_SLUG_BYTES));
+        let khmer = slugify(&"ខ្មែរ ".repeat(100), "book");
+        assert!(
+            khmer.len() <= MAX_SLUG_BYTES && khmer.starts_with("khmaer-"),
+            "{khmer}"
+        );
     }
 }

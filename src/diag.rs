@@ -53,6 +53,10 @@ pub mod code {
     pub const INVALID_UTF8: &str = "E0005";
     /// The book has no chapters.
     pub const NO_CHAPTERS: &str = "E0006";
+    /// A file to read is a FIFO, a device or a folder, not a regular file.
+    pub const NOT_REGULAR_FILE: &str = "E0007";
+    /// A file name octavo cannot use (not UTF-8, or an output name the system refuses).
+    pub const FILE_NAME: &str = "E0008";
     /// A chapter's front matter is malformed.
     pub const FRONT_MATTER: &str = "E0101";
     /// A citation names a key the bibliography lacks.
@@ -112,6 +116,8 @@ pub mod code {
     /// Part of a stylesheet was dropped: an EPUB may not hold it (imports, remote files,
     /// markup, `direction`).
     pub const CSS_DROPPED: &str = "W0215";
+    /// A link with no target (`[text]()`): its text is kept, unlinked.
+    pub const EMPTY_LINK: &str = "W0233";
 }
 
 /// One problem found in the manuscript or its configuration.
@@ -276,20 +282,25 @@ pub fn render_human(
     sources: &SourceMap,
     out: &mut dyn term::WriteStyle,
 ) -> std::io::Result<()> {
+    let shown: Vec<ShownText> = sources
+        .files
+        .iter()
+        .map(|f| ShownText::new(&f.text))
+        .collect();
     let mut files = SimpleFiles::new();
-    for file in &sources.files {
-        files.add(file.name.clone(), file.text.as_str());
+    for (file, text) in sources.files.iter().zip(&shown) {
+        files.add(escape_controls(&file.name).into_owned(), text.text.as_ref());
     }
     let config = term::Config::default();
     for d in diagnostics.items() {
-        let rendered = to_codespan(d, sources);
+        let rendered = to_codespan(d, sources, &shown);
         term::emit_to_write_style(out, &config, &files, &rendered)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     Ok(())
 }
 
-fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<usize> {
+fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: &[ShownText]) -> cs::Diagnostic<usize> {
     let base = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
         Severity::Warning => cs::Diagnostic::warning(),
@@ -298,6 +309,7 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<usize> {
     if let (None, Some(path)) = (&d.span, &d.path) {
         message = format!("{}: {}", path.display(), message);
     }
+    let message = escape_controls(&message).into_owned();
     let mut out = base.with_code(d.code).with_message(message);
     if let Some(span) = d
         .span
@@ -307,12 +319,84 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<usize> {
         let text_len = sources.get(span.file).text.len();
         let start = span.range.start.min(text_len);
         let end = span.range.end.clamp(start, text_len);
-        out = out.with_labels(vec![cs::Label::primary(span.file.0 as usize, start..end)]);
+        let text = &shown[span.file.0 as usize];
+        let range = text.offset(start)..text.offset(end);
+        out = out.with_labels(vec![cs::Label::primary(span.file.0 as usize, range)]);
     }
     if let Some(hint) = &d.hint {
-        out = out.with_notes(vec![format!("hint: {hint}")]);
+        out = out.with_notes(vec![format!("hint: {}", escape_controls(hint))]);
     }
     out
+}
+
+/// A source text as printed in messages: [`escape_controls`] applied, with a map from byte
+/// offsets in the original text to offsets in the printed one (escapes are wider).
+struct ShownText<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// (original offset just past an escaped character, bytes added up to there), in order.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl<'a> ShownText<'a> {
+    fn new(original: &'a str) -> ShownText<'a> {
+        let text = escape_controls(original);
+        let mut shifts = Vec::new();
+        if let std::borrow::Cow::Owned(_) = text {
+            let mut added = 0;
+            for (at, c) in original.char_indices() {
+                if let Some(escaped) =
+                    control_escape(c, original[at + c.len_utf8()..].starts_with('\n'))
+                {
+                    added += escaped.len_utf8() - c.len_utf8();
+                    shifts.push((at + c.len_utf8(), added));
+                }
+            }
+        }
+        ShownText { text, shifts }
+    }
+
+    /// Where the original byte offset `offset` is in the printed text.
+    fn offset(&self, offset: usize) -> usize {
+        let passed = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset + passed.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+}
+
+/// `text` safe to print on a terminal: a control character a hostile file could use to
+/// move the cursor, clear the screen or recolour the output (C0 but tab and line feed, a
+/// carriage return not ending a line, DEL, C1) is shown escaped, C0 and DEL as their
+/// Control Pictures (ESC as `␛`) and C1 as U+FFFD (`�`): one character for one, so that
+/// the columns codespan prints stay those of the file.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(needs) && !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (at, c) in text.char_indices() {
+        match control_escape(c, text[at + c.len_utf8()..].starts_with('\n')) {
+            Some(escaped) => out.push(escaped),
+            None => out.push(c),
+        }
+    }
+    if out == text {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The escape [`escape_controls`] prints for `c` (`line_end`: a line feed follows), or
+/// `None` when `c` is printed as it is.
+fn control_escape(c: char, line_end: bool) -> Option<char> {
+    match c {
+        '\t' | '\n' => None,
+        '\r' if line_end => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        // C1 has no Control Pictures: the replacement character keeps columns exact.
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ => None,
+    }
 }
 
 /// One JSON object per line per diagnostic, for CI (`--message-format json`).
@@ -388,6 +472,23 @@ mod tests {
         let x = map.get(id).text.find('x').unwrap();
         assert_eq!(map.line_col(id, x), (2, 7));
         assert_eq!(map.line_col(id, 0), (1, 1));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_spans_follow() {
+        assert_eq!(escape_controls("plain\ttext\r\n"), "plain\ttext\r\n");
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\u{241b}[2Jb");
+        assert_eq!(
+            escape_controls("\u{9b}x\u{7f}\ry"),
+            "\u{fffd}x\u{2421}\u{240d}y"
+        );
+        let original = "ab\u{1b}cd\u{9b}ef";
+        let shown = ShownText::new(original);
+        for (at, c) in original.char_indices().filter(|(_, c)| c.is_alphabetic()) {
+            let printed = &shown.text[shown.offset(at)..];
+            assert!(printed.starts_with(c), "{c} at {at}: {printed}");
+        }
+        assert_eq!(shown.offset(original.len()), shown.text.len());
     }
 
     #[test]

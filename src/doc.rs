@@ -5,6 +5,8 @@
 //! [`Book`]. Backends never see Markdown or pulldown-cmark types. Every node that came from the
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
+pub mod html;
+
 use std::path::PathBuf;
 
 use crate::diag::{FileId, Span};
@@ -229,6 +231,19 @@ pub enum Block {
         /// The sanitised nodes.
         nodes: Vec<HtmlNode>,
         /// Source range.
+        span: Span,
+    },
+    /// An allow-listed HTML element wrapped around Markdown blocks: `<div class="note">`, a
+    /// blank line, Markdown, a blank line, `</div>`. Elements that only hold phrasing content
+    /// never appear here: the Markdown stage wraps each inner block's text in them instead.
+    Container {
+        /// Lower-case tag name (`div`, `section`, `aside`, `details`, `td`, …).
+        name: String,
+        /// Allowed attributes in source order.
+        attrs: Vec<(String, String)>,
+        /// The blocks inside, in reading order.
+        blocks: Vec<Block>,
+        /// Source range from the start tag to the end tag.
         span: Span,
     },
     /// Where the references list goes (`<!-- references -->` or `::: {#refs}`).
@@ -546,6 +561,26 @@ impl Chapter {
     }
 }
 
+impl Block {
+    /// Where the block was written; `None` for blocks octavo generated.
+    pub fn span(&self) -> Option<&Span> {
+        match self {
+            Block::Heading(h) => Some(&h.span),
+            Block::List(list) => Some(&list.span),
+            Block::Table(table) => Some(&table.span),
+            Block::Figure(figure) => Some(&figure.span),
+            Block::Paragraph { span, .. }
+            | Block::Quote { span, .. }
+            | Block::Code { span, .. }
+            | Block::Rule { span }
+            | Block::Html { span, .. }
+            | Block::Container { span, .. }
+            | Block::ReferencesMarker { span } => Some(span),
+            Block::References(_) => None,
+        }
+    }
+}
+
 impl Inline {
     /// A text node.
     pub fn text(text: impl Into<String>, span: Span) -> Inline {
@@ -575,6 +610,134 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Cite(cite) => push_plain_text(&cite.rendered, out),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
             Inline::NoteRef(_) => {}
+        }
+    }
+}
+
+/// The ids raw HTML gives a block itself (not blocks nested in it): a container's own `id`,
+/// ids in its raw HTML nodes, and ids of inline HTML elements in its text. Backends make them
+/// link targets.
+pub fn html_ids_of(block: &Block) -> Vec<String> {
+    let mut ids = Vec::new();
+    match block {
+        Block::Container { attrs, .. } => push_id(attrs, &mut ids),
+        Block::Html { nodes, .. } => push_node_ids(nodes, &mut ids),
+        Block::Paragraph { content, .. } => push_inline_ids(content, &mut ids),
+        Block::Heading(h) => push_inline_ids(&h.content, &mut ids),
+        Block::Table(table) => {
+            for cell in table.head.iter().chain(table.rows.iter().flatten()) {
+                push_inline_ids(cell, &mut ids);
+            }
+        }
+        _ => {}
+    }
+    ids
+}
+
+fn push_id(attrs: &[(String, String)], ids: &mut Vec<String>) {
+    ids.extend(
+        attrs
+            .iter()
+            .filter(|(name, _)| name == "id")
+            .map(|(_, value)| value.clone()),
+    );
+}
+
+fn push_node_ids(nodes: &[HtmlNode], ids: &mut Vec<String>) {
+    for node in nodes {
+        if let HtmlNode::Element {
+            attrs, children, ..
+        } = node
+        {
+            push_id(attrs, ids);
+            push_node_ids(children, ids);
+        }
+    }
+}
+
+fn push_inline_ids(inlines: &[Inline], ids: &mut Vec<String>) {
+    for inline in inlines {
+        match inline {
+            Inline::Html {
+                attrs, children, ..
+            } => {
+                push_id(attrs, ids);
+                push_inline_ids(children, ids);
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_inline_ids(c, ids),
+            Inline::Link(link) => push_inline_ids(&link.content, ids),
+            _ => {}
+        }
+    }
+}
+
+/// The plain text of blocks, one line per paragraph-like block, for word-level checks and for
+/// places that can show a block only as text.
+pub fn blocks_plain_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        push_block_text(block, &mut out);
+    }
+    out
+}
+
+fn push_block_text(block: &Block, out: &mut String) {
+    match block {
+        Block::Heading(h) => push_plain_text(&h.content, out),
+        Block::Paragraph { content, .. } => push_plain_text(content, out),
+        Block::Quote { blocks, .. } | Block::Container { blocks, .. } => {
+            blocks.iter().for_each(|b| push_block_text(b, out))
+        }
+        Block::List(list) => {
+            for item in &list.items {
+                item.blocks.iter().for_each(|b| push_block_text(b, out));
+            }
+        }
+        Block::Code { text, .. } => out.push_str(text),
+        Block::Table(table) => {
+            for cell in table.head.iter().chain(table.rows.iter().flatten()) {
+                push_plain_text(cell, out);
+                out.push(' ');
+            }
+        }
+        Block::Figure(figure) => {
+            out.push_str(&figure.image.alt);
+            out.push(' ');
+            push_plain_text(&figure.caption, out);
+        }
+        Block::Html { nodes, .. } => push_html_text(nodes, out),
+        Block::References(entries) => {
+            for entry in entries {
+                push_plain_text(&entry.content, out);
+                out.push('\n');
+            }
+        }
+        Block::Rule { .. } | Block::ReferencesMarker { .. } => {}
+    }
+    out.push('\n');
+}
+
+/// The text of raw HTML nodes; block elements separate words, inline ones do not.
+pub fn html_plain_text(nodes: &[HtmlNode]) -> String {
+    let mut out = String::new();
+    push_html_text(nodes, &mut out);
+    out
+}
+
+fn push_html_text(nodes: &[HtmlNode], out: &mut String) {
+    for node in nodes {
+        match node {
+            HtmlNode::Text(text) => out.push_str(text),
+            HtmlNode::Element { name, children, .. } => {
+                let inline = HTML_INLINE_ELEMENTS.contains(&name.as_str()) && name != "br";
+                if !inline {
+                    out.push(' ');
+                }
+                push_html_text(children, out);
+                if !inline {
+                    out.push(' ');
+                }
+            }
         }
     }
 }

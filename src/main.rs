@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use octavo::build::{build_outputs, compile, BuildError, BuildOptions, Compiled, Format};
-use octavo::diag::{render_human, render_json, Severity};
+use octavo::diag::{escape_controls, render_human, render_json, Severity};
 use octavo::new::{create_book, NewOptions};
 use octavo::resolve::ResolveOptions;
 
@@ -144,10 +144,10 @@ fn main() -> ExitCode {
 
 /// `3-5` or `4` as an inclusive range of chapter numbers.
 fn parse_chapter_range(text: &str) -> Result<std::ops::RangeInclusive<u32>, String> {
-    let number = |t: &str| {
-        t.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("`{t}` is not a chapter number"))
+    let number = |t: &str| match t.trim().parse::<u32>() {
+        Ok(0) => Err("chapter numbers start at 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{t}` is not a chapter number")),
     };
     match text.split_once('-') {
         Some((from, to)) => {
@@ -192,7 +192,16 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
     if let Some(code) = manuscript_failure(&compiled, common) {
         return code;
     }
-    let built = build_outputs(&compiled, options);
+    let quiet = common.quiet;
+    let waiting = |dir: &std::path::Path| {
+        if !quiet {
+            eprintln!(
+                "waiting for another octavo build writing to {} to finish",
+                dir.display()
+            );
+        }
+    };
+    let built = build_outputs(&compiled, options, &waiting);
     octavo::progress::finish();
     // The process ends here: freeing the book's many small allocations would only make
     // the user wait (18 ms for the x100 benchmark book).
@@ -201,17 +210,17 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
         Ok(report) => {
             if !common.quiet {
                 for path in &report.written {
-                    eprintln!("wrote {}", path.display());
+                    eprintln!("wrote {}", escape_controls(&path.display().to_string()));
                 }
                 for note in &report.notes {
-                    eprintln!("note: {note}");
+                    eprintln!("note: {}", escape_controls(note));
                 }
             }
             ExitCode::SUCCESS
         }
         Err(BuildError::Manuscript) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", escape_controls(&err.to_string()));
             ExitCode::from(2)
         }
     }

@@ -1,13 +1,21 @@
 //! Loading a manuscript: book.toml, the chapter files in order, and every other file the book
 //! reads, all confined to the book folder.
 //!
-//! Every path a manuscript names (chapters, images, cover, bibliography, stylesheets) goes
-//! through [`BookRoot::resolve`]: it refuses URLs, absolute paths and anything that, after
-//! percent-decoding and symlink resolution, lands outside the book folder. A hostile manuscript
-//! cannot make octavo read `/etc/passwd` into an EPUB.
+//! Every path a manuscript names goes through [`BookRoot::resolve`] (a Markdown link or image,
+//! a URL reference that is percent-decoded) or [`BookRoot::resolve_file`] (a file name from
+//! book.toml or a folder listing, taken as written): both refuse URLs, absolute paths and
+//! anything that, after symlink resolution, lands outside the book folder. Every file is then
+//! opened through [`confined`], which opens only regular files inside the book. A hostile
+//! manuscript cannot make octavo read `/etc/passwd` into an EPUB, nor hang it on a FIFO.
+
+pub mod confined;
+mod natural;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+
+pub use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
+pub use natural::natural_cmp;
 
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
@@ -29,6 +37,16 @@ pub enum PathProblem {
     Escapes,
     /// Nothing exists there.
     Missing,
+    /// A symbolic link to nothing.
+    Dangling,
+    /// It exists but is not a regular file (a FIFO, a device, a folder…): what it is.
+    NotRegular(&'static str),
+    /// A file name that is not valid UTF-8 (found in a folder listing).
+    NotUtf8Name,
+    /// The file is larger than the limit for its kind (in bytes).
+    TooLarge(u64),
+    /// The system refused to open or read it: the reason.
+    Unreadable(String),
 }
 
 impl PathProblem {
@@ -43,14 +61,38 @@ impl PathProblem {
             }
             PathProblem::Escapes => format!("`{path}` leads outside the book folder"),
             PathProblem::Missing => format!("`{path}` does not exist"),
+            PathProblem::Dangling => {
+                format!("`{path}` is a symbolic link to a file that does not exist")
+            }
+            PathProblem::NotRegular(kind) => format!("`{path}` is {kind}, not a regular file"),
+            PathProblem::NotUtf8Name => format!("the file name `{path}` is not valid UTF-8"),
+            PathProblem::TooLarge(limit) => format!(
+                "`{path}` is larger than the {} MB octavo reads for such a file",
+                limit / (1024 * 1024)
+            ),
+            PathProblem::Unreadable(reason) => format!("`{path}` cannot be read: {reason}"),
         }
     }
 
     /// The diagnostic code for this problem.
     pub fn code(&self) -> &'static str {
         match self {
-            PathProblem::Missing => code::IO,
-            _ => code::PATH_ESCAPES,
+            PathProblem::Missing | PathProblem::Dangling => code::IO,
+            PathProblem::TooLarge(_) | PathProblem::Unreadable(_) => code::IO,
+            PathProblem::NotRegular(_) => code::NOT_REGULAR_FILE,
+            PathProblem::NotUtf8Name => code::FILE_NAME,
+            PathProblem::Url | PathProblem::Absolute | PathProblem::Escapes => code::PATH_ESCAPES,
+        }
+    }
+
+    /// How to fix it, for a file named in book.toml or found in a folder.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PathProblem::NotRegular(_) => "name a regular file; octavo opens no pipes, devices or folders as files",
+            PathProblem::NotUtf8Name => "rename the file so that its name is valid UTF-8",
+            PathProblem::Dangling | PathProblem::Missing => "create the file, or correct the name",
+            PathProblem::TooLarge(_) | PathProblem::Unreadable(_) => "check the file and its permissions",
+            PathProblem::Url | PathProblem::Absolute | PathProblem::Escapes => "every file octavo reads must be inside the book folder; copy it in instead of linking to it",
         }
     }
 }
@@ -68,27 +110,29 @@ impl BookRoot {
         &self.root
     }
 
-    /// Resolve `written` (as found in a file under `base`, relative to the root) to a real
-    /// file inside the book folder, or say why not.
+    /// Resolve the URL reference `written` (a Markdown link or image destination in a file
+    /// under `base`, relative to the root; `%XX` escapes are decoded) to a real file inside
+    /// the book folder, or say why not.
     pub fn resolve(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
         if has_url_scheme(written) {
             return Err(PathProblem::Url);
         }
-        let decoded = percent_decode(written);
-        let relative = Path::new(&decoded);
-        if relative.is_absolute() || relative.has_root() || decoded.starts_with('\\') {
+        self.resolve_file(base, &percent_decode(written))
+    }
+
+    /// Resolve the file name `written` (from book.toml or a folder listing, taken as
+    /// written: `My%20Notes.md` is that file) under `base` to a real file inside the book
+    /// folder, or say why not.
+    pub fn resolve_file(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
+        let relative = Path::new(written);
+        if relative.is_absolute() || relative.has_root() || written.starts_with('\\') {
             return Err(PathProblem::Absolute);
         }
         let joined = self.root.join(base).join(relative);
         let Some(normalised) = normalise_inside(&self.root, &joined) else {
             return Err(PathProblem::Escapes);
         };
-        let canonical = fs::canonicalize(&normalised).map_err(|_| PathProblem::Missing)?;
-        if canonical.starts_with(&self.root) {
-            Ok(canonical)
-        } else {
-            Err(PathProblem::Escapes)
-        }
+        self.confine(&normalised)
     }
 
     /// The path of `file` relative to the root, with `/` separators, for messages.
@@ -170,14 +214,17 @@ pub struct Manuscript {
     pub chapters: Vec<FileId>,
     /// The bibliography file, when configured and readable.
     pub bibliography: Option<FileId>,
+    /// The stylesheet of `[epub] css`, when configured and readable.
+    pub stylesheet: Option<FileId>,
     /// Every text file read so far.
     pub sources: SourceMap,
     /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
     /// PDF); `None` for the bundled fonts.
     pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
-    /// book.toml's `[epub] css`, with what an EPUB may not hold dropped, loaded by
-    /// [`crate::build::compile`] (see [`crate::epub::css`]); `None` when there is none.
-    pub stylesheet: Option<String>,
+    /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered by
+    /// [`crate::build::compile`] once the book's images are known (see [`crate::epub::css`]);
+    /// `None` when there is none.
+    pub epub_css: Option<String>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -194,172 +241,215 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
             return Err(sources);
         }
     };
-    let config_path = root.path().join("book.toml");
-    let Some(config_text) = read_config_text(&config_path, diags) else {
+    let Some(config_text) = read_config_text(&root, diags) else {
         return Err(sources);
     };
     let config_file = sources.add("book.toml", config_text);
     let Some(config) = parse_config(config_file, &sources.get(config_file).text, diags) else {
         return Err(sources);
     };
-    let chapter_paths = chapter_paths(&root, &config, config_file, diags);
-    let chapters = chapter_paths
-        .iter()
-        .filter_map(|path| read_text_file(&root, path, &mut sources, diags))
-        .collect();
-    let bibliography = config.bibliography.as_ref().and_then(|bib| {
-        let path = resolve_configured(&root, bib, config_file, "bibliography", diags)?;
-        read_text_file(&root, &path, &mut sources, diags)
-    });
+    let chapters = load_chapters(&root, &config, config_file, &mut sources, diags);
+    let mut read = |value: Option<&toml::Spanned<String>>, key: &str| {
+        let value = value?;
+        read_configured_text(&root, value, config_file, key, &mut sources, diags)
+    };
+    let bibliography = read(config.bibliography.as_ref(), "bibliography");
+    let stylesheet = read(config.epub.css.as_ref(), "[epub] css");
     Ok(Manuscript {
         root,
         config,
         config_file,
         chapters,
         bibliography,
+        stylesheet,
         sources,
         fonts: None,
-        stylesheet: None,
+        epub_css: None,
     })
 }
 
-fn read_config_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(strip_bom(&bytes).to_vec()) {
-            Ok(text) => Some(text),
-            Err(err) => {
-                diags.push(
-                    Diagnostic::error(
-                        code::INVALID_UTF8,
-                        format!(
-                            "book.toml is not valid UTF-8 (byte {})",
-                            err.utf8_error().valid_up_to()
-                        ),
-                    )
-                    .in_file(path),
-                );
-                None
-            }
-        },
-        Err(err) => {
+/// book.toml's text: a regular UTF-8 file inside the book folder.
+fn read_config_text(root: &BookRoot, diags: &mut Diagnostics) -> Option<String> {
+    let path = root.path().join("book.toml");
+    let bytes = match root.read(&path, MAX_TEXT_BYTES) {
+        Ok(bytes) => bytes,
+        Err(PathProblem::Missing) => {
             diags.push(
                 Diagnostic::error(
                     code::CONFIG_MISSING,
-                    format!("cannot read book.toml: {err}"),
+                    "cannot read book.toml: it does not exist",
                 )
-                .in_file(path)
+                .in_file(&path)
                 .with_hint(
                     "run `octavo build` in a book folder, or create one with `octavo new NAME`",
                 ),
             );
-            None
+            return None;
         }
-    }
-}
-
-/// Resolve a path given in book.toml, reporting problems at the value's span.
-pub fn resolve_configured(
-    root: &BookRoot,
-    value: &toml::Spanned<String>,
-    config_file: FileId,
-    what: &str,
-    diags: &mut Diagnostics,
-) -> Option<PathBuf> {
-    match root.resolve(Path::new(""), value.get_ref()) {
-        Ok(path) => Some(path),
         Err(problem) => {
             diags.push(
+                Diagnostic::error(problem.code(), problem.describe("book.toml"))
+                    .in_file(&path)
+                    .with_hint(problem.hint()),
+            );
+            return None;
+        }
+    };
+    match String::from_utf8(strip_bom(&bytes).to_vec()) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            diags.push(
                 Diagnostic::error(
-                    problem.code(),
-                    format!("the {what} {}", problem.describe(value.get_ref())),
+                    code::INVALID_UTF8,
+                    format!(
+                        "book.toml is not valid UTF-8 (byte {})",
+                        err.utf8_error().valid_up_to()
+                    ),
                 )
-                .at(Span::new(config_file, value.span()))
-                .with_hint("paths in book.toml are relative to the book folder"),
+                .in_file(&path),
             );
             None
         }
     }
 }
 
-fn chapter_paths(
+/// Resolve a file name given in book.toml under `key`, reporting problems at the value's
+/// span with the key and the file named.
+pub fn resolve_configured(
+    root: &BookRoot,
+    value: &toml::Spanned<String>,
+    config_file: FileId,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<PathBuf> {
+    if has_url_scheme(value.get_ref()) {
+        report_configured(
+            &PathProblem::Url,
+            value.get_ref(),
+            value,
+            config_file,
+            key,
+            diags,
+        );
+        return None;
+    }
+    match root.resolve_file(Path::new(""), value.get_ref()) {
+        Ok(path) => Some(path),
+        Err(problem) => {
+            report_configured(&problem, value.get_ref(), value, config_file, key, diags);
+            None
+        }
+    }
+}
+
+/// Report that the file `shown`, named (or found through) book.toml's `key`, cannot be used.
+pub fn report_configured(
+    problem: &PathProblem,
+    shown: &str,
+    value: &toml::Spanned<String>,
+    config_file: FileId,
+    key: &str,
+    diags: &mut Diagnostics,
+) {
+    let hint = match problem {
+        PathProblem::Missing => "paths in book.toml are relative to the book folder",
+        other => other.hint(),
+    };
+    diags.push(
+        Diagnostic::error(
+            problem.code(),
+            format!("book.toml `{key}`: {}", problem.describe(shown)),
+        )
+        .at(Span::new(config_file, value.span()))
+        .with_hint(hint),
+    );
+}
+
+/// Resolve and read a text file named in book.toml under `key`; every problem is reported
+/// at the value's span.
+pub fn read_configured_text(
+    root: &BookRoot,
+    value: &toml::Spanned<String>,
+    config_file: FileId,
+    key: &str,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<FileId> {
+    let path = resolve_configured(root, value, config_file, key, diags)?;
+    match root.read(&path, MAX_TEXT_BYTES) {
+        Ok(bytes) => add_text_file(root.display(&path), &bytes, sources, diags),
+        Err(problem) => {
+            report_configured(&problem, value.get_ref(), value, config_file, key, diags);
+            None
+        }
+    }
+}
+
+/// The chapters book.toml lists, or else those found in `chapters/`, read in order.
+fn load_chapters(
     root: &BookRoot,
     config: &BookConfig,
     config_file: FileId,
+    sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> Vec<PathBuf> {
-    let paths = match &config.chapters {
-        Some(list) => list
+) -> Vec<FileId> {
+    if let Some(list) = &config.chapters {
+        return list
             .iter()
-            .filter_map(|c| resolve_configured(root, c, config_file, "chapter", diags))
-            .collect(),
-        None => discover_chapters(root),
-    };
-    if paths.is_empty() && config.chapters.is_none() {
+            .filter_map(|c| read_configured_text(root, c, config_file, "chapters", sources, diags))
+            .collect();
+    }
+    let errors_before = diags.count(crate::diag::Severity::Error);
+    let found = discover_chapters(root, diags);
+    // Chapter files that were found but refused have been reported already.
+    if found.is_empty() && diags.count(crate::diag::Severity::Error) == errors_before {
         diags.push(
             Diagnostic::error(code::NO_CHAPTERS, "the book has no chapters")
                 .in_file(root.path().join("chapters"))
                 .with_hint("put Markdown files in chapters/ (01-intro.md, 02-…) or list them in book.toml: chapters = [\"a.md\", \"b.md\"]"),
         );
     }
-    paths
-}
-
-/// `chapters/*.md` in natural order (`chapter2` before `chapter10`), confined to the root.
-fn discover_chapters(root: &BookRoot) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(root.path().join("chapters")) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
-        .collect();
-    names.sort_by(|a, b| natural_cmp(a, b));
-    names
+    found
         .iter()
-        .filter_map(|name| root.resolve(Path::new("chapters"), name).ok())
-        .filter(|path| path.is_file())
+        .filter_map(|path| read_text_file(root, path, sources, diags))
         .collect()
 }
 
-/// Compare strings with digit runs compared as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    natural_key(a).cmp(&natural_key(b)).then_with(|| a.cmp(b))
-}
-
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum KeyPart {
-    Number(u128, usize),
-    Text(String),
-}
-
-fn natural_key(text: &str) -> Vec<KeyPart> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        let digits = c.is_ascii_digit();
-        let mut run = String::new();
-        while let Some(&c) = chars.peek() {
-            if c.is_ascii_digit() != digits {
-                break;
-            }
-            run.push(c);
-            chars.next();
+/// `chapters/*.md` in natural order (`chapter2` before `chapter10`), confined to the root.
+/// A file that looks like a chapter but cannot be one (a link leading out of the book or to
+/// nothing, a name that is not UTF-8, a FIFO) is reported, never skipped in silence.
+fn discover_chapters(root: &BookRoot, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let folder = root.path().join("chapters");
+    let listed = match root.list(&folder) {
+        Ok(listed) => listed,
+        Err(PathProblem::Missing) => return Vec::new(),
+        Err(problem) => {
+            diags.push(
+                Diagnostic::error(problem.code(), problem.describe("chapters"))
+                    .in_file("chapters")
+                    .with_hint(problem.hint()),
+            );
+            return Vec::new();
         }
-        parts.push(if digits {
-            // Digit runs longer than u128 compare by length, then text: still a total order.
-            let value = run.trim_start_matches('0');
-            let number = if value.is_empty() {
-                Some(0)
-            } else {
-                value.parse().ok()
-            };
-            KeyPart::Number(number.unwrap_or(u128::MAX), run.len())
-        } else {
-            KeyPart::Text(run.to_lowercase())
-        });
+    };
+    let mut chapters: Vec<(String, PathBuf)> = Vec::new();
+    for Listed { name, path } in listed {
+        if !name.ends_with(".md") || name.starts_with('.') {
+            continue;
+        }
+        let shown = format!("chapters/{name}");
+        // A FIFO or folder among them is refused when it is read.
+        match path {
+            Ok(path) => chapters.push((name, path)),
+            Err(problem) => diags.push(
+                Diagnostic::error(problem.code(), problem.describe(&shown))
+                    .in_file(&shown)
+                    .with_hint(problem.hint()),
+            ),
+        }
     }
-    parts
+    chapters.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    chapters.into_iter().map(|(_, path)| path).collect()
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -367,7 +457,8 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// Read a text file inside the root into the source map: UTF-8 checked (BOM accepted),
-/// NUL and XML-illegal control characters removed with a warning.
+/// NUL and XML-illegal control characters removed with a warning. Problems are reported
+/// against the file itself.
 pub fn read_text_file(
     root: &BookRoot,
     path: &Path,
@@ -375,16 +466,27 @@ pub fn read_text_file(
     diags: &mut Diagnostics,
 ) -> Option<FileId> {
     let name = root.display(path);
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
+    match root.read(path, MAX_TEXT_BYTES) {
+        Ok(bytes) => add_text_file(name, &bytes, sources, diags),
+        Err(problem) => {
             diags.push(
-                Diagnostic::error(code::IO, format!("cannot read the file: {err}")).in_file(&name),
+                Diagnostic::error(problem.code(), problem.describe(&name))
+                    .in_file(&name)
+                    .with_hint(problem.hint()),
             );
-            return None;
+            None
         }
-    };
-    let text = match std::str::from_utf8(strip_bom(&bytes)) {
+    }
+}
+
+/// Check that `bytes` are UTF-8 and add them to the source map as `name`.
+fn add_text_file(
+    name: String,
+    bytes: &[u8],
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<FileId> {
+    let text = match std::str::from_utf8(strip_bom(bytes)) {
         Ok(text) => text,
         Err(err) => {
             diags.push(
@@ -392,7 +494,7 @@ pub fn read_text_file(
                     code::INVALID_UTF8,
                     format!(
                         "not valid UTF-8 at byte {}",
-                        err.valid_up_to() + (bytes.len() - strip_bom(&bytes).len())
+                        err.valid_up_to() + (bytes.len() - strip_bom(bytes).len())
                     ),
                 )
                 .in_file(&name)
@@ -443,30 +545,6 @@ pub fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn natural_sort_puts_10_after_2() {
-        let mut names = vec![
-            "chapter10.md",
-            "chapter2.md",
-            "chapter1.md",
-            "appendix.md",
-            "chapter0.md",
-            "chapter00.md",
-        ];
-        names.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            names,
-            vec![
-                "appendix.md",
-                "chapter0.md",
-                "chapter00.md",
-                "chapter1.md",
-                "chapter2.md",
-                "chapter10.md"
-            ]
-        );
-    }
 
     #[test]
     fn confinement_refuses_escapes() {

@@ -11,6 +11,9 @@ use std::time::SystemTime;
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::manuscript::Manuscript;
 
+/// Largest earlier output read back for checking.
+const MAX_OUTPUT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
 /// Check `out/<slug>.epub` and `out/<slug>.pdf` under the book root, when they exist.
 pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
     let out = manuscript.root.path().join("out");
@@ -20,7 +23,9 @@ pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostic
         ("pdf", verify_pdf),
     ] {
         let path = out.join(format!("{slug}.{extension}"));
-        let Ok(bytes) = std::fs::read(&path) else {
+        // Read like every other file: only a regular file inside the book (a FIFO left
+        // under the output's name is not waited on).
+        let Ok(bytes) = manuscript.root.read(&path, MAX_OUTPUT_BYTES) else {
             continue;
         };
         let shown = format!("out/{slug}.{extension}");
@@ -44,6 +49,42 @@ pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostic
                     .with_hint("run `octavo build` to bring it up to date"),
                 );
             }
+        }
+    }
+}
+
+/// The build writes `out/<slug>.epub` and `.pdf`: report what would stop it (an `out` that
+/// is not a folder, a folder where an output goes) before the book is typeset.
+pub fn check_output_names(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
+    let out = manuscript.root.path().join("out");
+    let at = Span::new(manuscript.config_file, 0..0);
+    if std::fs::symlink_metadata(&out).is_ok_and(|m| !m.is_dir()) {
+        diags.push(
+            Diagnostic::error(
+                code::FILE_NAME,
+                "`out` is not a folder: the build cannot write its outputs there",
+            )
+            .at(at)
+            .with_hint("rename or remove the file `out`, or build with --out DIR"),
+        );
+        return;
+    }
+    for extension in ["epub", "pdf"] {
+        let name = format!("out/{slug}.{extension}");
+        if std::fs::symlink_metadata(out.join(format!("{slug}.{extension}")))
+            .is_ok_and(|m| m.is_dir())
+        {
+            diags.push(
+                Diagnostic::error(
+                    code::FILE_NAME,
+                    format!(
+                        "`{name}` is a folder: the build cannot write the {} there",
+                        extension.to_uppercase()
+                    ),
+                )
+                .at(at.clone())
+                .with_hint("rename or remove that folder"),
+            );
         }
     }
 }

@@ -19,8 +19,7 @@ mod selector;
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Book, ImageAsset};
-use crate::manuscript::{has_url_scheme, read_text_file, resolve_configured, BookRoot};
-use crate::manuscript::{Manuscript, PathProblem};
+use crate::manuscript::{has_url_scheme, BookRoot, Manuscript, PathProblem};
 
 /// How deep blocks may nest before the rest is dropped (cssparser itself stops at 75).
 const MAX_NESTING: usize = 32;
@@ -72,22 +71,18 @@ pub struct FilteredCss {
     pub dropped: Vec<Dropped>,
 }
 
-/// Read book.toml's `[epub] css` into the source map and return it with what an EPUB may not
+/// The `[epub] css` stylesheet [`crate::manuscript::load`] read, with what an EPUB may not
 /// hold dropped, each drop a warning at its line and column. A `url()` naming an image the
-/// book packages is rewritten to the packaged file; any other file is dropped. A stylesheet
-/// path that is missing or leads outside the book is an error at its book.toml span.
-pub fn load_extra_stylesheet(
-    manuscript: &mut Manuscript,
+/// book packages is rewritten to the packaged file; any other file is dropped.
+pub fn filter_book_stylesheet(
+    manuscript: &Manuscript,
     book: &Book,
     diags: &mut Diagnostics,
 ) -> Option<String> {
-    let value = manuscript.config.epub.css.clone()?;
-    let root = &manuscript.root;
-    let path = resolve_configured(root, &value, manuscript.config_file, "stylesheet", diags)?;
-    let file = read_text_file(root, &path, &mut manuscript.sources, diags)?;
+    let file = manuscript.stylesheet?;
     let source = manuscript.sources.get(file);
     let base = Path::new(&source.name).parent().unwrap_or(Path::new(""));
-    let judge = |url: &str| judge_book_url(url, root, base, &book.images);
+    let judge = |url: &str| judge_book_url(url, &manuscript.root, base, &book.images);
     let filtered = filter_stylesheet(&source.text, CssPlace::Stylesheet, &judge);
     for dropped in filtered.dropped {
         diags.push(

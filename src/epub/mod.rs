@@ -114,6 +114,8 @@ pub struct Package {
     pub has_cover_page: bool,
     /// True when a title page exists.
     pub has_title_page: bool,
+    /// Pages added to the spine so far (counting them per page was quadratic in chapters).
+    spine_pages: usize,
 }
 
 impl Package {
@@ -131,7 +133,8 @@ impl Package {
     }
 
     fn add_page(&mut self, id: &str, href: &str, data: String) {
-        let order = self.items.iter().filter(|i| i.spine.is_some()).count();
+        let order = self.spine_pages;
+        self.spine_pages += 1;
         self.add(id, href, "application/xhtml+xml", data.into_bytes())
             .spine = Some(order);
     }
@@ -346,9 +349,11 @@ fn css_safe(name: &str) -> String {
 
 fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {
     for (index, asset) in book.images.iter().enumerate() {
-        let data = std::fs::read(&asset.path).map_err(|source| EpubError::Read {
+        // The path was confined to the book when the image was resolved.
+        let data = crate::manuscript::read_regular(&asset.path, crate::manuscript::NO_SIZE_LIMIT)
+            .map_err(|problem| EpubError::Read {
             path: asset.path.clone(),
-            source,
+            source: std::io::Error::other(problem.describe("the image")),
         })?;
         let media_type = image_media_type(&asset.media_type);
         let id = format!("img-{}", index + 1);

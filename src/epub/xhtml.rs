@@ -191,6 +191,18 @@ impl Writer<'_> {
                 self.html_nodes(nodes);
                 self.out.push('\n');
             }
+            Block::Container {
+                name,
+                attrs,
+                blocks,
+                ..
+            } => {
+                self.element(name, attrs, |w| {
+                    w.out.push('\n');
+                    w.blocks(blocks);
+                });
+                self.out.push('\n');
+            }
             Block::ReferencesMarker { .. } => {}
             Block::References(entries) => self.references(entries),
         }
@@ -399,14 +411,7 @@ impl Writer<'_> {
                 name,
                 attrs,
                 children,
-            } => {
-                let khmer = declares_khmer(attrs);
-                self.khmer_depth += usize::from(khmer);
-                self.open_tag(name, attrs);
-                self.inlines(children);
-                self.out.push_str(&format!("</{name}>"));
-                self.khmer_depth -= usize::from(khmer);
-            }
+            } => self.element(name, attrs, |w| w.inlines(children)),
         }
     }
 
@@ -483,6 +488,17 @@ impl Writer<'_> {
         }
     }
 
+    /// An allow-listed element around content written by `content`; a `lang="km"` on it tells
+    /// the text inside that it is already tagged Khmer.
+    fn element(&mut self, name: &str, attrs: &[(String, String)], content: impl FnOnce(&mut Self)) {
+        let khmer = declares_khmer(attrs);
+        self.khmer_depth += usize::from(khmer);
+        self.open_tag(name, attrs);
+        content(self);
+        self.out.push_str(&format!("</{name}>"));
+        self.khmer_depth -= usize::from(khmer);
+    }
+
     fn open_tag(&mut self, name: &str, attrs: &[(String, String)]) {
         self.out.push('<');
         self.out.push_str(name);
@@ -515,12 +531,7 @@ impl Writer<'_> {
                         self.out.pop();
                         self.out.push_str("/>");
                     } else {
-                        let khmer = declares_khmer(attrs);
-                        self.khmer_depth += usize::from(khmer);
-                        self.open_tag(name, attrs);
-                        self.html_nodes(children);
-                        self.out.push_str(&format!("</{name}>"));
-                        self.khmer_depth -= usize::from(khmer);
+                        self.element(name, attrs, |w| w.html_nodes(children));
                     }
                 }
             }

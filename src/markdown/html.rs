@@ -115,6 +115,7 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "col",
     "colgroup",
     "dd",
+    "details",
     "div",
     "dl",
     "dt",
@@ -132,6 +133,7 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "p",
     "pre",
     "section",
+    "summary",
     "table",
     "tbody",
     "td",
@@ -236,15 +238,61 @@ pub fn is_id_char(c: char) -> bool {
     !c.is_whitespace() && !punctuation && !c.is_control()
 }
 
+/// One piece of a raw HTML block, in source order.
+///
+/// An HTML block in Markdown ends at a blank line, so an author who wraps Markdown in
+/// `<div class="note">` … `</div>` writes three blocks: the start tag, Markdown, the end tag.
+/// The sanitiser therefore reports elements left open at the end of a block and end tags that
+/// close something opened earlier, and the Markdown stage nests the Markdown in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockPiece {
+    /// Complete, balanced nodes.
+    Nodes(Vec<HtmlNode>),
+    /// An element left open at the end of the block, with the complete children it has so far.
+    Open {
+        /// Lower-case tag name.
+        name: String,
+        /// Allowed attributes.
+        attrs: Vec<(String, String)>,
+        /// Children written in this block after the start tag.
+        children: Vec<HtmlNode>,
+    },
+    /// An end tag whose start tag is not in this block.
+    Close(String),
+}
+
 /// Raw HTML turned into an allow-listed tree, plus what had to go.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Sanitized {
-    /// The well-formed result.
-    pub nodes: Vec<HtmlNode>,
+    /// The well-formed result, in source order.
+    pub pieces: Vec<BlockPiece>,
     /// Human descriptions of each dropped element or attribute (`<script>`, `onclick`).
     pub dropped: Vec<String>,
     /// Comments found (used for markers such as `<!-- references -->`).
     pub comments: Vec<String>,
+}
+
+impl Sanitized {
+    /// All complete nodes, ignoring open and close pieces (for callers that want a tree).
+    pub fn nodes(&self) -> Vec<HtmlNode> {
+        let mut nodes = Vec::new();
+        for piece in &self.pieces {
+            match piece {
+                BlockPiece::Nodes(more) => nodes.extend(more.iter().cloned()),
+                BlockPiece::Open {
+                    name,
+                    attrs,
+                    children,
+                } => nodes.push(HtmlNode::Element {
+                    name: name.clone(),
+                    attrs: attrs.clone(),
+                    children: children.clone(),
+                }),
+                BlockPiece::Close(_) => {}
+            }
+        }
+        nodes
+    }
 }
 
 struct OpenElement {
@@ -253,82 +301,217 @@ struct OpenElement {
     children: Vec<HtmlNode>,
 }
 
-/// Sanitise a block of raw HTML into a balanced tree of allowed elements.
+/// Elements that may stay open across HTML blocks and hold the Markdown written after them.
+/// Phrasing-only containers (`p`, headings) are closed at the end of their block instead, as a
+/// browser closes `<p>` at the next block.
+pub fn is_wrapper_element(name: &str) -> bool {
+    (is_block_element(name) && !is_phrasing_container(name) && !VOID_ELEMENTS.contains(&name))
+        || (is_inline_element(name) && !VOID_ELEMENTS.contains(&name))
+}
+
+/// Sanitise a block of raw HTML into balanced pieces of allowed elements.
+///
+/// An opaque element (`<script>`, `<title>`) is dropped with its content up to its end tag;
+/// when the block holds no end tag, only the start tag is dropped and what follows is kept.
 pub fn sanitize_block(html: &str) -> Sanitized {
-    let mut out = Sanitized::default();
-    let mut stack: Vec<OpenElement> = vec![OpenElement {
+    let tokens = tokenize(html);
+    let mut state = BlockSanitizer::default();
+    let mut index = 0;
+    while index < tokens.len() {
+        let token = &tokens[index];
+        index += 1;
+        if let HtmlToken::Start {
+            name, self_closing, ..
+        } = token
+        {
+            if is_opaque_element(name) {
+                match (*self_closing, opaque_end(&tokens, index, name)) {
+                    (false, Some(end)) => {
+                        state.out.dropped.push(format!("<{name}> and its content"));
+                        index = end + 1;
+                    }
+                    (false, None) => state
+                        .out
+                        .dropped
+                        .push(format!("<{name}> (never closed: only the tag is dropped)")),
+                    (true, _) => state.out.dropped.push(format!("<{name}>")),
+                }
+                continue;
+            }
+        }
+        state.token(token.clone());
+    }
+    state.finish()
+}
+
+/// The index of the end tag that closes an opaque element opened just before `from`.
+fn opaque_end(tokens: &[HtmlToken], from: usize, name: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (offset, token) in tokens[from..].iter().enumerate() {
+        match token {
+            HtmlToken::Start { name: n, .. } if n == name => depth += 1,
+            HtmlToken::End { name: n } if n == name => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(from + offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The stack machine behind [`sanitize_block`].
+struct BlockSanitizer {
+    out: Sanitized,
+    stack: Vec<OpenElement>,
+}
+
+impl Default for BlockSanitizer {
+    fn default() -> Self {
+        BlockSanitizer {
+            out: Sanitized::default(),
+            stack: vec![root_element()],
+        }
+    }
+}
+
+fn root_element() -> OpenElement {
+    OpenElement {
         name: String::new(),
         attrs: Vec::new(),
         children: Vec::new(),
-    }];
-    let mut skipping: Option<(String, usize)> = None;
-    for token in tokenize(html) {
-        if let Some((name, depth)) = &mut skipping {
-            match &token {
-                HtmlToken::Start { name: n, .. } if n == name => *depth += 1,
-                HtmlToken::End { name: n } if n == name => {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        skipping = None;
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
+    }
+}
+
+impl BlockSanitizer {
+    fn token(&mut self, token: HtmlToken) {
         match token {
-            HtmlToken::Text(text) => push_child(&mut stack, HtmlNode::Text(text)),
-            HtmlToken::Comment(text) => out.comments.push(text.trim().to_string()),
+            HtmlToken::Text(text) => push_child(&mut self.stack, HtmlNode::Text(text)),
+            HtmlToken::Comment(text) => self.out.comments.push(text.trim().to_string()),
             HtmlToken::Start {
                 name,
                 attrs,
                 self_closing,
-            } => {
-                if is_opaque_element(&name) {
-                    out.dropped.push(format!("<{name}> and its content"));
-                    if !self_closing {
-                        skipping = Some((name, 1));
-                    }
-                } else if !is_block_element(&name) {
-                    out.dropped.push(format!("<{name}>"));
-                } else if stack.len() > MAX_HTML_DEPTH {
-                    if !out.dropped.iter().any(|d| d.starts_with("elements nested")) {
-                        out.dropped.push(format!(
-                            "elements nested deeper than {MAX_HTML_DEPTH} levels"
-                        ));
-                    }
-                } else {
-                    let (kept, dropped) = filter_attributes(&name, &attrs);
-                    out.dropped.extend(
-                        dropped
-                            .into_iter()
-                            .map(|a| format!("attribute `{a}` on <{name}>")),
-                    );
-                    if !is_inline_element(&name) {
-                        close_phrasing_containers(&mut stack);
-                    }
-                    let element = OpenElement {
-                        name,
-                        attrs: kept,
-                        children: Vec::new(),
-                    };
-                    if self_closing || VOID_ELEMENTS.contains(&element.name.as_str()) {
-                        push_child(&mut stack, close(element));
-                    } else {
-                        stack.push(element);
-                    }
-                }
+            } => self.start(name, &attrs, self_closing),
+            HtmlToken::End { name } => self.end(&name),
+        }
+    }
+
+    fn start(&mut self, name: String, attrs: &[(String, String)], self_closing: bool) {
+        if !is_block_element(&name) {
+            self.out.dropped.push(format!("<{name}>"));
+            return;
+        }
+        if self.stack.len() > MAX_HTML_DEPTH {
+            if !self
+                .out
+                .dropped
+                .iter()
+                .any(|d| d.starts_with("elements nested"))
+            {
+                self.out.dropped.push(format!(
+                    "elements nested deeper than {MAX_HTML_DEPTH} levels"
+                ));
             }
-            HtmlToken::End { name } => close_until(&mut stack, &name),
+            return;
+        }
+        let (kept, dropped) = filter_attributes(&name, attrs);
+        self.out.dropped.extend(
+            dropped
+                .into_iter()
+                .map(|a| format!("attribute `{a}` on <{name}>")),
+        );
+        if !is_inline_element(&name) {
+            close_phrasing_containers(&mut self.stack);
+        }
+        let element = OpenElement {
+            name,
+            attrs: kept,
+            children: Vec::new(),
+        };
+        if self_closing || VOID_ELEMENTS.contains(&element.name.as_str()) {
+            push_child(&mut self.stack, close(element));
+        } else {
+            self.stack.push(element);
         }
     }
-    while stack.len() > 1 {
-        if let Some(element) = stack.pop() {
-            push_child(&mut stack, close(element));
+
+    /// An end tag closes its element here, or, when it was opened by an earlier block, ends
+    /// this block's open elements and becomes a [`BlockPiece::Close`].
+    fn end(&mut self, name: &str) {
+        if self.stack.iter().skip(1).any(|e| e.name == name) {
+            close_until(&mut self.stack, name);
+            return;
+        }
+        if !is_wrapper_element(name) {
+            return;
+        }
+        while self.stack.len() > 1 {
+            if let Some(element) = self.stack.pop() {
+                push_child(&mut self.stack, close(element));
+            }
+        }
+        self.flush_nodes();
+        self.out.pieces.push(BlockPiece::Close(name.to_string()));
+    }
+
+    fn flush_nodes(&mut self) {
+        let nodes = std::mem::take(&mut self.stack[0].children);
+        if !nodes.is_empty() {
+            self.out.pieces.push(BlockPiece::Nodes(nodes));
         }
     }
-    out.nodes = stack.pop().map(|root| root.children).unwrap_or_default();
-    out
+
+    /// Elements still open at the end: phrasing containers close here; the outermost wrappers
+    /// stay open for the Markdown that follows.
+    fn finish(mut self) -> Sanitized {
+        let keep_open = self
+            .stack
+            .iter()
+            .skip(1)
+            .take_while(|e| is_wrapper_element(&e.name))
+            .count();
+        while self.stack.len() > keep_open + 1 {
+            if let Some(element) = self.stack.pop() {
+                push_child(&mut self.stack, close(element));
+            }
+        }
+        self.flush_nodes();
+        for element in self.stack.drain(1..) {
+            self.out.pieces.push(BlockPiece::Open {
+                name: element.name,
+                attrs: element.attrs,
+                children: element.children,
+            });
+        }
+        self.out
+    }
+}
+
+/// Elements whose HTML block (CommonMark's first kind) runs until their end tag.
+const RAW_TEXT_BLOCK_ELEMENTS: &[&str] = &["script", "style", "textarea", "pre"];
+
+/// When an HTML block starts with `<script>`, `<style>`, `<textarea>` or `<pre>` and holds no
+/// end tag for it, CommonMark ran the block to the end of its container: the offset just
+/// after the start tag, from where the text should be read as Markdown again.
+pub fn unclosed_raw_text_start(block: &str) -> Option<usize> {
+    let trimmed = block.trim_start_matches([' ', '\t']);
+    let indent = block.len() - trimmed.len();
+    let head = trimmed.get(..trimmed.len().min(12)).unwrap_or(trimmed);
+    let head = head.to_ascii_lowercase();
+    let name = RAW_TEXT_BLOCK_ELEMENTS.iter().find(|name| {
+        head.strip_prefix('<')
+            .and_then(|rest| rest.strip_prefix(**name))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['>', ' ', '\t', '\n', '/']))
+    })?;
+    let closed = block.to_ascii_lowercase().contains(&format!("</{name}"));
+    if closed {
+        return None;
+    }
+    let tag_end = trimmed.find('>').map_or(block.len(), |i| indent + i + 1);
+    Some(tag_end)
 }
 
 fn push_child(stack: &mut [OpenElement], node: HtmlNode) {
@@ -350,7 +533,17 @@ fn is_phrasing_container(name: &str) -> bool {
     is_inline_element(name)
         || matches!(
             name,
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "dt" | "caption" | "figcaption"
+            "p" | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "pre"
+                | "dt"
+                | "caption"
+                | "figcaption"
+                | "summary"
         )
 }
 
@@ -402,7 +595,7 @@ mod tests {
         let s =
             sanitize_block("<div onclick=\"x()\" class=\"a\">hi<script>alert(1)</script></div>");
         assert_eq!(
-            s.nodes,
+            s.nodes(),
             vec![el(
                 "div",
                 &[("class", "a")],
@@ -419,7 +612,7 @@ mod tests {
     fn unclosed_and_stray_tags_are_balanced() {
         let s = sanitize_block("<p>a <em>b</p></span>c");
         assert_eq!(
-            s.nodes,
+            s.nodes(),
             vec![
                 el(
                     "p",
@@ -438,7 +631,7 @@ mod tests {
     fn blocks_close_open_paragraphs() {
         let s = sanitize_block("<p>a<em>b<div>c</div>");
         assert_eq!(
-            s.nodes,
+            s.nodes(),
             vec![
                 el(
                     "p",
@@ -457,7 +650,7 @@ mod tests {
     fn javascript_links_and_images_are_refused() {
         let s = sanitize_block("<a href=\"javascript:alert(1)\">x</a><img src=\"/etc/passwd\">");
         assert_eq!(
-            s.nodes,
+            s.nodes(),
             vec![el("a", &[], vec![HtmlNode::Text("x".into())])]
         );
         assert_eq!(s.dropped, vec!["attribute `href` on <a>", "<img>"]);
@@ -468,7 +661,7 @@ mod tests {
         let s = sanitize_block("<!-- references --><p>&amp;&eacute;&#x1F600;</p>");
         assert_eq!(s.comments, vec!["references"]);
         assert_eq!(
-            s.nodes,
+            s.nodes(),
             vec![el("p", &[], vec![HtmlNode::Text("&é😀".into())])]
         );
     }

@@ -9,11 +9,13 @@
 pub mod citations;
 pub mod front_matter;
 pub mod html;
+mod wrappers;
 
 use std::ops::Range;
 
 use pulldown_cmark::{
-    Alignment, CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
+    Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, MetadataBlockKind, Options, Parser,
+    Tag, TagEnd,
 };
 
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
@@ -25,6 +27,10 @@ use front_matter::{parse_front_matter, FrontMatter};
 
 /// Containers nested deeper than this are flattened (with a diagnostic).
 pub const MAX_DEPTH: usize = 64;
+
+/// Raw text read again as Markdown (an unclosed `<style>` block, misplaced front matter) may
+/// hold more of the same; past this depth it is kept as plain text.
+const MAX_REPARSE_DEPTH: usize = 8;
 
 /// One chapter file after parsing, before book-wide resolution.
 #[derive(Debug, Clone)]
@@ -97,14 +103,24 @@ enum Frame {
         toml: bool,
         text: String,
         start: Option<usize>,
+        block_start: usize,
     },
 }
 
 enum BlockContainer {
     Root,
     Quote,
-    Item { task: Option<bool> },
-    Note { label: String },
+    Item {
+        task: Option<bool>,
+    },
+    Note {
+        label: String,
+    },
+    /// A raw HTML element left open by one HTML block and closed by a later one.
+    Html {
+        name: String,
+        attrs: Vec<(String, String)>,
+    },
 }
 
 enum InlineContainer {
@@ -128,6 +144,13 @@ enum InlineContainer {
         name: String,
         attrs: Vec<(String, String)>,
     },
+    /// The content of an opaque inline element (`<title>`, `<script>`): dropped when its end
+    /// tag comes, kept when the paragraph ends first (then only the start tag was dropped).
+    Skipped {
+        name: String,
+        /// The start tag as written, printed when the element is never closed.
+        tag: String,
+    },
 }
 
 struct Builder<'a> {
@@ -139,7 +162,11 @@ struct Builder<'a> {
     diags: &'a mut Diagnostics,
     suppressed: usize,
     depth_reported: bool,
-    skip_html_until: Option<String>,
+    /// How many Markdown re-parses of raw text are running inside each other.
+    reparse_depth: usize,
+    /// While re-parsing text that is not a verbatim slice of the source, every span is this
+    /// range (the raw HTML block or front matter it came from).
+    span_clamp: Option<Range<usize>>,
 }
 
 impl<'a> Builder<'a> {
@@ -157,12 +184,16 @@ impl<'a> Builder<'a> {
             diags,
             suppressed: 0,
             depth_reported: false,
-            skip_html_until: None,
+            reparse_depth: 0,
+            span_clamp: None,
         }
     }
 
     fn span(&self, range: Range<usize>) -> Span {
-        Span::new(self.file, range)
+        match &self.span_clamp {
+            Some(clamp) => Span::new(self.file, clamp.clone()),
+            None => Span::new(self.file, range),
+        }
     }
 
     fn finish(mut self) -> ParsedChapter {
@@ -261,10 +292,13 @@ impl<'a> Builder<'a> {
             Tag::Strong => Some(self.inline_frame(InlineContainer::Strong, &range)),
             Tag::Strikethrough => Some(self.inline_frame(InlineContainer::Strike, &range)),
             Tag::Link {
-                dest_url, title, ..
+                link_type,
+                dest_url,
+                title,
+                ..
             } => Some(self.inline_frame(
                 InlineContainer::Link {
-                    dest: dest_url.to_string(),
+                    dest: link_destination(link_type, &dest_url),
                     title: title.to_string(),
                 },
                 &range,
@@ -282,6 +316,7 @@ impl<'a> Builder<'a> {
                 toml: kind == MetadataBlockKind::PlusesStyle,
                 text: String::new(),
                 start: None,
+                block_start: range.start,
             }),
             // Not enabled; their content still lands in the current container.
             _ => None,
@@ -370,8 +405,7 @@ impl<'a> Builder<'a> {
             self.suppressed -= 1;
             return;
         }
-        self.close_implicit_paragraph(range.end);
-        self.close_html_inlines(range.end);
+        self.close_dangling_frames(range.end);
         self.close_top(range.end);
     }
 
@@ -403,11 +437,23 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn close_html_inlines(&mut self, end: usize) {
-        while let Some(Frame::Inlines {
-            kind: InlineContainer::Html { .. },
-            ..
-        }) = self.stack.last()
+    /// Close the frames no end event will close, above the frame an end event belongs to:
+    /// implicit paragraphs, and raw HTML elements left open (an unclosed `<span>` in a list
+    /// item, a `<div>` opened in a quote) end with the Markdown container around them.
+    fn close_dangling_frames(&mut self, end: usize) {
+        while let Some(
+            Frame::Inlines {
+                kind:
+                    InlineContainer::Paragraph { implicit: true }
+                    | InlineContainer::Html { .. }
+                    | InlineContainer::Skipped { .. },
+                ..
+            }
+            | Frame::Blocks {
+                kind: BlockContainer::Html { .. },
+                ..
+            },
+        ) = self.stack.last()
         {
             self.close_top(end);
         }
@@ -451,9 +497,20 @@ impl<'a> Builder<'a> {
                 self.push_block(Block::Code { lang, text, span }, start)
             }
             Frame::HtmlBlock { text, start } => self.close_html_block(&text, start..end),
-            Frame::Metadata { toml, text, start } => {
-                let offset = start.unwrap_or(0);
-                self.front = parse_front_matter(self.file, &text, offset, toml, self.diags);
+            Frame::Metadata {
+                toml,
+                text,
+                start,
+                block_start,
+            } => {
+                if self.at_document_start(block_start) {
+                    let offset = start.unwrap_or(0);
+                    self.front = parse_front_matter(self.file, &text, offset, toml, self.diags);
+                } else {
+                    // Front matter counts only at the very top; elsewhere the lines are
+                    // Markdown (a thematic break, text, a setext underline).
+                    self.reparse_source(block_start..end);
+                }
             }
         }
     }
@@ -470,6 +527,12 @@ impl<'a> Builder<'a> {
             BlockContainer::Item { task } => {
                 if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
                     items.push(ListItem { task, blocks });
+                }
+            }
+            BlockContainer::Html { name, attrs } => {
+                let (name, attrs) = wrappers::adopted_name(name, attrs, &self.html_parent());
+                for block in wrappers::html_container_blocks(name, attrs, blocks, span) {
+                    self.push_block(block, range.start);
                 }
             }
             BlockContainer::Note { label } => self.notes.push(Note {
@@ -531,10 +594,21 @@ impl<'a> Builder<'a> {
                 };
                 self.push_inline(html, range);
             }
+            InlineContainer::Skipped { name, tag } => {
+                self.warn_unclosed_tag(&name, &(range.start..range.start + tag.len()));
+                let tag_span = self.span(range.start..range.start + tag.len());
+                self.push_inline(Inline::text(tag, tag_span), range.clone());
+                for inline in inlines {
+                    self.push_inline(inline, range.clone());
+                }
+            }
         }
     }
 
     fn close_html_block(&mut self, text: &str, range: Range<usize>) {
+        if let Some(after_tag) = html::unclosed_raw_text_start(text) {
+            return self.reopen_raw_text_block(text, after_tag, range);
+        }
         let span = self.span(range.clone());
         let sanitized = html::sanitize_block(text);
         for dropped in &sanitized.dropped {
@@ -549,14 +623,167 @@ impl<'a> Builder<'a> {
         if sanitized.comments.iter().any(|c| c == "references") {
             self.push_block(Block::ReferencesMarker { span: span.clone() }, range.start);
         }
-        let nodes: Vec<HtmlNode> = sanitized
-            .nodes
+        for piece in sanitized.pieces {
+            self.html_piece(piece, &range);
+        }
+    }
+
+    /// Place one piece of a sanitised HTML block: nodes become a block, an open element
+    /// becomes a container for the Markdown that follows, an end tag closes one.
+    fn html_piece(&mut self, piece: html::BlockPiece, range: &Range<usize>) {
+        match piece {
+            html::BlockPiece::Nodes(nodes) => self.push_html_nodes(nodes, range),
+            html::BlockPiece::Open {
+                name,
+                attrs,
+                children,
+            } => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.report_depth(range.clone());
+                    return self.push_html_nodes(children, range);
+                }
+                self.close_implicit_paragraph(range.start);
+                self.stack.push(Frame::Blocks {
+                    kind: BlockContainer::Html { name, attrs },
+                    blocks: Vec::new(),
+                    start: range.start,
+                });
+                self.push_html_nodes(children, range);
+            }
+            html::BlockPiece::Close(name) => self.close_html_element(&name, range.end),
+        }
+    }
+
+    fn push_html_nodes(&mut self, nodes: Vec<HtmlNode>, range: &Range<usize>) {
+        self.close_implicit_paragraph(range.start);
+        let nodes: Vec<HtmlNode> = wrappers::adopt_orphans(nodes, &self.html_parent())
             .into_iter()
             .filter(|n| !is_blank_node(n))
             .collect();
         if !nodes.is_empty() {
+            let span = self.span(range.clone());
             self.push_block(Block::Html { nodes, span }, range.start);
         }
+    }
+
+    /// The raw HTML element that new blocks go into (`""` in a Markdown container).
+    fn html_parent(&self) -> String {
+        match self.stack.last() {
+            Some(Frame::Blocks {
+                kind: BlockContainer::Html { name, .. },
+                ..
+            }) => name.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// An end tag in its own HTML block closes the element a previous block left open, when no
+    /// Markdown container (quote, list item) opened since; otherwise it is a stray tag.
+    fn close_html_element(&mut self, name: &str, end: usize) {
+        let open = self.stack.iter().rposition(|frame| match frame {
+            Frame::Blocks {
+                kind: BlockContainer::Html { name: open, .. },
+                ..
+            } => open == name,
+            Frame::Blocks { .. } => false,
+            _ => true,
+        });
+        let Some(position) = open else {
+            return;
+        };
+        if !matches!(&self.stack[position], Frame::Blocks { kind: BlockContainer::Html { name: open, .. }, .. } if open == name)
+        {
+            return;
+        }
+        while self.stack.len() > position {
+            self.close_top(end);
+        }
+    }
+
+    /// An HTML block that starts with `<script>`, `<style>`, `<textarea>` or `<pre>` and never
+    /// closes it runs to the end of its container in CommonMark, swallowing the Markdown after
+    /// it. Only the start tag goes; what follows is read as Markdown again.
+    ///
+    /// A start tag followed by words on its line is a tag name in prose: it is printed as
+    /// written. A start tag alone on its line is dropped.
+    fn reopen_raw_text_block(&mut self, text: &str, after_tag: usize, range: Range<usize>) {
+        let tag = text[..after_tag].trim();
+        let tag_range = range.start..range.start + after_tag.min(range.len());
+        let line_rest = text[after_tag..].lines().next().unwrap_or("");
+        let prose = !line_rest.trim().is_empty();
+        let verbatim = self.text.get(range.clone()) == Some(text);
+        if prose {
+            let name = tag.trim_start_matches('<');
+            let name: String = name.chars().take_while(char::is_ascii_alphabetic).collect();
+            self.warn_unclosed_tag(&name.to_ascii_lowercase(), &tag_range);
+            // A backslash before `<` makes the tag literal text; spans shift back by one.
+            let escaped = format!("\\{}", text.trim_start());
+            let base = range.start + (text.len() - text.trim_start().len());
+            if verbatim {
+                let map = |r: Range<usize>| {
+                    base + r.start.saturating_sub(1)..base + r.end.saturating_sub(1)
+                };
+                self.reparse(&escaped, map);
+            } else {
+                self.reparse_text(&escaped, range);
+            }
+            return;
+        }
+        self.warn_dropped(
+            &format!("{tag} (never closed: only the tag is dropped)"),
+            &tag_range,
+        );
+        if verbatim {
+            self.reparse_source(range.start + after_tag..range.end);
+        } else {
+            self.reparse_text(&text[after_tag..], range);
+        }
+    }
+
+    /// Read a slice of the chapter's source as Markdown, in the current container.
+    fn reparse_source(&mut self, range: Range<usize>) {
+        let text: &'a str = self.text;
+        let Some(slice) = text.get(range.clone()) else {
+            return;
+        };
+        self.reparse(slice, |r| range.start + r.start..range.start + r.end);
+    }
+
+    /// Read text that is not a verbatim slice of the source (a block inside a quote has lost
+    /// its `>` markers) as Markdown; every span points at `range`, the block it came from.
+    fn reparse_text(&mut self, text: &str, range: Range<usize>) {
+        let outer = self.span_clamp.replace(range.clone());
+        self.reparse(text, |_| range.clone());
+        self.span_clamp = outer;
+    }
+
+    fn reparse(&mut self, text: &str, map: impl Fn(Range<usize>) -> Range<usize>) {
+        if self.reparse_depth >= MAX_REPARSE_DEPTH {
+            let span = self.span(map(0..text.len()));
+            let start = span.range.start;
+            return self.push_block(
+                Block::Paragraph {
+                    content: vec![Inline::text(text.trim(), span.clone())],
+                    span,
+                },
+                start,
+            );
+        }
+        self.reparse_depth += 1;
+        let options = parser_options()
+            - Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+            - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+        for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+            self.event(event, map(range));
+        }
+        self.reparse_depth -= 1;
+    }
+
+    /// True when only white space (or a byte-order mark) comes before `offset`.
+    fn at_document_start(&self, offset: usize) -> bool {
+        self.text
+            .get(..offset)
+            .is_some_and(|before| before.trim_start_matches('\u{feff}').trim().is_empty())
     }
 
     fn push_block(&mut self, block: Block, start: usize) {
@@ -572,9 +799,6 @@ impl<'a> Builder<'a> {
     }
 
     fn push_inline(&mut self, inline: Inline, range: Range<usize>) {
-        if self.skip_html_until.is_some() {
-            return;
-        }
         match self.stack.last_mut() {
             Some(Frame::Inlines { inlines, .. }) => inlines.push(inline),
             Some(Frame::Code { text, .. }) => text.push_str(&crate::doc::plain_text(&[inline])),
@@ -628,23 +852,24 @@ impl<'a> Builder<'a> {
     /// An inline HTML tag (`<span lang="km">`, `</span>`, `<br>`, a comment).
     fn inline_html(&mut self, raw: &str, range: Range<usize>) {
         for token in html::tokenize(raw) {
-            self.inline_html_token(token, range.clone());
+            self.inline_html_token(token, raw, range.clone());
         }
     }
 
-    fn inline_html_token(&mut self, token: html::HtmlToken, range: Range<usize>) {
-        if let Some(until) = &self.skip_html_until {
-            if matches!(&token, html::HtmlToken::End { name } if name == until) {
-                self.skip_html_until = None;
-            }
-            return;
-        }
+    fn inline_html_token(&mut self, token: html::HtmlToken, raw: &str, range: Range<usize>) {
         match token {
             html::HtmlToken::Start {
                 name,
                 attrs,
                 self_closing,
-            } => self.inline_html_start(name, attrs, self_closing, range),
+            } => {
+                if html::is_opaque_element(&name) && !self_closing && self.stack.len() < MAX_DEPTH {
+                    let tag = raw.to_string();
+                    let kind = InlineContainer::Skipped { name, tag };
+                    return self.open_inline_frame(kind, &range);
+                }
+                self.inline_html_start(name, attrs, self_closing, range)
+            }
             html::HtmlToken::End { name } => self.inline_html_end(&name, range),
             html::HtmlToken::Text(text) => {
                 let span = self.span(range.clone());
@@ -664,15 +889,11 @@ impl<'a> Builder<'a> {
         if name == "br" {
             return self.push_inline(Inline::HardBreak, range);
         }
-        if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
-            self.warn_dropped(&format!("<{name}>"), &range);
-            if html::is_opaque_element(&name) && !self_closing {
-                self.skip_html_until = Some(name);
-            }
-            return;
-        }
         if self.stack.len() >= MAX_DEPTH {
             return self.report_depth(range);
+        }
+        if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
+            return self.warn_dropped(&format!("<{name}>"), &range);
         }
         let (kept, dropped) = html::filter_attributes(&name, &attrs);
         for attribute in dropped {
@@ -681,18 +902,27 @@ impl<'a> Builder<'a> {
         if self_closing {
             return;
         }
+        self.open_inline_frame(InlineContainer::Html { name, attrs: kept }, &range);
+    }
+
+    /// Open an inline frame, in an implicit paragraph when the text is at block level.
+    fn open_inline_frame(&mut self, kind: InlineContainer, range: &Range<usize>) {
         if matches!(self.stack.last(), Some(Frame::Blocks { .. })) {
-            let paragraph =
-                self.inline_frame(InlineContainer::Paragraph { implicit: true }, &range);
+            let paragraph = self.inline_frame(InlineContainer::Paragraph { implicit: true }, range);
             self.stack.push(paragraph);
         }
-        let frame = self.inline_frame(InlineContainer::Html { name, attrs: kept }, &range);
+        let frame = self.inline_frame(kind, range);
         self.stack.push(frame);
     }
 
     fn inline_html_end(&mut self, name: &str, range: Range<usize>) {
-        let open = self.stack.iter().rposition(|f| {
-            matches!(f, Frame::Inlines { kind: InlineContainer::Html { name: n, .. }, .. } if n == name)
+        let open = self.stack.iter().rposition(|f| match f {
+            Frame::Inlines {
+                kind:
+                    InlineContainer::Html { name: n, .. } | InlineContainer::Skipped { name: n, .. },
+                ..
+            } => n == name,
+            _ => false,
         });
         let Some(position) = open else {
             return;
@@ -701,16 +931,45 @@ impl<'a> Builder<'a> {
             matches!(
                 f,
                 Frame::Inlines {
-                    kind: InlineContainer::Html { .. },
+                    kind: InlineContainer::Html { .. } | InlineContainer::Skipped { .. },
                     ..
                 }
             )
         });
-        if only_html_above {
-            while self.stack.len() > position {
-                self.close_top(range.end);
-            }
+        if !only_html_above {
+            return;
         }
+        while self.stack.len() > position + 1 {
+            self.close_top(range.end);
+        }
+        if let Some(Frame::Inlines {
+            kind: InlineContainer::Skipped { name, .. },
+            start,
+            ..
+        }) = self.stack.last()
+        {
+            let what = format!("<{name}> and its content");
+            let dropped = *start..range.end;
+            self.stack.pop();
+            return self.warn_dropped(&what, &dropped);
+        }
+        self.close_top(range.end);
+    }
+
+    /// An opaque element in running text that is never closed is most likely a tag name in
+    /// prose (`every page needs a <title> element`): it is printed as written.
+    fn warn_unclosed_tag(&mut self, name: &str, range: &Range<usize>) {
+        let span = self.span(range.clone());
+        self.diags.push(
+            Diagnostic::warning(
+                code::HTML_DROPPED,
+                format!("<{name}> is never closed: printed as text"),
+            )
+            .at(span)
+            .with_hint(format!(
+                "write `<{name}>` in backticks for a tag name in prose, or close the element"
+            )),
+        );
     }
 
     fn warn_dropped(&mut self, what: &str, range: &Range<usize>) {
@@ -906,6 +1165,7 @@ fn is_block_frame(frame: &Frame) -> bool {
                 | InlineContainer::Link { .. }
                 | InlineContainer::Image { .. }
                 | InlineContainer::Html { .. }
+                | InlineContainer::Skipped { .. }
                 | InlineContainer::Cell,
             ..
         } | Frame::Metadata { .. }
@@ -932,6 +1192,16 @@ fn opens_frame(tag: TagEnd) -> bool {
             | TagEnd::Image
             | TagEnd::MetadataBlock(_)
     )
+}
+
+/// An autolinked address (`<name@example.org>`) is a mail link.
+fn link_destination(link_type: LinkType, dest: &str) -> String {
+    let has_scheme = dest.to_ascii_lowercase().starts_with("mailto:");
+    if link_type == LinkType::Email && !has_scheme {
+        format!("mailto:{dest}")
+    } else {
+        dest.to_string()
+    }
 }
 
 fn code_language(kind: &CodeBlockKind<'_>) -> Option<String> {

@@ -197,3 +197,234 @@ fn citations_are_found_in_text_but_not_in_code_or_escaped() {
     assert_eq!(cites[1].items[0].prefix, "see");
     assert!(plain_text(content).contains("@escaped"));
 }
+
+/// The words of a parsed chapter, in order (footnotes after the text).
+fn words_of(parsed: &ParsedChapter) -> Vec<String> {
+    let mut text = crate::doc::blocks_plain_text(&parsed.blocks);
+    for note in &parsed.notes {
+        text.push_str(&crate::doc::blocks_plain_text(&note.blocks));
+    }
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn assert_words_kept(parsed: &ParsedChapter, words: &[&str]) {
+    let found = words_of(parsed);
+    for word in words {
+        assert!(
+            found.iter().any(|w| w == word),
+            "`{word}` is lost; the chapter reads {found:?}"
+        );
+    }
+}
+
+const OPAQUE_TAGS: &[&str] = &[
+    "title",
+    "script",
+    "style",
+    "textarea",
+    "iframe",
+    "noscript",
+    "template",
+    "select",
+    "xmp",
+    "plaintext",
+];
+
+#[test]
+fn a_tag_name_in_running_text_keeps_the_rest_of_the_chapter() {
+    for tag in OPAQUE_TAGS {
+        let text = format!(
+            "# Start\n\nEvery page needs a <{tag}> element, and more.\n\nSecond paragraph.\n\n## Later heading\n\nFinal words.\n"
+        );
+        let (parsed, diags) = parse(&text);
+        assert_words_kept(
+            &parsed,
+            &["element,", "Second", "Later", "heading", "Final", "words."],
+        );
+        assert!(
+            diags.count(Severity::Warning) >= 1,
+            "<{tag}>: a warning says what happened"
+        );
+    }
+}
+
+#[test]
+fn a_tag_name_at_the_start_of_a_line_keeps_the_rest_of_the_chapter() {
+    for tag in OPAQUE_TAGS {
+        let text = format!(
+            "# Start\n\n<{tag}> elements are rare.\n\nSecond paragraph.\n\n> quoted <{tag}>\n> text\n\n## Later heading\n\nFinal *words*.\n"
+        );
+        let (parsed, _) = parse(&text);
+        assert_words_kept(
+            &parsed,
+            &[
+                "elements", "rare.", "Second", "quoted", "text", "Later", "heading", "Final",
+                "words.",
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_unclosed_style_block_drops_only_its_tag() {
+    let (parsed, diags) = parse("Intro.\n\n<style>\nbody {}\n\n## Later\n\nPara *emph*.\n");
+    assert_words_kept(&parsed, &["Intro.", "Later", "Para", "emph."]);
+    assert!(parsed
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Heading(h) if plain_text(&h.content) == "Later")));
+    assert_eq!(diags.items()[0].code, code::HTML_DROPPED);
+    let span = diags.items()[0].span.as_ref().expect("a location");
+    assert_eq!(span.range.start, 8, "the warning points at the <style> tag");
+}
+
+#[test]
+fn closed_opaque_elements_still_drop_their_content() {
+    let (parsed, _) =
+        parse("Before <script>alert(1)</script> after.\n\n<style>p {}</style>\n\nEnd.\n");
+    let words = words_of(&parsed);
+    assert!(
+        !words.iter().any(|w| w.contains("alert") || w.contains("p")),
+        "{words:?}"
+    );
+    assert_words_kept(&parsed, &["Before", "after.", "End."]);
+}
+
+#[test]
+fn html_wrappers_keep_their_markdown_children() {
+    let text = "<div class=\"note\">\n\nInside the **div**.\n\n- item\n\n</div>\n\nAfter.\n";
+    let (parsed, _) = parse(text);
+    let Block::Container {
+        name,
+        attrs,
+        blocks,
+        span,
+    } = &parsed.blocks[0]
+    else {
+        panic!("expected a container, got {:?}", parsed.blocks[0]);
+    };
+    assert_eq!(name, "div");
+    assert_eq!(attrs, &vec![("class".to_string(), "note".to_string())]);
+    assert!(matches!(blocks[0], Block::Paragraph { .. }));
+    assert!(matches!(blocks[1], Block::List(_)));
+    assert_eq!(
+        &text[span.range.clone()],
+        &text[..text.find("\n\nAfter").unwrap_or(0) + 1]
+    );
+    assert!(matches!(&parsed.blocks[1], Block::Paragraph { .. }));
+}
+
+#[test]
+fn every_allowed_wrapper_keeps_its_markdown() {
+    for tag in [
+        "div", "section", "aside", "details", "span", "del", "ins", "sup", "sub", "kbd", "mark",
+        "abbr", "small", "cite", "q", "dfn", "var", "samp",
+    ] {
+        let text = format!("<{tag}>\n\nWrapped *words* here.\n\n</{tag}>\n\nAfter.\n");
+        let (parsed, diags) = parse(&text);
+        assert_words_kept(&parsed, &["Wrapped", "words", "here.", "After."]);
+        assert_eq!(
+            diags.count(Severity::Warning),
+            0,
+            "<{tag}>: {:?}",
+            diags.items()
+        );
+        let wrapped = format!("{:?}", parsed.blocks[0]);
+        assert!(
+            wrapped.contains(&format!("\"{tag}\"")),
+            "<{tag}> is kept: {wrapped}"
+        );
+    }
+}
+
+#[test]
+fn details_keep_their_summary_first() {
+    let (parsed, _) =
+        parse("<details>\n<summary>Click</summary>\n\nHidden **text**.\n\n</details>\n");
+    let Block::Container { name, blocks, .. } = &parsed.blocks[0] else {
+        panic!("expected a container, got {:?}", parsed.blocks);
+    };
+    assert_eq!(name, "details");
+    assert!(
+        matches!(&blocks[0], Block::Html { nodes, .. } if matches!(&nodes[0], HtmlNode::Element { name, .. } if name == "summary"))
+    );
+    assert_words_kept(&parsed, &["Click", "Hidden", "text."]);
+}
+
+#[test]
+fn html_tables_split_by_blank_lines_stay_one_table() {
+    let text = "<table>\n<tr><td>a</td></tr>\n\n<tr><td>b</td></tr>\n</table>\n\nAfter.\n";
+    let (parsed, _) = parse(text);
+    let Block::Container { name, blocks, .. } = &parsed.blocks[0] else {
+        panic!("expected a table container, got {:?}", parsed.blocks);
+    };
+    assert_eq!(name, "table");
+    assert_eq!(blocks.len(), 2, "{blocks:?}");
+    assert_words_kept(&parsed, &["a", "b", "After."]);
+    assert_eq!(parsed.blocks.len(), 2);
+}
+
+#[test]
+fn html_table_cells_hold_markdown() {
+    let text = "<table>\n<tr><td>\n\n*emph cell*\n\n</td></tr>\n</table>\n";
+    let (parsed, _) = parse(text);
+    let Block::Container { name, blocks, .. } = &parsed.blocks[0] else {
+        panic!("expected a table, got {:?}", parsed.blocks);
+    };
+    assert_eq!(name, "table");
+    let Block::Container { name, blocks, .. } = &blocks[0] else {
+        panic!("expected a row, got {blocks:?}");
+    };
+    assert_eq!(name, "tr");
+    let Block::Container { name, blocks, .. } = &blocks[0] else {
+        panic!("expected a cell, got {blocks:?}");
+    };
+    assert_eq!(name, "td");
+    assert!(matches!(&blocks[0], Block::Paragraph { .. }));
+}
+
+#[test]
+fn wrappers_left_open_close_with_their_markdown_container() {
+    let (parsed, _) = parse("> <div>\n>\n> quoted\n\nAfter.\n\n</div>\n");
+    let Block::Quote { blocks, .. } = &parsed.blocks[0] else {
+        panic!("expected a quote, got {:?}", parsed.blocks);
+    };
+    assert!(matches!(&blocks[0], Block::Container { .. }), "{blocks:?}");
+    assert!(matches!(&parsed.blocks[1], Block::Paragraph { .. }));
+    assert_words_kept(&parsed, &["quoted", "After."]);
+}
+
+#[test]
+fn front_matter_only_at_the_very_top() {
+    let text = "# Title\n\nIntro.\n\n---\ntitle: not front matter\n---\n\nEnd.\n";
+    let (parsed, diags) = parse(text);
+    assert!(!diags.has_errors(), "{:?}", diags.items());
+    assert_eq!(parsed.front.title, None);
+    assert!(parsed
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Rule { .. })));
+    assert_words_kept(&parsed, &["title:", "not", "front", "matter", "End."]);
+    let heading = parsed.blocks.iter().find_map(|b| match b {
+        Block::Heading(h) if h.level == 2 => Some(h),
+        _ => None,
+    });
+    let heading = heading.expect("the setext heading CommonMark reads");
+    assert_eq!(
+        &text[heading.span.range.clone()].trim_end(),
+        &"title: not front matter\n---"
+    );
+    let (parsed, _) = parse("---\ntitle: Yes\n---\n\nText.\n");
+    assert_eq!(parsed.front.title.as_deref(), Some("Yes"));
+}
+
+#[test]
+fn an_unclosed_inline_element_in_a_list_item_keeps_the_items_after_it() {
+    let text = "- one <span id=\"a\"> open\n- two\n- three\n\nAfter the list.\n";
+    let (parsed, _) = parse(text);
+    let Block::List(list) = &parsed.blocks[0] else {
+        panic!("expected a list, got {:?}", parsed.blocks);
+    };
+    assert_eq!(list.items.len(), 3, "{list:?}");
+    assert_words_kept(&parsed, &["one", "open", "two", "three", "After", "list."]);
+}

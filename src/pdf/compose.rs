@@ -5,7 +5,8 @@
 //! metadata; the contents are set twice (once to count their pages, once with the real
 //! numbers); running heads and folios are added last, when every page's number is known.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::font::{FaceChoice, Family, Style};
 use super::layout_ir::{
@@ -18,9 +19,7 @@ use super::paragraph::{
     set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
 };
 use super::profile::Profile;
-use crate::doc::{
-    Align, Block, Book, Chapter, Division, HtmlNode, Inline, LinkTarget, List, Table,
-};
+use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
 use crate::locale::Terms;
 
 /// Everything the renderer and the post-pass need.
@@ -82,8 +81,9 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// Compose the whole book (only the chapters whose indices are in `selected`, when given).
     pub fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
+        let selected: Option<BTreeSet<usize>> = selected.map(|s| s.iter().copied().collect());
         let chapters: Vec<usize> = (0..self.book.chapters.len())
-            .filter(|i| selected.is_none_or(|s| s.contains(i)))
+            .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
             .collect();
         let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
@@ -313,9 +313,12 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn add_heads(&mut self, pages: &mut [Page], chapters: &[ChapterPages], starts: &[usize]) {
         let book_title = self.book.meta.title.clone();
         let mut current: Option<usize> = None;
+        // `starts` ascend with the pages: walk both together (a search per page was
+        // quadratic in a book of 100,000 chapters).
+        let mut next_start = starts.iter().zip(chapters).peekable();
         for (index, page) in pages.iter_mut().enumerate() {
-            if let Some(pos) = starts.iter().position(|&s| s == index) {
-                current = Some(chapters[pos].chapter);
+            while let Some((_, chapter)) = next_start.next_if(|(&s, _)| s <= index) {
+                current = Some(chapter.chapter);
             }
             let Some(label) = page.label.clone() else {
                 continue;
@@ -399,6 +402,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.chapter_title(chapter, &chapter.title, None, &mut title);
             flow.splice(0..0, title);
         }
+        let notes = attach_nested_notes(notes, &flow);
         let drop = self.profile.text_height() * 0.18;
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
@@ -440,7 +444,32 @@ impl<'a, 'f> Composer<'a, 'f> {
             .collect()
     }
 
+    /// Set one block, with anchors for the ids raw HTML gave it (link targets like headings).
     fn block(
+        &mut self,
+        chapter: &Chapter,
+        block: &Block,
+        x: f64,
+        width: f64,
+        state: &mut FlowState,
+        flow: &mut Vec<Flow>,
+    ) {
+        let start = flow.len();
+        self.block_content(chapter, block, x, width, state, flow);
+        let ids = crate::doc::html_ids_of(block);
+        let first_line = flow[start..].iter_mut().find_map(|f| match f {
+            Flow::Line(line) => Some(line),
+            _ => None,
+        });
+        if let Some(line) = first_line {
+            for id in ids {
+                line.items
+                    .push(Item::Anchor(Box::new(AnchorItem { id, y: 0.0 })));
+            }
+        }
+    }
+
+    fn block_content(
         &mut self,
         chapter: &Chapter,
         block: &Block,
@@ -514,19 +543,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.scene_break(x, width, flow);
                 state.indent_next = false;
             }
-            Block::Html { nodes, .. } => {
-                let text = html_text(nodes);
-                if !text.trim().is_empty() {
-                    let pieces = vec![Piece::Text(text, self.body())];
-                    self.paragraph(
-                        &pieces,
-                        x,
-                        width,
-                        0.0,
-                        Alignment::Justified,
-                        self.profile.leading,
-                        flow,
-                    );
+            Block::Html { nodes, span } => {
+                for b in crate::doc::html::to_blocks(nodes, span) {
+                    self.block(chapter, &b, x, width, state, flow);
                 }
             }
             Block::References(entries) => {
@@ -552,6 +571,22 @@ impl<'a, 'f> Composer<'a, 'f> {
                     }
                     flow.push(Flow::Space(self.profile.leading * 0.35));
                 }
+            }
+            Block::Container {
+                name, blocks, span, ..
+            } => {
+                if let Some(table) = crate::doc::html::container_table(name, blocks, span) {
+                    self.table(chapter, &table, x, width, flow);
+                } else {
+                    let mut inner = FlowState {
+                        titled: true,
+                        ..FlowState::default()
+                    };
+                    for b in blocks {
+                        self.block(chapter, b, x, width, &mut inner, flow);
+                    }
+                }
+                state.indent_next = false;
             }
             Block::ReferencesMarker { .. } => {}
         }
@@ -657,7 +692,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let leading = (f64::from(size) * 1.25).max(self.profile.leading);
         self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
         keep_together(&mut flow[start..]);
-        if let Some(Flow::Line(first)) = flow.get_mut(start) {
+        if let (Some(Flow::Line(first)), false) = (flow.get_mut(start), id.is_empty()) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
                 y: 0.0,
@@ -696,11 +731,16 @@ impl<'a, 'f> Composer<'a, 'f> {
                     _ => None,
                 });
                 let y = baseline.unwrap_or(self.profile.leading * 0.78);
-                first.items.push(Item::Glyphs(GlyphRun {
-                    x: marker_x,
-                    y,
-                    run,
-                }));
+                // The marker comes first in the content stream, so that text extraction and
+                // copying read "1. item", not "item 1.".
+                first.items.insert(
+                    0,
+                    Item::Glyphs(GlyphRun {
+                        x: marker_x,
+                        y,
+                        run,
+                    }),
+                );
             }
         }
         flow.push(Flow::Space(self.profile.leading * 0.3));
@@ -713,6 +753,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size,
             rise: 0.0,
             link: None,
+            strike: false,
         };
         let leading = f64::from(size) * 1.3;
         flow.push(Flow::Space(self.profile.leading * 0.4));
@@ -865,6 +906,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Line(block));
     }
 
+    /// A table, in as many column groups as the page needs: each group is set as a table of
+    /// its own, one after the other, so that no cell's text falls off the page.
     fn table(
         &mut self,
         chapter: &Chapter,
@@ -873,20 +916,49 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: f64,
         flow: &mut Vec<Flow>,
     ) {
-        let size = (self.profile.font_size * 0.9) as f32;
-        let leading = self.profile.leading * 0.9;
         let columns = table.aligns.len().max(table.head.len()).max(1);
-        let widths = self.column_widths(table, columns, width, size);
+        let floor = self
+            .profile
+            .table_min_font_size
+            .min(self.profile.font_size * 0.9);
+        let narrowest = floor * MIN_TABLE_COLUMN_EMS;
+        let per_group = ((width / narrowest).floor() as usize).max(1);
+        let groups = columns.div_ceil(per_group);
+        // Groups of equal size, so the last is not left with a column or two.
+        let size = columns.div_ceil(groups);
+        for first in (0..columns).step_by(size) {
+            let group = TableGroup {
+                table,
+                columns: first..(first + size).min(columns),
+            };
+            self.table_group(chapter, &group, x, width, flow);
+        }
+    }
+
+    fn table_group(
+        &mut self,
+        chapter: &Chapter,
+        group: &TableGroup<'_>,
+        x: f64,
+        width: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let layout = self.table_layout(group, width);
+        let leading = self.profile.leading * 0.9 * layout.scale;
         flow.push(Flow::Space(self.profile.leading * 0.5));
-        let header = self.table_row(chapter, &table.head, table, &widths, x, size, leading, true);
+        let head = group.cells(&group.table.head);
+        let header = self.table_row(chapter, head, group, &layout, x, leading, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
-        for (n, row) in table.rows.iter().enumerate() {
-            let mut line = self.table_row(chapter, row, table, &widths, x, size, leading, false);
-            line.repeat = Some(Box::new(header.clone()));
-            line.break_after = n + 1 < table.rows.len() && n >= 1 && table.rows.len() - n > 2;
-            if n + 1 == table.rows.len() {
+        let header = Arc::new(header);
+        let rows = &group.table.rows;
+        for (n, row) in rows.iter().enumerate() {
+            let cells = group.cells(row);
+            let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
+            line.repeat = Some(Arc::clone(&header));
+            line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
+            if n + 1 == rows.len() {
                 line.break_after = true;
             }
             flow.push(Flow::Line(line));
@@ -894,21 +966,72 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Space(self.profile.leading * 0.5));
     }
 
-    /// Column widths from content, filling the measure: each column gets at least its
-    /// longest word; what is left goes to the columns in proportion to how much more their
-    /// text would need to sit on one line (so a date column stays narrow and unbroken).
-    fn column_widths(&mut self, table: &Table, columns: usize, width: f64, size: f32) -> Vec<f64> {
+    /// Font size, gutter and column widths, from content as a browser's automatic table
+    /// layout does: each column gets at least its longest word; what is left goes to the
+    /// columns in proportion to how much more their text would need to sit on one line (so a
+    /// date column stays narrow and unbroken). When the longest words do not fit side by
+    /// side, the table's text is made smaller step by step down to the profile's
+    /// `table_min_font_size`; if they still do not fit, the columns share the measure in
+    /// proportion to their longest words, which then break where they must.
+    fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
+        let base = (self.profile.font_size * 0.9) as f32;
+        let (min, max) = self.column_extents(group, width, base);
+        let min_total: f64 = min.iter().sum();
+        let floor = (self.profile.table_min_font_size as f32).min(base);
+        let mut size = base;
+        while f64::from(size / base) * min_total > width && size > floor {
+            size = (size * TABLE_SHRINK_STEP).max(floor);
+        }
+        let scale = if size < base {
+            f64::from(size / base)
+        } else {
+            1.0
+        };
+        let min: Vec<f64> = min.iter().map(|m| m * scale).collect();
+        let max: Vec<f64> = max.iter().map(|m| m * scale).collect();
+        let min_total = min_total * scale;
+        let gutter = f64::from(size);
+        if min_total > width {
+            let widths = min.iter().map(|m| m * width / min_total).collect();
+            return TableLayout {
+                size,
+                scale,
+                gutter: gutter * SQUEEZED_GUTTER,
+                widths,
+            };
+        }
+        TableLayout {
+            size,
+            scale,
+            gutter,
+            widths: share_out(&min, &max, width),
+        }
+    }
+
+    /// Each column's narrowest width (its longest word, at most half the measure, or its
+    /// whole line when that is narrow) and its one-line width, gutter included, at `size`.
+    fn column_extents(
+        &mut self,
+        group: &TableGroup<'_>,
+        width: f64,
+        size: f32,
+    ) -> (Vec<f64>, Vec<f64>) {
         let gutter = f64::from(size);
         let style = TextStyle::serif(size);
+        let columns = group.columns.len();
         let mut min = vec![gutter * 2.0; columns];
         let mut max = vec![gutter * 2.0; columns];
-        for row in std::iter::once(&table.head).chain(&table.rows) {
-            for (i, cell) in row.iter().enumerate().take(columns) {
+        let table = group.table;
+        let bold = style.with_style(Style::Bold);
+        let rows =
+            std::iter::once((&table.head, &bold)).chain(table.rows.iter().map(|r| (r, &style)));
+        for (row, style) in rows {
+            for (i, cell) in group.cells(row).iter().enumerate().take(columns) {
                 let text = crate::doc::plain_text(cell);
-                let line = f64::from(self.ctx.shape(&text, &style).width()) + gutter;
+                let line = f64::from(self.ctx.shape(&text, style).width()) + gutter;
                 let word = text
                     .split_whitespace()
-                    .map(|w| f64::from(self.ctx.shape(w, &style).width()))
+                    .map(|w| f64::from(self.ctx.shape(w, style).width()))
                     .fold(0.0, f64::max)
                     + gutter;
                 max[i] = max[i].max(line);
@@ -921,23 +1044,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 min[i] = max[i];
             }
         }
-        let min_total: f64 = min.iter().sum();
-        let spare = (width - min_total).max(0.0);
-        let wants: Vec<f64> = max
-            .iter()
-            .zip(&min)
-            .map(|(a, b)| (a - b).max(0.0))
-            .collect();
-        let want_total: f64 = wants.iter().sum();
-        if want_total <= spare {
-            // Everything fits on one line per cell: share the rest out evenly to fill the measure.
-            let extra = (spare - want_total) / columns as f64;
-            return max.iter().map(|m| m + extra).collect();
-        }
-        min.iter()
-            .zip(&wants)
-            .map(|(m, w)| m + spare * w / want_total.max(1e-9))
-            .collect()
+        (min, max)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -945,25 +1052,26 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         cells: &[Vec<Inline>],
-        table: &Table,
-        widths: &[f64],
+        group: &TableGroup<'_>,
+        layout: &TableLayout,
         x: f64,
-        size: f32,
         leading: f64,
         header: bool,
     ) -> FlowLine {
+        let size = layout.size;
         let style = if header {
             TextStyle::serif(size).with_style(Style::Bold)
         } else {
             TextStyle::serif(size)
         };
-        let gutter = f64::from(size);
+        let gutter = layout.gutter;
         let mut line = FlowLine {
             height: 0.0,
             break_after: true,
             ..FlowLine::default()
         };
         let mut cell_x = x;
+        let widths = &layout.widths;
         for (i, w) in widths.iter().enumerate() {
             let mut pieces = Vec::new();
             if let Some(cell) = cells.get(i) {
@@ -974,7 +1082,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             // (as LaTeX's p columns are) and narrow ones ragged.
             let last = i + 1 == widths.len();
             let text_width = if last { *w } else { (w - gutter).max(gutter) };
-            let alignment = match table.aligns.get(i) {
+            let alignment = match group.align(i) {
                 Some(Align::Right) => Alignment::FlushRight,
                 Some(Align::Center) => Alignment::Centered,
                 Some(Align::Left) => Alignment::Ragged,
@@ -1029,11 +1137,17 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let s = style.with_style(add_bold(style.choice.style));
                     self.pieces(chapter, c, &s, out);
                 }
-                Inline::Strike(c) => self.pieces(chapter, c, style, out),
+                Inline::Strike(c) => {
+                    let s = TextStyle {
+                        strike: true,
+                        ..style.clone()
+                    };
+                    self.pieces(chapter, c, &s, out);
+                }
                 Inline::Code(code) => {
                     let s = TextStyle {
                         choice: FaceChoice::new(Family::Mono, Style::Regular),
-                        size: style.size * 0.88,
+                        size: style.size * INLINE_CODE_SCALE,
                         ..style.clone()
                     };
                     out.push(Piece::Text(code.clone(), s));
@@ -1061,14 +1175,24 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
                 Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
                 Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html { children, .. } => self.pieces(chapter, children, style, out),
+                Inline::Html { name, children, .. } => {
+                    let s = html_inline_style(name, style);
+                    let quoted = name == "q";
+                    if quoted {
+                        out.push(Piece::Text("“".to_string(), s.clone()));
+                    }
+                    self.pieces(chapter, children, &s, out);
+                    if quoted {
+                        out.push(Piece::Text("”".to_string(), s));
+                    }
+                }
             }
         }
     }
 
     fn link_dest(&self, target: &LinkTarget) -> Option<LinkDest> {
         match target {
-            LinkTarget::External(url) => Some(LinkDest::Uri(url.clone())),
+            LinkTarget::External(url) => Some(LinkDest::Uri(Arc::from(url.as_str()))),
             LinkTarget::Internal { chapter, anchor } => anchor
                 .clone()
                 .or_else(|| {
@@ -1077,8 +1201,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                         .get(*chapter)
                         .and_then(|c| c.title_id().map(str::to_string))
                 })
-                .map(LinkDest::Anchor),
-            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(id.clone())),
+                .map(|id| LinkDest::Anchor(Arc::from(id))),
+            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(Arc::from(id.as_str()))),
             LinkTarget::Raw(_) => None,
         }
     }
@@ -1260,11 +1384,12 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         flow.push(Flow::Space(self.profile.leading));
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
-        for entry in toc.iter().filter(|e| chapters.contains(&e.chapter)) {
+        let listed: BTreeSet<usize> = chapters.iter().copied().collect();
+        for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
             let number = numbers.of(entry.anchor.as_deref());
             self.toc_entry(
                 &entry.title,
-                entry.anchor.clone(),
+                entry.anchor.as_deref(),
                 &number,
                 0.0,
                 false,
@@ -1281,7 +1406,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let number = numbers.of(child.anchor.as_deref());
                 self.toc_entry(
                     &child.title,
-                    child.anchor.clone(),
+                    child.anchor.as_deref(),
                     &number,
                     self.profile.font_size * 1.5,
                     true,
@@ -1308,7 +1433,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn toc_entry(
         &mut self,
         title: &str,
-        anchor: Option<String>,
+        anchor: Option<&str>,
         number: &str,
         indent: f64,
         small: bool,
@@ -1320,14 +1445,21 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.profile.font_size
         } as f32;
         let style = TextStyle {
-            link: anchor.clone().map(LinkDest::Anchor),
+            link: anchor.map(|id| LinkDest::Anchor(Arc::from(id))),
             ..TextStyle::serif(size)
         };
         let width = self.profile.text_width();
         let number_run = self.ctx.shape(number, &TextStyle::serif(size));
         let number_width = f64::from(number_run.width());
+        // The title's measure leaves room for at least the placeholder the counting pass
+        // sets, so that both passes break a long title into the same lines (and the contents
+        // keep their page count) while numbers have three digits.
+        let placeholder = self
+            .ctx
+            .shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
+        let reserve = number_width.max(f64::from(placeholder.width()));
         let spec = ParagraphSpec {
-            width: width - indent - number_width - f64::from(size) * 2.5,
+            width: width - indent - reserve - f64::from(size) * 2.5,
             first_indent: 0.0,
             rest_indent: f64::from(size),
             leading: self.profile.leading,
@@ -1369,13 +1501,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                     run: number_run,
                 }));
             }
-            if let Some(anchor) = anchor {
+            if let Some(target) = style.link.clone() {
                 last.items.push(Item::Link(Box::new(LinkItem {
                     x: 0.0,
                     y: 0.0,
                     width: width - indent,
                     height: self.profile.leading,
-                    target: LinkDest::Anchor(anchor),
+                    target,
                 })));
             }
         }
@@ -1397,13 +1529,115 @@ enum PageNumbers {
 }
 
 impl PageNumbers {
+    /// The stand-in for every page number while the contents' pages are counted.
+    const PLACEHOLDER: &'static str = "000";
+
     fn of(&self, anchor: Option<&str>) -> String {
         match (self, anchor) {
-            (PageNumbers::Placeholder, _) => "000".to_string(),
+            (PageNumbers::Placeholder, _) => PageNumbers::PLACEHOLDER.to_string(),
             (PageNumbers::Known(map), Some(id)) => map.get(id).cloned().unwrap_or_default(),
             (PageNumbers::Known(_), None) => String::new(),
         }
     }
+}
+
+/// Notes called only from inside other notes follow the note that calls them: the page
+/// builder places the notes that body lines call, so a note called from a note alone never
+/// reached the page. Each note is placed once, after the first note (in the order the body
+/// calls them) whose lines call it, and the notes it calls follow it in turn.
+fn attach_nested_notes(mut notes: Vec<NoteLines>, flow: &[Flow]) -> Vec<NoteLines> {
+    let mut placed = vec![false; notes.len()];
+    let mut roots = Vec::new();
+    for element in flow {
+        let Flow::Line(line) = element else { continue };
+        let header = line.repeat.as_deref().map(|h| h.notes.as_slice());
+        for &n in line.notes.iter().chain(header.unwrap_or_default()) {
+            if let Some(seen) = placed.get_mut(n) {
+                if !*seen {
+                    *seen = true;
+                    roots.push(n);
+                }
+            }
+        }
+    }
+    for root in roots {
+        let mut lines = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let own = std::mem::take(&mut notes[n]);
+            let called: Vec<usize> = own.iter().flat_map(|l| l.notes.iter().copied()).collect();
+            for &m in called.iter().rev() {
+                if placed.get(m) == Some(&false) {
+                    placed[m] = true;
+                    stack.push(m);
+                }
+            }
+            lines.extend(own);
+        }
+        notes[root] = lines;
+    }
+    notes
+}
+
+/// Columns of a table set together: all of them, or those that fit the page side by side.
+struct TableGroup<'t> {
+    table: &'t Table,
+    columns: std::ops::Range<usize>,
+}
+
+impl TableGroup<'_> {
+    /// The cells of `row` in this group's columns.
+    fn cells<'r>(&self, row: &'r [Vec<Inline>]) -> &'r [Vec<Inline>] {
+        let end = self.columns.end.min(row.len());
+        row.get(self.columns.start.min(end)..end)
+            .unwrap_or_default()
+    }
+
+    /// The Markdown alignment of the group's `i`th column.
+    fn align(&self, i: usize) -> Option<&Align> {
+        self.table.aligns.get(self.columns.start + i)
+    }
+}
+
+/// How a table (or column group) is set.
+struct TableLayout {
+    /// Font size of its text.
+    size: f32,
+    /// That size over the usual table size (1 unless the table had to be made smaller).
+    scale: f64,
+    /// Space between columns.
+    gutter: f64,
+    /// Width of each column, gutter included.
+    widths: Vec<f64>,
+}
+
+/// Each step of shrinking a table too wide for the page multiplies its font size by this.
+const TABLE_SHRINK_STEP: f32 = 0.92;
+
+/// The narrowest column, in ems of the smallest table text: a table with more columns than
+/// fit at this width is set in groups of columns.
+const MIN_TABLE_COLUMN_EMS: f64 = 4.0;
+
+/// The gutter of a table whose longest words do not fit even at the smallest size, as a
+/// fraction of the usual one (an em).
+const SQUEEZED_GUTTER: f64 = 0.5;
+
+/// Column widths filling `width` from each column's narrowest (`min`) and one-line (`max`)
+/// widths, whose narrowest widths fit side by side.
+fn share_out(min: &[f64], max: &[f64], width: f64) -> Vec<f64> {
+    let min_total: f64 = min.iter().sum();
+    let spare = (width - min_total).max(0.0);
+    let wants: Vec<f64> = max.iter().zip(min).map(|(a, b)| (a - b).max(0.0)).collect();
+    let want_total: f64 = wants.iter().sum();
+    if want_total <= spare {
+        // Everything fits on one line per cell: share the rest out evenly to fill the measure.
+        let extra = (spare - want_total) / min.len().max(1) as f64;
+        return max.iter().map(|m| m + extra).collect();
+    }
+    min.iter()
+        .zip(&wants)
+        .map(|(m, w)| m + spare * w / want_total.max(1e-9))
+        .collect()
 }
 
 /// Above this many entries the printed contents lists chapters only.
@@ -1581,44 +1815,52 @@ pub fn roman(mut n: usize) -> String {
     out
 }
 
-fn html_text(nodes: &[HtmlNode]) -> String {
-    let mut out = String::new();
-    for node in nodes {
-        match node {
-            HtmlNode::Text(t) => out.push_str(t),
-            HtmlNode::Element { name, children, .. } => {
-                out.push_str(&html_text(children));
-                // Block elements separate words; inline ones (em, span) do not.
-                if !crate::doc::HTML_INLINE_ELEMENTS.contains(&name.as_str()) {
-                    out.push(' ');
-                }
+/// How an allow-listed inline HTML element sets its text, as a browser's default style does.
+fn html_inline_style(name: &str, style: &TextStyle) -> TextStyle {
+    match name {
+        "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
+        "strong" | "b" => style.with_style(add_bold(style.choice.style)),
+        "del" | "s" => TextStyle {
+            strike: true,
+            ..style.clone()
+        },
+        "code" | "kbd" | "samp" => TextStyle {
+            choice: FaceChoice::new(Family::Mono, Style::Regular),
+            size: style.size * INLINE_CODE_SCALE,
+            ..style.clone()
+        },
+        "sup" | "sub" => {
+            let rise = style.size * SCRIPT_RISE_EM;
+            TextStyle {
+                size: style.size * SCRIPT_SCALE,
+                rise: style.rise + if name == "sup" { rise } else { -rise * 0.6 },
+                ..style.clone()
             }
         }
+        "small" => TextStyle {
+            size: style.size * SMALL_SCALE,
+            ..style.clone()
+        },
+        _ => style.clone(),
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A block that can only be shown as text in a note (lists, code) becomes its plain text.
+/// Inline code (`code`, `<kbd>`) relative to the text around it.
+const INLINE_CODE_SCALE: f32 = 0.88;
+/// Superscripts and subscripts relative to the text around them.
+const SCRIPT_SCALE: f32 = 0.7;
+/// How far a superscript is raised, in ems of the surrounding text.
+const SCRIPT_RISE_EM: f32 = 0.35;
+/// `<small>` text relative to the text around it.
+const SMALL_SCALE: f32 = 0.85;
+
+/// A block that can only be shown as text in a note (lists, code, tables) becomes its plain
+/// text, every word kept.
 fn block_text(block: &Block) -> Vec<Inline> {
     let span = crate::diag::Span::new(crate::diag::FileId(0), 0..0);
-    let text = match block {
-        Block::Code { text, .. } => text.clone(),
-        Block::Quote { blocks, .. } => blocks
-            .iter()
-            .flat_map(block_text)
-            .map(|i| crate::doc::plain_text(&[i]))
-            .collect(),
-        Block::List(list) => list
-            .items
-            .iter()
-            .flat_map(|item| item.blocks.iter().flat_map(block_text))
-            .map(|i| crate::doc::plain_text(&[i]))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Block::Paragraph { content, .. } => return content.clone(),
-        _ => String::new(),
-    };
-    vec![Inline::text(text, span)]
+    let text = crate::doc::blocks_plain_text(std::slice::from_ref(block));
+    let words: Vec<&str> = text.split_whitespace().collect();
+    vec![Inline::text(words.join(" "), span)]
 }
 
 #[cfg(test)]

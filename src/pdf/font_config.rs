@@ -20,7 +20,7 @@ use rustybuzz::ttf_parser;
 
 use super::font::{FaceChoice, Family, FontFace, FontSet, Style};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::manuscript::{resolve_configured, Manuscript};
+use crate::manuscript::{report_configured, resolve_configured, BookRoot, Manuscript, PathProblem};
 
 /// Largest font file read (the biggest CJK faces are about 20 MB).
 const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
@@ -36,11 +36,15 @@ pub fn configured_fonts(
         return None;
     }
     let errors = diags.count(crate::diag::Severity::Error);
-    let mut load = |value: &toml::Spanned<String>| load_faces(manuscript, value, diags);
-    let serif = fonts.serif.as_ref().map(&mut load);
-    let mono = fonts.mono.as_ref().map(&mut load);
-    let fallback: Vec<Vec<(Style, FontFace<'static>)>> =
-        fonts.fallback.iter().map(&mut load).collect();
+    let mut load =
+        |value: &toml::Spanned<String>, key: &str| load_faces(manuscript, value, key, diags);
+    let serif = fonts.serif.as_ref().map(|v| load(v, "[fonts] serif"));
+    let mono = fonts.mono.as_ref().map(|v| load(v, "[fonts] mono"));
+    let fallback: Vec<Vec<(Style, FontFace<'static>)>> = fonts
+        .fallback
+        .iter()
+        .map(|v| load(v, "[fonts] fallback"))
+        .collect();
     if diags.count(crate::diag::Severity::Error) > errors {
         return None;
     }
@@ -126,28 +130,36 @@ fn assemble(
     set
 }
 
-/// The faces in the file or folder `value` names, with their styles.
+/// The faces in the file or folder `value` (book.toml's `key`) names, with their styles.
+/// Every font file is opened through the book root: a link in the folder that leads out of
+/// the book, a FIFO or an unreadable file is an error naming the key and the file.
 fn load_faces(
     manuscript: &Manuscript,
     value: &toml::Spanned<String>,
+    key: &str,
     diags: &mut Diagnostics,
 ) -> Vec<(Style, FontFace<'static>)> {
-    let span = Span::new(manuscript.config_file, value.span());
-    let Some(path) = resolve_configured(
-        &manuscript.root,
-        value,
-        manuscript.config_file,
-        "font",
-        diags,
-    ) else {
+    let root = &manuscript.root;
+    let config_file = manuscript.config_file;
+    let span = Span::new(config_file, value.span());
+    let Some(path) = resolve_configured(root, value, config_file, key, diags) else {
         return Vec::new();
     };
-    let files = font_files(&path);
+    let files = match font_files(manuscript, &path, value.get_ref()) {
+        Ok(files) => files,
+        Err((problem, shown)) => {
+            report_configured(&problem, &shown, value, config_file, key, diags);
+            return Vec::new();
+        }
+    };
     if files.is_empty() {
         diags.push(
             Diagnostic::error(
                 code::FONT,
-                format!("no .ttf or .otf font in `{}`", value.get_ref()),
+                format!(
+                    "book.toml `{key}`: no .ttf or .otf font in `{}`",
+                    value.get_ref()
+                ),
             )
             .at(span)
             .with_hint("name a font file, or a folder holding the family's .ttf/.otf files"),
@@ -155,67 +167,118 @@ fn load_faces(
         return Vec::new();
     }
     let mut faces = Vec::new();
-    for file in files {
-        let label = file
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        match read_face(&file, &label) {
+    for (shown, file) in files {
+        let file = match file {
+            Ok(file) => file,
+            Err(problem) => {
+                report_configured(&problem, &shown, value, config_file, key, diags);
+                continue;
+            }
+        };
+        match read_face(root, &file, &shown) {
             Ok(face) => faces.push(face),
-            Err(reason) => diags.push(
-                Diagnostic::error(code::FONT, format!("cannot use the font {label}: {reason}"))
-                    .at(span.clone())
-                    .with_hint("use an OpenType (.otf) or TrueType (.ttf) font file"),
+            Err(FaceProblem::File(problem)) => {
+                report_configured(&problem, &shown, value, config_file, key, diags)
+            }
+            Err(FaceProblem::Font(reason)) => diags.push(
+                Diagnostic::error(
+                    code::FONT,
+                    format!("book.toml `{key}`: cannot use the font `{shown}`: {reason}"),
+                )
+                .at(span.clone())
+                .with_hint("use an OpenType (.otf) or TrueType (.ttf) font file"),
             ),
         }
     }
     faces
 }
 
-/// `path` itself, or the .ttf/.otf files in the folder `path`, sorted by name.
-fn font_files(path: &Path) -> Vec<PathBuf> {
-    let is_font = |p: &Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"))
-    };
-    if path.is_file() {
-        return if is_font(path) {
-            vec![path.to_path_buf()]
+/// A font file found for a `[fonts]` value: its name as shown (relative to the book) and its
+/// confined path, or why it cannot be read.
+type FoundFont = (String, Result<PathBuf, PathProblem>);
+
+/// `path` itself, or the .ttf/.otf entries of the folder `path` (written as `written`),
+/// sorted by name. An entry that cannot be read is kept with its problem.
+fn font_files(
+    manuscript: &Manuscript,
+    path: &Path,
+    written: &str,
+) -> Result<Vec<FoundFont>, (PathProblem, String)> {
+    let root = &manuscript.root;
+    if !path.is_dir() {
+        let shown = root.display(path);
+        return Ok(if is_font_name(&shown) {
+            vec![(shown, Ok(path.to_path_buf()))]
         } else {
             Vec::new()
-        };
+        });
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_font(p))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
+    let listed = root
+        .list(path)
+        .map_err(|problem| (problem, written.to_string()))?;
+    let folder = root.display(path);
+    Ok(listed
+        .into_iter()
+        .filter(|entry| is_font_name(&entry.name))
+        .map(|entry| (format!("{folder}/{}", entry.name), entry.path))
+        .collect())
+}
+
+fn is_font_name(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"))
+}
+
+/// Why a font file could not be used.
+enum FaceProblem {
+    /// The file cannot be opened (outside the book, not a regular file, too large…).
+    File(PathProblem),
+    /// The file is not a usable font: the reason.
+    Font(String),
 }
 
 /// Read and parse one font file. Its bytes live as long as the process: a [`FontSet`]
 /// borrows font data for the whole build, and a build reads each font once.
-fn read_face(path: &Path, label: &str) -> Result<(Style, FontFace<'static>), String> {
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if size > MAX_FONT_BYTES {
-        return Err(format!(
-            "it is {} MB, more than a font can be",
-            size / (1024 * 1024)
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+fn read_face(
+    root: &BookRoot,
+    path: &Path,
+    label: &str,
+) -> Result<(Style, FontFace<'static>), FaceProblem> {
+    let bytes = root.read(path, MAX_FONT_BYTES).map_err(FaceProblem::File)?;
     let data: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-    let ttf = ttf_parser::Face::parse(data, 0).map_err(|e| e.to_string())?;
+    let font = |e: &dyn std::fmt::Display| FaceProblem::Font(e.to_string());
+    let ttf = ttf_parser::Face::parse(data, 0).map_err(|e| font(&e))?;
     let style = match (ttf.is_bold(), ttf.is_italic() || ttf.is_oblique()) {
         (false, false) => Style::Regular,
         (false, true) => Style::Italic,
         (true, false) => Style::Bold,
         (true, true) => Style::BoldItalic,
     };
-    let face = FontFace::parse(data, 0, label).map_err(|e| e.to_string())?;
+    let name = label.rsplit('/').next().unwrap_or(label);
+    let face = FontFace::parse(data, 0, name).map_err(|e| font(&e))?;
+    probe_subset(&face).map_err(|reason| FaceProblem::Font(reason.to_string()))?;
     Ok((style, face))
+}
+
+/// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
+const PROBE_CHARACTERS: &str = "AZaz09 .,";
+
+/// Subset `face` to a few glyphs as the PDF embeds fonts, so that a font the PDF cannot embed
+/// (tables the subsetter cannot read) is an error at its book.toml key, in `check` as in
+/// `build`, not a failure after the book has been typeset.
+fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
+    let mut remapper = subsetter::GlyphRemapper::new();
+    for c in PROBE_CHARACTERS.chars() {
+        if let Some(glyph) = face.glyph_for(c) {
+            remapper.remap(glyph);
+        }
+    }
+    let subset = super::font::guard(|| subsetter::subset(face.data(), face.index(), &remapper))
+        .and_then(Result::ok)
+        .ok_or("it cannot be subset for the PDF (malformed font)")?;
+    super::font_pdf::FontProgram::from_subset(subset)
+        .map(|_| ())
+        .ok_or("it cannot be subset for the PDF (no CFF table in the subset)")
 }

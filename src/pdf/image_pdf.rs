@@ -33,7 +33,9 @@ pub struct ImageXObject {
 
 /// Reads and converts the image at `path`; the error is a reason to show with the path.
 pub fn image_xobject(path: &Path) -> Result<ImageXObject, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    // The path was confined to the book when the image was resolved.
+    let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
+        .map_err(|problem| problem.describe(&path.display().to_string()))?;
     if let Some(header) = JpegHeader::parse(&bytes) {
         header.check_size()?;
         return Ok(ImageXObject {

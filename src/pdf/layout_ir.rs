@@ -105,12 +105,15 @@ pub struct AnchorItem {
 }
 
 /// Where a link goes.
+///
+/// Shared, not owned: every box of a linked word and every line of a long link carries its
+/// target, and a 200 KB address copied per box made memory quadratic in the link's length.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkDest {
     /// An anchor in the document.
-    Anchor(String),
+    Anchor(Arc<str>),
     /// A web or mail address.
-    Uri(String),
+    Uri(Arc<str>),
 }
 
 /// Shaped text on one baseline: a word or part of one, already sliced at line breaks.

@@ -38,8 +38,9 @@ pub struct FlowLine {
     pub break_after: bool,
     /// The line ends with a hyphen (a page should not end on it).
     pub hyphenated: bool,
-    /// A line set again at the top of a page this line starts (a table's header row).
-    pub repeat: Option<Box<FlowLine>>,
+    /// A line set again at the top of a page this line starts (a table's header row),
+    /// shared by all the rows of its table.
+    pub repeat: Option<std::sync::Arc<FlowLine>>,
     /// A figure: when it does not fit, the text after it fills the page and it goes to the
     /// top of the next page instead of leaving a gap.
     pub float: bool,
@@ -622,7 +623,7 @@ mod tests {
             flow.push(Flow::Line(FlowLine {
                 height: 10.0,
                 break_after: true,
-                repeat: Some(Box::new(header.clone())),
+                repeat: Some(std::sync::Arc::new(header.clone())),
                 ..FlowLine::default()
             }));
         }

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use super::font::{FaceChoice, Family, FontSet, Style};
 use super::hyphen::{Hyphenator, TokenKind};
-use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem};
+use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
-use super::shape::{ShapeCache, ShapeOptions, ShapedRun};
+use super::shape::{joins_previous, ShapeCache, ShapeOptions, ShapedRun};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,7 +40,16 @@ pub struct TextStyle {
     pub rise: f32,
     /// Link target of this text.
     pub link: Option<LinkDest>,
+    /// Struck through (`~~text~~`, `<del>`, `<s>`).
+    pub strike: bool,
 }
+
+/// Height of a strike-through line's centre above the baseline, in ems (about half the
+/// x-height of a book face).
+pub const STRIKE_RISE_EM: f64 = 0.25;
+
+/// Thickness of a strike-through line, in ems.
+pub const STRIKE_THICKNESS_EM: f64 = 0.05;
 
 impl TextStyle {
     /// Regular serif at `size`.
@@ -50,6 +59,7 @@ impl TextStyle {
             size,
             rise: 0.0,
             link: None,
+            strike: false,
         }
     }
 
@@ -172,6 +182,29 @@ pub struct ParagraphSpec {
 /// Cost of breaking inside a word too wide for the measure (between any two clusters).
 const EMERGENCY_BREAK_COST: f64 = 5000.0;
 
+/// A word too wide for the measure may break where no rule allows it about this many times
+/// per line: often enough that its lines end at most a sixteenth of the measure short, few
+/// enough that the line breaker's work per line stays that of ordinary text.
+const EMERGENCY_BREAKS_PER_LINE: f64 = 16.0;
+
+/// A word part longer than this (in bytes) is shaped in pieces (no real word is this long;
+/// a URL may be, and is cut only where a piece ends).
+const LONG_PART_BYTES: usize = 1024;
+
+/// Characters shaped to estimate the advance of a long part's characters.
+const PIECE_SAMPLE_CHARS: usize = 64;
+
+/// The most characters in one piece of a long part (for characters without width).
+const MAX_PIECE_CHARS: usize = 1024;
+
+/// A line-wide piece is cut to fill this much of the measure at the sampled advance, so
+/// that wider characters later in it rarely make it too wide for a line.
+const LINE_PIECE_FILL: f64 = 0.92;
+
+/// Line-wide pieces at the start of a long part that break on the grid (so that the part
+/// can start on a line shared with the text before it, filling it).
+const GRID_LINES_BEFORE: usize = 2;
+
 impl ParagraphSpec {
     /// A paragraph without indents.
     pub fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
@@ -181,6 +214,27 @@ impl ParagraphSpec {
             rest_indent: 0.0,
             leading,
             alignment,
+        }
+    }
+}
+
+/// A shaped piece of a word: a part, or a line-wide piece of a long part.
+struct Shaped {
+    run: Arc<ShapedRun>,
+    style: TextStyle,
+    /// Byte offset of the piece in the word.
+    offset: usize,
+    /// A line-wide piece in the middle of a long part, set as one box between two breaks.
+    whole_line: bool,
+}
+
+impl Shaped {
+    fn new(run: Arc<ShapedRun>, style: TextStyle, offset: usize, whole_line: bool) -> Shaped {
+        Shaped {
+            run,
+            style,
+            offset,
+            whole_line,
         }
     }
 }
@@ -330,7 +384,8 @@ impl Builder<'_, '_> {
             choice: FaceChoice::new(Family::Serif, Style::Regular),
             size: style.size * 0.68,
             rise: style.size * 0.36,
-            link: Some(LinkDest::Anchor(note_id.to_string())),
+            link: Some(LinkDest::Anchor(Arc::from(note_id))),
+            strike: false,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());
@@ -352,7 +407,10 @@ impl Builder<'_, '_> {
         );
     }
 
-    /// Shape a word's parts and emit boxes with the break opportunities inside it.
+    /// Shape a word's parts and emit boxes with the break opportunities inside it. A word
+    /// wider than the measure may also break where no rule allows it (see [`Builder::word_part`]),
+    /// between its parts as well as inside them: an overfull line is never the answer, even
+    /// for a 12 MB word.
     fn flush_word(&mut self, word: &mut Vec<(String, TextStyle)>) {
         if word.is_empty() {
             return;
@@ -361,55 +419,146 @@ impl Builder<'_, '_> {
         let full: String = parts.iter().map(|(t, _)| t.as_str()).collect();
         let prose = parts.iter().all(|(_, s)| s.choice.family == Family::Serif);
         let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
-        let mut offset = 0;
-        for (text, style) in parts {
-            let run = self.ctx.shape(&text, &style);
-            let local: Vec<(usize, bool)> = points
+        drop(full);
+        let shaped = self.shape_parts(parts);
+        let total: f64 = shaped.iter().map(|p| f64::from(p.run.width())).sum();
+        let grid = (total > self.measure).then_some(self.measure / EMERGENCY_BREAKS_PER_LINE);
+        let mut since_break = 0.0;
+        let mut next_point = 0;
+        let mut after_line = false;
+        for (n, piece) in shaped.into_iter().enumerate() {
+            let Shaped {
+                run,
+                style,
+                offset,
+                whole_line,
+            } = piece;
+            let end = offset + run.text.len();
+            let on_grid = grid.is_some_and(|step| since_break >= step);
+            if n > 0 && (on_grid || whole_line || after_line) {
+                self.emergency_break();
+                since_break = 0.0;
+            }
+            after_line = whole_line;
+            // Points on a part's edge are not offered (the parts are shaped apart).
+            while points.get(next_point).is_some_and(|(p, _)| *p <= offset) {
+                next_point += 1;
+            }
+            let first = next_point;
+            while points.get(next_point).is_some_and(|(p, _)| *p < end) {
+                next_point += 1;
+            }
+            let width = f64::from(run.width());
+            if whole_line && width <= self.measure {
+                self.glyph_box(&run, 0..run.clusters.len(), width, &style);
+                continue;
+            }
+            let local: Vec<(usize, bool)> = points[first..next_point]
                 .iter()
-                .filter(|(p, _)| *p > offset && *p < offset + text.len())
-                .map(|(p, h)| (p - offset, *h))
+                .map(|&(p, h)| (p - offset, h))
                 .collect();
-            self.word_part(run, &local, &style);
-            offset += text.len();
+            self.word_part(run, &local, &style, grid, &mut since_break);
         }
     }
 
-    /// Boxes for a shaped word part, split at its break points (`points` sorted by offset). A
-    /// part wider than the measure may also break between any two clusters, at a high cost:
-    /// an overfull line is never the answer, even for a 2 MB word.
-    fn word_part(&mut self, run: Arc<ShapedRun>, points: &[(usize, bool)], style: &TextStyle) {
-        let emergency = f64::from(run.width()) > self.measure;
+    /// The word's parts shaped, each with its byte offset in the word. A part longer than
+    /// [`LONG_PART_BYTES`] is cut into pieces about a line wide, each shaped on its own (a
+    /// 12 MB run shaped whole held gigabytes of glyphs; pieces of a repeated text are shaped
+    /// once and shared through the cache). The pieces between its first two and its last
+    /// are set as whole lines; those three break on the grid, so that the part starts and
+    /// ends on a line shared with the text around it.
+    fn shape_parts(&mut self, parts: Vec<(String, TextStyle)>) -> Vec<Shaped> {
+        let mut shaped = Vec::with_capacity(parts.len());
+        let mut offset = 0;
+        for (text, style) in parts {
+            if text.len() <= LONG_PART_BYTES {
+                let run = self.ctx.shape(&text, &style);
+                shaped.push(Shaped::new(run, style, offset, false));
+                offset += text.len();
+                continue;
+            }
+            let per_line = self.chars_per_line(&text, &style);
+            let pieces: Vec<&str> = split_pieces(&text, per_line).collect();
+            let count = pieces.len();
+            for (n, piece) in pieces.into_iter().enumerate() {
+                let whole_line = n >= GRID_LINES_BEFORE && n + 1 < count;
+                let run = self.ctx.shape(piece, &style);
+                shaped.push(Shaped::new(run, style.clone(), offset, whole_line));
+                offset += piece.len();
+            }
+        }
+        shaped
+    }
+
+    /// How many characters of `text` fill about a line: its opening characters are shaped to
+    /// learn their average advance. A piece that comes out wider than the measure after all
+    /// breaks on the grid.
+    fn chars_per_line(&mut self, text: &str, style: &TextStyle) -> usize {
+        let sample = split_pieces(text, PIECE_SAMPLE_CHARS)
+            .next()
+            .unwrap_or(text);
+        let count = sample.chars().count().max(1);
+        let advance = f64::from(self.ctx.shape(sample, style).width()) / count as f64;
+        if advance > 0.0 {
+            ((self.measure * LINE_PIECE_FILL / advance).floor() as usize).clamp(1, MAX_PIECE_CHARS)
+        } else {
+            MAX_PIECE_CHARS
+        }
+    }
+
+    /// Boxes for a shaped word part, split at its break points (`points` sorted by offset).
+    /// With a `grid` (the word is wider than the measure) the part may also break wherever
+    /// `since_break`, the width set since the word's last break, has reached one grid step,
+    /// at a high cost. A grid step rather than every cluster: that many breakpoints on one
+    /// line kept hundreds of nodes active in the line breaker for each of a 2 MB word's
+    /// clusters.
+    fn word_part(
+        &mut self,
+        run: Arc<ShapedRun>,
+        points: &[(usize, bool)],
+        style: &TextStyle,
+        grid: Option<f64>,
+        since_break: &mut f64,
+    ) {
         let mut next_point = points.iter().peekable();
         let mut start = 0;
         let mut width = 0.0;
         let last = run.clusters.len().saturating_sub(1);
         for (i, cluster) in run.clusters.iter().enumerate() {
             width += f64::from(cluster.width);
+            *since_break += f64::from(cluster.width);
             while next_point.next_if(|(p, _)| *p < cluster.text.end).is_some() {}
             let hyphen = next_point
                 .next_if(|(p, _)| *p == cluster.text.end)
                 .map(|&(_, h)| h);
+            let emergency = grid.is_some_and(|step| *since_break >= step);
             if i == last || (hyphen.is_none() && !emergency) {
                 continue;
             }
             self.glyph_box(&run, start..i + 1, width, style);
             match hyphen {
                 Some(add_hyphen) => self.break_point(add_hyphen, style),
-                None => self.push(
-                    linebreak::Item::Penalty {
-                        width: 0.0,
-                        cost: EMERGENCY_BREAK_COST,
-                        flagged: false,
-                    },
-                    Payload::Nothing,
-                ),
+                None => self.emergency_break(),
             }
+            *since_break = 0.0;
             start = i + 1;
             width = 0.0;
         }
         if start < run.clusters.len() {
             self.glyph_box(&run, start..run.clusters.len(), width, style);
         }
+    }
+
+    /// A break inside a word too wide for the measure, where no rule allows one.
+    fn emergency_break(&mut self) {
+        self.push(
+            linebreak::Item::Penalty {
+                width: 0.0,
+                cost: EMERGENCY_BREAK_COST,
+                flagged: false,
+            },
+            Payload::Nothing,
+        );
     }
 
     fn glyph_box(
@@ -450,6 +599,31 @@ impl Builder<'_, '_> {
             self.push(linebreak::Item::hyphen(0.0), Payload::Nothing);
         }
     }
+}
+
+/// `text` cut into pieces of `chars` characters (at least one), never between a character and
+/// the marks or joiners that belong with it.
+fn split_pieces(text: &str, chars: usize) -> impl Iterator<Item = &str> {
+    let chars = chars.max(1);
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut prev: Option<char> = None;
+        let mut cut = rest.len();
+        for (count, (i, c)) in rest.char_indices().enumerate() {
+            let joins = prev.is_some_and(|p| joins_previous(p, c));
+            if count >= chars && !joins {
+                cut = i;
+                break;
+            }
+            prev = Some(c);
+        }
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 /// Byte offsets inside a word where a line may break, and whether a hyphen is added there.
@@ -556,24 +730,56 @@ fn lay_out_line(
         );
     }
     merge_links(&mut out.items);
+    merge_rules(&mut out.items);
     out
 }
 
 /// One link rectangle per stretch of a line with the same target (not one per word).
 fn merge_links(items: &mut Vec<Item>) {
+    merge_adjacent(items, |previous, next| match (previous, next) {
+        (Item::Link(previous), Item::Link(link)) => {
+            let gap = link.x - (previous.x + previous.width);
+            let joins = previous.target == link.target && (0.0..20.0).contains(&gap);
+            if joins {
+                previous.width = link.x + link.width - previous.x;
+            }
+            Some(joins)
+        }
+        (_, Item::Link(_)) => None,
+        _ => Some(false),
+    });
+}
+
+/// One strike-through line per stretch of struck words on a line, across the spaces between
+/// them.
+fn merge_rules(items: &mut Vec<Item>) {
+    merge_adjacent(items, |previous, next| match (previous, next) {
+        (Item::Rule(previous), Item::Rule(rule)) => {
+            let gap = rule.x - (previous.x + previous.width);
+            let same_line = (previous.y - rule.y).abs() < 0.01
+                && (previous.thickness - rule.thickness).abs() < 0.01;
+            let joins = same_line && (0.0..rule.thickness * 12.0).contains(&gap);
+            if joins {
+                previous.width = rule.x + rule.width - previous.x;
+            }
+            Some(joins)
+        }
+        (_, Item::Rule(_)) => None,
+        _ => Some(false),
+    });
+}
+
+/// Merge each item into the last earlier item of its kind when `join(earlier, item)` says
+/// `Some(true)` (it extended the earlier one); `None` means "not this one, look further
+/// back", `Some(false)` keeps the item.
+fn merge_adjacent(items: &mut Vec<Item>, join: impl Fn(&mut Item, &Item) -> Option<bool>) {
     let mut merged: Vec<Item> = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        if let Item::Link(link) = &item {
-            let previous = merged.iter_mut().rev().find_map(|i| match i {
-                Item::Link(previous) => Some(previous),
-                _ => None,
-            });
-            if let Some(previous) = previous {
-                let gap = link.x - (previous.x + previous.width);
-                if previous.target == link.target && (0.0..20.0).contains(&gap) {
-                    previous.width = link.x + link.width - previous.x;
-                    continue;
-                }
+    'items: for item in items.drain(..) {
+        for earlier in merged.iter_mut().rev() {
+            match join(earlier, &item) {
+                Some(true) => continue 'items,
+                Some(false) => break,
+                None => {}
             }
         }
         merged.push(item);
@@ -626,6 +832,15 @@ fn emit_run(
     let width = f64::from(sliced.width());
     let y = baseline - f64::from(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
+    if style.strike {
+        let size = f64::from(style.size);
+        out.items.push(Item::Rule(Box::new(RuleItem {
+            x,
+            y: y - size * STRIKE_RISE_EM,
+            width,
+            thickness: size * STRIKE_THICKNESS_EM,
+        })));
+    }
     if let Some(target) = &style.link {
         out.items.push(Item::Link(Box::new(LinkItem {
             x,
@@ -743,6 +958,51 @@ mod tests {
                 line_width(line)
             );
         }
+    }
+
+    #[test]
+    fn a_long_word_keeps_every_character_and_breaks_on_a_grid() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let word: String = (0..30_000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let pieces = vec![Piece::Text(format!("A {word} b."), TextStyle::serif(10.0))];
+        let lines = set_paragraph(&pieces, &spec(200.0), &mut ctx);
+        let text: String = lines
+            .iter()
+            .flat_map(|l| &l.items)
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g.run.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(text == format!("A{word}b."), "text lost or changed");
+        for line in &lines {
+            assert!(
+                line_width(line) <= 200.0 + 0.01,
+                "overfull: {}",
+                line_width(line)
+            );
+        }
+        // Lines end at most a grid step short (the last line aside).
+        let step = 200.0 / EMERGENCY_BREAKS_PER_LINE;
+        for line in &lines[1..lines.len() - 1] {
+            assert!(
+                line_width(line) > 200.0 - 2.0 * step,
+                "short: {}",
+                line_width(line)
+            );
+        }
+    }
+
+    #[test]
+    fn pieces_never_separate_a_mark_from_its_letter() {
+        let text = "e\u{301}".repeat(50);
+        for piece in split_pieces(&text, 3) {
+            assert!(piece.starts_with('e'), "{piece:?}");
+        }
+        assert_eq!(split_pieces(&text, 3).collect::<String>(), text);
     }
 
     #[test]

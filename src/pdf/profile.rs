@@ -29,6 +29,9 @@ pub struct Profile {
     pub two_sided: bool,
     /// Use old-style figures in running text.
     pub oldstyle_figures: bool,
+    /// The smallest size a table's text is reduced to when its columns do not fit the
+    /// measure side by side (tables are set a step below the body, and smaller only then).
+    pub table_min_font_size: f64,
 }
 
 impl Profile {
@@ -49,6 +52,7 @@ impl Profile {
                 leading: 13.5,
                 two_sided: true,
                 oldstyle_figures: true,
+                table_min_font_size: 6.5,
             },
         }
     }
@@ -67,6 +71,7 @@ impl Profile {
             leading: 15.0,
             two_sided: false,
             oldstyle_figures: false,
+            table_min_font_size: 7.0,
         }
     }
 

@@ -9,7 +9,7 @@
 //! post-pass: on a 4,040-page book its serialiser took 2.56 s of a 6.8 s build and its
 //! operation vectors most of a 900 MB peak (measured with `OCTAVO_TIMINGS`).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
@@ -144,6 +144,7 @@ fn write_pages(
     let compress = !input.readable;
     let prepared = prepare_pages(input, shared, compress)?;
     let pages = input.pages.iter().zip(&shared.page_ids).zip(prepared);
+    let mut actions = UriActions::default();
     for ((page, &page_id), (content, used)) in pages {
         let contents = doc.new_object_id();
         insert_content(doc, contents, content, compress);
@@ -156,7 +157,7 @@ fn write_pages(
             ("Resources", Object::Dictionary(resources(&used, shared))),
             ("Contents", Object::Reference(contents)),
         ]);
-        let annots = annotations(doc, page, input, shared);
+        let annots = annotations(doc, page, input, shared, &mut actions);
         if !annots.is_empty() {
             dict.set("Annots", Object::Array(annots));
         }
@@ -284,12 +285,38 @@ fn page_content(
     Ok((out.into_bytes(), used))
 }
 
+/// The `/URI` action of each web address, written once as an object of its own: a long link
+/// set over many lines has one annotation per line, and each repeating a 200 KB address made
+/// the file quadratic in the link's length. Keyed by the shared target's address (every
+/// rectangle of one link holds the same `Arc`), so equal addresses from different links may
+/// still get two actions, which is harmless.
+#[derive(Default)]
+struct UriActions {
+    ids: HashMap<*const u8, ObjectId>,
+}
+
+impl UriActions {
+    /// The action object for `uri`, added to `doc` the first time.
+    fn get(&mut self, doc: &mut Document, uri: &Arc<str>) -> ObjectId {
+        *self.ids.entry(uri.as_ptr()).or_insert_with(|| {
+            doc.add_object(Dictionary::from_iter(vec![
+                ("S", name("URI")),
+                (
+                    "URI",
+                    Object::String(uri.as_bytes().to_vec(), StringFormat::Literal),
+                ),
+            ]))
+        })
+    }
+}
+
 /// The page's link annotations, added to `doc`; references to them for `/Annots`.
 fn annotations(
     doc: &mut Document,
     page: &Page,
     input: &RenderInput<'_>,
     shared: &Shared,
+    actions: &mut UriActions,
 ) -> Vec<Object> {
     let height = input.size.1;
     let mut annots = Vec::new();
@@ -297,7 +324,7 @@ fn annotations(
         let Item::Link(link) = item else {
             continue;
         };
-        let Some(target) = link_target(&link.target, input, shared) else {
+        let Some(target) = link_target(doc, &link.target, input, shared, actions) else {
             continue;
         };
         let bottom = height - link.y - link.height;
@@ -316,25 +343,19 @@ fn annotations(
 }
 
 /// `/Dest [page /XYZ null top null]` for an anchor (2 pt above it, the view's top edge), or
-/// `/A << /S /URI /URI (…) >>` for an address; `None` for an unknown anchor.
+/// `/A` pointing at the address's `<< /S /URI /URI (…) >>` action; `None` for an unknown
+/// anchor.
 fn link_target(
+    doc: &mut Document,
     target: &LinkDest,
     input: &RenderInput<'_>,
     shared: &Shared,
+    actions: &mut UriActions,
 ) -> Option<(&'static str, Object)> {
     match target {
-        LinkDest::Uri(uri) => {
-            let action = Dictionary::from_iter(vec![
-                ("S", name("URI")),
-                (
-                    "URI",
-                    Object::String(uri.as_bytes().to_vec(), StringFormat::Literal),
-                ),
-            ]);
-            Some(("A", Object::Dictionary(action)))
-        }
+        LinkDest::Uri(uri) => Some(("A", Object::Reference(actions.get(doc, uri)))),
         LinkDest::Anchor(id) => {
-            let (page, top) = input.anchors.get(id)?;
+            let (page, top) = input.anchors.get(&**id)?;
             let page_id = *shared.page_ids.get(*page)?;
             let dest = vec![
                 Object::Reference(page_id),
@@ -407,6 +428,34 @@ mod tests {
     }
 
     #[test]
+    fn a_link_over_many_lines_writes_its_address_once() {
+        let fonts = FontSet::builtin().unwrap();
+        let uri: Arc<str> = Arc::from(format!("https://example.org/{}", "a".repeat(10_000)));
+        let page = Page {
+            items: (0..50)
+                .map(|_| link(LinkDest::Uri(Arc::clone(&uri))))
+                .collect(),
+            ..Page::default()
+        };
+        let pages = [page];
+        let input = RenderInput {
+            pages: &pages,
+            anchors: &BTreeMap::new(),
+            images: &[],
+            fonts: &fonts,
+            size: (400.0, 600.0),
+            readable: true,
+        };
+        let doc = render_document(&input).unwrap();
+        let mut bytes = Vec::new();
+        let mut doc = doc;
+        doc.save_to(&mut bytes).unwrap();
+        let needle = uri.as_bytes();
+        let count = bytes.windows(needle.len()).filter(|w| *w == needle).count();
+        assert_eq!(count, 1, "the address is written {count} times");
+    }
+
+    #[test]
     fn links_become_borderless_annotations_pointing_at_anchors() {
         let fonts = FontSet::builtin().unwrap();
         let first = Page {
@@ -457,7 +506,8 @@ mod tests {
         let border = internal.get(b"Border").unwrap().as_array().unwrap();
         assert!(border.iter().all(|b| b.as_i64().ok() == Some(0)));
         let action = annot(1);
-        let action = action.get(b"A").unwrap().as_dict().unwrap();
+        let action = action.get(b"A").unwrap().as_reference().unwrap();
+        let action = doc.get_dictionary(action).unwrap();
         assert_eq!(action.get(b"S").unwrap().as_name().unwrap(), b"URI");
         let second = doc.get_dictionary(page_ids[1]).unwrap();
         let contents = second.get(b"Contents").unwrap().as_reference().unwrap();

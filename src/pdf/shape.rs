@@ -334,7 +334,9 @@ fn graphemes(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-fn joins_previous(prev: char, c: char) -> bool {
+/// Whether `c` belongs to the same grapheme-like cluster as `prev` (a mark, a joiner, a
+/// consonant after a virama): text is never cut between them.
+pub(crate) fn joins_previous(prev: char, c: char) -> bool {
     let after_joiner = prev == '\u{200D}' || is_virama(prev) && c.is_alphabetic();
     after_joiner || is_extending(c)
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
-use crate::doc::{plain_text, Block, Chapter, HtmlNode};
+use crate::doc::{plain_text, Block, Chapter, HtmlNode, Inline};
 
 /// Names handed out once each; a taken name gets `-2`, `-3`, … appended.
 #[derive(Debug, Default)]
@@ -108,12 +108,23 @@ fn register_explicit(
     walk::blocks_mut(blocks, &mut |block| match block {
         Block::Heading(h) if h.explicit_id => found.push((h.id.clone(), h.span.clone())),
         Block::Html { nodes, span } => collect_html_ids(nodes, span, &mut found),
+        Block::Container { attrs, span, .. } => push_id_attr(attrs, span, &mut found),
         Block::References(entries) => {
             for entry in entries.iter() {
                 found.push((entry.id.clone(), Span::new(crate::diag::FileId(0), 0..0)));
             }
         }
         _ => {}
+    });
+    walk::blocks_mut(blocks, &mut |block| {
+        let Some(span) = block.span().cloned() else {
+            return;
+        };
+        walk::block_inlines_mut(block, &mut |inline| {
+            if let Inline::Html { attrs, .. } = inline {
+                push_id_attr(attrs, &span, &mut found);
+            }
+        });
     });
     for (id, span) in found {
         if !crate::markdown::html::is_xml_id(&id) {
@@ -143,12 +154,17 @@ fn collect_html_ids(nodes: &[HtmlNode], span: &Span, found: &mut Vec<(String, Sp
             attrs, children, ..
         } = node
         {
-            for (name, value) in attrs {
-                if name == "id" {
-                    found.push((value.clone(), span.clone()));
-                }
-            }
+            push_id_attr(attrs, span, found);
             collect_html_ids(children, span, found);
+        }
+    }
+}
+
+/// Raw HTML elements with an `id` are link targets like heading ids.
+fn push_id_attr(attrs: &[(String, String)], span: &Span, found: &mut Vec<(String, Span)>) {
+    for (name, value) in attrs {
+        if name == "id" {
+            found.push((value.clone(), span.clone()));
         }
     }
 }

@@ -15,7 +15,7 @@ use super::ids::UniqueNames;
 use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
 use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
-use crate::manuscript::{BookRoot, PathProblem};
+use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 
 /// Above this many pixels an image is refused outright (a decompression bomb, not a picture).
 pub const MAX_PIXELS: u64 = 100_000_000;
@@ -185,6 +185,14 @@ impl<'a> ImageCollector<'a> {
         if let Some(&index) = self.by_path.get(path) {
             return Some(index);
         }
+        if let Err(problem) = self.root.open(path) {
+            diags.push(
+                Diagnostic::error(problem.code(), problem.describe(&self.root.display(path)))
+                    .at(span)
+                    .with_hint(problem.hint()),
+            );
+            return None;
+        }
         let probe = match probe_image(path) {
             Ok(probe) => probe,
             Err(problem) => {
@@ -279,7 +287,7 @@ impl<'a> ImageCollector<'a> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem });
+        let mut wanted = crate::config::slugify(if stem.is_empty() { &original } else { stem }, "");
         if wanted.is_empty() || !wanted.starts_with(|c: char| c.is_ascii_alphabetic()) {
             wanted = format!("image-{wanted}");
         }
@@ -385,8 +393,10 @@ impl From<String> for ImageProblem {
 /// Identify an image by its magic bytes and read its size from the header.
 pub fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
     let mut head = Vec::with_capacity(512);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(512).read_to_end(&mut head))
+    open_regular(path)
+        .map_err(|problem| problem.describe("the image"))?
+        .take(512)
+        .read_to_end(&mut head)
         .map_err(|e| format!("cannot read the image: {e}"))?;
     let (media_type, extension) =
         sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
@@ -431,14 +441,11 @@ fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
 /// SVG is XML and can carry scripts, entity declarations (entity bombs, XXE) and references to
 /// other files, which readers would act on: see [`svg`] for what is packaged.
 fn check_svg(path: &Path) -> Result<(), ImageProblem> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read the image: {e}"))?;
-    if metadata.len() > MAX_SVG_BYTES {
-        return Err(ImageProblem::from(
-            "the SVG is larger than 10 MB".to_string(),
-        ));
-    }
-    let text =
-        std::fs::read_to_string(path).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
+    let bytes = read_regular(path, MAX_SVG_BYTES).map_err(|problem| match problem {
+        PathProblem::TooLarge(_) => "the SVG is larger than 10 MB".to_string(),
+        other => other.describe("the image"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
     svg::check_svg(&text).map_err(|refusal| ImageProblem {
         message: format!(
             "the SVG holds {} (line {}), which an EPUB may not: only drawings can be packaged",
@@ -454,8 +461,9 @@ pub const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
 /// Width, height and decoded size in bytes, from the header alone.
 fn header_size(path: &Path) -> Result<(u32, u32, u64), String> {
     use image::ImageDecoder;
-    let decoder = image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
+    let file = open_regular(path).map_err(|problem| problem.describe("the image"))?;
+    let decoder = image::ImageReader::new(std::io::BufReader::new(file))
+        .with_guessed_format()
         .map_err(|e| format!("cannot read the image: {e}"))?
         .into_decoder()
         .map_err(|e| format!("the image is damaged: {e}"))?;

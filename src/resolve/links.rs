@@ -78,6 +78,14 @@ impl LinkContext<'_> {
         diags: &mut Diagnostics,
     ) -> Option<LinkTarget> {
         let result = match target {
+            LinkTarget::Raw(dest) if dest.trim().is_empty() => {
+                diags.push(
+                    Diagnostic::warning(code::EMPTY_LINK, "the link has no target")
+                        .at(span.clone())
+                        .with_hint("write [text](target); the text is printed without a link"),
+                );
+                return None;
+            }
             LinkTarget::Raw(dest) => self.resolve_raw(dest, here, base),
             LinkTarget::Anchor(id) => self.resolve_anchor(id),
             _ => return None,

@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::cite::{self, CiteOptions, StyleChoice};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
-use crate::manuscript::{resolve_configured, Manuscript};
+use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
 use crate::markdown::ParsedChapter;
 
 /// Settings that come from the command line rather than book.toml.
@@ -90,12 +90,7 @@ fn file_slug(name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let slug = crate::config::slugify(&stem);
-    if slug.is_empty() {
-        "chapter".to_string()
-    } else {
-        slug
-    }
+    crate::config::slugify(&stem, "chapter")
 }
 
 fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
@@ -209,15 +204,14 @@ fn style_choice(
         return Some(StyleChoice::Named(name.to_string()));
     }
     let value = value.unwrap_or_else(|| toml::Spanned::new(0..0, name.to_string()));
-    let path = resolve_configured(
+    let id = read_configured_text(
         &manuscript.root,
         &value,
         manuscript.config_file,
-        "citation style",
+        "csl",
+        &mut manuscript.sources,
         diags,
     )?;
-    let id =
-        crate::manuscript::read_text_file(&manuscript.root, &path, &mut manuscript.sources, diags)?;
     Some(StyleChoice::File(id))
 }
 

@@ -11,7 +11,7 @@ pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
     for block in blocks {
         f(block);
         match block {
-            Block::Quote { blocks, .. } => blocks_mut(blocks, f),
+            Block::Quote { blocks, .. } | Block::Container { blocks, .. } => blocks_mut(blocks, f),
             Block::List(list) => {
                 for item in &mut list.items {
                     blocks_mut(&mut item.blocks, f);
@@ -27,6 +27,12 @@ pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     blocks_mut(blocks, &mut |block| {
         for_block_inlines(block, &mut |inlines| each_inline_mut(inlines, f))
     });
+}
+
+/// Visit each inline that belongs directly to `block` (not to blocks nested in it), and the
+/// inlines inside those.
+pub fn block_inlines_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
+    for_block_inlines(block, &mut |inlines| each_inline_mut(inlines, f));
 }
 
 /// Call `f` on each inline sequence that belongs directly to `block` (not nested blocks).

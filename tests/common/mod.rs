@@ -3,6 +3,11 @@
 
 #![allow(dead_code)]
 
+pub mod grammar;
+pub mod png;
+pub mod wellformed;
+pub mod words;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,216 @@
+//! Opening the files of a book: every read goes through here, so that only regular files
+//! inside the book folder are ever opened.
+//!
+//! A path is canonicalised (symlinks resolved) and must stay inside the book root; the file
+//! is then opened without blocking and without following a final symlink, and refused unless
+//! the open file is a regular file. A FIFO named as a chapter cannot hang a run, and a
+//! symlink inside a configured folder (`[fonts] serif = "fonts"`) cannot carry a file from
+//! elsewhere into an output. Folder listings ([`BookRoot::list`]) report each entry's
+//! problem instead of skipping it.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{BookRoot, PathProblem};
+
+/// Largest text file read (chapters, book.toml, bibliographies, stylesheets, styles): far
+/// above any real manuscript file, low enough that a stray disk image is refused cleanly.
+pub const MAX_TEXT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// No size limit beyond the file's own (images, whose pixels are limited elsewhere).
+pub const NO_SIZE_LIMIT: u64 = u64::MAX;
+
+/// One entry of a listed folder: its name as shown in messages, and its canonical path
+/// inside the book or the reason it cannot be used.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The entry's file name (lossily decoded when it is not UTF-8).
+    pub name: String,
+    /// The canonical, confined path, or why the entry cannot be read.
+    pub path: Result<PathBuf, PathProblem>,
+}
+
+impl BookRoot {
+    /// The canonical path of `path` when it exists and lies inside the book folder.
+    pub fn confine(&self, path: &Path) -> Result<PathBuf, PathProblem> {
+        let canonical = std::fs::canonicalize(path).map_err(|err| {
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            match err.kind() {
+                std::io::ErrorKind::NotFound if is_link => PathProblem::Dangling,
+                std::io::ErrorKind::NotFound => PathProblem::Missing,
+                _ => PathProblem::Unreadable(err.to_string()),
+            }
+        })?;
+        if canonical.starts_with(self.path()) {
+            Ok(canonical)
+        } else {
+            Err(PathProblem::Escapes)
+        }
+    }
+
+    /// Open `path` for reading: confined to the book folder and a regular file.
+    pub fn open(&self, path: &Path) -> Result<File, PathProblem> {
+        open_regular(&self.confine(path)?)
+    }
+
+    /// The bytes of the regular file `path` inside the book folder, at most `limit` of them.
+    pub fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, PathProblem> {
+        read_regular(&self.confine(path)?, limit)
+    }
+
+    /// The entries of the folder `dir` (inside the book folder), sorted by name, each with
+    /// its confined path or the reason it cannot be used: nothing is skipped unsaid.
+    pub fn list(&self, dir: &Path) -> Result<Vec<Listed>, PathProblem> {
+        let dir = self.confine(dir)?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| PathProblem::Unreadable(e.to_string()))?;
+        let mut listed: Vec<Listed> = entries
+            .filter_map(|entry| entry.ok())
+            .map(|entry| {
+                let raw = entry.file_name();
+                let name = raw.to_string_lossy().into_owned();
+                let path = match raw.to_str() {
+                    Some(_) => self.confine(&dir.join(&raw)),
+                    None => Err(PathProblem::NotUtf8Name),
+                };
+                Listed { name, path }
+            })
+            .collect();
+        listed.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(listed)
+    }
+}
+
+/// Open the file at `path` for reading if it is a regular file. The open never blocks (a
+/// FIFO would wait for a writer forever) and does not follow a symlink in the last component.
+/// Paths come from [`BookRoot::confine`], directly or through the document model.
+pub fn open_regular(path: &Path) -> Result<File, PathProblem> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => PathProblem::Missing,
+        _ if is_symlink_loop(&err) => PathProblem::Escapes,
+        _ => PathProblem::Unreadable(err.to_string()),
+    })?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| PathProblem::Unreadable(e.to_string()))?;
+    if metadata.is_file() {
+        Ok(file)
+    } else {
+        Err(PathProblem::NotRegular(kind_of(&metadata.file_type())))
+    }
+}
+
+/// The bytes of the regular file at `path`, refused when it holds more than `limit`.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, PathProblem> {
+    let file = open_regular(path)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Err(PathProblem::TooLarge(limit));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // The file may grow while it is read; never past the limit.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| PathProblem::Unreadable(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(PathProblem::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+/// `O_NOFOLLOW` on a symlink fails with `ELOOP`: the file was swapped for a link after it
+/// was confined.
+fn is_symlink_loop(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
+    }
+}
+
+/// What a file that is not a regular file is, for messages.
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_inside_the_book_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = dir.path().join("book");
+        std::fs::create_dir_all(book.join("sub")).unwrap();
+        std::fs::write(book.join("a.txt"), b"inside").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"outside").unwrap();
+        let root = BookRoot::new(&book).unwrap();
+        assert_eq!(
+            root.read(&book.join("a.txt"), MAX_TEXT_BYTES).unwrap(),
+            b"inside"
+        );
+        assert_eq!(
+            root.read(&book.join("a.txt"), 3),
+            Err(PathProblem::TooLarge(3))
+        );
+        assert_eq!(
+            root.read(&book.join("sub"), MAX_TEXT_BYTES),
+            Err(PathProblem::NotRegular("a folder"))
+        );
+        assert_eq!(
+            root.read(&book.join("none.txt"), MAX_TEXT_BYTES),
+            Err(PathProblem::Missing)
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), book.join("sub/out.txt"))
+                .unwrap();
+            std::os::unix::fs::symlink("nowhere", book.join("sub/dangling.txt")).unwrap();
+            assert_eq!(
+                root.read(&book.join("sub/out.txt"), MAX_TEXT_BYTES),
+                Err(PathProblem::Escapes)
+            );
+            let listed = root.list(&book.join("sub")).unwrap();
+            let problems: Vec<(&str, Option<&PathProblem>)> = listed
+                .iter()
+                .map(|l| (l.name.as_str(), l.path.as_ref().err()))
+                .collect();
+            assert_eq!(
+                problems,
+                vec![
+                    ("dangling.txt", Some(&PathProblem::Dangling)),
+                    ("out.txt", Some(&PathProblem::Escapes)),
+                ]
+            );
+        }
+    }
+}
