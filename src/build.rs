@@ -90,6 +90,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
+    manuscript.epub_css = crate::epub::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -333,12 +334,10 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the extra stylesheet [`manuscript::load`] read.
+/// The EPUB settings of book.toml, with the stylesheet [`compile`] filtered.
 pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
     Ok(EpubOptions {
-        extra_css: manuscript
-            .stylesheet
-            .map(|file| manuscript.sources.get(file).text.clone()),
+        extra_css: manuscript.epub_css.clone(),
         embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })

@@ -73,8 +73,8 @@ pub struct BookConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AuthorConfig {
-    /// Display name.
-    pub name: String,
+    /// Display name (must not be empty: `dc:creator` needs text).
+    pub name: Spanned<String>,
     /// `author` (default), `editor`, `translator` or `illustrator`.
     pub role: Option<Spanned<String>>,
 }
@@ -252,6 +252,13 @@ fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
         }
     }
     for author in &config.authors {
+        if author.name.get_ref().trim().is_empty() {
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, "book.toml: an author's name is empty")
+                    .at(span_of(file, &author.name))
+                    .with_hint("write the name as it should appear on the title page, or remove this [[authors]] entry"),
+            );
+        }
         if let Some(role) = &author.role {
             if parse_role(role.get_ref()).is_none() {
                 diags.push(
@@ -333,14 +340,14 @@ pub fn parse_role(text: &str) -> Option<Role> {
     }
 }
 
-/// True for simple BCP 47 tags: a 2-3 letter language then alphanumeric subtags.
+/// True for a well-formed BCP 47 language tag (`en`, `en-GB`, `sr-Latn-RS`, `de-CH-1996`,
+/// `en-x-private`), as ICU4X parses it. Reading systems and EPUBCheck refuse malformed tags
+/// such as `en-a` (an extension with no subtag) in `dc:language`, `xml:lang` and `lang`.
+/// Legacy forms ICU does not parse (extended language subtags such as `zh-yue`, grandfathered
+/// tags such as `i-klingon`, `_` as separator) are refused too: each has a modern equivalent
+/// (`yue`, `tlh`, `en-GB`).
 pub fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or("");
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
-    primary_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    !tag.contains('_') && icu_locale_core::Locale::try_from_str(tag).is_ok()
 }
 
 /// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD` with a real month and day.
@@ -423,7 +430,7 @@ impl BookConfig {
         self.authors
             .iter()
             .map(|a| Contributor {
-                name: a.name.clone(),
+                name: a.name.get_ref().clone(),
                 role: a
                     .role
                     .as_ref()
@@ -590,6 +597,26 @@ mod tests {
             .collect();
         assert!(spans.contains(&"\"2024-02-30\""), "{spans:?}");
         assert!(spans.contains(&"\"english!\""), "{spans:?}");
+    }
+
+    #[test]
+    fn language_tags_are_parsed_as_bcp_47() {
+        for good in [
+            "en",
+            "en-GB",
+            "fr-CA",
+            "km",
+            "sr-Latn-RS",
+            "de-CH-1996",
+            "en-x-octavo",
+        ] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "en-a", "english!", "", "en_GB", "e", "en--GB", "en-GB-", "123",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
     }
 
     #[test]

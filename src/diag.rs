@@ -119,6 +119,9 @@ pub mod code {
     pub const BROKEN_OUTPUT: &str = "W0213";
     /// An output left by an earlier build is older than the manuscript.
     pub const STALE_OUTPUT: &str = "W0214";
+    /// Part of a stylesheet was dropped: an EPUB may not hold it (imports, remote files,
+    /// markup, `direction`).
+    pub const CSS_DROPPED: &str = "W0215";
     /// A link with no target (`[text]()`): its text is kept, unlinked.
     pub const EMPTY_LINK: &str = "W0233";
 }

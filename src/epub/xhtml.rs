@@ -438,7 +438,7 @@ impl Writer<'_> {
     /// Where a link goes, relative to the current chapter's document.
     fn href(&self, target: &LinkTarget) -> Option<String> {
         match target {
-            LinkTarget::External(url) => Some(url.clone()),
+            LinkTarget::External(url) => Some(super::href::encode_url(url)),
             LinkTarget::Internal { chapter, anchor } => {
                 let file = if *chapter == self.current {
                     String::new()
@@ -503,10 +503,15 @@ impl Writer<'_> {
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attrs {
-            self.out.push_str(&format!(" {key}=\"{}\"", escape(value)));
+            let value = if key == "href" && !value.starts_with('#') {
+                super::href::encode_url(value)
+            } else {
+                value.clone()
+            };
+            self.out.push_str(&format!(" {key}=\"{}\"", escape(&value)));
             if key == "lang" {
                 self.out
-                    .push_str(&format!(" xml:lang=\"{}\"", escape(value)));
+                    .push_str(&format!(" xml:lang=\"{}\"", escape(&value)));
             }
         }
         self.out.push('>');
