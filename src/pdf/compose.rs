@@ -22,7 +22,7 @@ use super::profile::Profile;
 use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
 use crate::locale::Terms;
 
-/// Everything the renderer and the post-pass need.
+/// Everything the renderer and the finishing step need.
 #[derive(Debug, Default)]
 pub struct Composition {
     /// The pages.
