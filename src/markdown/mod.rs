@@ -587,6 +587,10 @@ impl<'a> Builder<'a> {
                 self.push_inline(Inline::Image(image), range);
             }
             InlineContainer::Html { name, attrs } => {
+                let blank = inlines.iter().all(is_blank_text);
+                if html::is_empty_link(&name, &attrs, blank) {
+                    return;
+                }
                 let html = Inline::Html {
                     name,
                     attrs,
@@ -893,6 +897,11 @@ impl<'a> Builder<'a> {
             return self.report_depth(range);
         }
         if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
+            if let Some(alt) = html::image_alt(&name, &attrs) {
+                self.warn_dropped(&format!("<{name}> (its alternative text is kept)"), &range);
+                let span = self.span(range.clone());
+                return self.push_inline(Inline::text(alt, span), range);
+            }
             return self.warn_dropped(&format!("<{name}>"), &range);
         }
         let (kept, dropped) = html::filter_attributes(&name, &attrs);

@@ -428,3 +428,39 @@ fn an_unclosed_inline_element_in_a_list_item_keeps_the_items_after_it() {
     assert_eq!(list.items.len(), 3, "{list:?}");
     assert_words_kept(&parsed, &["one", "open", "two", "three", "After", "list."]);
 }
+
+#[test]
+fn a_raw_image_leaves_its_alternative_text_and_empty_links_go() {
+    let text = "A <a href=\"https://example.org/\"><img alt=\"Licence badge\" src=\"https://x/y.png\"/></a> here.\n\n\
+                <a href=\"https://example.org/\"><img src=\"b.png\"></a>\n\n\
+                An <a id=\"target\"></a>anchor stays.\n";
+    let (parsed, diags) = parse(text);
+    assert_words_kept(&parsed, &["Licence", "badge", "here.", "anchor", "stays."]);
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph, got {:?}", parsed.blocks);
+    };
+    let link = content.iter().find_map(|i| match i {
+        Inline::Html { name, children, .. } if name == "a" => Some(plain_text(children)),
+        _ => None,
+    });
+    assert_eq!(
+        link.as_deref(),
+        Some("Licence badge"),
+        "the alt text names the link"
+    );
+    let links = format!("{:?}", parsed.blocks)
+        .matches("name: \"a\"")
+        .count();
+    assert_eq!(
+        links, 2,
+        "the named link and the anchor, not the empty link"
+    );
+    assert!(
+        format!("{:?}", parsed.blocks).contains("\"target\""),
+        "an <a id> is a link target"
+    );
+    assert!(diags
+        .items()
+        .iter()
+        .any(|d| d.message.contains("alternative text is kept")));
+}
