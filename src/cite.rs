@@ -11,6 +11,10 @@
 //! 5. A second walk in the same order writes the renderings back. With a note style, each
 //!    citation outside a footnote becomes a footnote of its own.
 
+mod bib_links;
+mod csl_macros;
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -230,6 +234,10 @@ fn archived_style(style: ArchivedStyle) -> Option<LoadedStyle> {
 
 fn file_style(file: FileId, sources: &SourceMap, diags: &mut Diagnostics) -> Option<LoadedStyle> {
     let source = sources.get(file);
+    // A macro cycle is reported here: rendering with it would recurse without end.
+    if !csl_macros::check_macro_calls(&source.text, file, diags) {
+        return None;
+    }
     let problem = match Style::from_xml(&source.text) {
         Ok(Style::Independent(csl)) => {
             let title = list_title(None, &csl);
@@ -365,6 +373,10 @@ struct BibChunk {
 
 fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
     let chunks = scan_bib(text);
+    let ranges: Vec<Range<usize>> = chunks.iter().map(|c| c.range.clone()).collect();
+    // Cycles and runaway expansions are reported and cut here: biblatex would recurse on them.
+    let guarded = bib_links::cut_runaway_references(text, &ranges, bib.file, diags);
+    let text = guarded.as_ref();
     for chunk in &chunks {
         if let Some((key, range)) = &chunk.key {
             let span = Span::new(bib.file, range.clone());
@@ -1053,13 +1065,28 @@ fn nocite_keys(bib: &Bibliography, requested: &[String], diags: &mut Diagnostics
         .collect()
 }
 
+/// Above this many uncited entries the bibliography is taken for a shared one, and one
+/// warning counts them instead of one warning each.
+const UNUSED_NAMED_EACH: usize = 20;
+/// How many uncited keys that one warning names.
+const UNUSED_NAMED_IN_SUMMARY: usize = 5;
+
 fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &mut Diagnostics) {
     let cited: BTreeSet<&str> = sites
         .iter()
         .flat_map(|site| site.citation.items.iter().map(|i| i.key.as_str()))
         .chain(nocite.iter().map(String::as_str))
         .collect();
-    for key in bib.order.iter().filter(|k| !cited.contains(k.as_str())) {
+    let unused: Vec<&String> = bib
+        .order
+        .iter()
+        .filter(|k| !cited.contains(k.as_str()))
+        .collect();
+    if unused.len() > UNUSED_NAMED_EACH {
+        diags.push(unused_summary(bib, &unused));
+        return;
+    }
+    for key in unused {
         diags.push(
             Diagnostic::warning(
                 code::UNUSED_REFERENCE,
@@ -1071,6 +1098,31 @@ fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &
             )),
         );
     }
+}
+
+/// One warning for the many uncited entries of a shared bibliography, at the first of them.
+fn unused_summary(bib: &Bibliography, unused: &[&String]) -> Diagnostic {
+    let named: Vec<String> = unused
+        .iter()
+        .take(UNUSED_NAMED_IN_SUMMARY)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    let first = unused.first().map_or(String::new(), |key| key.to_string());
+    Diagnostic::warning(
+        code::UNUSED_REFERENCE,
+        format!(
+            "{} of the {} entries in {} are never cited ({}, …)",
+            unused.len(),
+            bib.order.len(),
+            bib.name,
+            named.join(", ")
+        ),
+    )
+    .at(bib.span_of(&first))
+    .with_hint(
+        "a shared bibliography may hold more than the book cites; list keys in `nocite` \
+         in book.toml (or [\"*\"] for all) to print them in the references",
+    )
 }
 
 // ---------------------------------------------------------------------------------------

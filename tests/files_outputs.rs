@@ -770,37 +770,11 @@ fn chapters_that_select_nothing_are_a_usage_error() {
 
 /// A PNG whose header is sound (8-bit RGBA, 4x4) and whose pixel data is not.
 fn png_with_broken_pixels() -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for byte in data {
-            crc ^= u32::from(*byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
-        let mut out = (data.len() as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let mut crc_input = kind.to_vec();
-        crc_input.extend_from_slice(data);
-        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
-        out
-    }
-    let mut ihdr = 4u32.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&4u32.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(chunk(b"IHDR", &ihdr));
-    png.extend(chunk(b"IDAT", b"this is not zlib data at all"));
-    png.extend(chunk(b"IEND", &[]));
-    png
+    common::png::png(&[
+        (b"IHDR", &common::png::ihdr(4, 4, 6)),
+        (b"IDAT", b"this is not zlib data at all"),
+        (b"IEND", &[]),
+    ])
 }
 
 /// `font` with its `post` table claiming names for no glyph: every parser reads the font,

@@ -587,6 +587,10 @@ impl<'a> Builder<'a> {
                 self.push_inline(Inline::Image(Box::new(image)), range);
             }
             InlineContainer::Html { name, attrs } => {
+                let blank = inlines.iter().all(is_blank_text);
+                if html::is_empty_link(&name, &attrs, blank) {
+                    return;
+                }
                 let html = Inline::Html(Box::new(crate::doc::HtmlInline {
                     name,
                     attrs,
@@ -893,6 +897,11 @@ impl<'a> Builder<'a> {
             return self.report_depth(range);
         }
         if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
+            if let Some(alt) = html::image_alt(&name, &attrs) {
+                self.warn_dropped(&format!("<{name}> (its alternative text is kept)"), &range);
+                let span = self.span(range.clone());
+                return self.push_inline(Inline::text(alt, span), range);
+            }
             return self.warn_dropped(&format!("<{name}>"), &range);
         }
         let (kept, dropped) = html::filter_attributes(&name, &attrs);
@@ -1010,8 +1019,9 @@ impl<'a> Builder<'a> {
     fn text_runs_settled(&self, inlines: &[Inline]) -> bool {
         let in_run = |i: &Inline| matches!(i, Inline::Text { .. } | Inline::SoftBreak);
         inlines.iter().enumerate().all(|(k, inline)| {
-            let alone = !(k > 0 && in_run(&inlines[k - 1]))
-                && !inlines.get(k + 1).is_some_and(|next| in_run(next));
+            let after_run = k > 0 && in_run(&inlines[k - 1]);
+            let before_run = inlines.get(k + 1).is_some_and(in_run);
+            let alone = !after_run && !before_run;
             match inline {
                 Inline::Text { text, span } => {
                     alone

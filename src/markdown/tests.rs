@@ -472,3 +472,39 @@ fn the_references_marker_is_recognised_without_copying_long_paragraphs() {
     let (parsed, _) = parse(&long);
     assert!(matches!(parsed.blocks[0], Block::Paragraph { .. }));
 }
+
+#[test]
+fn a_raw_image_leaves_its_alternative_text_and_empty_links_go() {
+    let text = "A <a href=\"https://example.org/\"><img alt=\"Licence badge\" src=\"https://x/y.png\"/></a> here.\n\n\
+                <a href=\"https://example.org/\"><img src=\"b.png\"></a>\n\n\
+                An <a id=\"target\"></a>anchor stays.\n";
+    let (parsed, diags) = parse(text);
+    assert_words_kept(&parsed, &["Licence", "badge", "here.", "anchor", "stays."]);
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph, got {:?}", parsed.blocks);
+    };
+    let link = content.iter().find_map(|i| match i {
+        Inline::Html(html) if html.name == "a" => Some(plain_text(&html.children)),
+        _ => None,
+    });
+    assert_eq!(
+        link.as_deref(),
+        Some("Licence badge"),
+        "the alt text names the link"
+    );
+    let links = format!("{:?}", parsed.blocks)
+        .matches("name: \"a\"")
+        .count();
+    assert_eq!(
+        links, 2,
+        "the named link and the anchor, not the empty link"
+    );
+    assert!(
+        format!("{:?}", parsed.blocks).contains("\"target\""),
+        "an <a id> is a link target"
+    );
+    assert!(diags
+        .items()
+        .iter()
+        .any(|d| d.message.contains("alternative text is kept")));
+}

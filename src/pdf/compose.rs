@@ -22,7 +22,7 @@ use super::profile::Profile;
 use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
 use crate::locale::Terms;
 
-/// Everything the renderer and the post-pass need.
+/// Everything the renderer and the finishing step need.
 #[derive(Debug, Default)]
 pub struct Composition {
     /// The pages.
@@ -42,6 +42,11 @@ pub struct Composer<'a, 'f> {
     /// Fonts, shaping cache and hyphenation.
     pub ctx: TextContext<'f>,
     terms: &'static Terms,
+    /// Composing a handout (some chapters), not the book.
+    handout: bool,
+    /// The chapter whose first page opens with the handout's title block, and the chapters
+    /// the block names.
+    title_block: Option<(usize, std::sync::Arc<[usize]>)>,
 }
 
 /// Most threads chapters are set on (beyond this, memory grows faster than speed).
@@ -61,6 +66,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             profile,
             ctx,
             terms: crate::locale::terms(&book.meta.language),
+            handout: false,
+            title_block: None,
         }
     }
 
@@ -85,6 +92,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         let chapters: Vec<usize> = (0..self.book.chapters.len())
             .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
             .collect();
+        self.handout = selected.is_some();
+        let front = self.book.meta.front;
+        let any_front = front.half_title || front.title_page || front.copyright || front.toc;
+        if self.handout && !any_front {
+            let first = chapters.first().copied();
+            self.title_block = first.map(|first| (first, chapters.as_slice().into()));
+        }
         let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
@@ -140,6 +154,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (book, profile) = (self.book, self.profile);
+        let title_block = &self.title_block;
         let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -147,6 +162,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let next = &next;
                     scope.spawn(move || {
                         let mut composer = Composer::new(book, profile, ctx);
+                        composer.title_block.clone_from(title_block);
                         let mut out = Vec::new();
                         loop {
                             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -403,7 +419,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, title);
         }
         let notes = attach_nested_notes(notes, &flow);
-        let drop = self.profile.text_height() * 0.18;
+        let mut drop = self.profile.text_height() * 0.18;
+        if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
+            let block = self.title_block_flow(&named);
+            flow.splice(0..0, block);
+            drop = 0.0;
+        }
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
 
@@ -1239,7 +1260,13 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     // ----- generated pages ------------------------------------------------------------
 
+    /// The cover, as the first page of a screen PDF of the whole book. A print interior
+    /// (two-sided) never carries it: the cover is printed on its own stock, and page 1 of
+    /// the interior is the half title, a recto. A handout has none either.
     fn cover_page(&self) -> Option<Page> {
+        if self.profile.two_sided || self.handout {
+            return None;
+        }
         let index = self.book.meta.cover?;
         let asset = self.book.images.get(index)?;
         if asset.width == 0 || asset.height == 0 {
@@ -1380,6 +1407,88 @@ impl<'a, 'f> Composer<'a, 'f> {
             label: None,
             kind: PageKind::Front,
         }
+    }
+
+    /// The compact title block a handout opens with instead of front-matter pages: the
+    /// book's title, the chapters it holds (when more than one: a single chapter's title
+    /// follows just below), the authors and date, and a rule across the measure. The first
+    /// chapter begins under it, on the same page.
+    fn title_block_flow(&mut self, chapters: &[usize]) -> Vec<Flow> {
+        let body = self.profile.font_size;
+        let mut flow = Vec::new();
+        let lines = [
+            (
+                self.book.meta.title.clone(),
+                TITLE_BLOCK.title,
+                Style::Regular,
+            ),
+            (
+                self.title_block_chapters(chapters),
+                TITLE_BLOCK.chapters,
+                Style::Italic,
+            ),
+            (
+                self.title_block_byline(),
+                TITLE_BLOCK.byline,
+                Style::Regular,
+            ),
+        ];
+        for (text, scale, style) in lines {
+            if text.is_empty() {
+                continue;
+            }
+            let size = body * scale;
+            let style = TextStyle::serif(size as f32).with_style(style);
+            let pieces = Pieces::one(text, &style);
+            self.centered(&pieces, size * TITLE_BLOCK.leading, &mut flow);
+        }
+        let gap = self.profile.leading * TITLE_BLOCK.rule_gap;
+        let rule = RuleItem {
+            x: 0.0,
+            y: gap,
+            width: self.profile.text_width(),
+            thickness: TITLE_BLOCK.rule,
+        };
+        flow.push(Flow::Line(FlowLine {
+            height: gap,
+            items: vec![Item::Rule(Box::new(rule))],
+            ..FlowLine::default()
+        }));
+        keep_together(&mut flow);
+        flow.push(Flow::Space(self.profile.leading * TITLE_BLOCK.space_after));
+        flow
+    }
+
+    /// The handout's chapters as the contents names them ("3. The Rise of Pol Pot"), joined;
+    /// empty for a single chapter. Beyond [`TITLE_BLOCK_MAX_CHAPTERS`], the first and last.
+    fn title_block_chapters(&self, chapters: &[usize]) -> String {
+        let toc = crate::toc::build_toc(self.book);
+        let titles: Vec<&str> = chapters
+            .iter()
+            .filter(|&&i| self.book.chapters.get(i).is_some_and(|c| !c.generated))
+            .filter_map(|&i| toc.get(i).map(|entry| entry.title.as_str()))
+            .collect();
+        match titles.as_slice() {
+            [] | [_] => String::new(),
+            [first, .., last] if titles.len() > TITLE_BLOCK_MAX_CHAPTERS => {
+                format!("{first} … {last}")
+            }
+            _ => titles.join(TITLE_BLOCK_SEPARATOR),
+        }
+    }
+
+    /// The authors (and other contributors) and the date.
+    fn title_block_byline(&self) -> String {
+        let meta = &self.book.meta;
+        let names: Vec<&str> = meta.contributors.iter().map(|c| c.name.as_str()).collect();
+        let parts: Vec<String> = [
+            (!names.is_empty()).then(|| names.join(", ")),
+            meta.date.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.join(TITLE_BLOCK_SEPARATOR)
     }
 
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
@@ -1559,6 +1668,38 @@ impl PageNumbers {
         }
     }
 }
+
+/// The handout title block's type: sizes in multiples of the body size, leading in
+/// multiples of each line's size, the rule's thickness in points, the space between the
+/// last line and the rule and after the rule in multiples of the body leading.
+struct TitleBlockStyle {
+    title: f64,
+    chapters: f64,
+    byline: f64,
+    leading: f64,
+    rule: f64,
+    rule_gap: f64,
+    space_after: f64,
+}
+
+/// A title between the body and the level-1 section headings in size (the chapter title
+/// below it is the larger), the chapters at body size in italic, the byline at the running
+/// heads' size, a hairline rule.
+const TITLE_BLOCK: TitleBlockStyle = TitleBlockStyle {
+    title: 1.35,
+    chapters: 1.0,
+    byline: 0.85,
+    leading: 1.3,
+    rule: 0.4,
+    rule_gap: 0.6,
+    space_after: 1.6,
+};
+
+/// Most chapters the title block names one by one.
+const TITLE_BLOCK_MAX_CHAPTERS: usize = 6;
+
+/// Between the chapter titles, and between the names and the date, in the title block.
+const TITLE_BLOCK_SEPARATOR: &str = " · ";
 
 /// Notes called only from inside other notes follow the note that calls them: the page
 /// builder places the notes that body lines call, so a note called from a note alone never

@@ -3,8 +3,8 @@
 //! paragraphs broken by [`linebreak`], pages cut by [`page`]), rendered straight into an
 //! in-memory `lopdf` document ([`render`]: content streams written as bytes by [`content`],
 //! subset fonts through [`text_pdf`] and [`font_pdf`], images through [`image_pdf`]) and
-//! finished by the post-pass on that same document ([`postpass`]: outline, page labels,
-//! metadata, a content-derived /ID), which writes the bytes.
+//! finished on that same document ([`finish`]: [`outline`], [`labels`], [`metadata`], a
+//! content-derived /ID), which writes the bytes.
 //!
 //! We write content streams and font dictionaries ourselves: printpdf, which we used before,
 //! spent 2.56 s of a 6.8 s build of a 4,040-page book serialising its operation vectors (most
@@ -13,16 +13,19 @@
 
 pub mod compose;
 pub mod content;
+pub mod finish;
 pub mod font;
 pub mod font_config;
 pub mod font_pdf;
 pub mod hyphen;
 pub mod image_pdf;
+pub mod labels;
 pub mod layout_ir;
 pub mod linebreak;
+pub mod metadata;
+pub mod outline;
 pub mod page;
 pub mod paragraph;
-pub mod postpass;
 pub mod profile;
 pub mod render;
 pub mod sample;
@@ -59,9 +62,9 @@ pub enum PdfError {
     /// Rendering failed.
     #[error("{0}")]
     Render(#[from] render::RenderError),
-    /// The post-pass failed.
+    /// Finishing the document failed.
     #[error("{0}")]
-    PostPass(#[from] postpass::PostPassError),
+    Finishing(#[from] finish::FinishError),
 }
 
 /// The PDF's bytes, and characters no font could draw (for warnings).
@@ -112,8 +115,8 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
         readable: options.readable,
     };
     let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
-    let pass = postpass_for(book, &composition, options);
-    let bytes = crate::timing::time("pdf post-pass", || postpass::finish(doc, &pass))?;
+    let pass = finishing_for(book, &composition, options);
+    let bytes = crate::timing::time("pdf finish", || finish::finish(doc, &pass))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
@@ -145,21 +148,21 @@ fn flatten_outline(
     }
 }
 
-fn postpass_for(
+fn finishing_for(
     book: &Book,
     composition: &Composition,
     options: &PdfOptions,
-) -> postpass::PostPass {
+) -> finish::Finishing {
     let toc = crate::toc::build_toc(book);
     let page_height = options.profile.page_height;
     let outline = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors, page_height))
         .collect();
-    postpass::PostPass {
+    finish::Finishing {
         outline,
         labels: page_labels(composition),
-        info: postpass::DocumentInfo {
+        info: metadata::DocumentInfo {
             title: book.meta.title.clone(),
             author: book
                 .meta
@@ -187,9 +190,9 @@ fn outline_entry(
     entry: &crate::toc::TocEntry,
     anchors: &BTreeMap<String, (usize, f64)>,
     page_height: f64,
-) -> Option<postpass::OutlineEntry> {
+) -> Option<outline::OutlineEntry> {
     let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
-    Some(postpass::OutlineEntry {
+    Some(outline::OutlineEntry {
         title: entry.title.clone(),
         page: *page,
         y: page_height - y,
@@ -203,16 +206,16 @@ fn outline_entry(
 
 /// Page label ranges: the cover unlabelled, roman front matter, arabic from the first body
 /// chapter.
-fn page_labels(composition: &Composition) -> Vec<postpass::PageLabelRange> {
+fn page_labels(composition: &Composition) -> Vec<labels::PageLabelRange> {
     let mut labels = Vec::new();
     let pages = &composition.pages;
     let cover = pages
         .first()
         .is_some_and(|p| p.kind == layout_ir::PageKind::Cover);
     if cover {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: 0,
-            style: postpass::LabelStyle::None,
+            style: labels::LabelStyle::None,
             prefix: "Cover".to_string(),
             start: 1,
         });
@@ -220,17 +223,17 @@ fn page_labels(composition: &Composition) -> Vec<postpass::PageLabelRange> {
     let front_start = usize::from(cover);
     let arabic = composition.first_arabic.unwrap_or(pages.len());
     if front_start < arabic.min(pages.len()) {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: front_start,
-            style: postpass::LabelStyle::LowerRoman,
+            style: labels::LabelStyle::LowerRoman,
             prefix: String::new(),
             start: 1,
         });
     }
     if arabic < pages.len() {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: arabic,
-            style: postpass::LabelStyle::Decimal,
+            style: labels::LabelStyle::Decimal,
             prefix: String::new(),
             start: 1,
         });

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod grammar;
+pub mod png;
 pub mod wellformed;
 pub mod words;
 
