@@ -783,6 +783,9 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
     }
 
     fn inlines(&mut self, list: &mut Vec<Inline>, note: Option<usize>) {
+        if !has_calls(list) {
+            return;
+        }
         let mut call_at = None;
         for inline in std::mem::take(list) {
             call_at = match inline {
@@ -790,7 +793,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                     move_punctuation(list, call_at, text, span);
                     None
                 }
-                Inline::Cite(citation) => self.cite(list, citation, note),
+                Inline::Cite(citation) => self.cite(list, *citation, note),
                 Inline::NoteRef(call) => {
                     let index = self.note_index.get(&call.label).copied();
                     list.push(Inline::NoteRef(call));
@@ -836,7 +839,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                 self.inlines(content, note)
             }
             Inline::Link(link) => self.inlines(&mut link.content, note),
-            Inline::Html { children, .. } => self.inlines(children, note),
+            Inline::Html(html) => self.inlines(&mut html.children, note),
             _ => {}
         }
         inline
@@ -865,6 +868,19 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
 
 /// Move the punctuation starting `text` before the note call at `call_at` ("1928 [@a]." →
 /// "1928.¹"), then append the rest of the text.
+/// Whether `list` holds a citation or a note call at any depth. A list without one is left
+/// as it is by the walk rather than rebuilt (a paragraph of millions of inlines was copied
+/// inline by inline for nothing).
+fn has_calls(list: &[Inline]) -> bool {
+    list.iter().any(|inline| match inline {
+        Inline::Cite(_) | Inline::NoteRef(_) => true,
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => has_calls(c),
+        Inline::Link(link) => has_calls(&link.content),
+        Inline::Html(html) => has_calls(&html.children),
+        _ => false,
+    })
+}
+
 fn move_punctuation(list: &mut Vec<Inline>, call_at: Option<usize>, text: String, span: Span) {
     let punct = text.len()
         - text
@@ -892,7 +908,7 @@ fn collect(chapters: &mut [Chapter], note_style: bool) -> Vec<Site> {
             citation: citation.clone(),
             place,
         });
-        (vec![Inline::Cite(citation)], None)
+        (vec![Inline::Cite(Box::new(citation))], None)
     });
     for chapter in chapters.iter_mut() {
         walker.chapter(chapter);
@@ -920,13 +936,13 @@ fn apply(chapters: &mut [Chapter], note_style: bool, outputs: Vec<Output>) {
         match outputs.next() {
             Some(Output::Inline(rendered)) => {
                 citation.rendered = rendered;
-                (vec![Inline::Cite(citation)], None)
+                (vec![Inline::Cite(Box::new(citation))], None)
             }
             Some(Output::Note { content, lead }) => {
                 count += 1;
                 citation_note(citation, format!("cite-{count}"), content, lead)
             }
-            None => (vec![Inline::Cite(citation)], None),
+            None => (vec![Inline::Cite(Box::new(citation))], None),
         }
     });
     for chapter in chapters.iter_mut() {
@@ -953,16 +969,16 @@ fn citation_note(
         }],
         span: span.clone(),
     };
-    let call = Inline::NoteRef(NoteRef {
+    let call = Inline::NoteRef(Box::new(NoteRef {
         label,
         note: None,
         id: String::new(),
         span,
-    });
+    }));
     let inlines = match lead {
         Some(lead) => {
             citation.rendered = lead;
-            vec![Inline::Cite(citation), call]
+            vec![Inline::Cite(Box::new(citation)), call]
         }
         None => vec![call],
     };
@@ -1651,7 +1667,7 @@ fn fix_cited_suffixes(inlines: &mut [Inline], by_anchor: &BTreeMap<String, &Suff
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 fix_cited_suffixes(children, by_anchor)
             }
-            Inline::Html { children, .. } => fix_cited_suffixes(children, by_anchor),
+            Inline::Html(html) => fix_cited_suffixes(&mut html.children, by_anchor),
             _ => {}
         }
     }
@@ -1678,7 +1694,7 @@ fn replace_suffix(inlines: &mut [Inline], fix: &SuffixFix) -> bool {
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 replace_suffix(children, fix)
             }
-            Inline::Html { children, .. } => replace_suffix(children, fix),
+            Inline::Html(html) => replace_suffix(&mut html.children, fix),
             Inline::Link(link) => replace_suffix(&mut link.content, fix),
             _ => false,
         };
@@ -1740,12 +1756,12 @@ fn lead_inlines(ctx: &RenderContext, site: &Site, plan: &Plan, lead: &ElemChildr
     converter.children(&lead.0, &mut content, true);
     let item = plan.known.first().and_then(|&i| site.citation.items.get(i));
     match item {
-        Some(item) => vec![Inline::Link(Link {
+        Some(item) => vec![Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(ctx.id(&item.key)),
             title: String::new(),
             content,
             span: item.span.clone(),
-        })],
+        }))],
         None => content,
     }
 }
@@ -1826,12 +1842,12 @@ impl Converter<'_> {
             ElemChild::Link { text, url } => {
                 let mut content = Vec::new();
                 self.formatted(&text.text, text.formatting, &mut content);
-                out.push(Inline::Link(Link {
+                out.push(Inline::Link(Box::new(Link {
                     target: LinkTarget::External(url.clone()),
                     title: String::new(),
                     content,
                     span: self.span.clone(),
-                }));
+                })));
             }
             ElemChild::Transparent { .. } => {}
         }
@@ -1854,11 +1870,11 @@ impl Converter<'_> {
             _ => None,
         };
         if let Some(tag) = tag {
-            inline = Inline::Html {
+            inline = Inline::Html(Box::new(crate::doc::HtmlInline {
                 name: tag.to_string(),
                 attrs: Vec::new(),
                 children: vec![inline],
-            };
+            }));
         }
         push(out, inline);
     }
@@ -1893,12 +1909,12 @@ impl Converter<'_> {
                 Inline::text(format!("{} ", item.prefix), self.span.clone()),
             );
         }
-        out.push(Inline::Link(Link {
+        out.push(Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(cite.ctx.id(&item.key)),
             title: String::new(),
             content: inner,
             span: item.span.clone(),
-        }));
+        })));
         if !cite.narrative && !item.suffix.is_empty() {
             push(
                 out,
@@ -2013,7 +2029,7 @@ fn capitalize_first(inlines: &mut [Inline]) -> bool {
                 capitalize_first(content)
             }
             Inline::Link(link) => capitalize_first(&mut link.content),
-            Inline::Html { children, .. } => capitalize_first(children),
+            Inline::Html(html) => capitalize_first(&mut html.children),
             _ => false,
         };
         if done {
@@ -2036,7 +2052,7 @@ fn tidy_spaces(inlines: &mut [Inline]) {
                 tidy_spaces(content)
             }
             Inline::Link(link) => tidy_spaces(&mut link.content),
-            Inline::Html { children, .. } => tidy_spaces(children),
+            Inline::Html(html) => tidy_spaces(&mut html.children),
             _ => {}
         }
     }
@@ -2198,12 +2214,12 @@ mod tests {
         while let Some(start) = text[cursor..].find("[^").map(|i| cursor + i) {
             let end = start + text[start..].find(']').unwrap();
             out.extend(cite_inlines(&text[cursor..start], offset + cursor, file));
-            out.push(Inline::NoteRef(NoteRef {
+            out.push(Inline::NoteRef(Box::new(NoteRef {
                 label: text[start + 2..end].to_string(),
                 note: None,
                 id: String::new(),
                 span: Span::new(file, offset + start..offset + end + 1),
-            }));
+            })));
             cursor = end + 1;
         }
         out.extend(cite_inlines(&text[cursor..], offset + cursor, file));
@@ -2231,12 +2247,12 @@ mod tests {
                     span: span(i.key_range),
                 })
                 .collect();
-            out.push(Inline::Cite(Citation {
+            out.push(Inline::Cite(Box::new(Citation {
                 items,
                 mode: found.mode,
                 rendered: Vec::new(),
                 span: span(found.range.clone()),
-            }));
+            })));
             cursor = found.range.end;
         }
         out.push(Inline::text(&text[cursor..], span(cursor..text.len())));

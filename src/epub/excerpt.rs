@@ -48,11 +48,11 @@ fn relink(chapter: &mut Chapter, new_index: &BTreeMap<usize, usize>) {
             return;
         }
         let children = std::mem::take(&mut link.content);
-        *inline = Inline::Html {
+        *inline = Inline::Html(Box::new(crate::doc::HtmlInline {
             name: "span".to_string(),
             attrs: Vec::new(),
             children,
-        };
+        }));
     };
     inlines_mut(&mut chapter.blocks, &mut visit);
     for note in &mut chapter.notes {

@@ -413,11 +413,9 @@ impl Writer<'_> {
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::HardBreak => self.out.push_str("<br/>\n"),
-            Inline::Html {
-                name,
-                attrs,
-                children,
-            } => self.element(name, attrs, |w| w.inlines(children)),
+            Inline::Html(html) => {
+                self.element(&html.name, &html.attrs, |w| w.inlines(&html.children))
+            }
         }
     }
 

@@ -16,7 +16,7 @@ use super::page::{
     build_pages, paragraph_breaks, Flow, FlowLine, NoteLines, PageContent, PageSpec,
 };
 use super::paragraph::{
-    set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
+    set_paragraph, slice_run, Alignment, NoteCall, ParagraphSpec, Pieces, TextContext, TextStyle,
 };
 use super::profile::Profile;
 use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
@@ -439,9 +439,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let style = TextStyle::serif(size);
                 let mut lines: Vec<FlowLine> = Vec::new();
                 for (n, block) in note.blocks.iter().enumerate() {
-                    let mut pieces = Vec::new();
+                    let mut pieces = Pieces::new();
                     if n == 0 {
-                        pieces.push(Piece::Text(format!("{}. ", note.number), style.clone()));
+                        pieces.text(format!("{}. ", note.number), &style);
                     }
                     let content = match block {
                         Block::Paragraph { content, .. } => content.clone(),
@@ -513,7 +513,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             Block::Paragraph { content, .. } => {
                 let style = self.body();
-                let mut pieces = Vec::new();
+                let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
                 let indent = if state.indent_next {
                     f64::from(style.size) * 1.2
@@ -572,7 +572,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             Block::References(entries) => {
                 for entry in entries {
                     let style = self.body();
-                    let mut pieces = Vec::new();
+                    let mut pieces = Pieces::new();
                     self.pieces(chapter, &entry.content, &style, &mut pieces);
                     let start = flow.len();
                     let spec = ParagraphSpec {
@@ -616,7 +616,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     #[allow(clippy::too_many_arguments)]
     fn paragraph(
         &mut self,
-        pieces: &[Piece],
+        pieces: &Pieces<'_>,
         x: f64,
         width: f64,
         indent: f64,
@@ -636,7 +636,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// A centred, unindented paragraph across the measure (titles, labels).
-    fn centered(&mut self, pieces: &[Piece], leading: f64, flow: &mut Vec<Flow>) {
+    fn centered(&mut self, pieces: &Pieces<'_>, leading: f64, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
         self.paragraph(pieces, 0.0, width, 0.0, Alignment::Centered, leading, flow);
     }
@@ -662,15 +662,12 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) {
         if let Some(number) = chapter.number {
             let style = self.body().with_style(Style::Italic);
-            let pieces = vec![Piece::Text(
-                format!("{} {number}", self.terms.chapter),
-                style,
-            )];
+            let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
             self.centered(&pieces, self.profile.leading * 1.6, flow);
         }
         let size = (self.profile.font_size * 1.9) as f32;
         let style = TextStyle::serif(size);
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
         self.centered(&pieces, f64::from(size) * 1.25, flow);
@@ -704,7 +701,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size,
             ..TextStyle::serif(size).with_style(style)
         };
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         flow.push(Flow::Space(
             self.profile.leading * if level <= 2 { 1.4 } else { 1.0 },
@@ -868,10 +865,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let (index, asset) = asset;
         if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
-            let pieces = vec![Piece::Text(
+            let pieces = Pieces::one(
                 format!("[{}]", figure.image.alt),
-                self.body().with_style(Style::Italic),
-            )];
+                &self.body().with_style(Style::Italic),
+            );
             self.paragraph(
                 &pieces,
                 x,
@@ -907,7 +904,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size: (self.profile.font_size * 0.88) as f32,
             ..self.body().with_style(Style::Italic)
         };
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, &figure.caption, &style, &mut pieces);
         let spec = ParagraphSpec::plain(width, self.profile.leading * 0.9, Alignment::Centered);
         let caption = if pieces.is_empty() {
@@ -969,6 +966,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Space(self.profile.leading * 0.5));
         let head = group.cells(&group.table.head);
         let header = self.table_row(chapter, head, group, &layout, x, leading, true);
+        self.forget_measured(head, &layout, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
@@ -977,6 +975,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (n, row) in rows.iter().enumerate() {
             let cells = group.cells(row);
             let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
+            self.forget_measured(cells, &layout, false);
             line.repeat = Some(Arc::clone(&header));
             line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
             if n + 1 == rows.len() {
@@ -995,7 +994,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
     fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
-        let base = (self.profile.font_size * 0.9) as f32;
+        let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
         let min_total: f64 = min.iter().sum();
         let floor = (self.profile.table_min_font_size as f32).min(base);
@@ -1027,6 +1026,35 @@ impl<'a, 'f> Composer<'a, 'f> {
             gutter,
             widths: share_out(&min, &max, width),
         }
+    }
+
+    /// Once a row is set at a smaller size than the table was measured at, the shapings made
+    /// to measure its cells are of no more use (and the set ones were made from them without
+    /// shaping again): they are dropped row by row, so that a table of a million cells is not
+    /// held at two sizes.
+    fn forget_measured(&mut self, cells: &[Vec<Inline>], layout: &TableLayout, header: bool) {
+        let measured = self.table_size();
+        if layout.size.to_bits() == measured.to_bits() {
+            return;
+        }
+        let style = TextStyle::serif(measured);
+        let style = if header {
+            style.with_style(Style::Bold)
+        } else {
+            style
+        };
+        for cell in cells {
+            let text = crate::doc::plain_text(cell);
+            for word in text.split_whitespace() {
+                self.ctx.forget(word, &style);
+            }
+            self.ctx.forget(&text, &style);
+        }
+    }
+
+    /// The size a table is measured at, and set at when it fits.
+    fn table_size(&self) -> f32 {
+        (self.profile.font_size * 0.9) as f32
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its
@@ -1094,7 +1122,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut cell_x = x;
         let widths = &layout.widths;
         for (i, w) in widths.iter().enumerate() {
-            let mut pieces = Vec::new();
+            let mut pieces = Pieces::new();
             if let Some(cell) = cells.get(i) {
                 self.pieces(chapter, cell, &style, &mut pieces);
             }
@@ -1138,18 +1166,19 @@ impl<'a, 'f> Composer<'a, 'f> {
     // ----- inline content -------------------------------------------------------------
 
     /// Flatten inlines into pieces in `style`.
-    pub fn pieces(
+    pub fn pieces<'d>(
         &mut self,
         chapter: &Chapter,
-        inlines: &[Inline],
+        inlines: &'d [Inline],
         style: &TextStyle,
-        out: &mut Vec<Piece>,
+        out: &mut Pieces<'d>,
     ) {
         for inline in inlines {
             match inline {
-                Inline::Text { text, .. } => {
-                    out.push(Piece::Text(text.replace('\n', " "), style.clone()))
+                Inline::Text { text, .. } if text.contains('\n') => {
+                    out.text(text.replace('\n', " "), style)
                 }
+                Inline::Text { text, .. } => out.text(text.as_str(), style),
                 Inline::Emph(c) => {
                     let s = style.with_style(toggle_italic(style.choice.style));
                     self.pieces(chapter, c, &s, out);
@@ -1171,7 +1200,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                         size: style.size * INLINE_CODE_SCALE,
                         ..style.clone()
                     };
-                    out.push(Piece::Text(code.clone(), s));
+                    out.text(code.as_str(), &s);
                 }
                 Inline::Link(link) => {
                     let s = TextStyle {
@@ -1180,11 +1209,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                     };
                     self.pieces(chapter, &link.content, &s, out);
                 }
-                Inline::Image(image) => out.push(Piece::Text(image.alt.clone(), style.clone())),
+                Inline::Image(image) => out.text(image.alt.as_str(), style),
                 Inline::NoteRef(call) => {
                     if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
                     {
-                        out.push(Piece::Note {
+                        out.note(NoteCall {
                             number: note.1.number,
                             note: note.0,
                             call_id: call.id.clone(),
@@ -1194,17 +1223,18 @@ impl<'a, 'f> Composer<'a, 'f> {
                     }
                 }
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
-                Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
-                Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html { name, children, .. } => {
+                Inline::SoftBreak => out.text(" ", style),
+                Inline::HardBreak => out.hard_break(),
+                Inline::Html(html) => {
+                    let (name, children) = (&html.name, &html.children);
                     let s = html_inline_style(name, style);
                     let quoted = name == "q";
                     if quoted {
-                        out.push(Piece::Text("“".to_string(), s.clone()));
+                        out.text("“", &s);
                     }
                     self.pieces(chapter, children, &s, out);
                     if quoted {
-                        out.push(Piece::Text("”".to_string(), s));
+                        out.text("”", &s);
                     }
                 }
             }
@@ -1271,11 +1301,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) -> (Vec<Item>, f64) {
         let width = self.profile.text_width();
         let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
-        let lines = set_paragraph(
-            &[Piece::Text(text.to_string(), style.clone())],
-            &spec,
-            &mut self.ctx,
-        );
+        let lines = set_paragraph(&Pieces::one(text, style), &spec, &mut self.ctx);
         let left = self.profile.text_left(page_index);
         let mut items = Vec::new();
         let mut y = top;
@@ -1358,7 +1384,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for text in paragraphs {
             let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
             lines.extend(set_paragraph(
-                &[Piece::Text(text, style.clone())],
+                &Pieces::one(text, &style),
                 &spec,
                 &mut self.ctx,
             ));
@@ -1412,8 +1438,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 continue;
             }
             let size = body * scale;
-            let piece = Piece::Text(text, TextStyle::serif(size as f32).with_style(style));
-            self.centered(&[piece], size * TITLE_BLOCK.leading, &mut flow);
+            let style = TextStyle::serif(size as f32).with_style(style);
+            let pieces = Pieces::one(text, &style);
+            self.centered(&pieces, size * TITLE_BLOCK.leading, &mut flow);
         }
         let gap = self.profile.leading * TITLE_BLOCK.rule_gap;
         let rule = RuleItem {
@@ -1470,10 +1497,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut flow = Vec::new();
         let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
         let width = self.profile.text_width();
-        let pieces = vec![Piece::Text(
-            self.terms.contents.to_string(),
-            title_style.clone(),
-        )];
+        let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
         self.paragraph(
             &pieces,
             0.0,
@@ -1573,11 +1597,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             leading: self.profile.leading,
             alignment: Alignment::Ragged,
         };
-        let mut lines = set_paragraph(
-            &[Piece::Text(title.to_string(), style.clone())],
-            &spec,
-            &mut self.ctx,
-        );
+        let mut lines = set_paragraph(&Pieces::one(title, &style), &spec, &mut self.ctx);
         if let Some(last) = lines.last_mut() {
             let end = last
                 .items

@@ -307,8 +307,8 @@ fn is_remote(src: &str) -> bool {
 /// hold another link.
 fn replace_remote_images(blocks: &mut [crate::doc::Block]) {
     walk::inlines_mut(blocks, &mut |inline| match inline {
-        Inline::Link(Link { content, .. }) => images_to_text(content),
-        Inline::Html { name, children, .. } if name == "a" => images_to_text(children),
+        Inline::Link(link) => images_to_text(&mut link.content),
+        Inline::Html(html) if html.name == "a" => images_to_text(&mut html.children),
         Inline::Image(image) if is_remote(&image.src) => *inline = remote_image_link(image),
         _ => {}
     });
@@ -346,12 +346,12 @@ fn remote_image_text(image: &Image) -> String {
 }
 
 fn remote_image_link(image: &Image) -> Inline {
-    Inline::Link(Link {
+    Inline::Link(Box::new(Link {
         target: LinkTarget::External(image.src.clone()),
         title: image.title.clone(),
         content: vec![Inline::text(remote_image_text(image), image.span.clone())],
         span: image.span.clone(),
-    })
+    }))
 }
 
 /// What the first bytes of an image file say it is.
