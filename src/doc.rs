@@ -6,6 +6,7 @@
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
 pub mod html;
+pub mod walk;
 
 use std::path::PathBuf;
 
@@ -343,6 +344,10 @@ pub struct Image {
     /// Source range.
     pub span: Span,
 }
+
+/// The largest image octavo takes, in pixels: a larger one is refused where the book refers
+/// to it (a decompression bomb, not a picture), and the PDF embeds nothing larger.
+pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
 
 /// A local image file that goes into the outputs.
 #[derive(Debug, Clone, PartialEq, Eq)]

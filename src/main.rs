@@ -183,8 +183,8 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
     octavo::progress::phase("reading", 1);
     let mut compiled = compile(&options.dir, &options.resolve);
     if options.format != Format::Epub {
-        if let (Some(book), Some(manuscript)) = (compiled.book.as_mut(), &compiled.manuscript) {
-            let fonts = manuscript.fonts.as_deref();
+        if let Some(book) = compiled.book.as_mut() {
+            let fonts = compiled.fonts.as_deref();
             octavo::check::check_glyphs(book, fonts, &mut compiled.diags);
         }
     }

@@ -19,6 +19,7 @@ pub use natural::natural_cmp;
 
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::url::{has_url_scheme, percent_decode};
 
 /// The canonical book folder that every read must stay inside.
 #[derive(Debug, Clone)]
@@ -146,44 +147,6 @@ impl BookRoot {
     }
 }
 
-/// True for `scheme:` prefixes such as `http:`, `file:`, `data:` (not Windows drive letters).
-pub fn has_url_scheme(text: &str) -> bool {
-    match text.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
-/// Decode `%XX` escapes (invalid escapes are kept as written).
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(value)) => {
-                out.push(value);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Fold `..` and `.` without touching the disk; `None` when the result leaves `root`.
 /// (The result is canonicalised afterwards, so symlinks are still checked.)
 fn normalise_inside(root: &Path, path: &Path) -> Option<PathBuf> {
@@ -218,13 +181,6 @@ pub struct Manuscript {
     pub stylesheet: Option<FileId>,
     /// Every text file read so far.
     pub sources: SourceMap,
-    /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
-    /// PDF); `None` for the bundled fonts.
-    pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
-    /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered by
-    /// [`crate::build::compile`] once the book's images are known (see [`crate::epub::css`]);
-    /// `None` when there is none.
-    pub epub_css: Option<String>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -263,8 +219,6 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
         bibliography,
         stylesheet,
         sources,
-        fonts: None,
-        epub_css: None,
     })
 }
 

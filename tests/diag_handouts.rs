@@ -227,9 +227,7 @@ fn pdf(
 ) -> octavo::pdf::PdfOutput {
     let resolve = octavo::resolve::ResolveOptions::default();
     let compiled = octavo::build::compile(dir, &resolve);
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
-        panic!("{} loads", dir.display());
-    };
+    assert!(compiled.book.is_some(), "{} loads", dir.display());
     let options = octavo::build::BuildOptions {
         dir: dir.to_path_buf(),
         out: None,
@@ -239,7 +237,7 @@ fn pdf(
         readable_pdf: false,
         resolve,
     };
-    let output = octavo::build::build_pdf(book, manuscript, &options).expect("a PDF");
+    let output = octavo::build::build_pdf(&compiled, &options).expect("a PDF");
     std::fs::write(common::pdf_dir().join(format!("{name}.pdf")), &output.bytes)
         .expect("keep the PDF");
     output

@@ -61,8 +61,7 @@ fn epub(name: &str, compiled: &Compiled) -> Vec<u8> {
         .collect();
     assert!(errors.is_empty(), "{name}: unexpected errors {errors:#?}");
     let book = compiled.book.as_ref().expect("a book");
-    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let options = octavo::build::epub_options(compiled).expect("EPUB options");
     let bytes = octavo::epub::write_epub(book, &options).expect("EPUB written");
     common::keep_for_epubcheck(name, &bytes);
     bytes

@@ -42,8 +42,7 @@ fn book_folder() -> tempfile::TempDir {
 fn build_and_check(dir: &Path, round: usize, context: &str) -> Option<Vec<u8>> {
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref()?;
-    let manuscript = compiled.manuscript.as_ref()?;
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let options = octavo::build::epub_options(&compiled).expect("EPUB options");
     let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
     let sources = compiled.sources();
     if let Err(e) = check_epub(book, sources, &compiled.diags, &epub) {

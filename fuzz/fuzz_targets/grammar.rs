@@ -64,10 +64,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let compiled = compile(dir, &ResolveOptions::default());
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+    let Some(book) = &compiled.book else {
         return;
     };
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let options = octavo::build::epub_options(&compiled).expect("EPUB options");
     let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
     if let Err(e) = words::check_epub(book, compiled.sources(), &compiled.diags, &epub) {
         panic!("{e}\n--- a.md\n{chapter}");

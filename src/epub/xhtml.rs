@@ -442,7 +442,7 @@ impl Writer<'_> {
     /// Where a link goes, relative to the current chapter's document.
     fn href(&self, target: &LinkTarget) -> Option<String> {
         match target {
-            LinkTarget::External(url) => Some(super::href::encode_url(url)),
+            LinkTarget::External(url) => Some(crate::url::encode_url(url)),
             LinkTarget::Internal { chapter, anchor } => {
                 let file = if *chapter == self.current {
                     String::new()
@@ -525,7 +525,7 @@ impl Writer<'_> {
         self.out.push_str(name);
         for (key, value) in attrs {
             let value = if key == "href" && !value.starts_with('#') {
-                super::href::encode_url(value)
+                crate::url::encode_url(value)
             } else {
                 value.clone()
             };

@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::font::{FaceChoice, Family, Style};
 use super::layout_ir::{
     moved, AnchorItem, GlyphRun, ImageItem, Item, LinkDest, LinkItem, Page, PageKind, RuleItem,
 };
@@ -20,6 +19,7 @@ use super::paragraph::{
 };
 use super::profile::Profile;
 use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
+use crate::fonts::{FaceChoice, Family, Style};
 use crate::locale::Terms;
 
 /// Everything the renderer and the finishing step need.

@@ -3,7 +3,8 @@
 //!
 //! We write these dictionaries ourselves rather than through a PDF library's font support: the
 //! library we used (printpdf) re-parsed every subset we handed it, and its serialiser was most
-//! of the PDF backend's time on long books (see `content`). What goes in, from `subsetter` 0.2:
+//! of the PDF backend's time on long books (see `content`). What goes in ([`FontProgram`], from
+//! `subsetter` 0.2 through [`crate::fonts`]):
 //!
 //! - A TrueType (`glyf`) face comes back as a TrueType file: it is embedded as `/FontFile2`
 //!   under a `CIDFontType2` with `/CIDToGIDMap /Identity`.
@@ -19,31 +20,8 @@
 use std::fmt::Write;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
-use rustybuzz::ttf_parser;
 
-use super::font::FontFace;
-
-/// The outlines of a subset, in the form they are embedded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FontProgram {
-    /// A TrueType file (`/FontFile2`).
-    TrueType(Vec<u8>),
-    /// A bare CID-keyed CFF table (`/FontFile3 /Subtype /CIDFontType0C`).
-    Cff(Vec<u8>),
-}
-
-impl FontProgram {
-    /// Reads `subsetter`'s output: an `OTTO` file gives its `CFF ` table, anything else is
-    /// taken as TrueType. `None` if an `OTTO` file has no `CFF ` table.
-    pub fn from_subset(bytes: Vec<u8>) -> Option<FontProgram> {
-        if !bytes.starts_with(b"OTTO") {
-            return Some(FontProgram::TrueType(bytes));
-        }
-        let raw = ttf_parser::RawFace::parse(&bytes, 0).ok()?;
-        let cff = raw.table(ttf_parser::Tag::from_bytes(b"CFF "))?;
-        Some(FontProgram::Cff(cff.to_vec()))
-    }
-}
+use crate::fonts::{FontFace, FontProgram};
 
 /// One subset face, ready to be written.
 #[derive(Debug)]

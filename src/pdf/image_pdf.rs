@@ -18,9 +18,7 @@ use std::path::Path;
 use lopdf::{Dictionary, Object, Stream};
 
 use super::content::deflate;
-
-/// Largest image, in pixels, embedded in the PDF (a decompression bomb is refused).
-pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+use crate::doc::MAX_IMAGE_PIXELS;
 
 /// An image XObject and, for transparency, its soft mask (to be referenced as `/SMask`).
 #[derive(Debug)]

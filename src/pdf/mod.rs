@@ -14,8 +14,6 @@
 pub mod compose;
 pub mod content;
 pub mod finish;
-pub mod font;
-pub mod font_config;
 pub mod font_pdf;
 pub mod hyphen;
 pub mod image_pdf;
@@ -36,6 +34,7 @@ pub mod text_pdf;
 use std::collections::BTreeMap;
 
 use crate::doc::Book;
+use crate::fonts::{FontError, FontSet};
 use compose::{Composer, Composition};
 use paragraph::TextContext;
 use profile::Profile;
@@ -50,7 +49,7 @@ pub struct PdfOptions {
     /// Write uncompressed, readable content streams (debugging).
     pub readable: bool,
     /// The fonts book.toml names (`[fonts]`); the bundled set when `None`.
-    pub fonts: Option<std::sync::Arc<font::FontSet<'static>>>,
+    pub fonts: Option<std::sync::Arc<FontSet<'static>>>,
 }
 
 /// Why the PDF could not be written.
@@ -58,7 +57,7 @@ pub struct PdfOptions {
 pub enum PdfError {
     /// The bundled fonts could not be read (a broken build).
     #[error("fonts: {0}")]
-    Font(#[from] font::FontError),
+    Font(#[from] FontError),
     /// Rendering failed.
     #[error("{0}")]
     Render(#[from] render::RenderError),
@@ -85,7 +84,7 @@ pub struct PdfOutput {
 pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
     let fonts = match &options.fonts {
         Some(fonts) => std::sync::Arc::clone(fonts),
-        None => std::sync::Arc::new(font::FontSet::builtin()?),
+        None => std::sync::Arc::new(FontSet::builtin()?),
     };
     let ctx = TextContext {
         fonts: &fonts,

@@ -10,12 +10,12 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::font::{FaceChoice, Family, FontSet, Style};
 use super::hyphen::{Hyphenator, TokenKind};
 use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapeCache, ShapeOptions, ShapedRun};
+use crate::fonts::{FaceChoice, Family, FontSet, Style};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]

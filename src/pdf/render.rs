@@ -15,13 +15,11 @@ use std::sync::Arc;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::content::{deflate, Content};
-use super::font::FontSet;
 use super::image_pdf::image_xobject;
 use super::layout_ir::{Item, LinkDest, Page};
 use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
-
-pub use super::image_pdf::MAX_IMAGE_PIXELS;
+use crate::fonts::FontSet;
 
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -19,7 +19,7 @@ use rustybuzz::{BufferFlags, Feature, UnicodeBuffer};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script as UScript, UnicodeScript};
 
-use super::font::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
+use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
 
 /// The typographic features a piece of text is shaped with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -26,9 +26,9 @@ use std::ops::Range;
 use lopdf::{Document, ObjectId};
 
 use super::content::Content;
-use super::font::{guard, FaceId, FontError, FontFace, FontSet};
-use super::font_pdf::{write_font, FontProgram, SubsetFont};
+use super::font_pdf::{write_font, SubsetFont};
 use super::shape::{is_default_ignorable, ShapedRun};
+use crate::fonts::{subset_face, FaceId, FontError, FontFace, FontProgram, FontSet, SubsetError};
 
 /// Why text could not be written to the PDF.
 #[derive(Debug, thiserror::Error)]
@@ -236,14 +236,14 @@ fn subset_program(
     face: &FontFace<'_>,
     remapper: &subsetter::GlyphRemapper,
 ) -> Result<FontProgram, TextPdfError> {
-    let subset_error = |reason: &str| TextPdfError::Subset {
+    subset_face(face, remapper).map_err(|problem| TextPdfError::Subset {
         name: face.label().to_string(),
-        reason: reason.to_string(),
-    };
-    let bytes = guard(|| subsetter::subset(face.data(), face.index(), remapper))
-        .ok_or_else(|| subset_error("malformed font"))?
-        .map_err(|e| subset_error(&e.to_string()))?;
-    FontProgram::from_subset(bytes).ok_or_else(|| subset_error("no CFF table in the subset"))
+        reason: match problem {
+            SubsetError::Malformed => "malformed font".to_string(),
+            SubsetError::Rejected(reason) => reason,
+            SubsetError::NoCff => "no CFF table in the subset".to_string(),
+        },
+    })
 }
 
 /// The `/W` width of glyph `gid`: its advance in 1/1000 em, truncated.
@@ -600,7 +600,7 @@ fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::font::{FaceChoice, Family, Style};
+    use crate::fonts::{FaceChoice, Family, Style};
     use crate::pdf::shape::ShapeOptions;
     use std::process::Command;
 
@@ -673,7 +673,7 @@ mod tests {
 
     #[test]
     fn one_face_used_twice_gets_two_names() {
-        let data = crate::fonts::SERIF_REGULAR.data;
+        let data = crate::fonts::bundled::SERIF_REGULAR.data;
         let mut fonts = FontSet::new(FontFace::parse(data, 0, "R.otf").unwrap());
         fonts.set_face(
             Family::Serif,
@@ -792,9 +792,9 @@ mod tests {
     fn corrupted_fonts_are_errors_not_panics() {
         use crate::fonts;
         let files = [
-            fonts::SERIF_REGULAR,
-            fonts::MONO_REGULAR,
-            fonts::KHMER_REGULAR,
+            fonts::bundled::SERIF_REGULAR,
+            fonts::bundled::MONO_REGULAR,
+            fonts::bundled::KHMER_REGULAR,
         ];
         let mut seed: u64 = 0x1234_5678;
         let mut next = move || {

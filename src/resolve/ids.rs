@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
+use crate::doc::walk;
 use crate::doc::{plain_text, Block, Chapter, HtmlNode, Inline};
 
 /// Names handed out once each; a taken name gets `-2`, `-3`, … appended.

@@ -12,19 +12,17 @@ use std::path::{Path, PathBuf};
 mod svg;
 
 use super::ids::UniqueNames;
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
-use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
+use crate::doc::walk;
+use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget, MAX_IMAGE_PIXELS};
 use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 
-/// Above this many pixels an image is refused outright (a decompression bomb, not a picture).
-pub const MAX_PIXELS: u64 = 100_000_000;
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub const RETAILER_PIXELS: u64 = 4_000_000;
 /// The most memory an image may take decoded: the PDF backend decodes images that it cannot
 /// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
 /// its largest image's pixels), so an image over it is refused here, at its reference.
-pub const MAX_DECODED_BYTES: u64 = crate::pdf::image_pdf::MAX_IMAGE_PIXELS * 4;
+pub const MAX_DECODED_BYTES: u64 = MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.
 pub const COVER_MIN: (u32, u32) = (1600, 2560);
 
@@ -251,7 +249,7 @@ impl<'a> ImageCollector<'a> {
             );
             return false;
         }
-        if pixels > MAX_PIXELS {
+        if pixels > MAX_IMAGE_PIXELS {
             diags.push(
                 Diagnostic::error(
                     code::IMAGE_TOO_LARGE,

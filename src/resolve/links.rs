@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::ids::Anchors;
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use crate::doc::walk;
 use crate::doc::{Chapter, Inline, LinkTarget};
-use crate::manuscript::{has_url_scheme, Manuscript, PathProblem};
+use crate::manuscript::{Manuscript, PathProblem};
+use crate::url::{has_url_scheme, percent_decode};
 
 /// Schemes a link may use in the outputs.
 const EXTERNAL_SCHEMES: &[&str] = &["http:", "https:", "mailto:", "ftp:", "tel:"];
@@ -136,7 +137,7 @@ impl LinkContext<'_> {
             ));
         }
         let (path, fragment) = match dest.split_once('#') {
-            Some((path, fragment)) => (path, Some(crate::manuscript::percent_decode(fragment))),
+            Some((path, fragment)) => (path, Some(percent_decode(fragment))),
             None => (dest, None),
         };
         if path.is_empty() {

@@ -10,12 +10,12 @@ mod images;
 mod links;
 mod lint;
 mod notes;
-pub mod walk;
 
 use std::path::Path;
 
 use crate::cite::{self, CiteOptions, StyleChoice};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
+use crate::doc::walk;
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
 use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
 use crate::markdown::ParsedChapter;

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ids::Anchors;
-use super::walk;
 use crate::diag::{closest, code, Diagnostic, Diagnostics};
+use crate::doc::walk;
 use crate::doc::{Chapter, Inline, Note};
 
 /// Number every chapter's notes and link the calls to them.

@@ -44,8 +44,7 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
         );
     }
     let book = compiled.book.as_ref().expect("a book");
-    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let options = octavo::build::epub_options(&compiled).expect("EPUB options");
     let bytes = write_epub(book, &options).expect("EPUB written");
     let sources = compiled.sources().clone();
     (bytes, compiled.diags, sources)

@@ -1,10 +1,11 @@
-//! Mutable walks over the document tree, shared by the resolve passes.
+//! Mutable walks over the document tree, shared by every pass that visits the whole book.
 //!
-//! Each pass (ids, notes, links, images, citations) needs to visit every inline or block in
-//! reading order, including table cells, figure captions, note bodies and link texts; writing
-//! that traversal once keeps the passes short and makes sure none of them forgets a corner.
+//! The resolve passes (ids, notes, links, images, citations), the checks, the handout excerpt
+//! and the build's citation bookkeeping each visit every inline or block in reading order,
+//! including table cells, figure captions, note bodies and link texts; writing that traversal
+//! once keeps the passes short and makes sure none of them forgets a corner.
 
-use crate::doc::{Block, Inline};
+use super::{Block, Inline};
 
 /// Visit every block (depth first, in reading order), containers before their children.
 pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {

@@ -19,7 +19,8 @@ mod selector;
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Book, ImageAsset};
-use crate::manuscript::{has_url_scheme, BookRoot, Manuscript, PathProblem};
+use crate::manuscript::{BookRoot, Manuscript, PathProblem};
+use crate::url::has_url_scheme;
 
 /// How deep blocks may nest before the rest is dropped (cssparser itself stops at 75).
 const MAX_NESTING: usize = 32;
