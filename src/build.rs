@@ -228,8 +228,10 @@ pub fn build_pdf(
     let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
         return Err(BuildError::Manuscript);
     };
-    let profile =
-        crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
+    let profile = crate::typeset::profile::Profile::resolve(
+        options.profile.as_deref(),
+        &manuscript.config.pdf,
+    );
     let chapters = selected_chapters(book, options)?;
     let handout = chapters.as_deref().map(|selected| {
         let mut handout = handout_book(book, selected);

@@ -26,5 +26,6 @@ pub mod progress;
 pub mod resolve;
 pub mod timing;
 pub mod toc;
+pub mod typeset;
 pub mod url;
 pub mod xml;

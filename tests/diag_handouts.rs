@@ -215,7 +215,7 @@ fn a_long_source_line_is_shown_as_a_window_and_repeats_are_capped() {
 // ---------------------------------------------------------------------------------------
 // Print interiors and handouts
 
-use octavo::pdf::layout_ir::{page_text, Item, PageKind};
+use octavo::typeset::layout::{page_text, Item, PageKind};
 
 /// The PDF of the book in `dir` in `profile`, of the chapters in `chapters` (all when
 /// `None`), as `octavo build` makes it; kept for qpdf.

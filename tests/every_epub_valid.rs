@@ -50,7 +50,7 @@ fn build_and_check(dir: &Path, round: usize, context: &str) -> Option<Vec<u8>> {
     }
     if round % PDF_EVERY == 0 {
         let pdf_options = octavo::pdf::PdfOptions {
-            profile: octavo::pdf::profile::Profile::builtin("a4"),
+            profile: octavo::typeset::profile::Profile::builtin("a4"),
             chapters: None,
             readable: false,
             fonts: None,

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use octavo::pdf::layout_ir::page_text;
+use octavo::typeset::layout::page_text;
 
 /// Longest a build may take before it counts as hung (a debug build on two busy cores).
 const HANG_BOUND: Duration = Duration::from_secs(120);
@@ -238,7 +238,7 @@ fn typeset(name: &str, chapter: &str) -> octavo::pdf::PdfOutput {
     common::keep_for_epubcheck(name, &epub);
     let compiled = octavo::build::compile(&book.dir, &octavo::resolve::ResolveOptions::default());
     let options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin("print"),
+        profile: octavo::typeset::profile::Profile::builtin("print"),
         chapters: None,
         readable: false,
         fonts: None,
@@ -289,10 +289,10 @@ fn every_column_of_an_eleven_column_table_reaches_the_page() {
             );
         }
     }
-    let page_width = octavo::pdf::profile::Profile::builtin("print").page_width;
+    let page_width = octavo::typeset::profile::Profile::builtin("print").page_width;
     for page in &output.composition.pages {
         for item in &page.items {
-            if let octavo::pdf::layout_ir::Item::Glyphs(run) = item {
+            if let octavo::typeset::layout::Item::Glyphs(run) = item {
                 let (start, end) = (run.x, run.x + run.width());
                 assert!(
                     start >= 0.0 && end <= page_width,

@@ -34,7 +34,7 @@ fn assert_nothing_lost(name: &str, dir: &Path) {
     let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
     keep_for_epubcheck(&format!("nothing-lost-{name}"), &epub);
     let pdf_options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin("print"),
+        profile: octavo::typeset::profile::Profile::builtin("print"),
         chapters: None,
         readable: false,
         fonts: compiled.fonts.clone(),

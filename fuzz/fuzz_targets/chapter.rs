@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     if let (false, Some(book)) = (compiled.diags.has_errors(), &compiled.book) {
         let _ = write_epub(book, &EpubOptions::default());
         let options = octavo::pdf::PdfOptions {
-            profile: octavo::pdf::profile::Profile::builtin("print"),
+            profile: octavo::typeset::profile::Profile::builtin("print"),
             chapters: None,
             readable: false,
             fonts: None,

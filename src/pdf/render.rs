@@ -16,10 +16,10 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::content::{deflate, Content};
 use super::image_pdf::image_xobject;
-use super::layout_ir::{Item, LinkDest, Page};
 use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
 use crate::fonts::FontSet;
+use crate::typeset::layout::{Item, LinkDest, Page};
 
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -404,7 +404,7 @@ fn add_images(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::layout_ir::{LinkItem, RuleItem};
+    use crate::typeset::layout::{LinkItem, RuleItem};
 
     #[test]
     fn reals_are_rounded_and_never_negative_zero() {

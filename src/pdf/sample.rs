@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::finish::{self, Finishing};
-use super::layout_ir::{GlyphRun, Item, Page};
 use super::metadata::DocumentInfo;
 use super::render::{render_document, RenderInput};
-use super::shape::{ShapeCache, ShapeOptions};
 use super::PdfError;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
+use crate::typeset::layout::{GlyphRun, Item, Page};
+use crate::typeset::shape::{ShapeCache, ShapeOptions};
 
 /// The sample page: (family, style, size, old-style figures, text) per line.
 const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [

@@ -27,8 +27,8 @@ use lopdf::{Document, ObjectId};
 
 use super::content::Content;
 use super::font_pdf::{write_font, SubsetFont};
-use super::shape::{is_default_ignorable, ShapedRun};
 use crate::fonts::{subset_face, FaceId, FontError, FontFace, FontProgram, FontSet, SubsetError};
+use crate::typeset::shape::{is_default_ignorable, ShapedRun};
 
 /// Why text could not be written to the PDF.
 #[derive(Debug, thiserror::Error)]
@@ -601,7 +601,7 @@ fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = 
 mod tests {
     use super::*;
     use crate::fonts::{FaceChoice, Family, Style};
-    use crate::pdf::shape::ShapeOptions;
+    use crate::typeset::shape::ShapeOptions;
     use std::process::Command;
 
     const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
@@ -644,7 +644,7 @@ mod tests {
     #[test]
     fn fonts_are_subset_and_named_with_tags() {
         let fonts = FontSet::builtin().unwrap();
-        let run = crate::pdf::shape::shape(
+        let run = crate::typeset::shape::shape(
             &fonts,
             "office ខ្មែរ",
             FaceChoice::new(Family::Serif, Style::Regular),
@@ -683,8 +683,13 @@ mod tests {
         let mut usage = GlyphUsage::new();
         for style in [Style::Regular, Style::Bold] {
             let choice = FaceChoice::new(Family::Serif, style);
-            let run =
-                crate::pdf::shape::shape(&fonts, "same", choice, 10.0, &ShapeOptions::default());
+            let run = crate::typeset::shape::shape(
+                &fonts,
+                "same",
+                choice,
+                10.0,
+                &ShapeOptions::default(),
+            );
             usage.record(&run);
         }
         let embedded = embed_fonts(&fonts, &usage).unwrap();
@@ -698,8 +703,13 @@ mod tests {
     fn khmer_clusters_get_actual_text_and_latin_does_not() {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
-        let run =
-            crate::pdf::shape::shape(&fonts, "office ខ្មែរ", choice, 10.0, &ShapeOptions::default());
+        let run = crate::typeset::shape::shape(
+            &fonts,
+            "office ខ្មែរ",
+            choice,
+            10.0,
+            &ShapeOptions::default(),
+        );
         let mut usage = GlyphUsage::new();
         usage.record(&run);
         let embedded = embed_fonts(&fonts, &usage).unwrap();
@@ -723,8 +733,8 @@ mod tests {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
         let options = ShapeOptions::default();
-        let first = crate::pdf::shape::shape(&fonts, "AVA", choice, 10.0, &options);
-        let second = crate::pdf::shape::shape(&fonts, "Wave", choice, 10.0, &options);
+        let first = crate::typeset::shape::shape(&fonts, "AVA", choice, 10.0, &options);
+        let second = crate::typeset::shape::shape(&fonts, "Wave", choice, 10.0, &options);
         let mut usage = GlyphUsage::new();
         usage.record(&first);
         usage.record(&second);
@@ -754,7 +764,7 @@ mod tests {
     fn placing_an_unrecorded_glyph_is_an_error() {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
-        let run = crate::pdf::shape::shape(&fonts, "a", choice, 10.0, &ShapeOptions::default());
+        let run = crate::typeset::shape::shape(&fonts, "a", choice, 10.0, &ShapeOptions::default());
         let result = placed(&EmbeddedFonts::default(), &run);
         assert!(matches!(result, Err(TextPdfError::Unrecorded { .. })));
     }
@@ -825,7 +835,8 @@ mod tests {
         let fonts = FontSet::new(face);
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
         let text = "office AVATAR ខ្មែរ 1975";
-        let run = crate::pdf::shape::shape(&fonts, text, choice, 10.0, &ShapeOptions::default());
+        let run =
+            crate::typeset::shape::shape(&fonts, text, choice, 10.0, &ShapeOptions::default());
         let mut usage = GlyphUsage::new();
         usage.record(&run);
         let Ok(mut embedded) = embed_fonts(&fonts, &usage) else {

@@ -187,7 +187,7 @@ pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref().expect("a book");
     let options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin(profile),
+        profile: octavo::typeset::profile::Profile::builtin(profile),
         chapters: None,
         readable: false,
         fonts: None,
@@ -200,10 +200,10 @@ pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
 
 /// Pages (kind, label, first and last words), anchors per page, fonts and links of a PDF.
 pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
-    use octavo::pdf::layout_ir::Item;
+    use octavo::typeset::layout::Item;
     let composition = &output.composition;
     let mut out = format!("== pages ({})\n", composition.pages.len());
-    out.push_str(&octavo::pdf::layout_ir::dump_pages(&composition.pages));
+    out.push_str(&octavo::typeset::layout::dump_pages(&composition.pages));
     out.push_str("\n== chapter openings (page index)\n");
     for page in &composition.chapter_pages {
         out.push_str(&format!("{}\n", page + 1));
@@ -241,7 +241,7 @@ pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
         for item in &page.items {
             match item {
                 Item::Link(link)
-                    if matches!(link.target, octavo::pdf::layout_ir::LinkDest::Anchor(_)) =>
+                    if matches!(link.target, octavo::typeset::layout::LinkDest::Anchor(_)) =>
                 {
                     internal += 1
                 }

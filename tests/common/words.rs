@@ -424,7 +424,7 @@ pub fn check_pdf(
         .map(|(index, page)| {
             let laid_out = pdf.composition.pages.get(index);
             let label = laid_out.and_then(|p| p.label.clone());
-            let body = laid_out.is_some_and(|p| p.kind == octavo::pdf::layout_ir::PageKind::Body);
+            let body = laid_out.is_some_and(|p| p.kind == octavo::typeset::layout::PageKind::Body);
             let heads: &[String] = if body { &heads } else { &[] };
             without_furniture(page, label.as_deref(), heads)
         })

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::layout_ir::{
+use super::layout::{
     moved, AnchorItem, GlyphRun, ImageItem, Item, LinkDest, LinkItem, Page, PageKind, RuleItem,
 };
 use super::page::{

@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::hyphen::{Hyphenator, TokenKind};
-use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
+use super::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapeCache, ShapeOptions, ShapedRun};

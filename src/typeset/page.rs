@@ -14,7 +14,7 @@
 //! pages). A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
 //! or two taken from each page of the previous spread can give it that many.
 
-use super::layout_ir::Item;
+use super::layout::Item;
 
 /// One element of the vertical flow.
 #[derive(Debug, Clone, PartialEq)]
