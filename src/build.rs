@@ -6,7 +6,7 @@
 //! lock on the folder. A failed build never leaves a half-written, clobbered or mismatched
 //! EPUB and PDF.
 
-pub mod commit;
+pub(crate) mod commit;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! fonts the PDF cannot subset (when book.toml names them), images the PDF cannot convert,
 //! and output names that cannot be written. All problems are reported at once.
 
-pub mod outputs;
+pub(crate) mod outputs;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -20,7 +20,7 @@ use crate::epub::assemble;
 use crate::resolve::ResolveOptions;
 
 /// Retailers reject content documents above this size.
-pub const MAX_XHTML_BYTES: usize = 10 * 1024 * 1024;
+pub(crate) const MAX_XHTML_BYTES: usize = 10 * 1024 * 1024;
 
 /// Run every stage for the book in `dir` without writing any file.
 pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {

@@ -8,14 +8,14 @@
 //! opened through [`confined`], which opens only regular files inside the book. A hostile
 //! manuscript cannot make octavo read `/etc/passwd` into an EPUB, nor hang it on a FIFO.
 
-pub mod confined;
+pub(crate) mod confined;
 mod natural;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-pub use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
-pub use natural::natural_cmp;
+pub(crate) use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
+pub(crate) use natural::natural_cmp;
 
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
@@ -185,7 +185,7 @@ pub struct Manuscript {
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
 /// book cannot be processed at all, the sources read so far come back for the messages.
-pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap> {
+pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap> {
     let mut sources = SourceMap::default();
     let root = match BookRoot::new(dir) {
         Ok(root) => root,
@@ -269,7 +269,7 @@ fn read_config_text(root: &BookRoot, diags: &mut Diagnostics) -> Option<String> 
 
 /// Resolve a file name given in book.toml under `key`, reporting problems at the value's
 /// span with the key and the file named.
-pub fn resolve_configured(
+pub(crate) fn resolve_configured(
     root: &BookRoot,
     value: &toml::Spanned<String>,
     config_file: FileId,
@@ -297,7 +297,7 @@ pub fn resolve_configured(
 }
 
 /// Report that the file `shown`, named (or found through) book.toml's `key`, cannot be used.
-pub fn report_configured(
+pub(crate) fn report_configured(
     problem: &PathProblem,
     shown: &str,
     value: &toml::Spanned<String>,
@@ -321,7 +321,7 @@ pub fn report_configured(
 
 /// Resolve and read a text file named in book.toml under `key`; every problem is reported
 /// at the value's span.
-pub fn read_configured_text(
+pub(crate) fn read_configured_text(
     root: &BookRoot,
     value: &toml::Spanned<String>,
     config_file: FileId,
@@ -413,7 +413,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// Read a text file inside the root into the source map: UTF-8 checked (BOM accepted),
 /// NUL and XML-illegal control characters removed with a warning. Problems are reported
 /// against the file itself.
-pub fn read_text_file(
+pub(crate) fn read_text_file(
     root: &BookRoot,
     path: &Path,
     sources: &mut SourceMap,
@@ -477,7 +477,7 @@ fn add_text_file(
 
 /// Drop characters XML 1.0 forbids (C0 controls but tab/newline/CR, U+FFFE/U+FFFF) and return
 /// the cleaned text plus (offset in the cleaned text, character) for each removed one.
-pub fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
+pub(crate) fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
     let forbidden = |c: char| {
         (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
     };

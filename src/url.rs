@@ -8,7 +8,7 @@
 //! kept, so `%20` stays `%20` and the same URL encodes to itself.
 
 /// True for `scheme:` prefixes such as `http:`, `file:`, `data:` (not Windows drive letters).
-pub fn has_url_scheme(text: &str) -> bool {
+pub(crate) fn has_url_scheme(text: &str) -> bool {
     match text.split_once(':') {
         Some((scheme, _)) => {
             scheme.len() > 1
@@ -22,7 +22,7 @@ pub fn has_url_scheme(text: &str) -> bool {
 }
 
 /// Decode `%XX` escapes (invalid escapes are kept as written).
-pub fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -56,7 +56,7 @@ fn allowed_outside_authority(c: char) -> bool {
 /// (`//host:port`) keeps `[` and `]` (IPv6 literals) and its non-ASCII letters (an
 /// internationalised domain name is not percent-encoded); the rest of the URL is encoded
 /// byte by byte. Only the first `#` starts the fragment; later ones are encoded.
-pub fn encode_url(url: &str) -> String {
+pub(crate) fn encode_url(url: &str) -> String {
     let authority_end = authority_end(url);
     let mut out = String::with_capacity(url.len());
     let mut seen_fragment = false;

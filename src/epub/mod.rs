@@ -6,13 +6,13 @@
 //! `mimetype` first and stored, every other entry sorted and stamped 1980-01-01, so the same
 //! book gives the same bytes on every machine.
 
-pub mod excerpt;
+pub(crate) mod excerpt;
 mod fonts;
-pub mod nav;
-pub mod opf;
-pub mod pages;
-pub mod xhtml;
-pub mod zip;
+pub(crate) mod nav;
+pub(crate) mod opf;
+pub(crate) mod pages;
+pub(crate) mod xhtml;
+pub(crate) mod zip;
 
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ use crate::fonts::FontSet;
 use crate::locale::terms;
 
 /// The default stylesheet: relative units only, no colours, so reader settings win.
-pub const DEFAULT_CSS: &str = include_str!("book.css");
+pub(crate) const DEFAULT_CSS: &str = include_str!("book.css");
 
 /// Settings of the EPUB backend.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +54,7 @@ pub enum EpubError {
 
 /// One file of the package: where it goes, what it is, and whether it is read in order.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub(crate) struct Item {
     /// Manifest id.
     pub id: String,
     /// Path relative to the package folder (`text/01-intro.xhtml`).
@@ -71,7 +71,7 @@ pub struct Item {
 
 /// The package being assembled.
 #[derive(Debug, Default)]
-pub struct Package {
+pub(crate) struct Package {
     /// Every file, in manifest order.
     pub items: Vec<Item>,
     /// True when a cover page exists.
@@ -112,7 +112,7 @@ pub fn write_epub(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubErr
 }
 
 /// Every file of the package, in manifest order, with the spine positions set.
-pub fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError> {
+pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError> {
     let terms = terms(&book.meta.language);
     let toc = crate::toc::build_toc(book);
     let mut package = Package::default();

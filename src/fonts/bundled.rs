@@ -9,7 +9,7 @@ use super::set::{FaceRole, Family, Style};
 
 /// One font file and the name it is embedded under.
 #[derive(Debug, Clone, Copy)]
-pub struct FontFile {
+pub(crate) struct FontFile {
     /// File name, used in packages and messages.
     pub file_name: &'static str,
     /// The font's bytes.
@@ -26,29 +26,30 @@ macro_rules! font {
 }
 
 /// Serif text, regular.
-pub const SERIF_REGULAR: FontFile = font!("linux-libertine", "LinLibertine_R.otf");
+pub(crate) const SERIF_REGULAR: FontFile = font!("linux-libertine", "LinLibertine_R.otf");
 /// Serif text, italic.
-pub const SERIF_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RI.otf");
+pub(crate) const SERIF_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RI.otf");
 /// Serif text, bold.
-pub const SERIF_BOLD: FontFile = font!("linux-libertine", "LinLibertine_RB.otf");
+pub(crate) const SERIF_BOLD: FontFile = font!("linux-libertine", "LinLibertine_RB.otf");
 /// Serif text, bold italic.
-pub const SERIF_BOLD_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RBI.otf");
+pub(crate) const SERIF_BOLD_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RBI.otf");
 /// Monospace, regular.
-pub const MONO_REGULAR: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono.ttf");
+pub(crate) const MONO_REGULAR: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono.ttf");
 /// Monospace, bold.
-pub const MONO_BOLD: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Bold.ttf");
+pub(crate) const MONO_BOLD: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Bold.ttf");
 /// Monospace, oblique.
-pub const MONO_OBLIQUE: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Oblique.ttf");
+pub(crate) const MONO_OBLIQUE: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Oblique.ttf");
 /// Monospace, bold oblique.
-pub const MONO_BOLD_OBLIQUE: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf");
+pub(crate) const MONO_BOLD_OBLIQUE: FontFile =
+    font!("dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf");
 /// Khmer fallback, regular.
-pub const KHMER_REGULAR: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Regular.ttf");
+pub(crate) const KHMER_REGULAR: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Regular.ttf");
 /// Khmer fallback, bold.
-pub const KHMER_BOLD: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Bold.ttf");
+pub(crate) const KHMER_BOLD: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Bold.ttf");
 
 /// A font octavo ships and the role it plays in a book.
 #[derive(Debug, Clone, Copy)]
-pub struct BundledFace {
+pub(crate) struct BundledFace {
     /// The file.
     pub file: FontFile,
     /// A family in a style, or a fallback serving a style.
@@ -60,7 +61,7 @@ pub struct BundledFace {
 
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
-pub const BUNDLED: [BundledFace; 10] = [
+pub(crate) const BUNDLED: [BundledFace; 10] = [
     face(
         SERIF_REGULAR,
         FaceRole::Family(Family::Serif, Style::Regular),

@@ -30,7 +30,7 @@ const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The book's font set when `[fonts]` names any font, `None` for the bundled set. Problems are
 /// errors at the book.toml value that caused them; the set is then not built.
-pub fn configured_fonts(
+pub(crate) fn configured_fonts(
     manuscript: &Manuscript,
     diags: &mut Diagnostics,
 ) -> Option<FontSet<'static>> {

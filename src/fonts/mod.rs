@@ -6,14 +6,14 @@
 //! The build loads the book's fonts once ([`configured_fonts`], or [`FontSet::builtin`]) and
 //! hands the same set to both backends, so the EPUB embeds the faces the PDF is set in.
 
-pub mod bundled;
+pub(crate) mod bundled;
 mod config;
 mod face;
 mod set;
 mod subset;
 
-pub use config::configured_fonts;
+pub(crate) use config::configured_fonts;
 pub(crate) use face::guard;
-pub use face::{FaceMetrics, FontError, FontFace};
-pub use set::{FaceChoice, FaceId, FaceRole, Family, FontSet, Style};
-pub use subset::{subset_face, FontProgram, SubsetError};
+pub(crate) use face::{FontError, FontFace};
+pub(crate) use set::{FaceChoice, FaceId, FaceRole, Family, FontSet, Style};
+pub(crate) use subset::{subset_face, FontProgram, SubsetError};

@@ -15,7 +15,7 @@ use super::face::{guard, FontFace};
 
 /// The outlines of a subset, in the form they are embedded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FontProgram {
+pub(crate) enum FontProgram {
     /// A TrueType file (`/FontFile2`).
     TrueType(Vec<u8>),
     /// A bare CID-keyed CFF table (`/FontFile3 /Subtype /CIDFontType0C`).
@@ -25,7 +25,7 @@ pub enum FontProgram {
 impl FontProgram {
     /// Reads `subsetter`'s output: an `OTTO` file gives its `CFF ` table, anything else is
     /// taken as TrueType. `None` if an `OTTO` file has no `CFF ` table.
-    pub fn from_subset(bytes: Vec<u8>) -> Option<FontProgram> {
+    pub(crate) fn from_subset(bytes: Vec<u8>) -> Option<FontProgram> {
         if !bytes.starts_with(b"OTTO") {
             return Some(FontProgram::TrueType(bytes));
         }
@@ -37,7 +37,7 @@ impl FontProgram {
 
 /// Why a face could not be subset.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubsetError {
+pub(crate) enum SubsetError {
     /// The subsetter gave up on the face's tables (it panicked on them).
     Malformed,
     /// The subsetter refused the face: what it reported.
@@ -48,7 +48,7 @@ pub enum SubsetError {
 
 /// The subset of `face` holding the glyphs of `remapper` (new glyph ids in ascending order of
 /// the old ones), as it will be embedded.
-pub fn subset_face(
+pub(crate) fn subset_face(
     face: &FontFace<'_>,
     remapper: &subsetter::GlyphRemapper,
 ) -> Result<FontProgram, SubsetError> {

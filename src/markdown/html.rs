@@ -274,6 +274,7 @@ pub struct Sanitized {
 
 impl Sanitized {
     /// All complete nodes, ignoring open and close pieces (for callers that want a tree).
+    #[cfg(test)]
     pub fn nodes(&self) -> Vec<HtmlNode> {
         let mut nodes = Vec::new();
         for piece in &self.pieces {

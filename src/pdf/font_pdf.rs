@@ -25,7 +25,7 @@ use crate::fonts::{FontFace, FontProgram};
 
 /// One subset face, ready to be written.
 #[derive(Debug)]
-pub struct SubsetFont<'a> {
+pub(crate) struct SubsetFont<'a> {
     /// `ABCDEF+PostScriptName`.
     pub base_font: &'a str,
     /// The face the subset was made from (for its metrics).
@@ -41,7 +41,7 @@ pub struct SubsetFont<'a> {
 /// Adds the Type0 font for `font` and everything it refers to; returns the font's id.
 /// The font program is always Flate-compressed (it is binary anyway); `compress` says whether
 /// the CMap is too.
-pub fn write_font(doc: &mut Document, font: &SubsetFont<'_>, compress: bool) -> ObjectId {
+pub(crate) fn write_font(doc: &mut Document, font: &SubsetFont<'_>, compress: bool) -> ObjectId {
     let (subtype, file_key, program) = embed_program(font.program);
     let program = doc.add_object(flate(program, true));
     let descriptor = descriptor(font, file_key, program);
@@ -186,7 +186,7 @@ fn width_array(widths: &[i64]) -> Vec<Object> {
 const BFCHAR_BLOCK: usize = 100;
 
 /// The `/ToUnicode` CMap: each code to its text in UTF-16BE (several characters for a ligature).
-pub fn to_unicode_cmap(texts: &[(u16, &str)]) -> String {
+pub(crate) fn to_unicode_cmap(texts: &[(u16, &str)]) -> String {
     let mut out = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\

@@ -10,17 +10,18 @@
 //! of a 900 MB peak), and the post-pass then parsed its output back (measured with
 //! `OCTAVO_TIMINGS`).
 
-pub mod content;
-pub mod finish;
-pub mod font_pdf;
-pub mod image_pdf;
-pub mod labels;
-pub mod metadata;
-pub mod outline;
-pub mod render;
-pub mod sample;
-pub mod serialize;
-pub mod text_pdf;
+pub(crate) mod content;
+pub(crate) mod finish;
+pub(crate) mod font_pdf;
+pub(crate) mod image_pdf;
+pub(crate) mod labels;
+pub(crate) mod metadata;
+pub(crate) mod outline;
+pub(crate) mod render;
+#[cfg(test)]
+mod sample;
+pub(crate) mod serialize;
+pub(crate) mod text_pdf;
 
 use std::collections::BTreeMap;
 

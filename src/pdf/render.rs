@@ -39,7 +39,7 @@ pub enum RenderError {
 
 /// What to render.
 #[derive(Debug, Clone, Copy)]
-pub struct RenderInput<'a> {
+pub(crate) struct RenderInput<'a> {
     /// The composed pages.
     pub pages: &'a [Page],
     /// Anchor id → (page index, y from the top), for internal links.
@@ -67,7 +67,7 @@ struct Shared {
 }
 
 /// Renders `input` into a document with a catalog, a page tree and everything the pages use.
-pub fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
+pub(crate) fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
     let mut doc = Document::with_version("1.5");
     let usage = record_usage(input.pages);
     let mut fonts = crate::timing::time("pdf embed fonts", || embed_fonts(input.fonts, &usage))?;

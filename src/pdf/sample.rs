@@ -84,7 +84,7 @@ const A4: (f64, f64) = (595.276, 841.89);
 
 /// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
 /// finishing step.
-pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
     let mut cache = ShapeCache::new();
     let items = SAMPLE_LINES
         .iter()

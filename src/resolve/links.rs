@@ -14,7 +14,7 @@ use crate::url::{has_url_scheme, percent_decode};
 const EXTERNAL_SCHEMES: &[&str] = &["http:", "https:", "mailto:", "ftp:", "tel:"];
 
 /// Resolve every link in every chapter (and its notes).
-pub fn resolve_links(
+pub(super) fn resolve_links(
     chapters: &mut [Chapter],
     anchors: &Anchors,
     manuscript: &Manuscript,
@@ -55,7 +55,7 @@ fn chapter_path(manuscript: &Manuscript, chapter: &Chapter) -> Option<PathBuf> {
 }
 
 /// The folder of a chapter's file, relative to the book root.
-pub fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
+pub(super) fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
     let name = &manuscript.sources.get(chapter.file).name;
     Path::new(name)
         .parent()

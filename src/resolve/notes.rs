@@ -12,7 +12,11 @@ use crate::doc::walk;
 use crate::doc::{Chapter, Inline, Note};
 
 /// Number every chapter's notes and link the calls to them.
-pub fn number_notes(chapters: &mut [Chapter], anchors: &mut Anchors, diags: &mut Diagnostics) {
+pub(super) fn number_notes(
+    chapters: &mut [Chapter],
+    anchors: &mut Anchors,
+    diags: &mut Diagnostics,
+) {
     for (index, chapter) in chapters.iter_mut().enumerate() {
         number_chapter_notes(index, chapter, anchors, diags);
     }

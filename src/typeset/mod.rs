@@ -9,14 +9,14 @@
 //! book, and [`page`] cuts a flow into pages. The page geometry and sizes come from the
 //! [`profile`].
 
-pub mod compose;
-pub mod hyphen;
+pub(crate) mod compose;
+pub(crate) mod hyphen;
 pub mod layout;
-pub mod linebreak;
-pub mod page;
-pub mod paragraph;
-pub mod profile;
-pub mod shape;
+pub(crate) mod linebreak;
+pub(crate) mod page;
+pub(crate) mod paragraph;
+pub(crate) mod profile;
+pub(crate) mod shape;
 
 use crate::doc::Book;
 use crate::fonts::FontSet;
@@ -25,7 +25,7 @@ use paragraph::TextContext;
 use profile::Profile;
 
 /// The book set in pages, and the characters no font could draw (for warnings).
-pub struct Typeset {
+pub(crate) struct Typeset {
     /// The pages, anchors and page numbering.
     pub composition: Composition,
     /// Characters drawn as blanks, in the order first met.
@@ -34,7 +34,7 @@ pub struct Typeset {
 
 /// Set `book` in `profile` with `fonts` (only the chapters whose indices are in `chapters`,
 /// for a handout, when given).
-pub fn typeset(
+pub(crate) fn typeset(
     book: &Book,
     profile: &Profile,
     fonts: &FontSet<'static>,

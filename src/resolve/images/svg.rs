@@ -336,7 +336,7 @@ const FRAGMENT_REFERENCES: &[&str] = &[
 
 /// Why an SVG cannot be packaged: the construct refused, and the line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SvgRefusal {
+pub(super) struct SvgRefusal {
     /// What was found ("a <script> element", "the event handler attribute `onload`").
     pub what: String,
     /// 1-based line in the SVG file.
@@ -344,7 +344,7 @@ pub struct SvgRefusal {
 }
 
 /// Check an SVG's text; the first construct that may not go into an EPUB is refused.
-pub fn check_svg(text: &str) -> Result<(), SvgRefusal> {
+pub(super) fn check_svg(text: &str) -> Result<(), SvgRefusal> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut checker = Checker {
         text,

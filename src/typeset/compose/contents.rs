@@ -189,10 +189,10 @@ impl PageNumbers {
 }
 
 /// Above this many entries the printed contents lists chapters only.
-pub const MAX_CONTENTS_LINES: usize = 1000;
+pub(super) const MAX_CONTENTS_LINES: usize = 1000;
 
 /// The anchor the contents page carries (outline and landmarks point at it).
-pub const TOC_ANCHOR: &str = "octavo-contents";
+pub(super) const TOC_ANCHOR: &str = "octavo-contents";
 
 fn toc_marker() -> Item {
     Item::Anchor(Box::new(AnchorItem {

@@ -11,7 +11,7 @@ use crate::typeset::paragraph::{NoteCall, Pieces, TextStyle};
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// Flatten inlines into pieces in `style`.
-    pub fn pieces<'d>(
+    pub(crate) fn pieces<'d>(
         &mut self,
         chapter: &Chapter,
         inlines: &'d [Inline],

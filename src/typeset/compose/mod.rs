@@ -40,7 +40,7 @@ pub struct Composition {
 }
 
 /// Composes one book.
-pub struct Composer<'a, 'f> {
+pub(crate) struct Composer<'a, 'f> {
     book: &'a Book,
     profile: &'a Profile,
     /// Fonts, shaping cache and hyphenation.
@@ -64,7 +64,7 @@ struct ChapterPages {
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// A composer for `book` in `profile`.
-    pub fn new(book: &'a Book, profile: &'a Profile, ctx: TextContext<'f>) -> Self {
+    pub(crate) fn new(book: &'a Book, profile: &'a Profile, ctx: TextContext<'f>) -> Self {
         Composer {
             book,
             profile,
@@ -91,7 +91,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Compose the whole book (only the chapters whose indices are in `selected`, when given).
-    pub fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
+    pub(crate) fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
         let selected: Option<BTreeSet<usize>> = selected.map(|s| s.iter().copied().collect());
         let chapters: Vec<usize> = (0..self.book.chapters.len())
             .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
@@ -368,7 +368,7 @@ fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {
 }
 
 /// Lower-case roman numerals for front-matter folios.
-pub fn roman(mut n: usize) -> String {
+pub(crate) fn roman(mut n: usize) -> String {
     const TABLE: [(usize, &str); 13] = [
         (1000, "m"),
         (900, "cm"),

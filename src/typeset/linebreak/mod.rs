@@ -25,7 +25,7 @@ use search::{Node, Outcome, Search};
 
 /// TeX's infinity for penalties: a cost of `+INFINITY_PENALTY` forbids a
 /// break, `-INFINITY_PENALTY` forces one.
-pub const INFINITY_PENALTY: f64 = 10_000.0;
+pub(crate) const INFINITY_PENALTY: f64 = 10_000.0;
 
 /// Badness of a line that cannot stretch enough (TeX's `inf_bad`).
 const INF_BAD: f64 = 10_000.0;
@@ -48,7 +48,7 @@ const NONE: usize = usize::MAX;
 
 /// One element of a paragraph, as in TeX's horizontal lists.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Item {
+pub(crate) enum Item {
     /// Unbreakable material (a shaped cluster, a word, an indent).
     Box {
         /// Width in points.
@@ -80,7 +80,7 @@ pub enum Item {
 impl Item {
     /// A hyphenation point whose broken form adds a hyphen of `width`;
     /// its cost is [`BreakOptions::hyphen_penalty`].
-    pub fn hyphen(width: f64) -> Item {
+    pub(crate) fn hyphen(width: f64) -> Item {
         Item::Penalty {
             width,
             cost: 0.0,
@@ -89,7 +89,7 @@ impl Item {
     }
 
     /// A forced line break (TeX's `\\`, or the end of a paragraph).
-    pub fn forced_break() -> Item {
+    pub(crate) fn forced_break() -> Item {
         Item::Penalty {
             width: 0.0,
             cost: -INFINITY_PENALTY,
@@ -99,7 +99,7 @@ impl Item {
 
     /// The usual paragraph ending: no break before the fill, infinitely
     /// stretchable fill glue (TeX's `\parfillskip`), a forced break.
-    pub fn paragraph_end() -> [Item; 3] {
+    pub(crate) fn paragraph_end() -> [Item; 3] {
         [
             Item::Penalty {
                 width: 0.0,
@@ -117,9 +117,12 @@ impl Item {
 }
 
 /// The measure of each line, by line number (0 = first line).
-/// Invalid widths (NaN, negative) count as 0.
+/// Invalid widths (NaN, negative) count as 0. The typesetter sets every paragraph with
+/// [`LineWidths::FirstRest`]; the other shapes are the breaker's general interface, which
+/// the tests exercise.
 #[derive(Clone, Copy)]
-pub enum LineWidths<'a> {
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) enum LineWidths<'a> {
     /// Every line has the same width.
     Uniform(f64),
     /// The first line differs (e.g. beside a drop cap), the rest share one width.
@@ -144,7 +147,7 @@ pub enum LineWidths<'a> {
 
 impl LineWidths<'_> {
     /// The width of line `line` (0-based), sanitised to `0..=1e9` points.
-    pub fn width(&self, line: usize) -> f64 {
+    pub(crate) fn width(&self, line: usize) -> f64 {
         let raw = match self {
             LineWidths::Uniform(w) => *w,
             LineWidths::FirstRest { first, rest } => {
@@ -187,7 +190,7 @@ fn constant_tail(list: &[f64]) -> usize {
 
 /// TeX-like parameters of the breaker. `Default` gives book settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BreakOptions {
+pub(crate) struct BreakOptions {
     /// Largest badness accepted in the normal and emergency passes (TeX's
     /// `\tolerance`, 0 to 10000). A first pass without hyphenation
     /// (`\pretolerance`) is the caller's business.
@@ -237,7 +240,7 @@ impl Default for BreakOptions {
 
 /// Which pass of the breaker produced the result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pass {
+pub(crate) enum Pass {
     /// Within `tolerance`.
     Normal,
     /// Within `tolerance` with `emergency_stretch` added to every line.
@@ -248,7 +251,7 @@ pub enum Pass {
 
 /// One line of the broken paragraph.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// First item of the line (glue and penalties after a break are skipped).
     pub start: usize,
     /// The item the line breaks at, excluded from the line except for a
@@ -268,7 +271,7 @@ pub struct Line {
 
 /// The result of [`break_paragraph`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct Breaks {
+pub(crate) struct Breaks {
     /// The lines, in order. Empty for a paragraph without boxes.
     pub lines: Vec<Line>,
     /// The pass that succeeded.
@@ -279,12 +282,14 @@ pub struct Breaks {
 
 impl Breaks {
     /// The break positions (each line's `end`).
-    pub fn positions(&self) -> Vec<usize> {
+    #[cfg(test)]
+    pub(crate) fn positions(&self) -> Vec<usize> {
         self.lines.iter().map(|l| l.end).collect()
     }
 
     /// Whether any line is overfull.
-    pub fn has_overfull(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn has_overfull(&self) -> bool {
         self.lines.iter().any(|l| l.overfull)
     }
 }
@@ -301,7 +306,7 @@ impl Breaks {
 /// The no-overfull guarantee assumes material does not get narrower as a
 /// line grows (no net negative widths) and fewer than 1024 breakpoints alive
 /// at once; beyond that the oldest are dropped to stay linear.
-pub fn break_paragraph(items: &[Item], widths: &LineWidths, opts: &BreakOptions) -> Breaks {
+pub(crate) fn break_paragraph(items: &[Item], widths: &LineWidths, opts: &BreakOptions) -> Breaks {
     break_lines(&Paragraph::new(items, widths, opts))
 }
 

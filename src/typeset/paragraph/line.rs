@@ -225,7 +225,7 @@ fn emit_run(
 }
 
 /// The clusters `range` of a run as a run of their own (text and offsets rebased).
-pub fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
+pub(crate) fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
     if range.start == 0 && range.end >= run.clusters.len() {
         return Arc::clone(run);
     }

@@ -19,16 +19,16 @@ use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapedRun};
 use crate::fonts::{FaceChoice, Family, Style};
-pub use line::slice_run;
+pub(crate) use line::slice_run;
 use line::{lay_out_line, LineLayout};
 use pieces::store_style;
-pub use pieces::{
+pub(crate) use pieces::{
     NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
 };
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Alignment {
+pub(crate) enum Alignment {
     /// Justified, last line flush left.
     Justified,
     /// Flush left, ragged right.
@@ -61,7 +61,7 @@ enum Payload {
 
 /// Paragraph settings.
 #[derive(Debug, Clone)]
-pub struct ParagraphSpec {
+pub(crate) struct ParagraphSpec {
     /// Line measure.
     pub width: f64,
     /// Indent of the first line (0 for none).
@@ -102,7 +102,7 @@ const GRID_LINES_BEFORE: usize = 2;
 
 impl ParagraphSpec {
     /// A paragraph without indents.
-    pub fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
+    pub(crate) fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
         ParagraphSpec {
             width,
             first_indent: 0.0,
@@ -146,7 +146,7 @@ struct Builder<'a, 'f> {
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
-pub fn set_paragraph(
+pub(crate) fn set_paragraph(
     pieces: &Pieces<'_>,
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,

@@ -11,7 +11,7 @@ use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
 
 /// The look of a stretch of text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TextStyle {
+pub(crate) struct TextStyle {
     /// Family and style.
     pub choice: FaceChoice,
     /// Size in points.
@@ -26,14 +26,14 @@ pub struct TextStyle {
 
 /// Height of a strike-through line's centre above the baseline, in ems (about half the
 /// x-height of a book face).
-pub const STRIKE_RISE_EM: f64 = 0.25;
+pub(crate) const STRIKE_RISE_EM: f64 = 0.25;
 
 /// Thickness of a strike-through line, in ems.
-pub const STRIKE_THICKNESS_EM: f64 = 0.05;
+pub(crate) const STRIKE_THICKNESS_EM: f64 = 0.05;
 
 impl TextStyle {
     /// Regular serif at `size`.
-    pub fn serif(size: f32) -> TextStyle {
+    pub(crate) fn serif(size: f32) -> TextStyle {
         TextStyle {
             choice: FaceChoice::new(Family::Serif, Style::Regular),
             size,
@@ -44,7 +44,7 @@ impl TextStyle {
     }
 
     /// The same style with another face style (italic, bold).
-    pub fn with_style(&self, style: Style) -> TextStyle {
+    pub(crate) fn with_style(&self, style: Style) -> TextStyle {
         TextStyle {
             choice: FaceChoice::new(self.choice.family, style),
             ..self.clone()
@@ -53,7 +53,7 @@ impl TextStyle {
 }
 
 /// The index of a style in a paragraph's list of styles ([`Pieces`]).
-pub type StyleId = u32;
+pub(crate) type StyleId = u32;
 
 /// How many of the last styles stored are compared with a new one before it is stored
 /// again: text and code spans alternate, links each bring their own.
@@ -64,14 +64,14 @@ const STYLES_LOOKED_BACK: usize = 8;
 /// for the pieces that share them. A paragraph of three million code spans took a string
 /// and a style for each.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Pieces<'a> {
+pub(crate) struct Pieces<'a> {
     list: Vec<Piece<'a>>,
     pub(super) styles: Vec<TextStyle>,
 }
 
 /// One piece of a paragraph.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Piece<'a> {
+pub(crate) enum Piece<'a> {
     /// Text in a style (may contain spaces: they become glue).
     Text(Cow<'a, str>, StyleId),
     /// A forced line break.
@@ -83,7 +83,7 @@ pub enum Piece<'a> {
 /// A footnote call: its superscript number, the note's index in the chapter's note lines,
 /// and anchors (call id, note id).
 #[derive(Debug, Clone, PartialEq)]
-pub struct NoteCall {
+pub(crate) struct NoteCall {
     /// Number shown.
     pub number: u32,
     /// Index of the note in the chapter.
@@ -98,46 +98,41 @@ pub struct NoteCall {
 
 impl<'a> Pieces<'a> {
     /// No pieces yet.
-    pub fn new() -> Pieces<'a> {
+    pub(crate) fn new() -> Pieces<'a> {
         Pieces::default()
     }
 
     /// A single piece of text.
-    pub fn one(text: impl Into<Cow<'a, str>>, style: &TextStyle) -> Pieces<'a> {
+    pub(crate) fn one(text: impl Into<Cow<'a, str>>, style: &TextStyle) -> Pieces<'a> {
         let mut pieces = Pieces::new();
         pieces.text(text, style);
         pieces
     }
 
     /// Add text in `style`.
-    pub fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
+    pub(crate) fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
         let id = store_style(&mut self.styles, style);
         self.list.push(Piece::Text(text.into(), id));
     }
 
     /// Add a forced line break.
-    pub fn hard_break(&mut self) {
+    pub(crate) fn hard_break(&mut self) {
         self.list.push(Piece::Break);
     }
 
     /// Add a footnote call.
-    pub fn note(&mut self, call: NoteCall) {
+    pub(crate) fn note(&mut self, call: NoteCall) {
         self.list.push(Piece::Note(Box::new(call)));
     }
 
     /// True when there is nothing to set.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
     /// The pieces in order.
-    pub fn list(&self) -> &[Piece<'a>] {
+    pub(crate) fn list(&self) -> &[Piece<'a>] {
         &self.list
-    }
-
-    /// The style a piece names.
-    pub fn style(&self, id: StyleId) -> Option<&TextStyle> {
-        self.styles.get(id as usize)
     }
 }
 
@@ -156,7 +151,7 @@ pub(super) fn store_style(styles: &mut Vec<TextStyle>, style: &TextStyle) -> Sty
 }
 
 /// The per-run state the paragraph builder needs: fonts, cache, hyphenation, features.
-pub struct TextContext<'f> {
+pub(crate) struct TextContext<'f> {
     /// The book's fonts.
     pub fonts: &'f FontSet<'static>,
     /// Shaping cache shared by the whole book.
@@ -172,7 +167,7 @@ pub struct TextContext<'f> {
 impl<'f> TextContext<'f> {
     /// A context with the same fonts, language and features but its own (empty) caches and
     /// no missing characters yet: one per thread when chapters are set in parallel.
-    pub fn fork(&self) -> TextContext<'f> {
+    pub(crate) fn fork(&self) -> TextContext<'f> {
         TextContext {
             fonts: self.fonts,
             cache: ShapeCache::new(),
@@ -183,7 +178,7 @@ impl<'f> TextContext<'f> {
     }
 
     /// Shape `text` in `style` through the cache.
-    pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
+    pub(crate) fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
         let options = options_for(&self.options, style);
         let run = self
             .cache
@@ -197,7 +192,7 @@ impl<'f> TextContext<'f> {
     }
 
     /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
-    pub fn forget(&mut self, text: &str, style: &TextStyle) {
+    pub(crate) fn forget(&mut self, text: &str, style: &TextStyle) {
         let options = options_for(&self.options, style);
         self.cache.forget(text, style.choice, style.size, &options);
     }
