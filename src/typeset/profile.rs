@@ -1,7 +1,9 @@
 //! Page geometry and type sizes for the PDF profiles: `print` (a 6x9 in trade book with
 //! mirrored margins and recto chapter openings), `a4` and `letter` handouts (single-sided,
-//! larger text, no blank pages). book.toml's `[pdf]` table overrides any value.
+//! larger text, no blank pages). book.toml's `[pdf]` table overrides any value. Each
+//! profile carries its design ([`Style`]): everything else is proportioned from these.
 
+use super::style::Style;
 use crate::config::{parse_length, PdfConfig};
 
 /// One profile's settings, all lengths in PostScript points.
@@ -32,6 +34,9 @@ pub struct Profile {
     /// The smallest size a table's text is reduced to when its columns do not fit the
     /// measure side by side (tables are set a step below the body, and smaller only then).
     pub table_min_font_size: f64,
+    /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
+    /// body size and leading.
+    pub design: Style,
 }
 
 impl Profile {
@@ -53,6 +58,7 @@ impl Profile {
                 two_sided: true,
                 oldstyle_figures: true,
                 table_min_font_size: 6.5,
+                design: Style::for_profile("print").clone(),
             },
         }
     }
@@ -72,6 +78,7 @@ impl Profile {
             two_sided: false,
             oldstyle_figures: false,
             table_min_font_size: 7.0,
+            design: Style::for_profile(name).clone(),
         }
     }
 

@@ -5,7 +5,6 @@
 use super::notes::attach_nested_notes;
 use super::Composer;
 use crate::doc::{Block, Chapter, Inline};
-use crate::fonts::Style;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
@@ -26,7 +25,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, title);
         }
         let notes = attach_nested_notes(notes, &flow);
-        let mut drop = self.profile.text_height() * 0.18;
+        let mut drop = self.profile.text_height() * self.design().opening.drop;
         if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
             let block = self.title_block_flow(&named);
             flow.splice(0..0, block);
@@ -86,7 +85,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
                 let indent = if state.indent_next {
-                    f64::from(style.size) * 1.2
+                    f64::from(style.size) * self.design().text.indent
                 } else {
                     0.0
                 };
@@ -102,8 +101,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 state.indent_next = true;
             }
             Block::Quote { blocks, .. } => {
-                let inset = self.profile.font_size * 1.5;
-                flow.push(Flow::Space(self.profile.leading * 0.5));
+                let quote = &self.design().quote;
+                let inset = self.profile.font_size * quote.inset;
+                flow.push(Flow::Space(self.profile.leading * quote.space));
                 let mut inner = FlowState {
                     titled: true,
                     ..FlowState::default()
@@ -111,7 +111,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 for b in blocks {
                     self.block(chapter, b, x + inset, width - 2.0 * inset, &mut inner, flow);
                 }
-                flow.push(Flow::Space(self.profile.leading * 0.5));
+                flow.push(Flow::Space(self.profile.leading * quote.space));
                 state.indent_next = false;
             }
             Block::List(list) => {
@@ -140,6 +140,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
             Block::References(entries) => {
+                let references = &self.design().references;
                 for entry in entries {
                     let style = self.body();
                     let mut pieces = Pieces::new();
@@ -148,7 +149,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let spec = ParagraphSpec {
                         width,
                         first_indent: 0.0,
-                        rest_indent: f64::from(style.size) * 1.5,
+                        rest_indent: f64::from(style.size) * references.hanging_indent,
                         leading: self.profile.leading,
                         alignment: Alignment::Justified,
                     };
@@ -160,7 +161,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                             y: 0.0,
                         })));
                     }
-                    flow.push(Flow::Space(self.profile.leading * 0.35));
+                    flow.push(Flow::Space(self.profile.leading * references.space_after));
                 }
             }
             Block::Container {
@@ -230,17 +231,18 @@ impl<'a, 'f> Composer<'a, 'f> {
         id: Option<&str>,
         flow: &mut Vec<Flow>,
     ) {
+        let opening = &self.design().opening;
         if let Some(number) = chapter.number {
-            let style = self.body().with_style(Style::Italic);
+            let style = self.body().with_style(opening.number_face);
             let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
-            self.centered(&pieces, self.profile.leading * 1.6, flow);
+            self.centered(&pieces, self.profile.leading * opening.number_leading, flow);
         }
-        let size = (self.profile.font_size * 1.9) as f32;
+        let size = (self.profile.font_size * opening.title_size) as f32;
         let style = TextStyle::serif(size);
         let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
-        self.centered(&pieces, f64::from(size) * 1.25, flow);
+        self.centered(&pieces, f64::from(size) * opening.title_leading, flow);
         keep_together(&mut flow[start.saturating_sub(1)..]);
         if let (Some(id), Some(Flow::Line(first))) = (id, flow.get_mut(start)) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
@@ -248,7 +250,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 y: 0.0,
             })));
         }
-        flow.push(Flow::Space(self.profile.leading * 2.0));
+        flow.push(Flow::Space(self.profile.leading * opening.space_after));
     }
 
     fn heading(
@@ -261,23 +263,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow: &mut Vec<Flow>,
     ) {
         let body = self.profile.font_size as f32;
-        let (style, size) = match level {
-            1 => (Style::Regular, body * 1.45),
-            2 => (Style::Bold, body * 1.1),
-            3 => (Style::Italic, body * 1.05),
-            _ => (Style::Bold, body),
-        };
+        let design = self.design().heading(level);
+        let size = body * design.size;
         let style = TextStyle {
             size,
-            ..TextStyle::serif(size).with_style(style)
+            ..TextStyle::serif(size).with_style(design.face)
         };
         let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
-        flow.push(Flow::Space(
-            self.profile.leading * if level <= 2 { 1.4 } else { 1.0 },
-        ));
+        flow.push(Flow::Space(self.profile.leading * design.space_before));
         let start = flow.len();
-        let leading = (f64::from(size) * 1.25).max(self.profile.leading);
+        let leading = (f64::from(size) * design.leading).max(self.profile.leading);
         self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
         keep_together(&mut flow[start..]);
         if let (Some(Flow::Line(first)), false) = (flow.get_mut(start), id.is_empty()) {
@@ -286,18 +282,21 @@ impl<'a, 'f> Composer<'a, 'f> {
                 y: 0.0,
             })));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        flow.push(Flow::Space(
+            self.profile.leading * self.design().heading_space_after,
+        ));
     }
 
     fn scene_break(&mut self, x: f64, width: f64, flow: &mut Vec<Flow>) {
+        let scene_break = &self.design().scene_break;
         let style = self.body();
-        let run = self.ctx.shape("*\u{2003}*\u{2003}*", &style);
+        let run = self.ctx.shape(scene_break.mark, &style);
         let line = FlowLine {
-            height: self.profile.leading * 2.0,
+            height: self.profile.leading * scene_break.height,
             break_after: true,
             items: vec![Item::Glyphs(GlyphRun {
                 x: x + (width - f64::from(run.width())) / 2.0,
-                y: self.profile.leading * 1.2,
+                y: self.profile.leading * scene_break.baseline,
                 run,
             })],
             ..FlowLine::default()

@@ -8,7 +8,8 @@ use crate::typeset::paragraph::{slice_run, TextStyle};
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn code(&mut self, text: &str, x: f64, width: f64, flow: &mut Vec<Flow>) {
-        let size = (self.profile.font_size * 0.82) as f32;
+        let design = self.design();
+        let size = (self.profile.font_size * design.code.size) as f32;
         let style = TextStyle {
             choice: FaceChoice::new(Family::Mono, Style::Regular),
             size,
@@ -16,18 +17,20 @@ impl<'a, 'f> Composer<'a, 'f> {
             link: None,
             strike: false,
         };
-        let leading = f64::from(size) * 1.3;
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        let leading = f64::from(size) * design.code.leading;
+        flow.push(Flow::Space(self.profile.leading * design.code.space));
         let mut lines = Vec::new();
         for source_line in text.trim_end_matches('\n').split('\n') {
-            let run = self.ctx.shape(&source_line.replace('\t', "    "), &style);
+            let run = self
+                .ctx
+                .shape(&source_line.replace('\t', design.code.tab), &style);
             let mut start = 0;
             let mut first = true;
             while start < run.clusters.len() || (first && run.clusters.is_empty()) {
                 let prefix = if first {
                     None
                 } else {
-                    Some(self.ctx.shape("↪ ", &style))
+                    Some(self.ctx.shape(design.code.continuation, &style))
                 };
                 let prefix_width = prefix.as_ref().map_or(0.0, |p| f64::from(p.width()));
                 let mut end = start;
@@ -43,7 +46,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     break_after: true,
                     ..FlowLine::default()
                 };
-                let baseline = leading * 0.78;
+                let baseline = leading * design.text.baseline;
                 if let Some(prefix) = prefix {
                     line.items.push(Item::Glyphs(GlyphRun {
                         x,
@@ -72,6 +75,6 @@ impl<'a, 'f> Composer<'a, 'f> {
             line.break_after = allowed;
             flow.push(Flow::Line(line));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        flow.push(Flow::Space(self.profile.leading * design.code.space));
     }
 }

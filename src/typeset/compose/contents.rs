@@ -14,7 +14,8 @@ impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
         let toc = crate::toc::build_toc(self.book);
         let mut flow = Vec::new();
-        let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
+        let design = &self.design().contents;
+        let title_style = TextStyle::serif((self.profile.font_size * design.title_size) as f32);
         let width = self.profile.text_width();
         let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
         self.paragraph(
@@ -23,7 +24,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             width,
             0.0,
             Alignment::Centered,
-            self.profile.leading * 2.0,
+            self.profile.leading * design.title_leading,
             &mut flow,
         );
         if let Some(Flow::Line(first)) = flow.first_mut() {
@@ -33,7 +34,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             })));
             first.items.push(toc_marker());
         }
-        flow.push(Flow::Space(self.profile.leading));
+        flow.push(Flow::Space(self.profile.leading * design.space_after_title));
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
         for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
@@ -47,8 +48,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &mut flow,
             );
             // A contents of thousands of lines helps nobody (and costs memory): beyond
-            // MAX_CONTENTS_LINES entries only chapters are listed; the outline keeps all.
-            let children: &[crate::toc::TocEntry] = if total_entries > MAX_CONTENTS_LINES {
+            // `max_lines` entries only chapters are listed; the outline keeps all.
+            let children: &[crate::toc::TocEntry] = if total_entries > design.max_lines {
                 &[]
             } else {
                 &entry.children
@@ -59,7 +60,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     &child.title,
                     child.anchor.as_deref(),
                     &number,
-                    self.profile.font_size * 1.5,
+                    self.profile.font_size * design.section_indent,
                     true,
                     &mut flow,
                 );
@@ -90,8 +91,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         small: bool,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().contents;
         let size = if small {
-            self.profile.font_size * 0.92
+            self.profile.font_size * design.section_size
         } else {
             self.profile.font_size
         } as f32;
@@ -110,9 +112,9 @@ impl<'a, 'f> Composer<'a, 'f> {
             .shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
         let reserve = number_width.max(f64::from(placeholder.width()));
         let spec = ParagraphSpec {
-            width: width - indent - reserve - f64::from(size) * 2.5,
+            width: width - indent - reserve - f64::from(size) * design.number_room,
             first_indent: 0.0,
-            rest_indent: f64::from(size),
+            rest_indent: f64::from(size) * design.turnover_indent,
             leading: self.profile.leading,
             alignment: Alignment::Ragged,
         };
@@ -126,15 +128,17 @@ impl<'a, 'f> Composer<'a, 'f> {
                     _ => None,
                 })
                 .fold(0.0, f64::max);
-            let baseline = self.profile.leading * 0.78;
+            let baseline = self.profile.leading * self.design().text.baseline;
             if !number.is_empty() {
-                let dots = self.ctx.shape(" .", &TextStyle::serif(size));
+                let dots = self.ctx.shape(design.leader, &TextStyle::serif(size));
                 let dot_width = f64::from(dots.width()).max(1.0);
-                let start = indent + end + f64::from(size) * 0.5;
-                let stop = width - number_width - f64::from(size) * 0.5;
+                let start = indent + end + f64::from(size) * design.leader_gap;
+                let stop = width - number_width - f64::from(size) * design.leader_gap;
                 let count = ((stop - start) / dot_width).floor().max(0.0) as usize;
                 if count > 0 {
-                    let leader = self.ctx.shape(&" .".repeat(count), &TextStyle::serif(size));
+                    let leader = self
+                        .ctx
+                        .shape(&design.leader.repeat(count), &TextStyle::serif(size));
                     let x = stop - f64::from(leader.width());
                     last.items.push(Item::Glyphs(GlyphRun {
                         x: x - indent,
@@ -187,9 +191,6 @@ impl PageNumbers {
         }
     }
 }
-
-/// Above this many entries the printed contents lists chapters only.
-pub(super) const MAX_CONTENTS_LINES: usize = 1000;
 
 /// The anchor the contents page carries (outline and landmarks point at it).
 pub(super) const TOC_ANCHOR: &str = "octavo-contents";

@@ -22,6 +22,7 @@ use super::layout::{moved, Item, Page, PageKind, RuleItem};
 use super::page::{PageContent, PageSpec};
 use super::paragraph::{TextContext, TextStyle};
 use super::profile::Profile;
+use super::style::Style;
 use crate::doc::{Book, Division};
 use crate::locale::Terms;
 use contents::PageNumbers;
@@ -75,15 +76,21 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
     }
 
+    /// Regular serif at the body size.
     fn body(&self) -> TextStyle {
         TextStyle::serif(self.profile.font_size as f32)
+    }
+
+    /// The book's design (borrowed from the profile, not from the composer).
+    fn design(&self) -> &'a Style {
+        &self.profile.design
     }
 
     /// Page geometry for a chapter (balanced spreads) or, with `balance` false, the contents.
     fn spec(&self, drop: f64, balance: bool) -> PageSpec {
         PageSpec {
             text_height: self.profile.text_height(),
-            note_gap: self.profile.leading,
+            note_gap: self.profile.leading * self.design().notes.gap,
             first_page_drop: drop,
             line: if balance { self.profile.leading } else { 0.0 },
             two_sided: self.profile.two_sided,
@@ -314,11 +321,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             items.extend(moved(line.items, left, top + y));
         }
         if let Some(rule_y) = content.note_rule {
+            let notes = &self.design().notes;
             items.push(Item::Rule(Box::new(RuleItem {
                 x: left,
                 y: top + rule_y,
-                width: self.profile.text_width() / 3.0,
-                thickness: 0.4,
+                width: self.profile.text_width() / notes.rule_divisor,
+                thickness: notes.rule,
             })));
         }
         items

@@ -9,8 +9,9 @@ use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces,
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn note_lines(&mut self, chapter: &Chapter) -> Vec<NoteLines> {
-        let size = (self.profile.font_size * 0.82) as f32;
-        let leading = self.profile.leading * 0.8;
+        let design = &self.design().notes;
+        let size = (self.profile.font_size * design.size) as f32;
+        let leading = self.profile.leading * design.leading;
         let width = self.profile.text_width();
         chapter
             .notes

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::Composer;
 use crate::doc::{Align, Chapter, Inline, Table};
-use crate::fonts::Style;
 use crate::typeset::layout::{moved, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
@@ -22,12 +21,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: f64,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().table;
         let columns = table.aligns.len().max(table.head.len()).max(1);
         let floor = self
             .profile
             .table_min_font_size
-            .min(self.profile.font_size * 0.9);
-        let narrowest = floor * MIN_TABLE_COLUMN_EMS;
+            .min(self.profile.font_size * design.size);
+        let narrowest = floor * design.min_column;
         let per_group = ((width / narrowest).floor() as usize).max(1);
         let groups = columns.div_ceil(per_group);
         // Groups of equal size, so the last is not left with a column or two.
@@ -49,9 +49,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: f64,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().table;
         let layout = self.table_layout(group, width);
-        let leading = self.profile.leading * 0.9 * layout.scale;
-        flow.push(Flow::Space(self.profile.leading * 0.5));
+        let leading = self.profile.leading * design.leading * layout.scale;
+        flow.push(Flow::Space(self.profile.leading * design.space));
         let head = group.cells(&group.table.head);
         let header = self.table_row(chapter, head, group, &layout, x, leading, true);
         self.forget_measured(head, &layout, true);
@@ -71,7 +72,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             flow.push(Flow::Line(line));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.5));
+        flow.push(Flow::Space(self.profile.leading * design.space));
     }
 
     /// Font size, gutter and column widths, from content as a browser's automatic table
@@ -82,13 +83,14 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
     fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
+        let design = &self.design().table;
         let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
         let min_total: f64 = min.iter().sum();
         let floor = (self.profile.table_min_font_size as f32).min(base);
         let mut size = base;
         while f64::from(size / base) * min_total > width && size > floor {
-            size = (size * TABLE_SHRINK_STEP).max(floor);
+            size = (size * design.shrink_step).max(floor);
         }
         let scale = if size < base {
             f64::from(size / base)
@@ -98,13 +100,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         let min: Vec<f64> = min.iter().map(|m| m * scale).collect();
         let max: Vec<f64> = max.iter().map(|m| m * scale).collect();
         let min_total = min_total * scale;
-        let gutter = f64::from(size);
+        let gutter = f64::from(size) * design.gutter;
         if min_total > width {
             let widths = min.iter().map(|m| m * width / min_total).collect();
             return TableLayout {
                 size,
                 scale,
-                gutter: gutter * SQUEEZED_GUTTER,
+                gutter: gutter * design.squeezed_gutter,
                 widths,
             };
         }
@@ -127,7 +129,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         let style = TextStyle::serif(measured);
         let style = if header {
-            style.with_style(Style::Bold)
+            style.with_style(self.design().table.head_face)
         } else {
             style
         };
@@ -142,7 +144,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// The size a table is measured at, and set at when it fits.
     fn table_size(&self) -> f32 {
-        (self.profile.font_size * 0.9) as f32
+        (self.profile.font_size * self.design().table.size) as f32
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its
@@ -153,13 +155,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: f64,
         size: f32,
     ) -> (Vec<f64>, Vec<f64>) {
-        let gutter = f64::from(size);
+        let design = &self.design().table;
+        let gutter = f64::from(size) * design.gutter;
         let style = TextStyle::serif(size);
         let columns = group.columns.len();
-        let mut min = vec![gutter * 2.0; columns];
-        let mut max = vec![gutter * 2.0; columns];
+        let mut min = vec![gutter * design.empty_column; columns];
+        let mut max = vec![gutter * design.empty_column; columns];
         let table = group.table;
-        let bold = style.with_style(Style::Bold);
+        let bold = style.with_style(design.head_face);
         let rows =
             std::iter::once((&table.head, &bold)).chain(table.rows.iter().map(|r| (r, &style)));
         for (row, style) in rows {
@@ -172,12 +175,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                     .fold(0.0, f64::max)
                     + gutter;
                 max[i] = max[i].max(line);
-                min[i] = min[i].max(word.min(width / 2.0));
+                min[i] = min[i].max(word.min(width * design.max_word_column));
             }
         }
         // Narrow columns (dates, numbers) get their full one-line width first.
         for i in 0..columns {
-            if max[i] <= width * 0.3 {
+            if max[i] <= width * design.narrow_column {
                 min[i] = max[i];
             }
         }
@@ -195,9 +198,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         leading: f64,
         header: bool,
     ) -> FlowLine {
+        let design = &self.design().table;
         let size = layout.size;
         let style = if header {
-            TextStyle::serif(size).with_style(Style::Bold)
+            TextStyle::serif(size).with_style(design.head_face)
         } else {
             TextStyle::serif(size)
         };
@@ -223,7 +227,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Some(Align::Right) => Alignment::FlushRight,
                 Some(Align::Center) => Alignment::Centered,
                 Some(Align::Left) => Alignment::Ragged,
-                _ if text_width > f64::from(size) * 14.0 => Alignment::Justified,
+                _ if text_width > f64::from(size) * design.justify_from => Alignment::Justified,
                 _ => Alignment::Ragged,
             };
             let spec = ParagraphSpec::plain(text_width, leading, alignment);
@@ -232,13 +236,13 @@ impl<'a, 'f> Composer<'a, 'f> {
             } else {
                 set_paragraph(&pieces, &spec, &mut self.ctx)
             };
-            let mut y = leading * 0.2;
+            let mut y = leading * design.cell_padding;
             for l in lines {
                 line.notes.extend(l.notes.iter().copied());
                 line.items.extend(moved(l.items, cell_x, y));
                 y += l.height;
             }
-            line.height = line.height.max(y + leading * 0.2);
+            line.height = line.height.max(y + leading * design.cell_padding);
             cell_x += w;
         }
         let total: f64 = widths.iter().sum();
@@ -246,7 +250,11 @@ impl<'a, 'f> Composer<'a, 'f> {
             x,
             y: line.height,
             width: total - gutter,
-            thickness: if header { 0.6 } else { 0.25 },
+            thickness: if header {
+                design.head_rule
+            } else {
+                design.row_rule
+            },
         })));
         line
     }
@@ -283,17 +291,6 @@ struct TableLayout {
     /// Width of each column, gutter included.
     widths: Vec<f64>,
 }
-
-/// Each step of shrinking a table too wide for the page multiplies its font size by this.
-const TABLE_SHRINK_STEP: f32 = 0.92;
-
-/// The narrowest column, in ems of the smallest table text: a table with more columns than
-/// fit at this width is set in groups of columns.
-const MIN_TABLE_COLUMN_EMS: f64 = 4.0;
-
-/// The gutter of a table whose longest words do not fit even at the smallest size, as a
-/// fraction of the usual one (an em).
-const SQUEEZED_GUTTER: f64 = 0.5;
 
 /// Column widths filling `width` from each column's narrowest (`min`) and one-line (`max`)
 /// widths, whose narrowest widths fit side by side.

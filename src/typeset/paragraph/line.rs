@@ -5,19 +5,20 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{
-    Alignment, ParagraphSpec, Payload, StyleId, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
-};
+use super::{Alignment, ParagraphSpec, Payload, StyleId, TextStyle};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkItem, RuleItem};
 use crate::typeset::linebreak;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
+use crate::typeset::style::{Inline as InlineDesign, Style};
 
 /// A broken paragraph's items, what they stand for, and the styles those name.
 pub(super) struct LineLayout<'p> {
     pub(super) items: &'p [linebreak::Item],
     pub(super) payloads: &'p [Payload],
     pub(super) styles: &'p [TextStyle],
+    /// The book's design (baseline, strike-through).
+    pub(super) design: &'p Style,
 }
 
 /// Position the items of one line: boxes at their widths, glue set by the line's ratio.
@@ -28,7 +29,8 @@ pub(super) fn lay_out_line(
     measure: f64,
     spec: &ParagraphSpec,
 ) -> FlowLine {
-    let baseline = spec.leading * 0.78;
+    let design = layout.design;
+    let baseline = spec.leading * design.text.baseline;
     let mut x = indent;
     let mut out = FlowLine {
         height: spec.leading,
@@ -46,6 +48,7 @@ pub(super) fn lay_out_line(
         items,
         payloads,
         styles,
+        ..
     } = *layout;
     let end = line.end.min(items.len());
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
@@ -98,7 +101,7 @@ pub(super) fn lay_out_line(
             &run,
             clusters,
             style,
-            spec.leading,
+            &design.inline,
         );
     }
     merge_links(&mut out.items);
@@ -191,6 +194,8 @@ fn place_box(
     }
 }
 
+/// Adds the glyphs of `clusters` of `run` at `x` on the line's `baseline`, with the rule of
+/// a strike-through and the area of a link (as tall as the line) when `style` has them.
 fn emit_run(
     out: &mut FlowLine,
     x: f64,
@@ -198,7 +203,7 @@ fn emit_run(
     run: &Arc<ShapedRun>,
     clusters: Range<usize>,
     style: &TextStyle,
-    leading: f64,
+    design: &InlineDesign,
 ) {
     let sliced = slice_run(run, clusters);
     let width = f64::from(sliced.width());
@@ -208,9 +213,9 @@ fn emit_run(
         let size = f64::from(style.size);
         out.items.push(Item::Rule(Box::new(RuleItem {
             x,
-            y: y - size * STRIKE_RISE_EM,
+            y: y - size * design.strike_rise,
             width,
-            thickness: size * STRIKE_THICKNESS_EM,
+            thickness: size * design.strike_thickness,
         })));
     }
     if let Some(target) = &style.link {
@@ -218,7 +223,7 @@ fn emit_run(
             x,
             y: 0.0,
             width,
-            height: leading,
+            height: out.height,
             target: target.clone(),
         })));
     }

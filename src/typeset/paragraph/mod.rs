@@ -22,9 +22,7 @@ use crate::fonts::{FaceChoice, Family, Style};
 pub(crate) use line::slice_run;
 use line::{lay_out_line, LineLayout};
 use pieces::store_style;
-pub(crate) use pieces::{
-    NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
-};
+pub(crate) use pieces::{NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -176,9 +174,10 @@ pub(crate) fn set_paragraph(
     };
     let mut options = BreakOptions::default();
     if spec.alignment != Alignment::Justified {
-        options.ragged = Some(spec.width * 0.3);
+        options.ragged = Some(spec.width * builder.ctx.design.text.ragged);
     }
     let breaks = linebreak::break_paragraph(&builder.items, &widths, &options);
+    let design = builder.ctx.design;
     let Builder {
         items,
         payloads,
@@ -200,6 +199,7 @@ pub(crate) fn set_paragraph(
                 items: &items,
                 payloads: &payloads,
                 styles: &styles,
+                design,
             };
             lay_out_line(&layout, line, indent, measure, spec)
         })
@@ -297,8 +297,8 @@ impl Builder<'_, '_> {
         } = call;
         let call_style = TextStyle {
             choice: FaceChoice::new(Family::Serif, Style::Regular),
-            size: style.size * 0.68,
-            rise: style.size * 0.36,
+            size: style.size * self.ctx.design.inline.note_call_size,
+            rise: style.size * self.ctx.design.inline.note_call_rise,
             link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
         };
@@ -587,6 +587,7 @@ mod tests {
     fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
         TextContext {
             fonts,
+            design: crate::typeset::style::Style::for_profile("print"),
             cache: ShapeCache::new(),
             hyphenator: Hyphenator::for_language("en"),
             options: ShapeOptions::default(),
