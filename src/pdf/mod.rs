@@ -20,6 +20,7 @@ pub mod font_pdf;
 pub mod hyphen;
 pub mod image_pdf;
 pub mod labels;
+pub mod layout_dump;
 pub mod layout_ir;
 pub mod linebreak;
 pub mod metadata;
