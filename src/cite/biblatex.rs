@@ -15,6 +15,8 @@ pub(super) struct BibChunk {
     key: Option<(String, Range<usize>)>,
 }
 
+/// Reads a `.bib` file into `bib`: its entries, where each key is written, and (after a
+/// failed parse of the whole) the keys of the entries that did not parse.
 pub(super) fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
     let chunks = scan_bib(text);
     let ranges: Vec<Range<usize>> = chunks.iter().map(|c| c.range.clone()).collect();
@@ -200,5 +202,73 @@ fn chunk_head(text: &str, range: Range<usize>) -> BibChunk {
         range,
         is_macro,
         key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cites, entries, messages, options, run_with};
+    use crate::diag::Severity;
+
+    #[test]
+    fn malformed_entries_are_reported_each_and_the_rest_still_works() {
+        let bib = "@book{good1, author = {Ang, Ing}, title = {First}, year = {1990}}\n\
+                   \n\
+                   @book{bad1,\n  author = {Xu, Yi}\n  title = {T},\n  year = {1991},\n}\n\
+                   \n\
+                   @book{bad2,\n  title = {Unclosed,\n  year = {1992},\n}\n\
+                   \n\
+                   @book{good2, author = {Chey, Dara}, title = {Second}, year = {1993}}\n";
+        let book = book(
+            &["[@good1; @bad1; @nosuch] and @good2"],
+            &[],
+            Some(("refs.bib", bib)),
+        );
+        let outcome = run_with(book, &options("chicago-author-date"));
+        let found: Vec<(String, String)> = outcome
+            .diags
+            .items()
+            .iter()
+            .map(|d| {
+                (
+                    outcome.book.sources.location(d.span.as_ref().unwrap()),
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        let expected = [
+            (
+                "refs.bib:5:3",
+                "malformed entry `bad1` in refs.bib: expected comma",
+            ),
+            (
+                "refs.bib:9:7",
+                "malformed entry `bad2` in refs.bib: it does not close (expected comma at its end)",
+            ),
+            (
+                "chapters/01.md:1:17",
+                "unknown citation key `nosuch`: no such entry in refs.bib",
+            ),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(cites(&outcome), ["(Ang 1990)", "Chey (1993)"]);
+        assert_eq!(entries(&outcome).len(), 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let bib = "@book{a, author = {Ang, Ing}, title = {One}, year = {1990}}\n\
+                   @book{a, author = {Ang, Ing}, title = {Two}, year = {1991}}\n";
+        let book = book(&["[@a]"], &[], Some(("refs.bib", bib)));
+        let outcome = run_with(book, &options("apa"));
+        assert_eq!(
+            messages(&outcome.diags, Severity::Error),
+            ["duplicate key `a` in refs.bib"]
+        );
+        assert_eq!(cites(&outcome), ["(Ang, 1990)"]);
     }
 }

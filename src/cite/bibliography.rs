@@ -11,8 +11,11 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 
 /// The parsed bibliography: its entries, where each one is, and which keys are broken.
 pub(super) struct Bibliography {
+    /// The file, for diagnostics' spans.
     pub(super) file: FileId,
+    /// The file's name, for diagnostics' messages.
     pub(super) name: String,
+    /// The entries.
     pub(super) library: Library,
     /// Keys in file order.
     pub(super) order: Vec<String>,
@@ -37,6 +40,7 @@ impl Bibliography {
         }
     }
 
+    /// Whether `key` names an entry that parsed, so a citation of it can be rendered.
     pub(super) fn contains(&self, key: &str) -> bool {
         self.positions.contains_key(key) && !self.broken.contains(key) && self.has_entry(key)
     }
@@ -48,6 +52,7 @@ impl Bibliography {
         }
     }
 
+    /// Where `key` is written in the file (its start when unknown).
     pub(super) fn span_of(&self, key: &str) -> Span {
         self.positions
             .get(key)
@@ -64,6 +69,8 @@ pub(super) enum Library {
     Json(Vec<JsonItem>),
 }
 
+/// Reads the bibliography file `file` by its extension; an unreadable or unsupported file
+/// is reported and gives a bibliography whose keys are not checked.
 pub(super) fn load_bibliography(
     file: FileId,
     sources: &SourceMap,
@@ -216,4 +223,57 @@ fn report_unreadable(bib: &Bibliography, at: usize, problem: &str, diags: &mut D
         .at(Span::new(bib.file, at..at))
         .with_hint("fix the file's syntax; no citation can be rendered until then"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cites, options, run_with};
+    use crate::diag::code;
+
+    #[test]
+    fn yaml_and_csl_json_bibliographies() {
+        let yaml = "kiernan1996:\n  type: book\n  title: The Pol Pot Regime\n  author: Kiernan, Ben\n  date: 1996\n\
+                    other:\n  type: book\n  title: Other\n  author: Doe, Jane\n  date: 2000\n";
+        let outcome = run_with(
+            book(&["[@kiernan1996, p. 5]"], &[], Some(("refs.yaml", yaml))),
+            &options("apa"),
+        );
+        assert_eq!(cites(&outcome), ["(Kiernan, 1996, p. 5)"]);
+        let warning = &outcome.diags.items()[0];
+        assert_eq!(
+            outcome
+                .book
+                .sources
+                .location(warning.span.as_ref().unwrap()),
+            "refs.yaml:6:1"
+        );
+
+        let json = r#"[
+  {"id": "kiernan1996", "type": "book", "title": "The Pol Pot Regime",
+   "author": [{"family": "Kiernan", "given": "Ben"}], "issued": {"date-parts": [[1996]]}}
+]"#;
+        let outcome = run_with(
+            book(&["@kiernan1996 [p. 5]"], &[], Some(("refs.json", json))),
+            &options("chicago-author-date"),
+        );
+        assert_eq!(cites(&outcome), ["Kiernan (1996, 5)"]);
+        assert!(outcome.diags.items().is_empty());
+        assert_eq!(outcome.list.unwrap().entries[0].id, "ref-kiernan1996");
+
+        let outcome = run_with(
+            book(&["[@x]"], &[], Some(("refs.json", "[{\"id\": \"x\",}]"))),
+            &options("apa"),
+        );
+        let error = &outcome.diags.items()[0];
+        assert_eq!(error.code, code::BIBLIOGRAPHY);
+        assert_eq!(
+            outcome.book.sources.location(error.span.as_ref().unwrap()),
+            "refs.json:1:13"
+        );
+        assert_eq!(
+            outcome.diags.items().len(),
+            1,
+            "no unknown-key noise after a fatal error"
+        );
+    }
 }

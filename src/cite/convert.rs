@@ -11,6 +11,7 @@ use crate::doc::{Citation, Inline, Link, LinkTarget};
 
 /// Turns hayagriva's element tree into inlines carrying `span`.
 pub(super) struct Converter<'a> {
+    /// The span every produced inline carries.
     pub(super) span: Span,
     /// Set when converting a citation: each cited item's part is linked to its entry.
     pub(super) cite: Option<CiteContext<'a>>,
@@ -130,10 +131,13 @@ impl Converter<'_> {
 
 /// The citation being converted and how its items map to hayagriva's.
 pub(super) struct CiteContext<'a> {
+    /// Gives each entry's anchor id.
     pub(super) ctx: &'a RenderContext<'a>,
+    /// The citation as written: its items' prefixes, suffixes and spans.
     pub(super) citation: &'a Citation,
     /// hayagriva's item index `i` is `citation.items[known[i]]`.
     pub(super) known: &'a [usize],
+    /// A narrative citation (`@key [p. 4]`): suffixes go inside the parentheses.
     pub(super) narrative: bool,
 }
 
@@ -268,5 +272,94 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
             Inline::Html(html) => tidy_spaces(&mut html.children),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{anchors, run, SAMPLE};
+    use crate::doc::{plain_text, Block, Inline, LinkTarget};
+
+    #[test]
+    fn citations_link_to_their_entries() {
+        let outcome = run(SAMPLE, "chicago-author-date");
+        let ids: Vec<String> = outcome
+            .list
+            .as_ref()
+            .unwrap()
+            .entries
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "ref-chandler1999",
+                "ref-eccc2010",
+                "ref-kiernan1996b",
+                "ref-kiernan1996"
+            ]
+        );
+        let Block::Paragraph { content, .. } = &outcome.book.chapters[0].blocks[2] else {
+            panic!("paragraph expected");
+        };
+        let mut found = Vec::new();
+        anchors(content, &mut found);
+        assert_eq!(found, ["ref-kiernan1996b", "ref-eccc2010"]);
+        let Some(Inline::Cite(cite)) = content.first() else {
+            panic!("citation expected");
+        };
+        // The prefix stays outside the link; each link covers its own item.
+        assert!(matches!(&cite.rendered[0], Inline::Text { text, .. } if text == "(see "));
+        let Inline::Link(link) = &cite.rendered[1] else {
+            panic!("link expected");
+        };
+        assert_eq!(plain_text(&link.content), "Kiernan 1996a, chap. 2");
+        assert_eq!(link.span, cite.items[0].span);
+        for chapter in &outcome.book.chapters {
+            for block in &chapter.blocks {
+                if let Block::Paragraph { content, .. } = block {
+                    let mut targets = Vec::new();
+                    anchors(content, &mut targets);
+                    assert!(!targets.is_empty());
+                    assert!(targets.iter().all(|t| ids.contains(t)), "{targets:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn references_keep_italics_and_live_links() {
+        let outcome = run(SAMPLE, "chicago-author-date");
+        let list = outcome.list.unwrap();
+        assert_eq!(list.title, "References");
+        let chandler = &list.entries[0].content;
+        let emph: Vec<String> = chandler
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Emph(c) => Some(plain_text(c)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(emph, ["Voices from S-21"]);
+        let external: Vec<&LinkTarget> = list.entries[2]
+            .content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Link(link) => Some(&link.target),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            external,
+            [&LinkTarget::External(
+                "https://doi.org/10.1234/jas.1996.55".into()
+            )]
+        );
+        // Entry text points at the entry in the .bib (file 1), line 13.
+        let Inline::Text { span, .. } = &list.entries[2].content[0] else {
+            panic!("text expected");
+        };
+        assert_eq!(outcome.book.sources.location(span), "references.bib:11:10");
     }
 }

@@ -29,6 +29,7 @@ pub(super) struct Plan {
 
 /// What the driver produced, per site.
 pub(super) struct Driven {
+    /// The citations and the reference list, as hayagriva rendered them.
     pub(super) rendered: Rendered,
     /// Index into `rendered.citations`, for sites that were rendered.
     pub(super) requests: Vec<Option<usize>>,
@@ -36,6 +37,7 @@ pub(super) struct Driven {
     pub(super) leads: Vec<Option<ElemChildren>>,
 }
 
+/// How the citation at `site` is asked: its known items, and its purpose and lead.
 pub(super) fn plan(ctx: &RenderContext, site: &Site) -> Plan {
     let items = &site.citation.items;
     let known = (0..items.len())
@@ -154,6 +156,8 @@ macro_rules! drive {
     }};
 }
 
+/// Runs hayagriva's driver over every citation (see the [`drive!`] macro), whichever entry
+/// type the bibliography holds.
 pub(super) fn drive(
     ctx: &RenderContext,
     sites: &[Site],

@@ -46,6 +46,7 @@ pub(super) struct AskedCitations {
 }
 
 impl AskedCitations {
+    /// Nothing asked yet; merging is enabled unless `style` is a note style.
     pub(super) fn new(style: &LoadedStyle) -> Self {
         AskedCitations {
             enabled: !style.is_note() && !never_merge(),
@@ -140,7 +141,7 @@ pub(super) enum Asking {
 thread_local! {
     /// Tests set this to ask every citation of hayagriva, the reference that merged
     /// rendering is compared with.
-    pub(super) static NEVER_MERGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static NEVER_MERGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Whether merging is switched off (only ever by tests).
@@ -165,4 +166,150 @@ fn ibid_context(previous: &[CitedItem], current: &[CitedItem]) -> Option<Vec<Cit
         .iter()
         .any(|(key, _)| current.iter().any(|(k, _)| k == key));
     shares.then(|| previous.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cites, options, run, run_with, BIB};
+    use super::super::{CiteOptions, StyleChoice};
+    use super::*;
+
+    /// An in-text style whose citations depend on position: the first citation of a work
+    /// gives its title, a repeat of the citation just before gives "ibid", any other gives
+    /// the author.
+    const POSITION_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Position test</title><id>position-test</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout>
+      <choose>
+        <if position="ibid"><text value="ibid"/></if>
+        <else-if position="first"><text variable="title"/></else-if>
+        <else><names variable="author"><name form="short"/></names></else>
+      </choose>
+    </layout>
+  </citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"#;
+
+    /// What [`POSITION_CSL`] renders for Kiernan 1996 and ECCC 2010 when not "ibid": the
+    /// author (later citations), then the title (first citations).
+    const POSITION_RENDERINGS: (&str, &str, &str, &str) = (
+        "Kiernan",
+        "Extraordinary Chambers in the Courts of Cambodia",
+        "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
+        "Judgement in Case 001",
+    );
+
+    /// The renderings of `text` in [`POSITION_CSL`].
+    fn positional_cites(text: &str) -> Vec<String> {
+        let mut book = book(&[text], &[], Some(("references.bib", BIB)));
+        let csl = book.sources.add("position.csl", POSITION_CSL.to_string());
+        let choice = CiteOptions {
+            style: StyleChoice::File(csl),
+            ..options("apa")
+        };
+        cites(&run_with(book, &choice))
+    }
+
+    #[test]
+    fn merged_citations_keep_their_positions() {
+        // Identical citations are asked of hayagriva once, but the first/subsequent/ibid
+        // positions must come out as if every one had been asked. In the second text,
+        // skipping the fifth K would make hayagriva take the sixth for a repeat of the
+        // fourth (an E), and the last E likewise.
+        let (k, e, kt, et) = POSITION_RENDERINGS;
+        let text = "[@kiernan1996] [@eccc2010] [@kiernan1996] [@kiernan1996] [@eccc2010] \
+                    [@kiernan1996] [@eccc2010] [@kiernan1996] [@kiernan1996]";
+        assert_eq!(
+            positional_cites(text),
+            vec![kt, et, k, "ibid", e, k, e, k, "ibid"]
+        );
+        let text = "[@kiernan1996] [@eccc2010] [@kiernan1996] [@eccc2010] [@kiernan1996] \
+                    [@kiernan1996] [@eccc2010] [@eccc2010]";
+        assert_eq!(
+            positional_cites(text),
+            vec![kt, et, k, e, k, "ibid", e, "ibid"]
+        );
+    }
+
+    #[test]
+    fn a_merged_citation_keeps_the_ibid_its_predecessor_gives_it() {
+        // hayagriva takes "ibid" from the last work of the citation just before. The fourth
+        // and sixth citations are the same, but only the sixth follows a citation ending
+        // with Kiernan; merging them would lose that "ibid" (it did, before the predecessor
+        // became part of what makes two citations identical).
+        let (k, e, kt, et) = POSITION_RENDERINGS;
+        let text = "[@eccc2010] [@kiernan1996] [@eccc2010] [@kiernan1996; @eccc2010] \
+                    [@kiernan1996] [@kiernan1996; @eccc2010]";
+        let (ke, ibid_e) = (format!("{k}{e}"), format!("ibid{e}"));
+        assert_eq!(positional_cites(text), vec![et, kt, e, &ke, k, &ibid_e]);
+    }
+
+    /// `count` citations of one to three of four works (two by the same author, so
+    /// disambiguation has work to do), some with page locators, from a fixed seed.
+    fn random_citations(seed: u64, count: usize) -> Vec<String> {
+        let keys = ["kiernan1996", "kiernan1996b", "eccc2010", "chandler1999"];
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        (0..count)
+            .map(|_| {
+                let items: Vec<String> = (0..1 + next(3))
+                    .map(|_| {
+                        let key = keys[next(4) as usize];
+                        match next(3) {
+                            0 => format!("@{key}, p. {}", 1 + next(3)),
+                            _ => format!("@{key}"),
+                        }
+                    })
+                    .collect();
+                format!("Text [{}].", items.join("; "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merged_citations_render_as_if_each_were_asked() {
+        // Random runs of citations, rendered with merging and with every citation asked of
+        // hayagriva, in a style that tests first/subsequent/ibid and in three real ones.
+        for seed in 1..=8 {
+            let paragraphs = random_citations(seed, 60);
+            let texts: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+            let render = |style: &str, merge: bool| {
+                NEVER_MERGE.with(|never| never.set(!merge));
+                let got = if style == "position" {
+                    positional_cites(&texts.join("\n\n"))
+                } else {
+                    cites(&run(&texts, style))
+                };
+                NEVER_MERGE.with(|never| never.set(false));
+                got
+            };
+            for style in ["position", "chicago-author-date", "apa", "ieee"] {
+                assert_eq!(
+                    render(style, true),
+                    render(style, false),
+                    "seed {seed}, {style}: {paragraphs:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn identical_citations_render_identically_in_a_style_without_positions() {
+        let text = "[@kiernan1996, p. 4] [@eccc2010] [@kiernan1996, p. 4] [@kiernan1996, p. 5]";
+        let outcome = run(&[text], "apa");
+        let got = cites(&outcome);
+        assert_eq!(got[0], got[2]);
+        assert_ne!(
+            got[0], got[3],
+            "a different locator is a different citation"
+        );
+    }
 }

@@ -18,15 +18,20 @@ use crate::doc::{BibEntry, Inline, Link, LinkTarget};
 
 /// Everything rendering needs, fixed for the run.
 pub(super) struct RenderContext<'a> {
+    /// The CSL style.
     pub(super) style: &'a LoadedStyle,
+    /// The bibliography.
     pub(super) bib: &'a Bibliography,
+    /// The book's language, when it has one.
     pub(super) locale: Option<LocaleCode>,
+    /// The archived CSL locales the language can use.
     pub(super) locales: Vec<Locale>,
     /// Anchor id of each entry (`ref-<key>`, sanitised, unique).
     ids: BTreeMap<String, String>,
 }
 
 impl<'a> RenderContext<'a> {
+    /// The context for `style` and `bib` in the BCP 47 language `locale`.
     pub(super) fn new(style: &'a LoadedStyle, bib: &'a Bibliography, locale: &str) -> Self {
         RenderContext {
             style,
@@ -37,6 +42,7 @@ impl<'a> RenderContext<'a> {
         }
     }
 
+    /// The anchor id of the entry `key`.
     pub(super) fn id(&self, key: &str) -> String {
         self.ids
             .get(key)
@@ -160,7 +166,7 @@ fn bib_entry(ctx: &RenderContext, item: &hayagriva::BibliographyItem) -> BibEntr
 }
 
 /// `ref-<key>` for each key, made a valid XML id and unique, in file order.
-pub(super) fn anchor_ids(keys: &[String]) -> BTreeMap<String, String> {
+fn anchor_ids(keys: &[String]) -> BTreeMap<String, String> {
     let mut used = BTreeSet::new();
     let mut ids = BTreeMap::new();
     for key in keys {
@@ -193,4 +199,22 @@ fn sanitize_id(key: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_ids_are_valid_and_unique() {
+        let keys: Vec<String> = ["doe:2005", "doe-2005", "a b", "ខ្មែរ"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        let ids = anchor_ids(&keys);
+        assert_eq!(ids["doe:2005"], "ref-doe-2005");
+        assert_eq!(ids["doe-2005"], "ref-doe-2005-2");
+        assert_eq!(ids["a b"], "ref-a-b");
+        assert_eq!(ids["ខ្មែរ"], "ref-ខ្មែរ");
+    }
 }

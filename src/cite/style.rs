@@ -20,11 +20,14 @@ pub(super) enum PositionUse {
 
 /// The CSL style in use and what its reference list is called.
 pub(super) struct LoadedStyle {
+    /// The style (a dependent style's parent, which holds the rules).
     pub(super) csl: IndependentStyle,
+    /// The reference list's heading when book.toml gives none.
     pub(super) title: &'static str,
 }
 
 impl LoadedStyle {
+    /// Whether citations become footnotes (a CSL note style).
     pub(super) fn is_note(&self) -> bool {
         self.csl.settings.class == StyleClass::Note
     }
@@ -196,7 +199,7 @@ pub(super) fn archive_locales(language: &str) -> Vec<Locale> {
 
 /// The `xml:lang` of a CBOR-encoded CSL locale: the map key "@xml:lang" (citationberg's
 /// serde name for the attribute) followed by a short text string.
-pub(super) fn cbor_lang(bytes: &[u8]) -> Option<&str> {
+fn cbor_lang(bytes: &[u8]) -> Option<&str> {
     const KEY: &[u8] = b"\x69@xml:lang";
     let at = bytes.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
     let head = *bytes.get(at)?;
@@ -205,4 +208,96 @@ pub(super) fn cbor_lang(bytes: &[u8]) -> Option<&str> {
     }
     let len = usize::from(head - 0x60);
     std::str::from_utf8(bytes.get(at + 1..at + 1 + len)?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cites, options, run_with, BIB};
+    use super::*;
+    use crate::diag::code;
+
+    #[test]
+    fn unknown_style_is_an_error_and_falls_back() {
+        let book = book(&["[@kiernan1996]"], &[], Some(("references.bib", BIB)));
+        let outcome = run_with(book, &options("chicago-autor-date"));
+        let error = &outcome.diags.items()[0];
+        assert_eq!(error.code, code::CSL_STYLE);
+        assert_eq!(error.message, "unknown citation style `chicago-autor-date`");
+        let hint = error.hint.as_deref().unwrap();
+        assert!(
+            hint.starts_with("did you mean `chicago-author-date`?"),
+            "{hint}"
+        );
+        assert!(hint.contains("apa") && hint.contains("ieee") && hint.contains("mla"));
+        assert_eq!(cites(&outcome), ["(Kiernan 1996)"]);
+    }
+
+    /// A minimal author-date CSL style.
+    const CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Tiny</title><id>tiny</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout prefix="&lt;" suffix="&gt;" delimiter="; ">
+      <names variable="author"><name form="short"/></names>
+      <date variable="issued" prefix=" "><date-part name="year"/></date>
+    </layout>
+  </citation>
+  <bibliography>
+    <layout>
+      <names variable="author"><name/></names>
+      <text variable="title" prefix=": " font-style="italic"/>
+    </layout>
+  </bibliography>
+</style>"#;
+
+    #[test]
+    fn style_files_are_loaded_and_checked() {
+        let mut book1 = book(
+            &["[@kiernan1996; @eccc2010]"],
+            &[],
+            Some(("references.bib", BIB)),
+        );
+        let file = book1.sources.add("styles/tiny.csl", CSL.to_string());
+        let mut opts = options("");
+        opts.style = StyleChoice::File(file);
+        let outcome = run_with(book1, &opts);
+        assert_eq!(
+            cites(&outcome),
+            ["<Kiernan 1996; Extraordinary Chambers in the Courts of Cambodia 2010>"]
+        );
+        assert_eq!(outcome.list.as_ref().unwrap().title, "References");
+
+        let mut book2 = book(&["[@kiernan1996]"], &[], Some(("references.bib", BIB)));
+        let file = book2
+            .sources
+            .add("styles/broken.csl", "<style>".to_string());
+        opts.style = StyleChoice::File(file);
+        let outcome = run_with(book2, &opts);
+        let error = &outcome.diags.items()[0];
+        assert_eq!(error.code, code::CSL_STYLE);
+        assert!(error
+            .message
+            .starts_with("`styles/broken.csl` is not a usable CSL style"));
+    }
+
+    #[test]
+    fn only_the_books_language_and_the_fallback_locale_are_decoded() {
+        let named = hayagriva::archive::LOCALES
+            .iter()
+            .filter(|b| cbor_lang(b).is_some())
+            .count();
+        assert_eq!(
+            named,
+            hayagriva::archive::LOCALES.len(),
+            "every locale names itself"
+        );
+        let langs = |language: &str| -> Vec<String> {
+            archive_locales(language)
+                .iter()
+                .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
+                .collect()
+        };
+        assert_eq!(langs("en"), vec!["en-GB", "en-US"]);
+        assert_eq!(langs("fr-CA"), vec!["en-US", "fr-CA", "fr-FR"]);
+    }
 }

@@ -16,7 +16,9 @@ pub(super) struct Place {
 
 /// A citation met in reading order.
 pub(super) struct Site {
+    /// The citation as written.
     pub(super) citation: Citation,
+    /// Where it stands.
     pub(super) place: Place,
 }
 
@@ -204,8 +206,8 @@ fn has_calls(list: &[Inline]) -> bool {
     })
 }
 
-/// Move the punctuation starting `text` before the note call at `call_at` ("1928 [@a]." →
-/// "1928.¹"), then append the rest of the text.
+/// Move the punctuation starting `text` before the note call at `call_at` (`1928 [@a].` →
+/// `1928.¹`), then append the rest of the text.
 fn move_punctuation(list: &mut Vec<Inline>, call_at: Option<usize>, text: String, span: Span) {
     let punct = text.len()
         - text
@@ -308,4 +310,113 @@ fn citation_note(
         None => vec![call],
     };
     (inlines, Some(note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cite_notes, cites, options, run, run_with, BIB, SAMPLE};
+    use crate::doc::{plain_text, Block, Inline};
+
+    #[test]
+    fn chicago_notes_turns_citations_into_footnotes() {
+        let outcome = run(SAMPLE, "chicago-notes");
+        let pol_pot =
+            "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge";
+        assert_eq!(
+            cite_notes(&outcome),
+            [
+                format!("Ben Kiernan, {pol_pot} (Yale University Press, 1996)."),
+                format!("Kiernan, {pol_pot}, 45–47."),
+                "See Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
+                 no. 2 (1996): chap. 2, https://doi.org/10.1234/jas.1996.55; Extraordinary \
+                 Chambers in the Courts of Cambodia, Judgement in Case 001, Judgement (Phnom \
+                 Penh, 2010), https://www.eccc.gov.kh/en."
+                    .to_string(),
+                "David Chandler et al., Voices from S-21 (University of California Press, 1999)."
+                    .to_string(),
+                "Chandler et al., Voices from S-21, 12, emphasis added.".to_string(),
+                "“Bophana and the Archives of S-21,” 104.".to_string(),
+                format!(
+                    "Chandler et al., Voices from S-21; Kiernan, {pol_pot}; Kiernan, “Bophana and \
+                     the Archives of S-21”."
+                ),
+                "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, 33, \
+                 emphasis added."
+                    .to_string(),
+            ]
+        );
+        // Narrative citations keep the author in the text, linked, before the note call.
+        assert_eq!(cites(&outcome), ["Chandler et al.", "Chandler et al."]);
+        let Block::Paragraph { content, .. } = &outcome.book.chapters[0].blocks[3] else {
+            panic!("paragraph expected");
+        };
+        assert!(matches!(&content[0], Inline::Cite(_)));
+        assert!(matches!(&content[1], Inline::NoteRef(r) if r.label == "cite-4"));
+        let Block::Paragraph { content, .. } = &outcome.book.chapters[0].blocks[0] else {
+            panic!("paragraph expected");
+        };
+        assert!(
+            matches!(&content[0], Inline::NoteRef(r) if r.label == "cite-1" && r.note.is_none())
+        );
+        assert_eq!(
+            outcome.list.as_ref().map(|l| l.title.as_str()),
+            Some("Bibliography")
+        );
+    }
+
+    #[test]
+    fn note_style_renders_citations_inside_footnotes_in_place() {
+        let book = book(
+            &["First [@kiernan1996, p. 3].[^a] Then [@kiernan1996, p. 9]."],
+            &[("a", "As argued in [@kiernan1996b]. See also @eccc2010.")],
+            Some(("references.bib", BIB)),
+        );
+        let outcome = run_with(book, &options("chicago-notes"));
+        let notes = &outcome.book.chapters[0].notes;
+        let labels: Vec<&str> = notes.iter().map(|n| n.label.as_str()).collect();
+        assert_eq!(labels, ["a", "cite-1", "cite-2"]);
+        // Generated calls follow the punctuation, with no space before them (as in pandoc).
+        let Block::Paragraph { content, .. } = &outcome.book.chapters[0].blocks[0] else {
+            panic!("paragraph expected");
+        };
+        let shape: Vec<String> = content
+            .iter()
+            .map(|i| match i {
+                Inline::Text { text, .. } => text.clone(),
+                Inline::NoteRef(call) => format!("^{}", call.label),
+                _ => "?".into(),
+            })
+            .collect();
+        assert_eq!(shape, ["First.", "^cite-1", "^a", " Then.", "^cite-2"]);
+        // The author's note keeps its citations, rendered inline (no note in a note).
+        let Block::Paragraph { content, .. } = &notes[0].blocks[0] else {
+            panic!("paragraph expected");
+        };
+        let inline: Vec<String> = content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Cite(c) => Some(plain_text(&c.rendered)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            inline,
+            [
+                "Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
+                 no. 2 (1996): 100–120, https://doi.org/10.1234/jas.1996.55.",
+                "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, \
+                 Judgement (Phnom Penh, 2010), https://www.eccc.gov.kh/en."
+            ]
+        );
+        // Reading order puts note a between the two body citations: the second one is short.
+        assert_eq!(
+            cite_notes(&outcome),
+            [
+                "Ben Kiernan, The Pol Pot Regime: Race, Power and Genocide in Cambodia under the \
+                 Khmer Rouge (Yale University Press, 1996), 3.",
+                "Kiernan, The Pol Pot Regime: Race, Power and Genocide in Cambodia under the \
+                 Khmer Rouge, 9."
+            ]
+        );
+    }
 }

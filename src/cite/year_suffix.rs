@@ -61,7 +61,7 @@ pub(super) fn year_suffix_fixes(entries: &[BibEntry]) -> Vec<SuffixFix> {
 
 /// The first year with a one-letter suffix in `text` ("1999b", not "1999" or "1999ff"):
 /// where the year starts, the year, and the letter.
-pub(super) fn find_year_suffix(text: &str) -> Option<(usize, &str, char)> {
+fn find_year_suffix(text: &str) -> Option<(usize, &str, char)> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(4)).find_map(|at| {
         let year = bytes.get(at..at + 4)?;
@@ -175,5 +175,53 @@ fn replace_lone_letter(inlines: &mut [Inline], fix: &SuffixFix) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{cites, entries, run};
+    use super::*;
+
+    #[test]
+    fn year_suffixes_follow_the_reference_list() {
+        // The Pol Pot Regime is cited first, but Bophana comes first in the list: it is
+        // 1996a, in the list and in the text (hayagriva alone gives the opposite).
+        let text = "[@kiernan1996] [@kiernan1996b] [@kiernan1996; @kiernan1996b]";
+        for style in ["chicago-author-date", "apa"] {
+            let outcome = run(&[text], style);
+            let list = entries(&outcome);
+            let bophana = list.iter().position(|e| e.contains("Bophana"));
+            let regime = list.iter().position(|e| e.contains("Pol Pot Regime"));
+            assert!(bophana < regime, "{style}: {list:?}");
+            assert!(
+                list[bophana.unwrap()].contains("1996a"),
+                "{style}: {list:?}"
+            );
+            assert!(list[regime.unwrap()].contains("1996b"), "{style}: {list:?}");
+            let got = cites(&outcome);
+            assert!(
+                got[0].contains("1996b") && !got[0].contains("1996a"),
+                "{style}: {got:?}"
+            );
+            assert!(
+                got[1].contains("1996a") && !got[1].contains("1996b"),
+                "{style}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_year_suffix_is_found_only_after_a_four_digit_year() {
+        assert_eq!(
+            find_year_suffix("Kiernan, Ben. 1996b. Title"),
+            Some((14, "1996", 'b'))
+        );
+        assert_eq!(
+            find_year_suffix("(1999a, January 1)"),
+            Some((1, "1999", 'a'))
+        );
+        assert_eq!(find_year_suffix("pp. 1996ff and 12345a"), None);
+        assert_eq!(find_year_suffix("in 2001 a year"), None);
     }
 }
