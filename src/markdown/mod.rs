@@ -2,7 +2,7 @@
 //!
 //! The tree is built with an explicit stack (no recursion over the input), so a hostile file
 //! with ten thousand nested quotes cannot overflow the stack; nesting deeper than
-//! [`MAX_DEPTH`] is flattened into the innermost allowed container and reported once.
+//! `MAX_DEPTH` is flattened into the innermost allowed container and reported once.
 //! Citations in pandoc syntax are recognised here, in text only (never in code), so backends
 //! receive `Inline::Cite` nodes and never look at Markdown again.
 
@@ -10,7 +10,7 @@ mod blocks;
 mod builder;
 pub mod citations;
 mod close;
-pub mod front_matter;
+mod front_matter;
 pub mod html;
 mod open;
 mod raw_html;
@@ -18,15 +18,16 @@ mod reparse;
 mod text_runs;
 mod wrappers;
 
+pub use front_matter::FrontMatter;
+
 use pulldown_cmark::{Options, Parser};
 
 use crate::diag::{Diagnostics, FileId};
 use crate::doc::{Block, Note};
 use builder::Builder;
-use front_matter::FrontMatter;
 
 /// Containers nested deeper than this are flattened (with a diagnostic).
-pub const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 
 /// One chapter file after parsing, before book-wide resolution.
 #[derive(Debug, Clone)]
@@ -52,7 +53,7 @@ pub fn parser_options() -> Options {
 }
 
 /// Parse one chapter's Markdown into blocks and notes.
-pub fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
+pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
     let mut builder = Builder::new(file, text, diags);
     for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
         builder.event(event, range);
