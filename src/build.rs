@@ -6,14 +6,16 @@
 //! lock on the folder. A failed build never leaves a half-written, clobbered or mismatched
 //! EPUB and PDF.
 
-pub mod commit;
+pub(crate) mod commit;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::{Diagnostics, SourceMap};
 use crate::doc::Book;
 use crate::epub::{write_epub, EpubOptions};
+use crate::fonts::{configured_fonts, FontSet};
 use crate::manuscript::{self, Manuscript};
 use crate::markdown::parse_chapter;
 use crate::resolve::{resolve_book, ResolveOptions};
@@ -54,6 +56,12 @@ pub struct Compiled {
     pub book: Option<Book>,
     /// The loaded manuscript (config and sources), when it could be loaded.
     pub manuscript: Option<Manuscript>,
+    /// The fonts book.toml's `[fonts]` names (with the bundled ones for the rest), loaded once
+    /// for both backends; `None` for the bundled set.
+    pub fonts: Option<Arc<FontSet<'static>>>,
+    /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered once the
+    /// book's images are known (see [`crate::css`]); `None` when there is none.
+    pub epub_css: Option<String>,
     /// Every problem found.
     pub diags: Diagnostics,
     /// Sources read before the manuscript failed to load (book.toml), for the messages.
@@ -79,21 +87,24 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
             return Compiled {
                 book: None,
                 manuscript: None,
+                fonts: None,
+                epub_css: None,
                 diags,
                 early_sources,
             }
         }
     };
-    manuscript.fonts =
-        crate::pdf::font_config::configured_fonts(&manuscript, &mut diags).map(std::sync::Arc::new);
+    let fonts = configured_fonts(&manuscript, &mut diags).map(Arc::new);
     let parsed = crate::timing::time("parse", || parse_chapters(&manuscript, &mut diags));
     let book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
-    manuscript.epub_css = crate::epub::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
+    let epub_css = crate::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
+        fonts,
+        epub_css,
         diags,
         early_sources: SourceMap::default(),
     }
@@ -159,7 +170,7 @@ pub fn build_outputs(
     if compiled.diags.has_errors() {
         return Err(BuildError::Manuscript);
     }
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+    let Some(book) = &compiled.book else {
         return Err(BuildError::Manuscript);
     };
     let out_dir = options
@@ -176,7 +187,7 @@ pub fn build_outputs(
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = want_epub.then(|| {
             scope.spawn(|| -> Result<Vec<u8>, BuildError> {
-                let epub_options = epub_options(manuscript)?;
+                let epub_options = epub_options(compiled)?;
                 // A handout's EPUB holds the same chapters as its PDF.
                 let excerpt = selected.as_deref().map(|chosen| {
                     crate::epub::excerpt::excerpt(&handout_book(book, chosen), chosen)
@@ -187,7 +198,7 @@ pub fn build_outputs(
             })
         });
         // Characters no font has were reported as W0211 warnings with their location.
-        let pdf = want_pdf.then(|| build_pdf(book, manuscript, options));
+        let pdf = want_pdf.then(|| build_pdf(compiled, options));
         let epub = epub.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (epub, pdf)
     });
@@ -209,14 +220,18 @@ pub fn build_outputs(
     Ok(report)
 }
 
-/// Typeset the PDF with the profile and chapter selection asked for.
+/// Typeset the compiled book's PDF with the profile and chapter selection asked for.
 pub fn build_pdf(
-    book: &Book,
-    manuscript: &Manuscript,
+    compiled: &Compiled,
     options: &BuildOptions,
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
-    let profile =
-        crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
+    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+        return Err(BuildError::Manuscript);
+    };
+    let profile = crate::typeset::profile::Profile::resolve(
+        options.profile.as_deref(),
+        &manuscript.config.pdf,
+    );
     let chapters = selected_chapters(book, options)?;
     let handout = chapters.as_deref().map(|selected| {
         let mut handout = handout_book(book, selected);
@@ -227,7 +242,7 @@ pub fn build_pdf(
         profile,
         chapters,
         readable: options.readable_pdf,
-        fonts: manuscript.fonts.clone(),
+        fonts: compiled.fonts.clone(),
     };
     crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
@@ -289,7 +304,7 @@ fn select_chapters(
 fn lists_any(chapter: &crate::doc::Chapter, cited: &BTreeSet<String>) -> bool {
     let mut found = false;
     let mut blocks = chapter.blocks.clone();
-    crate::resolve::walk::blocks_mut(&mut blocks, &mut |block| {
+    crate::doc::walk::blocks_mut(&mut blocks, &mut |block| {
         if let crate::doc::Block::References(entries) = block {
             found |= entries.iter().any(|entry| cited.contains(&entry.key));
         }
@@ -310,9 +325,9 @@ fn cited_keys(book: &Book, selected: &[usize]) -> BTreeSet<String> {
                 cited.extend(cite.items.iter().map(|item| item.key.clone()));
             }
         };
-        crate::resolve::walk::inlines_mut(&mut chapter.blocks, &mut collect);
+        crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut collect);
         for note in &mut chapter.notes {
-            crate::resolve::walk::inlines_mut(&mut note.blocks, &mut collect);
+            crate::doc::walk::inlines_mut(&mut note.blocks, &mut collect);
         }
     }
     cited
@@ -325,7 +340,7 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     let cited = cited_keys(book, selected);
     let mut handout = book.clone();
     for chapter in &mut handout.chapters {
-        crate::resolve::walk::blocks_mut(&mut chapter.blocks, &mut |block| {
+        crate::doc::walk::blocks_mut(&mut chapter.blocks, &mut |block| {
             if let crate::doc::Block::References(entries) = block {
                 entries.retain(|entry| cited.contains(&entry.key));
             }
@@ -334,11 +349,12 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the stylesheet [`compile`] filtered.
-pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
+/// The EPUB settings of book.toml, with the stylesheet and fonts [`compile`] prepared.
+pub fn epub_options(compiled: &Compiled) -> Result<EpubOptions, BuildError> {
+    let manuscript = compiled.manuscript.as_ref().ok_or(BuildError::Manuscript)?;
     Ok(EpubOptions {
-        extra_css: manuscript.epub_css.clone(),
+        extra_css: compiled.epub_css.clone(),
         embed_fonts: manuscript.config.epub.embed_fonts,
-        fonts: manuscript.fonts.clone(),
+        fonts: compiled.fonts.clone(),
     })
 }

@@ -8,7 +8,7 @@
 //! fonts the PDF cannot subset (when book.toml names them), images the PDF cannot convert,
 //! and output names that cannot be written. All problems are reported at once.
 
-pub mod outputs;
+pub(crate) mod outputs;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -20,7 +20,7 @@ use crate::epub::assemble;
 use crate::resolve::ResolveOptions;
 
 /// Retailers reject content documents above this size.
-pub const MAX_XHTML_BYTES: usize = 10 * 1024 * 1024;
+pub(crate) const MAX_XHTML_BYTES: usize = 10 * 1024 * 1024;
 
 /// Run every stage for the book in `dir` without writing any file.
 pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
@@ -28,6 +28,7 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
     if compiled.diags.has_errors() {
         return compiled;
     }
+    let epub_options = crate::build::epub_options(&compiled);
     let (Some(book), Some(manuscript)) = (&mut compiled.book, &compiled.manuscript) else {
         return compiled;
     };
@@ -39,11 +40,11 @@ pub fn check_book(dir: &Path, options: &ResolveOptions) -> Compiled {
                 .with_hint("add cover = \"images/cover.png\" (JPEG or PNG, at least 1600x2560) to book.toml"),
         );
     }
-    check_glyphs(book, manuscript.fonts.as_deref(), diags);
+    check_glyphs(book, compiled.fonts.as_deref(), diags);
     check_pdf_images(book, manuscript, diags);
     outputs::check_output_names(manuscript, &book.meta.slug, diags);
     outputs::check_outputs(manuscript, &book.meta.slug, diags);
-    match crate::build::epub_options(manuscript) {
+    match epub_options {
         Ok(options) => match assemble(book, &options) {
             Ok(package) => check_sizes(&package, diags),
             Err(err) => diags.push(Diagnostic::error(
@@ -89,7 +90,7 @@ fn check_pdf_images(
         }
     };
     for chapter in &mut book.chapters {
-        crate::resolve::walk::images_mut(&mut chapter.blocks, &mut note);
+        crate::doc::walk::images_mut(&mut chapter.blocks, &mut note);
     }
     if let (Some(cover), Some(value)) = (book.meta.cover, &manuscript.config.cover) {
         if let Some(slot) = first_use.get_mut(cover) {
@@ -120,13 +121,13 @@ fn check_pdf_images(
 /// `build` runs it too when it writes a PDF, so the warning names the file and line.
 pub fn check_glyphs(
     book: &mut Book,
-    fonts: Option<&crate::pdf::font::FontSet<'static>>,
+    fonts: Option<&crate::fonts::FontSet<'static>>,
     diags: &mut Diagnostics,
 ) {
     let builtin;
     let fonts = match fonts {
         Some(fonts) => fonts,
-        None => match crate::pdf::font::FontSet::builtin() {
+        None => match crate::fonts::FontSet::builtin() {
             Ok(set) => {
                 builtin = set;
                 &builtin
@@ -155,9 +156,9 @@ pub fn check_glyphs(
         }
     };
     for chapter in &mut book.chapters {
-        crate::resolve::walk::inlines_mut(&mut chapter.blocks, &mut visit);
+        crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut visit);
         for note in &mut chapter.notes {
-            crate::resolve::walk::inlines_mut(&mut note.blocks, &mut visit);
+            crate::doc::walk::inlines_mut(&mut note.blocks, &mut visit);
         }
     }
 }
@@ -174,7 +175,7 @@ struct Drawable {
 }
 
 impl Drawable {
-    fn get(&mut self, c: char, fonts: &crate::pdf::font::FontSet<'_>) -> bool {
+    fn get(&mut self, c: char, fonts: &crate::fonts::FontSet<'_>) -> bool {
         let lookup =
             |c: char| !needs_glyph(c) || fonts.faces().any(|(_, face)| face.glyph_for(c).is_some());
         let Ok(index) = u16::try_from(u32::from(c)) else {
@@ -204,7 +205,7 @@ mod tests {
 
     #[test]
     fn drawable_characters_are_remembered_in_both_planes() {
-        let fonts = crate::pdf::font::FontSet::builtin().expect("bundled fonts");
+        let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
         let mut drawable = Drawable::default();
         // Asked twice each: the second answer comes from the table or the map.
         for _ in 0..2 {

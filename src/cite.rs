@@ -54,12 +54,9 @@ use render::{fallback, render, RenderContext};
 use style::load_style;
 use walk::{apply, collect};
 
-/// The style used when book.toml names none.
-pub const DEFAULT_STYLE: &str = "chicago-author-date";
-
 /// How citations are rendered: the style, the language, uncited entries, the list's title.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiteOptions {
+pub(crate) struct CiteOptions {
     /// The CSL style.
     pub style: StyleChoice,
     /// BCP 47 language of the book (`en`, `en-GB`), used for the style's terms and dates.
@@ -72,7 +69,7 @@ pub struct CiteOptions {
 
 /// Which CSL style renders the citations.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StyleChoice {
+pub(crate) enum StyleChoice {
     /// A style of hayagriva's archive: `chicago-author-date` (default), `apa`, `mla`, `ieee`,
     /// `chicago-notes`, or any other archive name.
     Named(String),
@@ -82,7 +79,7 @@ pub enum StyleChoice {
 
 /// The rendered reference list, ready to be placed in the book.
 #[derive(Debug, Clone)]
-pub struct RenderedBibliography {
+pub(crate) struct RenderedBibliography {
     /// Its heading ("References", "Works Cited", "Bibliography" or book.toml's).
     pub title: String,
     /// The entries in the style's order.
@@ -93,7 +90,7 @@ pub struct RenderedBibliography {
 /// [`Citation::rendered`](crate::doc::Citation::rendered)), turns citations into footnotes
 /// for note styles, and returns the reference list. `None` when there is nothing to list (no
 /// citations and no `nocite`, or no usable bibliography).
-pub fn resolve_citations(
+pub(crate) fn resolve_citations(
     chapters: &mut [Chapter],
     bibliography: Option<FileId>,
     options: &CiteOptions,

@@ -161,10 +161,14 @@ pub struct MarginsConfig {
 }
 
 /// The PDF profiles octavo knows.
-pub const PDF_PROFILES: [&str; 3] = ["print", "a4", "letter"];
+pub(crate) const PDF_PROFILES: [&str; 3] = ["print", "a4", "letter"];
 
 /// Parse book.toml text; syntax errors, unknown keys and bad values become diagnostics.
-pub fn parse_config(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<BookConfig> {
+pub(crate) fn parse_config(
+    file: FileId,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<BookConfig> {
     match toml::from_str::<BookConfig>(text) {
         Ok(config) => {
             validate(file, &config, diags);
@@ -314,7 +318,7 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
 }
 
 /// A length in PostScript points from `12pt`, `20mm`, `2cm`, `0.75in`.
-pub fn parse_length(text: &str) -> Option<f64> {
+pub(crate) fn parse_length(text: &str) -> Option<f64> {
     let text = text.trim();
     let split = text.find(|c: char| c.is_ascii_alphabetic())?;
     let (number, unit) = text.split_at(split);
@@ -330,7 +334,7 @@ pub fn parse_length(text: &str) -> Option<f64> {
 }
 
 /// The role named in book.toml.
-pub fn parse_role(text: &str) -> Option<Role> {
+pub(crate) fn parse_role(text: &str) -> Option<Role> {
     match text {
         "author" | "aut" => Some(Role::Author),
         "editor" | "edt" => Some(Role::Editor),
@@ -346,12 +350,12 @@ pub fn parse_role(text: &str) -> Option<Role> {
 /// Legacy forms ICU does not parse (extended language subtags such as `zh-yue`, grandfathered
 /// tags such as `i-klingon`, `_` as separator) are refused too: each has a modern equivalent
 /// (`yue`, `tlh`, `en-GB`).
-pub fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     !tag.contains('_') && icu_locale_core::Locale::try_from_str(tag).is_ok()
 }
 
 /// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD` with a real month and day.
-pub fn is_date(text: &str) -> bool {
+pub(crate) fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let numeric = |s: &str, len: usize| s.len() == len && s.chars().all(|c| c.is_ascii_digit());
     match parts.as_slice() {
@@ -378,7 +382,7 @@ fn valid_day(y: &str, m: &str, d: &str) -> bool {
 }
 
 /// Parse a user identifier: an ISBN-13 (checksum validated) or a UUID.
-pub fn parse_identifier(text: &str) -> Result<Identifier, String> {
+pub(crate) fn parse_identifier(text: &str) -> Result<Identifier, String> {
     let trimmed = text.trim();
     let lower = trimmed.to_ascii_lowercase();
     let uuid_text = lower.strip_prefix("urn:uuid:").unwrap_or(&lower);
@@ -403,7 +407,7 @@ pub fn parse_identifier(text: &str) -> Result<Identifier, String> {
 }
 
 /// ISBN-13 check: weights 1,3,1,3… over all 13 digits sum to a multiple of 10.
-pub fn isbn13_checksum_ok(digits: &str) -> bool {
+pub(crate) fn isbn13_checksum_ok(digits: &str) -> bool {
     let sum: u32 = digits
         .chars()
         .filter_map(|c| c.to_digit(10))
@@ -414,7 +418,7 @@ pub fn isbn13_checksum_ok(digits: &str) -> bool {
 }
 
 /// A UUID (v5) derived from title and authors: stable across builds and machines.
-pub fn derived_identifier(title: &str, contributors: &[Contributor]) -> Identifier {
+pub(crate) fn derived_identifier(title: &str, contributors: &[Contributor]) -> Identifier {
     let mut seed = format!("octavo:{title}");
     for c in contributors {
         seed.push('\n');
@@ -496,13 +500,13 @@ impl BookConfig {
 /// Longest slug, in bytes. Slugs name files (`<slug>.epub`, `text/<slug>.xhtml`,
 /// `images/<slug>.png`); a file name may have 255 bytes, and a slug leaves room for an
 /// extension and the `-N` that keeps names unique.
-pub const MAX_SLUG_BYTES: usize = 80;
+pub(crate) const MAX_SLUG_BYTES: usize = 80;
 
 /// The file-name stem for `text` (a title, a chapter's or an image's file name): transliterated
 /// to ASCII, lower-case letters and digits kept, apostrophes dropped, everything else collapsed
 /// into single hyphens, and cut at a hyphen to at most [`MAX_SLUG_BYTES`]. `fallback` when
 /// nothing is left. Every slug in the book comes from here.
-pub fn slugify(text: &str, fallback: &str) -> String {
+pub(crate) fn slugify(text: &str, fallback: &str) -> String {
     let mut slug = String::new();
     let mut pending_hyphen = false;
     for c in any_ascii::any_ascii(text).chars() {

@@ -7,12 +7,12 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 
-use crate::fonts;
+use crate::fonts::bundled;
 
 /// Cover width in pixels (the retailers' minimum).
-pub const WIDTH: u32 = 1600;
+pub(crate) const WIDTH: u32 = 1600;
 /// Cover height in pixels.
-pub const HEIGHT: u32 = 2560;
+pub(crate) const HEIGHT: u32 = 2560;
 
 const BACKGROUND: [u8; 3] = [0x1f, 0x2a, 0x38];
 const INK: [u8; 3] = [0xf3, 0xee, 0xe2];
@@ -31,9 +31,11 @@ pub enum CoverError {
 }
 
 /// Draw a cover for `title` and `author` and return PNG bytes.
-pub fn render_cover_png(title: &str, author: &str) -> Result<Vec<u8>, CoverError> {
-    let serif = FontRef::try_from_slice(fonts::SERIF_REGULAR.data).map_err(|_| CoverError::Font)?;
-    let italic = FontRef::try_from_slice(fonts::SERIF_ITALIC.data).map_err(|_| CoverError::Font)?;
+pub(crate) fn render_cover_png(title: &str, author: &str) -> Result<Vec<u8>, CoverError> {
+    let serif =
+        FontRef::try_from_slice(bundled::SERIF_REGULAR.data).map_err(|_| CoverError::Font)?;
+    let italic =
+        FontRef::try_from_slice(bundled::SERIF_ITALIC.data).map_err(|_| CoverError::Font)?;
     let mut canvas = RgbImage::from_pixel(WIDTH, HEIGHT, Rgb(BACKGROUND));
     let (size, lines) = fit_title(&serif, title);
     let line_height = size * 1.12;

@@ -340,7 +340,7 @@ fn to_codespan(d: &Diagnostic, excerpt: Option<&Excerpt>) -> cs::Diagnostic<()> 
 // Repeated diagnostics
 
 /// How many diagnostics of one code in one file are printed in full.
-pub const SHOWN_PER_KIND: usize = 20;
+pub(crate) const SHOWN_PER_KIND: usize = 20;
 
 /// The file a diagnostic's kind is counted in: its span's file, its path, or none.
 fn kind_file<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> &'a str {
@@ -387,7 +387,7 @@ fn more_of_a_kind(d: &Diagnostic, file: &str, more: usize) -> cs::Diagnostic<()>
 // Windowed excerpts of source lines
 
 /// Lines longer than this many characters are shown as a window of this width.
-pub const EXCERPT_WIDTH: usize = 100;
+pub(crate) const EXCERPT_WIDTH: usize = 100;
 /// How many characters of the window come before the column.
 const EXCERPT_BEFORE: usize = 40;
 /// Marks text cut from either end of a windowed line.
@@ -618,7 +618,10 @@ pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
 }
 
 /// The closest candidates to `wanted` by edit distance, for "did you mean" hints.
-pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let limit = (wanted.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
@@ -630,7 +633,7 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 }
 
 /// Levenshtein distance over chars (small strings only: keys, field names).
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -5,7 +5,8 @@
 //! [`Book`]. Backends never see Markdown or pulldown-cmark types. Every node that came from the
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
-pub mod html;
+pub(crate) mod html;
+pub(crate) mod walk;
 
 use std::path::PathBuf;
 
@@ -344,6 +345,10 @@ pub struct Image {
     pub span: Span,
 }
 
+/// The largest image octavo takes, in pixels: a larger one is refused where the book refers
+/// to it (a decompression bomb, not a picture), and the PDF embeds nothing larger.
+pub(crate) const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+
 /// A local image file that goes into the outputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageAsset {
@@ -361,14 +366,14 @@ pub struct ImageAsset {
 
 /// Raw HTML elements that may appear inside a paragraph (the allow-list's inline part);
 /// backends use it to tell inline from block elements.
-pub const HTML_INLINE_ELEMENTS: &[&str] = &[
+pub(crate) const HTML_INLINE_ELEMENTS: &[&str] = &[
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
     "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
     "u", "var", "wbr",
 ];
 
 /// Raw HTML elements without content (written `<br/>` in XHTML).
-pub const HTML_VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
+pub(crate) const HTML_VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "wbr"];
 
 /// A raw HTML node that passed the allow-list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -625,7 +630,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
 /// The ids raw HTML gives a block itself (not blocks nested in it): a container's own `id`,
 /// ids in its raw HTML nodes, and ids of inline HTML elements in its text. Backends make them
 /// link targets.
-pub fn html_ids_of(block: &Block) -> Vec<String> {
+pub(crate) fn html_ids_of(block: &Block) -> Vec<String> {
     let mut ids = Vec::new();
     match block {
         Block::Container { attrs, .. } => push_id(attrs, &mut ids),
@@ -679,7 +684,7 @@ fn push_inline_ids(inlines: &[Inline], ids: &mut Vec<String>) {
 
 /// The plain text of blocks, one line per paragraph-like block, for word-level checks and for
 /// places that can show a block only as text.
-pub fn blocks_plain_text(blocks: &[Block]) -> String {
+pub(crate) fn blocks_plain_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         push_block_text(block, &mut out);
@@ -724,7 +729,7 @@ fn push_block_text(block: &Block, out: &mut String) {
 }
 
 /// The text of raw HTML nodes; block elements separate words, inline ones do not.
-pub fn html_plain_text(nodes: &[HtmlNode]) -> String {
+pub(crate) fn html_plain_text(nodes: &[HtmlNode]) -> String {
     let mut out = String::new();
     push_html_text(nodes, &mut out);
     out

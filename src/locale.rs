@@ -5,7 +5,7 @@
 
 /// The generated words for one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Terms {
+pub(crate) struct Terms {
     /// Label before a chapter number.
     pub chapter: &'static str,
     /// Title of the contents page.
@@ -105,7 +105,7 @@ const ES: Terms = Terms {
 };
 
 /// The terms for a BCP 47 language tag (by its primary subtag).
-pub fn terms(language: &str) -> &'static Terms {
+pub(crate) fn terms(language: &str) -> &'static Terms {
     let primary = language
         .split('-')
         .next()

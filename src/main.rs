@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use octavo::build::{build_outputs, compile, BuildError, BuildOptions, Compiled, Format};
-use octavo::diag::{escape_controls, render_human, render_json, Severity};
-use octavo::new::{create_book, NewOptions};
-use octavo::resolve::ResolveOptions;
+use octavo::ResolveOptions;
+use octavo::{build_outputs, compile, BuildError, BuildOptions, Compiled, Format};
+use octavo::{create_book, NewOptions};
+use octavo::{escape_controls, render_human, render_json, Severity};
 
 /// octavo turns a folder of Markdown chapters into a valid EPUB 3 and a typeset PDF.
 #[derive(Parser)]
@@ -178,14 +178,14 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
         && common.message_format == MessageFormat::Human
         && std::io::stderr().is_terminal()
     {
-        octavo::progress::enable();
+        octavo::enable_progress();
     }
-    octavo::progress::phase("reading", 1);
+    octavo::progress_phase("reading", 1);
     let mut compiled = compile(&options.dir, &options.resolve);
     if options.format != Format::Epub {
-        if let (Some(book), Some(manuscript)) = (compiled.book.as_mut(), &compiled.manuscript) {
-            let fonts = manuscript.fonts.as_deref();
-            octavo::check::check_glyphs(book, fonts, &mut compiled.diags);
+        if let Some(book) = compiled.book.as_mut() {
+            let fonts = compiled.fonts.as_deref();
+            octavo::check_glyphs(book, fonts, &mut compiled.diags);
         }
     }
     print_diagnostics(&compiled, common);
@@ -202,7 +202,7 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
         }
     };
     let built = build_outputs(&compiled, options, &waiting);
-    octavo::progress::finish();
+    octavo::finish_progress();
     // The process ends here: freeing the book's many small allocations would only make
     // the user wait (18 ms for the x100 benchmark book).
     std::mem::forget(compiled);
@@ -227,7 +227,7 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
 }
 
 fn run_check(dir: &std::path::Path, common: &CommonArgs) -> ExitCode {
-    let compiled = octavo::check::check_book(dir, &resolve_options(common));
+    let compiled = octavo::check_book(dir, &resolve_options(common));
     print_diagnostics(&compiled, common);
     manuscript_failure(&compiled, common).unwrap_or(ExitCode::SUCCESS)
 }
@@ -237,9 +237,10 @@ fn run_check(dir: &std::path::Path, common: &CommonArgs) -> ExitCode {
 fn manuscript_failure(compiled: &Compiled, common: &CommonArgs) -> Option<ExitCode> {
     let diags = &compiled.diags;
     if compiled.manuscript.is_none()
-        && diags.items().iter().any(|d| {
-            d.code == octavo::diag::code::CONFIG_MISSING || d.code == octavo::diag::code::IO
-        })
+        && diags
+            .items()
+            .iter()
+            .any(|d| d.code == octavo::code::CONFIG_MISSING || d.code == octavo::code::IO)
     {
         return Some(ExitCode::from(2));
     }

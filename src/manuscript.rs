@@ -8,17 +8,18 @@
 //! opened through [`confined`], which opens only regular files inside the book. A hostile
 //! manuscript cannot make octavo read `/etc/passwd` into an EPUB, nor hang it on a FIFO.
 
-pub mod confined;
+pub(crate) mod confined;
 mod natural;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-pub use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
-pub use natural::natural_cmp;
+pub(crate) use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
+pub(crate) use natural::natural_cmp;
 
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::url::{has_url_scheme, percent_decode};
 
 /// The canonical book folder that every read must stay inside.
 #[derive(Debug, Clone)]
@@ -146,44 +147,6 @@ impl BookRoot {
     }
 }
 
-/// True for `scheme:` prefixes such as `http:`, `file:`, `data:` (not Windows drive letters).
-pub fn has_url_scheme(text: &str) -> bool {
-    match text.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
-/// Decode `%XX` escapes (invalid escapes are kept as written).
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(value)) => {
-                out.push(value);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Fold `..` and `.` without touching the disk; `None` when the result leaves `root`.
 /// (The result is canonicalised afterwards, so symlinks are still checked.)
 fn normalise_inside(root: &Path, path: &Path) -> Option<PathBuf> {
@@ -218,18 +181,11 @@ pub struct Manuscript {
     pub stylesheet: Option<FileId>,
     /// Every text file read so far.
     pub sources: SourceMap,
-    /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
-    /// PDF); `None` for the bundled fonts.
-    pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
-    /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered by
-    /// [`crate::build::compile`] once the book's images are known (see [`crate::epub::css`]);
-    /// `None` when there is none.
-    pub epub_css: Option<String>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
 /// book cannot be processed at all, the sources read so far come back for the messages.
-pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap> {
+pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap> {
     let mut sources = SourceMap::default();
     let root = match BookRoot::new(dir) {
         Ok(root) => root,
@@ -263,8 +219,6 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
         bibliography,
         stylesheet,
         sources,
-        fonts: None,
-        epub_css: None,
     })
 }
 
@@ -315,7 +269,7 @@ fn read_config_text(root: &BookRoot, diags: &mut Diagnostics) -> Option<String> 
 
 /// Resolve a file name given in book.toml under `key`, reporting problems at the value's
 /// span with the key and the file named.
-pub fn resolve_configured(
+pub(crate) fn resolve_configured(
     root: &BookRoot,
     value: &toml::Spanned<String>,
     config_file: FileId,
@@ -343,7 +297,7 @@ pub fn resolve_configured(
 }
 
 /// Report that the file `shown`, named (or found through) book.toml's `key`, cannot be used.
-pub fn report_configured(
+pub(crate) fn report_configured(
     problem: &PathProblem,
     shown: &str,
     value: &toml::Spanned<String>,
@@ -367,7 +321,7 @@ pub fn report_configured(
 
 /// Resolve and read a text file named in book.toml under `key`; every problem is reported
 /// at the value's span.
-pub fn read_configured_text(
+pub(crate) fn read_configured_text(
     root: &BookRoot,
     value: &toml::Spanned<String>,
     config_file: FileId,
@@ -459,7 +413,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// Read a text file inside the root into the source map: UTF-8 checked (BOM accepted),
 /// NUL and XML-illegal control characters removed with a warning. Problems are reported
 /// against the file itself.
-pub fn read_text_file(
+pub(crate) fn read_text_file(
     root: &BookRoot,
     path: &Path,
     sources: &mut SourceMap,
@@ -523,7 +477,7 @@ fn add_text_file(
 
 /// Drop characters XML 1.0 forbids (C0 controls but tab/newline/CR, U+FFFE/U+FFFF) and return
 /// the cleaned text plus (offset in the cleaned text, character) for each removed one.
-pub fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
+pub(crate) fn remove_control_chars(text: &str) -> (String, Vec<(usize, char)>) {
     let forbidden = |c: char| {
         (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
     };

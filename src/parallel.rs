@@ -9,7 +9,7 @@
 const MAX_THREADS: usize = 8;
 
 /// `items.iter().map(f).collect()`, computed on up to one thread per core.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(MAX_THREADS)
@@ -35,7 +35,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 /// book means millions of small deallocations (about 40 ms each for the x100 benchmark
 /// book) that the build need not wait for; if the process ends first, the system takes the
 /// memory back anyway. Dropped here when no thread can be started.
-pub fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("drop".to_string())
         .spawn(move || drop(value));

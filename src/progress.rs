@@ -47,7 +47,7 @@ pub fn phase(message: &'static str, total: usize) {
 }
 
 /// One step of the current phase is done.
-pub fn step() {
+pub(crate) fn step() {
     if let Some(p) = PROGRESS.get() {
         p.bar.inc(1);
         show_when_slow(p);

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 /// Run `work`, printing how long it took when `OCTAVO_TIMINGS` is set.
-pub fn time<T>(phase: &str, work: impl FnOnce() -> T) -> T {
+pub(crate) fn time<T>(phase: &str, work: impl FnOnce() -> T) -> T {
     if std::env::var_os("OCTAVO_TIMINGS").is_none() {
         return work();
     }

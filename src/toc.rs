@@ -4,11 +4,11 @@
 use crate::doc::{plain_text, Block, Book};
 
 /// Deepest heading level listed under a chapter.
-pub const MAX_TOC_LEVEL: u8 = 3;
+pub(crate) const MAX_TOC_LEVEL: u8 = 3;
 
 /// One entry: a chapter or a section inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     /// Text shown (with the chapter number for numbered chapters).
     pub title: String,
     /// Chapter index in the book.
@@ -20,7 +20,7 @@ pub struct TocEntry {
 }
 
 /// The contents tree: every chapter, with its level-2 and level-3 headings nested.
-pub fn build_toc(book: &Book) -> Vec<TocEntry> {
+pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
     book.chapters
         .iter()
         .enumerate()

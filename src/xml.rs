@@ -4,7 +4,7 @@
 //! XML 1.0 cannot hold them, so they are dropped here rather than producing an invalid file.
 
 /// Escape `& < > " '` and drop characters XML 1.0 forbids.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

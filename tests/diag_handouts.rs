@@ -215,7 +215,7 @@ fn a_long_source_line_is_shown_as_a_window_and_repeats_are_capped() {
 // ---------------------------------------------------------------------------------------
 // Print interiors and handouts
 
-use octavo::pdf::layout_ir::{page_text, Item, PageKind};
+use octavo::layout::{page_text, Item, PageKind};
 
 /// The PDF of the book in `dir` in `profile`, of the chapters in `chapters` (all when
 /// `None`), as `octavo build` makes it; kept for qpdf.
@@ -224,22 +224,20 @@ fn pdf(
     dir: &Path,
     profile: &str,
     chapters: Option<std::ops::RangeInclusive<u32>>,
-) -> octavo::pdf::PdfOutput {
-    let resolve = octavo::resolve::ResolveOptions::default();
-    let compiled = octavo::build::compile(dir, &resolve);
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
-        panic!("{} loads", dir.display());
-    };
-    let options = octavo::build::BuildOptions {
+) -> octavo::PdfOutput {
+    let resolve = octavo::ResolveOptions::default();
+    let compiled = octavo::compile(dir, &resolve);
+    assert!(compiled.book.is_some(), "{} loads", dir.display());
+    let options = octavo::BuildOptions {
         dir: dir.to_path_buf(),
         out: None,
-        format: octavo::build::Format::Pdf,
+        format: octavo::Format::Pdf,
         profile: Some(profile.into()),
         chapters,
         readable_pdf: false,
         resolve,
     };
-    let output = octavo::build::build_pdf(book, manuscript, &options).expect("a PDF");
+    let output = octavo::build_pdf(&compiled, &options).expect("a PDF");
     std::fs::write(common::pdf_dir().join(format!("{name}.pdf")), &output.bytes)
         .expect("keep the PDF");
     output

@@ -9,9 +9,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use octavo::build::{compile, Compiled};
-use octavo::diag::{code, Diagnostic, Severity};
-use octavo::resolve::ResolveOptions;
+use octavo::ResolveOptions;
+use octavo::{code, Diagnostic, Severity};
+use octavo::{compile, Compiled};
 
 /// A book folder in a temporary directory (removed when dropped).
 struct TempBook {
@@ -61,9 +61,8 @@ fn epub(name: &str, compiled: &Compiled) -> Vec<u8> {
         .collect();
     assert!(errors.is_empty(), "{name}: unexpected errors {errors:#?}");
     let book = compiled.book.as_ref().expect("a book");
-    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
-    let bytes = octavo::epub::write_epub(book, &options).expect("EPUB written");
+    let options = octavo::epub_options(compiled).expect("EPUB options");
+    let bytes = octavo::write_epub(book, &options).expect("EPUB written");
     common::keep_for_epubcheck(name, &bytes);
     bytes
 }

@@ -12,8 +12,8 @@ use std::path::Path;
 use common::grammar::{self, Lcg};
 use common::wellformed::assert_well_formed;
 use common::words::{check_epub, check_pdf};
-use octavo::build::compile;
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::ResolveOptions;
 
 /// How many random books the test builds (each is two chapters).
 const ROUNDS: usize = 400;
@@ -42,21 +42,20 @@ fn book_folder() -> tempfile::TempDir {
 fn build_and_check(dir: &Path, round: usize, context: &str) -> Option<Vec<u8>> {
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref()?;
-    let manuscript = compiled.manuscript.as_ref()?;
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
-    let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
+    let options = octavo::epub_options(&compiled).expect("EPUB options");
+    let epub = octavo::write_epub(book, &options).expect("EPUB written");
     let sources = compiled.sources();
     if let Err(e) = check_epub(book, sources, &compiled.diags, &epub) {
         panic!("{e}\nfor {context}");
     }
     if round % PDF_EVERY == 0 {
-        let pdf_options = octavo::pdf::PdfOptions {
-            profile: octavo::pdf::profile::Profile::builtin("a4"),
+        let pdf_options = octavo::PdfOptions {
+            profile: octavo::Profile::builtin("a4"),
             chapters: None,
             readable: false,
             fonts: None,
         };
-        let pdf = octavo::pdf::write_pdf(book, &pdf_options).expect("PDF written");
+        let pdf = octavo::write_pdf(book, &pdf_options).expect("PDF written");
         let path = dir.join("grammar.pdf");
         std::fs::write(&path, &pdf.bytes).expect("write PDF");
         if let Err(e) = check_pdf(book, sources, &compiled.diags, &path, &pdf) {

@@ -11,7 +11,7 @@ fn golden_case(name: &str, dir: &std::path::Path) {
     keep_for_epubcheck(name, &bytes);
     let mut dump = dump_epub(&bytes);
     dump.push_str("\n== diagnostics\n");
-    dump.push_str(&octavo::diag::render_json(&diags, &sources));
+    dump.push_str(&octavo::render_json(&diags, &sources));
     assert_golden(name, &dump);
 }
 
@@ -78,7 +78,7 @@ fn pdf_builds_are_byte_identical() {
 fn citations_per_style() {
     let dir = repo().join("tests/cases/citations");
     for style in ["chicago-author-date", "apa", "mla", "ieee", "chicago-notes"] {
-        let options = octavo::resolve::ResolveOptions {
+        let options = octavo::ResolveOptions {
             csl: Some(style.to_string()),
             ..Default::default()
         };
@@ -88,7 +88,7 @@ fn citations_per_style() {
         dump.push_str("\n\n");
         dump.push_str(&common::xhtml_body(&bytes, "EPUB/text/references.xhtml"));
         dump.push_str("\n\n== diagnostics\n");
-        dump.push_str(&octavo::diag::render_json(&diags, &sources));
+        dump.push_str(&octavo::render_json(&diags, &sources));
         assert_golden(&format!("citations-{style}"), &dump);
     }
 }
@@ -97,20 +97,18 @@ fn citations_per_style() {
 #[test]
 fn a_handout_lists_only_the_references_its_chapters_cite() {
     let dir = repo().join("manuscript");
-    let compiled = octavo::build::compile(&dir, &octavo::resolve::ResolveOptions::default());
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
-        panic!("the sample book loads");
-    };
-    let options = octavo::build::BuildOptions {
+    let compiled = octavo::compile(&dir, &octavo::ResolveOptions::default());
+    assert!(compiled.book.is_some(), "the sample book loads");
+    let options = octavo::BuildOptions {
         dir: dir.clone(),
         out: None,
-        format: octavo::build::Format::Pdf,
+        format: octavo::Format::Pdf,
         profile: Some("a4".into()),
         chapters: Some(3..=3),
         readable_pdf: false,
-        resolve: octavo::resolve::ResolveOptions::default(),
+        resolve: octavo::ResolveOptions::default(),
     };
-    let handout = octavo::build::build_pdf(book, manuscript, &options).expect("handout");
+    let handout = octavo::build_pdf(&compiled, &options).expect("handout");
     let listed: Vec<&str> = handout
         .composition
         .anchors
@@ -126,10 +124,9 @@ fn a_handout_lists_only_the_references_its_chapters_cite() {
             "short2005"
         ]
     );
-    let whole = octavo::build::build_pdf(
-        book,
-        manuscript,
-        &octavo::build::BuildOptions {
+    let whole = octavo::build_pdf(
+        &compiled,
+        &octavo::BuildOptions {
             chapters: None,
             ..options
         },

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use octavo::pdf::layout_ir::page_text;
+use octavo::layout::page_text;
 
 /// Longest a build may take before it counts as hung (a debug build on two busy cores).
 const HANG_BOUND: Duration = Duration::from_secs(120);
@@ -232,22 +232,22 @@ fn huge_tables() {
 }
 
 /// The book of one chapter typeset (the EPUB is kept for EPUBCheck).
-fn typeset(name: &str, chapter: &str) -> octavo::pdf::PdfOutput {
+fn typeset(name: &str, chapter: &str) -> octavo::PdfOutput {
     let book = book(&[chapter.to_string()]);
     let (epub, _, _) = common::build_epub(&book.dir);
     common::keep_for_epubcheck(name, &epub);
-    let compiled = octavo::build::compile(&book.dir, &octavo::resolve::ResolveOptions::default());
-    let options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin("print"),
+    let compiled = octavo::compile(&book.dir, &octavo::ResolveOptions::default());
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
         chapters: None,
         readable: false,
         fonts: None,
     };
-    octavo::pdf::write_pdf(compiled.book.as_ref().expect("a book"), &options).expect("PDF written")
+    octavo::write_pdf(compiled.book.as_ref().expect("a book"), &options).expect("PDF written")
 }
 
 /// The text of the typeset pages.
-fn text_of(output: &octavo::pdf::PdfOutput) -> String {
+fn text_of(output: &octavo::PdfOutput) -> String {
     let pages: Vec<String> = output.composition.pages.iter().map(page_text).collect();
     pages.join("\n")
 }
@@ -289,10 +289,10 @@ fn every_column_of_an_eleven_column_table_reaches_the_page() {
             );
         }
     }
-    let page_width = octavo::pdf::profile::Profile::builtin("print").page_width;
+    let page_width = octavo::Profile::builtin("print").page_width;
     for page in &output.composition.pages {
         for item in &page.items {
-            if let octavo::pdf::layout_ir::Item::Glyphs(run) = item {
+            if let octavo::layout::Item::Glyphs(run) = item {
                 let (start, end) = (run.x, run.x + run.width());
                 assert!(
                     start >= 0.0 && end <= page_width,

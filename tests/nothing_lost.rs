@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use common::words::{check_epub, check_pdf};
 use common::{keep_for_epubcheck, pdf_dir, repo};
-use octavo::build::compile;
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::ResolveOptions;
 
 /// The shared test corpus beside the repository; CI clones it there.
 fn corpus() -> PathBuf {
@@ -30,17 +30,16 @@ fn corpus() -> PathBuf {
 fn assert_nothing_lost(name: &str, dir: &Path) {
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref().expect("the book loads");
-    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
-    let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
+    let options = octavo::epub_options(&compiled).expect("EPUB options");
+    let epub = octavo::write_epub(book, &options).expect("EPUB written");
     keep_for_epubcheck(&format!("nothing-lost-{name}"), &epub);
-    let pdf_options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin("print"),
+    let pdf_options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
         chapters: None,
         readable: false,
-        fonts: manuscript.fonts.clone(),
+        fonts: compiled.fonts.clone(),
     };
-    let pdf = octavo::pdf::write_pdf(book, &pdf_options).expect("PDF written");
+    let pdf = octavo::write_pdf(book, &pdf_options).expect("PDF written");
     let pdf_path = pdf_dir().join(format!("nothing-lost-{name}.pdf"));
     std::fs::write(&pdf_path, &pdf.bytes).expect("keep the PDF");
     let sources = compiled.sources();

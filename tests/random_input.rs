@@ -4,9 +4,9 @@
 
 mod common;
 
-use octavo::build::compile;
-use octavo::epub::{write_epub, EpubOptions};
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::ResolveOptions;
+use octavo::{write_epub, EpubOptions};
 
 const PIECES: &[&str] = &[
     "# ",

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use image::{GrayImage, ImageEncoder, Rgb, RgbImage};
-use octavo::pdf::layout_ir::{page_text, Item, Page, PageKind};
+use octavo::layout::{page_text, Item, Page, PageKind};
 
 /// Render resolution: 1 pixel per point, enough to see a line or a margin move by a point,
 /// small enough to commit (a page is 15 to 60 KB as a grey PNG).
@@ -125,19 +125,19 @@ fn check_profile(profile: &str) {
 }
 
 /// The sample book set in `profile` with the bundled fonts; the PDF is kept for qpdf.
-fn sample_book_pdf(profile: &str) -> octavo::pdf::PdfOutput {
-    let compiled = octavo::build::compile(
+fn sample_book_pdf(profile: &str) -> octavo::PdfOutput {
+    let compiled = octavo::compile(
         &common::repo().join("manuscript"),
-        &octavo::resolve::ResolveOptions::default(),
+        &octavo::ResolveOptions::default(),
     );
     let book = compiled.book.as_ref().expect("the sample book compiles");
-    let options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin(profile),
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin(profile),
         chapters: None,
         readable: false,
         fonts: None,
     };
-    let output = octavo::pdf::write_pdf(book, &options).expect("PDF written");
+    let output = octavo::write_pdf(book, &options).expect("PDF written");
     let kept = common::pdf_dir().join(format!("reference-{profile}.pdf"));
     std::fs::write(kept, &output.bytes).expect("keep the PDF for qpdf");
     output

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use octavo::build::compile;
-use octavo::epub::{write_epub, EpubOptions};
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::{write_epub, EpubOptions};
+use octavo::ResolveOptions;
 
 /// One book folder per fuzzing process, reused for every input.
 fn book_dir() -> &'static PathBuf {
@@ -35,12 +35,12 @@ fuzz_target!(|data: &[u8]| {
     let compiled = compile(dir, &ResolveOptions::default());
     if let (false, Some(book)) = (compiled.diags.has_errors(), &compiled.book) {
         let _ = write_epub(book, &EpubOptions::default());
-        let options = octavo::pdf::PdfOptions {
-            profile: octavo::pdf::profile::Profile::builtin("print"),
+        let options = octavo::PdfOptions {
+            profile: octavo::Profile::builtin("print"),
             chapters: None,
             readable: false,
             fonts: None,
         };
-        let _ = octavo::pdf::write_pdf(book, &options);
+        let _ = octavo::write_pdf(book, &options);
     }
 });

@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use octavo::build::compile;
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::ResolveOptions;
 
 /// The fuzzer's bytes as the generator's choices (zeros once they run out).
 struct Bytes<'a>(&'a [u8]);
@@ -64,11 +64,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let compiled = compile(dir, &ResolveOptions::default());
-    let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
+    let Some(book) = &compiled.book else {
         return;
     };
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
-    let epub = octavo::epub::write_epub(book, &options).expect("EPUB written");
+    let options = octavo::epub_options(&compiled).expect("EPUB options");
+    let epub = octavo::write_epub(book, &options).expect("EPUB written");
     if let Err(e) = words::check_epub(book, compiled.sources(), &compiled.diags, &epub) {
         panic!("{e}\n--- a.md\n{chapter}");
     }

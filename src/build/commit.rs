@@ -18,7 +18,7 @@ const TEMP_SUFFIX: &str = ".part";
 
 /// Write each `(path, bytes)` (all in `out_dir`) as described in the module documentation.
 /// `waiting` is called once if another build holds the folder's lock, before waiting for it.
-pub fn write_outputs(
+pub(crate) fn write_outputs(
     out_dir: &Path,
     outputs: &[(PathBuf, Vec<u8>)],
     waiting: &dyn Fn(&Path),

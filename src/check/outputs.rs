@@ -15,7 +15,7 @@ use crate::manuscript::Manuscript;
 const MAX_OUTPUT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// Check `out/<slug>.epub` and `out/<slug>.pdf` under the book root, when they exist.
-pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
+pub(crate) fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
     let out = manuscript.root.path().join("out");
     let newest = newest_source(manuscript);
     for (extension, verify) in [
@@ -55,7 +55,7 @@ pub fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostic
 
 /// The build writes `out/<slug>.epub` and `.pdf`: report what would stop it (an `out` that
 /// is not a folder, a folder where an output goes) before the book is typeset.
-pub fn check_output_names(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
+pub(crate) fn check_output_names(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
     let out = manuscript.root.path().join("out");
     let at = Span::new(manuscript.config_file, 0..0);
     if std::fs::symlink_metadata(&out).is_ok_and(|m| !m.is_dir()) {
@@ -105,7 +105,7 @@ fn newest_source(manuscript: &Manuscript) -> Option<(FileId, SystemTime)> {
 }
 
 /// The container rules every reading system relies on (OCF 3.3).
-pub fn verify_epub(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn verify_epub(bytes: &[u8]) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a ZIP archive ({e})"))?;
     {
@@ -167,7 +167,7 @@ fn attribute(xml: &str, name: &str) -> Option<String> {
 }
 
 /// The PDF parses, has pages, and every font it uses is embedded.
-pub fn verify_pdf(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn verify_pdf(bytes: &[u8]) -> Result<(), String> {
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
     if !bytes.starts_with(b"%PDF-") || !tail.windows(5).any(|w| w == b"%%EOF") {
         return Err("it is not a complete PDF file (header or %%EOF missing)".into());

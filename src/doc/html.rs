@@ -11,7 +11,7 @@ use super::{Align, Block, Heading, HtmlNode, Inline, List, ListItem, Table, HTML
 use crate::diag::Span;
 
 /// The blocks that raw HTML nodes stand for. `span` is where the HTML was written.
-pub fn to_blocks(nodes: &[HtmlNode], span: &Span) -> Vec<Block> {
+pub(crate) fn to_blocks(nodes: &[HtmlNode], span: &Span) -> Vec<Block> {
     let mut reader = BlockReader {
         span,
         blocks: Vec::new(),
@@ -158,7 +158,7 @@ fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// Phrasing nodes as inlines; block elements found inside phrasing are read for their text.
-pub fn to_inlines(nodes: &[HtmlNode], span: &Span) -> Vec<Inline> {
+pub(crate) fn to_inlines(nodes: &[HtmlNode], span: &Span) -> Vec<Inline> {
     let mut out = Vec::new();
     for node in nodes {
         match node {
@@ -212,7 +212,7 @@ fn collapse_space(text: &str) -> String {
 /// A `<table>` (or row group) written over several HTML blocks, with Markdown in its cells,
 /// as a table: its rows come from raw HTML `<tr>` nodes and from `<tr>` containers whose
 /// cells hold blocks (their text becomes the cell's inlines). `None` for other containers.
-pub fn container_table(name: &str, blocks: &[Block], span: &Span) -> Option<Table> {
+pub(crate) fn container_table(name: &str, blocks: &[Block], span: &Span) -> Option<Table> {
     if !matches!(name, "table" | "thead" | "tbody" | "tfoot") {
         return None;
     }

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::doc::walk::{each_inline_mut, images_mut, inlines_mut};
 use crate::doc::{Book, Chapter, Inline, LinkTarget};
-use crate::resolve::walk::{each_inline_mut, images_mut, inlines_mut};
 
 /// The `selected` chapters of `book` (indices, in reading order) as a book of their own.
-pub fn excerpt(book: &Book, selected: &[usize]) -> Book {
+pub(crate) fn excerpt(book: &Book, selected: &[usize]) -> Book {
     let new_index: BTreeMap<usize, usize> = selected
         .iter()
         .filter(|&&i| i < book.chapters.len())

@@ -6,22 +6,22 @@
 //! `mimetype` first and stored, every other entry sorted and stamped 1980-01-01, so the same
 //! book gives the same bytes on every machine.
 
-pub mod css;
-pub mod excerpt;
-pub mod href;
-pub mod nav;
-pub mod opf;
-pub mod pages;
-pub mod xhtml;
-pub mod zip;
+pub(crate) mod excerpt;
+mod fonts;
+pub(crate) mod nav;
+pub(crate) mod opf;
+pub(crate) mod pages;
+pub(crate) mod xhtml;
+pub(crate) mod zip;
 
 use std::path::PathBuf;
 
 use crate::doc::Book;
+use crate::fonts::FontSet;
 use crate::locale::terms;
 
 /// The default stylesheet: relative units only, no colours, so reader settings win.
-pub const DEFAULT_CSS: &str = include_str!("book.css");
+pub(crate) const DEFAULT_CSS: &str = include_str!("book.css");
 
 /// Settings of the EPUB backend.
 #[derive(Debug, Clone, Default)]
@@ -33,45 +33,8 @@ pub struct EpubOptions {
     /// The fonts book.toml's `[fonts]` names, with the bundled ones for the rest; `None`
     /// for octavo's own set. Embedded instead of the bundled fonts, so that the EPUB reads
     /// in the faces the PDF is set in.
-    pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
+    pub fonts: Option<std::sync::Arc<FontSet<'static>>>,
 }
-
-/// The fonts embedded on request: (file, family, style, weight, media type).
-const EMBEDDED_FONTS: [(crate::fonts::FontFile, &str, &str, &str); 8] = [
-    (
-        crate::fonts::SERIF_REGULAR,
-        "octavo serif",
-        "normal",
-        "normal",
-    ),
-    (
-        crate::fonts::SERIF_ITALIC,
-        "octavo serif",
-        "italic",
-        "normal",
-    ),
-    (crate::fonts::SERIF_BOLD, "octavo serif", "normal", "bold"),
-    (
-        crate::fonts::SERIF_BOLD_ITALIC,
-        "octavo serif",
-        "italic",
-        "bold",
-    ),
-    (
-        crate::fonts::KHMER_REGULAR,
-        "octavo khmer",
-        "normal",
-        "normal",
-    ),
-    (crate::fonts::KHMER_BOLD, "octavo khmer", "normal", "bold"),
-    (
-        crate::fonts::MONO_REGULAR,
-        "octavo mono",
-        "normal",
-        "normal",
-    ),
-    (crate::fonts::MONO_BOLD, "octavo mono", "normal", "bold"),
-];
 
 /// Why the EPUB could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +54,7 @@ pub enum EpubError {
 
 /// One file of the package: where it goes, what it is, and whether it is read in order.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub(crate) struct Item {
     /// Manifest id.
     pub id: String,
     /// Path relative to the package folder (`text/01-intro.xhtml`).
@@ -108,7 +71,7 @@ pub struct Item {
 
 /// The package being assembled.
 #[derive(Debug, Default)]
-pub struct Package {
+pub(crate) struct Package {
     /// Every file, in manifest order.
     pub items: Vec<Item>,
     /// True when a cover page exists.
@@ -149,18 +112,15 @@ pub fn write_epub(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubErr
 }
 
 /// Every file of the package, in manifest order, with the spine positions set.
-pub fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError> {
+pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError> {
     let terms = terms(&book.meta.language);
     let toc = crate::toc::build_toc(book);
     let mut package = Package::default();
     let mut css = DEFAULT_CSS.to_string();
     if options.embed_fonts {
         match options.fonts.as_deref() {
-            Some(fonts) => embed_book_fonts(fonts, &mut package, &mut css),
-            None => {
-                css.push_str(&font_faces());
-                add_fonts(&mut package);
-            }
+            Some(fonts) => fonts::embed_book_fonts(fonts, &mut package, &mut css),
+            None => fonts::embed_bundled_fonts(&mut package, &mut css),
         }
     }
     if let Some(extra) = &options.extra_css {
@@ -244,108 +204,6 @@ fn add_nav(
     );
     item.properties = "nav".to_string();
     item.spine = spine;
-}
-
-/// `@font-face` rules for the embedded fonts, and the families that use them.
-fn font_faces() -> String {
-    let mut css = String::from("\n/* Embedded fonts (book.toml [epub] embed-fonts) */\n");
-    for (file, family, style, weight) in EMBEDDED_FONTS {
-        let src = format!("fonts/{}", file.file_name);
-        css.push_str(&font_face_rule(family, style, weight, &src));
-    }
-    css.push_str("body {\n  font-family: \"octavo serif\", \"octavo khmer\", serif;\n}\n");
-    css.push_str("code, pre {\n  font-family: \"octavo mono\", monospace;\n}\n");
-    css.push_str("[lang|=\"km\"] {\n  font-family: \"octavo khmer\", serif;\n}\n");
-    css
-}
-
-fn add_fonts(package: &mut Package) {
-    for (index, (file, ..)) in EMBEDDED_FONTS.iter().enumerate() {
-        let media_type = if file.file_name.ends_with(".otf") {
-            "font/otf"
-        } else {
-            "font/ttf"
-        };
-        package.add(
-            &format!("font-{}", index + 1),
-            &format!("fonts/{}", file.file_name),
-            media_type,
-            file.data.to_vec(),
-        );
-    }
-}
-
-/// Embeds the faces of the book's font set, with `@font-face` rules under the families
-/// "octavo serif" and "octavo mono" and, for fallbacks, "octavo fallback" plus the font's
-/// own family name (its regular and bold faces share one family, as the bundled Khmer
-/// faces do). A face inside a font collection (`.ttc`) is left out: reading systems load
-/// single fonts only, and the reader's own fonts then stand in for it.
-fn embed_book_fonts(
-    fonts: &crate::pdf::font::FontSet<'static>,
-    package: &mut Package,
-    css: &mut String,
-) {
-    use crate::pdf::font::{FaceRole, Family, Style};
-    css.push_str("\n/* Embedded fonts (book.toml [epub] embed-fonts, [fonts]) */\n");
-    let mut fallback_families: Vec<String> = Vec::new();
-    for (n, (id, role)) in fonts.face_roles().into_iter().enumerate() {
-        let face = fonts.face(id);
-        let data = face.data();
-        if face.index() != 0 || data.starts_with(b"ttcf") {
-            continue;
-        }
-        let (family, style) = match role {
-            FaceRole::Family(Family::Serif, style) => ("octavo serif".to_string(), style),
-            FaceRole::Family(Family::Mono, style) => ("octavo mono".to_string(), style),
-            FaceRole::Fallback(style) => {
-                let name = face
-                    .family_name()
-                    .unwrap_or_else(|| format!("face {}", n + 1));
-                let family = format!("octavo fallback {}", css_safe(&name));
-                if !fallback_families.contains(&family) {
-                    fallback_families.push(family.clone());
-                }
-                (family, style)
-            }
-        };
-        let italic = matches!(style, Style::Italic | Style::BoldItalic);
-        let bold = matches!(style, Style::Bold | Style::BoldItalic);
-        let (extension, media_type) = if data.starts_with(b"OTTO") {
-            ("otf", "font/otf")
-        } else {
-            ("ttf", "font/ttf")
-        };
-        let file = format!("fonts/font-{}.{extension}", n + 1);
-        let font_style = if italic { "italic" } else { "normal" };
-        let weight = if bold { "bold" } else { "normal" };
-        css.push_str(&font_face_rule(&family, font_style, weight, &file));
-        package.add(&format!("font-{}", n + 1), &file, media_type, data.to_vec());
-    }
-    let fallbacks: String = fallback_families
-        .iter()
-        .map(|family| format!(", \"{family}\""))
-        .collect();
-    css.push_str(&format!(
-        "body {{\n  font-family: \"octavo serif\"{fallbacks}, serif;\n}}\n"
-    ));
-    css.push_str(&format!(
-        "code, pre {{\n  font-family: \"octavo mono\"{fallbacks}, monospace;\n}}\n"
-    ));
-}
-
-/// One `@font-face` rule for the package file `src` (a path from the package root; the
-/// stylesheet sits in `css/`).
-fn font_face_rule(family: &str, style: &str, weight: &str, src: &str) -> String {
-    format!(
-        "@font-face {{\n  font-family: \"{family}\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(../{src});\n}}\n"
-    )
-}
-
-/// `name` with only the characters that are safe inside a quoted CSS family name.
-fn css_safe(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
-        .collect()
 }
 
 fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {

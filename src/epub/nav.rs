@@ -18,7 +18,12 @@ fn entry_href(book: &Book, entry: &TocEntry) -> String {
 }
 
 /// nav.xhtml: the contents (`epub:type="toc"`) and the landmarks.
-pub fn nav_document(book: &Book, toc: &[TocEntry], package: &Package, terms: &Terms) -> String {
+pub(crate) fn nav_document(
+    book: &Book,
+    toc: &[TocEntry],
+    package: &Package,
+    terms: &Terms,
+) -> String {
     let mut out = document_start(
         terms.contents,
         &book.meta.language,
@@ -98,7 +103,7 @@ fn landmarks(book: &Book, package: &Package, terms: &Terms, out: &mut String) {
 }
 
 /// toc.ncx: the EPUB 2 navigation, still read by some older devices.
-pub fn ncx_document(book: &Book, toc: &[TocEntry]) -> String {
+pub(crate) fn ncx_document(book: &Book, toc: &[TocEntry]) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(

@@ -9,7 +9,7 @@ use super::{Item, Package};
 use crate::doc::Book;
 
 /// The whole package.opf.
-pub fn package_document(book: &Book, package: &Package) -> String {
+pub(crate) fn package_document(book: &Book, package: &Package) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(

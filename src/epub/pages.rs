@@ -7,7 +7,7 @@ use crate::locale::Terms;
 const CSS: &str = "../css/book.css";
 
 /// The cover page: the cover image alone, described for screen readers.
-pub fn cover_page(book: &Book, terms: &Terms) -> Option<String> {
+pub(crate) fn cover_page(book: &Book, terms: &Terms) -> Option<String> {
     let asset = book.images.get(book.meta.cover?)?;
     let mut out = document_start(terms.cover, &book.meta.language, &[CSS.into()], "cover");
     out.push_str("<section class=\"cover\" epub:type=\"cover\">\n");
@@ -43,7 +43,7 @@ fn names(contributors: &[Contributor]) -> String {
 }
 
 /// The half-title page: the title alone.
-pub fn half_title_page(book: &Book) -> String {
+pub(crate) fn half_title_page(book: &Book) -> String {
     let meta = &book.meta;
     let mut out = document_start(&meta.title, &meta.language, &[CSS.into()], "frontmatter");
     out.push_str("<section class=\"half-title\" epub:type=\"halftitlepage\">\n");
@@ -57,7 +57,7 @@ pub fn half_title_page(book: &Book) -> String {
 }
 
 /// The title page: title, subtitle, contributors by role, publisher.
-pub fn title_page(book: &Book, terms: &Terms) -> String {
+pub(crate) fn title_page(book: &Book, terms: &Terms) -> String {
     let meta = &book.meta;
     let mut out = document_start(&meta.title, &meta.language, &[CSS.into()], "frontmatter");
     out.push_str("<section class=\"title-page\" epub:type=\"titlepage\">\n");
@@ -105,7 +105,7 @@ pub fn title_page(book: &Book, terms: &Terms) -> String {
 }
 
 /// The copyright page: rights, licence, identifier, publisher and date, series.
-pub fn copyright_page(book: &Book, terms: &Terms) -> String {
+pub(crate) fn copyright_page(book: &Book, terms: &Terms) -> String {
     let meta = &book.meta;
     let mut out = document_start(
         terms.copyright,

@@ -11,7 +11,7 @@ use crate::doc::{
 use crate::locale::Terms;
 
 /// Escape text for XML content and attribute values (see [`crate::xml::escape`]).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     crate::xml::escape(text)
 }
 
@@ -21,7 +21,12 @@ pub fn chapter_file(chapter: &Chapter) -> String {
 }
 
 /// Start of every content document: XML declaration, html with languages, head with title.
-pub fn document_start(title: &str, language: &str, css: &[String], body_type: &str) -> String {
+pub(crate) fn document_start(
+    title: &str,
+    language: &str,
+    css: &[String],
+    body_type: &str,
+) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     out.push_str(&format!(
@@ -46,10 +51,10 @@ pub fn document_start(title: &str, language: &str, css: &[String], body_type: &s
 }
 
 /// End of every content document.
-pub const DOCUMENT_END: &str = "</body>\n</html>\n";
+pub(crate) const DOCUMENT_END: &str = "</body>\n</html>\n";
 
 /// Context for writing one chapter: the book (for link targets) and generated words.
-pub struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     book: &'a Book,
     current: usize,
     terms: &'a Terms,
@@ -59,7 +64,7 @@ pub struct Writer<'a> {
 }
 
 /// The `epub:type` and ARIA role of a chapter's section.
-pub fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str>) {
+pub(crate) fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str>) {
     let kind = chapter.epub_type.as_deref().unwrap_or("chapter");
     let role = match kind {
         "chapter" => Some("doc-chapter"),
@@ -83,7 +88,7 @@ pub fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str>) {
 }
 
 /// `frontmatter`, `bodymatter` or `backmatter` for the body element.
-pub fn division_type(division: Division) -> &'static str {
+pub(crate) fn division_type(division: Division) -> &'static str {
     match division {
         Division::Front => "frontmatter",
         Division::Body => "bodymatter",
@@ -92,7 +97,7 @@ pub fn division_type(division: Division) -> &'static str {
 }
 
 /// Write a whole chapter document.
-pub fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String {
+pub(crate) fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String {
     let chapter = &book.chapters[index];
     let title = crate::doc::plain_text(&chapter.title);
     let mut writer = Writer {
@@ -442,7 +447,7 @@ impl Writer<'_> {
     /// Where a link goes, relative to the current chapter's document.
     fn href(&self, target: &LinkTarget) -> Option<String> {
         match target {
-            LinkTarget::External(url) => Some(super::href::encode_url(url)),
+            LinkTarget::External(url) => Some(crate::url::encode_url(url)),
             LinkTarget::Internal { chapter, anchor } => {
                 let file = if *chapter == self.current {
                     String::new()
@@ -525,7 +530,7 @@ impl Writer<'_> {
         self.out.push_str(name);
         for (key, value) in attrs {
             let value = if key == "href" && !value.starts_with('#') {
-                super::href::encode_url(value)
+                crate::url::encode_url(value)
             } else {
                 value.clone()
             };
@@ -585,13 +590,13 @@ fn css_class(text: &str) -> String {
 }
 
 /// True for characters of the Khmer script (and Khmer symbols).
-pub fn is_khmer(c: char) -> bool {
+pub(crate) fn is_khmer(c: char) -> bool {
     matches!(c, '\u{1780}'..='\u{17FF}' | '\u{19E0}'..='\u{19FF}')
 }
 
 /// Split text into runs, each flagged true when it is Khmer script. Spaces inside a Khmer
 /// phrase stay with it; marks like ZWSP between Khmer words too.
-pub fn script_runs(text: &str) -> Vec<(&str, bool)> {
+pub(crate) fn script_runs(text: &str) -> Vec<(&str, bool)> {
     let mut runs = Vec::new();
     let mut start = 0;
     let mut current: Option<bool> = None;

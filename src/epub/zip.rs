@@ -9,7 +9,7 @@ use zip::{CompressionMethod, ZipWriter};
 use super::{EpubError, Package};
 
 /// Folder inside the container that holds the package.
-pub const CONTENT_DIR: &str = "EPUB";
+pub(crate) const CONTENT_DIR: &str = "EPUB";
 
 const CONTAINER_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
 <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">
@@ -20,7 +20,7 @@ const CONTAINER_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
 ";
 
 /// Zip the package and its package document (`opf`) into EPUB bytes.
-pub fn write_package(package: &Package, opf: &str) -> Result<Vec<u8>, EpubError> {
+pub(crate) fn write_package(package: &Package, opf: &str) -> Result<Vec<u8>, EpubError> {
     let mut entries: Vec<(String, &[u8])> = package
         .items
         .iter()

@@ -16,10 +16,10 @@ use super::{BookRoot, PathProblem};
 
 /// Largest text file read (chapters, book.toml, bibliographies, stylesheets, styles): far
 /// above any real manuscript file, low enough that a stray disk image is refused cleanly.
-pub const MAX_TEXT_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// No size limit beyond the file's own (images, whose pixels are limited elsewhere).
-pub const NO_SIZE_LIMIT: u64 = u64::MAX;
+pub(crate) const NO_SIZE_LIMIT: u64 = u64::MAX;
 
 /// One entry of a listed folder: its name as shown in messages, and its canonical path
 /// inside the book or the reason it cannot be used.
@@ -85,7 +85,7 @@ impl BookRoot {
 /// Open the file at `path` for reading if it is a regular file. The open never blocks (a
 /// FIFO would wait for a writer forever) and does not follow a symlink in the last component.
 /// Paths come from [`BookRoot::confine`], directly or through the document model.
-pub fn open_regular(path: &Path) -> Result<File, PathProblem> {
+pub(crate) fn open_regular(path: &Path) -> Result<File, PathProblem> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -109,7 +109,7 @@ pub fn open_regular(path: &Path) -> Result<File, PathProblem> {
 }
 
 /// The bytes of the regular file at `path`, refused when it holds more than `limit`.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, PathProblem> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, PathProblem> {
     let file = open_regular(path)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > limit {

@@ -1,7 +1,7 @@
 //! Natural order for chapter file names: `chapter2` before `chapter10`.
 
 /// Compare strings with digit runs compared as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     natural_key(a).cmp(&natural_key(b)).then_with(|| a.cmp(b))
 }
 

@@ -11,7 +11,7 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 /// What a chapter's front matter may set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     /// Title to use instead of the first heading.
     pub title: Option<String>,
     /// No chapter number for this chapter.

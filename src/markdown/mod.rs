@@ -8,17 +8,17 @@
 
 mod blocks;
 mod builder;
-pub mod citations;
+pub(crate) mod citations;
 mod close;
 mod front_matter;
-pub mod html;
+pub(crate) mod html;
 mod open;
 mod raw_html;
 mod reparse;
 mod text_runs;
 mod wrappers;
 
-pub use front_matter::FrontMatter;
+pub(crate) use front_matter::FrontMatter;
 
 use pulldown_cmark::{Options, Parser};
 
@@ -31,7 +31,7 @@ const MAX_DEPTH: usize = 64;
 
 /// One chapter file after parsing, before book-wide resolution.
 #[derive(Debug, Clone)]
-pub struct ParsedChapter {
+pub(crate) struct ParsedChapter {
     /// Settings from the chapter's front matter.
     pub front: FrontMatter,
     /// The chapter's blocks.

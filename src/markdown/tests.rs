@@ -154,7 +154,7 @@ fn deep_nesting_is_flattened_with_one_diagnostic() {
     assert_eq!(diags.items()[0].code, code::NESTING);
     let mut text_found = false;
     let mut blocks = parsed.blocks;
-    crate::resolve::walk::inlines_mut(&mut blocks, &mut |i| {
+    crate::doc::walk::inlines_mut(&mut blocks, &mut |i| {
         if matches!(i, Inline::Text { text, .. } if text == "deep") {
             text_found = true;
         }

@@ -14,14 +14,14 @@ use std::io::Write;
 use flate2::{Compress, Compression, FlushCompress, Status};
 
 /// Decimals kept for coordinates and sizes (a thousandth of a point).
-pub const COORD_DECIMALS: u32 = 3;
+pub(crate) const COORD_DECIMALS: u32 = 3;
 
 /// Decimals kept for `TJ` adjustments (thousandths of an em, so 1/100000 em).
-pub const KERN_DECIMALS: u32 = 2;
+pub(crate) const KERN_DECIMALS: u32 = 2;
 
 /// The bytes of one content stream being written.
 #[derive(Debug, Default, Clone)]
-pub struct Content {
+pub(crate) struct Content {
     bytes: Vec<u8>,
     /// The length of `bytes` just after the last glyph string, so that a glyph written
     /// right after it joins that string (see [`Content::glyph`]).
@@ -30,58 +30,58 @@ pub struct Content {
 
 impl Content {
     /// An empty stream.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Content::default()
     }
 
     /// The stream's bytes so far.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The finished stream.
-    pub fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }
 
     /// Writes `value` rounded to `decimals` (at most 6) and a separating space.
-    pub fn number(&mut self, value: f64, decimals: u32) {
+    pub(crate) fn number(&mut self, value: f64, decimals: u32) {
         push_number(&mut self.bytes, value, decimals);
         self.bytes.push(b' ');
     }
 
     /// Writes an operator and ends the line.
-    pub fn op(&mut self, operator: &str) {
+    pub(crate) fn op(&mut self, operator: &str) {
         self.bytes.extend_from_slice(operator.as_bytes());
         self.bytes.push(b'\n');
     }
 
     /// Writes `/name ` (the name must be made of regular characters).
-    pub fn name(&mut self, name: &str) {
+    pub(crate) fn name(&mut self, name: &str) {
         self.bytes.push(b'/');
         self.bytes.extend_from_slice(name.as_bytes());
         self.bytes.push(b' ');
     }
 
     /// `BT`: begins a text object.
-    pub fn begin_text(&mut self) {
+    pub(crate) fn begin_text(&mut self) {
         self.op("BT");
     }
 
     /// `ET`: ends a text object.
-    pub fn end_text(&mut self) {
+    pub(crate) fn end_text(&mut self) {
         self.op("ET");
     }
 
     /// `/res size Tf`: selects a font resource and size.
-    pub fn set_font(&mut self, resource: &str, size: f32) {
+    pub(crate) fn set_font(&mut self, resource: &str, size: f32) {
         self.name(resource);
         self.number(f64::from(size), COORD_DECIMALS);
         self.op("Tf");
     }
 
     /// `1 0 0 1 x y Tm`: puts the text origin at (`x`, `y`).
-    pub fn text_matrix(&mut self, x: f32, y: f32) {
+    pub(crate) fn text_matrix(&mut self, x: f32, y: f32) {
         self.bytes.extend_from_slice(b"1 0 0 1 ");
         self.number(f64::from(x), COORD_DECIMALS);
         self.number(f64::from(y), COORD_DECIMALS);
@@ -89,14 +89,14 @@ impl Content {
     }
 
     /// `[`: opens a `TJ` array.
-    pub fn open_array(&mut self) {
+    pub(crate) fn open_array(&mut self) {
         self.bytes.push(b'[');
     }
 
     /// A two-byte glyph code inside a `TJ` array, as hex. Glyphs with no adjustment between
     /// them share one string (`<00190030>`, not `<0019><0030>`): a sixth smaller before
     /// compression, which makes the streams faster to compress.
-    pub fn glyph(&mut self, code: u16) {
+    pub(crate) fn glyph(&mut self, code: u16) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let nibble = |shift: u16| HEX[usize::from((code >> shift) & 0xF)];
         let digits = [nibble(12), nibble(8), nibble(4), nibble(0)];
@@ -111,7 +111,7 @@ impl Content {
     }
 
     /// A `TJ` adjustment in thousandths of an em (positive moves left).
-    pub fn adjustment(&mut self, value: f64) {
+    pub(crate) fn adjustment(&mut self, value: f64) {
         if !matches!(self.bytes.last(), Some(b'[' | b'>')) {
             self.bytes.push(b' ');
         }
@@ -119,12 +119,12 @@ impl Content {
     }
 
     /// `] TJ`: closes the array and shows it.
-    pub fn show_array(&mut self) {
+    pub(crate) fn show_array(&mut self) {
         self.op("]TJ");
     }
 
     /// `/Span <</ActualText <FEFF…>>> BDC`: what text extraction reports for what follows.
-    pub fn begin_actual_text(&mut self, text: &str) {
+    pub(crate) fn begin_actual_text(&mut self, text: &str) {
         self.bytes.extend_from_slice(b"/Span<</ActualText<FEFF");
         for unit in text.encode_utf16() {
             let _ = write!(self.bytes, "{unit:04X}");
@@ -133,12 +133,12 @@ impl Content {
     }
 
     /// `EMC`: ends a marked-content sequence.
-    pub fn end_marked_content(&mut self) {
+    pub(crate) fn end_marked_content(&mut self) {
         self.op("EMC");
     }
 
     /// A horizontal rule of `width` from (`x`, `y`), stroked `thickness` wide.
-    pub fn rule(&mut self, x: f64, y: f64, width: f64, thickness: f64) {
+    pub(crate) fn rule(&mut self, x: f64, y: f64, width: f64, thickness: f64) {
         self.number(thickness, COORD_DECIMALS);
         self.op("w");
         self.number(x, COORD_DECIMALS);
@@ -151,7 +151,7 @@ impl Content {
     }
 
     /// Draws image XObject `resource` into the box with lower-left corner (`x`, `y`).
-    pub fn image(&mut self, resource: &str, x: f64, y: f64, width: f64, height: f64) {
+    pub(crate) fn image(&mut self, resource: &str, x: f64, y: f64, width: f64, height: f64) {
         self.op("q");
         self.number(width, COORD_DECIMALS);
         self.bytes.extend_from_slice(b"0 0 ");
@@ -178,7 +178,7 @@ thread_local! {
 }
 
 /// `bytes` zlib-compressed, for a `/FlateDecode` stream.
-pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let compressor =
@@ -211,7 +211,7 @@ fn deflate_fresh(bytes: &[u8]) -> Vec<u8> {
 
 /// Appends `value` rounded to `decimals` (clamped to 6): trailing zeros trimmed, no exponent,
 /// no `-0`; NaN is written as 0 and infinities saturate.
-pub fn push_number(out: &mut Vec<u8>, value: f64, decimals: u32) {
+pub(crate) fn push_number(out: &mut Vec<u8>, value: f64, decimals: u32) {
     let decimals = decimals.min(6);
     let scale = 10i64.pow(decimals);
     // `as` saturates and maps NaN to 0, so the integer arithmetic below cannot overflow badly.

@@ -25,7 +25,7 @@ use super::outline::{validate_outline, write_outline, OutlineEntry};
 
 /// Everything finishing adds to a PDF.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Finishing {
+pub(crate) struct Finishing {
     /// The top-level outline entries (chapters), with their sections nested.
     pub outline: Vec<OutlineEntry>,
     /// Page label ranges in increasing `first_page` order; empty to write no `/PageLabels`.
@@ -84,7 +84,7 @@ pub enum FinishError {
 /// Finishes a document in memory (as `render` makes it) and writes it.
 ///
 /// The output depends only on the document's content (not its `/ID`) and on `pass`.
-pub fn finish(mut doc: Document, pass: &Finishing) -> Result<Vec<u8>, FinishError> {
+pub(crate) fn finish(mut doc: Document, pass: &Finishing) -> Result<Vec<u8>, FinishError> {
     let date = PdfDate::parse(&pass.info.date)?;
     let catalog_id = catalog_id(&doc)?;
     let pages: Vec<ObjectId> = doc.page_iter().collect();

@@ -3,7 +3,8 @@
 //!
 //! We write these dictionaries ourselves rather than through a PDF library's font support: the
 //! library we used (printpdf) re-parsed every subset we handed it, and its serialiser was most
-//! of the PDF backend's time on long books (see `content`). What goes in, from `subsetter` 0.2:
+//! of the PDF backend's time on long books (see `content`). What goes in ([`FontProgram`], from
+//! `subsetter` 0.2 through [`crate::fonts`]):
 //!
 //! - A TrueType (`glyf`) face comes back as a TrueType file: it is embedded as `/FontFile2`
 //!   under a `CIDFontType2` with `/CIDToGIDMap /Identity`.
@@ -19,35 +20,12 @@
 use std::fmt::Write;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
-use rustybuzz::ttf_parser;
 
-use super::font::FontFace;
-
-/// The outlines of a subset, in the form they are embedded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FontProgram {
-    /// A TrueType file (`/FontFile2`).
-    TrueType(Vec<u8>),
-    /// A bare CID-keyed CFF table (`/FontFile3 /Subtype /CIDFontType0C`).
-    Cff(Vec<u8>),
-}
-
-impl FontProgram {
-    /// Reads `subsetter`'s output: an `OTTO` file gives its `CFF ` table, anything else is
-    /// taken as TrueType. `None` if an `OTTO` file has no `CFF ` table.
-    pub fn from_subset(bytes: Vec<u8>) -> Option<FontProgram> {
-        if !bytes.starts_with(b"OTTO") {
-            return Some(FontProgram::TrueType(bytes));
-        }
-        let raw = ttf_parser::RawFace::parse(&bytes, 0).ok()?;
-        let cff = raw.table(ttf_parser::Tag::from_bytes(b"CFF "))?;
-        Some(FontProgram::Cff(cff.to_vec()))
-    }
-}
+use crate::fonts::{FontFace, FontProgram};
 
 /// One subset face, ready to be written.
 #[derive(Debug)]
-pub struct SubsetFont<'a> {
+pub(crate) struct SubsetFont<'a> {
     /// `ABCDEF+PostScriptName`.
     pub base_font: &'a str,
     /// The face the subset was made from (for its metrics).
@@ -63,7 +41,7 @@ pub struct SubsetFont<'a> {
 /// Adds the Type0 font for `font` and everything it refers to; returns the font's id.
 /// The font program is always Flate-compressed (it is binary anyway); `compress` says whether
 /// the CMap is too.
-pub fn write_font(doc: &mut Document, font: &SubsetFont<'_>, compress: bool) -> ObjectId {
+pub(crate) fn write_font(doc: &mut Document, font: &SubsetFont<'_>, compress: bool) -> ObjectId {
     let (subtype, file_key, program) = embed_program(font.program);
     let program = doc.add_object(flate(program, true));
     let descriptor = descriptor(font, file_key, program);
@@ -208,7 +186,7 @@ fn width_array(widths: &[i64]) -> Vec<Object> {
 const BFCHAR_BLOCK: usize = 100;
 
 /// The `/ToUnicode` CMap: each code to its text in UTF-16BE (several characters for a ligature).
-pub fn to_unicode_cmap(texts: &[(u16, &str)]) -> String {
+pub(crate) fn to_unicode_cmap(texts: &[(u16, &str)]) -> String {
     let mut out = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\

@@ -18,13 +18,11 @@ use std::path::Path;
 use lopdf::{Dictionary, Object, Stream};
 
 use super::content::deflate;
-
-/// Largest image, in pixels, embedded in the PDF (a decompression bomb is refused).
-pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+use crate::doc::MAX_IMAGE_PIXELS;
 
 /// An image XObject and, for transparency, its soft mask (to be referenced as `/SMask`).
 #[derive(Debug)]
-pub struct ImageXObject {
+pub(crate) struct ImageXObject {
     /// The image stream.
     pub image: Stream,
     /// The alpha channel as a gray image, if the image has one that is not fully opaque.
@@ -32,7 +30,7 @@ pub struct ImageXObject {
 }
 
 /// Reads and converts the image at `path`; the error is a reason to show with the path.
-pub fn image_xobject(path: &Path) -> Result<ImageXObject, String> {
+pub(crate) fn image_xobject(path: &Path) -> Result<ImageXObject, String> {
     // The path was confined to the book when the image was resolved.
     let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
         .map_err(|problem| problem.describe(&path.display().to_string()))?;

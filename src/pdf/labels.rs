@@ -7,20 +7,18 @@ use super::finish::{text_string, FinishError};
 
 /// The numbering style of a page label range (`/S` in a page label dictionary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelStyle {
+pub(crate) enum LabelStyle {
     /// Arabic numerals: 1, 2, 3 (`/S /D`).
     Decimal,
     /// Lower-case roman numerals: i, ii, iii (`/S /r`).
     LowerRoman,
-    /// Upper-case roman numerals: I, II, III (`/S /R`).
-    UpperRoman,
     /// No number: the label is the prefix alone (e.g. "Cover").
     None,
 }
 
 /// A run of pages sharing one label style, from `first_page` to the next range's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageLabelRange {
+pub(crate) struct PageLabelRange {
     /// The 0-based index of the range's first page; the first range must start at 0.
     pub first_page: usize,
     /// How the pages of the range are numbered.
@@ -90,7 +88,6 @@ fn label_dict(range: &PageLabelRange) -> Dictionary {
     let style: Option<&str> = match range.style {
         LabelStyle::Decimal => Some("D"),
         LabelStyle::LowerRoman => Some("r"),
-        LabelStyle::UpperRoman => Some("R"),
         LabelStyle::None => None,
     };
     if let Some(style) = style {

@@ -10,7 +10,7 @@ const PRODUCER: &str = "octavo";
 
 /// Document metadata, written both to `/Info` and to the XMP packet.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DocumentInfo {
+pub(crate) struct DocumentInfo {
     /// The book's title (`/Title`, `dc:title`).
     pub title: String,
     /// The author or authors as one display string (`/Author`, `dc:creator`).

@@ -1,45 +1,35 @@
-//! The PDF backend: our own typesetter (DESIGN.md "Line breaking is ours", "Page building is
-//! ours"). The resolved book is composed into pages of the layout IR ([`compose`]: shaped
-//! paragraphs broken by [`linebreak`], pages cut by [`page`]), rendered straight into an
-//! in-memory `lopdf` document ([`render`]: content streams written as bytes by [`content`],
-//! subset fonts through [`text_pdf`] and [`font_pdf`], images through [`image_pdf`]) and
-//! finished on that same document ([`finish`]: [`outline`], [`labels`], [`metadata`], a
-//! content-derived /ID), which writes the bytes.
+//! The PDF backend: the book set by [`crate::typeset`], written as a PDF. The pages of the
+//! layout are rendered straight into an in-memory `lopdf` document ([`render`]: content
+//! streams written as bytes by [`content`], subset fonts through [`text_pdf`] and
+//! [`font_pdf`], images through [`image_pdf`]) and finished on that same document
+//! ([`finish`]: [`outline`], [`labels`], [`metadata`], a content-derived /ID), which writes
+//! the bytes ([`serialize`]). Nothing here sets type.
 //!
 //! We write content streams and font dictionaries ourselves: printpdf, which we used before,
 //! spent 2.56 s of a 6.8 s build of a 4,040-page book serialising its operation vectors (most
 //! of a 900 MB peak), and the post-pass then parsed its output back (measured with
 //! `OCTAVO_TIMINGS`).
 
-pub mod compose;
-pub mod content;
-pub mod finish;
-pub mod font;
-pub mod font_config;
-pub mod font_pdf;
-pub mod hyphen;
-pub mod image_pdf;
-pub mod labels;
-pub mod layout_dump;
-pub mod layout_ir;
-pub mod linebreak;
-pub mod metadata;
-pub mod outline;
-pub mod page;
-pub mod paragraph;
-pub mod profile;
-pub mod render;
-pub mod sample;
-pub mod serialize;
-pub mod shape;
-pub mod text_pdf;
+pub(crate) mod content;
+pub(crate) mod finish;
+pub(crate) mod font_pdf;
+pub(crate) mod image_pdf;
+pub(crate) mod labels;
+pub(crate) mod metadata;
+pub(crate) mod outline;
+pub(crate) mod render;
+#[cfg(test)]
+mod sample;
+pub(crate) mod serialize;
+pub(crate) mod text_pdf;
 
 use std::collections::BTreeMap;
 
 use crate::doc::Book;
-use compose::{Composer, Composition};
-use paragraph::TextContext;
-use profile::Profile;
+use crate::fonts::{FontError, FontSet};
+use crate::typeset::compose::Composition;
+use crate::typeset::layout::PageKind;
+use crate::typeset::profile::Profile;
 
 /// Settings of the PDF backend.
 #[derive(Debug, Clone)]
@@ -51,7 +41,7 @@ pub struct PdfOptions {
     /// Write uncompressed, readable content streams (debugging).
     pub readable: bool,
     /// The fonts book.toml names (`[fonts]`); the bundled set when `None`.
-    pub fonts: Option<std::sync::Arc<font::FontSet<'static>>>,
+    pub fonts: Option<std::sync::Arc<FontSet<'static>>>,
 }
 
 /// Why the PDF could not be written.
@@ -59,7 +49,7 @@ pub struct PdfOptions {
 pub enum PdfError {
     /// The bundled fonts could not be read (a broken build).
     #[error("fonts: {0}")]
-    Font(#[from] font::FontError),
+    Font(#[from] FontError),
     /// Rendering failed.
     #[error("{0}")]
     Render(#[from] render::RenderError),
@@ -82,29 +72,15 @@ pub struct PdfOutput {
     pub outline: Vec<(usize, String, String)>,
 }
 
-/// Typeset the book into a PDF.
+/// Typeset the book ([`crate::typeset`]) and write it as a PDF.
 pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
     let fonts = match &options.fonts {
         Some(fonts) => std::sync::Arc::clone(fonts),
-        None => std::sync::Arc::new(font::FontSet::builtin()?),
+        None => std::sync::Arc::new(FontSet::builtin()?),
     };
-    let ctx = TextContext {
-        fonts: &fonts,
-        cache: shape::ShapeCache::new(),
-        hyphenator: hyphen::Hyphenator::for_language(&book.meta.language),
-        options: shape::ShapeOptions {
-            kerning: true,
-            ligatures: true,
-            oldstyle_figures: options.profile.oldstyle_figures,
-            language: Some(book.meta.language.clone()),
-        },
-        missing: Vec::new(),
-    };
-    let mut composer = Composer::new(book, &options.profile, ctx);
-    let composition = crate::timing::time("pdf compose", || {
-        composer.compose(options.chapters.as_deref())
-    });
-    let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
+    let chapters = options.chapters.as_deref();
+    let typeset = crate::typeset::typeset(book, &options.profile, &fonts, chapters);
+    let composition = typeset.composition;
     let size = (options.profile.page_width, options.profile.page_height);
     crate::progress::phase("writing PDF", 1);
     let input = render::RenderInput {
@@ -122,7 +98,7 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
         bytes,
-        missing_glyphs,
+        missing_glyphs: typeset.missing_glyphs,
         pages: composition.pages.len(),
         composition,
         outline,
@@ -210,9 +186,7 @@ fn outline_entry(
 fn page_labels(composition: &Composition) -> Vec<labels::PageLabelRange> {
     let mut labels = Vec::new();
     let pages = &composition.pages;
-    let cover = pages
-        .first()
-        .is_some_and(|p| p.kind == layout_ir::PageKind::Cover);
+    let cover = pages.first().is_some_and(|p| p.kind == PageKind::Cover);
     if cover {
         labels.push(labels::PageLabelRange {
             first_page: 0,

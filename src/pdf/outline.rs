@@ -10,7 +10,7 @@ use super::finish::{text_string, FinishError};
 
 /// One entry of the PDF outline (the bookmarks panel), with its nested entries.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutlineEntry {
+pub(crate) struct OutlineEntry {
     /// The text shown in the outline (any Unicode).
     pub title: String,
     /// The 0-based index of the page the entry jumps to.

@@ -15,13 +15,11 @@ use std::sync::Arc;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::content::{deflate, Content};
-use super::font::FontSet;
 use super::image_pdf::image_xobject;
-use super::layout_ir::{Item, LinkDest, Page};
 use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
-
-pub use super::image_pdf::MAX_IMAGE_PIXELS;
+use crate::fonts::FontSet;
+use crate::typeset::layout::{Item, LinkDest, Page};
 
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +39,7 @@ pub enum RenderError {
 
 /// What to render.
 #[derive(Debug, Clone, Copy)]
-pub struct RenderInput<'a> {
+pub(crate) struct RenderInput<'a> {
     /// The composed pages.
     pub pages: &'a [Page],
     /// Anchor id → (page index, y from the top), for internal links.
@@ -69,7 +67,7 @@ struct Shared {
 }
 
 /// Renders `input` into a document with a catalog, a page tree and everything the pages use.
-pub fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
+pub(crate) fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
     let mut doc = Document::with_version("1.5");
     let usage = record_usage(input.pages);
     let mut fonts = crate::timing::time("pdf embed fonts", || embed_fonts(input.fonts, &usage))?;
@@ -406,7 +404,7 @@ fn add_images(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::layout_ir::{LinkItem, RuleItem};
+    use crate::typeset::layout::{LinkItem, RuleItem};
 
     #[test]
     fn reals_are_rounded_and_never_negative_zero() {

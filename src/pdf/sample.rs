@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::finish::{self, Finishing};
-use super::font::{FaceChoice, Family, FontSet, Style};
-use super::layout_ir::{GlyphRun, Item, Page};
 use super::metadata::DocumentInfo;
 use super::render::{render_document, RenderInput};
-use super::shape::{ShapeCache, ShapeOptions};
 use super::PdfError;
+use crate::fonts::{FaceChoice, Family, FontSet, Style};
+use crate::typeset::layout::{GlyphRun, Item, Page};
+use crate::typeset::shape::{ShapeCache, ShapeOptions};
 
 /// The sample page: (family, style, size, old-style figures, text) per line.
 const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
@@ -84,7 +84,7 @@ const A4: (f64, f64) = (595.276, 841.89);
 
 /// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
 /// finishing step.
-pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
+pub(crate) fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
     let mut cache = ShapeCache::new();
     let items = SAMPLE_LINES
         .iter()

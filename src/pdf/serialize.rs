@@ -20,7 +20,7 @@ const OBJECTS_PER_RUN: usize = 2048;
 /// The document as a PDF file. Object streams, cross-reference streams and linearisation
 /// dictionaries already in the document are left out (as lopdf's writer does); the file's
 /// own cross-reference stream gets the next free object number.
-pub fn save(doc: &Document) -> Vec<u8> {
+pub(crate) fn save(doc: &Document) -> Vec<u8> {
     let objects: Vec<(ObjectId, &Object)> = doc
         .objects
         .iter()

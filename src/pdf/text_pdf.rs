@@ -26,9 +26,9 @@ use std::ops::Range;
 use lopdf::{Document, ObjectId};
 
 use super::content::Content;
-use super::font::{guard, FaceId, FontError, FontFace, FontSet};
-use super::font_pdf::{write_font, FontProgram, SubsetFont};
-use super::shape::{is_default_ignorable, ShapedRun};
+use super::font_pdf::{write_font, SubsetFont};
+use crate::fonts::{subset_face, FaceId, FontError, FontFace, FontProgram, FontSet, SubsetError};
+use crate::typeset::shape::{is_default_ignorable, ShapedRun};
 
 /// Why text could not be written to the PDF.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +56,7 @@ pub enum TextPdfError {
 
 /// The glyphs a document uses, per face, with the text each glyph stands for.
 #[derive(Debug, Default, Clone)]
-pub struct GlyphUsage {
+pub(crate) struct GlyphUsage {
     /// Indexed by face index, then by glyph id.
     faces: Vec<Vec<Option<GlyphText>>>,
 }
@@ -85,13 +85,13 @@ impl GlyphText {
 
 impl GlyphUsage {
     /// No glyphs yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         GlyphUsage::default()
     }
 
     /// Records the glyphs of `run`. The first text seen for a glyph wins, so the text chosen
     /// for `/ToUnicode` is deterministic.
-    pub fn record(&mut self, run: &ShapedRun) {
+    pub(crate) fn record(&mut self, run: &ShapedRun) {
         for (i, cluster) in run.clusters.iter().enumerate() {
             let text = run.cluster_text(i);
             let single = cluster.glyphs.len() == 1;
@@ -111,13 +111,6 @@ impl GlyphUsage {
         let glyphs = &mut self.faces[face.index()];
         grow(glyphs, usize::from(gid));
         glyphs[usize::from(gid)].get_or_insert_with(GlyphText::default)
-    }
-
-    /// Whether no glyph has been recorded.
-    pub fn is_empty(&self) -> bool {
-        self.faces
-            .iter()
-            .all(|glyphs| glyphs.iter().all(Option::is_none))
     }
 }
 
@@ -163,13 +156,16 @@ struct EmbeddedFace {
 
 /// The subset faces of a document, ready to place runs with.
 #[derive(Debug, Clone, Default)]
-pub struct EmbeddedFonts {
+pub(crate) struct EmbeddedFonts {
     /// Indexed by face index.
     faces: Vec<Option<EmbeddedFace>>,
 }
 
 /// Subsets every face that `usage` records a glyph of.
-pub fn embed_fonts(fonts: &FontSet<'_>, usage: &GlyphUsage) -> Result<EmbeddedFonts, TextPdfError> {
+pub(crate) fn embed_fonts(
+    fonts: &FontSet<'_>,
+    usage: &GlyphUsage,
+) -> Result<EmbeddedFonts, TextPdfError> {
     let mut faces: Vec<Option<EmbeddedFace>> = Vec::new();
     for (id, face) in fonts.faces() {
         let glyphs = usage.faces.get(id.index()).map_or(&[][..], Vec::as_slice);
@@ -236,14 +232,14 @@ fn subset_program(
     face: &FontFace<'_>,
     remapper: &subsetter::GlyphRemapper,
 ) -> Result<FontProgram, TextPdfError> {
-    let subset_error = |reason: &str| TextPdfError::Subset {
+    subset_face(face, remapper).map_err(|problem| TextPdfError::Subset {
         name: face.label().to_string(),
-        reason: reason.to_string(),
-    };
-    let bytes = guard(|| subsetter::subset(face.data(), face.index(), remapper))
-        .ok_or_else(|| subset_error("malformed font"))?
-        .map_err(|e| subset_error(&e.to_string()))?;
-    FontProgram::from_subset(bytes).ok_or_else(|| subset_error("no CFF table in the subset"))
+        reason: match problem {
+            SubsetError::Malformed => "malformed font".to_string(),
+            SubsetError::Rejected(reason) => reason,
+            SubsetError::NoCff => "no CFF table in the subset".to_string(),
+        },
+    })
 }
 
 /// The `/W` width of glyph `gid`: its advance in 1/1000 em, truncated.
@@ -256,7 +252,7 @@ fn pdf_width(face: &FontFace<'_>, gid: u16) -> i64 {
 /// The six capital letters that tag a subset (`ABCDEF+Name`), from an FNV-1a hash of the
 /// PostScript name, a salt (0 unless the name is taken) and the glyph ids, so the same glyph
 /// set always gets the same tag.
-pub fn subset_tag(postscript_name: &str, salt: u32, gids: &[u16]) -> String {
+pub(crate) fn subset_tag(postscript_name: &str, salt: u32, gids: &[u16]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let bytes = postscript_name
         .bytes()
@@ -271,33 +267,31 @@ pub fn subset_tag(postscript_name: &str, salt: u32, gids: &[u16]) -> String {
         .collect()
 }
 
-/// The font objects of a document: `(resource name, Type0 font id)` in resource order.
-pub type FontResources = Vec<(String, ObjectId)>;
-
 impl EmbeddedFonts {
     fn face(&self, face: FaceId) -> Option<&EmbeddedFace> {
         self.faces.get(face.index())?.as_ref()
     }
 
     /// The `/BaseFont` name (`ABCDEF+PostScriptName`) `face` is embedded under, if it is used.
-    pub fn base_font(&self, face: FaceId) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn base_font(&self, face: FaceId) -> Option<&str> {
         self.face(face).map(|f| f.base_font.as_str())
     }
 
     /// The page resource name `face` is shown with, if it is used.
-    pub fn resource(&self, face: FaceId) -> Option<&str> {
+    pub(crate) fn resource(&self, face: FaceId) -> Option<&str> {
         self.resource_at(face.index())
     }
 
     /// The page resource name of the face with index `index`, if it is used.
-    pub fn resource_at(&self, index: usize) -> Option<&str> {
+    pub(crate) fn resource_at(&self, index: usize) -> Option<&str> {
         let face = self.faces.get(index)?.as_ref()?;
         Some(face.resource.as_str())
     }
 
     /// Adds every subset to `doc` (Flate-compressed when `compress`), releasing the font
     /// programs; returns the font objects by face index.
-    pub fn write(
+    pub(crate) fn write(
         &mut self,
         doc: &mut Document,
         fonts: &FontSet<'_>,
@@ -346,7 +340,7 @@ impl EmbeddedFace {
 /// use (selected only when it changes), the `TJ` still open, and the faces shown (for the
 /// page's resources). Call [`TextState::finish`] before `ET`; start a fresh state after it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TextState {
+pub(crate) struct TextState {
     font: Option<(FaceId, u32)>,
     open: Option<OpenShow>,
     used: BTreeSet<FaceId>,
@@ -363,14 +357,14 @@ struct OpenShow {
 
 impl TextState {
     /// Closes the open `TJ`, if any. Call before any operator other than glyph placement.
-    pub fn finish(&mut self, out: &mut Content) {
+    pub(crate) fn finish(&mut self, out: &mut Content) {
         if self.open.take().is_some() {
             out.show_array();
         }
     }
 
     /// The faces shown since the state was made.
-    pub fn used_faces(&self) -> &BTreeSet<FaceId> {
+    pub(crate) fn used_faces(&self) -> &BTreeSet<FaceId> {
         &self.used
     }
 
@@ -439,7 +433,7 @@ struct Placed<'e> {
 impl EmbeddedFonts {
     /// Writes the operators that draw `run` with its baseline starting at (`x`, `y`) points
     /// from the page's lower-left corner. Must be called inside a text object (`BT`…`ET`).
-    pub fn place_run(
+    pub(crate) fn place_run(
         &self,
         run: &ShapedRun,
         (x, y): (f32, f32),
@@ -600,8 +594,8 @@ fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::font::{FaceChoice, Family, Style};
-    use crate::pdf::shape::ShapeOptions;
+    use crate::fonts::{FaceChoice, Family, Style};
+    use crate::typeset::shape::ShapeOptions;
     use std::process::Command;
 
     const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
@@ -644,7 +638,7 @@ mod tests {
     #[test]
     fn fonts_are_subset_and_named_with_tags() {
         let fonts = FontSet::builtin().unwrap();
-        let run = crate::pdf::shape::shape(
+        let run = crate::typeset::shape::shape(
             &fonts,
             "office ខ្មែរ",
             FaceChoice::new(Family::Serif, Style::Regular),
@@ -673,7 +667,7 @@ mod tests {
 
     #[test]
     fn one_face_used_twice_gets_two_names() {
-        let data = crate::fonts::SERIF_REGULAR.data;
+        let data = crate::fonts::bundled::SERIF_REGULAR.data;
         let mut fonts = FontSet::new(FontFace::parse(data, 0, "R.otf").unwrap());
         fonts.set_face(
             Family::Serif,
@@ -683,8 +677,13 @@ mod tests {
         let mut usage = GlyphUsage::new();
         for style in [Style::Regular, Style::Bold] {
             let choice = FaceChoice::new(Family::Serif, style);
-            let run =
-                crate::pdf::shape::shape(&fonts, "same", choice, 10.0, &ShapeOptions::default());
+            let run = crate::typeset::shape::shape(
+                &fonts,
+                "same",
+                choice,
+                10.0,
+                &ShapeOptions::default(),
+            );
             usage.record(&run);
         }
         let embedded = embed_fonts(&fonts, &usage).unwrap();
@@ -698,8 +697,13 @@ mod tests {
     fn khmer_clusters_get_actual_text_and_latin_does_not() {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
-        let run =
-            crate::pdf::shape::shape(&fonts, "office ខ្មែរ", choice, 10.0, &ShapeOptions::default());
+        let run = crate::typeset::shape::shape(
+            &fonts,
+            "office ខ្មែរ",
+            choice,
+            10.0,
+            &ShapeOptions::default(),
+        );
         let mut usage = GlyphUsage::new();
         usage.record(&run);
         let embedded = embed_fonts(&fonts, &usage).unwrap();
@@ -723,8 +727,8 @@ mod tests {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
         let options = ShapeOptions::default();
-        let first = crate::pdf::shape::shape(&fonts, "AVA", choice, 10.0, &options);
-        let second = crate::pdf::shape::shape(&fonts, "Wave", choice, 10.0, &options);
+        let first = crate::typeset::shape::shape(&fonts, "AVA", choice, 10.0, &options);
+        let second = crate::typeset::shape::shape(&fonts, "Wave", choice, 10.0, &options);
         let mut usage = GlyphUsage::new();
         usage.record(&first);
         usage.record(&second);
@@ -754,7 +758,7 @@ mod tests {
     fn placing_an_unrecorded_glyph_is_an_error() {
         let fonts = FontSet::builtin().unwrap();
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
-        let run = crate::pdf::shape::shape(&fonts, "a", choice, 10.0, &ShapeOptions::default());
+        let run = crate::typeset::shape::shape(&fonts, "a", choice, 10.0, &ShapeOptions::default());
         let result = placed(&EmbeddedFonts::default(), &run);
         assert!(matches!(result, Err(TextPdfError::Unrecorded { .. })));
     }
@@ -792,9 +796,9 @@ mod tests {
     fn corrupted_fonts_are_errors_not_panics() {
         use crate::fonts;
         let files = [
-            fonts::SERIF_REGULAR,
-            fonts::MONO_REGULAR,
-            fonts::KHMER_REGULAR,
+            fonts::bundled::SERIF_REGULAR,
+            fonts::bundled::MONO_REGULAR,
+            fonts::bundled::KHMER_REGULAR,
         ];
         let mut seed: u64 = 0x1234_5678;
         let mut next = move || {
@@ -825,7 +829,8 @@ mod tests {
         let fonts = FontSet::new(face);
         let choice = FaceChoice::new(Family::Serif, Style::Regular);
         let text = "office AVATAR ខ្មែរ 1975";
-        let run = crate::pdf::shape::shape(&fonts, text, choice, 10.0, &ShapeOptions::default());
+        let run =
+            crate::typeset::shape::shape(&fonts, text, choice, 10.0, &ShapeOptions::default());
         let mut usage = GlyphUsage::new();
         usage.record(&run);
         let Ok(mut embedded) = embed_fonts(&fonts, &usage) else {

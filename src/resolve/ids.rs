@@ -7,13 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
+use crate::doc::walk;
 use crate::doc::{plain_text, Block, Chapter, HtmlNode, Inline};
 
 /// Names handed out once each; a taken name gets `-2`, `-3`, … appended.
 #[derive(Debug, Default)]
-pub struct UniqueNames {
+pub(super) struct UniqueNames {
     taken: BTreeSet<String>,
     /// Next suffix to try per base name, so 100,000 equal headings stay linear.
     next_suffix: BTreeMap<String, usize>,
@@ -21,7 +21,7 @@ pub struct UniqueNames {
 
 impl UniqueNames {
     /// Take `wanted`, or the first free `wanted-N`.
-    pub fn claim(&mut self, wanted: &str) -> String {
+    pub(super) fn claim(&mut self, wanted: &str) -> String {
         if self.taken.insert(wanted.to_string()) {
             return wanted.to_string();
         }
@@ -36,21 +36,21 @@ impl UniqueNames {
     }
 
     /// Take `name` exactly; false when it was already taken.
-    pub fn claim_exact(&mut self, name: &str) -> bool {
+    pub(super) fn claim_exact(&mut self, name: &str) -> bool {
         self.taken.insert(name.to_string())
     }
 }
 
 /// Every anchor id in the book and the chapter that holds it.
 #[derive(Debug, Default)]
-pub struct Anchors {
+pub(super) struct Anchors {
     names: UniqueNames,
     chapter_of: BTreeMap<String, usize>,
 }
 
 impl Anchors {
     /// Register an id the author chose; false if it is already used.
-    pub fn insert_exact(&mut self, id: &str, chapter: usize) -> bool {
+    pub(super) fn insert_exact(&mut self, id: &str, chapter: usize) -> bool {
         if !self.names.claim_exact(id) {
             return false;
         }
@@ -59,20 +59,20 @@ impl Anchors {
     }
 
     /// Register a generated id, made unique, and return it.
-    pub fn insert_generated(&mut self, wanted: &str, chapter: usize) -> String {
+    pub(super) fn insert_generated(&mut self, wanted: &str, chapter: usize) -> String {
         let id = self.names.claim(wanted);
         self.chapter_of.insert(id.clone(), chapter);
         id
     }
 
     /// The chapter holding `id`.
-    pub fn chapter_of(&self, id: &str) -> Option<usize> {
+    pub(super) fn chapter_of(&self, id: &str) -> Option<usize> {
         self.chapter_of.get(id).copied()
     }
 }
 
 /// Give every heading a book-unique id and register all other author ids.
-pub fn assign_ids(
+pub(super) fn assign_ids(
     chapters: &mut [Chapter],
     sources: &SourceMap,
     diags: &mut Diagnostics,
@@ -170,7 +170,7 @@ fn push_id_attr(attrs: &[(String, String)], span: &Span, found: &mut Vec<(String
 }
 
 /// A heading's generated id: lower-case words joined by hyphens, starting with a letter.
-pub fn heading_slug(text: &str) -> String {
+pub(super) fn heading_slug(text: &str) -> String {
     let mut slug = String::new();
     let mut pending_hyphen = false;
     for c in text.chars() {

@@ -12,24 +12,22 @@ use std::path::{Path, PathBuf};
 mod svg;
 
 use super::ids::UniqueNames;
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
-use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget};
+use crate::doc::walk;
+use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget, MAX_IMAGE_PIXELS};
 use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 
-/// Above this many pixels an image is refused outright (a decompression bomb, not a picture).
-pub const MAX_PIXELS: u64 = 100_000_000;
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
-pub const RETAILER_PIXELS: u64 = 4_000_000;
+pub(super) const RETAILER_PIXELS: u64 = 4_000_000;
 /// The most memory an image may take decoded: the PDF backend decodes images that it cannot
 /// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
 /// its largest image's pixels), so an image over it is refused here, at its reference.
-pub const MAX_DECODED_BYTES: u64 = crate::pdf::image_pdf::MAX_IMAGE_PIXELS * 4;
+pub(super) const MAX_DECODED_BYTES: u64 = MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.
-pub const COVER_MIN: (u32, u32) = (1600, 2560);
+pub(super) const COVER_MIN: (u32, u32) = (1600, 2560);
 
 /// Collects and deduplicates the book's images.
-pub struct ImageCollector<'a> {
+pub(super) struct ImageCollector<'a> {
     root: &'a BookRoot,
     allow_remote: bool,
     assets: Vec<ImageAsset>,
@@ -40,7 +38,7 @@ pub struct ImageCollector<'a> {
 
 impl<'a> ImageCollector<'a> {
     /// A collector for the book in `root`.
-    pub fn new(root: &'a BookRoot, allow_remote: bool) -> Self {
+    pub(super) fn new(root: &'a BookRoot, allow_remote: bool) -> Self {
         ImageCollector {
             root,
             allow_remote,
@@ -53,12 +51,12 @@ impl<'a> ImageCollector<'a> {
 
     /// The collected assets, indexed by `Image::asset`, and the count of images without
     /// alternative text.
-    pub fn finish(self) -> (Vec<ImageAsset>, usize) {
+    pub(super) fn finish(self) -> (Vec<ImageAsset>, usize) {
         (self.assets, self.undescribed)
     }
 
     /// Resolve every image of a chapter (and its notes).
-    pub fn collect_chapter(
+    pub(super) fn collect_chapter(
         &mut self,
         chapter: &mut Chapter,
         sources: &SourceMap,
@@ -147,7 +145,12 @@ impl<'a> ImageCollector<'a> {
     }
 
     /// Add the cover image: PNG or JPEG only (what every retailer accepts).
-    pub fn add_cover(&mut self, path: &Path, span: Span, diags: &mut Diagnostics) -> Option<usize> {
+    pub(super) fn add_cover(
+        &mut self,
+        path: &Path,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<usize> {
         let index = self.add_file(path, "cover", span.clone(), diags)?;
         let asset = &self.assets[index];
         if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") {
@@ -251,7 +254,7 @@ impl<'a> ImageCollector<'a> {
             );
             return false;
         }
-        if pixels > MAX_PIXELS {
+        if pixels > MAX_IMAGE_PIXELS {
             diags.push(
                 Diagnostic::error(
                     code::IMAGE_TOO_LARGE,
@@ -356,7 +359,7 @@ fn remote_image_link(image: &Image) -> Inline {
 
 /// What the first bytes of an image file say it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageProbe {
+pub(super) struct ImageProbe {
     /// Media type for the manifest.
     pub media_type: &'static str,
     /// File extension used in the package.
@@ -374,7 +377,7 @@ const MEGABYTE: u64 = 1_000_000;
 
 /// Why an image cannot go into the book, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageProblem {
+pub(super) struct ImageProblem {
     /// What is wrong with the file.
     pub message: String,
     /// How to fix it.
@@ -391,7 +394,7 @@ impl From<String> for ImageProblem {
 }
 
 /// Identify an image by its magic bytes and read its size from the header.
-pub fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
+pub(super) fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
     let mut head = Vec::with_capacity(512);
     open_regular(path)
         .map_err(|problem| problem.describe("the image"))?
@@ -456,7 +459,7 @@ fn check_svg(path: &Path) -> Result<(), ImageProblem> {
 }
 
 /// Largest SVG file accepted.
-pub const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
+pub(super) const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Width, height and decoded size in bytes, from the header alone.
 fn header_size(path: &Path) -> Result<(u32, u32, u64), String> {

@@ -4,16 +4,17 @@
 use std::path::{Path, PathBuf};
 
 use super::ids::Anchors;
-use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use crate::doc::walk;
 use crate::doc::{Chapter, Inline, LinkTarget};
-use crate::manuscript::{has_url_scheme, Manuscript, PathProblem};
+use crate::manuscript::{Manuscript, PathProblem};
+use crate::url::{has_url_scheme, percent_decode};
 
 /// Schemes a link may use in the outputs.
 const EXTERNAL_SCHEMES: &[&str] = &["http:", "https:", "mailto:", "ftp:", "tel:"];
 
 /// Resolve every link in every chapter (and its notes).
-pub fn resolve_links(
+pub(super) fn resolve_links(
     chapters: &mut [Chapter],
     anchors: &Anchors,
     manuscript: &Manuscript,
@@ -54,7 +55,7 @@ fn chapter_path(manuscript: &Manuscript, chapter: &Chapter) -> Option<PathBuf> {
 }
 
 /// The folder of a chapter's file, relative to the book root.
-pub fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
+pub(super) fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
     let name = &manuscript.sources.get(chapter.file).name;
     Path::new(name)
         .parent()
@@ -136,7 +137,7 @@ impl LinkContext<'_> {
             ));
         }
         let (path, fragment) = match dest.split_once('#') {
-            Some((path, fragment)) => (path, Some(crate::manuscript::percent_decode(fragment))),
+            Some((path, fragment)) => (path, Some(percent_decode(fragment))),
             None => (dest, None),
         };
         if path.is_empty() {

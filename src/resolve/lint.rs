@@ -5,7 +5,7 @@ use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Block, Chapter};
 
 /// Warn about structure problems in the author's chapters.
-pub fn lint_chapters(chapters: &[Chapter], diags: &mut Diagnostics) {
+pub(super) fn lint_chapters(chapters: &[Chapter], diags: &mut Diagnostics) {
     for chapter in chapters.iter().filter(|c| !c.generated) {
         heading_jumps(chapter, diags);
         emptiness(chapter, diags);

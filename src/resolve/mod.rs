@@ -10,12 +10,12 @@ mod images;
 mod links;
 mod lint;
 mod notes;
-pub mod walk;
 
 use std::path::Path;
 
 use crate::cite::{self, CiteOptions, StyleChoice};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
+use crate::doc::walk;
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
 use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
 use crate::markdown::ParsedChapter;
@@ -32,7 +32,7 @@ pub struct ResolveOptions {
 }
 
 /// Resolve a loaded and parsed manuscript into a book. Problems go into `diags`.
-pub fn resolve_book(
+pub(crate) fn resolve_book(
     manuscript: &mut Manuscript,
     parsed: Vec<ParsedChapter>,
     options: &ResolveOptions,
@@ -149,7 +149,7 @@ fn fill_titles(chapters: &mut [Chapter], diags: &mut Diagnostics) {
 }
 
 /// Front matter and back matter types; everything else is the body.
-pub fn division_of(epub_type: Option<&str>) -> Division {
+pub(crate) fn division_of(epub_type: Option<&str>) -> Division {
     match epub_type {
         Some(
             "preface" | "foreword" | "prologue" | "dedication" | "epigraph" | "acknowledgments"
@@ -315,7 +315,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
 
 /// `YYYY-MM-DDThh:mm:ssZ` from SOURCE_DATE_EPOCH, else the book's date, else the Unix epoch.
 /// Never the clock: the same input must give the same bytes.
-pub fn modified_timestamp(epoch: Option<i64>, date: Option<&str>) -> String {
+pub(crate) fn modified_timestamp(epoch: Option<i64>, date: Option<&str>) -> String {
     if let Some(seconds) = epoch {
         return format_epoch(seconds);
     }
@@ -330,7 +330,7 @@ pub fn modified_timestamp(epoch: Option<i64>, date: Option<&str>) -> String {
 }
 
 /// Format seconds since 1970 as an ISO 8601 UTC timestamp (civil calendar, no clock).
-pub fn format_epoch(seconds: i64) -> String {
+pub(crate) fn format_epoch(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let secs = seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);

@@ -7,12 +7,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ids::Anchors;
-use super::walk;
 use crate::diag::{closest, code, Diagnostic, Diagnostics};
+use crate::doc::walk;
 use crate::doc::{Chapter, Inline, Note};
 
 /// Number every chapter's notes and link the calls to them.
-pub fn number_notes(chapters: &mut [Chapter], anchors: &mut Anchors, diags: &mut Diagnostics) {
+pub(super) fn number_notes(
+    chapters: &mut [Chapter],
+    anchors: &mut Anchors,
+    diags: &mut Diagnostics,
+) {
     for (index, chapter) in chapters.iter_mut().enumerate() {
         number_chapter_notes(index, chapter, anchors, diags);
     }

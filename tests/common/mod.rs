@@ -11,10 +11,10 @@ pub mod words;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use octavo::build::compile;
-use octavo::diag::{render_json, Diagnostics, SourceMap};
-use octavo::epub::write_epub;
-use octavo::resolve::ResolveOptions;
+use octavo::compile;
+use octavo::write_epub;
+use octavo::ResolveOptions;
+use octavo::{render_json, Diagnostics, SourceMap};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -44,8 +44,7 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
         );
     }
     let book = compiled.book.as_ref().expect("a book");
-    let manuscript = compiled.manuscript.as_ref().expect("a manuscript");
-    let options = octavo::build::epub_options(manuscript).expect("EPUB options");
+    let options = octavo::epub_options(&compiled).expect("EPUB options");
     let bytes = write_epub(book, &options).expect("EPUB written");
     let sources = compiled.sources().clone();
     (bytes, compiled.diags, sources)
@@ -187,13 +186,13 @@ pub fn pdf_dir() -> PathBuf {
 pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::pdf::PdfOptions {
-        profile: octavo::pdf::profile::Profile::builtin(profile),
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin(profile),
         chapters: None,
         readable: false,
         fonts: None,
     };
-    let output = octavo::pdf::write_pdf(book, &options).expect("PDF written");
+    let output = octavo::write_pdf(book, &options).expect("PDF written");
     std::fs::write(pdf_dir().join(format!("{name}.pdf")), &output.bytes).expect("keep PDF");
     let dump = dump_pdf(&output);
     (output.bytes, dump)
@@ -202,15 +201,11 @@ pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
 /// Every page of a PDF (each text line with its position, face and size; rules, images, links
 /// and anchors), its chapter openings, outline, fonts and link counts. The PDF must have been
 /// set in the bundled fonts (`PdfOptions::fonts` `None`), whose faces name the dump's.
-pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
-    use octavo::pdf::layout_ir::Item;
+pub fn dump_pdf(output: &octavo::PdfOutput) -> String {
+    use octavo::layout::Item;
     let composition = &output.composition;
-    let fonts = octavo::pdf::font::FontSet::builtin().expect("the bundled fonts");
     let mut out = format!("== pages ({})\n", composition.pages.len());
-    out.push_str(&octavo::pdf::layout_dump::dump_pages(
-        &composition.pages,
-        &fonts,
-    ));
+    out.push_str(&octavo::layout_dump::dump_pages(&composition.pages));
     out.push_str("\n== chapter openings (page index)\n");
     for page in &composition.chapter_pages {
         out.push_str(&format!("{}\n", page + 1));
@@ -247,9 +242,7 @@ pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
     for page in &composition.pages {
         for item in &page.items {
             match item {
-                Item::Link(link)
-                    if matches!(link.target, octavo::pdf::layout_ir::LinkDest::Anchor(_)) =>
-                {
+                Item::Link(link) if matches!(link.target, octavo::layout::LinkDest::Anchor(_)) => {
                     internal += 1
                 }
                 Item::Link(_) => external += 1,

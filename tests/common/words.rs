@@ -10,8 +10,8 @@
 use std::ops::Range;
 use std::path::Path;
 
-use octavo::diag::{Diagnostics, FileId};
-use octavo::doc::Book;
+use octavo::Book;
+use octavo::{Diagnostics, FileId};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// One word of the source, normalised, and where it was written.
@@ -52,9 +52,7 @@ pub fn source_words(text: &str) -> ChapterWords {
     let mut in_metadata = false;
     let mut html_block: Option<(String, usize)> = None;
     let mut run = TextRun::default();
-    for (event, range) in
-        Parser::new_ext(text, octavo::markdown::parser_options()).into_offset_iter()
-    {
+    for (event, range) in Parser::new_ext(text, octavo::parser_options()).into_offset_iter() {
         let target_is_note = note_depth > 0;
         match event {
             Event::Text(t) if !in_metadata => {
@@ -141,7 +139,7 @@ fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
     let trimmed = run.text.trim();
     let marker = matches!(trimmed, "::: {#refs}" | ":::" | "::: {#refs}\n:::");
     if !marker {
-        let citations: Vec<Range<usize>> = octavo::markdown::citations::find_citations(&run.text)
+        let citations: Vec<Range<usize>> = octavo::find_citations(&run.text)
             .into_iter()
             .map(|c| c.range)
             .collect();
@@ -169,8 +167,8 @@ fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
 
 /// The words of raw HTML: its character data (comments are not printed).
 fn push_html_words(html: &str, offset: usize, out: &mut Vec<SourceWord>) {
-    for token in octavo::markdown::html::tokenize(html) {
-        if let octavo::markdown::html::HtmlToken::Text(t) = token {
+    for token in octavo::tokenize(html) {
+        if let octavo::HtmlToken::Text(t) = token {
             push_words(&t, offset, false, out);
         }
     }
@@ -371,7 +369,7 @@ fn check_chapter(
 /// Every chapter's words in its EPUB XHTML document.
 pub fn check_epub(
     book: &Book,
-    sources: &octavo::diag::SourceMap,
+    sources: &octavo::SourceMap,
     diags: &Diagnostics,
     epub: &[u8],
 ) -> Result<usize, String> {
@@ -380,7 +378,7 @@ pub fn check_epub(
     let mut checked = 0;
     for chapter in book.chapters.iter().filter(|c| !c.generated) {
         let source = sources.get(chapter.file);
-        let name = format!("EPUB/text/{}", octavo::epub::xhtml::chapter_file(chapter));
+        let name = format!("EPUB/text/{}", octavo::chapter_file(chapter));
         let mut xhtml = String::new();
         std::io::Read::read_to_string(
             &mut archive.by_name(&name).map_err(|e| format!("{name}: {e}"))?,
@@ -405,18 +403,14 @@ pub fn check_epub(
 /// and folio taken off (they can fall inside a word broken over two pages).
 pub fn check_pdf(
     book: &Book,
-    sources: &octavo::diag::SourceMap,
+    sources: &octavo::SourceMap,
     diags: &Diagnostics,
     pdf_path: &Path,
-    pdf: &octavo::pdf::PdfOutput,
+    pdf: &octavo::PdfOutput,
 ) -> Result<usize, String> {
     let text = pdftotext(pdf_path)?;
     let heads: Vec<String> = std::iter::once(book.meta.title.clone())
-        .chain(
-            book.chapters
-                .iter()
-                .map(|c| octavo::doc::plain_text(&c.title)),
-        )
+        .chain(book.chapters.iter().map(|c| octavo::plain_text(&c.title)))
         .collect();
     let pages: Vec<String> = text
         .split('\u{c}')
@@ -424,7 +418,7 @@ pub fn check_pdf(
         .map(|(index, page)| {
             let laid_out = pdf.composition.pages.get(index);
             let label = laid_out.and_then(|p| p.label.clone());
-            let body = laid_out.is_some_and(|p| p.kind == octavo::pdf::layout_ir::PageKind::Body);
+            let body = laid_out.is_some_and(|p| p.kind == octavo::layout::PageKind::Body);
             let heads: &[String] = if body { &heads } else { &[] };
             without_furniture(page, label.as_deref(), heads)
         })

@@ -13,13 +13,13 @@
 //! attributes of other vocabularies (Inkscape's, Sodipodi's, RDF metadata, Illustrator's)
 //! are never rendered and are accepted as they are, save HTML and the few XML vocabularies
 //! that can run or include something. CSS (`style` elements and attributes, and values such
-//! as `fill="url(#g)"`) goes through [`crate::epub::css`] and must come out unchanged.
+//! as `fill="url(#g)"`) goes through [`crate::css`] and must come out unchanged.
 
 use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use crate::epub::css::{filter_stylesheet, CssPlace, UrlVerdict};
+use crate::css::{filter_stylesheet, CssPlace, UrlVerdict};
 
 const SVG_NS: &[u8] = b"http://www.w3.org/2000/svg";
 const XLINK_NS: &[u8] = b"http://www.w3.org/1999/xlink";
@@ -336,7 +336,7 @@ const FRAGMENT_REFERENCES: &[&str] = &[
 
 /// Why an SVG cannot be packaged: the construct refused, and the line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SvgRefusal {
+pub(super) struct SvgRefusal {
     /// What was found ("a <script> element", "the event handler attribute `onload`").
     pub what: String,
     /// 1-based line in the SVG file.
@@ -344,7 +344,7 @@ pub struct SvgRefusal {
 }
 
 /// Check an SVG's text; the first construct that may not go into an EPUB is refused.
-pub fn check_svg(text: &str) -> Result<(), SvgRefusal> {
+pub(super) fn check_svg(text: &str) -> Result<(), SvgRefusal> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut checker = Checker {
         text,
@@ -672,7 +672,7 @@ fn check_href(element: &str, value: &str) -> Refused {
                 Ok(())
             } else if !web.iter().any(|s| lower.starts_with(s)) {
                 refused("a link that is not to the web or inside the drawing")
-            } else if crate::epub::href::encode_url(href) != href {
+            } else if crate::url::encode_url(href) != href {
                 refused("a link that is not a valid URL (percent-encode it)")
             } else {
                 Ok(())

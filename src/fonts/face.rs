@@ -1,15 +1,12 @@
-//! Font faces for the PDF typesetter.
+//! Font faces: one OpenType face parsed once, with what shaping, layout and embedding need.
 //!
-//! A [`FontFace`] is one OpenType face parsed once (with `rustybuzz`, whose `ttf_parser` we reuse)
-//! together with the metrics page layout needs and the PostScript name the PDF embeds it under.
-//! A [`FontSet`] holds the book's faces by role (serif or monospace, four styles) plus an ordered
-//! list of fallback faces (Khmer) that shaping consults glyph by glyph. Parsing a broken font file
-//! is an error, never a panic: fonts may come from `book.toml`.
+//! A [`FontFace`] is parsed with `rustybuzz` (whose `ttf_parser` we reuse) together with the
+//! metrics page layout needs and the PostScript name a PDF embeds it under. Parsing a broken
+//! font file is an error, never a panic: fonts may come from `book.toml`.
 //!
-//! Faces borrow their bytes (`&'a [u8]`): the fonts octavo ships are `&'static` (`crate::fonts`),
-//! fonts read at run time live in a buffer the build keeps for as long as the `FontSet`.
-
-use std::collections::BTreeMap;
+//! Faces borrow their bytes (`&'a [u8]`): the fonts octavo ships are `&'static`
+//! ([`super::bundled`]), fonts read at run time live in a buffer the build keeps for as long
+//! as the [`super::FontSet`].
 
 use rustybuzz::ttf_parser;
 
@@ -320,210 +317,10 @@ fn sanitize_ps_name(raw: &str) -> String {
     name
 }
 
-/// The two type families a book uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Family {
-    /// Text face (the serif).
-    Serif,
-    /// Code face.
-    Mono,
-}
-
-/// The four styles of a family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Style {
-    /// Upright, normal weight.
-    Regular,
-    /// Italic (or oblique for the monospace).
-    Italic,
-    /// Bold.
-    Bold,
-    /// Bold italic.
-    BoldItalic,
-}
-
-impl Style {
-    /// The styles to try, best first, when this one has no face of its own.
-    fn nearest(self) -> &'static [Style] {
-        match self {
-            Style::Regular => &[Style::Regular],
-            Style::Italic => &[Style::Italic, Style::Regular],
-            Style::Bold => &[Style::Bold, Style::Regular],
-            Style::BoldItalic => &[
-                Style::BoldItalic,
-                Style::Bold,
-                Style::Italic,
-                Style::Regular,
-            ],
-        }
-    }
-}
-
-/// What a piece of text asks for: a family and a style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FaceChoice {
-    /// Serif or monospace.
-    pub family: Family,
-    /// Regular, italic, bold or bold italic.
-    pub style: Style,
-}
-
-impl FaceChoice {
-    /// A choice of `family` in `style`.
-    pub fn new(family: Family, style: Style) -> Self {
-        FaceChoice { family, style }
-    }
-}
-
-/// What a face of a [`FontSet`] is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaceRole {
-    /// The face of a family in a style.
-    Family(Family, Style),
-    /// A fallback for characters the chosen face lacks, serving a style first.
-    Fallback(Style),
-}
-
-/// Index of a face in its [`FontSet`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FaceId(u16);
-
-impl FaceId {
-    /// Position of the face in the set (0 is the serif regular).
-    pub fn index(self) -> usize {
-        usize::from(self.0)
-    }
-}
-
-/// The faces of a book: roles (family × style) and ordered fallbacks.
-#[derive(Debug)]
-pub struct FontSet<'a> {
-    faces: Vec<FontFace<'a>>,
-    roles: BTreeMap<(Family, Style), FaceId>,
-    fallbacks: Vec<(Style, FaceId)>,
-}
-
-impl<'a> FontSet<'a> {
-    /// A set whose serif regular face (the last resort for every choice) is `serif_regular`.
-    pub fn new(serif_regular: FontFace<'a>) -> Self {
-        let mut set = FontSet {
-            faces: vec![serif_regular],
-            roles: BTreeMap::new(),
-            fallbacks: Vec::new(),
-        };
-        set.roles.insert((Family::Serif, Style::Regular), FaceId(0));
-        set
-    }
-
-    /// Adds `face` for `family` in `style` (replacing an earlier one) and returns its id.
-    pub fn set_face(&mut self, family: Family, style: Style, face: FontFace<'a>) -> FaceId {
-        let id = self.push(face);
-        self.roles.insert((family, style), id);
-        id
-    }
-
-    /// Appends a fallback face used, in the order added, for characters the chosen face lacks.
-    /// A fallback registered for `style` serves that style first; `Regular` fallbacks serve all.
-    pub fn add_fallback(&mut self, style: Style, face: FontFace<'a>) -> FaceId {
-        let id = self.push(face);
-        self.fallbacks.push((style, id));
-        id
-    }
-
-    fn push(&mut self, face: FontFace<'a>) -> FaceId {
-        // More than 65,535 faces cannot come from a book; saturate rather than wrap.
-        let id = FaceId(u16::try_from(self.faces.len()).unwrap_or(u16::MAX));
-        self.faces.push(face);
-        id
-    }
-
-    /// The face with id `id`. Ids come from this set, so the lookup cannot miss.
-    pub fn face(&self, id: FaceId) -> &FontFace<'a> {
-        &self.faces[id.index()]
-    }
-
-    /// All faces with their ids, in id order.
-    pub fn faces(&self) -> impl Iterator<Item = (FaceId, &FontFace<'a>)> {
-        (0u16..).map(FaceId).zip(self.faces.iter())
-    }
-
-    /// What each face is for, in id order: a family in a style, or a fallback for a style.
-    /// The EPUB embeds a book's faces under these roles.
-    pub fn face_roles(&self) -> Vec<(FaceId, FaceRole)> {
-        let mut roles: Vec<(FaceId, FaceRole)> = self
-            .roles
-            .iter()
-            .map(|(&(family, style), &id)| (id, FaceRole::Family(family, style)))
-            .chain(
-                self.fallbacks
-                    .iter()
-                    .map(|&(style, id)| (id, FaceRole::Fallback(style))),
-            )
-            .collect();
-        roles.sort_by_key(|&(id, _)| id);
-        roles
-    }
-
-    /// Whether `choice` has a face of its own (rather than the nearest style's).
-    pub fn has_exact(&self, choice: FaceChoice) -> bool {
-        self.roles.contains_key(&(choice.family, choice.style))
-    }
-
-    /// The face that sets `choice`: its own, else the nearest style of the family, else the
-    /// serif in that style, else the serif regular.
-    pub fn primary(&self, choice: FaceChoice) -> FaceId {
-        let nearest = choice.style.nearest();
-        [choice.family, Family::Serif]
-            .iter()
-            .flat_map(|&family| nearest.iter().map(move |&style| (family, style)))
-            .find_map(|key| self.roles.get(&key).copied())
-            .unwrap_or(FaceId(0))
-    }
-
-    /// The faces to try for `choice`, in order: the primary, the fallbacks for its style, then
-    /// the `Regular` fallbacks.
-    pub fn chain(&self, choice: FaceChoice) -> Vec<FaceId> {
-        let mut chain = vec![self.primary(choice)];
-        let styled = self.fallbacks.iter().filter(|(s, _)| *s == choice.style);
-        let regular = self.fallbacks.iter().filter(|(s, _)| *s == Style::Regular);
-        for &(_, id) in styled.chain(regular) {
-            if !chain.contains(&id) {
-                chain.push(id);
-            }
-        }
-        chain
-    }
-}
-
-impl FontSet<'static> {
-    /// The fonts octavo ships (`crate::fonts`): Linux Libertine, DejaVu Sans Mono, and Noto Serif
-    /// Khmer as fallback.
-    pub fn builtin() -> Result<Self, FontError> {
-        use crate::fonts;
-        let parse = |f: fonts::FontFile| FontFace::parse(f.data, 0, f.file_name);
-        let mut set = FontSet::new(parse(fonts::SERIF_REGULAR)?);
-        let roles = [
-            (Family::Serif, Style::Italic, fonts::SERIF_ITALIC),
-            (Family::Serif, Style::Bold, fonts::SERIF_BOLD),
-            (Family::Serif, Style::BoldItalic, fonts::SERIF_BOLD_ITALIC),
-            (Family::Mono, Style::Regular, fonts::MONO_REGULAR),
-            (Family::Mono, Style::Italic, fonts::MONO_OBLIQUE),
-            (Family::Mono, Style::Bold, fonts::MONO_BOLD),
-            (Family::Mono, Style::BoldItalic, fonts::MONO_BOLD_OBLIQUE),
-        ];
-        for (family, style, file) in roles {
-            set.set_face(family, style, parse(file)?);
-        }
-        set.add_fallback(Style::Regular, parse(fonts::KHMER_REGULAR)?);
-        set.add_fallback(Style::Bold, parse(fonts::KHMER_BOLD)?);
-        Ok(set)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fonts;
+    use crate::fonts::bundled as fonts;
 
     #[test]
     fn libertine_metrics_are_read() {
@@ -568,33 +365,5 @@ mod tests {
         let mut bad_dir = fonts::MONO_REGULAR.data.to_vec();
         bad_dir[12..200].fill(0xFF);
         assert!(FontFace::parse(&bad_dir, 0, "bad.ttf").is_err());
-    }
-
-    #[test]
-    fn builtin_set_resolves_roles_and_fallbacks() {
-        let set = FontSet::builtin().unwrap();
-        let bold = FaceChoice::new(Family::Serif, Style::Bold);
-        let chain = set.chain(bold);
-        assert_eq!(chain.len(), 3);
-        assert!(set.face(chain[0]).label().contains("RB"));
-        assert!(set.face(chain[1]).label().contains("Khmer-Bold"));
-        assert!(set.face(chain[2]).label().contains("Khmer-Regular"));
-        let italic = set.chain(FaceChoice::new(Family::Serif, Style::Italic));
-        assert_eq!(italic.len(), 2);
-        let mono = set.primary(FaceChoice::new(Family::Mono, Style::Regular));
-        assert!(set.face(mono).label().contains("DejaVuSansMono"));
-    }
-
-    #[test]
-    fn missing_styles_use_the_nearest_face() {
-        let face = FontFace::parse(fonts::SERIF_REGULAR.data, 0, "LinLibertine_R.otf").unwrap();
-        let mut set = FontSet::new(face);
-        let bold = FontFace::parse(fonts::SERIF_BOLD.data, 0, "LinLibertine_RB.otf").unwrap();
-        let bold_id = set.set_face(Family::Serif, Style::Bold, bold);
-        let bi = FaceChoice::new(Family::Serif, Style::BoldItalic);
-        assert_eq!(set.primary(bi), bold_id);
-        assert!(!set.has_exact(bi));
-        let mono = FaceChoice::new(Family::Mono, Style::Italic);
-        assert_eq!(set.primary(mono).index(), 0);
     }
 }

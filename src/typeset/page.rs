@@ -14,11 +14,11 @@
 //! pages). A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
 //! or two taken from each page of the previous spread can give it that many.
 
-use super::layout_ir::Item;
+use super::layout::Item;
 
 /// One element of the vertical flow.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Flow {
+pub(crate) enum Flow {
     /// A line (or an unbreakable block such as a figure or a heading line).
     Line(FlowLine),
     /// Vertical space, dropped at the top of a page.
@@ -27,7 +27,7 @@ pub enum Flow {
 
 /// A line of the flow and what the page builder must know about it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct FlowLine {
+pub(crate) struct FlowLine {
     /// Vertical advance from this line's top to the next element's top.
     pub height: f64,
     /// What is drawn, relative to the line's top-left corner (x from the text block's left).
@@ -47,12 +47,12 @@ pub struct FlowLine {
 }
 
 /// A footnote's lines, set at the note size.
-pub type NoteLines = Vec<FlowLine>;
+pub(crate) type NoteLines = Vec<FlowLine>;
 
 /// A page's content before running heads and folios: body lines and footnote lines, each
 /// with its top offset inside the text block.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageContent {
+pub(crate) struct PageContent {
     /// Body lines and their tops.
     pub body: Vec<(f64, FlowLine)>,
     /// Footnote lines and their tops (measured from the text block's top).
@@ -63,7 +63,7 @@ pub struct PageContent {
 
 /// Geometry the builder needs.
 #[derive(Debug, Clone, Copy)]
-pub struct PageSpec {
+pub(crate) struct PageSpec {
     /// Height of the text block.
     pub text_height: f64,
     /// Space between the body and the footnote rule, and the rule and the notes.
@@ -79,7 +79,7 @@ pub struct PageSpec {
 
 /// The fewest lines a chapter's last page should carry (a page with two or three lines looks
 /// like an accident).
-pub const MIN_LAST_PAGE_LINES: usize = 5;
+pub(crate) const MIN_LAST_PAGE_LINES: usize = 5;
 
 /// A spread is balanced only when its pages end at most this many lines short; a bigger gap
 /// is a figure or table that went to the next page, and shortening the facing page would
@@ -88,7 +88,7 @@ const MAX_BALANCE_LINES: usize = 2;
 
 /// Break rules for an n-line paragraph: no break after its first line (orphan) or before its
 /// last (widow); a break after the last line is allowed.
-pub fn paragraph_breaks(lines: usize) -> Vec<bool> {
+pub(crate) fn paragraph_breaks(lines: usize) -> Vec<bool> {
     (1..=lines)
         .map(|k| k == lines || (k >= 2 && lines - k >= 2))
         .collect()
@@ -115,7 +115,7 @@ impl CutState {
 
 /// Cut the flow into pages, balancing spreads and the chapter's last page (see the module
 /// documentation).
-pub fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<PageContent> {
+pub(crate) fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<PageContent> {
     let initial = CutState {
         start: 0,
         carried: Vec::new(),

@@ -6,20 +6,29 @@
 //! Break opportunities: spaces (glue), hyphenation points (flagged penalties with the hyphen's
 //! width), existing hyphens and dashes, and slashes in URLs. Code is never hyphenated.
 
+mod line;
+mod pieces;
+
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::font::{FaceChoice, Family, FontSet, Style};
 use super::hyphen::{Hyphenator, TokenKind};
-use super::layout_ir::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, RuleItem};
+use super::layout::LinkDest;
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
-use super::shape::{joins_previous, ShapeCache, ShapeOptions, ShapedRun};
+use super::shape::{joins_previous, ShapedRun};
+use crate::fonts::{FaceChoice, Family, Style};
+pub(crate) use line::slice_run;
+use line::{lay_out_line, LineLayout};
+use pieces::store_style;
+pub(crate) use pieces::{
+    NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
+};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Alignment {
+pub(crate) enum Alignment {
     /// Justified, last line flush left.
     Justified,
     /// Flush left, ragged right.
@@ -28,214 +37,6 @@ pub enum Alignment {
     Centered,
     /// Flush right, ragged left (right-aligned table columns).
     FlushRight,
-}
-
-/// The look of a stretch of text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TextStyle {
-    /// Family and style.
-    pub choice: FaceChoice,
-    /// Size in points.
-    pub size: f32,
-    /// Raise above the baseline (superscripts), points.
-    pub rise: f32,
-    /// Link target of this text.
-    pub link: Option<LinkDest>,
-    /// Struck through (`~~text~~`, `<del>`, `<s>`).
-    pub strike: bool,
-}
-
-/// Height of a strike-through line's centre above the baseline, in ems (about half the
-/// x-height of a book face).
-pub const STRIKE_RISE_EM: f64 = 0.25;
-
-/// Thickness of a strike-through line, in ems.
-pub const STRIKE_THICKNESS_EM: f64 = 0.05;
-
-impl TextStyle {
-    /// Regular serif at `size`.
-    pub fn serif(size: f32) -> TextStyle {
-        TextStyle {
-            choice: FaceChoice::new(Family::Serif, Style::Regular),
-            size,
-            rise: 0.0,
-            link: None,
-            strike: false,
-        }
-    }
-
-    /// The same style with another face style (italic, bold).
-    pub fn with_style(&self, style: Style) -> TextStyle {
-        TextStyle {
-            choice: FaceChoice::new(self.choice.family, style),
-            ..self.clone()
-        }
-    }
-}
-
-/// The index of a style in a paragraph's list of styles ([`Pieces`]).
-pub type StyleId = u32;
-
-/// How many of the last styles stored are compared with a new one before it is stored
-/// again: text and code spans alternate, links each bring their own.
-const STYLES_LOOKED_BACK: usize = 8;
-
-/// A paragraph's inline content, flattened: pieces of text (borrowed from the document
-/// where they can be), forced breaks and note calls, with the styles they name stored once
-/// for the pieces that share them. A paragraph of three million code spans took a string
-/// and a style for each.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Pieces<'a> {
-    list: Vec<Piece<'a>>,
-    styles: Vec<TextStyle>,
-}
-
-/// One piece of a paragraph.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Piece<'a> {
-    /// Text in a style (may contain spaces: they become glue).
-    Text(Cow<'a, str>, StyleId),
-    /// A forced line break.
-    Break,
-    /// A footnote call.
-    Note(Box<NoteCall>),
-}
-
-/// A footnote call: its superscript number, the note's index in the chapter's note lines,
-/// and anchors (call id, note id).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NoteCall {
-    /// Number shown.
-    pub number: u32,
-    /// Index of the note in the chapter.
-    pub note: usize,
-    /// The call's own anchor id.
-    pub call_id: String,
-    /// The note's anchor id (link target).
-    pub note_id: String,
-    /// Style of the surrounding text (the call is set smaller and raised).
-    pub style: TextStyle,
-}
-
-impl<'a> Pieces<'a> {
-    /// No pieces yet.
-    pub fn new() -> Pieces<'a> {
-        Pieces::default()
-    }
-
-    /// A single piece of text.
-    pub fn one(text: impl Into<Cow<'a, str>>, style: &TextStyle) -> Pieces<'a> {
-        let mut pieces = Pieces::new();
-        pieces.text(text, style);
-        pieces
-    }
-
-    /// Add text in `style`.
-    pub fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
-        let id = store_style(&mut self.styles, style);
-        self.list.push(Piece::Text(text.into(), id));
-    }
-
-    /// Add a forced line break.
-    pub fn hard_break(&mut self) {
-        self.list.push(Piece::Break);
-    }
-
-    /// Add a footnote call.
-    pub fn note(&mut self, call: NoteCall) {
-        self.list.push(Piece::Note(Box::new(call)));
-    }
-
-    /// True when there is nothing to set.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// The pieces in order.
-    pub fn list(&self) -> &[Piece<'a>] {
-        &self.list
-    }
-
-    /// The style a piece names.
-    pub fn style(&self, id: StyleId) -> Option<&TextStyle> {
-        self.styles.get(id as usize)
-    }
-}
-
-/// The id of `style` in `styles`: one of the last few stored when it is the same (see
-/// [`same_style`]), else a new entry.
-fn store_style(styles: &mut Vec<TextStyle>, style: &TextStyle) -> StyleId {
-    let recent = styles.len().saturating_sub(STYLES_LOOKED_BACK);
-    let found = (recent..styles.len())
-        .rev()
-        .find(|&i| same_style(&styles[i], style));
-    let index = found.unwrap_or_else(|| {
-        styles.push(style.clone());
-        styles.len() - 1
-    });
-    StyleId::try_from(index).unwrap_or(StyleId::MAX)
-}
-
-/// The per-run state the paragraph builder needs: fonts, cache, hyphenation, features.
-pub struct TextContext<'f> {
-    /// The book's fonts.
-    pub fonts: &'f FontSet<'static>,
-    /// Shaping cache shared by the whole book.
-    pub cache: ShapeCache,
-    /// Hyphenation for the book's language, if available.
-    pub hyphenator: Option<Hyphenator>,
-    /// Features for running text.
-    pub options: ShapeOptions,
-    /// Characters no font could draw: (char, first piece text) for warnings.
-    pub missing: Vec<char>,
-}
-
-impl<'f> TextContext<'f> {
-    /// A context with the same fonts, language and features but its own (empty) caches and
-    /// no missing characters yet: one per thread when chapters are set in parallel.
-    pub fn fork(&self) -> TextContext<'f> {
-        TextContext {
-            fonts: self.fonts,
-            cache: ShapeCache::new(),
-            hyphenator: self.hyphenator.as_ref().and_then(Hyphenator::fork),
-            options: self.options.clone(),
-            missing: Vec::new(),
-        }
-    }
-
-    /// Shape `text` in `style` through the cache.
-    pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
-        let options = options_for(&self.options, style);
-        let run = self
-            .cache
-            .shape(self.fonts, text, style.choice, style.size, &options);
-        for (c, _) in &run.missing {
-            if !self.missing.contains(c) {
-                self.missing.push(*c);
-            }
-        }
-        run
-    }
-
-    /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
-    pub fn forget(&mut self, text: &str, style: &TextStyle) {
-        let options = options_for(&self.options, style);
-        self.cache.forget(text, style.choice, style.size, &options);
-    }
-}
-
-/// The features text in `style` is shaped with, from the book's `options`: code has no
-/// ligatures or old-style figures.
-fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, ShapeOptions> {
-    if style.choice.family == Family::Mono {
-        Cow::Owned(ShapeOptions {
-            ligatures: false,
-            oldstyle_figures: false,
-            ..options.clone()
-        })
-    } else {
-        Cow::Borrowed(options)
-    }
 }
 
 /// What an item of the paragraph stands for, to draw the lines after breaking. Styles are
@@ -260,7 +61,7 @@ enum Payload {
 
 /// Paragraph settings.
 #[derive(Debug, Clone)]
-pub struct ParagraphSpec {
+pub(crate) struct ParagraphSpec {
     /// Line measure.
     pub width: f64,
     /// Indent of the first line (0 for none).
@@ -301,7 +102,7 @@ const GRID_LINES_BEFORE: usize = 2;
 
 impl ParagraphSpec {
     /// A paragraph without indents.
-    pub fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
+    pub(crate) fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
         ParagraphSpec {
             width,
             first_indent: 0.0,
@@ -345,7 +146,7 @@ struct Builder<'a, 'f> {
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
-pub fn set_paragraph(
+pub(crate) fn set_paragraph(
     pieces: &Pieces<'_>,
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,
@@ -776,291 +577,12 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
     }
 }
 
-/// Whether two styles look the same: links are compared by their shared target (every box
-/// of one link holds the same one), so a long address is never compared character by
-/// character.
-fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
-    let same_link = match (&a.link, &b.link) {
-        (None, None) => true,
-        (Some(LinkDest::Anchor(x)), Some(LinkDest::Anchor(y)))
-        | (Some(LinkDest::Uri(x)), Some(LinkDest::Uri(y))) => Arc::ptr_eq(x, y),
-        _ => false,
-    };
-    same_link
-        && a.choice == b.choice
-        && a.size.to_bits() == b.size.to_bits()
-        && a.rise.to_bits() == b.rise.to_bits()
-        && a.strike == b.strike
-}
-
-/// A broken paragraph's items, what they stand for, and the styles those name.
-struct LineLayout<'p> {
-    items: &'p [linebreak::Item],
-    payloads: &'p [Payload],
-    styles: &'p [TextStyle],
-}
-
-/// Position the items of one line: boxes at their widths, glue set by the line's ratio.
-fn lay_out_line(
-    layout: &LineLayout<'_>,
-    line: &linebreak::Line,
-    indent: f64,
-    measure: f64,
-    spec: &ParagraphSpec,
-) -> FlowLine {
-    let baseline = spec.leading * 0.78;
-    let mut x = indent;
-    let mut out = FlowLine {
-        height: spec.leading,
-        break_after: true,
-        hyphenated: line.hyphenated,
-        ..FlowLine::default()
-    };
-    let ratio = if line.ratio.is_finite() {
-        line.ratio
-    } else {
-        0.0
-    };
-    let stretch_glue = spec.alignment == Alignment::Justified;
-    let LineLayout {
-        items,
-        payloads,
-        styles,
-    } = *layout;
-    let end = line.end.min(items.len());
-    let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
-    for index in line.start..end {
-        match (&items[index], &payloads[index]) {
-            (linebreak::Item::Box { width }, payload) => {
-                place_box(payload, x, &mut runs, &mut out);
-                x += width;
-            }
-            (
-                linebreak::Item::Glue {
-                    width,
-                    stretch,
-                    shrink,
-                },
-                _,
-            ) => {
-                let extra = if !stretch_glue || stretch.is_infinite() {
-                    0.0
-                } else if ratio >= 0.0 {
-                    ratio * stretch
-                } else {
-                    ratio * shrink
-                };
-                x += width + extra;
-            }
-            _ => {}
-        }
-    }
-    if let (Some(linebreak::Item::Penalty { width, .. }), Some(Payload::Hyphen { run, style })) =
-        (items.get(line.end), payloads.get(line.end))
-    {
-        let clusters = 0..run.clusters.len();
-        runs.push((x, Arc::clone(run), clusters, *style));
-        x += width;
-    }
-    let shift = match spec.alignment {
-        Alignment::Centered => ((measure - (x - indent)) / 2.0).max(0.0),
-        Alignment::FlushRight => (measure - (x - indent)).max(0.0),
-        _ => 0.0,
-    };
-    for (run_x, run, clusters, style) in runs {
-        let Some(style) = styles.get(style as usize) else {
-            continue;
-        };
-        emit_run(
-            &mut out,
-            run_x + shift,
-            baseline,
-            &run,
-            clusters,
-            style,
-            spec.leading,
-        );
-    }
-    merge_links(&mut out.items);
-    merge_rules(&mut out.items);
-    out
-}
-
-/// One link rectangle per stretch of a line with the same target (not one per word).
-fn merge_links(items: &mut Vec<Item>) {
-    merge_adjacent(items, |previous, next| match (previous, next) {
-        (Item::Link(previous), Item::Link(link)) => {
-            let gap = link.x - (previous.x + previous.width);
-            let joins = previous.target == link.target && (0.0..20.0).contains(&gap);
-            if joins {
-                previous.width = link.x + link.width - previous.x;
-            }
-            Some(joins)
-        }
-        (_, Item::Link(_)) => None,
-        _ => Some(false),
-    });
-}
-
-/// One strike-through line per stretch of struck words on a line, across the spaces between
-/// them.
-fn merge_rules(items: &mut Vec<Item>) {
-    merge_adjacent(items, |previous, next| match (previous, next) {
-        (Item::Rule(previous), Item::Rule(rule)) => {
-            let gap = rule.x - (previous.x + previous.width);
-            let same_line = (previous.y - rule.y).abs() < 0.01
-                && (previous.thickness - rule.thickness).abs() < 0.01;
-            let joins = same_line && (0.0..rule.thickness * 12.0).contains(&gap);
-            if joins {
-                previous.width = rule.x + rule.width - previous.x;
-            }
-            Some(joins)
-        }
-        (_, Item::Rule(_)) => None,
-        _ => Some(false),
-    });
-}
-
-/// Merge each item into the last earlier item of its kind when `join(earlier, item)` says
-/// `Some(true)` (it extended the earlier one); `None` means "not this one, look further
-/// back", `Some(false)` keeps the item.
-fn merge_adjacent(items: &mut Vec<Item>, join: impl Fn(&mut Item, &Item) -> Option<bool>) {
-    let mut merged: Vec<Item> = Vec::with_capacity(items.len());
-    'items: for item in items.drain(..) {
-        for earlier in merged.iter_mut().rev() {
-            match join(earlier, &item) {
-                Some(true) => continue 'items,
-                Some(false) => break,
-                None => {}
-            }
-        }
-        merged.push(item);
-    }
-    *items = merged;
-}
-
-fn place_box(
-    payload: &Payload,
-    x: f64,
-    runs: &mut Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)>,
-    out: &mut FlowLine,
-) {
-    match payload {
-        Payload::Glyphs {
-            run,
-            clusters,
-            style,
-        } => {
-            // Continue the previous run when this box is the next clusters of the same word.
-            if let Some(last) = runs.last_mut() {
-                if Arc::ptr_eq(&last.1, run) && last.2.end == clusters.start {
-                    last.2.end = clusters.end;
-                    return;
-                }
-            }
-            runs.push((x, Arc::clone(run), clusters.clone(), *style));
-        }
-        Payload::Note { note, call_id } => {
-            out.notes.push(*note);
-            out.items.push(Item::Anchor(Box::new(AnchorItem {
-                id: call_id.clone(),
-                y: 0.0,
-            })));
-        }
-        Payload::Hyphen { .. } | Payload::Nothing => {}
-    }
-}
-
-fn emit_run(
-    out: &mut FlowLine,
-    x: f64,
-    baseline: f64,
-    run: &Arc<ShapedRun>,
-    clusters: Range<usize>,
-    style: &TextStyle,
-    leading: f64,
-) {
-    let sliced = slice_run(run, clusters);
-    let width = f64::from(sliced.width());
-    let y = baseline - f64::from(style.rise);
-    out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
-    if style.strike {
-        let size = f64::from(style.size);
-        out.items.push(Item::Rule(Box::new(RuleItem {
-            x,
-            y: y - size * STRIKE_RISE_EM,
-            width,
-            thickness: size * STRIKE_THICKNESS_EM,
-        })));
-    }
-    if let Some(target) = &style.link {
-        out.items.push(Item::Link(Box::new(LinkItem {
-            x,
-            y: 0.0,
-            width,
-            height: leading,
-            target: target.clone(),
-        })));
-    }
-}
-
-/// The clusters `range` of a run as a run of their own (text and offsets rebased).
-pub fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
-    if range.start == 0 && range.end >= run.clusters.len() {
-        return Arc::clone(run);
-    }
-    let clusters =
-        &run.clusters[range.start.min(run.clusters.len())..range.end.min(run.clusters.len())];
-    let (Some(first), Some(last)) = (clusters.first(), clusters.last()) else {
-        return Arc::new(ShapedRun {
-            text: String::new(),
-            size_pt: run.size_pt,
-            glyphs: Vec::new(),
-            clusters: Vec::new(),
-            missing: Vec::new(),
-        });
-    };
-    let text_start = clusters
-        .iter()
-        .map(|c| c.text.start)
-        .min()
-        .unwrap_or(first.text.start);
-    let text_end = clusters
-        .iter()
-        .map(|c| c.text.end)
-        .max()
-        .unwrap_or(last.text.end);
-    let glyph_start = first.glyphs.start;
-    let glyph_end = last.glyphs.end;
-    let glyphs = run.glyphs[glyph_start..glyph_end]
-        .iter()
-        .map(|g| {
-            let mut g = *g;
-            g.cluster = g.cluster.saturating_sub(text_start);
-            g
-        })
-        .collect();
-    let clusters = clusters
-        .iter()
-        .map(|c| {
-            let mut c = c.clone();
-            c.text = c.text.start - text_start..c.text.end - text_start;
-            c.glyphs = c.glyphs.start - glyph_start..c.glyphs.end - glyph_start;
-            c
-        })
-        .collect();
-    Arc::new(ShapedRun {
-        text: run.text.get(text_start..text_end).unwrap_or("").to_string(),
-        size_pt: run.size_pt,
-        glyphs,
-        clusters,
-        missing: Vec::new(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fonts::FontSet;
+    use crate::typeset::layout::Item;
+    use crate::typeset::shape::{ShapeCache, ShapeOptions};
 
     fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
         TextContext {

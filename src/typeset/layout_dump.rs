@@ -3,9 +3,9 @@
 //! every rule, image, link and anchor, so that any change of line breaking, spacing or
 //! placement inside a page shows as a changed line of the dump.
 
-use super::font::{FaceId, FontSet};
-use super::layout_ir::{page_text, GlyphRun, Item, LinkDest, Page};
+use super::layout::{page_text, GlyphRun, Item, LinkDest, Page};
 use super::shape::ShapedRun;
+use crate::fonts::{FaceId, FontSet};
 
 /// Glyph runs whose baselines differ by at most this much (points) are on one line.
 const DUMP_BASELINE_TOLERANCE: f64 = 0.5;
@@ -30,9 +30,17 @@ const DUMP_LEGEND: &str = "(each page: text <baseline> <left> <right>  <face> <s
 /// A text line gives its baseline, its left and right ends, the face and size most of its
 /// text is set in, and its text; a stretch in another face or size, or raised, is written
 /// `{face size ^rise: text}`. Faces are named by their file name without its extension, looked
-/// up in `fonts` (the set the pages were set with). Lengths are in points, rounded to 0.01 so
-/// that floating-point noise never shows.
-pub fn dump_pages(pages: &[Page], fonts: &FontSet<'_>) -> String {
+/// up in octavo's bundled fonts, which the pages must have been set with. Lengths are in
+/// points, rounded to 0.01 so that floating-point noise never shows.
+pub fn dump_pages(pages: &[Page]) -> String {
+    match FontSet::builtin() {
+        Ok(fonts) => dump_pages_in(pages, &fonts),
+        Err(error) => format!("the bundled fonts cannot be read: {error}\n"),
+    }
+}
+
+/// [`dump_pages`] with faces named from `fonts`, the set the pages were set with.
+fn dump_pages_in(pages: &[Page], fonts: &FontSet<'_>) -> String {
     let mut out = String::from(DUMP_LEGEND);
     for (index, page) in pages.iter().enumerate() {
         dump_page(&mut out, index + 1, page, fonts);
@@ -392,9 +400,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::pdf::font::{FaceChoice, Family, Style};
-    use crate::pdf::layout_ir::{AnchorItem, LinkItem, PageKind, RuleItem};
-    use crate::pdf::shape::{shape, ShapeOptions};
+    use crate::fonts::{FaceChoice, Family, Style};
+    use crate::typeset::layout::{AnchorItem, LinkItem, PageKind, RuleItem};
+    use crate::typeset::shape::{shape, ShapeOptions};
 
     fn run(fonts: &FontSet<'_>, text: &str, style: Style, size: f32, x: f64, y: f64) -> Item {
         let choice = FaceChoice::new(Family::Serif, style);
@@ -409,7 +417,7 @@ mod tests {
     /// The lines of the dump of `page` under its legend and summary.
     fn dumped(page: Page) -> Vec<String> {
         let fonts = FontSet::builtin().unwrap();
-        let dump = dump_pages(&[page], &fonts);
+        let dump = dump_pages_in(&[page], &fonts);
         dump.lines().skip(2).map(str::to_string).collect()
     }
 

@@ -13,9 +13,9 @@
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
 
 /// Fewest letters before a break.
-pub const LEFT_MIN: usize = 2;
+pub(crate) const LEFT_MIN: usize = 2;
 /// Fewest letters after a break.
-pub const RIGHT_MIN: usize = 3;
+pub(crate) const RIGHT_MIN: usize = 3;
 /// Longest letter run that pattern hyphenation is tried on (TeX's limit).
 const MAX_RUN_LETTERS: usize = 63;
 /// Longest token core considered at all; longer ones are not words.
@@ -25,7 +25,7 @@ const SOFT_HYPHEN: char = '\u{ad}';
 
 /// What kind of text a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// Running text: hyphenated by the rules of this module.
     Prose,
     /// Inline or block code: never hyphenated.
@@ -34,7 +34,7 @@ pub enum TokenKind {
 
 /// A place where a token may be broken across lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HyphenPoint {
+pub(crate) struct HyphenPoint {
     /// Byte offset into the token: the first line gets `token[..offset]`,
     /// the next line `token[offset..]`. Always a `char` boundary.
     pub offset: usize,
@@ -48,7 +48,7 @@ pub struct HyphenPoint {
 /// Only English is available for now: [`Hyphenator::for_language`] returns
 /// `None` for every other language (other pattern sets need more of the
 /// crate's `embed_*` features), and callers then set text unhyphenated.
-pub struct Hyphenator {
+pub(crate) struct Hyphenator {
     /// The patterns, shared by the threads that set chapters (loading them takes ~20 ms).
     dict: std::sync::Arc<Standard>,
     /// Points already found, per word: a book repeats its words, and pattern matching is
@@ -75,7 +75,7 @@ impl Hyphenator {
     /// The hyphenator for a BCP 47 language tag such as `en` or `en-US`
     /// (case and `_` are ignored). Every English variant uses the US
     /// patterns; any other language gives `None`.
-    pub fn for_language(tag: &str) -> Option<Hyphenator> {
+    pub(crate) fn for_language(tag: &str) -> Option<Hyphenator> {
         let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
         let english = tag == "en" || tag.starts_with("en-");
         if !english {
@@ -89,7 +89,7 @@ impl Hyphenator {
     }
 
     /// A hyphenator for the same language with an empty memo, for another thread.
-    pub fn fork(&self) -> Option<Hyphenator> {
+    pub(crate) fn fork(&self) -> Option<Hyphenator> {
         Some(Hyphenator {
             dict: std::sync::Arc::clone(&self.dict),
             memo: Default::default(),
@@ -103,7 +103,7 @@ impl Hyphenator {
     /// only points returned (the offset is just after the U+00AD, which the
     /// caller should not render). A token with hyphens or dashes breaks only
     /// after them. Otherwise the letter core is hyphenated by the patterns.
-    pub fn hyphenate(&self, token: &str, kind: TokenKind) -> Vec<HyphenPoint> {
+    pub(crate) fn hyphenate(&self, token: &str, kind: TokenKind) -> Vec<HyphenPoint> {
         if token.len() > MEMO_MAX_WORD {
             return self.find_points(token, kind);
         }

@@ -19,11 +19,11 @@ use rustybuzz::{BufferFlags, Feature, UnicodeBuffer};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script as UScript, UnicodeScript};
 
-use super::font::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
+use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
 
 /// The typographic features a piece of text is shaped with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ShapeOptions {
+pub(crate) struct ShapeOptions {
     /// Apply the font's kerning (`kern`).
     pub kerning: bool,
     /// Apply standard and contextual ligatures (`liga`, `clig`).
@@ -114,7 +114,8 @@ impl ShapedRun {
 }
 
 /// Shapes `text` in `choice` at `size_pt` with per-glyph fallback through `fonts`.
-pub fn shape(
+#[cfg(test)]
+pub(crate) fn shape(
     fonts: &FontSet<'_>,
     text: &str,
     choice: FaceChoice,
@@ -135,7 +136,7 @@ pub fn shape(
 /// the slow part of shaping a short run (rustybuzz's own advice is to reuse them), and a
 /// book needs only a handful: one per face, direction and script.
 #[derive(Default)]
-pub struct PlanCache {
+pub(crate) struct PlanCache {
     plans: Vec<(
         FaceId,
         rustybuzz::Direction,
@@ -177,7 +178,7 @@ impl PlanCache {
 }
 
 /// [`shape`] with shape plans kept in `plans` (which must only ever see the same `options`).
-pub fn shape_with_plans(
+pub(crate) fn shape_with_plans(
     fonts: &FontSet<'_>,
     text: &str,
     choice: FaceChoice,
@@ -583,7 +584,7 @@ const MAX_EXACT_UNITS: f32 = 1_048_576.0;
 /// word by word through this cache. Keyed by (family and style, size bits, options, text);
 /// one cache belongs to one [`FontSet`]. Lookups hash, but nothing is ever iterated into output.
 #[derive(Debug, Default)]
-pub struct ShapeCache {
+pub(crate) struct ShapeCache {
     buckets: Vec<CacheBucket>,
     hits: u64,
     misses: u64,
@@ -625,12 +626,12 @@ struct CacheBucket {
 
 impl ShapeCache {
     /// An empty cache.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ShapeCache::default()
     }
 
     /// Like [`shape`], but returns the stored run when this exact request was shaped before.
-    pub fn shape(
+    pub(crate) fn shape(
         &mut self,
         fonts: &FontSet<'_>,
         text: &str,
@@ -684,7 +685,13 @@ impl ShapeCache {
 
     /// Forgets the run stored for this request, if any: for text shaped only to be measured
     /// (a table's cells at the size the table turned out too wide for).
-    pub fn forget(&mut self, text: &str, choice: FaceChoice, size_pt: f32, options: &ShapeOptions) {
+    pub(crate) fn forget(
+        &mut self,
+        text: &str,
+        choice: FaceChoice,
+        size_pt: f32,
+        options: &ShapeOptions,
+    ) {
         let size_bits = size_pt.to_bits();
         let bucket = self
             .buckets
@@ -696,28 +703,27 @@ impl ShapeCache {
     }
 
     /// Number of stored runs.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.buckets.iter().map(|b| b.runs.len()).sum()
     }
 
-    /// Whether nothing is stored.
-    pub fn is_empty(&self) -> bool {
+    /// Whether no run is stored.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Requests answered from the cache.
-    pub fn hits(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn hits(&self) -> u64 {
         self.hits
     }
 
     /// Requests that had to be shaped.
-    pub fn misses(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn misses(&self) -> u64 {
         self.misses
-    }
-
-    /// Forgets every stored run (the counters stay).
-    pub fn clear(&mut self) {
-        self.buckets.clear();
     }
 }
 

@@ -1,13 +1,14 @@
-//! Mutable walks over the document tree, shared by the resolve passes.
+//! Mutable walks over the document tree, shared by every pass that visits the whole book.
 //!
-//! Each pass (ids, notes, links, images, citations) needs to visit every inline or block in
-//! reading order, including table cells, figure captions, note bodies and link texts; writing
-//! that traversal once keeps the passes short and makes sure none of them forgets a corner.
+//! The resolve passes (ids, notes, links, images, citations), the checks, the handout excerpt
+//! and the build's citation bookkeeping each visit every inline or block in reading order,
+//! including table cells, figure captions, note bodies and link texts; writing that traversal
+//! once keeps the passes short and makes sure none of them forgets a corner.
 
-use crate::doc::{Block, Inline};
+use super::{Block, Inline};
 
 /// Visit every block (depth first, in reading order), containers before their children.
-pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+pub(crate) fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
     for block in blocks {
         f(block);
         match block {
@@ -23,7 +24,7 @@ pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
 }
 
 /// Visit every inline sequence's elements in reading order, parents before children.
-pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+pub(crate) fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     blocks_mut(blocks, &mut |block| {
         for_block_inlines(block, &mut |inlines| each_inline_mut(inlines, f))
     });
@@ -31,7 +32,7 @@ pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
 
 /// Visit each inline that belongs directly to `block` (not to blocks nested in it), and the
 /// inlines inside those.
-pub fn block_inlines_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
+pub(crate) fn block_inlines_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
     for_block_inlines(block, &mut |inlines| each_inline_mut(inlines, f));
 }
 
@@ -61,7 +62,7 @@ fn for_block_inlines(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Inline>)) {
 }
 
 /// Visit each inline and, recursively, the inlines inside it.
-pub fn each_inline_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+pub(crate) fn each_inline_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for inline in inlines {
         f(inline);
         match inline {
@@ -75,7 +76,7 @@ pub fn each_inline_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
 }
 
 /// Visit every image (inline or figure) in the blocks.
-pub fn images_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut crate::doc::Image)) {
+pub(crate) fn images_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut crate::doc::Image)) {
     blocks_mut(blocks, &mut |block| {
         if let Block::Figure(figure) = block {
             f(&mut figure.image);

@@ -1,10 +1,49 @@
-//! Author URLs made valid for the EPUB: percent-encoding what RFC 3986 does not allow.
+//! URLs as the book writes them and as the outputs need them: telling a URL from a path,
+//! decoding `%XX` escapes in a path, and percent-encoding what RFC 3986 does not allow.
 //!
 //! Markdown accepts link destinations with spaces (`[x](<https://a.b/c d>)`), `|`, `^`, braces
 //! or the `<` and `>` that many DOIs contain; reading systems and EPUBCheck (RSC-020) refuse
-//! them in an `href`. Every character outside RFC 3986's unreserved and reserved sets is
-//! written as `%XX` (UTF-8 bytes, upper-case hex), while escapes already present are kept,
-//! so `%20` stays `%20` and the same URL encodes to itself.
+//! them in an `href`. [`encode_url`] writes every character outside RFC 3986's unreserved and
+//! reserved sets as `%XX` (UTF-8 bytes, upper-case hex), while escapes already present are
+//! kept, so `%20` stays `%20` and the same URL encodes to itself.
+
+/// True for `scheme:` prefixes such as `http:`, `file:`, `data:` (not Windows drive letters).
+pub(crate) fn has_url_scheme(text: &str) -> bool {
+    match text.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Decode `%XX` escapes (invalid escapes are kept as written).
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(value)) => {
+                out.push(value);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// Characters RFC 3986 allows as they are outside the authority: unreserved, sub-delims and
 /// the gen-delims that may appear in a path, query or fragment (`[`, `]` and a second `#`
@@ -17,7 +56,7 @@ fn allowed_outside_authority(c: char) -> bool {
 /// (`//host:port`) keeps `[` and `]` (IPv6 literals) and its non-ASCII letters (an
 /// internationalised domain name is not percent-encoded); the rest of the URL is encoded
 /// byte by byte. Only the first `#` starts the fragment; later ones are encoded.
-pub fn encode_url(url: &str) -> String {
+pub(crate) fn encode_url(url: &str) -> String {
     let authority_end = authority_end(url);
     let mut out = String::with_capacity(url.len());
     let mut seen_fragment = false;

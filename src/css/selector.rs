@@ -16,7 +16,7 @@ type Checked = Result<(), ParseError<()>>;
 
 /// True when the rest of `p` is a valid selector list; `keyframe` for the selectors of
 /// `@keyframes` (`from`, `to`, percentages).
-pub fn is_valid_selector_list(p: &mut Parser, keyframe: bool) -> bool {
+pub(super) fn is_valid_selector_list(p: &mut Parser, keyframe: bool) -> bool {
     if keyframe {
         keyframe_selectors(p)
     } else {

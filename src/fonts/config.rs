@@ -1,5 +1,5 @@
 //! Fonts named in book.toml's `[fonts]` table, for the PDF (and for the EPUB when it embeds
-//! fonts: `[epub] embed-fonts`).
+//! fonts: `[epub] embed-fonts`), loaded once by the build.
 //!
 //! ```toml
 //! [fonts]
@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 
 use rustybuzz::ttf_parser;
 
-use super::font::{FaceChoice, Family, FontFace, FontSet, Style};
+use super::bundled::BUNDLED;
+use super::face::FontFace;
+use super::set::{FaceChoice, FaceRole, Family, FontSet, Style};
+use super::subset::{subset_face, SubsetError};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::manuscript::{report_configured, resolve_configured, BookRoot, Manuscript, PathProblem};
 
@@ -27,7 +30,7 @@ const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The book's font set when `[fonts]` names any font, `None` for the bundled set. Problems are
 /// errors at the book.toml value that caused them; the set is then not built.
-pub fn configured_fonts(
+pub(crate) fn configured_fonts(
     manuscript: &Manuscript,
     diags: &mut Diagnostics,
 ) -> Option<FontSet<'static>> {
@@ -70,23 +73,12 @@ pub fn configured_fonts(
 
 /// The bundled faces of `family`, by style.
 fn builtin_faces(family: Family) -> Vec<(Style, FontFace<'static>)> {
-    use crate::fonts;
-    let files = match family {
-        Family::Serif => [
-            (Style::Regular, fonts::SERIF_REGULAR),
-            (Style::Italic, fonts::SERIF_ITALIC),
-            (Style::Bold, fonts::SERIF_BOLD),
-            (Style::BoldItalic, fonts::SERIF_BOLD_ITALIC),
-        ],
-        Family::Mono => [
-            (Style::Regular, fonts::MONO_REGULAR),
-            (Style::Italic, fonts::MONO_OBLIQUE),
-            (Style::Bold, fonts::MONO_BOLD),
-            (Style::BoldItalic, fonts::MONO_BOLD_OBLIQUE),
-        ],
-    };
-    files
-        .into_iter()
+    BUNDLED
+        .iter()
+        .filter_map(|bundled| match bundled.role {
+            FaceRole::Family(f, style) if f == family => Some((style, bundled.file)),
+            _ => None,
+        })
         .filter_map(|(style, f)| Some((style, FontFace::parse(f.data, 0, f.file_name).ok()?)))
         .collect()
 }
@@ -118,12 +110,11 @@ fn assemble(
     for (style, face) in fallback.into_iter().flatten() {
         set.add_fallback(style, face);
     }
-    use crate::fonts;
-    for (style, file) in [
-        (Style::Regular, fonts::KHMER_REGULAR),
-        (Style::Bold, fonts::KHMER_BOLD),
-    ] {
-        if let Ok(face) = FontFace::parse(file.data, 0, file.file_name) {
+    for bundled in &BUNDLED {
+        let FaceRole::Fallback(style) = bundled.role else {
+            continue;
+        };
+        if let Ok(face) = FontFace::parse(bundled.file.data, 0, bundled.file.file_name) {
             set.add_fallback(style, face);
         }
     }
@@ -275,10 +266,13 @@ fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
             remapper.remap(glyph);
         }
     }
-    let subset = super::font::guard(|| subsetter::subset(face.data(), face.index(), &remapper))
-        .and_then(Result::ok)
-        .ok_or("it cannot be subset for the PDF (malformed font)")?;
-    super::font_pdf::FontProgram::from_subset(subset)
-        .map(|_| ())
-        .ok_or("it cannot be subset for the PDF (no CFF table in the subset)")
+    match subset_face(face, &remapper) {
+        Ok(_) => Ok(()),
+        Err(SubsetError::Malformed | SubsetError::Rejected(_)) => {
+            Err("it cannot be subset for the PDF (malformed font)")
+        }
+        Err(SubsetError::NoCff) => {
+            Err("it cannot be subset for the PDF (no CFF table in the subset)")
+        }
+    }
 }

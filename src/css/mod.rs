@@ -19,14 +19,15 @@ mod selector;
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Book, ImageAsset};
-use crate::manuscript::{has_url_scheme, BookRoot, Manuscript, PathProblem};
+use crate::manuscript::{BookRoot, Manuscript, PathProblem};
+use crate::url::has_url_scheme;
 
 /// How deep blocks may nest before the rest is dropped (cssparser itself stops at 75).
 const MAX_NESTING: usize = 32;
 
 /// Where the CSS is, which decides what EPUB forbids in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CssPlace {
+pub(crate) enum CssPlace {
     /// A style sheet (a file, or a `style` element): EPUB forbids `direction` and
     /// `unicode-bidi` there.
     Stylesheet,
@@ -37,7 +38,7 @@ pub enum CssPlace {
 
 /// What becomes of one `url()` of a stylesheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UrlVerdict {
+pub(crate) enum UrlVerdict {
     /// It may stay as written.
     Keep,
     /// It stays, written as this URL instead.
@@ -53,7 +54,7 @@ pub enum UrlVerdict {
 
 /// A part of a stylesheet that was cut out, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
+pub(crate) struct Dropped {
     /// Byte range of the rule or declaration in the stylesheet's text.
     pub range: Range<usize>,
     /// What was dropped and why, in one sentence.
@@ -64,7 +65,7 @@ pub struct Dropped {
 
 /// A stylesheet with what an EPUB may not hold cut out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilteredCss {
+pub(crate) struct FilteredCss {
     /// The stylesheet's text with the drops and URL rewrites applied.
     pub css: String,
     /// Everything cut out, in source order.
@@ -74,7 +75,7 @@ pub struct FilteredCss {
 /// The `[epub] css` stylesheet [`crate::manuscript::load`] read, with what an EPUB may not
 /// hold dropped, each drop a warning at its line and column. A `url()` naming an image the
 /// book packages is rewritten to the packaged file; any other file is dropped.
-pub fn filter_book_stylesheet(
+pub(crate) fn filter_book_stylesheet(
     manuscript: &Manuscript,
     book: &Book,
     diags: &mut Diagnostics,
@@ -153,7 +154,7 @@ const RASTER_DATA: [&str; 4] = [
 ];
 
 /// Cut out of `text` what an EPUB may not hold in `place`; `judge` decides each `url()`.
-pub fn filter_stylesheet(
+pub(crate) fn filter_stylesheet(
     text: &str,
     place: CssPlace,
     judge: &dyn Fn(&str) -> UrlVerdict,
@@ -738,7 +739,7 @@ mod tests {
 
     #[test]
     fn octavos_own_stylesheet_passes_unchanged() {
-        let own = crate::epub::DEFAULT_CSS;
+        let own = include_str!("../epub/book.css");
         assert_eq!(filter(own), (own.to_string(), vec![]));
     }
 

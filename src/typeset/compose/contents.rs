@@ -1,0 +1,206 @@
+//! The printed contents: one line per chapter and section with dot leaders, page numbers
+//! and links, set twice (once to count its pages, once with the real numbers).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::Composer;
+use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, Page, PageKind};
+use crate::typeset::page::{build_pages, Flow};
+use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+
+impl<'a, 'f> Composer<'a, 'f> {
+    /// The contents: one line per chapter and section, dot leaders, page numbers, links.
+    pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
+        let toc = crate::toc::build_toc(self.book);
+        let mut flow = Vec::new();
+        let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
+        let width = self.profile.text_width();
+        let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
+        self.paragraph(
+            &pieces,
+            0.0,
+            width,
+            0.0,
+            Alignment::Centered,
+            self.profile.leading * 2.0,
+            &mut flow,
+        );
+        if let Some(Flow::Line(first)) = flow.first_mut() {
+            first.items.push(Item::Anchor(Box::new(AnchorItem {
+                id: TOC_ANCHOR.to_string(),
+                y: 0.0,
+            })));
+            first.items.push(toc_marker());
+        }
+        flow.push(Flow::Space(self.profile.leading));
+        let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
+        let listed: BTreeSet<usize> = chapters.iter().copied().collect();
+        for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
+            let number = numbers.of(entry.anchor.as_deref());
+            self.toc_entry(
+                &entry.title,
+                entry.anchor.as_deref(),
+                &number,
+                0.0,
+                false,
+                &mut flow,
+            );
+            // A contents of thousands of lines helps nobody (and costs memory): beyond
+            // MAX_CONTENTS_LINES entries only chapters are listed; the outline keeps all.
+            let children: &[crate::toc::TocEntry] = if total_entries > MAX_CONTENTS_LINES {
+                &[]
+            } else {
+                &entry.children
+            };
+            for child in children {
+                let number = numbers.of(child.anchor.as_deref());
+                self.toc_entry(
+                    &child.title,
+                    child.anchor.as_deref(),
+                    &number,
+                    self.profile.font_size * 1.5,
+                    true,
+                    &mut flow,
+                );
+            }
+        }
+        let pages = build_pages(&flow, &[], &self.spec(0.0, false));
+        pages
+            .into_iter()
+            .enumerate()
+            .map(|(n, content)| {
+                let mut items = self.place_content(content, n);
+                items.push(toc_marker());
+                Page {
+                    items,
+                    label: None,
+                    kind: PageKind::Front,
+                }
+            })
+            .collect()
+    }
+
+    fn toc_entry(
+        &mut self,
+        title: &str,
+        anchor: Option<&str>,
+        number: &str,
+        indent: f64,
+        small: bool,
+        flow: &mut Vec<Flow>,
+    ) {
+        let size = if small {
+            self.profile.font_size * 0.92
+        } else {
+            self.profile.font_size
+        } as f32;
+        let style = TextStyle {
+            link: anchor.map(|id| LinkDest::Anchor(Arc::from(id))),
+            ..TextStyle::serif(size)
+        };
+        let width = self.profile.text_width();
+        let number_run = self.ctx.shape(number, &TextStyle::serif(size));
+        let number_width = f64::from(number_run.width());
+        // The title's measure leaves room for at least the placeholder the counting pass
+        // sets, so that both passes break a long title into the same lines (and the contents
+        // keep their page count) while numbers have three digits.
+        let placeholder = self
+            .ctx
+            .shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
+        let reserve = number_width.max(f64::from(placeholder.width()));
+        let spec = ParagraphSpec {
+            width: width - indent - reserve - f64::from(size) * 2.5,
+            first_indent: 0.0,
+            rest_indent: f64::from(size),
+            leading: self.profile.leading,
+            alignment: Alignment::Ragged,
+        };
+        let mut lines = set_paragraph(&Pieces::one(title, &style), &spec, &mut self.ctx);
+        if let Some(last) = lines.last_mut() {
+            let end = last
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Glyphs(g) => Some(g.x + g.width()),
+                    _ => None,
+                })
+                .fold(0.0, f64::max);
+            let baseline = self.profile.leading * 0.78;
+            if !number.is_empty() {
+                let dots = self.ctx.shape(" .", &TextStyle::serif(size));
+                let dot_width = f64::from(dots.width()).max(1.0);
+                let start = indent + end + f64::from(size) * 0.5;
+                let stop = width - number_width - f64::from(size) * 0.5;
+                let count = ((stop - start) / dot_width).floor().max(0.0) as usize;
+                if count > 0 {
+                    let leader = self.ctx.shape(&" .".repeat(count), &TextStyle::serif(size));
+                    let x = stop - f64::from(leader.width());
+                    last.items.push(Item::Glyphs(GlyphRun {
+                        x: x - indent,
+                        y: baseline,
+                        run: leader,
+                    }));
+                }
+                last.items.push(Item::Glyphs(GlyphRun {
+                    x: width - number_width - indent,
+                    y: baseline,
+                    run: number_run,
+                }));
+            }
+            if let Some(target) = style.link.clone() {
+                last.items.push(Item::Link(Box::new(LinkItem {
+                    x: 0.0,
+                    y: 0.0,
+                    width: width - indent,
+                    height: self.profile.leading,
+                    target,
+                })));
+            }
+        }
+        let n = lines.len();
+        for (i, mut line) in lines.into_iter().enumerate() {
+            line.break_after = i + 1 == n;
+            line.items.iter_mut().for_each(|i| i.translate(indent, 0.0));
+            flow.push(Flow::Line(line));
+        }
+    }
+}
+
+/// Page numbers for the contents: placeholders while counting its pages, then the labels.
+pub(super) enum PageNumbers {
+    /// Three-digit stand-ins, as wide as most real numbers.
+    Placeholder,
+    /// Anchor id → page label.
+    Known(BTreeMap<String, String>),
+}
+
+impl PageNumbers {
+    /// The stand-in for every page number while the contents' pages are counted.
+    const PLACEHOLDER: &'static str = "000";
+
+    fn of(&self, anchor: Option<&str>) -> String {
+        match (self, anchor) {
+            (PageNumbers::Placeholder, _) => PageNumbers::PLACEHOLDER.to_string(),
+            (PageNumbers::Known(map), Some(id)) => map.get(id).cloned().unwrap_or_default(),
+            (PageNumbers::Known(_), None) => String::new(),
+        }
+    }
+}
+
+/// Above this many entries the printed contents lists chapters only.
+pub(super) const MAX_CONTENTS_LINES: usize = 1000;
+
+/// The anchor the contents page carries (outline and landmarks point at it).
+pub(super) const TOC_ANCHOR: &str = "octavo-contents";
+
+fn toc_marker() -> Item {
+    Item::Anchor(Box::new(AnchorItem {
+        id: "octavo-toc-page".to_string(),
+        y: 0.0,
+    }))
+}
+
+pub(super) fn is_toc_marker(item: &Item) -> bool {
+    matches!(item, Item::Anchor(anchor) if anchor.id == "octavo-toc-page")
+}

@@ -1,0 +1,163 @@
+//! Inline content: the document's inlines flattened into pieces of text in a style (emphasis,
+//! code, links, note calls, citations, allow-listed inline HTML).
+
+use std::sync::Arc;
+
+use super::Composer;
+use crate::doc::{Chapter, Inline, LinkTarget};
+use crate::fonts::{FaceChoice, Family, Style};
+use crate::typeset::layout::LinkDest;
+use crate::typeset::paragraph::{NoteCall, Pieces, TextStyle};
+
+impl<'a, 'f> Composer<'a, 'f> {
+    /// Flatten inlines into pieces in `style`.
+    pub(crate) fn pieces<'d>(
+        &mut self,
+        chapter: &Chapter,
+        inlines: &'d [Inline],
+        style: &TextStyle,
+        out: &mut Pieces<'d>,
+    ) {
+        for inline in inlines {
+            match inline {
+                Inline::Text { text, .. } if text.contains('\n') => {
+                    out.text(text.replace('\n', " "), style)
+                }
+                Inline::Text { text, .. } => out.text(text.as_str(), style),
+                Inline::Emph(c) => {
+                    let s = style.with_style(toggle_italic(style.choice.style));
+                    self.pieces(chapter, c, &s, out);
+                }
+                Inline::Strong(c) => {
+                    let s = style.with_style(add_bold(style.choice.style));
+                    self.pieces(chapter, c, &s, out);
+                }
+                Inline::Strike(c) => {
+                    let s = TextStyle {
+                        strike: true,
+                        ..style.clone()
+                    };
+                    self.pieces(chapter, c, &s, out);
+                }
+                Inline::Code(code) => {
+                    let s = TextStyle {
+                        choice: FaceChoice::new(Family::Mono, Style::Regular),
+                        size: style.size * INLINE_CODE_SCALE,
+                        ..style.clone()
+                    };
+                    out.text(code.as_str(), &s);
+                }
+                Inline::Link(link) => {
+                    let s = TextStyle {
+                        link: self.link_dest(&link.target),
+                        ..style.clone()
+                    };
+                    self.pieces(chapter, &link.content, &s, out);
+                }
+                Inline::Image(image) => out.text(image.alt.as_str(), style),
+                Inline::NoteRef(call) => {
+                    if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
+                    {
+                        out.note(NoteCall {
+                            number: note.1.number,
+                            note: note.0,
+                            call_id: call.id.clone(),
+                            note_id: note.1.id.clone(),
+                            style: style.clone(),
+                        });
+                    }
+                }
+                Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
+                Inline::SoftBreak => out.text(" ", style),
+                Inline::HardBreak => out.hard_break(),
+                Inline::Html(html) => {
+                    let (name, children) = (&html.name, &html.children);
+                    let s = html_inline_style(name, style);
+                    let quoted = name == "q";
+                    if quoted {
+                        out.text("“", &s);
+                    }
+                    self.pieces(chapter, children, &s, out);
+                    if quoted {
+                        out.text("”", &s);
+                    }
+                }
+            }
+        }
+    }
+
+    fn link_dest(&self, target: &LinkTarget) -> Option<LinkDest> {
+        match target {
+            LinkTarget::External(url) => Some(LinkDest::Uri(Arc::from(url.as_str()))),
+            LinkTarget::Internal { chapter, anchor } => anchor
+                .clone()
+                .or_else(|| {
+                    self.book
+                        .chapters
+                        .get(*chapter)
+                        .and_then(|c| c.title_id().map(str::to_string))
+                })
+                .map(|id| LinkDest::Anchor(Arc::from(id))),
+            LinkTarget::Anchor(id) => Some(LinkDest::Anchor(Arc::from(id.as_str()))),
+            LinkTarget::Raw(_) => None,
+        }
+    }
+}
+
+fn toggle_italic(style: Style) -> Style {
+    match style {
+        Style::Regular => Style::Italic,
+        Style::Italic => Style::Regular,
+        Style::Bold => Style::BoldItalic,
+        Style::BoldItalic => Style::Bold,
+    }
+}
+
+fn add_bold(style: Style) -> Style {
+    match style {
+        Style::Regular | Style::Bold => Style::Bold,
+        Style::Italic | Style::BoldItalic => Style::BoldItalic,
+    }
+}
+
+/// How an allow-listed inline HTML element sets its text, as a browser's default style does.
+fn html_inline_style(name: &str, style: &TextStyle) -> TextStyle {
+    match name {
+        "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
+        "strong" | "b" => style.with_style(add_bold(style.choice.style)),
+        "del" | "s" => TextStyle {
+            strike: true,
+            ..style.clone()
+        },
+        "code" | "kbd" | "samp" => TextStyle {
+            choice: FaceChoice::new(Family::Mono, Style::Regular),
+            size: style.size * INLINE_CODE_SCALE,
+            ..style.clone()
+        },
+        "sup" | "sub" => {
+            let rise = style.size * SCRIPT_RISE_EM;
+            TextStyle {
+                size: style.size * SCRIPT_SCALE,
+                rise: style.rise + if name == "sup" { rise } else { -rise * 0.6 },
+                ..style.clone()
+            }
+        }
+        "small" => TextStyle {
+            size: style.size * SMALL_SCALE,
+            ..style.clone()
+        },
+        _ => style.clone(),
+    }
+}
+
+/// Inline code (`code`, `<kbd>`) relative to the text around it.
+const INLINE_CODE_SCALE: f32 = 0.88;
+
+/// Superscripts and subscripts relative to the text around them.
+const SCRIPT_SCALE: f32 = 0.7;
+
+/// How far a superscript is raised, in ems of the surrounding text.
+const SCRIPT_RISE_EM: f32 = 0.35;
+
+/// `<small>` text relative to the text around it.
+const SMALL_SCALE: f32 = 0.85;

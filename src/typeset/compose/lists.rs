@@ -1,0 +1,62 @@
+//! Lists: each item's blocks set on an inset, with its marker (bullet, number or task box)
+//! hung in the margin of its first line.
+
+use super::blocks::FlowState;
+use super::Composer;
+use crate::doc::{Chapter, List};
+use crate::typeset::layout::{GlyphRun, Item};
+use crate::typeset::page::Flow;
+
+impl<'a, 'f> Composer<'a, 'f> {
+    pub(super) fn list(
+        &mut self,
+        chapter: &Chapter,
+        list: &List,
+        x: f64,
+        width: f64,
+        flow: &mut Vec<Flow>,
+    ) {
+        let inset = self.profile.font_size * 1.6;
+        flow.push(Flow::Space(self.profile.leading * 0.3));
+        for (n, item) in list.items.iter().enumerate() {
+            let marker = match (list.start, item.task) {
+                (_, Some(true)) => "☑".to_string(),
+                (_, Some(false)) => "☐".to_string(),
+                (Some(start), None) => format!("{}.", start + n as u64),
+                (None, None) => "•".to_string(),
+            };
+            let start = flow.len();
+            let mut state = FlowState {
+                titled: true,
+                ..FlowState::default()
+            };
+            for block in &item.blocks {
+                self.block(chapter, block, x + inset, width - inset, &mut state, flow);
+            }
+            let style = self.body();
+            let run = self.ctx.shape(&marker, &style);
+            let marker_x = x + inset - f64::from(run.width()) - f64::from(style.size) * 0.4;
+            if let Some(Flow::Line(first)) = flow[start..]
+                .iter_mut()
+                .find(|f| matches!(f, Flow::Line(_)))
+            {
+                let baseline = first.items.iter().find_map(|i| match i {
+                    Item::Glyphs(g) => Some(g.y),
+                    _ => None,
+                });
+                let y = baseline.unwrap_or(self.profile.leading * 0.78);
+                // The marker comes first in the content stream, so that text extraction and
+                // copying read "1. item", not "item 1.".
+                first.items.insert(
+                    0,
+                    Item::Glyphs(GlyphRun {
+                        x: marker_x,
+                        y,
+                        run,
+                    }),
+                );
+            }
+        }
+        flow.push(Flow::Space(self.profile.leading * 0.3));
+    }
+}

@@ -1,0 +1,405 @@
+//! Composition: the resolved book to pages of the layout IR.
+//!
+//! Each chapter's blocks become a vertical flow of set lines (paragraphs through the
+//! Knuth-Plass breaker) that the page builder cuts into pages; front matter is drawn from the
+//! metadata; the contents are set twice (once to count their pages, once with the real
+//! numbers); running heads and folios are added last, when every page's number is known.
+
+mod blocks;
+mod code;
+mod contents;
+mod figures;
+mod front;
+mod heads;
+mod inline;
+mod lists;
+mod notes;
+mod tables;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::layout::{moved, Item, Page, PageKind, RuleItem};
+use super::page::{PageContent, PageSpec};
+use super::paragraph::{TextContext, TextStyle};
+use super::profile::Profile;
+use crate::doc::{Book, Division};
+use crate::locale::Terms;
+use contents::PageNumbers;
+
+/// Everything the renderer and the finishing step need.
+#[derive(Debug, Default)]
+pub struct Composition {
+    /// The pages.
+    pub pages: Vec<Page>,
+    /// Anchor id → (page index, y from the top).
+    pub anchors: BTreeMap<String, (usize, f64)>,
+    /// For each chapter, the index of its first page.
+    pub chapter_pages: Vec<usize>,
+    /// Index of the first page numbered in arabic (the first body chapter).
+    pub first_arabic: Option<usize>,
+}
+
+/// Composes one book.
+pub(crate) struct Composer<'a, 'f> {
+    book: &'a Book,
+    profile: &'a Profile,
+    /// Fonts, shaping cache and hyphenation.
+    pub ctx: TextContext<'f>,
+    terms: &'static Terms,
+    /// Composing a handout (some chapters), not the book.
+    handout: bool,
+    /// The chapter whose first page opens with the handout's title block, and the chapters
+    /// the block names.
+    title_block: Option<(usize, std::sync::Arc<[usize]>)>,
+}
+
+/// Most threads chapters are set on (beyond this, memory grows faster than speed).
+const MAX_WORKERS: usize = 8;
+
+/// A chapter cut into page contents, before numbering.
+struct ChapterPages {
+    chapter: usize,
+    pages: Vec<PageContent>,
+}
+
+impl<'a, 'f> Composer<'a, 'f> {
+    /// A composer for `book` in `profile`.
+    pub(crate) fn new(book: &'a Book, profile: &'a Profile, ctx: TextContext<'f>) -> Self {
+        Composer {
+            book,
+            profile,
+            ctx,
+            terms: crate::locale::terms(&book.meta.language),
+            handout: false,
+            title_block: None,
+        }
+    }
+
+    fn body(&self) -> TextStyle {
+        TextStyle::serif(self.profile.font_size as f32)
+    }
+
+    /// Page geometry for a chapter (balanced spreads) or, with `balance` false, the contents.
+    fn spec(&self, drop: f64, balance: bool) -> PageSpec {
+        PageSpec {
+            text_height: self.profile.text_height(),
+            note_gap: self.profile.leading,
+            first_page_drop: drop,
+            line: if balance { self.profile.leading } else { 0.0 },
+            two_sided: self.profile.two_sided,
+        }
+    }
+
+    /// Compose the whole book (only the chapters whose indices are in `selected`, when given).
+    pub(crate) fn compose(&mut self, selected: Option<&[usize]>) -> Composition {
+        let selected: Option<BTreeSet<usize>> = selected.map(|s| s.iter().copied().collect());
+        let chapters: Vec<usize> = (0..self.book.chapters.len())
+            .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
+            .collect();
+        self.handout = selected.is_some();
+        let front = self.book.meta.front;
+        let any_front = front.half_title || front.title_page || front.copyright || front.toc;
+        if self.handout && !any_front {
+            let first = chapters.first().copied();
+            self.title_block = first.map(|first| (first, chapters.as_slice().into()));
+        }
+        let mut chapter_pages =
+            crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
+        // First pass: count the contents pages with placeholder numbers; second: real numbers.
+        let placeholder = PageNumbers::Placeholder;
+        let toc_count = self.toc_pages(&chapters, &placeholder).len();
+        let composition = crate::timing::time("pdf assemble (count)", || {
+            let (toc, pass) = (&chapters, Pass::Count);
+            self.assemble(&mut chapter_pages, toc_count, toc, &placeholder, pass)
+        });
+        let numbers = PageNumbers::Known(
+            composition
+                .anchors
+                .iter()
+                .map(|(id, (page, _))| {
+                    let label = composition.pages[*page].label.clone().unwrap_or_default();
+                    (id.clone(), label)
+                })
+                .collect(),
+        );
+        // The first composition only served to number the pages: free it before the second.
+        drop(composition);
+        self.assemble(
+            &mut chapter_pages,
+            toc_count,
+            &chapters,
+            &numbers,
+            Pass::Final,
+        )
+    }
+
+    /// Set the chapters' pages, in parallel when there are several chapters and cores.
+    ///
+    /// Chapters are independent until they are numbered, so each worker thread takes the
+    /// next chapter from a shared counter and sets it with its own [`TextContext`] (fonts
+    /// shared, caches per thread). Results are put back in chapter order and the characters
+    /// no font has are merged chapter by chapter, so the output does not depend on which
+    /// thread set what.
+    fn set_chapters(&mut self, chapters: &[usize]) -> Vec<ChapterPages> {
+        crate::progress::phase("typesetting", chapters.len());
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(chapters.len())
+            .min(MAX_WORKERS);
+        if workers <= 1 {
+            return chapters
+                .iter()
+                .map(|&i| {
+                    let pages = self.chapter_pages(i);
+                    crate::progress::step();
+                    ChapterPages { chapter: i, pages }
+                })
+                .collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (book, profile) = (self.book, self.profile);
+        let title_block = &self.title_block;
+        let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let ctx = self.ctx.fork();
+                    let next = &next;
+                    scope.spawn(move || {
+                        let mut composer = Composer::new(book, profile, ctx);
+                        composer.title_block.clone_from(title_block);
+                        let mut out = Vec::new();
+                        loop {
+                            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&chapter) = chapters.get(n) else {
+                                break;
+                            };
+                            let pages = composer.chapter_pages(chapter);
+                            crate::progress::step();
+                            let missing = std::mem::take(&mut composer.ctx.missing);
+                            out.push((n, ChapterPages { chapter, pages }, missing));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        done.sort_by_key(|(n, _, _)| *n);
+        let mut result = Vec::with_capacity(done.len());
+        for (_, pages, missing) in done {
+            for c in missing {
+                if !self.ctx.missing.contains(&c) {
+                    self.ctx.missing.push(c);
+                }
+            }
+            result.push(pages);
+        }
+        result
+    }
+
+    /// Put the book's pages in order: front matter, contents, chapters (with blank versos in
+    /// two-sided books), then number them and add heads and folios. The counting pass only
+    /// needs where each anchor lands, so it carries the anchors alone; the final pass moves
+    /// the chapters' lines onto the pages (the set chapters are used up).
+    fn assemble(
+        &mut self,
+        chapter_pages: &mut [ChapterPages],
+        toc_count: usize,
+        chapters: &[usize],
+        numbers: &PageNumbers,
+        pass: Pass,
+    ) -> Composition {
+        let mut out = Composition::default();
+        let mut pages: Vec<Page> = Vec::new();
+        let two_sided = self.profile.two_sided;
+        if let Some(cover) = self.cover_page() {
+            pages.push(cover);
+            if two_sided {
+                pages.push(blank());
+            }
+        }
+        let front = self.book.meta.front;
+        if front.half_title {
+            pages.push(self.half_title_page());
+            if two_sided {
+                pages.push(blank());
+            }
+        }
+        if front.title_page {
+            pages.push(self.title_page());
+        }
+        if front.copyright {
+            if two_sided && pages.len() % 2 == 0 {
+                pages.push(blank());
+            }
+            pages.push(self.copyright_page());
+        }
+        if front.toc {
+            self.open_recto(&mut pages);
+            let toc = self.toc_pages(chapters, numbers);
+            debug_assert!(toc.len() == toc_count || toc_count == 0);
+            pages.extend(toc);
+        }
+        for chapter in chapter_pages.iter_mut() {
+            self.open_recto(&mut pages);
+            let division = self.book.chapters[chapter.chapter].division;
+            if division != Division::Front && out.first_arabic.is_none() {
+                out.first_arabic = Some(pages.len());
+            }
+            out.chapter_pages.push(pages.len());
+            for (n, content) in chapter.pages.iter_mut().enumerate() {
+                let kind = if n == 0 {
+                    PageKind::Opening
+                } else {
+                    PageKind::Body
+                };
+                let items = match pass {
+                    Pass::Count => anchors_of(content),
+                    Pass::Final => self.place_content(std::mem::take(content), pages.len()),
+                };
+                pages.push(Page {
+                    items,
+                    label: None,
+                    kind,
+                });
+            }
+        }
+        self.number_pages(&mut pages, out.first_arabic);
+        if pass == Pass::Final {
+            self.add_heads(&mut pages, chapter_pages, &out.chapter_pages);
+        }
+        out.anchors = collect_anchors(&pages);
+        out.pages = pages;
+        out
+    }
+
+    /// In two-sided books a chapter opens on a recto (odd page number, even index).
+    fn open_recto(&self, pages: &mut Vec<Page>) {
+        if self.profile.two_sided && pages.len() % 2 == 1 {
+            pages.push(blank());
+        }
+    }
+
+    /// Labels: the cover has none; front matter roman from the first page after the cover;
+    /// arabic from the first body chapter.
+    fn number_pages(&self, pages: &mut [Page], first_arabic: Option<usize>) {
+        let start = usize::from(pages.first().is_some_and(|p| p.kind == PageKind::Cover));
+        let arabic = first_arabic.unwrap_or(pages.len());
+        for (i, page) in pages.iter_mut().enumerate() {
+            if page.kind == PageKind::Cover {
+                continue;
+            }
+            page.label = Some(if i >= arabic {
+                (i - arabic + 1).to_string()
+            } else {
+                roman(i + 1 - start)
+            });
+        }
+    }
+
+    /// Chapter pages content placed on the page (translated into page coordinates).
+    fn place_content(&self, content: PageContent, page_index: usize) -> Vec<Item> {
+        let left = self.profile.text_left(page_index);
+        let top = self.profile.top;
+        // Sized exactly, with room for the note rule, the running head and the folio: a
+        // 4,000-page book holds about a million items, and a vector grown by doubling
+        // leaves a third of its room unused.
+        let lines = content.body.iter().chain(&content.notes);
+        let count: usize = lines.map(|(_, line)| line.items.len()).sum();
+        let mut items = Vec::with_capacity(count + 3);
+        for (y, line) in content.body.into_iter().chain(content.notes) {
+            items.extend(moved(line.items, left, top + y));
+        }
+        if let Some(rule_y) = content.note_rule {
+            items.push(Item::Rule(Box::new(RuleItem {
+                x: left,
+                y: top + rule_y,
+                width: self.profile.text_width() / 3.0,
+                thickness: 0.4,
+            })));
+        }
+        items
+    }
+}
+
+fn blank() -> Page {
+    Page {
+        items: Vec::new(),
+        label: None,
+        kind: PageKind::Blank,
+    }
+}
+
+/// The anchors on a page's lines (all the counting pass needs of it).
+fn anchors_of(content: &PageContent) -> Vec<Item> {
+    let lines = content.body.iter().chain(&content.notes);
+    lines
+        .flat_map(|(y, line)| {
+            line.items
+                .iter()
+                .filter(|item| matches!(item, Item::Anchor(_)))
+                .map(move |item| item.translated(0.0, *y))
+        })
+        .collect()
+}
+
+/// Which assembly: the one that counts pages for the contents, or the real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Count,
+    Final,
+}
+
+fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {
+    let mut anchors = BTreeMap::new();
+    for (index, page) in pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Anchor(anchor) = item {
+                anchors
+                    .entry(anchor.id.clone())
+                    .or_insert((index, anchor.y));
+            }
+        }
+    }
+    anchors
+}
+
+/// Lower-case roman numerals for front-matter folios.
+pub(crate) fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(super::roman(4), "iv");
+        assert_eq!(super::roman(14), "xiv");
+        assert_eq!(super::roman(1999), "mcmxcix");
+    }
+}

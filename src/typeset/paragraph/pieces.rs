@@ -1,0 +1,230 @@
+//! A paragraph's text before it is set: pieces of text in a [`TextStyle`], note calls and
+//! hard breaks ([`Pieces`]), and the per-thread context that shapes them ([`TextContext`]).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::fonts::{FaceChoice, Family, FontSet, Style};
+use crate::typeset::hyphen::Hyphenator;
+use crate::typeset::layout::LinkDest;
+use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
+
+/// The look of a stretch of text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TextStyle {
+    /// Family and style.
+    pub choice: FaceChoice,
+    /// Size in points.
+    pub size: f32,
+    /// Raise above the baseline (superscripts), points.
+    pub rise: f32,
+    /// Link target of this text.
+    pub link: Option<LinkDest>,
+    /// Struck through (`~~text~~`, `<del>`, `<s>`).
+    pub strike: bool,
+}
+
+/// Height of a strike-through line's centre above the baseline, in ems (about half the
+/// x-height of a book face).
+pub(crate) const STRIKE_RISE_EM: f64 = 0.25;
+
+/// Thickness of a strike-through line, in ems.
+pub(crate) const STRIKE_THICKNESS_EM: f64 = 0.05;
+
+impl TextStyle {
+    /// Regular serif at `size`.
+    pub(crate) fn serif(size: f32) -> TextStyle {
+        TextStyle {
+            choice: FaceChoice::new(Family::Serif, Style::Regular),
+            size,
+            rise: 0.0,
+            link: None,
+            strike: false,
+        }
+    }
+
+    /// The same style with another face style (italic, bold).
+    pub(crate) fn with_style(&self, style: Style) -> TextStyle {
+        TextStyle {
+            choice: FaceChoice::new(self.choice.family, style),
+            ..self.clone()
+        }
+    }
+}
+
+/// The index of a style in a paragraph's list of styles ([`Pieces`]).
+pub(crate) type StyleId = u32;
+
+/// How many of the last styles stored are compared with a new one before it is stored
+/// again: text and code spans alternate, links each bring their own.
+const STYLES_LOOKED_BACK: usize = 8;
+
+/// A paragraph's inline content, flattened: pieces of text (borrowed from the document
+/// where they can be), forced breaks and note calls, with the styles they name stored once
+/// for the pieces that share them. A paragraph of three million code spans took a string
+/// and a style for each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Pieces<'a> {
+    list: Vec<Piece<'a>>,
+    pub(super) styles: Vec<TextStyle>,
+}
+
+/// One piece of a paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Piece<'a> {
+    /// Text in a style (may contain spaces: they become glue).
+    Text(Cow<'a, str>, StyleId),
+    /// A forced line break.
+    Break,
+    /// A footnote call.
+    Note(Box<NoteCall>),
+}
+
+/// A footnote call: its superscript number, the note's index in the chapter's note lines,
+/// and anchors (call id, note id).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NoteCall {
+    /// Number shown.
+    pub number: u32,
+    /// Index of the note in the chapter.
+    pub note: usize,
+    /// The call's own anchor id.
+    pub call_id: String,
+    /// The note's anchor id (link target).
+    pub note_id: String,
+    /// Style of the surrounding text (the call is set smaller and raised).
+    pub style: TextStyle,
+}
+
+impl<'a> Pieces<'a> {
+    /// No pieces yet.
+    pub(crate) fn new() -> Pieces<'a> {
+        Pieces::default()
+    }
+
+    /// A single piece of text.
+    pub(crate) fn one(text: impl Into<Cow<'a, str>>, style: &TextStyle) -> Pieces<'a> {
+        let mut pieces = Pieces::new();
+        pieces.text(text, style);
+        pieces
+    }
+
+    /// Add text in `style`.
+    pub(crate) fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
+        let id = store_style(&mut self.styles, style);
+        self.list.push(Piece::Text(text.into(), id));
+    }
+
+    /// Add a forced line break.
+    pub(crate) fn hard_break(&mut self) {
+        self.list.push(Piece::Break);
+    }
+
+    /// Add a footnote call.
+    pub(crate) fn note(&mut self, call: NoteCall) {
+        self.list.push(Piece::Note(Box::new(call)));
+    }
+
+    /// True when there is nothing to set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The pieces in order.
+    pub(crate) fn list(&self) -> &[Piece<'a>] {
+        &self.list
+    }
+}
+
+/// The id of `style` in `styles`: one of the last few stored when it is the same (see
+/// [`same_style`]), else a new entry.
+pub(super) fn store_style(styles: &mut Vec<TextStyle>, style: &TextStyle) -> StyleId {
+    let recent = styles.len().saturating_sub(STYLES_LOOKED_BACK);
+    let found = (recent..styles.len())
+        .rev()
+        .find(|&i| same_style(&styles[i], style));
+    let index = found.unwrap_or_else(|| {
+        styles.push(style.clone());
+        styles.len() - 1
+    });
+    StyleId::try_from(index).unwrap_or(StyleId::MAX)
+}
+
+/// The per-run state the paragraph builder needs: fonts, cache, hyphenation, features.
+pub(crate) struct TextContext<'f> {
+    /// The book's fonts.
+    pub fonts: &'f FontSet<'static>,
+    /// Shaping cache shared by the whole book.
+    pub cache: ShapeCache,
+    /// Hyphenation for the book's language, if available.
+    pub hyphenator: Option<Hyphenator>,
+    /// Features for running text.
+    pub options: ShapeOptions,
+    /// Characters no font could draw: (char, first piece text) for warnings.
+    pub missing: Vec<char>,
+}
+
+impl<'f> TextContext<'f> {
+    /// A context with the same fonts, language and features but its own (empty) caches and
+    /// no missing characters yet: one per thread when chapters are set in parallel.
+    pub(crate) fn fork(&self) -> TextContext<'f> {
+        TextContext {
+            fonts: self.fonts,
+            cache: ShapeCache::new(),
+            hyphenator: self.hyphenator.as_ref().and_then(Hyphenator::fork),
+            options: self.options.clone(),
+            missing: Vec::new(),
+        }
+    }
+
+    /// Shape `text` in `style` through the cache.
+    pub(crate) fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
+        let options = options_for(&self.options, style);
+        let run = self
+            .cache
+            .shape(self.fonts, text, style.choice, style.size, &options);
+        for (c, _) in &run.missing {
+            if !self.missing.contains(c) {
+                self.missing.push(*c);
+            }
+        }
+        run
+    }
+
+    /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
+    pub(crate) fn forget(&mut self, text: &str, style: &TextStyle) {
+        let options = options_for(&self.options, style);
+        self.cache.forget(text, style.choice, style.size, &options);
+    }
+}
+
+/// The features text in `style` is shaped with, from the book's `options`: code has no
+/// ligatures or old-style figures.
+fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, ShapeOptions> {
+    if style.choice.family == Family::Mono {
+        Cow::Owned(ShapeOptions {
+            ligatures: false,
+            oldstyle_figures: false,
+            ..options.clone()
+        })
+    } else {
+        Cow::Borrowed(options)
+    }
+}
+
+/// Whether two styles look the same: links are compared by their shared target (every box
+/// of one link holds the same one), so a long address is never compared character by
+/// character.
+fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
+    let same_link = match (&a.link, &b.link) {
+        (None, None) => true,
+        (Some(LinkDest::Anchor(x)), Some(LinkDest::Anchor(y)))
+        | (Some(LinkDest::Uri(x)), Some(LinkDest::Uri(y))) => Arc::ptr_eq(x, y),
+        _ => false,
+    };
+    same_link
+        && a.choice == b.choice
+        && a.size.to_bits() == b.size.to_bits()
+        && a.rise.to_bits() == b.rise.to_bits()
+        && a.strike == b.strike
+}
