@@ -26,10 +26,6 @@
 
 mod build;
 mod check;
-// The citation and Markdown modules are being split into folders of submodules elsewhere;
-// their visibilities are narrowed (and cite's unused DEFAULT_STYLE removed) once that has
-// landed.
-#[allow(unreachable_pub, dead_code)]
 mod cite;
 mod config;
 mod cover;
@@ -40,7 +36,6 @@ mod epub;
 mod fonts;
 mod locale;
 mod manuscript;
-#[allow(unreachable_pub)]
 mod markdown;
 mod new;
 mod parallel;
@@ -73,4 +68,5 @@ pub use pdf::{write_pdf, PdfOptions, PdfOutput};
 pub use progress::{enable as enable_progress, finish as finish_progress, phase as progress_phase};
 pub use resolve::ResolveOptions;
 pub use typeset::layout;
+pub use typeset::layout_dump;
 pub use typeset::profile::Profile;

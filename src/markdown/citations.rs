@@ -26,7 +26,7 @@ use std::ops::Range;
 use crate::doc::{CiteMode, Locator, LocatorKind};
 
 /// Longest bracket group, in bytes, still considered as a citation.
-pub const MAX_GROUP: usize = 4096;
+pub(crate) const MAX_GROUP: usize = 4096;
 
 /// One citation found in a text run; byte ranges are relative to the text passed in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,7 @@
 pub(crate) mod compose;
 pub(crate) mod hyphen;
 pub mod layout;
+pub mod layout_dump;
 pub(crate) mod linebreak;
 pub(crate) mod page;
 pub(crate) mod paragraph;
