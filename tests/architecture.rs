@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // 0: utilities that know nothing of books.
     &[
-        "diag", "xml", "timing", "progress", "parallel", "locale", "url",
+        "diag", "xml", "timing", "progress", "parallel", "locale", "url", "units",
     ],
     // 1: the document model and book.toml.
     &["doc", "config"],

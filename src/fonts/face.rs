@@ -10,6 +10,8 @@
 
 use rustybuzz::ttf_parser;
 
+use crate::units::UnitScale;
+
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
@@ -171,8 +173,8 @@ impl<'a> FontFace<'a> {
     }
 
     /// Points per font unit at `size_pt`.
-    pub fn scale(&self, size_pt: f32) -> f32 {
-        size_pt / f32::from(self.metrics.units_per_em)
+    pub fn scale(&self, size_pt: f32) -> UnitScale {
+        UnitScale::new(size_pt, self.metrics.units_per_em)
     }
 
     /// Whether the face maps `c` to a glyph.

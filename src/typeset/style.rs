@@ -3,19 +3,20 @@
 //! changes) the whole design here rather than in the code that sets each block.
 //!
 //! A value is one of:
-//! - a multiple of the body size (`× body`): sizes, and indents and insets measured in ems
-//!   of the body text;
-//! - a multiple of the element's own size (`× size`): leadings and gaps tied to a heading's
-//!   or a caption's size;
-//! - a multiple of the body leading (`× leading`): vertical space between blocks;
-//! - a share of the page, the text block or the measure;
-//! - a length in points (rule thicknesses).
+//! - an [`Em`], relative to the body size (`× body`: sizes, indents, insets) or to the
+//!   element's own size (`× size`: leadings and gaps tied to a heading's or a caption's size);
+//! - an `f32` scale of the size of the text around it (inline elements, headings: type sizes
+//!   are `f32` in the typesetter);
+//! - a plain multiple of the body leading (`× leading`): vertical space between blocks;
+//! - a plain share of the page, the text block or the measure;
+//! - a [`Pt`] length (rule thicknesses).
 //!
 //! Each profile has its design ([`Style::for_profile`]): the print book's, and the handouts'
 //! (A4 and US letter), which today share the book's proportions: their larger body size and
 //! leading (see [`super::profile`]) scale every value.
 
 use crate::fonts::Style as FaceStyle;
+use crate::units::{Em, Pt};
 
 /// The design of a book: how each kind of block and page is set.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +65,7 @@ pub struct Style {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Text {
     /// First-line indent of a paragraph that follows a paragraph (× body).
-    pub indent: f64,
+    pub indent: Em,
     /// Depth of a line's baseline below the top of the line (× the line's leading).
     pub baseline: f64,
     /// How far a ragged line may fall short of the measure before the breaker minds
@@ -81,9 +82,9 @@ pub struct Inline {
     pub note_call_rise: f32,
     /// Height of a strike-through line's centre above the baseline (× size; about half the
     /// x-height of a book face).
-    pub strike_rise: f64,
+    pub strike_rise: Em,
     /// Thickness of a strike-through line (× size).
-    pub strike_thickness: f64,
+    pub strike_thickness: Em,
     /// Inline code (`code`, `<kbd>`) (× size).
     pub code_size: f32,
     /// Superscripts and subscripts (× size).
@@ -106,9 +107,9 @@ pub struct Opening {
     /// Leading of the "Chapter N" line (× leading).
     pub number_leading: f64,
     /// Size of the chapter title (× body).
-    pub title_size: f64,
+    pub title_size: Em,
     /// Leading of the chapter title (× its size).
-    pub title_leading: f64,
+    pub title_leading: Em,
     /// Space after the chapter title (× leading).
     pub space_after: f64,
 }
@@ -123,14 +124,14 @@ pub struct Heading {
     /// Space before the heading (× leading).
     pub space_before: f64,
     /// Leading of its lines (× its size; never less than the body leading).
-    pub leading: f64,
+    pub leading: Em,
 }
 
 /// Block quotations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quote {
     /// Inset on both sides (× body).
-    pub inset: f64,
+    pub inset: Em,
     /// Space before and after (× leading).
     pub space: f64,
 }
@@ -139,11 +140,11 @@ pub struct Quote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct List {
     /// Inset of the items' text (× body); the markers hang in it.
-    pub inset: f64,
+    pub inset: Em,
     /// Space before and after the list (× leading).
     pub space: f64,
     /// Space between a marker and its item's text (× body).
-    pub marker_gap: f64,
+    pub marker_gap: Em,
     /// Marker of an unordered item.
     pub bullet: &'static str,
     /// Marker of a task that is done.
@@ -156,9 +157,9 @@ pub struct List {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
     /// Size (× body).
-    pub size: f64,
+    pub size: Em,
     /// Leading (× the code's size).
-    pub leading: f64,
+    pub leading: Em,
     /// Space before and after (× leading).
     pub space: f64,
     /// What a tab becomes.
@@ -190,7 +191,7 @@ pub struct Figure {
     /// Face of the caption (and of an image shown by its description).
     pub caption_face: FaceStyle,
     /// Size of the caption (× body).
-    pub caption_size: f64,
+    pub caption_size: Em,
     /// Leading of the caption (× leading).
     pub caption_leading: f64,
 }
@@ -200,7 +201,7 @@ pub struct Figure {
 pub struct Table {
     /// Size of a table's text when its columns fit (× body); also the largest size a table
     /// is reduced to before the profile's smallest table size.
-    pub size: f64,
+    pub size: Em,
     /// Leading (× leading, then × the table's reduction).
     pub leading: f64,
     /// Space before and after (× leading).
@@ -208,7 +209,7 @@ pub struct Table {
     /// Space above and below a cell's text (× the table's leading).
     pub cell_padding: f64,
     /// Space between columns (× the table's size).
-    pub gutter: f64,
+    pub gutter: Em,
     /// Gutter of a table whose longest words do not fit even at the smallest size (× the
     /// usual gutter).
     pub squeezed_gutter: f64,
@@ -216,7 +217,7 @@ pub struct Table {
     pub shrink_step: f32,
     /// The narrowest column (× the smallest table size): a table with more columns than
     /// fit at this width is set in groups of columns.
-    pub min_column: f64,
+    pub min_column: Em,
     /// The narrowest an empty column is (× gutter).
     pub empty_column: f64,
     /// The widest a column is made for its longest word (× measure).
@@ -225,20 +226,20 @@ pub struct Table {
     pub narrow_column: f64,
     /// Columns without a Markdown alignment wider than this are justified, narrower ones
     /// ragged (× the table's size).
-    pub justify_from: f64,
+    pub justify_from: Em,
     /// Face of the header row.
     pub head_face: FaceStyle,
     /// Thickness of the rule under the header row, in points.
-    pub head_rule: f64,
+    pub head_rule: Pt,
     /// Thickness of the rule under every other row, in points.
-    pub row_rule: f64,
+    pub row_rule: Pt,
 }
 
 /// Footnotes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notes {
     /// Size (× body).
-    pub size: f64,
+    pub size: Em,
     /// Leading (× leading).
     pub leading: f64,
     /// Space between the text and the notes (× leading).
@@ -246,14 +247,14 @@ pub struct Notes {
     /// The rule above the notes is the measure divided by this.
     pub rule_divisor: f64,
     /// Thickness of the rule above the notes, in points.
-    pub rule: f64,
+    pub rule: Pt,
 }
 
 /// Entries of the references list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct References {
     /// Hanging indent of an entry's later lines (× body).
-    pub hanging_indent: f64,
+    pub hanging_indent: Em,
     /// Space after each entry (× leading).
     pub space_after: f64,
 }
@@ -262,7 +263,7 @@ pub struct References {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heads {
     /// Size of running heads and folios (× body).
-    pub size: f64,
+    pub size: Em,
     /// Face of the running heads.
     pub head_face: FaceStyle,
     /// Baseline of the running head above the text block (× leading).
@@ -277,22 +278,22 @@ pub struct Heads {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contents {
     /// Size of the "Contents" title (× body).
-    pub title_size: f64,
+    pub title_size: Em,
     /// Leading of the title (× leading).
     pub title_leading: f64,
     /// Space after the title (× leading).
     pub space_after_title: f64,
     /// Indent of a section under its chapter (× body).
-    pub section_indent: f64,
+    pub section_indent: Em,
     /// Size of a section's entry (× body; chapters are at the body size).
-    pub section_size: f64,
+    pub section_size: Em,
     /// Room kept between an entry's title and the right edge beyond its page number
     /// (× the entry's size).
-    pub number_room: f64,
+    pub number_room: Em,
     /// Indent of an entry's later lines (× the entry's size).
-    pub turnover_indent: f64,
+    pub turnover_indent: Em,
     /// Space between the dot leaders and the text on either side (× the entry's size).
-    pub leader_gap: f64,
+    pub leader_gap: Em,
     /// One step of the dot leaders.
     pub leader: &'static str,
     /// Above this many entries the contents list chapters only.
@@ -303,7 +304,7 @@ pub struct Contents {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HalfTitle {
     /// Size of the title (× body).
-    pub size: f64,
+    pub size: Em,
     /// Where the title starts (× page height).
     pub top: f64,
     /// Leading (× leading).
@@ -316,36 +317,36 @@ pub struct TitlePage {
     /// Where the title starts (× page height).
     pub top: f64,
     /// Size of the title (× body).
-    pub title_size: f64,
+    pub title_size: Em,
     /// Leading of the title (× body).
-    pub title_leading: f64,
+    pub title_leading: Em,
     /// Space after the title (× body).
-    pub after_title: f64,
+    pub after_title: Em,
     /// Face of the subtitle (set at the body size).
     pub subtitle_face: FaceStyle,
     /// Leading of the subtitle (× body).
-    pub subtitle_leading: f64,
+    pub subtitle_leading: Em,
     /// Space before the authors (× body).
-    pub before_names: f64,
+    pub before_names: Em,
     /// Size of the authors' names (× body).
-    pub names_size: f64,
+    pub names_size: Em,
     /// Leading of the names (× body).
-    pub names_leading: f64,
+    pub names_leading: Em,
     /// Height of the publisher's line above the bottom margin (× body).
-    pub publisher_raise: f64,
+    pub publisher_raise: Em,
     /// Leading of the publisher's line (× body).
-    pub publisher_leading: f64,
+    pub publisher_leading: Em,
 }
 
 /// The copyright page: a narrow justified column at the foot of the page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Copyright {
     /// Size (× body).
-    pub size: f64,
+    pub size: Em,
     /// Width of the column (× measure).
     pub measure: f64,
     /// Leading (× its size).
-    pub leading: f64,
+    pub leading: Em,
     /// Space between paragraphs (× its leading).
     pub paragraph_gap: f64,
 }
@@ -356,17 +357,17 @@ pub struct Copyright {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TitleBlock {
     /// Size of the book's title (× body).
-    pub title: f64,
+    pub title: Em,
     /// Size of the chapters' line (× body).
-    pub chapters: f64,
+    pub chapters: Em,
     /// Face of the chapters' line (the title and byline are upright).
     pub chapters_face: FaceStyle,
     /// Size of the byline (× body).
-    pub byline: f64,
+    pub byline: Em,
     /// Leading of each line (× its size).
-    pub leading: f64,
+    pub leading: Em,
     /// Thickness of the rule, in points.
-    pub rule: f64,
+    pub rule: Pt,
     /// Space between the last line and the rule (× leading).
     pub rule_gap: f64,
     /// Space after the rule (× leading).
@@ -398,15 +399,15 @@ impl Style {
 /// The print book (6x9 in): a classical book page.
 const PRINT: Style = Style {
     text: Text {
-        indent: 1.2,
+        indent: Em::new(1.2),
         baseline: 0.78,
         ragged: 0.3,
     },
     inline: Inline {
         note_call_size: 0.68,
         note_call_rise: 0.36,
-        strike_rise: 0.25,
-        strike_thickness: 0.05,
+        strike_rise: Em::new(0.25),
+        strike_thickness: Em::new(0.05),
         code_size: 0.88,
         script_size: 0.7,
         script_rise: 0.35,
@@ -417,8 +418,8 @@ const PRINT: Style = Style {
         drop: 0.18,
         number_face: FaceStyle::Italic,
         number_leading: 1.6,
-        title_size: 1.9,
-        title_leading: 1.25,
+        title_size: Em::new(1.9),
+        title_leading: Em::new(1.25),
         space_after: 2.0,
     },
     headings: [
@@ -429,20 +430,20 @@ const PRINT: Style = Style {
     ],
     heading_space_after: 0.4,
     quote: Quote {
-        inset: 1.5,
+        inset: Em::new(1.5),
         space: 0.5,
     },
     list: List {
-        inset: 1.6,
+        inset: Em::new(1.6),
         space: 0.3,
-        marker_gap: 0.4,
+        marker_gap: Em::new(0.4),
         bullet: "•",
         task_done: "☑",
         task_open: "☐",
     },
     code: Code {
-        size: 0.82,
-        leading: 1.3,
+        size: Em::new(0.82),
+        leading: Em::new(1.3),
         space: 0.4,
         tab: "    ",
         continuation: "↪ ",
@@ -457,87 +458,87 @@ const PRINT: Style = Style {
         space_before: 0.5,
         gap: 0.6,
         caption_face: FaceStyle::Italic,
-        caption_size: 0.88,
+        caption_size: Em::new(0.88),
         caption_leading: 0.9,
     },
     table: Table {
-        size: 0.9,
+        size: Em::new(0.9),
         leading: 0.9,
         space: 0.5,
         cell_padding: 0.2,
-        gutter: 1.0,
+        gutter: Em::new(1.0),
         squeezed_gutter: 0.5,
         shrink_step: 0.92,
-        min_column: 4.0,
+        min_column: Em::new(4.0),
         empty_column: 2.0,
         max_word_column: 0.5,
         narrow_column: 0.3,
-        justify_from: 14.0,
+        justify_from: Em::new(14.0),
         head_face: FaceStyle::Bold,
-        head_rule: 0.6,
-        row_rule: 0.25,
+        head_rule: Pt::new(0.6),
+        row_rule: Pt::new(0.25),
     },
     notes: Notes {
-        size: 0.82,
+        size: Em::new(0.82),
         leading: 0.8,
         gap: 1.0,
         rule_divisor: 3.0,
-        rule: 0.4,
+        rule: Pt::new(0.4),
     },
     references: References {
-        hanging_indent: 1.5,
+        hanging_indent: Em::new(1.5),
         space_after: 0.35,
     },
     heads: Heads {
-        size: 0.85,
+        size: Em::new(0.85),
         head_face: FaceStyle::Italic,
         head_raise: 1.5,
         folio_drop: 1.5,
         max_chars: 70,
     },
     contents: Contents {
-        title_size: 1.6,
+        title_size: Em::new(1.6),
         title_leading: 2.0,
         space_after_title: 1.0,
-        section_indent: 1.5,
-        section_size: 0.92,
-        number_room: 2.5,
-        turnover_indent: 1.0,
-        leader_gap: 0.5,
+        section_indent: Em::new(1.5),
+        section_size: Em::new(0.92),
+        number_room: Em::new(2.5),
+        turnover_indent: Em::new(1.0),
+        leader_gap: Em::new(0.5),
         leader: " .",
         max_lines: 1000,
     },
     half_title: HalfTitle {
-        size: 1.5,
+        size: Em::new(1.5),
         top: 0.28,
         leading: 1.6,
     },
     title_page: TitlePage {
         top: 0.22,
-        title_size: 2.1,
-        title_leading: 2.6,
-        after_title: 1.0,
+        title_size: Em::new(2.1),
+        title_leading: Em::new(2.6),
+        after_title: Em::new(1.0),
         subtitle_face: FaceStyle::Italic,
-        subtitle_leading: 1.6,
-        before_names: 3.0,
-        names_size: 1.2,
-        names_leading: 1.6,
-        publisher_raise: 2.0,
-        publisher_leading: 1.4,
+        subtitle_leading: Em::new(1.6),
+        before_names: Em::new(3.0),
+        names_size: Em::new(1.2),
+        names_leading: Em::new(1.6),
+        publisher_raise: Em::new(2.0),
+        publisher_leading: Em::new(1.4),
     },
     copyright: Copyright {
-        size: 0.85,
+        size: Em::new(0.85),
         measure: 0.7,
-        leading: 1.35,
+        leading: Em::new(1.35),
         paragraph_gap: 0.6,
     },
     title_block: TitleBlock {
-        title: 1.35,
-        chapters: 1.0,
+        title: Em::new(1.35),
+        chapters: Em::new(1.0),
         chapters_face: FaceStyle::Italic,
-        byline: 0.85,
-        leading: 1.3,
-        rule: 0.4,
+        byline: Em::new(0.85),
+        leading: Em::new(1.3),
+        rule: Pt::new(0.4),
         rule_gap: 0.6,
         space_after: 1.6,
         max_chapters: 6,
@@ -552,7 +553,7 @@ const A4: Style = PRINT;
 const LETTER: Style = PRINT;
 
 /// The heading leading (× its size) shared by every level.
-const HEADING_LEADING: f64 = 1.25;
+const HEADING_LEADING: Em = Em::new(1.25);
 
 const fn heading(face: FaceStyle, size: f32, space_before: f64) -> Heading {
     Heading {

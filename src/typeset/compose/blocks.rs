@@ -8,6 +8,7 @@ use crate::doc::{Block, Chapter, Inline};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn chapter_pages(&mut self, index: usize) -> Vec<PageContent> {
@@ -17,7 +18,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut state = FlowState::default();
         let width = self.profile.text_width();
         for block in &chapter.blocks {
-            self.block(chapter, block, 0.0, width, &mut state, &mut flow);
+            self.block(chapter, block, Pt::ZERO, width, &mut state, &mut flow);
         }
         if chapter.title_id().is_none() {
             let mut title = Vec::new();
@@ -29,7 +30,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
             let block = self.title_block_flow(&named);
             flow.splice(0..0, block);
-            drop = 0.0;
+            drop = Pt::ZERO;
         }
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
@@ -39,8 +40,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         block: &Block,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         state: &mut FlowState,
         flow: &mut Vec<Flow>,
     ) {
@@ -54,7 +55,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         if let Some(line) = first_line {
             for id in ids {
                 line.items
-                    .push(Item::Anchor(Box::new(AnchorItem { id, y: 0.0 })));
+                    .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
             }
         }
     }
@@ -63,8 +64,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         block: &Block,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         state: &mut FlowState,
         flow: &mut Vec<Flow>,
     ) {
@@ -85,9 +86,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
                 let indent = if state.indent_next {
-                    f64::from(style.size) * self.design().text.indent
+                    self.design().text.indent.at(Pt::from_f32(style.size))
                 } else {
-                    0.0
+                    Pt::ZERO
                 };
                 self.paragraph(
                     &pieces,
@@ -102,7 +103,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             Block::Quote { blocks, .. } => {
                 let quote = &self.design().quote;
-                let inset = self.profile.font_size * quote.inset;
+                let inset = quote.inset.at(self.profile.font_size);
                 flow.push(Flow::Space(self.profile.leading * quote.space));
                 let mut inner = FlowState {
                     titled: true,
@@ -148,8 +149,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let start = flow.len();
                     let spec = ParagraphSpec {
                         width,
-                        first_indent: 0.0,
-                        rest_indent: f64::from(style.size) * references.hanging_indent,
+                        first_indent: Pt::ZERO,
+                        rest_indent: references.hanging_indent.at(Pt::from_f32(style.size)),
                         leading: self.profile.leading,
                         alignment: Alignment::Justified,
                     };
@@ -158,7 +159,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     if let Some(Flow::Line(first)) = flow.get_mut(start) {
                         first.items.push(Item::Anchor(Box::new(AnchorItem {
                             id: entry.id.clone(),
-                            y: 0.0,
+                            y: Pt::ZERO,
                         })));
                     }
                     flow.push(Flow::Space(self.profile.leading * references.space_after));
@@ -188,17 +189,17 @@ impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn paragraph(
         &mut self,
         pieces: &Pieces<'_>,
-        x: f64,
-        width: f64,
-        indent: f64,
+        x: Pt,
+        width: Pt,
+        indent: Pt,
         alignment: Alignment,
-        leading: f64,
+        leading: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let spec = ParagraphSpec {
             width,
             first_indent: indent,
-            rest_indent: 0.0,
+            rest_indent: Pt::ZERO,
             leading,
             alignment,
         };
@@ -207,18 +208,19 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// A centred, unindented paragraph across the measure (titles, labels).
-    pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: f64, flow: &mut Vec<Flow>) {
+    pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: Pt, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
-        self.paragraph(pieces, 0.0, width, 0.0, Alignment::Centered, leading, flow);
+        let (x, indent) = (Pt::ZERO, Pt::ZERO);
+        self.paragraph(pieces, x, width, indent, Alignment::Centered, leading, flow);
     }
 
     /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
-    fn push_lines(&self, lines: Vec<FlowLine>, x: f64, flow: &mut Vec<Flow>) {
+    fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
         let rules = paragraph_breaks(lines.len());
         for (mut line, allowed) in lines.into_iter().zip(rules) {
             line.break_after = allowed;
-            if x != 0.0 {
-                line.items.iter_mut().for_each(|i| i.translate(x, 0.0));
+            if x != Pt::ZERO {
+                line.items.iter_mut().for_each(|i| i.translate(x, Pt::ZERO));
             }
             flow.push(Flow::Line(line));
         }
@@ -237,17 +239,17 @@ impl<'a, 'f> Composer<'a, 'f> {
             let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
             self.centered(&pieces, self.profile.leading * opening.number_leading, flow);
         }
-        let size = (self.profile.font_size * opening.title_size) as f32;
+        let size = opening.title_size.at(self.profile.font_size).to_f32();
         let style = TextStyle::serif(size);
         let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
-        self.centered(&pieces, f64::from(size) * opening.title_leading, flow);
+        self.centered(&pieces, opening.title_leading.at(Pt::from_f32(size)), flow);
         keep_together(&mut flow[start.saturating_sub(1)..]);
         if let (Some(id), Some(Flow::Line(first))) = (id, flow.get_mut(start)) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
         flow.push(Flow::Space(self.profile.leading * opening.space_after));
@@ -259,10 +261,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         level: u8,
         content: &[Inline],
         id: &str,
-        width: f64,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
-        let body = self.profile.font_size as f32;
+        let body = self.profile.font_size.to_f32();
         let design = self.design().heading(level);
         let size = body * design.size;
         let style = TextStyle {
@@ -273,13 +275,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         self.pieces(chapter, content, &style, &mut pieces);
         flow.push(Flow::Space(self.profile.leading * design.space_before));
         let start = flow.len();
-        let leading = (f64::from(size) * design.leading).max(self.profile.leading);
-        self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
+        let leading = (design.leading.at(Pt::from_f32(size))).max(self.profile.leading);
+        let (x, indent) = (Pt::ZERO, Pt::ZERO);
+        self.paragraph(&pieces, x, width, indent, Alignment::Ragged, leading, flow);
         keep_together(&mut flow[start..]);
         if let (Some(Flow::Line(first)), false) = (flow.get_mut(start), id.is_empty()) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
         flow.push(Flow::Space(
@@ -287,7 +290,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         ));
     }
 
-    fn scene_break(&mut self, x: f64, width: f64, flow: &mut Vec<Flow>) {
+    fn scene_break(&mut self, x: Pt, width: Pt, flow: &mut Vec<Flow>) {
         let scene_break = &self.design().scene_break;
         let style = self.body();
         let run = self.ctx.shape(scene_break.mark, &style);
@@ -295,7 +298,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             height: self.profile.leading * scene_break.height,
             break_after: true,
             items: vec![Item::Glyphs(GlyphRun {
-                x: x + (width - f64::from(run.width())) / 2.0,
+                x: x + (width - Pt::from_f32(run.width())) / 2.0,
                 y: self.profile.leading * scene_break.baseline,
                 run,
             })],

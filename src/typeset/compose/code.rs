@@ -5,11 +5,13 @@ use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::{GlyphRun, Item};
 use crate::typeset::page::{paragraph_breaks, Flow, FlowLine};
 use crate::typeset::paragraph::{slice_run, TextStyle};
+use crate::typeset::shape::ShapedRun;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
-    pub(super) fn code(&mut self, text: &str, x: f64, width: f64, flow: &mut Vec<Flow>) {
+    pub(super) fn code(&mut self, text: &str, x: Pt, width: Pt, flow: &mut Vec<Flow>) {
         let design = self.design();
-        let size = (self.profile.font_size * design.code.size) as f32;
+        let size = design.code.size.at(self.profile.font_size).to_f32();
         let style = TextStyle {
             choice: FaceChoice::new(Family::Mono, Style::Regular),
             size,
@@ -17,7 +19,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             link: None,
             strike: false,
         };
-        let leading = f64::from(size) * design.code.leading;
+        let leading = design.code.leading.at(Pt::from_f32(size));
         flow.push(Flow::Space(self.profile.leading * design.code.space));
         let mut lines = Vec::new();
         for source_line in text.trim_end_matches('\n').split('\n') {
@@ -32,15 +34,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                 } else {
                     Some(self.ctx.shape(design.code.continuation, &style))
                 };
-                let prefix_width = prefix.as_ref().map_or(0.0, |p| f64::from(p.width()));
-                let mut end = start;
-                let mut used = prefix_width;
-                while end < run.clusters.len()
-                    && (used + f64::from(run.clusters[end].width) <= width || end == start)
-                {
-                    used += f64::from(run.clusters[end].width);
-                    end += 1;
-                }
+                let prefix_width = prefix
+                    .as_ref()
+                    .map_or(Pt::ZERO, |p| Pt::from_f32(p.width()));
+                let end = line_end(&run, start, prefix_width, width);
                 let mut line = FlowLine {
                     height: leading,
                     break_after: true,
@@ -77,4 +74,19 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         flow.push(Flow::Space(self.profile.leading * design.code.space));
     }
+}
+
+/// Where a line of code that starts at cluster `start` ends to fit `width`, `used` already
+/// taken by the continuation mark: at least one cluster, so that every line makes progress.
+fn line_end(run: &ShapedRun, start: usize, mut used: Pt, width: Pt) -> usize {
+    let mut end = start;
+    while end < run.clusters.len() {
+        let cluster = Pt::from_f32(run.clusters[end].width);
+        if used + cluster > width && end != start {
+            break;
+        }
+        used += cluster;
+        end += 1;
+    }
+    end
 }

@@ -6,14 +6,15 @@ use crate::doc::Chapter;
 use crate::typeset::layout::{moved, ImageItem, Item};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn figure(
         &mut self,
         chapter: &Chapter,
         figure: &crate::doc::Figure,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let Some(asset) = figure
@@ -34,7 +35,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &pieces,
                 x,
                 width,
-                0.0,
+                Pt::ZERO,
                 Alignment::Centered,
                 self.profile.leading,
                 flow,
@@ -55,14 +56,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             items: vec![Item::Image(Box::new(ImageItem {
                 image: index,
                 x: x + (width - w) / 2.0,
-                y: 0.0,
+                y: Pt::ZERO,
                 width: w,
                 height: h,
             }))],
             ..FlowLine::default()
         };
         let style = TextStyle {
-            size: (self.profile.font_size * design.caption_size) as f32,
+            size: design.caption_size.at(self.profile.font_size).to_f32(),
             ..self.body().with_style(design.caption_face)
         };
         let mut pieces = Pieces::new();

@@ -7,6 +7,7 @@ use crate::fonts::Style;
 use crate::typeset::layout::{moved, ImageItem, Item, Page, PageKind, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// The cover, as the first page of a screen PDF of the whole book. A print interior
@@ -44,10 +45,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         text: &str,
         style: &TextStyle,
-        leading: f64,
-        top: f64,
+        leading: Pt,
+        top: Pt,
         page_index: usize,
-    ) -> (Vec<Item>, f64) {
+    ) -> (Vec<Item>, Pt) {
         let width = self.profile.text_width();
         let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
         let lines = set_paragraph(&Pieces::one(text, style), &spec, &mut self.ctx);
@@ -63,7 +64,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     pub(super) fn half_title_page(&mut self) -> Page {
         let design = &self.design().half_title;
-        let style = TextStyle::serif((self.profile.font_size * design.size) as f32);
+        let style = TextStyle::serif(design.size.at(self.profile.font_size).to_f32());
         let top = self.profile.page_height * design.top;
         let title = self.book.meta.title.clone();
         let leading = self.profile.leading * design.leading;
@@ -79,40 +80,40 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut items = Vec::new();
         let (title, next) = self.centered_lines(
             &meta.title,
-            &TextStyle::serif((body * design.title_size) as f32),
-            body * design.title_leading,
+            &TextStyle::serif(design.title_size.at(body).to_f32()),
+            design.title_leading.at(body),
             y,
             0,
         );
         items.extend(title);
-        y = next + body * design.after_title;
+        y = next + design.after_title.at(body);
         if let Some(subtitle) = &meta.subtitle {
             let (sub, next) = self.centered_lines(
                 subtitle,
                 &self.body().with_style(design.subtitle_face),
-                body * design.subtitle_leading,
+                design.subtitle_leading.at(body),
                 y,
                 0,
             );
             items.extend(sub);
             y = next;
         }
-        y += body * design.before_names;
+        y += design.before_names.at(body);
         let names: Vec<String> = meta.contributors.iter().map(|c| c.name.clone()).collect();
         if !names.is_empty() {
             let (who, _) = self.centered_lines(
                 &names.join(", "),
-                &TextStyle::serif((body * design.names_size) as f32),
-                body * design.names_leading,
+                &TextStyle::serif(design.names_size.at(body).to_f32()),
+                design.names_leading.at(body),
                 y,
                 0,
             );
             items.extend(who);
         }
         if let Some(publisher) = &meta.publisher {
-            let raise = body * design.publisher_raise;
+            let raise = design.publisher_raise.at(body);
             let bottom = self.profile.page_height - self.profile.bottom - raise;
-            let leading = body * design.publisher_leading;
+            let leading = design.publisher_leading.at(body);
             let (p, _) = self.centered_lines(publisher, &self.body(), leading, bottom, 0);
             items.extend(p);
         }
@@ -122,7 +123,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn copyright_page(&mut self) -> Page {
         let meta = self.book.meta.clone();
         let design = &self.design().copyright;
-        let size = (self.profile.font_size * design.size) as f32;
+        let size = design.size.at(self.profile.font_size).to_f32();
         let style = TextStyle::serif(size);
         let serif = self
             .ctx
@@ -134,7 +135,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let paragraphs = copyright_paragraphs(&meta, &family);
         // A narrow justified column, as copyright pages are usually set.
         let width = self.profile.text_width() * design.measure;
-        let leading = f64::from(size) * design.leading;
+        let leading = design.leading.at(Pt::from_f32(size));
         let mut lines = Vec::new();
         for text in paragraphs {
             let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
@@ -148,7 +149,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 ..FlowLine::default()
             });
         }
-        let height: f64 = lines.iter().map(|l| l.height).sum();
+        let height: Pt = lines.iter().map(|l| l.height).sum();
         let index = if self.profile.two_sided { 1 } else { 0 };
         let left = self.profile.text_left(index);
         let mut y = self.profile.page_height - self.profile.bottom - height;
@@ -185,14 +186,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             if text.is_empty() {
                 continue;
             }
-            let size = body * scale;
-            let style = TextStyle::serif(size as f32).with_style(style);
+            let size = scale.at(body);
+            let style = TextStyle::serif(size.to_f32()).with_style(style);
             let pieces = Pieces::one(text, &style);
-            self.centered(&pieces, size * design.leading, &mut flow);
+            self.centered(&pieces, design.leading.at(size), &mut flow);
         }
         let gap = self.profile.leading * design.rule_gap;
         let rule = RuleItem {
-            x: 0.0,
+            x: Pt::ZERO,
             y: gap,
             width: self.profile.text_width(),
             thickness: design.rule,

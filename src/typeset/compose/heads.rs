@@ -4,6 +4,7 @@ use super::contents::is_toc_marker;
 use super::{ChapterPages, Composer};
 use crate::typeset::layout::{GlyphRun, Item, Page, PageKind};
 use crate::typeset::paragraph::TextStyle;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// Running heads (book title on versos, chapter title on rectos) at the top of body
@@ -65,7 +66,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             .ctx
             .shape(&truncate_chars(head, design.max_chars), &style);
         let left = self.profile.text_left(page_index);
-        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
+        let x = left + (self.profile.text_width() - Pt::from_f32(run.width())).max(Pt::ZERO) / 2.0;
         let baseline = self.profile.top - self.profile.leading * design.head_raise;
         Some(Item::Glyphs(GlyphRun {
             x,
@@ -82,7 +83,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let run = self.ctx.shape(label, &style);
         let left = self.profile.text_left(page_index);
-        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
+        let x = left + (self.profile.text_width() - Pt::from_f32(run.width())).max(Pt::ZERO) / 2.0;
         let drop = self.profile.leading * self.design().heads.folio_drop;
         let baseline = self.profile.top + self.profile.text_height() + drop;
         Item::Glyphs(GlyphRun {
@@ -94,7 +95,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// Size of running heads and folios: a step below the body.
     fn head_size(&self) -> f32 {
-        (self.profile.font_size * self.design().heads.size) as f32
+        self.design().heads.size.at(self.profile.font_size).to_f32()
     }
 }
 

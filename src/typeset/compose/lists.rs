@@ -6,18 +6,19 @@ use super::Composer;
 use crate::doc::{Chapter, List};
 use crate::typeset::layout::{GlyphRun, Item};
 use crate::typeset::page::Flow;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn list(
         &mut self,
         chapter: &Chapter,
         list: &List,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let design = &self.design().list;
-        let inset = self.profile.font_size * design.inset;
+        let inset = design.inset.at(self.profile.font_size);
         flow.push(Flow::Space(self.profile.leading * design.space));
         for (n, item) in list.items.iter().enumerate() {
             let marker = match (list.start, item.task) {
@@ -36,8 +37,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             let style = self.body();
             let run = self.ctx.shape(&marker, &style);
-            let gap = f64::from(style.size) * design.marker_gap;
-            let marker_x = x + inset - f64::from(run.width()) - gap;
+            let gap = design.marker_gap.at(Pt::from_f32(style.size));
+            let marker_x = x + inset - Pt::from_f32(run.width()) - gap;
             if let Some(Flow::Line(first)) = flow[start..]
                 .iter_mut()
                 .find(|f| matches!(f, Flow::Line(_)))

@@ -25,6 +25,7 @@ use super::profile::Profile;
 use super::style::Style;
 use crate::doc::{Book, Division};
 use crate::locale::Terms;
+use crate::units::Pt;
 use contents::PageNumbers;
 
 /// Everything the renderer and the finishing step need.
@@ -33,7 +34,7 @@ pub struct Composition {
     /// The pages.
     pub pages: Vec<Page>,
     /// Anchor id → (page index, y from the top).
-    pub anchors: BTreeMap<String, (usize, f64)>,
+    pub anchors: BTreeMap<String, (usize, Pt)>,
     /// For each chapter, the index of its first page.
     pub chapter_pages: Vec<usize>,
     /// Index of the first page numbered in arabic (the first body chapter).
@@ -78,7 +79,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// Regular serif at the body size.
     fn body(&self) -> TextStyle {
-        TextStyle::serif(self.profile.font_size as f32)
+        TextStyle::serif(self.profile.font_size.to_f32())
     }
 
     /// The book's design (borrowed from the profile, not from the composer).
@@ -87,12 +88,16 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Page geometry for a chapter (balanced spreads) or, with `balance` false, the contents.
-    fn spec(&self, drop: f64, balance: bool) -> PageSpec {
+    fn spec(&self, drop: Pt, balance: bool) -> PageSpec {
         PageSpec {
             text_height: self.profile.text_height(),
             note_gap: self.profile.leading * self.design().notes.gap,
             first_page_drop: drop,
-            line: if balance { self.profile.leading } else { 0.0 },
+            line: if balance {
+                self.profile.leading
+            } else {
+                Pt::ZERO
+            },
             two_sided: self.profile.two_sided,
         }
     }
@@ -349,7 +354,7 @@ fn anchors_of(content: &PageContent) -> Vec<Item> {
             line.items
                 .iter()
                 .filter(|item| matches!(item, Item::Anchor(_)))
-                .map(move |item| item.translated(0.0, *y))
+                .map(move |item| item.translated(Pt::ZERO, *y))
         })
         .collect()
 }
@@ -361,7 +366,7 @@ enum Pass {
     Final,
 }
 
-fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {
+fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, Pt)> {
     let mut anchors = BTreeMap::new();
     for (index, page) in pages.iter().enumerate() {
         for item in &page.items {

@@ -9,6 +9,7 @@ use crate::doc::{Align, Chapter, Inline, Table};
 use crate::typeset::layout::{moved, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// A table, in as many column groups as the page needs: each group is set as a table of
@@ -17,8 +18,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         table: &Table,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let design = &self.design().table;
@@ -26,8 +27,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         let floor = self
             .profile
             .table_min_font_size
-            .min(self.profile.font_size * design.size);
-        let narrowest = floor * design.min_column;
+            .min(design.size.at(self.profile.font_size));
+        let narrowest = design.min_column.at(floor);
         let per_group = ((width / narrowest).floor() as usize).max(1);
         let groups = columns.div_ceil(per_group);
         // Groups of equal size, so the last is not left with a column or two.
@@ -45,8 +46,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         group: &TableGroup<'_>,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let design = &self.design().table;
@@ -82,14 +83,14 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// side, the table's text is made smaller step by step down to the profile's
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
-    fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
+    fn table_layout(&mut self, group: &TableGroup<'_>, width: Pt) -> TableLayout {
         let design = &self.design().table;
         let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
-        let min_total: f64 = min.iter().sum();
-        let floor = (self.profile.table_min_font_size as f32).min(base);
+        let min_total: Pt = min.iter().copied().sum();
+        let floor = self.profile.table_min_font_size.to_f32().min(base);
         let mut size = base;
-        while f64::from(size / base) * min_total > width && size > floor {
+        while min_total * f64::from(size / base) > width && size > floor {
             size = (size * design.shrink_step).max(floor);
         }
         let scale = if size < base {
@@ -97,12 +98,15 @@ impl<'a, 'f> Composer<'a, 'f> {
         } else {
             1.0
         };
-        let min: Vec<f64> = min.iter().map(|m| m * scale).collect();
-        let max: Vec<f64> = max.iter().map(|m| m * scale).collect();
+        let min: Vec<Pt> = min.iter().map(|&m| m * scale).collect();
+        let max: Vec<Pt> = max.iter().map(|&m| m * scale).collect();
         let min_total = min_total * scale;
-        let gutter = f64::from(size) * design.gutter;
+        let gutter = design.gutter.at(Pt::from_f32(size));
         if min_total > width {
-            let widths = min.iter().map(|m| m * width / min_total).collect();
+            let widths = min
+                .iter()
+                .map(|m| width * m.get() / min_total.get())
+                .collect();
             return TableLayout {
                 size,
                 scale,
@@ -144,7 +148,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// The size a table is measured at, and set at when it fits.
     fn table_size(&self) -> f32 {
-        (self.profile.font_size * self.design().table.size) as f32
+        self.design().table.size.at(self.profile.font_size).to_f32()
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its
@@ -152,11 +156,11 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn column_extents(
         &mut self,
         group: &TableGroup<'_>,
-        width: f64,
+        width: Pt,
         size: f32,
-    ) -> (Vec<f64>, Vec<f64>) {
+    ) -> (Vec<Pt>, Vec<Pt>) {
         let design = &self.design().table;
-        let gutter = f64::from(size) * design.gutter;
+        let gutter = design.gutter.at(Pt::from_f32(size));
         let style = TextStyle::serif(size);
         let columns = group.columns.len();
         let mut min = vec![gutter * design.empty_column; columns];
@@ -168,11 +172,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (row, style) in rows {
             for (i, cell) in group.cells(row).iter().enumerate().take(columns) {
                 let text = crate::doc::plain_text(cell);
-                let line = f64::from(self.ctx.shape(&text, style).width()) + gutter;
+                let line = Pt::from_f32(self.ctx.shape(&text, style).width()) + gutter;
                 let word = text
                     .split_whitespace()
-                    .map(|w| f64::from(self.ctx.shape(w, style).width()))
-                    .fold(0.0, f64::max)
+                    .map(|w| Pt::from_f32(self.ctx.shape(w, style).width()))
+                    .fold(Pt::ZERO, Pt::max)
                     + gutter;
                 max[i] = max[i].max(line);
                 min[i] = min[i].max(word.min(width * design.max_word_column));
@@ -194,8 +198,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         cells: &[Vec<Inline>],
         group: &TableGroup<'_>,
         layout: &TableLayout,
-        x: f64,
-        leading: f64,
+        x: Pt,
+        leading: Pt,
         header: bool,
     ) -> FlowLine {
         let design = &self.design().table;
@@ -207,7 +211,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let gutter = layout.gutter;
         let mut line = FlowLine {
-            height: 0.0,
+            height: Pt::ZERO,
             break_after: true,
             ..FlowLine::default()
         };
@@ -222,12 +226,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             // alignment (`---:` right, `:---:` centre); otherwise wide columns are justified
             // (as LaTeX's p columns are) and narrow ones ragged.
             let last = i + 1 == widths.len();
-            let text_width = if last { *w } else { (w - gutter).max(gutter) };
+            let text_width = if last { *w } else { (*w - gutter).max(gutter) };
             let alignment = match group.align(i) {
                 Some(Align::Right) => Alignment::FlushRight,
                 Some(Align::Center) => Alignment::Centered,
                 Some(Align::Left) => Alignment::Ragged,
-                _ if text_width > f64::from(size) * design.justify_from => Alignment::Justified,
+                _ if text_width > design.justify_from.at(Pt::from_f32(size)) => {
+                    Alignment::Justified
+                }
                 _ => Alignment::Ragged,
             };
             let spec = ParagraphSpec::plain(text_width, leading, alignment);
@@ -243,9 +249,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 y += l.height;
             }
             line.height = line.height.max(y + leading * design.cell_padding);
-            cell_x += w;
+            cell_x += *w;
         }
-        let total: f64 = widths.iter().sum();
+        let total: Pt = widths.iter().copied().sum();
         line.items.push(Item::Rule(Box::new(RuleItem {
             x,
             y: line.height,
@@ -287,25 +293,29 @@ struct TableLayout {
     /// That size over the usual table size (1 unless the table had to be made smaller).
     scale: f64,
     /// Space between columns.
-    gutter: f64,
+    gutter: Pt,
     /// Width of each column, gutter included.
-    widths: Vec<f64>,
+    widths: Vec<Pt>,
 }
 
 /// Column widths filling `width` from each column's narrowest (`min`) and one-line (`max`)
 /// widths, whose narrowest widths fit side by side.
-fn share_out(min: &[f64], max: &[f64], width: f64) -> Vec<f64> {
-    let min_total: f64 = min.iter().sum();
-    let spare = (width - min_total).max(0.0);
-    let wants: Vec<f64> = max.iter().zip(min).map(|(a, b)| (a - b).max(0.0)).collect();
-    let want_total: f64 = wants.iter().sum();
+fn share_out(min: &[Pt], max: &[Pt], width: Pt) -> Vec<Pt> {
+    let min_total: Pt = min.iter().copied().sum();
+    let spare = (width - min_total).max(Pt::ZERO);
+    let wants: Vec<Pt> = max
+        .iter()
+        .zip(min)
+        .map(|(&a, &b)| (a - b).max(Pt::ZERO))
+        .collect();
+    let want_total: Pt = wants.iter().copied().sum();
     if want_total <= spare {
         // Everything fits on one line per cell: share the rest out evenly to fill the measure.
         let extra = (spare - want_total) / min.len().max(1) as f64;
-        return max.iter().map(|m| m + extra).collect();
+        return max.iter().map(|&m| m + extra).collect();
     }
     min.iter()
         .zip(&wants)
-        .map(|(m, w)| m + spare * w / want_total.max(1e-9))
+        .map(|(&m, w)| m + spare * w.get() / want_total.get().max(1e-9))
         .collect()
 }

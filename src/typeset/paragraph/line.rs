@@ -11,6 +11,7 @@ use crate::typeset::linebreak;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
 use crate::typeset::style::{Inline as InlineDesign, Style};
+use crate::units::Pt;
 
 /// A broken paragraph's items, what they stand for, and the styles those name.
 pub(super) struct LineLayout<'p> {
@@ -22,13 +23,16 @@ pub(super) struct LineLayout<'p> {
 }
 
 /// Position the items of one line: boxes at their widths, glue set by the line's ratio.
+/// Positions along the line are computed in the breaker's numbers (`f64` points) and become
+/// lengths when the items are placed.
 pub(super) fn lay_out_line(
     layout: &LineLayout<'_>,
     line: &linebreak::Line,
-    indent: f64,
-    measure: f64,
+    indent: Pt,
+    measure: Pt,
     spec: &ParagraphSpec,
 ) -> FlowLine {
+    let (indent, measure) = (indent.get(), measure.get());
     let design = layout.design;
     let baseline = spec.leading * design.text.baseline;
     let mut x = indent;
@@ -109,12 +113,22 @@ pub(super) fn lay_out_line(
     out
 }
 
+/// Link areas of one target this close together on a line are one area (the spaces of a
+/// linked phrase).
+const LINK_GAP: Pt = Pt::new(20.0);
+
+/// Strike-through rules this close together on a line, in their thickness, are one rule.
+const RULE_GAP: f64 = 12.0;
+
+/// Positions and thicknesses closer than this are the same.
+const SAME: Pt = Pt::new(0.01);
+
 /// One link rectangle per stretch of a line with the same target (not one per word).
 fn merge_links(items: &mut Vec<Item>) {
     merge_adjacent(items, |previous, next| match (previous, next) {
         (Item::Link(previous), Item::Link(link)) => {
             let gap = link.x - (previous.x + previous.width);
-            let joins = previous.target == link.target && (0.0..20.0).contains(&gap);
+            let joins = previous.target == link.target && (Pt::ZERO..LINK_GAP).contains(&gap);
             if joins {
                 previous.width = link.x + link.width - previous.x;
             }
@@ -131,9 +145,9 @@ fn merge_rules(items: &mut Vec<Item>) {
     merge_adjacent(items, |previous, next| match (previous, next) {
         (Item::Rule(previous), Item::Rule(rule)) => {
             let gap = rule.x - (previous.x + previous.width);
-            let same_line = (previous.y - rule.y).abs() < 0.01
-                && (previous.thickness - rule.thickness).abs() < 0.01;
-            let joins = same_line && (0.0..rule.thickness * 12.0).contains(&gap);
+            let same_line = (previous.y - rule.y).abs() < SAME
+                && (previous.thickness - rule.thickness).abs() < SAME;
+            let joins = same_line && (Pt::ZERO..rule.thickness * RULE_GAP).contains(&gap);
             if joins {
                 previous.width = rule.x + rule.width - previous.x;
             }
@@ -187,7 +201,7 @@ fn place_box(
             out.notes.push(*note);
             out.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: call_id.clone(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
         Payload::Hyphen { .. } | Payload::Nothing => {}
@@ -199,29 +213,30 @@ fn place_box(
 fn emit_run(
     out: &mut FlowLine,
     x: f64,
-    baseline: f64,
+    baseline: Pt,
     run: &Arc<ShapedRun>,
     clusters: Range<usize>,
     style: &TextStyle,
     design: &InlineDesign,
 ) {
+    let x = Pt::new(x);
     let sliced = slice_run(run, clusters);
-    let width = f64::from(sliced.width());
-    let y = baseline - f64::from(style.rise);
+    let width = Pt::from_f32(sliced.width());
+    let y = baseline - Pt::from_f32(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
     if style.strike {
-        let size = f64::from(style.size);
+        let size = Pt::from_f32(style.size);
         out.items.push(Item::Rule(Box::new(RuleItem {
             x,
-            y: y - size * design.strike_rise,
+            y: y - design.strike_rise.at(size),
             width,
-            thickness: size * design.strike_thickness,
+            thickness: design.strike_thickness.at(size),
         })));
     }
     if let Some(target) = &style.link {
         out.items.push(Item::Link(Box::new(LinkItem {
             x,
-            y: 0.0,
+            y: Pt::ZERO,
             width,
             height: out.height,
             target: target.clone(),
