@@ -595,7 +595,7 @@ fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fonts::{FaceChoice, Family, Style};
+    use crate::fonts::{FaceChoice, FaceRole, Family, Style};
     use crate::typeset::shape::ShapeOptions;
     use std::process::Command;
 
@@ -668,7 +668,8 @@ mod tests {
 
     #[test]
     fn one_face_used_twice_gets_two_names() {
-        let data = crate::fonts::bundled::SERIF_REGULAR.data;
+        let data =
+            crate::fonts::bundled::file(FaceRole::Family(Family::Serif, Style::Regular)).data;
         let mut fonts = FontSet::new(FontFace::parse(data, 0, "R.otf").unwrap());
         fonts.set_face(
             Family::Serif,
@@ -797,9 +798,9 @@ mod tests {
     fn corrupted_fonts_are_errors_not_panics() {
         use crate::fonts;
         let files = [
-            fonts::bundled::SERIF_REGULAR,
-            fonts::bundled::MONO_REGULAR,
-            fonts::bundled::KHMER_REGULAR,
+            fonts::bundled::file(FaceRole::Family(Family::Serif, Style::Regular)),
+            fonts::bundled::file(FaceRole::Family(Family::Mono, Style::Regular)),
+            fonts::bundled::file(FaceRole::Fallback(Style::Regular)),
         ];
         let mut seed: u64 = 0x1234_5678;
         let mut next = move || {
