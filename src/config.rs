@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Contributor, FrontMatterOptions, Identifier, Role, Series};
+use crate::units::Pt;
 
 /// The raw contents of book.toml, as the user wrote them.
 #[derive(Debug, Clone, Deserialize)]
@@ -317,20 +318,20 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
     }
 }
 
-/// A length in PostScript points from `12pt`, `20mm`, `2cm`, `0.75in`.
-pub(crate) fn parse_length(text: &str) -> Option<f64> {
+/// A length from `12pt`, `20mm`, `2cm`, `0.75in`.
+pub(crate) fn parse_length(text: &str) -> Option<Pt> {
     let text = text.trim();
     let split = text.find(|c: char| c.is_ascii_alphabetic())?;
     let (number, unit) = text.split_at(split);
     let value: f64 = number.trim().parse().ok()?;
-    let factor = match unit {
-        "pt" => 1.0,
-        "mm" => 72.0 / 25.4,
-        "cm" => 72.0 / 2.54,
-        "in" => 72.0,
+    let length = match unit {
+        "pt" => Pt::new(value),
+        "mm" => Pt::mm(value),
+        "cm" => Pt::cm(value),
+        "in" => Pt::inches(value),
         _ => return None,
     };
-    (value.is_finite() && value > 0.0).then_some(value * factor)
+    (value.is_finite() && value > 0.0).then_some(length)
 }
 
 /// The role named in book.toml.
@@ -627,8 +628,8 @@ mod tests {
     fn dates_and_lengths() {
         assert!(is_date("2024") && is_date("2024-02") && is_date("2024-02-29"));
         assert!(!is_date("2023-02-29") && !is_date("24-01-01") && !is_date("2024-13"));
-        assert_eq!(parse_length("1in"), Some(72.0));
-        assert_eq!(parse_length("25.4mm").map(|v| v.round()), Some(72.0));
+        assert_eq!(parse_length("1in"), Some(Pt::new(72.0)));
+        assert_eq!(parse_length("25.4mm").map(|v| v.get().round()), Some(72.0));
         assert_eq!(parse_length("12"), None);
         assert_eq!(parse_length("-1pt"), None);
     }

@@ -7,7 +7,7 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 
-use crate::fonts::bundled;
+use crate::fonts::{bundled, FaceRole, Family, Style};
 
 /// Cover width in pixels (the retailers' minimum).
 pub(crate) const WIDTH: u32 = 1600;
@@ -32,10 +32,13 @@ pub enum CoverError {
 
 /// Draw a cover for `title` and `author` and return PNG bytes.
 pub(crate) fn render_cover_png(title: &str, author: &str) -> Result<Vec<u8>, CoverError> {
-    let serif =
-        FontRef::try_from_slice(bundled::SERIF_REGULAR.data).map_err(|_| CoverError::Font)?;
+    let serif = FontRef::try_from_slice(
+        bundled::file(FaceRole::Family(Family::Serif, Style::Regular)).data,
+    )
+    .map_err(|_| CoverError::Font)?;
     let italic =
-        FontRef::try_from_slice(bundled::SERIF_ITALIC.data).map_err(|_| CoverError::Font)?;
+        FontRef::try_from_slice(bundled::file(FaceRole::Family(Family::Serif, Style::Italic)).data)
+            .map_err(|_| CoverError::Font)?;
     let mut canvas = RgbImage::from_pixel(WIDTH, HEIGHT, Rgb(BACKGROUND));
     let (size, lines) = fit_title(&serif, title);
     let line_height = size * 1.12;

@@ -10,17 +10,17 @@
 //! Modules are private; what the command line and the tests use is re-exported here. A module
 //! imports only from its own layer or a lower one (tests/architecture.rs holds the table):
 //!
-//! | layer | modules                                                  |
-//! |-------|----------------------------------------------------------|
-//! | 0     | diag, xml, timing, progress, parallel, locale, url       |
-//! | 1     | doc, config                                              |
-//! | 2     | manuscript                                               |
-//! | 3     | fonts, css                                               |
-//! | 4     | markdown                                                 |
-//! | 5     | resolve, cite, toc                                       |
-//! | 6     | typeset                                                  |
-//! | 7     | pdf, epub                                                |
-//! | 8     | build, check, new, cover (and the binary)                |
+//! | layer | modules                                                   |
+//! |-------|-----------------------------------------------------------|
+//! | 0     | diag, xml, timing, progress, parallel, locale, url, units |
+//! | 1     | doc, config                                               |
+//! | 2     | manuscript                                                |
+//! | 3     | fonts, css                                                |
+//! | 4     | markdown                                                  |
+//! | 5     | resolve, cite, toc                                        |
+//! | 6     | typeset                                                   |
+//! | 7     | pdf, epub                                                 |
+//! | 8     | build, check, new, cover (and the binary)                 |
 
 #![warn(missing_docs, unreachable_pub)]
 
@@ -45,6 +45,7 @@ mod resolve;
 mod timing;
 mod toc;
 mod typeset;
+mod units;
 mod url;
 mod xml;
 

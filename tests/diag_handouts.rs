@@ -309,7 +309,7 @@ fn a_handout_opens_with_a_title_block_instead_of_front_matter() {
         .items
         .iter()
         .find_map(|item| match item {
-            Item::Rule(rule) => Some(rule.y),
+            Item::Rule(rule) => Some(rule.y.get()),
             _ => None,
         })
         .expect("a rule under the title block");
@@ -317,7 +317,7 @@ fn a_handout_opens_with_a_title_block_instead_of_front_matter() {
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Glyphs(run) if run.y < rule => Some(run.y.round() as i64),
+            Item::Glyphs(run) if run.y.get() < rule => Some(run.y.get().round() as i64),
             _ => None,
         })
         .collect();

@@ -289,11 +289,11 @@ fn every_column_of_an_eleven_column_table_reaches_the_page() {
             );
         }
     }
-    let page_width = octavo::Profile::builtin("print").page_width;
+    let page_width = octavo::Profile::builtin("print").page_width.get();
     for page in &output.composition.pages {
         for item in &page.items {
             if let octavo::layout::Item::Glyphs(run) = item {
-                let (start, end) = (run.x, run.x + run.width());
+                let (start, end) = (run.x.get(), (run.x + run.width()).get());
                 assert!(
                     start >= 0.0 && end <= page_width,
                     "{:?} at {start}..{end} leaves the page",

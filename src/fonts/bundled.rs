@@ -16,36 +16,19 @@ pub(crate) struct FontFile {
     pub data: &'static [u8],
 }
 
-macro_rules! font {
-    ($dir:literal, $file:literal) => {
-        FontFile {
-            file_name: $file,
-            data: include_bytes!(concat!("../../fonts/", $dir, "/", $file)),
+/// A bundled face: its role, whether the EPUB embeds it, and its file under `fonts/`.
+macro_rules! bundled {
+    ($role:expr, $in_epub:expr, $dir:literal, $file:literal) => {
+        BundledFace {
+            file: FontFile {
+                file_name: $file,
+                data: include_bytes!(concat!("../../fonts/", $dir, "/", $file)),
+            },
+            role: $role,
+            in_epub: $in_epub,
         }
     };
 }
-
-/// Serif text, regular.
-pub(crate) const SERIF_REGULAR: FontFile = font!("linux-libertine", "LinLibertine_R.otf");
-/// Serif text, italic.
-pub(crate) const SERIF_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RI.otf");
-/// Serif text, bold.
-pub(crate) const SERIF_BOLD: FontFile = font!("linux-libertine", "LinLibertine_RB.otf");
-/// Serif text, bold italic.
-pub(crate) const SERIF_BOLD_ITALIC: FontFile = font!("linux-libertine", "LinLibertine_RBI.otf");
-/// Monospace, regular.
-pub(crate) const MONO_REGULAR: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono.ttf");
-/// Monospace, bold.
-pub(crate) const MONO_BOLD: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Bold.ttf");
-/// Monospace, oblique.
-pub(crate) const MONO_OBLIQUE: FontFile = font!("dejavu-sans-mono", "DejaVuSansMono-Oblique.ttf");
-/// Monospace, bold oblique.
-pub(crate) const MONO_BOLD_OBLIQUE: FontFile =
-    font!("dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf");
-/// Khmer fallback, regular.
-pub(crate) const KHMER_REGULAR: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Regular.ttf");
-/// Khmer fallback, bold.
-pub(crate) const KHMER_BOLD: FontFile = font!("noto-serif-khmer", "NotoSerifKhmer-Bold.ttf");
 
 /// A font octavo ships and the role it plays in a book.
 #[derive(Debug, Clone, Copy)]
@@ -61,51 +44,37 @@ pub(crate) struct BundledFace {
 
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
+#[rustfmt::skip]
 pub(crate) const BUNDLED: [BundledFace; 10] = [
-    face(
-        SERIF_REGULAR,
-        FaceRole::Family(Family::Serif, Style::Regular),
-        true,
-    ),
-    face(
-        SERIF_ITALIC,
-        FaceRole::Family(Family::Serif, Style::Italic),
-        true,
-    ),
-    face(
-        SERIF_BOLD,
-        FaceRole::Family(Family::Serif, Style::Bold),
-        true,
-    ),
-    face(
-        SERIF_BOLD_ITALIC,
-        FaceRole::Family(Family::Serif, Style::BoldItalic),
-        true,
-    ),
-    face(
-        MONO_REGULAR,
-        FaceRole::Family(Family::Mono, Style::Regular),
-        true,
-    ),
-    face(
-        MONO_OBLIQUE,
-        FaceRole::Family(Family::Mono, Style::Italic),
-        false,
-    ),
-    face(MONO_BOLD, FaceRole::Family(Family::Mono, Style::Bold), true),
-    face(
-        MONO_BOLD_OBLIQUE,
-        FaceRole::Family(Family::Mono, Style::BoldItalic),
-        false,
-    ),
-    face(KHMER_REGULAR, FaceRole::Fallback(Style::Regular), true),
-    face(KHMER_BOLD, FaceRole::Fallback(Style::Bold), true),
+    // role                            EPUB   folder in fonts/    file
+    bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
+    bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
+    bundled!(serif(Style::Bold),       true,  "linux-libertine",  "LinLibertine_RB.otf"),
+    bundled!(serif(Style::BoldItalic), true,  "linux-libertine",  "LinLibertine_RBI.otf"),
+    bundled!(mono(Style::Regular),     true,  "dejavu-sans-mono", "DejaVuSansMono.ttf"),
+    bundled!(mono(Style::Italic),      false, "dejavu-sans-mono", "DejaVuSansMono-Oblique.ttf"),
+    bundled!(mono(Style::Bold),        true,  "dejavu-sans-mono", "DejaVuSansMono-Bold.ttf"),
+    bundled!(mono(Style::BoldItalic),  false, "dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf"),
+    bundled!(fallback(Style::Regular), true,  "noto-serif-khmer", "NotoSerifKhmer-Regular.ttf"),
+    bundled!(fallback(Style::Bold),    true,  "noto-serif-khmer", "NotoSerifKhmer-Bold.ttf"),
 ];
 
-const fn face(file: FontFile, role: FaceRole, in_epub: bool) -> BundledFace {
-    BundledFace {
-        file,
-        role,
-        in_epub,
-    }
+/// The bundled file that plays `role` (the serif regular for a role none plays).
+pub(crate) fn file(role: FaceRole) -> FontFile {
+    BUNDLED
+        .iter()
+        .find(|face| face.role == role)
+        .map_or(BUNDLED[0].file, |face| face.file)
+}
+
+const fn serif(style: Style) -> FaceRole {
+    FaceRole::Family(Family::Serif, style)
+}
+
+const fn mono(style: Style) -> FaceRole {
+    FaceRole::Family(Family::Mono, style)
+}
+
+const fn fallback(style: Style) -> FaceRole {
+    FaceRole::Fallback(style)
 }

@@ -10,6 +10,8 @@
 
 use rustybuzz::ttf_parser;
 
+use crate::units::UnitScale;
+
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
@@ -171,8 +173,8 @@ impl<'a> FontFace<'a> {
     }
 
     /// Points per font unit at `size_pt`.
-    pub fn scale(&self, size_pt: f32) -> f32 {
-        size_pt / f32::from(self.metrics.units_per_em)
+    pub fn scale(&self, size_pt: f32) -> UnitScale {
+        UnitScale::new(size_pt, self.metrics.units_per_em)
     }
 
     /// Whether the face maps `c` to a glyph.
@@ -321,10 +323,16 @@ fn sanitize_ps_name(raw: &str) -> String {
 mod tests {
     use super::*;
     use crate::fonts::bundled as fonts;
+    use crate::fonts::{FaceRole, Family, Style};
 
     #[test]
     fn libertine_metrics_are_read() {
-        let face = FontFace::parse(fonts::SERIF_REGULAR.data, 0, "LinLibertine_R.otf").unwrap();
+        let face = FontFace::parse(
+            fonts::file(FaceRole::Family(Family::Serif, Style::Regular)).data,
+            0,
+            "LinLibertine_R.otf",
+        )
+        .unwrap();
         let m = face.metrics();
         assert_eq!(m.units_per_em, 1000);
         assert!(m.ascender > 600 && m.descender < 0, "{m:?}");
@@ -344,7 +352,12 @@ mod tests {
 
     #[test]
     fn italic_angle_is_negative_for_italics() {
-        let face = FontFace::parse(fonts::SERIF_ITALIC.data, 0, "LinLibertine_RI.otf").unwrap();
+        let face = FontFace::parse(
+            fonts::file(FaceRole::Family(Family::Serif, Style::Italic)).data,
+            0,
+            "LinLibertine_RI.otf",
+        )
+        .unwrap();
         assert!(face.metrics().italic_angle < 0.0);
     }
 
@@ -356,13 +369,15 @@ mod tests {
             Err(FontError::Parse { .. })
         ));
         for len in [0, 4, 12, 200, 4096] {
-            let cut = &fonts::SERIF_REGULAR.data[..len];
+            let cut = &fonts::file(FaceRole::Family(Family::Serif, Style::Regular)).data[..len];
             assert!(
                 FontFace::parse(cut, 0, "cut.otf").is_err(),
                 "{len} bytes parsed"
             );
         }
-        let mut bad_dir = fonts::MONO_REGULAR.data.to_vec();
+        let mut bad_dir = fonts::file(FaceRole::Family(Family::Mono, Style::Regular))
+            .data
+            .to_vec();
         bad_dir[12..200].fill(0xFF);
         assert!(FontFace::parse(&bad_dir, 0, "bad.ttf").is_err());
     }

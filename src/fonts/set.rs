@@ -234,9 +234,19 @@ mod tests {
 
     #[test]
     fn missing_styles_use_the_nearest_face() {
-        let face = FontFace::parse(bundled::SERIF_REGULAR.data, 0, "LinLibertine_R.otf").unwrap();
+        let face = FontFace::parse(
+            bundled::file(FaceRole::Family(Family::Serif, Style::Regular)).data,
+            0,
+            "LinLibertine_R.otf",
+        )
+        .unwrap();
         let mut set = FontSet::new(face);
-        let bold = FontFace::parse(bundled::SERIF_BOLD.data, 0, "LinLibertine_RB.otf").unwrap();
+        let bold = FontFace::parse(
+            bundled::file(FaceRole::Family(Family::Serif, Style::Bold)).data,
+            0,
+            "LinLibertine_RB.otf",
+        )
+        .unwrap();
         let bold_id = set.set_face(Family::Serif, Style::Bold, bold);
         let bi = FaceChoice::new(Family::Serif, Style::BoldItalic);
         assert_eq!(set.primary(bi), bold_id);

@@ -22,6 +22,7 @@ use std::fmt::Write;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::fonts::{FontFace, FontProgram};
+use crate::units::FontUnits;
 
 /// One subset face, ready to be written.
 #[derive(Debug)]
@@ -118,8 +119,11 @@ fn cid_system_info() -> Dictionary {
 /// The `/FontDescriptor`, with metrics from the original face in 1/1000 em.
 fn descriptor(font: &SubsetFont<'_>, file_key: &str, program: ObjectId) -> Dictionary {
     let metrics = font.face.metrics();
-    let upem = f32::from(metrics.units_per_em.max(1));
-    let scale = |v: i16| Object::Integer((f32::from(v) * 1000.0 / upem).round() as i64);
+    let upem = metrics.units_per_em;
+    let scale = |v: i16| {
+        let thousandths = FontUnits::new(f32::from(v)).to_thousandths(upem);
+        Object::Integer(thousandths.round() as i64)
+    };
     let [x_min, y_min, x_max, y_max] = metrics.bbox;
     Dictionary::from_iter(vec![
         ("Type", name("FontDescriptor")),

@@ -30,6 +30,7 @@ use crate::fonts::{FontError, FontSet};
 use crate::typeset::compose::Composition;
 use crate::typeset::layout::PageKind;
 use crate::typeset::profile::Profile;
+use crate::units::Pt;
 
 /// Settings of the PDF backend.
 #[derive(Debug, Clone)]
@@ -165,14 +166,14 @@ fn finishing_for(
 
 fn outline_entry(
     entry: &crate::toc::TocEntry,
-    anchors: &BTreeMap<String, (usize, f64)>,
-    page_height: f64,
+    anchors: &BTreeMap<String, (usize, Pt)>,
+    page_height: Pt,
 ) -> Option<outline::OutlineEntry> {
     let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
     Some(outline::OutlineEntry {
         title: entry.title.clone(),
         page: *page,
-        y: page_height - y,
+        y: (page_height - *y).get(),
         children: entry
             .children
             .iter()

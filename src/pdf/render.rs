@@ -20,6 +20,7 @@ use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
 use crate::fonts::FontSet;
 use crate::typeset::layout::{Item, LinkDest, Page};
+use crate::units::Pt;
 
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -43,13 +44,13 @@ pub(crate) struct RenderInput<'a> {
     /// The composed pages.
     pub pages: &'a [Page],
     /// Anchor id → (page index, y from the top), for internal links.
-    pub anchors: &'a BTreeMap<String, (usize, f64)>,
+    pub anchors: &'a BTreeMap<String, (usize, Pt)>,
     /// The book's images, indexed by `Item::Image::image`.
     pub images: &'a [ImageAsset],
     /// The faces the runs were shaped with.
     pub fonts: &'a FontSet<'a>,
-    /// Page width and height in points.
-    pub size: (f64, f64),
+    /// Page width and height.
+    pub size: (Pt, Pt),
     /// Leave content streams and CMaps uncompressed (debugging).
     pub readable: bool,
 }
@@ -189,12 +190,12 @@ fn insert_content(doc: &mut Document, id: ObjectId, content: Vec<u8>, compressed
     doc.objects.insert(id, Object::Stream(stream));
 }
 
-fn media_box((width, height): (f64, f64)) -> Object {
+fn media_box((width, height): (Pt, Pt)) -> Object {
     Object::Array(vec![
         Object::Integer(0),
         Object::Integer(0),
-        real(width),
-        real(height),
+        real(width.get()),
+        real(height.get()),
     ])
 }
 
@@ -252,7 +253,7 @@ fn page_content(
             if out.bytes().is_empty() {
                 out.begin_text();
             }
-            let origin = (run.x as f32, (height - run.y) as f32);
+            let origin = (run.x.to_f32(), (height - run.y).to_f32());
             shared
                 .fonts
                 .place_run(&run.run, origin, &mut state, &mut out)?;
@@ -265,15 +266,20 @@ fn page_content(
     used.faces = state.used_faces().iter().map(|f| f.index()).collect();
     for item in &page.items {
         match item {
-            Item::Rule(rule) => out.rule(rule.x, height - rule.y, rule.width, rule.thickness),
+            Item::Rule(rule) => out.rule(
+                rule.x.get(),
+                (height - rule.y).get(),
+                rule.width.get(),
+                rule.thickness.get(),
+            ),
             Item::Image(image) if shared.image_ids.contains_key(&image.image) => {
                 let bottom = height - image.y - image.height;
                 out.image(
                     &image_resource(image.image),
-                    image.x,
-                    bottom,
-                    image.width,
-                    image.height,
+                    image.x.get(),
+                    bottom.get(),
+                    image.width.get(),
+                    image.height.get(),
                 );
                 used.images.insert(image.image);
             }
@@ -326,7 +332,8 @@ fn annotations(
             continue;
         };
         let bottom = height - link.y - link.height;
-        let rect = [link.x, bottom, link.x + link.width, bottom + link.height].map(real);
+        let rect =
+            [link.x, bottom, link.x + link.width, bottom + link.height].map(|v| real(v.get()));
         let mut dict = Dictionary::from_iter(vec![
             ("Type", name("Annot")),
             ("Subtype", name("Link")),
@@ -359,7 +366,7 @@ fn link_target(
                 Object::Reference(page_id),
                 name("XYZ"),
                 Object::Null,
-                real(input.size.1 - top + 2.0),
+                real((input.size.1 - *top).get() + 2.0),
                 Object::Null,
             ];
             Some(("Dest", Object::Array(dest)))
@@ -417,10 +424,10 @@ mod tests {
 
     fn link(target: LinkDest) -> Item {
         Item::Link(Box::new(LinkItem {
-            x: 10.0,
-            y: 20.0,
-            width: 30.0,
-            height: 12.0,
+            x: Pt::new(10.0),
+            y: Pt::new(20.0),
+            width: Pt::new(30.0),
+            height: Pt::new(12.0),
             target,
         }))
     }
@@ -441,7 +448,7 @@ mod tests {
             anchors: &BTreeMap::new(),
             images: &[],
             fonts: &fonts,
-            size: (400.0, 600.0),
+            size: (Pt::new(400.0), Pt::new(600.0)),
             readable: true,
         };
         let doc = render_document(&input).unwrap();
@@ -466,21 +473,21 @@ mod tests {
         };
         let second = Page {
             items: vec![Item::Rule(Box::new(RuleItem {
-                x: 0.0,
-                y: 50.0,
-                width: 100.0,
-                thickness: 0.5,
+                x: Pt::new(0.0),
+                y: Pt::new(50.0),
+                width: Pt::new(100.0),
+                thickness: Pt::new(0.5),
             }))],
             ..Page::default()
         };
         let pages = [first, second];
-        let anchors = BTreeMap::from([("there".to_string(), (1, 100.0))]);
+        let anchors = BTreeMap::from([("there".to_string(), (1, Pt::new(100.0)))]);
         let input = RenderInput {
             pages: &pages,
             anchors: &anchors,
             images: &[],
             fonts: &fonts,
-            size: (400.0, 600.0),
+            size: (Pt::new(400.0), Pt::new(600.0)),
             readable: true,
         };
         let doc = render_document(&input).unwrap();

@@ -11,6 +11,7 @@ use super::PdfError;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::layout::{GlyphRun, Item, Page};
 use crate::typeset::shape::{ShapeCache, ShapeOptions};
+use crate::units::Pt;
 
 /// The sample page: (family, style, size, old-style figures, text) per line.
 const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
@@ -79,8 +80,8 @@ const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
     ),
 ];
 
-/// A4 in points.
-const A4: (f64, f64) = (595.276, 841.89);
+/// A4.
+const A4: (Pt, Pt) = (Pt::new(595.276), Pt::new(841.89));
 
 /// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
 /// finishing step.
@@ -97,8 +98,8 @@ pub(crate) fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
             };
             let run = cache.shape(fonts, text, FaceChoice::new(family, style), size, &options);
             Item::Glyphs(GlyphRun {
-                x: 60.0,
-                y: A4.1 - (780.0 - 30.0 * i as f64),
+                x: Pt::new(60.0),
+                y: A4.1 - Pt::new(780.0 - 30.0 * i as f64),
                 run,
             })
         })

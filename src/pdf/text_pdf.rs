@@ -29,6 +29,7 @@ use super::content::Content;
 use super::font_pdf::{write_font, SubsetFont};
 use crate::fonts::{subset_face, FaceId, FontError, FontFace, FontProgram, FontSet, SubsetError};
 use crate::typeset::shape::{is_default_ignorable, ShapedRun};
+use crate::units::{thousandths_per_pt, thousandths_per_pt_f64, thousandths_to_pt, FontUnits};
 
 /// Why text could not be written to the PDF.
 #[derive(Debug, thiserror::Error)]
@@ -244,9 +245,9 @@ fn subset_program(
 
 /// The `/W` width of glyph `gid`: its advance in 1/1000 em, truncated.
 fn pdf_width(face: &FontFace<'_>, gid: u16) -> i64 {
-    let upem = f32::from(face.units_per_em().max(1));
-    face.advance(gid)
-        .map_or(0, |w| (f32::from(w) * 1000.0 / upem) as i64)
+    face.advance(gid).map_or(0, |w| {
+        FontUnits::new(f32::from(w)).to_thousandths(face.units_per_em()) as i64
+    })
 }
 
 /// The six capital letters that tag a subset (`ABCDEF+Name`), from an FNV-1a hash of the
@@ -374,7 +375,7 @@ impl TextState {
         let Some(first) = glyphs.first() else {
             return;
         };
-        let per_em = 1000.0 / f64::from(size.max(f32::MIN_POSITIVE));
+        let per_em = thousandths_per_pt_f64(size);
         match &mut self.open {
             Some(open) if open.y == first.y => {
                 let target = (f64::from(first.x) - f64::from(open.x)) * per_em;
@@ -486,7 +487,7 @@ impl EmbeddedFonts {
                 glyph,
                 x: gx,
                 y: y + g.y_offset,
-                ink_end: gx + glyph.width as f32 * run.size_pt / 1000.0,
+                ink_end: gx + thousandths_to_pt(glyph.width as f32, run.size_pt),
             });
         }
         Ok(out)
@@ -582,7 +583,7 @@ fn spells(run: &ShapedRun, placed: &[Placed<'_>], index: usize) -> bool {
 /// The `TJ` adjustment after each glyph: it moves the pen from where the `/W` width leaves it
 /// to where the next glyph belongs (0 after the last).
 fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = f64> + 'g {
-    let per_pt = 1000.0 / size.max(f32::MIN_POSITIVE);
+    let per_pt = thousandths_per_pt(size);
     glyphs.iter().enumerate().map(move |(i, g)| {
         glyphs.get(i + 1).map_or(0.0, |next| {
             let adjust = g.glyph.width as f32 - (next.x - g.x) * per_pt;
@@ -594,7 +595,7 @@ fn adjustments<'g>(glyphs: &'g [Placed<'_>], size: f32) -> impl Iterator<Item = 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fonts::{FaceChoice, Family, Style};
+    use crate::fonts::{FaceChoice, FaceRole, Family, Style};
     use crate::typeset::shape::ShapeOptions;
     use std::process::Command;
 
@@ -667,7 +668,8 @@ mod tests {
 
     #[test]
     fn one_face_used_twice_gets_two_names() {
-        let data = crate::fonts::bundled::SERIF_REGULAR.data;
+        let data =
+            crate::fonts::bundled::file(FaceRole::Family(Family::Serif, Style::Regular)).data;
         let mut fonts = FontSet::new(FontFace::parse(data, 0, "R.otf").unwrap());
         fonts.set_face(
             Family::Serif,
@@ -796,9 +798,9 @@ mod tests {
     fn corrupted_fonts_are_errors_not_panics() {
         use crate::fonts;
         let files = [
-            fonts::bundled::SERIF_REGULAR,
-            fonts::bundled::MONO_REGULAR,
-            fonts::bundled::KHMER_REGULAR,
+            fonts::bundled::file(FaceRole::Family(Family::Serif, Style::Regular)),
+            fonts::bundled::file(FaceRole::Family(Family::Mono, Style::Regular)),
+            fonts::bundled::file(FaceRole::Fallback(Style::Regular)),
         ];
         let mut seed: u64 = 0x1234_5678;
         let mut next = move || {

@@ -1,10 +1,12 @@
 //! The layout IR: pages of positioned items. The typesetter produces it, `render` only
 //! translates it into PDF operators, and golden tests dump it as text (STYLE.md, after
-//! typst's frames). Coordinates are in points from the page's top-left corner, y downwards.
+//! typst's frames). Coordinates are lengths ([`Pt`]) from the page's top-left corner, y
+//! downwards.
 
 use std::sync::Arc;
 
 use super::shape::ShapedRun;
+use crate::units::Pt;
 
 /// One page, ready to render.
 #[derive(Debug, Clone, Default)]
@@ -56,13 +58,13 @@ pub enum Item {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleItem {
     /// Left end.
-    pub x: f64,
+    pub x: Pt,
     /// Vertical position of the rule's centre.
-    pub y: f64,
+    pub y: Pt,
     /// Length.
-    pub width: f64,
+    pub width: Pt,
     /// Stroke thickness.
-    pub thickness: f64,
+    pub thickness: Pt,
 }
 
 /// An image scaled into a box.
@@ -71,26 +73,26 @@ pub struct ImageItem {
     /// Index into the book's images.
     pub image: usize,
     /// Left edge.
-    pub x: f64,
+    pub x: Pt,
     /// Top edge.
-    pub y: f64,
+    pub y: Pt,
     /// Width on the page.
-    pub width: f64,
+    pub width: Pt,
     /// Height on the page.
-    pub height: f64,
+    pub height: Pt,
 }
 
 /// A clickable area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkItem {
     /// Left edge.
-    pub x: f64,
+    pub x: Pt,
     /// Top edge.
-    pub y: f64,
+    pub y: Pt,
     /// Width.
-    pub width: f64,
+    pub width: Pt,
     /// Height.
-    pub height: f64,
+    pub height: Pt,
     /// Where it goes.
     pub target: LinkDest,
 }
@@ -101,7 +103,7 @@ pub struct AnchorItem {
     /// The id (heading id, note id, `ref-<key>`).
     pub id: String,
     /// Vertical position (top of the element it marks).
-    pub y: f64,
+    pub y: Pt,
 }
 
 /// Where a link goes.
@@ -120,30 +122,30 @@ pub enum LinkDest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphRun {
     /// Start of the run.
-    pub x: f64,
+    pub x: Pt,
     /// Baseline.
-    pub y: f64,
+    pub y: Pt,
     /// The shaped glyphs (faces, ids, advances, and the text each cluster stands for).
     pub run: Arc<ShapedRun>,
 }
 
 impl GlyphRun {
     /// Advance width of the run.
-    pub fn width(&self) -> f64 {
-        f64::from(self.run.width())
+    pub fn width(&self) -> Pt {
+        Pt::from_f32(self.run.width())
     }
 }
 
 impl Item {
     /// The same item moved by (dx, dy).
-    pub fn translated(&self, dx: f64, dy: f64) -> Item {
+    pub fn translated(&self, dx: Pt, dy: Pt) -> Item {
         let mut item = self.clone();
         item.translate(dx, dy);
         item
     }
 
     /// Move the item by (dx, dy) in place.
-    pub fn translate(&mut self, dx: f64, dy: f64) {
+    pub fn translate(&mut self, dx: Pt, dy: Pt) {
         match self {
             Item::Glyphs(run) => {
                 run.x += dx;
@@ -168,7 +170,7 @@ impl Item {
 
 /// `items` moved by (dx, dy). Consumes them: a set line's items are placed once, and moving
 /// them spares a clone (with its reference counts and strings) per glyph run.
-pub fn moved(items: Vec<Item>, dx: f64, dy: f64) -> impl Iterator<Item = Item> {
+pub fn moved(items: Vec<Item>, dx: Pt, dy: Pt) -> impl Iterator<Item = Item> {
     items.into_iter().map(move |mut item| {
         item.translate(dx, dy);
         item
@@ -187,12 +189,13 @@ pub fn page_text(page: &Page) -> String {
         .collect();
     runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
     let mut out = String::new();
-    let mut last_y = f64::NAN;
-    let mut last_end = 0.0;
+    let mut last_y = Pt::new(f64::NAN);
+    let mut last_end = Pt::ZERO;
+    let near = Pt::new(0.5);
     for run in runs {
-        if (run.y - last_y).abs() > 0.5 {
+        if (run.y - last_y).abs() > near {
             out.push('\n');
-        } else if run.x > last_end + 0.5 {
+        } else if run.x > last_end + near {
             out.push(' ');
         }
         last_y = run.y;

@@ -6,6 +6,7 @@
 use super::layout::{page_text, GlyphRun, Item, LinkDest, Page};
 use super::shape::ShapedRun;
 use crate::fonts::{FaceId, FontSet};
+use crate::units::Pt;
 
 /// Glyph runs whose baselines differ by at most this much (points) are on one line.
 const DUMP_BASELINE_TOLERANCE: f64 = 0.5;
@@ -105,8 +106,8 @@ fn dump_item(item: &Item) -> Option<DumpEntry> {
             rule.x,
             format!(
                 "rule   {}  thickness {}",
-                span(rule.y, rule.x, rule.x + rule.width),
-                pt(rule.thickness)
+                span(rule.y.get(), rule.x.get(), (rule.x + rule.width).get()),
+                pt(rule.thickness.get())
             ),
         ),
         Item::Image(image) => (
@@ -114,8 +115,8 @@ fn dump_item(item: &Item) -> Option<DumpEntry> {
             image.x,
             format!(
                 "image  {}  height {}  image #{}",
-                span(image.y, image.x, image.x + image.width),
-                pt(image.height),
+                span(image.y.get(), image.x.get(), (image.x + image.width).get()),
+                pt(image.height.get()),
                 image.image
             ),
         ),
@@ -124,8 +125,8 @@ fn dump_item(item: &Item) -> Option<DumpEntry> {
             link.x,
             format!(
                 "link   {}  height {}  -> {}",
-                span(link.y, link.x, link.x + link.width),
-                pt(link.height),
+                span(link.y.get(), link.x.get(), (link.x + link.width).get()),
+                pt(link.height.get()),
                 match &link.target {
                     LinkDest::Anchor(id) => format!("#{id}"),
                     LinkDest::Uri(uri) => uri.to_string(),
@@ -134,11 +135,11 @@ fn dump_item(item: &Item) -> Option<DumpEntry> {
         ),
         Item::Anchor(anchor) => (
             anchor.y,
-            0.0,
-            format!("anchor {:>7}  #{}", pt(anchor.y), anchor.id),
+            Pt::ZERO,
+            format!("anchor {:>7}  #{}", pt(anchor.y.get()), anchor.id),
         ),
     };
-    Some((hundredths(y), hundredths(x), text))
+    Some((hundredths(y.get()), hundredths(x.get()), text))
 }
 
 /// `y x-left x-right` in aligned columns.
@@ -185,9 +186,9 @@ struct RunView<'a> {
 impl<'a> RunView<'a> {
     fn of(run: &'a GlyphRun) -> Self {
         RunView {
-            x: run.x,
-            end: run.x + run.width(),
-            y: run.y,
+            x: run.x.get(),
+            end: (run.x + run.width()).get(),
+            y: run.y.get(),
             size: run.run.size_pt,
             pieces: pieces_by_face(&run.run),
         }
@@ -408,8 +409,8 @@ mod tests {
         let choice = FaceChoice::new(Family::Serif, style);
         let shaped = shape(fonts, text, choice, size, &ShapeOptions::default());
         Item::Glyphs(GlyphRun {
-            x,
-            y,
+            x: Pt::new(x),
+            y: Pt::new(y),
             run: Arc::new(shaped),
         })
     }
@@ -499,20 +500,20 @@ mod tests {
             items: vec![
                 Item::Anchor(Box::new(AnchorItem {
                     id: "top".to_string(),
-                    y: 20.0,
+                    y: Pt::new(20.0),
                 })),
                 Item::Link(Box::new(LinkItem {
-                    x: 10.0,
-                    y: 30.0,
-                    width: 20.0,
-                    height: 12.0,
+                    x: Pt::new(10.0),
+                    y: Pt::new(30.0),
+                    width: Pt::new(20.0),
+                    height: Pt::new(12.0),
                     target: LinkDest::Uri(Arc::from("https://example.org")),
                 })),
                 Item::Rule(Box::new(RuleItem {
-                    x: 10.0,
-                    y: 40.0,
-                    width: 100.0,
-                    thickness: 0.4,
+                    x: Pt::new(10.0),
+                    y: Pt::new(40.0),
+                    width: Pt::new(100.0),
+                    thickness: Pt::new(0.4),
                 })),
             ],
             ..Page::default()

@@ -18,6 +18,7 @@ pub(crate) mod page;
 pub(crate) mod paragraph;
 pub(crate) mod profile;
 pub(crate) mod shape;
+pub(crate) mod style;
 
 use crate::doc::Book;
 use crate::fonts::FontSet;
@@ -43,6 +44,7 @@ pub(crate) fn typeset(
 ) -> Typeset {
     let ctx = TextContext {
         fonts,
+        design: &profile.design,
         cache: shape::ShapeCache::new(),
         hyphenator: hyphen::Hyphenator::for_language(&book.meta.language),
         options: shape::ShapeOptions {

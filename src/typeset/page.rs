@@ -15,6 +15,7 @@
 //! or two taken from each page of the previous spread can give it that many.
 
 use super::layout::Item;
+use crate::units::Pt;
 
 /// One element of the vertical flow.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,14 +23,14 @@ pub(crate) enum Flow {
     /// A line (or an unbreakable block such as a figure or a heading line).
     Line(FlowLine),
     /// Vertical space, dropped at the top of a page.
-    Space(f64),
+    Space(Pt),
 }
 
 /// A line of the flow and what the page builder must know about it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct FlowLine {
     /// Vertical advance from this line's top to the next element's top.
-    pub height: f64,
+    pub height: Pt,
     /// What is drawn, relative to the line's top-left corner (x from the text block's left).
     pub items: Vec<Item>,
     /// Footnotes this line calls (indices into the chapter's note lines).
@@ -54,25 +55,25 @@ pub(crate) type NoteLines = Vec<FlowLine>;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PageContent {
     /// Body lines and their tops.
-    pub body: Vec<(f64, FlowLine)>,
+    pub body: Vec<(Pt, FlowLine)>,
     /// Footnote lines and their tops (measured from the text block's top).
-    pub notes: Vec<(f64, FlowLine)>,
+    pub notes: Vec<(Pt, FlowLine)>,
     /// Where the rule above the notes goes, when there are notes.
-    pub note_rule: Option<f64>,
+    pub note_rule: Option<Pt>,
 }
 
 /// Geometry the builder needs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PageSpec {
     /// Height of the text block.
-    pub text_height: f64,
+    pub text_height: Pt,
     /// Space between the body and the footnote rule, and the rule and the notes.
-    pub note_gap: f64,
+    pub note_gap: Pt,
     /// Extra space taken at the top of the first page (chapter openings are set lower).
-    pub first_page_drop: f64,
+    pub first_page_drop: Pt,
     /// Height of one body line; spreads are balanced in whole lines of this height.
     /// Zero turns balancing off (the contents, unit tests of the plain cutter).
-    pub line: f64,
+    pub line: Pt,
     /// Pages come in spreads: page 0 is a recto, pages 1 and 2 face each other, and so on.
     pub two_sided: bool,
 }
@@ -122,8 +123,8 @@ pub(crate) fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -
         first: true,
         deferred: Vec::new(),
     };
-    let pages = cut_from(flow, notes, spec, initial.clone(), 0, (0.0, 0));
-    if spec.line <= 0.0 || pages.len() < 2 {
+    let pages = cut_from(flow, notes, spec, initial.clone(), 0, (Pt::ZERO, 0));
+    if spec.line <= Pt::ZERO || pages.len() < 2 {
         return pages;
     }
     let last_lines = pages.last().map_or(0, |p| p.body.len());
@@ -142,12 +143,12 @@ fn cut_from(
     spec: &PageSpec,
     mut state: CutState,
     index: usize,
-    (reduce, until): (f64, usize),
+    (reduce, until): (Pt, usize),
 ) -> Vec<PageContent> {
     let mut pages: Vec<PageContent> = Vec::new();
     loop {
         let at = index + pages.len();
-        let extra = if at < until { reduce } else { 0.0 };
+        let extra = if at < until { reduce } else { Pt::ZERO };
         let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, at, extra);
         pages.extend(spread);
         if stuck || next.done(flow) {
@@ -179,7 +180,7 @@ fn fill_last_page(
             continue;
         };
         for lines in 1..=MAX_BALANCE_LINES {
-            let reduce = (lines as f64 * spec.line, n - 1);
+            let reduce = (spec.line * lines as f64, n - 1);
             let tail = cut_from(flow, notes, spec, state.clone(), start, reduce);
             let last = tail.last().map_or(0, |p| p.body.len());
             if start + tail.len() == n && last >= MIN_LAST_PAGE_LINES {
@@ -204,7 +205,7 @@ fn replay(
 ) -> Option<CutState> {
     let mut cut = 0;
     while cut < count {
-        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, cut, 0.0);
+        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, cut, Pt::ZERO);
         if stuck {
             return None;
         }
@@ -232,15 +233,15 @@ fn cut_spread(
     spec: &PageSpec,
     state: &CutState,
     index: usize,
-    extra: f64,
+    extra: Pt,
 ) -> (Vec<PageContent>, CutState, bool) {
     let (verso, next, stuck, verso_short) = cut_page(flow, notes, spec, state, extra);
-    let spread = spec.two_sided && spec.line > 0.0 && index % 2 == 1;
+    let spread = spec.two_sided && spec.line > Pt::ZERO && index % 2 == 1;
     if !spread || stuck || next.done(flow) {
         return (vec![verso], next, stuck);
     }
     let (recto, after, stuck_b, recto_short) = cut_page(flow, notes, spec, &next, extra);
-    let lines = |short: f64| (short / spec.line + 0.25).floor() as usize;
+    let lines = |short: Pt| (short / spec.line + 0.25).floor() as usize;
     let (v0, r0) = (lines(verso_short), lines(recto_short));
     // Balanced already; or the recto ends the chapter; or a gap left by a figure that no
     // shortening of the facing page would match.
@@ -257,14 +258,14 @@ fn cut_spread(
         stuck_b,
     );
     for a in 0..=MAX_BALANCE_LINES {
-        let reduce_a = extra + a as f64 * spec.line;
+        let reduce_a = extra + spec.line * a as f64;
         let (verso, next, stuck, short) = cut_page(flow, notes, spec, state, reduce_a);
         if stuck || next.done(flow) {
             continue;
         }
         let seen_v = a + lines(short);
         for b in 0..=MAX_BALANCE_LINES {
-            let reduce_b = extra + b as f64 * spec.line;
+            let reduce_b = extra + spec.line * b as f64;
             let (recto, after, stuck_b, short_b) = cut_page(flow, notes, spec, &next, reduce_b);
             if after.done(flow) {
                 continue;
@@ -287,8 +288,8 @@ fn cut_page(
     notes: &[NoteLines],
     spec: &PageSpec,
     state: &CutState,
-    reduce: f64,
-) -> (PageContent, CutState, bool, f64) {
+    reduce: Pt,
+) -> (PageContent, CutState, bool, Pt) {
     let start = skip_spaces(flow, state.start);
     let header = match flow.get(start) {
         Some(Flow::Line(line)) if !state.first => line.repeat.as_deref().cloned(),
@@ -297,7 +298,7 @@ fn cut_page(
     let drop = if state.first {
         spec.first_page_drop
     } else {
-        header.as_ref().map_or(0.0, |h| h.height)
+        header.as_ref().map_or(Pt::ZERO, |h| h.height)
     };
     let page_spec = PageSpec {
         text_height: spec.text_height - reduce,
@@ -310,18 +311,21 @@ fn cut_page(
     };
     let (mut page, next, rest, deferred) = fill_page(flow, notes, from, drop, &page_spec);
     if let Some(header) = header {
-        page.body.insert(0, (0.0, header));
+        page.body.insert(0, (Pt::ZERO, header));
     }
     let stuck = next == start
         && rest.is_empty()
         && deferred.is_empty()
         && page.body.is_empty()
         && page.notes.is_empty();
-    let bottom = page.body.last().map_or(0.0, |(top, l)| top + l.height);
+    let bottom = page
+        .body
+        .last()
+        .map_or(Pt::ZERO, |(top, l)| *top + l.height);
     let short = if page.notes.is_empty() {
-        (page_spec.text_height - bottom).max(0.0)
+        (page_spec.text_height - bottom).max(Pt::ZERO)
     } else {
-        0.0
+        Pt::ZERO
     };
     let after = CutState {
         start: next,
@@ -340,7 +344,7 @@ fn skip_spaces(flow: &[Flow], mut index: usize) -> usize {
 }
 
 /// Height of a sequence of lines.
-fn lines_height(lines: &[FlowLine]) -> f64 {
+fn lines_height(lines: &[FlowLine]) -> Pt {
     lines.iter().map(|l| l.height).sum()
 }
 
@@ -361,7 +365,7 @@ fn fill_page(
     flow: &[Flow],
     notes: &[NoteLines],
     from: Start<'_>,
-    drop: f64,
+    drop: Pt,
     spec: &PageSpec,
 ) -> (PageContent, usize, Vec<FlowLine>, Vec<usize>) {
     let Start {
@@ -372,7 +376,7 @@ fn fill_page(
     let carried_height = lines_height(&carried);
     let mut used = drop;
     let mut notes_height = carried_height;
-    let mut placed: Vec<(usize, f64)> = Vec::new(); // (flow index, top)
+    let mut placed: Vec<(usize, Pt)> = Vec::new(); // (flow index, top)
     let mut last_break: Option<usize> = None; // count of placed elements at an allowed break
     let mut last_clean_break: Option<usize> = None;
     let mut waiting: Vec<usize> = Vec::new();
@@ -393,14 +397,14 @@ fn fill_page(
     let mut index = start;
     while index < flow.len() {
         let (height, called, line) = match &flow[index] {
-            Flow::Space(h) => (*h, 0.0, None),
+            Flow::Space(h) => (*h, Pt::ZERO, None),
             Flow::Line(line) => (line.height, called_height(line, notes), Some(line)),
         };
         let total_notes = notes_height + called;
-        let gap = if total_notes > 0.0 {
+        let gap = if total_notes > Pt::ZERO {
             spec.note_gap
         } else {
-            0.0
+            Pt::ZERO
         };
         let fits = used + height + total_notes + gap <= spec.text_height;
         if line.is_some_and(|l| l.float) {
@@ -455,10 +459,10 @@ fn fill_page(
     (page, next, rest, waiting)
 }
 
-fn called_height(line: &FlowLine, notes: &[NoteLines]) -> f64 {
+fn called_height(line: &FlowLine, notes: &[NoteLines]) -> Pt {
     line.notes
         .iter()
-        .map(|&n| notes.get(n).map_or(0.0, |l| lines_height(l)))
+        .map(|&n| notes.get(n).map_or(Pt::ZERO, |l| lines_height(l)))
         .sum()
 }
 
@@ -466,7 +470,7 @@ fn place_alone(
     flow: &[Flow],
     notes: &[NoteLines],
     index: usize,
-    drop: f64,
+    drop: Pt,
     spec: &PageSpec,
 ) -> (PageContent, usize, Vec<FlowLine>) {
     let kept = [(index, drop)];
@@ -477,7 +481,7 @@ fn place_alone(
 /// Where to end the page: everything fits → all; else the last allowed break, preferring one
 /// not after a hyphenated line unless that costs more than two lines.
 fn choose_cut(
-    placed: &[(usize, f64)],
+    placed: &[(usize, Pt)],
     last_break: Option<usize>,
     last_clean_break: Option<usize>,
     index: usize,
@@ -499,12 +503,12 @@ fn choose_cut(
 fn assemble(
     flow: &[Flow],
     notes: &[NoteLines],
-    kept: &[(usize, f64)],
+    kept: &[(usize, Pt)],
     carried: Vec<FlowLine>,
     spec: &PageSpec,
 ) -> (PageContent, Vec<FlowLine>) {
     let mut page = PageContent::default();
-    let mut body_bottom = 0.0;
+    let mut body_bottom = Pt::ZERO;
     let mut all_notes = carried;
     for &(index, top) in kept {
         if let Flow::Line(line) = &flow[index] {
@@ -519,7 +523,7 @@ fn assemble(
         return (page, Vec::new());
     }
     let room = spec.text_height - body_bottom - spec.note_gap;
-    let mut height = 0.0;
+    let mut height = Pt::ZERO;
     let mut split = all_notes.len();
     for (i, line) in all_notes.iter().enumerate() {
         if height + line.height > room && i > 0 {
@@ -545,7 +549,7 @@ mod tests {
 
     fn line(break_after: bool) -> Flow {
         Flow::Line(FlowLine {
-            height: 10.0,
+            height: Pt::new(10.0),
             break_after,
             ..FlowLine::default()
         })
@@ -556,10 +560,10 @@ mod tests {
     }
 
     const SPEC: PageSpec = PageSpec {
-        text_height: 100.0,
-        note_gap: 5.0,
-        first_page_drop: 0.0,
-        line: 0.0,
+        text_height: Pt::new(100.0),
+        note_gap: Pt::new(5.0),
+        first_page_drop: Pt::new(0.0),
+        line: Pt::new(0.0),
         two_sided: false,
     };
 
@@ -581,11 +585,11 @@ mod tests {
     #[test]
     fn spaces_are_dropped_at_the_top_of_a_page() {
         let mut flow = paragraph(10);
-        flow.push(Flow::Space(15.0));
+        flow.push(Flow::Space(Pt::new(15.0)));
         flow.extend(paragraph(3));
         let pages = build_pages(&flow, &[], &SPEC);
         assert_eq!(pages.len(), 2);
-        assert_eq!(pages[1].body[0].0, 0.0);
+        assert_eq!(pages[1].body[0].0, Pt::ZERO);
     }
 
     #[test]
@@ -596,17 +600,17 @@ mod tests {
         }
         let note: NoteLines = (0..8)
             .map(|_| FlowLine {
-                height: 8.0,
+                height: Pt::new(8.0),
                 ..FlowLine::default()
             })
             .collect();
         let pages = build_pages(&flow, &[note], &SPEC);
         let first = &pages[0];
         assert!(first.note_rule.is_some());
-        let bottom = first.notes.last().map(|(t, l)| t + l.height).unwrap_or(0.0);
+        let bottom = first.notes.last().map_or(Pt::ZERO, |(t, l)| *t + l.height);
         assert!(
-            (bottom - 100.0).abs() < 1e-9,
-            "notes end at the foot: {bottom}"
+            (bottom - Pt::new(100.0)).abs() < Pt::new(1e-9),
+            "notes end at the foot: {bottom:?}"
         );
         let total_notes: usize = pages.iter().map(|p| p.notes.len()).sum();
         assert_eq!(total_notes, 8, "no note line lost");
@@ -615,13 +619,13 @@ mod tests {
     #[test]
     fn a_table_header_is_repeated_on_the_next_page() {
         let header = FlowLine {
-            height: 10.0,
+            height: Pt::new(10.0),
             ..FlowLine::default()
         };
         let mut flow = vec![Flow::Line(header.clone())];
         for _ in 0..15 {
             flow.push(Flow::Line(FlowLine {
-                height: 10.0,
+                height: Pt::new(10.0),
                 break_after: true,
                 repeat: Some(std::sync::Arc::new(header.clone())),
                 ..FlowLine::default()
@@ -639,7 +643,7 @@ mod tests {
     #[test]
     fn an_element_taller_than_the_page_still_makes_progress() {
         let flow = vec![Flow::Line(FlowLine {
-            height: 500.0,
+            height: Pt::new(500.0),
             break_after: true,
             ..FlowLine::default()
         })];
@@ -659,17 +663,17 @@ mod tests {
 
     /// Ten-line pages in spreads, balanced in lines of 10.
     const SPREADS: PageSpec = PageSpec {
-        text_height: 100.0,
-        note_gap: 5.0,
-        first_page_drop: 0.0,
-        line: 10.0,
+        text_height: Pt::new(100.0),
+        note_gap: Pt::new(5.0),
+        first_page_drop: Pt::new(0.0),
+        line: Pt::new(10.0),
         two_sided: true,
     };
 
     fn bottoms(pages: &[PageContent]) -> Vec<f64> {
         pages
             .iter()
-            .map(|p| p.body.last().map_or(0.0, |(t, l)| t + l.height))
+            .map(|p| p.body.last().map_or(Pt::ZERO, |(t, l)| *t + l.height).get())
             .collect()
     }
 
@@ -715,7 +719,7 @@ mod tests {
     #[test]
     fn a_figure_that_does_not_fit_floats_to_the_next_page_top() {
         let figure = Flow::Line(FlowLine {
-            height: 30.0,
+            height: Pt::new(30.0),
             break_after: true,
             float: true,
             ..FlowLine::default()
@@ -725,17 +729,23 @@ mod tests {
         flow.extend((0..6).map(|_| line(true)));
         let pages = build_pages(&flow, &[], &SPEC);
         assert_eq!(pages.len(), 2);
-        let heights = |p: &PageContent| p.body.iter().map(|(_, l)| l.height).collect::<Vec<_>>();
+        let heights = |p: &PageContent| {
+            p.body
+                .iter()
+                .map(|(_, l)| l.height.get())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             heights(&pages[0]),
             vec![10.0; 10],
             "text fills the first page"
         );
         assert_eq!(
-            pages[1].body[0].1.height, 30.0,
+            pages[1].body[0].1.height,
+            Pt::new(30.0),
             "the figure opens the next page"
         );
-        assert_eq!(pages[1].body[0].0, 0.0);
+        assert_eq!(pages[1].body[0].0, Pt::ZERO);
         assert_eq!(pages[1].body.len(), 5, "then the rest of the text");
     }
 }

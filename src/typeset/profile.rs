@@ -1,8 +1,17 @@
 //! Page geometry and type sizes for the PDF profiles: `print` (a 6x9 in trade book with
 //! mirrored margins and recto chapter openings), `a4` and `letter` handouts (single-sided,
-//! larger text, no blank pages). book.toml's `[pdf]` table overrides any value.
+//! larger text, no blank pages). book.toml's `[pdf]` table overrides any value. Each
+//! profile carries its design ([`Style`]): everything else is proportioned from these.
 
+use super::style::Style;
 use crate::config::{parse_length, PdfConfig};
+use crate::units::Pt;
+
+/// The narrowest text block, whatever the margins book.toml sets (half an inch).
+const MIN_TEXT_WIDTH: Pt = Pt::new(36.0);
+
+/// The shortest text block, in body lines, whatever the margins book.toml sets.
+const MIN_TEXT_LINES: f64 = 4.0;
 
 /// One profile's settings, all lengths in PostScript points.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,68 +19,74 @@ pub struct Profile {
     /// Name as given (`print`, `a4`, `letter`).
     pub name: String,
     /// Page width.
-    pub page_width: f64,
+    pub page_width: Pt,
     /// Page height.
-    pub page_height: f64,
+    pub page_height: Pt,
     /// Top margin (the running head sits inside it).
-    pub top: f64,
+    pub top: Pt,
     /// Bottom margin.
-    pub bottom: f64,
+    pub bottom: Pt,
     /// Margin on the binding side.
-    pub inner: f64,
+    pub inner: Pt,
     /// Margin on the outer side.
-    pub outer: f64,
+    pub outer: Pt,
     /// Body text size.
-    pub font_size: f64,
+    pub font_size: Pt,
     /// Baseline-to-baseline distance of body text.
-    pub leading: f64,
+    pub leading: Pt,
     /// Two-sided: mirrored margins, versos and rectos, chapters open on rectos.
     pub two_sided: bool,
     /// Use old-style figures in running text.
     pub oldstyle_figures: bool,
     /// The smallest size a table's text is reduced to when its columns do not fit the
     /// measure side by side (tables are set a step below the body, and smaller only then).
-    pub table_min_font_size: f64,
+    pub table_min_font_size: Pt,
+    /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
+    /// body size and leading.
+    pub design: Style,
 }
 
 impl Profile {
     /// The built-in profile called `name` (`print` when unknown).
     pub fn builtin(name: &str) -> Profile {
         match name {
-            "a4" => Profile::handout("a4", 595.28, 841.89),
-            "letter" => Profile::handout("letter", 612.0, 792.0),
+            "a4" => Profile::handout("a4", Pt::new(595.28), Pt::new(841.89)),
+            "letter" => Profile::handout("letter", Pt::new(612.0), Pt::new(792.0)),
             _ => Profile {
                 name: "print".into(),
-                page_width: 432.0,
-                page_height: 648.0,
-                top: 58.0,
-                bottom: 58.0,
-                inner: 58.0,
-                outer: 44.0,
-                font_size: 10.5,
-                leading: 13.5,
+                page_width: Pt::new(432.0),
+                page_height: Pt::new(648.0),
+                top: Pt::new(58.0),
+                bottom: Pt::new(58.0),
+                inner: Pt::new(58.0),
+                outer: Pt::new(44.0),
+                font_size: Pt::new(10.5),
+                leading: Pt::new(13.5),
                 two_sided: true,
                 oldstyle_figures: true,
-                table_min_font_size: 6.5,
+                table_min_font_size: Pt::new(6.5),
+                design: Style::for_profile("print").clone(),
             },
         }
     }
 
     /// A single-sided handout: one-inch margins, larger text, lining figures.
-    fn handout(name: &str, page_width: f64, page_height: f64) -> Profile {
+    fn handout(name: &str, page_width: Pt, page_height: Pt) -> Profile {
+        let inch = Pt::inches(1.0);
         Profile {
             name: name.into(),
             page_width,
             page_height,
-            top: 72.0,
-            bottom: 72.0,
-            inner: 72.0,
-            outer: 72.0,
-            font_size: 11.5,
-            leading: 15.0,
+            top: inch,
+            bottom: inch,
+            inner: inch,
+            outer: inch,
+            font_size: Pt::new(11.5),
+            leading: Pt::new(15.0),
             two_sided: false,
             oldstyle_figures: false,
-            table_min_font_size: 7.0,
+            table_min_font_size: Pt::new(7.0),
+            design: Style::for_profile(name).clone(),
         }
     }
 
@@ -107,17 +122,17 @@ impl Profile {
     }
 
     /// Width of the text block.
-    pub fn text_width(&self) -> f64 {
-        (self.page_width - self.inner - self.outer).max(36.0)
+    pub fn text_width(&self) -> Pt {
+        (self.page_width - self.inner - self.outer).max(MIN_TEXT_WIDTH)
     }
 
     /// Height of the text block (body lines and footnotes).
-    pub fn text_height(&self) -> f64 {
-        (self.page_height - self.top - self.bottom).max(self.leading * 4.0)
+    pub fn text_height(&self) -> Pt {
+        (self.page_height - self.top - self.bottom).max(self.leading * MIN_TEXT_LINES)
     }
 
     /// Left edge of the text block on a page (0-based page index; page 0 is a recto).
-    pub fn text_left(&self, page_index: usize) -> f64 {
+    pub fn text_left(&self, page_index: usize) -> Pt {
         if self.two_sided && page_index % 2 == 1 {
             self.outer
         } else {
@@ -133,7 +148,10 @@ mod tests {
     #[test]
     fn print_is_six_by_nine_with_mirrored_margins() {
         let p = Profile::builtin("print");
-        assert_eq!((p.page_width, p.page_height), (432.0, 648.0));
+        assert_eq!(
+            (p.page_width, p.page_height),
+            (Pt::new(432.0), Pt::new(648.0))
+        );
         assert_eq!(p.text_left(0), p.inner);
         assert_eq!(p.text_left(1), p.outer);
         assert!(p.two_sided);

@@ -20,6 +20,7 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script as UScript, UnicodeScript};
 
 use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
+use crate::units::FontUnits;
 
 /// The typographic features a piece of text is shaped with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -436,9 +437,9 @@ fn shape_segment(
             // Glyph ids in OpenType are 16-bit; rustybuzz widens them to u32.
             glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
             cluster: segment.range.start + info.cluster as usize,
-            x_advance: pos.x_advance as f32 * scale,
-            x_offset: pos.x_offset as f32 * scale,
-            y_offset: pos.y_offset as f32 * scale,
+            x_advance: FontUnits::new(pos.x_advance as f32).at(scale),
+            x_offset: FontUnits::new(pos.x_offset as f32).at(scale),
+            y_offset: FontUnits::new(pos.y_offset as f32).at(scale),
         });
     }
 }
@@ -460,7 +461,7 @@ fn shape_nominal(
             face: segment.face,
             glyph_id,
             cluster: segment.range.start + offset,
-            x_advance: f32::from(advance) * scale,
+            x_advance: FontUnits::new(f32::from(advance)).at(scale),
             x_offset: 0.0,
             y_offset: 0.0,
         });
@@ -543,7 +544,7 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
     let mut glyphs = Vec::with_capacity(run.glyphs.len());
     for glyph in &run.glyphs {
         let face = fonts.face(glyph.face);
-        let (from, to) = (face.scale(run.size_pt), face.scale(size_pt));
+        let (from, to) = (face.scale(run.size_pt).get(), face.scale(size_pt).get());
         if !from.is_normal() || !to.is_normal() {
             return None;
         }

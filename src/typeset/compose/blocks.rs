@@ -5,10 +5,10 @@
 use super::notes::attach_nested_notes;
 use super::Composer;
 use crate::doc::{Block, Chapter, Inline};
-use crate::fonts::Style;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn chapter_pages(&mut self, index: usize) -> Vec<PageContent> {
@@ -18,7 +18,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut state = FlowState::default();
         let width = self.profile.text_width();
         for block in &chapter.blocks {
-            self.block(chapter, block, 0.0, width, &mut state, &mut flow);
+            self.block(chapter, block, Pt::ZERO, width, &mut state, &mut flow);
         }
         if chapter.title_id().is_none() {
             let mut title = Vec::new();
@@ -26,11 +26,11 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, title);
         }
         let notes = attach_nested_notes(notes, &flow);
-        let mut drop = self.profile.text_height() * 0.18;
+        let mut drop = self.profile.text_height() * self.design().opening.drop;
         if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
             let block = self.title_block_flow(&named);
             flow.splice(0..0, block);
-            drop = 0.0;
+            drop = Pt::ZERO;
         }
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
@@ -40,8 +40,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         block: &Block,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         state: &mut FlowState,
         flow: &mut Vec<Flow>,
     ) {
@@ -55,7 +55,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         if let Some(line) = first_line {
             for id in ids {
                 line.items
-                    .push(Item::Anchor(Box::new(AnchorItem { id, y: 0.0 })));
+                    .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
             }
         }
     }
@@ -64,8 +64,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         block: &Block,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         state: &mut FlowState,
         flow: &mut Vec<Flow>,
     ) {
@@ -86,9 +86,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
                 let indent = if state.indent_next {
-                    f64::from(style.size) * 1.2
+                    self.design().text.indent.at(Pt::from_f32(style.size))
                 } else {
-                    0.0
+                    Pt::ZERO
                 };
                 self.paragraph(
                     &pieces,
@@ -102,8 +102,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 state.indent_next = true;
             }
             Block::Quote { blocks, .. } => {
-                let inset = self.profile.font_size * 1.5;
-                flow.push(Flow::Space(self.profile.leading * 0.5));
+                let quote = &self.design().quote;
+                let inset = quote.inset.at(self.profile.font_size);
+                flow.push(Flow::Space(self.profile.leading * quote.space));
                 let mut inner = FlowState {
                     titled: true,
                     ..FlowState::default()
@@ -111,7 +112,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 for b in blocks {
                     self.block(chapter, b, x + inset, width - 2.0 * inset, &mut inner, flow);
                 }
-                flow.push(Flow::Space(self.profile.leading * 0.5));
+                flow.push(Flow::Space(self.profile.leading * quote.space));
                 state.indent_next = false;
             }
             Block::List(list) => {
@@ -140,6 +141,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
             Block::References(entries) => {
+                let references = &self.design().references;
                 for entry in entries {
                     let style = self.body();
                     let mut pieces = Pieces::new();
@@ -147,8 +149,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let start = flow.len();
                     let spec = ParagraphSpec {
                         width,
-                        first_indent: 0.0,
-                        rest_indent: f64::from(style.size) * 1.5,
+                        first_indent: Pt::ZERO,
+                        rest_indent: references.hanging_indent.at(Pt::from_f32(style.size)),
                         leading: self.profile.leading,
                         alignment: Alignment::Justified,
                     };
@@ -157,10 +159,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                     if let Some(Flow::Line(first)) = flow.get_mut(start) {
                         first.items.push(Item::Anchor(Box::new(AnchorItem {
                             id: entry.id.clone(),
-                            y: 0.0,
+                            y: Pt::ZERO,
                         })));
                     }
-                    flow.push(Flow::Space(self.profile.leading * 0.35));
+                    flow.push(Flow::Space(self.profile.leading * references.space_after));
                 }
             }
             Block::Container {
@@ -187,17 +189,17 @@ impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn paragraph(
         &mut self,
         pieces: &Pieces<'_>,
-        x: f64,
-        width: f64,
-        indent: f64,
+        x: Pt,
+        width: Pt,
+        indent: Pt,
         alignment: Alignment,
-        leading: f64,
+        leading: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let spec = ParagraphSpec {
             width,
             first_indent: indent,
-            rest_indent: 0.0,
+            rest_indent: Pt::ZERO,
             leading,
             alignment,
         };
@@ -206,18 +208,19 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// A centred, unindented paragraph across the measure (titles, labels).
-    pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: f64, flow: &mut Vec<Flow>) {
+    pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: Pt, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
-        self.paragraph(pieces, 0.0, width, 0.0, Alignment::Centered, leading, flow);
+        let (x, indent) = (Pt::ZERO, Pt::ZERO);
+        self.paragraph(pieces, x, width, indent, Alignment::Centered, leading, flow);
     }
 
     /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
-    fn push_lines(&self, lines: Vec<FlowLine>, x: f64, flow: &mut Vec<Flow>) {
+    fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
         let rules = paragraph_breaks(lines.len());
         for (mut line, allowed) in lines.into_iter().zip(rules) {
             line.break_after = allowed;
-            if x != 0.0 {
-                line.items.iter_mut().for_each(|i| i.translate(x, 0.0));
+            if x != Pt::ZERO {
+                line.items.iter_mut().for_each(|i| i.translate(x, Pt::ZERO));
             }
             flow.push(Flow::Line(line));
         }
@@ -230,25 +233,26 @@ impl<'a, 'f> Composer<'a, 'f> {
         id: Option<&str>,
         flow: &mut Vec<Flow>,
     ) {
+        let opening = &self.design().opening;
         if let Some(number) = chapter.number {
-            let style = self.body().with_style(Style::Italic);
+            let style = self.body().with_style(opening.number_face);
             let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
-            self.centered(&pieces, self.profile.leading * 1.6, flow);
+            self.centered(&pieces, self.profile.leading * opening.number_leading, flow);
         }
-        let size = (self.profile.font_size * 1.9) as f32;
+        let size = opening.title_size.at(self.profile.font_size).to_f32();
         let style = TextStyle::serif(size);
         let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
-        self.centered(&pieces, f64::from(size) * 1.25, flow);
+        self.centered(&pieces, opening.title_leading.at(Pt::from_f32(size)), flow);
         keep_together(&mut flow[start.saturating_sub(1)..]);
         if let (Some(id), Some(Flow::Line(first))) = (id, flow.get_mut(start)) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
-        flow.push(Flow::Space(self.profile.leading * 2.0));
+        flow.push(Flow::Space(self.profile.leading * opening.space_after));
     }
 
     fn heading(
@@ -257,47 +261,45 @@ impl<'a, 'f> Composer<'a, 'f> {
         level: u8,
         content: &[Inline],
         id: &str,
-        width: f64,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
-        let body = self.profile.font_size as f32;
-        let (style, size) = match level {
-            1 => (Style::Regular, body * 1.45),
-            2 => (Style::Bold, body * 1.1),
-            3 => (Style::Italic, body * 1.05),
-            _ => (Style::Bold, body),
-        };
+        let body = self.profile.font_size.to_f32();
+        let design = self.design().heading(level);
+        let size = body * design.size;
         let style = TextStyle {
             size,
-            ..TextStyle::serif(size).with_style(style)
+            ..TextStyle::serif(size).with_style(design.face)
         };
         let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
-        flow.push(Flow::Space(
-            self.profile.leading * if level <= 2 { 1.4 } else { 1.0 },
-        ));
+        flow.push(Flow::Space(self.profile.leading * design.space_before));
         let start = flow.len();
-        let leading = (f64::from(size) * 1.25).max(self.profile.leading);
-        self.paragraph(&pieces, 0.0, width, 0.0, Alignment::Ragged, leading, flow);
+        let leading = (design.leading.at(Pt::from_f32(size))).max(self.profile.leading);
+        let (x, indent) = (Pt::ZERO, Pt::ZERO);
+        self.paragraph(&pieces, x, width, indent, Alignment::Ragged, leading, flow);
         keep_together(&mut flow[start..]);
         if let (Some(Flow::Line(first)), false) = (flow.get_mut(start), id.is_empty()) {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: id.to_string(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        flow.push(Flow::Space(
+            self.profile.leading * self.design().heading_space_after,
+        ));
     }
 
-    fn scene_break(&mut self, x: f64, width: f64, flow: &mut Vec<Flow>) {
+    fn scene_break(&mut self, x: Pt, width: Pt, flow: &mut Vec<Flow>) {
+        let scene_break = &self.design().scene_break;
         let style = self.body();
-        let run = self.ctx.shape("*\u{2003}*\u{2003}*", &style);
+        let run = self.ctx.shape(scene_break.mark, &style);
         let line = FlowLine {
-            height: self.profile.leading * 2.0,
+            height: self.profile.leading * scene_break.height,
             break_after: true,
             items: vec![Item::Glyphs(GlyphRun {
-                x: x + (width - f64::from(run.width())) / 2.0,
-                y: self.profile.leading * 1.2,
+                x: x + (width - Pt::from_f32(run.width())) / 2.0,
+                y: self.profile.leading * scene_break.baseline,
                 run,
             })],
             ..FlowLine::default()

@@ -5,10 +5,13 @@ use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::{GlyphRun, Item};
 use crate::typeset::page::{paragraph_breaks, Flow, FlowLine};
 use crate::typeset::paragraph::{slice_run, TextStyle};
+use crate::typeset::shape::ShapedRun;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
-    pub(super) fn code(&mut self, text: &str, x: f64, width: f64, flow: &mut Vec<Flow>) {
-        let size = (self.profile.font_size * 0.82) as f32;
+    pub(super) fn code(&mut self, text: &str, x: Pt, width: Pt, flow: &mut Vec<Flow>) {
+        let design = self.design();
+        let size = design.code.size.at(self.profile.font_size).to_f32();
         let style = TextStyle {
             choice: FaceChoice::new(Family::Mono, Style::Regular),
             size,
@@ -16,34 +19,31 @@ impl<'a, 'f> Composer<'a, 'f> {
             link: None,
             strike: false,
         };
-        let leading = f64::from(size) * 1.3;
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        let leading = design.code.leading.at(Pt::from_f32(size));
+        flow.push(Flow::Space(self.profile.leading * design.code.space));
         let mut lines = Vec::new();
         for source_line in text.trim_end_matches('\n').split('\n') {
-            let run = self.ctx.shape(&source_line.replace('\t', "    "), &style);
+            let run = self
+                .ctx
+                .shape(&source_line.replace('\t', design.code.tab), &style);
             let mut start = 0;
             let mut first = true;
             while start < run.clusters.len() || (first && run.clusters.is_empty()) {
                 let prefix = if first {
                     None
                 } else {
-                    Some(self.ctx.shape("↪ ", &style))
+                    Some(self.ctx.shape(design.code.continuation, &style))
                 };
-                let prefix_width = prefix.as_ref().map_or(0.0, |p| f64::from(p.width()));
-                let mut end = start;
-                let mut used = prefix_width;
-                while end < run.clusters.len()
-                    && (used + f64::from(run.clusters[end].width) <= width || end == start)
-                {
-                    used += f64::from(run.clusters[end].width);
-                    end += 1;
-                }
+                let prefix_width = prefix
+                    .as_ref()
+                    .map_or(Pt::ZERO, |p| Pt::from_f32(p.width()));
+                let end = line_end(&run, start, prefix_width, width);
                 let mut line = FlowLine {
                     height: leading,
                     break_after: true,
                     ..FlowLine::default()
                 };
-                let baseline = leading * 0.78;
+                let baseline = leading * design.text.baseline;
                 if let Some(prefix) = prefix {
                     line.items.push(Item::Glyphs(GlyphRun {
                         x,
@@ -72,6 +72,21 @@ impl<'a, 'f> Composer<'a, 'f> {
             line.break_after = allowed;
             flow.push(Flow::Line(line));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.4));
+        flow.push(Flow::Space(self.profile.leading * design.code.space));
     }
+}
+
+/// Where a line of code that starts at cluster `start` ends to fit `width`, `used` already
+/// taken by the continuation mark: at least one cluster, so that every line makes progress.
+fn line_end(run: &ShapedRun, start: usize, mut used: Pt, width: Pt) -> usize {
+    let mut end = start;
+    while end < run.clusters.len() {
+        let cluster = Pt::from_f32(run.clusters[end].width);
+        if used + cluster > width && end != start {
+            break;
+        }
+        used += cluster;
+        end += 1;
+    }
+    end
 }

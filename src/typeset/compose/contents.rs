@@ -8,32 +8,34 @@ use super::Composer;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, Page, PageKind};
 use crate::typeset::page::{build_pages, Flow};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
     pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
         let toc = crate::toc::build_toc(self.book);
         let mut flow = Vec::new();
-        let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
+        let design = &self.design().contents;
+        let title_style = TextStyle::serif(design.title_size.at(self.profile.font_size).to_f32());
         let width = self.profile.text_width();
         let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
         self.paragraph(
             &pieces,
-            0.0,
+            Pt::ZERO,
             width,
-            0.0,
+            Pt::ZERO,
             Alignment::Centered,
-            self.profile.leading * 2.0,
+            self.profile.leading * design.title_leading,
             &mut flow,
         );
         if let Some(Flow::Line(first)) = flow.first_mut() {
             first.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: TOC_ANCHOR.to_string(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
             first.items.push(toc_marker());
         }
-        flow.push(Flow::Space(self.profile.leading));
+        flow.push(Flow::Space(self.profile.leading * design.space_after_title));
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
         for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
@@ -42,13 +44,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &entry.title,
                 entry.anchor.as_deref(),
                 &number,
-                0.0,
+                Pt::ZERO,
                 false,
                 &mut flow,
             );
             // A contents of thousands of lines helps nobody (and costs memory): beyond
-            // MAX_CONTENTS_LINES entries only chapters are listed; the outline keeps all.
-            let children: &[crate::toc::TocEntry] = if total_entries > MAX_CONTENTS_LINES {
+            // `max_lines` entries only chapters are listed; the outline keeps all.
+            let children: &[crate::toc::TocEntry] = if total_entries > design.max_lines {
                 &[]
             } else {
                 &entry.children
@@ -59,13 +61,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                     &child.title,
                     child.anchor.as_deref(),
                     &number,
-                    self.profile.font_size * 1.5,
+                    design.section_indent.at(self.profile.font_size),
                     true,
                     &mut flow,
                 );
             }
         }
-        let pages = build_pages(&flow, &[], &self.spec(0.0, false));
+        let pages = build_pages(&flow, &[], &self.spec(Pt::ZERO, false));
         pages
             .into_iter()
             .enumerate()
@@ -86,33 +88,35 @@ impl<'a, 'f> Composer<'a, 'f> {
         title: &str,
         anchor: Option<&str>,
         number: &str,
-        indent: f64,
+        indent: Pt,
         small: bool,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().contents;
         let size = if small {
-            self.profile.font_size * 0.92
+            design.section_size.at(self.profile.font_size)
         } else {
             self.profile.font_size
-        } as f32;
+        }
+        .to_f32();
         let style = TextStyle {
             link: anchor.map(|id| LinkDest::Anchor(Arc::from(id))),
             ..TextStyle::serif(size)
         };
         let width = self.profile.text_width();
         let number_run = self.ctx.shape(number, &TextStyle::serif(size));
-        let number_width = f64::from(number_run.width());
+        let number_width = Pt::from_f32(number_run.width());
         // The title's measure leaves room for at least the placeholder the counting pass
         // sets, so that both passes break a long title into the same lines (and the contents
         // keep their page count) while numbers have three digits.
         let placeholder = self
             .ctx
             .shape(PageNumbers::PLACEHOLDER, &TextStyle::serif(size));
-        let reserve = number_width.max(f64::from(placeholder.width()));
+        let reserve = number_width.max(Pt::from_f32(placeholder.width()));
         let spec = ParagraphSpec {
-            width: width - indent - reserve - f64::from(size) * 2.5,
-            first_indent: 0.0,
-            rest_indent: f64::from(size),
+            width: width - indent - reserve - design.number_room.at(Pt::from_f32(size)),
+            first_indent: Pt::ZERO,
+            rest_indent: design.turnover_indent.at(Pt::from_f32(size)),
             leading: self.profile.leading,
             alignment: Alignment::Ragged,
         };
@@ -125,17 +129,19 @@ impl<'a, 'f> Composer<'a, 'f> {
                     Item::Glyphs(g) => Some(g.x + g.width()),
                     _ => None,
                 })
-                .fold(0.0, f64::max);
-            let baseline = self.profile.leading * 0.78;
+                .fold(Pt::ZERO, Pt::max);
+            let baseline = self.profile.leading * self.design().text.baseline;
             if !number.is_empty() {
-                let dots = self.ctx.shape(" .", &TextStyle::serif(size));
-                let dot_width = f64::from(dots.width()).max(1.0);
-                let start = indent + end + f64::from(size) * 0.5;
-                let stop = width - number_width - f64::from(size) * 0.5;
+                let dots = self.ctx.shape(design.leader, &TextStyle::serif(size));
+                let dot_width = Pt::from_f32(dots.width()).max(MIN_DOT_WIDTH);
+                let start = indent + end + design.leader_gap.at(Pt::from_f32(size));
+                let stop = width - number_width - design.leader_gap.at(Pt::from_f32(size));
                 let count = ((stop - start) / dot_width).floor().max(0.0) as usize;
                 if count > 0 {
-                    let leader = self.ctx.shape(&" .".repeat(count), &TextStyle::serif(size));
-                    let x = stop - f64::from(leader.width());
+                    let leader = self
+                        .ctx
+                        .shape(&design.leader.repeat(count), &TextStyle::serif(size));
+                    let x = stop - Pt::from_f32(leader.width());
                     last.items.push(Item::Glyphs(GlyphRun {
                         x: x - indent,
                         y: baseline,
@@ -150,8 +156,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             if let Some(target) = style.link.clone() {
                 last.items.push(Item::Link(Box::new(LinkItem {
-                    x: 0.0,
-                    y: 0.0,
+                    x: Pt::ZERO,
+                    y: Pt::ZERO,
                     width: width - indent,
                     height: self.profile.leading,
                     target,
@@ -161,11 +167,16 @@ impl<'a, 'f> Composer<'a, 'f> {
         let n = lines.len();
         for (i, mut line) in lines.into_iter().enumerate() {
             line.break_after = i + 1 == n;
-            line.items.iter_mut().for_each(|i| i.translate(indent, 0.0));
+            line.items
+                .iter_mut()
+                .for_each(|i| i.translate(indent, Pt::ZERO));
             flow.push(Flow::Line(line));
         }
     }
 }
+
+/// The narrowest step the dot leaders are counted in (a font without a visible dot).
+const MIN_DOT_WIDTH: Pt = Pt::new(1.0);
 
 /// Page numbers for the contents: placeholders while counting its pages, then the labels.
 pub(super) enum PageNumbers {
@@ -188,16 +199,13 @@ impl PageNumbers {
     }
 }
 
-/// Above this many entries the printed contents lists chapters only.
-pub(super) const MAX_CONTENTS_LINES: usize = 1000;
-
 /// The anchor the contents page carries (outline and landmarks point at it).
 pub(super) const TOC_ANCHOR: &str = "octavo-contents";
 
 fn toc_marker() -> Item {
     Item::Anchor(Box::new(AnchorItem {
         id: "octavo-toc-page".to_string(),
-        y: 0.0,
+        y: Pt::ZERO,
     }))
 }
 

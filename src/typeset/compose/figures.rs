@@ -3,18 +3,18 @@
 
 use super::Composer;
 use crate::doc::Chapter;
-use crate::fonts::Style;
 use crate::typeset::layout::{moved, ImageItem, Item};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn figure(
         &mut self,
         chapter: &Chapter,
         figure: &crate::doc::Figure,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
         let Some(asset) = figure
@@ -25,23 +25,24 @@ impl<'a, 'f> Composer<'a, 'f> {
             return;
         };
         let (index, asset) = asset;
+        let design = &self.design().figure;
         if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
             let pieces = Pieces::one(
                 format!("[{}]", figure.image.alt),
-                &self.body().with_style(Style::Italic),
+                &self.body().with_style(design.caption_face),
             );
             self.paragraph(
                 &pieces,
                 x,
                 width,
-                0.0,
+                Pt::ZERO,
                 Alignment::Centered,
                 self.profile.leading,
                 flow,
             );
             return;
         }
-        let max_height = self.profile.text_height() * 0.6;
+        let max_height = self.profile.text_height() * design.max_height;
         let aspect = f64::from(asset.height) / f64::from(asset.width);
         let mut w = width;
         let mut h = w * aspect;
@@ -50,24 +51,25 @@ impl<'a, 'f> Composer<'a, 'f> {
             w = h / aspect;
         }
         let mut block = FlowLine {
-            height: h + self.profile.leading * 0.6,
+            height: h + self.profile.leading * design.gap,
             break_after: false,
             items: vec![Item::Image(Box::new(ImageItem {
                 image: index,
                 x: x + (width - w) / 2.0,
-                y: 0.0,
+                y: Pt::ZERO,
                 width: w,
                 height: h,
             }))],
             ..FlowLine::default()
         };
         let style = TextStyle {
-            size: (self.profile.font_size * 0.88) as f32,
-            ..self.body().with_style(Style::Italic)
+            size: design.caption_size.at(self.profile.font_size).to_f32(),
+            ..self.body().with_style(design.caption_face)
         };
         let mut pieces = Pieces::new();
         self.pieces(chapter, &figure.caption, &style, &mut pieces);
-        let spec = ParagraphSpec::plain(width, self.profile.leading * 0.9, Alignment::Centered);
+        let leading = self.profile.leading * design.caption_leading;
+        let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
         let caption = if pieces.is_empty() {
             Vec::new()
         } else {
@@ -78,10 +80,10 @@ impl<'a, 'f> Composer<'a, 'f> {
             block.items.extend(moved(line.items, x, dy));
             block.height += line.height;
         }
-        block.height += self.profile.leading * 0.6;
+        block.height += self.profile.leading * design.gap;
         block.break_after = true;
         block.float = true;
-        flow.push(Flow::Space(self.profile.leading * 0.5));
+        flow.push(Flow::Space(self.profile.leading * design.space_before));
         flow.push(Flow::Line(block));
     }
 }

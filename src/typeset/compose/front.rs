@@ -7,6 +7,7 @@ use crate::fonts::Style;
 use crate::typeset::layout::{moved, ImageItem, Item, Page, PageKind, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// The cover, as the first page of a screen PDF of the whole book. A print interior
@@ -44,10 +45,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         text: &str,
         style: &TextStyle,
-        leading: f64,
-        top: f64,
+        leading: Pt,
+        top: Pt,
         page_index: usize,
-    ) -> (Vec<Item>, f64) {
+    ) -> (Vec<Item>, Pt) {
         let width = self.profile.text_width();
         let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
         let lines = set_paragraph(&Pieces::one(text, style), &spec, &mut self.ctx);
@@ -62,53 +63,58 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     pub(super) fn half_title_page(&mut self) -> Page {
-        let style = TextStyle::serif((self.profile.font_size * 1.5) as f32);
-        let top = self.profile.page_height * 0.28;
+        let design = &self.design().half_title;
+        let style = TextStyle::serif(design.size.at(self.profile.font_size).to_f32());
+        let top = self.profile.page_height * design.top;
         let title = self.book.meta.title.clone();
-        let (items, _) = self.centered_lines(&title, &style, self.profile.leading * 1.6, top, 0);
+        let leading = self.profile.leading * design.leading;
+        let (items, _) = self.centered_lines(&title, &style, leading, top, 0);
         front_page(items)
     }
 
     pub(super) fn title_page(&mut self) -> Page {
         let meta = self.book.meta.clone();
         let body = self.profile.font_size;
-        let mut y = self.profile.page_height * 0.22;
+        let design = &self.design().title_page;
+        let mut y = self.profile.page_height * design.top;
         let mut items = Vec::new();
         let (title, next) = self.centered_lines(
             &meta.title,
-            &TextStyle::serif((body * 2.1) as f32),
-            body * 2.6,
+            &TextStyle::serif(design.title_size.at(body).to_f32()),
+            design.title_leading.at(body),
             y,
             0,
         );
         items.extend(title);
-        y = next + body;
+        y = next + design.after_title.at(body);
         if let Some(subtitle) = &meta.subtitle {
             let (sub, next) = self.centered_lines(
                 subtitle,
-                &self.body().with_style(Style::Italic),
-                body * 1.6,
+                &self.body().with_style(design.subtitle_face),
+                design.subtitle_leading.at(body),
                 y,
                 0,
             );
             items.extend(sub);
             y = next;
         }
-        y += body * 3.0;
+        y += design.before_names.at(body);
         let names: Vec<String> = meta.contributors.iter().map(|c| c.name.clone()).collect();
         if !names.is_empty() {
             let (who, _) = self.centered_lines(
                 &names.join(", "),
-                &TextStyle::serif((body * 1.2) as f32),
-                body * 1.6,
+                &TextStyle::serif(design.names_size.at(body).to_f32()),
+                design.names_leading.at(body),
                 y,
                 0,
             );
             items.extend(who);
         }
         if let Some(publisher) = &meta.publisher {
-            let bottom = self.profile.page_height - self.profile.bottom - body * 2.0;
-            let (p, _) = self.centered_lines(publisher, &self.body(), body * 1.4, bottom, 0);
+            let raise = design.publisher_raise.at(body);
+            let bottom = self.profile.page_height - self.profile.bottom - raise;
+            let leading = design.publisher_leading.at(body);
+            let (p, _) = self.centered_lines(publisher, &self.body(), leading, bottom, 0);
             items.extend(p);
         }
         front_page(items)
@@ -116,7 +122,8 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     pub(super) fn copyright_page(&mut self) -> Page {
         let meta = self.book.meta.clone();
-        let size = (self.profile.font_size * 0.85) as f32;
+        let design = &self.design().copyright;
+        let size = design.size.at(self.profile.font_size).to_f32();
         let style = TextStyle::serif(size);
         let serif = self
             .ctx
@@ -127,8 +134,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             .unwrap_or_else(|| serif.postscript_name().to_string());
         let paragraphs = copyright_paragraphs(&meta, &family);
         // A narrow justified column, as copyright pages are usually set.
-        let width = self.profile.text_width() * 0.7;
-        let leading = f64::from(size) * 1.35;
+        let width = self.profile.text_width() * design.measure;
+        let leading = design.leading.at(Pt::from_f32(size));
         let mut lines = Vec::new();
         for text in paragraphs {
             let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
@@ -138,11 +145,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &mut self.ctx,
             ));
             lines.push(FlowLine {
-                height: leading * 0.6,
+                height: leading * design.paragraph_gap,
                 ..FlowLine::default()
             });
         }
-        let height: f64 = lines.iter().map(|l| l.height).sum();
+        let height: Pt = lines.iter().map(|l| l.height).sum();
         let index = if self.profile.two_sided { 1 } else { 0 };
         let left = self.profile.text_left(index);
         let mut y = self.profile.page_height - self.profile.bottom - height;
@@ -164,39 +171,32 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// chapter begins under it, on the same page.
     pub(super) fn title_block_flow(&mut self, chapters: &[usize]) -> Vec<Flow> {
         let body = self.profile.font_size;
+        let design = &self.design().title_block;
         let mut flow = Vec::new();
         let lines = [
-            (
-                self.book.meta.title.clone(),
-                TITLE_BLOCK.title,
-                Style::Regular,
-            ),
+            (self.book.meta.title.clone(), design.title, Style::Regular),
             (
                 self.title_block_chapters(chapters),
-                TITLE_BLOCK.chapters,
-                Style::Italic,
+                design.chapters,
+                design.chapters_face,
             ),
-            (
-                self.title_block_byline(),
-                TITLE_BLOCK.byline,
-                Style::Regular,
-            ),
+            (self.title_block_byline(), design.byline, Style::Regular),
         ];
         for (text, scale, style) in lines {
             if text.is_empty() {
                 continue;
             }
-            let size = body * scale;
-            let style = TextStyle::serif(size as f32).with_style(style);
+            let size = scale.at(body);
+            let style = TextStyle::serif(size.to_f32()).with_style(style);
             let pieces = Pieces::one(text, &style);
-            self.centered(&pieces, size * TITLE_BLOCK.leading, &mut flow);
+            self.centered(&pieces, design.leading.at(size), &mut flow);
         }
-        let gap = self.profile.leading * TITLE_BLOCK.rule_gap;
+        let gap = self.profile.leading * design.rule_gap;
         let rule = RuleItem {
-            x: 0.0,
+            x: Pt::ZERO,
             y: gap,
             width: self.profile.text_width(),
-            thickness: TITLE_BLOCK.rule,
+            thickness: design.rule,
         };
         flow.push(Flow::Line(FlowLine {
             height: gap,
@@ -204,13 +204,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             ..FlowLine::default()
         }));
         keep_together(&mut flow);
-        flow.push(Flow::Space(self.profile.leading * TITLE_BLOCK.space_after));
+        flow.push(Flow::Space(self.profile.leading * design.space_after));
         flow
     }
 
     /// The handout's chapters as the contents names them ("3. The Rise of Pol Pot"), joined;
-    /// empty for a single chapter. Beyond [`TITLE_BLOCK_MAX_CHAPTERS`], the first and last.
+    /// empty for a single chapter. Beyond the design's `max_chapters`, the first and last.
     fn title_block_chapters(&self, chapters: &[usize]) -> String {
+        let design = &self.design().title_block;
         let toc = crate::toc::build_toc(self.book);
         let titles: Vec<&str> = chapters
             .iter()
@@ -219,10 +220,10 @@ impl<'a, 'f> Composer<'a, 'f> {
             .collect();
         match titles.as_slice() {
             [] | [_] => String::new(),
-            [first, .., last] if titles.len() > TITLE_BLOCK_MAX_CHAPTERS => {
+            [first, .., last] if titles.len() > design.max_chapters => {
                 format!("{first} … {last}")
             }
-            _ => titles.join(TITLE_BLOCK_SEPARATOR),
+            _ => titles.join(design.separator),
         }
     }
 
@@ -237,41 +238,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         .into_iter()
         .flatten()
         .collect();
-        parts.join(TITLE_BLOCK_SEPARATOR)
+        parts.join(self.design().title_block.separator)
     }
 }
-
-/// The handout title block's type: sizes in multiples of the body size, leading in
-/// multiples of each line's size, the rule's thickness in points, the space between the
-/// last line and the rule and after the rule in multiples of the body leading.
-struct TitleBlockStyle {
-    title: f64,
-    chapters: f64,
-    byline: f64,
-    leading: f64,
-    rule: f64,
-    rule_gap: f64,
-    space_after: f64,
-}
-
-/// A title between the body and the level-1 section headings in size (the chapter title
-/// below it is the larger), the chapters at body size in italic, the byline at the running
-/// heads' size, a hairline rule.
-const TITLE_BLOCK: TitleBlockStyle = TitleBlockStyle {
-    title: 1.35,
-    chapters: 1.0,
-    byline: 0.85,
-    leading: 1.3,
-    rule: 0.4,
-    rule_gap: 0.6,
-    space_after: 1.6,
-};
-
-/// Most chapters the title block names one by one.
-const TITLE_BLOCK_MAX_CHAPTERS: usize = 6;
-
-/// Between the chapter titles, and between the names and the date, in the title block.
-const TITLE_BLOCK_SEPARATOR: &str = " · ";
 
 /// The copyright page's text as two paragraphs of running prose (the book, its publication,
 /// rights and licence; then its identifier and a colophon naming `typeface`), so that the narrow justified

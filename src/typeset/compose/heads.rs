@@ -2,9 +2,9 @@
 
 use super::contents::is_toc_marker;
 use super::{ChapterPages, Composer};
-use crate::fonts::Style;
 use crate::typeset::layout::{GlyphRun, Item, Page, PageKind};
 use crate::typeset::paragraph::TextStyle;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// Running heads (book title on versos, chapter title on rectos) at the top of body
@@ -57,14 +57,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         if head.is_empty() {
             return None;
         }
+        let design = &self.design().heads;
         let style = TextStyle {
             size: self.head_size(),
-            ..self.body().with_style(Style::Italic)
+            ..self.body().with_style(design.head_face)
         };
-        let run = self.ctx.shape(&truncate_chars(head, 70), &style);
+        let run = self
+            .ctx
+            .shape(&truncate_chars(head, design.max_chars), &style);
         let left = self.profile.text_left(page_index);
-        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
-        let baseline = self.profile.top - self.profile.leading * 1.5;
+        let x = left + (self.profile.text_width() - Pt::from_f32(run.width())).max(Pt::ZERO) / 2.0;
+        let baseline = self.profile.top - self.profile.leading * design.head_raise;
         Some(Item::Glyphs(GlyphRun {
             x,
             y: baseline,
@@ -80,8 +83,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let run = self.ctx.shape(label, &style);
         let left = self.profile.text_left(page_index);
-        let x = left + (self.profile.text_width() - f64::from(run.width())).max(0.0) / 2.0;
-        let baseline = self.profile.top + self.profile.text_height() + self.profile.leading * 1.5;
+        let x = left + (self.profile.text_width() - Pt::from_f32(run.width())).max(Pt::ZERO) / 2.0;
+        let drop = self.profile.leading * self.design().heads.folio_drop;
+        let baseline = self.profile.top + self.profile.text_height() + drop;
         Item::Glyphs(GlyphRun {
             x,
             y: baseline,
@@ -91,7 +95,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// Size of running heads and folios: a step below the body.
     fn head_size(&self) -> f32 {
-        (self.profile.font_size * 0.85) as f32
+        self.design().heads.size.at(self.profile.font_size).to_f32()
     }
 }
 

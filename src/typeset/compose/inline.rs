@@ -8,6 +8,7 @@ use crate::doc::{Chapter, Inline, LinkTarget};
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::LinkDest;
 use crate::typeset::paragraph::{NoteCall, Pieces, TextStyle};
+use crate::typeset::style::Inline as InlineDesign;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// Flatten inlines into pieces in `style`.
@@ -42,7 +43,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::Code(code) => {
                     let s = TextStyle {
                         choice: FaceChoice::new(Family::Mono, Style::Regular),
-                        size: style.size * INLINE_CODE_SCALE,
+                        size: style.size * self.design().inline.code_size,
                         ..style.clone()
                     };
                     out.text(code.as_str(), &s);
@@ -72,7 +73,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {
                     let (name, children) = (&html.name, &html.children);
-                    let s = html_inline_style(name, style);
+                    let s = html_inline_style(name, style, &self.design().inline);
                     let quoted = name == "q";
                     if quoted {
                         out.text("“", &s);
@@ -121,7 +122,7 @@ fn add_bold(style: Style) -> Style {
 }
 
 /// How an allow-listed inline HTML element sets its text, as a browser's default style does.
-fn html_inline_style(name: &str, style: &TextStyle) -> TextStyle {
+fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> TextStyle {
     match name {
         "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
         "strong" | "b" => style.with_style(add_bold(style.choice.style)),
@@ -131,33 +132,26 @@ fn html_inline_style(name: &str, style: &TextStyle) -> TextStyle {
         },
         "code" | "kbd" | "samp" => TextStyle {
             choice: FaceChoice::new(Family::Mono, Style::Regular),
-            size: style.size * INLINE_CODE_SCALE,
+            size: style.size * design.code_size,
             ..style.clone()
         },
         "sup" | "sub" => {
-            let rise = style.size * SCRIPT_RISE_EM;
+            let rise = style.size * design.script_rise;
             TextStyle {
-                size: style.size * SCRIPT_SCALE,
-                rise: style.rise + if name == "sup" { rise } else { -rise * 0.6 },
+                size: style.size * design.script_size,
+                rise: style.rise
+                    + if name == "sup" {
+                        rise
+                    } else {
+                        -rise * design.subscript_drop
+                    },
                 ..style.clone()
             }
         }
         "small" => TextStyle {
-            size: style.size * SMALL_SCALE,
+            size: style.size * design.small_size,
             ..style.clone()
         },
         _ => style.clone(),
     }
 }
-
-/// Inline code (`code`, `<kbd>`) relative to the text around it.
-const INLINE_CODE_SCALE: f32 = 0.88;
-
-/// Superscripts and subscripts relative to the text around them.
-const SCRIPT_SCALE: f32 = 0.7;
-
-/// How far a superscript is raised, in ems of the surrounding text.
-const SCRIPT_RISE_EM: f32 = 0.35;
-
-/// `<small>` text relative to the text around it.
-const SMALL_SCALE: f32 = 0.85;

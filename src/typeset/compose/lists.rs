@@ -6,24 +6,26 @@ use super::Composer;
 use crate::doc::{Chapter, List};
 use crate::typeset::layout::{GlyphRun, Item};
 use crate::typeset::page::Flow;
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn list(
         &mut self,
         chapter: &Chapter,
         list: &List,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
-        let inset = self.profile.font_size * 1.6;
-        flow.push(Flow::Space(self.profile.leading * 0.3));
+        let design = &self.design().list;
+        let inset = design.inset.at(self.profile.font_size);
+        flow.push(Flow::Space(self.profile.leading * design.space));
         for (n, item) in list.items.iter().enumerate() {
             let marker = match (list.start, item.task) {
-                (_, Some(true)) => "☑".to_string(),
-                (_, Some(false)) => "☐".to_string(),
+                (_, Some(true)) => design.task_done.to_string(),
+                (_, Some(false)) => design.task_open.to_string(),
                 (Some(start), None) => format!("{}.", start + n as u64),
-                (None, None) => "•".to_string(),
+                (None, None) => design.bullet.to_string(),
             };
             let start = flow.len();
             let mut state = FlowState {
@@ -35,7 +37,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             let style = self.body();
             let run = self.ctx.shape(&marker, &style);
-            let marker_x = x + inset - f64::from(run.width()) - f64::from(style.size) * 0.4;
+            let gap = design.marker_gap.at(Pt::from_f32(style.size));
+            let marker_x = x + inset - Pt::from_f32(run.width()) - gap;
             if let Some(Flow::Line(first)) = flow[start..]
                 .iter_mut()
                 .find(|f| matches!(f, Flow::Line(_)))
@@ -44,7 +47,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     Item::Glyphs(g) => Some(g.y),
                     _ => None,
                 });
-                let y = baseline.unwrap_or(self.profile.leading * 0.78);
+                let y = baseline.unwrap_or(self.profile.leading * self.design().text.baseline);
                 // The marker comes first in the content stream, so that text extraction and
                 // copying read "1. item", not "item 1.".
                 first.items.insert(
@@ -57,6 +60,6 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
-        flow.push(Flow::Space(self.profile.leading * 0.3));
+        flow.push(Flow::Space(self.profile.leading * design.space));
     }
 }

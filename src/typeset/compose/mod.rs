@@ -22,8 +22,10 @@ use super::layout::{moved, Item, Page, PageKind, RuleItem};
 use super::page::{PageContent, PageSpec};
 use super::paragraph::{TextContext, TextStyle};
 use super::profile::Profile;
+use super::style::Style;
 use crate::doc::{Book, Division};
 use crate::locale::Terms;
+use crate::units::Pt;
 use contents::PageNumbers;
 
 /// Everything the renderer and the finishing step need.
@@ -32,7 +34,7 @@ pub struct Composition {
     /// The pages.
     pub pages: Vec<Page>,
     /// Anchor id → (page index, y from the top).
-    pub anchors: BTreeMap<String, (usize, f64)>,
+    pub anchors: BTreeMap<String, (usize, Pt)>,
     /// For each chapter, the index of its first page.
     pub chapter_pages: Vec<usize>,
     /// Index of the first page numbered in arabic (the first body chapter).
@@ -75,17 +77,27 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
     }
 
+    /// Regular serif at the body size.
     fn body(&self) -> TextStyle {
-        TextStyle::serif(self.profile.font_size as f32)
+        TextStyle::serif(self.profile.font_size.to_f32())
+    }
+
+    /// The book's design (borrowed from the profile, not from the composer).
+    fn design(&self) -> &'a Style {
+        &self.profile.design
     }
 
     /// Page geometry for a chapter (balanced spreads) or, with `balance` false, the contents.
-    fn spec(&self, drop: f64, balance: bool) -> PageSpec {
+    fn spec(&self, drop: Pt, balance: bool) -> PageSpec {
         PageSpec {
             text_height: self.profile.text_height(),
-            note_gap: self.profile.leading,
+            note_gap: self.profile.leading * self.design().notes.gap,
             first_page_drop: drop,
-            line: if balance { self.profile.leading } else { 0.0 },
+            line: if balance {
+                self.profile.leading
+            } else {
+                Pt::ZERO
+            },
             two_sided: self.profile.two_sided,
         }
     }
@@ -314,11 +326,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             items.extend(moved(line.items, left, top + y));
         }
         if let Some(rule_y) = content.note_rule {
+            let notes = &self.design().notes;
             items.push(Item::Rule(Box::new(RuleItem {
                 x: left,
                 y: top + rule_y,
-                width: self.profile.text_width() / 3.0,
-                thickness: 0.4,
+                width: self.profile.text_width() / notes.rule_divisor,
+                thickness: notes.rule,
             })));
         }
         items
@@ -341,7 +354,7 @@ fn anchors_of(content: &PageContent) -> Vec<Item> {
             line.items
                 .iter()
                 .filter(|item| matches!(item, Item::Anchor(_)))
-                .map(move |item| item.translated(0.0, *y))
+                .map(move |item| item.translated(Pt::ZERO, *y))
         })
         .collect()
 }
@@ -353,7 +366,7 @@ enum Pass {
     Final,
 }
 
-fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, f64)> {
+fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, Pt)> {
     let mut anchors = BTreeMap::new();
     for (index, page) in pages.iter().enumerate() {
         for item in &page.items {

@@ -6,11 +6,13 @@ use crate::doc::{Block, Chapter, Inline};
 use crate::typeset::layout::{AnchorItem, Item};
 use crate::typeset::page::{Flow, FlowLine, NoteLines};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn note_lines(&mut self, chapter: &Chapter) -> Vec<NoteLines> {
-        let size = (self.profile.font_size * 0.82) as f32;
-        let leading = self.profile.leading * 0.8;
+        let design = &self.design().notes;
+        let size = design.size.at(self.profile.font_size).to_f32();
+        let leading = self.profile.leading * design.leading;
         let width = self.profile.text_width();
         chapter
             .notes
@@ -34,7 +36,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                         if let Some(first) = set.first_mut() {
                             first.items.push(Item::Anchor(Box::new(AnchorItem {
                                 id: note.id.clone(),
-                                y: 0.0,
+                                y: Pt::ZERO,
                             })));
                         }
                     }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::Composer;
 use crate::doc::{Align, Chapter, Inline, Table};
-use crate::fonts::Style;
 use crate::typeset::layout::{moved, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// A table, in as many column groups as the page needs: each group is set as a table of
@@ -18,16 +18,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         table: &Table,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().table;
         let columns = table.aligns.len().max(table.head.len()).max(1);
         let floor = self
             .profile
             .table_min_font_size
-            .min(self.profile.font_size * 0.9);
-        let narrowest = floor * MIN_TABLE_COLUMN_EMS;
+            .min(design.size.at(self.profile.font_size));
+        let narrowest = design.min_column.at(floor);
         let per_group = ((width / narrowest).floor() as usize).max(1);
         let groups = columns.div_ceil(per_group);
         // Groups of equal size, so the last is not left with a column or two.
@@ -45,13 +46,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         &mut self,
         chapter: &Chapter,
         group: &TableGroup<'_>,
-        x: f64,
-        width: f64,
+        x: Pt,
+        width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let design = &self.design().table;
         let layout = self.table_layout(group, width);
-        let leading = self.profile.leading * 0.9 * layout.scale;
-        flow.push(Flow::Space(self.profile.leading * 0.5));
+        let leading = self.profile.leading * design.leading * layout.scale;
+        flow.push(Flow::Space(self.profile.leading * design.space));
         let head = group.cells(&group.table.head);
         let header = self.table_row(chapter, head, group, &layout, x, leading, true);
         self.forget_measured(head, &layout, true);
@@ -71,7 +73,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             flow.push(Flow::Line(line));
         }
-        flow.push(Flow::Space(self.profile.leading * 0.5));
+        flow.push(Flow::Space(self.profile.leading * design.space));
     }
 
     /// Font size, gutter and column widths, from content as a browser's automatic table
@@ -81,30 +83,34 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// side, the table's text is made smaller step by step down to the profile's
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
-    fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
+    fn table_layout(&mut self, group: &TableGroup<'_>, width: Pt) -> TableLayout {
+        let design = &self.design().table;
         let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
-        let min_total: f64 = min.iter().sum();
-        let floor = (self.profile.table_min_font_size as f32).min(base);
+        let min_total: Pt = min.iter().copied().sum();
+        let floor = self.profile.table_min_font_size.to_f32().min(base);
         let mut size = base;
-        while f64::from(size / base) * min_total > width && size > floor {
-            size = (size * TABLE_SHRINK_STEP).max(floor);
+        while min_total * f64::from(size / base) > width && size > floor {
+            size = (size * design.shrink_step).max(floor);
         }
         let scale = if size < base {
             f64::from(size / base)
         } else {
             1.0
         };
-        let min: Vec<f64> = min.iter().map(|m| m * scale).collect();
-        let max: Vec<f64> = max.iter().map(|m| m * scale).collect();
+        let min: Vec<Pt> = min.iter().map(|&m| m * scale).collect();
+        let max: Vec<Pt> = max.iter().map(|&m| m * scale).collect();
         let min_total = min_total * scale;
-        let gutter = f64::from(size);
+        let gutter = design.gutter.at(Pt::from_f32(size));
         if min_total > width {
-            let widths = min.iter().map(|m| m * width / min_total).collect();
+            let widths = min
+                .iter()
+                .map(|m| width * m.get() / min_total.get())
+                .collect();
             return TableLayout {
                 size,
                 scale,
-                gutter: gutter * SQUEEZED_GUTTER,
+                gutter: gutter * design.squeezed_gutter,
                 widths,
             };
         }
@@ -127,7 +133,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         let style = TextStyle::serif(measured);
         let style = if header {
-            style.with_style(Style::Bold)
+            style.with_style(self.design().table.head_face)
         } else {
             style
         };
@@ -142,7 +148,7 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// The size a table is measured at, and set at when it fits.
     fn table_size(&self) -> f32 {
-        (self.profile.font_size * 0.9) as f32
+        self.design().table.size.at(self.profile.font_size).to_f32()
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its
@@ -150,34 +156,35 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn column_extents(
         &mut self,
         group: &TableGroup<'_>,
-        width: f64,
+        width: Pt,
         size: f32,
-    ) -> (Vec<f64>, Vec<f64>) {
-        let gutter = f64::from(size);
+    ) -> (Vec<Pt>, Vec<Pt>) {
+        let design = &self.design().table;
+        let gutter = design.gutter.at(Pt::from_f32(size));
         let style = TextStyle::serif(size);
         let columns = group.columns.len();
-        let mut min = vec![gutter * 2.0; columns];
-        let mut max = vec![gutter * 2.0; columns];
+        let mut min = vec![gutter * design.empty_column; columns];
+        let mut max = vec![gutter * design.empty_column; columns];
         let table = group.table;
-        let bold = style.with_style(Style::Bold);
+        let bold = style.with_style(design.head_face);
         let rows =
             std::iter::once((&table.head, &bold)).chain(table.rows.iter().map(|r| (r, &style)));
         for (row, style) in rows {
             for (i, cell) in group.cells(row).iter().enumerate().take(columns) {
                 let text = crate::doc::plain_text(cell);
-                let line = f64::from(self.ctx.shape(&text, style).width()) + gutter;
+                let line = Pt::from_f32(self.ctx.shape(&text, style).width()) + gutter;
                 let word = text
                     .split_whitespace()
-                    .map(|w| f64::from(self.ctx.shape(w, style).width()))
-                    .fold(0.0, f64::max)
+                    .map(|w| Pt::from_f32(self.ctx.shape(w, style).width()))
+                    .fold(Pt::ZERO, Pt::max)
                     + gutter;
                 max[i] = max[i].max(line);
-                min[i] = min[i].max(word.min(width / 2.0));
+                min[i] = min[i].max(word.min(width * design.max_word_column));
             }
         }
         // Narrow columns (dates, numbers) get their full one-line width first.
         for i in 0..columns {
-            if max[i] <= width * 0.3 {
+            if max[i] <= width * design.narrow_column {
                 min[i] = max[i];
             }
         }
@@ -191,19 +198,20 @@ impl<'a, 'f> Composer<'a, 'f> {
         cells: &[Vec<Inline>],
         group: &TableGroup<'_>,
         layout: &TableLayout,
-        x: f64,
-        leading: f64,
+        x: Pt,
+        leading: Pt,
         header: bool,
     ) -> FlowLine {
+        let design = &self.design().table;
         let size = layout.size;
         let style = if header {
-            TextStyle::serif(size).with_style(Style::Bold)
+            TextStyle::serif(size).with_style(design.head_face)
         } else {
             TextStyle::serif(size)
         };
         let gutter = layout.gutter;
         let mut line = FlowLine {
-            height: 0.0,
+            height: Pt::ZERO,
             break_after: true,
             ..FlowLine::default()
         };
@@ -218,12 +226,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             // alignment (`---:` right, `:---:` centre); otherwise wide columns are justified
             // (as LaTeX's p columns are) and narrow ones ragged.
             let last = i + 1 == widths.len();
-            let text_width = if last { *w } else { (w - gutter).max(gutter) };
+            let text_width = if last { *w } else { (*w - gutter).max(gutter) };
             let alignment = match group.align(i) {
                 Some(Align::Right) => Alignment::FlushRight,
                 Some(Align::Center) => Alignment::Centered,
                 Some(Align::Left) => Alignment::Ragged,
-                _ if text_width > f64::from(size) * 14.0 => Alignment::Justified,
+                _ if text_width > design.justify_from.at(Pt::from_f32(size)) => {
+                    Alignment::Justified
+                }
                 _ => Alignment::Ragged,
             };
             let spec = ParagraphSpec::plain(text_width, leading, alignment);
@@ -232,21 +242,25 @@ impl<'a, 'f> Composer<'a, 'f> {
             } else {
                 set_paragraph(&pieces, &spec, &mut self.ctx)
             };
-            let mut y = leading * 0.2;
+            let mut y = leading * design.cell_padding;
             for l in lines {
                 line.notes.extend(l.notes.iter().copied());
                 line.items.extend(moved(l.items, cell_x, y));
                 y += l.height;
             }
-            line.height = line.height.max(y + leading * 0.2);
-            cell_x += w;
+            line.height = line.height.max(y + leading * design.cell_padding);
+            cell_x += *w;
         }
-        let total: f64 = widths.iter().sum();
+        let total: Pt = widths.iter().copied().sum();
         line.items.push(Item::Rule(Box::new(RuleItem {
             x,
             y: line.height,
             width: total - gutter,
-            thickness: if header { 0.6 } else { 0.25 },
+            thickness: if header {
+                design.head_rule
+            } else {
+                design.row_rule
+            },
         })));
         line
     }
@@ -279,36 +293,29 @@ struct TableLayout {
     /// That size over the usual table size (1 unless the table had to be made smaller).
     scale: f64,
     /// Space between columns.
-    gutter: f64,
+    gutter: Pt,
     /// Width of each column, gutter included.
-    widths: Vec<f64>,
+    widths: Vec<Pt>,
 }
-
-/// Each step of shrinking a table too wide for the page multiplies its font size by this.
-const TABLE_SHRINK_STEP: f32 = 0.92;
-
-/// The narrowest column, in ems of the smallest table text: a table with more columns than
-/// fit at this width is set in groups of columns.
-const MIN_TABLE_COLUMN_EMS: f64 = 4.0;
-
-/// The gutter of a table whose longest words do not fit even at the smallest size, as a
-/// fraction of the usual one (an em).
-const SQUEEZED_GUTTER: f64 = 0.5;
 
 /// Column widths filling `width` from each column's narrowest (`min`) and one-line (`max`)
 /// widths, whose narrowest widths fit side by side.
-fn share_out(min: &[f64], max: &[f64], width: f64) -> Vec<f64> {
-    let min_total: f64 = min.iter().sum();
-    let spare = (width - min_total).max(0.0);
-    let wants: Vec<f64> = max.iter().zip(min).map(|(a, b)| (a - b).max(0.0)).collect();
-    let want_total: f64 = wants.iter().sum();
+fn share_out(min: &[Pt], max: &[Pt], width: Pt) -> Vec<Pt> {
+    let min_total: Pt = min.iter().copied().sum();
+    let spare = (width - min_total).max(Pt::ZERO);
+    let wants: Vec<Pt> = max
+        .iter()
+        .zip(min)
+        .map(|(&a, &b)| (a - b).max(Pt::ZERO))
+        .collect();
+    let want_total: Pt = wants.iter().copied().sum();
     if want_total <= spare {
         // Everything fits on one line per cell: share the rest out evenly to fill the measure.
         let extra = (spare - want_total) / min.len().max(1) as f64;
-        return max.iter().map(|m| m + extra).collect();
+        return max.iter().map(|&m| m + extra).collect();
     }
     min.iter()
         .zip(&wants)
-        .map(|(m, w)| m + spare * w / want_total.max(1e-9))
+        .map(|(&m, w)| m + spare * w.get() / want_total.get().max(1e-9))
         .collect()
 }

@@ -5,30 +5,36 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{
-    Alignment, ParagraphSpec, Payload, StyleId, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
-};
+use super::{Alignment, ParagraphSpec, Payload, StyleId, TextStyle};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkItem, RuleItem};
 use crate::typeset::linebreak;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
+use crate::typeset::style::{Inline as InlineDesign, Style};
+use crate::units::Pt;
 
 /// A broken paragraph's items, what they stand for, and the styles those name.
 pub(super) struct LineLayout<'p> {
     pub(super) items: &'p [linebreak::Item],
     pub(super) payloads: &'p [Payload],
     pub(super) styles: &'p [TextStyle],
+    /// The book's design (baseline, strike-through).
+    pub(super) design: &'p Style,
 }
 
 /// Position the items of one line: boxes at their widths, glue set by the line's ratio.
+/// Positions along the line are computed in the breaker's numbers (`f64` points) and become
+/// lengths when the items are placed.
 pub(super) fn lay_out_line(
     layout: &LineLayout<'_>,
     line: &linebreak::Line,
-    indent: f64,
-    measure: f64,
+    indent: Pt,
+    measure: Pt,
     spec: &ParagraphSpec,
 ) -> FlowLine {
-    let baseline = spec.leading * 0.78;
+    let (indent, measure) = (indent.get(), measure.get());
+    let design = layout.design;
+    let baseline = spec.leading * design.text.baseline;
     let mut x = indent;
     let mut out = FlowLine {
         height: spec.leading,
@@ -46,6 +52,7 @@ pub(super) fn lay_out_line(
         items,
         payloads,
         styles,
+        ..
     } = *layout;
     let end = line.end.min(items.len());
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
@@ -98,7 +105,7 @@ pub(super) fn lay_out_line(
             &run,
             clusters,
             style,
-            spec.leading,
+            &design.inline,
         );
     }
     merge_links(&mut out.items);
@@ -106,12 +113,22 @@ pub(super) fn lay_out_line(
     out
 }
 
+/// Link areas of one target this close together on a line are one area (the spaces of a
+/// linked phrase).
+const LINK_GAP: Pt = Pt::new(20.0);
+
+/// Strike-through rules this close together on a line, in their thickness, are one rule.
+const RULE_GAP: f64 = 12.0;
+
+/// Positions and thicknesses closer than this are the same.
+const SAME: Pt = Pt::new(0.01);
+
 /// One link rectangle per stretch of a line with the same target (not one per word).
 fn merge_links(items: &mut Vec<Item>) {
     merge_adjacent(items, |previous, next| match (previous, next) {
         (Item::Link(previous), Item::Link(link)) => {
             let gap = link.x - (previous.x + previous.width);
-            let joins = previous.target == link.target && (0.0..20.0).contains(&gap);
+            let joins = previous.target == link.target && (Pt::ZERO..LINK_GAP).contains(&gap);
             if joins {
                 previous.width = link.x + link.width - previous.x;
             }
@@ -128,9 +145,9 @@ fn merge_rules(items: &mut Vec<Item>) {
     merge_adjacent(items, |previous, next| match (previous, next) {
         (Item::Rule(previous), Item::Rule(rule)) => {
             let gap = rule.x - (previous.x + previous.width);
-            let same_line = (previous.y - rule.y).abs() < 0.01
-                && (previous.thickness - rule.thickness).abs() < 0.01;
-            let joins = same_line && (0.0..rule.thickness * 12.0).contains(&gap);
+            let same_line = (previous.y - rule.y).abs() < SAME
+                && (previous.thickness - rule.thickness).abs() < SAME;
+            let joins = same_line && (Pt::ZERO..rule.thickness * RULE_GAP).contains(&gap);
             if joins {
                 previous.width = rule.x + rule.width - previous.x;
             }
@@ -184,41 +201,44 @@ fn place_box(
             out.notes.push(*note);
             out.items.push(Item::Anchor(Box::new(AnchorItem {
                 id: call_id.clone(),
-                y: 0.0,
+                y: Pt::ZERO,
             })));
         }
         Payload::Hyphen { .. } | Payload::Nothing => {}
     }
 }
 
+/// Adds the glyphs of `clusters` of `run` at `x` on the line's `baseline`, with the rule of
+/// a strike-through and the area of a link (as tall as the line) when `style` has them.
 fn emit_run(
     out: &mut FlowLine,
     x: f64,
-    baseline: f64,
+    baseline: Pt,
     run: &Arc<ShapedRun>,
     clusters: Range<usize>,
     style: &TextStyle,
-    leading: f64,
+    design: &InlineDesign,
 ) {
+    let x = Pt::new(x);
     let sliced = slice_run(run, clusters);
-    let width = f64::from(sliced.width());
-    let y = baseline - f64::from(style.rise);
+    let width = Pt::from_f32(sliced.width());
+    let y = baseline - Pt::from_f32(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));
     if style.strike {
-        let size = f64::from(style.size);
+        let size = Pt::from_f32(style.size);
         out.items.push(Item::Rule(Box::new(RuleItem {
             x,
-            y: y - size * STRIKE_RISE_EM,
+            y: y - design.strike_rise.at(size),
             width,
-            thickness: size * STRIKE_THICKNESS_EM,
+            thickness: design.strike_thickness.at(size),
         })));
     }
     if let Some(target) = &style.link {
         out.items.push(Item::Link(Box::new(LinkItem {
             x,
-            y: 0.0,
+            y: Pt::ZERO,
             width,
-            height: leading,
+            height: out.height,
             target: target.clone(),
         })));
     }

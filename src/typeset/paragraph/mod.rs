@@ -19,12 +19,11 @@ use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapedRun};
 use crate::fonts::{FaceChoice, Family, Style};
+use crate::units::Pt;
 pub(crate) use line::slice_run;
 use line::{lay_out_line, LineLayout};
 use pieces::store_style;
-pub(crate) use pieces::{
-    NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle, STRIKE_RISE_EM, STRIKE_THICKNESS_EM,
-};
+pub(crate) use pieces::{NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,13 +62,13 @@ enum Payload {
 #[derive(Debug, Clone)]
 pub(crate) struct ParagraphSpec {
     /// Line measure.
-    pub width: f64,
+    pub width: Pt,
     /// Indent of the first line (0 for none).
-    pub first_indent: f64,
+    pub first_indent: Pt,
     /// Indent of the other lines (hanging indents in the references).
-    pub rest_indent: f64,
+    pub rest_indent: Pt,
     /// Baseline-to-baseline distance.
-    pub leading: f64,
+    pub leading: Pt,
     /// Alignment.
     pub alignment: Alignment,
 }
@@ -102,11 +101,11 @@ const GRID_LINES_BEFORE: usize = 2;
 
 impl ParagraphSpec {
     /// A paragraph without indents.
-    pub(crate) fn plain(width: f64, leading: f64, alignment: Alignment) -> ParagraphSpec {
+    pub(crate) fn plain(width: Pt, leading: Pt, alignment: Alignment) -> ParagraphSpec {
         ParagraphSpec {
             width,
-            first_indent: 0.0,
-            rest_indent: 0.0,
+            first_indent: Pt::ZERO,
+            rest_indent: Pt::ZERO,
             leading,
             alignment,
         }
@@ -153,15 +152,15 @@ pub(crate) fn set_paragraph(
 ) -> Vec<FlowLine> {
     let mut builder = Builder {
         ctx,
-        measure: spec.width - spec.rest_indent.max(spec.first_indent),
+        measure: (spec.width - spec.rest_indent.max(spec.first_indent)).get(),
         items: Vec::new(),
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
     };
-    if spec.first_indent > 0.0 {
+    if spec.first_indent > Pt::ZERO {
         builder.push(
             linebreak::Item::Box {
-                width: spec.first_indent,
+                width: spec.first_indent.get(),
             },
             Payload::Nothing,
         );
@@ -171,14 +170,15 @@ pub(crate) fn set_paragraph(
         builder.push(item, Payload::Nothing);
     }
     let widths = LineWidths::FirstRest {
-        first: spec.width,
-        rest: spec.width - spec.rest_indent,
+        first: spec.width.get(),
+        rest: (spec.width - spec.rest_indent).get(),
     };
     let mut options = BreakOptions::default();
     if spec.alignment != Alignment::Justified {
-        options.ragged = Some(spec.width * 0.3);
+        options.ragged = Some((spec.width * builder.ctx.design.text.ragged).get());
     }
     let breaks = linebreak::break_paragraph(&builder.items, &widths, &options);
+    let design = builder.ctx.design;
     let Builder {
         items,
         payloads,
@@ -190,7 +190,7 @@ pub(crate) fn set_paragraph(
         .iter()
         .enumerate()
         .map(|(n, line)| {
-            let indent = if n == 0 { 0.0 } else { spec.rest_indent };
+            let indent = if n == 0 { Pt::ZERO } else { spec.rest_indent };
             let measure = if n == 0 {
                 spec.width
             } else {
@@ -200,6 +200,7 @@ pub(crate) fn set_paragraph(
                 items: &items,
                 payloads: &payloads,
                 styles: &styles,
+                design,
             };
             lay_out_line(&layout, line, indent, measure, spec)
         })
@@ -297,8 +298,8 @@ impl Builder<'_, '_> {
         } = call;
         let call_style = TextStyle {
             choice: FaceChoice::new(Family::Serif, Style::Regular),
-            size: style.size * 0.68,
-            rise: style.size * 0.36,
+            size: style.size * self.ctx.design.inline.note_call_size,
+            rise: style.size * self.ctx.design.inline.note_call_rise,
             link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
         };
@@ -587,6 +588,7 @@ mod tests {
     fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
         TextContext {
             fonts,
+            design: crate::typeset::style::Style::for_profile("print"),
             cache: ShapeCache::new(),
             hyphenator: Hyphenator::for_language("en"),
             options: ShapeOptions::default(),
@@ -598,7 +600,7 @@ mod tests {
         line.items
             .iter()
             .filter_map(|i| match i {
-                Item::Glyphs(g) => Some(g.x + g.width()),
+                Item::Glyphs(g) => Some((g.x + g.width()).get()),
                 _ => None,
             })
             .fold(0.0, f64::max)
@@ -606,10 +608,10 @@ mod tests {
 
     fn spec(width: f64) -> ParagraphSpec {
         ParagraphSpec {
-            width,
-            first_indent: 0.0,
-            rest_indent: 0.0,
-            leading: 12.0,
+            width: Pt::new(width),
+            first_indent: Pt::ZERO,
+            rest_indent: Pt::ZERO,
+            leading: Pt::new(12.0),
             alignment: Alignment::Justified,
         }
     }

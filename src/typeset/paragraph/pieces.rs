@@ -8,6 +8,7 @@ use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::hyphen::Hyphenator;
 use crate::typeset::layout::LinkDest;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
+use crate::typeset::style;
 
 /// The look of a stretch of text.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,13 +24,6 @@ pub(crate) struct TextStyle {
     /// Struck through (`~~text~~`, `<del>`, `<s>`).
     pub strike: bool,
 }
-
-/// Height of a strike-through line's centre above the baseline, in ems (about half the
-/// x-height of a book face).
-pub(crate) const STRIKE_RISE_EM: f64 = 0.25;
-
-/// Thickness of a strike-through line, in ems.
-pub(crate) const STRIKE_THICKNESS_EM: f64 = 0.05;
 
 impl TextStyle {
     /// Regular serif at `size`.
@@ -154,6 +148,8 @@ pub(super) fn store_style(styles: &mut Vec<TextStyle>, style: &TextStyle) -> Sty
 pub(crate) struct TextContext<'f> {
     /// The book's fonts.
     pub fonts: &'f FontSet<'static>,
+    /// The book's design (baselines, note calls, strike-through, ragged lines).
+    pub design: &'f style::Style,
     /// Shaping cache shared by the whole book.
     pub cache: ShapeCache,
     /// Hyphenation for the book's language, if available.
@@ -170,6 +166,7 @@ impl<'f> TextContext<'f> {
     pub(crate) fn fork(&self) -> TextContext<'f> {
         TextContext {
             fonts: self.fonts,
+            design: self.design,
             cache: ShapeCache::new(),
             hyphenator: self.hyphenator.as_ref().and_then(Hyphenator::fork),
             options: self.options.clone(),

@@ -1,0 +1,587 @@
+//! The book's design in one place: every size, space, indent and rule the typesetter sets,
+//! as proportions of the profile's body size and leading, so that a designer reads (and
+//! changes) the whole design here rather than in the code that sets each block.
+//!
+//! A value is one of:
+//! - an [`Em`], relative to the body size (`× body`: sizes, indents, insets) or to the
+//!   element's own size (`× size`: leadings and gaps tied to a heading's or a caption's size);
+//! - an `f32` scale of the size of the text around it (inline elements, headings: type sizes
+//!   are `f32` in the typesetter);
+//! - a plain multiple of the body leading (`× leading`): vertical space between blocks;
+//! - a plain share of the page, the text block or the measure;
+//! - a [`Pt`] length (rule thicknesses).
+//!
+//! Each profile has its design ([`Style::for_profile`]): the print book's, and the handouts'
+//! (A4 and US letter), which today share the book's proportions: their larger body size and
+//! leading (see [`super::profile`]) scale every value.
+
+use crate::fonts::Style as FaceStyle;
+use crate::units::{Em, Pt};
+
+/// The design of a book: how each kind of block and page is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Style {
+    /// Running text.
+    pub text: Text,
+    /// Footnote calls, struck-through text, inline code, superscripts and `<small>`.
+    pub inline: Inline,
+    /// The opening of a chapter: its drop and title.
+    pub opening: Opening,
+    /// Section headings, by level (1, 2, 3, then 4 and deeper: see [`Style::heading`]).
+    pub headings: [Heading; 4],
+    /// Space between a heading and what follows.
+    pub heading_space_after: f64,
+    /// Block quotations.
+    pub quote: Quote,
+    /// Lists.
+    pub list: List,
+    /// Code blocks.
+    pub code: Code,
+    /// The scene break (a thematic break between paragraphs).
+    pub scene_break: SceneBreak,
+    /// Figures and their captions.
+    pub figure: Figure,
+    /// Tables.
+    pub table: Table,
+    /// Footnotes.
+    pub notes: Notes,
+    /// Entries of the references list.
+    pub references: References,
+    /// Running heads and folios.
+    pub heads: Heads,
+    /// The printed contents.
+    pub contents: Contents,
+    /// The half title page.
+    pub half_title: HalfTitle,
+    /// The title page.
+    pub title_page: TitlePage,
+    /// The copyright page.
+    pub copyright: Copyright,
+    /// The compact title block a handout opens with.
+    pub title_block: TitleBlock,
+}
+
+/// Running text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    /// First-line indent of a paragraph that follows a paragraph (× body).
+    pub indent: Em,
+    /// Depth of a line's baseline below the top of the line (× the line's leading).
+    pub baseline: f64,
+    /// How far a ragged line may fall short of the measure before the breaker minds
+    /// (× measure).
+    pub ragged: f64,
+}
+
+/// Inline elements, relative to the text around them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    /// Size of a footnote call (× size of the text it is in).
+    pub note_call_size: f32,
+    /// How far a footnote call is raised (× size of the text it is in).
+    pub note_call_rise: f32,
+    /// Height of a strike-through line's centre above the baseline (× size; about half the
+    /// x-height of a book face).
+    pub strike_rise: Em,
+    /// Thickness of a strike-through line (× size).
+    pub strike_thickness: Em,
+    /// Inline code (`code`, `<kbd>`) (× size).
+    pub code_size: f32,
+    /// Superscripts and subscripts (× size).
+    pub script_size: f32,
+    /// How far a superscript is raised (× size).
+    pub script_rise: f32,
+    /// How far a subscript is lowered (× the superscript's rise).
+    pub subscript_drop: f32,
+    /// `<small>` text (× size).
+    pub small_size: f32,
+}
+
+/// The opening of a chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening {
+    /// How far down the text block a chapter starts (× text block height).
+    pub drop: f64,
+    /// Face of the "Chapter N" line above the title (set at the body size).
+    pub number_face: FaceStyle,
+    /// Leading of the "Chapter N" line (× leading).
+    pub number_leading: f64,
+    /// Size of the chapter title (× body).
+    pub title_size: Em,
+    /// Leading of the chapter title (× its size).
+    pub title_leading: Em,
+    /// Space after the chapter title (× leading).
+    pub space_after: f64,
+}
+
+/// A level of section headings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// Face.
+    pub face: FaceStyle,
+    /// Size (× body).
+    pub size: f32,
+    /// Space before the heading (× leading).
+    pub space_before: f64,
+    /// Leading of its lines (× its size; never less than the body leading).
+    pub leading: Em,
+}
+
+/// Block quotations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    /// Inset on both sides (× body).
+    pub inset: Em,
+    /// Space before and after (× leading).
+    pub space: f64,
+}
+
+/// Lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    /// Inset of the items' text (× body); the markers hang in it.
+    pub inset: Em,
+    /// Space before and after the list (× leading).
+    pub space: f64,
+    /// Space between a marker and its item's text (× body).
+    pub marker_gap: Em,
+    /// Marker of an unordered item.
+    pub bullet: &'static str,
+    /// Marker of a task that is done.
+    pub task_done: &'static str,
+    /// Marker of a task still open.
+    pub task_open: &'static str,
+}
+
+/// Code blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    /// Size (× body).
+    pub size: Em,
+    /// Leading (× the code's size).
+    pub leading: Em,
+    /// Space before and after (× leading).
+    pub space: f64,
+    /// What a tab becomes.
+    pub tab: &'static str,
+    /// What starts the continuation of a line too long for the measure.
+    pub continuation: &'static str,
+}
+
+/// The scene break.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneBreak {
+    /// The mark, centred.
+    pub mark: &'static str,
+    /// Height of the break (× leading).
+    pub height: f64,
+    /// Baseline of the mark below the top of the break (× leading).
+    pub baseline: f64,
+}
+
+/// Figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Tallest an image is set (× text block height).
+    pub max_height: f64,
+    /// Space before a figure (× leading).
+    pub space_before: f64,
+    /// Space below the image, and below the caption (× leading).
+    pub gap: f64,
+    /// Face of the caption (and of an image shown by its description).
+    pub caption_face: FaceStyle,
+    /// Size of the caption (× body).
+    pub caption_size: Em,
+    /// Leading of the caption (× leading).
+    pub caption_leading: f64,
+}
+
+/// Tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Size of a table's text when its columns fit (× body); also the largest size a table
+    /// is reduced to before the profile's smallest table size.
+    pub size: Em,
+    /// Leading (× leading, then × the table's reduction).
+    pub leading: f64,
+    /// Space before and after (× leading).
+    pub space: f64,
+    /// Space above and below a cell's text (× the table's leading).
+    pub cell_padding: f64,
+    /// Space between columns (× the table's size).
+    pub gutter: Em,
+    /// Gutter of a table whose longest words do not fit even at the smallest size (× the
+    /// usual gutter).
+    pub squeezed_gutter: f64,
+    /// Each step of shrinking a table too wide for the page multiplies its size by this.
+    pub shrink_step: f32,
+    /// The narrowest column (× the smallest table size): a table with more columns than
+    /// fit at this width is set in groups of columns.
+    pub min_column: Em,
+    /// The narrowest an empty column is (× gutter).
+    pub empty_column: f64,
+    /// The widest a column is made for its longest word (× measure).
+    pub max_word_column: f64,
+    /// A column whose one-line width is at most this gets it whole (× measure).
+    pub narrow_column: f64,
+    /// Columns without a Markdown alignment wider than this are justified, narrower ones
+    /// ragged (× the table's size).
+    pub justify_from: Em,
+    /// Face of the header row.
+    pub head_face: FaceStyle,
+    /// Thickness of the rule under the header row, in points.
+    pub head_rule: Pt,
+    /// Thickness of the rule under every other row, in points.
+    pub row_rule: Pt,
+}
+
+/// Footnotes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notes {
+    /// Size (× body).
+    pub size: Em,
+    /// Leading (× leading).
+    pub leading: f64,
+    /// Space between the text and the notes (× leading).
+    pub gap: f64,
+    /// The rule above the notes is the measure divided by this.
+    pub rule_divisor: f64,
+    /// Thickness of the rule above the notes, in points.
+    pub rule: Pt,
+}
+
+/// Entries of the references list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct References {
+    /// Hanging indent of an entry's later lines (× body).
+    pub hanging_indent: Em,
+    /// Space after each entry (× leading).
+    pub space_after: f64,
+}
+
+/// Running heads and folios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heads {
+    /// Size of running heads and folios (× body).
+    pub size: Em,
+    /// Face of the running heads.
+    pub head_face: FaceStyle,
+    /// Baseline of the running head above the text block (× leading).
+    pub head_raise: f64,
+    /// Baseline of the folio below the text block (× leading).
+    pub folio_drop: f64,
+    /// Longest running head, in characters (a longer title is cut with an ellipsis).
+    pub max_chars: usize,
+}
+
+/// The printed contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contents {
+    /// Size of the "Contents" title (× body).
+    pub title_size: Em,
+    /// Leading of the title (× leading).
+    pub title_leading: f64,
+    /// Space after the title (× leading).
+    pub space_after_title: f64,
+    /// Indent of a section under its chapter (× body).
+    pub section_indent: Em,
+    /// Size of a section's entry (× body; chapters are at the body size).
+    pub section_size: Em,
+    /// Room kept between an entry's title and the right edge beyond its page number
+    /// (× the entry's size).
+    pub number_room: Em,
+    /// Indent of an entry's later lines (× the entry's size).
+    pub turnover_indent: Em,
+    /// Space between the dot leaders and the text on either side (× the entry's size).
+    pub leader_gap: Em,
+    /// One step of the dot leaders.
+    pub leader: &'static str,
+    /// Above this many entries the contents list chapters only.
+    pub max_lines: usize,
+}
+
+/// The half title page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HalfTitle {
+    /// Size of the title (× body).
+    pub size: Em,
+    /// Where the title starts (× page height).
+    pub top: f64,
+    /// Leading (× leading).
+    pub leading: f64,
+}
+
+/// The title page. Its spaces are multiples of the body size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitlePage {
+    /// Where the title starts (× page height).
+    pub top: f64,
+    /// Size of the title (× body).
+    pub title_size: Em,
+    /// Leading of the title (× body).
+    pub title_leading: Em,
+    /// Space after the title (× body).
+    pub after_title: Em,
+    /// Face of the subtitle (set at the body size).
+    pub subtitle_face: FaceStyle,
+    /// Leading of the subtitle (× body).
+    pub subtitle_leading: Em,
+    /// Space before the authors (× body).
+    pub before_names: Em,
+    /// Size of the authors' names (× body).
+    pub names_size: Em,
+    /// Leading of the names (× body).
+    pub names_leading: Em,
+    /// Height of the publisher's line above the bottom margin (× body).
+    pub publisher_raise: Em,
+    /// Leading of the publisher's line (× body).
+    pub publisher_leading: Em,
+}
+
+/// The copyright page: a narrow justified column at the foot of the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copyright {
+    /// Size (× body).
+    pub size: Em,
+    /// Width of the column (× measure).
+    pub measure: f64,
+    /// Leading (× its size).
+    pub leading: Em,
+    /// Space between paragraphs (× its leading).
+    pub paragraph_gap: f64,
+}
+
+/// The handout title block: a title between the body and the level-1 section headings in
+/// size (the chapter title below it is the larger), the chapters at body size in italic, the
+/// byline at the running heads' size, a hairline rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitleBlock {
+    /// Size of the book's title (× body).
+    pub title: Em,
+    /// Size of the chapters' line (× body).
+    pub chapters: Em,
+    /// Face of the chapters' line (the title and byline are upright).
+    pub chapters_face: FaceStyle,
+    /// Size of the byline (× body).
+    pub byline: Em,
+    /// Leading of each line (× its size).
+    pub leading: Em,
+    /// Thickness of the rule, in points.
+    pub rule: Pt,
+    /// Space between the last line and the rule (× leading).
+    pub rule_gap: f64,
+    /// Space after the rule (× leading).
+    pub space_after: f64,
+    /// Most chapters the block names one by one (more are given as the first and last).
+    pub max_chapters: usize,
+    /// Between the chapter titles, and between the names and the date.
+    pub separator: &'static str,
+}
+
+impl Style {
+    /// The design of section headings of `level` (Markdown's 1 to 6): levels 1 to 3 have
+    /// their own, deeper levels share the last.
+    pub fn heading(&self, level: u8) -> &Heading {
+        let index = usize::from(level.saturating_sub(1));
+        &self.headings[index.min(self.headings.len() - 1)]
+    }
+
+    /// The design of the profile called `name` (`print` when unknown).
+    pub fn for_profile(name: &str) -> &'static Style {
+        match name {
+            "a4" => &A4,
+            "letter" => &LETTER,
+            _ => &PRINT,
+        }
+    }
+}
+
+/// The print book (6x9 in): a classical book page.
+const PRINT: Style = Style {
+    text: Text {
+        indent: Em::new(1.2),
+        baseline: 0.78,
+        ragged: 0.3,
+    },
+    inline: Inline {
+        note_call_size: 0.68,
+        note_call_rise: 0.36,
+        strike_rise: Em::new(0.25),
+        strike_thickness: Em::new(0.05),
+        code_size: 0.88,
+        script_size: 0.7,
+        script_rise: 0.35,
+        subscript_drop: 0.6,
+        small_size: 0.85,
+    },
+    opening: Opening {
+        drop: 0.18,
+        number_face: FaceStyle::Italic,
+        number_leading: 1.6,
+        title_size: Em::new(1.9),
+        title_leading: Em::new(1.25),
+        space_after: 2.0,
+    },
+    headings: [
+        heading(FaceStyle::Regular, 1.45, 1.4),
+        heading(FaceStyle::Bold, 1.1, 1.4),
+        heading(FaceStyle::Italic, 1.05, 1.0),
+        heading(FaceStyle::Bold, 1.0, 1.0),
+    ],
+    heading_space_after: 0.4,
+    quote: Quote {
+        inset: Em::new(1.5),
+        space: 0.5,
+    },
+    list: List {
+        inset: Em::new(1.6),
+        space: 0.3,
+        marker_gap: Em::new(0.4),
+        bullet: "•",
+        task_done: "☑",
+        task_open: "☐",
+    },
+    code: Code {
+        size: Em::new(0.82),
+        leading: Em::new(1.3),
+        space: 0.4,
+        tab: "    ",
+        continuation: "↪ ",
+    },
+    scene_break: SceneBreak {
+        mark: "*\u{2003}*\u{2003}*",
+        height: 2.0,
+        baseline: 1.2,
+    },
+    figure: Figure {
+        max_height: 0.6,
+        space_before: 0.5,
+        gap: 0.6,
+        caption_face: FaceStyle::Italic,
+        caption_size: Em::new(0.88),
+        caption_leading: 0.9,
+    },
+    table: Table {
+        size: Em::new(0.9),
+        leading: 0.9,
+        space: 0.5,
+        cell_padding: 0.2,
+        gutter: Em::new(1.0),
+        squeezed_gutter: 0.5,
+        shrink_step: 0.92,
+        min_column: Em::new(4.0),
+        empty_column: 2.0,
+        max_word_column: 0.5,
+        narrow_column: 0.3,
+        justify_from: Em::new(14.0),
+        head_face: FaceStyle::Bold,
+        head_rule: Pt::new(0.6),
+        row_rule: Pt::new(0.25),
+    },
+    notes: Notes {
+        size: Em::new(0.82),
+        leading: 0.8,
+        gap: 1.0,
+        rule_divisor: 3.0,
+        rule: Pt::new(0.4),
+    },
+    references: References {
+        hanging_indent: Em::new(1.5),
+        space_after: 0.35,
+    },
+    heads: Heads {
+        size: Em::new(0.85),
+        head_face: FaceStyle::Italic,
+        head_raise: 1.5,
+        folio_drop: 1.5,
+        max_chars: 70,
+    },
+    contents: Contents {
+        title_size: Em::new(1.6),
+        title_leading: 2.0,
+        space_after_title: 1.0,
+        section_indent: Em::new(1.5),
+        section_size: Em::new(0.92),
+        number_room: Em::new(2.5),
+        turnover_indent: Em::new(1.0),
+        leader_gap: Em::new(0.5),
+        leader: " .",
+        max_lines: 1000,
+    },
+    half_title: HalfTitle {
+        size: Em::new(1.5),
+        top: 0.28,
+        leading: 1.6,
+    },
+    title_page: TitlePage {
+        top: 0.22,
+        title_size: Em::new(2.1),
+        title_leading: Em::new(2.6),
+        after_title: Em::new(1.0),
+        subtitle_face: FaceStyle::Italic,
+        subtitle_leading: Em::new(1.6),
+        before_names: Em::new(3.0),
+        names_size: Em::new(1.2),
+        names_leading: Em::new(1.6),
+        publisher_raise: Em::new(2.0),
+        publisher_leading: Em::new(1.4),
+    },
+    copyright: Copyright {
+        size: Em::new(0.85),
+        measure: 0.7,
+        leading: Em::new(1.35),
+        paragraph_gap: 0.6,
+    },
+    title_block: TitleBlock {
+        title: Em::new(1.35),
+        chapters: Em::new(1.0),
+        chapters_face: FaceStyle::Italic,
+        byline: Em::new(0.85),
+        leading: Em::new(1.3),
+        rule: Pt::new(0.4),
+        rule_gap: 0.6,
+        space_after: 1.6,
+        max_chapters: 6,
+        separator: " · ",
+    },
+};
+
+/// A4 handouts: the book's proportions at the handout's body size and leading.
+const A4: Style = PRINT;
+
+/// US letter handouts: the book's proportions at the handout's body size and leading.
+const LETTER: Style = PRINT;
+
+/// The heading leading (× its size) shared by every level.
+const HEADING_LEADING: Em = Em::new(1.25);
+
+const fn heading(face: FaceStyle, size: f32, space_before: f64) -> Heading {
+    Heading {
+        face,
+        size,
+        space_before,
+        leading: HEADING_LEADING,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_deeper_than_three_share_the_last_heading_design() {
+        let style = Style::for_profile("print");
+        assert_eq!(style.heading(1), &style.headings[0]);
+        assert_eq!(style.heading(3), &style.headings[2]);
+        assert_eq!(style.heading(4), &style.headings[3]);
+        assert_eq!(style.heading(6), &style.headings[3]);
+    }
+
+    #[test]
+    fn every_profile_has_a_design_and_unknown_names_get_the_book_s() {
+        assert_eq!(Style::for_profile("a4"), &A4);
+        assert_eq!(Style::for_profile("letter"), &LETTER);
+        assert_eq!(Style::for_profile("print"), &PRINT);
+        assert_eq!(Style::for_profile("folio"), &PRINT);
+    }
+}
