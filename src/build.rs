@@ -187,7 +187,8 @@ pub fn build_outputs(
             })
         });
         // Characters no font has were reported as W0211 warnings with their location.
-        let pdf = want_pdf.then(|| build_pdf(book, manuscript, options));
+        let keep = crate::pdf::KeepPages::None;
+        let pdf = want_pdf.then(|| typeset_pdf(book, manuscript, options, keep));
         let epub = epub.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (epub, pdf)
     });
@@ -215,6 +216,16 @@ pub fn build_pdf(
     manuscript: &Manuscript,
     options: &BuildOptions,
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
+    typeset_pdf(book, manuscript, options, crate::pdf::KeepPages::All)
+}
+
+/// [`build_pdf`], keeping the composed pages as `keep` says.
+fn typeset_pdf(
+    book: &Book,
+    manuscript: &Manuscript,
+    options: &BuildOptions,
+    keep: crate::pdf::KeepPages,
+) -> Result<crate::pdf::PdfOutput, BuildError> {
     let profile =
         crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
     let chapters = selected_chapters(book, options)?;
@@ -229,7 +240,7 @@ pub fn build_pdf(
         readable: options.readable_pdf,
         fonts: manuscript.fonts.clone(),
     };
-    crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
+    crate::pdf::write_pdf_keeping(handout.as_ref().unwrap_or(book), &pdf_options, keep)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 

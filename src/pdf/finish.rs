@@ -118,8 +118,8 @@ pub fn finish(rendered: Rendered, pass: &Finishing) -> Result<Vec<u8>, FinishErr
         compress_streams(&mut doc)?;
     }
     raise_version(&mut doc);
-    let saved = save_with_content_id(&mut doc, &written);
-    crate::parallel::drop_in_background((doc, written));
+    let saved = save_with_content_id(&mut doc, written);
+    crate::parallel::drop_in_background(doc);
     saved
 }
 
@@ -324,7 +324,7 @@ const ID_PLACEHOLDER: [u8; 16] = [0; 16];
 /// Written by [`super::serialize`], not lopdf's writer (see there why).
 fn save_with_content_id(
     doc: &mut Document,
-    written: &WrittenObjects,
+    written: WrittenObjects,
 ) -> Result<Vec<u8>, FinishError> {
     let placeholder = Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal);
     doc.trailer

@@ -461,7 +461,7 @@ mod tests {
     /// The rendered document saved as a file.
     fn saved(input: &RenderInput<'_>) -> Vec<u8> {
         let rendered = render_document(input).unwrap();
-        super::super::serialize::save(&rendered.doc, &rendered.written)
+        super::super::serialize::save(&rendered.doc, rendered.written)
     }
 
     fn link(target: LinkDest) -> Item {

@@ -29,8 +29,8 @@ const OBJECTS_PER_RUN: usize = 2048;
 /// own cross-reference stream gets the next free object number.
 ///
 /// `written` holds objects already written to bytes (none of them may also be in `doc`); they
-/// take their place among the document's objects by number.
-pub fn save(doc: &Document, written: &WrittenObjects) -> Vec<u8> {
+/// take their place among the document's objects by number, and each is freed once copied.
+pub fn save(doc: &Document, written: WrittenObjects) -> Vec<u8> {
     let objects: Vec<(ObjectId, &Object)> = doc
         .objects
         .iter()
@@ -39,11 +39,10 @@ pub fn save(doc: &Document, written: &WrittenObjects) -> Vec<u8> {
         .collect();
     let runs: Vec<&[(ObjectId, &Object)]> = objects.chunks(OBJECTS_PER_RUN).collect();
     let runs = crate::parallel::map(&runs, |run| write_run(run));
-    let mut own = own_objects(&objects, &runs).peekable();
-    let mut bodies = written.in_order().peekable();
-
     let total: usize = runs.iter().map(|(bytes, _)| bytes.len()).sum::<usize>() + written.bytes();
     let count = objects.len() + written.len();
+    let mut own = own_objects(&objects, &runs).peekable();
+    let mut bodies = written.into_ordered().peekable();
     let mut out = Vec::with_capacity(total + count * 2 + 1024);
     out.extend_from_slice(b"%PDF-");
     out.extend_from_slice(doc.version.as_bytes());
@@ -241,10 +240,9 @@ impl WrittenObjects {
     }
 
     /// The objects by number.
-    fn in_order(&self) -> impl Iterator<Item = (ObjectId, &WrittenBody)> {
-        let mut sorted: Vec<&(ObjectId, WrittenBody)> = self.objects.iter().collect();
-        sorted.sort_unstable_by_key(|(id, _)| *id);
-        sorted.into_iter().map(|(id, body)| (*id, body))
+    fn into_ordered(mut self) -> impl Iterator<Item = (ObjectId, WrittenBody)> {
+        self.objects.sort_unstable_by_key(|(id, _)| *id);
+        self.objects.into_iter()
     }
 }
 
@@ -521,7 +519,7 @@ mod tests {
     /// Our file and lopdf's agree on everything before the cross-reference section, and
     /// ours loads back (with lopdf) into the same objects and trailer entries.
     fn check_against_lopdf(build: impl Fn() -> Document) {
-        let ours = save(&build(), &WrittenObjects::new());
+        let ours = save(&build(), WrittenObjects::new());
         let theirs = lopdf_bytes(build());
         let (at, their_at) = (xref_start(&ours), xref_start(&theirs));
         assert_eq!(at, their_at, "the objects take the same bytes");
@@ -569,13 +567,13 @@ mod tests {
             written.add(id, &object);
         }
         assert_eq!(written.len(), ids.len().div_ceil(2));
-        assert_eq!(save(&doc, &written), save(&whole, &WrittenObjects::new()));
+        assert_eq!(save(&doc, written), save(&whole, WrittenObjects::new()));
     }
 
     #[test]
     fn the_cross_reference_stream_is_compressed_and_indexes_every_run() {
         let doc = awkward_document();
-        let pdf = save(&doc, &WrittenObjects::new());
+        let pdf = save(&doc, WrittenObjects::new());
         let at = xref_start(&pdf);
         let tail = String::from_utf8_lossy(&pdf[at..]);
         assert!(
