@@ -582,21 +582,12 @@ const MAX_EXACT_UNITS: f32 = 1_048_576.0;
 /// Shaping results reused across calls: a book repeats its words, so paragraphs are shaped
 /// word by word through this cache. Keyed by (family and style, size bits, options, text);
 /// one cache belongs to one [`FontSet`]. Lookups hash, but nothing is ever iterated into output.
-///
-/// Bounded: a family, style and size that holds [`MAX_CACHED_RUNS`] runs forgets them all
-/// before it takes another. A book's common words come back at once; words met only once
-/// (table cells, numbers, code) no longer pile up for the whole book. A run shaped again is
-/// the run the cache would have given (shaping is deterministic).
 #[derive(Debug, Default)]
 pub struct ShapeCache {
     buckets: Vec<CacheBucket>,
     hits: u64,
     misses: u64,
 }
-
-/// Most runs the cache keeps for one family, style, size and set of options: a novel uses
-/// some tens of thousands of distinct words.
-pub const MAX_CACHED_RUNS: usize = 1 << 16;
 
 /// A cached run, found by its text: the run holds the text already, so the cache keeps no
 /// second copy of it as a key.
@@ -667,11 +658,9 @@ impl ShapeCache {
             }
         };
         let run = Arc::new(run);
-        let runs = &mut self.buckets[bucket].runs;
-        if runs.len() >= MAX_CACHED_RUNS {
-            runs.clear();
-        }
-        runs.insert(CachedRun(Arc::clone(&run)));
+        self.buckets[bucket]
+            .runs
+            .insert(CachedRun(Arc::clone(&run)));
         run
     }
 
@@ -933,21 +922,6 @@ mod tests {
                 assert_eq!(derived, fresh, "{text}");
             }
         }
-    }
-
-    #[test]
-    fn the_cache_is_bounded_and_shapes_alike_after_it_forgets() {
-        let fonts = fonts();
-        let options = ShapeOptions::default();
-        let mut cache = ShapeCache::new();
-        let first = cache.shape(&fonts, "office", serif(), 9.0, &options);
-        for n in 0..MAX_CACHED_RUNS + 10 {
-            cache.shape(&fonts, &format!("c{n}"), serif(), 9.0, &options);
-            assert!(cache.len() <= MAX_CACHED_RUNS);
-        }
-        let again = cache.shape(&fonts, "office", serif(), 9.0, &options);
-        assert!(!Arc::ptr_eq(&first, &again), "forgotten, shaped again");
-        assert_eq!(first, again);
     }
 
     #[test]
