@@ -780,7 +780,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             let run = self.ctx.shape(&source_line.replace('\t', "    "), &style);
             let mut start = 0;
             let mut first = true;
-            while start < run.clusters.len() || (first && run.clusters.is_empty()) {
+            let clusters = run.cluster_count();
+            while start < clusters || (first && clusters == 0) {
                 let prefix = if first {
                     None
                 } else {
@@ -789,10 +790,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let prefix_width = prefix.as_ref().map_or(0.0, |p| f64::from(p.width()));
                 let mut end = start;
                 let mut used = prefix_width;
-                while end < run.clusters.len()
-                    && (used + f64::from(run.clusters[end].width) <= width || end == start)
+                while end < clusters
+                    && (used + f64::from(run.cluster(end).width) <= width || end == start)
                 {
-                    used += f64::from(run.clusters[end].width);
+                    used += f64::from(run.cluster(end).width);
                     end += 1;
                 }
                 let mut line = FlowLine {
@@ -819,7 +820,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 lines.push(line);
                 start = end;
                 first = false;
-                if run.clusters.is_empty() {
+                if clusters == 0 {
                     break;
                 }
             }

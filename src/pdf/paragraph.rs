@@ -503,7 +503,7 @@ impl Builder<'_, '_> {
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());
-        let clusters = 0..run.clusters.len();
+        let clusters = 0..run.cluster_count();
         let style = self.style_id(&call_style);
         self.push(
             linebreak::Item::Box { width },
@@ -572,7 +572,7 @@ impl Builder<'_, '_> {
             }
             let width = f64::from(run.width());
             if whole_line && width <= self.measure {
-                self.glyph_box(&run, 0..run.clusters.len(), width, style);
+                self.glyph_box(&run, 0..run.cluster_count(), width, style);
                 continue;
             }
             let local: Vec<(usize, bool)> = points[first..next_point]
@@ -646,8 +646,8 @@ impl Builder<'_, '_> {
         let mut next_point = points.iter().peekable();
         let mut start = 0;
         let mut width = 0.0;
-        let last = run.clusters.len().saturating_sub(1);
-        for (i, cluster) in run.clusters.iter().enumerate() {
+        let last = run.cluster_count().saturating_sub(1);
+        for (i, cluster) in run.clusters().enumerate() {
             width += f64::from(cluster.width);
             *since_break += f64::from(cluster.width);
             while next_point.next_if(|(p, _)| *p < cluster.text.end).is_some() {}
@@ -667,8 +667,8 @@ impl Builder<'_, '_> {
             start = i + 1;
             width = 0.0;
         }
-        if start < run.clusters.len() {
-            self.glyph_box(&run, start..run.clusters.len(), width, style);
+        if start < run.cluster_count() {
+            self.glyph_box(&run, start..run.cluster_count(), width, style);
         }
     }
 
@@ -858,7 +858,7 @@ fn lay_out_line(
     if let (Some(linebreak::Item::Penalty { width, .. }), Some(Payload::Hyphen { run, style })) =
         (items.get(line.end), payloads.get(line.end))
     {
-        let clusters = 0..run.clusters.len();
+        let clusters = 0..run.cluster_count();
         runs.push((x, Arc::clone(run), clusters, *style));
         x += width;
     }
@@ -1004,58 +1004,13 @@ fn emit_run(
     }
 }
 
-/// The clusters `range` of a run as a run of their own (text and offsets rebased).
+/// The clusters `range` of a run as a run of their own (text and offsets rebased); the run
+/// itself when the range covers it.
 pub fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
-    if range.start == 0 && range.end >= run.clusters.len() {
+    if range.start == 0 && range.end >= run.cluster_count() {
         return Arc::clone(run);
     }
-    let clusters =
-        &run.clusters[range.start.min(run.clusters.len())..range.end.min(run.clusters.len())];
-    let (Some(first), Some(last)) = (clusters.first(), clusters.last()) else {
-        return Arc::new(ShapedRun {
-            text: String::new(),
-            size_pt: run.size_pt,
-            glyphs: Vec::new(),
-            clusters: Vec::new(),
-            missing: Vec::new(),
-        });
-    };
-    let text_start = clusters
-        .iter()
-        .map(|c| c.text.start)
-        .min()
-        .unwrap_or(first.text.start);
-    let text_end = clusters
-        .iter()
-        .map(|c| c.text.end)
-        .max()
-        .unwrap_or(last.text.end);
-    let glyph_start = first.glyphs.start;
-    let glyph_end = last.glyphs.end;
-    let glyphs = run.glyphs[glyph_start..glyph_end]
-        .iter()
-        .map(|g| {
-            let mut g = *g;
-            g.cluster = g.cluster.saturating_sub(text_start);
-            g
-        })
-        .collect();
-    let clusters = clusters
-        .iter()
-        .map(|c| {
-            let mut c = c.clone();
-            c.text = c.text.start - text_start..c.text.end - text_start;
-            c.glyphs = c.glyphs.start - glyph_start..c.glyphs.end - glyph_start;
-            c
-        })
-        .collect();
-    Arc::new(ShapedRun {
-        text: run.text.get(text_start..text_end).unwrap_or("").to_string(),
-        size_pt: run.size_pt,
-        glyphs,
-        clusters,
-        missing: Vec::new(),
-    })
+    Arc::new(run.slice(range))
 }
 
 #[cfg(test)]

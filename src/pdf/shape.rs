@@ -52,8 +52,9 @@ pub struct ShapedGlyph {
     pub face: FaceId,
     /// Glyph id in that face.
     pub glyph_id: u16,
-    /// Byte offset in the run's text of the cluster this glyph belongs to.
-    pub cluster: usize,
+    /// Byte offset in the run's text of the cluster this glyph belongs to (32 bits: a run
+    /// holds a word, a piece of one or a line of code, and a book holds a glyph per letter).
+    pub cluster: u32,
     /// How far the pen moves after this glyph.
     pub x_advance: f32,
     /// Horizontal displacement of this glyph from the pen (marks).
@@ -64,6 +65,8 @@ pub struct ShapedGlyph {
 
 /// Glyphs that stand together for a stretch of text: one glyph for one letter, one glyph for
 /// "ffi", or several glyphs for a Khmer syllable. Never split across lines.
+///
+/// What [`ShapedRun::cluster`] answers; a run stores less (see [`StoredCluster`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphCluster {
     /// Byte range of the text this cluster stands for.
@@ -72,6 +75,16 @@ pub struct GlyphCluster {
     pub glyphs: Range<usize>,
     /// Sum of its glyphs' advances, in points.
     pub width: f32,
+}
+
+/// A cluster as a run keeps it: its text and glyph ranges in 32 bits, and no width (the sum
+/// of its glyphs' advances, added up again when asked for, in the same order). The composed
+/// pages hold every run they show, and a table of a million distinct cells held 40 bytes
+/// per letter for its clusters where 16 do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StoredCluster {
+    text: [u32; 2],
+    glyphs: [u32; 2],
 }
 
 /// The result of shaping one piece of text at one size.
@@ -84,23 +97,61 @@ pub struct ShapedRun {
     /// Glyphs in visual order.
     pub glyphs: Vec<ShapedGlyph>,
     /// Glyph clusters in visual order, covering all glyphs.
-    pub clusters: Vec<GlyphCluster>,
+    clusters: Vec<StoredCluster>,
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
     pub missing: Vec<(char, usize)>,
 }
 
 impl ShapedRun {
+    /// A run of `text` at `size_pt` without glyphs or clusters yet.
+    pub fn new(text: String, size_pt: f32) -> ShapedRun {
+        ShapedRun {
+            text,
+            size_pt,
+            glyphs: Vec::new(),
+            clusters: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+
     /// Total advance width, in points.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.x_advance).sum()
+    }
+
+    /// Number of clusters.
+    pub fn cluster_count(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// Cluster `index`, which must be below [`ShapedRun::cluster_count`].
+    pub fn cluster(&self, index: usize) -> GlyphCluster {
+        self.unpack(self.clusters[index])
+    }
+
+    /// The clusters in visual order.
+    pub fn clusters(&self) -> impl ExactSizeIterator<Item = GlyphCluster> + '_ {
+        self.clusters.iter().map(|&stored| self.unpack(stored))
+    }
+
+    fn unpack(&self, stored: StoredCluster) -> GlyphCluster {
+        let [text_start, text_end] = stored.text.map(|n| n as usize);
+        let [glyph_start, glyph_end] = stored.glyphs.map(|n| n as usize);
+        let glyphs = glyph_start..glyph_end;
+        let width = self.glyphs.get(glyphs.clone()).unwrap_or(&[]);
+        GlyphCluster {
+            text: text_start..text_end,
+            width: width.iter().map(|g| g.x_advance).sum(),
+            glyphs,
+        }
     }
 
     /// The text cluster `index` stands for ("ffi" for the ffi ligature).
     pub fn cluster_text(&self, index: usize) -> &str {
         self.clusters
             .get(index)
-            .and_then(|c| self.text.get(c.text.clone()))
+            .and_then(|c| self.text.get(c.text[0] as usize..c.text[1] as usize))
             .unwrap_or("")
     }
 
@@ -108,8 +159,51 @@ impl ShapedRun {
     pub fn cluster_glyphs(&self, index: usize) -> &[ShapedGlyph] {
         self.clusters
             .get(index)
-            .and_then(|c| self.glyphs.get(c.glyphs.clone()))
+            .and_then(|c| self.glyphs.get(c.glyphs[0] as usize..c.glyphs[1] as usize))
             .unwrap_or(&[])
+    }
+
+    /// The clusters `range` (within [`ShapedRun::cluster_count`]) as a run of their own, with
+    /// their text and glyphs; offsets rebased to it.
+    pub fn slice(&self, range: Range<usize>) -> ShapedRun {
+        let end = range.end.min(self.clusters.len());
+        let stored = &self.clusters[range.start.min(end)..end];
+        let (Some(first), Some(last)) = (stored.first(), stored.last()) else {
+            return ShapedRun::new(String::new(), self.size_pt);
+        };
+        let text_start = stored
+            .iter()
+            .map(|c| c.text[0])
+            .min()
+            .unwrap_or(first.text[0]);
+        let text_end = stored
+            .iter()
+            .map(|c| c.text[1])
+            .max()
+            .unwrap_or(last.text[1]);
+        let [glyph_start, glyph_end] = [first.glyphs[0], last.glyphs[1]];
+        let glyphs = self.glyphs[glyph_start as usize..glyph_end as usize]
+            .iter()
+            .map(|g| ShapedGlyph {
+                cluster: g.cluster.saturating_sub(text_start),
+                ..*g
+            })
+            .collect();
+        let clusters = stored
+            .iter()
+            .map(|c| StoredCluster {
+                text: c.text.map(|n| n - text_start),
+                glyphs: c.glyphs.map(|n| n - glyph_start),
+            })
+            .collect();
+        let text = self.text.get(text_start as usize..text_end as usize);
+        ShapedRun {
+            text: text.unwrap_or("").to_string(),
+            size_pt: self.size_pt,
+            glyphs,
+            clusters,
+            missing: Vec::new(),
+        }
     }
 }
 
@@ -186,13 +280,7 @@ pub fn shape_with_plans(
     plans: &mut PlanCache,
 ) -> ShapedRun {
     let chain = fonts.chain(choice);
-    let mut run = ShapedRun {
-        text: text.to_string(),
-        size_pt,
-        glyphs: Vec::new(),
-        clusters: Vec::new(),
-        missing: Vec::new(),
-    };
+    let mut run = ShapedRun::new(text.to_string(), size_pt);
     let features = features(options);
     let language = options
         .language
@@ -434,7 +522,7 @@ fn shape_segment(
             face: segment.face,
             // Glyph ids in OpenType are 16-bit; rustybuzz widens them to u32.
             glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
-            cluster: segment.range.start + info.cluster as usize,
+            cluster: narrow(segment.range.start) + info.cluster,
             x_advance: pos.x_advance as f32 * scale,
             x_offset: pos.x_offset as f32 * scale,
             y_offset: pos.y_offset as f32 * scale,
@@ -458,7 +546,7 @@ fn shape_nominal(
         run.glyphs.push(ShapedGlyph {
             face: segment.face,
             glyph_id,
-            cluster: segment.range.start + offset,
+            cluster: narrow(segment.range.start + offset),
             x_advance: f32::from(advance) * scale,
             x_offset: 0.0,
             y_offset: 0.0,
@@ -500,10 +588,15 @@ fn rb_script(script: UScript) -> Option<rustybuzz::Script> {
     rustybuzz::Script::from_iso15924_tag(Tag::from_bytes(&tag))
 }
 
+/// `n` in 32 bits (text offsets: saturating, far beyond any run octavo shapes).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Groups the glyphs from `first_glyph` on (one shaped segment covering `text`) into clusters.
 fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
     let glyphs = &run.glyphs[first_glyph..];
-    let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster).collect();
+    let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
     let text_end = |start: usize| match starts.binary_search(&start) {
@@ -517,16 +610,16 @@ fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
             .iter()
             .take_while(|g| g.cluster == cluster)
             .count();
+        let cluster = cluster as usize;
         // Text before the first cluster (hidden characters the shaper dropped) joins it.
         let start = if cluster == starts[0] {
             text.start
         } else {
             cluster
         };
-        run.clusters.push(GlyphCluster {
-            text: start..text_end(cluster),
-            glyphs: first_glyph + i..first_glyph + i + n,
-            width: glyphs[i..i + n].iter().map(|g| g.x_advance).sum(),
+        run.clusters.push(StoredCluster {
+            text: [narrow(start), narrow(text_end(cluster))],
+            glyphs: [narrow(first_glyph + i), narrow(first_glyph + i + n)],
         });
         i += n;
     }
@@ -558,19 +651,11 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
             ..*glyph
         });
     }
-    let clusters = run
-        .clusters
-        .iter()
-        .map(|c| GlyphCluster {
-            width: glyphs[c.glyphs.clone()].iter().map(|g| g.x_advance).sum(),
-            ..c.clone()
-        })
-        .collect();
     Some(ShapedRun {
         text: run.text.clone(),
         size_pt,
         glyphs,
-        clusters,
+        clusters: run.clusters.clone(),
         missing: run.missing.clone(),
     })
 }
@@ -740,10 +825,10 @@ mod tests {
         let fonts = fonts();
         let run = shape(&fonts, "efficient", serif(), 10.0, &ShapeOptions::default());
         assert_eq!(run.glyphs.len(), 7, "{run:#?}");
-        let ffi = (0..run.clusters.len()).find(|&i| run.cluster_text(i) == "ffi");
+        let ffi = (0..run.cluster_count()).find(|&i| run.cluster_text(i) == "ffi");
         let ffi = ffi.expect("a cluster for ffi");
         assert_eq!(run.cluster_glyphs(ffi).len(), 1);
-        let texts: Vec<&str> = (0..run.clusters.len())
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), "efficient");
@@ -794,7 +879,7 @@ mod tests {
         let run = shape(&fonts, KHMER, serif(), 10.0, &ShapeOptions::default());
         assert!(run.missing.is_empty(), "{:?}", run.missing);
         let khmer_face = fonts.chain(serif())[1];
-        for (i, cluster) in run.clusters.iter().enumerate() {
+        for (i, cluster) in run.clusters().enumerate() {
             let text = run.cluster_text(i);
             let face = run.glyphs[cluster.glyphs.start].face;
             if text == " " {
@@ -804,7 +889,7 @@ mod tests {
             }
         }
         assert!(run.glyphs.iter().all(|g| g.glyph_id != 0));
-        let texts: Vec<&str> = (0..run.clusters.len())
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), KHMER);
@@ -825,7 +910,7 @@ mod tests {
         let text = "a\u{1F600}b \u{10900}";
         let run = shape(&fonts, text, serif(), 10.0, &ShapeOptions::default());
         assert_eq!(run.missing, vec![('\u{1F600}', 1), ('\u{10900}', 7)]);
-        let texts: Vec<&str> = (0..run.clusters.len())
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), text);
