@@ -99,10 +99,11 @@ pub fn render_document(input: &RenderInput<'_>) -> Result<Rendered, RenderError>
         pages_root,
     };
     let mut written = WrittenObjects::new();
+    write_page_tree(&mut written, &shared);
     crate::timing::time("pdf pages", || {
         write_pages(&mut doc, &mut written, input, &shared)
     })?;
-    write_catalog(&mut doc, &mut written, &shared);
+    write_catalog(&mut doc, &shared);
     Ok(Rendered {
         doc,
         written,
@@ -126,8 +127,9 @@ fn record_usage(pages: &[Page]) -> GlyphUsage {
     usage
 }
 
-/// The page tree root (one flat list of kids) and the catalog, set as the trailer's `/Root`.
-fn write_catalog(doc: &mut Document, written: &mut WrittenObjects, shared: &Shared) {
+/// The page tree root: one flat list of kids. Written before the pages, while little else is
+/// (its kids as lopdf objects take 120 bytes a page).
+fn write_page_tree(written: &mut WrittenObjects, shared: &Shared) {
     let kids = shared.page_ids.iter().map(|&id| Object::Reference(id));
     let root = Dictionary::from_iter(vec![
         ("Type", name("Pages")),
@@ -135,6 +137,10 @@ fn write_catalog(doc: &mut Document, written: &mut WrittenObjects, shared: &Shar
         ("Count", Object::Integer(shared.page_ids.len() as i64)),
     ]);
     written.add(shared.pages_root, &Object::Dictionary(root));
+}
+
+/// The catalog, set as the trailer's `/Root`.
+fn write_catalog(doc: &mut Document, shared: &Shared) {
     let catalog = doc.add_object(Dictionary::from_iter(vec![
         ("Type", name("Catalog")),
         ("Pages", Object::Reference(shared.pages_root)),
