@@ -1077,7 +1077,7 @@ mod tests {
             .iter()
             .flat_map(|l| &l.items)
             .filter_map(|i| match i {
-                Item::Glyphs(g) => Some(g.run.text.as_str()),
+                Item::Glyphs(g) => Some(&*g.run.text),
                 _ => None,
             })
             .collect();

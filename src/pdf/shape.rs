@@ -88,30 +88,45 @@ struct StoredCluster {
 }
 
 /// The result of shaping one piece of text at one size.
+///
+/// Its text and lists are boxed slices, sized exactly and without a capacity field: the
+/// composed pages hold every run they show, a run per word.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapedRun {
     /// The text that was shaped.
-    pub text: String,
+    pub text: Box<str>,
     /// The font size, in points.
     pub size_pt: f32,
     /// Glyphs in visual order.
-    pub glyphs: Vec<ShapedGlyph>,
+    pub glyphs: Box<[ShapedGlyph]>,
     /// Glyph clusters in visual order, covering all glyphs.
-    clusters: Vec<StoredCluster>,
+    clusters: Box<[StoredCluster]>,
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
-    pub missing: Vec<(char, usize)>,
+    pub missing: Box<[(char, usize)]>,
+}
+
+/// A run's glyphs, clusters and missing characters while it is being shaped.
+#[derive(Debug, Default)]
+struct Parts {
+    glyphs: Vec<ShapedGlyph>,
+    clusters: Vec<StoredCluster>,
+    missing: Vec<(char, usize)>,
 }
 
 impl ShapedRun {
-    /// A run of `text` at `size_pt` without glyphs or clusters yet.
-    pub fn new(text: String, size_pt: f32) -> ShapedRun {
+    /// A run of `text` at `size_pt` without glyphs or clusters.
+    pub fn new(text: &str, size_pt: f32) -> ShapedRun {
+        ShapedRun::from_parts(text, size_pt, Parts::default())
+    }
+
+    fn from_parts(text: &str, size_pt: f32, parts: Parts) -> ShapedRun {
         ShapedRun {
-            text,
+            text: text.into(),
             size_pt,
-            glyphs: Vec::new(),
-            clusters: Vec::new(),
-            missing: Vec::new(),
+            glyphs: parts.glyphs.into_boxed_slice(),
+            clusters: parts.clusters.into_boxed_slice(),
+            missing: parts.missing.into_boxed_slice(),
         }
     }
 
@@ -169,7 +184,7 @@ impl ShapedRun {
         let end = range.end.min(self.clusters.len());
         let stored = &self.clusters[range.start.min(end)..end];
         let (Some(first), Some(last)) = (stored.first(), stored.last()) else {
-            return ShapedRun::new(String::new(), self.size_pt);
+            return ShapedRun::new("", self.size_pt);
         };
         let text_start = stored
             .iter()
@@ -198,11 +213,11 @@ impl ShapedRun {
             .collect();
         let text = self.text.get(text_start as usize..text_end as usize);
         ShapedRun {
-            text: text.unwrap_or("").to_string(),
+            text: text.unwrap_or("").into(),
             size_pt: self.size_pt,
             glyphs,
             clusters,
-            missing: Vec::new(),
+            missing: Box::default(),
         }
     }
 }
@@ -280,7 +295,7 @@ pub fn shape_with_plans(
     plans: &mut PlanCache,
 ) -> ShapedRun {
     let chain = fonts.chain(choice);
-    let mut run = ShapedRun::new(text.to_string(), size_pt);
+    let mut run = Parts::default();
     let features = features(options);
     let language = options
         .language
@@ -295,7 +310,7 @@ pub fn shape_with_plans(
         shape_segment(fonts, text, &segment, size_pt, &setup, &mut run, plans);
         add_clusters(&mut run, first_glyph, segment.range.clone());
     }
-    run
+    ShapedRun::from_parts(text, size_pt, run)
 }
 
 fn features(options: &ShapeOptions) -> Vec<Feature> {
@@ -497,7 +512,7 @@ fn shape_segment(
     segment: &Segment,
     size_pt: f32,
     setup: &Setup<'_>,
-    run: &mut ShapedRun,
+    run: &mut Parts,
     plans: &mut PlanCache,
 ) {
     let Setup { features, language } = *setup;
@@ -537,7 +552,7 @@ fn shape_nominal(
     text: &str,
     segment: &Segment,
     size_pt: f32,
-    run: &mut ShapedRun,
+    run: &mut Parts,
 ) {
     let scale = face.scale(size_pt);
     for (offset, c) in text[segment.range.clone()].char_indices() {
@@ -594,7 +609,7 @@ fn narrow(n: usize) -> u32 {
 }
 
 /// Groups the glyphs from `first_glyph` on (one shaped segment covering `text`) into clusters.
-fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
+fn add_clusters(run: &mut Parts, first_glyph: usize, text: Range<usize>) {
     let glyphs = &run.glyphs[first_glyph..];
     let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
@@ -651,6 +666,7 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
             ..*glyph
         });
     }
+    let glyphs = glyphs.into_boxed_slice();
     Some(ShapedRun {
         text: run.text.clone(),
         size_pt,
@@ -909,7 +925,7 @@ mod tests {
         let fonts = fonts();
         let text = "a\u{1F600}b \u{10900}";
         let run = shape(&fonts, text, serif(), 10.0, &ShapeOptions::default());
-        assert_eq!(run.missing, vec![('\u{1F600}', 1), ('\u{10900}', 7)]);
+        assert_eq!(*run.missing, [('\u{1F600}', 1), ('\u{10900}', 7)]);
         let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
