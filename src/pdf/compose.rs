@@ -425,7 +425,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, block);
             drop = 0.0;
         }
-        build_pages(&flow, &notes, &self.spec(drop, true))
+        build_pages(flow, notes, &self.spec(drop, true))
     }
 
     fn note_lines(&mut self, chapter: &Chapter) -> Vec<NoteLines> {
@@ -1547,7 +1547,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
-        let pages = build_pages(&flow, &[], &self.spec(0.0, false));
+        let pages = build_pages(flow, Vec::new(), &self.spec(0.0, false));
         pages
             .into_iter()
             .enumerate()
