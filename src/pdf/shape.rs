@@ -90,7 +90,8 @@ struct StoredCluster {
 /// The result of shaping one piece of text at one size.
 ///
 /// Its text and lists are boxed slices, sized exactly and without a capacity field: the
-/// composed pages hold every run they show, a run per word.
+/// composed pages hold every run they show, a run per word. Its clusters are kept only when
+/// they cannot be told from its glyphs (see [`kept_clusters`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapedRun {
     /// The text that was shaped.
@@ -99,7 +100,8 @@ pub struct ShapedRun {
     pub size_pt: f32,
     /// Glyphs in visual order.
     pub glyphs: Box<[ShapedGlyph]>,
-    /// Glyph clusters in visual order, covering all glyphs.
+    /// Glyph clusters in visual order, covering all glyphs; empty when each glyph is a
+    /// cluster of its own (see [`kept_clusters`]).
     clusters: Box<[StoredCluster]>,
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
@@ -114,6 +116,40 @@ struct Parts {
     missing: Vec<(char, usize)>,
 }
 
+/// The clusters a run keeps of `clusters`: none when each glyph is a cluster of its own
+/// standing for the text from its offset to the next glyph's (the first from the start, the
+/// last to the end, `text_len`), as in nearly all Latin text, ligatures included; the run
+/// then tells them from its glyphs ([`derived_cluster`]). Otherwise all of them.
+fn kept_clusters(
+    glyphs: &[ShapedGlyph],
+    clusters: Vec<StoredCluster>,
+    text_len: usize,
+) -> Box<[StoredCluster]> {
+    let derivable = clusters.len() == glyphs.len()
+        && (clusters.iter().enumerate()).all(|(i, c)| *c == derived_cluster(glyphs, i, text_len));
+    if derivable {
+        Box::default()
+    } else {
+        clusters.into_boxed_slice()
+    }
+}
+
+/// Cluster `index` of a run whose every glyph is a cluster of its own (see
+/// [`kept_clusters`]).
+fn derived_cluster(glyphs: &[ShapedGlyph], index: usize, text_len: usize) -> StoredCluster {
+    let start = match index {
+        0 => 0,
+        _ => glyphs.get(index).map_or(0, |g| g.cluster),
+    };
+    let end = glyphs
+        .get(index + 1)
+        .map_or(narrow(text_len), |g| g.cluster);
+    StoredCluster {
+        text: [start, end],
+        glyphs: [narrow(index), narrow(index + 1)],
+    }
+}
+
 impl ShapedRun {
     /// A run of `text` at `size_pt` without glyphs or clusters.
     pub fn new(text: &str, size_pt: f32) -> ShapedRun {
@@ -121,11 +157,12 @@ impl ShapedRun {
     }
 
     fn from_parts(text: &str, size_pt: f32, parts: Parts) -> ShapedRun {
+        let clusters = kept_clusters(&parts.glyphs, parts.clusters, text.len());
         ShapedRun {
             text: text.into(),
             size_pt,
             glyphs: parts.glyphs.into_boxed_slice(),
-            clusters: parts.clusters.into_boxed_slice(),
+            clusters,
             missing: parts.missing.into_boxed_slice(),
         }
     }
@@ -137,17 +174,34 @@ impl ShapedRun {
 
     /// Number of clusters.
     pub fn cluster_count(&self) -> usize {
-        self.clusters.len()
+        if self.clusters.is_empty() {
+            self.glyphs.len()
+        } else {
+            self.clusters.len()
+        }
+    }
+
+    /// Cluster `index` as the run keeps it, or derives it from its glyphs.
+    fn stored(&self, index: usize) -> Option<StoredCluster> {
+        if self.clusters.is_empty() {
+            (index < self.glyphs.len())
+                .then(|| derived_cluster(&self.glyphs, index, self.text.len()))
+        } else {
+            self.clusters.get(index).copied()
+        }
     }
 
     /// Cluster `index`, which must be below [`ShapedRun::cluster_count`].
     pub fn cluster(&self, index: usize) -> GlyphCluster {
-        self.unpack(self.clusters[index])
+        match self.stored(index) {
+            Some(stored) => self.unpack(stored),
+            None => panic!("cluster {index} of a run of {}", self.cluster_count()),
+        }
     }
 
     /// The clusters in visual order.
     pub fn clusters(&self) -> impl ExactSizeIterator<Item = GlyphCluster> + '_ {
-        self.clusters.iter().map(|&stored| self.unpack(stored))
+        (0..self.cluster_count()).map(|index| self.cluster(index))
     }
 
     fn unpack(&self, stored: StoredCluster) -> GlyphCluster {
@@ -164,16 +218,14 @@ impl ShapedRun {
 
     /// The text cluster `index` stands for ("ffi" for the ffi ligature).
     pub fn cluster_text(&self, index: usize) -> &str {
-        self.clusters
-            .get(index)
+        self.stored(index)
             .and_then(|c| self.text.get(c.text[0] as usize..c.text[1] as usize))
             .unwrap_or("")
     }
 
     /// The glyphs of cluster `index`.
     pub fn cluster_glyphs(&self, index: usize) -> &[ShapedGlyph] {
-        self.clusters
-            .get(index)
+        self.stored(index)
             .and_then(|c| self.glyphs.get(c.glyphs[0] as usize..c.glyphs[1] as usize))
             .unwrap_or(&[])
     }
@@ -181,8 +233,10 @@ impl ShapedRun {
     /// The clusters `range` (within [`ShapedRun::cluster_count`]) as a run of their own, with
     /// their text and glyphs; offsets rebased to it.
     pub fn slice(&self, range: Range<usize>) -> ShapedRun {
-        let end = range.end.min(self.clusters.len());
-        let stored = &self.clusters[range.start.min(end)..end];
+        let end = range.end.min(self.cluster_count());
+        let stored: Vec<StoredCluster> = (range.start.min(end)..end)
+            .filter_map(|index| self.stored(index))
+            .collect();
         let (Some(first), Some(last)) = (stored.first(), stored.last()) else {
             return ShapedRun::new("", self.size_pt);
         };
@@ -197,7 +251,7 @@ impl ShapedRun {
             .max()
             .unwrap_or(last.text[1]);
         let [glyph_start, glyph_end] = [first.glyphs[0], last.glyphs[1]];
-        let glyphs = self.glyphs[glyph_start as usize..glyph_end as usize]
+        let glyphs: Box<[ShapedGlyph]> = self.glyphs[glyph_start as usize..glyph_end as usize]
             .iter()
             .map(|g| ShapedGlyph {
                 cluster: g.cluster.saturating_sub(text_start),
@@ -211,12 +265,15 @@ impl ShapedRun {
                 glyphs: c.glyphs.map(|n| n - glyph_start),
             })
             .collect();
-        let text = self.text.get(text_start as usize..text_end as usize);
+        let text = self
+            .text
+            .get(text_start as usize..text_end as usize)
+            .unwrap_or("");
         ShapedRun {
-            text: text.unwrap_or("").into(),
+            text: text.into(),
             size_pt: self.size_pt,
+            clusters: kept_clusters(&glyphs, clusters, text.len()),
             glyphs,
-            clusters,
             missing: Box::default(),
         }
     }
@@ -294,6 +351,19 @@ pub fn shape_with_plans(
     options: &ShapeOptions,
     plans: &mut PlanCache,
 ) -> ShapedRun {
+    let parts = shape_parts(fonts, text, choice, size_pt, options, plans);
+    ShapedRun::from_parts(text, size_pt, parts)
+}
+
+/// The glyphs, every cluster and the missing characters of `text` shaped.
+fn shape_parts(
+    fonts: &FontSet<'_>,
+    text: &str,
+    choice: FaceChoice,
+    size_pt: f32,
+    options: &ShapeOptions,
+    plans: &mut PlanCache,
+) -> Parts {
     let chain = fonts.chain(choice);
     let mut run = Parts::default();
     let features = features(options);
@@ -310,7 +380,7 @@ pub fn shape_with_plans(
         shape_segment(fonts, text, &segment, size_pt, &setup, &mut run, plans);
         add_clusters(&mut run, first_glyph, segment.range.clone());
     }
-    ShapedRun::from_parts(text, size_pt, run)
+    run
 }
 
 fn features(options: &ShapeOptions) -> Vec<Feature> {
@@ -1021,6 +1091,58 @@ mod tests {
                 let derived = rescaled(&fonts, &measured, 7.13).expect("read back exactly");
                 let fresh = shape(&fonts, text, choice, 7.13, &options);
                 assert_eq!(derived, fresh, "{text}");
+            }
+        }
+    }
+
+    /// A run that keeps no clusters (each glyph its own) tells the same clusters from its
+    /// glyphs as it was given; one that keeps them gives them back.
+    #[test]
+    fn clusters_told_from_the_glyphs_are_the_clusters_shaping_made() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mono = FaceChoice::new(Family::Mono, Style::Regular);
+        let texts = [
+            ("efficient", true),
+            ("AVATAR Wolf.", true),
+            ("c12345_6", true),
+            ("a\u{1F600}b \u{10900}", true),
+            (KHMER, false),
+            ("q\u{301}xq\u{323}", false),
+            ("\u{200B}hidden", true),
+        ];
+        for choice in [serif(), mono] {
+            for (text, told) in texts {
+                let parts = shape_parts(
+                    &fonts,
+                    text,
+                    choice,
+                    9.0,
+                    &options,
+                    &mut PlanCache::default(),
+                );
+                let given = parts.clusters.clone();
+                let run = ShapedRun::from_parts(text, 9.0, parts);
+                let clusters: Vec<GlyphCluster> = run.clusters().collect();
+                let expected: Vec<GlyphCluster> = given.iter().map(|&c| run.unpack(c)).collect();
+                assert_eq!(clusters, expected, "{text:?}");
+                if choice == serif() {
+                    assert_eq!(run.clusters.is_empty(), told, "{text:?}");
+                }
+                // A slice keeps no missing characters (they were reported with the run).
+                let whole = run.slice(0..run.cluster_count());
+                let without_missing = ShapedRun {
+                    missing: Box::default(),
+                    ..run.clone()
+                };
+                assert_eq!(whole, without_missing, "{text:?}");
+                for start in 0..run.cluster_count() {
+                    let tail = run.slice(start..run.cluster_count());
+                    let texts: String = (0..tail.cluster_count())
+                        .map(|i| tail.cluster_text(i))
+                        .collect();
+                    assert_eq!(&*tail.text, texts, "{text:?} from {start}");
+                }
             }
         }
     }
