@@ -15,13 +15,13 @@
 //! It also raises the header to PDF 1.5 (`/Metadata`, `/Lang` and `/DisplayDocTitle` are
 //! PDF 1.4 features, marked content with `/ActualText` needs 1.5).
 
-use std::collections::BTreeSet;
-
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{info_dict, xmp_stream, DocumentInfo, PdfDate};
 use super::outline::{validate_outline, write_outline, OutlineEntry};
+use super::render::Rendered;
+use super::serialize::WrittenObjects;
 
 /// Everything finishing adds to a PDF.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -84,44 +84,67 @@ pub enum FinishError {
 /// Finishes a document in memory (as `render` makes it) and writes it.
 ///
 /// The output depends only on the document's content (not its `/ID`) and on `pass`.
-pub(crate) fn finish(mut doc: Document, pass: &Finishing) -> Result<Vec<u8>, FinishError> {
+pub(crate) fn finish(rendered: Rendered, pass: &Finishing) -> Result<Vec<u8>, FinishError> {
+    let Rendered {
+        mut doc,
+        mut written,
+        pages,
+    } = rendered;
     let date = PdfDate::parse(&pass.info.date)?;
     let catalog_id = catalog_id(&doc)?;
-    let pages: Vec<ObjectId> = doc.page_iter().collect();
     if pages.is_empty() {
         return Err(FinishError::NoPages);
     }
     validate_outline(&pass.outline, pages.len())?;
     let labels = page_labels(&pass.labels, pages.len())?;
-    let info = write_structure(&mut doc, catalog_id, &pages, pass, labels, date.as_ref())?;
+    let structure = Structure {
+        catalog_id,
+        pages: &pages,
+        labels,
+        date: date.as_ref(),
+    };
+    let info = write_structure(&mut doc, &mut written, structure, pass)?;
     doc.trailer = Dictionary::from_iter(vec![
         ("Root", Object::Reference(catalog_id)),
         ("Info", Object::Reference(info)),
     ]);
-    debug_assert!(
-        is_dense(&doc),
+    #[cfg(debug_assertions)]
+    assert!(
+        is_dense(&doc, &written),
         "render numbers its objects 1..n, all reachable"
     );
-    doc.max_id = doc.objects.len() as u32;
+    doc.max_id = (doc.objects.len() + written.len()) as u32;
     if pass.compress {
         compress_streams(&mut doc)?;
     }
     raise_version(&mut doc);
-    let saved = save_with_content_id(&mut doc);
+    let saved = save_with_content_id(&mut doc, written);
     crate::parallel::drop_in_background(doc);
     saved
+}
+
+/// What [`write_structure`] needs of the rendered document.
+struct Structure<'a> {
+    catalog_id: ObjectId,
+    pages: &'a [ObjectId],
+    labels: Option<Dictionary>,
+    date: Option<&'a PdfDate>,
 }
 
 /// Writes the outline, metadata and catalog entries; returns the new `/Info` object's id.
 fn write_structure(
     doc: &mut Document,
-    catalog_id: ObjectId,
-    pages: &[ObjectId],
+    written: &mut WrittenObjects,
+    structure: Structure<'_>,
     pass: &Finishing,
-    labels: Option<Dictionary>,
-    date: Option<&PdfDate>,
 ) -> Result<ObjectId, FinishError> {
-    let outline = write_outline(doc, &pass.outline, pages);
+    let Structure {
+        catalog_id,
+        pages,
+        labels,
+        date,
+    } = structure;
+    let outline = write_outline(doc, written, &pass.outline, pages);
     let metadata = doc.add_object(xmp_stream(&pass.info, date));
     let info = doc.add_object(info_dict(&pass.info, date));
     let viewer_prefs = viewer_preferences(doc, catalog_id);
@@ -202,24 +225,36 @@ pub(super) fn text_string(text: &str) -> Object {
     }
 }
 
-/// True when the objects are numbered 1..n (generation 0) and every one is reachable from
-/// the trailer, as `render` makes them: the file's numbering then depends only on content.
-fn is_dense(doc: &Document) -> bool {
-    let mut seen = BTreeSet::new();
+/// True when the objects (the document's and those `written`) are numbered 1..n
+/// (generation 0) and every one is reachable from the trailer, as `render` makes them: the
+/// file's numbering then depends only on content.
+#[cfg(debug_assertions)]
+fn is_dense(doc: &Document, written: &WrittenObjects) -> bool {
+    let written: std::collections::BTreeMap<ObjectId, &[ObjectId]> = written
+        .iter()
+        .map(|(id, body)| (id, body.references()))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
     let mut todo = Vec::new();
     for (_, value) in doc.trailer.iter() {
         collect_references(value, &mut todo);
     }
     while let Some(id) = todo.pop() {
-        if let Some(object) = doc.objects.get(&id) {
-            if seen.insert(id) {
-                collect_references(object, &mut todo);
-            }
+        let known = doc.objects.contains_key(&id) || written.contains_key(&id);
+        if !known || !seen.insert(id) {
+            continue;
+        }
+        match (doc.objects.get(&id), written.get(&id)) {
+            (Some(object), _) => collect_references(object, &mut todo),
+            (None, Some(references)) => todo.extend_from_slice(references),
+            (None, None) => {}
         }
     }
-    seen.len() == doc.objects.len() && seen.iter().zip(1u32..).all(|(&id, n)| id == (n, 0))
+    let count = doc.objects.len() + written.len();
+    seen.len() == count && seen.iter().zip(1u32..).all(|(&id, n)| id == (n, 0))
 }
 
+#[cfg(debug_assertions)]
 fn collect_references(object: &Object, out: &mut Vec<ObjectId>) {
     match object {
         Object::Reference(id) => out.push(*id),
@@ -287,11 +322,14 @@ const ID_PLACEHOLDER: [u8; 16] = [0; 16];
 /// Saves the document once with a placeholder `/ID`, then overwrites the placeholder with a
 /// digest of those bytes: the ID depends only on the content, and nothing is saved twice.
 /// Written by [`super::serialize`], not lopdf's writer (see there why).
-fn save_with_content_id(doc: &mut Document) -> Result<Vec<u8>, FinishError> {
+fn save_with_content_id(
+    doc: &mut Document,
+    written: WrittenObjects,
+) -> Result<Vec<u8>, FinishError> {
     let placeholder = Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal);
     doc.trailer
         .set("ID", Object::Array(vec![placeholder.clone(), placeholder]));
-    let mut out = super::serialize::save(doc);
+    let mut out = super::serialize::save(doc, written);
     let digest = hex_upper(&content_digest(&out).to_be_bytes());
     let found = patch_trailer_id(&mut out, &hex_upper(&ID_PLACEHOLDER), &digest);
     // The placeholder is written in the trailer dictionary; not finding it is a bug.
@@ -400,7 +438,7 @@ mod tests {
 
     /// A five-page document built with lopdf (two front-matter pages, three body pages, each
     /// showing "Page i" twenty times), with the given `/ID`, numbered and linked as `render` makes a document.
-    fn fixture(compressed: bool, id: &[u8]) -> Document {
+    fn fixture(compressed: bool, id: &[u8]) -> Rendered {
         let mut doc = Document::with_version("1.4");
         let pages_id = doc.new_object_id();
         let font = doc.add_object(Dictionary::from_iter(vec![
@@ -426,7 +464,16 @@ mod tests {
         let id = Object::String(id.to_vec(), StringFormat::Hexadecimal);
         doc.trailer.set("Root", Object::Reference(catalog));
         doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-        doc
+        rendered(doc)
+    }
+
+    /// `doc` as `render` hands it over, all of its objects in lopdf form.
+    fn rendered(doc: Document) -> Rendered {
+        Rendered {
+            pages: doc.page_iter().collect(),
+            doc,
+            written: WrittenObjects::new(),
+        }
     }
 
     fn fixture_page(
@@ -925,7 +972,7 @@ mod tests {
         ]));
         doc.trailer.set("Root", Object::Reference(catalog));
         assert!(matches!(
-            finish(doc, &pass(true)),
+            finish(rendered(doc), &pass(true)),
             Err(FinishError::NoPages)
         ));
     }

@@ -67,21 +67,41 @@ pub struct PdfOutput {
     pub missing_glyphs: Vec<char>,
     /// Number of pages.
     pub pages: usize,
-    /// The composed pages (for golden dumps).
+    /// The composed pages (for golden dumps; without pages when [`KeepPages::None`]).
     pub composition: Composition,
     /// The outline as written: (depth, title, anchor id), in order.
     pub outline: Vec<(usize, String, String)>,
 }
 
-/// Typeset the book ([`crate::typeset`]) and write it as a PDF.
+/// What [`write_pdf_keeping`] keeps of the composed pages once they are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeepPages {
+    /// All of them, in [`PdfOutput::composition`] (for tests and dumps of the layout).
+    All,
+    /// None: a build only needs the bytes, and the pages hold every shaped run of the book,
+    /// so they are dropped before the file is finished (`composition.pages` is empty).
+    None,
+}
+
+/// Typeset the book ([`crate::typeset`]) and write it as a PDF, keeping the composed pages
+/// in the output.
 pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
+    write_pdf_keeping(book, options, KeepPages::All)
+}
+
+/// Typeset the book into a PDF, keeping the composed pages as `keep` says.
+pub(crate) fn write_pdf_keeping(
+    book: &Book,
+    options: &PdfOptions,
+    keep: KeepPages,
+) -> Result<PdfOutput, PdfError> {
     let fonts = match &options.fonts {
         Some(fonts) => std::sync::Arc::clone(fonts),
         None => std::sync::Arc::new(FontSet::builtin()?),
     };
     let chapters = options.chapters.as_deref();
     let typeset = crate::typeset::typeset(book, &options.profile, &fonts, chapters);
-    let composition = typeset.composition;
+    let mut composition = typeset.composition;
     let size = (options.profile.page_width, options.profile.page_height);
     crate::progress::phase("writing PDF", 1);
     let input = render::RenderInput {
@@ -94,13 +114,17 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     };
     let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
     let pass = finishing_for(book, &composition, options);
+    let pages = composition.pages.len();
+    if keep == KeepPages::None {
+        crate::parallel::drop_in_background(std::mem::take(&mut composition.pages));
+    }
     let bytes = crate::timing::time("pdf finish", || finish::finish(doc, &pass))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
         bytes,
         missing_glyphs: typeset.missing_glyphs,
-        pages: composition.pages.len(),
+        pages,
         composition,
         outline,
     })

@@ -7,6 +7,7 @@
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::finish::{text_string, FinishError};
+use super::serialize::WrittenObjects;
 
 /// One entry of the PDF outline (the bookmarks panel), with its nested entries.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,9 +42,11 @@ pub(super) fn validate_outline(entries: &[OutlineEntry], pages: usize) -> Result
     Ok(())
 }
 
-/// Writes the outline root and its items; `None` when there is no outline.
+/// Writes the outline root and its items (numbered by `doc`, written to `written`: a book
+/// has an item per chapter and section); `None` when there is no outline.
 pub(super) fn write_outline(
     doc: &mut Document,
+    written: &mut WrittenObjects,
     entries: &[OutlineEntry],
     pages: &[ObjectId],
 ) -> Option<ObjectId> {
@@ -51,7 +54,11 @@ pub(super) fn write_outline(
         return None;
     }
     let root = doc.new_object_id();
-    let (first, last) = write_siblings(doc, entries, root, pages);
+    let mut items = Items {
+        doc: &mut *doc,
+        written: &mut *written,
+    };
+    let (first, last) = write_siblings(&mut items, entries, root, pages);
     let dict = Dictionary::from_iter(vec![
         ("Type", Object::Name(b"Outlines".to_vec())),
         ("First", Object::Reference(first)),
@@ -59,19 +66,25 @@ pub(super) fn write_outline(
         // Every item with children is closed, so exactly the top level is visible.
         ("Count", Object::Integer(entries.len() as i64)),
     ]);
-    doc.objects.insert(root, Object::Dictionary(dict));
+    written.add(root, &Object::Dictionary(dict));
     Some(root)
+}
+
+/// Where outline items go: numbered by the document, written as bytes.
+struct Items<'d> {
+    doc: &'d mut Document,
+    written: &'d mut WrittenObjects,
 }
 
 /// Writes one list of sibling items under `parent`; returns the first and last item ids.
 /// `entries` must not be empty.
 fn write_siblings(
-    doc: &mut Document,
+    items: &mut Items<'_>,
     entries: &[OutlineEntry],
     parent: ObjectId,
     pages: &[ObjectId],
 ) -> (ObjectId, ObjectId) {
-    let ids: Vec<ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
+    let ids: Vec<ObjectId> = entries.iter().map(|_| items.doc.new_object_id()).collect();
     for (i, entry) in entries.iter().enumerate() {
         let mut dict = outline_item(entry, parent, pages);
         if i > 0 {
@@ -81,14 +94,14 @@ fn write_siblings(
             dict.set("Next", Object::Reference(*next));
         }
         if !entry.children.is_empty() {
-            let (first, last) = write_siblings(doc, &entry.children, ids[i], pages);
+            let (first, last) = write_siblings(items, &entry.children, ids[i], pages);
             dict.set("First", Object::Reference(first));
             dict.set("Last", Object::Reference(last));
             // Negative: closed, with this many items shown when opened (its children, which
             // are closed themselves).
             dict.set("Count", Object::Integer(-(entry.children.len() as i64)));
         }
-        doc.objects.insert(ids[i], Object::Dictionary(dict));
+        items.written.add(ids[i], &Object::Dictionary(dict));
     }
     (ids[0], ids[ids.len() - 1])
 }

@@ -16,6 +16,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::content::{deflate, Content};
 use super::image_pdf::image_xobject;
+use super::serialize::{WrittenBody, WrittenObjects};
 use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
 use crate::fonts::FontSet;
@@ -55,6 +56,19 @@ pub(crate) struct RenderInput<'a> {
     pub readable: bool,
 }
 
+/// A rendered document: lopdf objects for what `finish` still changes or reads (catalog,
+/// fonts, images), the pages and everything per page already written as bytes (see
+/// `serialize`), and the pages' object ids in order.
+#[derive(Debug)]
+pub(crate) struct Rendered {
+    /// The document's own objects and its trailer.
+    pub doc: Document,
+    /// Page tree, pages, content streams, annotations and link actions, as bytes.
+    pub written: WrittenObjects,
+    /// The pages' object ids, first page first.
+    pub pages: Vec<ObjectId>,
+}
+
 /// Document-wide objects every page refers to.
 struct Shared {
     fonts: EmbeddedFonts,
@@ -68,7 +82,7 @@ struct Shared {
 }
 
 /// Renders `input` into a document with a catalog, a page tree and everything the pages use.
-pub(crate) fn render_document(input: &RenderInput<'_>) -> Result<Document, RenderError> {
+pub(crate) fn render_document(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
     let mut doc = Document::with_version("1.5");
     let usage = record_usage(input.pages);
     let mut fonts = crate::timing::time("pdf embed fonts", || embed_fonts(input.fonts, &usage))?;
@@ -83,9 +97,17 @@ pub(crate) fn render_document(input: &RenderInput<'_>) -> Result<Document, Rende
         page_ids,
         pages_root,
     };
-    crate::timing::time("pdf pages", || write_pages(&mut doc, input, &shared))?;
+    let mut written = WrittenObjects::new();
+    write_page_tree(&mut written, &shared);
+    crate::timing::time("pdf pages", || {
+        write_pages(&mut doc, &mut written, input, &shared)
+    })?;
     write_catalog(&mut doc, &shared);
-    Ok(doc)
+    Ok(Rendered {
+        doc,
+        written,
+        pages: shared.page_ids,
+    })
 }
 
 /// The glyphs of every run on `pages`.
@@ -104,16 +126,20 @@ fn record_usage(pages: &[Page]) -> GlyphUsage {
     usage
 }
 
-/// The page tree root (one flat list of kids) and the catalog, set as the trailer's `/Root`.
-fn write_catalog(doc: &mut Document, shared: &Shared) {
+/// The page tree root: one flat list of kids. Written before the pages, while little else is
+/// (its kids as lopdf objects take 120 bytes a page).
+fn write_page_tree(written: &mut WrittenObjects, shared: &Shared) {
     let kids = shared.page_ids.iter().map(|&id| Object::Reference(id));
     let root = Dictionary::from_iter(vec![
         ("Type", name("Pages")),
         ("Kids", Object::Array(kids.collect())),
         ("Count", Object::Integer(shared.page_ids.len() as i64)),
     ]);
-    doc.objects
-        .insert(shared.pages_root, Object::Dictionary(root));
+    written.add(shared.pages_root, &Object::Dictionary(root));
+}
+
+/// The catalog, set as the trailer's `/Root`.
+fn write_catalog(doc: &mut Document, shared: &Shared) {
     let catalog = doc.add_object(Dictionary::from_iter(vec![
         ("Type", name("Catalog")),
         ("Pages", Object::Reference(shared.pages_root)),
@@ -137,6 +163,7 @@ fn real(value: f64) -> Object {
 /// then added in page order, so the result does not depend on timing.
 fn write_pages(
     doc: &mut Document,
+    written: &mut WrittenObjects,
     input: &RenderInput<'_>,
     shared: &Shared,
 ) -> Result<(), RenderError> {
@@ -146,7 +173,7 @@ fn write_pages(
     let mut actions = UriActions::default();
     for ((page, &page_id), (content, used)) in pages {
         let contents = doc.new_object_id();
-        insert_content(doc, contents, content, compress);
+        written.insert(contents, content);
         let mut dict = Dictionary::from_iter(vec![
             ("Type", name("Page")),
             ("Parent", Object::Reference(shared.pages_root)),
@@ -156,38 +183,58 @@ fn write_pages(
             ("Resources", Object::Dictionary(resources(&used, shared))),
             ("Contents", Object::Reference(contents)),
         ]);
-        let annots = annotations(doc, page, input, shared, &mut actions);
+        let mut objects = Objects {
+            doc: &mut *doc,
+            written: &mut *written,
+        };
+        let annots = annotations(&mut objects, page, input, shared, &mut actions);
         if !annots.is_empty() {
             dict.set("Annots", Object::Array(annots));
         }
-        doc.objects.insert(page_id, Object::Dictionary(dict));
+        written.add(page_id, &Object::Dictionary(dict));
     }
     Ok(())
 }
 
-/// Every page's content stream (Flate-compressed when `compress`) and the resources it uses,
-/// in page order, made on all cores.
+/// Where objects made per page go: numbered by the document, written as bytes.
+struct Objects<'d> {
+    doc: &'d mut Document,
+    written: &'d mut WrittenObjects,
+}
+
+impl Objects<'_> {
+    /// Writes `object` under the document's next number; its id.
+    fn add(&mut self, object: Object) -> ObjectId {
+        let id = self.doc.new_object_id();
+        self.written.add(id, &object);
+        id
+    }
+}
+
+/// Every page's content stream object (Flate-compressed when `compress`), written as bytes,
+/// and the resources it uses, in page order, made on all cores.
 fn prepare_pages(
     input: &RenderInput<'_>,
     shared: &Shared,
     compress: bool,
-) -> Result<Vec<(Vec<u8>, UsedResources)>, RenderError> {
+) -> Result<Vec<(WrittenBody, UsedResources)>, RenderError> {
     crate::parallel::map(input.pages, |page| {
         let (content, used) = page_content(page, input, shared)?;
-        Ok((if compress { deflate(&content) } else { content }, used))
+        let content = if compress { deflate(&content) } else { content };
+        Ok((content_stream(content, compress), used))
     })
     .into_iter()
     .collect()
 }
 
-/// Adds a content stream; `compressed` says the bytes are Flate data.
-fn insert_content(doc: &mut Document, id: ObjectId, content: Vec<u8>, compressed: bool) {
+/// A content stream object, written; `compressed` says the bytes are Flate data.
+fn content_stream(content: Vec<u8>, compressed: bool) -> WrittenBody {
     let mut stream = Stream::new(Dictionary::new(), Vec::new());
     if compressed {
         stream.dict.set("Filter", name("FlateDecode"));
     }
     stream.set_content(content);
-    doc.objects.insert(id, Object::Stream(stream));
+    WrittenBody::of(&Object::Stream(stream))
 }
 
 fn media_box((width, height): (Pt, Pt)) -> Object {
@@ -300,23 +347,23 @@ struct UriActions {
 }
 
 impl UriActions {
-    /// The action object for `uri`, added to `doc` the first time.
-    fn get(&mut self, doc: &mut Document, uri: &Arc<str>) -> ObjectId {
+    /// The action object for `uri`, added to `objects` the first time.
+    fn get(&mut self, objects: &mut Objects<'_>, uri: &Arc<str>) -> ObjectId {
         *self.ids.entry(uri.as_ptr()).or_insert_with(|| {
-            doc.add_object(Dictionary::from_iter(vec![
+            objects.add(Object::Dictionary(Dictionary::from_iter(vec![
                 ("S", name("URI")),
                 (
                     "URI",
                     Object::String(uri.as_bytes().to_vec(), StringFormat::Literal),
                 ),
-            ]))
+            ])))
         })
     }
 }
 
-/// The page's link annotations, added to `doc`; references to them for `/Annots`.
+/// The page's link annotations, written to `objects`; references to them for `/Annots`.
 fn annotations(
-    doc: &mut Document,
+    objects: &mut Objects<'_>,
     page: &Page,
     input: &RenderInput<'_>,
     shared: &Shared,
@@ -328,7 +375,7 @@ fn annotations(
         let Item::Link(link) = item else {
             continue;
         };
-        let Some(target) = link_target(doc, &link.target, input, shared, actions) else {
+        let Some(target) = link_target(objects, &link.target, input, shared, actions) else {
             continue;
         };
         let bottom = height - link.y - link.height;
@@ -342,7 +389,7 @@ fn annotations(
             ("Border", Object::Array(vec![Object::Integer(0); 3])),
         ]);
         dict.set(target.0, target.1);
-        annots.push(Object::Reference(doc.add_object(dict)));
+        annots.push(Object::Reference(objects.add(Object::Dictionary(dict))));
     }
     annots
 }
@@ -351,14 +398,14 @@ fn annotations(
 /// `/A` pointing at the address's `<< /S /URI /URI (…) >>` action; `None` for an unknown
 /// anchor.
 fn link_target(
-    doc: &mut Document,
+    objects: &mut Objects<'_>,
     target: &LinkDest,
     input: &RenderInput<'_>,
     shared: &Shared,
     actions: &mut UriActions,
 ) -> Option<(&'static str, Object)> {
     match target {
-        LinkDest::Uri(uri) => Some(("A", Object::Reference(actions.get(doc, uri)))),
+        LinkDest::Uri(uri) => Some(("A", Object::Reference(actions.get(objects, uri)))),
         LinkDest::Anchor(id) => {
             let (page, top) = input.anchors.get(&**id)?;
             let page_id = *shared.page_ids.get(*page)?;
@@ -422,6 +469,12 @@ mod tests {
         assert_eq!(real(12.34567), Object::Real(12.346));
     }
 
+    /// The rendered document saved as a file.
+    fn saved(input: &RenderInput<'_>) -> Vec<u8> {
+        let rendered = render_document(input).unwrap();
+        super::super::serialize::save(&rendered.doc, rendered.written)
+    }
+
     fn link(target: LinkDest) -> Item {
         Item::Link(Box::new(LinkItem {
             x: Pt::new(10.0),
@@ -451,10 +504,7 @@ mod tests {
             size: (Pt::new(400.0), Pt::new(600.0)),
             readable: true,
         };
-        let doc = render_document(&input).unwrap();
-        let mut bytes = Vec::new();
-        let mut doc = doc;
-        doc.save_to(&mut bytes).unwrap();
+        let bytes = saved(&input);
         let needle = uri.as_bytes();
         let count = bytes.windows(needle.len()).filter(|w| *w == needle).count();
         assert_eq!(count, 1, "the address is written {count} times");
@@ -490,7 +540,7 @@ mod tests {
             size: (Pt::new(400.0), Pt::new(600.0)),
             readable: true,
         };
-        let doc = render_document(&input).unwrap();
+        let doc = Document::load_mem(&saved(&input)).unwrap();
         let page_ids: Vec<ObjectId> = doc.page_iter().collect();
         assert_eq!(page_ids.len(), 2);
         let page = doc.get_dictionary(page_ids[0]).unwrap();
@@ -501,13 +551,12 @@ mod tests {
             doc.get_dictionary(id).unwrap().clone()
         };
         let internal = annot(0);
-        assert_eq!(
-            internal.get(b"Rect").unwrap(),
-            &Object::Array([10.0, 568.0, 40.0, 580.0].map(Object::Real).to_vec())
-        );
+        let rect = internal.get(b"Rect").unwrap().as_array().unwrap();
+        let rect: Vec<f32> = rect.iter().map(|n| n.as_float().unwrap()).collect();
+        assert_eq!(rect, [10.0, 568.0, 40.0, 580.0]);
         let dest = internal.get(b"Dest").unwrap().as_array().unwrap();
         assert_eq!(dest[0], Object::Reference(page_ids[1]));
-        assert_eq!(dest[3], Object::Real(502.0));
+        assert_eq!(dest[3].as_float().unwrap(), 502.0);
         let border = internal.get(b"Border").unwrap().as_array().unwrap();
         assert!(border.iter().all(|b| b.as_i64().ok() == Some(0)));
         let action = annot(1);

@@ -9,6 +9,13 @@
 //! object is written exactly as lopdf writes it (a unit test holds the two to the same
 //! bytes). The cross-reference stream is Flate-compressed, which lopdf's is not: 7 bytes
 //! per object, 175 KB for the x100 book, shrink to about a quarter.
+//!
+//! The objects a book has by the hundred thousand (pages, their content streams, link
+//! annotations, outline items) are written to bytes as soon as they are made and kept as
+//! [`WrittenObjects`]: as lopdf objects each took kilobytes (a four-entry `/MediaBox` array
+//! alone 480 bytes), and the pages and annotations of a book of 100,000 one-line chapters
+//! held most of a 2.7 GB peak. [`save`] merges them with the document's own objects in
+//! object order, so the file is the same as if they had been lopdf objects.
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
@@ -20,7 +27,10 @@ const OBJECTS_PER_RUN: usize = 2048;
 /// The document as a PDF file. Object streams, cross-reference streams and linearisation
 /// dictionaries already in the document are left out (as lopdf's writer does); the file's
 /// own cross-reference stream gets the next free object number.
-pub(crate) fn save(doc: &Document) -> Vec<u8> {
+///
+/// `written` holds objects already written to bytes (none of them may also be in `doc`); they
+/// take their place among the document's objects by number, and each is freed once copied.
+pub(crate) fn save(doc: &Document, written: WrittenObjects) -> Vec<u8> {
     let objects: Vec<(ObjectId, &Object)> = doc
         .objects
         .iter()
@@ -28,10 +38,12 @@ pub(crate) fn save(doc: &Document) -> Vec<u8> {
         .map(|(&id, object)| (id, object))
         .collect();
     let runs: Vec<&[(ObjectId, &Object)]> = objects.chunks(OBJECTS_PER_RUN).collect();
-    let written = crate::parallel::map(&runs, |run| write_run(run));
-
-    let total: usize = written.iter().map(|(bytes, _)| bytes.len()).sum();
-    let mut out = Vec::with_capacity(total + objects.len() * 2 + 1024);
+    let runs = crate::parallel::map(&runs, |run| write_run(run));
+    let total: usize = runs.iter().map(|(bytes, _)| bytes.len()).sum::<usize>() + written.bytes();
+    let count = objects.len() + written.len();
+    let mut own = own_objects(&objects, &runs).peekable();
+    let mut bodies = written.into_ordered().peekable();
+    let mut out = Vec::with_capacity(total + count * 2 + 1024);
     out.extend_from_slice(b"%PDF-");
     out.extend_from_slice(doc.version.as_bytes());
     out.push(b'\n');
@@ -39,16 +51,28 @@ pub(crate) fn save(doc: &Document) -> Vec<u8> {
     out.extend_from_slice(&doc.binary_mark);
     out.push(b'\n');
     // (object number, generation, offset), in object order.
-    let mut offsets: Vec<(u32, u16, usize)> = Vec::with_capacity(objects.len() + 1);
-    let mut ids = objects
-        .iter()
-        .map(|&((id, generation), _)| (id, generation));
-    for (bytes, starts) in &written {
-        let base = out.len();
-        for (start, (id, generation)) in starts.iter().zip(ids.by_ref()) {
-            offsets.push((id, generation, base + start));
-        }
-        out.extend_from_slice(bytes);
+    let mut offsets: Vec<(u32, u16, usize)> = Vec::with_capacity(count + 1);
+    loop {
+        let take_own = match (own.peek(), bodies.peek()) {
+            (Some((a, _)), Some((b, _))) => a < b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let start = out.len();
+        let next = if take_own {
+            own.next().map(|(id, bytes)| {
+                out.extend_from_slice(bytes);
+                id
+            })
+        } else {
+            bodies.next().map(|(id, body)| {
+                write_indirect(&mut out, id, |out| out.extend_from_slice(&body.bytes));
+                id
+            })
+        };
+        let Some((id, generation)) = next else { break };
+        offsets.push((id, generation, start));
     }
 
     let xref_id = doc.max_id + 1;
@@ -80,23 +104,146 @@ fn write_run(run: &[(ObjectId, &Object)]) -> (Vec<u8>, Vec<usize>) {
 /// Appends the indirect objects of `run` to `out`; where each starts.
 fn write_run_into(out: &mut Vec<u8>, run: &[(ObjectId, &Object)]) -> Vec<usize> {
     let mut starts = Vec::with_capacity(run.len());
-    for &((id, generation), object) in run {
+    for &(id, object) in run {
         starts.push(out.len());
-        push_digits(out, u64::from(id), 1);
-        out.push(b' ');
-        push_digits(out, u64::from(generation), 1);
-        out.extend_from_slice(b" obj\n");
-        if needs_space_before(object) {
-            out.push(b' ');
-        }
-        write_object(out, object);
-        if needs_space_after(object) {
-            out.push(b' ');
-        }
-        out.extend_from_slice(b"\nendobj\n");
+        write_indirect(out, id, |out| write_body(out, object));
     }
     starts
 }
+
+/// Each of `objects` with its bytes in `runs` (what [`write_run`] made of them, in order).
+fn own_objects<'a>(
+    objects: &'a [(ObjectId, &Object)],
+    runs: &'a [(Vec<u8>, Vec<usize>)],
+) -> impl Iterator<Item = (ObjectId, &'a [u8])> {
+    let slices = runs.iter().flat_map(|(bytes, starts)| {
+        let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+        starts
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| &bytes[start..end])
+    });
+    objects.iter().map(|&(id, _)| id).zip(slices)
+}
+
+/// `N G obj`, the body `write` appends, `endobj`.
+fn write_indirect(out: &mut Vec<u8>, (id, generation): ObjectId, write: impl FnOnce(&mut Vec<u8>)) {
+    push_digits(out, u64::from(id), 1);
+    out.push(b' ');
+    push_digits(out, u64::from(generation), 1);
+    out.extend_from_slice(b" obj\n");
+    write(out);
+    out.extend_from_slice(b"\nendobj\n");
+}
+
+/// An indirect object's body: the object, with the spaces that separate it from `obj` and
+/// `endobj` where it needs them.
+fn write_body(out: &mut Vec<u8>, object: &Object) {
+    if needs_space_before(object) {
+        out.push(b' ');
+    }
+    write_object(out, object);
+    if needs_space_after(object) {
+        out.push(b' ');
+    }
+}
+
+/// Objects already written as bytes, to be saved with a document (see the module
+/// documentation): each one's body, as [`save`] writes it between `N G obj` and `endobj`.
+#[derive(Debug, Default)]
+pub(crate) struct WrittenObjects {
+    objects: Vec<(ObjectId, WrittenBody)>,
+    /// Sum of the bodies' lengths.
+    bytes: usize,
+}
+
+/// One object's body written as bytes and, in debug builds, the objects it refers to (for
+/// `finish`'s check that every object is reachable).
+#[derive(Debug)]
+pub(crate) struct WrittenBody {
+    bytes: Box<[u8]>,
+    #[cfg(debug_assertions)]
+    references: Vec<ObjectId>,
+}
+
+impl WrittenBody {
+    /// `object` written as [`save`] would write it.
+    pub(crate) fn of(object: &Object) -> WrittenBody {
+        let mut bytes = Vec::new();
+        write_body(&mut bytes, object);
+        WrittenBody {
+            bytes: bytes.into_boxed_slice(),
+            #[cfg(debug_assertions)]
+            references: references_in(object),
+        }
+    }
+
+    /// The objects this one refers to.
+    #[cfg(debug_assertions)]
+    pub(crate) fn references(&self) -> &[ObjectId] {
+        &self.references
+    }
+}
+
+/// Every reference inside `object`, at any depth.
+#[cfg(debug_assertions)]
+fn references_in(object: &Object) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    let mut todo = vec![object];
+    while let Some(object) = todo.pop() {
+        match object {
+            Object::Reference(id) => out.push(*id),
+            Object::Array(items) => todo.extend(items),
+            Object::Dictionary(dict) => todo.extend(dict.iter().map(|(_, o)| o)),
+            Object::Stream(stream) => todo.extend(stream.dict.iter().map(|(_, o)| o)),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl WrittenObjects {
+    /// None yet.
+    pub(crate) fn new() -> WrittenObjects {
+        WrittenObjects::default()
+    }
+
+    /// Writes `object` now, as object `id`.
+    pub(crate) fn add(&mut self, id: ObjectId, object: &Object) {
+        self.insert(id, WrittenBody::of(object));
+    }
+
+    /// Adds an object written already (on another thread), as object `id`.
+    pub(crate) fn insert(&mut self, id: ObjectId, body: WrittenBody) {
+        self.bytes += body.bytes.len();
+        self.objects.push((id, body));
+    }
+
+    /// Number of objects.
+    pub(crate) fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// The objects in the order they were added (for `finish`'s check in debug builds).
+    #[cfg(debug_assertions)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ObjectId, &WrittenBody)> {
+        self.objects.iter().map(|(id, body)| (*id, body))
+    }
+
+    /// Bytes the objects take in the file (bodies, and about what `obj` lines take).
+    fn bytes(&self) -> usize {
+        self.bytes + self.objects.len() * INDIRECT_OVERHEAD
+    }
+
+    /// The objects by number.
+    fn into_ordered(mut self) -> impl Iterator<Item = (ObjectId, WrittenBody)> {
+        self.objects.sort_unstable_by_key(|(id, _)| *id);
+        self.objects.into_iter()
+    }
+}
+
+/// About what `N G obj` and `endobj` add to an object's body (a capacity hint).
+const INDIRECT_OVERHEAD: usize = 32;
 
 /// The cross-reference stream for objects numbered below `size` (`offsets` in object order):
 /// the trailer's entries plus `/Type /XRef`, entries of 1 + 4 + 2 bytes (type, offset,
@@ -368,7 +515,7 @@ mod tests {
     /// Our file and lopdf's agree on everything before the cross-reference section, and
     /// ours loads back (with lopdf) into the same objects and trailer entries.
     fn check_against_lopdf(build: impl Fn() -> Document) {
-        let ours = save(&build());
+        let ours = save(&build(), WrittenObjects::new());
         let theirs = lopdf_bytes(build());
         let (at, their_at) = (xref_start(&ours), xref_start(&theirs));
         assert_eq!(at, their_at, "the objects take the same bytes");
@@ -402,10 +549,27 @@ mod tests {
         });
     }
 
+    /// Objects written ahead as bytes take their place by number: the file is the one the
+    /// document makes with all of them as lopdf objects.
+    #[test]
+    fn written_objects_are_saved_among_the_others_in_number_order() {
+        let whole = awkward_document();
+        let mut doc = awkward_document();
+        let mut written = WrittenObjects::new();
+        let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
+        // Every other object, the stream and the last among them, added out of order.
+        for &id in ids.iter().step_by(2).rev() {
+            let object = doc.objects.remove(&id).expect("object");
+            written.add(id, &object);
+        }
+        assert_eq!(written.len(), ids.len().div_ceil(2));
+        assert_eq!(save(&doc, written), save(&whole, WrittenObjects::new()));
+    }
+
     #[test]
     fn the_cross_reference_stream_is_compressed_and_indexes_every_run() {
         let doc = awkward_document();
-        let pdf = save(&doc);
+        let pdf = save(&doc, WrittenObjects::new());
         let at = xref_start(&pdf);
         let tail = String::from_utf8_lossy(&pdf[at..]);
         assert!(

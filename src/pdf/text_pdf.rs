@@ -93,7 +93,7 @@ impl GlyphUsage {
     /// Records the glyphs of `run`. The first text seen for a glyph wins, so the text chosen
     /// for `/ToUnicode` is deterministic.
     pub(crate) fn record(&mut self, run: &ShapedRun) {
-        for (i, cluster) in run.clusters.iter().enumerate() {
+        for (i, cluster) in run.clusters().enumerate() {
             let text = run.cluster_text(i);
             let single = cluster.glyphs.len() == 1;
             for glyph in run.cluster_glyphs(i) {
@@ -444,10 +444,10 @@ impl EmbeddedFonts {
         let placed = self.place_glyphs(run, x, y)?;
         let spans = self.spans(run, &placed);
         for (clusters, actual) in spans {
-            let group = &run.clusters[clusters];
-            let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            if clusters.is_empty() {
                 continue;
-            };
+            }
+            let (first, last) = (run.cluster(clusters.start), run.cluster(clusters.end - 1));
             if actual {
                 state.finish(out);
                 let text = run.text.get(first.text.start..last.text.end);
@@ -506,17 +506,16 @@ impl EmbeddedFonts {
         // short[c]: the last glyph of cluster c ends before another of its glyphs (a mark after
         // its base), so a span ending there would look shorter than the text it covers.
         let short: Vec<bool> = run
-            .clusters
-            .iter()
+            .clusters()
             .map(|c| {
-                let glyphs = &placed[c.glyphs.clone()];
+                let glyphs = &placed[c.glyphs];
                 let reach = glyphs.iter().map(|g| g.ink_end).fold(f32::MIN, f32::max);
                 glyphs
                     .last()
                     .is_some_and(|last| last.ink_end < reach - tolerance)
             })
             .collect();
-        let special: Vec<bool> = (0..run.clusters.len())
+        let special: Vec<bool> = (0..run.cluster_count())
             .map(|c| short[c] || !spells(run, placed, c))
             .collect();
         let mut spans = Vec::new();
@@ -571,7 +570,7 @@ impl EmbeddedFonts {
 /// Whether the `/ToUnicode` texts of the glyphs of cluster `index` spell its text.
 fn spells(run: &ShapedRun, placed: &[Placed<'_>], index: usize) -> bool {
     let mut rest = run.cluster_text(index);
-    for p in &placed[run.clusters[index].glyphs.clone()] {
+    for p in &placed[run.cluster(index).glyphs] {
         match rest.strip_prefix(p.glyph.text.as_str()) {
             Some(tail) => rest = tail,
             None => return false,

@@ -67,7 +67,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
-        let pages = build_pages(&flow, &[], &self.spec(Pt::ZERO, false));
+        let pages = build_pages(flow, Vec::new(), &self.spec(Pt::ZERO, false));
         pages
             .into_iter()
             .enumerate()
