@@ -18,6 +18,7 @@ pub mod font_config;
 pub mod font_pdf;
 pub mod hyphen;
 pub mod image_pdf;
+pub mod krilla_writer;
 pub mod layout_ir;
 pub mod linebreak;
 pub mod page;
@@ -62,6 +63,9 @@ pub enum PdfError {
     /// The post-pass failed.
     #[error("{0}")]
     PostPass(#[from] postpass::PostPassError),
+    /// The krilla writer failed (spike).
+    #[error("{0}")]
+    Krilla(#[from] krilla_writer::KrillaWriterError),
 }
 
 /// The PDF's bytes, and characters no font could draw (for warnings).
@@ -103,17 +107,21 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
     let size = (options.profile.page_width, options.profile.page_height);
     crate::progress::phase("writing PDF", 1);
-    let input = render::RenderInput {
-        pages: &composition.pages,
-        anchors: &composition.anchors,
-        images: &book.images,
-        fonts: &fonts,
-        size,
-        readable: options.readable,
+    let bytes = if std::env::var("OCTAVO_PDF_WRITER").as_deref() == Ok("krilla") {
+        let pass = postpass_for(book, &composition, options);
+        let input = krilla_writer::KrillaInput {
+            pages: &composition.pages,
+            anchors: &composition.anchors,
+            images: &book.images,
+            fonts: &fonts,
+            size,
+            readable: options.readable,
+            pass: &pass,
+        };
+        crate::timing::time("pdf krilla", || krilla_writer::write(&input))?
+    } else {
+        write_own(book, &composition, &fonts, options)?
     };
-    let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
-    let pass = postpass_for(book, &composition, options);
-    let bytes = crate::timing::time("pdf post-pass", || postpass::finish(doc, &pass))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
@@ -123,6 +131,29 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
         composition,
         outline,
     })
+}
+
+/// The own writer: `render` into lopdf, then the post-pass.
+fn write_own(
+    book: &Book,
+    composition: &Composition,
+    fonts: &font::FontSet<'_>,
+    options: &PdfOptions,
+) -> Result<Vec<u8>, PdfError> {
+    let size = (options.profile.page_width, options.profile.page_height);
+    let input = render::RenderInput {
+        pages: &composition.pages,
+        anchors: &composition.anchors,
+        images: &book.images,
+        fonts,
+        size,
+        readable: options.readable,
+    };
+    let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
+    let pass = postpass_for(book, composition, options);
+    Ok(crate::timing::time("pdf post-pass", || {
+        postpass::finish(doc, &pass)
+    })?)
 }
 
 /// The outline entries that have a position in the composed pages, depth first.
