@@ -117,9 +117,9 @@ fn krilla_images(input: &KrillaInput<'_>) -> Result<BTreeMap<usize, Image>, Kril
             .map_err(|p| error(p.describe(&asset.path.display().to_string())))?;
         let data = Data::from(bytes);
         let decoded = if asset.media_type == "image/jpeg" {
-            Image::from_jpeg(data, true)
+            Image::from_jpeg(data, false)
         } else {
-            Image::from_png(data, true)
+            Image::from_png(data, false)
         };
         images.insert(image.image, decoded.map_err(error)?);
     }
@@ -150,16 +150,29 @@ fn write_pages(
     }
 }
 
-/// Glyph runs, rules and images of `page`, in item order.
+/// Glyph runs (first, merged into lines unless `OCTAVO_KRILLA_MERGE=0`), then rules and
+/// images, like the own writer.
 fn draw_items(
     surface: &mut Surface<'_>,
     page: &Page,
     fonts: &[Font],
     images: &BTreeMap<usize, Image>,
 ) {
+    let merge = std::env::var("OCTAVO_KRILLA_MERGE").as_deref() != Ok("0");
+    let mut line = LineBuffer::default();
+    for item in &page.items {
+        if let Item::Glyphs(run) = item {
+            for_each_segment(run, |segment| {
+                if !merge || !line.extends(&segment) {
+                    line.flush(surface, fonts);
+                }
+                line.push(segment);
+            });
+        }
+    }
+    line.flush(surface, fonts);
     for item in &page.items {
         match item {
-            Item::Glyphs(run) => draw_run(surface, run, fonts),
             Item::Rule(rule) => {
                 let mut path = PathBuilder::new();
                 path.move_to(rule.x as f32, rule.y as f32);
@@ -185,14 +198,26 @@ fn draw_items(
                 surface.draw_image(picture.clone(), size);
                 surface.pop();
             }
-            Item::Link(_) | Item::Anchor(_) => {}
+            Item::Glyphs(_) | Item::Link(_) | Item::Anchor(_) => {}
         }
     }
 }
 
-/// One glyph run: one `draw_glyphs` call per stretch of glyphs in one face (a run may mix
-/// faces through fallback), each glyph carrying its cluster's byte range in the run's text.
-fn draw_run(surface: &mut Surface<'_>, run: &GlyphRun, fonts: &[Font]) {
+/// A stretch of one run's glyphs in one face, ready for krilla.
+struct Segment<'a> {
+    face: usize,
+    size: f32,
+    x: f32,
+    y: f32,
+    /// Glyphs with text ranges into `text`.
+    glyphs: Vec<KrillaGlyph>,
+    text: &'a str,
+    /// Total advance in points.
+    width: f32,
+}
+
+/// Calls `f` with each stretch of `run` in one face (a run may mix faces through fallback).
+fn for_each_segment<'a>(run: &'a GlyphRun, mut f: impl FnMut(Segment<'a>)) {
     let shaped = &run.run;
     let size = shaped.size_pt;
     if size <= 0.0 {
@@ -222,21 +247,85 @@ fn draw_run(surface: &mut Surface<'_>, run: &GlyphRun, fonts: &[Font]) {
                 )
             })
             .collect();
-        if let Some(font) = fonts.get(face.index()) {
+        let width = shaped.glyphs[start..end].iter().map(|g| g.x_advance).sum();
+        f(Segment {
+            face: face.index(),
+            size,
+            x,
+            y: run.y as f32,
+            glyphs,
+            text: &shaped.text,
+            width,
+        });
+        x += width;
+        start = end;
+    }
+}
+
+/// Segments on one baseline in one face and size, joined into one `draw_glyphs` call: the gap
+/// between two words goes into the advance of the last glyph before it (krilla writes it as
+/// a `TJ` adjustment) and the texts are joined with a space, as a line of a typst frame is.
+#[derive(Default)]
+struct LineBuffer {
+    face: usize,
+    size: f32,
+    x: f32,
+    y: f32,
+    /// Where the pen is after the last glyph.
+    pen: f32,
+    glyphs: Vec<KrillaGlyph>,
+    text: String,
+}
+
+impl LineBuffer {
+    /// Whether `segment` continues the buffered line.
+    fn extends(&self, segment: &Segment<'_>) -> bool {
+        !self.glyphs.is_empty()
+            && self.face == segment.face
+            && self.size == segment.size
+            && self.y == segment.y
+            && segment.x >= self.pen - 0.01
+    }
+
+    fn push(&mut self, segment: Segment<'_>) {
+        if self.glyphs.is_empty() {
+            self.face = segment.face;
+            self.size = segment.size;
+            self.x = segment.x;
+            self.y = segment.y;
+            self.pen = segment.x;
+        } else {
+            let gap = segment.x - self.pen;
+            if let Some(last) = self.glyphs.last_mut() {
+                last.x_advance += gap / self.size;
+            }
+            if gap > 0.01 {
+                self.text.push(' ');
+            }
+        }
+        let offset = self.text.len();
+        self.text.push_str(segment.text);
+        self.glyphs.extend(segment.glyphs.into_iter().map(|mut g| {
+            g.text_range = g.text_range.start + offset..g.text_range.end + offset;
+            g
+        }));
+        self.pen = segment.x + segment.width;
+    }
+
+    /// Draws the buffered line, if any, and empties the buffer.
+    fn flush(&mut self, surface: &mut Surface<'_>, fonts: &[Font]) {
+        if let (false, Some(font)) = (self.glyphs.is_empty(), fonts.get(self.face)) {
             surface.draw_glyphs(
-                Point::from_xy(x, run.y as f32),
-                &glyphs,
+                Point::from_xy(self.x, self.y),
+                &self.glyphs,
                 font.clone(),
-                &shaped.text,
-                size,
+                &self.text,
+                self.size,
                 false,
             );
         }
-        x += shaped.glyphs[start..end]
-            .iter()
-            .map(|g| g.x_advance)
-            .sum::<f32>();
-        start = end;
+        self.glyphs.clear();
+        self.text.clear();
     }
 }
 
