@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::action::{Action, LinkAction};
+use krilla::configure::{Accessibility, Archival, Configuration, ConfigurationBuilder, Validator};
 use krilla::destination::{Destination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
@@ -73,6 +74,7 @@ pub fn write(input: &KrillaInput<'_>) -> Result<Vec<u8>, KrillaWriterError> {
     let settings = SerializeSettings {
         compress_content_streams: !input.readable,
         xmp_metadata: true,
+        configuration: configuration(),
         ..SerializeSettings::default()
     };
     let mut doc = Document::new_with(settings);
@@ -83,8 +85,45 @@ pub fn write(input: &KrillaInput<'_>) -> Result<Vec<u8>, KrillaWriterError> {
     });
     doc.set_outline(outline(&input.pass.outline, input.size.1));
     doc.set_metadata(metadata(input.pass));
-    crate::timing::time("krilla finish", || doc.finish())
-        .map_err(|e| KrillaWriterError::Finish(format!("{e:?}")))
+    crate::timing::time("krilla finish", || doc.finish()).map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => {
+            KrillaWriterError::Finish(validation_summary(&errors))
+        }
+        other => KrillaWriterError::Finish(format!("{other:?}")),
+    })
+}
+
+/// The validator `OCTAVO_KRILLA_VALIDATE` names (`a2b`, `a2u`, `a3b`, `a4`, `ua1`), if any.
+fn configuration() -> Configuration {
+    let validator = match std::env::var("OCTAVO_KRILLA_VALIDATE").as_deref() {
+        Ok("a1b") => Validator::A(Archival::A1_B),
+        Ok("a2b") => Validator::A(Archival::A2_B),
+        Ok("a2u") => Validator::A(Archival::A2_U),
+        Ok("a3b") => Validator::A(Archival::A3_B),
+        Ok("a4") => Validator::A(Archival::A4),
+        Ok("ua1") => Validator::Ua(Accessibility::UA1),
+        _ => return Configuration::default(),
+    };
+    ConfigurationBuilder::new()
+        .set_validator(validator)
+        .finish()
+        .unwrap_or_default()
+}
+
+/// krilla's validation errors, counted by kind (the first of each kind shown in full).
+fn validation_summary(errors: &[(krilla::configure::ValidationError, krilla::configure::Validators)]) -> String {
+    let mut kinds: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for (error, _) in errors {
+        let full = format!("{error:?}");
+        let kind = full.split(['(', ' ', '{']).next().unwrap_or("").to_string();
+        kinds.entry(kind).or_insert((0, full)).0 += 1;
+    }
+    let mut out = format!("{} validation errors:", errors.len());
+    for (kind, (count, first)) in kinds {
+        let first: String = first.chars().take(160).collect();
+        out.push_str(&format!("\n  {count:>7} {kind}  e.g. {first}"));
+    }
+    out
 }
 
 /// One krilla font per face of the set, by face index.
