@@ -8,6 +8,7 @@
 
 pub mod commit;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
@@ -89,6 +90,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     let book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
+    manuscript.epub_css = crate::epub::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -170,10 +172,16 @@ pub fn build_outputs(
     let mut report = BuildReport::default();
     let want_epub = options.format != Format::Pdf;
     let want_pdf = options.format != Format::Epub;
+    let selected = selected_chapters(book, options)?;
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = want_epub.then(|| {
             scope.spawn(|| -> Result<Vec<u8>, BuildError> {
                 let epub_options = epub_options(manuscript)?;
+                // A handout's EPUB holds the same chapters as its PDF.
+                let excerpt = selected.as_deref().map(|chosen| {
+                    crate::epub::excerpt::excerpt(&handout_book(book, chosen), chosen)
+                });
+                let book = excerpt.as_ref().unwrap_or(book);
                 crate::timing::time("epub", || write_epub(book, &epub_options))
                     .map_err(|e| BuildError::Io(e.to_string()))
             })
@@ -209,13 +217,12 @@ pub fn build_pdf(
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
     let profile =
         crate::pdf::profile::Profile::resolve(options.profile.as_deref(), &manuscript.config.pdf);
-    let chapters = match &options.chapters {
-        Some(range) => Some(select_chapters(book, range)?),
-        None => None,
-    };
-    let handout = chapters
-        .as_deref()
-        .map(|selected| handout_book(book, selected));
+    let chapters = selected_chapters(book, options)?;
+    let handout = chapters.as_deref().map(|selected| {
+        let mut handout = handout_book(book, selected);
+        handout.meta.front = manuscript.config.handout_front_matter();
+        handout
+    });
     let pdf_options = crate::pdf::PdfOptions {
         profile,
         chapters,
@@ -226,9 +233,21 @@ pub fn build_pdf(
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 
-/// The indices of the chapters a handout of `range` prints: the numbered chapters in it
-/// and the generated ones (references). A range that holds no chapter is a usage error, not
-/// an empty handout.
+/// The chapter indices `--chapters` selects (`None` for the whole book).
+fn selected_chapters(
+    book: &Book,
+    options: &BuildOptions,
+) -> Result<Option<Vec<usize>>, BuildError> {
+    options
+        .chapters
+        .as_ref()
+        .map(|range| select_chapters(book, range))
+        .transpose()
+}
+
+/// The indices of the chapters a handout of `range` prints: the numbered chapters in it,
+/// and the generated ones (the references) when they list a work those chapters cite. A
+/// range that holds no chapter is a usage error, not an empty handout.
 fn select_chapters(
     book: &Book,
     range: &std::ops::RangeInclusive<u32>,
@@ -248,20 +267,39 @@ fn select_chapters(
             "--chapters {asked} selects no chapter of the book: {have}"
         )));
     }
-    Ok(book
+    let numbered: Vec<usize> = book
         .chapters
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.generated || c.number.is_some_and(|n| range.contains(&n)))
+        .filter(|(_, c)| !c.generated && c.number.is_some_and(|n| range.contains(&n)))
         .map(|(i, _)| i)
-        .collect())
+        .collect();
+    let cited = cited_keys(book, &numbered);
+    let mut selected = numbered;
+    for (index, chapter) in book.chapters.iter().enumerate() {
+        if chapter.generated && lists_any(chapter, &cited) {
+            selected.push(index);
+        }
+    }
+    selected.sort_unstable();
+    Ok(selected)
 }
 
-/// The book as a handout of the `selected` chapters prints it: its reference list keeps only
-/// the works those chapters (and their notes) cite, since a handout's references should not
-/// send readers to works it never mentions.
-fn handout_book(book: &Book, selected: &[usize]) -> Book {
-    let mut cited = std::collections::BTreeSet::new();
+/// True when a generated chapter's reference list holds one of the `cited` works.
+fn lists_any(chapter: &crate::doc::Chapter, cited: &BTreeSet<String>) -> bool {
+    let mut found = false;
+    let mut blocks = chapter.blocks.clone();
+    crate::resolve::walk::blocks_mut(&mut blocks, &mut |block| {
+        if let crate::doc::Block::References(entries) = block {
+            found |= entries.iter().any(|entry| cited.contains(&entry.key));
+        }
+    });
+    found
+}
+
+/// The keys of the works the `selected` chapters (and their notes) cite.
+fn cited_keys(book: &Book, selected: &[usize]) -> BTreeSet<String> {
+    let mut cited = BTreeSet::new();
     for &index in selected {
         let Some(chapter) = book.chapters.get(index) else {
             continue;
@@ -277,6 +315,14 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
             crate::resolve::walk::inlines_mut(&mut note.blocks, &mut collect);
         }
     }
+    cited
+}
+
+/// The book as a handout of the `selected` chapters prints it: its reference list keeps only
+/// the works those chapters (and their notes) cite, since a handout's references should not
+/// send readers to works it never mentions.
+fn handout_book(book: &Book, selected: &[usize]) -> Book {
+    let cited = cited_keys(book, selected);
     let mut handout = book.clone();
     for chapter in &mut handout.chapters {
         crate::resolve::walk::blocks_mut(&mut chapter.blocks, &mut |block| {
@@ -288,12 +334,10 @@ fn handout_book(book: &Book, selected: &[usize]) -> Book {
     handout
 }
 
-/// The EPUB settings of book.toml, with the extra stylesheet [`manuscript::load`] read.
+/// The EPUB settings of book.toml, with the stylesheet [`compile`] filtered.
 pub fn epub_options(manuscript: &Manuscript) -> Result<EpubOptions, BuildError> {
     Ok(EpubOptions {
-        extra_css: manuscript
-            .stylesheet
-            .map(|file| manuscript.sources.get(file).text.clone()),
+        extra_css: manuscript.epub_css.clone(),
         embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: manuscript.fonts.clone(),
     })

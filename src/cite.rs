@@ -11,6 +11,10 @@
 //! 5. A second walk in the same order writes the renderings back. With a note style, each
 //!    citation outside a footnote becomes a footnote of its own.
 
+mod bib_links;
+mod csl_macros;
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -230,6 +234,10 @@ fn archived_style(style: ArchivedStyle) -> Option<LoadedStyle> {
 
 fn file_style(file: FileId, sources: &SourceMap, diags: &mut Diagnostics) -> Option<LoadedStyle> {
     let source = sources.get(file);
+    // A macro cycle is reported here: rendering with it would recurse without end.
+    if !csl_macros::check_macro_calls(&source.text, file, diags) {
+        return None;
+    }
     let problem = match Style::from_xml(&source.text) {
         Ok(Style::Independent(csl)) => {
             let title = list_title(None, &csl);
@@ -365,6 +373,10 @@ struct BibChunk {
 
 fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
     let chunks = scan_bib(text);
+    let ranges: Vec<Range<usize>> = chunks.iter().map(|c| c.range.clone()).collect();
+    // Cycles and runaway expansions are reported and cut here: biblatex would recurse on them.
+    let guarded = bib_links::cut_runaway_references(text, &ranges, bib.file, diags);
+    let text = guarded.as_ref();
     for chunk in &chunks {
         if let Some((key, range)) = &chunk.key {
             let span = Span::new(bib.file, range.clone());
@@ -771,6 +783,9 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
     }
 
     fn inlines(&mut self, list: &mut Vec<Inline>, note: Option<usize>) {
+        if !has_calls(list) {
+            return;
+        }
         let mut call_at = None;
         for inline in std::mem::take(list) {
             call_at = match inline {
@@ -778,7 +793,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                     move_punctuation(list, call_at, text, span);
                     None
                 }
-                Inline::Cite(citation) => self.cite(list, citation, note),
+                Inline::Cite(citation) => self.cite(list, *citation, note),
                 Inline::NoteRef(call) => {
                     let index = self.note_index.get(&call.label).copied();
                     list.push(Inline::NoteRef(call));
@@ -824,7 +839,7 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                 self.inlines(content, note)
             }
             Inline::Link(link) => self.inlines(&mut link.content, note),
-            Inline::Html { children, .. } => self.inlines(children, note),
+            Inline::Html(html) => self.inlines(&mut html.children, note),
             _ => {}
         }
         inline
@@ -853,6 +868,19 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
 
 /// Move the punctuation starting `text` before the note call at `call_at` ("1928 [@a]." →
 /// "1928.¹"), then append the rest of the text.
+/// Whether `list` holds a citation or a note call at any depth. A list without one is left
+/// as it is by the walk rather than rebuilt (a paragraph of millions of inlines was copied
+/// inline by inline for nothing).
+fn has_calls(list: &[Inline]) -> bool {
+    list.iter().any(|inline| match inline {
+        Inline::Cite(_) | Inline::NoteRef(_) => true,
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => has_calls(c),
+        Inline::Link(link) => has_calls(&link.content),
+        Inline::Html(html) => has_calls(&html.children),
+        _ => false,
+    })
+}
+
 fn move_punctuation(list: &mut Vec<Inline>, call_at: Option<usize>, text: String, span: Span) {
     let punct = text.len()
         - text
@@ -880,7 +908,7 @@ fn collect(chapters: &mut [Chapter], note_style: bool) -> Vec<Site> {
             citation: citation.clone(),
             place,
         });
-        (vec![Inline::Cite(citation)], None)
+        (vec![Inline::Cite(Box::new(citation))], None)
     });
     for chapter in chapters.iter_mut() {
         walker.chapter(chapter);
@@ -908,13 +936,13 @@ fn apply(chapters: &mut [Chapter], note_style: bool, outputs: Vec<Output>) {
         match outputs.next() {
             Some(Output::Inline(rendered)) => {
                 citation.rendered = rendered;
-                (vec![Inline::Cite(citation)], None)
+                (vec![Inline::Cite(Box::new(citation))], None)
             }
             Some(Output::Note { content, lead }) => {
                 count += 1;
                 citation_note(citation, format!("cite-{count}"), content, lead)
             }
-            None => (vec![Inline::Cite(citation)], None),
+            None => (vec![Inline::Cite(Box::new(citation))], None),
         }
     });
     for chapter in chapters.iter_mut() {
@@ -941,16 +969,16 @@ fn citation_note(
         }],
         span: span.clone(),
     };
-    let call = Inline::NoteRef(NoteRef {
+    let call = Inline::NoteRef(Box::new(NoteRef {
         label,
         note: None,
         id: String::new(),
         span,
-    });
+    }));
     let inlines = match lead {
         Some(lead) => {
             citation.rendered = lead;
-            vec![Inline::Cite(citation), call]
+            vec![Inline::Cite(Box::new(citation)), call]
         }
         None => vec![call],
     };
@@ -1037,13 +1065,28 @@ fn nocite_keys(bib: &Bibliography, requested: &[String], diags: &mut Diagnostics
         .collect()
 }
 
+/// Above this many uncited entries the bibliography is taken for a shared one, and one
+/// warning counts them instead of one warning each.
+const UNUSED_NAMED_EACH: usize = 20;
+/// How many uncited keys that one warning names.
+const UNUSED_NAMED_IN_SUMMARY: usize = 5;
+
 fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &mut Diagnostics) {
     let cited: BTreeSet<&str> = sites
         .iter()
         .flat_map(|site| site.citation.items.iter().map(|i| i.key.as_str()))
         .chain(nocite.iter().map(String::as_str))
         .collect();
-    for key in bib.order.iter().filter(|k| !cited.contains(k.as_str())) {
+    let unused: Vec<&String> = bib
+        .order
+        .iter()
+        .filter(|k| !cited.contains(k.as_str()))
+        .collect();
+    if unused.len() > UNUSED_NAMED_EACH {
+        diags.push(unused_summary(bib, &unused));
+        return;
+    }
+    for key in unused {
         diags.push(
             Diagnostic::warning(
                 code::UNUSED_REFERENCE,
@@ -1055,6 +1098,31 @@ fn report_unused(sites: &[Site], bib: &Bibliography, nocite: &[String], diags: &
             )),
         );
     }
+}
+
+/// One warning for the many uncited entries of a shared bibliography, at the first of them.
+fn unused_summary(bib: &Bibliography, unused: &[&String]) -> Diagnostic {
+    let named: Vec<String> = unused
+        .iter()
+        .take(UNUSED_NAMED_IN_SUMMARY)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    let first = unused.first().map_or(String::new(), |key| key.to_string());
+    Diagnostic::warning(
+        code::UNUSED_REFERENCE,
+        format!(
+            "{} of the {} entries in {} are never cited ({}, …)",
+            unused.len(),
+            bib.order.len(),
+            bib.name,
+            named.join(", ")
+        ),
+    )
+    .at(bib.span_of(&first))
+    .with_hint(
+        "a shared bibliography may hold more than the book cites; list keys in `nocite` \
+         in book.toml (or [\"*\"] for all) to print them in the references",
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1599,7 +1667,7 @@ fn fix_cited_suffixes(inlines: &mut [Inline], by_anchor: &BTreeMap<String, &Suff
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 fix_cited_suffixes(children, by_anchor)
             }
-            Inline::Html { children, .. } => fix_cited_suffixes(children, by_anchor),
+            Inline::Html(html) => fix_cited_suffixes(&mut html.children, by_anchor),
             _ => {}
         }
     }
@@ -1626,7 +1694,7 @@ fn replace_suffix(inlines: &mut [Inline], fix: &SuffixFix) -> bool {
             Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
                 replace_suffix(children, fix)
             }
-            Inline::Html { children, .. } => replace_suffix(children, fix),
+            Inline::Html(html) => replace_suffix(&mut html.children, fix),
             Inline::Link(link) => replace_suffix(&mut link.content, fix),
             _ => false,
         };
@@ -1688,12 +1756,12 @@ fn lead_inlines(ctx: &RenderContext, site: &Site, plan: &Plan, lead: &ElemChildr
     converter.children(&lead.0, &mut content, true);
     let item = plan.known.first().and_then(|&i| site.citation.items.get(i));
     match item {
-        Some(item) => vec![Inline::Link(Link {
+        Some(item) => vec![Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(ctx.id(&item.key)),
             title: String::new(),
             content,
             span: item.span.clone(),
-        })],
+        }))],
         None => content,
     }
 }
@@ -1774,12 +1842,12 @@ impl Converter<'_> {
             ElemChild::Link { text, url } => {
                 let mut content = Vec::new();
                 self.formatted(&text.text, text.formatting, &mut content);
-                out.push(Inline::Link(Link {
+                out.push(Inline::Link(Box::new(Link {
                     target: LinkTarget::External(url.clone()),
                     title: String::new(),
                     content,
                     span: self.span.clone(),
-                }));
+                })));
             }
             ElemChild::Transparent { .. } => {}
         }
@@ -1802,11 +1870,11 @@ impl Converter<'_> {
             _ => None,
         };
         if let Some(tag) = tag {
-            inline = Inline::Html {
+            inline = Inline::Html(Box::new(crate::doc::HtmlInline {
                 name: tag.to_string(),
                 attrs: Vec::new(),
                 children: vec![inline],
-            };
+            }));
         }
         push(out, inline);
     }
@@ -1841,12 +1909,12 @@ impl Converter<'_> {
                 Inline::text(format!("{} ", item.prefix), self.span.clone()),
             );
         }
-        out.push(Inline::Link(Link {
+        out.push(Inline::Link(Box::new(Link {
             target: LinkTarget::Anchor(cite.ctx.id(&item.key)),
             title: String::new(),
             content: inner,
             span: item.span.clone(),
-        }));
+        })));
         if !cite.narrative && !item.suffix.is_empty() {
             push(
                 out,
@@ -1961,7 +2029,7 @@ fn capitalize_first(inlines: &mut [Inline]) -> bool {
                 capitalize_first(content)
             }
             Inline::Link(link) => capitalize_first(&mut link.content),
-            Inline::Html { children, .. } => capitalize_first(children),
+            Inline::Html(html) => capitalize_first(&mut html.children),
             _ => false,
         };
         if done {
@@ -1984,7 +2052,7 @@ fn tidy_spaces(inlines: &mut [Inline]) {
                 tidy_spaces(content)
             }
             Inline::Link(link) => tidy_spaces(&mut link.content),
-            Inline::Html { children, .. } => tidy_spaces(children),
+            Inline::Html(html) => tidy_spaces(&mut html.children),
             _ => {}
         }
     }
@@ -2146,12 +2214,12 @@ mod tests {
         while let Some(start) = text[cursor..].find("[^").map(|i| cursor + i) {
             let end = start + text[start..].find(']').unwrap();
             out.extend(cite_inlines(&text[cursor..start], offset + cursor, file));
-            out.push(Inline::NoteRef(NoteRef {
+            out.push(Inline::NoteRef(Box::new(NoteRef {
                 label: text[start + 2..end].to_string(),
                 note: None,
                 id: String::new(),
                 span: Span::new(file, offset + start..offset + end + 1),
-            }));
+            })));
             cursor = end + 1;
         }
         out.extend(cite_inlines(&text[cursor..], offset + cursor, file));
@@ -2179,12 +2247,12 @@ mod tests {
                     span: span(i.key_range),
                 })
                 .collect();
-            out.push(Inline::Cite(Citation {
+            out.push(Inline::Cite(Box::new(Citation {
                 items,
                 mode: found.mode,
                 rendered: Vec::new(),
                 span: span(found.range.clone()),
-            }));
+            })));
             cursor = found.range.end;
         }
         out.push(Inline::text(&text[cursor..], span(cursor..text.len())));

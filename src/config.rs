@@ -73,8 +73,8 @@ pub struct BookConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AuthorConfig {
-    /// Display name.
-    pub name: String,
+    /// Display name (must not be empty: `dc:creator` needs text).
+    pub name: Spanned<String>,
     /// `author` (default), `editor`, `translator` or `illustrator`.
     pub role: Option<Spanned<String>>,
 }
@@ -89,29 +89,19 @@ pub struct SeriesConfig {
     pub index: Option<f64>,
 }
 
-/// `[front-matter]`: which generated pages to include (all by default).
-#[derive(Debug, Clone, Deserialize)]
+/// `[front-matter]`: which generated pages to include. A book has all of them unless a key
+/// says `false`; a handout (`--chapters`) has only those a key sets to `true`.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct FrontMatterConfig {
     /// Half-title page.
-    pub half_title: bool,
+    pub half_title: Option<bool>,
     /// Title page.
-    pub title_page: bool,
+    pub title_page: Option<bool>,
     /// Copyright page.
-    pub copyright: bool,
+    pub copyright: Option<bool>,
     /// Contents page.
-    pub toc: bool,
-}
-
-impl Default for FrontMatterConfig {
-    fn default() -> Self {
-        FrontMatterConfig {
-            half_title: true,
-            title_page: true,
-            copyright: true,
-            toc: true,
-        }
-    }
+    pub toc: Option<bool>,
 }
 
 /// `[epub]`.
@@ -262,6 +252,13 @@ fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
         }
     }
     for author in &config.authors {
+        if author.name.get_ref().trim().is_empty() {
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, "book.toml: an author's name is empty")
+                    .at(span_of(file, &author.name))
+                    .with_hint("write the name as it should appear on the title page, or remove this [[authors]] entry"),
+            );
+        }
         if let Some(role) = &author.role {
             if parse_role(role.get_ref()).is_none() {
                 diags.push(
@@ -343,14 +340,14 @@ pub fn parse_role(text: &str) -> Option<Role> {
     }
 }
 
-/// True for simple BCP 47 tags: a 2-3 letter language then alphanumeric subtags.
+/// True for a well-formed BCP 47 language tag (`en`, `en-GB`, `sr-Latn-RS`, `de-CH-1996`,
+/// `en-x-private`), as ICU4X parses it. Reading systems and EPUBCheck refuse malformed tags
+/// such as `en-a` (an extension with no subtag) in `dc:language`, `xml:lang` and `lang`.
+/// Legacy forms ICU does not parse (extended language subtags such as `zh-yue`, grandfathered
+/// tags such as `i-klingon`, `_` as separator) are refused too: each has a modern equivalent
+/// (`yue`, `tlh`, `en-GB`).
 pub fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or("");
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
-    primary_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    !tag.contains('_') && icu_locale_core::Locale::try_from_str(tag).is_ok()
 }
 
 /// True for `YYYY`, `YYYY-MM` and `YYYY-MM-DD` with a real month and day.
@@ -433,7 +430,7 @@ impl BookConfig {
         self.authors
             .iter()
             .map(|a| Contributor {
-                name: a.name.clone(),
+                name: a.name.get_ref().clone(),
                 role: a
                     .role
                     .as_ref()
@@ -466,14 +463,23 @@ impl BookConfig {
         })
     }
 
-    /// Front-matter switches.
+    /// Front-matter switches of the book: every page unless book.toml turns it off.
     pub fn front_matter(&self) -> FrontMatterOptions {
+        self.front_matter_or(true)
+    }
+
+    /// Front-matter switches of a handout: only the pages book.toml asks for by name.
+    pub fn handout_front_matter(&self) -> FrontMatterOptions {
+        self.front_matter_or(false)
+    }
+
+    fn front_matter_or(&self, unset: bool) -> FrontMatterOptions {
         let f = &self.front_matter;
         FrontMatterOptions {
-            half_title: f.half_title,
-            title_page: f.title_page,
-            copyright: f.copyright,
-            toc: f.toc,
+            half_title: f.half_title.unwrap_or(unset),
+            title_page: f.title_page.unwrap_or(unset),
+            copyright: f.copyright.unwrap_or(unset),
+            toc: f.toc.unwrap_or(unset),
         }
     }
 
@@ -591,6 +597,26 @@ mod tests {
             .collect();
         assert!(spans.contains(&"\"2024-02-30\""), "{spans:?}");
         assert!(spans.contains(&"\"english!\""), "{spans:?}");
+    }
+
+    #[test]
+    fn language_tags_are_parsed_as_bcp_47() {
+        for good in [
+            "en",
+            "en-GB",
+            "fr-CA",
+            "km",
+            "sr-Latn-RS",
+            "de-CH-1996",
+            "en-x-octavo",
+        ] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "en-a", "english!", "", "en_GB", "e", "en--GB", "en-GB-", "123",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! Stages never print. They push [`Diagnostic`]s into a [`Diagnostics`] sink; the CLI renders
 //! them all at the end, rustc-style, with the file, line, column and the offending source line.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 
 /// Index of a loaded source file in the [`SourceMap`].
@@ -85,6 +86,11 @@ pub mod code {
     pub const IMAGE_TOO_LARGE: &str = "E0113";
     /// A font named in book.toml cannot be found or used.
     pub const FONT: &str = "E0114";
+    /// Bibliography references (`@string`s, `crossref`, `xdata`) that lead back to
+    /// themselves, or nest or expand too far to be followed safely.
+    pub const BIB_REFERENCE_CYCLE: &str = "E0125";
+    /// CSL macros that call themselves, or nest or expand too far to be followed safely.
+    pub const CSL_MACRO_CYCLE: &str = "E0126";
     /// Raw HTML content was dropped by the allow-list.
     pub const HTML_DROPPED: &str = "W0201";
     /// Control characters were removed from the text.
@@ -113,6 +119,9 @@ pub mod code {
     pub const BROKEN_OUTPUT: &str = "W0213";
     /// An output left by an earlier build is older than the manuscript.
     pub const STALE_OUTPUT: &str = "W0214";
+    /// Part of a stylesheet was dropped: an EPUB may not hold it (imports, remote files,
+    /// markup, `direction`).
+    pub const CSS_DROPPED: &str = "W0215";
     /// A link with no target (`[text]()`): its text is kept, unlinked.
     pub const EMPTY_LINK: &str = "W0233";
 }
@@ -273,31 +282,41 @@ impl SourceMap {
     }
 }
 
-/// Print every diagnostic rustc-style (source line, caret, hint) to `out`.
+/// Print every diagnostic rustc-style (source line, caret, hint) to `out`. A long source
+/// line is shown as a window around the column ([`Excerpt`]); of each kind of diagnostic
+/// (code and file), the first [`SHOWN_PER_KIND`] are printed, then one line counting the
+/// rest (the JSON output lists them all).
 pub fn render_human(
     diagnostics: &Diagnostics,
     sources: &SourceMap,
     out: &mut dyn term::WriteStyle,
 ) -> std::io::Result<()> {
-    let shown: Vec<ShownText> = sources
-        .files
-        .iter()
-        .map(|f| ShownText::new(&f.text))
-        .collect();
-    let mut files = SimpleFiles::new();
-    for (file, text) in sources.files.iter().zip(&shown) {
-        files.add(escape_controls(&file.name).into_owned(), text.text.as_ref());
-    }
     let config = term::Config::default();
+    let totals = kind_totals(diagnostics, sources);
+    let mut shown: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for d in diagnostics.items() {
-        let rendered = to_codespan(d, sources, &shown);
+        let kind = (d.code, kind_file(d, sources));
+        let count = shown.entry(kind).or_default();
+        *count += 1;
+        if *count > SHOWN_PER_KIND {
+            continue;
+        }
+        let excerpt = d.span.as_ref().and_then(|span| Excerpt::of(span, sources));
+        let rendered = to_codespan(d, excerpt.as_ref());
+        let files = excerpt.unwrap_or_default();
         term::emit_to_write_style(out, &config, &files, &rendered)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let total = totals.get(&kind).copied().unwrap_or(0);
+        if *count == SHOWN_PER_KIND && total > SHOWN_PER_KIND {
+            let more = more_of_a_kind(d, kind.1, total - SHOWN_PER_KIND);
+            term::emit_to_write_style(out, &config, &files, &more)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
     }
     Ok(())
 }
 
-fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: &[ShownText]) -> cs::Diagnostic<usize> {
+fn to_codespan(d: &Diagnostic, excerpt: Option<&Excerpt>) -> cs::Diagnostic<()> {
     let base = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
         Severity::Warning => cs::Diagnostic::warning(),
@@ -308,17 +327,8 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: &[ShownText]) -> cs::
     }
     let message = escape_controls(&message).into_owned();
     let mut out = base.with_code(d.code).with_message(message);
-    if let Some(span) = d
-        .span
-        .as_ref()
-        .filter(|s| sources.try_get(s.file).is_some())
-    {
-        let text_len = sources.get(span.file).text.len();
-        let start = span.range.start.min(text_len);
-        let end = span.range.end.clamp(start, text_len);
-        let text = &shown[span.file.0 as usize];
-        let range = text.offset(start)..text.offset(end);
-        out = out.with_labels(vec![cs::Label::primary(span.file.0 as usize, range)]);
+    if let Some(excerpt) = excerpt {
+        out = out.with_labels(vec![cs::Label::primary((), excerpt.label.clone())]);
     }
     if let Some(hint) = &d.hint {
         out = out.with_notes(vec![format!("hint: {}", escape_controls(hint))]);
@@ -326,36 +336,214 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap, shown: &[ShownText]) -> cs::
     out
 }
 
-/// A source text as printed in messages: [`escape_controls`] applied, with a map from byte
-/// offsets in the original text to offsets in the printed one (escapes are wider).
-struct ShownText<'a> {
-    text: std::borrow::Cow<'a, str>,
-    /// (original offset just past an escaped character, bytes added up to there), in order.
-    shifts: Vec<(usize, usize)>,
+// ---------------------------------------------------------------------------------------
+// Repeated diagnostics
+
+/// How many diagnostics of one code in one file are printed in full.
+pub const SHOWN_PER_KIND: usize = 20;
+
+/// The file a diagnostic's kind is counted in: its span's file, its path, or none.
+fn kind_file<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> &'a str {
+    let spanned = d.span.as_ref().and_then(|s| sources.try_get(s.file));
+    match (spanned, &d.path) {
+        (Some(file), _) => &file.name,
+        (None, Some(path)) => path.to_str().unwrap_or(""),
+        (None, None) => "",
+    }
 }
 
-impl<'a> ShownText<'a> {
-    fn new(original: &'a str) -> ShownText<'a> {
-        let text = escape_controls(original);
-        let mut shifts = Vec::new();
-        if let std::borrow::Cow::Owned(_) = text {
-            let mut added = 0;
-            for (at, c) in original.char_indices() {
-                if let Some(escaped) =
-                    control_escape(c, original[at + c.len_utf8()..].starts_with('\n'))
-                {
-                    added += escaped.len_utf8() - c.len_utf8();
-                    shifts.push((at + c.len_utf8(), added));
-                }
-            }
+/// How many diagnostics there are of each kind (code and file).
+fn kind_totals<'a>(
+    diagnostics: &'a Diagnostics,
+    sources: &'a SourceMap,
+) -> BTreeMap<(&'a str, &'a str), usize> {
+    let mut totals = BTreeMap::new();
+    for d in diagnostics.items() {
+        *totals.entry((d.code, kind_file(d, sources))).or_default() += 1;
+    }
+    totals
+}
+
+/// "… and 980 more W0201 warnings in chapters/a.md", after the last one printed.
+fn more_of_a_kind(d: &Diagnostic, file: &str, more: usize) -> cs::Diagnostic<()> {
+    let what = match (d.severity, more) {
+        (Severity::Error, 1) => "error",
+        (Severity::Error, _) => "errors",
+        (Severity::Warning, 1) => "warning",
+        (Severity::Warning, _) => "warnings",
+    };
+    let place = if file.is_empty() {
+        String::new()
+    } else {
+        format!(" in {file}")
+    };
+    cs::Diagnostic::note().with_message(format!(
+        "… and {more} more {} {what}{place} (`--message-format json` lists them all)",
+        d.code
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// Windowed excerpts of source lines
+
+/// Lines longer than this many characters are shown as a window of this width.
+pub const EXCERPT_WIDTH: usize = 100;
+/// How many characters of the window come before the column.
+const EXCERPT_BEFORE: usize = 40;
+/// Marks text cut from either end of a windowed line.
+const CUT_MARK: &str = "…";
+
+/// The source line a diagnostic points into, cut to a window around its column when long
+/// (codespan-reporting would print the whole line, for every diagnostic on it: 12.5 MB
+/// lines made gigabytes of output). It presents itself to codespan-reporting as a file of
+/// one line that carries the real line number and columns.
+#[derive(Debug, Default)]
+struct Excerpt {
+    /// The file's name, as shown.
+    name: String,
+    /// The window of the line, with [`CUT_MARK`] where text was cut.
+    text: String,
+    /// 1-based number of the line in its file.
+    line: usize,
+    /// Characters of the line left out before the window.
+    chars_before: usize,
+    /// Bytes of [`CUT_MARK`] at the start of `text` (0 when nothing was cut there).
+    mark_len: usize,
+    /// The span's part inside the window, as a byte range of `text`.
+    label: Range<usize>,
+}
+
+impl Excerpt {
+    /// The window of the span's first line, or `None` when the span's file is unknown.
+    fn of(span: &Span, sources: &SourceMap) -> Option<Excerpt> {
+        let file = sources.try_get(span.file)?;
+        let text = file.text.as_str();
+        let start = floor_char_boundary(text, span.range.start.min(text.len()));
+        let end = floor_char_boundary(text, span.range.end.clamp(start, text.len()));
+        let line_index = file.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = file.line_starts[line_index];
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |n| line_start + n);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        let column = text[line_start..start].chars().count();
+        let (window, chars_before) = window_of(line, column);
+        let cut_before = chars_before > 0;
+        let window_end = window.start + window.text.len();
+        let mark_len = if cut_before { CUT_MARK.len() } else { 0 };
+        let mut shown = String::with_capacity(window.text.len() + 2 * CUT_MARK.len());
+        if cut_before {
+            shown.push_str(CUT_MARK);
         }
-        ShownText { text, shifts }
+        shown.push_str(window.text);
+        if window_end < line.len() {
+            shown.push_str(CUT_MARK);
+        }
+        let in_line = |offset: usize| offset - line_start;
+        let label_start = in_line(start).clamp(window.start, window_end) - window.start;
+        let label_end = in_line(end.min(line_start + line.len())).clamp(window.start, window_end)
+            - window.start;
+        let label = label_start + mark_len..label_end.max(label_start) + mark_len;
+        // Control characters are printed escaped, one character for one: the label moves to
+        // the same characters of the escaped text.
+        let chars_to = |at: usize| shown[..at].chars().count();
+        let label_chars = chars_to(label.start)..chars_to(label.end);
+        let escaped = escape_controls(&shown).into_owned();
+        let label = byte_at_in(&escaped, label_chars.start)..byte_at_in(&escaped, label_chars.end);
+        Some(Excerpt {
+            name: escape_controls(&file.name).into_owned(),
+            text: escaped,
+            line: line_index + 1,
+            chars_before,
+            mark_len,
+            label,
+        })
+    }
+}
+
+/// A part of a line: its byte offset in the line and its text.
+struct Window<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+/// The part of `line` shown around character `column`: the whole line when it is at most
+/// [`EXCERPT_WIDTH`] characters, else that many characters with [`EXCERPT_BEFORE`] of them
+/// before the column. Also returns how many characters come before the window.
+fn window_of(line: &str, column: usize) -> (Window<'_>, usize) {
+    let length = line.chars().count();
+    if length <= EXCERPT_WIDTH {
+        return (
+            Window {
+                start: 0,
+                text: line,
+            },
+            0,
+        );
+    }
+    let first = column
+        .saturating_sub(EXCERPT_BEFORE)
+        .min(length - EXCERPT_WIDTH);
+    let start = byte_at_in(line, first);
+    let end = start + byte_at_in(&line[start..], EXCERPT_WIDTH);
+    (
+        Window {
+            start,
+            text: &line[start..end],
+        },
+        first,
+    )
+}
+
+/// Byte offset of the `chars`-th character of `text` (its length when shorter).
+fn byte_at_in(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// The largest character boundary at or before `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl<'a> Files<'a> for Excerpt {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.name)
     }
 
-    /// Where the original byte offset `offset` is in the printed text.
-    fn offset(&self, offset: usize) -> usize {
-        let passed = self.shifts.partition_point(|&(end, _)| end <= offset);
-        offset + passed.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _byte_index: usize) -> Result<usize, files::Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _line_index: usize) -> Result<usize, files::Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let at = floor_char_boundary(&self.text, byte_index.clamp(self.mark_len, self.text.len()));
+        let in_window = self.text[self.mark_len..at].chars().count();
+        Ok(self.chars_before + in_window + 1)
+    }
+
+    fn line_range(&'a self, (): (), _line_index: usize) -> Result<Range<usize>, files::Error> {
+        Ok(0..self.text.len())
     }
 }
 
@@ -479,13 +667,23 @@ mod tests {
             escape_controls("\u{9b}x\u{7f}\ry"),
             "\u{fffd}x\u{2421}\u{240d}y"
         );
-        let original = "ab\u{1b}cd\u{9b}ef";
-        let shown = ShownText::new(original);
-        for (at, c) in original.char_indices().filter(|(_, c)| c.is_alphabetic()) {
-            let printed = &shown.text[shown.offset(at)..];
-            assert!(printed.starts_with(c), "{c} at {at}: {printed}");
+        // In a short line and in a window of a long one, the caret stays under the span.
+        for pad in [0, 3_000] {
+            let text = format!("{}ab\u{1b}cd\u{9b}ef <x> tail\n", "z".repeat(pad));
+            let at = text.find("<x>").unwrap();
+            let out = human(&text, vec![warning_at(at..at + 3)]);
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{9b}'),
+                "{out:?}"
+            );
+            let shown = out.lines().find(|l| l.starts_with("1 │")).unwrap();
+            assert!(shown.contains("ab\u{241b}cd\u{fffd}ef <x>"), "{shown}");
+            let caret = out.lines().find(|l| l.contains('^')).unwrap();
+            let caret_at = caret.chars().position(|c| c == '^');
+            let tag_at = shown.find("<x>").map(|b| shown[..b].chars().count());
+            assert_eq!(caret_at, tag_at, "{out}");
+            assert!(out.contains(&format!("a.md:1:{}", pad + 10)), "{out}");
         }
-        assert_eq!(shown.offset(original.len()), shown.text.len());
     }
 
     #[test]
@@ -493,5 +691,93 @@ mod tests {
         let keys = ["kiernan1996", "chandler1999voices", "short2005"];
         assert_eq!(closest("kiernan1969", keys), vec!["kiernan1996"]);
         assert!(closest("zzzzzz", keys).is_empty());
+    }
+
+    /// The human rendering of `diagnostics` over one file holding `text`.
+    fn human(text: &str, diagnostics: Vec<Diagnostic>) -> String {
+        let mut map = SourceMap::default();
+        map.add("a.md", text.to_string());
+        let mut diags = Diagnostics::default();
+        diagnostics.into_iter().for_each(|d| diags.push(d));
+        let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        render_human(&diags, &map, &mut out).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    fn warning_at(range: Range<usize>) -> Diagnostic {
+        Diagnostic::warning(code::HTML_DROPPED, "dropped").at(Span::new(FileId(0), range))
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        let text = "# T\n\nSome <blink>x</blink> text.\n";
+        let at = text.find("<blink>").unwrap();
+        let out = human(text, vec![warning_at(at..at + 7)]);
+        let expected = "warning[W0201]: dropped\n  ┌─ a.md:3:6\n  │\n3 │ Some <blink>x</blink> text.\n  │      ^^^^^^^\n\n";
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_with_true_columns() {
+        // Khmer before the span: columns count characters, the window cuts between them.
+        let line = format!("{}<blink>{}", "ខ្មែរ ".repeat(300), "x".repeat(5_000));
+        let text = format!("a\n{line}\n");
+        let at = text.find("<blink>").unwrap();
+        let out = human(&text, vec![warning_at(at..at + 7)]);
+        let (_, column) = {
+            let mut map = SourceMap::default();
+            let id = map.add("a.md", text.clone());
+            map.line_col(id, at)
+        };
+        assert!(out.contains(&format!("a.md:2:{column}")), "{out}");
+        let shown = out.lines().find(|l| l.starts_with("2 │")).unwrap();
+        assert!(shown.starts_with("2 │ …"), "{shown}");
+        assert!(shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().count(), "2 │ ".len() - 2 + EXCERPT_WIDTH + 2);
+    }
+
+    #[test]
+    fn the_caret_stays_under_the_span_in_a_window() {
+        let text = format!("{}<blink>{}\n", "a".repeat(3_000), "b".repeat(3_000));
+        let out = human(&text, vec![warning_at(3_000..3_007)]);
+        assert!(out.contains("a.md:1:3001"), "{out}");
+        let shown = out.lines().find(|l| l.starts_with("1 │")).unwrap();
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let caret_at = caret.chars().position(|c| c == '^');
+        let tag_at = shown.find("<blink>").map(|b| shown[..b].chars().count());
+        assert_eq!(caret_at, tag_at, "{out}");
+        assert_eq!(caret.matches('^').count(), 7);
+    }
+
+    #[test]
+    fn a_span_at_the_end_of_a_long_line_keeps_the_line_end() {
+        let line = "y".repeat(1_000);
+        let text = format!("{line}\r\nnext\n");
+        let out = human(&text, vec![warning_at(999..1_003)]);
+        assert!(out.contains("a.md:1:1000"), "{out}");
+        let shown = out.lines().find(|l| l.starts_with("1 │")).unwrap();
+        assert!(
+            shown.starts_with("1 │ …") && shown.ends_with('y'),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn repeated_diagnostics_of_a_kind_are_counted_after_the_first_twenty() {
+        let text = "x\n".repeat(30);
+        let mut diagnostics: Vec<Diagnostic> =
+            (0..30).map(|n| warning_at(2 * n..2 * n + 1)).collect();
+        diagnostics
+            .push(Diagnostic::error(code::BROKEN_LINK, "other").at(Span::new(FileId(0), 0..1)));
+        let out = human(&text, diagnostics);
+        assert_eq!(out.matches("warning[W0201]").count(), SHOWN_PER_KIND);
+        assert!(
+            out.contains("… and 10 more W0201 warnings in a.md"),
+            "{out}"
+        );
+        assert!(
+            out.contains("error[E0104]: other"),
+            "another kind is still shown"
+        );
     }
 }

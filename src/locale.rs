@@ -32,6 +32,8 @@ pub struct Terms {
     pub translated_by: &'static str,
     /// Label for an illustrator.
     pub illustrated_by: &'static str,
+    /// The summary of a `<details>` element written without one (HTML requires it).
+    pub details: &'static str,
 }
 
 const EN: Terms = Terms {
@@ -48,6 +50,7 @@ const EN: Terms = Terms {
     edited_by: "Edited by",
     translated_by: "Translated by",
     illustrated_by: "Illustrated by",
+    details: "Details",
 };
 
 const FR: Terms = Terms {
@@ -64,6 +67,7 @@ const FR: Terms = Terms {
     edited_by: "Édité par",
     translated_by: "Traduit par",
     illustrated_by: "Illustré par",
+    details: "Détails",
 };
 
 const DE: Terms = Terms {
@@ -80,6 +84,7 @@ const DE: Terms = Terms {
     edited_by: "Herausgegeben von",
     translated_by: "Übersetzt von",
     illustrated_by: "Illustriert von",
+    details: "Details",
 };
 
 const ES: Terms = Terms {
@@ -96,6 +101,7 @@ const ES: Terms = Terms {
     edited_by: "Edición de",
     translated_by: "Traducción de",
     illustrated_by: "Ilustraciones de",
+    details: "Detalles",
 };
 
 /// The terms for a BCP 47 language tag (by its primary subtag).

@@ -221,6 +221,10 @@ pub struct Manuscript {
     /// The fonts book.toml's `[fonts]` names, loaded by [`crate::build::compile`] (for the
     /// PDF); `None` for the bundled fonts.
     pub fonts: Option<std::sync::Arc<crate::pdf::font::FontSet<'static>>>,
+    /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered by
+    /// [`crate::build::compile`] once the book's images are known (see [`crate::epub::css`]);
+    /// `None` when there is none.
+    pub epub_css: Option<String>,
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -260,6 +264,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, SourceMap
         stylesheet,
         sources,
         fonts: None,
+        epub_css: None,
     })
 }
 

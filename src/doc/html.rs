@@ -60,11 +60,11 @@ impl BlockReader<'_> {
             },
             // Print cannot fold a `<details>` away: its summary reads as a bold lead-in.
             "summary" => Block::Paragraph {
-                content: vec![Inline::Html {
+                content: vec![Inline::Html(Box::new(crate::doc::HtmlInline {
                     name: "b".to_string(),
                     attrs: Vec::new(),
                     children: to_inlines(children, self.span),
-                }],
+                }))],
                 span,
             },
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Block::Heading(Heading {
@@ -172,11 +172,11 @@ pub fn to_inlines(nodes: &[HtmlNode], span: &Span) -> Vec<Inline> {
             } => {
                 let children = to_inlines(children, span);
                 if is_phrasing(name) {
-                    out.push(Inline::Html {
+                    out.push(Inline::Html(Box::new(crate::doc::HtmlInline {
                         name: name.clone(),
                         attrs: attrs.clone(),
                         children,
-                    });
+                    })));
                 } else {
                     out.push(Inline::text(" ", span.clone()));
                     out.extend(children);
@@ -385,7 +385,7 @@ mod tests {
             panic!("a paragraph");
         };
         assert_eq!(plain_text(content), "One two");
-        assert!(matches!(&content[1], Inline::Html { name, .. } if name == "em"));
+        assert!(matches!(&content[1], Inline::Html(html) if html.name == "em"));
         assert!(matches!(&blocks[2], Block::List(l) if l.items.len() == 2));
         assert!(matches!(&blocks[3], Block::Table(t) if t.head.len() == 1 && t.rows.len() == 1));
         assert!(matches!(&blocks[4], Block::Paragraph { .. }));

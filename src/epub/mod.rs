@@ -6,6 +6,9 @@
 //! `mimetype` first and stored, every other entry sorted and stamped 1980-01-01, so the same
 //! book gives the same bytes on every machine.
 
+pub mod css;
+pub mod excerpt;
+pub mod href;
 pub mod nav;
 pub mod opf;
 pub mod pages;

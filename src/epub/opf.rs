@@ -23,6 +23,12 @@ pub fn package_document(book: &Book, package: &Package) -> String {
     out
 }
 
+/// An optional metadata value with text in it: the package schema refuses empty `dc:`
+/// elements and `meta`s (RSC-005), and an empty value in book.toml says nothing anyway.
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 fn element(out: &mut String, name: &str, id: Option<&str>, text: &str) {
     match id {
         Some(id) => out.push_str(&format!("<{name} id=\"{id}\">{}</{name}>\n", escape(text))),
@@ -49,7 +55,7 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
     element(out, "dc:identifier", Some("pub-id"), &meta.identifier.urn());
     element(out, "dc:title", Some("title"), &meta.title);
     meta_property(out, "title-type", Some("title"), "main");
-    if let Some(subtitle) = &meta.subtitle {
+    if let Some(subtitle) = present(&meta.subtitle) {
         element(out, "dc:title", Some("subtitle"), subtitle);
         meta_property(out, "title-type", Some("subtitle"), "subtitle");
     }
@@ -71,15 +77,15 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
         ("dc:rights", &meta.rights),
         ("dc:description", &meta.description),
     ] {
-        if let Some(value) = value {
+        if let Some(value) = present(value) {
             element(out, name, None, value);
         }
     }
-    for subject in &meta.subjects {
+    for subject in meta.subjects.iter().filter(|s| !s.trim().is_empty()) {
         element(out, "dc:subject", None, subject);
     }
     meta_property(out, "dcterms:modified", None, &meta.modified);
-    if let Some(series) = &meta.series {
+    if let Some(series) = meta.series.as_ref().filter(|s| !s.name.trim().is_empty()) {
         out.push_str(&format!(
             "<meta property=\"belongs-to-collection\" id=\"series\">{}</meta>\n",
             escape(&series.name)
@@ -105,10 +111,9 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
 
 /// schema.org accessibility metadata, claimed only where the content supports it.
 fn accessibility(book: &Book, out: &mut String) {
-    let has_images = book
-        .images
-        .iter()
-        .any(|i| Some(i) != book.meta.cover.and_then(|c| book.images.get(c)));
+    // The cover counts: it is shown on the cover page, described by its alternative text.
+    let has_images = !book.images.is_empty();
+    let only_cover = book.images.len() == 1 && book.meta.cover.is_some();
     let alt_everywhere = book.undescribed_images == 0;
     meta_property(out, "schema:accessMode", None, "textual");
     if has_images {
@@ -132,16 +137,20 @@ fn accessibility(book: &Book, out: &mut String) {
         out,
         "schema:accessibilitySummary",
         None,
-        &summary(has_images, alt_everywhere),
+        &summary(has_images, only_cover, alt_everywhere),
     );
 }
 
-fn summary(has_images: bool, alt_everywhere: bool) -> String {
+/// The accessibility summary: what a reader who cannot see the images can rely on.
+fn summary(has_images: bool, only_cover: bool, alt_everywhere: bool) -> String {
     let mut text = String::from(
         "The text is structured with headings and a navigable table of contents, in a logical reading order; footnotes are linked both ways.",
     );
     match (has_images, alt_everywhere) {
         (false, _) => text.push_str(" The publication has no images."),
+        (true, true) if only_cover => {
+            text.push_str(" Its only image, the cover, has a text description.")
+        }
         (true, true) => text.push_str(" Every image has a text description."),
         (true, false) => text.push_str(" Some images have no text description."),
     }

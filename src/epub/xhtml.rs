@@ -197,10 +197,16 @@ impl Writer<'_> {
                 blocks,
                 ..
             } => {
-                self.element(name, attrs, |w| {
+                let content = |w: &mut Self| {
                     w.out.push('\n');
                     w.blocks(blocks);
-                });
+                };
+                if name == "details" {
+                    let has_summary = matches!(blocks.first(), Some(Block::Html { nodes, .. }) if starts_with_summary(nodes));
+                    self.details(attrs, has_summary, content);
+                } else {
+                    self.element(name, attrs, content);
+                }
                 self.out.push('\n');
             }
             Block::ReferencesMarker { .. } => {}
@@ -407,11 +413,9 @@ impl Writer<'_> {
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::HardBreak => self.out.push_str("<br/>\n"),
-            Inline::Html {
-                name,
-                attrs,
-                children,
-            } => self.element(name, attrs, |w| w.inlines(children)),
+            Inline::Html(html) => {
+                self.element(&html.name, &html.attrs, |w| w.inlines(&html.children))
+            }
         }
     }
 
@@ -438,7 +442,7 @@ impl Writer<'_> {
     /// Where a link goes, relative to the current chapter's document.
     fn href(&self, target: &LinkTarget) -> Option<String> {
         match target {
-            LinkTarget::External(url) => Some(url.clone()),
+            LinkTarget::External(url) => Some(super::href::encode_url(url)),
             LinkTarget::Internal { chapter, anchor } => {
                 let file = if *chapter == self.current {
                     String::new()
@@ -495,18 +499,40 @@ impl Writer<'_> {
         self.khmer_depth += usize::from(khmer);
         self.open_tag(name, attrs);
         content(self);
-        self.out.push_str(&format!("</{name}>"));
         self.khmer_depth -= usize::from(khmer);
+        self.out.push_str(&format!("</{name}>"));
+    }
+
+    /// A `<details>` must open with a `<summary>`: one is supplied in the book's language when
+    /// the author wrote none.
+    fn details(
+        &mut self,
+        attrs: &[(String, String)],
+        has_summary: bool,
+        content: impl FnOnce(&mut Self),
+    ) {
+        self.element("details", attrs, |w| {
+            if !has_summary {
+                w.out
+                    .push_str(&format!("<summary>{}</summary>", escape(w.terms.details)));
+            }
+            content(w);
+        });
     }
 
     fn open_tag(&mut self, name: &str, attrs: &[(String, String)]) {
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attrs {
-            self.out.push_str(&format!(" {key}=\"{}\"", escape(value)));
+            let value = if key == "href" && !value.starts_with('#') {
+                super::href::encode_url(value)
+            } else {
+                value.clone()
+            };
+            self.out.push_str(&format!(" {key}=\"{}\"", escape(&value)));
             if key == "lang" {
                 self.out
-                    .push_str(&format!(" xml:lang=\"{}\"", escape(value)));
+                    .push_str(&format!(" xml:lang=\"{}\"", escape(&value)));
             }
         }
         self.out.push('>');
@@ -525,6 +551,9 @@ impl Writer<'_> {
                         self.open_tag(name, attrs);
                         self.out.pop();
                         self.out.push_str("/>");
+                    } else if name == "details" {
+                        let has_summary = starts_with_summary(children);
+                        self.details(attrs, has_summary, |w| w.html_nodes(children));
                     } else {
                         self.element(name, attrs, |w| w.html_nodes(children));
                     }
@@ -532,6 +561,14 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// True when the first element among `nodes` (white space aside) is a `<summary>`.
+fn starts_with_summary(nodes: &[HtmlNode]) -> bool {
+    nodes
+        .iter()
+        .find(|node| !matches!(node, HtmlNode::Text(text) if text.trim().is_empty()))
+        .is_some_and(|node| matches!(node, HtmlNode::Element { name, .. } if name == "summary"))
 }
 
 fn declares_khmer(attrs: &[(String, String)]) -> bool {

@@ -401,7 +401,15 @@ impl BlockSanitizer {
 
     fn start(&mut self, name: String, attrs: &[(String, String)], self_closing: bool) {
         if !is_block_element(&name) {
-            self.out.dropped.push(format!("<{name}>"));
+            match image_alt(&name, attrs) {
+                Some(alt) => {
+                    self.out
+                        .dropped
+                        .push(format!("<{name}> (its alternative text is kept)"));
+                    push_child(&mut self.stack, HtmlNode::Text(alt));
+                }
+                None => self.out.dropped.push(format!("<{name}>")),
+            }
             return;
         }
         if self.stack.len() > MAX_HTML_DEPTH {
@@ -514,7 +522,34 @@ pub fn unclosed_raw_text_start(block: &str) -> Option<usize> {
     Some(tag_end)
 }
 
+/// The alternative text of a raw HTML `<img>`, which is printed in its place when the image is
+/// dropped (a raw image would bypass packaging and confinement; Markdown images are the way).
+pub fn image_alt(name: &str, attrs: &[(String, String)]) -> Option<String> {
+    let alt = attrs.iter().find(|(key, _)| key == "alt")?.1.trim();
+    (name == "img" && !alt.is_empty()).then(|| alt.to_string())
+}
+
+/// True for a link (`<a href>`) with no content: nobody can see, click or name it (its image
+/// was dropped, say). An `<a id>` without `href` is a link target and stays.
+pub fn is_empty_link(name: &str, attrs: &[(String, String)], blank: bool) -> bool {
+    name == "a" && blank && attrs.iter().any(|(key, _)| key == "href")
+}
+
+/// Add a closed node to the innermost open element; an empty link goes.
 fn push_child(stack: &mut [OpenElement], node: HtmlNode) {
+    if let HtmlNode::Element {
+        name,
+        attrs,
+        children,
+    } = &node
+    {
+        let blank = children
+            .iter()
+            .all(|c| matches!(c, HtmlNode::Text(t) if t.trim().is_empty()));
+        if is_empty_link(name, attrs, blank) {
+            return;
+        }
+    }
     if let Some(top) = stack.last_mut() {
         top.children.push(node);
     }

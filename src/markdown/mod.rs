@@ -229,7 +229,7 @@ impl<'a> Builder<'a> {
                     id: String::new(),
                     span: self.span(range.clone()),
                 };
-                self.push_inline(Inline::NoteRef(note), range)
+                self.push_inline(Inline::NoteRef(Box::new(note)), range)
             }
             Event::SoftBreak => self.push_inline(Inline::SoftBreak, range),
             Event::HardBreak => self.push_inline(Inline::HardBreak, range),
@@ -574,7 +574,7 @@ impl<'a> Builder<'a> {
                     content: inlines,
                     span,
                 };
-                self.push_inline(Inline::Link(link), range);
+                self.push_inline(Inline::Link(Box::new(link)), range);
             }
             InlineContainer::Image { dest, title } => {
                 let image = Image {
@@ -584,14 +584,18 @@ impl<'a> Builder<'a> {
                     asset: None,
                     span,
                 };
-                self.push_inline(Inline::Image(image), range);
+                self.push_inline(Inline::Image(Box::new(image)), range);
             }
             InlineContainer::Html { name, attrs } => {
-                let html = Inline::Html {
+                let blank = inlines.iter().all(is_blank_text);
+                if html::is_empty_link(&name, &attrs, blank) {
+                    return;
+                }
+                let html = Inline::Html(Box::new(crate::doc::HtmlInline {
                     name,
                     attrs,
                     children: inlines,
-                };
+                }));
                 self.push_inline(html, range);
             }
             InlineContainer::Skipped { name, tag } => {
@@ -893,6 +897,11 @@ impl<'a> Builder<'a> {
             return self.report_depth(range);
         }
         if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
+            if let Some(alt) = html::image_alt(&name, &attrs) {
+                self.warn_dropped(&format!("<{name}> (its alternative text is kept)"), &range);
+                let span = self.span(range.clone());
+                return self.push_inline(Inline::text(alt, span), range);
+            }
             return self.warn_dropped(&format!("<{name}>"), &range);
         }
         let (kept, dropped) = html::filter_attributes(&name, &attrs);
@@ -985,6 +994,9 @@ impl<'a> Builder<'a> {
 
     /// Merge adjacent text and recognise pandoc citations in it.
     fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
+        if self.text_runs_settled(&inlines) {
+            return inlines;
+        }
         let mut out = Vec::with_capacity(inlines.len());
         let mut run: Vec<Inline> = Vec::new();
         for inline in inlines {
@@ -998,6 +1010,29 @@ impl<'a> Builder<'a> {
         }
         self.flush_text_run(&mut run, &mut out);
         out
+    }
+
+    /// True when merging text runs would give back `inlines` unchanged: every run of text
+    /// and soft breaks is a single soft break, or a single text with its own span and nothing
+    /// a citation, a note call or a line break could start. Such a list (a flood of code
+    /// spans between spaces) is kept as it is rather than copied.
+    fn text_runs_settled(&self, inlines: &[Inline]) -> bool {
+        let in_run = |i: &Inline| matches!(i, Inline::Text { .. } | Inline::SoftBreak);
+        inlines.iter().enumerate().all(|(k, inline)| {
+            let after_run = k > 0 && in_run(&inlines[k - 1]);
+            let before_run = inlines.get(k + 1).is_some_and(in_run);
+            let alone = !after_run && !before_run;
+            match inline {
+                Inline::Text { text, span } => {
+                    alone
+                        && !text.is_empty()
+                        && !text.contains(['\n', '@', '['])
+                        && self.span(span.range.clone()) == *span
+                }
+                Inline::SoftBreak => alone,
+                _ => true,
+            }
+        })
     }
 
     fn flush_text_run(&mut self, run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
@@ -1084,12 +1119,12 @@ impl<'a> Builder<'a> {
             );
             let start = items.first().map_or(source.start, |i| i.span.range.start);
             let end = items.last().map_or(source.end, |i| i.span.range.end);
-            out.push(Inline::Cite(Citation {
+            out.push(Inline::Cite(Box::new(Citation {
                 items,
                 mode: citation.mode,
                 rendered: Vec::new(),
                 span: self.span(start..end),
-            }));
+            })));
             cursor = citation.range.end;
         }
         push_text_with_breaks(&text[cursor..], self.span(source), out);
@@ -1220,28 +1255,22 @@ fn code_language(kind: &CodeBlockKind<'_>) -> Option<String> {
 
 /// A paragraph that holds only an image is a figure; `::: {#refs}` marks the references.
 fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
-    let meaningful: Vec<&Inline> = content
+    let mut meaningful = content
         .iter()
-        .filter(|i| !matches!(i, Inline::SoftBreak) && !is_blank_text(i))
-        .collect();
-    if let [Inline::Image(image)] = meaningful.as_slice() {
+        .filter(|i| !matches!(i, Inline::SoftBreak) && !is_blank_text(i));
+    if let (Some(Inline::Image(image)), None) = (meaningful.next(), meaningful.next()) {
         let caption = if image.title.is_empty() {
             Vec::new()
         } else {
             vec![Inline::text(image.title.clone(), image.span.clone())]
         };
         return Block::Figure(Figure {
-            image: image.clone(),
+            image: Image::clone(image),
             caption,
             span,
         });
     }
-    let text = crate::doc::plain_text(&content);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if matches!(
-        words.as_slice(),
-        [":::", "{#refs}"] | [":::", "{#refs}", ":::"]
-    ) {
+    if is_refs_marker(&content) {
         return Block::ReferencesMarker { span };
     }
     Block::Paragraph { content, span }
@@ -1266,6 +1295,31 @@ fn is_blank_text(inline: &Inline) -> bool {
 
 fn is_blank_node(node: &HtmlNode) -> bool {
     matches!(node, HtmlNode::Text(text) if text.trim().is_empty())
+}
+
+/// Longest text of a `::: {#refs}` marker paragraph, white space aside.
+const REFS_MARKER_CHARS: usize = ":::{#refs}:::".len();
+
+/// True for a paragraph that reads `::: {#refs}` (optionally closed by `:::`), the pandoc
+/// marker for where the references go. The text is gathered inline by inline and the test
+/// gives up as soon as it holds more than a marker's characters, so a long paragraph costs
+/// no copy of its text.
+fn is_refs_marker(content: &[Inline]) -> bool {
+    let mut text = String::new();
+    let mut visible = 0;
+    for inline in content {
+        let piece = crate::doc::plain_text(std::slice::from_ref(inline));
+        visible += piece.chars().filter(|c| !c.is_whitespace()).count();
+        if visible > REFS_MARKER_CHARS {
+            return false;
+        }
+        text.push_str(&piece);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        [":::", "{#refs}"] | [":::", "{#refs}", ":::"]
+    )
 }
 
 /// When nesting was flattened, a block inside an inline container keeps only its text.

@@ -115,11 +115,7 @@ fn inline_html_spans_are_kept_and_scripts_dropped() {
         panic!("expected a paragraph");
     };
     let span = content.iter().find_map(|i| match i {
-        Inline::Html {
-            name,
-            attrs,
-            children,
-        } => Some((name, attrs, children)),
+        Inline::Html(html) => Some((&html.name, &html.attrs, &html.children)),
         _ => None,
     });
     let (name, attrs, children) = span.expect("a span element");
@@ -185,7 +181,7 @@ fn citations_are_found_in_text_but_not_in_code_or_escaped() {
     let cites: Vec<&crate::doc::Citation> = content
         .iter()
         .filter_map(|i| match i {
-            Inline::Cite(c) => Some(c),
+            Inline::Cite(c) => Some(&**c),
             _ => None,
         })
         .collect();
@@ -427,4 +423,88 @@ fn an_unclosed_inline_element_in_a_list_item_keeps_the_items_after_it() {
     };
     assert_eq!(list.items.len(), 3, "{list:?}");
     assert_words_kept(&parsed, &["one", "open", "two", "three", "After", "list."]);
+}
+
+/// A paragraph of code spans between spaces keeps each span and space as written; text
+/// runs that need merging, citations, breaks and undefined note calls still go the long way.
+#[test]
+fn settled_text_runs_are_kept_and_the_rest_merged() {
+    let (parsed, diags) = parse("`a` `b` and *c* [^none] @key\nnext `d`\n");
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph");
+    };
+    let kinds: Vec<String> = content
+        .iter()
+        .map(|i| match i {
+            Inline::Code(c) => format!("code {c}"),
+            Inline::Text { text, .. } => format!("text {text:?}"),
+            Inline::Emph(_) => "emph".to_string(),
+            Inline::Cite(_) => "cite".to_string(),
+            Inline::SoftBreak => "break".to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "code a",
+            "text \" \"",
+            "code b",
+            "text \" and \"",
+            "emph",
+            "text \" [^none] \"",
+            "cite",
+            "break",
+            "text \"next \"",
+            "code d"
+        ]
+    );
+    assert!(diags.has_errors(), "the undefined note is reported");
+}
+
+/// The references marker is found however its text is split, and a long paragraph is not
+/// mistaken for one.
+#[test]
+fn the_references_marker_is_recognised_without_copying_long_paragraphs() {
+    let (parsed, _) = parse("::: *{#refs}*\n\n:::\n");
+    assert!(matches!(parsed.blocks[0], Block::ReferencesMarker { .. }));
+    let long = format!("::: {{#refs}} {}\n", "word ".repeat(1000));
+    let (parsed, _) = parse(&long);
+    assert!(matches!(parsed.blocks[0], Block::Paragraph { .. }));
+}
+
+#[test]
+fn a_raw_image_leaves_its_alternative_text_and_empty_links_go() {
+    let text = "A <a href=\"https://example.org/\"><img alt=\"Licence badge\" src=\"https://x/y.png\"/></a> here.\n\n\
+                <a href=\"https://example.org/\"><img src=\"b.png\"></a>\n\n\
+                An <a id=\"target\"></a>anchor stays.\n";
+    let (parsed, diags) = parse(text);
+    assert_words_kept(&parsed, &["Licence", "badge", "here.", "anchor", "stays."]);
+    let Block::Paragraph { content, .. } = &parsed.blocks[0] else {
+        panic!("expected a paragraph, got {:?}", parsed.blocks);
+    };
+    let link = content.iter().find_map(|i| match i {
+        Inline::Html(html) if html.name == "a" => Some(plain_text(&html.children)),
+        _ => None,
+    });
+    assert_eq!(
+        link.as_deref(),
+        Some("Licence badge"),
+        "the alt text names the link"
+    );
+    let links = format!("{:?}", parsed.blocks)
+        .matches("name: \"a\"")
+        .count();
+    assert_eq!(
+        links, 2,
+        "the named link and the anchor, not the empty link"
+    );
+    assert!(
+        format!("{:?}", parsed.blocks).contains("\"target\""),
+        "an <a id> is a link target"
+    );
+    assert!(diags
+        .items()
+        .iter()
+        .any(|d| d.message.contains("alternative text is kept")));
 }

@@ -138,20 +138,28 @@ fn supply_required_children(parent: &str, blocks: Vec<Block>, span: &Span) -> Ve
         .collect()
 }
 
-/// True when the block is already made of `name` elements (or white space between them).
-fn is_element_block(block: &Block, name: &str) -> bool {
+/// True when the block is already made of elements that may stand where `child` is required
+/// (a `<th>` where a cell is, `<dt>` in a definition list, row groups in a table), or white
+/// space between them.
+fn is_element_block(block: &Block, child: &str) -> bool {
     match block {
-        Block::Container { name: n, .. } => n == name || (name == "tr" && is_row_group(n)),
+        Block::Container { name, .. } => stands_for(name, child),
         Block::Html { nodes, .. } => nodes.iter().all(|node| match node {
-            HtmlNode::Element { name: n, .. } => n == name || (name == "tr" && is_row_group(n)),
+            HtmlNode::Element { name, .. } => stands_for(name, child),
             HtmlNode::Text(text) => text.trim().is_empty(),
         }),
         _ => false,
     }
 }
 
-fn is_row_group(name: &str) -> bool {
-    matches!(name, "thead" | "tbody" | "tfoot" | "caption" | "colgroup")
+fn stands_for(name: &str, child: &str) -> bool {
+    name == child
+        || match child {
+            "td" => name == "th",
+            "dd" => name == "dt",
+            "tr" => matches!(name, "thead" | "tbody" | "tfoot" | "caption" | "colgroup"),
+            _ => false,
+        }
 }
 
 /// Wrap the text of one block (and of the blocks inside it) in a phrasing element.
@@ -160,11 +168,11 @@ fn wrap_block_text(name: &str, attrs: &[(String, String)], block: Block) -> Bloc
         if content.is_empty() {
             return content;
         }
-        vec![Inline::Html {
+        vec![Inline::Html(Box::new(crate::doc::HtmlInline {
             name: name.to_string(),
             attrs: attrs.to_vec(),
             children: content,
-        }]
+        }))]
     };
     let wrap_all = |blocks: Vec<Block>| -> Vec<Block> {
         blocks
@@ -237,7 +245,7 @@ mod tests {
             let Block::Paragraph { content, .. } = block else {
                 panic!("expected a paragraph");
             };
-            assert!(matches!(&content[0], Inline::Html { name, .. } if name == "del"));
+            assert!(matches!(&content[0], Inline::Html(html) if html.name == "del"));
         }
     }
 
@@ -252,6 +260,21 @@ mod tests {
         };
         assert_eq!(name, "tr");
         assert!(matches!(blocks.as_slice(), [Block::Container { name, .. }] if name == "td"));
+    }
+
+    #[test]
+    fn header_cells_are_cells_of_a_row() {
+        let th = Block::Container {
+            name: "th".into(),
+            attrs: vec![],
+            blocks: vec![para("h")],
+            span: span(),
+        };
+        let blocks = html_container_blocks("tr".into(), vec![], vec![th], span());
+        let [Block::Container { blocks, .. }] = blocks.as_slice() else {
+            panic!("expected one row");
+        };
+        assert!(matches!(blocks.as_slice(), [Block::Container { name, .. }] if name == "th"));
     }
 
     #[test]

@@ -16,13 +16,13 @@ use super::page::{
     build_pages, paragraph_breaks, Flow, FlowLine, NoteLines, PageContent, PageSpec,
 };
 use super::paragraph::{
-    set_paragraph, slice_run, Alignment, ParagraphSpec, Piece, TextContext, TextStyle,
+    set_paragraph, slice_run, Alignment, NoteCall, ParagraphSpec, Pieces, TextContext, TextStyle,
 };
 use super::profile::Profile;
 use crate::doc::{Align, Block, Book, Chapter, Division, Inline, LinkTarget, List, Table};
 use crate::locale::Terms;
 
-/// Everything the renderer and the post-pass need.
+/// Everything the renderer and the finishing step need.
 #[derive(Debug, Default)]
 pub struct Composition {
     /// The pages.
@@ -42,6 +42,11 @@ pub struct Composer<'a, 'f> {
     /// Fonts, shaping cache and hyphenation.
     pub ctx: TextContext<'f>,
     terms: &'static Terms,
+    /// Composing a handout (some chapters), not the book.
+    handout: bool,
+    /// The chapter whose first page opens with the handout's title block, and the chapters
+    /// the block names.
+    title_block: Option<(usize, std::sync::Arc<[usize]>)>,
 }
 
 /// Most threads chapters are set on (beyond this, memory grows faster than speed).
@@ -61,6 +66,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             profile,
             ctx,
             terms: crate::locale::terms(&book.meta.language),
+            handout: false,
+            title_block: None,
         }
     }
 
@@ -85,6 +92,13 @@ impl<'a, 'f> Composer<'a, 'f> {
         let chapters: Vec<usize> = (0..self.book.chapters.len())
             .filter(|i| selected.as_ref().is_none_or(|s| s.contains(i)))
             .collect();
+        self.handout = selected.is_some();
+        let front = self.book.meta.front;
+        let any_front = front.half_title || front.title_page || front.copyright || front.toc;
+        if self.handout && !any_front {
+            let first = chapters.first().copied();
+            self.title_block = first.map(|first| (first, chapters.as_slice().into()));
+        }
         let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
@@ -140,6 +154,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (book, profile) = (self.book, self.profile);
+        let title_block = &self.title_block;
         let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -147,6 +162,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let next = &next;
                     scope.spawn(move || {
                         let mut composer = Composer::new(book, profile, ctx);
+                        composer.title_block.clone_from(title_block);
                         let mut out = Vec::new();
                         loop {
                             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -403,7 +419,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, title);
         }
         let notes = attach_nested_notes(notes, &flow);
-        let drop = self.profile.text_height() * 0.18;
+        let mut drop = self.profile.text_height() * 0.18;
+        if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
+            let block = self.title_block_flow(&named);
+            flow.splice(0..0, block);
+            drop = 0.0;
+        }
         build_pages(&flow, &notes, &self.spec(drop, true))
     }
 
@@ -418,9 +439,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let style = TextStyle::serif(size);
                 let mut lines: Vec<FlowLine> = Vec::new();
                 for (n, block) in note.blocks.iter().enumerate() {
-                    let mut pieces = Vec::new();
+                    let mut pieces = Pieces::new();
                     if n == 0 {
-                        pieces.push(Piece::Text(format!("{}. ", note.number), style.clone()));
+                        pieces.text(format!("{}. ", note.number), &style);
                     }
                     let content = match block {
                         Block::Paragraph { content, .. } => content.clone(),
@@ -492,7 +513,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             Block::Paragraph { content, .. } => {
                 let style = self.body();
-                let mut pieces = Vec::new();
+                let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
                 let indent = if state.indent_next {
                     f64::from(style.size) * 1.2
@@ -551,7 +572,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             Block::References(entries) => {
                 for entry in entries {
                     let style = self.body();
-                    let mut pieces = Vec::new();
+                    let mut pieces = Pieces::new();
                     self.pieces(chapter, &entry.content, &style, &mut pieces);
                     let start = flow.len();
                     let spec = ParagraphSpec {
@@ -595,7 +616,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     #[allow(clippy::too_many_arguments)]
     fn paragraph(
         &mut self,
-        pieces: &[Piece],
+        pieces: &Pieces<'_>,
         x: f64,
         width: f64,
         indent: f64,
@@ -615,7 +636,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// A centred, unindented paragraph across the measure (titles, labels).
-    fn centered(&mut self, pieces: &[Piece], leading: f64, flow: &mut Vec<Flow>) {
+    fn centered(&mut self, pieces: &Pieces<'_>, leading: f64, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
         self.paragraph(pieces, 0.0, width, 0.0, Alignment::Centered, leading, flow);
     }
@@ -641,15 +662,12 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) {
         if let Some(number) = chapter.number {
             let style = self.body().with_style(Style::Italic);
-            let pieces = vec![Piece::Text(
-                format!("{} {number}", self.terms.chapter),
-                style,
-            )];
+            let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
             self.centered(&pieces, self.profile.leading * 1.6, flow);
         }
         let size = (self.profile.font_size * 1.9) as f32;
         let style = TextStyle::serif(size);
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         let start = flow.len();
         self.centered(&pieces, f64::from(size) * 1.25, flow);
@@ -683,7 +701,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size,
             ..TextStyle::serif(size).with_style(style)
         };
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, content, &style, &mut pieces);
         flow.push(Flow::Space(
             self.profile.leading * if level <= 2 { 1.4 } else { 1.0 },
@@ -847,10 +865,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let (index, asset) = asset;
         if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
-            let pieces = vec![Piece::Text(
+            let pieces = Pieces::one(
                 format!("[{}]", figure.image.alt),
-                self.body().with_style(Style::Italic),
-            )];
+                &self.body().with_style(Style::Italic),
+            );
             self.paragraph(
                 &pieces,
                 x,
@@ -886,7 +904,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             size: (self.profile.font_size * 0.88) as f32,
             ..self.body().with_style(Style::Italic)
         };
-        let mut pieces = Vec::new();
+        let mut pieces = Pieces::new();
         self.pieces(chapter, &figure.caption, &style, &mut pieces);
         let spec = ParagraphSpec::plain(width, self.profile.leading * 0.9, Alignment::Centered);
         let caption = if pieces.is_empty() {
@@ -948,6 +966,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Space(self.profile.leading * 0.5));
         let head = group.cells(&group.table.head);
         let header = self.table_row(chapter, head, group, &layout, x, leading, true);
+        self.forget_measured(head, &layout, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
@@ -956,6 +975,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (n, row) in rows.iter().enumerate() {
             let cells = group.cells(row);
             let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
+            self.forget_measured(cells, &layout, false);
             line.repeat = Some(Arc::clone(&header));
             line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
             if n + 1 == rows.len() {
@@ -974,7 +994,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// `table_min_font_size`; if they still do not fit, the columns share the measure in
     /// proportion to their longest words, which then break where they must.
     fn table_layout(&mut self, group: &TableGroup<'_>, width: f64) -> TableLayout {
-        let base = (self.profile.font_size * 0.9) as f32;
+        let base = self.table_size();
         let (min, max) = self.column_extents(group, width, base);
         let min_total: f64 = min.iter().sum();
         let floor = (self.profile.table_min_font_size as f32).min(base);
@@ -1006,6 +1026,35 @@ impl<'a, 'f> Composer<'a, 'f> {
             gutter,
             widths: share_out(&min, &max, width),
         }
+    }
+
+    /// Once a row is set at a smaller size than the table was measured at, the shapings made
+    /// to measure its cells are of no more use (and the set ones were made from them without
+    /// shaping again): they are dropped row by row, so that a table of a million cells is not
+    /// held at two sizes.
+    fn forget_measured(&mut self, cells: &[Vec<Inline>], layout: &TableLayout, header: bool) {
+        let measured = self.table_size();
+        if layout.size.to_bits() == measured.to_bits() {
+            return;
+        }
+        let style = TextStyle::serif(measured);
+        let style = if header {
+            style.with_style(Style::Bold)
+        } else {
+            style
+        };
+        for cell in cells {
+            let text = crate::doc::plain_text(cell);
+            for word in text.split_whitespace() {
+                self.ctx.forget(word, &style);
+            }
+            self.ctx.forget(&text, &style);
+        }
+    }
+
+    /// The size a table is measured at, and set at when it fits.
+    fn table_size(&self) -> f32 {
+        (self.profile.font_size * 0.9) as f32
     }
 
     /// Each column's narrowest width (its longest word, at most half the measure, or its
@@ -1073,7 +1122,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut cell_x = x;
         let widths = &layout.widths;
         for (i, w) in widths.iter().enumerate() {
-            let mut pieces = Vec::new();
+            let mut pieces = Pieces::new();
             if let Some(cell) = cells.get(i) {
                 self.pieces(chapter, cell, &style, &mut pieces);
             }
@@ -1117,18 +1166,19 @@ impl<'a, 'f> Composer<'a, 'f> {
     // ----- inline content -------------------------------------------------------------
 
     /// Flatten inlines into pieces in `style`.
-    pub fn pieces(
+    pub fn pieces<'d>(
         &mut self,
         chapter: &Chapter,
-        inlines: &[Inline],
+        inlines: &'d [Inline],
         style: &TextStyle,
-        out: &mut Vec<Piece>,
+        out: &mut Pieces<'d>,
     ) {
         for inline in inlines {
             match inline {
-                Inline::Text { text, .. } => {
-                    out.push(Piece::Text(text.replace('\n', " "), style.clone()))
+                Inline::Text { text, .. } if text.contains('\n') => {
+                    out.text(text.replace('\n', " "), style)
                 }
+                Inline::Text { text, .. } => out.text(text.as_str(), style),
                 Inline::Emph(c) => {
                     let s = style.with_style(toggle_italic(style.choice.style));
                     self.pieces(chapter, c, &s, out);
@@ -1150,7 +1200,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                         size: style.size * INLINE_CODE_SCALE,
                         ..style.clone()
                     };
-                    out.push(Piece::Text(code.clone(), s));
+                    out.text(code.as_str(), &s);
                 }
                 Inline::Link(link) => {
                     let s = TextStyle {
@@ -1159,11 +1209,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                     };
                     self.pieces(chapter, &link.content, &s, out);
                 }
-                Inline::Image(image) => out.push(Piece::Text(image.alt.clone(), style.clone())),
+                Inline::Image(image) => out.text(image.alt.as_str(), style),
                 Inline::NoteRef(call) => {
                     if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
                     {
-                        out.push(Piece::Note {
+                        out.note(NoteCall {
                             number: note.1.number,
                             note: note.0,
                             call_id: call.id.clone(),
@@ -1173,17 +1223,18 @@ impl<'a, 'f> Composer<'a, 'f> {
                     }
                 }
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
-                Inline::SoftBreak => out.push(Piece::Text(" ".to_string(), style.clone())),
-                Inline::HardBreak => out.push(Piece::Break),
-                Inline::Html { name, children, .. } => {
+                Inline::SoftBreak => out.text(" ", style),
+                Inline::HardBreak => out.hard_break(),
+                Inline::Html(html) => {
+                    let (name, children) = (&html.name, &html.children);
                     let s = html_inline_style(name, style);
                     let quoted = name == "q";
                     if quoted {
-                        out.push(Piece::Text("“".to_string(), s.clone()));
+                        out.text("“", &s);
                     }
                     self.pieces(chapter, children, &s, out);
                     if quoted {
-                        out.push(Piece::Text("”".to_string(), s));
+                        out.text("”", &s);
                     }
                 }
             }
@@ -1209,7 +1260,13 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     // ----- generated pages ------------------------------------------------------------
 
+    /// The cover, as the first page of a screen PDF of the whole book. A print interior
+    /// (two-sided) never carries it: the cover is printed on its own stock, and page 1 of
+    /// the interior is the half title, a recto. A handout has none either.
     fn cover_page(&self) -> Option<Page> {
+        if self.profile.two_sided || self.handout {
+            return None;
+        }
         let index = self.book.meta.cover?;
         let asset = self.book.images.get(index)?;
         if asset.width == 0 || asset.height == 0 {
@@ -1244,11 +1301,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) -> (Vec<Item>, f64) {
         let width = self.profile.text_width();
         let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
-        let lines = set_paragraph(
-            &[Piece::Text(text.to_string(), style.clone())],
-            &spec,
-            &mut self.ctx,
-        );
+        let lines = set_paragraph(&Pieces::one(text, style), &spec, &mut self.ctx);
         let left = self.profile.text_left(page_index);
         let mut items = Vec::new();
         let mut y = top;
@@ -1331,7 +1384,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for text in paragraphs {
             let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
             lines.extend(set_paragraph(
-                &[Piece::Text(text, style.clone())],
+                &Pieces::one(text, &style),
                 &spec,
                 &mut self.ctx,
             ));
@@ -1356,16 +1409,95 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
     }
 
+    /// The compact title block a handout opens with instead of front-matter pages: the
+    /// book's title, the chapters it holds (when more than one: a single chapter's title
+    /// follows just below), the authors and date, and a rule across the measure. The first
+    /// chapter begins under it, on the same page.
+    fn title_block_flow(&mut self, chapters: &[usize]) -> Vec<Flow> {
+        let body = self.profile.font_size;
+        let mut flow = Vec::new();
+        let lines = [
+            (
+                self.book.meta.title.clone(),
+                TITLE_BLOCK.title,
+                Style::Regular,
+            ),
+            (
+                self.title_block_chapters(chapters),
+                TITLE_BLOCK.chapters,
+                Style::Italic,
+            ),
+            (
+                self.title_block_byline(),
+                TITLE_BLOCK.byline,
+                Style::Regular,
+            ),
+        ];
+        for (text, scale, style) in lines {
+            if text.is_empty() {
+                continue;
+            }
+            let size = body * scale;
+            let style = TextStyle::serif(size as f32).with_style(style);
+            let pieces = Pieces::one(text, &style);
+            self.centered(&pieces, size * TITLE_BLOCK.leading, &mut flow);
+        }
+        let gap = self.profile.leading * TITLE_BLOCK.rule_gap;
+        let rule = RuleItem {
+            x: 0.0,
+            y: gap,
+            width: self.profile.text_width(),
+            thickness: TITLE_BLOCK.rule,
+        };
+        flow.push(Flow::Line(FlowLine {
+            height: gap,
+            items: vec![Item::Rule(Box::new(rule))],
+            ..FlowLine::default()
+        }));
+        keep_together(&mut flow);
+        flow.push(Flow::Space(self.profile.leading * TITLE_BLOCK.space_after));
+        flow
+    }
+
+    /// The handout's chapters as the contents names them ("3. The Rise of Pol Pot"), joined;
+    /// empty for a single chapter. Beyond [`TITLE_BLOCK_MAX_CHAPTERS`], the first and last.
+    fn title_block_chapters(&self, chapters: &[usize]) -> String {
+        let toc = crate::toc::build_toc(self.book);
+        let titles: Vec<&str> = chapters
+            .iter()
+            .filter(|&&i| self.book.chapters.get(i).is_some_and(|c| !c.generated))
+            .filter_map(|&i| toc.get(i).map(|entry| entry.title.as_str()))
+            .collect();
+        match titles.as_slice() {
+            [] | [_] => String::new(),
+            [first, .., last] if titles.len() > TITLE_BLOCK_MAX_CHAPTERS => {
+                format!("{first} … {last}")
+            }
+            _ => titles.join(TITLE_BLOCK_SEPARATOR),
+        }
+    }
+
+    /// The authors (and other contributors) and the date.
+    fn title_block_byline(&self) -> String {
+        let meta = &self.book.meta;
+        let names: Vec<&str> = meta.contributors.iter().map(|c| c.name.as_str()).collect();
+        let parts: Vec<String> = [
+            (!names.is_empty()).then(|| names.join(", ")),
+            meta.date.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.join(TITLE_BLOCK_SEPARATOR)
+    }
+
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
     fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
         let toc = crate::toc::build_toc(self.book);
         let mut flow = Vec::new();
         let title_style = TextStyle::serif((self.profile.font_size * 1.6) as f32);
         let width = self.profile.text_width();
-        let pieces = vec![Piece::Text(
-            self.terms.contents.to_string(),
-            title_style.clone(),
-        )];
+        let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
         self.paragraph(
             &pieces,
             0.0,
@@ -1465,11 +1597,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             leading: self.profile.leading,
             alignment: Alignment::Ragged,
         };
-        let mut lines = set_paragraph(
-            &[Piece::Text(title.to_string(), style.clone())],
-            &spec,
-            &mut self.ctx,
-        );
+        let mut lines = set_paragraph(&Pieces::one(title, &style), &spec, &mut self.ctx);
         if let Some(last) = lines.last_mut() {
             let end = last
                 .items
@@ -1540,6 +1668,38 @@ impl PageNumbers {
         }
     }
 }
+
+/// The handout title block's type: sizes in multiples of the body size, leading in
+/// multiples of each line's size, the rule's thickness in points, the space between the
+/// last line and the rule and after the rule in multiples of the body leading.
+struct TitleBlockStyle {
+    title: f64,
+    chapters: f64,
+    byline: f64,
+    leading: f64,
+    rule: f64,
+    rule_gap: f64,
+    space_after: f64,
+}
+
+/// A title between the body and the level-1 section headings in size (the chapter title
+/// below it is the larger), the chapters at body size in italic, the byline at the running
+/// heads' size, a hairline rule.
+const TITLE_BLOCK: TitleBlockStyle = TitleBlockStyle {
+    title: 1.35,
+    chapters: 1.0,
+    byline: 0.85,
+    leading: 1.3,
+    rule: 0.4,
+    rule_gap: 0.6,
+    space_after: 1.6,
+};
+
+/// Most chapters the title block names one by one.
+const TITLE_BLOCK_MAX_CHAPTERS: usize = 6;
+
+/// Between the chapter titles, and between the names and the date, in the title block.
+const TITLE_BLOCK_SEPARATOR: &str = " · ";
 
 /// Notes called only from inside other notes follow the note that calls them: the page
 /// builder places the notes that body lines call, so a note called from a note alone never

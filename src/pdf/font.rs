@@ -74,6 +74,9 @@ pub struct FontFace<'a> {
     metrics: FaceMetrics,
     postscript_name: String,
     shaping_failed: std::sync::atomic::AtomicBool,
+    /// Bit `c` is set when the face maps ASCII character `c` to a glyph: most text is
+    /// ASCII, and a `cmap` lookup for each of its characters was a tenth of shaping.
+    ascii: u128,
 }
 
 impl std::fmt::Debug for FontFace<'_> {
@@ -107,6 +110,9 @@ impl<'a> FontFace<'a> {
         let metrics = read_metrics(&ttf);
         let postscript_name =
             read_postscript_name(&ttf).unwrap_or_else(|| sanitize_ps_name(label_stem(label)));
+        let ascii = (0..128u8)
+            .filter(|&b| ttf.glyph_index(char::from(b)).is_some())
+            .fold(0u128, |bits, b| bits | 1 << b);
         Ok(FontFace {
             label: label.to_string(),
             data,
@@ -115,6 +121,7 @@ impl<'a> FontFace<'a> {
             metrics,
             postscript_name,
             shaping_failed: std::sync::atomic::AtomicBool::new(false),
+            ascii,
         })
     }
 
@@ -173,7 +180,15 @@ impl<'a> FontFace<'a> {
 
     /// Whether the face maps `c` to a glyph.
     pub fn has_char(&self, c: char) -> bool {
+        if c.is_ascii() {
+            return self.ascii & 1 << u32::from(c) != 0;
+        }
         self.face.glyph_index(c).is_some()
+    }
+
+    /// Whether the face maps every character of the ASCII text `text` to a glyph.
+    pub fn has_ascii(&self, text: &[u8]) -> bool {
+        text.iter().all(|&b| b < 128 && self.ascii & 1 << b != 0)
     }
 
     /// The glyph `c` maps to, if any.

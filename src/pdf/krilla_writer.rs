@@ -29,7 +29,9 @@ use krilla::{Data, Document, SerializeSettings};
 
 use super::font::FontSet;
 use super::layout_ir::{GlyphRun, Item, LinkDest, Page};
-use super::postpass::{LabelStyle, OutlineEntry, PageLabelRange, PostPass};
+use super::finish::Finishing as PostPass;
+use super::labels::{LabelStyle, PageLabelRange};
+use super::outline::OutlineEntry;
 use crate::doc::ImageAsset;
 
 /// Why the krilla writer failed.

@@ -32,6 +32,8 @@ const EPS: f64 = 1.0e-6;
 /// Active nodes above this many are pruned (oldest first) to keep huge or
 /// degenerate paragraphs (e.g. zero-width items) linear.
 const MAX_ACTIVE: usize = 1024;
+/// Nodes made since the last compaction of the line breaker's arena that trigger the next.
+const COMPACT_YOUNG: usize = 4096;
 /// Distinct hyphen-run lengths tracked per breakpoint.
 const MAX_RUN_BUCKETS: usize = 8;
 /// Fitness classes: very loose, loose, decent, tight.
@@ -303,7 +305,11 @@ impl Breaks {
 /// line grows (no net negative widths) and fewer than 1024 breakpoints alive
 /// at once; beyond that the oldest are dropped to stay linear.
 pub fn break_paragraph(items: &[Item], widths: &LineWidths, opts: &BreakOptions) -> Breaks {
-    let para = Paragraph::new(items, widths, opts);
+    break_lines(&Paragraph::new(items, widths, opts))
+}
+
+/// [`break_paragraph`] on a prepared paragraph.
+fn break_lines(para: &Paragraph) -> Breaks {
     if para.scan_len == 0 && para.end_virtual {
         return Breaks {
             lines: Vec::new(),
@@ -316,7 +322,7 @@ pub fn break_paragraph(items: &[Item], widths: &LineWidths, opts: &BreakOptions)
         if cfg.last && chosen.is_some() {
             break;
         }
-        let Some(outcome) = Search::new(&para, cfg).run() else {
+        let Some(outcome) = Search::new(para, cfg).run() else {
             continue;
         };
         let done = outcome.miss == 0;
@@ -520,6 +526,9 @@ struct Fit {
     ratio: f64,
     overfull: bool,
     fitness: u8,
+    /// The line is short of its measure and has no fill glue: it is stretched, and a line
+    /// holding less of the same material would be stretched at least as far.
+    short: bool,
 }
 
 /// TeX's badness `100·r³`, capped at 10000, computed by multiplication.
@@ -537,6 +546,7 @@ const NATURAL_FIT: Fit = Fit {
     ratio: 0.0,
     overfull: false,
     fitness: DECENT,
+    short: false,
 };
 
 /// How `m` fits in `width` with `extra` stretch that only counts for badness.
@@ -574,6 +584,7 @@ fn stretched(shortfall: f64, stretch: f64, extra: f64) -> Fit {
         ratio,
         overfull: false,
         fitness,
+        short: true,
     }
 }
 
@@ -585,6 +596,7 @@ fn shrunk(shortfall: f64, shrink: f64) -> Fit {
             ratio: -1.0,
             overfull: true,
             fitness: TIGHT,
+            short: false,
         };
     }
     let ratio = if shrink > EPS {
@@ -598,6 +610,7 @@ fn shrunk(shortfall: f64, shrink: f64) -> Fit {
         ratio,
         overfull: false,
         fitness: if badness > 12.0 { TIGHT } else { DECENT },
+        short: false,
     }
 }
 
@@ -614,6 +627,10 @@ struct Paragraph<'a> {
     end_virtual: bool,
     /// Line numbers from here on share one width class.
     easy_line: usize,
+    /// No item has a negative width or stretch, so a line only grows (in width, stretch,
+    /// shrink and fill) as its start moves back: what lets a search stop early (see
+    /// [`Search::try_break`]).
+    monotone: bool,
 }
 
 impl<'a> Paragraph<'a> {
@@ -625,6 +642,10 @@ impl<'a> Paragraph<'a> {
         } else {
             NONE
         };
+        let monotone = items[..scan_len]
+            .iter()
+            .map(|item| clean(item, p.hyphen_penalty))
+            .all(|c| c.kind == Kind::Penalty || (c.width >= 0.0 && c.stretch >= 0.0));
         Paragraph {
             items,
             widths,
@@ -633,6 +654,7 @@ impl<'a> Paragraph<'a> {
             end,
             end_virtual,
             easy_line,
+            monotone,
         }
     }
 
@@ -881,10 +903,25 @@ struct Search<'p, 'a> {
     active: Vec<usize>,
     next: Vec<usize>,
     cands: [Candidate; FITNESS_CLASSES * MAX_RUN_BUCKETS],
-    /// Arena size that triggers the next compaction.
-    compact_at: usize,
+    /// Arena nodes before this index were kept by a compaction and are not looked at again
+    /// (see [`Search::maybe_compact`]).
+    settled: usize,
+    /// Nodes made since the last compaction that trigger the next ([`COMPACT_YOUNG`]).
+    compact_young: usize,
     /// Cached start of the line after recent breaks: (start, totals there).
     start_cache: Option<(usize, Sums)>,
+    /// Lines from an active node to a breakpoint evaluated so far: the work of the search.
+    considered: usize,
+    /// The last line fitted at the current breakpoint: its start, measure (as bits), fit.
+    last_fit: Option<(usize, u64, Fit)>,
+    /// The active nodes are one class and in order of their line starts, in a monotone
+    /// paragraph: the first node whose line to a breakpoint is too loose is followed only
+    /// by nodes whose lines are looser still.
+    ordered: bool,
+    /// Whether `next`, as built so far, is one class in order of line starts.
+    next_ordered: bool,
+    /// The line start and class of the last node in `next`.
+    next_tail: Option<(usize, usize)>,
 }
 
 impl<'p, 'a> Search<'p, 'a> {
@@ -908,13 +945,19 @@ impl<'p, 'a> Search<'p, 'a> {
             active: vec![0],
             next: Vec::new(),
             cands: [NO_CANDIDATE; FITNESS_CLASSES * MAX_RUN_BUCKETS],
-            compact_at: 4096,
+            settled: 0,
+            compact_young: COMPACT_YOUNG,
             start_cache: None,
+            considered: 0,
+            last_fit: None,
+            ordered: para.monotone,
+            next_ordered: true,
+            next_tail: None,
         }
     }
 
     /// Scan every breakpoint; the best outcome, or `None` if the pass fails.
-    fn run(mut self) -> Option<Outcome> {
+    fn run(&mut self) -> Option<Outcome> {
         let mut sums = Sums::default();
         let mut after_box = false;
         for i in 0..self.para.scan_len {
@@ -936,7 +979,14 @@ impl<'p, 'a> Search<'p, 'a> {
 
     /// Consider a break at `bp` from every active node; `sums` are the totals
     /// of the items before it.
+    ///
+    /// In an ordered active list (see [`Search::ordered`]) the scan stops at the first
+    /// line too loose for the pass: the nodes after it start later, so their lines hold
+    /// less of the same material and are looser still; they stay active untouched. The
+    /// nodes scanned are those within a line's reach of `bp` rather than all of them, and
+    /// the result is the same.
     fn try_break(&mut self, bp: &Breakpoint, sums: &Sums) {
+        self.last_fit = None;
         let created = self.arena.len();
         let mut dead: Option<usize> = None;
         let mut i = 0;
@@ -947,8 +997,12 @@ impl<'p, 'a> Search<'p, 'a> {
                 if self.para.class(self.arena[a].line) != class {
                     break;
                 }
-                self.consider(a, bp, sums, &mut dead);
+                let loose = self.consider(a, bp, sums, &mut dead);
                 i += 1;
+                if loose && self.ordered && !bp.forced {
+                    self.keep_rest(i);
+                    i = self.active.len();
+                }
             }
             self.emit(bp, sums);
         }
@@ -959,25 +1013,59 @@ impl<'p, 'a> Search<'p, 'a> {
         self.prune();
         std::mem::swap(&mut self.active, &mut self.next);
         self.next.clear();
+        self.ordered = self.para.monotone && self.next_ordered;
+        self.next_ordered = true;
+        self.next_tail = None;
+    }
+
+    /// Keep node `a` active at the next breakpoint.
+    fn keep(&mut self, a: usize) {
+        let node = &self.arena[a];
+        let tail = (node.start, self.para.class(node.line));
+        if let Some((start, class)) = self.next_tail {
+            if tail.0 < start || tail.1 != class {
+                self.next_ordered = false;
+            }
+        }
+        self.next_tail = Some(tail);
+        self.next.push(a);
+    }
+
+    /// Keep the active nodes from index `from` on, in an ordered list, without looking at
+    /// each: only the first can break the order of `next`, and the last becomes its tail.
+    fn keep_rest(&mut self, from: usize) {
+        let Some(&first) = self.active.get(from) else {
+            return;
+        };
+        self.keep(first);
+        let rest = self.active.get(from + 1..).unwrap_or(&[]);
+        if let Some(&last) = rest.last() {
+            self.next.extend_from_slice(rest);
+            let node = &self.arena[last];
+            self.next_tail = Some((node.start, self.para.class(node.line)));
+        }
     }
 
     /// Evaluate the line from active node `a` to `bp`: keep `a` active or
-    /// note it as dead, and offer the line as a candidate if feasible.
-    fn consider(&mut self, a: usize, bp: &Breakpoint, sums: &Sums, dead: &mut Option<usize>) {
+    /// note it as dead, and offer the line as a candidate if feasible. Whether
+    /// the line is too loose for this pass (short and over the threshold).
+    fn consider(
+        &mut self,
+        a: usize,
+        bp: &Breakpoint,
+        sums: &Sums,
+        dead: &mut Option<usize>,
+    ) -> bool {
+        self.considered += 1;
         let node = self.arena[a];
-        let width = self.para.widths.width(node.line);
-        let fit = fit_line(
-            &self.measure(&node, bp, sums),
-            width,
-            self.cfg.extra_stretch,
-        );
+        let fit = self.fit_from(&node, bp, sums);
         if fit.overfull || bp.forced {
             self.note_dead(a, dead);
         } else {
-            self.next.push(a);
+            self.keep(a);
         }
         if fit.overfull || fit.badness > self.cfg.threshold {
-            return;
+            return fit.short && fit.badness > self.cfg.threshold;
         }
         let run = if bp.flagged {
             node.run.saturating_add(1)
@@ -986,7 +1074,7 @@ impl<'p, 'a> Search<'p, 'a> {
         };
         let limit = self.para.p.run_limit;
         if limit > 0 && usize::from(run) > limit && !self.cfg.last {
-            return;
+            return false;
         }
         let total = node.total + self.para.demerits(fit.badness, fit.fitness, &node, bp);
         let slot = &mut self.cands[usize::from(fit.fitness) * MAX_RUN_BUCKETS + self.bucket(run)];
@@ -997,6 +1085,22 @@ impl<'p, 'a> Search<'p, 'a> {
                 run,
             };
         }
+        false
+    }
+
+    /// How the line from `node` to `bp` fits. Nodes made at one breakpoint (one per fitness
+    /// class and hyphen run) share their line start and usually their measure, so the last
+    /// fit is kept for the next node; [`Search::try_break`] forgets it at each breakpoint.
+    fn fit_from(&mut self, node: &Node, bp: &Breakpoint, sums: &Sums) -> Fit {
+        let width = self.para.widths.width(node.line);
+        if let Some((start, bits, fit)) = self.last_fit {
+            if start == node.start && bits == width.to_bits() {
+                return fit;
+            }
+        }
+        let fit = fit_line(&self.measure(node, bp, sums), width, self.cfg.extra_stretch);
+        self.last_fit = Some((node.start, width.to_bits(), fit));
+        fit
     }
 
     /// Remember the dead node a last-resort break would start from: the
@@ -1087,8 +1191,8 @@ impl<'p, 'a> Search<'p, 'a> {
             flagged: bp.flagged,
             overfull: over,
         };
-        self.next.push(self.arena.len());
         self.arena.push(node);
+        self.keep(self.arena.len() - 1);
     }
 
     /// Start of the line after a break at `bp`, cached across breakpoints
@@ -1120,37 +1224,46 @@ impl<'p, 'a> Search<'p, 'a> {
         self.next.retain(|a| drop.binary_search(a).is_err());
     }
 
-    /// Forget arena nodes that no active node can reach.
+    /// Forget the nodes made since the last compaction that no active node can reach, once
+    /// there are [`Search::compact_young`] of them. Nodes kept by an earlier compaction are taken as
+    /// alive and left where they are: walking every path back to the paragraph's start (and
+    /// clearing a mark per node of the arena) each time made compaction the larger part of
+    /// breaking a paragraph of millions of words. The few of them that die later stay as
+    /// garbage. Nodes keep their order, so the search's choices do not change.
     fn maybe_compact(&mut self) {
-        if self.arena.len() < self.compact_at {
+        let young = self.arena.len() - self.settled;
+        if young < self.compact_young {
             return;
         }
-        let mut live = vec![false; self.arena.len()];
+        let base = self.settled;
+        let mut live = vec![false; young];
         for &a in &self.active {
             let mut k = a;
-            while k != NONE && !live[k] {
-                live[k] = true;
+            while k != NONE && k >= base && !live[k - base] {
+                live[k - base] = true;
                 k = self.arena[k].prev;
             }
         }
-        let mut map = vec![NONE; self.arena.len()];
-        let mut kept = Vec::with_capacity(self.arena.len() / 2);
-        for (old, node) in self.arena.iter().enumerate() {
-            if live[old] {
-                let prev = if node.prev == NONE {
-                    NONE
-                } else {
-                    map[node.prev]
-                };
-                map[old] = kept.len();
-                kept.push(Node { prev, ..*node });
+        let mut map = vec![NONE; young];
+        let mut kept = base;
+        for (offset, &alive) in live.iter().enumerate() {
+            if alive {
+                let mut node = self.arena[base + offset];
+                if node.prev != NONE && node.prev >= base {
+                    node.prev = map[node.prev - base];
+                }
+                map[offset] = kept;
+                self.arena[kept] = node;
+                kept += 1;
             }
         }
-        self.arena = kept;
+        self.arena.truncate(kept);
         for a in &mut self.active {
-            *a = map[*a];
+            if *a >= base {
+                *a = map[*a - base];
+            }
         }
-        self.compact_at = (self.arena.len() * 2).max(4096);
+        self.settled = kept;
     }
 
     /// Pick the final node (honouring looseness) and read back its breaks.
@@ -1939,6 +2052,133 @@ mod tests {
         items.extend(Item::paragraph_end());
         let b = uniform(&items, 100.0, &BreakOptions::default());
         assert_valid(&items, &b);
+    }
+
+    /// A paragraph of `words` words of `width` points (code spans, tiny and all alike).
+    fn tiny_words(words: usize, width: f64) -> Vec<Item> {
+        let mut items = Vec::new();
+        for k in 0..words {
+            if k > 0 {
+                items.push(SPACE);
+            }
+            items.push(Item::Box { width });
+        }
+        items.extend(Item::paragraph_end());
+        items
+    }
+
+    /// Lines evaluated by the normal pass over `items`, and its outcome.
+    fn normal_pass(items: &[Item], widths: &LineWidths, ordered: bool) -> (usize, Option<Outcome>) {
+        let mut para = Paragraph::new(items, widths, &BreakOptions::default());
+        para.monotone &= ordered;
+        let (normal, _) = para.passes()[0];
+        let mut search = Search::new(&para, normal);
+        let outcome = search.run();
+        (search.considered, outcome)
+    }
+
+    /// With forty words to a line, every breakpoint used to be tried from the 150 or so
+    /// nodes of the last line's width; the ordered search looks at those within reach of a
+    /// feasible line only.
+    #[test]
+    fn the_search_looks_only_at_nodes_within_a_line() {
+        let items = tiny_words(20_000, 6.0);
+        let widths = LineWidths::FirstRest {
+            first: 300.0,
+            rest: 300.0,
+        };
+        let breakpoints = 20_000;
+        let (ordered, found) = normal_pass(&items, &widths, true);
+        let (full, found_full) = normal_pass(&items, &widths, false);
+        assert!(found.is_some() && found_full.is_some());
+        assert!(full > 100 * breakpoints, "the full scan did {full}");
+        assert!(
+            ordered < 50 * breakpoints,
+            "{ordered} lines tried for {breakpoints} breakpoints"
+        );
+    }
+
+    /// Compacting the arena (often, here) changes none of the search's choices.
+    #[test]
+    fn compaction_keeps_the_breaks() {
+        let mut rng = Lcg(5);
+        let items = para_of(&random_words(&mut rng, 20_000, 3));
+        let widths = LineWidths::FirstRest {
+            first: 280.0,
+            rest: 300.0,
+        };
+        let para = Paragraph::new(&items, &widths, &BreakOptions::default());
+        let (normal, _) = para.passes()[0];
+        let outcome = |young: usize| {
+            let mut search = Search::new(&para, normal);
+            search.compact_young = young;
+            let outcome = search.run().expect("a normal pass");
+            (
+                outcome.breaks,
+                outcome.demerits.to_bits(),
+                search.arena.len(),
+            )
+        };
+        let never = outcome(usize::MAX);
+        for young in [64, COMPACT_YOUNG] {
+            let compacted = outcome(young);
+            assert_eq!((&compacted.0, compacted.1), (&never.0, never.1));
+        }
+        let kept = outcome(COMPACT_YOUNG).2;
+        assert!(kept * 3 < never.2, "{kept} nodes kept of {}", never.2);
+    }
+
+    /// The ordered search gives exactly the breaks of the full scan, on paragraphs of every
+    /// shape, with hyphens, forced breaks, fill glue and the settings that change the passes.
+    #[test]
+    fn the_ordered_search_breaks_as_the_full_scan_does() {
+        let mut rng = Lcg(77);
+        for round in 0..300 {
+            let n = 10 + rng.below(150) as usize;
+            let mut items = para_of(&random_words(&mut rng, n, 3));
+            if round % 5 == 0 {
+                let at = rng.below(items.len() as u64 - 3) as usize;
+                let at = (at..items.len()).find(|&i| matches!(items[i], Item::Glue { .. }));
+                if let Some(at) = at {
+                    let hard = [
+                        Item::Glue {
+                            width: 0.0,
+                            stretch: f64::INFINITY,
+                            shrink: 0.0,
+                        },
+                        Item::forced_break(),
+                    ];
+                    items.splice(at..at + 1, hard);
+                }
+            }
+            let list = [rng.width(40, 200), rng.width(40, 200), rng.width(40, 200)];
+            let narrow = |line: usize| if line % 3 == 1 { 70.0 } else { 150.0 };
+            let widths = match round % 5 {
+                0 => LineWidths::Uniform(list[0]),
+                1 | 4 => LineWidths::FirstRest {
+                    first: list[0],
+                    rest: list[1],
+                },
+                2 => LineWidths::List(&list),
+                _ => LineWidths::Shaped {
+                    width: &narrow,
+                    constant_from: usize::MAX,
+                },
+            };
+            let o = BreakOptions {
+                tolerance: [50.0, 100.0, 200.0, 1000.0][rng.below(4) as usize],
+                looseness: [0, 0, 0, 1, -1][rng.below(5) as usize],
+                emergency_stretch: rng.width(0, 20),
+                max_hyphen_run: rng.below(3) as usize,
+                ragged: (round % 7 == 0).then_some(30.0),
+                ..BreakOptions::default()
+            };
+            let ordered = Paragraph::new(&items, &widths, &o);
+            assert!(ordered.monotone);
+            let mut full = Paragraph::new(&items, &widths, &o);
+            full.monotone = false;
+            assert_eq!(break_lines(&ordered), break_lines(&full), "round {round}");
+        }
     }
 
     /// Not run by default: the figure for a 5 MB paragraph (about 900,000

@@ -3,8 +3,8 @@
 //! paragraphs broken by [`linebreak`], pages cut by [`page`]), rendered straight into an
 //! in-memory `lopdf` document ([`render`]: content streams written as bytes by [`content`],
 //! subset fonts through [`text_pdf`] and [`font_pdf`], images through [`image_pdf`]) and
-//! finished by the post-pass on that same document ([`postpass`]: outline, page labels,
-//! metadata, a content-derived /ID), which writes the bytes.
+//! finished on that same document ([`finish`]: [`outline`], [`labels`], [`metadata`], a
+//! content-derived /ID), which writes the bytes.
 //!
 //! We write content streams and font dictionaries ourselves: printpdf, which we used before,
 //! spent 2.56 s of a 6.8 s build of a 4,040-page book serialising its operation vectors (most
@@ -13,17 +13,20 @@
 
 pub mod compose;
 pub mod content;
+pub mod finish;
 pub mod font;
 pub mod font_config;
 pub mod font_pdf;
 pub mod hyphen;
 pub mod image_pdf;
 pub mod krilla_writer;
+pub mod labels;
 pub mod layout_ir;
 pub mod linebreak;
+pub mod metadata;
+pub mod outline;
 pub mod page;
 pub mod paragraph;
-pub mod postpass;
 pub mod profile;
 pub mod render;
 pub mod sample;
@@ -60,9 +63,9 @@ pub enum PdfError {
     /// Rendering failed.
     #[error("{0}")]
     Render(#[from] render::RenderError),
-    /// The post-pass failed.
+    /// Finishing the document failed.
     #[error("{0}")]
-    PostPass(#[from] postpass::PostPassError),
+    Finishing(#[from] finish::FinishError),
     /// The krilla writer failed (spike).
     #[error("{0}")]
     Krilla(#[from] krilla_writer::KrillaWriterError),
@@ -108,7 +111,7 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     let size = (options.profile.page_width, options.profile.page_height);
     crate::progress::phase("writing PDF", 1);
     let bytes = if std::env::var("OCTAVO_PDF_WRITER").as_deref() == Ok("krilla") {
-        let pass = postpass_for(book, &composition, options);
+        let pass = finishing_for(book, &composition, options);
         let input = krilla_writer::KrillaInput {
             pages: &composition.pages,
             anchors: &composition.anchors,
@@ -120,7 +123,17 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
         };
         crate::timing::time("pdf krilla", || krilla_writer::write(&input))?
     } else {
-        write_own(book, &composition, &fonts, options)?
+        let input = render::RenderInput {
+            pages: &composition.pages,
+            anchors: &composition.anchors,
+            images: &book.images,
+            fonts: &fonts,
+            size,
+            readable: options.readable,
+        };
+        let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
+        let pass = finishing_for(book, &composition, options);
+        crate::timing::time("pdf finish", || finish::finish(doc, &pass))?
     };
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
@@ -131,29 +144,6 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
         composition,
         outline,
     })
-}
-
-/// The own writer: `render` into lopdf, then the post-pass.
-fn write_own(
-    book: &Book,
-    composition: &Composition,
-    fonts: &font::FontSet<'_>,
-    options: &PdfOptions,
-) -> Result<Vec<u8>, PdfError> {
-    let size = (options.profile.page_width, options.profile.page_height);
-    let input = render::RenderInput {
-        pages: &composition.pages,
-        anchors: &composition.anchors,
-        images: &book.images,
-        fonts,
-        size,
-        readable: options.readable,
-    };
-    let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
-    let pass = postpass_for(book, composition, options);
-    Ok(crate::timing::time("pdf post-pass", || {
-        postpass::finish(doc, &pass)
-    })?)
 }
 
 /// The outline entries that have a position in the composed pages, depth first.
@@ -176,21 +166,21 @@ fn flatten_outline(
     }
 }
 
-fn postpass_for(
+fn finishing_for(
     book: &Book,
     composition: &Composition,
     options: &PdfOptions,
-) -> postpass::PostPass {
+) -> finish::Finishing {
     let toc = crate::toc::build_toc(book);
     let page_height = options.profile.page_height;
     let outline = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors, page_height))
         .collect();
-    postpass::PostPass {
+    finish::Finishing {
         outline,
         labels: page_labels(composition),
-        info: postpass::DocumentInfo {
+        info: metadata::DocumentInfo {
             title: book.meta.title.clone(),
             author: book
                 .meta
@@ -218,9 +208,9 @@ fn outline_entry(
     entry: &crate::toc::TocEntry,
     anchors: &BTreeMap<String, (usize, f64)>,
     page_height: f64,
-) -> Option<postpass::OutlineEntry> {
+) -> Option<outline::OutlineEntry> {
     let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
-    Some(postpass::OutlineEntry {
+    Some(outline::OutlineEntry {
         title: entry.title.clone(),
         page: *page,
         y: page_height - y,
@@ -234,16 +224,16 @@ fn outline_entry(
 
 /// Page label ranges: the cover unlabelled, roman front matter, arabic from the first body
 /// chapter.
-fn page_labels(composition: &Composition) -> Vec<postpass::PageLabelRange> {
+fn page_labels(composition: &Composition) -> Vec<labels::PageLabelRange> {
     let mut labels = Vec::new();
     let pages = &composition.pages;
     let cover = pages
         .first()
         .is_some_and(|p| p.kind == layout_ir::PageKind::Cover);
     if cover {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: 0,
-            style: postpass::LabelStyle::None,
+            style: labels::LabelStyle::None,
             prefix: "Cover".to_string(),
             start: 1,
         });
@@ -251,17 +241,17 @@ fn page_labels(composition: &Composition) -> Vec<postpass::PageLabelRange> {
     let front_start = usize::from(cover);
     let arabic = composition.first_arabic.unwrap_or(pages.len());
     if front_start < arabic.min(pages.len()) {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: front_start,
-            style: postpass::LabelStyle::LowerRoman,
+            style: labels::LabelStyle::LowerRoman,
             prefix: String::new(),
             start: 1,
         });
     }
     if arabic < pages.len() {
-        labels.push(postpass::PageLabelRange {
+        labels.push(labels::PageLabelRange {
             first_page: arabic,
-            style: postpass::LabelStyle::Decimal,
+            style: labels::LabelStyle::Decimal,
             prefix: String::new(),
             start: 1,
         });

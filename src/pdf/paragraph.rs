@@ -6,6 +6,7 @@
 //! Break opportunities: spaces (glue), hyphenation points (flagged penalties with the hyphen's
 //! width), existing hyphens and dashes, and slashes in URLs. Code is never hyphenated.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -72,27 +73,107 @@ impl TextStyle {
     }
 }
 
-/// Flattened inline content.
+/// The index of a style in a paragraph's list of styles ([`Pieces`]).
+pub type StyleId = u32;
+
+/// How many of the last styles stored are compared with a new one before it is stored
+/// again: text and code spans alternate, links each bring their own.
+const STYLES_LOOKED_BACK: usize = 8;
+
+/// A paragraph's inline content, flattened: pieces of text (borrowed from the document
+/// where they can be), forced breaks and note calls, with the styles they name stored once
+/// for the pieces that share them. A paragraph of three million code spans took a string
+/// and a style for each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pieces<'a> {
+    list: Vec<Piece<'a>>,
+    styles: Vec<TextStyle>,
+}
+
+/// One piece of a paragraph.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Piece {
+pub enum Piece<'a> {
     /// Text in a style (may contain spaces: they become glue).
-    Text(String, TextStyle),
+    Text(Cow<'a, str>, StyleId),
     /// A forced line break.
     Break,
-    /// A footnote call: its superscript number, the note's index in the chapter's note lines,
-    /// and anchors (call id, note id).
-    Note {
-        /// Number shown.
-        number: u32,
-        /// Index of the note in the chapter.
-        note: usize,
-        /// The call's own anchor id.
-        call_id: String,
-        /// The note's anchor id (link target).
-        note_id: String,
-        /// Style of the surrounding text (the call is set smaller and raised).
-        style: TextStyle,
-    },
+    /// A footnote call.
+    Note(Box<NoteCall>),
+}
+
+/// A footnote call: its superscript number, the note's index in the chapter's note lines,
+/// and anchors (call id, note id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteCall {
+    /// Number shown.
+    pub number: u32,
+    /// Index of the note in the chapter.
+    pub note: usize,
+    /// The call's own anchor id.
+    pub call_id: String,
+    /// The note's anchor id (link target).
+    pub note_id: String,
+    /// Style of the surrounding text (the call is set smaller and raised).
+    pub style: TextStyle,
+}
+
+impl<'a> Pieces<'a> {
+    /// No pieces yet.
+    pub fn new() -> Pieces<'a> {
+        Pieces::default()
+    }
+
+    /// A single piece of text.
+    pub fn one(text: impl Into<Cow<'a, str>>, style: &TextStyle) -> Pieces<'a> {
+        let mut pieces = Pieces::new();
+        pieces.text(text, style);
+        pieces
+    }
+
+    /// Add text in `style`.
+    pub fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
+        let id = store_style(&mut self.styles, style);
+        self.list.push(Piece::Text(text.into(), id));
+    }
+
+    /// Add a forced line break.
+    pub fn hard_break(&mut self) {
+        self.list.push(Piece::Break);
+    }
+
+    /// Add a footnote call.
+    pub fn note(&mut self, call: NoteCall) {
+        self.list.push(Piece::Note(Box::new(call)));
+    }
+
+    /// True when there is nothing to set.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The pieces in order.
+    pub fn list(&self) -> &[Piece<'a>] {
+        &self.list
+    }
+
+    /// The style a piece names.
+    pub fn style(&self, id: StyleId) -> Option<&TextStyle> {
+        self.styles.get(id as usize)
+    }
+}
+
+/// The id of `style` in `styles`: one of the last few stored when it is the same (see
+/// [`same_style`]), else a new entry.
+fn store_style(styles: &mut Vec<TextStyle>, style: &TextStyle) -> StyleId {
+    let recent = styles.len().saturating_sub(STYLES_LOOKED_BACK);
+    let found = (recent..styles.len())
+        .rev()
+        .find(|&i| same_style(&styles[i], style));
+    let index = found.unwrap_or_else(|| {
+        styles.push(style.clone());
+        styles.len() - 1
+    });
+    StyleId::try_from(index).unwrap_or(StyleId::MAX)
 }
 
 /// The per-run state the paragraph builder needs: fonts, cache, hyphenation, features.
@@ -124,18 +205,10 @@ impl<'f> TextContext<'f> {
 
     /// Shape `text` in `style` through the cache.
     pub fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
-        let run = if style.choice.family == Family::Mono {
-            let options = ShapeOptions {
-                ligatures: false,
-                oldstyle_figures: false,
-                ..self.options.clone()
-            };
-            self.cache
-                .shape(self.fonts, text, style.choice, style.size, &options)
-        } else {
-            self.cache
-                .shape(self.fonts, text, style.choice, style.size, &self.options)
-        };
+        let options = options_for(&self.options, style);
+        let run = self
+            .cache
+            .shape(self.fonts, text, style.choice, style.size, &options);
         for (c, _) in &run.missing {
             if !self.missing.contains(c) {
                 self.missing.push(*c);
@@ -143,19 +216,40 @@ impl<'f> TextContext<'f> {
         }
         run
     }
+
+    /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
+    pub fn forget(&mut self, text: &str, style: &TextStyle) {
+        let options = options_for(&self.options, style);
+        self.cache.forget(text, style.choice, style.size, &options);
+    }
 }
 
-/// What an item of the paragraph stands for, to draw the lines after breaking.
+/// The features text in `style` is shaped with, from the book's `options`: code has no
+/// ligatures or old-style figures.
+fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, ShapeOptions> {
+    if style.choice.family == Family::Mono {
+        Cow::Owned(ShapeOptions {
+            ligatures: false,
+            oldstyle_figures: false,
+            ..options.clone()
+        })
+    } else {
+        Cow::Borrowed(options)
+    }
+}
+
+/// What an item of the paragraph stands for, to draw the lines after breaking. Styles are
+/// indices into the paragraph's [`Builder::styles`].
 #[derive(Debug, Clone)]
 enum Payload {
     Glyphs {
         run: Arc<ShapedRun>,
         clusters: Range<usize>,
-        style: TextStyle,
+        style: StyleId,
     },
     Hyphen {
         run: Arc<ShapedRun>,
-        style: TextStyle,
+        style: StyleId,
     },
     Note {
         note: usize,
@@ -221,7 +315,7 @@ impl ParagraphSpec {
 /// A shaped piece of a word: a part, or a line-wide piece of a long part.
 struct Shaped {
     run: Arc<ShapedRun>,
-    style: TextStyle,
+    style: StyleId,
     /// Byte offset of the piece in the word.
     offset: usize,
     /// A line-wide piece in the middle of a long part, set as one box between two breaks.
@@ -229,7 +323,7 @@ struct Shaped {
 }
 
 impl Shaped {
-    fn new(run: Arc<ShapedRun>, style: TextStyle, offset: usize, whole_line: bool) -> Shaped {
+    fn new(run: Arc<ShapedRun>, style: StyleId, offset: usize, whole_line: bool) -> Shaped {
         Shaped {
             run,
             style,
@@ -245,11 +339,14 @@ struct Builder<'a, 'f> {
     measure: f64,
     items: Vec<linebreak::Item>,
     payloads: Vec<Payload>,
+    /// The styles the payloads name: the pieces' styles, then those made here (note calls,
+    /// hyphens).
+    styles: Vec<TextStyle>,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
 pub fn set_paragraph(
-    pieces: &[Piece],
+    pieces: &Pieces<'_>,
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
@@ -258,6 +355,7 @@ pub fn set_paragraph(
         measure: spec.width - spec.rest_indent.max(spec.first_indent),
         items: Vec::new(),
         payloads: Vec::new(),
+        styles: pieces.styles.clone(),
     };
     if spec.first_indent > 0.0 {
         builder.push(
@@ -281,7 +379,10 @@ pub fn set_paragraph(
     }
     let breaks = linebreak::break_paragraph(&builder.items, &widths, &options);
     let Builder {
-        items, payloads, ..
+        items,
+        payloads,
+        styles,
+        ..
     } = builder;
     breaks
         .lines
@@ -294,7 +395,12 @@ pub fn set_paragraph(
             } else {
                 spec.width - spec.rest_indent
             };
-            lay_out_line(&items, &payloads, line, indent, measure, spec)
+            let layout = LineLayout {
+                items: &items,
+                payloads: &payloads,
+                styles: &styles,
+            };
+            lay_out_line(&layout, line, indent, measure, spec)
         })
         .collect()
 }
@@ -305,18 +411,32 @@ impl Builder<'_, '_> {
         self.payloads.push(payload);
     }
 
-    fn pieces(&mut self, pieces: &[Piece], spec: &ParagraphSpec) {
-        let mut word: Vec<(String, TextStyle)> = Vec::new();
-        for piece in pieces {
+    /// The id of `style` among the paragraph's styles.
+    fn style_id(&mut self, style: &TextStyle) -> StyleId {
+        store_style(&mut self.styles, style)
+    }
+
+    /// The style `id` names (the paragraph's body style for an id out of range, which the
+    /// builder never makes).
+    fn style(&self, id: StyleId) -> TextStyle {
+        self.styles
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| TextStyle::serif(10.0))
+    }
+
+    fn pieces(&mut self, pieces: &Pieces<'_>, spec: &ParagraphSpec) {
+        let mut word: Vec<(&str, StyleId)> = Vec::new();
+        for piece in pieces.list() {
             match piece {
                 Piece::Text(text, style) => {
                     for (i, chunk) in text.split(' ').enumerate() {
                         if i > 0 {
                             self.flush_word(&mut word);
-                            self.space(style, spec);
+                            self.space(*style, spec);
                         }
                         if !chunk.is_empty() {
-                            word.push((chunk.to_string(), style.clone()));
+                            word.push((chunk, *style));
                         }
                     }
                 }
@@ -332,15 +452,9 @@ impl Builder<'_, '_> {
                     );
                     self.push(linebreak::Item::forced_break(), Payload::Nothing);
                 }
-                Piece::Note {
-                    number,
-                    note,
-                    call_id,
-                    note_id,
-                    style,
-                } => {
+                Piece::Note(call) => {
                     self.flush_word(&mut word);
-                    self.note_call(*number, *note, call_id, note_id, style);
+                    self.note_call(call);
                 }
             }
         }
@@ -348,14 +462,14 @@ impl Builder<'_, '_> {
     }
 
     /// Interword glue: the space of the face, stretch 1/2, shrink 1/3 (TeX's proportions).
-    fn space(&mut self, style: &TextStyle, spec: &ParagraphSpec) {
+    fn space(&mut self, style: StyleId, spec: &ParagraphSpec) {
         if matches!(self.items.last(), Some(linebreak::Item::Glue { .. }) | None) {
             return;
         }
         let plain = TextStyle {
             link: None,
             rise: 0.0,
-            ..style.clone()
+            ..self.style(style)
         };
         let width = f64::from(self.ctx.shape(" ", &plain).width());
         let (stretch, shrink) = match spec.alignment {
@@ -372,37 +486,38 @@ impl Builder<'_, '_> {
         );
     }
 
-    fn note_call(
-        &mut self,
-        number: u32,
-        note: usize,
-        call_id: &str,
-        note_id: &str,
-        style: &TextStyle,
-    ) {
+    fn note_call(&mut self, call: &NoteCall) {
+        let NoteCall {
+            number,
+            note,
+            call_id,
+            note_id,
+            style,
+        } = call;
         let call_style = TextStyle {
             choice: FaceChoice::new(Family::Serif, Style::Regular),
             size: style.size * 0.68,
             rise: style.size * 0.36,
-            link: Some(LinkDest::Anchor(Arc::from(note_id))),
+            link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());
         let clusters = 0..run.clusters.len();
+        let style = self.style_id(&call_style);
         self.push(
             linebreak::Item::Box { width },
             Payload::Glyphs {
                 run,
                 clusters,
-                style: call_style,
+                style,
             },
         );
         self.push(
             linebreak::Item::Box { width: 0.0 },
             Payload::Note {
-                note,
-                call_id: call_id.to_string(),
+                note: *note,
+                call_id: call_id.clone(),
             },
         );
     }
@@ -411,16 +526,23 @@ impl Builder<'_, '_> {
     /// wider than the measure may also break where no rule allows it (see [`Builder::word_part`]),
     /// between its parts as well as inside them: an overfull line is never the answer, even
     /// for a 12 MB word.
-    fn flush_word(&mut self, word: &mut Vec<(String, TextStyle)>) {
+    fn flush_word(&mut self, word: &mut Vec<(&str, StyleId)>) {
         if word.is_empty() {
             return;
         }
-        let parts = std::mem::take(word);
-        let full: String = parts.iter().map(|(t, _)| t.as_str()).collect();
-        let prose = parts.iter().all(|(_, s)| s.choice.family == Family::Serif);
+        let full: Cow<'_, str> = match word.as_slice() {
+            [(part, _)] => Cow::Borrowed(*part),
+            parts => Cow::Owned(parts.iter().map(|(t, _)| *t).collect()),
+        };
+        let prose = word.iter().all(|&(_, s)| {
+            self.styles
+                .get(s as usize)
+                .is_some_and(|s| s.choice.family == Family::Serif)
+        });
         let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
         drop(full);
-        let shaped = self.shape_parts(parts);
+        let shaped = self.shape_parts(word);
+        word.clear();
         let total: f64 = shaped.iter().map(|p| f64::from(p.run.width())).sum();
         let grid = (total > self.measure).then_some(self.measure / EMERGENCY_BREAKS_PER_LINE);
         let mut since_break = 0.0;
@@ -450,14 +572,14 @@ impl Builder<'_, '_> {
             }
             let width = f64::from(run.width());
             if whole_line && width <= self.measure {
-                self.glyph_box(&run, 0..run.clusters.len(), width, &style);
+                self.glyph_box(&run, 0..run.clusters.len(), width, style);
                 continue;
             }
             let local: Vec<(usize, bool)> = points[first..next_point]
                 .iter()
                 .map(|&(p, h)| (p - offset, h))
                 .collect();
-            self.word_part(run, &local, &style, grid, &mut since_break);
+            self.word_part(run, &local, style, grid, &mut since_break);
         }
     }
 
@@ -467,23 +589,24 @@ impl Builder<'_, '_> {
     /// once and shared through the cache). The pieces between its first two and its last
     /// are set as whole lines; those three break on the grid, so that the part starts and
     /// ends on a line shared with the text around it.
-    fn shape_parts(&mut self, parts: Vec<(String, TextStyle)>) -> Vec<Shaped> {
+    fn shape_parts(&mut self, parts: &[(&str, StyleId)]) -> Vec<Shaped> {
         let mut shaped = Vec::with_capacity(parts.len());
         let mut offset = 0;
-        for (text, style) in parts {
+        for &(text, style_id) in parts {
+            let style = self.style(style_id);
             if text.len() <= LONG_PART_BYTES {
-                let run = self.ctx.shape(&text, &style);
-                shaped.push(Shaped::new(run, style, offset, false));
+                let run = self.ctx.shape(text, &style);
+                shaped.push(Shaped::new(run, style_id, offset, false));
                 offset += text.len();
                 continue;
             }
-            let per_line = self.chars_per_line(&text, &style);
-            let pieces: Vec<&str> = split_pieces(&text, per_line).collect();
+            let per_line = self.chars_per_line(text, &style);
+            let pieces: Vec<&str> = split_pieces(text, per_line).collect();
             let count = pieces.len();
             for (n, piece) in pieces.into_iter().enumerate() {
                 let whole_line = n >= GRID_LINES_BEFORE && n + 1 < count;
                 let run = self.ctx.shape(piece, &style);
-                shaped.push(Shaped::new(run, style.clone(), offset, whole_line));
+                shaped.push(Shaped::new(run, style_id, offset, whole_line));
                 offset += piece.len();
             }
         }
@@ -516,7 +639,7 @@ impl Builder<'_, '_> {
         &mut self,
         run: Arc<ShapedRun>,
         points: &[(usize, bool)],
-        style: &TextStyle,
+        style: StyleId,
         grid: Option<f64>,
         since_break: &mut f64,
     ) {
@@ -566,34 +689,32 @@ impl Builder<'_, '_> {
         run: &Arc<ShapedRun>,
         clusters: Range<usize>,
         width: f64,
-        style: &TextStyle,
+        style: StyleId,
     ) {
         self.push(
             linebreak::Item::Box { width },
             Payload::Glyphs {
                 run: Arc::clone(run),
                 clusters,
-                style: style.clone(),
+                style,
             },
         );
     }
 
     /// A hyphenation point (a hyphen is added if the line breaks here) or a break after an
     /// existing hyphen, dash or slash (nothing added).
-    fn break_point(&mut self, add_hyphen: bool, style: &TextStyle) {
+    fn break_point(&mut self, add_hyphen: bool, style: StyleId) {
         if add_hyphen {
             let plain = TextStyle {
                 link: None,
-                ..style.clone()
+                ..self.style(style)
             };
             let hyphen = self.ctx.shape("-", &plain);
             let width = f64::from(hyphen.width());
+            let style = self.style_id(&plain);
             self.push(
                 linebreak::Item::hyphen(width),
-                Payload::Hyphen {
-                    run: hyphen,
-                    style: plain,
-                },
+                Payload::Hyphen { run: hyphen, style },
             );
         } else {
             self.push(linebreak::Item::hyphen(0.0), Payload::Nothing);
@@ -655,10 +776,33 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
     }
 }
 
+/// Whether two styles look the same: links are compared by their shared target (every box
+/// of one link holds the same one), so a long address is never compared character by
+/// character.
+fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
+    let same_link = match (&a.link, &b.link) {
+        (None, None) => true,
+        (Some(LinkDest::Anchor(x)), Some(LinkDest::Anchor(y)))
+        | (Some(LinkDest::Uri(x)), Some(LinkDest::Uri(y))) => Arc::ptr_eq(x, y),
+        _ => false,
+    };
+    same_link
+        && a.choice == b.choice
+        && a.size.to_bits() == b.size.to_bits()
+        && a.rise.to_bits() == b.rise.to_bits()
+        && a.strike == b.strike
+}
+
+/// A broken paragraph's items, what they stand for, and the styles those name.
+struct LineLayout<'p> {
+    items: &'p [linebreak::Item],
+    payloads: &'p [Payload],
+    styles: &'p [TextStyle],
+}
+
 /// Position the items of one line: boxes at their widths, glue set by the line's ratio.
 fn lay_out_line(
-    items: &[linebreak::Item],
-    payloads: &[Payload],
+    layout: &LineLayout<'_>,
     line: &linebreak::Line,
     indent: f64,
     measure: f64,
@@ -678,8 +822,13 @@ fn lay_out_line(
         0.0
     };
     let stretch_glue = spec.alignment == Alignment::Justified;
+    let LineLayout {
+        items,
+        payloads,
+        styles,
+    } = *layout;
     let end = line.end.min(items.len());
-    let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, TextStyle)> = Vec::new();
+    let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
     for index in line.start..end {
         match (&items[index], &payloads[index]) {
             (linebreak::Item::Box { width }, payload) => {
@@ -710,7 +859,7 @@ fn lay_out_line(
         (items.get(line.end), payloads.get(line.end))
     {
         let clusters = 0..run.clusters.len();
-        runs.push((x, Arc::clone(run), clusters, style.clone()));
+        runs.push((x, Arc::clone(run), clusters, *style));
         x += width;
     }
     let shift = match spec.alignment {
@@ -719,13 +868,16 @@ fn lay_out_line(
         _ => 0.0,
     };
     for (run_x, run, clusters, style) in runs {
+        let Some(style) = styles.get(style as usize) else {
+            continue;
+        };
         emit_run(
             &mut out,
             run_x + shift,
             baseline,
             &run,
             clusters,
-            &style,
+            style,
             spec.leading,
         );
     }
@@ -790,7 +942,7 @@ fn merge_adjacent(items: &mut Vec<Item>, join: impl Fn(&mut Item, &Item) -> Opti
 fn place_box(
     payload: &Payload,
     x: f64,
-    runs: &mut Vec<(f64, Arc<ShapedRun>, Range<usize>, TextStyle)>,
+    runs: &mut Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)>,
     out: &mut FlowLine,
 ) {
     match payload {
@@ -806,7 +958,7 @@ fn place_box(
                     return;
                 }
             }
-            runs.push((x, Arc::clone(run), clusters.clone(), style.clone()));
+            runs.push((x, Arc::clone(run), clusters.clone(), *style));
         }
         Payload::Note { note, call_id } => {
             out.notes.push(*note);
@@ -945,10 +1097,7 @@ mod tests {
         let fonts = FontSet::builtin().expect("bundled fonts");
         let mut ctx = context(&fonts);
         let word = "x".repeat(300);
-        let pieces = vec![Piece::Text(
-            format!("Before {word} after."),
-            TextStyle::serif(10.0),
-        )];
+        let pieces = Pieces::one(format!("Before {word} after."), &TextStyle::serif(10.0));
         let lines = set_paragraph(&pieces, &spec(120.0), &mut ctx);
         assert!(lines.len() > 5);
         for line in &lines {
@@ -967,7 +1116,7 @@ mod tests {
         let word: String = (0..30_000)
             .map(|i| char::from(b'a' + (i % 26) as u8))
             .collect();
-        let pieces = vec![Piece::Text(format!("A {word} b."), TextStyle::serif(10.0))];
+        let pieces = Pieces::one(format!("A {word} b."), &TextStyle::serif(10.0));
         let lines = set_paragraph(&pieces, &spec(200.0), &mut ctx);
         let text: String = lines
             .iter()
@@ -1013,7 +1162,7 @@ mod tests {
             extraordinary attention to hyphenation, justification and the interplay of \
             characteristically unpredictable vocabulary in narrow measures.";
         let lines = set_paragraph(
-            &[Piece::Text(text.into(), TextStyle::serif(10.0))],
+            &Pieces::one(text, &TextStyle::serif(10.0)),
             &spec(150.0),
             &mut ctx,
         );

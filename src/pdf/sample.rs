@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use super::finish::{self, Finishing};
 use super::font::{FaceChoice, Family, FontSet, Style};
 use super::layout_ir::{GlyphRun, Item, Page};
-use super::postpass::{self, DocumentInfo, PostPass};
+use super::metadata::DocumentInfo;
 use super::render::{render_document, RenderInput};
 use super::shape::{ShapeCache, ShapeOptions};
 use super::PdfError;
@@ -82,7 +83,7 @@ const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
 const A4: (f64, f64) = (595.276, 841.89);
 
 /// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
-/// post-pass.
+/// finishing step.
 pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
     let mut cache = ShapeCache::new();
     let items = SAMPLE_LINES
@@ -115,14 +116,14 @@ pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
         readable: false,
     };
     let doc = render_document(&input)?;
-    let pass = PostPass {
+    let pass = Finishing {
         info: DocumentInfo {
             title: "octavo font sample".to_string(),
             creator: "octavo".to_string(),
             ..DocumentInfo::default()
         },
         compress: true,
-        ..PostPass::default()
+        ..Finishing::default()
     };
-    Ok(postpass::finish(doc, &pass)?)
+    Ok(finish::finish(doc, &pass)?)
 }

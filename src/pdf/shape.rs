@@ -244,6 +244,19 @@ fn segments(
     text: &str,
     missing: &mut Vec<(char, usize)>,
 ) -> Vec<Segment> {
+    if let Some(segment) = ascii_segment(fonts, chain, text) {
+        return vec![segment];
+    }
+    grapheme_segments(fonts, chain, text, missing)
+}
+
+/// [`segments`] grapheme by grapheme.
+fn grapheme_segments(
+    fonts: &FontSet<'_>,
+    chain: &[FaceId],
+    text: &str,
+    missing: &mut Vec<(char, usize)>,
+) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for range in graphemes(text) {
         let grapheme = &text[range.clone()];
@@ -266,6 +279,23 @@ fn segments(
         }
     }
     out
+}
+
+/// The one segment of an ASCII text the chain's first face covers whole, without looking at
+/// each character's grapheme, face and script: no ASCII character joins the one before it,
+/// every character gets that first face, and the only script among them is Latin (of the
+/// letters; digits, spaces and punctuation are shared by scripts). `None` for other text.
+fn ascii_segment(fonts: &FontSet<'_>, chain: &[FaceId], text: &str) -> Option<Segment> {
+    let &first = chain.first()?;
+    if text.is_empty() || !fonts.face(first).has_ascii(text.as_bytes()) {
+        return None;
+    }
+    let latin = text.bytes().any(|b| b.is_ascii_alphabetic());
+    Some(Segment {
+        range: 0..text.len(),
+        face: first,
+        script: latin.then_some(UScript::Latin),
+    })
 }
 
 /// The script of `c`, or `None` for characters shared by scripts (spaces, digits, marks).
@@ -396,6 +426,9 @@ fn shape_segment(
         return shape_nominal(face, text, segment, size_pt, run);
     };
     let scale = face.scale(size_pt);
+    // Sized exactly: a book's cache holds a run for each distinct word.
+    run.glyphs.reserve_exact(output.len());
+    run.clusters.reserve_exact(output.len());
     for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
         run.glyphs.push(ShapedGlyph {
             face: segment.face,
@@ -499,6 +532,53 @@ fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
     }
 }
 
+/// `run` as shaping its text at `size_pt` gives it, without shaping it again. Shaping works
+/// in font units, whatever the size: only the scale of the positions changes. Each position
+/// was stored as `units × scale` (an integer times the face's points per unit), so the
+/// units are read back and scaled anew, exactly as a fresh shaping computes them. A table
+/// measured at one size and set at a smaller one was shaped twice, cell by cell. `None` when
+/// some position does not read back exactly (then the text is shaped afresh).
+fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<ShapedRun> {
+    let mut glyphs = Vec::with_capacity(run.glyphs.len());
+    for glyph in &run.glyphs {
+        let face = fonts.face(glyph.face);
+        let (from, to) = (face.scale(run.size_pt), face.scale(size_pt));
+        if !from.is_normal() || !to.is_normal() {
+            return None;
+        }
+        let units = |value: f32| -> Option<f32> {
+            let units = (value / from).round();
+            let exact = units.abs() < MAX_EXACT_UNITS && units * from == value;
+            exact.then_some(units * to)
+        };
+        glyphs.push(ShapedGlyph {
+            x_advance: units(glyph.x_advance)?,
+            x_offset: units(glyph.x_offset)?,
+            y_offset: units(glyph.y_offset)?,
+            ..*glyph
+        });
+    }
+    let clusters = run
+        .clusters
+        .iter()
+        .map(|c| GlyphCluster {
+            width: glyphs[c.glyphs.clone()].iter().map(|g| g.x_advance).sum(),
+            ..c.clone()
+        })
+        .collect();
+    Some(ShapedRun {
+        text: run.text.clone(),
+        size_pt,
+        glyphs,
+        clusters,
+        missing: run.missing.clone(),
+    })
+}
+
+/// Font units below this are read back from a scaled position without doubt (an `f32` holds
+/// every integer up to 2^24, and two such integers scale to different values).
+const MAX_EXACT_UNITS: f32 = 1_048_576.0;
+
 /// Shaping results reused across calls: a book repeats its words, so paragraphs are shaped
 /// word by word through this cache. Keyed by (family and style, size bits, options, text);
 /// one cache belongs to one [`FontSet`]. Lookups hash, but nothing is ever iterated into output.
@@ -509,12 +589,37 @@ pub struct ShapeCache {
     misses: u64,
 }
 
+/// A cached run, found by its text: the run holds the text already, so the cache keeps no
+/// second copy of it as a key.
+#[derive(Debug)]
+struct CachedRun(Arc<ShapedRun>);
+
+impl std::borrow::Borrow<str> for CachedRun {
+    fn borrow(&self) -> &str {
+        &self.0.text
+    }
+}
+
+impl std::hash::Hash for CachedRun {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.text.hash(state);
+    }
+}
+
+impl PartialEq for CachedRun {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.text == other.0.text
+    }
+}
+
+impl Eq for CachedRun {}
+
 #[derive(Debug)]
 struct CacheBucket {
     choice: FaceChoice,
     size_bits: u32,
     options: ShapeOptions,
-    runs: rustc_hash::FxHashMap<String, Arc<ShapedRun>>,
+    runs: rustc_hash::FxHashSet<CachedRun>,
     plans: PlanCache,
 }
 
@@ -536,16 +641,26 @@ impl ShapeCache {
         let bucket = self.bucket(choice, size_pt, options);
         if let Some(run) = self.buckets[bucket].runs.get(text) {
             self.hits += 1;
-            return Arc::clone(run);
+            return Arc::clone(&run.0);
         }
         self.misses += 1;
-        let plans = &mut self.buckets[bucket].plans;
-        let run = Arc::new(shape_with_plans(
-            fonts, text, choice, size_pt, options, plans,
-        ));
+        let rescaled = self
+            .buckets
+            .iter()
+            .filter(|b| b.choice == choice && b.options == *options)
+            .find_map(|b| b.runs.get(text))
+            .and_then(|other| rescaled(fonts, &other.0, size_pt));
+        let run = match rescaled {
+            Some(run) => run,
+            None => {
+                let plans = &mut self.buckets[bucket].plans;
+                shape_with_plans(fonts, text, choice, size_pt, options, plans)
+            }
+        };
+        let run = Arc::new(run);
         self.buckets[bucket]
             .runs
-            .insert(text.to_string(), Arc::clone(&run));
+            .insert(CachedRun(Arc::clone(&run)));
         run
     }
 
@@ -565,6 +680,19 @@ impl ShapeCache {
             });
             self.buckets.len() - 1
         })
+    }
+
+    /// Forgets the run stored for this request, if any: for text shaped only to be measured
+    /// (a table's cells at the size the table turned out too wide for).
+    pub fn forget(&mut self, text: &str, choice: FaceChoice, size_pt: f32, options: &ShapeOptions) {
+        let size_bits = size_pt.to_bits();
+        let bucket = self
+            .buckets
+            .iter_mut()
+            .find(|b| b.choice == choice && b.size_bits == size_bits && b.options == *options);
+        if let Some(bucket) = bucket {
+            bucket.runs.remove(text);
+        }
     }
 
     /// Number of stored runs.
@@ -724,5 +852,87 @@ mod tests {
         let a = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
         let b = shape(&fonts, text, serif(), 9.5, &ShapeOptions::default());
         assert_eq!(a, b);
+    }
+
+    /// ASCII text the first face covers is cut into the segment the grapheme-by-grapheme
+    /// rules make, in every family and style.
+    #[test]
+    fn ascii_text_is_the_segment_the_general_rules_make() {
+        let fonts = fonts();
+        let texts = [
+            "efficient",
+            "c12345_6",
+            "1975",
+            "--",
+            "A.V.",
+            "x",
+            " a b ",
+            "a\tb",
+            "",
+        ];
+        for family in [Family::Serif, Family::Mono] {
+            for style in [Style::Regular, Style::Italic, Style::Bold] {
+                let chain = fonts.chain(FaceChoice::new(family, style));
+                for text in texts {
+                    let mut missing = Vec::new();
+                    let general = grapheme_segments(&fonts, &chain, text, &mut missing);
+                    if let Some(fast) = ascii_segment(&fonts, &chain, text) {
+                        assert_eq!(vec![fast], general, "{text:?}");
+                        assert!(missing.is_empty());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ASCII coverage a face keeps answers as its `cmap` does.
+    #[test]
+    fn ascii_coverage_matches_the_cmap() {
+        let fonts = fonts();
+        for family in [Family::Serif, Family::Mono] {
+            for id in fonts.chain(FaceChoice::new(family, Style::Regular)) {
+                let face = fonts.face(id);
+                for c in (0..128u8).map(char::from) {
+                    assert_eq!(face.has_char(c), face.glyph_for(c).is_some(), "{c:?}");
+                }
+            }
+        }
+    }
+
+    /// A run shaped at one size and read back at another is the run shaping at that size
+    /// gives, bit for bit: ligatures, kerning, marks, fallback faces and code alike.
+    #[test]
+    fn a_run_rescaled_is_the_run_shaped_at_that_size() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mono = FaceChoice::new(Family::Mono, Style::Regular);
+        let texts = [
+            "efficient",
+            "AVATAR Wolf.",
+            "c12345_6",
+            KHMER,
+            "naïve café",
+            "x",
+        ];
+        for choice in [serif(), mono] {
+            for text in texts {
+                let measured = shape(&fonts, text, choice, 9.0, &options);
+                let derived = rescaled(&fonts, &measured, 7.13).expect("read back exactly");
+                let fresh = shape(&fonts, text, choice, 7.13, &options);
+                assert_eq!(derived, fresh, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_forgotten_run_is_shaped_again() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mut cache = ShapeCache::new();
+        cache.shape(&fonts, "word", serif(), 9.0, &options);
+        cache.forget("word", serif(), 9.0, &options);
+        assert!(cache.is_empty());
+        cache.shape(&fonts, "word", serif(), 9.0, &options);
+        assert_eq!((cache.hits(), cache.misses()), (0, 2));
     }
 }

@@ -121,8 +121,8 @@ fn register_explicit(
             return;
         };
         walk::block_inlines_mut(block, &mut |inline| {
-            if let Inline::Html { attrs, .. } = inline {
-                push_id_attr(attrs, &span, &mut found);
+            if let Inline::Html(html) = inline {
+                push_id_attr(&html.attrs, &span, &mut found);
             }
         });
     });

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+mod svg;
+
 use super::ids::UniqueNames;
 use super::walk;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
@@ -19,6 +21,10 @@ use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub const RETAILER_PIXELS: u64 = 4_000_000;
+/// The most memory an image may take decoded: the PDF backend decodes images that it cannot
+/// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
+/// its largest image's pixels), so an image over it is refused here, at its reference.
+pub const MAX_DECODED_BYTES: u64 = crate::pdf::image_pdf::MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.
 pub const COVER_MIN: (u32, u32) = (1600, 2560);
 
@@ -104,24 +110,10 @@ impl<'a> ImageCollector<'a> {
             }
             return;
         }
-        walk::inlines_mut(&mut chapter.blocks, &mut |inline| {
-            if let Inline::Image(image) = inline {
-                if is_remote(&image.src) {
-                    *inline = remote_image_link(image);
-                }
-            }
-        });
-        walk::blocks_mut(&mut chapter.blocks, &mut |block| {
-            if let crate::doc::Block::Figure(figure) = block {
-                if is_remote(&figure.image.src) {
-                    let link = remote_image_link(&figure.image);
-                    *block = crate::doc::Block::Paragraph {
-                        content: vec![link],
-                        span: figure.span.clone(),
-                    };
-                }
-            }
-        });
+        replace_remote_images(&mut chapter.blocks);
+        for note in &mut chapter.notes {
+            replace_remote_images(&mut note.blocks);
+        }
     }
 
     fn add_image(&mut self, base: &Path, image: &Image, diags: &mut Diagnostics) -> Option<usize> {
@@ -207,10 +199,10 @@ impl<'a> ImageCollector<'a> {
                 diags.push(
                     Diagnostic::error(
                         code::IMAGE_FORMAT,
-                        format!("{}: {problem}", self.root.display(path)),
+                        format!("{}: {}", self.root.display(path), problem.message),
                     )
                     .at(span)
-                    .with_hint("EPUB readers show PNG, JPEG, GIF, WebP and SVG images"),
+                    .with_hint(problem.hint),
                 );
                 return None;
             }
@@ -242,6 +234,23 @@ impl<'a> ImageCollector<'a> {
     ) -> bool {
         let pixels = u64::from(probe.width) * u64::from(probe.height);
         let name = self.root.display(path);
+        if probe.decoded_bytes > MAX_DECODED_BYTES {
+            diags.push(
+                Diagnostic::error(
+                    code::IMAGE_TOO_LARGE,
+                    format!(
+                        "{name} ({}x{} pixels) would take {} MB of memory to decode, more than the {} MB octavo allows",
+                        probe.width,
+                        probe.height,
+                        probe.decoded_bytes.div_ceil(MEGABYTE),
+                        MAX_DECODED_BYTES / MEGABYTE
+                    ),
+                )
+                .at(span.clone())
+                .with_hint("scale the image down, or save it with 8 bits per channel; e-book retailers accept at most 4 megapixels"),
+            );
+            return false;
+        }
         if pixels > MAX_PIXELS {
             diags.push(
                 Diagnostic::error(
@@ -292,18 +301,57 @@ fn is_remote(src: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
 }
 
-fn remote_image_link(image: &Image) -> Inline {
-    let text = if image.alt.trim().is_empty() {
+/// Remote images become links to them (`--allow-remote`); a figure of one becomes a
+/// paragraph holding the link. Inside a link (the usual README badge,
+/// `[![build](…/badge.svg)](…/job)`) a remote image becomes its text instead: a link may not
+/// hold another link.
+fn replace_remote_images(blocks: &mut [crate::doc::Block]) {
+    walk::inlines_mut(blocks, &mut |inline| match inline {
+        Inline::Link(link) => images_to_text(&mut link.content),
+        Inline::Html(html) if html.name == "a" => images_to_text(&mut html.children),
+        Inline::Image(image) if is_remote(&image.src) => *inline = remote_image_link(image),
+        _ => {}
+    });
+    walk::blocks_mut(blocks, &mut |block| {
+        if let crate::doc::Block::Figure(figure) = block {
+            if is_remote(&figure.image.src) {
+                let link = remote_image_link(&figure.image);
+                *block = crate::doc::Block::Paragraph {
+                    content: vec![link],
+                    span: figure.span.clone(),
+                };
+            }
+        }
+    });
+}
+
+/// Remote images anywhere inside `inlines` become their text.
+fn images_to_text(inlines: &mut [Inline]) {
+    walk::each_inline_mut(inlines, &mut |inline| {
+        if let Inline::Image(image) = inline {
+            if is_remote(&image.src) {
+                *inline = Inline::text(remote_image_text(image), image.span.clone());
+            }
+        }
+    });
+}
+
+/// What stands for a remote image: its alternative text, or its address when it has none.
+fn remote_image_text(image: &Image) -> String {
+    if image.alt.trim().is_empty() {
         image.src.clone()
     } else {
         image.alt.clone()
-    };
-    Inline::Link(Link {
+    }
+}
+
+fn remote_image_link(image: &Image) -> Inline {
+    Inline::Link(Box::new(Link {
         target: LinkTarget::External(image.src.clone()),
         title: image.title.clone(),
-        content: vec![Inline::text(text, image.span.clone())],
+        content: vec![Inline::text(remote_image_text(image), image.span.clone())],
         span: image.span.clone(),
-    })
+    }))
 }
 
 /// What the first bytes of an image file say it is.
@@ -317,10 +365,33 @@ pub struct ImageProbe {
     pub width: u32,
     /// Pixel height.
     pub height: u32,
+    /// Bytes the decoded pixels take (0 when unknown, e.g. SVG).
+    pub decoded_bytes: u64,
+}
+
+/// Bytes in a megabyte, for messages.
+const MEGABYTE: u64 = 1_000_000;
+
+/// Why an image cannot go into the book, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageProblem {
+    /// What is wrong with the file.
+    pub message: String,
+    /// How to fix it.
+    pub hint: &'static str,
+}
+
+impl From<String> for ImageProblem {
+    fn from(message: String) -> Self {
+        ImageProblem {
+            message,
+            hint: "EPUB readers show PNG, JPEG, GIF, WebP and SVG images",
+        }
+    }
 }
 
 /// Identify an image by its magic bytes and read its size from the header.
-pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
+pub fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
     let mut head = Vec::with_capacity(512);
     open_regular(path)
         .map_err(|problem| problem.describe("the image"))?
@@ -329,19 +400,20 @@ pub fn probe_image(path: &Path) -> Result<ImageProbe, String> {
         .map_err(|e| format!("cannot read the image: {e}"))?;
     let (media_type, extension) =
         sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
-    let (width, height) = match media_type {
-        "image/png" | "image/jpeg" => header_dimensions(path)?,
+    let (width, height, decoded_bytes) = match media_type {
+        "image/png" | "image/jpeg" => header_size(path)?,
         "image/svg+xml" => {
             check_svg(path)?;
-            (0, 0)
+            (0, 0, 0)
         }
-        _ => (0, 0),
+        _ => (0, 0, 0),
     };
     Ok(ImageProbe {
         media_type,
         extension,
         width,
         height,
+        decoded_bytes,
     })
 }
 
@@ -360,91 +432,48 @@ fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
     }
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{FEFF}').trim_start();
-    let looks_svg = text.starts_with("<svg")
-        || (text.starts_with("<?xml") || text.starts_with("<!--")) && text.contains("<svg");
+    // After an XML declaration, comments or a document type declaration; the root may be
+    // prefixed (`<svg:svg`). Whether it really is an SVG is for `svg::check_svg` to say.
+    let looks_svg = text.starts_with('<') && (text.contains("<svg") || text.contains(":svg"));
     looks_svg.then_some(("image/svg+xml", "svg"))
 }
 
 /// SVG is XML and can carry scripts, entity declarations (entity bombs, XXE) and references to
-/// other files. octavo never parses it, but readers do: refuse what is not plain drawing.
-fn check_svg(path: &Path) -> Result<(), String> {
+/// other files, which readers would act on: see [`svg`] for what is packaged.
+fn check_svg(path: &Path) -> Result<(), ImageProblem> {
     let bytes = read_regular(path, MAX_SVG_BYTES).map_err(|problem| match problem {
         PathProblem::TooLarge(_) => "the SVG is larger than 10 MB".to_string(),
         other => other.describe("the image"),
     })?;
     let text = String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
-    match svg_hazard(&text) {
-        Some(hazard) => Err(format!(
-            "the SVG contains {hazard}; only plain drawings can be packaged"
-        )),
-        None => Ok(()),
-    }
+    svg::check_svg(&text).map_err(|refusal| ImageProblem {
+        message: format!(
+            "the SVG holds {} (line {}), which an EPUB may not: only drawings can be packaged",
+            refusal.what, refusal.line
+        ),
+        hint: "remove it from the drawing, or export a plain SVG (Inkscape: Save As > Plain SVG; Illustrator: SVG 1.1 without Illustrator editing data); a PNG works too",
+    })
 }
 
 /// Largest SVG file accepted.
 pub const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
 
-/// The first unsafe construct in an SVG, if any.
-pub fn svg_hazard(text: &str) -> Option<&'static str> {
-    let lower = text.to_ascii_lowercase();
-    let compact: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
-    let checks: [(&str, &str); 6] = [
-        ("<!entity", "an entity declaration"),
-        ("<!doctype", "a document type declaration"),
-        ("<script", "a script"),
-        ("<foreignobject", "foreign content"),
-        ("javascript:", "a javascript: link"),
-        ("href=\"http", "a reference to a remote file"),
-    ];
-    if let Some((_, what)) = checks.iter().find(|(needle, _)| compact.contains(needle)) {
-        return Some(what);
-    }
-    if compact.contains("href=\"file:")
-        || compact.contains("href='file:")
-        || compact.contains("href='http")
-    {
-        return Some("a reference to another file");
-    }
-    has_event_handler(&compact).then_some("an event handler attribute")
-}
-
-/// ` onload=`, ` onclick =` …: an attribute starting with `on` inside a tag.
-fn has_event_handler(text: &str) -> bool {
-    text.match_indices(" on").any(|(at, _)| {
-        let rest = &text[at + 3..];
-        let name_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
-    })
-}
-
-fn header_dimensions(path: &Path) -> Result<(u32, u32), String> {
+/// Width, height and decoded size in bytes, from the header alone.
+fn header_size(path: &Path) -> Result<(u32, u32, u64), String> {
+    use image::ImageDecoder;
     let file = open_regular(path).map_err(|problem| problem.describe("the image"))?;
-    image::ImageReader::new(std::io::BufReader::new(file))
+    let decoder = image::ImageReader::new(std::io::BufReader::new(file))
         .with_guessed_format()
         .map_err(|e| format!("cannot read the image: {e}"))?
-        .into_dimensions()
-        .map_err(|e| format!("the image is damaged: {e}"))
+        .into_decoder()
+        .map_err(|e| format!("the image is damaged: {e}"))?;
+    let (width, height) = decoder.dimensions();
+    Ok((width, height, decoder.total_bytes()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unsafe_svg_is_detected() {
-        assert_eq!(svg_hazard("<svg><rect/></svg>"), None);
-        assert!(
-            svg_hazard("<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><svg/>")
-                .is_some()
-        );
-        assert!(svg_hazard("<svg onload=\"alert(1)\"/>").is_some());
-        assert!(svg_hazard("<svg><SCRIPT>x</SCRIPT></svg>").is_some());
-        assert!(svg_hazard("<svg><image href=\"http://x/y.png\"/></svg>").is_some());
-        assert_eq!(
-            svg_hazard("<svg><text>turn on the light = good</text></svg>"),
-            None
-        );
-    }
 
     #[test]
     fn sniffing() {
@@ -454,6 +483,14 @@ mod tests {
             Some(("image/svg+xml", "svg"))
         );
         assert_eq!(sniff(b"hello"), None);
+        assert_eq!(
+            sniff(b"<!DOCTYPE svg>\n<svg xmlns=\"\">"),
+            Some(("image/svg+xml", "svg"))
+        );
+        assert_eq!(
+            sniff(b"<s:svg xmlns:s=\"http://www.w3.org/2000/svg\">"),
+            Some(("image/svg+xml", "svg"))
+        );
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(("image/webp", "webp")));
     }
 }

@@ -66,7 +66,7 @@ pub fn each_inline_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
         f(inline);
         match inline {
             Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => each_inline_mut(c, f),
-            Inline::Html { children, .. } => each_inline_mut(children, f),
+            Inline::Html(html) => each_inline_mut(&mut html.children, f),
             Inline::Link(link) => each_inline_mut(&mut link.content, f),
             Inline::Cite(cite) => each_inline_mut(&mut cite.rendered, f),
             _ => {}
