@@ -265,20 +265,25 @@ fn read_face(
 /// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
 const PROBE_CHARACTERS: &str = "AZaz09 .,";
 
-/// Subset `face` to a few glyphs as the PDF embeds fonts, so that a font the PDF cannot embed
-/// (tables the subsetter cannot read) is an error at its book.toml key, in `check` as in
-/// `build`, not a failure after the book has been typeset.
-fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
+/// Read `face` as the PDF writer (krilla) does and subset it to a few glyphs as krilla will,
+/// so that a font the PDF cannot embed (tables krilla or the subsetter cannot read) is an
+/// error at its book.toml key, in `check` as in `build`, not a failure after the book has
+/// been typeset.
+fn probe_subset(face: &FontFace<'static>) -> Result<(), &'static str> {
+    let readable = super::font::guard(|| {
+        krilla::text::Font::new(krilla::Data::from(face.data()), face.index()).is_some()
+    });
+    if readable != Some(true) {
+        return Err("the PDF writer cannot read it (malformed font)");
+    }
     let mut remapper = subsetter::GlyphRemapper::new();
     for c in PROBE_CHARACTERS.chars() {
         if let Some(glyph) = face.glyph_for(c) {
             remapper.remap(glyph);
         }
     }
-    let subset = super::font::guard(|| subsetter::subset(face.data(), face.index(), &remapper))
+    super::font::guard(|| subsetter::subset(face.data(), face.index(), &remapper))
         .and_then(Result::ok)
-        .ok_or("it cannot be subset for the PDF (malformed font)")?;
-    super::font_pdf::FontProgram::from_subset(subset)
         .map(|_| ())
-        .ok_or("it cannot be subset for the PDF (no CFF table in the subset)")
+        .ok_or("it cannot be subset for the PDF (malformed font)")
 }

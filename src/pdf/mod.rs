@@ -1,25 +1,22 @@
 //! The PDF backend: our own typesetter (DESIGN.md "Line breaking is ours", "Page building is
-//! ours"). The resolved book is composed into pages of the layout IR ([`compose`]: shaped
-//! paragraphs broken by [`linebreak`], pages cut by [`page`]), rendered straight into an
-//! in-memory `lopdf` document ([`render`]: content streams written as bytes by [`content`],
-//! subset fonts through [`text_pdf`] and [`font_pdf`], images through [`image_pdf`]) and
-//! finished on that same document ([`finish`]: [`outline`], [`labels`], [`metadata`], a
-//! content-derived /ID), which writes the bytes.
+//! ours"), written out by krilla. The resolved book is composed into pages of the layout IR
+//! ([`compose`]: shaped paragraphs broken by [`linebreak`], pages cut by [`page`]), and the
+//! pages go through [`writer`] into krilla (text by [`glyphs`], images by [`images`]), with
+//! the [`outline`], the page [`labels`] and the [`metadata`] computed here from the
+//! composition.
 //!
-//! We write content streams and font dictionaries ourselves: printpdf, which we used before,
-//! spent 2.56 s of a 6.8 s build of a 4,040-page book serialising its operation vectors (most
-//! of a 900 MB peak), and the post-pass then parsed its output back (measured with
-//! `OCTAVO_TIMINGS`).
+//! Writing PDF objects is krilla's (MIT/Apache, the PDF layer under Typst's exporter): it
+//! subsets and embeds fonts, keeps text extractable, and brings tagged PDF, PDF/UA and PDF/A
+//! within reach. We wrote content streams, fonts and the file ourselves before; printpdf,
+//! before that, spent most of a large book's build serialising operation vectors.
 
 pub mod compose;
-pub mod content;
-pub mod finish;
+mod file_tail;
 pub mod font;
 pub mod font_config;
-pub mod font_pdf;
+pub mod glyphs;
 pub mod hyphen;
-pub mod image_pdf;
-pub mod krilla_writer;
+pub mod images;
 pub mod labels;
 pub mod layout_ir;
 pub mod linebreak;
@@ -28,11 +25,9 @@ pub mod outline;
 pub mod page;
 pub mod paragraph;
 pub mod profile;
-pub mod render;
 pub mod sample;
-pub mod serialize;
 pub mod shape;
-pub mod text_pdf;
+pub mod writer;
 
 use std::collections::BTreeMap;
 
@@ -60,15 +55,9 @@ pub enum PdfError {
     /// The bundled fonts could not be read (a broken build).
     #[error("fonts: {0}")]
     Font(#[from] font::FontError),
-    /// Rendering failed.
+    /// Writing the composed pages failed.
     #[error("{0}")]
-    Render(#[from] render::RenderError),
-    /// Finishing the document failed.
-    #[error("{0}")]
-    Finishing(#[from] finish::FinishError),
-    /// The krilla writer failed (spike).
-    #[error("{0}")]
-    Krilla(#[from] krilla_writer::KrillaWriterError),
+    Write(#[from] writer::WriteError),
 }
 
 /// The PDF's bytes, and characters no font could draw (for warnings).
@@ -110,31 +99,17 @@ pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfErro
     let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
     let size = (options.profile.page_width, options.profile.page_height);
     crate::progress::phase("writing PDF", 1);
-    let bytes = if std::env::var("OCTAVO_PDF_WRITER").as_deref() == Ok("krilla") {
-        let pass = finishing_for(book, &composition, options);
-        let input = krilla_writer::KrillaInput {
-            pages: &composition.pages,
-            anchors: &composition.anchors,
-            images: &book.images,
-            fonts: &fonts,
-            size,
-            readable: options.readable,
-            pass: &pass,
-        };
-        crate::timing::time("pdf krilla", || krilla_writer::write(&input))?
-    } else {
-        let input = render::RenderInput {
-            pages: &composition.pages,
-            anchors: &composition.anchors,
-            images: &book.images,
-            fonts: &fonts,
-            size,
-            readable: options.readable,
-        };
-        let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
-        let pass = finishing_for(book, &composition, options);
-        crate::timing::time("pdf finish", || finish::finish(doc, &pass))?
+    let parts = document_parts(book, &composition);
+    let input = writer::WriteInput {
+        pages: &composition.pages,
+        anchors: &composition.anchors,
+        images: &book.images,
+        fonts: &fonts,
+        size,
+        readable: options.readable,
+        parts: &parts,
     };
+    let bytes = crate::timing::time("pdf write", || writer::write(&input))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
@@ -166,18 +141,14 @@ fn flatten_outline(
     }
 }
 
-fn finishing_for(
-    book: &Book,
-    composition: &Composition,
-    options: &PdfOptions,
-) -> finish::Finishing {
+/// The outline, page labels and metadata of the book's PDF.
+fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
     let toc = crate::toc::build_toc(book);
-    let page_height = options.profile.page_height;
     let outline = toc
         .iter()
-        .filter_map(|entry| outline_entry(entry, &composition.anchors, page_height))
+        .filter_map(|entry| outline_entry(entry, &composition.anchors))
         .collect();
-    finish::Finishing {
+    writer::DocumentParts {
         outline,
         labels: page_labels(composition),
         info: metadata::DocumentInfo {
@@ -200,24 +171,23 @@ fn finishing_for(
             creator: "octavo".to_string(),
             date: book.meta.modified.clone(),
         },
-        compress: !options.readable,
     }
 }
 
+/// The outline entry of a table-of-contents entry that has a position, with its children.
 fn outline_entry(
     entry: &crate::toc::TocEntry,
     anchors: &BTreeMap<String, (usize, f64)>,
-    page_height: f64,
 ) -> Option<outline::OutlineEntry> {
-    let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
+    let (page, top) = anchors.get(entry.anchor.as_deref()?)?;
     Some(outline::OutlineEntry {
         title: entry.title.clone(),
         page: *page,
-        y: page_height - y,
+        top: *top,
         children: entry
             .children
             .iter()
-            .filter_map(|c| outline_entry(c, anchors, page_height))
+            .filter_map(|c| outline_entry(c, anchors))
             .collect(),
     })
 }

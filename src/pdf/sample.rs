@@ -1,15 +1,14 @@
 //! A one-page font sample: every face and feature the PDF backend handles (the four Libertine
 //! styles, the monospace, English mixed with Khmer, ligatures, kerning, old-style figures),
-//! rendered through the same path as a book. Tests read it back with PDF tools.
+//! written through the same path as a book. Tests read it back with PDF tools.
 
 use std::collections::BTreeMap;
 
-use super::finish::{self, Finishing};
 use super::font::{FaceChoice, Family, FontSet, Style};
 use super::layout_ir::{GlyphRun, Item, Page};
 use super::metadata::DocumentInfo;
-use super::render::{render_document, RenderInput};
 use super::shape::{ShapeCache, ShapeOptions};
+use super::writer::{write, DocumentParts, WriteInput};
 use super::PdfError;
 
 /// The sample page: (family, style, size, old-style figures, text) per line.
@@ -82,9 +81,8 @@ const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
 /// A4 in points.
 const A4: (f64, f64) = (595.276, 841.89);
 
-/// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
-/// finishing step.
-pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
+/// Builds a one-page A4 PDF showing every face and feature, through the book's writer.
+pub fn sample_pdf(fonts: &FontSet<'static>) -> Result<Vec<u8>, PdfError> {
     let mut cache = ShapeCache::new();
     let items = SAMPLE_LINES
         .iter()
@@ -107,23 +105,22 @@ pub fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
         items,
         ..Page::default()
     }];
-    let input = RenderInput {
+    let parts = DocumentParts {
+        info: DocumentInfo {
+            title: "octavo font sample".to_string(),
+            creator: "octavo".to_string(),
+            ..DocumentInfo::default()
+        },
+        ..DocumentParts::default()
+    };
+    let input = WriteInput {
         pages: &pages,
         anchors: &BTreeMap::new(),
         images: &[],
         fonts,
         size: A4,
         readable: false,
+        parts: &parts,
     };
-    let doc = render_document(&input)?;
-    let pass = Finishing {
-        info: DocumentInfo {
-            title: "octavo font sample".to_string(),
-            creator: "octavo".to_string(),
-            ..DocumentInfo::default()
-        },
-        compress: true,
-        ..Finishing::default()
-    };
-    Ok(finish::finish(doc, &pass)?)
+    Ok(write(&input)?)
 }

@@ -22,9 +22,9 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub const RETAILER_PIXELS: u64 = 4_000_000;
 /// The most memory an image may take decoded: the PDF backend decodes images that it cannot
-/// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
+/// embed as they are under this allocation limit (`pdf::images`, four bytes for each of
 /// its largest image's pixels), so an image over it is refused here, at its reference.
-pub const MAX_DECODED_BYTES: u64 = crate::pdf::image_pdf::MAX_IMAGE_PIXELS * 4;
+pub const MAX_DECODED_BYTES: u64 = crate::pdf::images::MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.
 pub const COVER_MIN: (u32, u32) = (1600, 2560);
 

@@ -1,0 +1,396 @@
+//! The end of the file krilla writes, rewritten in place of its last bytes.
+//!
+//! krilla (0.8) ends a PDF with the document catalog, a cross-reference table and the
+//! trailer. Two things are done there that krilla has no setting for:
+//!
+//! - **The catalog** gains `/PageMode /UseOutlines` when the book has an outline (a viewer
+//!   opens the bookmarks panel with the file; `/UseNone` otherwise) and
+//!   `/ViewerPreferences << /DisplayDocTitle true >>` (the window shows the book's title,
+//!   not the file name), unless krilla wrote them itself.
+//! - **The cross-reference table** (20 bytes an object: about 1 MB for a 4,000-page book, 7%
+//!   of its file) becomes a Flate-compressed cross-reference stream with the PNG "up"
+//!   predictor, a few bytes an object, holding the trailer's entries.
+//!
+//! Only the catalog, the last object, changes size, so no other object moves and krilla's
+//! offsets stay right. Anything unexpected in the tail (another krilla version, a PDF
+//! version without cross-reference streams) leaves the file as krilla wrote it: it is valid
+//! either way.
+
+use std::io::Write;
+
+/// The catalog entries added, each with the key that tells whether krilla wrote it already.
+const DISPLAY_DOC_TITLE: (&str, &str) = (
+    "/ViewerPreferences",
+    "/ViewerPreferences<</DisplayDocTitle true>>",
+);
+
+/// Bytes of a cross-reference stream entry's type and generation fields.
+const TYPE_BYTES: usize = 1;
+const GENERATION_BYTES: usize = 2;
+
+/// The file with its tail rewritten (see the module documentation); `pdf` unchanged when
+/// its tail is not what krilla writes.
+pub(super) fn rewrite_tail(pdf: Vec<u8>, has_outline: bool) -> Vec<u8> {
+    match Tail::parse(&pdf) {
+        Some(tail) => tail.rewrite(&pdf, has_outline),
+        None => pdf,
+    }
+}
+
+/// What the end of krilla's file holds.
+#[derive(Debug)]
+struct Tail {
+    /// Where the `xref` keyword starts.
+    xref_start: usize,
+    /// The offset of each object (`None` for a free entry), by object number.
+    offsets: Vec<Option<usize>>,
+    /// The trailer's entries other than `/Size`, as written.
+    trailer_entries: String,
+    /// Where the catalog's dictionary starts and ends (`<<` to `>>`, inclusive).
+    catalog: std::ops::Range<usize>,
+}
+
+impl Tail {
+    fn parse(pdf: &[u8]) -> Option<Tail> {
+        if !supports_xref_streams(pdf) {
+            return None;
+        }
+        let xref_start = startxref(pdf)?;
+        let mut lines = Lines {
+            pdf,
+            at: xref_start,
+        };
+        if lines.next()? != b"xref" {
+            return None;
+        }
+        let section = std::str::from_utf8(lines.next()?).ok()?;
+        let (first, count) = section.split_once(' ')?;
+        let (first, count): (usize, usize) = (first.parse().ok()?, count.parse().ok()?);
+        if first != 0 {
+            return None;
+        }
+        let mut offsets = Vec::with_capacity(count);
+        for _ in 0..count {
+            offsets.push(xref_entry(pdf.get(lines.at..lines.at + 20)?)?);
+            lines.at += 20;
+        }
+        if lines.next()? != b"trailer" {
+            return None;
+        }
+        let trailer = std::str::from_utf8(pdf.get(lines.at..)?).ok()?;
+        let trailer_entries = trailer_entries(trailer)?;
+        let catalog = catalog_range(pdf, &offsets, xref_start)?;
+        Some(Tail {
+            xref_start,
+            offsets,
+            trailer_entries,
+            catalog,
+        })
+    }
+
+    /// The file up to the catalog, the catalog with its entries added, and a cross-reference
+    /// stream in place of the table and trailer.
+    fn rewrite(&self, pdf: &[u8], has_outline: bool) -> Vec<u8> {
+        let catalog = &pdf[self.catalog.clone()];
+        let mut added = String::new();
+        let page_mode = if has_outline {
+            "/PageMode/UseOutlines"
+        } else {
+            "/PageMode/UseNone"
+        };
+        if !contains(catalog, b"/PageMode") {
+            added.push_str(page_mode);
+        }
+        if !contains(catalog, DISPLAY_DOC_TITLE.0.as_bytes()) {
+            added.push_str(DISPLAY_DOC_TITLE.1);
+        }
+        let insert_at = self.catalog.end - 2;
+        let mut out = Vec::with_capacity(self.xref_start + added.len() + self.offsets.len() * 2);
+        out.extend_from_slice(&pdf[..insert_at]);
+        out.extend_from_slice(added.as_bytes());
+        out.extend_from_slice(&pdf[insert_at..self.xref_start]);
+        let xref_offset = out.len();
+        self.write_xref_stream(&mut out, xref_offset);
+        out
+    }
+
+    /// The cross-reference stream (object number `Size`, at `xref_offset`), `startxref` and
+    /// `%%EOF`.
+    fn write_xref_stream(&self, out: &mut Vec<u8>, xref_offset: usize) {
+        let number = self.offsets.len();
+        let mut offsets = self.offsets.clone();
+        offsets.push(Some(xref_offset));
+        let offset_bytes = bytes_for(xref_offset);
+        let rows = xref_rows(&offsets, offset_bytes);
+        let data = deflate(&up_predicted(
+            &rows,
+            TYPE_BYTES + offset_bytes + GENERATION_BYTES,
+        ));
+        let columns = TYPE_BYTES + offset_bytes + GENERATION_BYTES;
+        let _ = write!(
+            out,
+            "{number} 0 obj\n<</Type/XRef/Size {size}/W[{TYPE_BYTES} {offset_bytes} \
+             {GENERATION_BYTES}]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns \
+             {columns}>>/Length {length}{entries}>>\nstream\n",
+            size = number + 1,
+            length = data.len(),
+            entries = self.trailer_entries,
+        );
+        out.extend_from_slice(&data);
+        let _ = write!(out, "\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF");
+    }
+}
+
+/// Whether the header names PDF 1.5 or later, which cross-reference streams need.
+fn supports_xref_streams(pdf: &[u8]) -> bool {
+    let Some(header) = pdf.strip_prefix(b"%PDF-") else {
+        return false;
+    };
+    let line = header.split(|&b| b == b'\n').next().unwrap_or_default();
+    let version = std::str::from_utf8(line).unwrap_or_default().trim();
+    let parsed = version
+        .split_once('.')
+        .and_then(|(major, minor)| Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?)));
+    parsed.is_some_and(|version| version >= (1, 5))
+}
+
+/// The offset `startxref` gives at the end of the file.
+fn startxref(pdf: &[u8]) -> Option<usize> {
+    let keyword = b"startxref\n";
+    let at = pdf.len().saturating_sub(64);
+    let found = pdf[at..]
+        .windows(keyword.len())
+        .rposition(|w| w == keyword)?;
+    let digits = &pdf[at + found + keyword.len()..];
+    let digits: &[u8] = digits.split(|&b| b == b'\n').next()?;
+    let offset = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (offset < at + found).then_some(offset)
+}
+
+/// Lines of the file from a position on.
+struct Lines<'p> {
+    pdf: &'p [u8],
+    at: usize,
+}
+
+impl<'p> Iterator for Lines<'p> {
+    type Item = &'p [u8];
+
+    fn next(&mut self) -> Option<&'p [u8]> {
+        let rest = self.pdf.get(self.at..)?;
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        self.at += end + 1;
+        Some(&rest[..end])
+    }
+}
+
+/// One cross-reference table entry (`oooooooooo ggggg n\r\n`): the offset of an object in
+/// use, `None` for a free one.
+fn xref_entry(entry: &[u8]) -> Option<Option<usize>> {
+    let text = std::str::from_utf8(entry).ok()?;
+    let offset: usize = text.get(0..10)?.parse().ok()?;
+    let generation = text.get(11..16)?;
+    match text.get(17..20)? {
+        "n\r\n" if generation == "00000" => Some(Some(offset)),
+        "f\r\n" => Some(None),
+        _ => None,
+    }
+}
+
+/// The entries of `<<…>>` in `trailer` other than `/Size`, checked to name `/Root`.
+fn trailer_entries(trailer: &str) -> Option<String> {
+    let body = trailer.strip_prefix("<<")?;
+    let end = body.rfind(">>\nstartxref")?;
+    let body = &body[..end];
+    let size = body.strip_prefix("/Size ")?;
+    let rest = size.trim_start_matches(|c: char| c.is_ascii_digit());
+    (rest.contains("/Root ") && rest.starts_with('/')).then(|| rest.to_string())
+}
+
+/// The catalog's dictionary: the object at the highest offset, right before `xref`, whose
+/// dictionary starts with `/Type/Catalog`.
+fn catalog_range(
+    pdf: &[u8],
+    offsets: &[Option<usize>],
+    xref_start: usize,
+) -> Option<std::ops::Range<usize>> {
+    let last = offsets.iter().flatten().copied().max()?;
+    let object = pdf.get(last..xref_start)?;
+    let open = object.windows(2).position(|w| w == b"<<")?;
+    let header = std::str::from_utf8(&object[..open]).ok()?;
+    if !header.ends_with(" 0 obj\n") {
+        return None;
+    }
+    if !object[open..].starts_with(b"<</Type/Catalog") {
+        return None;
+    }
+    let tail = b">>\nendobj\n";
+    if !object.ends_with(tail) {
+        return None;
+    }
+    Some(last + open..xref_start - tail.len() + 2)
+}
+
+/// The number of bytes an offset up to `max` needs.
+fn bytes_for(max: usize) -> usize {
+    let bits = usize::BITS - max.leading_zeros();
+    (bits as usize).div_ceil(8).max(1)
+}
+
+/// The rows of the cross-reference stream: type 0 (free, next free 0, generation 65535) or
+/// type 1 (in use at an offset, generation 0).
+fn xref_rows(offsets: &[Option<usize>], offset_bytes: usize) -> Vec<u8> {
+    let columns = TYPE_BYTES + offset_bytes + GENERATION_BYTES;
+    let mut rows = Vec::with_capacity(offsets.len() * columns);
+    for offset in offsets {
+        let (kind, value, generation) = match offset {
+            Some(offset) => (1u8, *offset, 0u16),
+            None => (0u8, 0, u16::MAX),
+        };
+        rows.push(kind);
+        rows.extend_from_slice(&value.to_be_bytes()[size_of::<usize>() - offset_bytes..]);
+        rows.extend_from_slice(&generation.to_be_bytes());
+    }
+    rows
+}
+
+/// `rows` (of `columns` bytes) with the PNG "up" filter: each row prefixed by filter type 2
+/// and holding its difference from the row above (`/Predictor 12`).
+fn up_predicted(rows: &[u8], columns: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() + rows.len() / columns.max(1));
+    let mut above = vec![0u8; columns];
+    for row in rows.chunks(columns) {
+        out.push(2);
+        out.extend(row.iter().zip(&above).map(|(b, a)| b.wrapping_sub(*a)));
+        above.copy_from_slice(row);
+    }
+    out
+}
+
+/// `bytes` zlib-compressed.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Whether `haystack` contains `needle`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small file in krilla's layout: two objects, the catalog last, table and trailer.
+    fn krilla_like() -> Vec<u8> {
+        let mut pdf = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n".to_vec();
+        let pages = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<</Type/Pages/Count 0/Kids[]>>\nendobj\n\n");
+        let catalog = pdf.len();
+        pdf.extend_from_slice(b"2 0 obj\n<</Type/Catalog/Pages 1 0 R/Lang(en)>>\nendobj\n");
+        let xref = pdf.len();
+        let table = format!(
+            "xref\n0 3\n0000000000 65535 f\r\n{pages:010} 00000 n\r\n{catalog:010} 00000 n\r\n\
+             trailer\n<</Size 3/Root 2 0 R/ID[(a)(b)]>>\nstartxref\n{xref}\n%%EOF"
+        );
+        pdf.extend_from_slice(table.as_bytes());
+        pdf
+    }
+
+    fn qpdf_json(pdf: &[u8]) -> Option<serde_json::Value> {
+        let dir = tempfile::tempdir().ok()?;
+        let path = dir.path().join("tail.pdf");
+        std::fs::write(&path, pdf).ok()?;
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&path)
+            .output()
+            .ok()?;
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let json = std::process::Command::new("qpdf")
+            .args(["--json", "--json-key=qpdf", "--json-key=trailer"])
+            .arg(&path)
+            .output()
+            .ok()?;
+        serde_json::from_slice(&json.stdout).ok()
+    }
+
+    #[test]
+    fn the_table_becomes_a_stream_and_the_catalog_gains_its_entries() {
+        let pdf = rewrite_tail(krilla_like(), true);
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains(
+            "<</Type/Catalog/Pages 1 0 R/Lang(en)/PageMode/UseOutlines\
+             /ViewerPreferences<</DisplayDocTitle true>>>>"
+        ));
+        assert!(!text.contains("trailer") && text.contains("/Type/XRef/Size 4/W[1 1 2]"));
+        assert!(text.contains("/Root 2 0 R/ID[(a)(b)]>>"), "{text}");
+        if let Some(json) = qpdf_json(&pdf) {
+            let catalog = &json["qpdf"][1]["obj:2 0 R"]["value"];
+            assert_eq!(catalog["/PageMode"], "/UseOutlines");
+            assert_eq!(catalog["/ViewerPreferences"]["/DisplayDocTitle"], true);
+        }
+    }
+
+    #[test]
+    fn without_an_outline_the_outline_panel_stays_closed() {
+        let pdf = rewrite_tail(krilla_like(), false);
+        assert!(contains(&pdf, b"/PageMode/UseNone"));
+    }
+
+    #[test]
+    fn entries_krilla_wrote_are_not_added_twice() {
+        let pdf = krilla_like();
+        let with_prefs = String::from_utf8_lossy(&pdf).replace(
+            "/Lang(en)>>\nendobj",
+            "/Lang(en)/ViewerPreferences<</DisplayDocTitle true>>>>\nendobj",
+        );
+        // The catalog grew, so the table's offset moved: fix it as krilla would have.
+        let xref = with_prefs.find("xref\n").unwrap();
+        let start = with_prefs.rfind("startxref\n").unwrap() + "startxref\n".len();
+        let fixed = format!("{}{xref}\n%%EOF", &with_prefs[..start]);
+        let pdf = rewrite_tail(fixed.into_bytes(), true);
+        let text = String::from_utf8_lossy(&pdf);
+        assert_eq!(text.matches("/ViewerPreferences").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_unexpected_tail_is_left_alone() {
+        let pdf = krilla_like();
+        let old = String::from_utf8_lossy(&pdf).replace("%PDF-1.7", "%PDF-1.4");
+        assert_eq!(
+            rewrite_tail(old.clone().into_bytes(), true),
+            old.into_bytes()
+        );
+        let cut = pdf[..pdf.len() - 30].to_vec();
+        assert_eq!(rewrite_tail(cut.clone(), true), cut);
+        let mut no_catalog = pdf.clone();
+        let at = no_catalog
+            .windows(8)
+            .position(|w| w == b"/Catalog")
+            .unwrap();
+        no_catalog[at + 1] = b'K';
+        assert_eq!(rewrite_tail(no_catalog.clone(), true), no_catalog);
+    }
+
+    #[test]
+    fn offsets_use_as_few_bytes_as_they_need() {
+        assert_eq!(bytes_for(0), 1);
+        assert_eq!(bytes_for(255), 1);
+        assert_eq!(bytes_for(256), 2);
+        assert_eq!(bytes_for(16_777_216), 4);
+        let rows = xref_rows(&[None, Some(0x0102)], 2);
+        assert_eq!(rows, [0, 0, 0, 0xFF, 0xFF, 1, 0x01, 0x02, 0, 0]);
+        assert_eq!(
+            up_predicted(&rows, 5),
+            [2, 0, 0, 0, 0xFF, 0xFF, 2, 1, 1, 2, 1, 1]
+        );
+    }
+}
