@@ -22,7 +22,7 @@ pub fn time<T>(phase: &str, work: impl FnOnce() -> T) -> T {
 }
 
 /// CPU time (user + system, all threads) the process has used so far, in milliseconds
-/// (SPIKE: a loaded machine makes wall times of stages unreliable).
+/// (a loaded machine makes the wall times of stages unreliable).
 #[cfg(unix)]
 fn process_cpu_ms() -> f64 {
     // SAFETY: getrusage only writes the struct we pass.

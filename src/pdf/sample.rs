@@ -124,3 +124,65 @@ pub fn sample_pdf(fonts: &FontSet<'static>) -> Result<Vec<u8>, PdfError> {
     };
     Ok(write(&input)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
+
+    /// Runs `tool` with `args`; `None` when the tool is not installed.
+    fn run_tool(tool: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+        Command::new(tool).args(args).output().ok()
+    }
+
+    #[test]
+    fn sample_pdf_extracts_checks_and_embeds_subsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sample.pdf");
+        let fonts = FontSet::builtin().unwrap();
+        std::fs::write(&path, sample_pdf(&fonts).unwrap()).unwrap();
+        let pdf = path.as_os_str();
+        if let Some(out) = run_tool(
+            "pdftotext",
+            &["-enc".as_ref(), "UTF-8".as_ref(), pdf, "-".as_ref()],
+        ) {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("efficient office affluent"), "{text}");
+            assert!(text.contains("AVATAR Wave 1975"), "{text}");
+            assert!(
+                text.contains("fn main() { let office = 1975; } // ffi"),
+                "{text}"
+            );
+            for word in KHMER_WORDS {
+                assert!(text.contains(word), "{word} not in {text}");
+            }
+        }
+        if let Some(out) = run_tool("qpdf", &["--check".as_ref(), pdf]) {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        if let Some(out) = run_tool("pdffonts", &[pdf]) {
+            assert_fonts_embedded_and_subset(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+
+    /// Every font row of `pdffonts` says `emb yes`, `sub yes` and `uni yes`, under a subset
+    /// name.
+    fn assert_fonts_embedded_and_subset(listing: &str) {
+        let rows: Vec<&str> = listing.lines().skip(2).collect();
+        assert!(rows.len() >= 7, "{listing}");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // name type [type2] encoding emb sub uni object gen
+            let n = cols.len();
+            assert!(n >= 7, "{row}");
+            assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "{row}");
+            assert_eq!(cols[0].as_bytes().get(6), Some(&b'+'), "{row}");
+        }
+    }
+}

@@ -409,3 +409,7 @@ fn link_target(target: &LinkDest, input: &WriteInput<'_>) -> Option<Target> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
