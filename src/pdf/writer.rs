@@ -413,3 +413,7 @@ fn link_target(target: &LinkDest, input: &WriteInput<'_>) -> Option<Target> {
 #[cfg(test)]
 #[path = "writer_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "writer_media_tests.rs"]
+mod media_tests;
