@@ -242,12 +242,12 @@ impl<'f> TextBatch<'f> {
     /// letter for a word space ("ទួ លស្លែង"), so such a cluster shares its text range, and
     /// with it krilla's `/ActualText` span, with the cluster after it.
     fn ends_short(&self, glyphs: &[ShapedGlyph], size: f32) -> bool {
-        let Some(face) = glyphs.first().and_then(|g| self.faces.get(g.face.index())) else {
-            return false;
-        };
         if glyphs.len() < 2 {
             return false;
         }
+        let Some(face) = glyphs.first().and_then(|g| self.faces.get(g.face.index())) else {
+            return false;
+        };
         let scale = size / f32::from(face.units_per_em().max(1));
         let (mut pen, mut reach, mut last_end) = (0.0f32, f32::MIN, 0.0f32);
         for glyph in glyphs {
@@ -376,6 +376,13 @@ impl TjState {
     fn tidy_advance(self, wanted: f64, font_advance: f32) -> Option<f32> {
         let carried = f64::from(self.adjustment);
         let intended = carried + wanted * f64::from(TJ_UNITS_PER_EM) - f64::from(font_advance);
+        // Most glyphs: no adjustment wanted, and the font's own advance gives none.
+        if intended.abs() <= f64::from(KRILLA_ADJUSTMENT_EPSILON) && carried == 0.0 {
+            let plain = font_advance / TJ_UNITS_PER_EM;
+            if self.after_glyph(plain, 0.0, Some(font_advance)).adjustment == 0.0 {
+                return Some(plain);
+            }
+        }
         short_decimals(intended).find_map(|decimal| {
             let advance =
                 (decimal - carried + f64::from(font_advance)) / f64::from(TJ_UNITS_PER_EM);
@@ -463,6 +470,18 @@ fn segments(run: &ShapedRun) -> impl Iterator<Item = Segment> + '_ {
     };
     let mut start = 0;
     std::iter::from_fn(move || {
+        // Most runs are in one face: one segment, found without looking at each cluster.
+        if start == 0 {
+            if let Some(first) = run.glyphs.first() {
+                if run.glyphs.iter().all(|g| g.face == first.face) {
+                    start = run.clusters.len();
+                    return Some(Segment {
+                        clusters: 0..run.clusters.len(),
+                        face: first.face.index(),
+                    });
+                }
+            }
+        }
         while start < run.clusters.len() {
             let Some(face) = face_of(start) else {
                 start += 1;
