@@ -111,9 +111,6 @@ pub(super) struct TextBatch<'f> {
     origin: (f32, f32),
     glyphs: Vec<PlacedGlyph>,
     text: String,
-    /// The run whose text was appended last, and where it starts in `text`: a run split
-    /// between faces comes back to a batch it was in.
-    last_run: Option<(*const ShapedRun, usize)>,
     /// krilla's pen before the pending glyph, summed as krilla sums it.
     pen: f32,
     /// The pending glyph's advance as the layout has it, in points.
@@ -138,7 +135,6 @@ impl<'f> TextBatch<'f> {
             origin: (0.0, 0.0),
             glyphs: Vec::new(),
             text: String::new(),
-            last_run: None,
             pen: 0.0,
             pending_advance: 0.0,
             layout_pen: 0.0,
@@ -179,7 +175,6 @@ impl<'f> TextBatch<'f> {
         }
         self.glyphs.clear();
         self.text.clear();
-        self.last_run = None;
     }
 
     /// Appends the glyphs of `segment` (starting at `x` on baseline `y`, layout coordinates);
@@ -320,19 +315,14 @@ impl<'f> TextBatch<'f> {
         Some(units / upem * TJ_UNITS_PER_EM)
     }
 
-    /// Where `run`'s text starts in the batch's text, appending it unless it was appended
-    /// last.
+    /// Appends `run`'s text to the batch's text; where it starts there. Every occurrence
+    /// of a run gets its own copy, even the same shaped run drawn again on the next line
+    /// (a code block's repeated line): krilla takes glyphs with one text range for one
+    /// cluster, and would extract the lines as one.
     fn run_text(&mut self, run: &ShapedRun) -> usize {
-        let key = run as *const ShapedRun;
-        match self.last_run {
-            Some((last, base)) if last == key => base,
-            _ => {
-                let base = self.text.len();
-                self.text.push_str(&run.text);
-                self.last_run = Some((key, base));
-                base
-            }
-        }
+        let base = self.text.len();
+        self.text.push_str(&run.text);
+        base
     }
 }
 

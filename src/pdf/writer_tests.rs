@@ -301,6 +301,26 @@ fn text_extracts_with_ligatures_and_khmer_words_whole() {
     }
 }
 
+#[test]
+fn the_same_run_on_several_lines_extracts_each_time() {
+    // A code block repeating a line: the shaping cache gives every line the same run.
+    let choice = FaceChoice::new(Family::Mono, Style::Regular);
+    let run = Arc::new(shape(fonts(), "c", choice, 9.0, &ShapeOptions::default()));
+    let items = (0..3)
+        .map(|line| {
+            Item::Glyphs(GlyphRun {
+                x: 20.0,
+                y: 100.0 + 11.0 * f64::from(line),
+                run: Arc::clone(&run),
+            })
+        })
+        .collect();
+    let bytes = Written::pages(vec![page(items)]).write().unwrap();
+    if let Some(extracted) = pdftotext(&bytes) {
+        assert_eq!(extracted.split_whitespace().collect::<Vec<_>>(), ["c"; 3]);
+    }
+}
+
 /// The text `pdftotext` extracts, when it is installed.
 pub(super) fn pdftotext(bytes: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().ok()?;
