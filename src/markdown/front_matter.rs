@@ -17,13 +17,13 @@ pub struct FrontMatter {
     /// No chapter number for this chapter.
     #[serde(default)]
     pub unnumbered: bool,
-    /// Structural type: `preface`, `appendix`, … (see [`EPUB_TYPES`]).
+    /// Structural type: `preface`, `appendix`, … (see `EPUB_TYPES`).
     #[serde(rename = "type")]
     pub epub_type: Option<String>,
 }
 
 /// Chapter types octavo accepts, from the EPUB Structural Semantics Vocabulary.
-pub const EPUB_TYPES: &[&str] = &[
+const EPUB_TYPES: &[&str] = &[
     "acknowledgments",
     "afterword",
     "appendix",
@@ -43,7 +43,7 @@ pub const EPUB_TYPES: &[&str] = &[
 ];
 
 /// Parse the text of a metadata block (without its fences); `toml` selects the `+++` dialect.
-pub fn parse_front_matter(
+pub(super) fn parse_front_matter(
     file: FileId,
     text: &str,
     offset: usize,

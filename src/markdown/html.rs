@@ -151,13 +151,13 @@ const OPAQUE_ELEMENTS: &[&str] = &[
 ];
 
 /// Raw HTML nested deeper than this keeps its text but loses its inner tags.
-pub const MAX_HTML_DEPTH: usize = 64;
+const MAX_HTML_DEPTH: usize = 64;
 
 /// Elements without content.
-pub const VOID_ELEMENTS: &[&str] = HTML_VOID_ELEMENTS;
+pub(super) const VOID_ELEMENTS: &[&str] = HTML_VOID_ELEMENTS;
 
 /// True when an element may appear inline in running text.
-pub fn is_inline_element(name: &str) -> bool {
+pub(super) fn is_inline_element(name: &str) -> bool {
     INLINE_ELEMENTS.contains(&name)
 }
 
@@ -166,12 +166,12 @@ fn is_block_element(name: &str) -> bool {
 }
 
 /// True when dropping the element must also drop everything inside it.
-pub fn is_opaque_element(name: &str) -> bool {
+pub(super) fn is_opaque_element(name: &str) -> bool {
     OPAQUE_ELEMENTS.contains(&name)
 }
 
 /// Keep allowed attributes with safe values; return them and the names of dropped ones.
-pub fn filter_attributes(
+pub(super) fn filter_attributes(
     element: &str,
     attrs: &[(String, String)],
 ) -> (Vec<(String, String)>, Vec<String>) {
@@ -217,7 +217,7 @@ fn is_safe_href(value: &str) -> bool {
 }
 
 /// True for an XML NCName usable as an id (letter or `_` first; letters, digits, `-_.` after).
-pub fn is_xml_id(value: &str) -> bool {
+pub(crate) fn is_xml_id(value: &str) -> bool {
     let mut chars = value.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
     first_ok && chars.all(|c| is_id_char(c) || matches!(c, '-' | '.'))
@@ -226,7 +226,7 @@ pub fn is_xml_id(value: &str) -> bool {
 /// Characters kept in generated ids: ASCII letters, digits and `_`, and non-ASCII characters
 /// outside the punctuation and symbol blocks (so Khmer vowel signs survive), all of which XML
 /// allows in names.
-pub fn is_id_char(c: char) -> bool {
+pub(crate) fn is_id_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
@@ -245,7 +245,7 @@ pub fn is_id_char(c: char) -> bool {
 /// The sanitiser therefore reports elements left open at the end of a block and end tags that
 /// close something opened earlier, and the Markdown stage nests the Markdown in between.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlockPiece {
+pub(super) enum BlockPiece {
     /// Complete, balanced nodes.
     Nodes(Vec<HtmlNode>),
     /// An element left open at the end of the block, with the complete children it has so far.
@@ -263,18 +263,19 @@ pub enum BlockPiece {
 
 /// Raw HTML turned into an allow-listed tree, plus what had to go.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Sanitized {
+pub(super) struct Sanitized {
     /// The well-formed result, in source order.
-    pub pieces: Vec<BlockPiece>,
+    pub(super) pieces: Vec<BlockPiece>,
     /// Human descriptions of each dropped element or attribute (`<script>`, `onclick`).
-    pub dropped: Vec<String>,
+    pub(super) dropped: Vec<String>,
     /// Comments found (used for markers such as `<!-- references -->`).
-    pub comments: Vec<String>,
+    pub(super) comments: Vec<String>,
 }
 
 impl Sanitized {
     /// All complete nodes, ignoring open and close pieces (for callers that want a tree).
-    pub fn nodes(&self) -> Vec<HtmlNode> {
+    #[cfg(test)]
+    fn nodes(&self) -> Vec<HtmlNode> {
         let mut nodes = Vec::new();
         for piece in &self.pieces {
             match piece {
@@ -304,7 +305,7 @@ struct OpenElement {
 /// Elements that may stay open across HTML blocks and hold the Markdown written after them.
 /// Phrasing-only containers (`p`, headings) are closed at the end of their block instead, as a
 /// browser closes `<p>` at the next block.
-pub fn is_wrapper_element(name: &str) -> bool {
+fn is_wrapper_element(name: &str) -> bool {
     (is_block_element(name) && !is_phrasing_container(name) && !VOID_ELEMENTS.contains(&name))
         || (is_inline_element(name) && !VOID_ELEMENTS.contains(&name))
 }
@@ -313,7 +314,7 @@ pub fn is_wrapper_element(name: &str) -> bool {
 ///
 /// An opaque element (`<script>`, `<title>`) is dropped with its content up to its end tag;
 /// when the block holds no end tag, only the start tag is dropped and what follows is kept.
-pub fn sanitize_block(html: &str) -> Sanitized {
+pub(super) fn sanitize_block(html: &str) -> Sanitized {
     let tokens = tokenize(html);
     let mut state = BlockSanitizer::default();
     let mut index = 0;
@@ -504,7 +505,7 @@ const RAW_TEXT_BLOCK_ELEMENTS: &[&str] = &["script", "style", "textarea", "pre"]
 /// When an HTML block starts with `<script>`, `<style>`, `<textarea>` or `<pre>` and holds no
 /// end tag for it, CommonMark ran the block to the end of its container: the offset just
 /// after the start tag, from where the text should be read as Markdown again.
-pub fn unclosed_raw_text_start(block: &str) -> Option<usize> {
+pub(super) fn unclosed_raw_text_start(block: &str) -> Option<usize> {
     let trimmed = block.trim_start_matches([' ', '\t']);
     let indent = block.len() - trimmed.len();
     let head = trimmed.get(..trimmed.len().min(12)).unwrap_or(trimmed);
@@ -524,14 +525,14 @@ pub fn unclosed_raw_text_start(block: &str) -> Option<usize> {
 
 /// The alternative text of a raw HTML `<img>`, which is printed in its place when the image is
 /// dropped (a raw image would bypass packaging and confinement; Markdown images are the way).
-pub fn image_alt(name: &str, attrs: &[(String, String)]) -> Option<String> {
+pub(super) fn image_alt(name: &str, attrs: &[(String, String)]) -> Option<String> {
     let alt = attrs.iter().find(|(key, _)| key == "alt")?.1.trim();
     (name == "img" && !alt.is_empty()).then(|| alt.to_string())
 }
 
 /// True for a link (`<a href>`) with no content: nobody can see, click or name it (its image
 /// was dropped, say). An `<a id>` without `href` is a link target and stays.
-pub fn is_empty_link(name: &str, attrs: &[(String, String)], blank: bool) -> bool {
+pub(super) fn is_empty_link(name: &str, attrs: &[(String, String)], blank: bool) -> bool {
     name == "a" && blank && attrs.iter().any(|(key, _)| key == "href")
 }
 

@@ -1,8 +1,8 @@
 //! Tests of the Markdown stage: events to the document model.
 
 use super::*;
-use crate::diag::Severity;
-use crate::doc::{plain_text, Block, Inline};
+use crate::diag::{code, Severity};
+use crate::doc::{plain_text, Block, HtmlNode, Inline};
 
 fn parse(text: &str) -> (ParsedChapter, Diagnostics) {
     let mut diags = Diagnostics::default();

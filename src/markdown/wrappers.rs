@@ -13,7 +13,7 @@ use crate::doc::{Block, HtmlNode, Inline};
 use super::html;
 
 /// The blocks that a closed wrapper element turns into.
-pub fn html_container_blocks(
+pub(super) fn html_container_blocks(
     name: String,
     attrs: Vec<(String, String)>,
     blocks: Vec<Block>,
@@ -50,7 +50,7 @@ fn required_parents(name: &str) -> Option<&'static [&'static str]> {
 }
 
 /// True when `name` may appear directly inside `parent` (`""` for a Markdown container).
-pub fn fits_parent(name: &str, parent: &str) -> bool {
+pub(super) fn fits_parent(name: &str, parent: &str) -> bool {
     required_parents(name).is_none_or(|parents| parents.contains(&parent))
 }
 
@@ -67,7 +67,7 @@ fn required_child(parent: &str) -> Option<&'static str> {
 
 /// Rename elements that lost their required parent to `div` (keeping only attributes a `div`
 /// may carry) and drop orphaned `col`s, throughout a sanitised tree placed in `parent`.
-pub fn adopt_orphans(nodes: Vec<HtmlNode>, parent: &str) -> Vec<HtmlNode> {
+pub(super) fn adopt_orphans(nodes: Vec<HtmlNode>, parent: &str) -> Vec<HtmlNode> {
     nodes
         .into_iter()
         .filter_map(|node| match node {
@@ -101,7 +101,7 @@ pub fn adopt_orphans(nodes: Vec<HtmlNode>, parent: &str) -> Vec<HtmlNode> {
 }
 
 /// A container element that lost its required parent becomes a `div`.
-pub fn adopted_name(
+pub(super) fn adopted_name(
     name: String,
     attrs: Vec<(String, String)>,
     parent: &str,

@@ -175,33 +175,6 @@ pub fn moved(items: Vec<Item>, dx: f64, dy: f64) -> impl Iterator<Item = Item> {
     })
 }
 
-/// A plain-text dump of pages for golden tests: labels, kinds, first and last words.
-pub fn dump_pages(pages: &[Page]) -> String {
-    let mut out = String::new();
-    for (i, page) in pages.iter().enumerate() {
-        let text = page_text(page);
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let first = words.iter().take(3).copied().collect::<Vec<_>>().join(" ");
-        let last = words
-            .iter()
-            .rev()
-            .take(3)
-            .rev()
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.push_str(&format!(
-            "page {:>3} {:<7} {:<6} | {} … {}\n",
-            i + 1,
-            format!("{:?}", page.kind).to_lowercase(),
-            page.label.as_deref().unwrap_or("-"),
-            first,
-            last
-        ));
-    }
-    out
-}
-
 /// The text of a page in reading order of its runs.
 pub fn page_text(page: &Page) -> String {
     let mut runs: Vec<&GlyphRun> = page

@@ -18,6 +18,7 @@ pub mod glyphs;
 pub mod hyphen;
 pub mod images;
 pub mod labels;
+pub mod layout_dump;
 pub mod layout_ir;
 pub mod linebreak;
 pub mod metadata;

@@ -199,12 +199,18 @@ pub fn build_pdf(name: &str, dir: &Path, profile: &str) -> (Vec<u8>, String) {
     (output.bytes, dump)
 }
 
-/// Pages (kind, label, first and last words), anchors per page, fonts and links of a PDF.
+/// Every page of a PDF (each text line with its position, face and size; rules, images, links
+/// and anchors), its chapter openings, outline, fonts and link counts. The PDF must have been
+/// set in the bundled fonts (`PdfOptions::fonts` `None`), whose faces name the dump's.
 pub fn dump_pdf(output: &octavo::pdf::PdfOutput) -> String {
     use octavo::pdf::layout_ir::Item;
     let composition = &output.composition;
+    let fonts = octavo::pdf::font::FontSet::builtin().expect("the bundled fonts");
     let mut out = format!("== pages ({})\n", composition.pages.len());
-    out.push_str(&octavo::pdf::layout_ir::dump_pages(&composition.pages));
+    out.push_str(&octavo::pdf::layout_dump::dump_pages(
+        &composition.pages,
+        &fonts,
+    ));
     out.push_str("\n== chapter openings (page index)\n");
     for page in &composition.chapter_pages {
         out.push_str(&format!("{}\n", page + 1));

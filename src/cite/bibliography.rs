@@ -1,0 +1,279 @@
+//! The bibliography file (BibLaTeX `.bib`, hayagriva `.yaml`, CSL-JSON `.json`): its entries,
+//! where each key is written, and which entries are broken. An unreadable file is reported
+//! at the place its parser stopped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hayagriva::citationberg::json::Item as JsonItem;
+
+use super::biblatex::load_biblatex;
+use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+
+/// The parsed bibliography: its entries, where each one is, and which keys are broken.
+pub(super) struct Bibliography {
+    /// The file, for diagnostics' spans.
+    pub(super) file: FileId,
+    /// The file's name, for diagnostics' messages.
+    pub(super) name: String,
+    /// The entries.
+    pub(super) library: Library,
+    /// Keys in file order.
+    pub(super) order: Vec<String>,
+    /// Where each entry's key is written.
+    pub(super) positions: BTreeMap<String, Span>,
+    /// Keys of entries that failed to parse (already reported).
+    pub(super) broken: BTreeSet<String>,
+    /// False when the whole file was unreadable: keys are then not checked.
+    pub(super) usable: bool,
+}
+
+impl Bibliography {
+    fn empty(file: FileId, name: &str) -> Bibliography {
+        Bibliography {
+            file,
+            name: name.to_string(),
+            library: Library::Native(hayagriva::Library::new()),
+            order: Vec::new(),
+            positions: BTreeMap::new(),
+            broken: BTreeSet::new(),
+            usable: false,
+        }
+    }
+
+    /// Whether `key` names an entry that parsed, so a citation of it can be rendered.
+    pub(super) fn contains(&self, key: &str) -> bool {
+        self.positions.contains_key(key) && !self.broken.contains(key) && self.has_entry(key)
+    }
+
+    fn has_entry(&self, key: &str) -> bool {
+        match &self.library {
+            Library::Native(library) => library.get(key).is_some(),
+            Library::Json(items) => items.iter().any(|item| item.id().as_deref() == Some(key)),
+        }
+    }
+
+    /// Where `key` is written in the file (its start when unknown).
+    pub(super) fn span_of(&self, key: &str) -> Span {
+        self.positions
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| Span::new(self.file, 0..0))
+    }
+}
+
+/// Entries in either of hayagriva's entry types.
+pub(super) enum Library {
+    /// From BibLaTeX or hayagriva YAML.
+    Native(hayagriva::Library),
+    /// From CSL-JSON.
+    Json(Vec<JsonItem>),
+}
+
+/// Reads the bibliography file `file` by its extension; an unreadable or unsupported file
+/// is reported and gives a bibliography whose keys are not checked.
+pub(super) fn load_bibliography(
+    file: FileId,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Bibliography {
+    let source = sources.get(file);
+    let lower = source.name.to_ascii_lowercase();
+    let mut bib = Bibliography::empty(file, &source.name);
+    if lower.ends_with(".bib") || lower.ends_with(".bibtex") {
+        load_biblatex(&mut bib, &source.text, diags);
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        load_yaml(&mut bib, &source.text, diags);
+    } else if lower.ends_with(".json") {
+        load_json(&mut bib, &source.text, diags);
+    } else {
+        diags.push(
+            Diagnostic::error(
+                code::BIBLIOGRAPHY,
+                format!("unsupported bibliography format `{}`", source.name),
+            )
+            .at(Span::new(file, 0..0))
+            .with_hint("use a .bib (BibLaTeX), .yaml (hayagriva) or .json (CSL-JSON) file"),
+        );
+        return bib;
+    }
+    let mut keys: Vec<(usize, String)> = bib
+        .positions
+        .iter()
+        .filter(|(key, _)| bib.has_entry(key))
+        .map(|(key, span)| (span.range.start, key.clone()))
+        .collect();
+    keys.sort();
+    bib.order = keys.into_iter().map(|(_, key)| key).collect();
+    bib
+}
+
+fn load_yaml(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
+    match hayagriva::io::from_yaml_str(text) {
+        Ok(library) => {
+            bib.positions = yaml_positions(text, bib.file);
+            for entry in library.iter() {
+                let fallback = Span::new(bib.file, 0..0);
+                bib.positions
+                    .entry(entry.key().to_string())
+                    .or_insert(fallback);
+            }
+            bib.library = Library::Native(library);
+            bib.usable = true;
+        }
+        Err(error) => {
+            let at = error.location().map_or(0, |l| l.index()).min(text.len());
+            report_unreadable(bib, at, &error.to_string(), diags);
+        }
+    }
+}
+
+/// Top-level keys of a hayagriva YAML file: unindented `key:` lines.
+fn yaml_positions(text: &str, file: FileId) -> BTreeMap<String, Span> {
+    let mut positions = BTreeMap::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.chars().next();
+        let top = first.is_some_and(|c| !c.is_whitespace() && !matches!(c, '#' | '-'));
+        if let Some(colon) = line.find(':').filter(|_| top) {
+            let raw = &line[..colon];
+            let key = raw.trim().trim_matches(['"', '\'']);
+            let start = offset + raw.find(key).unwrap_or(0);
+            positions
+                .entry(key.to_string())
+                .or_insert_with(|| Span::new(file, start..start + key.len()));
+        }
+        offset += line.len();
+    }
+    positions
+}
+
+fn load_json(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
+    match serde_json::from_str::<Vec<JsonItem>>(text) {
+        Ok(items) => {
+            bib.positions = json_positions(text, bib.file);
+            for (n, item) in items.iter().enumerate() {
+                match item.id() {
+                    Some(id) => {
+                        let fallback = Span::new(bib.file, 0..0);
+                        bib.positions.entry(id.into_owned()).or_insert(fallback);
+                    }
+                    None => {
+                        report_unreadable(bib, 0, &format!("item {} has no \"id\"", n + 1), diags)
+                    }
+                }
+            }
+            bib.library = Library::Json(items);
+            bib.usable = true;
+        }
+        Err(error) => {
+            let at = offset_of(text, error.line(), error.column());
+            report_unreadable(bib, at, &error.to_string(), diags);
+        }
+    }
+}
+
+/// Where each `"id": "key"` of a CSL-JSON file is.
+fn json_positions(text: &str, file: FileId) -> BTreeMap<String, Span> {
+    let mut positions = BTreeMap::new();
+    for (at, _) in text.match_indices("\"id\"") {
+        let rest = &text[at + 4..];
+        let Some(value) = rest.trim_start().strip_prefix(':').map(str::trim_start) else {
+            continue;
+        };
+        let start = text.len() - value.len();
+        let (key, len) = match value.strip_prefix('"') {
+            Some(quoted) => match quoted.find('"') {
+                Some(end) => (&quoted[..end], end + 2),
+                None => continue,
+            },
+            None => {
+                let end = value
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(value.len());
+                (&value[..end], end)
+            }
+        };
+        positions
+            .entry(key.to_string())
+            .or_insert_with(|| Span::new(file, start..start + len));
+    }
+    positions
+}
+
+/// Byte offset of a 1-based line and column, clamped to a character boundary.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn report_unreadable(bib: &Bibliography, at: usize, problem: &str, diags: &mut Diagnostics) {
+    diags.push(
+        Diagnostic::error(
+            code::BIBLIOGRAPHY,
+            format!("cannot read bibliography {}: {problem}", bib.name),
+        )
+        .at(Span::new(bib.file, at..at))
+        .with_hint("fix the file's syntax; no citation can be rendered until then"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{book, cites, options, run_with};
+    use crate::diag::code;
+
+    #[test]
+    fn yaml_and_csl_json_bibliographies() {
+        let yaml = "kiernan1996:\n  type: book\n  title: The Pol Pot Regime\n  author: Kiernan, Ben\n  date: 1996\n\
+                    other:\n  type: book\n  title: Other\n  author: Doe, Jane\n  date: 2000\n";
+        let outcome = run_with(
+            book(&["[@kiernan1996, p. 5]"], &[], Some(("refs.yaml", yaml))),
+            &options("apa"),
+        );
+        assert_eq!(cites(&outcome), ["(Kiernan, 1996, p. 5)"]);
+        let warning = &outcome.diags.items()[0];
+        assert_eq!(
+            outcome
+                .book
+                .sources
+                .location(warning.span.as_ref().unwrap()),
+            "refs.yaml:6:1"
+        );
+
+        let json = r#"[
+  {"id": "kiernan1996", "type": "book", "title": "The Pol Pot Regime",
+   "author": [{"family": "Kiernan", "given": "Ben"}], "issued": {"date-parts": [[1996]]}}
+]"#;
+        let outcome = run_with(
+            book(&["@kiernan1996 [p. 5]"], &[], Some(("refs.json", json))),
+            &options("chicago-author-date"),
+        );
+        assert_eq!(cites(&outcome), ["Kiernan (1996, 5)"]);
+        assert!(outcome.diags.items().is_empty());
+        assert_eq!(outcome.list.unwrap().entries[0].id, "ref-kiernan1996");
+
+        let outcome = run_with(
+            book(&["[@x]"], &[], Some(("refs.json", "[{\"id\": \"x\",}]"))),
+            &options("apa"),
+        );
+        let error = &outcome.diags.items()[0];
+        assert_eq!(error.code, code::BIBLIOGRAPHY);
+        assert_eq!(
+            outcome.book.sources.location(error.span.as_ref().unwrap()),
+            "refs.json:1:13"
+        );
+        assert_eq!(
+            outcome.diags.items().len(),
+            1,
+            "no unknown-key noise after a fatal error"
+        );
+    }
+}

@@ -1,0 +1,365 @@
+//! hayagriva's element tree turned into our inlines (never its unescaped HTML output):
+//! formatting, links, each cited work's part linked to its entry, prefixes, suffixes and
+//! suppressed authors.
+
+use hayagriva::citationberg::{FontStyle, FontWeight, VerticalAlign};
+use hayagriva::{ElemChild, ElemChildren, ElemMeta, Formatting};
+
+use super::render::RenderContext;
+use crate::diag::Span;
+use crate::doc::{Citation, Inline, Link, LinkTarget};
+
+/// Turns hayagriva's element tree into inlines carrying `span`.
+pub(super) struct Converter<'a> {
+    /// The span every produced inline carries.
+    pub(super) span: Span,
+    /// Set when converting a citation: each cited item's part is linked to its entry.
+    pub(super) cite: Option<CiteContext<'a>>,
+}
+
+impl Converter<'_> {
+    /// Convert `children`; inside a linked item (`flat`), external links become text, since
+    /// links cannot nest.
+    pub(super) fn children(&self, children: &[ElemChild], out: &mut Vec<Inline>, flat: bool) {
+        for child in children {
+            self.child(child, out, flat);
+        }
+    }
+
+    fn child(&self, child: &ElemChild, out: &mut Vec<Inline>, flat: bool) {
+        match child {
+            ElemChild::Text(text) => self.formatted(&text.text, text.formatting, out),
+            ElemChild::Markup(text) => self.formatted(text, Formatting::default(), out),
+            ElemChild::Elem(elem) => match (&elem.meta, &self.cite) {
+                (Some(ElemMeta::Entry(index)), Some(cite)) => {
+                    self.item(cite, &elem.children, *index, out)
+                }
+                _ => {
+                    if elem.display.is_some() && !out.is_empty() {
+                        push(out, Inline::text(" ", self.span.clone()));
+                    }
+                    self.children(&elem.children.0, out, flat)
+                }
+            },
+            ElemChild::Link { text, .. } if flat => {
+                self.formatted(&text.text, text.formatting, out)
+            }
+            ElemChild::Link { text, url } => {
+                let mut content = Vec::new();
+                self.formatted(&text.text, text.formatting, &mut content);
+                out.push(Inline::Link(Box::new(Link {
+                    target: LinkTarget::External(url.clone()),
+                    title: String::new(),
+                    content,
+                    span: self.span.clone(),
+                })));
+            }
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+
+    fn formatted(&self, text: &str, formatting: Formatting, out: &mut Vec<Inline>) {
+        if text.is_empty() {
+            return;
+        }
+        let mut inline = Inline::text(text, self.span.clone());
+        if formatting.font_weight == FontWeight::Bold {
+            inline = Inline::Strong(vec![inline]);
+        }
+        if formatting.font_style == FontStyle::Italic {
+            inline = Inline::Emph(vec![inline]);
+        }
+        let tag = match formatting.vertical_align {
+            VerticalAlign::Sup => Some("sup"),
+            VerticalAlign::Sub => Some("sub"),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            inline = Inline::Html(Box::new(crate::doc::HtmlInline {
+                name: tag.to_string(),
+                attrs: Vec::new(),
+                children: vec![inline],
+            }));
+        }
+        push(out, inline);
+    }
+
+    /// One cited work: prefix, the linked rendering, suffix.
+    fn item(
+        &self,
+        cite: &CiteContext,
+        children: &ElemChildren,
+        index: usize,
+        out: &mut Vec<Inline>,
+    ) {
+        let item = cite
+            .known
+            .get(index)
+            .and_then(|&i| cite.citation.items.get(i));
+        let Some(item) = item else {
+            return self.children(&children.0, out, true);
+        };
+        let mut children = children.0.clone();
+        if item.suppress_author {
+            strip_author(&mut children);
+        }
+        let mut inner = Vec::new();
+        self.children(&children, &mut inner, true);
+        if cite.narrative {
+            narrative_suffix(&mut inner, &item.suffix, &self.span);
+        }
+        if !item.prefix.is_empty() {
+            push(
+                out,
+                Inline::text(format!("{} ", item.prefix), self.span.clone()),
+            );
+        }
+        out.push(Inline::Link(Box::new(Link {
+            target: LinkTarget::Anchor(cite.ctx.id(&item.key)),
+            title: String::new(),
+            content: inner,
+            span: item.span.clone(),
+        })));
+        if !cite.narrative && !item.suffix.is_empty() {
+            push(
+                out,
+                Inline::text(joined_suffix(&item.suffix), self.span.clone()),
+            );
+        }
+    }
+}
+
+/// The citation being converted and how its items map to hayagriva's.
+pub(super) struct CiteContext<'a> {
+    /// Gives each entry's anchor id.
+    pub(super) ctx: &'a RenderContext<'a>,
+    /// The citation as written: its items' prefixes, suffixes and spans.
+    pub(super) citation: &'a Citation,
+    /// hayagriva's item index `i` is `citation.items[known[i]]`.
+    pub(super) known: &'a [usize],
+    /// A narrative citation (`@key [p. 4]`): suffixes go inside the parentheses.
+    pub(super) narrative: bool,
+}
+
+/// Append, merging adjacent text and adjacent emphasis of the same kind.
+pub(super) fn push(out: &mut Vec<Inline>, inline: Inline) {
+    match (out.last_mut(), inline) {
+        (Some(Inline::Text { text: last, .. }), Inline::Text { text, .. }) => last.push_str(&text),
+        (Some(Inline::Emph(last)), Inline::Emph(more))
+        | (Some(Inline::Strong(last)), Inline::Strong(more)) => {
+            for inline in more {
+                push(last, inline);
+            }
+        }
+        (_, inline) => out.push(inline),
+    }
+}
+
+/// `[-@key]`: drop the first names element and the delimiter after it ("Kiernan 1996" →
+/// "1996"). hayagriva has no public suppress-author form: its `Year` purpose loses the year
+/// suffix and the locator.
+fn strip_author(children: &mut Vec<ElemChild>) -> bool {
+    for i in 0..children.len() {
+        let ElemChild::Elem(elem) = &mut children[i] else {
+            continue;
+        };
+        if matches!(elem.meta, Some(ElemMeta::Names(_))) {
+            children.remove(i);
+            trim_leading_delimiter(children, i);
+            return true;
+        }
+        if strip_author(&mut elem.children.0) {
+            if is_blank(&elem.children.0) {
+                children.remove(i);
+                trim_leading_delimiter(children, i);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+fn is_blank(children: &[ElemChild]) -> bool {
+    children.iter().all(|child| match child {
+        ElemChild::Text(text) => text.text.trim().is_empty(),
+        ElemChild::Markup(text) => text.trim().is_empty(),
+        ElemChild::Elem(elem) => is_blank(&elem.children.0),
+        ElemChild::Link { text, .. } => text.text.trim().is_empty(),
+        ElemChild::Transparent { .. } => true,
+    })
+}
+
+fn trim_leading_delimiter(children: &mut Vec<ElemChild>, at: usize) {
+    if let Some(ElemChild::Text(text)) = children.get_mut(at) {
+        let trimmed = text.text.trim_start_matches([' ', ',', ';', ':', '\u{a0}']);
+        text.text = trimmed.to_string();
+        if text.text.is_empty() {
+            children.remove(at);
+        }
+    }
+}
+
+/// A suffix as printed after the locator: a space before words, none before punctuation.
+fn joined_suffix(suffix: &str) -> String {
+    match suffix.chars().next() {
+        Some(c) if c.is_alphanumeric() => format!(" {suffix}"),
+        _ => suffix.to_string(),
+    }
+}
+
+/// Narrative renderings end in "(1996, 45)": the suffix goes inside the parentheses, and
+/// an empty "()" (MLA without a locator) is dropped.
+fn narrative_suffix(inner: &mut Vec<Inline>, suffix: &str, span: &Span) {
+    if let Some(Inline::Text { text, .. }) = inner.last_mut() {
+        if text.ends_with("()") {
+            text.truncate(text.len() - 2);
+            if !suffix.is_empty() {
+                let bare = suffix.trim_start_matches([',', ' ']);
+                text.push_str(&format!("({bare})"));
+            }
+            *text = text.trim_end().to_string();
+            return;
+        }
+        if !suffix.is_empty() && text.ends_with(')') {
+            text.insert_str(text.len() - 1, &joined_suffix(suffix));
+            return;
+        }
+    }
+    if !suffix.is_empty() {
+        push(inner, Inline::text(joined_suffix(suffix), span.clone()));
+    }
+}
+
+/// Upper-case the first letter (a note starts a sentence: "See Kiernan …").
+pub(super) fn capitalize_first(inlines: &mut [Inline]) -> bool {
+    for inline in inlines {
+        let done = match inline {
+            Inline::Text { text, .. } => match text.chars().next() {
+                Some(first) => {
+                    let upper: String = first.to_uppercase().collect();
+                    text.replace_range(..first.len_utf8(), &upper);
+                    true
+                }
+                None => false,
+            },
+            Inline::Emph(content) | Inline::Strong(content) | Inline::Strike(content) => {
+                capitalize_first(content)
+            }
+            Inline::Link(link) => capitalize_first(&mut link.content),
+            Inline::Html(html) => capitalize_first(&mut html.children),
+            _ => false,
+        };
+        if done {
+            return true;
+        }
+    }
+    false
+}
+
+/// Collapse the double spaces some styles leave between fields.
+pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, .. } => {
+                while text.contains("  ") {
+                    *text = text.replace("  ", " ");
+                }
+            }
+            Inline::Emph(content) | Inline::Strong(content) | Inline::Strike(content) => {
+                tidy_spaces(content)
+            }
+            Inline::Link(link) => tidy_spaces(&mut link.content),
+            Inline::Html(html) => tidy_spaces(&mut html.children),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_book::{anchors, run, SAMPLE};
+    use crate::doc::{plain_text, Block, Inline, LinkTarget};
+
+    #[test]
+    fn citations_link_to_their_entries() {
+        let outcome = run(SAMPLE, "chicago-author-date");
+        let ids: Vec<String> = outcome
+            .list
+            .as_ref()
+            .unwrap()
+            .entries
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "ref-chandler1999",
+                "ref-eccc2010",
+                "ref-kiernan1996b",
+                "ref-kiernan1996"
+            ]
+        );
+        let Block::Paragraph { content, .. } = &outcome.book.chapters[0].blocks[2] else {
+            panic!("paragraph expected");
+        };
+        let mut found = Vec::new();
+        anchors(content, &mut found);
+        assert_eq!(found, ["ref-kiernan1996b", "ref-eccc2010"]);
+        let Some(Inline::Cite(cite)) = content.first() else {
+            panic!("citation expected");
+        };
+        // The prefix stays outside the link; each link covers its own item.
+        assert!(matches!(&cite.rendered[0], Inline::Text { text, .. } if text == "(see "));
+        let Inline::Link(link) = &cite.rendered[1] else {
+            panic!("link expected");
+        };
+        assert_eq!(plain_text(&link.content), "Kiernan 1996a, chap. 2");
+        assert_eq!(link.span, cite.items[0].span);
+        for chapter in &outcome.book.chapters {
+            for block in &chapter.blocks {
+                if let Block::Paragraph { content, .. } = block {
+                    let mut targets = Vec::new();
+                    anchors(content, &mut targets);
+                    assert!(!targets.is_empty());
+                    assert!(targets.iter().all(|t| ids.contains(t)), "{targets:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn references_keep_italics_and_live_links() {
+        let outcome = run(SAMPLE, "chicago-author-date");
+        let list = outcome.list.unwrap();
+        assert_eq!(list.title, "References");
+        let chandler = &list.entries[0].content;
+        let emph: Vec<String> = chandler
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Emph(c) => Some(plain_text(c)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(emph, ["Voices from S-21"]);
+        let external: Vec<&LinkTarget> = list.entries[2]
+            .content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Link(link) => Some(&link.target),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            external,
+            [&LinkTarget::External(
+                "https://doi.org/10.1234/jas.1996.55".into()
+            )]
+        );
+        // Entry text points at the entry in the .bib (file 1), line 13.
+        let Inline::Text { span, .. } = &list.entries[2].content[0] else {
+            panic!("text expected");
+        };
+        assert_eq!(outcome.book.sources.location(span), "references.bib:11:10");
+    }
+}

@@ -1,0 +1,81 @@
+//! Blocks made from what a paragraph holds: a figure, the references marker, plain text
+//! where a block cannot go.
+
+use crate::diag::Span;
+use crate::doc::{Block, Figure, Image, Inline};
+
+/// A paragraph that holds only an image is a figure; `::: {#refs}` marks the references.
+pub(super) fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
+    let mut meaningful = content
+        .iter()
+        .filter(|i| !matches!(i, Inline::SoftBreak) && !is_blank_text(i));
+    if let (Some(Inline::Image(image)), None) = (meaningful.next(), meaningful.next()) {
+        let caption = if image.title.is_empty() {
+            Vec::new()
+        } else {
+            vec![Inline::text(image.title.clone(), image.span.clone())]
+        };
+        return Block::Figure(Figure {
+            image: Image::clone(image),
+            caption,
+            span,
+        });
+    }
+    if is_refs_marker(&content) {
+        return Block::ReferencesMarker { span };
+    }
+    Block::Paragraph { content, span }
+}
+
+/// Drop a lone `:::` paragraph that closes a `::: {#refs}` marker written with a blank line.
+pub(super) fn drop_refs_closers(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let closes_marker = matches!(out.last(), Some(Block::ReferencesMarker { .. }))
+            && matches!(&block, Block::Paragraph { content, .. } if crate::doc::plain_text(content).trim() == ":::");
+        if !closes_marker {
+            out.push(block);
+        }
+    }
+    out
+}
+
+/// True for text that is only white space.
+pub(super) fn is_blank_text(inline: &Inline) -> bool {
+    matches!(inline, Inline::Text { text, .. } if text.trim().is_empty())
+}
+
+/// Longest text of a `::: {#refs}` marker paragraph, white space aside.
+const REFS_MARKER_CHARS: usize = ":::{#refs}:::".len();
+
+/// True for a paragraph that reads `::: {#refs}` (optionally closed by `:::`), the pandoc
+/// marker for where the references go. The text is gathered inline by inline and the test
+/// gives up as soon as it holds more than a marker's characters, so a long paragraph costs
+/// no copy of its text.
+fn is_refs_marker(content: &[Inline]) -> bool {
+    let mut text = String::new();
+    let mut visible = 0;
+    for inline in content {
+        let piece = crate::doc::plain_text(std::slice::from_ref(inline));
+        visible += piece.chars().filter(|c| !c.is_whitespace()).count();
+        if visible > REFS_MARKER_CHARS {
+            return false;
+        }
+        text.push_str(&piece);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        [":::", "{#refs}"] | [":::", "{#refs}", ":::"]
+    )
+}
+
+/// When nesting was flattened, a block inside an inline container keeps only its text.
+pub(super) fn block_as_inlines(block: Block) -> Vec<Inline> {
+    match block {
+        Block::Paragraph { content, .. } => content,
+        Block::Heading(h) => h.content,
+        Block::Code { text, .. } => vec![Inline::Code(text)],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,241 @@
+//! Closing frames: what each container built is attached to its parent when its end tag
+//! comes (or when no end tag will come, for implicit paragraphs and raw HTML left open).
+
+use std::ops::Range;
+
+use pulldown_cmark::TagEnd;
+
+use super::blocks::{is_blank_text, paragraph_block};
+use super::builder::{BlockContainer, Builder, Frame, InlineContainer};
+use super::front_matter::parse_front_matter;
+use super::open::opens_frame;
+use super::{html, wrappers};
+use crate::doc::{Block, Image, Inline, Link, LinkTarget, List, ListItem, Note};
+
+impl<'a> Builder<'a> {
+    /// An end tag: close its frame, and the frames above it no end tag will close.
+    pub(super) fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+        match tag {
+            TagEnd::TableHead => return self.end_table_row(true),
+            TagEnd::TableRow => return self.end_table_row(false),
+            _ => {}
+        }
+        if !opens_frame(tag) {
+            return;
+        }
+        if self.suppressed > 0 {
+            self.suppressed -= 1;
+            return;
+        }
+        self.close_dangling_frames(range.end);
+        self.close_top(range.end);
+    }
+
+    fn end_table_row(&mut self, head: bool) {
+        if let Some(Frame::Table {
+            table,
+            row,
+            in_head,
+            ..
+        }) = self.stack.last_mut()
+        {
+            let cells = std::mem::take(row);
+            if head || *in_head {
+                table.head = cells;
+            } else {
+                table.rows.push(cells);
+            }
+            *in_head = false;
+        }
+    }
+
+    /// Close the top frame when it is a paragraph no start tag opened (text at block level).
+    pub(super) fn close_implicit_paragraph(&mut self, end: usize) {
+        if let Some(Frame::Inlines {
+            kind: InlineContainer::Paragraph { implicit: true },
+            ..
+        }) = self.stack.last()
+        {
+            self.close_top(end);
+        }
+    }
+
+    /// Close the frames no end event will close, above the frame an end event belongs to:
+    /// implicit paragraphs, and raw HTML elements left open (an unclosed `<span>` in a list
+    /// item, a `<div>` opened in a quote) end with the Markdown container around them.
+    fn close_dangling_frames(&mut self, end: usize) {
+        while let Some(
+            Frame::Inlines {
+                kind:
+                    InlineContainer::Paragraph { implicit: true }
+                    | InlineContainer::Html { .. }
+                    | InlineContainer::Skipped { .. },
+                ..
+            }
+            | Frame::Blocks {
+                kind: BlockContainer::Html { .. },
+                ..
+            },
+        ) = self.stack.last()
+        {
+            self.close_top(end);
+        }
+    }
+
+    /// Pop the top frame and attach what it built to its parent.
+    pub(super) fn close_top(&mut self, end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Blocks {
+                kind,
+                blocks,
+                start,
+            } => self.close_blocks(kind, blocks, start..end),
+            Frame::List {
+                start_number,
+                items,
+                start,
+            } => {
+                let span = self.span(start..end);
+                let list = List {
+                    start: start_number,
+                    items,
+                    span,
+                };
+                self.push_block(Block::List(list), start);
+            }
+            Frame::Inlines {
+                kind,
+                inlines,
+                start,
+            } => self.close_inlines(kind, inlines, start..end),
+            Frame::Table { table, .. } => {
+                let start = table.span.range.start;
+                self.push_block(Block::Table(table), start)
+            }
+            Frame::Code { lang, text, start } => {
+                let span = self.span(start..end);
+                self.push_block(Block::Code { lang, text, span }, start)
+            }
+            Frame::HtmlBlock { text, start } => self.close_html_block(&text, start..end),
+            Frame::Metadata {
+                toml,
+                text,
+                start,
+                block_start,
+            } => {
+                if self.at_document_start(block_start) {
+                    let offset = start.unwrap_or(0);
+                    self.front = parse_front_matter(self.file, &text, offset, toml, self.diags);
+                } else {
+                    // Front matter counts only at the very top; elsewhere the lines are
+                    // Markdown (a thematic break, text, a setext underline).
+                    self.reparse_source(block_start..end);
+                }
+            }
+        }
+    }
+
+    fn close_blocks(&mut self, kind: BlockContainer, blocks: Vec<Block>, range: Range<usize>) {
+        let span = self.span(range.clone());
+        match kind {
+            BlockContainer::Root => self.stack.push(Frame::Blocks {
+                kind,
+                blocks,
+                start: 0,
+            }),
+            BlockContainer::Quote => self.push_block(Block::Quote { blocks, span }, range.start),
+            BlockContainer::Item { task } => {
+                if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
+                    items.push(ListItem { task, blocks });
+                }
+            }
+            BlockContainer::Html { name, attrs } => {
+                let (name, attrs) = wrappers::adopted_name(name, attrs, &self.html_parent());
+                for block in wrappers::html_container_blocks(name, attrs, blocks, span) {
+                    self.push_block(block, range.start);
+                }
+            }
+            BlockContainer::Note { label } => self.notes.push(Note {
+                label,
+                number: 0,
+                id: String::new(),
+                ref_id: String::new(),
+                blocks,
+                span,
+            }),
+        }
+    }
+
+    fn close_inlines(&mut self, kind: InlineContainer, inlines: Vec<Inline>, range: Range<usize>) {
+        let span = self.span(range.clone());
+        match kind {
+            InlineContainer::Paragraph { .. } => {
+                let content = self.with_citations(inlines);
+                let block = paragraph_block(content, span);
+                self.push_block(block, range.start);
+            }
+            InlineContainer::Heading(mut heading) => {
+                heading.content = self.with_citations(inlines);
+                self.push_block(Block::Heading(heading), range.start);
+            }
+            InlineContainer::Cell => {
+                let cell = self.with_citations(inlines);
+                if let Some(Frame::Table { row, .. }) = self.stack.last_mut() {
+                    row.push(cell);
+                }
+            }
+            InlineContainer::Emph => self.push_inline(Inline::Emph(inlines), range),
+            InlineContainer::Strong => self.push_inline(Inline::Strong(inlines), range),
+            InlineContainer::Strike => self.push_inline(Inline::Strike(inlines), range),
+            InlineContainer::Link { dest, title } => {
+                let link = Link {
+                    target: LinkTarget::Raw(dest),
+                    title,
+                    content: inlines,
+                    span,
+                };
+                self.push_inline(Inline::Link(Box::new(link)), range);
+            }
+            InlineContainer::Image { dest, title } => {
+                let image = Image {
+                    src: dest,
+                    alt: crate::doc::plain_text(&inlines),
+                    title,
+                    asset: None,
+                    span,
+                };
+                self.push_inline(Inline::Image(Box::new(image)), range);
+            }
+            InlineContainer::Html { name, attrs } => {
+                let blank = inlines.iter().all(is_blank_text);
+                if html::is_empty_link(&name, &attrs, blank) {
+                    return;
+                }
+                let html = Inline::Html(Box::new(crate::doc::HtmlInline {
+                    name,
+                    attrs,
+                    children: inlines,
+                }));
+                self.push_inline(html, range);
+            }
+            InlineContainer::Skipped { name, tag } => {
+                self.warn_unclosed_tag(&name, &(range.start..range.start + tag.len()));
+                let tag_span = self.span(range.start..range.start + tag.len());
+                self.push_inline(Inline::text(tag, tag_span), range.clone());
+                for inline in inlines {
+                    self.push_inline(inline, range.clone());
+                }
+            }
+        }
+    }
+
+    /// True when only white space (or a byte-order mark) comes before `offset`.
+    fn at_document_start(&self, offset: usize) -> bool {
+        self.text
+            .get(..offset)
+            .is_some_and(|before| before.trim_start_matches('\u{feff}').trim().is_empty())
+    }
+}

@@ -1,0 +1,216 @@
+//! Opening frames: the container each start tag pushes on the builder's stack.
+
+use std::ops::Range;
+
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, HeadingLevel, LinkType, MetadataBlockKind, Tag, TagEnd,
+};
+
+use super::builder::{BlockContainer, Builder, Frame, InlineContainer};
+use super::MAX_DEPTH;
+use crate::doc::{Align, Heading, Table};
+
+impl<'a> Builder<'a> {
+    /// A start tag: push the frame it opens (nothing past [`MAX_DEPTH`]; the matching end
+    /// tag is then skipped too).
+    pub(super) fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.suppressed += 1;
+            self.report_depth(range);
+            return;
+        }
+        let frame = match tag {
+            Tag::Paragraph => {
+                Some(self.inline_frame(InlineContainer::Paragraph { implicit: false }, &range))
+            }
+            Tag::Heading {
+                level, id, classes, ..
+            } => Some(self.heading_frame(level, id.map(|i| i.to_string()), classes, &range)),
+            Tag::BlockQuote(_) => Some(Frame::Blocks {
+                kind: BlockContainer::Quote,
+                blocks: Vec::new(),
+                start: range.start,
+            }),
+            Tag::CodeBlock(kind) => Some(Frame::Code {
+                lang: code_language(&kind),
+                text: String::new(),
+                start: range.start,
+            }),
+            Tag::HtmlBlock => Some(Frame::HtmlBlock {
+                text: String::new(),
+                start: range.start,
+            }),
+            Tag::List(start_number) => Some(Frame::List {
+                start_number,
+                items: Vec::new(),
+                start: range.start,
+            }),
+            Tag::Item => Some(Frame::Blocks {
+                kind: BlockContainer::Item { task: None },
+                blocks: Vec::new(),
+                start: range.start,
+            }),
+            Tag::FootnoteDefinition(label) => Some(Frame::Blocks {
+                kind: BlockContainer::Note {
+                    label: label.to_string(),
+                },
+                blocks: Vec::new(),
+                start: range.start,
+            }),
+            Tag::Table(aligns) => Some(self.table_frame(&aligns, &range)),
+            Tag::TableHead | Tag::TableRow => None,
+            Tag::TableCell => Some(self.inline_frame(InlineContainer::Cell, &range)),
+            Tag::Emphasis => Some(self.inline_frame(InlineContainer::Emph, &range)),
+            Tag::Strong => Some(self.inline_frame(InlineContainer::Strong, &range)),
+            Tag::Strikethrough => Some(self.inline_frame(InlineContainer::Strike, &range)),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => Some(self.inline_frame(
+                InlineContainer::Link {
+                    dest: link_destination(link_type, &dest_url),
+                    title: title.to_string(),
+                },
+                &range,
+            )),
+            Tag::Image {
+                dest_url, title, ..
+            } => Some(self.inline_frame(
+                InlineContainer::Image {
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                },
+                &range,
+            )),
+            Tag::MetadataBlock(kind) => Some(Frame::Metadata {
+                toml: kind == MetadataBlockKind::PlusesStyle,
+                text: String::new(),
+                start: None,
+                block_start: range.start,
+            }),
+            // Not enabled; their content still lands in the current container.
+            _ => None,
+        };
+        if let Some(frame) = frame {
+            if is_block_frame(&frame) {
+                self.close_implicit_paragraph(range.start);
+            }
+            self.stack.push(frame);
+        }
+    }
+
+    /// An empty frame of inlines of the given kind.
+    pub(super) fn inline_frame(&self, kind: InlineContainer, range: &Range<usize>) -> Frame {
+        Frame::Inlines {
+            kind,
+            inlines: Vec::new(),
+            start: range.start,
+        }
+    }
+
+    fn heading_frame(
+        &self,
+        level: HeadingLevel,
+        id: Option<String>,
+        classes: Vec<pulldown_cmark::CowStr<'_>>,
+        range: &Range<usize>,
+    ) -> Frame {
+        let heading = Heading {
+            level: level as u8,
+            explicit_id: id.is_some(),
+            id: id.unwrap_or_default(),
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            content: Vec::new(),
+            span: self.span(range.clone()),
+        };
+        self.inline_frame(InlineContainer::Heading(heading), range)
+    }
+
+    fn table_frame(&self, aligns: &[Alignment], range: &Range<usize>) -> Frame {
+        let aligns = aligns
+            .iter()
+            .map(|a| match a {
+                Alignment::None => Align::None,
+                Alignment::Left => Align::Left,
+                Alignment::Center => Align::Center,
+                Alignment::Right => Align::Right,
+            })
+            .collect();
+        Frame::Table {
+            table: Table {
+                aligns,
+                head: Vec::new(),
+                rows: Vec::new(),
+                span: self.span(range.clone()),
+            },
+            row: Vec::new(),
+            in_head: false,
+        }
+    }
+}
+
+fn is_block_frame(frame: &Frame) -> bool {
+    !matches!(
+        frame,
+        Frame::Inlines {
+            kind: InlineContainer::Emph
+                | InlineContainer::Strong
+                | InlineContainer::Strike
+                | InlineContainer::Link { .. }
+                | InlineContainer::Image { .. }
+                | InlineContainer::Html { .. }
+                | InlineContainer::Skipped { .. }
+                | InlineContainer::Cell,
+            ..
+        } | Frame::Metadata { .. }
+    )
+}
+
+/// True for the end tags whose start tag pushed a frame.
+pub(super) fn opens_frame(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::Table
+            | TagEnd::TableCell
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::MetadataBlock(_)
+    )
+}
+
+/// An autolinked address (`<name@example.org>`) is a mail link.
+fn link_destination(link_type: LinkType, dest: &str) -> String {
+    let has_scheme = dest.to_ascii_lowercase().starts_with("mailto:");
+    if link_type == LinkType::Email && !has_scheme {
+        format!("mailto:{dest}")
+    } else {
+        dest.to_string()
+    }
+}
+
+fn code_language(kind: &CodeBlockKind<'_>) -> Option<String> {
+    match kind {
+        CodeBlockKind::Fenced(info) => info
+            .split_whitespace()
+            .next()
+            .map(|lang| {
+                lang.trim_matches(|c| c == '{' || c == '}' || c == '.')
+                    .to_string()
+            })
+            .filter(|lang| !lang.is_empty()),
+        CodeBlockKind::Indented => None,
+    }
+}

@@ -1,0 +1,208 @@
+//! Text runs: adjacent text and soft breaks merged into one, then read for pandoc citations
+//! and for calls to footnotes that are never defined.
+
+use std::ops::Range;
+
+use super::builder::Builder;
+use super::citations;
+use crate::diag::{code, Diagnostic, Span};
+use crate::doc::{Citation, CiteItem, Inline};
+
+impl<'a> Builder<'a> {
+    /// Merge adjacent text and recognise pandoc citations in it.
+    pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
+        if self.text_runs_settled(&inlines) {
+            return inlines;
+        }
+        let mut out = Vec::with_capacity(inlines.len());
+        let mut run: Vec<Inline> = Vec::new();
+        for inline in inlines {
+            match inline {
+                Inline::Text { .. } | Inline::SoftBreak => run.push(inline),
+                other => {
+                    self.flush_text_run(&mut run, &mut out);
+                    out.push(other);
+                }
+            }
+        }
+        self.flush_text_run(&mut run, &mut out);
+        out
+    }
+
+    /// True when merging text runs would give back `inlines` unchanged: every run of text
+    /// and soft breaks is a single soft break, or a single text with its own span and nothing
+    /// a citation, a note call or a line break could start. Such a list (a flood of code
+    /// spans between spaces) is kept as it is rather than copied.
+    fn text_runs_settled(&self, inlines: &[Inline]) -> bool {
+        let in_run = |i: &Inline| matches!(i, Inline::Text { .. } | Inline::SoftBreak);
+        inlines.iter().enumerate().all(|(k, inline)| {
+            let after_run = k > 0 && in_run(&inlines[k - 1]);
+            let before_run = inlines.get(k + 1).is_some_and(in_run);
+            let alone = !after_run && !before_run;
+            match inline {
+                Inline::Text { text, span } => {
+                    alone
+                        && !text.is_empty()
+                        && !text.contains(['\n', '@', '['])
+                        && self.span(span.range.clone()) == *span
+                }
+                Inline::SoftBreak => alone,
+                _ => true,
+            }
+        })
+    }
+
+    fn flush_text_run(&mut self, run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
+        if run.is_empty() {
+            return;
+        }
+        let mut merged = String::new();
+        let mut range: Option<Range<usize>> = None;
+        for inline in run.drain(..) {
+            match inline {
+                Inline::Text { text, span } => {
+                    merged.push_str(&text);
+                    range = Some(match range {
+                        Some(r) => r.start..span.range.end.max(r.end),
+                        None => span.range,
+                    });
+                }
+                _ => merged.push('\n'),
+            }
+        }
+        let range = range.unwrap_or(0..0);
+        self.report_undefined_notes(&merged, range.clone());
+        self.split_citations(&merged, range, out);
+    }
+
+    /// pulldown-cmark leaves a call to an undefined footnote as the literal text `[^label]`;
+    /// that is a mistake worth an error, not text to print.
+    fn report_undefined_notes(&mut self, text: &str, source: Range<usize>) {
+        let mut locator = SourceLocator::new(self.text, source);
+        for label in literal_note_calls(text) {
+            let call = format!("[^{label}]");
+            let at = locator.find(&call);
+            let escaped = at.start > 0 && self.text.as_bytes().get(at.start - 1) == Some(&b'\\');
+            if escaped || at.is_empty() {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    code::MISSING_FOOTNOTE,
+                    format!("footnote [^{label}] is never defined"),
+                )
+                .at(self.span(at))
+                .with_hint(format!(
+                    "add a definition line: [^{label}]: The note's text."
+                )),
+            );
+        }
+    }
+
+    /// True when the source byte before `offset` is a backslash escape.
+    fn escaped_at(&self, offset: usize) -> bool {
+        offset > 0 && self.text.as_bytes().get(offset - 1) == Some(&b'\\')
+    }
+
+    fn split_citations(&self, text: &str, source: Range<usize>, out: &mut Vec<Inline>) {
+        let found = citations::find_citations(text);
+        let mut locator = SourceLocator::new(self.text, source.clone());
+        let mut cursor = 0;
+        for citation in found {
+            let items: Vec<CiteItem> = citation
+                .items
+                .into_iter()
+                .map(|item| {
+                    let at = locator.find(&format!("@{}", item.key));
+                    CiteItem {
+                        key: item.key,
+                        prefix: item.prefix,
+                        locator: item.locator,
+                        suffix: item.suffix,
+                        suppress_author: item.suppress_author,
+                        span: self.span(at),
+                    }
+                })
+                .collect();
+            // `\@key` was escaped by the author: pulldown-cmark dropped the backslash, the
+            // source still has it. Such a "citation" is plain text.
+            if items.iter().any(|i| self.escaped_at(i.span.range.start)) {
+                continue;
+            }
+            push_text_with_breaks(
+                &text[cursor..citation.range.start],
+                self.span(source.clone()),
+                out,
+            );
+            let start = items.first().map_or(source.start, |i| i.span.range.start);
+            let end = items.last().map_or(source.end, |i| i.span.range.end);
+            out.push(Inline::Cite(Box::new(Citation {
+                items,
+                mode: citation.mode,
+                rendered: Vec::new(),
+                span: self.span(start..end),
+            })));
+            cursor = citation.range.end;
+        }
+        push_text_with_breaks(&text[cursor..], self.span(source), out);
+    }
+}
+
+/// Finds successive `@key` occurrences in a source range, so citation spans point at the key.
+struct SourceLocator<'a> {
+    text: &'a str,
+    range: Range<usize>,
+    cursor: usize,
+}
+
+impl<'a> SourceLocator<'a> {
+    fn new(text: &'a str, range: Range<usize>) -> Self {
+        let cursor = range.start;
+        SourceLocator {
+            text,
+            range,
+            cursor,
+        }
+    }
+
+    fn find(&mut self, needle: &str) -> Range<usize> {
+        let window = self.text.get(self.cursor..self.range.end).unwrap_or("");
+        match window.find(needle) {
+            Some(offset) => {
+                let start = self.cursor + offset;
+                self.cursor = start + needle.len();
+                start..start + needle.len()
+            }
+            None => self.cursor..self.cursor,
+        }
+    }
+}
+
+/// Push text, turning the `\n` that stood for soft breaks back into `SoftBreak`s.
+fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
+    for (i, part) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push(Inline::SoftBreak);
+        }
+        if !part.is_empty() {
+            out.push(Inline::text(part, span.clone()));
+        }
+    }
+}
+
+/// Labels of `[^label]` written in text (calls pulldown-cmark could not match to a note).
+fn literal_note_calls(text: &str) -> Vec<&str> {
+    let mut labels = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[^") {
+        let after = &rest[start + 2..];
+        match after.find(']') {
+            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                labels.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    labels
+}
