@@ -21,6 +21,9 @@
 //!   wanted one, picks one that krilla writes with at most three decimals (two if it can),
 //!   or with no adjustment at all where none is wanted.
 //!
+//! - **Integer widths.** The adjustments are computed against the integer `/W` widths that
+//!   replace krilla's fractional ones (`krilla_fixes`), as PDFium reads widths.
+//!
 //! Each glyph carries the byte range of its cluster in the batch's text: krilla builds
 //! `/ToUnicode` from those ranges, and wraps a cluster in `/ActualText` when its glyphs
 //! cannot spell it (reordered or textless Khmer glyphs, a glyph met before with other text).
@@ -32,6 +35,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, Glyph, GlyphId};
 
 use super::font::{FontFace, FontSet};
+use super::krilla_fixes::pdf_width;
 use super::layout_ir::GlyphRun;
 use super::shape::{ShapedGlyph, ShapedRun};
 
@@ -294,7 +298,10 @@ impl<'f> TextBatch<'f> {
         let Some(last) = self.glyphs.last_mut() else {
             return;
         };
-        let estimate = (wanted / f64::from(size)) as f32;
+        // Without a search: the advance that leaves the glyph where the layout wants it in a
+        // viewer that advances it by its integer `/W` width.
+        let correction = font_advance.map_or(0.0, |fa| f64::from(fa - pdf_width(fa)));
+        let estimate = (wanted / f64::from(size) + correction / f64::from(TJ_UNITS_PER_EM)) as f32;
         last.x_advance = match font_advance {
             Some(font_advance) if last.x_offset == 0.0 && next_x_offset == 0.0 => tj
                 .tidy_advance(wanted / f64::from(size), font_advance)
@@ -360,12 +367,15 @@ impl TjState {
             .then(|| -(adjustment / TJ_UNITS_PER_EM * TJ_UNITS_PER_EM))
     }
 
-    /// An advance (ems) within [`ADJUSTMENT_TOLERANCE`] of `wanted` (ems, as the layout has
-    /// it) for a glyph of `font_advance`, that krilla writes as a short adjustment, or
-    /// exactly none when none is wanted; `None` if no nearby value does.
+    /// An advance (ems) for a glyph of `font_advance` (krilla's width) that krilla writes as
+    /// a short adjustment, or exactly none when none is wanted, such that a viewer advancing
+    /// the glyph by its integer `/W` width ([`pdf_width`]) less the adjustment lands within
+    /// [`ADJUSTMENT_TOLERANCE`] of `wanted` (ems, as the layout has it); `None` if no nearby
+    /// value does.
     fn tidy_advance(self, wanted: f64, font_advance: f32) -> Option<f32> {
         let carried = f64::from(self.adjustment);
-        let intended = carried + wanted * f64::from(TJ_UNITS_PER_EM) - f64::from(font_advance);
+        let width = f64::from(pdf_width(font_advance));
+        let intended = carried + wanted * f64::from(TJ_UNITS_PER_EM) - width;
         // Most glyphs: no adjustment wanted, and the font's own advance gives none.
         if intended.abs() <= f64::from(KRILLA_ADJUSTMENT_EPSILON) && carried == 0.0 {
             let plain = font_advance / TJ_UNITS_PER_EM;
@@ -547,6 +557,32 @@ mod tests {
         }
         // Nearly every nonzero adjustment finds a short form.
         assert!(written_short > cases * 3 * 9 / 10, "{written_short}");
+    }
+
+    #[test]
+    fn adjustments_follow_the_integer_widths_viewers_use() {
+        // DejaVu Sans Mono: 1233 of 2048 units, 602.05078 in krilla's `/W`, 602 after the fix.
+        let font_advance = 1233.0f32 / 2048.0 * 1000.0;
+        let wanted = f64::from(font_advance) / 1000.0;
+        let state = TjState::default();
+        // No short form lands within the tolerance here; whatever is written, a viewer
+        // advancing the glyph by 602 less it moves 602.05 units.
+        let correction = f64::from(font_advance - pdf_width(font_advance)) / 1000.0;
+        let v = state
+            .tidy_advance(wanted, font_advance)
+            .unwrap_or((wanted + correction) as f32);
+        let written = state.after_glyph(v, 0.0, Some(font_advance)).written();
+        let viewer = 602.0 - f64::from(written.unwrap_or(0.0));
+        assert!((viewer - 602.050_78).abs() < 0.005, "{viewer}");
+        // Linux Libertine: 506 of 1000 units, 505.99997 in krilla's `/W`, 506 after the fix.
+        let font_advance = 506.0f32 / 1000.0 * 1000.0;
+        let v = state
+            .tidy_advance(0.506, font_advance)
+            .expect("a short form");
+        assert_eq!(
+            state.after_glyph(v, 0.0, Some(font_advance)).written(),
+            None
+        );
     }
 
     #[test]

@@ -11,12 +11,12 @@
 //! before that, spent most of a large book's build serialising operation vectors.
 
 pub mod compose;
-mod file_tail;
 pub mod font;
 pub mod font_config;
 pub mod glyphs;
 pub mod hyphen;
 pub mod images;
+mod krilla_fixes;
 pub mod labels;
 pub mod layout_dump;
 pub mod layout_ir;

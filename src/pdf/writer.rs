@@ -189,7 +189,7 @@ fn write_document(
     let bytes = crate::timing::time("pdf finish", || doc.finish())
         .map_err(|error| describe_error(error, input.fonts, &fonts, &images))?;
     let has_outline = !input.parts.outline.is_empty();
-    Ok(super::file_tail::rewrite_tail(bytes, has_outline))
+    Ok(super::krilla_fixes::fix(bytes, has_outline))
 }
 
 /// One krilla font per face of the set, by face index.

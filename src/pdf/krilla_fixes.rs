@@ -1,20 +1,23 @@
-//! The end of the file krilla writes, rewritten in place of its last bytes.
+//! What we change in the file krilla (0.8) writes, in place, where krilla has no setting.
 //!
-//! krilla (0.8) ends a PDF with the document catalog, a cross-reference table and the
-//! trailer. Two things are done there that krilla has no setting for:
-//!
-//! - **The catalog** gains `/PageMode /UseOutlines` when the book has an outline (a viewer
-//!   opens the bookmarks panel with the file; `/UseNone` otherwise) and
-//!   `/ViewerPreferences << /DisplayDocTitle true >>` (the window shows the book's title,
-//!   not the file name), unless krilla wrote them itself.
+//! - **Glyph widths.** krilla writes each glyph's `/W` width as `advance / upem × 1000` in
+//!   `f32`: 506 units come out as `505.99997`, and a 2048-unit font's widths are fractions.
+//!   PDFium (Chrome's viewer) reads widths as integers, truncating, so glyphs drifted by up to
+//!   a unit each there while other viewers placed them right. The widths are written as the
+//!   integers [`pdf_width`] gives, padded to their old length (nothing moves), and the text
+//!   batches compute every `TJ` adjustment against those integers (`glyphs`), so every
+//!   viewer places every glyph where the typesetter did.
+//! - **The catalog**, the last object, gains `/PageMode /UseOutlines` when the book has an
+//!   outline (a viewer opens the bookmarks panel with the file; `/UseNone` otherwise) and
+//!   `/ViewerPreferences << /DisplayDocTitle true >>` (the window shows the book's title, not
+//!   the file name), unless krilla wrote them itself.
 //! - **The cross-reference table** (20 bytes an object: about 1 MB for a 4,000-page book, 7%
 //!   of its file) becomes a Flate-compressed cross-reference stream with the PNG "up"
 //!   predictor, a few bytes an object, holding the trailer's entries.
 //!
-//! Only the catalog, the last object, changes size, so no other object moves and krilla's
-//! offsets stay right. Anything unexpected in the tail (another krilla version, a PDF
-//! version without cross-reference streams) leaves the file as krilla wrote it: it is valid
-//! either way.
+//! Only the catalog changes size, so no other object moves and krilla's offsets stay right.
+//! Anything unexpected (another krilla version, a PDF version without cross-reference
+//! streams) leaves that part as krilla wrote it: the file is valid either way.
 
 use std::io::Write;
 
@@ -28,13 +31,88 @@ const DISPLAY_DOC_TITLE: (&str, &str) = (
 const TYPE_BYTES: usize = 1;
 const GENERATION_BYTES: usize = 2;
 
-/// The file with its tail rewritten (see the module documentation); `pdf` unchanged when
-/// its tail is not what krilla writes.
-pub(super) fn rewrite_tail(pdf: Vec<u8>, has_outline: bool) -> Vec<u8> {
-    match Tail::parse(&pdf) {
-        Some(tail) => tail.rewrite(&pdf, has_outline),
-        None => pdf,
+/// How much below an integer krilla's `f32` width may fall and still mean that integer.
+const WIDTH_ROUNDING: f32 = 0.001;
+
+/// The integer `/W` width of a glyph whose width krilla computes as `krilla_width`
+/// (`advance / upem × 1000` in `f32`): the width truncated, as PDFium reads it, after
+/// undoing `f32` rounding (`505.99997` is 506).
+pub(super) fn pdf_width(krilla_width: f32) -> f32 {
+    (krilla_width + WIDTH_ROUNDING).floor()
+}
+
+/// The file with the changes of the module documentation; `pdf` unchanged where it is not
+/// what krilla writes.
+pub(super) fn fix(mut pdf: Vec<u8>, has_outline: bool) -> Vec<u8> {
+    let Some(tail) = Tail::parse(&pdf) else {
+        return pdf;
+    };
+    integer_widths(&mut pdf, &tail.offsets);
+    if !supports_xref_streams(&pdf) {
+        return pdf;
     }
+    tail.rewrite(&pdf, has_outline)
+}
+
+/// Rewrites the fractional widths of the `/W` arrays of every CID font dictionary as the
+/// integers [`pdf_width`] gives, each padded with spaces to its old length.
+fn integer_widths(pdf: &mut [u8], offsets: &[Option<usize>]) {
+    for &offset in offsets.iter().flatten() {
+        let Some(widths) = cid_widths(pdf, offset) else {
+            continue;
+        };
+        let mut at = widths.start;
+        while at < widths.end {
+            let len = pdf[at..widths.end]
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+                .unwrap_or(widths.end - at);
+            if len == 0 {
+                at += 1;
+                continue;
+            }
+            let token = &pdf[at..at + len];
+            if token.contains(&b'.') {
+                let value = std::str::from_utf8(token)
+                    .ok()
+                    .and_then(|t| t.parse::<f32>().ok());
+                if let Some(value) = value {
+                    let integer = format!("{:<len$}", pdf_width(value) as i64);
+                    if integer.len() == len {
+                        pdf[at..at + len].copy_from_slice(integer.as_bytes());
+                    }
+                }
+            }
+            at += len;
+        }
+    }
+}
+
+/// The inside of the `/W` array of the CID font dictionary at `offset`, if that object is
+/// one (`N 0 obj` then `<</Type/Font/Subtype/CIDFontType…`).
+fn cid_widths(pdf: &[u8], offset: usize) -> Option<std::ops::Range<usize>> {
+    let object = pdf.get(offset..)?;
+    let open = object.iter().take(32).position(|&b| b == b'<')?;
+    if !object[open..].starts_with(b"<</Type/Font/Subtype/CIDFontType") {
+        return None;
+    }
+    let end = find(object, b"endobj")?;
+    let key = find(&object[..end], b"/W[")? + 3;
+    let mut depth = 1;
+    let close = object[key..end].iter().position(|&b| {
+        match b {
+            b'[' => depth += 1,
+            b']' => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })?;
+    Some(offset + key..offset + key + close)
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// What the end of krilla's file holds.
@@ -52,9 +130,6 @@ struct Tail {
 
 impl Tail {
     fn parse(pdf: &[u8]) -> Option<Tail> {
-        if !supports_xref_streams(pdf) {
-            return None;
-        }
         let xref_start = startxref(pdf)?;
         let mut lines = Lines {
             pdf,
@@ -286,7 +361,7 @@ mod tests {
 
     /// A small file in krilla's layout: two objects, the catalog last, table and trailer.
     fn krilla_like() -> Vec<u8> {
-        let mut pdf = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n".to_vec();
+        let mut pdf = b"%PDF-1.7\n%AAAA\n\n".to_vec();
         let pages = pdf.len();
         pdf.extend_from_slice(b"1 0 obj\n<</Type/Pages/Count 0/Kids[]>>\nendobj\n\n");
         let catalog = pdf.len();
@@ -324,7 +399,7 @@ mod tests {
 
     #[test]
     fn the_table_becomes_a_stream_and_the_catalog_gains_its_entries() {
-        let pdf = rewrite_tail(krilla_like(), true);
+        let pdf = fix(krilla_like(), true);
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains(
             "<</Type/Catalog/Pages 1 0 R/Lang(en)/PageMode/UseOutlines\
@@ -340,8 +415,57 @@ mod tests {
     }
 
     #[test]
+    fn fractional_widths_become_integers_in_place() {
+        let pdf = krilla_like();
+        let text = String::from_utf8_lossy(&pdf).replace(
+            "1 0 obj\n<</Type/Pages/Count 0/Kids[]>>",
+            "1 0 obj\n<</Type/Font/Subtype/CIDFontType0/DW 0/W[0 0 500 1 2 505.99997 3 3 602.05078]>>",
+        );
+        // The object grew: fix the later offsets as krilla would have written them.
+        let grown = text.len() - pdf.len();
+        let mut fixed = String::new();
+        for line in text.split_inclusive('\n') {
+            match line.strip_suffix(" 00000 n\r\n") {
+                Some(offset) if offset.parse::<usize>().unwrap() > 20 => {
+                    let moved = offset.parse::<usize>().unwrap() + grown;
+                    fixed.push_str(&format!("{moved:010} 00000 n\r\n"));
+                }
+                _ => fixed.push_str(line),
+            }
+        }
+        let xref = fixed.find("xref\n").unwrap();
+        let start = fixed.rfind("startxref\n").unwrap() + "startxref\n".len();
+        let fixed = format!("{}{xref}\n%%EOF", &fixed[..start]);
+        let out = fix(fixed.clone().into_bytes(), true);
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains("/W[0 0 500 1 2 506       3 3 602      ]"),
+            "{text}"
+        );
+        // Nothing moved: the catalog is where the table said.
+        let catalog = fixed.find("2 0 obj").unwrap();
+        assert_eq!(text.find("2 0 obj"), Some(catalog));
+        let doc = lopdf::Document::load_mem(&out).expect("it parses");
+        let font = doc.get_dictionary((1, 0)).expect("the font");
+        let widths = font
+            .get(b"W")
+            .and_then(lopdf::Object::as_array)
+            .expect("/W");
+        assert_eq!(widths[5], lopdf::Object::Integer(506));
+        assert_eq!(widths[8], lopdf::Object::Integer(602));
+    }
+
+    #[test]
+    fn integer_widths_are_those_pdfium_reads() {
+        assert_eq!(pdf_width(505.999_97), 506.0);
+        assert_eq!(pdf_width(602.050_8), 602.0);
+        assert_eq!(pdf_width(633.789), 633.0);
+        assert_eq!(pdf_width(500.0), 500.0);
+    }
+
+    #[test]
     fn without_an_outline_the_outline_panel_stays_closed() {
-        let pdf = rewrite_tail(krilla_like(), false);
+        let pdf = fix(krilla_like(), false);
         assert!(contains(&pdf, b"/PageMode/UseNone"));
     }
 
@@ -356,7 +480,7 @@ mod tests {
         let xref = with_prefs.find("xref\n").unwrap();
         let start = with_prefs.rfind("startxref\n").unwrap() + "startxref\n".len();
         let fixed = format!("{}{xref}\n%%EOF", &with_prefs[..start]);
-        let pdf = rewrite_tail(fixed.into_bytes(), true);
+        let pdf = fix(fixed.into_bytes(), true);
         let text = String::from_utf8_lossy(&pdf);
         assert_eq!(text.matches("/ViewerPreferences").count(), 1, "{text}");
     }
@@ -365,19 +489,16 @@ mod tests {
     fn an_unexpected_tail_is_left_alone() {
         let pdf = krilla_like();
         let old = String::from_utf8_lossy(&pdf).replace("%PDF-1.7", "%PDF-1.4");
-        assert_eq!(
-            rewrite_tail(old.clone().into_bytes(), true),
-            old.into_bytes()
-        );
+        assert_eq!(fix(old.clone().into_bytes(), true), old.into_bytes());
         let cut = pdf[..pdf.len() - 30].to_vec();
-        assert_eq!(rewrite_tail(cut.clone(), true), cut);
+        assert_eq!(fix(cut.clone(), true), cut);
         let mut no_catalog = pdf.clone();
         let at = no_catalog
             .windows(8)
             .position(|w| w == b"/Catalog")
             .unwrap();
         no_catalog[at + 1] = b'K';
-        assert_eq!(rewrite_tail(no_catalog.clone(), true), no_catalog);
+        assert_eq!(fix(no_catalog.clone(), true), no_catalog);
     }
 
     #[test]
