@@ -35,6 +35,12 @@ fn fonts_are_subset_embedded_and_tagged() {
                 .any(|key| descriptor.has(key)),
             "{name} is embedded"
         );
+        // Integer widths, as PDFium reads them (krilla's own are f32 fractions).
+        let widths = font.get(b"W").and_then(Object::as_array).expect("/W");
+        assert!(
+            widths.iter().all(|w| matches!(w, Object::Integer(_))),
+            "{name}: {widths:?}"
+        );
         names.push(name.into_owned());
     }
     names.sort();
