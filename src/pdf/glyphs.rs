@@ -376,11 +376,13 @@ impl TjState {
         let carried = f64::from(self.adjustment);
         let width = f64::from(pdf_width(font_advance));
         let intended = carried + wanted * f64::from(TJ_UNITS_PER_EM) - width;
-        // Most glyphs: no adjustment wanted, and the font's own advance gives none.
+        // Most glyphs: no adjustment wanted, and the font's own advance (or a neighbour of
+        // it, krilla's arithmetic being `f32`) gives exactly none.
         if intended.abs() <= f64::from(KRILLA_ADJUSTMENT_EPSILON) && carried == 0.0 {
-            let plain = font_advance / TJ_UNITS_PER_EM;
-            if self.after_glyph(plain, 0.0, Some(font_advance)).adjustment == 0.0 {
-                return Some(plain);
+            let plain = neighbours(font_advance / TJ_UNITS_PER_EM)
+                .find(|&v| self.after_glyph(v, 0.0, Some(font_advance)).adjustment == 0.0);
+            if plain.is_some() {
+                return plain;
             }
         }
         short_decimals(intended).find_map(|decimal| {

@@ -13,13 +13,16 @@
 //!   the file name), unless krilla wrote them itself.
 //! - **The cross-reference table** (20 bytes an object: about 1 MB for a 4,000-page book, 7%
 //!   of its file) becomes a Flate-compressed cross-reference stream with the PNG "up"
-//!   predictor, a few bytes an object, holding the trailer's entries.
+//!   predictor, a few bytes an object, holding the trailer's entries; and the small objects
+//!   (a third of the file, uncompressed) go into compressed object streams
+//!   (`object_streams`), except in the readable-PDF option.
 //!
-//! Only the catalog changes size, so no other object moves and krilla's offsets stay right.
 //! Anything unexpected (another krilla version, a PDF version without cross-reference
 //! streams) leaves that part as krilla wrote it: the file is valid either way.
 
 use std::io::Write;
+
+use super::object_streams::{deflate, Entry};
 
 /// The catalog entries added, each with the key that tells whether krilla wrote it already.
 const DISPLAY_DOC_TITLE: (&str, &str) = (
@@ -41,9 +44,19 @@ pub(super) fn pdf_width(krilla_width: f32) -> f32 {
     (krilla_width + WIDTH_ROUNDING).floor()
 }
 
+/// What [`fix`] does besides the widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fixes {
+    /// The book has an outline (`/PageMode /UseOutlines`).
+    pub has_outline: bool,
+    /// Pack the small objects into object streams (`object_streams`); off for the
+    /// readable-PDF option, which keeps every object legible.
+    pub object_streams: bool,
+}
+
 /// The file with the changes of the module documentation; `pdf` unchanged where it is not
 /// what krilla writes.
-pub(super) fn fix(mut pdf: Vec<u8>, has_outline: bool) -> Vec<u8> {
+pub(super) fn fix(mut pdf: Vec<u8>, fixes: Fixes) -> Vec<u8> {
     let Some(tail) = Tail::parse(&pdf) else {
         return pdf;
     };
@@ -51,7 +64,7 @@ pub(super) fn fix(mut pdf: Vec<u8>, has_outline: bool) -> Vec<u8> {
     if !supports_xref_streams(&pdf) {
         return pdf;
     }
-    tail.rewrite(&pdf, has_outline)
+    tail.rewrite(pdf, fixes)
 }
 
 /// Rewrites the fractional widths of the `/W` arrays of every CID font dictionary as the
@@ -163,57 +176,70 @@ impl Tail {
         })
     }
 
-    /// The file up to the catalog, the catalog with its entries added, and a cross-reference
-    /// stream in place of the table and trailer.
-    fn rewrite(&self, pdf: &[u8], has_outline: bool) -> Vec<u8> {
-        let catalog = &pdf[self.catalog.clone()];
-        let mut added = String::new();
-        let page_mode = if has_outline {
-            "/PageMode/UseOutlines"
-        } else {
-            "/PageMode/UseNone"
-        };
-        if !contains(catalog, b"/PageMode") {
-            added.push_str(page_mode);
-        }
-        if !contains(catalog, DISPLAY_DOC_TITLE.0.as_bytes()) {
-            added.push_str(DISPLAY_DOC_TITLE.1);
-        }
+    /// The file with the catalog's entries added, the small objects packed when asked, and a
+    /// cross-reference stream in place of the table and trailer.
+    fn rewrite(&self, mut pdf: Vec<u8>, fixes: Fixes) -> Vec<u8> {
+        let added = catalog_entries(&pdf[self.catalog.clone()], fixes.has_outline);
+        // The catalog is the last object: inserting into it moves nothing else.
         let insert_at = self.catalog.end - 2;
-        let mut out = Vec::with_capacity(self.xref_start + added.len() + self.offsets.len() * 2);
-        out.extend_from_slice(&pdf[..insert_at]);
-        out.extend_from_slice(added.as_bytes());
-        out.extend_from_slice(&pdf[insert_at..self.xref_start]);
+        pdf.truncate(self.xref_start);
+        pdf.splice(insert_at..insert_at, added.into_bytes());
+        let end = pdf.len();
+        let packed = fixes
+            .object_streams
+            .then(|| super::object_streams::pack(&pdf, &self.offsets, end))
+            .flatten();
+        let (mut out, mut entries) = match packed {
+            Some(packed) => (packed.bytes, packed.entries),
+            None => {
+                let entries = self
+                    .offsets
+                    .iter()
+                    .map(|o| o.map_or(Entry::Free, Entry::At));
+                (pdf, entries.collect())
+            }
+        };
         let xref_offset = out.len();
-        self.write_xref_stream(&mut out, xref_offset);
+        entries.push(Entry::At(xref_offset));
+        self.write_xref_stream(&mut out, &entries, xref_offset);
         out
     }
 
-    /// The cross-reference stream (object number `Size`, at `xref_offset`), `startxref` and
-    /// `%%EOF`.
-    fn write_xref_stream(&self, out: &mut Vec<u8>, xref_offset: usize) {
-        let number = self.offsets.len();
-        let mut offsets = self.offsets.clone();
-        offsets.push(Some(xref_offset));
-        let offset_bytes = bytes_for(xref_offset);
-        let rows = xref_rows(&offsets, offset_bytes);
-        let data = deflate(&up_predicted(
-            &rows,
-            TYPE_BYTES + offset_bytes + GENERATION_BYTES,
-        ));
-        let columns = TYPE_BYTES + offset_bytes + GENERATION_BYTES;
+    /// The cross-reference stream (the last object number, at `xref_offset`) for `entries`,
+    /// then `startxref` and `%%EOF`.
+    fn write_xref_stream(&self, out: &mut Vec<u8>, entries: &[Entry], xref_offset: usize) {
+        let number = entries.len() - 1;
+        let field_bytes = bytes_for(xref_offset.max(number));
+        let columns = TYPE_BYTES + field_bytes + GENERATION_BYTES;
+        let data = deflate(&up_predicted(&xref_rows(entries, field_bytes), columns));
         let _ = write!(
             out,
-            "{number} 0 obj\n<</Type/XRef/Size {size}/W[{TYPE_BYTES} {offset_bytes} \
+            "{number} 0 obj\n<</Type/XRef/Size {size}/W[{TYPE_BYTES} {field_bytes} \
              {GENERATION_BYTES}]/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns \
-             {columns}>>/Length {length}{entries}>>\nstream\n",
+             {columns}>>/Length {length}{trailer}>>\nstream\n",
             size = number + 1,
             length = data.len(),
-            entries = self.trailer_entries,
+            trailer = self.trailer_entries,
         );
         out.extend_from_slice(&data);
         let _ = write!(out, "\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF");
     }
+}
+
+/// The entries the catalog gains (those krilla did not write itself).
+fn catalog_entries(catalog: &[u8], has_outline: bool) -> String {
+    let mut added = String::new();
+    if !contains(catalog, b"/PageMode") {
+        added.push_str(if has_outline {
+            "/PageMode/UseOutlines"
+        } else {
+            "/PageMode/UseNone"
+        });
+    }
+    if !contains(catalog, DISPLAY_DOC_TITLE.0.as_bytes()) {
+        added.push_str(DISPLAY_DOC_TITLE.1);
+    }
+    added
 }
 
 /// Whether the header names PDF 1.5 or later, which cross-reference streams need.
@@ -312,19 +338,20 @@ fn bytes_for(max: usize) -> usize {
     (bits as usize).div_ceil(8).max(1)
 }
 
-/// The rows of the cross-reference stream: type 0 (free, next free 0, generation 65535) or
-/// type 1 (in use at an offset, generation 0).
-fn xref_rows(offsets: &[Option<usize>], offset_bytes: usize) -> Vec<u8> {
-    let columns = TYPE_BYTES + offset_bytes + GENERATION_BYTES;
-    let mut rows = Vec::with_capacity(offsets.len() * columns);
-    for offset in offsets {
-        let (kind, value, generation) = match offset {
-            Some(offset) => (1u8, *offset, 0u16),
-            None => (0u8, 0, u16::MAX),
+/// The rows of the cross-reference stream: type 0 (free: next free 0, generation 65535),
+/// type 1 (at an offset, generation 0) or type 2 (in an object stream, at an index).
+fn xref_rows(entries: &[Entry], field_bytes: usize) -> Vec<u8> {
+    let columns = TYPE_BYTES + field_bytes + GENERATION_BYTES;
+    let mut rows = Vec::with_capacity(entries.len() * columns);
+    for entry in entries {
+        let (kind, field, last) = match *entry {
+            Entry::Free => (0u8, 0, u16::MAX),
+            Entry::At(offset) => (1, offset, 0),
+            Entry::Packed { stream, index } => (2, stream, u16::try_from(index).unwrap_or(0)),
         };
         rows.push(kind);
-        rows.extend_from_slice(&value.to_be_bytes()[size_of::<usize>() - offset_bytes..]);
-        rows.extend_from_slice(&generation.to_be_bytes());
+        rows.extend_from_slice(&field.to_be_bytes()[size_of::<usize>() - field_bytes..]);
+        rows.extend_from_slice(&last.to_be_bytes());
     }
     rows
 }
@@ -342,14 +369,6 @@ fn up_predicted(rows: &[u8], columns: usize) -> Vec<u8> {
     out
 }
 
-/// `bytes` zlib-compressed.
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
-}
-
 /// Whether `haystack` contains `needle`.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -358,6 +377,14 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixes without object streams (the tests read the objects in the file).
+    fn fixes(has_outline: bool) -> Fixes {
+        Fixes {
+            has_outline,
+            object_streams: false,
+        }
+    }
 
     /// A small file in krilla's layout: two objects, the catalog last, table and trailer.
     fn krilla_like() -> Vec<u8> {
@@ -399,7 +426,7 @@ mod tests {
 
     #[test]
     fn the_table_becomes_a_stream_and_the_catalog_gains_its_entries() {
-        let pdf = fix(krilla_like(), true);
+        let pdf = fix(krilla_like(), fixes(true));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains(
             "<</Type/Catalog/Pages 1 0 R/Lang(en)/PageMode/UseOutlines\
@@ -436,7 +463,7 @@ mod tests {
         let xref = fixed.find("xref\n").unwrap();
         let start = fixed.rfind("startxref\n").unwrap() + "startxref\n".len();
         let fixed = format!("{}{xref}\n%%EOF", &fixed[..start]);
-        let out = fix(fixed.clone().into_bytes(), true);
+        let out = fix(fixed.clone().into_bytes(), fixes(true));
         let text = String::from_utf8_lossy(&out);
         assert!(
             text.contains("/W[0 0 500 1 2 506       3 3 602      ]"),
@@ -465,7 +492,7 @@ mod tests {
 
     #[test]
     fn without_an_outline_the_outline_panel_stays_closed() {
-        let pdf = fix(krilla_like(), false);
+        let pdf = fix(krilla_like(), fixes(false));
         assert!(contains(&pdf, b"/PageMode/UseNone"));
     }
 
@@ -480,7 +507,7 @@ mod tests {
         let xref = with_prefs.find("xref\n").unwrap();
         let start = with_prefs.rfind("startxref\n").unwrap() + "startxref\n".len();
         let fixed = format!("{}{xref}\n%%EOF", &with_prefs[..start]);
-        let pdf = fix(fixed.into_bytes(), true);
+        let pdf = fix(fixed.into_bytes(), fixes(true));
         let text = String::from_utf8_lossy(&pdf);
         assert_eq!(text.matches("/ViewerPreferences").count(), 1, "{text}");
     }
@@ -489,16 +516,16 @@ mod tests {
     fn an_unexpected_tail_is_left_alone() {
         let pdf = krilla_like();
         let old = String::from_utf8_lossy(&pdf).replace("%PDF-1.7", "%PDF-1.4");
-        assert_eq!(fix(old.clone().into_bytes(), true), old.into_bytes());
+        assert_eq!(fix(old.clone().into_bytes(), fixes(true)), old.into_bytes());
         let cut = pdf[..pdf.len() - 30].to_vec();
-        assert_eq!(fix(cut.clone(), true), cut);
+        assert_eq!(fix(cut.clone(), fixes(true)), cut);
         let mut no_catalog = pdf.clone();
         let at = no_catalog
             .windows(8)
             .position(|w| w == b"/Catalog")
             .unwrap();
         no_catalog[at + 1] = b'K';
-        assert_eq!(fix(no_catalog.clone(), true), no_catalog);
+        assert_eq!(fix(no_catalog.clone(), fixes(true)), no_catalog);
     }
 
     #[test]
@@ -507,7 +534,7 @@ mod tests {
         assert_eq!(bytes_for(255), 1);
         assert_eq!(bytes_for(256), 2);
         assert_eq!(bytes_for(16_777_216), 4);
-        let rows = xref_rows(&[None, Some(0x0102)], 2);
+        let rows = xref_rows(&[Entry::Free, Entry::At(0x0102)], 2);
         assert_eq!(rows, [0, 0, 0, 0xFF, 0xFF, 1, 0x01, 0x02, 0, 0]);
         assert_eq!(
             up_predicted(&rows, 5),

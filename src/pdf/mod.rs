@@ -22,6 +22,7 @@ pub mod layout_dump;
 pub mod layout_ir;
 pub mod linebreak;
 pub mod metadata;
+mod object_streams;
 pub mod outline;
 pub mod page;
 pub mod paragraph;

@@ -188,8 +188,13 @@ fn write_document(
     doc.set_metadata(krilla_metadata(&input.parts.info)?);
     let bytes = crate::timing::time("pdf finish", || doc.finish())
         .map_err(|error| describe_error(error, input.fonts, &fonts, &images))?;
-    let has_outline = !input.parts.outline.is_empty();
-    Ok(super::krilla_fixes::fix(bytes, has_outline))
+    let fixes = super::krilla_fixes::Fixes {
+        has_outline: !input.parts.outline.is_empty(),
+        object_streams: !input.readable,
+    };
+    Ok(crate::timing::time("pdf fixes", || {
+        super::krilla_fixes::fix(bytes, fixes)
+    }))
 }
 
 /// One krilla font per face of the set, by face index.
