@@ -17,8 +17,15 @@
 //!   (a third of the file, uncompressed) go into compressed object streams
 //!   (`object_streams`), except in the readable-PDF option.
 //!
+//! krilla 0.8 has a setting for none of these: it writes `/DisplayDocTitle` only under its
+//! PDF/UA-1 validator, which needs tagging, and no page mode, no integer widths and no
+//! cross-reference stream at all.
+//!
 //! Anything unexpected (another krilla version, a PDF version without cross-reference
-//! streams) leaves that part as krilla wrote it: the file is valid either way.
+//! streams) leaves that part as krilla wrote it: the file is valid either way, and a build
+//! never fails for it. That would lose a fix without a word, so krilla is pinned to an exact
+//! version (`Cargo.toml`), and `tests/krilla_fixes.rs` fails when the sample book's PDF lacks
+//! any of them (as do the writer's own tests).
 
 use std::io::Write;
 
