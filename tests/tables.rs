@@ -527,3 +527,36 @@ fn epub_file(bytes: &[u8], name: &str) -> String {
     file.read_to_string(&mut text).expect("UTF-8");
     text
 }
+
+/// `octavo build` prints the warning with the table's line, after the build, and fails
+/// with `--deny-warnings`.
+#[test]
+fn the_build_reports_a_table_too_wide_at_its_line() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let dir = common::repo().join("tests/cases/tables");
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build".to_string(), dir.display().to_string()];
+        args.extend(["--out".to_string(), out.path().display().to_string()]);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        std::process::Command::new(env!("CARGO_BIN_EXE_octavo"))
+            .args(&args)
+            .output()
+            .expect("octavo runs")
+    };
+    let built = build(&["--format", "pdf"]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "{stderr}");
+    assert!(stderr.contains("warning[W0260]"), "{stderr}");
+    let table_line = std::fs::read_to_string(dir.join("chapters/01-tables.md"))
+        .expect("the chapter")
+        .lines()
+        .position(|line| line.starts_with("| Element"))
+        .expect("the eleven-column table")
+        + 1;
+    assert!(
+        stderr.contains(&format!("chapters/01-tables.md:{table_line}:1")),
+        "{stderr}"
+    );
+    let denied = build(&["--format", "pdf", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1));
+}

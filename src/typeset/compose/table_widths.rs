@@ -81,13 +81,13 @@ pub(super) fn sizes(base: f32, floor: f32, step: f32) -> Vec<f32> {
 impl Constraints {
     /// The setting of a table whose columns, measured at the first size, are `columns`.
     pub(super) fn choose(&self, columns: &[ContentWidths]) -> Setting {
-        let all = vec![0..columns.len()];
+        let every_column = 0..columns.len();
         let base = self.sizes.first().copied().unwrap_or(1.0);
         let floor = self.sizes.last().copied().unwrap_or(base);
         let setting = |size: f32, gutter: Pt| Setting {
             size,
             gutter,
-            groups: all.clone(),
+            groups: vec![every_column.clone()],
         };
         let at = |size: f32| scaled(columns, f64::from(size / base));
         let gutters = |gutter: Pt| gutter * gaps(columns.len());
