@@ -157,6 +157,9 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
     /// Remarks for the user (e.g. an output that was skipped).
     pub notes: Vec<String>,
+    /// Warnings only setting the PDF could find (a table too wide for the page), located
+    /// in the manuscript.
+    pub diags: Diagnostics,
 }
 
 /// Build the outputs for an already compiled book and write them as one pair
@@ -207,8 +210,13 @@ pub fn build_outputs(
     }
     if let Some(pdf) = pdf {
         let crate::pdf::PdfOutput {
-            bytes, composition, ..
+            bytes,
+            mut composition,
+            ..
         } = pdf?;
+        for warning in std::mem::take(&mut composition.warnings) {
+            report.diags.push(warning);
+        }
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
         crate::parallel::drop_in_background(composition);
     }
