@@ -126,6 +126,7 @@ fn main() -> ExitCode {
                 chapters,
                 readable_pdf,
                 resolve: resolve_options(&common),
+                deny_warnings: common.deny_warnings,
             };
             run_build(&options, &common)
         }
@@ -214,13 +215,16 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
                     eprintln!("note: {}", escape_controls(note));
                 }
             }
-            if common.deny_warnings && report.diags.has_warnings() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            ExitCode::SUCCESS
         }
         Err(BuildError::Manuscript) => ExitCode::from(1),
+        Err(BuildError::DeniedWarnings(diags)) => {
+            print_report(&diags, compiled.sources(), common);
+            if !common.quiet {
+                eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
+            }
+            ExitCode::from(1)
+        }
         Err(err) => {
             eprintln!("error: {}", escape_controls(&err.to_string()));
             ExitCode::from(2)

@@ -528,8 +528,8 @@ fn epub_file(bytes: &[u8], name: &str) -> String {
     text
 }
 
-/// `octavo build` prints the warning with the table's line, after the build, and fails
-/// with `--deny-warnings`.
+/// `octavo build` prints the warning with the table's line, after the build; with
+/// `--deny-warnings` it fails and leaves the PDF written before as it was.
 #[test]
 fn the_build_reports_a_table_too_wide_at_its_line() {
     let out = tempfile::tempdir().expect("temp dir");
@@ -557,6 +557,18 @@ fn the_build_reports_a_table_too_wide_at_its_line() {
         stderr.contains(&format!("chapters/01-tables.md:{table_line}:1")),
         "{stderr}"
     );
+    let pdf = out.path().join("tables-that-fit.pdf");
+    let before = std::fs::read(&pdf).expect("the first build wrote the PDF");
+    std::fs::write(&pdf, b"the previous PDF").expect("mark the PDF");
     let denied = build(&["--format", "pdf", "--deny-warnings"]);
-    assert_eq!(denied.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert_eq!(denied.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("warning[W0260]"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&pdf).expect("the PDF is still there"),
+        b"the previous PDF",
+        "a denied build must not replace the outputs ({} bytes before)",
+        before.len()
+    );
 }
