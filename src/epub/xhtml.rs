@@ -270,8 +270,11 @@ impl Writer<'_> {
         self.out.push_str("</code></pre>\n");
     }
 
+    /// A table in a wrapper that scrolls sideways when the table is wider than the screen
+    /// (a phone's), focusable so that it can be scrolled from the keyboard.
     fn table(&mut self, table: &Table) {
-        self.out.push_str("<table>\n");
+        self.out
+            .push_str("<div class=\"table-wrap\" tabindex=\"0\">\n<table>\n");
         if !table.head.is_empty() {
             self.out.push_str("<thead>\n");
             self.table_row(&table.head, &table.aligns, "th");
@@ -281,7 +284,7 @@ impl Writer<'_> {
         for row in &table.rows {
             self.table_row(row, &table.aligns, "td");
         }
-        self.out.push_str("</tbody>\n</table>\n");
+        self.out.push_str("</tbody>\n</table>\n</div>\n");
     }
 
     fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {
