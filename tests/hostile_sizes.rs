@@ -322,7 +322,7 @@ fn every_column_of_an_eleven_column_table_reaches_the_page() {
             let heading = format!("Col{c}");
             let first = runs
                 .iter()
-                .find(|run| run.run.text == heading)
+                .find(|run| *run.run.text == *heading)
                 .unwrap_or_else(|| panic!("heading {c} lost"));
             first.x.get()
         })
