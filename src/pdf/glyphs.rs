@@ -59,6 +59,9 @@ const SHORT_CLUSTER_TOLERANCE_EM: f32 = 0.02;
 /// How many neighbouring `f32` values a search tries on either side of its estimate.
 const SEARCH_ULPS: u32 = 3;
 
+/// Slots of the memo of [`TjState::tidy_advance`]'s answers ([`AdvanceMemo`]).
+const ADVANCE_MEMO_SLOTS: usize = 4096;
+
 /// One glyph as krilla draws it. Advances and offsets are in ems (krilla scales them by the
 /// batch's size); the text range is a byte range of the batch's text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,6 +129,8 @@ pub(super) struct TextBatch<'f> {
     /// The current line's `y_offset`, in ems, and its baseline (rounded layout coordinate).
     line_offset: f32,
     line_y: f32,
+    /// Answers of the searches for short adjustments, by their question.
+    memo: AdvanceMemo,
 }
 
 impl<'f> TextBatch<'f> {
@@ -145,6 +150,7 @@ impl<'f> TextBatch<'f> {
             tj: TjState::default(),
             line_offset: 0.0,
             line_y: 0.0,
+            memo: AdvanceMemo::new(),
         }
     }
 
@@ -296,6 +302,7 @@ impl<'f> TextBatch<'f> {
         let font_advance = self.font_advance();
         let wanted = self.pending_advance;
         let tj = self.tj;
+        let memo = &mut self.memo;
         let Some(last) = self.glyphs.last_mut() else {
             return;
         };
@@ -304,8 +311,8 @@ impl<'f> TextBatch<'f> {
         let correction = font_advance.map_or(0.0, |fa| f64::from(fa - pdf_width(fa)));
         let estimate = (wanted / f64::from(size) + correction / f64::from(TJ_UNITS_PER_EM)) as f32;
         last.x_advance = match font_advance {
-            Some(font_advance) if last.x_offset == 0.0 && next_x_offset == 0.0 => tj
-                .tidy_advance(wanted / f64::from(size), font_advance)
+            Some(font_advance) if last.x_offset == 0.0 && next_x_offset == 0.0 => memo
+                .tidy_advance(tj, wanted / f64::from(size), font_advance)
                 .unwrap_or(estimate),
             _ => estimate,
         };
@@ -398,6 +405,58 @@ impl TjState {
                 }
             })
         })
+    }
+}
+
+/// What [`TjState::tidy_advance`] is asked: the adjustment carried, the wanted advance and
+/// the glyph's width, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct AdvanceQuestion {
+    carried: u32,
+    wanted: u64,
+    font_advance: u32,
+}
+
+/// The latest answers of [`TjState::tidy_advance`], direct-mapped by their question.
+///
+/// A monospace line asks the same question for every glyph (one width, nothing carried),
+/// and where the face's widths are fractions of a thousandth (DejaVu Sans Mono's 2048 units
+/// to the em) no short form exists, found only after some eighty tries: code took three
+/// times as long to write as prose. A question takes the slot its hash names, replacing what
+/// was there, so the memo stays small; an answer is reused only for the same question, so
+/// the file does not depend on the memo.
+struct AdvanceMemo {
+    slots: Box<[Option<Remembered>]>,
+}
+
+/// A question and the advance found for it (`None`: no short form).
+type Remembered = (AdvanceQuestion, Option<f32>);
+
+impl AdvanceMemo {
+    fn new() -> Self {
+        AdvanceMemo {
+            slots: vec![None; ADVANCE_MEMO_SLOTS].into_boxed_slice(),
+        }
+    }
+
+    /// `tj.tidy_advance(wanted, font_advance)`, remembered.
+    fn tidy_advance(&mut self, tj: TjState, wanted: f64, font_advance: f32) -> Option<f32> {
+        use std::hash::BuildHasher;
+        let question = AdvanceQuestion {
+            carried: tj.adjustment.to_bits(),
+            wanted: wanted.to_bits(),
+            font_advance: font_advance.to_bits(),
+        };
+        let hash = rustc_hash::FxBuildHasher.hash_one(question);
+        let slot = &mut self.slots[(hash as usize) % ADVANCE_MEMO_SLOTS];
+        match *slot {
+            Some((asked, answer)) if asked == question => answer,
+            _ => {
+                let answer = tj.tidy_advance(wanted, font_advance);
+                *slot = Some((question, answer));
+                answer
+            }
+        }
     }
 }
 
@@ -584,6 +643,26 @@ mod tests {
             state.after_glyph(v, 0.0, Some(font_advance)).written(),
             None
         );
+    }
+
+    #[test]
+    fn the_memo_answers_as_the_search_does() {
+        let mut memo = AdvanceMemo::new();
+        let mut carried = TjState::default();
+        for i in 0..20_000 {
+            // Monospace glyphs asked again and again, and prose widths and spaces.
+            let font_advance = if i % 3 == 0 {
+                1233.0f32 / 2048.0 * 1000.0
+            } else {
+                (200 + i % 700) as f32
+            };
+            let wanted = (f64::from(font_advance) + [0.0, 177.174_87, -6.999_97][i % 3]) / 1000.0;
+            let searched = carried.tidy_advance(wanted, font_advance);
+            assert_eq!(memo.tidy_advance(carried, wanted, font_advance), searched);
+            let v = searched.unwrap_or(wanted as f32);
+            carried = carried.after_glyph(v, 0.0, Some(font_advance));
+            carried.begin_glyph(0.0);
+        }
     }
 
     #[test]
