@@ -416,6 +416,11 @@ impl Writer<'_> {
                 self.inlines(&cite.rendered);
                 self.out.push_str("</span>");
             }
+            Inline::Ref(reference) => {
+                self.out.push_str("<span class=\"crossref\">");
+                self.inlines(&reference.rendered);
+                self.out.push_str("</span>");
+            }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::HardBreak => self.out.push_str("<br/>\n"),
             Inline::Html(html) => {

@@ -70,6 +70,7 @@ pub(crate) fn resolve_book(
 fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {
     let mut slugs = ids::UniqueNames::default();
     let mut next_number = 1;
+    let mut next_appendix = 1;
     let mut chapters = Vec::with_capacity(parsed.len());
     for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
         let name = &manuscript.sources.get(*file).name;
@@ -78,6 +79,10 @@ fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Ch
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
+        }
+        if built.appendix == Some(0) {
+            built.appendix = Some(next_appendix);
+            next_appendix += 1;
         }
         chapters.push(built);
     }
@@ -104,15 +109,24 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
         .filter(|t| !t.trim().is_empty())
         .map(|t| vec![Inline::text(t.clone(), Span::new(file, 0..0))])
         .unwrap_or_default();
+    // `# Preface {.unnumbered}` (or `{-}`) on the title heading unnumbers the chapter, as
+    // in Quarto.
+    let title_unnumbered = parsed.blocks.iter().find_map(|b| match b {
+        Block::Heading(h) if h.level == 1 => Some(h.attrs.has_class("unnumbered")),
+        _ => None,
+    });
+    let unnumbered = front.unnumbered || title_unnumbered == Some(true);
     let numbered = division == Division::Body
-        && !front.unnumbered
+        && !unnumbered
         && matches!(front.epub_type.as_deref(), None | Some("chapter"));
+    let appendix = front.epub_type.as_deref() == Some("appendix") && !unnumbered;
     Chapter {
         file,
         slug,
         division,
         epub_type: front.epub_type,
         number: numbered.then_some(0),
+        appendix: appendix.then_some(0),
         title,
         blocks: parsed.blocks,
         notes: parsed.notes,
@@ -245,7 +259,8 @@ fn place_references(
         level: 1,
         id: "references".to_string(),
         explicit_id: true,
-        classes: Vec::new(),
+        attrs: crate::doc::Attributes::default(),
+        number: None,
         content: vec![Inline::text(references.title.clone(), span.clone())],
         span: span.clone(),
     };
@@ -255,6 +270,7 @@ fn place_references(
         division: Division::Back,
         epub_type: Some("bibliography".to_string()),
         number: None,
+        appendix: None,
         title: vec![Inline::text(references.title, span)],
         blocks: vec![
             Block::Heading(heading),
@@ -310,6 +326,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         cover,
         front: config.front_matter(),
         slug: config.slug(),
+        numbering: config.numbering_options(),
     }
 }
 

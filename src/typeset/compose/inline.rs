@@ -69,6 +69,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     }
                 }
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
+                Inline::Ref(reference) => self.pieces(chapter, &reference.rendered, style, out),
                 Inline::SoftBreak => out.text(" ", style),
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {
