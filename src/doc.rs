@@ -628,6 +628,15 @@ pub struct BibEntry {
 }
 
 impl Chapter {
+    /// The chapter's number as printed: `3` for chapter 3, `A` for the first appendix.
+    pub fn number_text(&self) -> Option<String> {
+        match (self.number, self.appendix) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, Some(n)) => Some(labels::appendix_letter(n)),
+            _ => None,
+        }
+    }
+
     /// The id of the chapter's title heading (its first level-1 heading), if it has one.
     pub fn title_id(&self) -> Option<&str> {
         self.blocks.iter().find_map(|b| match b {

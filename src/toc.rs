@@ -1,7 +1,8 @@
 //! The book's table of contents as a tree, shared by the EPUB nav/NCX and the PDF contents
 //! and outline, so both backends list exactly the same entries.
 
-use crate::doc::{plain_text, Block, Book};
+use crate::doc::{plain_text, Block, Book, Chapter};
+use crate::locale::Terms;
 
 /// Deepest heading level listed under a chapter.
 pub(crate) const MAX_TOC_LEVEL: u8 = 3;
@@ -26,7 +27,7 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
         .enumerate()
         .map(|(index, chapter)| {
             let title = plain_text(&chapter.title);
-            let title = match chapter.number {
+            let title = match chapter.number_text() {
                 Some(n) => format!("{n}. {title}"),
                 None => title,
             };
@@ -41,6 +42,16 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
         .collect()
 }
 
+/// The label over a chapter's title: "Chapter 3", "Appendix A"; none for other chapters.
+pub(crate) fn chapter_label(chapter: &Chapter, terms: &Terms) -> Option<String> {
+    let word = match (chapter.number, chapter.appendix) {
+        (Some(_), _) => terms.chapter,
+        (None, Some(_)) => terms.numbered.appendix.0,
+        _ => return None,
+    };
+    Some(format!("{word} {}", chapter.number_text()?))
+}
+
 /// Nest the chapter's headings (after its title) by level.
 fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
     let headings: Vec<(u8, TocEntry)> = blocks
@@ -53,8 +64,12 @@ fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
         .skip(1)
         .filter(|h| h.level <= MAX_TOC_LEVEL && !plain_text(&h.content).trim().is_empty())
         .map(|h| {
+            let title = match &h.number {
+                Some(number) => format!("{number} {}", plain_text(&h.content)),
+                None => plain_text(&h.content),
+            };
             let entry = TocEntry {
-                title: plain_text(&h.content),
+                title,
                 chapter,
                 anchor: Some(h.id.clone()),
                 children: Vec::new(),

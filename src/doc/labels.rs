@@ -115,19 +115,19 @@ pub struct Listing {
 
 /// The label prefixes Quarto reserves for cross-references (and pandoc-crossref's with a
 /// colon): a key with one of these is never a citation key.
-pub const CROSSREF_PREFIXES: &[&str] = &[
+pub(crate) const CROSSREF_PREFIXES: &[&str] = &[
     "fig", "tbl", "lst", "sec", "eq", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr",
     "sol", "rem", "nte", "tip", "wrn", "imp", "cau", "apx",
 ];
 
 /// True when `key` is a cross-reference label (`fig-x`, `tbl:y`), never a citation key.
-pub fn is_crossref_label(key: &str) -> bool {
+pub(crate) fn is_crossref_label(key: &str) -> bool {
     label_prefix(key).is_some()
 }
 
 /// The reserved prefix of a label (`fig` for `fig-x` or `fig:x`), if it has one and something
 /// after it.
-pub fn label_prefix(key: &str) -> Option<&str> {
+pub(crate) fn label_prefix(key: &str) -> Option<&str> {
     let split = key.find(['-', ':'])?;
     let (prefix, rest) = (&key[..split], &key[split + 1..]);
     (!rest.is_empty() && CROSSREF_PREFIXES.contains(&prefix)).then_some(prefix)
@@ -135,8 +135,20 @@ pub fn label_prefix(key: &str) -> Option<&str> {
 
 /// The anchor id of a label: pandoc-crossref's `fig:x` becomes `fig-x` (a colon is not safe in
 /// every reader's fragment identifiers); a Quarto label is its own id.
-pub fn label_anchor(label: &str) -> String {
+pub(crate) fn label_anchor(label: &str) -> String {
     label.replacen(':', "-", 1)
+}
+
+/// Letters for appendices: A … Z, then AA, AB, …
+pub(crate) fn appendix_letter(n: u32) -> String {
+    let mut n = n.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 #[cfg(test)]
@@ -153,5 +165,12 @@ mod tests {
         assert!(!is_crossref_label("figueroa2001"));
         assert!(!is_crossref_label("Nesslage:etal:2021"));
         assert_eq!(label_anchor("fig:map"), "fig-map");
+    }
+
+    #[test]
+    fn appendix_letters() {
+        assert_eq!(appendix_letter(1), "A");
+        assert_eq!(appendix_letter(26), "Z");
+        assert_eq!(appendix_letter(27), "AA");
     }
 }

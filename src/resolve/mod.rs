@@ -10,6 +10,8 @@ mod images;
 mod links;
 mod lint;
 mod notes;
+mod numbers;
+mod xref;
 
 use std::path::Path;
 
@@ -18,7 +20,7 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::walk;
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
 use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
-use crate::markdown::ParsedChapter;
+use crate::markdown::{ForeignLabel, ParsedChapter};
 
 /// Settings that come from the command line rather than book.toml.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,11 @@ pub(crate) fn resolve_book(
     options: &ResolveOptions,
     diags: &mut Diagnostics,
 ) -> Book {
+    let mut parsed = parsed;
+    let foreign: Vec<ForeignLabel> = parsed
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.foreign_labels))
+        .collect();
     let mut chapters = build_chapters(manuscript, parsed);
     crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
     let references = crate::timing::time("resolve citations", || {
@@ -52,6 +59,9 @@ pub(crate) fn resolve_book(
     crate::timing::time("resolve links", || {
         links::resolve_links(&mut chapters, &anchors, manuscript, diags)
     });
+    crate::timing::time("resolve cross-references", || {
+        number_and_refer(manuscript, &mut chapters, &mut anchors, &foreign, diags)
+    });
     let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
     for chapter in &mut chapters {
         assets.collect_chapter(chapter, &manuscript.sources, diags);
@@ -65,6 +75,31 @@ pub(crate) fn resolve_book(
         images,
         undescribed_images,
     }
+}
+
+/// Number figures, tables, listings and sections, then render every cross-reference.
+fn number_and_refer(
+    manuscript: &Manuscript,
+    chapters: &mut [Chapter],
+    anchors: &mut ids::Anchors,
+    foreign: &[ForeignLabel],
+    diags: &mut Diagnostics,
+) {
+    let config = &manuscript.config;
+    let terms = crate::locale::terms(&config.language());
+    let settings = numbers::NumberingSettings {
+        figures: config.figure_numbers(),
+        tables: config.table_numbers(),
+        sections: config.numbering.sections,
+    };
+    let targets = numbers::number_book(chapters, settings, terms, anchors);
+    let context = xref::RefContext {
+        targets: &targets,
+        foreign: foreign.iter().map(|f| (f.label.as_str(), f)).collect(),
+        terms,
+        sources: &manuscript.sources,
+    };
+    xref::resolve_cross_references(chapters, &context, diags);
 }
 
 fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {

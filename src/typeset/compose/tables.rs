@@ -22,6 +22,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let (caption_above, caption_below) = self.table_caption(chapter, table, x, width);
+        flow.extend(caption_above);
         let design = &self.design().table;
         let columns = table.aligns.len().max(table.head.len()).max(1);
         let floor = self
@@ -39,6 +41,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                 columns: first..(first + size).min(columns),
             };
             self.table_group(chapter, &group, x, width, flow);
+        }
+        if !caption_below.is_empty() {
+            super::figures::keep_with_caption(flow);
+            flow.extend(caption_below);
         }
     }
 
