@@ -255,6 +255,21 @@ impl<'a, 'f> Composer<'a, 'f> {
             debug_assert!(toc.len() == toc_count || toc_count == 0);
             pages.extend(toc);
         }
+        let lists = [
+            (front.list_of_figures, crate::toc::CaptionList::Figures),
+            (front.list_of_tables, crate::toc::CaptionList::Tables),
+        ];
+        for (wanted, list) in lists {
+            let list_pages = if wanted {
+                self.caption_list_pages(list, chapters, numbers)
+            } else {
+                Vec::new()
+            };
+            if !list_pages.is_empty() {
+                self.open_recto(&mut pages);
+                pages.extend(list_pages);
+            }
+        }
         for chapter in chapter_pages.iter_mut() {
             self.open_recto(&mut pages);
             let division = self.book.chapters[chapter.chapter].division;
