@@ -203,6 +203,27 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Equation labels inside emphasis, links and inline HTML (mathematics with `_` and `*`
+    /// often reads as emphasis): top-level text runs are read when they are merged.
+    pub(super) fn nested_equation_labels(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            let children = match inline {
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => c,
+                Inline::Link(link) => &link.content,
+                Inline::Html(html) => &html.children,
+                _ => continue,
+            };
+            for child in children {
+                if let Inline::Text { text, span } = child {
+                    if text.contains("{#eq") {
+                        self.equation_labels(text, &span.range);
+                    }
+                }
+            }
+            self.nested_equation_labels(children);
+        }
+    }
+
     /// The span of `needle`'s first occurrence in the source range, or of the range.
     fn source_span_of(&self, needle: &str, range: &Range<usize>) -> Span {
         let found = self

@@ -11,6 +11,7 @@ use crate::doc::{is_crossref_label, Citation, CiteItem, CiteMode, CrossRef, Inli
 impl<'a> Builder<'a> {
     /// Merge adjacent text and recognise pandoc citations in it.
     pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
+        self.nested_equation_labels(&inlines);
         if self.text_runs_settled(&inlines) {
             return inlines;
         }
