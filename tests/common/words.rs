@@ -70,7 +70,7 @@ pub fn source_words(text: &str) -> ChapterWords {
             }
             _ => {}
         }
-        flush(&mut run, &mut words, target_is_note, image_depth > 0);
+        flush(&mut run, text, &mut words, target_is_note, image_depth > 0);
         match &event {
             Event::Start(Tag::Table(_)) if note_depth == 0 => {
                 table_start = Some(words.main.len());
@@ -125,7 +125,7 @@ pub fn source_words(text: &str) -> ChapterWords {
             _ => {}
         }
     }
-    flush(&mut run, &mut words, note_depth > 0, image_depth > 0);
+    flush(&mut run, text, &mut words, note_depth > 0, image_depth > 0);
     words
 }
 
@@ -160,7 +160,7 @@ fn target(words: &mut ChapterWords, note: bool) -> &mut Vec<SourceWord> {
 
 /// Push a run's words, leaving out citations (they print as rendered references) and the
 /// `::: {#refs}` marker (replaced by the reference list).
-fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
+fn flush(run: &mut TextRun, source: &str, words: &mut ChapterWords, note: bool, alt: bool) {
     if run.text.is_empty() {
         return;
     }
@@ -171,7 +171,7 @@ fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
             .into_iter()
             .map(|c| c.range)
             .collect();
-        citations.extend(attribute_blocks(&run.text));
+        citations.extend(attribute_blocks(run, source));
         let mut at = 0;
         for piece in run.text.split_inclusive(char::is_whitespace) {
             let start = at;
@@ -196,7 +196,8 @@ fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
 
 /// Byte ranges of pandoc attribute blocks (`{#fig-x width=50%}`, `{.unnumbered}`, `{-}`) in a
 /// run of text: octavo reads them as labels and settings, they are not printed.
-fn attribute_blocks(text: &str) -> Vec<Range<usize>> {
+fn attribute_blocks(run: &TextRun, source: &str) -> Vec<Range<usize>> {
+    let text = &run.text;
     let mut blocks = Vec::new();
     for (open, _) in text.match_indices('{') {
         let Some(length) = text[open..].find('}') else {
@@ -206,10 +207,21 @@ fn attribute_blocks(text: &str) -> Vec<Range<usize>> {
         let first = inner.split_whitespace().next().unwrap_or("");
         let named = |rest: &str| rest.chars().next().is_some_and(char::is_alphabetic);
         let key = first.split('=').next().unwrap_or("");
-        let attributes = inner.strip_prefix('#').is_some_and(named)
-            || inner.strip_prefix('.').is_some_and(named)
-            || inner == "-"
-            || (first.contains('=') && named(key) && key.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        // Octavo reads a block after an image, at the end of a heading or caption, on a
+        // fenced div's line and after display mathematics: never glued to a word (`_{i=1}`,
+        // also where `_` opened emphasis and the run starts at the brace).
+        let at = run.source_offset(open);
+        let placed = source
+            .get(..at)
+            .and_then(|before| before.chars().next_back())
+            .is_none_or(|c| c.is_whitespace() || c == ')' || c == '$');
+        let attributes = placed
+            && (inner.strip_prefix('#').is_some_and(named)
+                || inner.strip_prefix('.').is_some_and(named)
+                || inner == "-"
+                || (first.contains('=')
+                    && named(key)
+                    && key.chars().all(|c| c.is_alphanumeric() || c == '-')));
         if attributes {
             blocks.push(open..open + length + 1);
         }
