@@ -406,3 +406,87 @@ fn tsar_resolves_its_section_and_table_references_and_reports_the_rest() {
         "each unresolved reference is reported once"
     );
 }
+
+/// With `[numbering] page-references = true`, a reference in the PDF names the page of its
+/// target, and the page is the one the target is on; the EPUB has no pages and says nothing.
+#[test]
+fn page_references_name_the_page_of_the_target() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_tree(&case(), tmp.path());
+    let toml = std::fs::read_to_string(case().join("book.toml")).expect("book.toml");
+    let toml = toml.replace("sections = true", "sections = true\npage-references = true");
+    std::fs::write(tmp.path().join("book.toml"), toml).expect("book.toml");
+    let compiled = compile(tmp.path(), &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors());
+    let book = compiled.book.as_ref().expect("a book");
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    std::fs::write(
+        pdf_dir().join("crossref-page-references.pdf"),
+        &output.bytes,
+    )
+    .expect("keep");
+    let composition = &output.composition;
+    let all: String = composition
+        .pages
+        .iter()
+        .map(page_text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let all = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (id, reference) in [
+        ("fig-appendix", "the appendix has Figure A.1 on page"),
+        ("sec-methods", "The methods are in Section 1.1 on page"),
+        ("tbl-before", "Table 2.1 on page"),
+    ] {
+        let (page, _) = composition.anchors[id];
+        let label = composition.pages[page]
+            .label
+            .clone()
+            .expect("a numbered page");
+        assert!(
+            all.contains(&format!("{reference} {label}")),
+            "{reference} {label} missing from: {all}"
+        );
+    }
+    assert!(
+        all.contains("The number alone is 1.1;"),
+        "no page for a number alone"
+    );
+    let (epub, _, _) = build_epub(tmp.path());
+    assert!(!xhtml_body(&epub, "EPUB/text/01-introduction.xhtml").contains("on page"));
+}
+
+/// Thousands of labels, references and unknown labels: resolved in time linear in the book
+/// (the "did you mean" hints are capped), and nothing panics on braces and colons.
+#[test]
+fn many_labels_and_hostile_attribute_blocks_stay_fast() {
+    let mut chapter = String::from("# Many\n\n");
+    for n in 0..3000 {
+        chapter.push_str(&format!(
+            "| a |\n|---|\n| {n} |\n\n: Table {n} {{#tbl-t{n}}}\n\nSee @tbl-t{n} and @tbl-missing{n}.\n\n"
+        ));
+    }
+    chapter.push_str(&format!("## Braces {}}}\n\n", "{".repeat(50_000)));
+    chapter.push_str(&format!("::: {{#fig-open\n\n: {}\n\n", "{#".repeat(20_000)));
+    let (_tmp, dir) = book(&[
+        ("book.toml", "title = \"Many\"\n"),
+        ("chapters/one.md", &chapter),
+    ]);
+    let started = std::time::Instant::now();
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let elapsed = started.elapsed();
+    let unknown = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code == "E0150")
+        .count();
+    assert_eq!(unknown, 3000);
+    assert!(elapsed < std::time::Duration::from_secs(60), "{elapsed:?}");
+}

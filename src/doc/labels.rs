@@ -97,6 +97,9 @@ pub struct CrossRef {
     /// The text to print, with links to the targets (filled by resolve; until then, and
     /// when a label cannot be resolved, the reference as written).
     pub rendered: Vec<Inline>,
+    /// The anchor of its one target, for "on page 41" in the PDF (`[numbering]
+    /// page-references`); `None` for lists, numbers alone and what did not resolve.
+    pub page_anchor: Option<String>,
     /// Source range of the whole reference.
     pub span: Span,
 }

@@ -65,8 +65,10 @@ pub(super) fn trailing_block_start(text: &str) -> Option<usize> {
     }
     let window_start = trimmed.len().saturating_sub(MAX_ATTRIBUTE_BLOCK);
     let mut start = trimmed.len();
-    // The last `{` from which a block runs exactly to the end.
-    while let Some(open) = trimmed[..start].rfind('{') {
+    // The last `{` from which a block runs exactly to the end; a brace inside a quoted value
+    // moves it back, but only a few times (a run of braces must not cost a scan each).
+    for _ in 0..MAX_QUOTED_BRACES {
+        let open = trimmed[..start].rfind('{')?;
         if open < window_start {
             return None;
         }
@@ -77,6 +79,9 @@ pub(super) fn trailing_block_start(text: &str) -> Option<usize> {
     }
     None
 }
+
+/// How many `{` inside quoted values the search for a trailing block steps over.
+const MAX_QUOTED_BRACES: usize = 4;
 
 /// True for text that looks like an attribute block (`{#…`, `{.…`, `{-}`, `{key=…`), worth a
 /// warning when it does not parse, as opposed to braces in prose.
@@ -236,5 +241,16 @@ mod tests {
         assert!(looks_like_attributes("{width=3in}"));
         assert!(looks_like_attributes("{-}"));
         assert!(!looks_like_attributes("{a set}"));
+    }
+
+    #[test]
+    fn a_run_of_braces_costs_one_scan() {
+        let hostile = "{".repeat(200_000) + "}";
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(trailing_block_start(&hostile), Some(hostile.len() - 2));
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(trailing_block_start("{a=\"{\"}"), Some(0));
     }
 }

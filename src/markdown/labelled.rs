@@ -21,7 +21,8 @@ impl<'a> Builder<'a> {
         parsed: Attributes,
         range: &Range<usize>,
     ) -> Attributes {
-        if self.span_clamp.is_some() {
+        // pulldown-cmark found no block (or an empty one): there is nothing to read again.
+        if self.span_clamp.is_some() || parsed.is_empty() {
             return parsed;
         }
         let text: &'a str = self.text;

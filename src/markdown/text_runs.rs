@@ -167,6 +167,7 @@ fn push_citation_or_refs(items: Vec<CiteItem>, mode: CiteMode, span: Span, out: 
             items: labels,
             bracketed: mode == CiteMode::Parenthetical,
             rendered: vec![Inline::text(written, span.clone())],
+            page_anchor: None,
             span: span.clone(),
         })));
     }

@@ -98,6 +98,7 @@ fn number_and_refer(
         foreign: foreign.iter().map(|f| (f.label.as_str(), f)).collect(),
         terms,
         sources: &manuscript.sources,
+        suggested: std::cell::Cell::new(0),
     };
     xref::resolve_cross_references(chapters, &context, diags);
 }

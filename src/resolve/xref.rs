@@ -24,7 +24,13 @@ pub(super) struct RefContext<'a> {
     pub terms: &'a Terms,
     /// For locations in hints.
     pub sources: &'a SourceMap,
+    /// How many unknown labels have had "did you mean" hints.
+    pub suggested: std::cell::Cell<usize>,
 }
+
+/// Unknown labels past this many get a hint without "did you mean" (each suggestion compares
+/// the label with every label of the book).
+const MAX_SUGGESTIONS: usize = 200;
 
 /// Render every cross-reference of every chapter, its notes and its title.
 pub(super) fn resolve_cross_references(
@@ -36,6 +42,7 @@ pub(super) fn resolve_cross_references(
         let mut visit = |inline: &mut Inline| {
             if let Inline::Ref(reference) = inline {
                 reference.rendered = render(reference, context, diags);
+                reference.page_anchor = page_anchor(reference, context);
             }
         };
         walk::inlines_mut(&mut chapter.blocks, &mut visit);
@@ -79,6 +86,17 @@ fn render(reference: &CrossRef, context: &RefContext<'_>, diags: &mut Diagnostic
         })
         .collect();
     join_list(rendered, context.terms.and, &span)
+}
+
+/// The anchor a reference to one target names the page of: not a number alone (`-@`).
+fn page_anchor(reference: &CrossRef, context: &RefContext<'_>) -> Option<String> {
+    match reference.items.as_slice() {
+        [item] if !item.suppress_author => context
+            .targets
+            .get(&item.key)
+            .map(|target| target.anchor.clone()),
+        _ => None,
+    }
 }
 
 /// An item with nothing but its label: it may share a plural word with its neighbours.
@@ -216,6 +234,8 @@ fn report_unresolved(item: &CiteItem, context: &RefContext<'_>, diags: &mut Diag
         );
         return;
     }
+    let suggest = context.suggested.get() < MAX_SUGGESTIONS;
+    context.suggested.set(context.suggested.get() + 1);
     diags.push(
         Diagnostic::error(
             code::UNKNOWN_LABEL,
@@ -225,17 +245,21 @@ fn report_unresolved(item: &CiteItem, context: &RefContext<'_>, diags: &mut Diag
             ),
         )
         .at(item.span.clone())
-        .with_hint(unknown_label_hint(&item.key, context)),
+        .with_hint(unknown_label_hint(&item.key, context, suggest)),
     );
 }
 
-fn unknown_label_hint(key: &str, context: &RefContext<'_>) -> String {
+fn unknown_label_hint(key: &str, context: &RefContext<'_>, suggest: bool) -> String {
     let known = context
         .targets
         .keys()
         .map(String::as_str)
         .chain(context.foreign.keys().copied());
-    let near = closest(key, known);
+    let near = if suggest {
+        closest(key, known)
+    } else {
+        Vec::new()
+    };
     if !near.is_empty() {
         let near: Vec<String> = near.iter().map(|k| format!("`{k}`")).collect();
         return format!("did you mean {}?", near.join(" or "));

@@ -236,9 +236,12 @@ pub(super) enum PageNumbers {
     Known(BTreeMap<String, String>),
 }
 
+/// The stand-in for a page number not known yet (as wide as most).
+pub(super) const PAGE_NUMBER_STAND_IN: &str = "000";
+
 impl PageNumbers {
     /// The stand-in for every page number while the contents' pages are counted.
-    const PLACEHOLDER: &'static str = "000";
+    const PLACEHOLDER: &'static str = PAGE_NUMBER_STAND_IN;
 
     fn of(&self, anchor: Option<&str>) -> String {
         match (self, anchor) {

@@ -53,7 +53,13 @@ pub(crate) struct Composer<'a, 'f> {
     /// The chapter whose first page opens with the handout's title block, and the chapters
     /// the block names.
     title_block: Option<(usize, std::sync::Arc<[usize]>)>,
+    /// Anchor id → page label, for "on page N" after references (`[numbering]
+    /// page-references`); `None` while the pages are not known yet (a stand-in is set).
+    page_labels: Option<std::sync::Arc<BTreeMap<String, String>>>,
 }
+
+/// How many times chapters are set again so that "on page N" names the right page.
+const MAX_PAGE_REFERENCE_PASSES: usize = 3;
 
 /// Most threads chapters are set on (beyond this, memory grows faster than speed).
 const MAX_WORKERS: usize = 8;
@@ -74,6 +80,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             terms: crate::locale::terms(&book.meta.language),
             handout: false,
             title_block: None,
+            page_labels: None,
         }
     }
 
@@ -120,22 +127,20 @@ impl<'a, 'f> Composer<'a, 'f> {
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
-        let composition = crate::timing::time("pdf assemble (count)", || {
-            let (toc, pass) = (&chapters, Pass::Count);
-            self.assemble(&mut chapter_pages, toc_count, toc, &placeholder, pass)
-        });
-        let numbers = PageNumbers::Known(
-            composition
-                .anchors
-                .iter()
-                .map(|(id, (page, _))| {
-                    let label = composition.pages[*page].label.clone().unwrap_or_default();
-                    (id.clone(), label)
-                })
-                .collect(),
-        );
-        // The first composition only served to number the pages: free it before the second.
-        drop(composition);
+        let mut labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+        // References that name pages are set again with the numbers the pass found, until
+        // the pages they name stop moving.
+        for _ in 0..MAX_PAGE_REFERENCE_PASSES {
+            if !self.book.meta.numbering.page_references
+                || self.page_labels.as_deref() == Some(&labels)
+            {
+                break;
+            }
+            self.page_labels = Some(std::sync::Arc::new(labels));
+            chapter_pages = self.set_chapters(&chapters);
+            labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+        }
+        let numbers = PageNumbers::Known(labels);
         self.assemble(
             &mut chapter_pages,
             toc_count,
@@ -143,6 +148,33 @@ impl<'a, 'f> Composer<'a, 'f> {
             &numbers,
             Pass::Final,
         )
+    }
+
+    /// Assemble the book once to learn on which page each anchor lands (anchor → label).
+    fn count_pages(
+        &mut self,
+        chapter_pages: &mut [ChapterPages],
+        toc_count: usize,
+        chapters: &[usize],
+    ) -> BTreeMap<String, String> {
+        let composition = crate::timing::time("pdf assemble (count)", || {
+            let placeholder = PageNumbers::Placeholder;
+            self.assemble(
+                chapter_pages,
+                toc_count,
+                chapters,
+                &placeholder,
+                Pass::Count,
+            )
+        });
+        composition
+            .anchors
+            .iter()
+            .map(|(id, (page, _))| {
+                let label = composition.pages[*page].label.clone().unwrap_or_default();
+                (id.clone(), label)
+            })
+            .collect()
     }
 
     /// Set the chapters' pages, in parallel when there are several chapters and cores.
@@ -171,6 +203,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (book, profile) = (self.book, self.profile);
         let title_block = &self.title_block;
+        let page_labels = &self.page_labels;
         let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -179,6 +212,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     scope.spawn(move || {
                         let mut composer = Composer::new(book, profile, ctx);
                         composer.title_block.clone_from(title_block);
+                        composer.page_labels.clone_from(page_labels);
                         let mut out = Vec::new();
                         loop {
                             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
