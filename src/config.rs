@@ -733,6 +733,21 @@ mod tests {
     }
 
     #[test]
+    fn numbering_settings_are_checked_and_tables_follow_figures() {
+        let text = "title = \"X\"\n[numbering]\nfigures = \"book\"\ntable-caption = \"left\"\n";
+        let (config, diags) = parse(text);
+        let config = config.expect("parses");
+        assert_eq!(config.table_numbers(), NumberScheme::Book);
+        let d = &diags.items()[0];
+        assert_eq!(&text[d.span.clone().expect("span").range], "\"left\"");
+        assert_eq!(d.hint.as_deref(), Some("write one of: above, below"));
+        let (config, _) = parse("title = \"X\"\n");
+        let config = config.expect("parses");
+        assert_eq!(config.figure_numbers(), NumberScheme::Chapter);
+        assert!(!config.front_matter().list_of_figures);
+    }
+
+    #[test]
     fn dates_and_lengths() {
         assert!(is_date("2024") && is_date("2024-02") && is_date("2024-02-29"));
         assert!(!is_date("2023-02-29") && !is_date("24-01-01") && !is_date("2024-13"));
