@@ -218,23 +218,24 @@ fn an_unknown_label_is_a_located_error_with_a_hint() {
         ("book.toml", "title = \"Unknown\"\n"),
         (
             "chapters/one.md",
-            "# One\n\n![A map](map.png){#fig-map}\n\nSee @fig-mpa and @eq-none.\n",
+            "# One @fig-title\n\n![A map](map.png){#fig-map}\n\nSee @fig-mpa and @eq-none.\n",
         ),
     ]);
     let json = diagnostics(&dir);
     let unknown: Vec<&str> = json.lines().filter(|l| l.contains("E0150")).collect();
-    assert_eq!(unknown.len(), 2, "{json}");
+    assert_eq!(unknown.len(), 3, "once each, the title's too: {json}");
+    assert!(unknown[0].contains("`fig-title`"), "{}", unknown[0]);
     assert!(
-        unknown[0].contains("\"line\":5") && unknown[0].contains("\"column\":5"),
+        unknown[1].contains("\"line\":5") && unknown[1].contains("\"column\":5"),
         "{}",
-        unknown[0]
+        unknown[1]
     );
     assert!(
-        unknown[0].contains("did you mean `fig-map`?"),
+        unknown[1].contains("did you mean `fig-map`?"),
         "{}",
-        unknown[0]
+        unknown[1]
     );
-    assert!(unknown[1].contains("equations"), "{}", unknown[1]);
+    assert!(unknown[2].contains("equations"), "{}", unknown[2]);
     assert!(
         !json.contains("E0102"),
         "a label is never a citation: {json}"
@@ -280,11 +281,11 @@ fn numbering_follows_book_toml_and_the_language() {
         ("images/a.png", ""),
         (
             "chapters/one.md",
-            "# Eins\n\nSiehe @fig-a, @tbl-t und @sec-zwei.\n\n## Zwei {#sec-zwei}\n\n| a |\n|---|\n| 1 |\n\n: Werte {#tbl-t}\n",
+            "# Eins\n\nSiehe @fig-a, @fig-b, @tbl-t und @sec-zwei.\n\n## Zwei {#sec-zwei}\n\n| a |\n|---|\n| 1 |\n\n: Werte {#tbl-t}\n",
         ),
         (
             "chapters/two.md",
-            "# Zwei\n\n![Bild](../images/a.png){#fig-a}\n",
+            "# Zwei\n\n![Bild](../images/a.png){#fig-a}\n\n![Zweites](../images/a.png){#fig-b .unnumbered}\n",
         ),
     ]);
     std::fs::copy(case().join("images/chart.png"), dir.join("images/a.png")).expect("image");
@@ -294,6 +295,10 @@ fn numbering_follows_book_toml_and_the_language() {
     let one = xhtml_body(&epub, "EPUB/text/one.xhtml");
     let two = xhtml_body(&epub, "EPUB/text/two.xhtml");
     assert!(one.contains(">Abbildung 1</a>"), "{one}");
+    assert!(
+        one.contains(">Abbildung „Zweites“</a>"),
+        "an unnumbered figure: {one}"
+    );
     assert!(
         one.contains(">Tabelle „Werte“</a>"),
         "an unnumbered table is named: {one}"

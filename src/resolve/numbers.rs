@@ -157,33 +157,51 @@ impl Numberer<'_> {
         match block {
             Block::Heading(heading) => self.heading(heading, state),
             Block::Figure(figure) => {
-                let wanted = !figure.caption.is_empty() || figure.label().is_some();
                 let attrs = merged_label(&figure.attrs, &figure.image.attrs);
-                if wanted && !attrs.has_class("unnumbered") {
-                    let title = figure.caption.clone();
-                    figure.number = self.number(LabelKind::Figure, &attrs, title, state);
-                }
+                let caption = &figure.caption;
+                figure.number = self.captioned(LabelKind::Figure, &attrs, caption, state);
             }
             Block::Table(table) => {
-                let wanted = !table.caption.is_empty() || table.attrs.id.is_some();
-                if wanted && !table.attrs.has_class("unnumbered") {
-                    let title = table.caption.clone();
-                    table.number = self.number(LabelKind::Table, &table.attrs, title, state);
-                }
+                let caption = &table.caption;
+                table.number = self.captioned(LabelKind::Table, &table.attrs, caption, state);
             }
             Block::Code {
                 listing: Some(listing),
                 ..
             } => {
-                let labelled = listing.attrs.id.as_deref().and_then(label_prefix) == Some("lst");
-                let wanted = labelled || !listing.caption.is_empty();
-                if wanted && !listing.attrs.has_class("unnumbered") {
-                    let title = listing.caption.clone();
-                    listing.number = self.number(LabelKind::Listing, &listing.attrs, title, state);
-                }
+                let caption = &listing.caption;
+                listing.number = self.captioned(LabelKind::Listing, &listing.attrs, caption, state);
             }
             _ => {}
         }
+    }
+
+    /// The number of a figure, table or listing that has a caption or a label of its kind;
+    /// one marked `.unnumbered` gets none, but its label still names it (by its caption).
+    fn captioned(
+        &mut self,
+        kind: LabelKind,
+        attrs: &Attributes,
+        caption: &[Inline],
+        state: &ChapterState,
+    ) -> Option<Numbered> {
+        let prefix = match kind {
+            LabelKind::Table => "tbl",
+            LabelKind::Listing => "lst",
+            _ => "fig",
+        };
+        let labelled = attrs.id.as_deref().and_then(label_prefix) == Some(prefix);
+        if !labelled && caption.is_empty() {
+            return None;
+        }
+        if attrs.has_class("unnumbered") {
+            if let Some(label) = &attrs.id {
+                let anchor = label_anchor(label);
+                self.register(label, kind, None, &anchor, caption.to_vec(), state.index);
+            }
+            return None;
+        }
+        self.number(kind, attrs, caption.to_vec(), state)
     }
 
     /// The number of a figure, table or listing, registered under its label when it has one.

@@ -49,7 +49,14 @@ pub(super) fn resolve_cross_references(
         for note in &mut chapter.notes {
             walk::inlines_mut(&mut note.blocks, &mut visit);
         }
-        walk::each_inline_mut(&mut chapter.title, &mut visit);
+        // The title is a copy of the title heading's text, whose references were reported.
+        let mut copies = Diagnostics::default();
+        walk::each_inline_mut(&mut chapter.title, &mut |inline| {
+            if let Inline::Ref(reference) = inline {
+                reference.rendered = render(reference, context, &mut copies);
+                reference.page_anchor = page_anchor(reference, context);
+            }
+        });
     }
 }
 
