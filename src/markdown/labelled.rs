@@ -21,8 +21,7 @@ impl<'a> Builder<'a> {
         parsed: Attributes,
         range: &Range<usize>,
     ) -> Attributes {
-        // pulldown-cmark found no block (or an empty one): there is nothing to read again.
-        if self.span_clamp.is_some() || parsed.is_empty() {
+        if self.span_clamp.is_some() {
             return parsed;
         }
         let text: &'a str = self.text;
