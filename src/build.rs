@@ -48,6 +48,9 @@ pub struct BuildOptions {
     pub readable_pdf: bool,
     /// Resolution settings from the command line.
     pub resolve: ResolveOptions,
+    /// Fail, writing nothing, when typesetting finds a warning (`--deny-warnings`): a
+    /// build that exits 1 leaves the previous outputs as they were.
+    pub deny_warnings: bool,
 }
 
 /// The result of the front half of the pipeline.
@@ -148,6 +151,10 @@ pub enum BuildError {
     /// book of five chapters).
     #[error("{0}")]
     Usage(String),
+    /// Typesetting found warnings and `--deny-warnings` was given (they are held here, to be
+    /// reported like the manuscript's); nothing was written.
+    #[error("warnings are denied; nothing was written")]
+    DeniedWarnings(Diagnostics),
 }
 
 /// What a build produced.
@@ -157,6 +164,9 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
     /// Remarks for the user (e.g. an output that was skipped).
     pub notes: Vec<String>,
+    /// Warnings only setting the PDF could find (a table too wide for the page), located
+    /// in the manuscript.
+    pub diags: Diagnostics,
 }
 
 /// Build the outputs for an already compiled book and write them as one pair
@@ -207,10 +217,18 @@ pub fn build_outputs(
     }
     if let Some(pdf) = pdf {
         let crate::pdf::PdfOutput {
-            bytes, composition, ..
+            bytes,
+            mut composition,
+            ..
         } = pdf?;
+        for warning in std::mem::take(&mut composition.warnings) {
+            report.diags.push(warning);
+        }
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
         crate::parallel::drop_in_background(composition);
+    }
+    if options.deny_warnings && report.diags.has_warnings() {
+        return Err(BuildError::DeniedWarnings(report.diags));
     }
     crate::timing::time("write", || {
         commit::write_outputs(&out_dir, &outputs, waiting)

@@ -137,6 +137,12 @@ pub mod code {
     pub const CAPTION_WITHOUT_TABLE: &str = "W0253";
     /// A link with no target (`[text]()`): its text is kept, unlinked.
     pub const EMPTY_LINK: &str = "W0233";
+    /// A table too wide for the PDF's page even at its smallest size: words inside its
+    /// cells are broken.
+    pub const TABLE_WORDS_BROKEN: &str = "W0260";
+    /// A table with more columns than fit side by side on the PDF's page: it is set in
+    /// groups of columns, one after the other.
+    pub const TABLE_IN_GROUPS: &str = "W0261";
 }
 
 /// One problem found in the manuscript or its configuration.

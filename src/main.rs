@@ -126,6 +126,7 @@ fn main() -> ExitCode {
                 chapters,
                 readable_pdf,
                 resolve: resolve_options(&common),
+                deny_warnings: common.deny_warnings,
             };
             run_build(&options, &common)
         }
@@ -203,11 +204,9 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
     };
     let built = build_outputs(&compiled, options, &waiting);
     octavo::finish_progress();
-    // The process ends here: freeing the book's many small allocations would only make
-    // the user wait (18 ms for the x100 benchmark book).
-    std::mem::forget(compiled);
-    match built {
+    let exit = match built {
         Ok(report) => {
+            print_report(&report.diags, compiled.sources(), common);
             if !common.quiet {
                 for path in &report.written {
                     eprintln!("wrote {}", escape_controls(&path.display().to_string()));
@@ -219,11 +218,22 @@ fn run_build(options: &BuildOptions, common: &CommonArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(BuildError::Manuscript) => ExitCode::from(1),
+        Err(BuildError::DeniedWarnings(diags)) => {
+            print_report(&diags, compiled.sources(), common);
+            if !common.quiet {
+                eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
+            }
+            ExitCode::from(1)
+        }
         Err(err) => {
             eprintln!("error: {}", escape_controls(&err.to_string()));
             ExitCode::from(2)
         }
-    }
+    };
+    // The process ends here: freeing the book's many small allocations would only make
+    // the user wait (18 ms for the x100 benchmark book).
+    std::mem::forget(compiled);
+    exit
 }
 
 fn run_check(dir: &std::path::Path, common: &CommonArgs) -> ExitCode {
@@ -249,9 +259,13 @@ fn manuscript_failure(compiled: &Compiled, common: &CommonArgs) -> Option<ExitCo
 }
 
 fn print_diagnostics(compiled: &Compiled, common: &CommonArgs) {
-    let sources = compiled.sources();
+    print_report(&compiled.diags, compiled.sources(), common);
+}
+
+/// Print `diags` (those of the manuscript, or those only the build found) as asked.
+fn print_report(diags: &octavo::Diagnostics, sources: &octavo::SourceMap, common: &CommonArgs) {
     if common.message_format == MessageFormat::Json {
-        print!("{}", render_json(&compiled.diags, sources));
+        print!("{}", render_json(diags, sources));
         return;
     }
     let color = if std::io::stderr().is_terminal() {
@@ -260,11 +274,11 @@ fn print_diagnostics(compiled: &Compiled, common: &CommonArgs) {
         ColorChoice::Never
     };
     let mut stderr = StandardStream::stderr(color);
-    if let Err(err) = render_human(&compiled.diags, sources, &mut stderr) {
+    if let Err(err) = render_human(diags, sources, &mut stderr) {
         eprintln!("error: cannot print diagnostics: {err}");
     }
-    let errors = compiled.diags.count(Severity::Error);
-    let warnings = compiled.diags.count(Severity::Warning);
+    let errors = diags.count(Severity::Error);
+    let warnings = diags.count(Severity::Warning);
     if (errors > 0 || warnings > 0) && !common.quiet {
         eprintln!("{errors} error(s), {warnings} warning(s)");
     }

@@ -235,6 +235,7 @@ fn pdf(
         profile: Some(profile.into()),
         chapters,
         readable_pdf: false,
+        deny_warnings: false,
         resolve,
     };
     let output = octavo::build_pdf(&compiled, &options).expect("a PDF");

@@ -106,6 +106,7 @@ fn a_handout_lists_only_the_references_its_chapters_cite() {
         profile: Some("a4".into()),
         chapters: Some(3..=3),
         readable_pdf: false,
+        deny_warnings: false,
         resolve: octavo::ResolveOptions::default(),
     };
     let handout = octavo::build_pdf(&compiled, &options).expect("handout");

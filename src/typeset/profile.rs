@@ -38,9 +38,6 @@ pub struct Profile {
     pub two_sided: bool,
     /// Use old-style figures in running text.
     pub oldstyle_figures: bool,
-    /// The smallest size a table's text is reduced to when its columns do not fit the
-    /// measure side by side (tables are set a step below the body, and smaller only then).
-    pub table_min_font_size: Pt,
     /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
     /// body size and leading.
     pub design: Style,
@@ -64,7 +61,6 @@ impl Profile {
                 leading: Pt::new(13.5),
                 two_sided: true,
                 oldstyle_figures: true,
-                table_min_font_size: Pt::new(6.5),
                 design: Style::for_profile("print").clone(),
             },
         }
@@ -85,7 +81,6 @@ impl Profile {
             leading: Pt::new(15.0),
             two_sided: false,
             oldstyle_figures: false,
-            table_min_font_size: Pt::new(7.0),
             design: Style::for_profile(name).clone(),
         }
     }

@@ -198,43 +198,62 @@ pub struct Figure {
     pub caption_leading: f64,
 }
 
-/// Tables.
+/// Tables, set as a book designer sets them: each column as wide as its content asks
+/// (HTML's automatic table layout), ragged right, at their natural width when they are
+/// narrower than the measure, smaller type before wrapping when they are wider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// Size of a table's text when its columns fit (× body); also the largest size a table
-    /// is reduced to before the profile's smallest table size.
+    /// Size of a table's text when its columns fit (× body).
     pub size: Em,
+    /// The smallest size a table too wide for the measure is reduced to (× body); past it
+    /// the table's cells wrap, and its longest words break.
+    pub min_size: Em,
+    /// Each step of shrinking a table too wide for the measure multiplies its size by this,
+    /// down to [`Table::min_size`].
+    pub shrink_step: f32,
     /// Leading (× leading, then × the table's reduction).
     pub leading: f64,
     /// Space before and after (× leading).
     pub space: f64,
     /// Space above and below a cell's text (× the table's leading).
     pub cell_padding: f64,
-    /// Space between columns (× the table's size).
+    /// How far a line of a cell may fall short of its column before the line breaker minds
+    /// (× the column): narrow columns leave short lines rather than break words.
+    pub rag: f64,
+    /// Space between columns (× the table's size). None outside the first and last column:
+    /// the table's edges are its text's.
     pub gutter: Em,
-    /// Gutter of a table whose longest words do not fit even at the smallest size (× the
-    /// usual gutter).
+    /// Gutter of a table whose longest words do not fit side by side even at the smallest
+    /// size (× the usual gutter).
     pub squeezed_gutter: f64,
-    /// Each step of shrinking a table too wide for the page multiplies its size by this.
-    pub shrink_step: f32,
-    /// The narrowest column (× the smallest table size): a table with more columns than
-    /// fit at this width is set in groups of columns.
-    pub min_column: Em,
-    /// The narrowest an empty column is (× gutter).
-    pub empty_column: f64,
-    /// The widest a column is made for its longest word (× measure).
-    pub max_word_column: f64,
-    /// A column whose one-line width is at most this gets it whole (× measure).
+    /// A column whose one-line width is at most this gets it whole, so that dates and
+    /// numbers are not wrapped to give a column of prose a little more (× measure).
     pub narrow_column: f64,
-    /// Columns without a Markdown alignment wider than this are justified, narrower ones
-    /// ragged (× the table's size).
-    pub justify_from: Em,
+    /// The narrowest a column that wraps is made before the table is set smaller (× the
+    /// table's size): a table whose columns of prose would be a word or two wide is set at
+    /// the smallest size, where they are widest.
+    pub comfortable_column: Em,
+    /// The narrowest a column is made for words too long for it (× the table's size): a
+    /// table with more columns than fit at this width is set in groups of columns.
+    pub min_column: Em,
+    /// Where a table narrower than the measure goes.
+    pub placement: TablePlacement,
     /// Face of the header row.
     pub head_face: FaceStyle,
     /// Thickness of the rule under the header row, in points.
     pub head_rule: Pt,
     /// Thickness of the rule under every other row, in points.
     pub row_rule: Pt,
+}
+
+/// Where a table narrower than the measure is set (a table is never stretched to fill it:
+/// its rules would run on past its last column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TablePlacement {
+    /// Against the left edge of the text, as the paragraphs around it.
+    FlushLeft,
+    /// Centred on the measure, as LaTeX's and Typst's table figures are.
+    Centred,
 }
 
 /// Footnotes.
@@ -466,17 +485,18 @@ const PRINT: Style = Style {
     },
     table: Table {
         size: Em::new(0.9),
+        min_size: Em::new(0.8),
+        shrink_step: 0.95,
         leading: 0.9,
         space: 0.5,
         cell_padding: 0.2,
+        rag: 1.0,
         gutter: Em::new(1.0),
         squeezed_gutter: 0.5,
-        shrink_step: 0.92,
-        min_column: Em::new(4.0),
-        empty_column: 2.0,
-        max_word_column: 0.5,
         narrow_column: 0.3,
-        justify_from: Em::new(14.0),
+        comfortable_column: Em::new(6.0),
+        min_column: Em::new(2.5),
+        placement: TablePlacement::Centred,
         head_face: FaceStyle::Bold,
         head_rule: Pt::new(0.6),
         row_rule: Pt::new(0.25),

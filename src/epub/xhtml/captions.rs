@@ -26,6 +26,8 @@ impl Writer<'_> {
         self.out.push_str("</figure>\n");
     }
 
+    /// A table in a wrapper that scrolls sideways when the table is wider than the screen
+    /// (a phone's), focusable so that it can be scrolled from the keyboard.
     pub(super) fn table(&mut self, table: &Table) {
         let id = anchor_of(table.number.as_ref(), table.attrs.id.as_deref());
         let below = self.book.meta.numbering.table_caption == CaptionSide::Below;
@@ -34,8 +36,10 @@ impl Writer<'_> {
         } else {
             ""
         };
-        self.out
-            .push_str(&format!("<table{}{class}>\n", id_attribute(id.as_deref())));
+        self.out.push_str(&format!(
+            "<div class=\"table-wrap\" tabindex=\"0\">\n<table{}{class}>\n",
+            id_attribute(id.as_deref())
+        ));
         self.caption("caption", table.number.as_ref(), &table.caption);
         if !table.head.is_empty() {
             self.out.push_str("<thead>\n");
@@ -46,7 +50,7 @@ impl Writer<'_> {
         for row in &table.rows {
             self.table_row(row, &table.aligns, "td");
         }
-        self.out.push_str("</tbody>\n</table>\n");
+        self.out.push_str("</tbody>\n</table>\n</div>\n");
     }
 
     /// A listing: the code in a figure, its caption above it.

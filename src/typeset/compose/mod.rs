@@ -14,6 +14,7 @@ mod heads;
 mod inline;
 mod lists;
 mod notes;
+mod table_widths;
 mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,7 @@ use super::page::{PageContent, PageSpec};
 use super::paragraph::{TextContext, TextStyle};
 use super::profile::Profile;
 use super::style::Style;
+use crate::diag::Diagnostic;
 use crate::doc::{Book, Division};
 use crate::locale::Terms;
 use crate::units::Pt;
@@ -39,6 +41,9 @@ pub struct Composition {
     pub chapter_pages: Vec<usize>,
     /// Index of the first page numbered in arabic (the first body chapter).
     pub first_arabic: Option<usize>,
+    /// What the typesetter had to do that the author should know (a table's words broken
+    /// to fit the page), located in the manuscript, in the book's order.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Composes one book.
@@ -50,6 +55,8 @@ pub(crate) struct Composer<'a, 'f> {
     terms: &'static Terms,
     /// Composing a handout (some chapters), not the book.
     handout: bool,
+    /// Warnings raised while setting the chapters, in their order.
+    warnings: Vec<Diagnostic>,
     /// The chapter whose first page opens with the handout's title block, and the chapters
     /// the block names.
     title_block: Option<(usize, std::sync::Arc<[usize]>)>,
@@ -79,6 +86,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             ctx,
             terms: crate::locale::terms(&book.meta.language),
             handout: false,
+            warnings: Vec::new(),
             title_block: None,
             page_labels: None,
         }
@@ -137,17 +145,21 @@ impl<'a, 'f> Composer<'a, 'f> {
                 break;
             }
             self.page_labels = Some(std::sync::Arc::new(labels));
+            // The warnings of the pass before are raised again.
+            self.warnings.clear();
             chapter_pages = self.set_chapters(&chapters);
             labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
         }
         let numbers = PageNumbers::Known(labels);
-        self.assemble(
+        let mut composition = self.assemble(
             &mut chapter_pages,
             toc_count,
             &chapters,
             &numbers,
             Pass::Final,
-        )
+        );
+        composition.warnings = std::mem::take(&mut self.warnings);
+        composition
     }
 
     /// Assemble the book once to learn on which page each anchor lands (anchor → label).
@@ -204,38 +216,41 @@ impl<'a, 'f> Composer<'a, 'f> {
         let (book, profile) = (self.book, self.profile);
         let title_block = &self.title_block;
         let page_labels = &self.page_labels;
-        let mut done: Vec<(usize, ChapterPages, Vec<char>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let ctx = self.ctx.fork();
-                    let next = &next;
-                    scope.spawn(move || {
-                        let mut composer = Composer::new(book, profile, ctx);
-                        composer.title_block.clone_from(title_block);
-                        composer.page_labels.clone_from(page_labels);
-                        let mut out = Vec::new();
-                        loop {
-                            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&chapter) = chapters.get(n) else {
-                                break;
-                            };
-                            let pages = composer.chapter_pages(chapter);
-                            crate::progress::step();
-                            let missing = std::mem::take(&mut composer.ctx.missing);
-                            out.push((n, ChapterPages { chapter, pages }, missing));
-                        }
-                        out
+        let mut done: Vec<(usize, ChapterPages, Vec<char>, Vec<Diagnostic>)> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        let ctx = self.ctx.fork();
+                        let next = &next;
+                        scope.spawn(move || {
+                            let mut composer = Composer::new(book, profile, ctx);
+                            composer.title_block.clone_from(title_block);
+                            composer.page_labels.clone_from(page_labels);
+                            let mut out = Vec::new();
+                            loop {
+                                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(&chapter) = chapters.get(n) else {
+                                    break;
+                                };
+                                let pages = composer.chapter_pages(chapter);
+                                crate::progress::step();
+                                let missing = std::mem::take(&mut composer.ctx.missing);
+                                let warnings = std::mem::take(&mut composer.warnings);
+                                out.push((n, ChapterPages { chapter, pages }, missing, warnings));
+                            }
+                            out
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        done.sort_by_key(|(n, _, _)| *n);
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+        done.sort_by_key(|(n, ..)| *n);
         let mut result = Vec::with_capacity(done.len());
-        for (_, pages, missing) in done {
+        for (_, pages, missing, warnings) in done {
+            self.warnings.extend(warnings);
             for c in missing {
                 if !self.ctx.missing.contains(&c) {
                     self.ctx.missing.push(c);

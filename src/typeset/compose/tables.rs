@@ -1,19 +1,36 @@
-//! Tables: column widths from their content, as a browser's automatic layout finds them,
-//! smaller type when the columns do not fit side by side, groups of columns when even that
-//! is not enough, and a header repeated at the top of each page a table runs over.
+//! Tables: sized from their content as HTML's automatic table layout sizes them
+//! ([`super::table_widths`] chooses the size and the widths), set ragged (or as the
+//! Markdown's alignment row asks), hyphenated only in a column narrower than its longest
+//! word, and never wider than the measure: a table too wide is first set smaller, then
+//! wrapped, then its longest words are broken (with a warning), and one with more columns
+//! than can stand side by side is set in groups of columns. Rules run the table's width; the
+//! header row is repeated at the top of each page a table runs over.
 
+use std::ops::Range;
 use std::sync::Arc;
 
+use super::table_widths::{distribute, sizes, Constraints, Setting};
 use super::Composer;
+use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{Align, Chapter, Inline, Table};
 use crate::typeset::layout::{moved, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
-use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::typeset::paragraph::{
+    content_widths, forget_words, hyphenated_min_width, set_paragraph_narrow, Alignment,
+    ContentWidths, ParagraphSpec, Pieces, TextStyle,
+};
+use crate::typeset::style::TablePlacement;
 use crate::units::Pt;
 
+/// How many header cells name a table in a warning.
+const NAMING_CELLS: usize = 3;
+
+/// How many characters of a header cell name a table in a warning.
+const NAMING_CHARS: usize = 24;
+
 impl<'a, 'f> Composer<'a, 'f> {
-    /// A table, in as many column groups as the page needs: each group is set as a table of
-    /// its own, one after the other, so that no cell's text falls off the page.
+    /// A table at `x` in a measure of `width`: measured, sized, and set row by row (in as
+    /// many groups of columns as it needs).
     pub(super) fn table(
         &mut self,
         chapter: &Chapter,
@@ -24,244 +41,233 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) {
         let (caption_above, caption_below) = self.table_caption(chapter, table, x, width);
         flow.extend(caption_above);
-        let design = &self.design().table;
-        let columns = table.aligns.len().max(table.head.len()).max(1);
-        let floor = self
-            .profile
-            .table_min_font_size
-            .min(design.size.at(self.profile.font_size));
-        let narrowest = design.min_column.at(floor);
-        let per_group = ((width / narrowest).floor() as usize).max(1);
-        let groups = columns.div_ceil(per_group);
-        // Groups of equal size, so the last is not left with a column or two.
-        let size = columns.div_ceil(groups);
-        for first in (0..columns).step_by(size) {
-            let group = TableGroup {
-                table,
-                columns: first..(first + size).min(columns),
-            };
-            self.table_group(chapter, &group, x, width, flow);
+        let columns = column_count(table);
+        let constraints = self.table_constraints(width);
+        let base = constraints.sizes.first().copied().unwrap_or(1.0);
+        let measured = self.measure_columns(chapter, table, columns, base);
+        let setting = constraints.choose(&measured);
+        let mut measured = if setting.size.to_bits() == base.to_bits() {
+            measured
+        } else {
+            // The words shaped to measure at the table size would only take memory.
+            self.forget_cells(chapter, table, base);
+            self.measure_columns(chapter, table, columns, setting.size)
+        };
+        if words_must_break(&setting, &measured, width) {
+            self.measure_hyphenated(chapter, table, setting.size, &mut measured);
         }
+        let mut broken_columns = 0;
+        for group in &setting.groups {
+            let layout = self.group_layout(&setting, &measured, group.clone(), x, width);
+            broken_columns += layout.hyphenate.iter().filter(|&&h| h).count();
+            self.table_group(chapter, table, &layout, flow);
+        }
+        self.warn_table(table, &setting, columns, broken_columns);
         if !caption_below.is_empty() {
             super::figures::keep_with_caption(flow);
             flow.extend(caption_below);
         }
     }
 
+    /// What the design and the measure allow a table.
+    fn table_constraints(&self, width: Pt) -> Constraints {
+        let design = &self.design().table;
+        let body = self.profile.font_size;
+        let base = design.size.at(body).to_f32();
+        let floor = design.min_size.at(body).to_f32().min(base);
+        Constraints {
+            width,
+            sizes: sizes(base, floor, design.shrink_step),
+            gutter: design.gutter,
+            squeezed_gutter: design.squeezed_gutter,
+            min_column: design.min_column,
+            comfortable: design.comfortable_column,
+            narrow: width * design.narrow_column,
+        }
+    }
+
+    /// Each column's content widths at `size`, header cells in the header's face.
+    fn measure_columns(
+        &mut self,
+        chapter: &Chapter,
+        table: &Table,
+        columns: usize,
+        size: f32,
+    ) -> Vec<ContentWidths> {
+        let mut widths = vec![ContentWidths::default(); columns];
+        for (row, header) in rows(table) {
+            let style = self.cell_style(size, header);
+            for (column, cell) in widths.iter_mut().zip(row) {
+                let mut pieces = Pieces::new();
+                self.pieces(chapter, cell, &style, &mut pieces);
+                let cell = content_widths(&pieces, &mut self.ctx);
+                column.min = column.min.max(cell.min);
+                column.max = column.max.max(cell.max);
+                column.hyphenated = column.hyphenated.max(cell.hyphenated);
+            }
+        }
+        widths
+    }
+
+    /// Each column's narrowest width at `size` when its words may be hyphenated.
+    fn measure_hyphenated(
+        &mut self,
+        chapter: &Chapter,
+        table: &Table,
+        size: f32,
+        columns: &mut [ContentWidths],
+    ) {
+        for column in columns.iter_mut() {
+            column.hyphenated = Pt::ZERO;
+        }
+        for (row, header) in rows(table) {
+            let style = self.cell_style(size, header);
+            for (column, cell) in columns.iter_mut().zip(row) {
+                let mut pieces = Pieces::new();
+                self.pieces(chapter, cell, &style, &mut pieces);
+                let width = hyphenated_min_width(&pieces, &mut self.ctx);
+                column.hyphenated = column.hyphenated.max(width);
+            }
+        }
+    }
+
+    /// Drop the words of every cell, shaped at `size`, from the shaping cache: a table of a
+    /// million cells is not held at two sizes.
+    fn forget_cells(&mut self, chapter: &Chapter, table: &Table, size: f32) {
+        for (row, header) in rows(table) {
+            let style = self.cell_style(size, header);
+            for cell in row {
+                let mut pieces = Pieces::new();
+                self.pieces(chapter, cell, &style, &mut pieces);
+                forget_words(&pieces, &mut self.ctx);
+            }
+        }
+    }
+
+    /// The style of a cell's text at `size`.
+    fn cell_style(&self, size: f32, header: bool) -> TextStyle {
+        let style = TextStyle::serif(size);
+        if header {
+            style.with_style(self.design().table.head_face)
+        } else {
+            style
+        }
+    }
+
+    /// Where the columns of `group` go, and which of them hyphenate.
+    fn group_layout(
+        &self,
+        setting: &Setting,
+        measured: &[ContentWidths],
+        group: Range<usize>,
+        x: Pt,
+        width: Pt,
+    ) -> TableLayout {
+        let design = &self.design().table;
+        let extents = measured.get(group.clone()).unwrap_or_default();
+        let gutters = setting.gutter * group.len().saturating_sub(1) as f64;
+        let widths = distribute(extents, width - gutters, width * design.narrow_column);
+        let hyphenate = widths
+            .iter()
+            .zip(extents)
+            .map(|(w, c)| *w < c.min)
+            .collect();
+        let table_width = widths.iter().copied().sum::<Pt>() + gutters;
+        let left = match design.placement {
+            TablePlacement::FlushLeft => x,
+            TablePlacement::Centred => x + ((width - table_width) / 2.0).max(Pt::ZERO),
+        };
+        TableLayout {
+            size: setting.size,
+            gutter: setting.gutter,
+            columns: group,
+            widths,
+            hyphenate,
+            x: left,
+            width: table_width,
+        }
+    }
+
+    /// The header row and the body rows of one group of columns, each a line of the flow:
+    /// a page may break between rows (not after the first or before the last), and the
+    /// header is set again at the top of each page the table continues on.
     fn table_group(
         &mut self,
         chapter: &Chapter,
-        group: &TableGroup<'_>,
-        x: Pt,
-        width: Pt,
+        table: &Table,
+        layout: &TableLayout,
         flow: &mut Vec<Flow>,
     ) {
         let design = &self.design().table;
-        let layout = self.table_layout(group, width);
-        let leading = self.profile.leading * design.leading * layout.scale;
-        flow.push(Flow::Space(self.profile.leading * design.space));
-        let head = group.cells(&group.table.head);
-        let header = self.table_row(chapter, head, group, &layout, x, leading, true);
-        self.forget_measured(head, &layout, true);
+        let base = design.size.at(self.profile.font_size).to_f32();
+        let leading = self.profile.leading * design.leading * f64::from(layout.size / base);
+        let space = self.profile.leading * design.space;
+        flow.push(Flow::Space(space));
+        let header = self.table_row(chapter, &table.head, table, layout, leading, true);
         let mut header_line = header.clone();
         header_line.break_after = false;
         flow.push(Flow::Line(header_line));
         let header = Arc::new(header);
-        let rows = &group.table.rows;
+        let rows = &table.rows;
         for (n, row) in rows.iter().enumerate() {
-            let cells = group.cells(row);
-            let mut line = self.table_row(chapter, cells, group, &layout, x, leading, false);
-            self.forget_measured(cells, &layout, false);
+            let mut line = self.table_row(chapter, row, table, layout, leading, false);
             line.repeat = Some(Arc::clone(&header));
-            line.break_after = n + 1 < rows.len() && n >= 1 && rows.len() - n > 2;
-            if n + 1 == rows.len() {
-                line.break_after = true;
-            }
+            let last = n + 1 == rows.len();
+            line.break_after = last || (n >= 1 && rows.len() - n > 2);
             flow.push(Flow::Line(line));
         }
-        flow.push(Flow::Space(self.profile.leading * design.space));
+        flow.push(Flow::Space(space));
     }
 
-    /// Font size, gutter and column widths, from content as a browser's automatic table
-    /// layout does: each column gets at least its longest word; what is left goes to the
-    /// columns in proportion to how much more their text would need to sit on one line (so a
-    /// date column stays narrow and unbroken). When the longest words do not fit side by
-    /// side, the table's text is made smaller step by step down to the profile's
-    /// `table_min_font_size`; if they still do not fit, the columns share the measure in
-    /// proportion to their longest words, which then break where they must.
-    fn table_layout(&mut self, group: &TableGroup<'_>, width: Pt) -> TableLayout {
-        let design = &self.design().table;
-        let base = self.table_size();
-        let (min, max) = self.column_extents(group, width, base);
-        let min_total: Pt = min.iter().copied().sum();
-        let floor = self.profile.table_min_font_size.to_f32().min(base);
-        let mut size = base;
-        while min_total * f64::from(size / base) > width && size > floor {
-            size = (size * design.shrink_step).max(floor);
-        }
-        let scale = if size < base {
-            f64::from(size / base)
-        } else {
-            1.0
-        };
-        let min: Vec<Pt> = min.iter().map(|&m| m * scale).collect();
-        let max: Vec<Pt> = max.iter().map(|&m| m * scale).collect();
-        let min_total = min_total * scale;
-        let gutter = design.gutter.at(Pt::from_f32(size));
-        if min_total > width {
-            let widths = min
-                .iter()
-                .map(|m| width * m.get() / min_total.get())
-                .collect();
-            return TableLayout {
-                size,
-                scale,
-                gutter: gutter * design.squeezed_gutter,
-                widths,
-            };
-        }
-        TableLayout {
-            size,
-            scale,
-            gutter,
-            widths: share_out(&min, &max, width),
-        }
-    }
-
-    /// Once a row is set at a smaller size than the table was measured at, the shapings made
-    /// to measure its cells are of no more use (and the set ones were made from them without
-    /// shaping again): they are dropped row by row, so that a table of a million cells is not
-    /// held at two sizes.
-    fn forget_measured(&mut self, cells: &[Vec<Inline>], layout: &TableLayout, header: bool) {
-        let measured = self.table_size();
-        if layout.size.to_bits() == measured.to_bits() {
-            return;
-        }
-        let style = TextStyle::serif(measured);
-        let style = if header {
-            style.with_style(self.design().table.head_face)
-        } else {
-            style
-        };
-        for cell in cells {
-            let text = crate::doc::plain_text(cell);
-            for word in text.split_whitespace() {
-                self.ctx.forget(word, &style);
-            }
-            self.ctx.forget(&text, &style);
-        }
-    }
-
-    /// The size a table is measured at, and set at when it fits.
-    fn table_size(&self) -> f32 {
-        self.design().table.size.at(self.profile.font_size).to_f32()
-    }
-
-    /// Each column's narrowest width (its longest word, at most half the measure, or its
-    /// whole line when that is narrow) and its one-line width, gutter included, at `size`.
-    fn column_extents(
-        &mut self,
-        group: &TableGroup<'_>,
-        width: Pt,
-        size: f32,
-    ) -> (Vec<Pt>, Vec<Pt>) {
-        let design = &self.design().table;
-        let gutter = design.gutter.at(Pt::from_f32(size));
-        let style = TextStyle::serif(size);
-        let columns = group.columns.len();
-        let mut min = vec![gutter * design.empty_column; columns];
-        let mut max = vec![gutter * design.empty_column; columns];
-        let table = group.table;
-        let bold = style.with_style(design.head_face);
-        let rows =
-            std::iter::once((&table.head, &bold)).chain(table.rows.iter().map(|r| (r, &style)));
-        for (row, style) in rows {
-            for (i, cell) in group.cells(row).iter().enumerate().take(columns) {
-                let text = crate::doc::plain_text(cell);
-                let line = Pt::from_f32(self.ctx.shape(&text, style).width()) + gutter;
-                let word = text
-                    .split_whitespace()
-                    .map(|w| Pt::from_f32(self.ctx.shape(w, style).width()))
-                    .fold(Pt::ZERO, Pt::max)
-                    + gutter;
-                max[i] = max[i].max(line);
-                min[i] = min[i].max(word.min(width * design.max_word_column));
-            }
-        }
-        // Narrow columns (dates, numbers) get their full one-line width first.
-        for i in 0..columns {
-            if max[i] <= width * design.narrow_column {
-                min[i] = max[i];
-            }
-        }
-        (min, max)
-    }
-
-    #[allow(clippy::too_many_arguments)]
+    /// One row of a group: each cell set in its column, the rule under it across the table.
     fn table_row(
         &mut self,
         chapter: &Chapter,
-        cells: &[Vec<Inline>],
-        group: &TableGroup<'_>,
+        row: &[Vec<Inline>],
+        table: &Table,
         layout: &TableLayout,
-        x: Pt,
         leading: Pt,
         header: bool,
     ) -> FlowLine {
         let design = &self.design().table;
-        let size = layout.size;
-        let style = if header {
-            TextStyle::serif(size).with_style(design.head_face)
-        } else {
-            TextStyle::serif(size)
-        };
-        let gutter = layout.gutter;
+        let style = self.cell_style(layout.size, header);
+        let padding = leading * design.cell_padding;
         let mut line = FlowLine {
             height: Pt::ZERO,
             break_after: true,
             ..FlowLine::default()
         };
-        let mut cell_x = x;
-        let widths = &layout.widths;
-        for (i, w) in widths.iter().enumerate() {
+        let mut cell_x = layout.x;
+        for (i, &width) in layout.widths.iter().enumerate() {
+            let column = layout.columns.start + i;
             let mut pieces = Pieces::new();
-            if let Some(cell) = cells.get(i) {
+            if let Some(cell) = row.get(column) {
                 self.pieces(chapter, cell, &style, &mut pieces);
             }
-            // The last column runs to the edge of the measure. Columns follow the Markdown
-            // alignment (`---:` right, `:---:` centre); otherwise wide columns are justified
-            // (as LaTeX's p columns are) and narrow ones ragged.
-            let last = i + 1 == widths.len();
-            let text_width = if last { *w } else { (*w - gutter).max(gutter) };
-            let alignment = match group.align(i) {
-                Some(Align::Right) => Alignment::FlushRight,
-                Some(Align::Center) => Alignment::Centered,
-                Some(Align::Left) => Alignment::Ragged,
-                _ if text_width > design.justify_from.at(Pt::from_f32(size)) => {
-                    Alignment::Justified
+            let mut y = padding;
+            if !pieces.is_empty() {
+                let alignment = cell_alignment(table.aligns.get(column));
+                let spec = ParagraphSpec::plain(width, leading, alignment);
+                let rag = width * design.rag;
+                let lines = if layout.hyphenate.get(i).copied().unwrap_or(false) {
+                    set_paragraph_narrow(&pieces, &spec, rag, &mut self.ctx)
+                } else {
+                    self.ctx
+                        .without_hyphenation(|ctx| set_paragraph_narrow(&pieces, &spec, rag, ctx))
+                };
+                for set in lines {
+                    line.notes.extend(set.notes.iter().copied());
+                    line.items.extend(moved(set.items, cell_x, y));
+                    y += set.height;
                 }
-                _ => Alignment::Ragged,
-            };
-            let spec = ParagraphSpec::plain(text_width, leading, alignment);
-            let lines = if pieces.is_empty() {
-                Vec::new()
-            } else {
-                set_paragraph(&pieces, &spec, &mut self.ctx)
-            };
-            let mut y = leading * design.cell_padding;
-            for l in lines {
-                line.notes.extend(l.notes.iter().copied());
-                line.items.extend(moved(l.items, cell_x, y));
-                y += l.height;
             }
-            line.height = line.height.max(y + leading * design.cell_padding);
-            cell_x += *w;
+            line.height = line.height.max(y + padding);
+            cell_x += width + layout.gutter;
         }
-        let total: Pt = widths.iter().copied().sum();
         line.items.push(Item::Rule(Box::new(RuleItem {
-            x,
+            x: layout.x,
             y: line.height,
-            width: total - gutter,
+            width: layout.width,
             thickness: if header {
                 design.head_rule
             } else {
@@ -270,58 +276,142 @@ impl<'a, 'f> Composer<'a, 'f> {
         })));
         line
     }
-}
 
-/// Columns of a table set together: all of them, or those that fit the page side by side.
-struct TableGroup<'t> {
-    table: &'t Table,
-    columns: std::ops::Range<usize>,
-}
-
-impl TableGroup<'_> {
-    /// The cells of `row` in this group's columns.
-    fn cells<'r>(&self, row: &'r [Vec<Inline>]) -> &'r [Vec<Inline>] {
-        let end = self.columns.end.min(row.len());
-        row.get(self.columns.start.min(end)..end)
-            .unwrap_or_default()
+    /// Warn when a table could not be set whole: words broken inside its cells at the
+    /// smallest size, or its columns set in groups.
+    fn warn_table(&mut self, table: &Table, setting: &Setting, columns: usize, broken: usize) {
+        let name = table_name(table);
+        let at = table.span.range.start;
+        let span = Span::new(
+            table.span.file,
+            at..(at + 1).min(table.span.range.end.max(at)),
+        );
+        if setting.groups.len() > 1 {
+            let warning = Diagnostic::warning(
+                code::TABLE_IN_GROUPS,
+                format!(
+                    "{name} has {columns} columns, more than fit side by side: the PDF sets it in {} groups of columns, one after the other",
+                    setting.groups.len()
+                ),
+            );
+            self.warnings.push(warning.at(span.clone()).with_hint(
+                "split it into narrower tables, or turn it around so that its columns become rows",
+            ));
+        }
+        if broken > 0 {
+            let warning = Diagnostic::warning(
+                code::TABLE_WORDS_BROKEN,
+                format!(
+                    "{name} is too wide for the page even at {:.1} pt, its smallest size: the PDF breaks words in {broken} of its columns",
+                    setting.size
+                ),
+            );
+            self.warnings.push(warning.at(span).with_hint(
+                "shorten the longest words (abbreviate headings, move long addresses into notes) or split the table",
+            ));
+        }
     }
-
-    /// The Markdown alignment of the group's `i`th column.
-    fn align(&self, i: usize) -> Option<&Align> {
-        self.table.aligns.get(self.columns.start + i)
-    }
 }
 
-/// How a table (or column group) is set.
+/// How a group of a table's columns is set.
 struct TableLayout {
-    /// Font size of its text.
+    /// Type size.
     size: f32,
-    /// That size over the usual table size (1 unless the table had to be made smaller).
-    scale: f64,
-    /// Space between columns.
+    /// Space between two columns.
     gutter: Pt,
-    /// Width of each column, gutter included.
+    /// The table's columns in the group.
+    columns: Range<usize>,
+    /// Width of each column's text.
     widths: Vec<Pt>,
+    /// Whether each column hyphenates (its longest word is wider than it).
+    hyphenate: Vec<bool>,
+    /// Left edge of the first column.
+    x: Pt,
+    /// From the first column's left edge to the last one's right edge.
+    width: Pt,
 }
 
-/// Column widths filling `width` from each column's narrowest (`min`) and one-line (`max`)
-/// widths, whose narrowest widths fit side by side.
-fn share_out(min: &[Pt], max: &[Pt], width: Pt) -> Vec<Pt> {
-    let min_total: Pt = min.iter().copied().sum();
-    let spare = (width - min_total).max(Pt::ZERO);
-    let wants: Vec<Pt> = max
-        .iter()
-        .zip(min)
-        .map(|(&a, &b)| (a - b).max(Pt::ZERO))
-        .collect();
-    let want_total: Pt = wants.iter().copied().sum();
-    if want_total <= spare {
-        // Everything fits on one line per cell: share the rest out evenly to fill the measure.
-        let extra = (spare - want_total) / min.len().max(1) as f64;
-        return max.iter().map(|&m| m + extra).collect();
+/// The number of columns: the alignment row's, or more when a row (of an HTML table) has
+/// more cells.
+fn column_count(table: &Table) -> usize {
+    let longest_row = table.rows.iter().map(Vec::len).max().unwrap_or(0);
+    table.aligns.len().max(table.head.len()).max(longest_row)
+}
+
+/// Whether some group of the table's columns is narrower than its longest words.
+fn words_must_break(setting: &Setting, measured: &[ContentWidths], width: Pt) -> bool {
+    setting.groups.iter().any(|group| {
+        let narrowest: Pt = measured
+            .get(group.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.min)
+            .sum();
+        narrowest + setting.gutter * group.len().saturating_sub(1) as f64 > width
+    })
+}
+
+/// The header row (true) and the body rows, in order.
+fn rows(table: &Table) -> impl Iterator<Item = (&[Vec<Inline>], bool)> {
+    std::iter::once((table.head.as_slice(), true))
+        .chain(table.rows.iter().map(|row| (row.as_slice(), false)))
+}
+
+/// A column's alignment from the Markdown alignment row: ragged right unless it asks for
+/// centred or flush-right text (a cell is never justified: its word spaces stay even).
+fn cell_alignment(align: Option<&Align>) -> Alignment {
+    match align {
+        Some(Align::Right) => Alignment::FlushRight,
+        Some(Align::Center) => Alignment::Centered,
+        Some(Align::Left | Align::None) | None => Alignment::Ragged,
     }
-    min.iter()
-        .zip(&wants)
-        .map(|(&m, w)| m + spare * w.get() / want_total.get().max(1e-9))
-        .collect()
+}
+
+/// A table named in a warning by its first header cells ("the table “Element, Symbol, …”").
+fn table_name(table: &Table) -> String {
+    let cells: Vec<String> = table
+        .head
+        .iter()
+        .map(|cell| crate::doc::plain_text(cell).trim().to_string())
+        .filter(|text| !text.is_empty())
+        .collect();
+    if cells.is_empty() {
+        return "a table without a header".to_string();
+    }
+    let mut shown: Vec<String> = cells
+        .iter()
+        .take(NAMING_CELLS)
+        .map(|cell| shorten(cell, NAMING_CHARS))
+        .collect();
+    if cells.len() > NAMING_CELLS {
+        shown.push("…".to_string());
+    }
+    format!("the table “{}”", shown.join(", "))
+}
+
+/// `text` cut to `chars` characters, with an ellipsis when cut.
+fn shorten(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_never_justified() {
+        assert_eq!(cell_alignment(None), Alignment::Ragged);
+        assert_eq!(cell_alignment(Some(&Align::None)), Alignment::Ragged);
+        assert_eq!(cell_alignment(Some(&Align::Right)), Alignment::FlushRight);
+        assert_eq!(cell_alignment(Some(&Align::Center)), Alignment::Centered);
+    }
+
+    #[test]
+    fn long_headings_are_shortened_in_a_table_name() {
+        assert_eq!(shorten("Electronegativity", 8), "Electron…");
+        assert_eq!(shorten("Mass", 8), "Mass");
+    }
 }

@@ -6,6 +6,7 @@
 //! Break opportunities: spaces (glue), hyphenation points (flagged penalties with the hyphen's
 //! width), existing hyphens and dashes, and slashes in URLs. Code is never hyphenated.
 
+mod extent;
 mod line;
 mod pieces;
 
@@ -20,6 +21,7 @@ use super::page::FlowLine;
 use super::shape::{joins_previous, ShapedRun};
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::units::Pt;
+pub(crate) use extent::{content_widths, forget_words, hyphenated_min_width, ContentWidths};
 pub(crate) use line::slice_run;
 use line::{lay_out_line, LineLayout};
 use pieces::store_style;
@@ -150,6 +152,38 @@ pub(crate) fn set_paragraph(
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
+    let mut options = BreakOptions::default();
+    if spec.alignment != Alignment::Justified {
+        options.ragged = Some((spec.width * ctx.design.text.ragged).get());
+    }
+    set_lines(pieces, spec, &options, ctx)
+}
+
+/// Set a paragraph in a narrow measure (a table's cell), unjustified: its lines may fall
+/// `rag` short of the measure before the line breaker minds, and any number of them in a
+/// row may end at a hyphen or after a URL's slash (a long address in a narrow column is
+/// all such lines).
+pub(crate) fn set_paragraph_narrow(
+    pieces: &Pieces<'_>,
+    spec: &ParagraphSpec,
+    rag: Pt,
+    ctx: &mut TextContext<'_>,
+) -> Vec<FlowLine> {
+    let options = BreakOptions {
+        ragged: Some(rag.get()),
+        max_hyphen_run: 0,
+        ..BreakOptions::default()
+    };
+    set_lines(pieces, spec, &options, ctx)
+}
+
+/// Break a paragraph into lines with `options` and lay each line out.
+fn set_lines(
+    pieces: &Pieces<'_>,
+    spec: &ParagraphSpec,
+    options: &BreakOptions,
+    ctx: &mut TextContext<'_>,
+) -> Vec<FlowLine> {
     let mut builder = Builder {
         ctx,
         measure: (spec.width - spec.rest_indent.max(spec.first_indent)).get(),
@@ -173,11 +207,7 @@ pub(crate) fn set_paragraph(
         first: spec.width.get(),
         rest: (spec.width - spec.rest_indent).get(),
     };
-    let mut options = BreakOptions::default();
-    if spec.alignment != Alignment::Justified {
-        options.ragged = Some((spec.width * builder.ctx.design.text.ragged).get());
-    }
-    let breaks = linebreak::break_paragraph(&builder.items, &widths, &options);
+    let breaks = linebreak::break_paragraph(&builder.items, &widths, options);
     let design = builder.ctx.design;
     let Builder {
         items,

@@ -188,6 +188,15 @@ impl<'f> TextContext<'f> {
         run
     }
 
+    /// Run `set` with hyphenation turned off: words then break only at spaces, after
+    /// hyphens and dashes, and in URLs (table cells whose words fit their column).
+    pub(crate) fn without_hyphenation<T>(&mut self, set: impl FnOnce(&mut Self) -> T) -> T {
+        let hyphenator = self.hyphenator.take();
+        let result = set(self);
+        self.hyphenator = hyphenator;
+        result
+    }
+
     /// Drop the cached shaping of `text` in `style` (text shaped only to be measured).
     pub(crate) fn forget(&mut self, text: &str, style: &TextStyle) {
         let options = options_for(&self.options, style);
