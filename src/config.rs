@@ -68,7 +68,44 @@ pub struct BookConfig {
     /// PDF settings.
     #[serde(default)]
     pub pdf: PdfConfig,
+    /// Numbers of figures, tables and sections, captions and references.
+    #[serde(default)]
+    pub numbering: NumberingConfig,
 }
+
+/// `[numbering]`: how figures, tables, listings and sections are numbered and captioned.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct NumberingConfig {
+    /// `chapter` (Figure 3.2, the default), `book` (Figure 14) or `none`.
+    pub figures: Option<Spanned<String>>,
+    /// Like `figures`, for tables; follows `figures` when absent.
+    pub tables: Option<Spanned<String>>,
+    /// Number sections (1.2, A.1) in the headings, the contents and references.
+    pub sections: bool,
+    /// `below` (default) or `above` the image.
+    pub figure_caption: Option<Spanned<String>>,
+    /// `above` (default) or `below` the table.
+    pub table_caption: Option<Spanned<String>>,
+    /// A reference in the PDF adds the page of its target ("Figure 3.2 on page 41").
+    pub page_references: bool,
+}
+
+/// How figures or tables are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberScheme {
+    /// Per chapter: Figure 3.2, Figure A.1.
+    Chapter,
+    /// Through the book: Figure 14.
+    Book,
+    /// Not numbered (captions print without a number; references print the caption).
+    None,
+}
+
+/// The numbering schemes book.toml accepts.
+const NUMBER_SCHEMES: [&str; 3] = ["chapter", "book", "none"];
+/// The caption sides book.toml accepts.
+const CAPTION_SIDES: [&str; 2] = ["above", "below"];
 
 /// One `[[authors]]` entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +140,10 @@ pub struct FrontMatterConfig {
     pub copyright: Option<bool>,
     /// Contents page.
     pub toc: Option<bool>,
+    /// A list of figures after the contents (off unless set).
+    pub list_of_figures: Option<bool>,
+    /// A list of tables after the contents (off unless set).
+    pub list_of_tables: Option<bool>,
 }
 
 /// `[epub]`.
@@ -278,6 +319,33 @@ fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
         }
     }
     validate_pdf(file, &config.pdf, diags);
+    validate_numbering(file, &config.numbering, diags);
+}
+
+fn validate_numbering(file: FileId, numbering: &NumberingConfig, diags: &mut Diagnostics) {
+    let choices: [(&Option<Spanned<String>>, &[&str]); 4] = [
+        (&numbering.figures, &NUMBER_SCHEMES),
+        (&numbering.tables, &NUMBER_SCHEMES),
+        (&numbering.figure_caption, &CAPTION_SIDES),
+        (&numbering.table_caption, &CAPTION_SIDES),
+    ];
+    for (value, allowed) in choices {
+        let Some(value) = value else { continue };
+        if !allowed.contains(&value.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `{}` is not one of {}",
+                        value.get_ref(),
+                        allowed.join(", ")
+                    ),
+                )
+                .at(span_of(file, value))
+                .with_hint(format!("write one of: {}", allowed.join(", "))),
+            );
+        }
+    }
 }
 
 fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
@@ -485,6 +553,29 @@ impl BookConfig {
             title_page: f.title_page.unwrap_or(unset),
             copyright: f.copyright.unwrap_or(unset),
             toc: f.toc.unwrap_or(unset),
+            list_of_figures: f.list_of_figures.unwrap_or(false),
+            list_of_tables: f.list_of_tables.unwrap_or(false),
+        }
+    }
+
+    /// How figures are numbered (`chapter` unless book.toml says otherwise).
+    pub(crate) fn figure_numbers(&self) -> NumberScheme {
+        scheme(self.numbering.figures.as_ref()).unwrap_or(NumberScheme::Chapter)
+    }
+
+    /// How tables are numbered: as figures unless `tables` is given.
+    pub(crate) fn table_numbers(&self) -> NumberScheme {
+        scheme(self.numbering.tables.as_ref()).unwrap_or_else(|| self.figure_numbers())
+    }
+
+    /// Caption sides and page references for the backends.
+    pub fn numbering_options(&self) -> crate::doc::NumberingOptions {
+        let n = &self.numbering;
+        let defaults = crate::doc::NumberingOptions::default();
+        crate::doc::NumberingOptions {
+            figure_caption: side(n.figure_caption.as_ref()).unwrap_or(defaults.figure_caption),
+            table_caption: side(n.table_caption.as_ref()).unwrap_or(defaults.table_caption),
+            page_references: n.page_references,
         }
     }
 
@@ -495,6 +586,23 @@ impl BookConfig {
             .as_ref()
             .map_or(self.title.get_ref().as_str(), |s| s.get_ref().as_str());
         slugify(source, "book")
+    }
+}
+
+fn scheme(value: Option<&Spanned<String>>) -> Option<NumberScheme> {
+    match value?.get_ref().as_str() {
+        "chapter" => Some(NumberScheme::Chapter),
+        "book" => Some(NumberScheme::Book),
+        "none" => Some(NumberScheme::None),
+        _ => None,
+    }
+}
+
+fn side(value: Option<&Spanned<String>>) -> Option<crate::doc::CaptionSide> {
+    match value?.get_ref().as_str() {
+        "above" => Some(crate::doc::CaptionSide::Above),
+        "below" => Some(crate::doc::CaptionSide::Below),
+        _ => None,
     }
 }
 
@@ -622,6 +730,21 @@ mod tests {
         ] {
             assert!(!is_language_tag(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn numbering_settings_are_checked_and_tables_follow_figures() {
+        let text = "title = \"X\"\n[numbering]\nfigures = \"book\"\ntable-caption = \"left\"\n";
+        let (config, diags) = parse(text);
+        let config = config.expect("parses");
+        assert_eq!(config.table_numbers(), NumberScheme::Book);
+        let d = &diags.items()[0];
+        assert_eq!(&text[d.span.clone().expect("span").range], "\"left\"");
+        assert_eq!(d.hint.as_deref(), Some("write one of: above, below"));
+        let (config, _) = parse("title = \"X\"\n");
+        let config = config.expect("parses");
+        assert_eq!(config.figure_numbers(), NumberScheme::Chapter);
+        assert!(!config.front_matter().list_of_figures);
     }
 
     #[test]

@@ -91,6 +91,10 @@ pub mod code {
     pub const BIB_REFERENCE_CYCLE: &str = "E0125";
     /// CSL macros that call themselves, or nest or expand too far to be followed safely.
     pub const CSL_MACRO_CYCLE: &str = "E0126";
+    /// A cross-reference names a label nothing in the book carries.
+    pub const UNKNOWN_LABEL: &str = "E0150";
+    /// Two figures, tables, listings or sections carry the same label.
+    pub const DUPLICATE_LABEL: &str = "E0151";
     /// Raw HTML content was dropped by the allow-list.
     pub const HTML_DROPPED: &str = "W0201";
     /// Control characters were removed from the text.
@@ -122,6 +126,15 @@ pub mod code {
     /// Part of a stylesheet was dropped: an EPUB may not hold it (imports, remote files,
     /// markup, `direction`).
     pub const CSS_DROPPED: &str = "W0215";
+    /// An attribute block (`{#id .class key=value}`) that does not read.
+    pub const ATTRIBUTES_UNREAD: &str = "W0250";
+    /// A cross-reference to a label octavo cannot number (a code chunk it does not run, an
+    /// equation): printed as written.
+    pub const UNRESOLVED_LABEL: &str = "W0251";
+    /// A `::: {#fig-x}` div that is not closed, or holds what octavo cannot number.
+    pub const LABELLED_DIV: &str = "W0252";
+    /// A labelled table caption (`: Caption {#tbl-x}`) with no table before or after it.
+    pub const CAPTION_WITHOUT_TABLE: &str = "W0253";
     /// A link with no target (`[text]()`): its text is kept, unlinked.
     pub const EMPTY_LINK: &str = "W0233";
     /// A table too wide for the PDF's page even at its smallest size: words inside its

@@ -6,7 +6,13 @@
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
 pub(crate) mod html;
+pub(crate) mod labels;
 pub(crate) mod walk;
+
+pub(crate) use labels::{
+    is_crossref_label, label_anchor, label_prefix, Attributes, CaptionSide, CrossRef, LabelKind,
+    Listing, Numbered,
+};
 
 use std::path::PathBuf;
 
@@ -60,6 +66,30 @@ pub struct Meta {
     pub front: FrontMatterOptions,
     /// File-name stem of the outputs (`<slug>.epub`).
     pub slug: String,
+    /// Where captions go and whether references name pages.
+    pub numbering: NumberingOptions,
+}
+
+/// How numbered things are shown: where their captions go, and whether a reference in the PDF
+/// adds the page of its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberingOptions {
+    /// Figure captions above or below the image (below by default).
+    pub figure_caption: CaptionSide,
+    /// Table captions above or below the table (above by default).
+    pub table_caption: CaptionSide,
+    /// A reference in the PDF reads "Figure 3.2 on page 41".
+    pub page_references: bool,
+}
+
+impl Default for NumberingOptions {
+    fn default() -> Self {
+        NumberingOptions {
+            figure_caption: CaptionSide::Below,
+            table_caption: CaptionSide::Above,
+            page_references: false,
+        }
+    }
 }
 
 /// A person or body credited for the book, with their MARC relator role.
@@ -135,6 +165,10 @@ pub struct FrontMatterOptions {
     pub copyright: bool,
     /// Contents page in the reading order.
     pub toc: bool,
+    /// A list of the numbered figures after the contents.
+    pub list_of_figures: bool,
+    /// A list of the numbered tables after the contents.
+    pub list_of_tables: bool,
 }
 
 /// Where a chapter belongs in the book's structure.
@@ -161,6 +195,8 @@ pub struct Chapter {
     pub epub_type: Option<String>,
     /// Chapter number, for numbered body chapters.
     pub number: Option<u32>,
+    /// Position among the appendices (1 for appendix A), for chapters of `type: appendix`.
+    pub appendix: Option<u32>,
     /// Title as inlines (front-matter override or the first level-1 heading).
     pub title: Vec<Inline>,
     /// The blocks, starting with the title heading when the file has one.
@@ -215,6 +251,8 @@ pub enum Block {
         lang: Option<String>,
         /// The code text, verbatim.
         text: String,
+        /// Its label, caption and number when it is a listing (`{#lst-x}`).
+        listing: Option<Box<Listing>>,
         /// Source range.
         span: Span,
     },
@@ -265,8 +303,11 @@ pub struct Heading {
     pub id: String,
     /// True when the author wrote `{#id}`: kept verbatim, duplicates are errors.
     pub explicit_id: bool,
-    /// Classes from `{.class}` attributes (`unnumbered` is honoured).
-    pub classes: Vec<String>,
+    /// The attribute block after the heading text (`{#sec-x .unnumbered}`; `{-}` is
+    /// `unnumbered`).
+    pub attrs: Attributes,
+    /// The section number (`1.2`, `A.1`), when `[numbering] sections` is on (after resolve).
+    pub number: Option<String>,
     /// Heading text.
     pub content: Vec<Inline>,
     /// Source range.
@@ -315,6 +356,12 @@ pub struct Table {
     pub head: Vec<Vec<Inline>>,
     /// Body rows of cells.
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// The caption (`Table: …` or `: …` beside a pipe table), empty when none.
+    pub caption: Vec<Inline>,
+    /// The caption's attribute block (`{#tbl-x}`), or a `::: {#tbl-x}` div's.
+    pub attrs: Attributes,
+    /// Its number, after resolve.
+    pub number: Option<Numbered>,
     /// Source range.
     pub span: Span,
 }
@@ -324,10 +371,22 @@ pub struct Table {
 pub struct Figure {
     /// The image.
     pub image: Image,
-    /// Caption shown under it (from the image title).
+    /// Caption shown with it (from the image title, or for a labelled image its description,
+    /// or a figure div's last paragraph).
     pub caption: Vec<Inline>,
+    /// A `::: {#fig-x}` div's attributes (the image's own are on [`Image::attrs`]).
+    pub attrs: Attributes,
+    /// Its number, after resolve.
+    pub number: Option<Numbered>,
     /// Source range.
     pub span: Span,
+}
+
+impl Figure {
+    /// The figure's label: the div's id, else the image's (`![…](a.png){#fig-x}`).
+    pub fn label(&self) -> Option<&str> {
+        self.attrs.id.as_deref().or(self.image.attrs.id.as_deref())
+    }
 }
 
 /// An image reference as written, plus what resolve found.
@@ -341,6 +400,8 @@ pub struct Image {
     pub title: String,
     /// Index into [`Book::images`] once resolved.
     pub asset: Option<usize>,
+    /// The attribute block after it (`{#fig-x width=50%}`), for labels and sizes.
+    pub attrs: Attributes,
     /// Source range.
     pub span: Span,
 }
@@ -417,6 +478,8 @@ pub enum Inline {
     NoteRef(Box<NoteRef>),
     /// A citation.
     Cite(Box<Citation>),
+    /// A cross-reference to a figure, table, listing or section.
+    Ref(Box<CrossRef>),
     /// A line break in the source (a space when rendered).
     SoftBreak,
     /// A forced line break.
@@ -565,6 +628,15 @@ pub struct BibEntry {
 }
 
 impl Chapter {
+    /// The chapter's number as printed: `3` for chapter 3, `A` for the first appendix.
+    pub fn number_text(&self) -> Option<String> {
+        match (self.number, self.appendix) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, Some(n)) => Some(labels::appendix_letter(n)),
+            _ => None,
+        }
+    }
+
     /// The id of the chapter's title heading (its first level-1 heading), if it has one.
     pub fn title_id(&self) -> Option<&str> {
         self.blocks.iter().find_map(|b| match b {
@@ -621,6 +693,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Link(link) => push_plain_text(&link.content, out),
             Inline::Image(image) => out.push_str(&image.alt),
             Inline::Cite(cite) => push_plain_text(&cite.rendered, out),
+            Inline::Ref(reference) => push_plain_text(&reference.rendered, out),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
             Inline::NoteRef(_) => {}
         }
@@ -704,8 +777,16 @@ fn push_block_text(block: &Block, out: &mut String) {
                 item.blocks.iter().for_each(|b| push_block_text(b, out));
             }
         }
-        Block::Code { text, .. } => out.push_str(text),
+        Block::Code { text, listing, .. } => {
+            if let Some(listing) = listing {
+                push_plain_text(&listing.caption, out);
+                out.push(' ');
+            }
+            out.push_str(text)
+        }
         Block::Table(table) => {
+            push_plain_text(&table.caption, out);
+            out.push(' ');
             for cell in table.head.iter().chain(table.rows.iter().flatten()) {
                 push_plain_text(cell, out);
                 out.push(' ');

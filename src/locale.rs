@@ -34,6 +34,38 @@ pub(crate) struct Terms {
     pub illustrated_by: &'static str,
     /// The summary of a `<details>` element written without one (HTML requires it).
     pub details: &'static str,
+    /// The words before numbers of figures, tables, listings, sections, chapters and
+    /// appendices, in the singular and the plural.
+    pub numbered: NumberedTerms,
+    /// Title of the list of figures.
+    pub list_of_figures: &'static str,
+    /// Title of the list of tables.
+    pub list_of_tables: &'static str,
+    /// The word joining the last two items of a list ("Figures 1 and 2").
+    pub and: &'static str,
+    /// Before a page number in a reference ("Figure 3.2 on page 41").
+    pub on_page: &'static str,
+    /// Quotation marks around a title a reference prints (an unnumbered section).
+    pub quotes: (&'static str, &'static str),
+}
+
+/// Singular and plural words for numbered things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumberedTerms {
+    /// Figure, Figures.
+    pub figure: (&'static str, &'static str),
+    /// Table, Tables.
+    pub table: (&'static str, &'static str),
+    /// Listing, Listings.
+    pub listing: (&'static str, &'static str),
+    /// Section, Sections.
+    pub section: (&'static str, &'static str),
+    /// Chapter, Chapters.
+    pub chapter: (&'static str, &'static str),
+    /// Appendix, Appendices.
+    pub appendix: (&'static str, &'static str),
+    /// Equation, Equations.
+    pub equation: (&'static str, &'static str),
 }
 
 const EN: Terms = Terms {
@@ -51,6 +83,20 @@ const EN: Terms = Terms {
     translated_by: "Translated by",
     illustrated_by: "Illustrated by",
     details: "Details",
+    numbered: NumberedTerms {
+        figure: ("Figure", "Figures"),
+        table: ("Table", "Tables"),
+        listing: ("Listing", "Listings"),
+        section: ("Section", "Sections"),
+        chapter: ("Chapter", "Chapters"),
+        appendix: ("Appendix", "Appendices"),
+        equation: ("Equation", "Equations"),
+    },
+    list_of_figures: "List of Figures",
+    list_of_tables: "List of Tables",
+    and: "and",
+    on_page: "on page",
+    quotes: ("“", "”"),
 };
 
 const FR: Terms = Terms {
@@ -68,6 +114,20 @@ const FR: Terms = Terms {
     translated_by: "Traduit par",
     illustrated_by: "Illustré par",
     details: "Détails",
+    numbered: NumberedTerms {
+        figure: ("Figure", "Figures"),
+        table: ("Tableau", "Tableaux"),
+        listing: ("Listing", "Listings"),
+        section: ("Section", "Sections"),
+        chapter: ("Chapitre", "Chapitres"),
+        appendix: ("Annexe", "Annexes"),
+        equation: ("Équation", "Équations"),
+    },
+    list_of_figures: "Table des figures",
+    list_of_tables: "Liste des tableaux",
+    and: "et",
+    on_page: "page",
+    quotes: ("«\u{a0}", "\u{a0}»"),
 };
 
 const DE: Terms = Terms {
@@ -85,6 +145,20 @@ const DE: Terms = Terms {
     translated_by: "Übersetzt von",
     illustrated_by: "Illustriert von",
     details: "Details",
+    numbered: NumberedTerms {
+        figure: ("Abbildung", "Abbildungen"),
+        table: ("Tabelle", "Tabellen"),
+        listing: ("Listing", "Listings"),
+        section: ("Abschnitt", "Abschnitte"),
+        chapter: ("Kapitel", "Kapitel"),
+        appendix: ("Anhang", "Anhänge"),
+        equation: ("Gleichung", "Gleichungen"),
+    },
+    list_of_figures: "Abbildungsverzeichnis",
+    list_of_tables: "Tabellenverzeichnis",
+    and: "und",
+    on_page: "auf Seite",
+    quotes: ("„", "“"),
 };
 
 const ES: Terms = Terms {
@@ -102,6 +176,20 @@ const ES: Terms = Terms {
     translated_by: "Traducción de",
     illustrated_by: "Ilustraciones de",
     details: "Detalles",
+    numbered: NumberedTerms {
+        figure: ("Figura", "Figuras"),
+        table: ("Tabla", "Tablas"),
+        listing: ("Listado", "Listados"),
+        section: ("Sección", "Secciones"),
+        chapter: ("Capítulo", "Capítulos"),
+        appendix: ("Apéndice", "Apéndices"),
+        equation: ("Ecuación", "Ecuaciones"),
+    },
+    list_of_figures: "Índice de figuras",
+    list_of_tables: "Índice de tablas",
+    and: "y",
+    on_page: "en la página",
+    quotes: ("«", "»"),
 };
 
 /// The terms for a BCP 47 language tag (by its primary subtag).

@@ -1,7 +1,8 @@
 //! The book's table of contents as a tree, shared by the EPUB nav/NCX and the PDF contents
 //! and outline, so both backends list exactly the same entries.
 
-use crate::doc::{plain_text, Block, Book};
+use crate::doc::{plain_text, Block, Book, Chapter};
+use crate::locale::Terms;
 
 /// Deepest heading level listed under a chapter.
 pub(crate) const MAX_TOC_LEVEL: u8 = 3;
@@ -26,7 +27,7 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
         .enumerate()
         .map(|(index, chapter)| {
             let title = plain_text(&chapter.title);
-            let title = match chapter.number {
+            let title = match chapter.number_text() {
                 Some(n) => format!("{n}. {title}"),
                 None => title,
             };
@@ -41,6 +42,81 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
         .collect()
 }
 
+/// One entry of a list of figures or tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CaptionEntry {
+    /// The number (`1.2`), or empty when figures are not numbered.
+    pub number: String,
+    /// The caption's text.
+    pub caption: String,
+    /// Chapter index in the book.
+    pub chapter: usize,
+    /// The anchor id of the figure or table.
+    pub anchor: String,
+}
+
+/// Which list: of figures or of tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CaptionList {
+    /// Numbered or captioned figures.
+    Figures,
+    /// Numbered or captioned tables.
+    Tables,
+}
+
+/// Every numbered figure (or table) of the book in reading order, for the lists after the
+/// contents; both backends list the same entries.
+pub(crate) fn caption_list(book: &Book, list: CaptionList) -> Vec<CaptionEntry> {
+    let mut entries = Vec::new();
+    for (index, chapter) in book.chapters.iter().enumerate() {
+        collect_captions(index, &chapter.blocks, list, &mut entries);
+    }
+    entries
+}
+
+fn collect_captions(
+    chapter: usize,
+    blocks: &[Block],
+    list: CaptionList,
+    out: &mut Vec<CaptionEntry>,
+) {
+    for block in blocks {
+        let found = match (block, list) {
+            (Block::Figure(f), CaptionList::Figures) => Some((&f.number, &f.caption)),
+            (Block::Table(t), CaptionList::Tables) => Some((&t.number, &t.caption)),
+            (Block::Quote { blocks, .. } | Block::Container { blocks, .. }, _) => {
+                collect_captions(chapter, blocks, list, out);
+                None
+            }
+            (Block::List(l), _) => {
+                for item in &l.items {
+                    collect_captions(chapter, &item.blocks, list, out);
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some((Some(number), caption)) = found {
+            out.push(CaptionEntry {
+                number: number.number.clone(),
+                caption: plain_text(caption),
+                chapter,
+                anchor: number.anchor.clone(),
+            });
+        }
+    }
+}
+
+/// The label over a chapter's title: "Chapter 3", "Appendix A"; none for other chapters.
+pub(crate) fn chapter_label(chapter: &Chapter, terms: &Terms) -> Option<String> {
+    let word = match (chapter.number, chapter.appendix) {
+        (Some(_), _) => terms.chapter,
+        (None, Some(_)) => terms.numbered.appendix.0,
+        _ => return None,
+    };
+    Some(format!("{word} {}", chapter.number_text()?))
+}
+
 /// Nest the chapter's headings (after its title) by level.
 fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
     let headings: Vec<(u8, TocEntry)> = blocks
@@ -53,8 +129,12 @@ fn section_entries(chapter: usize, blocks: &[Block]) -> Vec<TocEntry> {
         .skip(1)
         .filter(|h| h.level <= MAX_TOC_LEVEL && !plain_text(&h.content).trim().is_empty())
         .map(|h| {
+            let title = match &h.number {
+                Some(number) => format!("{number} {}", plain_text(&h.content)),
+                None => plain_text(&h.content),
+            };
             let entry = TocEntry {
-                title: plain_text(&h.content),
+                title,
                 chapter,
                 anchor: Some(h.id.clone()),
                 children: Vec::new(),

@@ -111,6 +111,7 @@ pub(super) fn book(
         division: Division::Body,
         epub_type: None,
         number: Some(1),
+        appendix: None,
         title: Vec::new(),
         blocks,
         notes,

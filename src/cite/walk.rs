@@ -95,12 +95,17 @@ impl<F: FnMut(Citation, Place) -> (Vec<Inline>, Option<Note>)> Walker<F> {
                 }
             }
             Block::Table(table) => {
+                self.inlines(&mut table.caption, note);
                 let rows = table.rows.iter_mut().flatten();
                 for cell in table.head.iter_mut().chain(rows) {
                     self.inlines(cell, note);
                 }
             }
             Block::Figure(figure) => self.inlines(&mut figure.caption, note),
+            Block::Code {
+                listing: Some(listing),
+                ..
+            } => self.inlines(&mut listing.caption, note),
             Block::Code { .. }
             | Block::Rule { .. }
             | Block::Html { .. }

@@ -71,7 +71,8 @@ impl BlockReader<'_> {
                 level: name[1..].parse().unwrap_or(6),
                 id: attr(attrs, "id").unwrap_or_default(),
                 explicit_id: attr(attrs, "id").is_some(),
-                classes: Vec::new(),
+                attrs: super::Attributes::default(),
+                number: None,
                 content: to_inlines(children, self.span),
                 span,
             }),
@@ -79,6 +80,7 @@ impl BlockReader<'_> {
             "pre" => Block::Code {
                 lang: None,
                 text: super::html_plain_text(children),
+                listing: None,
                 span,
             },
             "blockquote" => Block::Quote {
@@ -307,6 +309,9 @@ fn rows_to_table(mut rows: Vec<(bool, Vec<Vec<Inline>>)>, span: &Span) -> Table 
         aligns: vec![Align::None; columns],
         head,
         rows: rows.map(|(_, cells)| cells).collect(),
+        caption: Vec::new(),
+        attrs: super::Attributes::default(),
+        number: None,
         span: span.clone(),
     }
 }

@@ -42,6 +42,7 @@ fn for_block_inlines(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Inline>)) {
         Block::Heading(h) => f(&mut h.content),
         Block::Paragraph { content, .. } => f(content),
         Block::Table(table) => {
+            f(&mut table.caption);
             for cell in &mut table.head {
                 f(cell);
             }
@@ -52,6 +53,10 @@ fn for_block_inlines(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Inline>)) {
             }
         }
         Block::Figure(figure) => f(&mut figure.caption),
+        Block::Code {
+            listing: Some(listing),
+            ..
+        } => f(&mut listing.caption),
         Block::References(entries) => {
             for entry in entries {
                 f(&mut entry.content);
@@ -70,6 +75,7 @@ pub(crate) fn each_inline_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inl
             Inline::Html(html) => each_inline_mut(&mut html.children, f),
             Inline::Link(link) => each_inline_mut(&mut link.content, f),
             Inline::Cite(cite) => each_inline_mut(&mut cite.rendered, f),
+            Inline::Ref(reference) => each_inline_mut(&mut reference.rendered, f),
             _ => {}
         }
     }

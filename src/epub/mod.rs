@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use crate::doc::Book;
 use crate::fonts::FontSet;
 use crate::locale::terms;
+use crate::toc::CaptionList;
 
 /// The default stylesheet: relative units only, no colours, so reader settings win.
 pub(crate) const DEFAULT_CSS: &str = include_str!("book.css");
@@ -78,6 +79,8 @@ pub(crate) struct Package {
     pub has_cover_page: bool,
     /// True when a title page exists.
     pub has_title_page: bool,
+    /// The lists of figures and tables written, with their file names under `text/`.
+    pub caption_lists: Vec<(CaptionList, String)>,
     /// Pages added to the spine so far (counting them per page was quadratic in chapters).
     spine_pages: usize,
 }
@@ -156,6 +159,7 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         );
     }
     let nav_at = package.items.len();
+    add_caption_lists(book, &mut package, terms);
     for (index, chapter) in book.chapters.iter().enumerate() {
         let href = format!("text/{}", xhtml::chapter_file(chapter));
         let page = xhtml::write_chapter(book, index, terms);
@@ -170,6 +174,39 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     );
     add_images(book, &mut package)?;
     Ok(package)
+}
+
+/// The lists of figures and tables book.toml asks for, after the contents; a list with no
+/// entries is left out.
+fn add_caption_lists(book: &Book, package: &mut Package, terms: &crate::locale::Terms) {
+    let front = &book.meta.front;
+    let lists = [
+        (
+            front.list_of_figures,
+            CaptionList::Figures,
+            "loi",
+            "text/list-of-figures.xhtml",
+        ),
+        (
+            front.list_of_tables,
+            CaptionList::Tables,
+            "lot",
+            "text/list-of-tables.xhtml",
+        ),
+    ];
+    for (wanted, list, id, href) in lists {
+        let entries = crate::toc::caption_list(book, list);
+        if wanted && !entries.is_empty() {
+            package.add_page(
+                id,
+                href,
+                pages::caption_list_page(book, list, &entries, terms),
+            );
+            package
+                .caption_lists
+                .push((list, href.trim_start_matches("text/").to_string()));
+        }
+    }
 }
 
 /// The nav document goes before the chapters in the reading order when a contents page is

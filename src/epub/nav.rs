@@ -73,6 +73,13 @@ fn landmarks(book: &Book, package: &Package, terms: &Terms, out: &mut String) {
     if book.meta.front.toc {
         marks.push(("nav.xhtml#toc".into(), "toc", terms.contents.into()));
     }
+    for (list, file) in &package.caption_lists {
+        let (kind, title) = match list {
+            crate::toc::CaptionList::Figures => ("loi", terms.list_of_figures),
+            crate::toc::CaptionList::Tables => ("lot", terms.list_of_tables),
+        };
+        marks.push((format!("text/{file}#{kind}"), kind, title.into()));
+    }
     if let Some(first) = book.chapters.iter().find(|c| c.division == Division::Body) {
         marks.push((
             format!("text/{}", chapter_file(first)),

@@ -1,8 +1,10 @@
-//! Pages octavo generates from the metadata: cover, half title, title page, copyright page.
+//! Pages octavo generates from the metadata: cover, half title, title page, copyright page,
+//! and the lists of figures and tables.
 
-use super::xhtml::{document_start, escape, DOCUMENT_END};
+use super::xhtml::{chapter_file, document_start, escape, DOCUMENT_END};
 use crate::doc::{Book, Contributor, Identifier, Role};
 use crate::locale::Terms;
+use crate::toc::{CaptionEntry, CaptionList};
 
 const CSS: &str = "../css/book.css";
 
@@ -198,4 +200,37 @@ fn license_line(license: &str) -> String {
         ),
         None => format!("Licence: {}", escape(license)),
     }
+}
+
+/// A list of figures or tables: a `nav` of links to each numbered caption, in reading order
+/// (`epub:type` `loi` or `lot`, as in a navigation document, so reading systems may offer it).
+pub(crate) fn caption_list_page(
+    book: &Book,
+    list: CaptionList,
+    entries: &[CaptionEntry],
+    terms: &Terms,
+) -> String {
+    let (title, kind, word) = match list {
+        CaptionList::Figures => (terms.list_of_figures, "loi", terms.numbered.figure.0),
+        CaptionList::Tables => (terms.list_of_tables, "lot", terms.numbered.table.0),
+    };
+    let mut out = document_start(title, &book.meta.language, &[CSS.into()], "frontmatter");
+    out.push_str(&format!(
+        "<nav class=\"caption-list\" epub:type=\"{kind}\" id=\"{kind}\" aria-labelledby=\"{kind}-title\">\n<h1 id=\"{kind}-title\">{}</h1>\n<ol>\n",
+        escape(title)
+    ));
+    for entry in entries {
+        let chapter = &book.chapters[entry.chapter];
+        out.push_str(&format!(
+            "<li><a href=\"{}#{}\"><span class=\"caption-label\">{} {}</span> {}</a></li>\n",
+            escape(&chapter_file(chapter)),
+            escape(&entry.anchor),
+            escape(word),
+            escape(&entry.number),
+            escape(&entry.caption)
+        ));
+    }
+    out.push_str("</ol>\n</nav>\n");
+    out.push_str(DOCUMENT_END);
+    out
 }

@@ -5,9 +5,9 @@
 //! by resolve. Runs of Khmer script are tagged `lang="km"` so readers pick a Khmer font and
 //! screen readers the right voice.
 
-use crate::doc::{
-    Block, Book, Chapter, Division, Figure, HtmlNode, Image, Inline, LinkTarget, List, Note, Table,
-};
+mod captions;
+
+use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note};
 use crate::locale::Terms;
 
 /// Escape text for XML content and attribute values (see [`crate::xml::escape`]).
@@ -151,10 +151,10 @@ impl Writer<'_> {
     }
 
     fn chapter_label(&mut self, chapter: &Chapter) {
-        if let Some(number) = chapter.number {
+        if let Some(label) = crate::toc::chapter_label(chapter, self.terms) {
             self.out.push_str(&format!(
-                "<span class=\"chapter-label\">{} {number}</span> ",
-                escape(self.terms.chapter)
+                "<span class=\"chapter-label\">{}</span> ",
+                escape(&label)
             ));
         }
     }
@@ -174,6 +174,12 @@ impl Writer<'_> {
                 let level = h.level.clamp(1, 6);
                 self.out
                     .push_str(&format!("<h{level} id=\"{}\">", escape(&h.id)));
+                if let Some(number) = &h.number {
+                    self.out.push_str(&format!(
+                        "<span class=\"section-number\">{}</span> ",
+                        escape(number)
+                    ));
+                }
                 self.inlines(&h.content);
                 self.out.push_str(&format!("</h{level}>\n"));
             }
@@ -188,6 +194,12 @@ impl Writer<'_> {
                 self.out.push_str("</blockquote>\n");
             }
             Block::List(list) => self.list(list),
+            Block::Code {
+                lang,
+                text,
+                listing: Some(listing),
+                ..
+            } => self.listing(lang.as_deref(), text, listing),
             Block::Code { lang, text, .. } => self.code_block(lang.as_deref(), text),
             Block::Table(table) => self.table(table),
             Block::Figure(figure) => self.figure(figure),
@@ -270,23 +282,6 @@ impl Writer<'_> {
         self.out.push_str("</code></pre>\n");
     }
 
-    /// A table in a wrapper that scrolls sideways when the table is wider than the screen
-    /// (a phone's), focusable so that it can be scrolled from the keyboard.
-    fn table(&mut self, table: &Table) {
-        self.out
-            .push_str("<div class=\"table-wrap\" tabindex=\"0\">\n<table>\n");
-        if !table.head.is_empty() {
-            self.out.push_str("<thead>\n");
-            self.table_row(&table.head, &table.aligns, "th");
-            self.out.push_str("</thead>\n");
-        }
-        self.out.push_str("<tbody>\n");
-        for row in &table.rows {
-            self.table_row(row, &table.aligns, "td");
-        }
-        self.out.push_str("</tbody>\n</table>\n</div>\n");
-    }
-
     fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {
         self.out.push_str("<tr>");
         for (i, cell) in cells.iter().enumerate() {
@@ -301,22 +296,6 @@ impl Writer<'_> {
             self.out.push_str(&format!("</{tag}>"));
         }
         self.out.push_str("</tr>\n");
-    }
-
-    fn figure(&mut self, figure: &Figure) {
-        self.out.push_str("<figure>\n");
-        let untitled = Image {
-            title: String::new(),
-            ..figure.image.clone()
-        };
-        self.image(&untitled, "");
-        self.out.push('\n');
-        if !figure.caption.is_empty() {
-            self.out.push_str("<figcaption>");
-            self.inlines(&figure.caption);
-            self.out.push_str("</figcaption>\n");
-        }
-        self.out.push_str("</figure>\n");
     }
 
     fn image(&mut self, image: &Image, class: &str) {
@@ -417,6 +396,11 @@ impl Writer<'_> {
             Inline::Cite(cite) => {
                 self.out.push_str("<span class=\"citation\">");
                 self.inlines(&cite.rendered);
+                self.out.push_str("</span>");
+            }
+            Inline::Ref(reference) => {
+                self.out.push_str("<span class=\"crossref\">");
+                self.inlines(&reference.rendered);
                 self.out.push_str("</span>");
             }
             Inline::SoftBreak => self.out.push('\n'),

@@ -2,7 +2,7 @@
 //! where a block cannot go.
 
 use crate::diag::Span;
-use crate::doc::{Block, Figure, Image, Inline};
+use crate::doc::{label_prefix, Attributes, Block, Figure, Image, Inline};
 
 /// A paragraph that holds only an image is a figure; `::: {#refs}` marks the references.
 pub(super) fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
@@ -10,21 +10,47 @@ pub(super) fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
         .iter()
         .filter(|i| !matches!(i, Inline::SoftBreak) && !is_blank_text(i));
     if let (Some(Inline::Image(image)), None) = (meaningful.next(), meaningful.next()) {
-        let caption = if image.title.is_empty() {
-            Vec::new()
-        } else {
-            vec![Inline::text(image.title.clone(), image.span.clone())]
-        };
-        return Block::Figure(Figure {
-            image: Image::clone(image),
-            caption,
-            span,
-        });
+        return Block::Figure(figure_of(Image::clone(image), span));
     }
     if is_refs_marker(&content) {
         return Block::ReferencesMarker { span };
     }
     Block::Paragraph { content, span }
+}
+
+/// A figure of an image alone in its paragraph. The caption is the image's title; a labelled
+/// image (`![A map](map.png){#fig-map}`) is captioned by its description, as in pandoc and
+/// Quarto, and `fig-alt` then gives its alternative text.
+fn figure_of(mut image: Image, span: Span) -> Figure {
+    let labelled = image
+        .attrs
+        .id
+        .as_deref()
+        .is_some_and(|id| label_prefix(id) == Some("fig"));
+    let caption_text = if !image.title.is_empty() {
+        image.title.clone()
+    } else if labelled {
+        image.alt.clone()
+    } else {
+        String::new()
+    };
+    if labelled {
+        if let Some(alt) = image.attrs.get("fig-alt") {
+            image.alt = alt.to_string();
+        }
+    }
+    let caption = if caption_text.is_empty() {
+        Vec::new()
+    } else {
+        vec![Inline::text(caption_text, image.span.clone())]
+    };
+    Figure {
+        image,
+        caption,
+        attrs: Attributes::default(),
+        number: None,
+        span,
+    }
 }
 
 /// Drop a lone `:::` paragraph that closes a `::: {#refs}` marker written with a blank line.

@@ -11,7 +11,7 @@ use pulldown_cmark::Event;
 
 use super::blocks::{block_as_inlines, drop_refs_closers};
 use super::front_matter::FrontMatter;
-use super::{ParsedChapter, MAX_DEPTH};
+use super::{ForeignLabel, ParsedChapter, MAX_DEPTH};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Block, Heading, Inline, ListItem, Note, NoteRef, Table};
 
@@ -43,7 +43,8 @@ pub(super) enum Frame {
     },
     /// A code block collecting text.
     Code {
-        lang: Option<String>,
+        /// The fence's info string (empty for an indented block).
+        info: String,
         text: String,
         start: usize,
     },
@@ -122,6 +123,9 @@ pub(super) struct Builder<'a> {
     /// While re-parsing text that is not a verbatim slice of the source, every span is this
     /// range (the raw HTML block or front matter it came from).
     pub(super) span_clamp: Option<Range<usize>>,
+    /// Labels defined where octavo cannot number them (code chunks it does not run,
+    /// equations), so that references to them are warnings, not unknown labels.
+    pub(super) foreign_labels: Vec<ForeignLabel>,
 }
 
 impl<'a> Builder<'a> {
@@ -142,6 +146,7 @@ impl<'a> Builder<'a> {
             depth_reported: false,
             reparse_depth: 0,
             span_clamp: None,
+            foreign_labels: Vec::new(),
         }
     }
 
@@ -162,10 +167,12 @@ impl<'a> Builder<'a> {
             Some(Frame::Blocks { blocks, .. }) => blocks,
             _ => Vec::new(),
         };
+        let blocks = self.group_captions(blocks);
         ParsedChapter {
             front: self.front,
             blocks: drop_refs_closers(blocks),
             notes: self.notes,
+            foreign_labels: self.foreign_labels,
         }
     }
 

@@ -10,7 +10,7 @@ use super::builder::{BlockContainer, Builder, Frame, InlineContainer};
 use super::front_matter::parse_front_matter;
 use super::open::opens_frame;
 use super::{html, wrappers};
-use crate::doc::{Block, Image, Inline, Link, LinkTarget, List, ListItem, Note};
+use crate::doc::{Attributes, Block, Image, Inline, Link, LinkTarget, List, ListItem, Note};
 
 impl<'a> Builder<'a> {
     /// An end tag: close its frame, and the frames above it no end tag will close.
@@ -115,10 +115,7 @@ impl<'a> Builder<'a> {
                 let start = table.span.range.start;
                 self.push_block(Block::Table(table), start)
             }
-            Frame::Code { lang, text, start } => {
-                let span = self.span(start..end);
-                self.push_block(Block::Code { lang, text, span }, start)
-            }
+            Frame::Code { info, text, start } => self.close_code(&info, text, start..end),
             Frame::HtmlBlock { text, start } => self.close_html_block(&text, start..end),
             Frame::Metadata {
                 toml,
@@ -146,13 +143,18 @@ impl<'a> Builder<'a> {
                 blocks,
                 start: 0,
             }),
-            BlockContainer::Quote => self.push_block(Block::Quote { blocks, span }, range.start),
+            BlockContainer::Quote => {
+                let blocks = self.group_captions(blocks);
+                self.push_block(Block::Quote { blocks, span }, range.start)
+            }
             BlockContainer::Item { task } => {
+                let blocks = self.group_captions(blocks);
                 if let Some(Frame::List { items, .. }) = self.stack.last_mut() {
                     items.push(ListItem { task, blocks });
                 }
             }
             BlockContainer::Html { name, attrs } => {
+                let blocks = self.group_captions(blocks);
                 let (name, attrs) = wrappers::adopted_name(name, attrs, &self.html_parent());
                 for block in wrappers::html_container_blocks(name, attrs, blocks, span) {
                     self.push_block(block, range.start);
@@ -206,6 +208,7 @@ impl<'a> Builder<'a> {
                     alt: crate::doc::plain_text(&inlines),
                     title,
                     asset: None,
+                    attrs: Attributes::default(),
                     span,
                 };
                 self.push_inline(Inline::Image(Box::new(image)), range);

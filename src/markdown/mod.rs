@@ -6,12 +6,15 @@
 //! Citations in pandoc syntax are recognised here, in text only (never in code), so backends
 //! receive `Inline::Cite` nodes and never look at Markdown again.
 
+mod attributes;
 mod blocks;
 mod builder;
+mod captions;
 pub(crate) mod citations;
 mod close;
 mod front_matter;
 pub(crate) mod html;
+mod labelled;
 mod open;
 mod raw_html;
 mod reparse;
@@ -22,7 +25,7 @@ pub(crate) use front_matter::FrontMatter;
 
 use pulldown_cmark::{Options, Parser};
 
-use crate::diag::{Diagnostics, FileId};
+use crate::diag::{Diagnostics, FileId, Span};
 use crate::doc::{Block, Note};
 use builder::Builder;
 
@@ -38,6 +41,36 @@ pub(crate) struct ParsedChapter {
     pub blocks: Vec<Block>,
     /// Footnote definitions in the order written (numbered later by resolve).
     pub notes: Vec<Note>,
+    /// Labels octavo cannot number (see [`ForeignLabel`]).
+    pub foreign_labels: Vec<ForeignLabel>,
+}
+
+/// A label written where octavo cannot give it a number: references to it are warnings
+/// naming why, not unknown labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ForeignLabel {
+    /// The label as written (`fig-trend`).
+    pub label: String,
+    /// Where it is defined.
+    pub span: Span,
+    /// Why octavo cannot number it.
+    pub why: ForeignReason,
+}
+
+/// Why a label cannot be numbered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ForeignReason {
+    /// `#| label:` in a code chunk (```` ```{r} ````) that Quarto would run to make the figure
+    /// or table; octavo prints the chunk's code and runs nothing.
+    CodeChunk {
+        /// The chunk's language (`r`, `python`).
+        language: String,
+    },
+    /// `{#eq-x}` after display mathematics, which octavo does not number yet.
+    Equation,
+    /// A `::: {#fig-x}` div that holds something other than one image (or one table, one
+    /// code block for `tbl-` and `lst-`).
+    UnsupportedDiv,
 }
 
 /// The pulldown-cmark extensions octavo enables.
@@ -63,3 +96,5 @@ pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_labels;

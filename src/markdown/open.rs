@@ -8,7 +8,7 @@ use pulldown_cmark::{
 
 use super::builder::{BlockContainer, Builder, Frame, InlineContainer};
 use super::MAX_DEPTH;
-use crate::doc::{Align, Heading, Table};
+use crate::doc::{label_anchor, Align, Attributes, Heading, Table};
 
 impl<'a> Builder<'a> {
     /// A start tag: push the frame it opens (nothing past [`MAX_DEPTH`]; the matching end
@@ -24,15 +24,24 @@ impl<'a> Builder<'a> {
                 Some(self.inline_frame(InlineContainer::Paragraph { implicit: false }, &range))
             }
             Tag::Heading {
-                level, id, classes, ..
-            } => Some(self.heading_frame(level, id.map(|i| i.to_string()), classes, &range)),
+                level,
+                id,
+                classes,
+                attrs,
+            } => {
+                let parsed = pulldown_attributes(id, classes, attrs);
+                Some(self.heading_frame(level, parsed, &range))
+            }
             Tag::BlockQuote(_) => Some(Frame::Blocks {
                 kind: BlockContainer::Quote,
                 blocks: Vec::new(),
                 start: range.start,
             }),
             Tag::CodeBlock(kind) => Some(Frame::Code {
-                lang: code_language(&kind),
+                info: match &kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                },
                 text: String::new(),
                 start: range.start,
             }),
@@ -111,17 +120,18 @@ impl<'a> Builder<'a> {
     }
 
     fn heading_frame(
-        &self,
+        &mut self,
         level: HeadingLevel,
-        id: Option<String>,
-        classes: Vec<pulldown_cmark::CowStr<'_>>,
+        parsed: Attributes,
         range: &Range<usize>,
     ) -> Frame {
+        let attrs = self.heading_attributes(parsed, range);
         let heading = Heading {
             level: level as u8,
-            explicit_id: id.is_some(),
-            id: id.unwrap_or_default(),
-            classes: classes.iter().map(|c| c.to_string()).collect(),
+            explicit_id: attrs.id.is_some(),
+            id: attrs.id.as_deref().map(label_anchor).unwrap_or_default(),
+            attrs,
+            number: None,
             content: Vec::new(),
             span: self.span(range.clone()),
         };
@@ -143,6 +153,9 @@ impl<'a> Builder<'a> {
                 aligns,
                 head: Vec::new(),
                 rows: Vec::new(),
+                caption: Vec::new(),
+                attrs: Attributes::default(),
+                number: None,
                 span: self.span(range.clone()),
             },
             row: Vec::new(),
@@ -201,16 +214,38 @@ fn link_destination(link_type: LinkType, dest: &str) -> String {
     }
 }
 
-fn code_language(kind: &CodeBlockKind<'_>) -> Option<String> {
-    match kind {
-        CodeBlockKind::Fenced(info) => info
-            .split_whitespace()
-            .next()
-            .map(|lang| {
-                lang.trim_matches(|c| c == '{' || c == '}' || c == '.')
-                    .to_string()
-            })
-            .filter(|lang| !lang.is_empty()),
-        CodeBlockKind::Indented => None,
+/// The language of a fence's info string: its first word (`rust`, `{r}` → `r`).
+pub(super) fn code_language(info: &str) -> Option<String> {
+    info.split_whitespace()
+        .next()
+        .map(|lang| {
+            lang.trim_matches(|c| c == '{' || c == '}' || c == '.')
+                .to_string()
+        })
+        .filter(|lang| !lang.is_empty())
+}
+
+/// The attributes pulldown-cmark read after a heading (split at white space, so a quoted value
+/// holding spaces comes out in pieces; the builder reads the source again where it can).
+fn pulldown_attributes(
+    id: Option<pulldown_cmark::CowStr<'_>>,
+    classes: Vec<pulldown_cmark::CowStr<'_>>,
+    pairs: Vec<(
+        pulldown_cmark::CowStr<'_>,
+        Option<pulldown_cmark::CowStr<'_>>,
+    )>,
+) -> Attributes {
+    let mut attrs = Attributes {
+        id: id.map(|i| i.to_string()),
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        ..Attributes::default()
+    };
+    for (key, value) in pairs {
+        match value {
+            Some(value) => attrs.pairs.push((key.to_string(), value.to_string())),
+            None if key.as_ref() == "-" => attrs.classes.push("unnumbered".to_string()),
+            None => attrs.pairs.push((key.to_string(), String::new())),
+        }
     }
+    attrs
 }

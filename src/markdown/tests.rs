@@ -18,7 +18,7 @@ fn headings_keep_attributes_and_spans() {
         panic!("expected a heading, got {:?}", parsed.blocks[0]);
     };
     assert_eq!((h.level, h.id.as_str(), h.explicit_id), (1, "custom", true));
-    assert_eq!(h.classes, vec!["unnumbered"]);
+    assert_eq!(h.attrs.classes, vec!["unnumbered"]);
     assert_eq!(plain_text(&h.content), "Title");
     let Block::Heading(h2) = &parsed.blocks[1] else {
         panic!("expected a heading");

@@ -6,11 +6,12 @@ use std::ops::Range;
 use super::builder::Builder;
 use super::citations;
 use crate::diag::{code, Diagnostic, Span};
-use crate::doc::{Citation, CiteItem, Inline};
+use crate::doc::{is_crossref_label, Citation, CiteItem, CiteMode, CrossRef, Inline};
 
 impl<'a> Builder<'a> {
     /// Merge adjacent text and recognise pandoc citations in it.
     pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
+        self.nested_equation_labels(&inlines);
         if self.text_runs_settled(&inlines) {
             return inlines;
         }
@@ -43,7 +44,7 @@ impl<'a> Builder<'a> {
                 Inline::Text { text, span } => {
                     alone
                         && !text.is_empty()
-                        && !text.contains(['\n', '@', '['])
+                        && !text.contains(['\n', '@', '[', '{'])
                         && self.span(span.range.clone()) == *span
                 }
                 Inline::SoftBreak => alone,
@@ -71,6 +72,15 @@ impl<'a> Builder<'a> {
             }
         }
         let range = range.unwrap_or(0..0);
+        let (merged, range) = match out.last_mut() {
+            Some(Inline::Image(image)) if merged.starts_with('{') => {
+                self.take_image_attributes(merged, range, image)
+            }
+            _ => (merged, range),
+        };
+        if merged.contains("{#eq") {
+            self.equation_labels(&merged, &range);
+        }
         self.report_undefined_notes(&merged, range.clone());
         self.split_citations(&merged, range, out);
     }
@@ -136,15 +146,62 @@ impl<'a> Builder<'a> {
             );
             let start = items.first().map_or(source.start, |i| i.span.range.start);
             let end = items.last().map_or(source.end, |i| i.span.range.end);
-            out.push(Inline::Cite(Box::new(Citation {
-                items,
-                mode: citation.mode,
-                rendered: Vec::new(),
-                span: self.span(start..end),
-            })));
+            let span = self.span(start..end);
+            push_citation_or_refs(items, citation.mode, span, out);
             cursor = citation.range.end;
         }
         push_text_with_breaks(&text[cursor..], self.span(source), out);
+    }
+}
+
+/// A citation, or a cross-reference when its keys are labels (`@fig-x`): labels with a
+/// reserved prefix are never citation keys. A group mixing both becomes the reference and
+/// then the citation.
+fn push_citation_or_refs(items: Vec<CiteItem>, mode: CiteMode, span: Span, out: &mut Vec<Inline>) {
+    let (labels, keys): (Vec<CiteItem>, Vec<CiteItem>) =
+        items.into_iter().partition(|i| is_crossref_label(&i.key));
+    let mixed = !labels.is_empty() && !keys.is_empty();
+    if !labels.is_empty() {
+        let written = written_reference(&labels, mode);
+        out.push(Inline::Ref(Box::new(CrossRef {
+            items: labels,
+            bracketed: mode == CiteMode::Parenthetical,
+            rendered: vec![Inline::text(written, span.clone())],
+            page_anchor: None,
+            span: span.clone(),
+        })));
+    }
+    if mixed {
+        out.push(Inline::text("; ", span.clone()));
+    }
+    if !keys.is_empty() {
+        out.push(Inline::Cite(Box::new(Citation {
+            items: keys,
+            mode,
+            rendered: Vec::new(),
+            span,
+        })));
+    }
+}
+
+/// A reference as the author wrote it (`@fig-x`, `[-@fig-x; @tbl-y]`): what prints until
+/// resolve renders it, and where a label cannot be resolved.
+fn written_reference(items: &[CiteItem], mode: CiteMode) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|i| {
+            let dash = if i.suppress_author { "-" } else { "" };
+            let prefix = if i.prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", i.prefix)
+            };
+            format!("{prefix}{dash}@{}{}", i.key, i.suffix)
+        })
+        .collect();
+    match mode {
+        CiteMode::Parenthetical => format!("[{}]", parts.join("; ")),
+        CiteMode::Narrative => parts.join("; "),
     }
 }
 

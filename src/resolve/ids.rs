@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
 use crate::doc::walk;
-use crate::doc::{plain_text, Block, Chapter, HtmlNode, Inline};
+use crate::doc::{is_crossref_label, label_anchor, plain_text, Block, Chapter, HtmlNode, Inline};
 
 /// Names handed out once each; a taken name gets `-2`, `-3`, … appended.
 #[derive(Debug, Default)]
@@ -46,6 +46,8 @@ impl UniqueNames {
 pub(super) struct Anchors {
     names: UniqueNames,
     chapter_of: BTreeMap<String, usize>,
+    /// Where each id the author chose was first written (for "used twice" hints).
+    written_at: BTreeMap<String, Span>,
 }
 
 impl Anchors {
@@ -106,7 +108,15 @@ fn register_explicit(
 ) {
     let mut found: Vec<(String, Span)> = Vec::new();
     walk::blocks_mut(blocks, &mut |block| match block {
-        Block::Heading(h) if h.explicit_id => found.push((h.id.clone(), h.span.clone())),
+        Block::Heading(h) if h.explicit_id => {
+            let span = h.attrs.span.clone().unwrap_or_else(|| h.span.clone());
+            found.push((h.id.clone(), span));
+        }
+        Block::Figure(_) | Block::Table(_) | Block::Code { .. } => {
+            if let Some((id, span)) = labelled_id(block) {
+                found.push((id, span));
+            }
+        }
         Block::Html { nodes, span } => collect_html_ids(nodes, span, &mut found),
         Block::Container { attrs, span, .. } => push_id_attr(attrs, span, &mut found),
         Block::References(entries) => {
@@ -136,16 +146,50 @@ fn register_explicit(
                     ),
             );
         } else if !anchors.insert_exact(&id, index) {
-            diags.push(
-                Diagnostic::error(code::DUPLICATE_ID, format!("the id `{id}` is used twice"))
-                    .at(span.clone())
-                    .with_hint(format!(
-                        "ids must be unique in the whole book; rename this one (seen at {})",
-                        sources.location(&span)
-                    )),
-            );
+            let first = anchors.written_at.get(&id).unwrap_or(&span);
+            let (code, message, hint) = if is_crossref_label(&id) {
+                (
+                    code::DUPLICATE_LABEL,
+                    format!("the label `{id}` is used twice"),
+                    format!(
+                        "labels must be unique in the whole book: rename this one (the first is at {}), and the references meant for it",
+                        sources.location(first)
+                    ),
+                )
+            } else {
+                (
+                    code::DUPLICATE_ID,
+                    format!("the id `{id}` is used twice"),
+                    format!(
+                        "ids must be unique in the whole book; rename this one (the first is at {})",
+                        sources.location(first)
+                    ),
+                )
+            };
+            diags.push(Diagnostic::error(code, message).at(span).with_hint(hint));
+        } else {
+            anchors.written_at.insert(id, span);
         }
     }
+}
+
+/// The anchor id of a labelled figure, table or listing (`fig:x` written as `fig-x`), with
+/// where the label was written.
+fn labelled_id(block: &Block) -> Option<(String, Span)> {
+    let (label, attrs_span, span) = match block {
+        Block::Figure(f) => {
+            let attrs = f.attrs.span.as_ref().or(f.image.attrs.span.as_ref());
+            (f.label()?, attrs, &f.span)
+        }
+        Block::Table(t) => (t.attrs.id.as_deref()?, t.attrs.span.as_ref(), &t.span),
+        Block::Code {
+            listing: Some(l),
+            span,
+            ..
+        } => (l.attrs.id.as_deref()?, l.attrs.span.as_ref(), span),
+        _ => return None,
+    };
+    Some((label_anchor(label), attrs_span.unwrap_or(span).clone()))
 }
 
 fn collect_html_ids(nodes: &[HtmlNode], span: &Span, found: &mut Vec<(String, Span)>) {

@@ -10,6 +10,8 @@ mod images;
 mod links;
 mod lint;
 mod notes;
+mod numbers;
+mod xref;
 
 use std::path::Path;
 
@@ -18,7 +20,7 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::walk;
 use crate::doc::{Block, Book, Chapter, Division, Heading, Inline, Meta};
 use crate::manuscript::{read_configured_text, resolve_configured, Manuscript};
-use crate::markdown::ParsedChapter;
+use crate::markdown::{ForeignLabel, ParsedChapter};
 
 /// Settings that come from the command line rather than book.toml.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,11 @@ pub(crate) fn resolve_book(
     options: &ResolveOptions,
     diags: &mut Diagnostics,
 ) -> Book {
+    let mut parsed = parsed;
+    let foreign: Vec<ForeignLabel> = parsed
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.foreign_labels))
+        .collect();
     let mut chapters = build_chapters(manuscript, parsed);
     crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
     let references = crate::timing::time("resolve citations", || {
@@ -51,6 +58,9 @@ pub(crate) fn resolve_book(
     notes::number_notes(&mut chapters, &mut anchors, diags);
     crate::timing::time("resolve links", || {
         links::resolve_links(&mut chapters, &anchors, manuscript, diags)
+    });
+    crate::timing::time("resolve cross-references", || {
+        number_and_refer(manuscript, &mut chapters, &mut anchors, &foreign, diags)
     });
     let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
     for chapter in &mut chapters {
@@ -67,9 +77,36 @@ pub(crate) fn resolve_book(
     }
 }
 
+/// Number figures, tables, listings and sections, then render every cross-reference.
+fn number_and_refer(
+    manuscript: &Manuscript,
+    chapters: &mut [Chapter],
+    anchors: &mut ids::Anchors,
+    foreign: &[ForeignLabel],
+    diags: &mut Diagnostics,
+) {
+    let config = &manuscript.config;
+    let terms = crate::locale::terms(&config.language());
+    let settings = numbers::NumberingSettings {
+        figures: config.figure_numbers(),
+        tables: config.table_numbers(),
+        sections: config.numbering.sections,
+    };
+    let targets = numbers::number_book(chapters, settings, terms, anchors);
+    let context = xref::RefContext {
+        targets: &targets,
+        foreign: foreign.iter().map(|f| (f.label.as_str(), f)).collect(),
+        terms,
+        sources: &manuscript.sources,
+        suggested: std::cell::Cell::new(0),
+    };
+    xref::resolve_cross_references(chapters, &context, diags);
+}
+
 fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {
     let mut slugs = ids::UniqueNames::default();
     let mut next_number = 1;
+    let mut next_appendix = 1;
     let mut chapters = Vec::with_capacity(parsed.len());
     for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
         let name = &manuscript.sources.get(*file).name;
@@ -78,6 +115,10 @@ fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Ch
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
+        }
+        if built.appendix == Some(0) {
+            built.appendix = Some(next_appendix);
+            next_appendix += 1;
         }
         chapters.push(built);
     }
@@ -104,15 +145,24 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
         .filter(|t| !t.trim().is_empty())
         .map(|t| vec![Inline::text(t.clone(), Span::new(file, 0..0))])
         .unwrap_or_default();
+    // `# Preface {.unnumbered}` (or `{-}`) on the title heading unnumbers the chapter, as
+    // in Quarto.
+    let title_unnumbered = parsed.blocks.iter().find_map(|b| match b {
+        Block::Heading(h) if h.level == 1 => Some(h.attrs.has_class("unnumbered")),
+        _ => None,
+    });
+    let unnumbered = front.unnumbered || title_unnumbered == Some(true);
     let numbered = division == Division::Body
-        && !front.unnumbered
+        && !unnumbered
         && matches!(front.epub_type.as_deref(), None | Some("chapter"));
+    let appendix = front.epub_type.as_deref() == Some("appendix") && !unnumbered;
     Chapter {
         file,
         slug,
         division,
         epub_type: front.epub_type,
         number: numbered.then_some(0),
+        appendix: appendix.then_some(0),
         title,
         blocks: parsed.blocks,
         notes: parsed.notes,
@@ -245,7 +295,8 @@ fn place_references(
         level: 1,
         id: "references".to_string(),
         explicit_id: true,
-        classes: Vec::new(),
+        attrs: crate::doc::Attributes::default(),
+        number: None,
         content: vec![Inline::text(references.title.clone(), span.clone())],
         span: span.clone(),
     };
@@ -255,6 +306,7 @@ fn place_references(
         division: Division::Back,
         epub_type: Some("bibliography".to_string()),
         number: None,
+        appendix: None,
         title: vec![Inline::text(references.title, span)],
         blocks: vec![
             Block::Heading(heading),
@@ -310,6 +362,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         cover,
         front: config.front_matter(),
         slug: config.slug(),
+        numbering: config.numbering_options(),
     }
 }
 

@@ -190,6 +190,8 @@ pub struct Figure {
     pub gap: f64,
     /// Face of the caption (and of an image shown by its description).
     pub caption_face: FaceStyle,
+    /// Face of a caption's number ("Figure 3.2:"), also for tables and listings.
+    pub label_face: FaceStyle,
     /// Size of the caption (× body).
     pub caption_size: Em,
     /// Leading of the caption (× leading).
@@ -477,6 +479,7 @@ const PRINT: Style = Style {
         space_before: 0.5,
         gap: 0.6,
         caption_face: FaceStyle::Italic,
+        label_face: FaceStyle::Bold,
         caption_size: Em::new(0.88),
         caption_leading: 0.9,
     },

@@ -52,6 +52,11 @@ pub fn source_words(text: &str) -> ChapterWords {
     let mut in_metadata = false;
     let mut html_block: Option<(String, usize)> = None;
     let mut run = TextRun::default();
+    // A caption paragraph (`: Caption` or `Table: Caption`) right after a pipe table is set
+    // above the table: its words move before the table's.
+    let mut table_start: Option<usize> = None;
+    let mut caption_start: Option<(usize, usize)> = None;
+    let mut table_done = false;
     for (event, range) in Parser::new_ext(text, octavo::parser_options()).into_offset_iter() {
         let target_is_note = note_depth > 0;
         match event {
@@ -65,7 +70,30 @@ pub fn source_words(text: &str) -> ChapterWords {
             }
             _ => {}
         }
-        flush(&mut run, &mut words, target_is_note, image_depth > 0);
+        flush(&mut run, text, &mut words, target_is_note, image_depth > 0);
+        match &event {
+            Event::Start(Tag::Table(_)) if note_depth == 0 => {
+                table_start = Some(words.main.len());
+                table_done = false;
+            }
+            Event::End(TagEnd::Table) => table_done = true,
+            Event::Start(Tag::Paragraph) if table_done => {
+                let source = &text[range.start..];
+                let caption = source.starts_with(':') || source.starts_with("Table:");
+                caption_start = table_start
+                    .filter(|_| caption)
+                    .map(|table| (table, words.main.len()));
+                table_start = None;
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some((table, paragraph)) = caption_start.take() {
+                    let caption = words.main.len() - paragraph;
+                    words.main[table..].rotate_right(caption);
+                }
+            }
+            Event::Start(_) if table_done => table_start = None,
+            _ => {}
+        }
         match event {
             Event::Start(Tag::FootnoteDefinition(_)) => {
                 note_depth += 1;
@@ -97,7 +125,7 @@ pub fn source_words(text: &str) -> ChapterWords {
             _ => {}
         }
     }
-    flush(&mut run, &mut words, note_depth > 0, image_depth > 0);
+    flush(&mut run, text, &mut words, note_depth > 0, image_depth > 0);
     words
 }
 
@@ -132,17 +160,18 @@ fn target(words: &mut ChapterWords, note: bool) -> &mut Vec<SourceWord> {
 
 /// Push a run's words, leaving out citations (they print as rendered references) and the
 /// `::: {#refs}` marker (replaced by the reference list).
-fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
+fn flush(run: &mut TextRun, source: &str, words: &mut ChapterWords, note: bool, alt: bool) {
     if run.text.is_empty() {
         return;
     }
     let trimmed = run.text.trim();
     let marker = matches!(trimmed, "::: {#refs}" | ":::" | "::: {#refs}\n:::");
     if !marker {
-        let citations: Vec<Range<usize>> = octavo::find_citations(&run.text)
+        let mut citations: Vec<Range<usize>> = octavo::find_citations(&run.text)
             .into_iter()
             .map(|c| c.range)
             .collect();
+        citations.extend(attribute_blocks(run, source));
         let mut at = 0;
         for piece in run.text.split_inclusive(char::is_whitespace) {
             let start = at;
@@ -163,6 +192,41 @@ fn flush(run: &mut TextRun, words: &mut ChapterWords, note: bool, alt: bool) {
         }
     }
     *run = TextRun::default();
+}
+
+/// Byte ranges of pandoc attribute blocks (`{#fig-x width=50%}`, `{.unnumbered}`, `{-}`) in a
+/// run of text: octavo reads them as labels and settings, they are not printed.
+fn attribute_blocks(run: &TextRun, source: &str) -> Vec<Range<usize>> {
+    let text = &run.text;
+    let mut blocks = Vec::new();
+    for (open, _) in text.match_indices('{') {
+        let Some(length) = text[open..].find('}') else {
+            continue;
+        };
+        let inner = text[open + 1..open + length].trim();
+        let first = inner.split_whitespace().next().unwrap_or("");
+        let named = |rest: &str| rest.chars().next().is_some_and(char::is_alphabetic);
+        let key = first.split('=').next().unwrap_or("");
+        // Octavo reads a block after an image, at the end of a heading or caption, on a
+        // fenced div's line and after display mathematics: never glued to a word (`_{i=1}`,
+        // also where `_` opened emphasis and the run starts at the brace).
+        let at = run.source_offset(open);
+        let placed = source
+            .get(..at)
+            .and_then(|before| before.chars().next_back())
+            .is_none_or(|c| c.is_whitespace() || c == ')' || c == '$');
+        let attributes = placed
+            && (inner.strip_prefix('#').is_some_and(named)
+                || inner.strip_prefix('.').is_some_and(named)
+                || inner == "-"
+                || (first.contains('=')
+                    && named(key)
+                    && key.chars().all(|c| c.is_alphanumeric() || c == '-')));
+        if attributes {
+            blocks.push(open..open + length + 1);
+        }
+    }
+    blocks
 }
 
 /// The words of raw HTML: its character data (comments are not printed).

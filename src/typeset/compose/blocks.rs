@@ -78,7 +78,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 state.indent_next = false;
             }
             Block::Heading(h) => {
-                self.heading(chapter, h.level, &h.content, &h.id, width, flow);
+                self.heading(chapter, h, width, flow);
                 state.indent_next = false;
             }
             Block::Paragraph { content, .. } => {
@@ -119,7 +119,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.list(chapter, list, x, width, flow);
                 state.indent_next = false;
             }
-            Block::Code { text, .. } => {
+            Block::Code { text, listing, .. } => {
+                if let Some(listing) = listing {
+                    self.listing_caption(chapter, listing, x, width, flow);
+                }
                 self.code(text, x, width, flow);
                 state.indent_next = false;
             }
@@ -234,9 +237,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow: &mut Vec<Flow>,
     ) {
         let opening = &self.design().opening;
-        if let Some(number) = chapter.number {
+        if let Some(label) = crate::toc::chapter_label(chapter, self.terms) {
             let style = self.body().with_style(opening.number_face);
-            let pieces = Pieces::one(format!("{} {number}", self.terms.chapter), &style);
+            let pieces = Pieces::one(label, &style);
             self.centered(&pieces, self.profile.leading * opening.number_leading, flow);
         }
         let size = opening.title_size.at(self.profile.font_size).to_f32();
@@ -258,12 +261,11 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn heading(
         &mut self,
         chapter: &Chapter,
-        level: u8,
-        content: &[Inline],
-        id: &str,
+        heading: &crate::doc::Heading,
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let (level, id) = (heading.level, heading.id.as_str());
         let body = self.profile.font_size.to_f32();
         let design = self.design().heading(level);
         let size = body * design.size;
@@ -272,7 +274,10 @@ impl<'a, 'f> Composer<'a, 'f> {
             ..TextStyle::serif(size).with_style(design.face)
         };
         let mut pieces = Pieces::new();
-        self.pieces(chapter, content, &style, &mut pieces);
+        if let Some(number) = &heading.number {
+            pieces.text(format!("{number} "), &style);
+        }
+        self.pieces(chapter, &heading.content, &style, &mut pieces);
         flow.push(Flow::Space(self.profile.leading * design.space_before));
         let start = flow.len();
         let leading = (design.leading.at(Pt::from_f32(size))).max(self.profile.leading);

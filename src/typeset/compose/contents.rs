@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::Composer;
+use crate::toc::{CaptionEntry, CaptionList};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, Page, PageKind};
 use crate::typeset::page::{build_pages, Flow};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
@@ -16,26 +17,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let toc = crate::toc::build_toc(self.book);
         let mut flow = Vec::new();
         let design = &self.design().contents;
-        let title_style = TextStyle::serif(design.title_size.at(self.profile.font_size).to_f32());
-        let width = self.profile.text_width();
-        let pieces = Pieces::one(self.terms.contents.to_string(), &title_style);
-        self.paragraph(
-            &pieces,
-            Pt::ZERO,
-            width,
-            Pt::ZERO,
-            Alignment::Centered,
-            self.profile.leading * design.title_leading,
-            &mut flow,
-        );
-        if let Some(Flow::Line(first)) = flow.first_mut() {
-            first.items.push(Item::Anchor(Box::new(AnchorItem {
-                id: TOC_ANCHOR.to_string(),
-                y: Pt::ZERO,
-            })));
-            first.items.push(toc_marker());
-        }
-        flow.push(Flow::Space(self.profile.leading * design.space_after_title));
+        self.contents_title(self.terms.contents, TOC_ANCHOR, &mut flow);
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
         for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
@@ -67,6 +49,74 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
+        self.contents_pages(flow)
+    }
+
+    /// The list of figures or of tables: one line per numbered caption, with dot leaders,
+    /// page numbers and links, like the contents. No pages when the list is empty.
+    pub(super) fn caption_list_pages(
+        &mut self,
+        list: CaptionList,
+        chapters: &[usize],
+        numbers: &PageNumbers,
+    ) -> Vec<Page> {
+        let listed: BTreeSet<usize> = chapters.iter().copied().collect();
+        let entries: Vec<CaptionEntry> = crate::toc::caption_list(self.book, list)
+            .into_iter()
+            .filter(|e| listed.contains(&e.chapter))
+            .collect();
+        if entries.is_empty() {
+            return Vec::new();
+        }
+        let (title, anchor) = match list {
+            CaptionList::Figures => (self.terms.list_of_figures, LOF_ANCHOR),
+            CaptionList::Tables => (self.terms.list_of_tables, LOT_ANCHOR),
+        };
+        let mut flow = Vec::new();
+        self.contents_title(title, anchor, &mut flow);
+        for entry in &entries {
+            let number = numbers.of(Some(&entry.anchor));
+            let text = format!("{} {}", entry.number, entry.caption);
+            self.toc_entry(
+                &text,
+                Some(&entry.anchor),
+                &number,
+                Pt::ZERO,
+                false,
+                &mut flow,
+            );
+        }
+        self.contents_pages(flow)
+    }
+
+    /// The centred title of the contents or of a list, with its anchor.
+    fn contents_title(&mut self, title: &str, anchor: &str, flow: &mut Vec<Flow>) {
+        let design = &self.design().contents;
+        let title_style = TextStyle::serif(design.title_size.at(self.profile.font_size).to_f32());
+        let width = self.profile.text_width();
+        let pieces = Pieces::one(title.to_string(), &title_style);
+        let start = flow.len();
+        self.paragraph(
+            &pieces,
+            Pt::ZERO,
+            width,
+            Pt::ZERO,
+            Alignment::Centered,
+            self.profile.leading * design.title_leading,
+            flow,
+        );
+        if let Some(Flow::Line(first)) = flow.get_mut(start) {
+            first.items.push(Item::Anchor(Box::new(AnchorItem {
+                id: anchor.to_string(),
+                y: Pt::ZERO,
+            })));
+            first.items.push(toc_marker());
+        }
+        flow.push(Flow::Space(self.profile.leading * design.space_after_title));
+    }
+
+    /// The pages of the contents or a list, each marked so that it gets a folio.
+    fn contents_pages(&mut self, flow: Vec<Flow>) -> Vec<Page> {
         let pages = build_pages(flow, Vec::new(), &self.spec(Pt::ZERO, false));
         pages
             .into_iter()
@@ -186,9 +236,12 @@ pub(super) enum PageNumbers {
     Known(BTreeMap<String, String>),
 }
 
+/// The stand-in for a page number not known yet (as wide as most).
+pub(super) const PAGE_NUMBER_STAND_IN: &str = "000";
+
 impl PageNumbers {
     /// The stand-in for every page number while the contents' pages are counted.
-    const PLACEHOLDER: &'static str = "000";
+    const PLACEHOLDER: &'static str = PAGE_NUMBER_STAND_IN;
 
     fn of(&self, anchor: Option<&str>) -> String {
         match (self, anchor) {
@@ -201,6 +254,10 @@ impl PageNumbers {
 
 /// The anchor the contents page carries (outline and landmarks point at it).
 pub(super) const TOC_ANCHOR: &str = "octavo-contents";
+/// The anchor of the list of figures.
+const LOF_ANCHOR: &str = "octavo-list-of-figures";
+/// The anchor of the list of tables.
+const LOT_ANCHOR: &str = "octavo-list-of-tables";
 
 fn toc_marker() -> Item {
     Item::Anchor(Box::new(AnchorItem {

@@ -1,9 +1,11 @@
 //! Figures: the image scaled into the measure (at most part of the page tall), centred,
-//! with its caption below; a figure that does not fit floats to the next page.
+//! with its caption below (or above); a figure that does not fit floats to the next page.
+//! Also the numbered captions of tables and listings ("Table 1.4: …"), set here so that the
+//! table and code composers only call for them.
 
 use super::Composer;
-use crate::doc::Chapter;
-use crate::typeset::layout::{moved, ImageItem, Item};
+use crate::doc::{CaptionSide, Chapter, Inline, Numbered};
+use crate::typeset::layout::{moved, AnchorItem, ImageItem, Item};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
 use crate::units::Pt;
@@ -17,6 +19,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let anchor = figure
+            .number
+            .as_ref()
+            .map(|n| n.anchor.clone())
+            .or_else(|| figure.label().map(crate::doc::label_anchor));
         let Some(asset) = figure
             .image
             .asset
@@ -26,11 +33,19 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let (index, asset) = asset;
         let design = &self.design().figure;
+        let caption = self.caption_lines(
+            chapter,
+            figure.number.as_ref(),
+            &figure.caption,
+            width,
+            Alignment::Centered,
+        );
         if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
             let pieces = Pieces::one(
                 format!("[{}]", figure.image.alt),
                 &self.body().with_style(design.caption_face),
             );
+            let start = flow.len();
             self.paragraph(
                 &pieces,
                 x,
@@ -40,6 +55,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.profile.leading,
                 flow,
             );
+            push_anchor(&mut flow[start..], anchor);
+            for mut line in caption {
+                line.items.iter_mut().for_each(|i| i.translate(x, Pt::ZERO));
+                flow.push(Flow::Line(line));
+            }
             return;
         }
         let max_height = self.profile.text_height() * design.max_height;
@@ -50,40 +70,183 @@ impl<'a, 'f> Composer<'a, 'f> {
             h = max_height;
             w = h / aspect;
         }
-        let mut block = FlowLine {
-            height: h + self.profile.leading * design.gap,
-            break_after: false,
-            items: vec![Item::Image(Box::new(ImageItem {
-                image: index,
-                x: x + (width - w) / 2.0,
-                y: Pt::ZERO,
-                width: w,
-                height: h,
-            }))],
-            ..FlowLine::default()
-        };
-        let style = TextStyle {
-            size: design.caption_size.at(self.profile.font_size).to_f32(),
-            ..self.body().with_style(design.caption_face)
-        };
-        let mut pieces = Pieces::new();
-        self.pieces(chapter, &figure.caption, &style, &mut pieces);
-        let leading = self.profile.leading * design.caption_leading;
-        let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
-        let caption = if pieces.is_empty() {
-            Vec::new()
+        let mut block = FlowLine::default();
+        let above = self.book.meta.numbering.figure_caption == CaptionSide::Above;
+        let (before, after) = if above {
+            (caption, Vec::new())
         } else {
-            set_paragraph(&pieces, &spec, &mut self.ctx)
+            (Vec::new(), caption)
         };
-        for line in caption {
-            let dy = block.height;
-            block.items.extend(moved(line.items, x, dy));
-            block.height += line.height;
+        stack_lines(&mut block, before, x);
+        block.items.push(Item::Image(Box::new(ImageItem {
+            image: index,
+            x: x + (width - w) / 2.0,
+            y: block.height,
+            width: w,
+            height: h,
+        })));
+        block.height += h + self.profile.leading * design.gap;
+        stack_lines(&mut block, after, x);
+        if let Some(id) = anchor {
+            block
+                .items
+                .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
         }
         block.height += self.profile.leading * design.gap;
         block.break_after = true;
         block.float = true;
         flow.push(Flow::Space(self.profile.leading * design.space_before));
         flow.push(Flow::Line(block));
+    }
+
+    /// A caption's lines at the caption size: the number's label ("Figure 3.2:") in the
+    /// label face, then the caption's text in the caption face. Nothing when there is
+    /// neither number nor text.
+    pub(super) fn caption_lines(
+        &mut self,
+        chapter: &Chapter,
+        number: Option<&Numbered>,
+        content: &[Inline],
+        width: Pt,
+        alignment: Alignment,
+    ) -> Vec<FlowLine> {
+        let design = &self.design().figure;
+        let size = design.caption_size.at(self.profile.font_size).to_f32();
+        let style = TextStyle {
+            size,
+            ..self.body().with_style(design.caption_face)
+        };
+        let mut pieces = Pieces::new();
+        if let Some(number) = number {
+            let label = style.with_style(design.label_face);
+            let colon = if content.is_empty() { "" } else { ":" };
+            pieces.text(format!("{}{colon}", number.label), &label);
+            if !content.is_empty() {
+                pieces.text(" ", &style);
+            }
+        }
+        self.pieces(chapter, content, &style, &mut pieces);
+        if pieces.is_empty() {
+            return Vec::new();
+        }
+        let leading = self.profile.leading * design.caption_leading;
+        let spec = ParagraphSpec::plain(width, leading, alignment);
+        set_paragraph(&pieces, &spec, &mut self.ctx)
+    }
+
+    /// The caption of a table or a listing, and its anchor, as flow before the table (caption
+    /// above) and after it (caption below). The caption stays with the table: no page break
+    /// between them.
+    pub(super) fn table_caption(
+        &mut self,
+        chapter: &Chapter,
+        table: &crate::doc::Table,
+        x: Pt,
+        width: Pt,
+    ) -> (Vec<Flow>, Vec<Flow>) {
+        let anchor = table
+            .number
+            .as_ref()
+            .map(|n| n.anchor.clone())
+            .or_else(|| table.attrs.id.as_deref().map(crate::doc::label_anchor));
+        let lines = self.caption_lines(
+            chapter,
+            table.number.as_ref(),
+            &table.caption,
+            width,
+            Alignment::Ragged,
+        );
+        let side = self.book.meta.numbering.table_caption;
+        self.captioned_flow(lines, anchor, x, side)
+    }
+
+    /// A listing's caption and anchor, set above its code.
+    pub(super) fn listing_caption(
+        &mut self,
+        chapter: &Chapter,
+        listing: &crate::doc::Listing,
+        x: Pt,
+        width: Pt,
+        flow: &mut Vec<Flow>,
+    ) {
+        let anchor = listing
+            .number
+            .as_ref()
+            .map(|n| n.anchor.clone())
+            .or_else(|| listing.attrs.id.as_deref().map(crate::doc::label_anchor));
+        let lines = self.caption_lines(
+            chapter,
+            listing.number.as_ref(),
+            &listing.caption,
+            width,
+            Alignment::Ragged,
+        );
+        let (above, _) = self.captioned_flow(lines, anchor, x, CaptionSide::Above);
+        flow.extend(above);
+    }
+
+    /// Caption lines as flow above or below what they caption, with the anchor on the first.
+    pub(super) fn captioned_flow(
+        &self,
+        lines: Vec<FlowLine>,
+        anchor: Option<String>,
+        x: Pt,
+        side: CaptionSide,
+    ) -> (Vec<Flow>, Vec<Flow>) {
+        let mut caption: Vec<Flow> = Vec::new();
+        if !lines.is_empty() {
+            caption.push(Flow::Space(
+                self.profile.leading * self.design().figure.gap / 2.0,
+            ));
+        }
+        let count = lines.len();
+        for (i, mut line) in lines.into_iter().enumerate() {
+            line.items
+                .iter_mut()
+                .for_each(|item| item.translate(x, Pt::ZERO));
+            line.break_after = side == CaptionSide::Below && i + 1 == count;
+            caption.push(Flow::Line(line));
+        }
+        let mut anchored = Vec::new();
+        if anchor.is_some() {
+            anchored.push(Flow::Line(FlowLine::default()));
+            push_anchor(&mut anchored, anchor);
+        }
+        match side {
+            CaptionSide::Above => {
+                anchored.extend(caption);
+                (anchored, Vec::new())
+            }
+            CaptionSide::Below => (anchored, caption),
+        }
+    }
+}
+
+/// No page break between a table's last line and the caption below it.
+pub(super) fn keep_with_caption(flow: &mut [Flow]) {
+    if let Some(Flow::Line(line)) = flow.iter_mut().rev().find(|f| matches!(f, Flow::Line(_))) {
+        line.break_after = false;
+    }
+}
+
+/// Add set lines below what `block` already holds.
+fn stack_lines(block: &mut FlowLine, lines: Vec<FlowLine>, x: Pt) {
+    for line in lines {
+        let dy = block.height;
+        block.items.extend(moved(line.items, x, dy));
+        block.height += line.height;
+    }
+}
+
+/// Put `anchor` on the first line of `flow`.
+fn push_anchor(flow: &mut [Flow], anchor: Option<String>) {
+    let Some(id) = anchor else { return };
+    let first = flow.iter_mut().find_map(|f| match f {
+        Flow::Line(line) => Some(line),
+        _ => None,
+    });
+    if let Some(line) = first {
+        line.items
+            .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
     }
 }

@@ -69,6 +69,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                     }
                 }
                 Inline::Cite(cite) => self.pieces(chapter, &cite.rendered, style, out),
+                Inline::Ref(reference) => {
+                    self.pieces(chapter, &reference.rendered, style, out);
+                    if let Some(page) = self.page_reference(reference.page_anchor.as_deref()) {
+                        out.text(page, style);
+                    }
+                }
                 Inline::SoftBreak => out.text(" ", style),
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {
@@ -85,6 +91,20 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
         }
+    }
+
+    /// " on page 41" after a reference, when book.toml asks for page references; a stand-in
+    /// as wide as most numbers while the pages are not known yet.
+    fn page_reference(&self, anchor: Option<&str>) -> Option<String> {
+        if !self.book.meta.numbering.page_references {
+            return None;
+        }
+        let anchor = anchor?;
+        let label = match &self.page_labels {
+            Some(labels) => labels.get(anchor)?.clone(),
+            None => super::contents::PAGE_NUMBER_STAND_IN.to_string(),
+        };
+        Some(format!(" {} {label}", self.terms.on_page))
     }
 
     fn link_dest(&self, target: &LinkTarget) -> Option<LinkDest> {

@@ -60,7 +60,13 @@ pub(crate) struct Composer<'a, 'f> {
     /// The chapter whose first page opens with the handout's title block, and the chapters
     /// the block names.
     title_block: Option<(usize, std::sync::Arc<[usize]>)>,
+    /// Anchor id → page label, for "on page N" after references (`[numbering]
+    /// page-references`); `None` while the pages are not known yet (a stand-in is set).
+    page_labels: Option<std::sync::Arc<BTreeMap<String, String>>>,
 }
+
+/// How many times chapters are set again so that "on page N" names the right page.
+const MAX_PAGE_REFERENCE_PASSES: usize = 3;
 
 /// Most threads chapters are set on (beyond this, memory grows faster than speed).
 const MAX_WORKERS: usize = 8;
@@ -82,6 +88,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             handout: false,
             warnings: Vec::new(),
             title_block: None,
+            page_labels: None,
         }
     }
 
@@ -128,22 +135,22 @@ impl<'a, 'f> Composer<'a, 'f> {
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
         let toc_count = self.toc_pages(&chapters, &placeholder).len();
-        let composition = crate::timing::time("pdf assemble (count)", || {
-            let (toc, pass) = (&chapters, Pass::Count);
-            self.assemble(&mut chapter_pages, toc_count, toc, &placeholder, pass)
-        });
-        let numbers = PageNumbers::Known(
-            composition
-                .anchors
-                .iter()
-                .map(|(id, (page, _))| {
-                    let label = composition.pages[*page].label.clone().unwrap_or_default();
-                    (id.clone(), label)
-                })
-                .collect(),
-        );
-        // The first composition only served to number the pages: free it before the second.
-        drop(composition);
+        let mut labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+        // References that name pages are set again with the numbers the pass found, until
+        // the pages they name stop moving.
+        for _ in 0..MAX_PAGE_REFERENCE_PASSES {
+            if !self.book.meta.numbering.page_references
+                || self.page_labels.as_deref() == Some(&labels)
+            {
+                break;
+            }
+            self.page_labels = Some(std::sync::Arc::new(labels));
+            // The warnings of the pass before are raised again.
+            self.warnings.clear();
+            chapter_pages = self.set_chapters(&chapters);
+            labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+        }
+        let numbers = PageNumbers::Known(labels);
         let mut composition = self.assemble(
             &mut chapter_pages,
             toc_count,
@@ -153,6 +160,33 @@ impl<'a, 'f> Composer<'a, 'f> {
         );
         composition.warnings = std::mem::take(&mut self.warnings);
         composition
+    }
+
+    /// Assemble the book once to learn on which page each anchor lands (anchor → label).
+    fn count_pages(
+        &mut self,
+        chapter_pages: &mut [ChapterPages],
+        toc_count: usize,
+        chapters: &[usize],
+    ) -> BTreeMap<String, String> {
+        let composition = crate::timing::time("pdf assemble (count)", || {
+            let placeholder = PageNumbers::Placeholder;
+            self.assemble(
+                chapter_pages,
+                toc_count,
+                chapters,
+                &placeholder,
+                Pass::Count,
+            )
+        });
+        composition
+            .anchors
+            .iter()
+            .map(|(id, (page, _))| {
+                let label = composition.pages[*page].label.clone().unwrap_or_default();
+                (id.clone(), label)
+            })
+            .collect()
     }
 
     /// Set the chapters' pages, in parallel when there are several chapters and cores.
@@ -181,6 +215,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (book, profile) = (self.book, self.profile);
         let title_block = &self.title_block;
+        let page_labels = &self.page_labels;
         let mut done: Vec<(usize, ChapterPages, Vec<char>, Vec<Diagnostic>)> =
             std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..workers)
@@ -190,6 +225,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                         scope.spawn(move || {
                             let mut composer = Composer::new(book, profile, ctx);
                             composer.title_block.clone_from(title_block);
+                            composer.page_labels.clone_from(page_labels);
                             let mut out = Vec::new();
                             loop {
                                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -267,6 +303,21 @@ impl<'a, 'f> Composer<'a, 'f> {
             let toc = self.toc_pages(chapters, numbers);
             debug_assert!(toc.len() == toc_count || toc_count == 0);
             pages.extend(toc);
+        }
+        let lists = [
+            (front.list_of_figures, crate::toc::CaptionList::Figures),
+            (front.list_of_tables, crate::toc::CaptionList::Tables),
+        ];
+        for (wanted, list) in lists {
+            let list_pages = if wanted {
+                self.caption_list_pages(list, chapters, numbers)
+            } else {
+                Vec::new()
+            };
+            if !list_pages.is_empty() {
+                self.open_recto(&mut pages);
+                pages.extend(list_pages);
+            }
         }
         for chapter in chapter_pages.iter_mut() {
             self.open_recto(&mut pages);

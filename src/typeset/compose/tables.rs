@@ -39,6 +39,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        let (caption_above, caption_below) = self.table_caption(chapter, table, x, width);
+        flow.extend(caption_above);
         let columns = column_count(table);
         let constraints = self.table_constraints(width);
         let base = constraints.sizes.first().copied().unwrap_or(1.0);
@@ -61,6 +63,10 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.table_group(chapter, table, &layout, flow);
         }
         self.warn_table(table, &setting, columns, broken_columns);
+        if !caption_below.is_empty() {
+            super::figures::keep_with_caption(flow);
+            flow.extend(caption_below);
+        }
     }
 
     /// What the design and the measure allow a table.
