@@ -208,7 +208,8 @@ pub fn build_outputs(
             })
         });
         // Characters no font has were reported as W0211 warnings with their location.
-        let pdf = want_pdf.then(|| build_pdf(compiled, options));
+        let keep = crate::pdf::KeepPages::None;
+        let pdf = want_pdf.then(|| typeset_pdf(compiled, options, keep));
         let epub = epub.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (epub, pdf)
     });
@@ -243,6 +244,15 @@ pub fn build_pdf(
     compiled: &Compiled,
     options: &BuildOptions,
 ) -> Result<crate::pdf::PdfOutput, BuildError> {
+    typeset_pdf(compiled, options, crate::pdf::KeepPages::All)
+}
+
+/// [`build_pdf`], keeping the composed pages as `keep` says.
+fn typeset_pdf(
+    compiled: &Compiled,
+    options: &BuildOptions,
+    keep: crate::pdf::KeepPages,
+) -> Result<crate::pdf::PdfOutput, BuildError> {
     let (Some(book), Some(manuscript)) = (&compiled.book, &compiled.manuscript) else {
         return Err(BuildError::Manuscript);
     };
@@ -262,7 +272,7 @@ pub fn build_pdf(
         readable: options.readable_pdf,
         fonts: compiled.fonts.clone(),
     };
-    crate::pdf::write_pdf(handout.as_ref().unwrap_or(book), &pdf_options)
+    crate::pdf::write_pdf_keeping(handout.as_ref().unwrap_or(book), &pdf_options, keep)
         .map_err(|e| BuildError::Io(format!("the PDF could not be written: {e}")))
 }
 

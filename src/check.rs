@@ -102,7 +102,7 @@ fn check_pdf_images(
         if !drawn || asset.width == 0 {
             continue;
         }
-        if let Err(reason) = crate::pdf::image_pdf::image_xobject(&asset.path) {
+        if let Err(reason) = crate::pdf::images::check_image(&asset.path) {
             let name = manuscript.root.display(&asset.path);
             let found = Diagnostic::error(
                 code::IMAGE_FORMAT,

@@ -11,10 +11,28 @@ pub(crate) fn time<T>(phase: &str, work: impl FnOnce() -> T) -> T {
         return work();
     }
     let start = Instant::now();
+    let cpu_start = process_cpu_ms();
     let result = work();
     eprintln!(
-        "timing: {phase:<24} {:>8.1} ms",
-        start.elapsed().as_secs_f64() * 1000.0
+        "timing: {phase:<24} {:>8.1} ms  cpu {:>8.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0,
+        process_cpu_ms() - cpu_start
     );
     result
+}
+
+/// CPU time (user + system, all threads) the process has used so far, in milliseconds
+/// (a loaded machine makes the wall times of stages unreliable).
+#[cfg(unix)]
+fn process_cpu_ms() -> f64 {
+    // SAFETY: getrusage only writes the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+#[cfg(not(unix))]
+fn process_cpu_ms() -> f64 {
+    0.0
 }

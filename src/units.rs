@@ -7,8 +7,7 @@
 //! - [`Em`]: a length relative to a font size (`1.5em` at 10 pt is 15 pt): indents, insets
 //!   and type sizes of the book's design, made absolute by [`Em::at`].
 //! - [`FontUnits`]: a length in a font's design units (`units_per_em` of them to the em), as
-//!   its tables and the shaper give it. [`UnitScale`] turns them into points at a size, and
-//!   [`FontUnits::to_thousandths`] into the thousandths of an em of a PDF's glyph space.
+//!   its tables and the shaper give it. [`UnitScale`] turns them into points at a size.
 //!
 //! Shaped glyph positions stay `f32` points (a long book holds millions of them); [`Pt`]
 //! converts from and to them.
@@ -214,13 +213,6 @@ impl FontUnits {
     pub(crate) fn at(self, scale: UnitScale) -> f32 {
         self.0 * scale.0
     }
-
-    /// In thousandths of an em, the unit of a PDF's glyph space (`/W` widths, font
-    /// descriptor metrics): units × 1000 / units per em (at least 1).
-    #[inline]
-    pub(crate) fn to_thousandths(self, units_per_em: u16) -> f32 {
-        self.0 * 1000.0 / f32::from(units_per_em.max(1))
-    }
 }
 
 /// Points per design unit of a font at a size.
@@ -239,25 +231,6 @@ impl UnitScale {
     pub fn get(self) -> f32 {
         self.0
     }
-}
-
-/// Thousandths of an em per point at `size` points (`f32`), to express a distance on the page
-/// in a PDF's glyph space.
-#[inline]
-pub(crate) fn thousandths_per_pt(size: f32) -> f32 {
-    1000.0 / size.max(f32::MIN_POSITIVE)
-}
-
-/// [`thousandths_per_pt`] computed in `f64`, for distances kept in `f64`.
-#[inline]
-pub(crate) fn thousandths_per_pt_f64(size: f32) -> f64 {
-    1000.0 / f64::from(size.max(f32::MIN_POSITIVE))
-}
-
-/// Points of `thousandths` thousandths of an em at `size` points.
-#[inline]
-pub(crate) fn thousandths_to_pt(thousandths: f32, size: f32) -> f32 {
-    thousandths * size / 1000.0
 }
 
 #[cfg(test)]
@@ -293,12 +266,9 @@ mod tests {
     }
 
     #[test]
-    fn font_units_scale_to_points_and_thousandths() {
+    fn font_units_scale_to_points() {
         let scale = UnitScale::new(10.0, 2048);
         assert_eq!(FontUnits::new(2048.0).at(scale), 10.0);
-        assert_eq!(FontUnits::new(512.0).to_thousandths(2048), 250.0);
-        assert_eq!(FontUnits::new(500.0).to_thousandths(0), 500_000.0);
-        assert_eq!(thousandths_to_pt(250.0, 12.0), 3.0);
-        assert_eq!(thousandths_per_pt(10.0), 100.0);
+        assert_eq!(FontUnits::new(512.0).at(scale), 2.5);
     }
 }

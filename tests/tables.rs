@@ -252,17 +252,17 @@ impl SetTable {
     fn run(&self, text: &str) -> &GlyphRun {
         self.runs
             .iter()
-            .find(|run| run.run.text == text)
+            .find(|run| &*run.run.text == text)
             .unwrap_or_else(|| panic!("no run {text:?} in {:?}", self.texts()))
     }
 
     fn texts(&self) -> Vec<&str> {
-        self.runs.iter().map(|run| run.run.text.as_str()).collect()
+        self.runs.iter().map(|run| &*run.run.text).collect()
     }
 
     /// Hyphens added by hyphenation (a run of its own, after the broken word).
     fn added_hyphens(&self) -> usize {
-        self.runs.iter().filter(|run| run.run.text == "-").count()
+        self.runs.iter().filter(|run| &*run.run.text == "-").count()
     }
 
     /// The sizes the table's text is set at (code spans apart).
@@ -302,7 +302,7 @@ fn six_columns_fit_the_text_block_with_rules_across_it() {
             .runs
             .iter()
             .filter(|run| (from..to).contains(&SetTable::start(run)))
-            .map(|run| run.run.text.as_str())
+            .map(|run| &*run.run.text)
             .filter(|text| *text != "Homepage");
         for text in column {
             assert!(
@@ -391,7 +391,7 @@ fn numbers_align_left_centre_and_right_as_markdown_asks() {
             let mut runs: Vec<&GlyphRun> = table
                 .runs
                 .iter()
-                .filter(|run| run.run.text == *figure)
+                .filter(|run| &*run.run.text == *figure)
                 .collect();
             runs.sort_by(|a, b| a.x.total_cmp(&b.x));
             assert_eq!(runs.len(), 3, "{figure}");

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use rustybuzz::ttf_parser;
 
 use super::bundled::BUNDLED;
-use super::face::FontFace;
+use super::face::{guard, FontFace};
 use super::set::{FaceChoice, FaceRole, Family, FontSet, Style};
 use super::subset::{subset_face, SubsetError};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
@@ -256,10 +256,16 @@ fn read_face(
 /// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
 const PROBE_CHARACTERS: &str = "AZaz09 .,";
 
-/// Subset `face` to a few glyphs as the PDF embeds fonts, so that a font the PDF cannot embed
-/// (tables the subsetter cannot read) is an error at its book.toml key, in `check` as in
-/// `build`, not a failure after the book has been typeset.
-fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
+/// Read `face` as the PDF writer (krilla) does and subset it to a few glyphs as krilla will,
+/// so that a font the PDF cannot embed (tables krilla or the subsetter cannot read) is an
+/// error at its book.toml key, in `check` as in `build`, not a failure after the book has
+/// been typeset.
+fn probe_subset(face: &FontFace<'static>) -> Result<(), &'static str> {
+    let readable =
+        guard(|| krilla::text::Font::new(krilla::Data::from(face.data()), face.index()).is_some());
+    if readable != Some(true) {
+        return Err("the PDF writer cannot read it (malformed font)");
+    }
     let mut remapper = subsetter::GlyphRemapper::new();
     for c in PROBE_CHARACTERS.chars() {
         if let Some(glyph) = face.glyph_for(c) {
@@ -267,7 +273,7 @@ fn probe_subset(face: &FontFace<'_>) -> Result<(), &'static str> {
         }
     }
     match subset_face(face, &remapper) {
-        Ok(_) => Ok(()),
+        Ok(()) => Ok(()),
         Err(SubsetError::Malformed | SubsetError::Rejected(_)) => {
             Err("it cannot be subset for the PDF (malformed font)")
         }

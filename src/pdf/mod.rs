@@ -1,27 +1,23 @@
-//! The PDF backend: the book set by [`crate::typeset`], written as a PDF. The pages of the
-//! layout are rendered straight into an in-memory `lopdf` document ([`render`]: content
-//! streams written as bytes by [`content`], subset fonts through [`text_pdf`] and
-//! [`font_pdf`], images through [`image_pdf`]) and finished on that same document
-//! ([`finish`]: [`outline`], [`labels`], [`metadata`], a content-derived /ID), which writes
-//! the bytes ([`serialize`]). Nothing here sets type.
+//! The PDF backend: the book set by [`crate::typeset`], written through krilla (the PDF
+//! library under Typst's exporter). The pages of the layout go through [`writer`] into krilla
+//! (text by [`glyphs`], images by [`images`]), with the [`outline`], the page [`labels`] and
+//! the [`metadata`] computed here from the composition; [`krilla_fixes`] then changes what
+//! krilla has no setting for in the finished file. Nothing here sets type.
 //!
-//! We write content streams and font dictionaries ourselves: printpdf, which we used before,
-//! spent 2.56 s of a 6.8 s build of a 4,040-page book serialising its operation vectors (most
-//! of a 900 MB peak), and the post-pass then parsed its output back (measured with
-//! `OCTAVO_TIMINGS`).
+//! Writing PDF objects is krilla's (MIT/Apache): it subsets and embeds fonts, keeps text
+//! extractable, and brings tagged PDF, PDF/UA and PDF/A within reach. We wrote content
+//! streams, fonts and the file ourselves before (ARCHITECTURE.md, "The PDF writing layer").
 
-pub(crate) mod content;
-pub(crate) mod finish;
-pub(crate) mod font_pdf;
-pub(crate) mod image_pdf;
+pub(crate) mod glyphs;
+pub(crate) mod images;
+mod krilla_fixes;
 pub(crate) mod labels;
 pub(crate) mod metadata;
+mod object_streams;
 pub(crate) mod outline;
-pub(crate) mod render;
 #[cfg(test)]
 mod sample;
-pub(crate) mod serialize;
-pub(crate) mod text_pdf;
+pub(crate) mod writer;
 
 use std::collections::BTreeMap;
 
@@ -51,12 +47,9 @@ pub enum PdfError {
     /// The bundled fonts could not be read (a broken build).
     #[error("fonts: {0}")]
     Font(#[from] FontError),
-    /// Rendering failed.
+    /// Writing the composed pages failed.
     #[error("{0}")]
-    Render(#[from] render::RenderError),
-    /// Finishing the document failed.
-    #[error("{0}")]
-    Finishing(#[from] finish::FinishError),
+    Write(#[from] writer::WriteError),
 }
 
 /// The PDF's bytes, and characters no font could draw (for warnings).
@@ -67,40 +60,65 @@ pub struct PdfOutput {
     pub missing_glyphs: Vec<char>,
     /// Number of pages.
     pub pages: usize,
-    /// The composed pages (for golden dumps).
+    /// The composed pages (for golden dumps; without pages when [`KeepPages::None`]).
     pub composition: Composition,
     /// The outline as written: (depth, title, anchor id), in order.
     pub outline: Vec<(usize, String, String)>,
 }
 
-/// Typeset the book ([`crate::typeset`]) and write it as a PDF.
+/// What [`write_pdf_keeping`] keeps of the composed pages once they are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeepPages {
+    /// All of them, in [`PdfOutput::composition`] (for tests and dumps of the layout).
+    All,
+    /// None: a build only needs the bytes, and the pages hold every shaped run of the book,
+    /// so they are dropped once krilla has drawn them, before it finishes the file
+    /// (`composition.pages` is empty).
+    None,
+}
+
+/// Typeset the book ([`crate::typeset`]) and write it as a PDF, keeping the composed pages
+/// in the output.
 pub fn write_pdf(book: &Book, options: &PdfOptions) -> Result<PdfOutput, PdfError> {
+    write_pdf_keeping(book, options, KeepPages::All)
+}
+
+/// Typeset the book into a PDF, keeping the composed pages as `keep` says.
+pub(crate) fn write_pdf_keeping(
+    book: &Book,
+    options: &PdfOptions,
+    keep: KeepPages,
+) -> Result<PdfOutput, PdfError> {
     let fonts = match &options.fonts {
         Some(fonts) => std::sync::Arc::clone(fonts),
         None => std::sync::Arc::new(FontSet::builtin()?),
     };
     let chapters = options.chapters.as_deref();
     let typeset = crate::typeset::typeset(book, &options.profile, &fonts, chapters);
-    let composition = typeset.composition;
-    let size = (options.profile.page_width, options.profile.page_height);
+    let mut composition = typeset.composition;
     crate::progress::phase("writing PDF", 1);
-    let input = render::RenderInput {
+    let parts = document_parts(book, &composition);
+    let input = writer::WriteInput {
         pages: &composition.pages,
         anchors: &composition.anchors,
         images: &book.images,
         fonts: &fonts,
-        size,
+        size: (options.profile.page_width, options.profile.page_height),
         readable: options.readable,
+        parts: &parts,
     };
-    let doc = crate::timing::time("pdf render", || render::render_document(&input))?;
-    let pass = finishing_for(book, &composition, options);
-    let bytes = crate::timing::time("pdf finish", || finish::finish(doc, &pass))?;
+    let drawn = crate::timing::time("pdf draw", || writer::draw(&input))?;
+    let pages = composition.pages.len();
+    if keep == KeepPages::None {
+        crate::parallel::drop_in_background(std::mem::take(&mut composition.pages));
+    }
+    let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
     let mut outline = Vec::new();
     flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
     Ok(PdfOutput {
         bytes,
         missing_glyphs: typeset.missing_glyphs,
-        pages: composition.pages.len(),
+        pages,
         composition,
         outline,
     })
@@ -126,18 +144,14 @@ fn flatten_outline(
     }
 }
 
-fn finishing_for(
-    book: &Book,
-    composition: &Composition,
-    options: &PdfOptions,
-) -> finish::Finishing {
+/// The outline, page labels and metadata of the book's PDF.
+fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
     let toc = crate::toc::build_toc(book);
-    let page_height = options.profile.page_height;
     let outline = toc
         .iter()
-        .filter_map(|entry| outline_entry(entry, &composition.anchors, page_height))
+        .filter_map(|entry| outline_entry(entry, &composition.anchors))
         .collect();
-    finish::Finishing {
+    writer::DocumentParts {
         outline,
         labels: page_labels(composition),
         info: metadata::DocumentInfo {
@@ -160,24 +174,23 @@ fn finishing_for(
             creator: "octavo".to_string(),
             date: book.meta.modified.clone(),
         },
-        compress: !options.readable,
     }
 }
 
+/// The outline entry of a table-of-contents entry that has a position, with its children.
 fn outline_entry(
     entry: &crate::toc::TocEntry,
     anchors: &BTreeMap<String, (usize, Pt)>,
-    page_height: Pt,
 ) -> Option<outline::OutlineEntry> {
-    let (page, y) = anchors.get(entry.anchor.as_deref()?)?;
+    let (page, top) = anchors.get(entry.anchor.as_deref()?)?;
     Some(outline::OutlineEntry {
         title: entry.title.clone(),
         page: *page,
-        y: (page_height - *y).get(),
+        top: *top,
         children: entry
             .children
             .iter()
-            .filter_map(|c| outline_entry(c, anchors, page_height))
+            .filter_map(|c| outline_entry(c, anchors))
             .collect(),
     })
 }

@@ -1,12 +1,15 @@
 //! The PDF outline (the bookmarks panel): a nested tree (chapters, sections, …) whose entries
-//! jump to the heading itself (`/XYZ null y null`). Entries with children are written
+//! jump to the heading itself (`/XYZ left top null`). Entries with children are written
 //! *closed*, like LaTeX's hyperref does by default: a book has dozens of chapters and hundreds
 //! of sections, and an outline that opens fully is a wall a reader must scroll through, while
 //! the closed chapter list fits the sidebar and expands on demand.
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use krilla::destination::XyzDestination;
+use krilla::geom::Point;
+use krilla::outline::{Outline, OutlineNode};
 
-use super::finish::{text_string, FinishError};
+use super::writer::WriteError;
+use crate::units::Pt;
 
 /// One entry of the PDF outline (the bookmarks panel), with its nested entries.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,24 +18,24 @@ pub(crate) struct OutlineEntry {
     pub title: String,
     /// The 0-based index of the page the entry jumps to.
     pub page: usize,
-    /// Where on that page the view's top edge goes, in points from the page bottom.
-    pub y: f64,
+    /// Where on that page the view's top edge goes, from the page's top.
+    pub top: Pt,
     /// Entries nested under this one (sections of a chapter, …).
     pub children: Vec<OutlineEntry>,
 }
 
-/// Checks every outline entry's target page and position.
-pub(super) fn validate_outline(entries: &[OutlineEntry], pages: usize) -> Result<(), FinishError> {
+/// Checks every outline entry's target page and position: krilla needs both to be valid.
+pub(super) fn validate_outline(entries: &[OutlineEntry], pages: usize) -> Result<(), WriteError> {
     for entry in entries {
         if entry.page >= pages {
-            return Err(FinishError::OutlinePage {
+            return Err(WriteError::OutlinePage {
                 title: entry.title.clone(),
                 page: entry.page,
                 pages,
             });
         }
-        if !entry.y.is_finite() {
-            return Err(FinishError::OutlinePosition {
+        if !entry.top.is_finite() {
+            return Err(WriteError::OutlinePosition {
                 title: entry.title.clone(),
             });
         }
@@ -41,71 +44,21 @@ pub(super) fn validate_outline(entries: &[OutlineEntry], pages: usize) -> Result
     Ok(())
 }
 
-/// Writes the outline root and its items; `None` when there is no outline.
-pub(super) fn write_outline(
-    doc: &mut Document,
-    entries: &[OutlineEntry],
-    pages: &[ObjectId],
-) -> Option<ObjectId> {
-    if entries.is_empty() {
-        return None;
+/// The outline as krilla writes it (checked by [`validate_outline`] first).
+pub(super) fn krilla_outline(entries: &[OutlineEntry]) -> Outline {
+    let mut outline = Outline::new();
+    for entry in entries {
+        outline.push_child(node(entry));
     }
-    let root = doc.new_object_id();
-    let (first, last) = write_siblings(doc, entries, root, pages);
-    let dict = Dictionary::from_iter(vec![
-        ("Type", Object::Name(b"Outlines".to_vec())),
-        ("First", Object::Reference(first)),
-        ("Last", Object::Reference(last)),
-        // Every item with children is closed, so exactly the top level is visible.
-        ("Count", Object::Integer(entries.len() as i64)),
-    ]);
-    doc.objects.insert(root, Object::Dictionary(dict));
-    Some(root)
+    outline
 }
 
-/// Writes one list of sibling items under `parent`; returns the first and last item ids.
-/// `entries` must not be empty.
-fn write_siblings(
-    doc: &mut Document,
-    entries: &[OutlineEntry],
-    parent: ObjectId,
-    pages: &[ObjectId],
-) -> (ObjectId, ObjectId) {
-    let ids: Vec<ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
-    for (i, entry) in entries.iter().enumerate() {
-        let mut dict = outline_item(entry, parent, pages);
-        if i > 0 {
-            dict.set("Prev", Object::Reference(ids[i - 1]));
-        }
-        if let Some(next) = ids.get(i + 1) {
-            dict.set("Next", Object::Reference(*next));
-        }
-        if !entry.children.is_empty() {
-            let (first, last) = write_siblings(doc, &entry.children, ids[i], pages);
-            dict.set("First", Object::Reference(first));
-            dict.set("Last", Object::Reference(last));
-            // Negative: closed, with this many items shown when opened (its children, which
-            // are closed themselves).
-            dict.set("Count", Object::Integer(-(entry.children.len() as i64)));
-        }
-        doc.objects.insert(ids[i], Object::Dictionary(dict));
+/// One closed outline item and its children.
+fn node(entry: &OutlineEntry) -> OutlineNode {
+    let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, entry.top.to_f32()));
+    let mut node = OutlineNode::new(entry.title.clone(), destination).with_open(false);
+    for child in &entry.children {
+        node.push_child(self::node(child));
     }
-    (ids[0], ids[ids.len() - 1])
-}
-
-/// An outline item's own entries: title, parent and destination.
-fn outline_item(entry: &OutlineEntry, parent: ObjectId, pages: &[ObjectId]) -> Dictionary {
-    let page = pages[entry.page];
-    let dest = vec![
-        Object::Reference(page),
-        Object::Name(b"XYZ".to_vec()),
-        Object::Null,
-        Object::Real(entry.y as f32),
-        Object::Null,
-    ];
-    Dictionary::from_iter(vec![
-        ("Title", text_string(&entry.title)),
-        ("Parent", Object::Reference(parent)),
-        ("Dest", Object::Array(dest)),
-    ])
+    node
 }

@@ -1,12 +1,11 @@
 //! A one-page font sample: every face and feature the PDF backend handles (the four Libertine
 //! styles, the monospace, English mixed with Khmer, ligatures, kerning, old-style figures),
-//! rendered through the same path as a book. Tests read it back with PDF tools.
+//! written through the same path as a book. Tests read it back with PDF tools.
 
 use std::collections::BTreeMap;
 
-use super::finish::{self, Finishing};
 use super::metadata::DocumentInfo;
-use super::render::{render_document, RenderInput};
+use super::writer::{write, DocumentParts, WriteInput};
 use super::PdfError;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::layout::{GlyphRun, Item, Page};
@@ -83,9 +82,8 @@ const SAMPLE_LINES: [(Family, Style, f32, bool, &str); 9] = [
 /// A4.
 const A4: (Pt, Pt) = (Pt::new(595.276), Pt::new(841.89));
 
-/// Builds a one-page A4 PDF showing every face and feature, through the book's renderer and
-/// finishing step.
-pub(crate) fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
+/// Builds a one-page A4 PDF showing every face and feature, through the book's writer.
+pub(crate) fn sample_pdf(fonts: &FontSet<'static>) -> Result<Vec<u8>, PdfError> {
     let mut cache = ShapeCache::new();
     let items = SAMPLE_LINES
         .iter()
@@ -108,23 +106,84 @@ pub(crate) fn sample_pdf(fonts: &FontSet<'_>) -> Result<Vec<u8>, PdfError> {
         items,
         ..Page::default()
     }];
-    let input = RenderInput {
+    let parts = DocumentParts {
+        info: DocumentInfo {
+            title: "octavo font sample".to_string(),
+            creator: "octavo".to_string(),
+            ..DocumentInfo::default()
+        },
+        ..DocumentParts::default()
+    };
+    let input = WriteInput {
         pages: &pages,
         anchors: &BTreeMap::new(),
         images: &[],
         fonts,
         size: A4,
         readable: false,
+        parts: &parts,
     };
-    let doc = render_document(&input)?;
-    let pass = Finishing {
-        info: DocumentInfo {
-            title: "octavo font sample".to_string(),
-            creator: "octavo".to_string(),
-            ..DocumentInfo::default()
-        },
-        compress: true,
-        ..Finishing::default()
-    };
-    Ok(finish::finish(doc, &pass)?)
+    Ok(write(&input)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
+
+    /// Runs `tool` with `args`; `None` when the tool is not installed.
+    fn run_tool(tool: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+        Command::new(tool).args(args).output().ok()
+    }
+
+    #[test]
+    fn sample_pdf_extracts_checks_and_embeds_subsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sample.pdf");
+        let fonts = FontSet::builtin().unwrap();
+        std::fs::write(&path, sample_pdf(&fonts).unwrap()).unwrap();
+        let pdf = path.as_os_str();
+        if let Some(out) = run_tool(
+            "pdftotext",
+            &["-enc".as_ref(), "UTF-8".as_ref(), pdf, "-".as_ref()],
+        ) {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("efficient office affluent"), "{text}");
+            assert!(text.contains("AVATAR Wave 1975"), "{text}");
+            assert!(
+                text.contains("fn main() { let office = 1975; } // ffi"),
+                "{text}"
+            );
+            for word in KHMER_WORDS {
+                assert!(text.contains(word), "{word} not in {text}");
+            }
+        }
+        if let Some(out) = run_tool("qpdf", &["--check".as_ref(), pdf]) {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        if let Some(out) = run_tool("pdffonts", &[pdf]) {
+            assert_fonts_embedded_and_subset(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+
+    /// Every font row of `pdffonts` says `emb yes`, `sub yes` and `uni yes`, under a subset
+    /// name.
+    fn assert_fonts_embedded_and_subset(listing: &str) {
+        let rows: Vec<&str> = listing.lines().skip(2).collect();
+        assert!(rows.len() >= 7, "{listing}");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // name type [type2] encoding emb sub uni object gen
+            let n = cols.len();
+            assert!(n >= 7, "{row}");
+            assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "{row}");
+            assert_eq!(cols[0].as_bytes().get(6), Some(&b'+'), "{row}");
+        }
+    }
 }

@@ -20,7 +20,7 @@ use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub(super) const RETAILER_PIXELS: u64 = 4_000_000;
 /// The most memory an image may take decoded: the PDF backend decodes images that it cannot
-/// embed as they are under this allocation limit (`pdf::image_pdf`, four bytes for each of
+/// embed as they are under this allocation limit (`pdf::images`, four bytes for each of
 /// its largest image's pixels), so an image over it is refused here, at its reference.
 pub(super) const MAX_DECODED_BYTES: u64 = MAX_IMAGE_PIXELS * 4;
 /// Minimum cover size retailers ask for.

@@ -62,6 +62,11 @@ pub(crate) struct Hyphenator {
 /// megabyte-long word must not be kept twice.
 const MEMO_MAX_WORD: usize = 64;
 
+/// A memo holding this many words is emptied before it takes another: a novel uses some
+/// tens of thousands of distinct words, but a table of a million distinct cells would keep
+/// each (110 MB) for nothing. The points found do not depend on the memo.
+const MEMO_MAX_WORDS: usize = 1 << 16;
+
 impl std::fmt::Debug for Hyphenator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let language = self.dict.language().code();
@@ -112,7 +117,11 @@ impl Hyphenator {
             return points.clone();
         }
         let points = self.find_points(token, kind);
-        self.memo.borrow_mut()[memo].insert(token.to_string(), points.clone());
+        let mut memos = self.memo.borrow_mut();
+        if memos[memo].len() >= MEMO_MAX_WORDS {
+            memos[memo].clear();
+        }
+        memos[memo].insert(token.to_string(), points.clone());
         points
     }
 
@@ -323,6 +332,18 @@ mod tests {
             Some(h) => h,
             None => panic!("embedded en-US patterns must load"),
         }
+    }
+
+    /// The memo never holds more than its bound, and what it forgets is found again alike.
+    #[test]
+    fn the_memo_is_bounded_and_answers_alike_after_it_is_emptied() {
+        let h = english();
+        let first = offsets(&h, "typographical");
+        for n in 0..MEMO_MAX_WORDS + 10 {
+            h.hyphenate(&format!("word{n}"), TokenKind::Prose);
+            assert!(h.memo.borrow()[TokenKind::Prose as usize].len() <= MEMO_MAX_WORDS);
+        }
+        assert_eq!(offsets(&h, "typographical"), first);
     }
 
     fn offsets(h: &Hyphenator, token: &str) -> Vec<usize> {

@@ -1,7 +1,6 @@
-//! The layout IR: pages of positioned items. The typesetter produces it, `render` only
-//! translates it into PDF operators, and golden tests dump it as text (STYLE.md, after
-//! typst's frames). Coordinates are lengths ([`Pt`]) from the page's top-left corner, y
-//! downwards.
+//! The layout IR: pages of positioned items. The typesetter produces it, the PDF writer only
+//! hands it to krilla, and golden tests dump it as text (STYLE.md, after typst's frames).
+//! Coordinates are lengths ([`Pt`]) from the page's top-left corner, y downwards.
 
 use std::sync::Arc;
 

@@ -206,10 +206,10 @@ impl<'a> RunView<'a> {
 /// The text of `run` in logical order, cut where the face of its clusters changes. Every
 /// byte of the text is in a piece, even one no cluster claims.
 fn pieces_by_face(run: &ShapedRun) -> Vec<(Option<FaceId>, &str)> {
-    let mut starts: Vec<(usize, Option<FaceId>)> = (0..run.clusters.len())
+    let mut starts: Vec<(usize, Option<FaceId>)> = (0..run.cluster_count())
         .map(|index| {
             let face = run.cluster_glyphs(index).first().map(|glyph| glyph.face);
-            (run.clusters[index].text.start, face)
+            (run.cluster(index).text.start, face)
         })
         .collect();
     starts.sort_by_key(|&(start, _)| start);

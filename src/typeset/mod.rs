@@ -57,8 +57,11 @@ pub(crate) fn typeset(
     };
     let mut composer = Composer::new(book, profile, ctx);
     let composition = crate::timing::time("pdf compose", || composer.compose(chapters));
+    let missing_glyphs = std::mem::take(&mut composer.ctx.missing);
+    // The shaping cache and hyphenation memo are of no more use.
+    crate::parallel::drop_in_background(composer.ctx.cache);
     Typeset {
         composition,
-        missing_glyphs: std::mem::take(&mut composer.ctx.missing),
+        missing_glyphs,
     }
 }

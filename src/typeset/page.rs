@@ -13,6 +13,10 @@
 //! spread's foot lines up (the last resort the issue allows, taken consistently on both
 //! pages). A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
 //! or two taken from each page of the previous spread can give it that many.
+//!
+//! The cutter tries pages and spreads several ways, so it places lines by reference
+//! ([`LineRef`]); once the cut is final, the lines are moved from the flow and the notes
+//! onto the pages. Cloning them onto each page held every line of a chapter twice.
 
 use super::layout::Item;
 use crate::units::Pt;
@@ -95,12 +99,67 @@ pub(crate) fn paragraph_breaks(lines: usize) -> Vec<bool> {
         .collect()
 }
 
+/// A line placed on a page while the cut is tried, by where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineRef {
+    /// The flow's line at this index.
+    Flow(usize),
+    /// The header (`repeat`) of the flow's line at this index.
+    Header(usize),
+    /// Line `.1` of note `.0`.
+    Note(usize, usize),
+}
+
+/// A page as the cutter makes it: lines by reference, each with its top.
+#[derive(Debug, Clone, Default)]
+struct CutPage {
+    body: Vec<(Pt, LineRef)>,
+    notes: Vec<(Pt, LineRef)>,
+    note_rule: Option<Pt>,
+}
+
+/// What the cutter reads: the chapter's flow and its notes' lines.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    flow: &'a [Flow],
+    notes: &'a [NoteLines],
+}
+
+impl Source<'_> {
+    /// The line `line` refers to (a default line for a reference the cutter never makes).
+    fn line(&self, line: LineRef) -> Option<&FlowLine> {
+        match line {
+            LineRef::Flow(index) => match self.flow.get(index) {
+                Some(Flow::Line(line)) => Some(line),
+                _ => None,
+            },
+            LineRef::Header(index) => match self.flow.get(index) {
+                Some(Flow::Line(line)) => line.repeat.as_deref(),
+                _ => None,
+            },
+            LineRef::Note(note, index) => self.notes.get(note)?.get(index),
+        }
+    }
+
+    fn height(&self, line: LineRef) -> Pt {
+        self.line(line).map_or(Pt::ZERO, |l| l.height)
+    }
+
+    /// Height of note lines.
+    fn notes_height(&self, lines: &[(usize, usize)]) -> Pt {
+        lines
+            .iter()
+            .map(|&(note, index)| self.height(LineRef::Note(note, index)))
+            .sum()
+    }
+}
+
 /// Where the cutter stands between two pages: the next flow element, note lines carried
-/// over, and whether the next page is the chapter's first.
+/// over (note, line), and whether the next page is the chapter's first.
 #[derive(Debug, Clone)]
 struct CutState {
     start: usize,
-    carried: Vec<FlowLine>,
+    carried: Vec<(usize, usize)>,
     first: bool,
     /// Figures (flow indices) that did not fit and wait for the top of the next page.
     deferred: Vec<usize>,
@@ -115,15 +174,31 @@ impl CutState {
 }
 
 /// Cut the flow into pages, balancing spreads and the chapter's last page (see the module
-/// documentation).
-pub(crate) fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -> Vec<PageContent> {
+/// documentation). The flow's and the notes' lines are moved onto the pages.
+pub(crate) fn build_pages(
+    flow: Vec<Flow>,
+    notes: Vec<NoteLines>,
+    spec: &PageSpec,
+) -> Vec<PageContent> {
+    let cut = cut_pages(
+        Source {
+            flow: &flow,
+            notes: &notes,
+        },
+        spec,
+    );
+    materialize(cut, flow, notes)
+}
+
+/// The pages, lines by reference.
+fn cut_pages(source: Source<'_>, spec: &PageSpec) -> Vec<CutPage> {
     let initial = CutState {
         start: 0,
         carried: Vec::new(),
         first: true,
         deferred: Vec::new(),
     };
-    let pages = cut_from(flow, notes, spec, initial.clone(), 0, (Pt::ZERO, 0));
+    let pages = cut_from(source, spec, initial.clone(), 0, (Pt::ZERO, 0));
     if spec.line <= Pt::ZERO || pages.len() < 2 {
         return pages;
     }
@@ -131,27 +206,109 @@ pub(crate) fn build_pages(flow: &[Flow], notes: &[NoteLines], spec: &PageSpec) -
     if last_lines >= MIN_LAST_PAGE_LINES {
         return pages;
     }
-    fill_last_page(flow, notes, spec, initial, pages)
+    fill_last_page(source, spec, initial, pages)
+}
+
+/// The cut pages with their lines: each line the cut places once is moved from `flow` or
+/// `notes`, one placed more often is cloned but for its last place, and headers are cloned
+/// from the line that repeats them (before any line moves).
+fn materialize(
+    cut: Vec<CutPage>,
+    mut flow: Vec<Flow>,
+    mut notes: Vec<NoteLines>,
+) -> Vec<PageContent> {
+    let source = Source {
+        flow: &flow,
+        notes: &notes,
+    };
+    let mut headers: Vec<FlowLine> = Vec::new();
+    let mut uses = Uses {
+        flow: vec![0; flow.len()],
+        notes: notes.iter().map(|lines| vec![0; lines.len()]).collect(),
+        none: 0,
+    };
+    for &(_, line) in cut.iter().flat_map(|p| p.body.iter().chain(&p.notes)) {
+        match line {
+            LineRef::Header(_) => headers.push(source.line(line).cloned().unwrap_or_default()),
+            _ => *uses.of(line) += 1,
+        }
+    }
+    let mut headers = headers.into_iter();
+    let mut take = |line: LineRef| -> FlowLine {
+        let slot = match line {
+            LineRef::Header(_) => return headers.next().unwrap_or_default(),
+            LineRef::Flow(index) => match flow.get_mut(index) {
+                Some(Flow::Line(line)) => line,
+                _ => return FlowLine::default(),
+            },
+            LineRef::Note(note, index) => {
+                match notes.get_mut(note).and_then(|lines| lines.get_mut(index)) {
+                    Some(line) => line,
+                    None => return FlowLine::default(),
+                }
+            }
+        };
+        let left = uses.of(line);
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            std::mem::take(slot)
+        } else {
+            slot.clone()
+        }
+    };
+    cut.into_iter()
+        .map(|page| PageContent {
+            body: page
+                .body
+                .into_iter()
+                .map(|(top, l)| (top, take(l)))
+                .collect(),
+            notes: page
+                .notes
+                .into_iter()
+                .map(|(top, l)| (top, take(l)))
+                .collect(),
+            note_rule: page.note_rule,
+        })
+        .collect()
+}
+
+/// How many times the cut places each flow and note line.
+struct Uses {
+    flow: Vec<u32>,
+    notes: Vec<Vec<u32>>,
+    /// Where references the cutter never makes count (headers, lines out of range).
+    none: u32,
+}
+
+impl Uses {
+    fn of(&mut self, line: LineRef) -> &mut u32 {
+        let slot = match line {
+            LineRef::Flow(index) => self.flow.get_mut(index),
+            LineRef::Note(note, index) => self.notes.get_mut(note).and_then(|l| l.get_mut(index)),
+            LineRef::Header(_) => None,
+        };
+        slot.unwrap_or(&mut self.none)
+    }
 }
 
 /// Cut pages from `state` on, the first of them numbered `index` within the chapter, with the
 /// pages before chapter page `until` shortened by `reduce` (the later ones are balanced as
 /// usual).
 fn cut_from(
-    flow: &[Flow],
-    notes: &[NoteLines],
+    source: Source<'_>,
     spec: &PageSpec,
     mut state: CutState,
     index: usize,
     (reduce, until): (Pt, usize),
-) -> Vec<PageContent> {
-    let mut pages: Vec<PageContent> = Vec::new();
+) -> Vec<CutPage> {
+    let mut pages: Vec<CutPage> = Vec::new();
     loop {
         let at = index + pages.len();
         let extra = if at < until { reduce } else { Pt::ZERO };
-        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, at, extra);
+        let (spread, next, stuck) = cut_spread(source, spec, &state, at, extra);
         pages.extend(spread);
-        if stuck || next.done(flow) {
+        if stuck || next.done(source.flow) {
             return pages;
         }
         state = next;
@@ -162,12 +319,11 @@ fn cut_from(
 /// opening page) a line or two shorter so that the last page carries [`MIN_LAST_PAGE_LINES`]; keep the original when
 /// that costs a page or does not help.
 fn fill_last_page(
-    flow: &[Flow],
-    notes: &[NoteLines],
+    source: Source<'_>,
     spec: &PageSpec,
     initial: CutState,
-    pages: Vec<PageContent>,
-) -> Vec<PageContent> {
+    pages: Vec<CutPage>,
+) -> Vec<CutPage> {
     let n = pages.len();
     let near = spread_start(n - 2, spec.two_sided);
     let mut starts = vec![near];
@@ -176,12 +332,12 @@ fn fill_last_page(
     }
     // The opening page may be shortened too: it faces the previous chapter's end or a blank.
     for start in starts {
-        let Some(state) = replay(flow, notes, spec, initial.clone(), start) else {
+        let Some(state) = replay(source, spec, initial.clone(), start) else {
             continue;
         };
         for lines in 1..=MAX_BALANCE_LINES {
             let reduce = (spec.line * lines as f64, n - 1);
-            let tail = cut_from(flow, notes, spec, state.clone(), start, reduce);
+            let tail = cut_from(source, spec, state.clone(), start, reduce);
             let last = tail.last().map_or(0, |p| p.body.len());
             if start + tail.len() == n && last >= MIN_LAST_PAGE_LINES {
                 let mut out = pages;
@@ -197,15 +353,14 @@ fn fill_last_page(
 /// The cutter's state after the first `count` pages, cut exactly as [`cut_from`] cuts them
 /// (the cut is deterministic); `None` when the spreads do not end at `count`.
 fn replay(
-    flow: &[Flow],
-    notes: &[NoteLines],
+    source: Source<'_>,
     spec: &PageSpec,
     mut state: CutState,
     count: usize,
 ) -> Option<CutState> {
     let mut cut = 0;
     while cut < count {
-        let (spread, next, stuck) = cut_spread(flow, notes, spec, &state, cut, Pt::ZERO);
+        let (spread, next, stuck) = cut_spread(source, spec, &state, cut, Pt::ZERO);
         if stuck {
             return None;
         }
@@ -228,13 +383,13 @@ fn spread_start(index: usize, two_sided: bool) -> usize {
 /// the recto after it), so that both end at the same height. `extra` shortens both pages.
 /// Returns the pages, the state after them, and whether the cutter is stuck.
 fn cut_spread(
-    flow: &[Flow],
-    notes: &[NoteLines],
+    source: Source<'_>,
     spec: &PageSpec,
     state: &CutState,
     index: usize,
     extra: Pt,
-) -> (Vec<PageContent>, CutState, bool) {
+) -> (Vec<CutPage>, CutState, bool) {
+    let Source { flow, notes } = source;
     let (verso, next, stuck, verso_short) = cut_page(flow, notes, spec, state, extra);
     let spread = spec.two_sided && spec.line > Pt::ZERO && index % 2 == 1;
     if !spread || stuck || next.done(flow) {
@@ -289,16 +444,17 @@ fn cut_page(
     spec: &PageSpec,
     state: &CutState,
     reduce: Pt,
-) -> (PageContent, CutState, bool, Pt) {
+) -> (CutPage, CutState, bool, Pt) {
+    let source = Source { flow, notes };
     let start = skip_spaces(flow, state.start);
     let header = match flow.get(start) {
-        Some(Flow::Line(line)) if !state.first => line.repeat.as_deref().cloned(),
+        Some(Flow::Line(line)) if !state.first => line.repeat.as_deref().map(|h| h.height),
         _ => None,
     };
     let drop = if state.first {
         spec.first_page_drop
     } else {
-        header.as_ref().map_or(Pt::ZERO, |h| h.height)
+        header.unwrap_or(Pt::ZERO)
     };
     let page_spec = PageSpec {
         text_height: spec.text_height - reduce,
@@ -310,8 +466,8 @@ fn cut_page(
         deferred: &state.deferred,
     };
     let (mut page, next, rest, deferred) = fill_page(flow, notes, from, drop, &page_spec);
-    if let Some(header) = header {
-        page.body.insert(0, (Pt::ZERO, header));
+    if header.is_some() {
+        page.body.insert(0, (Pt::ZERO, LineRef::Header(start)));
     }
     let stuck = next == start
         && rest.is_empty()
@@ -321,7 +477,7 @@ fn cut_page(
     let bottom = page
         .body
         .last()
-        .map_or(Pt::ZERO, |(top, l)| *top + l.height);
+        .map_or(Pt::ZERO, |&(top, l)| top + source.height(l));
     let short = if page.notes.is_empty() {
         (page_spec.text_height - bottom).max(Pt::ZERO)
     } else {
@@ -343,16 +499,11 @@ fn skip_spaces(flow: &[Flow], mut index: usize) -> usize {
     index
 }
 
-/// Height of a sequence of lines.
-fn lines_height(lines: &[FlowLine]) -> Pt {
-    lines.iter().map(|l| l.height).sum()
-}
-
 /// Where a page starts: the next flow element, note lines carried over from the previous
 /// page, and figures deferred from it.
 struct Start<'d> {
     index: usize,
-    carried: Vec<FlowLine>,
+    carried: Vec<(usize, usize)>,
     deferred: &'d [usize],
 }
 
@@ -367,13 +518,13 @@ fn fill_page(
     from: Start<'_>,
     drop: Pt,
     spec: &PageSpec,
-) -> (PageContent, usize, Vec<FlowLine>, Vec<usize>) {
+) -> (CutPage, usize, Vec<(usize, usize)>, Vec<usize>) {
     let Start {
         index: start,
         carried,
         deferred,
     } = from;
-    let carried_height = lines_height(&carried);
+    let carried_height = Source { flow, notes }.notes_height(&carried);
     let mut used = drop;
     let mut notes_height = carried_height;
     let mut placed: Vec<(usize, Pt)> = Vec::new(); // (flow index, top)
@@ -462,7 +613,11 @@ fn fill_page(
 fn called_height(line: &FlowLine, notes: &[NoteLines]) -> Pt {
     line.notes
         .iter()
-        .map(|&n| notes.get(n).map_or(Pt::ZERO, |l| lines_height(l)))
+        .map(|&n| {
+            notes
+                .get(n)
+                .map_or(Pt::ZERO, |l| l.iter().map(|l| l.height).sum())
+        })
         .sum()
 }
 
@@ -472,7 +627,7 @@ fn place_alone(
     index: usize,
     drop: Pt,
     spec: &PageSpec,
-) -> (PageContent, usize, Vec<FlowLine>) {
+) -> (CutPage, usize, Vec<(usize, usize)>) {
     let kept = [(index, drop)];
     let (page, rest) = assemble(flow, notes, &kept, Vec::new(), spec);
     (page, index + 1, rest)
@@ -504,18 +659,20 @@ fn assemble(
     flow: &[Flow],
     notes: &[NoteLines],
     kept: &[(usize, Pt)],
-    carried: Vec<FlowLine>,
+    carried: Vec<(usize, usize)>,
     spec: &PageSpec,
-) -> (PageContent, Vec<FlowLine>) {
-    let mut page = PageContent::default();
+) -> (CutPage, Vec<(usize, usize)>) {
+    let source = Source { flow, notes };
+    let mut page = CutPage::default();
     let mut body_bottom = Pt::ZERO;
     let mut all_notes = carried;
     for &(index, top) in kept {
         if let Flow::Line(line) = &flow[index] {
             body_bottom = top + line.height;
-            page.body.push((top, line.clone()));
+            page.body.push((top, LineRef::Flow(index)));
             for &n in &line.notes {
-                all_notes.extend(notes.get(n).cloned().unwrap_or_default());
+                let count = notes.get(n).map_or(0, Vec::len);
+                all_notes.extend((0..count).map(|k| (n, k)));
             }
         }
     }
@@ -525,19 +682,20 @@ fn assemble(
     let room = spec.text_height - body_bottom - spec.note_gap;
     let mut height = Pt::ZERO;
     let mut split = all_notes.len();
-    for (i, line) in all_notes.iter().enumerate() {
-        if height + line.height > room && i > 0 {
+    for (i, &(note, k)) in all_notes.iter().enumerate() {
+        let line_height = source.height(LineRef::Note(note, k));
+        if height + line_height > room && i > 0 {
             split = i;
             break;
         }
-        height += line.height;
+        height += line_height;
     }
     let rest = all_notes.split_off(split);
     let mut top = spec.text_height - height;
     page.note_rule = Some(top - spec.note_gap / 2.0);
-    for line in all_notes {
-        let h = line.height;
-        page.notes.push((top, line));
+    for (note, k) in all_notes {
+        let h = source.height(LineRef::Note(note, k));
+        page.notes.push((top, LineRef::Note(note, k)));
         top += h;
     }
     (page, rest)
@@ -577,7 +735,7 @@ mod tests {
     #[test]
     fn a_widow_is_avoided_by_moving_a_line() {
         // 11 lines, 10 fit: breaking after line 10 would leave a widow, so 9 + 2.
-        let pages = build_pages(&paragraph(11), &[], &SPEC);
+        let pages = build_pages(paragraph(11), Vec::new(), &SPEC);
         let counts: Vec<usize> = pages.iter().map(|p| p.body.len()).collect();
         assert_eq!(counts, vec![9, 2]);
     }
@@ -587,7 +745,7 @@ mod tests {
         let mut flow = paragraph(10);
         flow.push(Flow::Space(Pt::new(15.0)));
         flow.extend(paragraph(3));
-        let pages = build_pages(&flow, &[], &SPEC);
+        let pages = build_pages(flow, Vec::new(), &SPEC);
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[1].body[0].0, Pt::ZERO);
     }
@@ -604,7 +762,7 @@ mod tests {
                 ..FlowLine::default()
             })
             .collect();
-        let pages = build_pages(&flow, &[note], &SPEC);
+        let pages = build_pages(flow, vec![note], &SPEC);
         let first = &pages[0];
         assert!(first.note_rule.is_some());
         let bottom = first.notes.last().map_or(Pt::ZERO, |(t, l)| *t + l.height);
@@ -631,13 +789,69 @@ mod tests {
                 ..FlowLine::default()
             }));
         }
-        let pages = build_pages(&flow, &[], &SPEC);
+        let pages = build_pages(flow, Vec::new(), &SPEC);
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[1].body.len(), 7, "header + the 6 rows left");
         assert_eq!(
             pages[1].body[0].1.repeat, None,
             "the first line is the header"
         );
+    }
+
+    /// A line marked with an anchor `id`.
+    fn marked(id: &str, height: f64) -> FlowLine {
+        FlowLine {
+            height: Pt::new(height),
+            break_after: true,
+            items: vec![Item::Anchor(Box::new(crate::typeset::layout::AnchorItem {
+                id: id.to_string(),
+                y: Pt::ZERO,
+            }))],
+            ..FlowLine::default()
+        }
+    }
+
+    fn ids(lines: &[(Pt, FlowLine)]) -> Vec<String> {
+        let anchors = lines.iter().flat_map(|(_, line)| &line.items);
+        anchors
+            .filter_map(|item| match item {
+                Item::Anchor(anchor) => Some(anchor.id.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Lines placed by reference reach the pages whole: every body and note line once, in
+    /// order, and the header at the top of each page after the first.
+    #[test]
+    fn every_line_reaches_its_page_once_with_its_content() {
+        let header = std::sync::Arc::new(marked("head", 10.0));
+        let mut flow = vec![Flow::Line(marked("head", 10.0))];
+        for i in 0..25 {
+            let mut row = marked(&format!("row{i}"), 10.0);
+            row.repeat = Some(std::sync::Arc::clone(&header));
+            if i == 3 {
+                row.notes = vec![0];
+            }
+            flow.push(Flow::Line(row));
+        }
+        let note: NoteLines = (0..8).map(|k| marked(&format!("note{k}"), 8.0)).collect();
+        let pages = build_pages(flow, vec![note], &SPEC);
+        assert!(pages.len() >= 3);
+        let mut rows = Vec::new();
+        let mut notes = Vec::new();
+        for (n, page) in pages.iter().enumerate() {
+            let body = ids(&page.body);
+            if n > 0 {
+                assert_eq!(body.first().map(String::as_str), Some("head"), "page {n}");
+            }
+            rows.extend(body.into_iter().filter(|id| id != "head"));
+            notes.extend(ids(&page.notes));
+        }
+        let want: Vec<String> = (0..25).map(|i| format!("row{i}")).collect();
+        assert_eq!(rows, want);
+        let want: Vec<String> = (0..8).map(|k| format!("note{k}")).collect();
+        assert_eq!(notes, want);
     }
 
     #[test]
@@ -647,7 +861,7 @@ mod tests {
             break_after: true,
             ..FlowLine::default()
         })];
-        let pages = build_pages(&flow, &[], &SPEC);
+        let pages = build_pages(flow, Vec::new(), &SPEC);
         assert_eq!(pages.len(), 1);
     }
 
@@ -657,7 +871,7 @@ mod tests {
         if let Flow::Line(l) = &mut flow[9] {
             l.hyphenated = true;
         }
-        let pages = build_pages(&flow, &[], &SPEC);
+        let pages = build_pages(flow, Vec::new(), &SPEC);
         assert_eq!(pages[0].body.len(), 9);
     }
 
@@ -685,13 +899,13 @@ mod tests {
         flow.extend(paragraph(9));
         flow.extend(paragraph(3));
         flow.extend(paragraph(30));
-        let plain = build_pages(&flow, &[], &SPEC);
+        let plain = build_pages(flow.clone(), Vec::new(), &SPEC);
         assert_eq!(
             bottoms(&plain)[1..3],
             [90.0, 100.0],
             "unbalanced without spreads"
         );
-        let pages = build_pages(&flow, &[], &SPREADS);
+        let pages = build_pages(flow, Vec::new(), &SPREADS);
         let b = bottoms(&pages);
         assert_eq!(b[1], b[2], "the spread's feet line up: {b:?}");
         let lines: usize = pages.iter().map(|p| p.body.len()).sum();
@@ -706,9 +920,9 @@ mod tests {
         for _ in 0..8 {
             flow.extend(paragraph(4));
         }
-        let plain = build_pages(&flow, &[], &SPEC);
+        let plain = build_pages(flow.clone(), Vec::new(), &SPEC);
         assert_eq!(plain.last().map(|p| p.body.len()), Some(2));
-        let pages = build_pages(&flow, &[], &SPREADS);
+        let pages = build_pages(flow, Vec::new(), &SPREADS);
         assert_eq!(pages.len(), plain.len(), "no page added");
         let last = pages.last().map_or(0, |p| p.body.len());
         assert!(last >= MIN_LAST_PAGE_LINES, "last page has {last} lines");
@@ -727,7 +941,7 @@ mod tests {
         let mut flow: Vec<Flow> = (0..8).map(|_| line(true)).collect();
         flow.push(figure);
         flow.extend((0..6).map(|_| line(true)));
-        let pages = build_pages(&flow, &[], &SPEC);
+        let pages = build_pages(flow, Vec::new(), &SPEC);
         assert_eq!(pages.len(), 2);
         let heights = |p: &PageContent| {
             p.body

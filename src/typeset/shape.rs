@@ -53,8 +53,9 @@ pub struct ShapedGlyph {
     pub face: FaceId,
     /// Glyph id in that face.
     pub glyph_id: u16,
-    /// Byte offset in the run's text of the cluster this glyph belongs to.
-    pub cluster: usize,
+    /// Byte offset in the run's text of the cluster this glyph belongs to (32 bits: a run
+    /// holds a word, a piece of one or a line of code, and a book holds a glyph per letter).
+    pub cluster: u32,
     /// How far the pen moves after this glyph.
     pub x_advance: f32,
     /// Horizontal displacement of this glyph from the pen (marks).
@@ -65,6 +66,8 @@ pub struct ShapedGlyph {
 
 /// Glyphs that stand together for a stretch of text: one glyph for one letter, one glyph for
 /// "ffi", or several glyphs for a Khmer syllable. Never split across lines.
+///
+/// What [`ShapedRun::cluster`] answers; a run stores less (see [`StoredCluster`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphCluster {
     /// Byte range of the text this cluster stands for.
@@ -75,42 +78,205 @@ pub struct GlyphCluster {
     pub width: f32,
 }
 
+/// A cluster as a run keeps it: its text and glyph ranges in 32 bits, and no width (the sum
+/// of its glyphs' advances, added up again when asked for, in the same order). The composed
+/// pages hold every run they show, and a table of a million distinct cells held 40 bytes
+/// per letter for its clusters where 16 do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StoredCluster {
+    text: [u32; 2],
+    glyphs: [u32; 2],
+}
+
 /// The result of shaping one piece of text at one size.
+///
+/// Its text and lists are boxed slices, sized exactly and without a capacity field: the
+/// composed pages hold every run they show, a run per word. Its clusters are kept only when
+/// they cannot be told from its glyphs (see [`kept_clusters`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapedRun {
     /// The text that was shaped.
-    pub text: String,
+    pub text: Box<str>,
     /// The font size, in points.
     pub size_pt: f32,
     /// Glyphs in visual order.
-    pub glyphs: Vec<ShapedGlyph>,
-    /// Glyph clusters in visual order, covering all glyphs.
-    pub clusters: Vec<GlyphCluster>,
+    pub glyphs: Box<[ShapedGlyph]>,
+    /// Glyph clusters in visual order, covering all glyphs; empty when each glyph is a
+    /// cluster of its own (see [`kept_clusters`]).
+    clusters: Box<[StoredCluster]>,
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
-    pub missing: Vec<(char, usize)>,
+    pub missing: Box<[(char, usize)]>,
+}
+
+/// A run's glyphs, clusters and missing characters while it is being shaped.
+#[derive(Debug, Default)]
+struct Parts {
+    glyphs: Vec<ShapedGlyph>,
+    clusters: Vec<StoredCluster>,
+    missing: Vec<(char, usize)>,
+}
+
+/// The clusters a run keeps of `clusters`: none when each glyph is a cluster of its own
+/// standing for the text from its offset to the next glyph's (the first from the start, the
+/// last to the end, `text_len`), as in nearly all Latin text, ligatures included; the run
+/// then tells them from its glyphs ([`derived_cluster`]). Otherwise all of them.
+fn kept_clusters(
+    glyphs: &[ShapedGlyph],
+    clusters: Vec<StoredCluster>,
+    text_len: usize,
+) -> Box<[StoredCluster]> {
+    let derivable = clusters.len() == glyphs.len()
+        && (clusters.iter().enumerate()).all(|(i, c)| *c == derived_cluster(glyphs, i, text_len));
+    if derivable {
+        Box::default()
+    } else {
+        clusters.into_boxed_slice()
+    }
+}
+
+/// Cluster `index` of a run whose every glyph is a cluster of its own (see
+/// [`kept_clusters`]).
+fn derived_cluster(glyphs: &[ShapedGlyph], index: usize, text_len: usize) -> StoredCluster {
+    let start = match index {
+        0 => 0,
+        _ => glyphs.get(index).map_or(0, |g| g.cluster),
+    };
+    let end = glyphs
+        .get(index + 1)
+        .map_or(narrow(text_len), |g| g.cluster);
+    StoredCluster {
+        text: [start, end],
+        glyphs: [narrow(index), narrow(index + 1)],
+    }
 }
 
 impl ShapedRun {
+    /// A run of `text` at `size_pt` without glyphs or clusters.
+    pub fn new(text: &str, size_pt: f32) -> ShapedRun {
+        ShapedRun::from_parts(text, size_pt, Parts::default())
+    }
+
+    fn from_parts(text: &str, size_pt: f32, parts: Parts) -> ShapedRun {
+        let clusters = kept_clusters(&parts.glyphs, parts.clusters, text.len());
+        ShapedRun {
+            text: text.into(),
+            size_pt,
+            glyphs: parts.glyphs.into_boxed_slice(),
+            clusters,
+            missing: parts.missing.into_boxed_slice(),
+        }
+    }
+
     /// Total advance width, in points.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.x_advance).sum()
     }
 
+    /// Number of clusters.
+    pub fn cluster_count(&self) -> usize {
+        if self.clusters.is_empty() {
+            self.glyphs.len()
+        } else {
+            self.clusters.len()
+        }
+    }
+
+    /// Cluster `index` as the run keeps it, or derives it from its glyphs.
+    fn stored(&self, index: usize) -> Option<StoredCluster> {
+        if self.clusters.is_empty() {
+            (index < self.glyphs.len())
+                .then(|| derived_cluster(&self.glyphs, index, self.text.len()))
+        } else {
+            self.clusters.get(index).copied()
+        }
+    }
+
+    /// Cluster `index`, which must be below [`ShapedRun::cluster_count`].
+    pub fn cluster(&self, index: usize) -> GlyphCluster {
+        match self.stored(index) {
+            Some(stored) => self.unpack(stored),
+            None => panic!("cluster {index} of a run of {}", self.cluster_count()),
+        }
+    }
+
+    /// The clusters in visual order.
+    pub fn clusters(&self) -> impl ExactSizeIterator<Item = GlyphCluster> + '_ {
+        (0..self.cluster_count()).map(|index| self.cluster(index))
+    }
+
+    fn unpack(&self, stored: StoredCluster) -> GlyphCluster {
+        let [text_start, text_end] = stored.text.map(|n| n as usize);
+        let [glyph_start, glyph_end] = stored.glyphs.map(|n| n as usize);
+        let glyphs = glyph_start..glyph_end;
+        let width = self.glyphs.get(glyphs.clone()).unwrap_or(&[]);
+        GlyphCluster {
+            text: text_start..text_end,
+            width: width.iter().map(|g| g.x_advance).sum(),
+            glyphs,
+        }
+    }
+
     /// The text cluster `index` stands for ("ffi" for the ffi ligature).
     pub fn cluster_text(&self, index: usize) -> &str {
-        self.clusters
-            .get(index)
-            .and_then(|c| self.text.get(c.text.clone()))
+        self.stored(index)
+            .and_then(|c| self.text.get(c.text[0] as usize..c.text[1] as usize))
             .unwrap_or("")
     }
 
     /// The glyphs of cluster `index`.
     pub fn cluster_glyphs(&self, index: usize) -> &[ShapedGlyph] {
-        self.clusters
-            .get(index)
-            .and_then(|c| self.glyphs.get(c.glyphs.clone()))
+        self.stored(index)
+            .and_then(|c| self.glyphs.get(c.glyphs[0] as usize..c.glyphs[1] as usize))
             .unwrap_or(&[])
+    }
+
+    /// The clusters `range` (within [`ShapedRun::cluster_count`]) as a run of their own, with
+    /// their text and glyphs; offsets rebased to it.
+    pub fn slice(&self, range: Range<usize>) -> ShapedRun {
+        let end = range.end.min(self.cluster_count());
+        let stored: Vec<StoredCluster> = (range.start.min(end)..end)
+            .filter_map(|index| self.stored(index))
+            .collect();
+        let (Some(first), Some(last)) = (stored.first(), stored.last()) else {
+            return ShapedRun::new("", self.size_pt);
+        };
+        let text_start = stored
+            .iter()
+            .map(|c| c.text[0])
+            .min()
+            .unwrap_or(first.text[0]);
+        let text_end = stored
+            .iter()
+            .map(|c| c.text[1])
+            .max()
+            .unwrap_or(last.text[1]);
+        let [glyph_start, glyph_end] = [first.glyphs[0], last.glyphs[1]];
+        let glyphs: Box<[ShapedGlyph]> = self.glyphs[glyph_start as usize..glyph_end as usize]
+            .iter()
+            .map(|g| ShapedGlyph {
+                cluster: g.cluster.saturating_sub(text_start),
+                ..*g
+            })
+            .collect();
+        let clusters = stored
+            .iter()
+            .map(|c| StoredCluster {
+                text: c.text.map(|n| n - text_start),
+                glyphs: c.glyphs.map(|n| n - glyph_start),
+            })
+            .collect();
+        let text = self
+            .text
+            .get(text_start as usize..text_end as usize)
+            .unwrap_or("");
+        ShapedRun {
+            text: text.into(),
+            size_pt: self.size_pt,
+            clusters: kept_clusters(&glyphs, clusters, text.len()),
+            glyphs,
+            missing: Box::default(),
+        }
     }
 }
 
@@ -187,14 +353,21 @@ pub(crate) fn shape_with_plans(
     options: &ShapeOptions,
     plans: &mut PlanCache,
 ) -> ShapedRun {
+    let parts = shape_parts(fonts, text, choice, size_pt, options, plans);
+    ShapedRun::from_parts(text, size_pt, parts)
+}
+
+/// The glyphs, every cluster and the missing characters of `text` shaped.
+fn shape_parts(
+    fonts: &FontSet<'_>,
+    text: &str,
+    choice: FaceChoice,
+    size_pt: f32,
+    options: &ShapeOptions,
+    plans: &mut PlanCache,
+) -> Parts {
     let chain = fonts.chain(choice);
-    let mut run = ShapedRun {
-        text: text.to_string(),
-        size_pt,
-        glyphs: Vec::new(),
-        clusters: Vec::new(),
-        missing: Vec::new(),
-    };
+    let mut run = Parts::default();
     let features = features(options);
     let language = options
         .language
@@ -411,7 +584,7 @@ fn shape_segment(
     segment: &Segment,
     size_pt: f32,
     setup: &Setup<'_>,
-    run: &mut ShapedRun,
+    run: &mut Parts,
     plans: &mut PlanCache,
 ) {
     let Setup { features, language } = *setup;
@@ -436,7 +609,7 @@ fn shape_segment(
             face: segment.face,
             // Glyph ids in OpenType are 16-bit; rustybuzz widens them to u32.
             glyph_id: u16::try_from(info.glyph_id).unwrap_or(0),
-            cluster: segment.range.start + info.cluster as usize,
+            cluster: narrow(segment.range.start) + info.cluster,
             x_advance: FontUnits::new(pos.x_advance as f32).at(scale),
             x_offset: FontUnits::new(pos.x_offset as f32).at(scale),
             y_offset: FontUnits::new(pos.y_offset as f32).at(scale),
@@ -451,7 +624,7 @@ fn shape_nominal(
     text: &str,
     segment: &Segment,
     size_pt: f32,
-    run: &mut ShapedRun,
+    run: &mut Parts,
 ) {
     let scale = face.scale(size_pt);
     for (offset, c) in text[segment.range.clone()].char_indices() {
@@ -460,7 +633,7 @@ fn shape_nominal(
         run.glyphs.push(ShapedGlyph {
             face: segment.face,
             glyph_id,
-            cluster: segment.range.start + offset,
+            cluster: narrow(segment.range.start + offset),
             x_advance: FontUnits::new(f32::from(advance)).at(scale),
             x_offset: 0.0,
             y_offset: 0.0,
@@ -502,10 +675,15 @@ fn rb_script(script: UScript) -> Option<rustybuzz::Script> {
     rustybuzz::Script::from_iso15924_tag(Tag::from_bytes(&tag))
 }
 
+/// `n` in 32 bits (text offsets: saturating, far beyond any run octavo shapes).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Groups the glyphs from `first_glyph` on (one shaped segment covering `text`) into clusters.
-fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
+fn add_clusters(run: &mut Parts, first_glyph: usize, text: Range<usize>) {
     let glyphs = &run.glyphs[first_glyph..];
-    let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster).collect();
+    let mut starts: Vec<usize> = glyphs.iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
     let text_end = |start: usize| match starts.binary_search(&start) {
@@ -519,16 +697,16 @@ fn add_clusters(run: &mut ShapedRun, first_glyph: usize, text: Range<usize>) {
             .iter()
             .take_while(|g| g.cluster == cluster)
             .count();
+        let cluster = cluster as usize;
         // Text before the first cluster (hidden characters the shaper dropped) joins it.
         let start = if cluster == starts[0] {
             text.start
         } else {
             cluster
         };
-        run.clusters.push(GlyphCluster {
-            text: start..text_end(cluster),
-            glyphs: first_glyph + i..first_glyph + i + n,
-            width: glyphs[i..i + n].iter().map(|g| g.x_advance).sum(),
+        run.clusters.push(StoredCluster {
+            text: [narrow(start), narrow(text_end(cluster))],
+            glyphs: [narrow(first_glyph + i), narrow(first_glyph + i + n)],
         });
         i += n;
     }
@@ -560,19 +738,12 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
             ..*glyph
         });
     }
-    let clusters = run
-        .clusters
-        .iter()
-        .map(|c| GlyphCluster {
-            width: glyphs[c.glyphs.clone()].iter().map(|g| g.x_advance).sum(),
-            ..c.clone()
-        })
-        .collect();
+    let glyphs = glyphs.into_boxed_slice();
     Some(ShapedRun {
         text: run.text.clone(),
         size_pt,
         glyphs,
-        clusters,
+        clusters: run.clusters.clone(),
         missing: run.missing.clone(),
     })
 }
@@ -747,10 +918,10 @@ mod tests {
         let fonts = fonts();
         let run = shape(&fonts, "efficient", serif(), 10.0, &ShapeOptions::default());
         assert_eq!(run.glyphs.len(), 7, "{run:#?}");
-        let ffi = (0..run.clusters.len()).find(|&i| run.cluster_text(i) == "ffi");
+        let ffi = (0..run.cluster_count()).find(|&i| run.cluster_text(i) == "ffi");
         let ffi = ffi.expect("a cluster for ffi");
         assert_eq!(run.cluster_glyphs(ffi).len(), 1);
-        let texts: Vec<&str> = (0..run.clusters.len())
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), "efficient");
@@ -801,7 +972,7 @@ mod tests {
         let run = shape(&fonts, KHMER, serif(), 10.0, &ShapeOptions::default());
         assert!(run.missing.is_empty(), "{:?}", run.missing);
         let khmer_face = fonts.chain(serif())[1];
-        for (i, cluster) in run.clusters.iter().enumerate() {
+        for (i, cluster) in run.clusters().enumerate() {
             let text = run.cluster_text(i);
             let face = run.glyphs[cluster.glyphs.start].face;
             if text == " " {
@@ -811,7 +982,7 @@ mod tests {
             }
         }
         assert!(run.glyphs.iter().all(|g| g.glyph_id != 0));
-        let texts: Vec<&str> = (0..run.clusters.len())
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), KHMER);
@@ -831,8 +1002,8 @@ mod tests {
         let fonts = fonts();
         let text = "a\u{1F600}b \u{10900}";
         let run = shape(&fonts, text, serif(), 10.0, &ShapeOptions::default());
-        assert_eq!(run.missing, vec![('\u{1F600}', 1), ('\u{10900}', 7)]);
-        let texts: Vec<&str> = (0..run.clusters.len())
+        assert_eq!(*run.missing, [('\u{1F600}', 1), ('\u{10900}', 7)]);
+        let texts: Vec<&str> = (0..run.cluster_count())
             .map(|i| run.cluster_text(i))
             .collect();
         assert_eq!(texts.concat(), text);
@@ -927,6 +1098,58 @@ mod tests {
                 let derived = rescaled(&fonts, &measured, 7.13).expect("read back exactly");
                 let fresh = shape(&fonts, text, choice, 7.13, &options);
                 assert_eq!(derived, fresh, "{text}");
+            }
+        }
+    }
+
+    /// A run that keeps no clusters (each glyph its own) tells the same clusters from its
+    /// glyphs as it was given; one that keeps them gives them back.
+    #[test]
+    fn clusters_told_from_the_glyphs_are_the_clusters_shaping_made() {
+        let fonts = fonts();
+        let options = ShapeOptions::default();
+        let mono = FaceChoice::new(Family::Mono, Style::Regular);
+        let texts = [
+            ("efficient", true),
+            ("AVATAR Wolf.", true),
+            ("c12345_6", true),
+            ("a\u{1F600}b \u{10900}", true),
+            (KHMER, false),
+            ("q\u{301}xq\u{323}", false),
+            ("\u{200B}hidden", true),
+        ];
+        for choice in [serif(), mono] {
+            for (text, told) in texts {
+                let parts = shape_parts(
+                    &fonts,
+                    text,
+                    choice,
+                    9.0,
+                    &options,
+                    &mut PlanCache::default(),
+                );
+                let given = parts.clusters.clone();
+                let run = ShapedRun::from_parts(text, 9.0, parts);
+                let clusters: Vec<GlyphCluster> = run.clusters().collect();
+                let expected: Vec<GlyphCluster> = given.iter().map(|&c| run.unpack(c)).collect();
+                assert_eq!(clusters, expected, "{text:?}");
+                if choice == serif() {
+                    assert_eq!(run.clusters.is_empty(), told, "{text:?}");
+                }
+                // A slice keeps no missing characters (they were reported with the run).
+                let whole = run.slice(0..run.cluster_count());
+                let without_missing = ShapedRun {
+                    missing: Box::default(),
+                    ..run.clone()
+                };
+                assert_eq!(whole, without_missing, "{text:?}");
+                for start in 0..run.cluster_count() {
+                    let tail = run.slice(start..run.cluster_count());
+                    let texts: String = (0..tail.cluster_count())
+                        .map(|i| tail.cluster_text(i))
+                        .collect();
+                    assert_eq!(&*tail.text, texts, "{text:?} from {start}");
+                }
             }
         }
     }

@@ -220,10 +220,13 @@ pub fn dump_pdf(output: &octavo::PdfOutput) -> String {
         out.push_str(&format!("{}{title} -> {label}\n", "  ".repeat(*depth)));
     }
     let doc = lopdf::Document::load_mem(&output.bytes).expect("the PDF parses");
+    // The embedded faces: the CID fonts under the Type0 fonts (whose own name may carry the
+    // encoding, "…-Identity-H").
     let mut fonts = std::collections::BTreeSet::new();
     for (_, object) in doc.objects.iter() {
         if let Ok(dict) = object.as_dict() {
-            if dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"Font".as_slice()) {
+            let subtype = dict.get(b"Subtype").and_then(|t| t.as_name()).ok();
+            if matches!(subtype, Some(b"CIDFontType0" | b"CIDFontType2")) {
                 if let Ok(name) = dict.get(b"BaseFont").and_then(|n| n.as_name()) {
                     let name = String::from_utf8_lossy(name).into_owned();
                     fonts.insert(

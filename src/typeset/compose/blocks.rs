@@ -32,7 +32,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.splice(0..0, block);
             drop = Pt::ZERO;
         }
-        build_pages(&flow, &notes, &self.spec(drop, true))
+        build_pages(flow, notes, &self.spec(drop, true))
     }
 
     /// Set one block, with anchors for the ids raw HTML gave it (link targets like headings).

@@ -28,7 +28,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                 .shape(&source_line.replace('\t', design.code.tab), &style);
             let mut start = 0;
             let mut first = true;
-            while start < run.clusters.len() || (first && run.clusters.is_empty()) {
+            let clusters = run.cluster_count();
+            while start < clusters || (first && clusters == 0) {
                 let prefix = if first {
                     None
                 } else {
@@ -62,7 +63,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 lines.push(line);
                 start = end;
                 first = false;
-                if run.clusters.is_empty() {
+                if clusters == 0 {
                     break;
                 }
             }
@@ -80,8 +81,8 @@ impl<'a, 'f> Composer<'a, 'f> {
 /// taken by the continuation mark: at least one cluster, so that every line makes progress.
 fn line_end(run: &ShapedRun, start: usize, mut used: Pt, width: Pt) -> usize {
     let mut end = start;
-    while end < run.clusters.len() {
-        let cluster = Pt::from_f32(run.clusters[end].width);
+    while end < run.cluster_count() {
+        let cluster = Pt::from_f32(run.cluster(end).width);
         if used + cluster > width && end != start {
             break;
         }

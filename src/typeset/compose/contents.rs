@@ -49,7 +49,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 );
             }
         }
-        self.contents_pages(&flow)
+        self.contents_pages(flow)
     }
 
     /// The list of figures or of tables: one line per numbered caption, with dot leaders,
@@ -86,7 +86,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &mut flow,
             );
         }
-        self.contents_pages(&flow)
+        self.contents_pages(flow)
     }
 
     /// The centred title of the contents or of a list, with its anchor.
@@ -116,8 +116,8 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// The pages of the contents or a list, each marked so that it gets a folio.
-    fn contents_pages(&mut self, flow: &[Flow]) -> Vec<Page> {
-        let pages = build_pages(flow, &[], &self.spec(Pt::ZERO, false));
+    fn contents_pages(&mut self, flow: Vec<Flow>) -> Vec<Page> {
+        let pages = build_pages(flow, Vec::new(), &self.spec(Pt::ZERO, false));
         pages
             .into_iter()
             .enumerate()

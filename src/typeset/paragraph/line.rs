@@ -85,7 +85,7 @@ pub(super) fn lay_out_line(
     if let (Some(linebreak::Item::Penalty { width, .. }), Some(Payload::Hyphen { run, style })) =
         (items.get(line.end), payloads.get(line.end))
     {
-        let clusters = 0..run.clusters.len();
+        let clusters = 0..run.cluster_count();
         runs.push((x, Arc::clone(run), clusters, *style));
         x += width;
     }
@@ -244,56 +244,11 @@ fn emit_run(
     }
 }
 
-/// The clusters `range` of a run as a run of their own (text and offsets rebased).
+/// The clusters `range` of a run as a run of their own (text and offsets rebased); the run
+/// itself when the range covers it.
 pub(crate) fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<ShapedRun> {
-    if range.start == 0 && range.end >= run.clusters.len() {
+    if range.start == 0 && range.end >= run.cluster_count() {
         return Arc::clone(run);
     }
-    let clusters =
-        &run.clusters[range.start.min(run.clusters.len())..range.end.min(run.clusters.len())];
-    let (Some(first), Some(last)) = (clusters.first(), clusters.last()) else {
-        return Arc::new(ShapedRun {
-            text: String::new(),
-            size_pt: run.size_pt,
-            glyphs: Vec::new(),
-            clusters: Vec::new(),
-            missing: Vec::new(),
-        });
-    };
-    let text_start = clusters
-        .iter()
-        .map(|c| c.text.start)
-        .min()
-        .unwrap_or(first.text.start);
-    let text_end = clusters
-        .iter()
-        .map(|c| c.text.end)
-        .max()
-        .unwrap_or(last.text.end);
-    let glyph_start = first.glyphs.start;
-    let glyph_end = last.glyphs.end;
-    let glyphs = run.glyphs[glyph_start..glyph_end]
-        .iter()
-        .map(|g| {
-            let mut g = *g;
-            g.cluster = g.cluster.saturating_sub(text_start);
-            g
-        })
-        .collect();
-    let clusters = clusters
-        .iter()
-        .map(|c| {
-            let mut c = c.clone();
-            c.text = c.text.start - text_start..c.text.end - text_start;
-            c.glyphs = c.glyphs.start - glyph_start..c.glyphs.end - glyph_start;
-            c
-        })
-        .collect();
-    Arc::new(ShapedRun {
-        text: run.text.get(text_start..text_end).unwrap_or("").to_string(),
-        size_pt: run.size_pt,
-        glyphs,
-        clusters,
-        missing: Vec::new(),
-    })
+    Arc::new(run.slice(range))
 }

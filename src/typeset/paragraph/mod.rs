@@ -335,7 +335,7 @@ impl Builder<'_, '_> {
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());
-        let clusters = 0..run.clusters.len();
+        let clusters = 0..run.cluster_count();
         let style = self.style_id(&call_style);
         self.push(
             linebreak::Item::Box { width },
@@ -404,7 +404,7 @@ impl Builder<'_, '_> {
             }
             let width = f64::from(run.width());
             if whole_line && width <= self.measure {
-                self.glyph_box(&run, 0..run.clusters.len(), width, style);
+                self.glyph_box(&run, 0..run.cluster_count(), width, style);
                 continue;
             }
             let local: Vec<(usize, bool)> = points[first..next_point]
@@ -478,8 +478,8 @@ impl Builder<'_, '_> {
         let mut next_point = points.iter().peekable();
         let mut start = 0;
         let mut width = 0.0;
-        let last = run.clusters.len().saturating_sub(1);
-        for (i, cluster) in run.clusters.iter().enumerate() {
+        let last = run.cluster_count().saturating_sub(1);
+        for (i, cluster) in run.clusters().enumerate() {
             width += f64::from(cluster.width);
             *since_break += f64::from(cluster.width);
             while next_point.next_if(|(p, _)| *p < cluster.text.end).is_some() {}
@@ -499,8 +499,8 @@ impl Builder<'_, '_> {
             start = i + 1;
             width = 0.0;
         }
-        if start < run.clusters.len() {
-            self.glyph_box(&run, start..run.clusters.len(), width, style);
+        if start < run.cluster_count() {
+            self.glyph_box(&run, start..run.cluster_count(), width, style);
         }
     }
 
@@ -676,7 +676,7 @@ mod tests {
             .iter()
             .flat_map(|l| &l.items)
             .filter_map(|i| match i {
-                Item::Glyphs(g) => Some(g.run.text.as_str()),
+                Item::Glyphs(g) => Some(&*g.run.text),
                 _ => None,
             })
             .collect();

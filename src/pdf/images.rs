@@ -1,0 +1,205 @@
+//! The book's raster images, read for krilla.
+//!
+//! krilla embeds a JPEG unchanged as `/DCTDecode` (its header gives the size and colour
+//! space; CMYK is written inverted, as Adobe's CMYK JPEGs store it) and decodes a PNG,
+//! writing its colour losslessly as `/FlateDecode` with an `/SMask` when it has
+//! transparency. Before an image goes to krilla we refuse what would do harm: a JPEG that
+//! `/DCTDecode` readers cannot show (12-bit, lossless or arithmetic-coded), and an image of
+//! more than [`MAX_IMAGE_PIXELS`] pixels (a decompression bomb), from its header alone.
+
+use std::path::Path;
+
+use krilla::image::Image;
+use krilla::Data;
+
+use crate::doc::MAX_IMAGE_PIXELS;
+
+/// The PNG file signature.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// The image at `path`, ready for krilla; the error is a reason to show with the path.
+pub(crate) fn read_image(path: &Path) -> Result<Image, String> {
+    // The path was confined to the book when the image was resolved.
+    let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
+        .map_err(|problem| problem.describe(&path.display().to_string()))?;
+    image_from_bytes(bytes)
+}
+
+/// Checks that the image at `path` can go into the PDF (`octavo check`): it is read as the
+/// writer reads it, and a PNG's pixels are decoded too, since krilla decodes them only when
+/// the document is written.
+pub(crate) fn check_image(path: &Path) -> Result<(), String> {
+    let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
+        .map_err(|problem| problem.describe(&path.display().to_string()))?;
+    let png = bytes.starts_with(PNG_SIGNATURE);
+    if png {
+        decode_png(&bytes)?;
+    }
+    image_from_bytes(bytes).map(|_| ())
+}
+
+/// A JPEG or PNG as a krilla image, after the checks above.
+fn image_from_bytes(bytes: Vec<u8>) -> Result<Image, String> {
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        let (width, height) = check_jpeg_frame(&bytes)?;
+        check_pixels(width, height)?;
+        Image::from_jpeg(Data::from(bytes), false)
+    } else if bytes.starts_with(PNG_SIGNATURE) {
+        // krilla reads only the header here; the pixels are decoded when the PDF is written.
+        let image = Image::from_png(Data::from(bytes), false)?;
+        let (width, height) = image.size();
+        check_pixels(width, height)?;
+        Ok(image)
+    } else {
+        Err("it is neither a PNG nor a JPEG file".to_string())
+    }
+}
+
+/// Refuses an image without pixels or with more than [`MAX_IMAGE_PIXELS`].
+fn check_pixels(width: u32, height: u32) -> Result<(), String> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 {
+        return Err("it has no pixels".to_string());
+    }
+    if pixels > MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "{width}x{height} pixels is more than the limit of {MAX_IMAGE_PIXELS}"
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes a PNG under the pixel limit (what krilla does when it writes the document).
+fn decode_png(bytes: &[u8]) -> Result<(), String> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    // Eight bytes a pixel: 16-bit RGBA, the widest PNG.
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 8);
+    reader.limits(limits);
+    reader.decode().map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// The size of a JPEG whose first frame is 8-bit baseline, extended or progressive Huffman
+/// (what every `/DCTDecode` reader shows); anything else, or a header cut short, is refused.
+fn check_jpeg_frame(bytes: &[u8]) -> Result<(u32, u32), String> {
+    let unusable = "it is a JPEG that PDF readers cannot show (12-bit, lossless or \
+                    arithmetic-coded); save it as a baseline JPEG or a PNG";
+    let mut at = 2;
+    loop {
+        let (marker, body) =
+            next_segment(bytes, &mut at).ok_or("its JPEG header is damaged or cut short")?;
+        match marker {
+            0xC0..=0xC2 => {
+                let [precision, h1, h2, w1, w2, ..] = *body else {
+                    return Err("its JPEG frame header is cut short".to_string());
+                };
+                if precision != 8 {
+                    return Err(unusable.to_string());
+                }
+                let size = |a, b| u32::from(u16::from_be_bytes([a, b]));
+                return Ok((size(w1, w2), size(h1, h2)));
+            }
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return Err(unusable.to_string()),
+            0xD9 | 0xDA => return Err("its JPEG header has no frame".to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// The next marker segment at `*at`: its marker byte and body (without the length).
+/// Markers without a body (RSTn, TEM) come back with an empty one.
+fn next_segment<'b>(bytes: &'b [u8], at: &mut usize) -> Option<(u8, &'b [u8])> {
+    while bytes.get(*at) == Some(&0xFF) && bytes.get(*at + 1) == Some(&0xFF) {
+        *at += 1;
+    }
+    let (&0xFF, &marker) = (bytes.get(*at)?, bytes.get(*at + 1)?) else {
+        return None;
+    };
+    *at += 2;
+    if matches!(marker, 0x01 | 0xD0..=0xD7) {
+        return Some((marker, &[]));
+    }
+    let len = usize::from(u16::from_be_bytes([*bytes.get(*at)?, *bytes.get(*at + 1)?]));
+    let body = bytes.get(*at + 2..*at + len.max(2))?;
+    *at += len.max(2);
+    Some((marker, body))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A JPEG header: SOI, optional APP14 "Adobe", a frame header of the given kind (`0xC0`
+    /// baseline), precision, size and components, and EOI.
+    pub(crate) fn jpeg(
+        width: u16,
+        height: u16,
+        components: u8,
+        frame: u8,
+        precision: u8,
+    ) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0];
+        bytes.extend([0xFF, frame, 0, 8 + 3 * components, precision]);
+        bytes.extend(height.to_be_bytes());
+        bytes.extend(width.to_be_bytes());
+        bytes.push(components);
+        bytes.extend(std::iter::repeat_n([1, 0x11, 0], components.into()).flatten());
+        bytes.extend([0xFF, 0xD9]);
+        bytes
+    }
+
+    /// `image` encoded as a PNG.
+    pub(crate) fn png(image: image::DynamicImage) -> Vec<u8> {
+        let mut png = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
+    #[test]
+    fn jpeg_frames_readers_cannot_show_are_refused() {
+        assert_eq!(check_jpeg_frame(&jpeg(30, 10, 3, 0xC0, 8)), Ok((30, 10)));
+        assert!(
+            check_jpeg_frame(&jpeg(10, 10, 3, 0xC2, 8)).is_ok(),
+            "progressive"
+        );
+        for (frame, precision) in [(0xC0, 12), (0xC3, 8), (0xC9, 8)] {
+            let err = check_jpeg_frame(&jpeg(10, 10, 3, frame, precision)).unwrap_err();
+            assert!(err.contains("cannot show"), "{frame:x}: {err}");
+        }
+        let full = jpeg(10, 10, 3, 0xC0, 8);
+        for cut in 2..full.len() - 12 {
+            assert!(check_jpeg_frame(&full[..cut]).is_err(), "{cut}");
+        }
+    }
+
+    #[test]
+    fn huge_images_are_refused_from_their_header() {
+        let err = image_from_bytes(jpeg(60_000, 60_000, 3, 0xC0, 8)).unwrap_err();
+        assert!(err.contains("more than the limit"), "{err}");
+        // A PNG header claiming 50000x50000 pixels: refused before anything is decoded.
+        let mut header = png(image::DynamicImage::ImageRgb8(image::RgbImage::new(1, 1)));
+        header[16..24].copy_from_slice(&[0, 0, 0xC3, 0x50, 0, 0, 0xC3, 0x50]);
+        let mut crc = flate2::Crc::new();
+        crc.update(&header[12..29]);
+        header[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+        let err = image_from_bytes(header).unwrap_err();
+        assert!(err.contains("more than the limit"), "{err}");
+    }
+
+    #[test]
+    fn other_formats_and_damaged_pngs_are_refused() {
+        assert!(image_from_bytes(b"GIF89a....".to_vec()).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let good = png(image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 20)));
+        let path = dir.path().join("good.png");
+        std::fs::write(&path, &good).unwrap();
+        assert!(check_image(&path).is_ok());
+        let damaged = dir.path().join("damaged.png");
+        std::fs::write(&damaged, &good[..good.len() - 30]).unwrap();
+        assert!(check_image(&damaged).is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! Packing the file's small objects into compressed object streams (PDF 1.5).
+//!
+//! krilla writes every object as plain text: a 4,000-page book has about 40,000 of them
+//! (pages, their resources, link annotations, destinations, outline items, page labels),
+//! 4 MB of a 12 MB file, uncompressed. Stream objects (content, fonts, images, metadata)
+//! stay where they are; every other object goes, unchanged, into an object stream of at
+//! most [`OBJECTS_PER_STREAM`] objects, Flate-compressed, and the cross-reference stream
+//! finds it there (`krilla_fixes`). Object numbers do not change.
+
+use std::io::Write;
+use std::ops::Range;
+
+/// Objects per object stream: enough to compress well, few enough that a viewer opening a
+/// page does not inflate much it does not need.
+const OBJECTS_PER_STREAM: usize = 256;
+
+/// Where an object is found in the rewritten file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Entry {
+    /// A free object number.
+    Free,
+    /// An object at this byte offset.
+    At(usize),
+    /// An object packed into object stream `stream` (an object number) at `index`.
+    Packed {
+        /// The object stream's object number.
+        stream: usize,
+        /// The object's position in it.
+        index: usize,
+    },
+}
+
+/// The file's objects rewritten with the small ones packed.
+#[derive(Debug)]
+pub(super) struct Packed {
+    /// The header, the stream objects and the object streams, ready for the
+    /// cross-reference stream to follow.
+    pub bytes: Vec<u8>,
+    /// Where each object is, by object number (the object streams' numbers included).
+    pub entries: Vec<Entry>,
+}
+
+/// One object of the input: its number and the byte range of its body (between `n 0 obj`
+/// and `endobj`, trimmed).
+struct Object {
+    number: usize,
+    extent: Range<usize>,
+    body: Range<usize>,
+}
+
+/// Packs the non-stream objects of `pdf`, whose objects are at `offsets` (by number) and end
+/// before `end`; `None` if an object is not laid out as krilla writes them.
+pub(super) fn pack(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Packed> {
+    let objects = objects(pdf, offsets, end)?;
+    let first = objects.first()?.extent.start;
+    let mut bytes = Vec::with_capacity(end);
+    bytes.extend_from_slice(&pdf[..first]);
+    let mut entries = vec![Entry::Free; offsets.len()];
+    let mut small = Vec::new();
+    for object in &objects {
+        if pdf[object.body.clone()].ends_with(b"endstream") {
+            entries[object.number] = Entry::At(bytes.len());
+            bytes.extend_from_slice(&pdf[object.extent.clone()]);
+        } else {
+            small.push(object);
+        }
+    }
+    let groups: Vec<&[&Object]> = small.chunks(OBJECTS_PER_STREAM).collect();
+    let streams = crate::parallel::map(&groups, |group| object_stream(pdf, group));
+    for (group, (header_len, data)) in groups.iter().zip(streams) {
+        let stream = entries.len();
+        for (index, object) in group.iter().enumerate() {
+            entries[object.number] = Entry::Packed { stream, index };
+        }
+        entries.push(Entry::At(bytes.len()));
+        let _ = write!(
+            bytes,
+            "{stream} 0 obj\n<</Type/ObjStm/N {}/First {header_len}/Filter/FlateDecode/Length {}>>\nstream\n",
+            group.len(),
+            data.len()
+        );
+        bytes.extend_from_slice(&data);
+        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+    Some(Packed { bytes, entries })
+}
+
+/// The objects of `pdf` in file order, each checked to start with its `n 0 obj` line and end
+/// with `endobj`.
+fn objects(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Vec<Object>> {
+    let mut starts: Vec<(usize, usize)> = offsets
+        .iter()
+        .enumerate()
+        .filter_map(|(number, offset)| Some(((*offset)?, number)))
+        .collect();
+    starts.sort_unstable();
+    let ends = starts.iter().skip(1).map(|(start, _)| *start).chain([end]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&(start, number), end)| {
+            let extent = start..end;
+            let text = pdf.get(extent.clone())?;
+            let header = format!("{number} 0 obj\n");
+            let body_start = start + header.len();
+            if !text.starts_with(header.as_bytes()) {
+                return None;
+            }
+            let close = text.windows(6).rposition(|w| w == b"endobj")?;
+            let body = &pdf[body_start..start + close];
+            let trimmed = body.len()
+                - body
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+            Some(Object {
+                number,
+                extent,
+                body: body_start..body_start + trimmed,
+            })
+        })
+        .collect()
+}
+
+/// An object stream's `/First` (the length of its header of numbers and offsets) and its
+/// compressed data: the header, then the objects' bodies, each on a line of its own.
+fn object_stream(pdf: &[u8], group: &[&Object]) -> (usize, Vec<u8>) {
+    let mut header = String::new();
+    let mut bodies = Vec::new();
+    for object in group {
+        header.push_str(&format!("{} {} ", object.number, bodies.len()));
+        bodies.extend_from_slice(&pdf[object.body.clone()]);
+        bodies.push(b'\n');
+    }
+    header.push('\n');
+    let mut data = header.into_bytes();
+    let header_len = data.len();
+    data.extend_from_slice(&bodies);
+    (header_len, deflate(&data))
+}
+
+/// `bytes` zlib-compressed.
+pub(super) fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Objects 1 (a dictionary), 2 (a stream) and 3 (an array), and their offsets.
+    fn three_objects() -> (Vec<u8>, Vec<Option<usize>>) {
+        let mut pdf = b"%PDF-1.7\n%AAAA\n\n".to_vec();
+        let mut offsets = vec![None];
+        for object in [
+            "1 0 obj\n<</Type/Pages/Count 0/Kids[]>>\nendobj\n\n",
+            "2 0 obj\n<</Length 5>>\nstream\nhello\nendstream\nendobj\n\n",
+            "3 0 obj\n[1 0 R (endobj) 7]\nendobj\n",
+        ] {
+            offsets.push(Some(pdf.len()));
+            pdf.extend_from_slice(object.as_bytes());
+        }
+        (pdf, offsets)
+    }
+
+    #[test]
+    fn small_objects_are_packed_and_streams_stay() {
+        let (pdf, offsets) = three_objects();
+        let packed = pack(&pdf, &offsets, pdf.len()).expect("packed");
+        assert_eq!(
+            packed.entries[1],
+            Entry::Packed {
+                stream: 4,
+                index: 0
+            }
+        );
+        assert_eq!(
+            packed.entries[3],
+            Entry::Packed {
+                stream: 4,
+                index: 1
+            }
+        );
+        let Entry::At(at) = packed.entries[2] else {
+            panic!("{:?}", packed.entries[2]);
+        };
+        assert!(packed.bytes[at..].starts_with(b"2 0 obj\n<</Length 5>>\nstream\nhello"));
+        let Entry::At(stream) = packed.entries[4] else {
+            panic!("{:?}", packed.entries[4]);
+        };
+        let text = String::from_utf8_lossy(&packed.bytes[stream..]);
+        assert!(
+            text.starts_with("4 0 obj\n<</Type/ObjStm/N 2/First "),
+            "{text}"
+        );
+        let data_start = stream + text.find("stream\n").unwrap() + 7;
+        let length: usize = text
+            .split("/Length ")
+            .nth(1)
+            .and_then(|t| t.split(">>").next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        let mut inflated = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::ZlibDecoder::new(&packed.bytes[data_start..data_start + length]),
+            &mut inflated,
+        )
+        .unwrap();
+        assert_eq!(
+            inflated,
+            "1 0 3 31 \n<</Type/Pages/Count 0/Kids[]>>\n[1 0 R (endobj) 7]\n"
+        );
+    }
+
+    #[test]
+    fn an_object_not_where_the_table_says_is_not_packed() {
+        let (pdf, mut offsets) = three_objects();
+        offsets[3] = offsets[3].map(|o| o + 1);
+        assert!(pack(&pdf, &offsets, pdf.len()).is_none());
+    }
+}

@@ -1,0 +1,467 @@
+//! The PDF writer: the composed pages through krilla (the PDF library under Typst's
+//! exporter), which subsets and embeds the fonts, writes `/ToUnicode` and `/ActualText`,
+//! embeds the images, and writes the outline, page labels, metadata and a content-derived
+//! `/ID`, so the same input always gives the same bytes.
+//!
+//! Each page is drawn in the order of the old content streams: its text first ([`glyphs`]:
+//! runs joined into as few `draw_glyphs` calls as the faces allow), then rules (stroked
+//! lines) and images; then its links become annotations (`/XYZ` destinations at anchors,
+//! URI actions for web addresses). What krilla reports (a font it cannot read, an image it
+//! cannot decode) becomes a [`WriteError`] naming the file, and a panic inside it an error
+//! too, not a crash.
+//!
+//! [`glyphs`]: super::glyphs
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::destination::{Destination, XyzDestination};
+use krilla::error::KrillaError;
+use krilla::geom::{PathBuilder, Point, Quadrilateral, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::page::{PageLabel, PageSettings};
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::Font;
+use krilla::{Data, Document, SerializeSettings};
+
+use super::glyphs::TextBatch;
+use super::krilla_fixes::Fixes;
+use super::labels::{page_labels, PageLabelRange};
+use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
+use super::outline::{krilla_outline, validate_outline, OutlineEntry};
+use crate::doc::ImageAsset;
+use crate::fonts::FontSet;
+use crate::typeset::layout::{ImageItem, Item, LinkDest, LinkItem, Page, RuleItem};
+use crate::units::Pt;
+
+/// How far above an anchor a link's destination puts the view's top edge: a heading is not
+/// pressed against the window's edge.
+const LINK_VIEW_MARGIN: Pt = Pt::new(2.0);
+
+/// Addresses longer than this many bytes get one annotation per page, with a quadrilateral
+/// per line, instead of one per line: krilla writes the address into every annotation, and
+/// a 200 KB address set over many lines made the file quadratic in its length.
+const LONG_URI_BYTES: usize = 2048;
+
+/// Why the PDF could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Nothing was composed.
+    #[error("the PDF has no pages")]
+    NoPages,
+    /// The page size is not a positive, finite size.
+    #[error("the page size {} x {} pt is not usable", width.get(), height.get())]
+    PageSize {
+        /// The width asked for.
+        width: Pt,
+        /// The height asked for.
+        height: Pt,
+    },
+    /// A face krilla could not read or embed.
+    #[error("font {name}: {reason}")]
+    Font {
+        /// The font's file name.
+        name: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An image that could not be read or decoded.
+    #[error("image {path}: {reason}")]
+    Image {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An outline entry points past the last page.
+    #[error(
+        "outline entry {title:?} points at page {page} (0-based) but the PDF has {pages} pages"
+    )]
+    OutlinePage {
+        /// The entry's title.
+        title: String,
+        /// The page it asked for.
+        page: usize,
+        /// How many pages the PDF has.
+        pages: usize,
+    },
+    /// An outline entry's position is NaN or infinite.
+    #[error("outline entry {title:?} has a non-finite position")]
+    OutlinePosition {
+        /// The entry's title.
+        title: String,
+    },
+    /// The page label ranges are not usable.
+    #[error("invalid page labels: {0}")]
+    Labels(String),
+    /// `DocumentInfo::date` is not `YYYY-MM-DDThh:mm:ssZ`.
+    #[error("invalid date {0:?}: expected YYYY-MM-DDThh:mm:ssZ")]
+    Date(String),
+    /// krilla refused the document for another reason.
+    #[error("krilla: {0}")]
+    Krilla(String),
+    /// krilla panicked (a bug there, or a font or image it could not cope with).
+    #[error("the PDF library failed unexpectedly ({0})")]
+    Internal(String),
+}
+
+/// What belongs to the whole document rather than to a page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct DocumentParts {
+    /// The top-level outline entries (chapters), with their sections nested.
+    pub outline: Vec<OutlineEntry>,
+    /// Page label ranges in increasing `first_page` order; empty to write no `/PageLabels`.
+    pub labels: Vec<PageLabelRange>,
+    /// Title, author, language, date, ….
+    pub info: DocumentInfo,
+}
+
+/// What the writer writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteInput<'a> {
+    /// The composed pages.
+    pub pages: &'a [Page],
+    /// Anchor id → (page index, y from the top), for internal links.
+    pub anchors: &'a BTreeMap<String, (usize, Pt)>,
+    /// The book's images, indexed by `ImageItem::image`.
+    pub images: &'a [ImageAsset],
+    /// The faces the runs were shaped with.
+    pub fonts: &'a FontSet<'static>,
+    /// Page width and height.
+    pub size: (Pt, Pt),
+    /// Leave content streams uncompressed (debugging).
+    pub readable: bool,
+    /// Outline, page labels and metadata.
+    pub parts: &'a DocumentParts,
+}
+
+/// The pages drawn into krilla's document, which no longer needs the composed pages: what
+/// [`finish`] turns into the file.
+pub(crate) struct Drawn {
+    doc: Document,
+    fonts: Vec<Font>,
+    images: BTreeMap<usize, PageImage>,
+    fixes: Fixes,
+}
+
+/// Writes the PDF: [`draw`], then [`finish`] (for the tests and the sample page; a book's
+/// build drops its composed pages between the two).
+#[cfg(test)]
+pub(crate) fn write(input: &WriteInput<'_>) -> Result<Vec<u8>, WriteError> {
+    let drawn = draw(input)?;
+    finish(drawn, input.fonts)
+}
+
+/// Draws the pages, with their links, outline, labels and metadata, into krilla's document.
+pub(crate) fn draw(input: &WriteInput<'_>) -> Result<Drawn, WriteError> {
+    let pages = input.pages.len();
+    if pages == 0 {
+        return Err(WriteError::NoPages);
+    }
+    validate_outline(&input.parts.outline, pages)?;
+    validate_info(&input.parts.info)?;
+    let labels = page_labels(&input.parts.labels, pages)?;
+    let (width, height) = input.size;
+    let page_size = Size::from_wh(width.to_f32(), height.to_f32())
+        .filter(|_| width.is_finite() && height.is_finite())
+        .ok_or(WriteError::PageSize { width, height })?;
+    guarded(|| draw_document(input, &labels, page_size))
+}
+
+/// The finished file: krilla serialises the document (subsetting the fonts, encoding the
+/// images), then [`super::krilla_fixes`] changes what krilla has no setting for. `set` is
+/// the font set the pages were drawn with (to name a face krilla refuses).
+pub(crate) fn finish(drawn: Drawn, set: &FontSet<'static>) -> Result<Vec<u8>, WriteError> {
+    let Drawn {
+        doc,
+        fonts,
+        images,
+        fixes,
+    } = drawn;
+    let bytes = guarded(|| {
+        crate::timing::time("pdf finish", || doc.finish())
+            .map_err(|error| describe_error(error, set, &fonts, &images))
+    })?;
+    Ok(crate::timing::time("pdf fixes", || {
+        super::krilla_fixes::fix(bytes, fixes)
+    }))
+}
+
+/// `work`'s result, or a panic inside krilla as an error.
+fn guarded<T>(work: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(panic) => Err(WriteError::Internal(panic_message(&*panic))),
+    }
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
+}
+
+/// Everything krilla does before it writes the file: fonts, images, pages, outline,
+/// metadata.
+fn draw_document(
+    input: &WriteInput<'_>,
+    labels: &[PageLabel],
+    page_size: Size,
+) -> Result<Drawn, WriteError> {
+    let settings = SerializeSettings {
+        compress_content_streams: !input.readable,
+        // No tag tree yet: nothing would go into one.
+        enable_tagging: false,
+        ..SerializeSettings::default()
+    };
+    let mut doc = Document::new_with(settings);
+    let fonts = krilla_fonts(input.fonts)?;
+    let images = crate::timing::time("pdf images", || read_images(input))?;
+    crate::timing::time("pdf pages", || {
+        write_pages(&mut doc, input, labels, page_size, &fonts, &images)
+    });
+    doc.set_outline(krilla_outline(&input.parts.outline));
+    doc.set_metadata(krilla_metadata(&input.parts.info)?);
+    let fixes = Fixes {
+        has_outline: !input.parts.outline.is_empty(),
+        object_streams: !input.readable,
+    };
+    Ok(Drawn {
+        doc,
+        fonts,
+        images,
+        fixes,
+    })
+}
+
+/// One krilla font per face of the set, by face index.
+fn krilla_fonts(fonts: &FontSet<'static>) -> Result<Vec<Font>, WriteError> {
+    fonts
+        .faces()
+        .map(|(_, face)| {
+            Font::new(Data::from(face.data()), face.index()).ok_or_else(|| WriteError::Font {
+                name: face.label().to_string(),
+                reason: "the PDF library cannot read it".to_string(),
+            })
+        })
+        .collect()
+}
+
+/// An image the pages show, read for krilla, with the file it came from.
+struct PageImage {
+    image: Image,
+    path: PathBuf,
+}
+
+/// Every image the pages show, by image index.
+fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, WriteError> {
+    let mut images = BTreeMap::new();
+    for item in input.pages.iter().flat_map(|p| &p.items) {
+        let Item::Image(image) = item else { continue };
+        if images.contains_key(&image.image) {
+            continue;
+        }
+        let Some(asset) = input.images.get(image.image) else {
+            continue;
+        };
+        let read = super::images::read_image(&asset.path).map_err(|reason| WriteError::Image {
+            path: asset.path.display().to_string(),
+            reason,
+        })?;
+        let page_image = PageImage {
+            image: read,
+            path: asset.path.clone(),
+        };
+        images.insert(image.image, page_image);
+    }
+    Ok(images)
+}
+
+/// krilla's error as a [`WriteError`], naming the font or image it is about.
+fn describe_error(
+    error: KrillaError,
+    set: &FontSet<'static>,
+    fonts: &[Font],
+    images: &BTreeMap<usize, PageImage>,
+) -> WriteError {
+    match error {
+        KrillaError::Font(font, reason) => {
+            let face = fonts.iter().position(|f| *f == font);
+            let name = face
+                .and_then(|i| set.faces().nth(i))
+                .map_or_else(|| "(unknown)".to_string(), |(_, f)| f.label().to_string());
+            WriteError::Font { name, reason }
+        }
+        KrillaError::Image(image, _, reason) => {
+            let path = images
+                .values()
+                .find(|i| i.image == image)
+                .map_or_else(|| "(unknown)".to_string(), |i| i.path.display().to_string());
+            WriteError::Image { path, reason }
+        }
+        other => WriteError::Krilla(other.to_string()),
+    }
+}
+
+/// Every page: its content through a krilla surface, then its link annotations.
+fn write_pages(
+    doc: &mut Document,
+    input: &WriteInput<'_>,
+    labels: &[PageLabel],
+    page_size: Size,
+    fonts: &[Font],
+    images: &BTreeMap<usize, PageImage>,
+) {
+    let whole_page = Rect::from_xywh(0.0, 0.0, page_size.width(), page_size.height());
+    let mut batch = TextBatch::new(input.fonts, fonts);
+    for (index, page) in input.pages.iter().enumerate() {
+        let label = labels.get(index).cloned().unwrap_or_default();
+        // The trimmed page is the whole page: printers ask for it.
+        let settings = PageSettings::new(page_size)
+            .with_page_label(label)
+            .with_trim_box(whole_page);
+        let mut out = doc.start_page_with(settings);
+        let mut surface = out.surface();
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                batch.add_run(run, &mut surface);
+            }
+        }
+        batch.draw(&mut surface);
+        for item in &page.items {
+            match item {
+                Item::Rule(rule) => draw_rule(&mut surface, rule),
+                Item::Image(image) => draw_image(&mut surface, image, images),
+                Item::Glyphs(_) | Item::Link(_) | Item::Anchor(_) => {}
+            }
+        }
+        surface.finish();
+        for annotation in annotations(page, input) {
+            out.add_annotation(annotation);
+        }
+        out.finish();
+    }
+}
+
+/// A horizontal rule: a stroked line through the rule's centre.
+fn draw_rule(surface: &mut Surface<'_>, rule: &RuleItem) {
+    let mut path = PathBuilder::new();
+    path.move_to(rule.x.to_f32(), rule.y.to_f32());
+    path.line_to((rule.x + rule.width).to_f32(), rule.y.to_f32());
+    let Some(path) = path.finish() else { return };
+    surface.set_fill(None);
+    surface.set_stroke(Some(Stroke {
+        width: rule.thickness.to_f32(),
+        ..Stroke::default()
+    }));
+    surface.draw_path(&path);
+    surface.set_stroke(None);
+    surface.set_fill(Some(Fill::default()));
+}
+
+/// An image scaled into its box.
+fn draw_image(surface: &mut Surface<'_>, item: &ImageItem, images: &BTreeMap<usize, PageImage>) {
+    let (Some(image), Some(size)) = (
+        images.get(&item.image),
+        Size::from_wh(item.width.to_f32(), item.height.to_f32()),
+    ) else {
+        return;
+    };
+    surface.push_transform(&Transform::from_translate(item.x.to_f32(), item.y.to_f32()));
+    surface.draw_image(image.image.clone(), size);
+    surface.pop();
+}
+
+/// The page's link annotations, borderless; a link to an unknown anchor is dropped.
+fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<Annotation> {
+    /// An annotation, or the lines of a long address gathered into one.
+    enum Pending<'p> {
+        One(Annotation),
+        Lines(&'p str, Vec<Quadrilateral>),
+    }
+    let mut pending = Vec::new();
+    // Every line of one link holds the same shared address, so its pointer identifies it.
+    let mut long: HashMap<*const u8, usize> = HashMap::new();
+    for item in &page.items {
+        let Item::Link(link) = item else { continue };
+        let Some(rect) = link_rect(link) else {
+            continue;
+        };
+        match &link.target {
+            LinkDest::Uri(uri) if uri.len() > LONG_URI_BYTES => {
+                let at = *long.entry(uri.as_ptr()).or_insert_with(|| {
+                    pending.push(Pending::Lines(uri, Vec::new()));
+                    pending.len() - 1
+                });
+                if let Some(Pending::Lines(_, lines)) = pending.get_mut(at) {
+                    lines.push(Quadrilateral::from(rect));
+                }
+            }
+            target => {
+                if let Some(target) = link_target(target, input) {
+                    pending.push(Pending::One(LinkAnnotation::new(rect, target).into()));
+                }
+            }
+        }
+    }
+    pending
+        .into_iter()
+        .map(|p| match p {
+            Pending::One(annotation) => annotation,
+            Pending::Lines(uri, lines) => {
+                LinkAnnotation::new_with_quad_points(lines, uri_target(uri)).into()
+            }
+        })
+        .collect()
+}
+
+/// A link that opens `uri`.
+fn uri_target(uri: &str) -> Target {
+    Target::Action(Action::Link(LinkAction::new(uri.to_string())))
+}
+
+/// A link's rectangle (krilla's coordinates, y down), if it has an area.
+fn link_rect(link: &LinkItem) -> Option<Rect> {
+    let values = [link.x, link.y, link.width, link.height];
+    if !values.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    Rect::from_xywh(
+        link.x.to_f32(),
+        link.y.to_f32(),
+        link.width.to_f32(),
+        link.height.to_f32(),
+    )
+}
+
+/// Where a link goes: an `/XYZ` destination a little above its anchor, or a URI action;
+/// `None` for an unknown anchor.
+fn link_target(target: &LinkDest, input: &WriteInput<'_>) -> Option<Target> {
+    match target {
+        LinkDest::Uri(uri) => Some(uri_target(uri)),
+        LinkDest::Anchor(id) => {
+            let &(page, top) = input.anchors.get(&**id)?;
+            if page >= input.pages.len() || !top.is_finite() {
+                return None;
+            }
+            let point = Point::from_xy(0.0, (top - LINK_VIEW_MARGIN).to_f32());
+            Some(Target::Destination(Destination::Xyz(XyzDestination::new(
+                page, point,
+            ))))
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "writer_media_tests.rs"]
+mod media_tests;
