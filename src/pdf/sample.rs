@@ -133,9 +133,13 @@ mod tests {
 
     const KHMER_WORDS: [&str; 4] = ["ខ្មែរក្រហម", "ទួលស្លែង", "ជើងឯក", "អង្គការ"];
 
-    /// Runs `tool` with `args`; `None` when the tool is not installed.
-    fn run_tool(tool: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
-        Command::new(tool).args(args).output().ok()
+    /// Runs `tool` with `args`. A missing tool fails the test: `make test-tools` installs
+    /// poppler-utils and qpdf before the tests run.
+    fn run_tool(tool: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+        Command::new(tool)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{tool} is needed (`make test-tools` installs it): {e}"))
     }
 
     #[test]
@@ -145,10 +149,11 @@ mod tests {
         let fonts = FontSet::builtin().unwrap();
         std::fs::write(&path, sample_pdf(&fonts).unwrap()).unwrap();
         let pdf = path.as_os_str();
-        if let Some(out) = run_tool(
-            "pdftotext",
-            &["-enc".as_ref(), "UTF-8".as_ref(), pdf, "-".as_ref()],
-        ) {
+        {
+            let out = run_tool(
+                "pdftotext",
+                &["-enc".as_ref(), "UTF-8".as_ref(), pdf, "-".as_ref()],
+            );
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains("efficient office affluent"), "{text}");
             assert!(text.contains("AVATAR Wave 1975"), "{text}");
@@ -160,14 +165,16 @@ mod tests {
                 assert!(text.contains(word), "{word} not in {text}");
             }
         }
-        if let Some(out) = run_tool("qpdf", &["--check".as_ref(), pdf]) {
+        {
+            let out = run_tool("qpdf", &["--check".as_ref(), pdf]);
             assert!(
                 out.status.success(),
                 "{}",
                 String::from_utf8_lossy(&out.stdout)
             );
         }
-        if let Some(out) = run_tool("pdffonts", &[pdf]) {
+        {
+            let out = run_tool("pdffonts", &[pdf]);
             assert_fonts_embedded_and_subset(&String::from_utf8_lossy(&out.stdout));
         }
     }

@@ -72,18 +72,17 @@ impl Written {
     }
 }
 
-/// `qpdf --check` accepts the file (when qpdf is installed).
+/// `qpdf --check` accepts the file (a missing qpdf fails the test: `make test-tools`
+/// installs it).
 pub(super) fn qpdf_check(bytes: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("check.pdf");
     std::fs::write(&path, bytes).unwrap();
-    let Ok(out) = std::process::Command::new("qpdf")
+    let out = std::process::Command::new("qpdf")
         .arg("--check")
         .arg(&path)
         .output()
-    else {
-        return;
-    };
+        .unwrap_or_else(|e| panic!("qpdf is needed (`make test-tools` installs it): {e}"));
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && !report.contains("WARNING"),
@@ -288,9 +287,7 @@ fn text_extracts_with_ligatures_and_khmer_words_whole() {
         .map(|(i, line)| text(line, 20.0, 100.0 + 20.0 * i as f64))
         .collect();
     let bytes = Written::pages(vec![page(items)]).write().unwrap();
-    let Some(extracted) = pdftotext(&bytes) else {
-        return;
-    };
+    let extracted = pdftotext(&bytes);
     for line in lines {
         for word in line.split(' ') {
             assert!(
@@ -316,23 +313,23 @@ fn the_same_run_on_several_lines_extracts_each_time() {
         })
         .collect();
     let bytes = Written::pages(vec![page(items)]).write().unwrap();
-    if let Some(extracted) = pdftotext(&bytes) {
-        assert_eq!(extracted.split_whitespace().collect::<Vec<_>>(), ["c"; 3]);
-    }
+    let extracted = pdftotext(&bytes);
+    assert_eq!(extracted.split_whitespace().collect::<Vec<_>>(), ["c"; 3]);
 }
 
-/// The text `pdftotext` extracts, when it is installed.
-pub(super) fn pdftotext(bytes: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().ok()?;
+/// The text `pdftotext` extracts (a missing pdftotext fails the test: `make test-tools`
+/// installs it).
+pub(super) fn pdftotext(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("text.pdf");
-    std::fs::write(&path, bytes).ok()?;
+    std::fs::write(&path, bytes).expect("the PDF written");
     let out = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
         .arg(&path)
         .arg("-")
         .output()
-        .ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_else(|e| panic!("pdftotext is needed (`make test-tools` installs it): {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn entry(title: &str, page: usize, top: f64, children: Vec<OutlineEntry>) -> OutlineEntry {
