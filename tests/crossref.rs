@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::book;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -15,18 +17,6 @@ use octavo::{compile, render_json, ResolveOptions};
 
 fn case() -> PathBuf {
     repo().join("tests/cases/crossref")
-}
-
-/// A book folder with the given files, in a fresh temporary directory.
-fn book(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path().join("book");
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    (tmp, dir)
 }
 
 /// Every `href` of a `crossref` span in an XHTML body, with the link's text.

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::book;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,18 +21,6 @@ fn octavo(args: &[&str], cwd: &Path) -> Output {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A book folder with the given files, in a fresh temporary directory.
-fn book(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path().join("book");
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    (tmp, dir)
 }
 
 const CITING_TOML: &str =

@@ -16,6 +16,19 @@ use octavo::write_epub;
 use octavo::ResolveOptions;
 use octavo::{render_json, Diagnostics, SourceMap};
 
+/// A book folder holding `files` (name, text), in a fresh temporary directory kept as
+/// long as the returned guard lives.
+pub fn book(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("book");
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    (tmp, dir)
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

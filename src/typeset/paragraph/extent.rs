@@ -126,20 +126,8 @@ fn widths_of(items: &[Item]) -> ContentWidths {
 mod tests {
     use super::*;
     use crate::fonts::{FaceChoice, Family, FontSet, Style};
-    use crate::typeset::hyphen::Hyphenator;
+    use crate::typeset::paragraph::test_context as context;
     use crate::typeset::paragraph::{set_paragraph, TextStyle};
-    use crate::typeset::shape::{ShapeCache, ShapeOptions};
-
-    fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
-        TextContext {
-            fonts,
-            design: crate::typeset::style::Style::for_profile("print"),
-            cache: ShapeCache::new(),
-            hyphenator: Hyphenator::for_language("en"),
-            options: ShapeOptions::default(),
-            missing: Vec::new(),
-        }
-    }
 
     fn width(ctx: &mut TextContext<'_>, text: &str, style: &TextStyle) -> f64 {
         f64::from(ctx.shape(text, style).width())

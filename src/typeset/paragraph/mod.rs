@@ -608,23 +608,25 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
     }
 }
 
+/// A text context for unit tests: the print design, English hyphenation, an empty cache.
+#[cfg(test)]
+pub(crate) fn test_context<'f>(fonts: &'f crate::fonts::FontSet<'static>) -> TextContext<'f> {
+    TextContext {
+        fonts,
+        design: crate::typeset::style::Style::for_profile("print"),
+        cache: crate::typeset::shape::ShapeCache::new(),
+        hyphenator: Hyphenator::for_language("en"),
+        options: crate::typeset::shape::ShapeOptions::default(),
+        missing: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fonts::FontSet;
+    use super::test_context as context;
     use crate::typeset::layout::Item;
-    use crate::typeset::shape::{ShapeCache, ShapeOptions};
-
-    fn context<'f>(fonts: &'f FontSet<'static>) -> TextContext<'f> {
-        TextContext {
-            fonts,
-            design: crate::typeset::style::Style::for_profile("print"),
-            cache: ShapeCache::new(),
-            hyphenator: Hyphenator::for_language("en"),
-            options: ShapeOptions::default(),
-            missing: Vec::new(),
-        }
-    }
 
     fn line_width(line: &FlowLine) -> f64 {
         line.items
