@@ -5,7 +5,7 @@ mod common;
 
 use common::book;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{keep_for_epubcheck, repo};

@@ -7,7 +7,7 @@ mod common;
 
 use common::book;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn octavo(args: &[&str], cwd: &Path) -> Output {

@@ -623,9 +623,9 @@ pub(crate) fn test_context<'f>(fonts: &'f crate::fonts::FontSet<'static>) -> Tex
 
 #[cfg(test)]
 mod tests {
+    use super::test_context as context;
     use super::*;
     use crate::fonts::FontSet;
-    use super::test_context as context;
     use crate::typeset::layout::Item;
 
     fn line_width(line: &FlowLine) -> f64 {
