@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::quarto_chapters;
+
 use common::book;
 
 use std::collections::BTreeMap;
@@ -122,7 +124,13 @@ fn the_lists_of_figures_and_tables_follow_the_contents() {
 
 /// The PDF of the test book, with its layout.
 fn pdf() -> octavo::PdfOutput {
-    let compiled = compile(&case(), &ResolveOptions::default());
+    print_pdf(&case(), "crossref")
+}
+
+/// The print PDF of the book in `dir`, which must have no errors; kept as `name`.pdf for
+/// `qpdf --check`.
+fn print_pdf(dir: &Path, name: &str) -> octavo::PdfOutput {
+    let compiled = compile(dir, &ResolveOptions::default());
     assert!(!compiled.diags.has_errors());
     let book = compiled.book.as_ref().expect("a book");
     let options = octavo::PdfOptions {
@@ -132,7 +140,7 @@ fn pdf() -> octavo::PdfOutput {
         fonts: None,
     };
     let output = octavo::write_pdf(book, &options).expect("PDF written");
-    std::fs::write(pdf_dir().join("crossref.pdf"), &output.bytes).expect("keep the PDF");
+    std::fs::write(pdf_dir().join(format!("{name}.pdf")), &output.bytes).expect("keep the PDF");
     output
 }
 
@@ -306,17 +314,6 @@ fn numbering_follows_book_toml_and_the_language() {
     assert!(two.contains("Abbildung 1:</span> Bild"), "{two}");
 }
 
-/// The chapter files a Quarto book's `_quarto.yml` lists (chapters, then appendices).
-fn quarto_chapters(config: &str) -> Vec<String> {
-    config
-        .lines()
-        .map(str::trim)
-        .filter_map(|line| line.strip_prefix("- "))
-        .filter(|item| item.ends_with(".qmd"))
-        .map(str::to_string)
-        .collect()
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("read").flatten() {
         let target = to.join(entry.file_name());
@@ -411,21 +408,7 @@ fn page_references_name_the_page_of_the_target() {
     let toml = std::fs::read_to_string(case().join("book.toml")).expect("book.toml");
     let toml = toml.replace("sections = true", "sections = true\npage-references = true");
     std::fs::write(tmp.path().join("book.toml"), toml).expect("book.toml");
-    let compiled = compile(tmp.path(), &ResolveOptions::default());
-    assert!(!compiled.diags.has_errors());
-    let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF written");
-    std::fs::write(
-        pdf_dir().join("crossref-page-references.pdf"),
-        &output.bytes,
-    )
-    .expect("keep");
+    let output = print_pdf(tmp.path(), "crossref-page-references");
     let composition = &output.composition;
     let all: String = composition
         .pages

@@ -6,43 +6,13 @@
 
 mod common;
 
-use std::process::Command;
-
 use lopdf::{Document, Object};
 
-use common::repo;
+use common::build_sample;
 
 /// What to say when a fix is missing from the file.
 const UPGRADE_HINT: &str = "krilla_fixes no longer applies to krilla's output (was krilla \
                             upgraded? see ARCHITECTURE.md, \"The PDF writing layer\")";
-
-/// The sample manuscript's PDF, built by the binary (`extra` added to the command line).
-fn sample_pdf(extra: &[&str]) -> Vec<u8> {
-    let out = tempfile::tempdir().expect("temp dir");
-    let manuscript = repo().join("manuscript");
-    let run = Command::new(env!("CARGO_BIN_EXE_octavo"))
-        .arg("build")
-        .arg(&manuscript)
-        .arg("--out")
-        .arg(out.path())
-        .args(["--format", "pdf", "-q"])
-        .args(extra)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("run octavo");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let pdf = std::fs::read_dir(out.path())
-        .expect("the output folder")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .find(|path| path.extension().is_some_and(|e| e == "pdf"))
-        .expect("a PDF");
-    std::fs::read(pdf).expect("the PDF")
-}
 
 /// The numbers of a `/W` array at any depth that are not integers.
 fn fractional_widths(widths: &[Object]) -> Vec<String> {
@@ -59,7 +29,7 @@ fn fractional_widths(widths: &[Object]) -> Vec<String> {
 
 #[test]
 fn every_glyph_width_in_the_sample_is_an_integer() {
-    let bytes = sample_pdf(&[]);
+    let bytes = build_sample(&[], "1700000000");
     let doc = Document::load_mem(&bytes).expect("the PDF parses");
     let mut fonts = Vec::new();
     for object in doc.objects.values() {
@@ -94,7 +64,7 @@ fn every_glyph_width_in_the_sample_is_an_integer() {
 
 #[test]
 fn the_sample_opens_with_its_outline_and_title() {
-    let bytes = sample_pdf(&[]);
+    let bytes = build_sample(&[], "1700000000");
     let doc = Document::load_mem(&bytes).expect("the PDF parses");
     let catalog = doc.catalog().expect("a catalog");
     let page_mode = catalog.get(b"PageMode").and_then(Object::as_name);
@@ -136,7 +106,7 @@ fn cross_reference_object(bytes: &[u8]) -> String {
 #[test]
 fn the_sample_has_a_cross_reference_stream_and_object_streams() {
     for (extra, packed) in [(&[][..], true), (&["--readable-pdf"][..], false)] {
-        let bytes = sample_pdf(extra);
+        let bytes = build_sample(extra, "1700000000");
         let xref = cross_reference_object(&bytes);
         assert!(
             xref.contains(" 0 obj") && xref.contains("/Type/XRef"),

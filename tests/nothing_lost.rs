@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::quarto_chapters;
+
 use std::path::{Path, PathBuf};
 
 use common::words::{check_epub, check_pdf};
@@ -144,17 +146,6 @@ fn comprehensive_rust_an_mdbook() {
     assert!(files.len() > 500, "SUMMARY.md lists the chapters");
     let book = book_from(&from, &files, "");
     assert_nothing_lost("comprehensive-rust", book.path());
-}
-
-/// The chapter files a Quarto book's `_quarto.yml` lists (chapters, then appendices).
-fn quarto_chapters(config: &str) -> Vec<String> {
-    config
-        .lines()
-        .map(str::trim)
-        .filter_map(|line| line.strip_prefix("- "))
-        .filter(|item| item.ends_with(".qmd"))
-        .map(str::to_string)
-        .collect()
 }
 
 #[test]

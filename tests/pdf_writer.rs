@@ -4,48 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use lopdf::{Dictionary, Document, Object};
 
-use common::repo;
-
-/// Builds the sample manuscript's PDF into a fresh folder; returns its bytes.
-fn build_sample(extra: &[&str], epoch: &str) -> Vec<u8> {
-    let out = tempfile::tempdir().expect("temp dir");
-    let manuscript = repo().join("manuscript");
-    let mut args = vec![
-        "build".to_string(),
-        manuscript.display().to_string(),
-        "--out".to_string(),
-        out.path().display().to_string(),
-        "--format".to_string(),
-        "pdf".to_string(),
-        "-q".to_string(),
-    ];
-    args.extend(extra.iter().map(|a| a.to_string()));
-    let run = Command::new(env!("CARGO_BIN_EXE_octavo"))
-        .args(&args)
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .output()
-        .expect("run octavo");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    std::fs::read(pdf_in(out.path())).expect("the PDF")
-}
-
-fn pdf_in(dir: &Path) -> PathBuf {
-    std::fs::read_dir(dir)
-        .expect("the output folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .expect("a PDF")
-}
+use common::build_sample;
 
 fn resolve<'d>(doc: &'d Document, object: &'d Object) -> &'d Object {
     match object {

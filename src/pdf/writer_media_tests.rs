@@ -74,17 +74,7 @@ fn one_face_in_two_roles_is_embedded_once() {
         })
         .collect();
     let pages = vec![page(items)];
-    let parts = DocumentParts::default();
-    let bytes = write(&WriteInput {
-        pages: &pages,
-        anchors: &BTreeMap::new(),
-        images: &[],
-        fonts: set,
-        size: SIZE,
-        readable: false,
-        parts: &parts,
-    })
-    .unwrap();
+    let bytes = write_pages(&pages, &[], set).unwrap();
     qpdf_check(&bytes);
     let doc = Pdf::load_mem(&bytes).unwrap();
     let programs = doc
@@ -153,16 +143,25 @@ fn write_with_font(data: Vec<u8>) -> Option<Result<Vec<u8>, WriteError>> {
         y: Pt::new(100.0),
         run: Arc::new(run),
     })])];
-    let parts = DocumentParts::default();
-    Some(write(&WriteInput {
-        pages: &pages,
+    Some(write_pages(&pages, &[], set))
+}
+
+/// `pages` written with `images` and `fonts` at the test page size, without outline, labels
+/// or metadata.
+fn write_pages(
+    pages: &[Page],
+    images: &[ImageAsset],
+    fonts: &FontSet<'static>,
+) -> Result<Vec<u8>, WriteError> {
+    write(&WriteInput {
+        pages,
         anchors: &BTreeMap::new(),
-        images: &[],
-        fonts: set,
+        images,
+        fonts,
         size: SIZE,
         readable: false,
-        parts: &parts,
-    }))
+        parts: &DocumentParts::default(),
+    })
 }
 
 /// The image XObjects of the document's first page, by their `/Width`.
@@ -234,17 +233,7 @@ fn jpegs_pass_through_and_pngs_keep_colour_and_transparency() {
         })
         .collect();
     let pages = vec![page(items)];
-    let parts = DocumentParts::default();
-    let bytes = write(&WriteInput {
-        pages: &pages,
-        anchors: &BTreeMap::new(),
-        images: &assets,
-        fonts: fonts(),
-        size: SIZE,
-        readable: false,
-        parts: &parts,
-    })
-    .unwrap();
+    let bytes = write_pages(&pages, &assets, fonts()).unwrap();
     qpdf_check(&bytes);
     let doc = Pdf::load_mem(&bytes).unwrap();
     let images = page_images(&doc);
@@ -308,16 +297,7 @@ fn image_error_names_the_file(bytes: &[u8]) {
         width: Pt::new(10.0),
         height: Pt::new(10.0),
     }))])];
-    let parts = DocumentParts::default();
-    let result = write(&WriteInput {
-        pages: &pages,
-        anchors: &BTreeMap::new(),
-        images: &assets,
-        fonts: fonts(),
-        size: SIZE,
-        readable: false,
-        parts: &parts,
-    });
+    let result = write_pages(&pages, &assets, fonts());
     let Err(error @ WriteError::Image { .. }) = result else {
         panic!("{result:?}");
     };

@@ -29,6 +29,54 @@ pub fn book(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The chapter files a Quarto book's `_quarto.yml` lists (chapters, then appendices).
+pub fn quarto_chapters(config: &str) -> Vec<String> {
+    config
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| line.strip_prefix("- "))
+        .filter(|item| item.ends_with(".qmd"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Builds the sample manuscript's PDF with `octavo build` (the binary, with `extra`
+/// arguments and `SOURCE_DATE_EPOCH=epoch`) into a fresh folder; returns its bytes.
+pub fn build_sample(extra: &[&str], epoch: &str) -> Vec<u8> {
+    let out = tempfile::tempdir().expect("temp dir");
+    let manuscript = repo().join("manuscript");
+    let mut args = vec![
+        "build".to_string(),
+        manuscript.display().to_string(),
+        "--out".to_string(),
+        out.path().display().to_string(),
+        "--format".to_string(),
+        "pdf".to_string(),
+        "-q".to_string(),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(&args)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("run octavo");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read(pdf_in(out.path())).expect("the PDF")
+}
+
+fn pdf_in(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .expect("the output folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("a PDF")
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
