@@ -11,6 +11,7 @@
 use super::Composer;
 use crate::diag::{code, Diagnostic};
 use crate::doc::{image_size, Image, ImageAsset};
+use crate::typeset::paragraph::{InlineImage, Pieces, TextStyle};
 use crate::units::Pt;
 
 /// Fewer pixels per inch than this and print looks soft or blocky.
@@ -89,6 +90,40 @@ pub(super) fn printed_ppi(pixels: u32, width: Pt) -> Option<f64> {
 }
 
 impl Composer<'_, '_> {
+    /// An image in running text (or a table cell): set in the line at its natural size, at
+    /// most [`crate::typeset::style::Inline::image_max_height`] lines tall; on a line of its
+    /// own at the size its attributes give. Without a file (a missing image, an error
+    /// already) its description stands in.
+    pub(super) fn inline_image<'d>(
+        &mut self,
+        image: &'d Image,
+        style: &TextStyle,
+        out: &mut Pieces<'d>,
+    ) {
+        let Some((index, asset)) = image
+            .asset
+            .and_then(|i| self.book.images.get(i).map(|asset| (i, asset)))
+        else {
+            out.text(image.alt.as_str(), style);
+            return;
+        };
+        let text_height = self.profile.text_height();
+        let room = ImageRoom {
+            width: self.profile.text_width(),
+            natural_height: self.profile.leading * self.design().inline.image_max_height,
+            given_height: text_height,
+        };
+        let size = set_size(image, asset, room, text_height);
+        self.check_resolution(image, asset, size.width);
+        out.image(InlineImage {
+            image: index,
+            width: size.width,
+            height: size.height,
+            own_line: size.given,
+            link: style.link.clone(),
+        });
+    }
+
     /// A warning at `image` when it prints at `width` with fewer pixels per inch than print
     /// needs.
     pub(super) fn check_resolution(&mut self, image: &Image, asset: &ImageAsset, width: Pt) {
