@@ -439,8 +439,9 @@ pub(super) fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
         .take(HEAD_BYTES)
         .read_to_end(&mut head)
         .map_err(|e| format!("cannot read the image: {e}"))?;
-    let (media_type, extension) =
-        sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
+    let Some((media_type, extension)) = sniff(&head) else {
+        return Err(not_an_image(&head));
+    };
     if media_type == "image/svg+xml" {
         let natural = check_svg(path)?;
         return Ok(ImageProbe {
@@ -466,6 +467,29 @@ pub(super) fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
         decoded_bytes,
         natural,
     })
+}
+
+/// Why a file that is not an image was refused: a file holding only a path (a symbolic
+/// link that git or a copy saved as a plain file) says so.
+fn not_an_image(head: &[u8]) -> ImageProblem {
+    let text = std::str::from_utf8(head).map(str::trim).unwrap_or("");
+    let a_path = !text.is_empty()
+        && text.len() <= 1024
+        && !text.contains(['\n', '<'])
+        && text.contains('/')
+        && text.rsplit('.').next().is_some_and(|extension| {
+            ["png", "jpg", "jpeg", "gif", "webp", "svg"]
+                .contains(&extension.to_ascii_lowercase().as_str())
+        });
+    if a_path {
+        return ImageProblem {
+            message: format!(
+                "the file holds only the path `{text}`, not an image (a symbolic link saved as a plain file?)"
+            ),
+            hint: "put the image itself there (or make the link a real one), or refer to the file it names",
+        };
+    }
+    "not a PNG, JPEG, GIF, WebP or SVG image".to_string().into()
 }
 
 fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
@@ -553,5 +577,15 @@ mod tests {
             Some(("image/svg+xml", "svg"))
         );
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(("image/webp", "webp")));
+    }
+
+    #[test]
+    fn a_file_holding_a_path_says_so() {
+        let problem = not_an_image(b"../../../../third_party/cxx/overview.svg");
+        assert!(problem
+            .message
+            .contains("holds only the path `../../../../third_party/cxx/overview.svg`"));
+        let problem = not_an_image(b"hello world");
+        assert_eq!(problem.message, "not a PNG, JPEG, GIF, WebP or SVG image");
     }
 }
