@@ -18,4 +18,4 @@ pub(crate) use config::configured_fonts;
 pub(crate) use face::guard;
 pub(crate) use face::{FontError, FontFace};
 pub(crate) use set::{FaceChoice, FaceId, FaceRole, Family, FontSet, Style};
-pub(crate) use svg::{parse_svg, svg_font_database, svg_options};
+pub(crate) use svg::{parse_svg, svg_font_database};

@@ -6,11 +6,14 @@
 //! `resolve` parses each SVG with no faces at all (to measure it and to refuse one usvg
 //! cannot draw, at its reference); the PDF writer parses it again with the book's faces.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use usvg::fontdb::{Database, Source};
+use usvg::ImageKind;
 
 use super::{Family, FontSet, Style};
+use crate::doc::MAX_IMAGE_PIXELS;
 
 /// A font database holding every face of `fonts` (their bytes shared, not copied), with the
 /// CSS generic families mapped onto the book's: `monospace` to its code face, every other
@@ -38,15 +41,37 @@ pub(crate) fn svg_font_database(fonts: &FontSet<'static>) -> Arc<Database> {
     Arc::new(database)
 }
 
-/// The options an SVG is parsed with: the faces of `database` (empty to measure without
-/// text), the book's serif when the SVG names no family, and no file ever read for an
-/// `<image>` (the SVG check lets only embedded PNG and JPEG data through; this makes sure).
-pub(crate) fn svg_options(database: Arc<Database>) -> usvg::Options<'static> {
+/// Parses an SVG (already through `resolve::images::svg`'s check) with the faces of
+/// `database` (empty to measure it without its text), the book's serif where it names no
+/// family. No file is ever read for an `<image>` (the check lets only embedded PNG and
+/// JPEG data through; this makes sure), and an embedded image of more than
+/// [`MAX_IMAGE_PIXELS`] pixels by its header (a decompression bomb) refuses the drawing.
+pub(crate) fn parse_svg(text: &str, database: Arc<Database>) -> Result<usvg::Tree, String> {
+    let too_large = Arc::new(AtomicBool::new(false));
+    let options = svg_options(database, Arc::clone(&too_large));
+    let tree = usvg::Tree::from_str(text, &options).map_err(|error| error.to_string())?;
+    if too_large.load(Ordering::Relaxed) {
+        return Err(format!(
+            "it embeds an image of more than {MAX_IMAGE_PIXELS} pixels"
+        ));
+    }
+    Ok(tree)
+}
+
+/// The options [`parse_svg`] parses with; an embedded image too large sets `too_large`.
+fn svg_options(database: Arc<Database>, too_large: Arc<AtomicBool>) -> usvg::Options<'static> {
     let font_family = database
         .family_name(&usvg::fontdb::Family::Serif)
         .to_string();
+    let resolve_data = Box::new(move |_: &str, data: Arc<Vec<u8>>, _: &usvg::Options<'_>| {
+        let image = embedded_image(data);
+        if image.is_none() {
+            too_large.store(true, Ordering::Relaxed);
+        }
+        image.flatten()
+    });
     let image_href_resolver = usvg::ImageHrefResolver {
-        resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+        resolve_data,
         resolve_string: Box::new(|_: &str, _: &usvg::Options<'_>| None),
     };
     usvg::Options {
@@ -58,9 +83,29 @@ pub(crate) fn svg_options(database: Arc<Database>) -> usvg::Options<'static> {
     }
 }
 
-/// Parses an SVG (already through `resolve::images::svg`'s check) with `options`.
-pub(crate) fn parse_svg(text: &str, options: &usvg::Options<'_>) -> Result<usvg::Tree, String> {
-    usvg::Tree::from_str(text, options).map_err(|error| error.to_string())
+/// An embedded PNG or JPEG (by its bytes, whatever its media type says): `Some(None)` for
+/// other data (not drawn; the SVG check refused any other kind), `None` for one whose
+/// header gives more than [`MAX_IMAGE_PIXELS`] pixels or none.
+fn embedded_image(data: Arc<Vec<u8>>) -> Option<Option<ImageKind>> {
+    let png = data.starts_with(b"\x89PNG\r\n\x1a\n");
+    let jpeg = data.starts_with(&[0xFF, 0xD8]);
+    if !png && !jpeg {
+        return Some(None);
+    }
+    let (width, height) = image::ImageReader::new(std::io::Cursor::new(data.as_slice()))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || pixels > MAX_IMAGE_PIXELS {
+        return None;
+    }
+    Some(Some(if png {
+        ImageKind::PNG(data)
+    } else {
+        ImageKind::JPEG(data)
+    }))
 }
 
 #[cfg(test)]
@@ -74,8 +119,7 @@ mod tests {
     #[test]
     fn svg_text_is_set_in_the_book_faces() {
         let fonts = FontSet::builtin().unwrap();
-        let options = svg_options(svg_font_database(&fonts));
-        let tree = parse_svg(TEXT_SVG, &options).unwrap();
+        let tree = parse_svg(TEXT_SVG, svg_font_database(&fonts)).unwrap();
         let mut families = Vec::new();
         collect_font_families(tree.root(), tree.fontdb(), &mut families);
         assert_eq!(families.len(), 2, "{families:?}");
@@ -92,9 +136,64 @@ mod tests {
             r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image width="10" height="10" xlink:href="{}"/></svg>"#,
             png.display()
         );
-        let options = svg_options(Arc::new(Database::new()));
-        let tree = parse_svg(&svg, &options).unwrap();
+        let tree = parse_svg(&svg, Arc::default()).unwrap();
         assert!(!tree.root().has_children());
+    }
+
+    #[test]
+    fn an_embedded_image_too_large_refuses_the_drawing() {
+        // A PNG header claiming 50000x50000 pixels.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(50_000u32.to_be_bytes());
+        png.extend(50_000u32.to_be_bytes());
+        png.extend([8, 2, 0, 0, 0]);
+        let mut crc = flate2::Crc::new();
+        crc.update(&png[12..29]);
+        png.extend(crc.sum().to_be_bytes());
+        let svg = |data: &[u8]| {
+            use base64_free::encode;
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image width="10" height="10" href="data:image/png;base64,{}"/></svg>"#,
+                encode(data)
+            )
+        };
+        let error = parse_svg(&svg(&png), Arc::default()).unwrap_err();
+        assert!(error.contains("more than"), "{error}");
+        let mut small = Vec::new();
+        image::DynamicImage::ImageRgb8(image::RgbImage::new(3, 2))
+            .write_to(
+                &mut std::io::Cursor::new(&mut small),
+                image::ImageFormat::Png,
+            )
+            .unwrap();
+        let tree = parse_svg(&svg(&small), Arc::default()).unwrap();
+        assert!(tree.root().has_children());
+    }
+
+    /// Base64 for the tests (no crate needed for a few bytes).
+    mod base64_free {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+        pub(super) fn encode(bytes: &[u8]) -> String {
+            let mut out = String::new();
+            for chunk in bytes.chunks(3) {
+                let b = [
+                    chunk[0],
+                    *chunk.get(1).unwrap_or(&0),
+                    *chunk.get(2).unwrap_or(&0),
+                ];
+                let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+                for i in 0..4 {
+                    if i <= chunk.len() {
+                        out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+                    } else {
+                        out.push('=');
+                    }
+                }
+            }
+            out
+        }
     }
 
     /// The families of the faces the text of `group` was laid out with, in order.

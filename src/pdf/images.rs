@@ -14,9 +14,11 @@
 //! as vectors by krilla-svg.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use krilla::image::Image;
 use krilla::Data;
+use usvg::fontdb::Database;
 
 use crate::doc::MAX_IMAGE_PIXELS;
 
@@ -34,18 +36,18 @@ const SVG_MEDIA_TYPE: &str = "image/svg+xml";
 /// Bytes a decoded pixel may take: 16-bit RGBA, the widest PNG.
 const MAX_BYTES_PER_PIXEL: u64 = 8;
 
-/// The image at `path` (of `media_type`, as resolve found it) ready for krilla; `svg` are the
-/// options its SVG is parsed with. The error is a reason to show with the path.
+/// The image at `path` (of `media_type`, as resolve found it) ready for krilla; `svg_fonts`
+/// are the faces an SVG's text is set in. The error is a reason to show with the path.
 pub(crate) fn read_pdf_image(
     path: &Path,
     media_type: &str,
-    svg: &usvg::Options<'_>,
+    svg_fonts: &Arc<Database>,
 ) -> Result<PdfImage, String> {
     if media_type == SVG_MEDIA_TYPE {
         let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
             .map_err(|problem| problem.describe(&path.display().to_string()))?;
         let text = String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text")?;
-        let tree = crate::fonts::parse_svg(&text, svg)?;
+        let tree = crate::fonts::parse_svg(&text, Arc::clone(svg_fonts))?;
         return Ok(PdfImage::Svg(Box::new(tree)));
     }
     read_image(path).map(PdfImage::Raster)
@@ -67,8 +69,7 @@ pub(crate) fn read_image(path: &Path) -> Result<Image, String> {
 /// decodes them only when the document is written.
 pub(crate) fn check_image(path: &Path, media_type: &str) -> Result<(), String> {
     if media_type == SVG_MEDIA_TYPE {
-        let options = crate::fonts::svg_options(std::sync::Arc::default());
-        return read_pdf_image(path, media_type, &options).map(|_| ());
+        return read_pdf_image(path, media_type, &Arc::default()).map(|_| ());
     }
     let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
         .map_err(|problem| problem.describe(&path.display().to_string()))?;

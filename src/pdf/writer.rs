@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
@@ -34,7 +35,7 @@ use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
 use super::outline::{krilla_outline, validate_outline, OutlineEntry};
 use crate::doc::ImageAsset;
-use crate::fonts::FontSet;
+use crate::fonts::{svg_font_database, FontSet};
 use crate::typeset::layout::{ImageItem, Item, LinkDest, LinkItem, Page, RuleItem};
 use crate::units::Pt;
 
@@ -264,7 +265,7 @@ struct PageImage {
 /// is made once, when the first SVG is met.
 fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, WriteError> {
     let mut images = BTreeMap::new();
-    let mut svg_options = None;
+    let mut svg_fonts = None;
     for item in input.pages.iter().flat_map(|p| &p.items) {
         let Item::Image(image) = item else { continue };
         if images.contains_key(&image.image) {
@@ -273,10 +274,13 @@ fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, Wri
         let Some(asset) = input.images.get(image.image) else {
             continue;
         };
-        let options = svg_options.get_or_insert_with(|| {
-            crate::fonts::svg_options(crate::fonts::svg_font_database(input.fonts))
-        });
-        let read = super::images::read_pdf_image(&asset.path, &asset.media_type, options).map_err(
+        let fonts = if asset.media_type == "image/svg+xml" {
+            let fonts = svg_fonts.get_or_insert_with(|| svg_font_database(input.fonts));
+            Arc::clone(fonts)
+        } else {
+            Arc::default()
+        };
+        let read = super::images::read_pdf_image(&asset.path, &asset.media_type, &fonts).map_err(
             |reason| WriteError::Image {
                 path: asset.path.display().to_string(),
                 reason,

@@ -530,10 +530,11 @@ fn check_svg(path: &Path) -> Result<(Pt, Pt), ImageProblem> {
         ),
         hint: "remove it from the drawing, or export a plain SVG (Inkscape: Save As > Plain SVG; Illustrator: SVG 1.1 without Illustrator editing data); a PNG works too",
     })?;
-    let options = crate::fonts::svg_options(std::sync::Arc::default());
-    let tree = crate::fonts::parse_svg(&text, &options).map_err(|reason| ImageProblem {
-        message: format!("the SVG cannot be drawn: {reason}"),
-        hint: "open it in a browser or Inkscape and save it again as a plain SVG",
+    let tree = crate::fonts::parse_svg(&text, std::sync::Arc::default()).map_err(|reason| {
+        ImageProblem {
+            message: format!("the SVG cannot be drawn: {reason}"),
+            hint: "open it in a browser or Inkscape and save it again as a plain SVG",
+        }
     })?;
     let size = tree.size();
     let points = |pixels: f32| Pt::new(f64::from(pixels) * POINTS_PER_CSS_PIXEL);
