@@ -442,3 +442,58 @@ fn a_size_that_is_not_a_length_is_a_warning() {
         .location(warning.span.as_ref().expect("located"));
     assert!(location.ends_with("01.md:3:30"), "{location}");
 }
+
+/// The page index of the figure and of the paragraph written after it, in a chapter where
+/// the figure (given `attributes`) does not fit on the page where it is written.
+fn figure_and_next_paragraph(attributes: &str) -> (usize, usize) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("chapters")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("images")).expect("mkdir");
+    std::fs::copy(case().join("images/ring.jpg"), dir.join("images/ring.jpg")).expect("copy");
+    std::fs::write(
+        dir.join("book.toml"),
+        "title = \"T\"\nlanguage = \"en\"\n[[authors]]\nname = \"A\"\n",
+    )
+    .expect("book.toml");
+    let filler = "Words to fill the page before the figure comes. ".repeat(40);
+    let chapter = format!(
+        "# One\n\n{filler}\n\n{filler}\n\n![A ring](../images/ring.jpg){{height=4in{attributes}}}\n\nAfter the figure.\n"
+    );
+    std::fs::write(dir.join("chapters/01.md"), chapter).expect("chapter");
+    let compiled = compile(dir, &ResolveOptions::default());
+    let book = compiled.book.as_ref().expect("a book");
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    let pages = &output.composition.pages;
+    let figure = pages
+        .iter()
+        .position(|p| p.items.iter().any(|i| matches!(i, Item::Image(_))))
+        .expect("the figure is set");
+    let after = pages
+        .iter()
+        .position(|p| page_text(p).contains("After the figure."))
+        .expect("the paragraph after it");
+    (figure, after)
+}
+
+#[test]
+fn a_figure_floats_to_the_next_page_unless_it_keeps_its_place() {
+    let (figure, after) = figure_and_next_paragraph("");
+    assert!(
+        after < figure,
+        "the text after it fills the page: {after} {figure}"
+    );
+    for here in [" .here", " fig-pos=\"h\"", " fig-pos=H"] {
+        let (figure, after) = figure_and_next_paragraph(here);
+        assert!(
+            figure <= after,
+            "{here}: the figure stays in place: {figure} {after}"
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! Figures: the image at the size [`super::images`] finds for it, centred, with its caption
-//! below (or above); a figure that does not fit floats to the next page.
+//! below (or above); a figure that does not fit floats to the top of the next page while
+//! the text after it fills this one, unless it is marked to keep its place (`.here`,
+//! `{fig-pos="h"}`).
 //! Also the numbered captions of tables and listings ("Table 1.4: …"), set here so that the
 //! table and code composers only call for them.
 
@@ -80,7 +82,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         block.height += self.profile.leading * design.gap;
         block.break_after = true;
-        block.float = true;
+        block.float = !keeps_its_place(figure);
         flow.push(Flow::Space(self.profile.leading * design.space_before));
         flow.push(Flow::Line(block));
     }
@@ -206,6 +208,18 @@ impl<'a, 'f> Composer<'a, 'f> {
             CaptionSide::Below => (anchored, caption),
         }
     }
+}
+
+/// A figure marked to stay where it is written (`{fig-pos="h"}` or `"H"`, as Quarto and
+/// LaTeX write it, or `.here`), on the image or its div: when it does not fit, the page
+/// ends before it rather than the text after it filling the page.
+fn keeps_its_place(figure: &crate::doc::Figure) -> bool {
+    [&figure.attrs, &figure.image.attrs].iter().any(|attrs| {
+        attrs.has_class("here")
+            || attrs
+                .get("fig-pos")
+                .is_some_and(|pos| pos.trim().eq_ignore_ascii_case("h"))
+    })
 }
 
 /// No page break between a table's last line and the caption below it.
