@@ -75,7 +75,7 @@ fn check_sizes(package: &crate::epub::Package, diags: &mut Diagnostics) {
     }
 }
 
-/// Convert every image the PDF draws (PNG and JPEG) as the PDF does, so that an image the
+/// Convert every image as the PDF does (PNG, JPEG, GIF, WebP, SVG), so that an image the
 /// EPUB can carry but the PDF cannot take (pixel data that does not decode, a size over the
 /// decoder's limits) is an error at its first use, not a failed build.
 fn check_pdf_images(
@@ -98,17 +98,15 @@ fn check_pdf_images(
         }
     }
     for (asset, span) in book.images.iter().zip(first_use) {
-        let drawn = matches!(asset.media_type.as_str(), "image/png" | "image/jpeg");
-        if !drawn || asset.width == 0 {
-            continue;
-        }
-        if let Err(reason) = crate::pdf::images::check_image(&asset.path) {
+        if let Err(reason) = crate::pdf::images::check_image(&asset.path, &asset.media_type) {
             let name = manuscript.root.display(&asset.path);
             let found = Diagnostic::error(
                 code::IMAGE_FORMAT,
                 format!("{name} cannot go into the PDF: {reason}"),
             )
-            .with_hint("open the image in an editor and save it again as PNG or JPEG");
+            .with_hint(
+                "open the image in an editor and save it again (as PNG or JPEG, or as a plain SVG)",
+            );
             diags.push(match span {
                 Some(span) => found.at(span),
                 None => found.in_file(name),

@@ -143,6 +143,12 @@ pub mod code {
     /// A table with more columns than fit side by side on the PDF's page: it is set in
     /// groups of columns, one after the other.
     pub const TABLE_IN_GROUPS: &str = "W0261";
+    /// A raster image printed at fewer pixels per inch than print needs (150): it will
+    /// look soft or blocky on paper.
+    pub const LOW_RESOLUTION: &str = "W0280";
+    /// An image's `width` or `height` that is not a length octavo reads (`{width=50vw}`):
+    /// the image is set at its natural size.
+    pub const IMAGE_SIZE_UNREAD: &str = "W0281";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -7,16 +7,19 @@
 
 pub(crate) mod html;
 pub(crate) mod labels;
+pub(crate) mod size;
 pub(crate) mod walk;
 
 pub(crate) use labels::{
     is_crossref_label, label_anchor, label_prefix, Attributes, CaptionSide, CrossRef, LabelKind,
     Listing, Numbered,
 };
+pub(crate) use size::{image_size, ImageLength};
 
 use std::path::PathBuf;
 
 use crate::diag::{FileId, Span};
+use crate::units::Pt;
 
 /// A whole book: metadata, chapters in reading order, and the images they use.
 #[derive(Debug, Clone)]
@@ -411,7 +414,7 @@ pub struct Image {
 pub(crate) const MAX_IMAGE_PIXELS: u64 = 100_000_000;
 
 /// A local image file that goes into the outputs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageAsset {
     /// Absolute path on disk (confined to the book root).
     pub path: PathBuf,
@@ -423,7 +426,15 @@ pub struct ImageAsset {
     pub width: u32,
     /// Pixel height (0 for SVG).
     pub height: u32,
+    /// The size it prints at when the book asks for no other: a raster's pixels at the
+    /// resolution its file records (PNG `pHYs`, JPEG JFIF or EXIF; [`DEFAULT_PPI`] when it
+    /// records none), an SVG's own width and height (from its `viewBox` when it has none).
+    pub natural: (Pt, Pt),
 }
+
+/// The resolution a raster image is assumed to have when its file records none: what a
+/// printed page needs, so an image without one prints as large as it can without blurring.
+pub(crate) const DEFAULT_PPI: f64 = 150.0;
 
 /// Raw HTML elements that may appear inside a paragraph (the allow-list's inline part);
 /// backends use it to tell inline from block elements.

@@ -254,10 +254,16 @@ fn escaping_paths_in_book_toml_are_refused() {
 
 #[test]
 fn hostile_raw_html_is_made_inert() {
-    let text = "# XSS\n\n<img src=x onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\">x</a> \
+    // A raw <img> of a book file is an image (its other attributes go); one of the web is
+    // dropped.
+    let text = "# XSS\n\n<img src=https://x/y.png onerror=alert(1)>\n\n\
+        An <img src=\"../images/icon.png\" alt=\"icon\" onerror=\"alert(1)\" style=\"x\"> here.\n\n\
+        <a href=\"javascript:alert(1)\">x</a> \
         <iframe src=\"../../canary.txt\"></iframe>\n\n<svg><script>alert(2)</script></svg>\n\n\
         <p onmouseover=\"steal()\" style=\"x\">para</p>\n";
-    let book = hostile_book(&[chapter(text)]);
+    let icon = std::fs::read(common::repo().join("tests/cases/images/images/gear.png"))
+        .expect("an icon");
+    let book = hostile_book(&[chapter(text), ("images/icon.png", icon)]);
     let (out, _) = build(&book.dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let epub = std::fs::read(book.dir.join("out/hostile.epub")).expect("built");

@@ -1,5 +1,7 @@
 //! Reference renders: chosen pages of the sample book (the contents, a chapter opening with a
-//! footnote, the figure, the table), set in each profile (print, a4, letter), rendered to grey
+//! footnote, the figure, the table), set in each profile (print, a4, letter), and a page of
+//! the images test book (SVG figures drawn as vectors with their text, rasters at their
+//! natural sizes) in print, rendered to grey
 //! images and compared with the PNGs in tests/reference/ within a tolerance, so that a visual
 //! change the text dumps of tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness,
 //! an image, a colour, the page size) fails, as does a change in margins, sizes or spacing.
@@ -93,6 +95,32 @@ fn letter_pages_match_their_references() {
     check_profile("letter");
 }
 
+/// The first page of the images test book's first chapter: an SVG with text labels, one
+/// from graphviz with the SVG 1.1 document type, and the start of the rasters.
+#[test]
+fn an_images_page_matches_its_reference() {
+    let name = "print-images";
+    let output = book_pdf(&common::repo().join("tests/cases/images"), "print", name);
+    let number = output
+        .composition
+        .pages
+        .iter()
+        .position(|page| page_text(page).contains("Figure 1.1: A diagram"))
+        .expect("the page of Figure 1.1")
+        + 1;
+    let work = work_dir();
+    let pdf_path = work.join(format!("{name}.pdf"));
+    std::fs::write(&pdf_path, &output.bytes).expect("write the PDF to render");
+    let prefix = work.join(name);
+    render_pages(&pdf_path, &[number], &prefix);
+    let actual = read_render(&prefix, number);
+    if blessing() {
+        write_png(&reference_dir().join(format!("{name}.png")), &actual);
+    } else if let Err(failure) = compare(name, "the page of Figure 1.1", number, &actual) {
+        panic!("{failure}");
+    }
+}
+
 /// Sets the sample book in `profile`, renders each chosen page and compares (or blesses) it.
 fn check_profile(profile: &str) {
     let bless = blessing();
@@ -126,11 +154,18 @@ fn check_profile(profile: &str) {
 
 /// The sample book set in `profile` with the bundled fonts; the PDF is kept for qpdf.
 fn sample_book_pdf(profile: &str) -> octavo::PdfOutput {
-    let compiled = octavo::compile(
+    book_pdf(
         &common::repo().join("manuscript"),
-        &octavo::ResolveOptions::default(),
-    );
-    let book = compiled.book.as_ref().expect("the sample book compiles");
+        profile,
+        &format!("reference-{profile}"),
+    )
+}
+
+/// The book in `dir` set in `profile` with the bundled fonts; the PDF is kept for qpdf as
+/// `kept`.pdf.
+fn book_pdf(dir: &Path, profile: &str, kept: &str) -> octavo::PdfOutput {
+    let compiled = octavo::compile(dir, &octavo::ResolveOptions::default());
+    let book = compiled.book.as_ref().expect("the book compiles");
     let options = octavo::PdfOptions {
         profile: octavo::Profile::builtin(profile),
         chapters: None,
@@ -138,7 +173,7 @@ fn sample_book_pdf(profile: &str) -> octavo::PdfOutput {
         fonts: None,
     };
     let output = octavo::write_pdf(book, &options).expect("PDF written");
-    let kept = common::pdf_dir().join(format!("reference-{profile}.pdf"));
+    let kept = common::pdf_dir().join(format!("{kept}.pdf"));
     std::fs::write(kept, &output.bytes).expect("keep the PDF for qpdf");
     output
 }

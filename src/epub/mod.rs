@@ -252,6 +252,11 @@ fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {
             source: std::io::Error::other(problem.describe("the image")),
         })?;
         let media_type = image_media_type(&asset.media_type);
+        let data = if media_type == "image/svg+xml" {
+            packaged_svg(data)
+        } else {
+            data
+        };
         let id = format!("img-{}", index + 1);
         let item = package.add(&id, &asset.package_path, media_type, data);
         if book.meta.cover == Some(index) {
@@ -262,6 +267,32 @@ fn add_images(book: &Book, package: &mut Package) -> Result<(), EpubError> {
     Ok(())
 }
 
+/// Public identifiers of SVG 1.0's document type, which resolve accepts and EPUB does not.
+const SVG10_PUBLIC_IDS: [&str; 2] = ["-//W3C//DTD SVG 1.0//EN", "-//W3C//DTD SVG 20010904//EN"];
+
+/// An SVG as the EPUB holds it: without an SVG 1.0 document type declaration (resolve let
+/// through only those without an internal subset, so the declaration ends at its first
+/// `>`); any other SVG unchanged.
+fn packaged_svg(data: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(&data) else {
+        return data;
+    };
+    let Some(start) = text.find("<!DOCTYPE") else {
+        return data;
+    };
+    let Some(length) = text[start..].find('>') else {
+        return data;
+    };
+    let declaration = &text[start..start + length];
+    if !SVG10_PUBLIC_IDS.iter().any(|id| declaration.contains(id)) {
+        return data;
+    }
+    let mut packaged = String::with_capacity(text.len());
+    packaged.push_str(&text[..start]);
+    packaged.push_str(text[start + length + 1..].trim_start_matches(['\r', '\n']));
+    packaged.into_bytes()
+}
+
 fn image_media_type(media_type: &str) -> &'static str {
     match media_type {
         "image/png" => "image/png",
@@ -269,5 +300,21 @@ fn image_media_type(media_type: &str) -> &'static str {
         "image/gif" => "image/gif",
         "image/webp" => "image/webp",
         _ => "image/svg+xml",
+    }
+}
+
+#[cfg(test)]
+mod svg_tests {
+    use super::packaged_svg;
+
+    #[test]
+    fn only_an_svg_10_doctype_is_left_out() {
+        let svg10 = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 20010904//EN\"\n \"http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/svg10.dtd\">\n<svg/>";
+        assert_eq!(
+            packaged_svg(svg10.as_bytes().to_vec()),
+            b"<?xml version=\"1.0\"?>\n<svg/>"
+        );
+        let svg11 = "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\"><svg/>";
+        assert_eq!(packaged_svg(svg11.as_bytes().to_vec()), svg11.as_bytes());
     }
 }

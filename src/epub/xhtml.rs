@@ -308,12 +308,21 @@ impl Writer<'_> {
             escape(&asset.package_path),
             escape(&image.alt)
         ));
+        let size = size_style(image);
+        let class = match (class, &size) {
+            ("", Some(_)) => "sized".to_string(),
+            (class, Some(_)) => format!("{class} sized"),
+            (class, None) => class.to_string(),
+        };
         if !class.is_empty() {
             self.out.push_str(&format!(" class=\"{class}\""));
         }
         if !image.title.is_empty() {
             self.out
                 .push_str(&format!(" title=\"{}\"", escape(&image.title)));
+        }
+        if let Some(style) = size {
+            self.out.push_str(&format!(" style=\"{style}\""));
         }
         self.out.push_str("/>");
     }
@@ -570,6 +579,18 @@ fn declares_khmer(attrs: &[(String, String)]) -> bool {
 }
 
 /// Letters, digits and hyphens only, for a class name from a code fence.
+/// The size the image's attributes ask for as CSS (`width: 50%`, `height: 3in`); the other
+/// dimension follows the image's proportions, and the stylesheet's `max-width` still keeps
+/// it inside the screen.
+fn size_style(image: &Image) -> Option<String> {
+    let (width, height) = crate::doc::image_size(&image.attrs);
+    let parts: Vec<String> = [("width", width), ("height", height)]
+        .into_iter()
+        .filter_map(|(key, length)| length.map(|l| format!("{key}: {}", l.css())))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn css_class(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))

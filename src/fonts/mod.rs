@@ -1,7 +1,8 @@
 //! Fonts, shared by the typesetter, the PDF writer, the EPUB and the cover: the faces octavo
 //! ships ([`bundled`]), one face parsed with its metrics ([`face`]), a book's faces by role
 //! with the fallback chains shaping consults ([`set`]), the faces book.toml's `[fonts]` names
-//! ([`config`]), and the probe that a face can be subset for the PDF ([`subset`]).
+//! ([`config`]), the probe that a face can be subset for the PDF ([`subset`]), and the
+//! faces and options SVG figures are parsed with ([`svg`]).
 //!
 //! The build loads the book's fonts once ([`configured_fonts`], or [`FontSet::builtin`]) and
 //! hands the same set to both backends, so the EPUB embeds the faces the PDF is set in.
@@ -11,8 +12,10 @@ mod config;
 mod face;
 mod set;
 mod subset;
+mod svg;
 
 pub(crate) use config::configured_fonts;
 pub(crate) use face::guard;
 pub(crate) use face::{FontError, FontFace};
 pub(crate) use set::{FaceChoice, FaceId, FaceRole, Family, FontSet, Style};
+pub(crate) use svg::{parse_svg, svg_font_database};

@@ -1,13 +1,15 @@
 //! Raw HTML in the tree: HTML blocks (sanitised by `html`) become blocks or open containers
 //! for the Markdown after them, and inline tags open and close inline containers. What is
-//! dropped is reported.
+//! dropped is reported. An `<img>` of a file in the book (mdBook's way to size a picture)
+//! becomes an image as Markdown's would: a figure when it is the whole block, an image in
+//! the line otherwise, its `width` and `height` read as pandoc's attributes.
 
 use std::ops::Range;
 
 use super::builder::{BlockContainer, Builder, Frame, InlineContainer};
 use super::{html, wrappers, MAX_DEPTH};
-use crate::diag::{code, Diagnostic};
-use crate::doc::{Block, HtmlNode, Inline};
+use crate::diag::{code, Diagnostic, Span};
+use crate::doc::{Attributes, Block, Figure, HtmlNode, Image, Inline};
 
 impl<'a> Builder<'a> {
     /// An HTML block ended: sanitise it and place its pieces, reporting what is dropped.
@@ -16,6 +18,16 @@ impl<'a> Builder<'a> {
             return self.reopen_raw_text_block(text, after_tag, range);
         }
         let span = self.span(range.clone());
+        if let Some(image) = lone_local_image(text, &span) {
+            let figure = Figure {
+                image,
+                caption: Vec::new(),
+                attrs: Attributes::default(),
+                number: None,
+                span,
+            };
+            return self.push_block(Block::Figure(figure), range.start);
+        }
         let sanitized = html::sanitize_block(text);
         for dropped in &sanitized.dropped {
             self.diags.push(
@@ -189,6 +201,9 @@ impl<'a> Builder<'a> {
         if self.stack.len() >= MAX_DEPTH {
             return self.report_depth(range);
         }
+        if let Some(image) = local_image(&name, &attrs, &self.span(range.clone())) {
+            return self.push_inline(Inline::Image(Box::new(image)), range);
+        }
         if !html::is_inline_element(&name) || html::VOID_ELEMENTS.contains(&name.as_str()) {
             if let Some(alt) = html::image_alt(&name, &attrs) {
                 self.warn_dropped(&format!("<{name}> (its alternative text is kept)"), &range);
@@ -284,6 +299,62 @@ impl<'a> Builder<'a> {
                 ),
         );
     }
+}
+
+/// The image of an HTML block that holds one `<img>` of a local file and nothing else (but
+/// blanks and comments).
+fn lone_local_image(text: &str, span: &Span) -> Option<Image> {
+    let mut image = None;
+    for token in html::tokenize(text) {
+        match token {
+            html::HtmlToken::Start { name, attrs, .. } if image.is_none() => {
+                image = Some(local_image(&name, &attrs, span)?);
+            }
+            html::HtmlToken::End { name } if name == "img" => {}
+            html::HtmlToken::Text(text) if text.trim().is_empty() => {}
+            html::HtmlToken::Comment(_) => {}
+            _ => return None,
+        }
+    }
+    image
+}
+
+/// An `<img>` whose `src` is a file in the book, as an image with its description, title,
+/// id, width and height; `None` for any other element, and for a web address or a `data:`
+/// URL (whose description is kept instead, as for any dropped element).
+fn local_image(name: &str, attrs: &[(String, String)], span: &Span) -> Option<Image> {
+    if name != "img" {
+        return None;
+    }
+    let get = |key: &str| {
+        attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let src = get("src").filter(|s| !s.is_empty())?;
+    let scheme = src.split_once(':').map(|(scheme, _)| scheme);
+    let is_url = src.starts_with("//")
+        || scheme.is_some_and(|s| s.len() > 1 && s.chars().all(|c| c.is_ascii_alphabetic()));
+    if is_url {
+        return None;
+    }
+    let pairs = ["width", "height"]
+        .into_iter()
+        .filter_map(|key| get(key).map(|value| (key.to_string(), value)))
+        .collect();
+    Some(Image {
+        src,
+        alt: get("alt").unwrap_or_default(),
+        title: get("title").unwrap_or_default(),
+        asset: None,
+        attrs: Attributes {
+            id: get("id").filter(|id| !id.is_empty()),
+            pairs,
+            ..Attributes::default()
+        },
+        span: span.clone(),
+    })
 }
 
 fn is_blank_node(node: &HtmlNode) -> bool {

@@ -476,7 +476,7 @@ fn the_references_marker_is_recognised_without_copying_long_paragraphs() {
 #[test]
 fn a_raw_image_leaves_its_alternative_text_and_empty_links_go() {
     let text = "A <a href=\"https://example.org/\"><img alt=\"Licence badge\" src=\"https://x/y.png\"/></a> here.\n\n\
-                <a href=\"https://example.org/\"><img src=\"b.png\"></a>\n\n\
+                <a href=\"https://example.org/\"><img src=\"https://x/b.png\"></a>\n\n\
                 An <a id=\"target\"></a>anchor stays.\n";
     let (parsed, diags) = parse(text);
     assert_words_kept(&parsed, &["Licence", "badge", "here.", "anchor", "stays."]);
@@ -507,4 +507,31 @@ fn a_raw_image_leaves_its_alternative_text_and_empty_links_go() {
         .items()
         .iter()
         .any(|d| d.message.contains("alternative text is kept")));
+}
+
+#[test]
+fn a_raw_image_of_a_book_file_is_an_image() {
+    let text = "<img src=\"shot.png\" width=\"300\" style=\"border: 1px\" alt=\"A screenshot\">\n\n\
+                Click <img src=\"gear.png\" alt=\"gear\"> now, or <img src=\"https://x/y.png\" alt=\"remote\">.\n";
+    let (parsed, diags) = parse(text);
+    let Block::Figure(figure) = &parsed.blocks[0] else {
+        panic!("expected a figure, got {:?}", parsed.blocks);
+    };
+    assert_eq!(figure.image.src, "shot.png");
+    assert_eq!(figure.image.alt, "A screenshot");
+    assert_eq!(figure.image.attrs.get("width"), Some("300"));
+    assert!(figure.caption.is_empty());
+    let Block::Paragraph { content, .. } = &parsed.blocks[1] else {
+        panic!("expected a paragraph, got {:?}", parsed.blocks);
+    };
+    let images: Vec<&str> = content
+        .iter()
+        .filter_map(|i| match i {
+            Inline::Image(image) => Some(image.src.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images, ["gear.png"]);
+    assert_words_kept(&parsed, &["Click", "now,", "remote."]);
+    assert_eq!(diags.items().len(), 1, "only the remote image is dropped");
 }

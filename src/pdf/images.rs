@@ -1,4 +1,4 @@
-//! The book's raster images, read for krilla.
+//! The book's images, read for krilla.
 //!
 //! krilla embeds a JPEG unchanged as `/DCTDecode` (its header gives the size and colour
 //! space; CMYK is written inverted, as Adobe's CMYK JPEGs store it) and decodes a PNG,
@@ -6,13 +6,52 @@
 //! transparency. Before an image goes to krilla we refuse what would do harm: a JPEG that
 //! `/DCTDecode` readers cannot show (12-bit, lossless or arithmetic-coded), and an image of
 //! more than [`MAX_IMAGE_PIXELS`] pixels (a decompression bomb), from its header alone.
+//!
+//! A GIF (its first frame, composed onto its logical screen) and a WebP are decoded here by
+//! the `image` crate under an allocation limit and handed to krilla as RGBA pixels (krilla's
+//! own GIF reader takes a first frame smaller than the screen for the whole picture). An
+//! SVG is parsed by usvg with the book's faces ([`crate::fonts::svg_options`]) and drawn
+//! as vectors by krilla-svg.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use krilla::image::Image;
 use krilla::Data;
+use usvg::fontdb::Database;
 
 use crate::doc::MAX_IMAGE_PIXELS;
+
+/// An image as the PDF draws it.
+pub(crate) enum PdfImage {
+    /// Pixels krilla embeds.
+    Raster(Image),
+    /// A drawing krilla-svg turns into PDF paths and text.
+    Svg(Box<usvg::Tree>),
+}
+
+/// The media type of the SVG images the book holds.
+const SVG_MEDIA_TYPE: &str = "image/svg+xml";
+
+/// Bytes a decoded pixel may take: 16-bit RGBA, the widest PNG.
+const MAX_BYTES_PER_PIXEL: u64 = 8;
+
+/// The image at `path` (of `media_type`, as resolve found it) ready for krilla; `svg_fonts`
+/// are the faces an SVG's text is set in. The error is a reason to show with the path.
+pub(crate) fn read_pdf_image(
+    path: &Path,
+    media_type: &str,
+    svg_fonts: &Arc<Database>,
+) -> Result<PdfImage, String> {
+    if media_type == SVG_MEDIA_TYPE {
+        let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
+            .map_err(|problem| problem.describe(&path.display().to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text")?;
+        let tree = crate::fonts::parse_svg(&text, Arc::clone(svg_fonts))?;
+        return Ok(PdfImage::Svg(Box::new(tree)));
+    }
+    read_image(path).map(PdfImage::Raster)
+}
 
 /// The PNG file signature.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -25,20 +64,23 @@ pub(crate) fn read_image(path: &Path) -> Result<Image, String> {
     image_from_bytes(bytes)
 }
 
-/// Checks that the image at `path` can go into the PDF (`octavo check`): it is read as the
-/// writer reads it, and a PNG's pixels are decoded too, since krilla decodes them only when
-/// the document is written.
-pub(crate) fn check_image(path: &Path) -> Result<(), String> {
+/// Checks that the image at `path` (of `media_type`) can go into the PDF (`octavo check`):
+/// it is read as the writer reads it, and a PNG's pixels are decoded too, since krilla
+/// decodes them only when the document is written.
+pub(crate) fn check_image(path: &Path, media_type: &str) -> Result<(), String> {
+    if media_type == SVG_MEDIA_TYPE {
+        return read_pdf_image(path, media_type, &Arc::default()).map(|_| ());
+    }
     let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
         .map_err(|problem| problem.describe(&path.display().to_string()))?;
     let png = bytes.starts_with(PNG_SIGNATURE);
     if png {
-        decode_png(&bytes)?;
+        decode(&bytes)?;
     }
     image_from_bytes(bytes).map(|_| ())
 }
 
-/// A JPEG or PNG as a krilla image, after the checks above.
+/// A JPEG, PNG, GIF or WebP as a krilla image, after the checks above.
 fn image_from_bytes(bytes: Vec<u8>) -> Result<Image, String> {
     if bytes.starts_with(&[0xFF, 0xD8]) {
         let (width, height) = check_jpeg_frame(&bytes)?;
@@ -50,8 +92,13 @@ fn image_from_bytes(bytes: Vec<u8>) -> Result<Image, String> {
         let (width, height) = image.size();
         check_pixels(width, height)?;
         Ok(image)
+    } else if bytes.starts_with(b"GIF8") || bytes.get(8..12) == Some(&b"WEBP"[..]) {
+        let pixels = decode(&bytes)?.into_rgba8();
+        let (width, height) = pixels.dimensions();
+        check_pixels(width, height)?;
+        Ok(Image::from_rgba8(pixels.into_raw(), width, height))
     } else {
-        Err("it is neither a PNG nor a JPEG file".to_string())
+        Err("it is not a PNG, JPEG, GIF or WebP file".to_string())
     }
 }
 
@@ -69,16 +116,16 @@ fn check_pixels(width: u32, height: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Decodes a PNG under the pixel limit (what krilla does when it writes the document).
-fn decode_png(bytes: &[u8]) -> Result<(), String> {
+/// Decodes an image under the pixel limit (what krilla does with a PNG when it writes the
+/// document); a GIF's first frame.
+fn decode(bytes: &[u8]) -> Result<image::DynamicImage, String> {
     let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();
-    // Eight bytes a pixel: 16-bit RGBA, the widest PNG.
-    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 8);
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * MAX_BYTES_PER_PIXEL);
     reader.limits(limits);
-    reader.decode().map(|_| ()).map_err(|e| e.to_string())
+    reader.decode().map_err(|e| e.to_string())
 }
 
 /// The size of a JPEG whose first frame is 8-bit baseline, extended or progressive Huffman
@@ -191,15 +238,45 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn other_formats_and_damaged_pngs_are_refused() {
+    fn other_formats_and_damaged_images_are_refused() {
         assert!(image_from_bytes(b"GIF89a....".to_vec()).is_err());
+        assert!(image_from_bytes(b"BM......".to_vec()).is_err());
         let dir = tempfile::tempdir().unwrap();
         let good = png(image::DynamicImage::ImageRgb8(image::RgbImage::new(30, 20)));
         let path = dir.path().join("good.png");
         std::fs::write(&path, &good).unwrap();
-        assert!(check_image(&path).is_ok());
+        assert!(check_image(&path, "image/png").is_ok());
         let damaged = dir.path().join("damaged.png");
         std::fs::write(&damaged, &good[..good.len() - 30]).unwrap();
-        assert!(check_image(&damaged).is_err());
+        assert!(check_image(&damaged, "image/png").is_err());
+        let svg = dir.path().join("bad.svg");
+        std::fs::write(
+            &svg,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\"/>",
+        )
+        .unwrap();
+        assert!(check_image(&svg, "image/svg+xml").is_err());
+    }
+
+    /// `image` encoded in `format`.
+    pub(crate) fn encoded(image: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn gif_and_webp_are_decoded_into_pixels() {
+        let picture = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+            12,
+            7,
+            image::Rgba([200, 30, 30, 255]),
+        ));
+        for format in [image::ImageFormat::Gif, image::ImageFormat::WebP] {
+            let image = image_from_bytes(encoded(picture.clone(), format)).unwrap();
+            assert_eq!(image.size(), (12, 7), "{format:?}");
+        }
     }
 }

@@ -14,26 +14,28 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::destination::{Destination, XyzDestination};
 use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Quadrilateral, Rect, Size, Transform};
-use krilla::image::Image;
 use krilla::page::{PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::Font;
 use krilla::{Data, Document, SerializeSettings};
+use krilla_svg::{SurfaceExt, SvgSettings};
 
 use super::glyphs::TextBatch;
+use super::images::PdfImage;
 use super::krilla_fixes::Fixes;
 use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
 use super::outline::{krilla_outline, validate_outline, OutlineEntry};
 use crate::doc::ImageAsset;
-use crate::fonts::FontSet;
+use crate::fonts::{svg_font_database, FontSet};
 use crate::typeset::layout::{ImageItem, Item, LinkDest, LinkItem, Page, RuleItem};
 use crate::units::Pt;
 
@@ -255,13 +257,15 @@ fn krilla_fonts(fonts: &FontSet<'static>) -> Result<Vec<Font>, WriteError> {
 
 /// An image the pages show, read for krilla, with the file it came from.
 struct PageImage {
-    image: Image,
+    image: PdfImage,
     path: PathBuf,
 }
 
-/// Every image the pages show, by image index.
+/// Every image the pages show, by image index. The SVGs' font database (the book's faces)
+/// is made once, when the first SVG is met.
 fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, WriteError> {
     let mut images = BTreeMap::new();
+    let mut svg_fonts = None;
     for item in input.pages.iter().flat_map(|p| &p.items) {
         let Item::Image(image) = item else { continue };
         if images.contains_key(&image.image) {
@@ -270,10 +274,18 @@ fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, Wri
         let Some(asset) = input.images.get(image.image) else {
             continue;
         };
-        let read = super::images::read_image(&asset.path).map_err(|reason| WriteError::Image {
-            path: asset.path.display().to_string(),
-            reason,
-        })?;
+        let fonts = if asset.media_type == "image/svg+xml" {
+            let fonts = svg_fonts.get_or_insert_with(|| svg_font_database(input.fonts));
+            Arc::clone(fonts)
+        } else {
+            Arc::default()
+        };
+        let read = super::images::read_pdf_image(&asset.path, &asset.media_type, &fonts).map_err(
+            |reason| WriteError::Image {
+                path: asset.path.display().to_string(),
+                reason,
+            },
+        )?;
         let page_image = PageImage {
             image: read,
             path: asset.path.clone(),
@@ -301,7 +313,7 @@ fn describe_error(
         KrillaError::Image(image, _, reason) => {
             let path = images
                 .values()
-                .find(|i| i.image == image)
+                .find(|i| matches!(&i.image, PdfImage::Raster(r) if *r == image))
                 .map_or_else(|| "(unknown)".to_string(), |i| i.path.display().to_string());
             WriteError::Image { path, reason }
         }
@@ -365,7 +377,7 @@ fn draw_rule(surface: &mut Surface<'_>, rule: &RuleItem) {
     surface.set_fill(Some(Fill::default()));
 }
 
-/// An image scaled into its box.
+/// An image scaled into its box: pixels, or an SVG's paths and text.
 fn draw_image(surface: &mut Surface<'_>, item: &ImageItem, images: &BTreeMap<usize, PageImage>) {
     let (Some(image), Some(size)) = (
         images.get(&item.image),
@@ -374,7 +386,17 @@ fn draw_image(surface: &mut Surface<'_>, item: &ImageItem, images: &BTreeMap<usi
         return;
     };
     surface.push_transform(&Transform::from_translate(item.x.to_f32(), item.y.to_f32()));
-    surface.draw_image(image.image.clone(), size);
+    match &image.image {
+        PdfImage::Raster(raster) => surface.draw_image(raster.clone(), size),
+        PdfImage::Svg(tree) => {
+            // Text stays text (selectable, searchable), in the book's faces.
+            let settings = SvgSettings {
+                embed_text: true,
+                ..SvgSettings::default()
+            };
+            surface.draw_svg(tree, size, settings);
+        }
+    }
     surface.pop();
 }
 

@@ -218,6 +218,7 @@ fn jpegs_pass_through_and_pngs_keep_colour_and_transparency() {
                 media_type: String::new(),
                 width: 0,
                 height: 0,
+                natural: (Pt::new(70.0), Pt::new(50.0)),
             }
         })
         .collect();
@@ -289,6 +290,7 @@ fn image_error_names_the_file(bytes: &[u8]) {
         media_type: "image/png".to_string(),
         width: 10,
         height: 10,
+        natural: (Pt::new(10.0), Pt::new(10.0)),
     }];
     let pages = vec![page(vec![Item::Image(Box::new(ImageItem {
         image: 0,

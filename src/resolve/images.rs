@@ -9,13 +9,17 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+mod density;
 mod svg;
 
 use super::ids::UniqueNames;
 use crate::diag::{code, Diagnostic, Diagnostics, SourceMap, Span};
 use crate::doc::walk;
-use crate::doc::{Chapter, Image, ImageAsset, Inline, Link, LinkTarget, MAX_IMAGE_PIXELS};
+use crate::doc::{
+    Chapter, Image, ImageAsset, Inline, Link, LinkTarget, DEFAULT_PPI, MAX_IMAGE_PIXELS,
+};
 use crate::manuscript::{open_regular, read_regular, BookRoot, PathProblem};
+use crate::units::Pt;
 
 /// Retailers (Apple, Kobo, Amazon) reject images above about 4 megapixels.
 pub(super) const RETAILER_PIXELS: u64 = 4_000_000;
@@ -69,6 +73,7 @@ impl<'a> ImageCollector<'a> {
             .unwrap_or_default();
         let mut remote: Vec<Span> = Vec::new();
         let mut visit = |image: &mut Image| {
+            warn_unread_size(image, diags);
             if is_remote(&image.src) {
                 remote.push(image.span.clone());
             } else {
@@ -220,6 +225,7 @@ impl<'a> ImageCollector<'a> {
             media_type: probe.media_type.to_string(),
             width: probe.width,
             height: probe.height,
+            natural: probe.natural,
         });
         let index = self.assets.len() - 1;
         self.by_path.insert(path.to_path_buf(), index);
@@ -299,6 +305,29 @@ impl<'a> ImageCollector<'a> {
     }
 }
 
+/// A `width` or `height` that is not a length (`50vw`, `auto`, `-3in`) is a warning at the
+/// attribute block: the image is set at its natural size.
+fn warn_unread_size(image: &Image, diags: &mut Diagnostics) {
+    for key in ["width", "height"] {
+        let Some(value) = image.attrs.get(key) else {
+            continue;
+        };
+        if crate::doc::ImageLength::parse(value).is_some() {
+            continue;
+        }
+        let found = Diagnostic::warning(
+            code::IMAGE_SIZE_UNREAD,
+            format!("the {key} `{value}` of the image `{}` is not a length", image.src),
+        )
+        .at(image.attrs.span.clone().unwrap_or_else(|| image.span.clone()))
+        .with_hint(
+            "give a positive length in %, px, pt, pc, in, cm or mm (`{width=50%}`, `{width=3in}`); \
+             without one the image is set at its natural size",
+        );
+        diags.push(found);
+    }
+}
+
 fn is_remote(src: &str) -> bool {
     let lower = src.trim().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
@@ -358,7 +387,7 @@ fn remote_image_link(image: &Image) -> Inline {
 }
 
 /// What the first bytes of an image file say it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct ImageProbe {
     /// Media type for the manifest.
     pub media_type: &'static str,
@@ -370,6 +399,8 @@ pub(super) struct ImageProbe {
     pub height: u32,
     /// Bytes the decoded pixels take (0 when unknown, e.g. SVG).
     pub decoded_bytes: u64,
+    /// The size it prints at by default (see [`ImageAsset::natural`]).
+    pub natural: (Pt, Pt),
 }
 
 /// Bytes in a megabyte, for messages.
@@ -393,31 +424,72 @@ impl From<String> for ImageProblem {
     }
 }
 
+/// How much of an image file is read to type it and find its resolution: a JPEG's EXIF
+/// segment is at most 64 KiB, and comes before its pixels.
+const HEAD_BYTES: u64 = 70 * 1024;
+
+/// Points in a CSS pixel (an SVG's user unit): 96 pixels to the inch.
+const POINTS_PER_CSS_PIXEL: f64 = 0.75;
+
 /// Identify an image by its magic bytes and read its size from the header.
 pub(super) fn probe_image(path: &Path) -> Result<ImageProbe, ImageProblem> {
-    let mut head = Vec::with_capacity(512);
+    let mut head = Vec::with_capacity(4096);
     open_regular(path)
         .map_err(|problem| problem.describe("the image"))?
-        .take(512)
+        .take(HEAD_BYTES)
         .read_to_end(&mut head)
         .map_err(|e| format!("cannot read the image: {e}"))?;
-    let (media_type, extension) =
-        sniff(&head).ok_or_else(|| "not a PNG, JPEG, GIF, WebP or SVG image".to_string())?;
-    let (width, height, decoded_bytes) = match media_type {
-        "image/png" | "image/jpeg" => header_size(path)?,
-        "image/svg+xml" => {
-            check_svg(path)?;
-            (0, 0, 0)
-        }
-        _ => (0, 0, 0),
+    let Some((media_type, extension)) = sniff(&head) else {
+        return Err(not_an_image(&head));
     };
+    if media_type == "image/svg+xml" {
+        let natural = check_svg(path)?;
+        return Ok(ImageProbe {
+            media_type,
+            extension,
+            width: 0,
+            height: 0,
+            decoded_bytes: 0,
+            natural,
+        });
+    }
+    let (width, height, decoded_bytes) = header_size(path)?;
+    let (ppi_x, ppi_y) = density::recorded_ppi(&head).unwrap_or((DEFAULT_PPI, DEFAULT_PPI));
+    let natural = (
+        Pt::inches(f64::from(width) / ppi_x),
+        Pt::inches(f64::from(height) / ppi_y),
+    );
     Ok(ImageProbe {
         media_type,
         extension,
         width,
         height,
         decoded_bytes,
+        natural,
     })
+}
+
+/// Why a file that is not an image was refused: a file holding only a path (a symbolic
+/// link that git or a copy saved as a plain file) says so.
+fn not_an_image(head: &[u8]) -> ImageProblem {
+    let text = std::str::from_utf8(head).map(str::trim).unwrap_or("");
+    let a_path = !text.is_empty()
+        && text.len() <= 1024
+        && !text.contains(['\n', '<'])
+        && text.contains('/')
+        && text.rsplit('.').next().is_some_and(|extension| {
+            ["png", "jpg", "jpeg", "gif", "webp", "svg"]
+                .contains(&extension.to_ascii_lowercase().as_str())
+        });
+    if a_path {
+        return ImageProblem {
+            message: format!(
+                "the file holds only the path `{text}`, not an image (a symbolic link saved as a plain file?)"
+            ),
+            hint: "put the image itself there (or make the link a real one), or refer to the file it names",
+        };
+    }
+    "not a PNG, JPEG, GIF, WebP or SVG image".to_string().into()
 }
 
 fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
@@ -442,8 +514,10 @@ fn sniff(head: &[u8]) -> Option<(&'static str, &'static str)> {
 }
 
 /// SVG is XML and can carry scripts, entity declarations (entity bombs, XXE) and references to
-/// other files, which readers would act on: see [`svg`] for what is packaged.
-fn check_svg(path: &Path) -> Result<(), ImageProblem> {
+/// other files, which readers would act on: see [`svg`] for what is packaged. What passes is
+/// parsed as the PDF writer parses it (without fonts: text does not change the size), so an
+/// SVG it could not draw is refused here, and measured: its size in points.
+fn check_svg(path: &Path) -> Result<(Pt, Pt), ImageProblem> {
     let bytes = read_regular(path, MAX_SVG_BYTES).map_err(|problem| match problem {
         PathProblem::TooLarge(_) => "the SVG is larger than 10 MB".to_string(),
         other => other.describe("the image"),
@@ -455,7 +529,16 @@ fn check_svg(path: &Path) -> Result<(), ImageProblem> {
             refusal.what, refusal.line
         ),
         hint: "remove it from the drawing, or export a plain SVG (Inkscape: Save As > Plain SVG; Illustrator: SVG 1.1 without Illustrator editing data); a PNG works too",
-    })
+    })?;
+    let tree = crate::fonts::parse_svg(&text, std::sync::Arc::default()).map_err(|reason| {
+        ImageProblem {
+            message: format!("the SVG cannot be drawn: {reason}"),
+            hint: "open it in a browser or Inkscape and save it again as a plain SVG",
+        }
+    })?;
+    let size = tree.size();
+    let points = |pixels: f32| Pt::new(f64::from(pixels) * POINTS_PER_CSS_PIXEL);
+    Ok((points(size.width()), points(size.height())))
 }
 
 /// Largest SVG file accepted.
@@ -495,5 +578,15 @@ mod tests {
             Some(("image/svg+xml", "svg"))
         );
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(("image/webp", "webp")));
+    }
+
+    #[test]
+    fn a_file_holding_a_path_says_so() {
+        let problem = not_an_image(b"../../../../third_party/cxx/overview.svg");
+        assert!(problem
+            .message
+            .contains("holds only the path `../../../../third_party/cxx/overview.svg`"));
+        let problem = not_an_image(b"hello world");
+        assert_eq!(problem.message, "not a PNG, JPEG, GIF, WebP or SVG image");
     }
 }

@@ -95,6 +95,9 @@ pub struct Inline {
     pub subscript_drop: f32,
     /// `<small>` text (× size).
     pub small_size: f32,
+    /// The tallest an image in the line is set at its natural size (× leading); one whose
+    /// size the author gave may be taller, on a line of its own.
+    pub image_max_height: f64,
 }
 
 /// The opening of a chapter.
@@ -434,6 +437,7 @@ const PRINT: Style = Style {
         script_rise: 0.35,
         subscript_drop: 0.6,
         small_size: 0.85,
+        image_max_height: 2.0,
     },
     opening: Opening {
         drop: 0.18,

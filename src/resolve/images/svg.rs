@@ -42,6 +42,11 @@ const MAX_DEPTH: usize = 256;
 /// The one document type declaration with an external identifier that EPUB allows in SVG.
 const SVG11_PUBLIC: &str = "-//W3C//DTD SVG 1.1//EN";
 const SVG11_SYSTEM: &str = "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd";
+/// SVG 1.0's declaration (under its two public identifiers, as Illustrator and older tools
+/// write it): accepted, and left out of the EPUB's copy (`epub::packaged_svg`), since EPUB
+/// does not allow it. Its DTD declares no entity a drawing could use.
+const SVG10_PUBLIC: [&str; 2] = ["-//W3C//DTD SVG 1.0//EN", "-//W3C//DTD SVG 20010904//EN"];
+const SVG10_SYSTEM: &str = "http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/svg10.dtd";
 
 /// The SVG drawing vocabulary octavo packages (SVG 1.1 and 2, without scripting, animation,
 /// fonts, `foreignObject` and elements that load other files such as `cursor`).
@@ -731,8 +736,8 @@ fn resolve_reference(reference: &quick_xml::events::BytesRef) -> Result<String, 
     }
 }
 
-/// `<!DOCTYPE svg>` and the standard SVG 1.1 declaration (what graphviz, Inkscape and
-/// Illustrator write) are accepted; an internal subset (entity declarations) or another
+/// `<!DOCTYPE svg>` and the standard SVG 1.1 and 1.0 declarations (what graphviz, Inkscape
+/// and Illustrator write) are accepted; an internal subset (entity declarations) or another
 /// external identifier is not.
 fn check_doctype(doctype: &str) -> Refused {
     let mut quoted: Vec<&str> = Vec::new();
@@ -755,6 +760,11 @@ fn check_doctype(doctype: &str) -> Refused {
     match (words.as_slice(), quoted.as_slice()) {
         ([_], []) => Ok(()),
         ([_, "PUBLIC"], [public, system]) if *public == SVG11_PUBLIC && *system == SVG11_SYSTEM => {
+            Ok(())
+        }
+        ([_, "PUBLIC"], [public, system])
+            if SVG10_PUBLIC.contains(public) && *system == SVG10_SYSTEM =>
+        {
             Ok(())
         }
         _ => Err(format!(
@@ -852,6 +862,13 @@ mod tests {
             check_svg("\u{FEFF}<!DOCTYPE svg><svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
             Ok(())
         );
+        for public in SVG10_PUBLIC {
+            let svg10 = format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"{public}\"\n  \"{SVG10_SYSTEM}\">\n\
+                 <svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+            );
+            assert_eq!(check_svg(&svg10), Ok(()), "{svg10}");
+        }
     }
 
     #[test]
@@ -877,7 +894,8 @@ mod tests {
             (drawing("<rect/>\n<g>"), "not well-formed"),
             (format!("<?xml-stylesheet href=\"http://x/s.css\"?>{}", drawing("")), "a processing instruction that loads a style sheet"),
             ("<!DOCTYPE svg [<!ENTITY a \"aaaa\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&a;</svg>".to_string(), "its own declarations"),
-            ("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.0//EN\" \"http://www.w3.org/TR/2001/REC-SVG-20010904/DTD/svg10.dtd\"><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_string(), "which EPUB does not allow"),
+            ("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.0//EN\" \"http://example.org/svg10.dtd\"><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_string(), "which EPUB does not allow"),
+            ("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_string(), "which EPUB does not allow"),
             ("<!DOCTYPE svg SYSTEM \"file:///etc/passwd\"><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_string(), "which EPUB does not allow"),
             ("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_string(), "the encoding ISO-8859-1"),
             ("<svg><rect/></svg>".to_string(), "<svg> as its root element, where an <svg> element in the SVG namespace"),

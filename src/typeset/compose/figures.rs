@@ -1,8 +1,11 @@
-//! Figures: the image scaled into the measure (at most part of the page tall), centred,
-//! with its caption below (or above); a figure that does not fit floats to the next page.
+//! Figures: the image at the size [`super::images`] finds for it, centred, with its caption
+//! below (or above); a figure that does not fit floats to the top of the next page while
+//! the text after it fills this one, unless it is marked to keep its place (`.here`,
+//! `{fig-pos="h"}`).
 //! Also the numbered captions of tables and listings ("Table 1.4: …"), set here so that the
 //! table and code composers only call for them.
 
+use super::images::{set_size, ImageRoom};
 use super::Composer;
 use crate::doc::{CaptionSide, Chapter, Inline, Numbered};
 use crate::typeset::layout::{moved, AnchorItem, ImageItem, Item};
@@ -40,36 +43,21 @@ impl<'a, 'f> Composer<'a, 'f> {
             width,
             Alignment::Centered,
         );
-        if !matches!(asset.media_type.as_str(), "image/png" | "image/jpeg") || asset.width == 0 {
-            let pieces = Pieces::one(
-                format!("[{}]", figure.image.alt),
-                &self.body().with_style(design.caption_face),
-            );
-            let start = flow.len();
-            self.paragraph(
-                &pieces,
-                x,
-                width,
-                Pt::ZERO,
-                Alignment::Centered,
-                self.profile.leading,
-                flow,
-            );
-            push_anchor(&mut flow[start..], anchor);
-            for mut line in caption {
-                line.items.iter_mut().for_each(|i| i.translate(x, Pt::ZERO));
-                flow.push(Flow::Line(line));
-            }
-            return;
-        }
-        let max_height = self.profile.text_height() * design.max_height;
-        let aspect = f64::from(asset.height) / f64::from(asset.width);
-        let mut w = width;
-        let mut h = w * aspect;
-        if h > max_height {
-            h = max_height;
-            w = h / aspect;
-        }
+        let gaps = self.profile.leading * (design.gap * 2.0);
+        let caption_height = caption
+            .iter()
+            .map(|l| l.height)
+            .fold(Pt::ZERO, |a, b| a + b);
+        let text_height = self.profile.text_height();
+        let room = ImageRoom {
+            width,
+            natural_height: text_height * design.max_height,
+            given_height: (text_height - caption_height - gaps)
+                .max(text_height * design.max_height),
+        };
+        let size = set_size(&figure.image, asset, room, text_height);
+        self.check_resolution(&figure.image, asset, size.width);
+        let (w, h) = (size.width, size.height);
         let mut block = FlowLine::default();
         let above = self.book.meta.numbering.figure_caption == CaptionSide::Above;
         let (before, after) = if above {
@@ -94,7 +82,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         block.height += self.profile.leading * design.gap;
         block.break_after = true;
-        block.float = true;
+        block.float = !keeps_its_place(figure);
         flow.push(Flow::Space(self.profile.leading * design.space_before));
         flow.push(Flow::Line(block));
     }
@@ -220,6 +208,18 @@ impl<'a, 'f> Composer<'a, 'f> {
             CaptionSide::Below => (anchored, caption),
         }
     }
+}
+
+/// A figure marked to stay where it is written (`{fig-pos="h"}` or `"H"`, as Quarto and
+/// LaTeX write it, or `.here`), on the image or its div: when it does not fit, the page
+/// ends before it rather than the text after it filling the page.
+fn keeps_its_place(figure: &crate::doc::Figure) -> bool {
+    [&figure.attrs, &figure.image.attrs].iter().any(|attrs| {
+        attrs.has_class("here")
+            || attrs
+                .get("fig-pos")
+                .is_some_and(|pos| pos.trim().eq_ignore_ascii_case("h"))
+    })
 }
 
 /// No page break between a table's last line and the caption below it.

@@ -1,5 +1,5 @@
 //! Inline content: the document's inlines flattened into pieces of text in a style (emphasis,
-//! code, links, note calls, citations, allow-listed inline HTML).
+//! code, links, note calls, citations, allow-listed inline HTML) and images set in the line.
 
 use std::sync::Arc;
 
@@ -55,7 +55,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     };
                     self.pieces(chapter, &link.content, &s, out);
                 }
-                Inline::Image(image) => out.text(image.alt.as_str(), style),
+                Inline::Image(image) => self.inline_image(image, style, out),
                 Inline::NoteRef(call) => {
                     if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
                     {

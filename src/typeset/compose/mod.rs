@@ -11,6 +11,7 @@ mod contents;
 mod figures;
 mod front;
 mod heads;
+mod images;
 mod inline;
 mod lists;
 mod notes;

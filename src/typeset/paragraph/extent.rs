@@ -44,6 +44,7 @@ fn paragraph_items(pieces: &Pieces<'_>, ctx: &mut TextContext<'_>) -> Vec<Item> 
         items: Vec::new(),
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
+        break_pending: false,
     };
     let spec = ParagraphSpec::plain(Pt::ZERO, Pt::ZERO, Alignment::Ragged);
     builder.pieces(pieces, &spec);

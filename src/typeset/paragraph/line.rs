@@ -1,12 +1,12 @@
 //! Set lines: the items of a broken paragraph placed on their lines (justified, ragged,
-//! centred or flush right), with the glyph runs, link areas, strike-through rules and note
-//! anchors they stand for.
+//! centred or flush right), with the glyph runs, images, link areas, strike-through rules
+//! and note anchors they stand for.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::{Alignment, ParagraphSpec, Payload, StyleId, TextStyle};
-use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkItem, RuleItem};
+use super::{Alignment, InlineImage, ParagraphSpec, Payload, StyleId, TextStyle};
+use crate::typeset::layout::{AnchorItem, GlyphRun, ImageItem, Item, LinkItem, RuleItem};
 use crate::typeset::linebreak;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
@@ -56,8 +56,13 @@ pub(super) fn lay_out_line(
     } = *layout;
     let end = line.end.min(items.len());
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
+    let mut images: Vec<(f64, &InlineImage)> = Vec::new();
     for index in line.start..end {
         match (&items[index], &payloads[index]) {
+            (linebreak::Item::Box { width }, Payload::Image(image)) => {
+                images.push((x, &**image));
+                x += width;
+            }
             (linebreak::Item::Box { width }, payload) => {
                 place_box(payload, x, &mut runs, &mut out);
                 x += width;
@@ -108,9 +113,62 @@ pub(super) fn lay_out_line(
             &design.inline,
         );
     }
+    for (image_x, image) in images {
+        emit_image(&mut out, image_x + shift, baseline, image);
+    }
     merge_links(&mut out.items);
     merge_rules(&mut out.items);
+    make_room_for_images(&mut out);
     out
+}
+
+/// Adds an image with its bottom on the line's baseline, and its link's area.
+fn emit_image(out: &mut FlowLine, x: f64, baseline: Pt, image: &InlineImage) {
+    let x = Pt::new(x);
+    let y = baseline - image.height;
+    out.items.push(Item::Image(Box::new(ImageItem {
+        image: image.image,
+        x,
+        y,
+        width: image.width,
+        height: image.height,
+    })));
+    if let Some(target) = &image.link {
+        out.items.push(Item::Link(Box::new(LinkItem {
+            x,
+            y,
+            width: image.width,
+            height: image.height,
+            target: target.clone(),
+        })));
+    }
+}
+
+/// A line whose images rise above its top is made taller by the difference, its content
+/// moved down with it, so the image does not overlap the line before.
+fn make_room_for_images(out: &mut FlowLine) {
+    let top = out
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Image(image) => Some(image.y),
+            _ => None,
+        })
+        .fold(Pt::ZERO, Pt::min);
+    if top >= Pt::ZERO {
+        return;
+    }
+    let extra = Pt::ZERO - top;
+    for item in &mut out.items {
+        match item {
+            // A link as tall as the line grows with it.
+            Item::Link(link) if link.y == Pt::ZERO && link.height == out.height => {
+                link.height += extra;
+            }
+            item => item.translate(Pt::ZERO, extra),
+        }
+    }
+    out.height += extra;
 }
 
 /// Link areas of one target this close together on a line are one area (the spaces of a
@@ -204,7 +262,7 @@ fn place_box(
                 y: Pt::ZERO,
             })));
         }
-        Payload::Hyphen { .. } | Payload::Nothing => {}
+        Payload::Hyphen { .. } | Payload::Image(_) | Payload::Nothing => {}
     }
 }
 
@@ -251,4 +309,100 @@ pub(crate) fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<Shaped
         return Arc::clone(run);
     }
     Arc::new(run.slice(range))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fonts::FontSet;
+    use crate::typeset::hyphen::Hyphenator;
+    use crate::typeset::layout::Item;
+    use crate::typeset::paragraph::{
+        set_paragraph, Alignment, InlineImage, ParagraphSpec, Pieces, TextContext, TextStyle,
+    };
+    use crate::typeset::shape::{ShapeCache, ShapeOptions};
+    use crate::units::Pt;
+
+    fn lines_with(image: InlineImage) -> Vec<crate::typeset::page::FlowLine> {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = TextContext {
+            fonts: &fonts,
+            design: crate::typeset::style::Style::for_profile("print"),
+            cache: ShapeCache::new(),
+            hyphenator: Hyphenator::for_language("en"),
+            options: ShapeOptions::default(),
+            missing: Vec::new(),
+        };
+        let style = TextStyle::serif(10.0);
+        let mut pieces = Pieces::new();
+        pieces.text("Click the ", &style);
+        pieces.image(image);
+        pieces.text(" button.", &style);
+        let spec = ParagraphSpec::plain(Pt::new(300.0), Pt::new(12.0), Alignment::Justified);
+        set_paragraph(&pieces, &spec, &mut ctx)
+    }
+
+    fn image(width: f64, height: f64, own_line: bool) -> InlineImage {
+        InlineImage {
+            image: 0,
+            width: Pt::new(width),
+            height: Pt::new(height),
+            own_line,
+            link: None,
+        }
+    }
+
+    /// (top, bottom) of the line's image, and the baseline of its text.
+    fn image_and_baseline(line: &crate::typeset::page::FlowLine) -> (Option<(f64, f64)>, f64) {
+        let image = line.items.iter().find_map(|item| match item {
+            Item::Image(image) => Some((image.y.get(), (image.y + image.height).get())),
+            _ => None,
+        });
+        let baseline = line
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Glyphs(run) => Some(run.y.get()),
+                _ => None,
+            })
+            .unwrap_or(f64::NAN);
+        (image, baseline)
+    }
+
+    #[test]
+    fn a_small_image_sits_on_the_baseline_of_its_line() {
+        let lines = lines_with(image(8.0, 8.0, false));
+        assert_eq!(lines.len(), 1);
+        let (image, baseline) = image_and_baseline(&lines[0]);
+        let (top, bottom) = image.expect("the image is set");
+        assert!((bottom - baseline).abs() < 1e-9 && top > 0.0);
+        assert_eq!(lines[0].height, Pt::new(12.0));
+    }
+
+    #[test]
+    fn a_tall_image_makes_its_line_taller() {
+        let lines = lines_with(image(20.0, 24.0, false));
+        let (image, baseline) = image_and_baseline(&lines[0]);
+        let (top, bottom) = image.expect("the image is set");
+        assert!(
+            top.abs() < 1e-9,
+            "the image starts at the line's top: {top}"
+        );
+        assert!((bottom - baseline).abs() < 1e-9);
+        assert!(lines[0].height > Pt::new(24.0));
+    }
+
+    #[test]
+    fn an_image_with_a_given_size_has_its_own_line() {
+        let lines = lines_with(image(200.0, 50.0, true));
+        assert_eq!(lines.len(), 3, "before, the image, after");
+        assert!(image_and_baseline(&lines[1]).0.is_some());
+        assert!(image_and_baseline(&lines[0]).0.is_none());
+        // Wider than the measure: reduced to it.
+        let lines = lines_with(image(600.0, 60.0, true));
+        let width = lines[1].items.iter().find_map(|item| match item {
+            Item::Image(image) => Some(image.width.get()),
+            _ => None,
+        });
+        assert_eq!(width, Some(300.0));
+    }
 }

@@ -25,7 +25,7 @@ pub(crate) use extent::{content_widths, forget_words, hyphenated_min_width, Cont
 pub(crate) use line::slice_run;
 use line::{lay_out_line, LineLayout};
 use pieces::store_style;
-pub(crate) use pieces::{NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle};
+pub(crate) use pieces::{InlineImage, NoteCall, Piece, Pieces, StyleId, TextContext, TextStyle};
 
 /// How the lines of a paragraph are set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +57,7 @@ enum Payload {
         note: usize,
         call_id: String,
     },
+    Image(Box<InlineImage>),
     Nothing,
 }
 
@@ -144,6 +145,9 @@ struct Builder<'a, 'f> {
     /// The styles the payloads name: the pieces' styles, then those made here (note calls,
     /// hyphens).
     styles: Vec<TextStyle>,
+    /// An image set on a line of its own was the last thing added: what follows starts a
+    /// new line (and the space after the image is not set).
+    break_pending: bool,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
@@ -190,6 +194,7 @@ fn set_lines(
         items: Vec::new(),
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
+        break_pending: false,
     };
     if spec.first_indent > Pt::ZERO {
         builder.push(
@@ -268,34 +273,94 @@ impl Builder<'_, '_> {
                             self.space(*style, spec);
                         }
                         if !chunk.is_empty() {
+                            self.pending_break();
                             word.push((chunk, *style));
                         }
                     }
                 }
                 Piece::Break => {
                     self.flush_word(&mut word);
-                    self.push(
-                        linebreak::Item::Glue {
-                            width: 0.0,
-                            stretch: 1e6,
-                            shrink: 0.0,
-                        },
-                        Payload::Nothing,
-                    );
-                    self.push(linebreak::Item::forced_break(), Payload::Nothing);
+                    self.break_pending = false;
+                    self.forced_break();
                 }
                 Piece::Note(call) => {
                     self.flush_word(&mut word);
+                    self.pending_break();
                     self.note_call(call);
+                }
+                Piece::Image(image) => {
+                    self.flush_word(&mut word);
+                    self.pending_break();
+                    self.inline_image(image);
                 }
             }
         }
         self.flush_word(&mut word);
     }
 
+    /// A forced line break (the last line before it is not stretched).
+    fn forced_break(&mut self) {
+        self.push(
+            linebreak::Item::Glue {
+                width: 0.0,
+                stretch: 1e6,
+                shrink: 0.0,
+            },
+            Payload::Nothing,
+        );
+        self.push(linebreak::Item::forced_break(), Payload::Nothing);
+    }
+
+    /// The line break an image on a line of its own asked for, before what follows it.
+    fn pending_break(&mut self) {
+        if std::mem::take(&mut self.break_pending) {
+            self.forced_break();
+        }
+    }
+
+    /// True before anything but an indent, and right after a forced break.
+    fn at_line_start(&self) -> bool {
+        match self.items.last() {
+            Some(linebreak::Item::Penalty { cost, .. }) => *cost <= -linebreak::INFINITY_PENALTY,
+            Some(linebreak::Item::Box { .. }) => {
+                self.items.len() == 1 && matches!(self.payloads.last(), Some(Payload::Nothing))
+            }
+            Some(linebreak::Item::Glue { .. }) => false,
+            None => true,
+        }
+    }
+
+    /// An image in the line: a box as wide as the image (reduced to the measure), on a line
+    /// of its own when its size was given.
+    fn inline_image(&mut self, image: &InlineImage) {
+        let scale = (self.measure / image.width.get()).min(1.0);
+        let scale = if scale.is_finite() {
+            scale.max(0.0)
+        } else {
+            1.0
+        };
+        let sized = InlineImage {
+            width: image.width * scale,
+            height: image.height * scale,
+            ..image.clone()
+        };
+        if sized.own_line && !self.at_line_start() {
+            self.forced_break();
+        }
+        self.push(
+            linebreak::Item::Box {
+                width: sized.width.get(),
+            },
+            Payload::Image(Box::new(sized)),
+        );
+        self.break_pending = image.own_line;
+    }
+
     /// Interword glue: the space of the face, stretch 1/2, shrink 1/3 (TeX's proportions).
     fn space(&mut self, style: StyleId, spec: &ParagraphSpec) {
-        if matches!(self.items.last(), Some(linebreak::Item::Glue { .. }) | None) {
+        if matches!(self.items.last(), Some(linebreak::Item::Glue { .. }) | None)
+            || self.break_pending
+        {
             return;
         }
         let plain = TextStyle {

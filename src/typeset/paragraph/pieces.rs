@@ -9,6 +9,7 @@ use crate::typeset::hyphen::Hyphenator;
 use crate::typeset::layout::LinkDest;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
 use crate::typeset::style;
+use crate::units::Pt;
 
 /// The look of a stretch of text.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +73,25 @@ pub(crate) enum Piece<'a> {
     Break,
     /// A footnote call.
     Note(Box<NoteCall>),
+    /// An image set in the line.
+    Image(Box<InlineImage>),
+}
+
+/// An image set in a line of text: its size, the image it draws and the link it is part of.
+/// Its bottom sits on the baseline; a line holding one taller than the text above the
+/// baseline grows by the difference.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct InlineImage {
+    /// Index into the book's images.
+    pub image: usize,
+    /// Width on the page (reduced to the measure when wider).
+    pub width: Pt,
+    /// Height on the page.
+    pub height: Pt,
+    /// Set on a line of its own (the author gave its size, which may be a line's width).
+    pub own_line: bool,
+    /// The link it is part of, if any.
+    pub link: Option<LinkDest>,
 }
 
 /// A footnote call: its superscript number, the note's index in the chapter's note lines,
@@ -117,6 +137,11 @@ impl<'a> Pieces<'a> {
     /// Add a footnote call.
     pub(crate) fn note(&mut self, call: NoteCall) {
         self.list.push(Piece::Note(Box::new(call)));
+    }
+
+    /// Add an image set in the line.
+    pub(crate) fn image(&mut self, image: InlineImage) {
+        self.list.push(Piece::Image(Box::new(image)));
     }
 
     /// True when there is nothing to set.
