@@ -103,14 +103,13 @@ struct OutputLock {
 
 impl OutputLock {
     fn acquire(dir: &Path, waiting: &dyn Fn(&Path)) -> std::io::Result<OutputLock> {
-        // Called through the trait: std's own `File::lock` needs a newer Rust.
-        use fs4::{FileExt, TryLockError};
+        use std::fs::TryLockError;
         let file = lock_target(dir)?;
-        match FileExt::try_lock(&file) {
+        match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 waiting(dir);
-                FileExt::lock(&file)?;
+                file.lock()?;
             }
             // A file system without locks: write unlocked, as before locks existed.
             Err(TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {}
