@@ -143,6 +143,9 @@ pub mod code {
     /// A table with more columns than fit side by side on the PDF's page: it is set in
     /// groups of columns, one after the other.
     pub const TABLE_IN_GROUPS: &str = "W0261";
+    /// A code fence names a language octavo does not know but one it does is one edit away
+    /// (`pyhton`): the code is set plain.
+    pub const CODE_LANGUAGE_MISSPELLED: &str = "W0270";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -7,7 +7,9 @@
 
 mod captions;
 
-use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note};
+use crate::doc::{
+    Block, Book, Chapter, CodeToken, Division, HtmlNode, Image, Inline, LinkTarget, List, Note,
+};
 use crate::locale::Terms;
 
 /// Escape text for XML content and attribute values (see [`crate::xml::escape`]).
@@ -198,9 +200,12 @@ impl Writer<'_> {
                 lang,
                 text,
                 listing: Some(listing),
+                tokens,
                 ..
-            } => self.listing(lang.as_deref(), text, listing),
-            Block::Code { lang, text, .. } => self.code_block(lang.as_deref(), text),
+            } => self.listing(lang.as_deref(), text, tokens, listing),
+            Block::Code {
+                lang, text, tokens, ..
+            } => self.code_block(lang.as_deref(), text, tokens),
             Block::Table(table) => self.table(table),
             Block::Figure(figure) => self.figure(figure),
             Block::Rule { .. } => self.out.push_str("<hr class=\"scene-break\"/>\n"),
@@ -270,15 +275,33 @@ impl Writer<'_> {
         }
     }
 
-    fn code_block(&mut self, lang: Option<&str>, text: &str) {
+    /// A code block: its highlighted tokens in `<span class="hl-…">`, coloured by the
+    /// stylesheet only (without it, plain text).
+    fn code_block(&mut self, lang: Option<&str>, text: &str, tokens: &[CodeToken]) {
         self.out.push_str("<pre><code");
         if let Some(lang) = lang {
             self.out
                 .push_str(&format!(" class=\"language-{}\"", escape(&css_class(lang))));
         }
         self.out.push('>');
-        self.out
-            .push_str(&escape(text.strip_suffix('\n').unwrap_or(text)));
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let mut at = 0;
+        for token in tokens {
+            let (start, end) = (token.start as usize, (token.end as usize).min(text.len()));
+            let (Some(before), Some(inside)) = (text.get(at..start), text.get(start..end)) else {
+                continue;
+            };
+            self.out.push_str(&escape(before));
+            if !inside.is_empty() {
+                self.out.push_str(&format!(
+                    "<span class=\"hl-{}\">{}</span>",
+                    token.class.name(),
+                    escape(inside)
+                ));
+            }
+            at = end;
+        }
+        self.out.push_str(&escape(text.get(at..).unwrap_or_default()));
         self.out.push_str("</code></pre>\n");
     }
 
