@@ -186,6 +186,13 @@ pub struct PdfConfig {
     pub margins: MarginsConfig,
     /// Use old-style figures in running text when the font has them.
     pub oldstyle_figures: Option<bool>,
+    /// How highlighted code is printed: `colour`, `grey` or `plain` (by default grey in the
+    /// print profile, colour in the handouts).
+    pub code_theme: Option<Spanned<String>>,
+    /// Size of code blocks, e.g. `8.5pt`.
+    pub code_size: Option<Spanned<String>>,
+    /// Smallest size a code block is set at to make its longest line fit, e.g. `7.5pt`.
+    pub code_min_size: Option<Spanned<String>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -201,6 +208,9 @@ pub struct MarginsConfig {
     /// Outer margin.
     pub outer: Option<Spanned<String>>,
 }
+
+/// The code themes `[pdf] code-theme` may name (see `typeset::style::CodeTheme`).
+pub(crate) const PDF_CODE_THEMES: [&str; 5] = ["colour", "color", "grey", "gray", "plain"];
 
 /// The PDF profiles octavo knows.
 pub(crate) const PDF_PROFILES: [&str; 3] = ["print", "a4", "letter"];
@@ -361,12 +371,26 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
             );
         }
     }
+    if let Some(theme) = &pdf.code_theme {
+        if !PDF_CODE_THEMES.contains(&theme.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: unknown code theme `{}`", theme.get_ref()),
+                )
+                .at(span_of(file, theme))
+                .with_hint("code themes are colour (or color), grey (or gray) and plain"),
+            );
+        }
+    }
     let m = &pdf.margins;
     let lengths = [
         &pdf.page_width,
         &pdf.page_height,
         &pdf.font_size,
         &pdf.leading,
+        &pdf.code_size,
+        &pdf.code_min_size,
         &m.top,
         &m.bottom,
         &m.inner,

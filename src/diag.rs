@@ -146,6 +146,9 @@ pub mod code {
     /// A code fence names a language octavo does not know but one it does is one edit away
     /// (`pyhton`): the code is set plain.
     pub const CODE_LANGUAGE_MISSPELLED: &str = "W0270";
+    /// A token in a code block is longer than the PDF's line: it is broken inside (once per
+    /// block).
+    pub const CODE_TOKEN_CUT: &str = "W0271";
 }
 
 /// One problem found in the manuscript or its configuration.

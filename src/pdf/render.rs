@@ -19,7 +19,7 @@ use super::image_pdf::image_xobject;
 use super::text_pdf::{embed_fonts, EmbeddedFonts, GlyphUsage, TextState};
 use crate::doc::ImageAsset;
 use crate::fonts::FontSet;
-use crate::typeset::layout::{Item, LinkDest, Page};
+use crate::typeset::layout::{Ink, Item, LinkDest, Page};
 use crate::units::Pt;
 
 /// Why the PDF could not be written.
@@ -238,6 +238,14 @@ fn image_resource(index: usize) -> String {
     format!("Im{}", index + 1)
 }
 
+/// Sets the fill colour that glyphs are drawn with (`r g b rg`).
+fn set_fill(out: &mut Content, ink: Ink) {
+    for fraction in ink.rgb_fractions() {
+        out.number(fraction, 3);
+    }
+    out.op("rg");
+}
+
 /// The page's content stream (text first, then rules and images) and what it uses.
 fn page_content(
     page: &Page,
@@ -248,10 +256,16 @@ fn page_content(
     let mut out = Content::new();
     let mut used = UsedResources::default();
     let mut state = TextState::default();
+    let mut ink = Ink::BLACK;
     for item in &page.items {
         if let Item::Glyphs(run) = item {
             if out.bytes().is_empty() {
                 out.begin_text();
+            }
+            if run.run.ink != ink {
+                state.finish(&mut out);
+                set_fill(&mut out, run.run.ink);
+                ink = run.run.ink;
             }
             let origin = (run.x.to_f32(), (height - run.y).to_f32());
             shared
@@ -261,6 +275,9 @@ fn page_content(
     }
     if !out.bytes().is_empty() {
         state.finish(&mut out);
+        if ink != Ink::BLACK {
+            set_fill(&mut out, Ink::BLACK);
+        }
         out.end_text();
     }
     used.faces = state.used_faces().iter().map(|f| f.index()).collect();

@@ -21,6 +21,7 @@ use unicode_script::{Script as UScript, UnicodeScript};
 
 use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
 use crate::units::FontUnits;
+use super::layout::Ink;
 
 /// The typographic features a piece of text is shaped with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -89,6 +90,8 @@ pub struct ShapedRun {
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
     pub missing: Vec<(char, usize)>,
+    /// The colour the glyphs are filled with (black but for highlighted code).
+    pub ink: Ink,
 }
 
 impl ShapedRun {
@@ -194,6 +197,7 @@ pub(crate) fn shape_with_plans(
         glyphs: Vec::new(),
         clusters: Vec::new(),
         missing: Vec::new(),
+        ink: Ink::BLACK,
     };
     let features = features(options);
     let language = options
@@ -574,6 +578,7 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
         glyphs,
         clusters,
         missing: run.missing.clone(),
+        ink: run.ink,
     })
 }
 

@@ -119,11 +119,18 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.list(chapter, list, x, width, flow);
                 state.indent_next = false;
             }
-            Block::Code { text, listing, .. } => {
+            Block::Code {
+                text,
+                listing,
+                tokens,
+                span,
+                ..
+            } => {
                 if let Some(listing) = listing {
                     self.listing_caption(chapter, listing, x, width, flow);
                 }
-                self.code(text, x, width, flow);
+                let block = super::code::CodeBlock { text, tokens, span };
+                self.code(&block, x, width, flow);
                 state.indent_next = false;
             }
             Block::Table(table) => {

@@ -7,6 +7,7 @@
 
 mod blocks;
 mod code;
+mod code_breaks;
 mod contents;
 mod figures;
 mod front;

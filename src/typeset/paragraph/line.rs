@@ -258,6 +258,7 @@ pub(crate) fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<Shaped
             glyphs: Vec::new(),
             clusters: Vec::new(),
             missing: Vec::new(),
+            ink: run.ink,
         });
     };
     let text_start = clusters
@@ -295,5 +296,6 @@ pub(crate) fn slice_run(run: &Arc<ShapedRun>, range: Range<usize>) -> Arc<Shaped
         glyphs,
         clusters,
         missing: Vec::new(),
+        ink: run.ink,
     })
 }
