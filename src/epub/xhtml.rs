@@ -6,9 +6,11 @@
 //! screen readers the right voice.
 
 mod captions;
+mod code;
 
+use crate::highlight::LineMarks;
 use crate::doc::{
-    Block, Book, Chapter, CodeToken, Division, HtmlNode, Image, Inline, LinkTarget, List, Note,
+    Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note,
 };
 use crate::locale::Terms;
 
@@ -205,7 +207,7 @@ impl Writer<'_> {
             } => self.listing(lang.as_deref(), text, tokens, listing),
             Block::Code {
                 lang, text, tokens, ..
-            } => self.code_block(lang.as_deref(), text, tokens),
+            } => self.code_block(lang.as_deref(), text, tokens, &LineMarks::default()),
             Block::Table(table) => self.table(table),
             Block::Figure(figure) => self.figure(figure),
             Block::Rule { .. } => self.out.push_str("<hr class=\"scene-break\"/>\n"),
@@ -273,36 +275,6 @@ impl Writer<'_> {
                 self.blocks(blocks);
             }
         }
-    }
-
-    /// A code block: its highlighted tokens in `<span class="hl-…">`, coloured by the
-    /// stylesheet only (without it, plain text).
-    fn code_block(&mut self, lang: Option<&str>, text: &str, tokens: &[CodeToken]) {
-        self.out.push_str("<pre><code");
-        if let Some(lang) = lang {
-            self.out
-                .push_str(&format!(" class=\"language-{}\"", escape(&css_class(lang))));
-        }
-        self.out.push('>');
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        let mut at = 0;
-        for token in tokens {
-            let (start, end) = (token.start as usize, (token.end as usize).min(text.len()));
-            let (Some(before), Some(inside)) = (text.get(at..start), text.get(start..end)) else {
-                continue;
-            };
-            self.out.push_str(&escape(before));
-            if !inside.is_empty() {
-                self.out.push_str(&format!(
-                    "<span class=\"hl-{}\">{}</span>",
-                    token.class.name(),
-                    escape(inside)
-                ));
-            }
-            at = end;
-        }
-        self.out.push_str(&escape(text.get(at..).unwrap_or_default()));
-        self.out.push_str("</code></pre>\n");
     }
 
     fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {

@@ -11,9 +11,14 @@
 //! A fence with no language, a name the syntax set does not know, or `text`/`console` is
 //! plain with no warning; a name one edit from a language octavo knows (`pyhton`) is plain
 //! with a warning at the fence that suggests the language.
+//!
+//! [`LineMarks`] reads the line numbers and highlighted lines a fence asks for.
 
 mod languages;
+mod lines;
 mod scopes;
+
+pub(crate) use lines::LineMarks;
 
 use std::sync::OnceLock;
 

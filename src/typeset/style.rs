@@ -12,8 +12,9 @@
 //! - a [`Pt`] length (rule thicknesses).
 //!
 //! Each profile has its design ([`Style::for_profile`]): the print book's, and the handouts'
-//! (A4 and US letter), which today share the book's proportions: their larger body size and
-//! leading (see [`super::profile`]) scale every value.
+//! (A4 and US letter), which share the book's proportions (their larger body size and
+//! leading, see [`super::profile`], scale every value) but print code in colour where the
+//! book prints it in greys ([`CodeTheme`]).
 
 use super::layout::Ink;
 use crate::doc::TokenClass;
@@ -175,8 +176,10 @@ pub struct Code {
     pub continuation_size: f32,
     /// Space between the mark and the code (× the code's size).
     pub continuation_gap: Em,
-    /// Ink of the mark.
+    /// Ink of the mark, and of line numbers (set in the margin like it, at its size).
     pub continuation_ink: Ink,
+    /// Width of the bar in the margin beside a highlighted line (`hl_lines`).
+    pub highlight_bar: Pt,
     /// How much further than its line's own indentation a continuation starts (× the code's
     /// size; about two characters of the monospace).
     pub continuation_indent: Em,
@@ -584,8 +587,9 @@ const PRINT: Style = Style {
         tab: "    ",
         continuation: "↪",
         continuation_size: 0.8,
-        continuation_gap: Em::new(0.3),
+        continuation_gap: Em::new(0.5),
         continuation_ink: Ink::grey(0x80),
+        highlight_bar: Pt::new(1.0),
         continuation_indent: Em::new(1.2),
         max_indent_share: 0.5,
         unbroken_lines: 8,

@@ -3,6 +3,7 @@
 //! its number in a `<span class="caption-label">` before the caption text.
 
 use super::{escape, Writer};
+use crate::highlight::LineMarks;
 use crate::doc::{
     label_anchor, CaptionSide, CodeToken, Figure, Image, Inline, Listing, Numbered, Table,
 };
@@ -70,7 +71,7 @@ impl Writer<'_> {
                 "<figure class=\"listing\"{}>\n",
                 id_attribute(id.as_deref())
             ));
-            self.code_block(lang, text, tokens);
+            self.code_block(lang, text, tokens, &LineMarks::of(Some(&listing.attrs)));
             self.out.push_str("</figure>\n");
             return;
         }
@@ -79,7 +80,7 @@ impl Writer<'_> {
             id_attribute(id.as_deref())
         ));
         self.caption("figcaption", listing.number.as_ref(), &listing.caption);
-        self.code_block(lang, text, tokens);
+        self.code_block(lang, text, tokens, &LineMarks::of(Some(&listing.attrs)));
         self.out.push_str("</figure>\n");
     }
 

@@ -2,6 +2,7 @@
 //! references, scene breaks and raw HTML containers (lists, code, tables, figures and notes
 //! have files of their own).
 
+use crate::highlight::LineMarks;
 use super::notes::attach_nested_notes;
 use super::Composer;
 use crate::doc::{Block, Chapter, Inline};
@@ -129,7 +130,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                 if let Some(listing) = listing {
                     self.listing_caption(chapter, listing, x, width, flow);
                 }
-                let block = super::code::CodeBlock { text, tokens, span };
+                let marks = LineMarks::of(listing.as_deref().map(|l| &l.attrs));
+                let block = super::code::CodeBlock {
+                    text,
+                    tokens,
+                    span,
+                    marks,
+                };
                 self.code(&block, x, width, flow);
                 state.indent_next = false;
             }

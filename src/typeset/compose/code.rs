@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::code_breaks::{break_line, Cell};
+use crate::typeset::code_breaks::{break_line, Cell};
 use super::Composer;
 use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{CodeToken, TokenClass};
 use crate::fonts::{FaceChoice, Family};
-use crate::typeset::layout::{GlyphRun, Item};
+use crate::highlight::LineMarks;
+use crate::typeset::layout::{GlyphRun, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{slice_run, TextStyle};
 use crate::typeset::shape::ShapedRun;
@@ -31,12 +32,29 @@ pub(super) struct CodeBlock<'b> {
     pub tokens: &'b [CodeToken],
     /// Where it is, for warnings.
     pub span: &'b Span,
+    /// Line numbers and highlighted lines.
+    pub marks: LineMarks,
 }
 
 /// A stretch of one class in a source line, tabs expanded.
 struct Stretch {
     text: String,
     class: Option<TokenClass>,
+}
+
+/// Where and how big a block's lines are set.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    /// Left edge of the code.
+    x: Pt,
+    /// The measure.
+    width: Pt,
+    /// The code's size.
+    size: f32,
+    /// Its leading.
+    leading: Pt,
+    /// Baseline below a line's top.
+    baseline: Pt,
 }
 
 /// A stretch shaped: its run, and where its clusters start among the line's cells.
@@ -57,36 +75,16 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut shaped = FxHashMap::default();
         let mut set: Vec<(FlowLine, bool)> = Vec::new();
         let mut cut_token = false;
-        for line in &lines {
+        let frame = Frame {
+            x,
+            width,
+            size,
+            leading,
+            baseline,
+        };
+        for (index, line) in lines.iter().enumerate() {
             let stretches = self.shape_stretches(line, size, &mut shaped);
-            let cells = line_cells(line, &stretches);
-            let indent = cells.iter().take_while(|c| c.first == ' ').count();
-            let indent_width: f64 = cells[..indent].iter().map(|c| c.width).sum();
-            let step = design.continuation_indent.at(Pt::from_f32(size)).get();
-            let shift = (indent_width + step).min(width.get() * design.max_indent_share);
-            let broken = break_line(&cells, indent, width.get(), width.get() - shift);
-            cut_token |= broken.cut_token;
-            let count = broken.lines.len().max(1);
-            for (k, range) in broken.lines.iter().enumerate() {
-                let at = if k == 0 { x } else { x + Pt::new(shift) };
-                let mut items = place_cells(&stretches, range.clone(), at, baseline);
-                if k > 0 {
-                    items.push(self.continuation_mark(size, x, baseline));
-                }
-                let line = FlowLine {
-                    height: leading,
-                    items,
-                    ..FlowLine::default()
-                };
-                set.push((line, k + 1 == count));
-            }
-            if broken.lines.is_empty() {
-                let line = FlowLine {
-                    height: leading,
-                    ..FlowLine::default()
-                };
-                set.push((line, true));
-            }
+            cut_token |= self.set_source_line(&stretches, line, index, &block.marks, &frame, &mut set);
         }
         if cut_token {
             self.warnings.push(token_cut(block.span));
@@ -97,6 +95,61 @@ impl<'a, 'f> Composer<'a, 'f> {
             flow.push(Flow::Line(line));
         }
         flow.push(Flow::Space(self.profile.leading * design.space));
+    }
+
+    /// Sets one source line as one printed line or more (pushed to `set` with whether each
+    /// ends the source line); returns whether a token had to be cut.
+    fn set_source_line(
+        &mut self,
+        stretches: &[ShapedStretch],
+        line: &[Stretch],
+        index: usize,
+        marks: &LineMarks,
+        frame: &Frame,
+        set: &mut Vec<(FlowLine, bool)>,
+    ) -> bool {
+        let design = &self.design().code;
+        let Frame {
+            x,
+            width,
+            size,
+            leading,
+            baseline,
+        } = *frame;
+        let cells = line_cells(line, stretches);
+        let indent = cells.iter().take_while(|c| c.first == ' ').count();
+        let indent_width: f64 = cells[..indent].iter().map(|c| c.width).sum();
+        let step = design.continuation_indent.at(Pt::from_f32(size)).get();
+        let shift = (indent_width + step).min(width.get() * design.max_indent_share);
+        let broken = break_line(&cells, indent, width.get(), width.get() - shift);
+        let ranges = if broken.lines.is_empty() {
+            vec![0..0]
+        } else {
+            broken.lines
+        };
+        let count = ranges.len();
+        for (k, range) in ranges.into_iter().enumerate() {
+            let at = if k == 0 { x } else { x + Pt::new(shift) };
+            let mut items = place_cells(stretches, range, at, baseline);
+            let margin = match marks.number(index) {
+                Some(number) if k == 0 => Some(number.to_string()),
+                _ if k > 0 => Some(design.continuation.to_string()),
+                _ => None,
+            };
+            if let Some(text) = margin {
+                items.push(self.margin_text(&text, size, x, baseline));
+            }
+            if marks.is_highlighted(index) {
+                items.push(highlight_bar(design, size, x, leading));
+            }
+            let line = FlowLine {
+                height: leading,
+                items,
+                ..FlowLine::default()
+            };
+            set.push((line, k + 1 == count));
+        }
+        broken.cut_token
     }
 
     /// The size the block is set at: the design's, or smaller (down to its smallest) so that
@@ -155,15 +208,16 @@ impl<'a, 'f> Composer<'a, 'f> {
         out
     }
 
-    /// The continuation mark in the margin left of `x`: a glyph run that stands for no text,
-    /// so that copying the code does not pick it up.
-    fn continuation_mark(&mut self, size: f32, x: Pt, baseline: Pt) -> Item {
+    /// `text` (the continuation mark, a line number) set small in the margin, flush right
+    /// against the code at `x`: a glyph run that stands for no text, so that copying the code
+    /// picks up only the code.
+    fn margin_text(&mut self, text: &str, size: f32, x: Pt, baseline: Pt) -> Item {
         let design = &self.design().code;
         let mark_size = size * design.continuation_size;
         let gap = design.continuation_gap.at(Pt::from_f32(size));
         let shaped = self
             .ctx
-            .shape(design.continuation, &code_style(TokenLook::PLAIN, mark_size));
+            .shape(text, &code_style(TokenLook::PLAIN, mark_size));
         let mut mark = (*shaped).clone();
         mark.text = String::new();
         for cluster in &mut mark.clusters {
@@ -177,6 +231,18 @@ impl<'a, 'f> Composer<'a, 'f> {
             run: Arc::new(mark),
         })
     }
+}
+
+/// The bar in the margin beside a highlighted line: a rule as wide as the bar and as tall as
+/// the line, midway between the code and the margin text.
+fn highlight_bar(design: &Code, size: f32, x: Pt, leading: Pt) -> Item {
+    let gap = design.continuation_gap.at(Pt::from_f32(size));
+    Item::Rule(Box::new(RuleItem {
+        x: x - gap * 0.5 - design.highlight_bar * 0.5,
+        y: leading * 0.5,
+        width: design.highlight_bar,
+        thickness: leading,
+    }))
 }
 
 /// The monospace in `look`'s face at `size`.

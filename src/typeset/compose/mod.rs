@@ -7,7 +7,6 @@
 
 mod blocks;
 mod code;
-mod code_breaks;
 mod contents;
 mod figures;
 mod front;

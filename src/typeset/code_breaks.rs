@@ -15,7 +15,7 @@ use crate::doc::TokenClass;
 
 /// One cluster of a line of code.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Cell {
+pub(crate) struct Cell {
     /// Advance width, in points.
     pub width: f64,
     /// Its first character.
@@ -42,7 +42,7 @@ enum Place {
 
 /// How a line was broken.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Broken {
+pub(crate) struct Broken {
     /// The cells of each printed line, in order, covering the line.
     pub lines: Vec<Range<usize>>,
     /// Whether some token had to be cut between two of its characters.
@@ -52,7 +52,7 @@ pub(super) struct Broken {
 /// Breaks `cells` into lines: the first `first` points wide, the continuations `rest`
 /// points wide. The first line never breaks inside its leading `indent` cells (it would
 /// print nothing but spaces). Spaces at the end of a line do not count against its width.
-pub(super) fn break_line(cells: &[Cell], indent: usize, first: f64, rest: f64) -> Broken {
+pub(crate) fn break_line(cells: &[Cell], indent: usize, first: f64, rest: f64) -> Broken {
     let mut lines = Vec::new();
     let mut cut_token = false;
     let mut start = 0;
@@ -70,6 +70,31 @@ pub(super) fn break_line(cells: &[Cell], indent: usize, first: f64, rest: f64) -
         width = rest;
     }
     Broken { lines, cut_token }
+}
+
+/// Byte offsets inside a word of inline code where a line may break: after punctuation, by
+/// the rules of code blocks (inline code is not highlighted, and has no spaces inside a
+/// word). Never a hyphen.
+pub(crate) fn inline_code_breaks(word: &str) -> Vec<usize> {
+    let cells: Vec<(usize, Cell)> = word
+        .char_indices()
+        .enumerate()
+        .map(|(n, (at, c))| {
+            let cell = Cell {
+                width: 0.0,
+                first: c,
+                last: c,
+                token: n,
+                class: None,
+            };
+            (at, cell)
+        })
+        .collect();
+    let only: Vec<Cell> = cells.iter().map(|(_, cell)| *cell).collect();
+    (1..only.len())
+        .filter(|&at| place_before(&only, at) == Place::Good)
+        .map(|at| cells[at].0)
+        .collect()
 }
 
 /// Where a printed line starting at `start` ends.
@@ -222,6 +247,13 @@ mod tests {
         let broken = break_line(&cells(text, &[]), 0, 8.0, 8.0);
         assert_eq!(pieces(text, &broken), ["go ", "abcdefgh", "ijklmnop"]);
         assert!(broken.cut_token);
+    }
+
+    #[test]
+    fn inline_code_breaks_after_punctuation_only() {
+        assert_eq!(inline_code_breaks("a.b(c)"), [2, 4]);
+        assert_eq!(inline_code_breaks("x==1.5"), Vec::<usize>::new());
+        assert_eq!(inline_code_breaks("long_identifier"), Vec::<usize>::new());
     }
 
     #[test]
