@@ -281,27 +281,30 @@ fn needs_glyph(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Drawable;
+    use super::*;
 
     #[test]
     fn drawable_characters_are_remembered_in_both_planes() {
         let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
-        let mut drawable = Drawable::default();
+        let mut text = Coverage::new(fonts.faces().map(|(id, _)| id).collect());
         // Asked twice each: the second answer comes from the table or the map.
         for _ in 0..2 {
-            assert!(drawable.get('a', &fonts));
-            assert!(drawable.get('ខ', &fonts), "Khmer is in the fallback font");
-            assert!(drawable.get(' ', &fonts), "a space needs no glyph");
-            assert!(
-                drawable.get('\u{00AD}', &fonts),
-                "a soft hyphen needs no glyph"
-            );
-            assert!(
-                !drawable.get('\u{0F40}', &fonts),
-                "no bundled font has Tibetan"
-            );
-            assert!(!drawable.get('\u{1F99C}', &fonts), "nor this pictograph");
+            assert!(text.draws('a', &fonts));
+            assert!(text.draws('ខ', &fonts), "Khmer is in the fallback font");
+            assert!(text.draws(' ', &fonts), "a space needs no glyph");
+            assert!(text.draws('\u{00AD}', &fonts), "a soft hyphen needs no glyph");
+            assert!(!text.draws('\u{0F40}', &fonts), "no bundled font has Tibetan");
+            assert!(!text.draws('\u{1F99C}', &fonts), "nor this pictograph");
         }
-        assert_eq!(drawable.astral.len(), 1);
+        assert_eq!(text.drawable.astral.len(), 1);
+    }
+
+    #[test]
+    fn code_is_checked_against_the_monospace_chain() {
+        let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
+        let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
+        let mut code = Coverage::new(fonts.chain(mono));
+        assert!(code.draws('┌', &fonts), "box drawing is in DejaVu Sans Mono");
+        assert!(!code.draws('合', &fonts), "no bundled code font has CJK");
     }
 }

@@ -1,7 +1,7 @@
 //! Where a line of code too long for the measure is broken, as a programmer would break it:
 //! after a run of spaces or after punctuation (`,` `(` `.` `=` and the other operators) as
-//! near the right margin as the line allows; never inside an identifier, a number or an
-//! operator (`==`, `->`); inside a string only at one of its spaces, and only when the line
+//! near the right margin as the line allows; never inside an identifier (a hyphen between
+//! letters included: `code-line-numbers`), a number or an operator (`==`, `->`); inside a string only at one of its spaces, and only when the line
 //! has no better place. Only a token longer than the line itself is cut between two of its
 //! characters, and the caller warns about it.
 //!
@@ -157,11 +157,15 @@ fn place_before(cells: &[Cell], at: usize) -> Place {
         return Place::Never;
     }
     let before = at.checked_sub(2).map(|i| cells[i].last);
-    if matches!(prev.last, '.' | ',') && next.first.is_ascii_digit() {
-        if before.is_some_and(|c| c.is_ascii_digit()) {
-            // A decimal point or a thousands separator in unhighlighted code (`118.15`).
-            return Place::Never;
-        }
+    let digits = before.is_some_and(|c| c.is_ascii_digit()) && next.first.is_ascii_digit();
+    if matches!(prev.last, '.' | ',') && digits {
+        // A decimal point or a thousands separator in unhighlighted code (`118.15`).
+        return Place::Never;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    if prev.last == '-' && before.is_some_and(word) && word(next.first) {
+        // A hyphen inside a name (`code-line-numbers`, `with-open-file`).
+        return Place::Never;
     }
     Place::Good
 }
@@ -252,7 +256,8 @@ mod tests {
     #[test]
     fn inline_code_breaks_after_punctuation_only() {
         assert_eq!(inline_code_breaks("a.b(c)"), [2, 4]);
-        assert_eq!(inline_code_breaks("x==1.5"), Vec::<usize>::new());
+        assert_eq!(inline_code_breaks("x==1.5"), [3]);
+        assert_eq!(inline_code_breaks("code-line-numbers"), Vec::<usize>::new());
         assert_eq!(inline_code_breaks("long_identifier"), Vec::<usize>::new());
     }
 
