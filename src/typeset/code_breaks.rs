@@ -1,8 +1,8 @@
 //! Where a line of code too long for the measure is broken, as a programmer would break it:
 //! after a run of spaces or after punctuation (`,` `(` `.` `=` and the other operators) as
 //! near the right margin as the line allows; never inside an identifier (a hyphen between
-//! letters included: `code-line-numbers`), a number or an operator (`==`, `->`); inside a string only at one of its spaces, and only when the line
-//! has no better place. Only a token longer than the line itself is cut between two of its
+//! letters included: `code-line-numbers`), a number or an operator (`==`, `->`); inside a
+//! string only at one of its spaces, and only when the line has no better place. Only a token longer than the line itself is cut between two of its
 //! characters, and the caller warns about it.
 //!
 //! The line is seen as cells (the shaped clusters, one character each in a monospace),
