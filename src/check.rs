@@ -16,8 +16,8 @@ use std::path::Path;
 use crate::build::{compile, Compiled};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{Block, Book, Inline};
-use crate::fonts::{FaceChoice, Family, Style as FaceStyle};
 use crate::epub::assemble;
+use crate::fonts::{FaceChoice, Family, Style as FaceStyle};
 use crate::resolve::ResolveOptions;
 
 /// Retailers reject content documents above this size.
@@ -183,7 +183,11 @@ impl GlyphCheck<'_> {
     /// Warn, once per character, about those of `text` no face can draw.
     fn characters(&mut self, text: &str, span: &Span, in_code: bool) {
         for c in text.chars() {
-            let coverage = if in_code { &mut self.code } else { &mut self.text };
+            let coverage = if in_code {
+                &mut self.code
+            } else {
+                &mut self.text
+            };
             if !coverage.draws(c, self.fonts) && self.reported.insert(c) {
                 self.diags.push(missing_glyph(c, span, in_code));
             }
@@ -292,8 +296,14 @@ mod tests {
             assert!(text.draws('a', &fonts));
             assert!(text.draws('ខ', &fonts), "Khmer is in the fallback font");
             assert!(text.draws(' ', &fonts), "a space needs no glyph");
-            assert!(text.draws('\u{00AD}', &fonts), "a soft hyphen needs no glyph");
-            assert!(!text.draws('\u{0F40}', &fonts), "no bundled font has Tibetan");
+            assert!(
+                text.draws('\u{00AD}', &fonts),
+                "a soft hyphen needs no glyph"
+            );
+            assert!(
+                !text.draws('\u{0F40}', &fonts),
+                "no bundled font has Tibetan"
+            );
             assert!(!text.draws('\u{1F99C}', &fonts), "nor this pictograph");
         }
         assert_eq!(text.drawable.astral.len(), 1);
@@ -304,7 +314,10 @@ mod tests {
         let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
         let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
         let mut code = Coverage::new(fonts.chain(mono));
-        assert!(code.draws('┌', &fonts), "box drawing is in DejaVu Sans Mono");
+        assert!(
+            code.draws('┌', &fonts),
+            "box drawing is in DejaVu Sans Mono"
+        );
         assert!(!code.draws('合', &fonts), "no bundled code font has CJK");
     }
 }

@@ -60,9 +60,9 @@ pub use diag::{
     SourceMap, Span,
 };
 pub use doc::{plain_text, Book, CodeToken, TokenClass};
-pub use highlight::classify as classify_code;
 pub use epub::xhtml::chapter_file;
 pub use epub::{write_epub, EpubOptions};
+pub use highlight::classify as classify_code;
 pub use markdown::citations::find_citations;
 pub use markdown::html::{tokenize, HtmlToken};
 pub use markdown::parser_options;

@@ -267,7 +267,10 @@ fn epub_token_classes_are_the_highlighters() {
     let (bytes, _, _) = common::build_epub(&case());
     keep_for_epubcheck("code-case", &bytes);
     let mut highlighted = 0;
-    for file in ["EPUB/text/01-languages.xhtml", "EPUB/text/02-long-lines.xhtml"] {
+    for file in [
+        "EPUB/text/01-languages.xhtml",
+        "EPUB/text/02-long-lines.xhtml",
+    ] {
         let body = common::xhtml_body(&bytes, file);
         for (lang, inner) in code_elements(&body) {
             let (spans, plain) = spans_of(&inner);
@@ -351,7 +354,10 @@ fn copying_a_broken_line_gives_the_line_as_written() {
         .iter()
         .position(|l| l.trim_start().starts_with("\"this string is far"))
         .expect("the long string is in the text");
-    assert!(!lines[first].starts_with(' '), "no indentation is extracted");
+    assert!(
+        !lines[first].starts_with(' '),
+        "no indentation is extracted"
+    );
 }
 
 #[test]
@@ -370,7 +376,10 @@ fn the_handouts_print_code_in_colour_and_the_book_in_greys() {
     assert!(grey.iter().all(|[r, g, b]| r == g && g == b), "{grey:?}");
     assert!(grey.len() >= 2, "{grey:?}");
     let colour = inks("a4");
-    assert!(colour.iter().any(|[r, g, b]| r != g || g != b), "{colour:?}");
+    assert!(
+        colour.iter().any(|[r, g, b]| r != g || g != b),
+        "{colour:?}"
+    );
 }
 
 /// A temporary book of `files` (relative to `from`), as tests/nothing_lost.rs stages them.
@@ -387,7 +396,10 @@ fn book_from(from: &Path, files: &[String]) -> tempfile::TempDir {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read corpus folder").flatten() {
+    for entry in std::fs::read_dir(from)
+        .expect("read corpus folder")
+        .flatten()
+    {
         let path = entry.path();
         let target = to.join(entry.file_name());
         if entry.file_type().expect("file type").is_dir() {

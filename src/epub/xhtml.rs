@@ -8,10 +8,8 @@
 mod captions;
 mod code;
 
+use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note};
 use crate::highlight::LineMarks;
-use crate::doc::{
-    Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note,
-};
 use crate::locale::Terms;
 
 /// Escape text for XML content and attribute values (see [`crate::xml::escape`]).

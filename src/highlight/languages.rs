@@ -40,17 +40,68 @@ const ALIASES: &[(&str, &str)] = &[
 /// Language names a misspelling is compared with: the ones books use most. A name the
 /// syntax set knows but that is not here is still highlighted; it is only never suggested.
 pub(crate) const SUGGESTED: &[&str] = &[
-    "rust", "python", "javascript", "typescript", "haskell", "clojure", "scheme", "lisp",
-    "bash", "shell", "java", "kotlin", "swift", "scala", "golang", "ruby", "perl", "php",
-    "html", "xml", "css", "json", "toml", "yaml", "markdown", "latex", "diff", "sql", "cpp",
-    "csharp", "elixir", "erlang", "ocaml", "fsharp", "julia", "matlab", "lua", "dockerfile",
-    "makefile", "powershell", "groovy", "dart", "zig", "nim", "fortran", "pascal", "racket",
+    "rust",
+    "python",
+    "javascript",
+    "typescript",
+    "haskell",
+    "clojure",
+    "scheme",
+    "lisp",
+    "bash",
+    "shell",
+    "java",
+    "kotlin",
+    "swift",
+    "scala",
+    "golang",
+    "ruby",
+    "perl",
+    "php",
+    "html",
+    "xml",
+    "css",
+    "json",
+    "toml",
+    "yaml",
+    "markdown",
+    "latex",
+    "diff",
+    "sql",
+    "cpp",
+    "csharp",
+    "elixir",
+    "erlang",
+    "ocaml",
+    "fsharp",
+    "julia",
+    "matlab",
+    "lua",
+    "dockerfile",
+    "makefile",
+    "powershell",
+    "groovy",
+    "dart",
+    "zig",
+    "nim",
+    "fortran",
+    "pascal",
+    "racket",
 ];
 
 /// Names that say "no language" (program output, a terminal session, plain text): never
 /// highlighted and never a misspelling.
 const PLAIN: &[&str] = &[
-    "text", "txt", "plain", "plaintext", "none", "output", "console", "terminal", "log", "raw",
+    "text",
+    "txt",
+    "plain",
+    "plaintext",
+    "none",
+    "output",
+    "console",
+    "terminal",
+    "log",
+    "raw",
     "ignore",
 ];
 
@@ -58,7 +109,9 @@ const PLAIN: &[&str] = &[
 /// comma (mdBook's `rust,editable`), without braces or a leading dot, in lower case.
 pub(crate) fn fence_language(lang: &str) -> Option<String> {
     let first = lang.split([',', ' ']).next()?;
-    let name = first.trim_matches(|c| c == '{' || c == '}' || c == '.').trim();
+    let name = first
+        .trim_matches(|c| c == '{' || c == '}' || c == '.')
+        .trim();
     (!name.is_empty()).then(|| name.to_lowercase())
 }
 

@@ -93,9 +93,15 @@ mod tests {
 
     #[test]
     fn numbering_and_highlighting_are_read_in_every_spelling() {
-        let pandoc = LineMarks::of(Some(&attrs(&["rust", "numberLines"], &[("startFrom", "10")])));
+        let pandoc = LineMarks::of(Some(&attrs(
+            &["rust", "numberLines"],
+            &[("startFrom", "10")],
+        )));
         assert_eq!(pandoc.number(0), Some(10));
-        let hugo = LineMarks::of(Some(&attrs(&[], &[("linenos", "table"), ("hl_lines", "1 3-4")])));
+        let hugo = LineMarks::of(Some(&attrs(
+            &[],
+            &[("linenos", "table"), ("hl_lines", "1 3-4")],
+        )));
         assert_eq!(hugo.number(2), Some(3));
         assert!(hugo.is_highlighted(0) && !hugo.is_highlighted(1) && hugo.is_highlighted(3));
         let quarto = LineMarks::of(Some(&attrs(&[], &[("code-line-numbers", "2-3")])));

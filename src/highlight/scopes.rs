@@ -72,13 +72,28 @@ mod tests {
             _ => None,
         };
         assert_eq!(class("keyword.control.rust"), Some(TokenClass::Keyword));
-        assert_eq!(class("keyword.operator.arithmetic.rust"), Some(TokenClass::Operator));
-        assert_eq!(class("storage.type.function.rust"), Some(TokenClass::Keyword));
+        assert_eq!(
+            class("keyword.operator.arithmetic.rust"),
+            Some(TokenClass::Operator)
+        );
+        assert_eq!(
+            class("storage.type.function.rust"),
+            Some(TokenClass::Keyword)
+        );
         assert_eq!(class("support.type.rust"), Some(TokenClass::Type));
         assert_eq!(class("string.quoted.double.rust"), Some(TokenClass::String));
-        assert_eq!(class("comment.line.double-slash.rust"), Some(TokenClass::Comment));
-        assert_eq!(class("entity.name.function.rust"), Some(TokenClass::Function));
-        assert_eq!(meaning("punctuation.definition.string.begin.rust"), Meaning::Delimiter);
+        assert_eq!(
+            class("comment.line.double-slash.rust"),
+            Some(TokenClass::Comment)
+        );
+        assert_eq!(
+            class("entity.name.function.rust"),
+            Some(TokenClass::Function)
+        );
+        assert_eq!(
+            meaning("punctuation.definition.string.begin.rust"),
+            Meaning::Delimiter
+        );
         assert_eq!(meaning("source.rust"), Meaning::Nothing);
     }
 }

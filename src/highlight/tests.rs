@@ -29,7 +29,9 @@ fn tokens_are_ordered_and_disjoint() {
     for pair in tokens.windows(2) {
         assert!(pair[0].end <= pair[1].start, "{tokens:?}");
     }
-    assert!(tokens.iter().all(|t| t.start < t.end && t.end as usize <= text.len()));
+    assert!(tokens
+        .iter()
+        .all(|t| t.start < t.end && t.end as usize <= text.len()));
 }
 
 #[test]

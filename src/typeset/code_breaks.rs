@@ -174,8 +174,29 @@ fn place_before(cells: &[Cell], at: usize) -> Place {
 fn breaks_after(c: char) -> bool {
     matches!(
         c,
-        ',' | ';' | '(' | '[' | '{' | ')' | ']' | '}' | '.' | '=' | '+' | '-' | '*' | '/' | '%'
-            | '&' | '|' | '^' | '<' | '>' | '!' | '?' | ':' | '~'
+        ',' | ';'
+            | '('
+            | '['
+            | '{'
+            | ')'
+            | ']'
+            | '}'
+            | '.'
+            | '='
+            | '+'
+            | '-'
+            | '*'
+            | '/'
+            | '%'
+            | '&'
+            | '|'
+            | '^'
+            | '<'
+            | '>'
+            | '!'
+            | '?'
+            | ':'
+            | '~'
     )
 }
 
@@ -184,8 +205,26 @@ fn breaks_after(c: char) -> bool {
 fn joins(c: char) -> bool {
     matches!(
         c,
-        '=' | '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<' | '>' | '!' | '?' | ':' | '.'
-            | '~' | ',' | ';' | ')' | ']' | '}'
+        '=' | '+'
+            | '-'
+            | '*'
+            | '/'
+            | '%'
+            | '&'
+            | '|'
+            | '^'
+            | '<'
+            | '>'
+            | '!'
+            | '?'
+            | ':'
+            | '.'
+            | '~'
+            | ','
+            | ';'
+            | ')'
+            | ']'
+            | '}'
     )
 }
 
@@ -222,7 +261,10 @@ mod tests {
     fn breaks_after_a_space_nearest_the_margin() {
         let text = "let total = first + second + third;";
         let broken = break_line(&cells(text, &[]), 0, 20.0, 16.0);
-        assert_eq!(pieces(text, &broken), ["let total = first + ", "second + third;"]);
+        assert_eq!(
+            pieces(text, &broken),
+            ["let total = first + ", "second + third;"]
+        );
         assert!(!broken.cut_token);
     }
 

@@ -19,9 +19,9 @@ use rustybuzz::{BufferFlags, Feature, UnicodeBuffer};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script as UScript, UnicodeScript};
 
+use super::layout::Ink;
 use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
 use crate::units::FontUnits;
-use super::layout::Ink;
 
 /// The typographic features a piece of text is shaped with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

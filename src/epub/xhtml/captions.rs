@@ -3,10 +3,10 @@
 //! its number in a `<span class="caption-label">` before the caption text.
 
 use super::{escape, Writer};
-use crate::highlight::LineMarks;
 use crate::doc::{
     label_anchor, CaptionSide, CodeToken, Figure, Image, Inline, Listing, Numbered, Table,
 };
+use crate::highlight::LineMarks;
 
 impl Writer<'_> {
     pub(super) fn figure(&mut self, figure: &Figure) {

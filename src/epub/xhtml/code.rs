@@ -18,8 +18,11 @@ impl Writer<'_> {
         marks: &LineMarks,
     ) {
         let numbered = marks.first_number.is_some();
-        self.out
-            .push_str(if numbered { "<pre class=\"numbered\"><code" } else { "<pre><code" });
+        self.out.push_str(if numbered {
+            "<pre class=\"numbered\"><code"
+        } else {
+            "<pre><code"
+        });
         if let Some(lang) = lang {
             self.out
                 .push_str(&format!(" class=\"language-{}\"", escape(&css_class(lang))));

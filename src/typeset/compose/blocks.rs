@@ -2,10 +2,10 @@
 //! references, scene breaks and raw HTML containers (lists, code, tables, figures and notes
 //! have files of their own).
 
-use crate::highlight::LineMarks;
 use super::notes::attach_nested_notes;
 use super::Composer;
 use crate::doc::{Block, Chapter, Inline};
+use crate::highlight::LineMarks;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};

@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::typeset::code_breaks::{break_line, Cell};
 use super::Composer;
 use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{CodeToken, TokenClass};
 use crate::fonts::{FaceChoice, Family};
 use crate::highlight::LineMarks;
+use crate::typeset::code_breaks::{break_line, Cell};
 use crate::typeset::layout::{GlyphRun, Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{slice_run, TextStyle};
@@ -84,7 +84,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         for (index, line) in lines.iter().enumerate() {
             let stretches = self.shape_stretches(line, size, &mut shaped);
-            cut_token |= self.set_source_line(&stretches, line, index, &block.marks, &frame, &mut set);
+            cut_token |=
+                self.set_source_line(&stretches, line, index, &block.marks, &frame, &mut set);
         }
         if cut_token {
             self.warnings.push(token_cut(block.span));
@@ -122,11 +123,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         let step = design.continuation_indent.at(Pt::from_f32(size)).get();
         let shift = (indent_width + step).min(width.get() * design.max_indent_share);
         let broken = break_line(&cells, indent, width.get(), width.get() - shift);
-        let ranges = if broken.lines.is_empty() {
-            vec![0..0]
-        } else {
-            broken.lines
-        };
+        let mut ranges = broken.lines;
+        if ranges.is_empty() {
+            // An empty source line is one empty printed line.
+            ranges.push(0..0);
+        }
         let count = ranges.len();
         for (k, range) in ranges.into_iter().enumerate() {
             let at = if k == 0 { x } else { x + Pt::new(shift) };
@@ -398,7 +399,11 @@ mod tests {
             shown,
             [
                 vec![("let", Some(TokenClass::Keyword)), (" x = 1;", None)],
-                vec![("    f(", None), ("\"a\"", Some(TokenClass::String)), (")", None)],
+                vec![
+                    ("    f(", None),
+                    ("\"a\"", Some(TokenClass::String)),
+                    (")", None)
+                ],
             ]
         );
     }
@@ -407,9 +412,15 @@ mod tests {
     fn short_blocks_never_split_and_long_ones_keep_two_lines() {
         let design = &crate::typeset::style::Style::for_profile("print").code;
         let lines = |n: usize| vec![(FlowLine::default(), true); n];
-        assert_eq!(code_breaks(&lines(8), design), [vec![false; 7], vec![true]].concat());
+        assert_eq!(
+            code_breaks(&lines(8), design),
+            [vec![false; 7], vec![true]].concat()
+        );
         let ten = code_breaks(&lines(10), design);
-        assert_eq!(ten, [false, true, true, true, true, true, true, true, false, true]);
+        assert_eq!(
+            ten,
+            [false, true, true, true, true, true, true, true, false, true]
+        );
         let mut wrapped = lines(10);
         wrapped[3].1 = false;
         assert!(!code_breaks(&wrapped, design)[3]);
