@@ -80,7 +80,7 @@ fn language(fence: &str) -> Language {
 /// compare what an output shows with what the highlighter says.
 pub fn classify(fence: &str, text: &str) -> Option<Vec<CodeToken>> {
     match language(fence) {
-        Language::Known(syntax) => Classifier::default().tokens(syntax, text),
+        Language::Known(syntax) => classify_text(syntax, text),
         Language::Plain | Language::Misspelled(_) => None,
     }
 }
@@ -162,7 +162,7 @@ enum Outcome {
 
 fn highlight_job(job: &Job) -> Outcome {
     match language(&job.lang) {
-        Language::Known(syntax) => match Classifier::default().tokens(syntax, &job.text) {
+        Language::Known(syntax) => match classify_text(syntax, &job.text) {
             Some(tokens) => Outcome::Tokens(tokens),
             None => Outcome::Plain,
         },
@@ -195,64 +195,60 @@ fn misspelled(job: &Job, known: &str, sources: &SourceMap) -> Diagnostic {
     ))
 }
 
-/// Turns syntect's scope stacks into token classes, remembering each scope's meaning.
-#[derive(Default)]
-struct Classifier {
-    meanings: FxHashMap<Scope, Meaning>,
+thread_local! {
+    /// What each scope means, remembered per thread (a book's blocks meet the same few
+    /// hundred scopes over and over).
+    static MEANINGS: std::cell::RefCell<FxHashMap<Scope, Meaning>> =
+        std::cell::RefCell::new(FxHashMap::default());
 }
 
-impl Classifier {
-    /// The tokens of `text`, adjacent ones of one class merged; `None` when the text is too
-    /// large to highlight in linear time or the grammar fails on it.
-    fn tokens(&mut self, syntax: &SyntaxReference, text: &str) -> Option<Vec<CodeToken>> {
-        if text.len() > MAX_BLOCK || text.split('\n').any(|line| line.len() > MAX_LINE) {
-            return None;
-        }
-        let set = syntaxes();
-        let mut state = ParseState::new(syntax);
-        let mut stack = ScopeStack::new();
-        let mut tokens = Tokens::default();
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let ops = state.parse_line(line, set).ok()?;
-            let mut at = 0;
-            for (position, op) in ops {
-                let position = position.min(line.len());
-                if position > at {
-                    let class = self.class_of(&stack);
-                    tokens.push(line_start + at..line_start + position, class);
-                    at = position;
-                }
-                stack.apply(&op).ok()?;
-            }
-            if line.len() > at {
-                let class = self.class_of(&stack);
-                tokens.push(line_start + at..line_start + line.len(), class);
-            }
-            line_start += line.len();
-        }
-        Some(tokens.0)
+/// The tokens of `text` in `syntax`, adjacent ones of one class merged; `None` when the text
+/// is too large to highlight in linear time or the grammar fails on it.
+fn classify_text(syntax: &SyntaxReference, text: &str) -> Option<Vec<CodeToken>> {
+    if text.len() > MAX_BLOCK || text.split('\n').any(|line| line.len() > MAX_LINE) {
+        return None;
     }
+    let set = syntaxes();
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut tokens = Tokens::default();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let ops = state.parse_line(line, set).ok()?;
+        let mut at = 0;
+        for (position, op) in ops {
+            let position = position.min(line.len());
+            if position > at {
+                tokens.push(line_start + at..line_start + position, class_of(&stack));
+                at = position;
+            }
+            stack.apply(&op).ok()?;
+        }
+        if line.len() > at {
+            tokens.push(line_start + at..line_start + line.len(), class_of(&stack));
+        }
+        line_start += line.len();
+    }
+    Some(tokens.0)
+}
 
-    /// The class of text under `stack`: the innermost scope that has one.
-    fn class_of(&mut self, stack: &ScopeStack) -> Option<TokenClass> {
+/// The class of text under `stack`: the innermost scope that has one.
+fn class_of(stack: &ScopeStack) -> Option<TokenClass> {
+    MEANINGS.with(|meanings| {
+        let mut meanings = meanings.borrow_mut();
         let mut delimiter = false;
         for scope in stack.as_slice().iter().rev() {
-            match self.meaning(*scope) {
+            let meaning = *meanings
+                .entry(*scope)
+                .or_insert_with(|| scopes::meaning(&scope.build_string()));
+            match meaning {
                 Meaning::Class(class) => return Some(class),
                 Meaning::Delimiter => delimiter = true,
                 Meaning::Nothing => {}
             }
         }
         delimiter.then_some(TokenClass::Punctuation)
-    }
-
-    fn meaning(&mut self, scope: Scope) -> Meaning {
-        *self
-            .meanings
-            .entry(scope)
-            .or_insert_with(|| scopes::meaning(&scope.build_string()))
-    }
+    })
 }
 
 /// Tokens being collected: plain text is left out, and a token that continues one of the
