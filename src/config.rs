@@ -689,6 +689,30 @@ mod tests {
     }
 
     #[test]
+    fn code_settings_are_checked() {
+        let base = "title = \"T\"\nlanguage = \"en\"\n[pdf]\n";
+        let (_, diags) = parse(&format!("{base}code-theme = \"neon\"\n"));
+        let theme = diags
+            .items()
+            .iter()
+            .find(|d| d.message.contains("code theme"));
+        assert!(
+            theme.is_some_and(|d| d.span.is_some()),
+            "{:?}",
+            diags.items()
+        );
+        let (_, diags) = parse(&format!("{base}code-size = \"big\"\n"));
+        assert!(diags
+            .items()
+            .iter()
+            .any(|d| d.message.contains("not a length")));
+        let (_, diags) = parse(&format!(
+            "{base}code-theme = \"grey\"\ncode-min-size = \"7pt\"\n"
+        ));
+        assert!(!diags.has_errors(), "{:?}", diags.items());
+    }
+
+    #[test]
     fn isbn_checksum() {
         assert!(parse_identifier("978-0-306-40615-7").is_ok());
         assert!(parse_identifier("978-0-306-40615-6").is_err());

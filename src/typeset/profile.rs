@@ -180,4 +180,23 @@ mod tests {
         let a4 = Profile::builtin("a4");
         assert_eq!(a4.text_left(0), a4.text_left(1));
     }
+
+    #[test]
+    fn code_settings_come_from_the_pdf_table() {
+        assert_eq!(Profile::builtin("print").design.code.theme, CodeTheme::Grey);
+        assert_eq!(Profile::builtin("a4").design.code.theme, CodeTheme::Colour);
+        let config: PdfConfig =
+            toml::from_str("code-theme = \"plain\"\nfont-size = \"10pt\"\ncode-size = \"9pt\"\n")
+                .expect("a [pdf] table");
+        let code = Profile::resolve(None, &config).design.code;
+        assert_eq!(code.theme, CodeTheme::Plain);
+        assert!((code.size.get() - 0.9).abs() < 1e-9);
+        assert!(
+            (code.min_size.get() - 0.81).abs() < 1e-9,
+            "10 % smaller at most"
+        );
+        let config: PdfConfig = toml::from_str("code-min-size = \"20pt\"\n").expect("a table");
+        let code = Profile::resolve(None, &config).design.code;
+        assert_eq!(code.min_size, code.size, "never above the size");
+    }
 }
