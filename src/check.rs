@@ -15,8 +15,9 @@ use std::path::Path;
 
 use crate::build::{compile, Compiled};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{Book, Inline};
+use crate::doc::{Block, Book, Inline};
 use crate::epub::assemble;
+use crate::fonts::{FaceChoice, Family, Style as FaceStyle};
 use crate::resolve::ResolveOptions;
 
 /// Retailers reject content documents above this size.
@@ -133,31 +134,115 @@ pub fn check_glyphs(
             Err(_) => return,
         },
     };
-    let mut drawable = Drawable::default();
-    let mut reported: BTreeSet<char> = BTreeSet::new();
-    let mut visit = |inline: &mut Inline| {
-        let Inline::Text { text, span } = inline else {
-            return;
-        };
-        for c in text.chars() {
-            let found = drawable.get(c, fonts);
-            if !found && reported.insert(c) {
-                diags.push(
-                    Diagnostic::warning(
-                        code::MISSING_GLYPH,
-                        format!("no font can draw `{c}` (U+{:04X})", c as u32),
-                    )
-                    .at(span.clone())
-                    .with_hint("the PDF will show a blank for it; add a font that has it under [fonts] fallback in book.toml"),
-                );
-            }
-        }
+    let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
+    let mut check = GlyphCheck {
+        fonts,
+        text: Coverage::new(fonts.faces().map(|(id, _)| id).collect()),
+        code: Coverage::new(fonts.chain(mono)),
+        reported: BTreeSet::new(),
+        diags,
     };
     for chapter in &mut book.chapters {
-        crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut visit);
-        for note in &mut chapter.notes {
-            crate::doc::walk::inlines_mut(&mut note.blocks, &mut visit);
+        let blocks = std::iter::once(&mut chapter.blocks)
+            .chain(chapter.notes.iter_mut().map(|note| &mut note.blocks));
+        for blocks in blocks {
+            crate::doc::walk::blocks_mut(blocks, &mut |block| check.block(block));
         }
+    }
+}
+
+/// The coverage check's state: what each list of faces draws, and the characters reported.
+struct GlyphCheck<'c> {
+    fonts: &'c crate::fonts::FontSet<'static>,
+    text: Coverage,
+    code: Coverage,
+    reported: BTreeSet<char>,
+    diags: &'c mut Diagnostics,
+}
+
+impl GlyphCheck<'_> {
+    /// A block's own text: a code block's lines, and the inlines that belong to it.
+    fn block(&mut self, block: &mut Block) {
+        let span = block_span(block);
+        if let Block::Code { text, span, .. } = block {
+            self.characters(text, span, true);
+        }
+        crate::doc::walk::block_inlines_mut(block, &mut |inline| match inline {
+            Inline::Text { text, span } => self.characters(text, span, false),
+            Inline::Code(code) => {
+                if let Some(span) = &span {
+                    self.characters(code, span, true);
+                }
+            }
+            _ => {}
+        });
+    }
+
+    /// Warn, once per character, about those of `text` no face can draw.
+    fn characters(&mut self, text: &str, span: &Span, in_code: bool) {
+        for c in text.chars() {
+            let coverage = if in_code {
+                &mut self.code
+            } else {
+                &mut self.text
+            };
+            if !coverage.draws(c, self.fonts) && self.reported.insert(c) {
+                self.diags.push(missing_glyph(c, span, in_code));
+            }
+        }
+    }
+}
+
+/// The warning for a character no face can draw (in code: no face of the monospace's chain).
+fn missing_glyph(c: char, span: &Span, in_code: bool) -> Diagnostic {
+    let (what, hint) = if in_code {
+        ("no code font can draw", "the PDF will show a box for it; add a font that has it under [fonts] fallback in book.toml (code uses the monospace and the fallbacks)")
+    } else {
+        ("no font can draw", "the PDF will show a blank for it; add a font that has it under [fonts] fallback in book.toml")
+    };
+    Diagnostic::warning(
+        code::MISSING_GLYPH,
+        format!("{what} `{c}` (U+{:04X})", c as u32),
+    )
+    .at(span.clone())
+    .with_hint(hint)
+}
+
+/// The span of a block that inline code inside it is reported at (inline code has no span
+/// of its own).
+fn block_span(block: &Block) -> Option<Span> {
+    match block {
+        Block::Heading(heading) => Some(heading.span.clone()),
+        Block::Paragraph { span, .. } => Some(span.clone()),
+        Block::Table(table) => Some(table.span.clone()),
+        Block::Figure(figure) => Some(figure.span.clone()),
+        Block::Code { span, .. } => Some(span.clone()),
+        _ => None,
+    }
+}
+
+/// Which characters a list of faces draws (all the book's faces for text, the monospace's
+/// chain for code), each looked up once.
+struct Coverage {
+    faces: Vec<crate::fonts::FaceId>,
+    drawable: Drawable,
+}
+
+impl Coverage {
+    fn new(faces: Vec<crate::fonts::FaceId>) -> Coverage {
+        Coverage {
+            faces,
+            drawable: Drawable::default(),
+        }
+    }
+
+    fn draws(&mut self, c: char, fonts: &crate::fonts::FontSet<'_>) -> bool {
+        let faces = &self.faces;
+        self.drawable.get(c, |c| {
+            faces
+                .iter()
+                .any(|&id| fonts.face(id).glyph_for(c).is_some())
+        })
     }
 }
 
@@ -173,9 +258,8 @@ struct Drawable {
 }
 
 impl Drawable {
-    fn get(&mut self, c: char, fonts: &crate::fonts::FontSet<'_>) -> bool {
-        let lookup =
-            |c: char| !needs_glyph(c) || fonts.faces().any(|(_, face)| face.glyph_for(c).is_some());
+    fn get(&mut self, c: char, has_glyph: impl Fn(char) -> bool) -> bool {
+        let lookup = |c: char| !needs_glyph(c) || has_glyph(c);
         let Ok(index) = u16::try_from(u32::from(c)) else {
             return *self.astral.entry(c).or_insert_with(|| lookup(c));
         };
@@ -199,27 +283,39 @@ fn needs_glyph(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Drawable;
+    use super::*;
 
     #[test]
     fn drawable_characters_are_remembered_in_both_planes() {
         let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
-        let mut drawable = Drawable::default();
+        let mut text = Coverage::new(fonts.faces().map(|(id, _)| id).collect());
         // Asked twice each: the second answer comes from the table or the map.
         for _ in 0..2 {
-            assert!(drawable.get('a', &fonts));
-            assert!(drawable.get('ខ', &fonts), "Khmer is in the fallback font");
-            assert!(drawable.get(' ', &fonts), "a space needs no glyph");
+            assert!(text.draws('a', &fonts));
+            assert!(text.draws('ខ', &fonts), "Khmer is in the fallback font");
+            assert!(text.draws(' ', &fonts), "a space needs no glyph");
             assert!(
-                drawable.get('\u{00AD}', &fonts),
+                text.draws('\u{00AD}', &fonts),
                 "a soft hyphen needs no glyph"
             );
             assert!(
-                !drawable.get('\u{0F40}', &fonts),
+                !text.draws('\u{0F40}', &fonts),
                 "no bundled font has Tibetan"
             );
-            assert!(!drawable.get('\u{1F99C}', &fonts), "nor this pictograph");
+            assert!(!text.draws('\u{1F99C}', &fonts), "nor this pictograph");
         }
-        assert_eq!(drawable.astral.len(), 1);
+        assert_eq!(text.drawable.astral.len(), 1);
+    }
+
+    #[test]
+    fn code_is_checked_against_the_monospace_chain() {
+        let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
+        let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
+        let mut code = Coverage::new(fonts.chain(mono));
+        assert!(
+            code.draws('┌', &fonts),
+            "box drawing is in DejaVu Sans Mono"
+        );
+        assert!(!code.draws('合', &fonts), "no bundled code font has CJK");
     }
 }

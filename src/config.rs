@@ -186,6 +186,13 @@ pub struct PdfConfig {
     pub margins: MarginsConfig,
     /// Use old-style figures in running text when the font has them.
     pub oldstyle_figures: Option<bool>,
+    /// How highlighted code is printed: `colour`, `grey` or `plain` (by default grey in the
+    /// print profile, colour in the handouts).
+    pub code_theme: Option<Spanned<String>>,
+    /// Size of code blocks, e.g. `8.5pt`.
+    pub code_size: Option<Spanned<String>>,
+    /// Smallest size a code block is set at to make its longest line fit, e.g. `7.5pt`.
+    pub code_min_size: Option<Spanned<String>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -201,6 +208,9 @@ pub struct MarginsConfig {
     /// Outer margin.
     pub outer: Option<Spanned<String>>,
 }
+
+/// The code themes `[pdf] code-theme` may name (see `typeset::style::CodeTheme`).
+pub(crate) const PDF_CODE_THEMES: [&str; 5] = ["colour", "color", "grey", "gray", "plain"];
 
 /// The PDF profiles octavo knows.
 pub(crate) const PDF_PROFILES: [&str; 3] = ["print", "a4", "letter"];
@@ -361,12 +371,26 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
             );
         }
     }
+    if let Some(theme) = &pdf.code_theme {
+        if !PDF_CODE_THEMES.contains(&theme.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: unknown code theme `{}`", theme.get_ref()),
+                )
+                .at(span_of(file, theme))
+                .with_hint("code themes are colour (or color), grey (or gray) and plain"),
+            );
+        }
+    }
     let m = &pdf.margins;
     let lengths = [
         &pdf.page_width,
         &pdf.page_height,
         &pdf.font_size,
         &pdf.leading,
+        &pdf.code_size,
+        &pdf.code_min_size,
         &m.top,
         &m.bottom,
         &m.inner,
@@ -483,7 +507,7 @@ pub(crate) fn isbn13_checksum_ok(digits: &str) -> bool {
         .enumerate()
         .map(|(i, d)| if i % 2 == 0 { d } else { 3 * d })
         .sum();
-    digits.len() == 13 && sum % 10 == 0
+    digits.len() == 13 && sum.is_multiple_of(10)
 }
 
 /// A UUID (v5) derived from title and authors: stable across builds and machines.
@@ -662,6 +686,30 @@ mod tests {
         let mut diags = Diagnostics::default();
         let config = parse_config(FileId(0), text, &mut diags);
         (config, diags)
+    }
+
+    #[test]
+    fn code_settings_are_checked() {
+        let base = "title = \"T\"\nlanguage = \"en\"\n[pdf]\n";
+        let (_, diags) = parse(&format!("{base}code-theme = \"neon\"\n"));
+        let theme = diags
+            .items()
+            .iter()
+            .find(|d| d.message.contains("code theme"));
+        assert!(
+            theme.is_some_and(|d| d.span.is_some()),
+            "{:?}",
+            diags.items()
+        );
+        let (_, diags) = parse(&format!("{base}code-size = \"big\"\n"));
+        assert!(diags
+            .items()
+            .iter()
+            .any(|d| d.message.contains("not a length")));
+        let (_, diags) = parse(&format!(
+            "{base}code-theme = \"grey\"\ncode-min-size = \"7pt\"\n"
+        ));
+        assert!(!diags.has_errors(), "{:?}", diags.items());
     }
 
     #[test]

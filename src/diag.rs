@@ -143,6 +143,12 @@ pub mod code {
     /// A table with more columns than fit side by side on the PDF's page: it is set in
     /// groups of columns, one after the other.
     pub const TABLE_IN_GROUPS: &str = "W0261";
+    /// A code fence names a language octavo does not know but one it does is one edit away
+    /// (`pyhton`): the code is set plain.
+    pub const CODE_LANGUAGE_MISSPELLED: &str = "W0270";
+    /// A token in a code block is longer than the PDF's line: it is broken inside (once per
+    /// block).
+    pub const CODE_TOKEN_CUT: &str = "W0271";
     /// A raster image printed at fewer pixels per inch than print needs (150): it will
     /// look soft or blocky on paper.
     pub const LOW_RESOLUTION: &str = "W0280";

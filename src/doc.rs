@@ -256,6 +256,8 @@ pub enum Block {
         text: String,
         /// Its label, caption and number when it is a listing (`{#lst-x}`).
         listing: Option<Box<Listing>>,
+        /// The highlighted stretches of `text`, after resolve (see [`CodeToken`]).
+        tokens: Vec<CodeToken>,
         /// Source range.
         span: Span,
     },
@@ -295,6 +297,97 @@ pub enum Block {
     },
     /// The rendered reference list (placed by resolve).
     References(Vec<BibEntry>),
+}
+
+/// A stretch of a code block's text that the highlighter classified, by byte offsets into
+/// the text. Resolve fills a block's tokens once, in order and not overlapping; text between
+/// them is plain. Both backends read them, so the EPUB's classes and the PDF's inks agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeToken {
+    /// First byte.
+    pub start: u32,
+    /// Byte after the last.
+    pub end: u32,
+    /// What it is.
+    pub class: TokenClass,
+}
+
+/// The kinds of code token octavo tells apart: a small fixed set that a stylesheet or a
+/// print palette can give each a look, whatever the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TokenClass {
+    /// A reserved word (`fn`, `def`, `SELECT`).
+    Keyword,
+    /// A type or class name (`i32`, `String`).
+    Type,
+    /// A function or macro name, where defined or called.
+    Function,
+    /// A string or character literal, its quotes and escapes included.
+    String,
+    /// A numeric literal.
+    Number,
+    /// A named constant or literal (`true`, `None`, `NULL`).
+    Constant,
+    /// A comment.
+    Comment,
+    /// An operator (`+`, `&&`, `->`).
+    Operator,
+    /// Brackets, separators and the like.
+    Punctuation,
+    /// An attribute, annotation or key (`#[derive]`, `@Override`, `class=` in HTML).
+    Attribute,
+    /// A variable or parameter the grammar singles out.
+    Variable,
+    /// A markup tag name (`p` in `<p>`).
+    Tag,
+    /// A heading in a markup language.
+    Heading,
+    /// A line a diff adds.
+    Inserted,
+    /// A line a diff removes.
+    Deleted,
+}
+
+impl TokenClass {
+    /// Every class, in declaration order.
+    pub const ALL: [TokenClass; 15] = [
+        TokenClass::Keyword,
+        TokenClass::Type,
+        TokenClass::Function,
+        TokenClass::String,
+        TokenClass::Number,
+        TokenClass::Constant,
+        TokenClass::Comment,
+        TokenClass::Operator,
+        TokenClass::Punctuation,
+        TokenClass::Attribute,
+        TokenClass::Variable,
+        TokenClass::Tag,
+        TokenClass::Heading,
+        TokenClass::Inserted,
+        TokenClass::Deleted,
+    ];
+
+    /// The class's name, as the EPUB's stylesheet and tests spell it (`keyword`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenClass::Keyword => "keyword",
+            TokenClass::Type => "type",
+            TokenClass::Function => "function",
+            TokenClass::String => "string",
+            TokenClass::Number => "number",
+            TokenClass::Constant => "constant",
+            TokenClass::Comment => "comment",
+            TokenClass::Operator => "operator",
+            TokenClass::Punctuation => "punctuation",
+            TokenClass::Attribute => "attribute",
+            TokenClass::Variable => "variable",
+            TokenClass::Tag => "tag",
+            TokenClass::Heading => "heading",
+            TokenClass::Inserted => "inserted",
+            TokenClass::Deleted => "deleted",
+        }
+    }
 }
 
 /// A heading and its anchor.

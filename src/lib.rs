@@ -15,7 +15,7 @@
 //! | 0     | diag, xml, timing, progress, parallel, locale, url, units |
 //! | 1     | doc, config                                               |
 //! | 2     | manuscript                                                |
-//! | 3     | fonts, css                                                |
+//! | 3     | fonts, css, highlight                                     |
 //! | 4     | markdown                                                  |
 //! | 5     | resolve, cite, toc                                        |
 //! | 6     | typeset                                                   |
@@ -34,6 +34,7 @@ mod diag;
 mod doc;
 mod epub;
 mod fonts;
+mod highlight;
 mod locale;
 mod manuscript;
 mod markdown;
@@ -58,9 +59,10 @@ pub use diag::{
     code, escape_controls, render_human, render_json, Diagnostic, Diagnostics, FileId, Severity,
     SourceMap, Span,
 };
-pub use doc::{plain_text, Book};
+pub use doc::{plain_text, Book, CodeToken, TokenClass};
 pub use epub::xhtml::chapter_file;
 pub use epub::{write_epub, EpubOptions};
+pub use highlight::classify as classify_code;
 pub use markdown::citations::find_citations;
 pub use markdown::html::{tokenize, HtmlToken};
 pub use markdown::parser_options;

@@ -29,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
     // 2: the manuscript on disk, confined to the book folder.
     &["manuscript"],
     // 3: fonts and stylesheets, loaded from the manuscript.
-    &["fonts", "css"],
+    &["fonts", "css", "highlight"],
     // 4: Markdown to the document model.
     &["markdown"],
     // 5: the passes over the parsed book: ids, notes, links, citations, the contents.

@@ -48,7 +48,7 @@ fn build_and_check(dir: &Path, round: usize, context: &str) -> Option<Vec<u8>> {
     if let Err(e) = check_epub(book, sources, &compiled.diags, &epub) {
         panic!("{e}\nfor {context}");
     }
-    if round % PDF_EVERY == 0 {
+    if round.is_multiple_of(PDF_EVERY) {
         let pdf_options = octavo::PdfOptions {
             profile: octavo::Profile::builtin("a4"),
             chapters: None,

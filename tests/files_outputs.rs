@@ -626,7 +626,7 @@ fn a_build_waits_while_another_writes_to_the_output_folder() {
     std::fs::create_dir_all(book.dir.join("out")).expect("out/");
     // Another build holds the lock on out/ (the folder itself is locked).
     let held = std::fs::File::open(book.dir.join("out")).expect("open out/");
-    fs4::FileExt::lock(&held).expect("lock out/");
+    held.lock().expect("lock out/");
     let mut child = Command::new(env!("CARGO_BIN_EXE_octavo"))
         .args(["build", "--format", "epub", "."])
         .current_dir(&book.dir)

@@ -261,8 +261,8 @@ fn hostile_raw_html_is_made_inert() {
         <a href=\"javascript:alert(1)\">x</a> \
         <iframe src=\"../../canary.txt\"></iframe>\n\n<svg><script>alert(2)</script></svg>\n\n\
         <p onmouseover=\"steal()\" style=\"x\">para</p>\n";
-    let icon = std::fs::read(common::repo().join("tests/cases/images/images/gear.png"))
-        .expect("an icon");
+    let icon =
+        std::fs::read(common::repo().join("tests/cases/images/images/gear.png")).expect("an icon");
     let book = hostile_book(&[chapter(text), ("images/icon.png", icon)]);
     let (out, _) = build(&book.dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

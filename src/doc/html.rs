@@ -81,6 +81,7 @@ impl BlockReader<'_> {
                 lang: None,
                 text: super::html_plain_text(children),
                 listing: None,
+                tokens: Vec::new(),
                 span,
             },
             "blockquote" => Block::Quote {

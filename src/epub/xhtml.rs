@@ -6,8 +6,10 @@
 //! screen readers the right voice.
 
 mod captions;
+mod code;
 
 use crate::doc::{Block, Book, Chapter, Division, HtmlNode, Image, Inline, LinkTarget, List, Note};
+use crate::highlight::LineMarks;
 use crate::locale::Terms;
 
 /// Escape text for XML content and attribute values (see [`crate::xml::escape`]).
@@ -198,9 +200,12 @@ impl Writer<'_> {
                 lang,
                 text,
                 listing: Some(listing),
+                tokens,
                 ..
-            } => self.listing(lang.as_deref(), text, listing),
-            Block::Code { lang, text, .. } => self.code_block(lang.as_deref(), text),
+            } => self.listing(lang.as_deref(), text, tokens, listing),
+            Block::Code {
+                lang, text, tokens, ..
+            } => self.code_block(lang.as_deref(), text, tokens, &LineMarks::default()),
             Block::Table(table) => self.table(table),
             Block::Figure(figure) => self.figure(figure),
             Block::Rule { .. } => self.out.push_str("<hr class=\"scene-break\"/>\n"),
@@ -268,18 +273,6 @@ impl Writer<'_> {
                 self.blocks(blocks);
             }
         }
-    }
-
-    fn code_block(&mut self, lang: Option<&str>, text: &str) {
-        self.out.push_str("<pre><code");
-        if let Some(lang) = lang {
-            self.out
-                .push_str(&format!(" class=\"language-{}\"", escape(&css_class(lang))));
-        }
-        self.out.push('>');
-        self.out
-            .push_str(&escape(text.strip_suffix('\n').unwrap_or(text)));
-        self.out.push_str("</code></pre>\n");
     }
 
     fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {

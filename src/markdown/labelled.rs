@@ -116,6 +116,7 @@ impl<'a> Builder<'a> {
             lang,
             text,
             listing,
+            tokens: Vec::new(),
             span,
         };
         self.push_block(block, range.start);

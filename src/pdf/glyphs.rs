@@ -24,19 +24,27 @@
 //! - **Integer widths.** The adjustments are computed against the integer `/W` widths that
 //!   replace krilla's fractional ones (`krilla_fixes`), as PDFium reads widths.
 //!
+//! - **Inks.** A batch is one ink too: a run in another colour (highlighted code) draws the
+//!   batch and starts another, filled in its ink (a grey as a grey, for print).
+//!
 //! Each glyph carries the byte range of its cluster in the batch's text: krilla builds
 //! `/ToUnicode` from those ranges, and wraps a cluster in `/ActualText` when its glyphs
 //! cannot spell it (reordered or textless Khmer glyphs, a glyph met before with other text).
+//! A run that stands for no text (a code line's number) gives its glyphs empty ranges, and
+//! a face's `.notdef` is claimed before its first use ([`TextBatch::claim_notdef`]), since
+//! krilla writes no `/ToUnicode` entry for it.
 
 use std::ops::Range;
 
+use krilla::color::{luma, rgb};
 use krilla::geom::Point;
+use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::text::{Font, Glyph, GlyphId};
 
 use super::krilla_fixes::pdf_width;
 use crate::fonts::{FontFace, FontSet};
-use crate::typeset::layout::GlyphRun;
+use crate::typeset::layout::{GlyphRun, Ink};
 use crate::typeset::shape::{ShapedGlyph, ShapedRun};
 
 /// The units of a `TJ` adjustment (and of krilla's CID font widths) per em.
@@ -58,6 +66,9 @@ const SHORT_CLUSTER_TOLERANCE_EM: f32 = 0.02;
 
 /// How many neighbouring `f32` values a search tries on either side of its estimate.
 const SEARCH_ULPS: u32 = 3;
+
+/// The glyph a face draws for a character it lacks.
+const NOTDEF: u16 = 0;
 
 /// Slots of the memo of [`TjState::tidy_advance`]'s answers ([`AdvanceMemo`]).
 const ADVANCE_MEMO_SLOTS: usize = 4096;
@@ -104,7 +115,22 @@ impl Glyph for PlacedGlyph {
     }
 }
 
-/// Consecutive glyphs in one face and size, drawn by one `draw_glyphs` call.
+/// The fill for glyphs in `ink`: a grey as a grey (print's code theme uses only greys,
+/// which a press prints in black ink alone), any other colour as sRGB.
+fn ink_fill(ink: Ink) -> Fill {
+    let [red, green, blue] = ink.0;
+    let paint = if red == green && green == blue {
+        luma::Color::new(red).into()
+    } else {
+        rgb::Color::new(red, green, blue).into()
+    };
+    Fill {
+        paint,
+        ..Fill::default()
+    }
+}
+
+/// Consecutive glyphs in one face, size and ink, drawn by one `draw_glyphs` call.
 ///
 /// The last glyph pushed is *pending*: its advance is settled when the next glyph shows
 /// whether a gap, a new line or a new group follows it.
@@ -114,6 +140,8 @@ pub(super) struct TextBatch<'f> {
     fonts: &'f [Font],
     face: usize,
     size: f32,
+    /// The colour the batch's glyphs are filled with.
+    ink: Ink,
     /// Where krilla starts: the first glyph's pen position (krilla's coordinates, y down).
     origin: (f32, f32),
     glyphs: Vec<PlacedGlyph>,
@@ -131,6 +159,8 @@ pub(super) struct TextBatch<'f> {
     line_y: f32,
     /// Answers of the searches for short adjustments, by their question.
     memo: AdvanceMemo,
+    /// By face index: whether the face's `.notdef` has been claimed ([`Self::claim_notdef`]).
+    notdef_claimed: Vec<bool>,
 }
 
 impl<'f> TextBatch<'f> {
@@ -141,6 +171,7 @@ impl<'f> TextBatch<'f> {
             fonts,
             face: 0,
             size: 0.0,
+            ink: Ink::BLACK,
             origin: (0.0, 0.0),
             glyphs: Vec::new(),
             text: String::new(),
@@ -151,17 +182,22 @@ impl<'f> TextBatch<'f> {
             line_offset: 0.0,
             line_y: 0.0,
             memo: AdvanceMemo::new(),
+            notdef_claimed: Vec::new(),
         }
     }
 
-    /// Adds `run` to the batch, drawing (and emptying) the batch first whenever the face or
-    /// size changes.
+    /// Adds `run` to the batch, drawing (and emptying) the batch first whenever the face,
+    /// size or ink changes.
     pub(super) fn add_run(&mut self, run: &GlyphRun, surface: &mut Surface<'_>) {
         let shaped = &*run.run;
         let size = shaped.size_pt;
         if !(size.is_finite() && size > 0.0 && run.x.is_finite() && run.y.is_finite()) {
             return;
         }
+        if !self.glyphs.is_empty() && self.ink != shaped.ink {
+            self.draw(surface);
+        }
+        self.ink = shaped.ink;
         let mut x = run.x.get();
         for segment in segments(shaped) {
             if !self.glyphs.is_empty() && (self.face != segment.face || self.size != size) {
@@ -174,6 +210,10 @@ impl<'f> TextBatch<'f> {
     /// Draws the batch, if it holds anything, and empties it.
     pub(super) fn draw(&mut self, surface: &mut Surface<'_>) {
         if let (false, Some(font)) = (self.glyphs.is_empty(), self.fonts.get(self.face)) {
+            let inked = self.ink != Ink::BLACK;
+            if inked {
+                surface.set_fill(Some(ink_fill(self.ink)));
+            }
             surface.draw_glyphs(
                 Point::from_xy(self.origin.0, self.origin.1),
                 &self.glyphs,
@@ -182,6 +222,9 @@ impl<'f> TextBatch<'f> {
                 self.size,
                 false,
             );
+            if inked {
+                surface.set_fill(Some(Fill::default()));
+            }
         }
         self.glyphs.clear();
         self.text.clear();
@@ -216,6 +259,9 @@ impl<'f> TextBatch<'f> {
         for index in segment.clusters.clone() {
             let cluster = run.cluster(index);
             let glyphs = run.cluster_glyphs(index);
+            if joined.is_none() {
+                self.claim_notdef(glyphs, base + cluster.text.start);
+            }
             let first = self.glyphs.len();
             let start = joined.map_or(base + cluster.text.start, |(_, start)| start);
             let end = base + cluster.text.end;
@@ -240,6 +286,38 @@ impl<'f> TextBatch<'f> {
                 .then(|| joined.unwrap_or((first, start)));
         }
         self.layout_pen
+    }
+
+    /// Before the first `.notdef` glyph of a face: that glyph once more, standing for no
+    /// text and advancing nothing, at `text_at`. krilla maps a glyph to the text it first
+    /// stands for in `/ToUnicode` and gives later, other texts an `/ActualText`, but writes
+    /// no `/ToUnicode` entry for `.notdef`: without the claim, the first character a face
+    /// lacks (and every later use of it) would copy as nothing.
+    fn claim_notdef(&mut self, glyphs: &[ShapedGlyph], text_at: usize) {
+        let Some(glyph) = glyphs.iter().find(|g| g.glyph_id == NOTDEF) else {
+            return;
+        };
+        let face = glyph.face.index();
+        if self.notdef_claimed.len() <= face {
+            self.notdef_claimed.resize(face + 1, false);
+        }
+        if std::mem::replace(&mut self.notdef_claimed[face], true) {
+            return;
+        }
+        let size = self.size;
+        let claim = PlacedGlyph {
+            glyph_id: NOTDEF,
+            text_start: text_at,
+            text_end: text_at,
+            x_advance: 0.0,
+            x_offset: glyph.x_offset / size,
+            y_offset: self.line_offset + glyph.y_offset / size,
+        };
+        let advancing_nothing = ShapedGlyph {
+            x_advance: 0.0,
+            ..*glyph
+        };
+        self.push_glyph(claim, &advancing_nothing);
     }
 
     /// Whether the last of a cluster's `glyphs` ends before another of them (a mark drawn

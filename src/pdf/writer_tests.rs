@@ -317,6 +317,36 @@ fn the_same_run_on_several_lines_extracts_each_time() {
     assert_eq!(extracted.split_whitespace().collect::<Vec<_>>(), ["c"; 3]);
 }
 
+#[test]
+fn characters_no_face_has_copy_as_themselves() {
+    // Drawn as `.notdef`, for which krilla writes no `/ToUnicode` entry: the first such
+    // character of a face, and every later use of it, would otherwise copy as nothing.
+    let lines = ["total 合計 here", "合 alone 計 again", "mono 合計"];
+    let mut items: Vec<Item> = lines[..2]
+        .iter()
+        .enumerate()
+        .map(|(i, line)| text(line, 20.0, 100.0 + 20.0 * i as f64))
+        .collect();
+    let choice = FaceChoice::new(Family::Mono, Style::Regular);
+    let run = Arc::new(shape(
+        fonts(),
+        lines[2],
+        choice,
+        9.0,
+        &ShapeOptions::default(),
+    ));
+    items.push(Item::Glyphs(GlyphRun {
+        x: Pt::new(20.0),
+        y: Pt::new(160.0),
+        run,
+    }));
+    let bytes = Written::pages(vec![page(items)]).write().unwrap();
+    let extracted = pdftotext(&bytes);
+    let words: Vec<&str> = extracted.split_whitespace().collect();
+    let expected: Vec<&str> = lines.iter().flat_map(|l| l.split(' ')).collect();
+    assert_eq!(words, expected);
+}
+
 /// The text `pdftotext` extracts (a missing pdftotext fails the test: `make test-tools`
 /// installs it).
 pub(super) fn pdftotext(bytes: &[u8]) -> String {

@@ -46,6 +46,9 @@ pub(crate) fn resolve_book(
         .flat_map(|p| std::mem::take(&mut p.foreign_labels))
         .collect();
     let mut chapters = build_chapters(manuscript, parsed);
+    crate::timing::time("resolve highlighting", || {
+        crate::highlight::highlight_chapters(&mut chapters, &manuscript.sources, diags)
+    });
     crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
     let references = crate::timing::time("resolve citations", || {
         resolve_references(manuscript, &mut chapters, options, diags)

@@ -117,6 +117,21 @@ pub enum LinkDest {
     Uri(Arc<str>),
 }
 
+/// The colour glyphs are filled with: an sRGB triple. Black for text; highlighted code takes
+/// its inks from the code theme (`typeset::style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Ink(pub [u8; 3]);
+
+impl Ink {
+    /// Black, the ink of all text but highlighted code.
+    pub const BLACK: Ink = Ink([0, 0, 0]);
+
+    /// A grey of `level` (0 black, 255 white).
+    pub const fn grey(level: u8) -> Ink {
+        Ink([level, level, level])
+    }
+}
+
 /// Shaped text on one baseline: a word or part of one, already sliced at line breaks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphRun {

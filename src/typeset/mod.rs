@@ -9,6 +9,7 @@
 //! book, and [`page`] cuts a flow into pages. The page geometry and sizes come from the
 //! [`profile`].
 
+pub(crate) mod code_breaks;
 pub(crate) mod compose;
 pub(crate) mod hyphen;
 pub mod layout;

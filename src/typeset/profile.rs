@@ -3,9 +3,9 @@
 //! larger text, no blank pages). book.toml's `[pdf]` table overrides any value. Each
 //! profile carries its design ([`Style`]): everything else is proportioned from these.
 
-use super::style::Style;
+use super::style::{CodeTheme, Style};
 use crate::config::{parse_length, PdfConfig};
-use crate::units::Pt;
+use crate::units::{Em, Pt};
 
 /// The narrowest text block, whatever the margins book.toml sets (half an inch).
 const MIN_TEXT_WIDTH: Pt = Pt::new(36.0);
@@ -113,7 +113,34 @@ impl Profile {
         if let Some(oldstyle) = config.oldstyle_figures {
             profile.oldstyle_figures = oldstyle;
         }
+        profile.apply_code_settings(config);
         profile
+    }
+
+    /// `[pdf] code-theme`, `code-size` and `code-min-size` (sizes kept as shares of the body
+    /// size, the smallest never above the size).
+    fn apply_code_settings(&mut self, config: &PdfConfig) {
+        let code = &mut self.design.code;
+        let theme = config.code_theme.as_ref();
+        if let Some(theme) = theme.and_then(|t| CodeTheme::from_name(t.get_ref())) {
+            code.theme = theme;
+        }
+        let body = self.font_size;
+        let share = |v: &Option<toml::Spanned<String>>| {
+            v.as_ref()
+                .and_then(|s| parse_length(s.get_ref()))
+                .filter(|length| length.get() > 0.0 && body.get() > 0.0)
+                .map(|length| Em::new(length.get() / body.get()))
+        };
+        if let Some(size) = share(&config.code_size) {
+            // The same share smaller at most as the design allows.
+            let shrink = code.min_size.get() / code.size.get();
+            code.min_size = Em::new(size.get() * shrink);
+            code.size = size;
+        }
+        if let Some(min) = share(&config.code_min_size) {
+            code.min_size = Em::new(min.get().min(code.size.get()));
+        }
     }
 
     /// Width of the text block.
@@ -152,5 +179,24 @@ mod tests {
         assert!(p.two_sided);
         let a4 = Profile::builtin("a4");
         assert_eq!(a4.text_left(0), a4.text_left(1));
+    }
+
+    #[test]
+    fn code_settings_come_from_the_pdf_table() {
+        assert_eq!(Profile::builtin("print").design.code.theme, CodeTheme::Grey);
+        assert_eq!(Profile::builtin("a4").design.code.theme, CodeTheme::Colour);
+        let config: PdfConfig =
+            toml::from_str("code-theme = \"plain\"\nfont-size = \"10pt\"\ncode-size = \"9pt\"\n")
+                .expect("a [pdf] table");
+        let code = Profile::resolve(None, &config).design.code;
+        assert_eq!(code.theme, CodeTheme::Plain);
+        assert!((code.size.get() - 0.9).abs() < 1e-9);
+        assert!(
+            (code.min_size.get() - 0.81).abs() < 1e-9,
+            "10 % smaller at most"
+        );
+        let config: PdfConfig = toml::from_str("code-min-size = \"20pt\"\n").expect("a table");
+        let code = Profile::resolve(None, &config).design.code;
+        assert_eq!(code.min_size, code.size, "never above the size");
     }
 }

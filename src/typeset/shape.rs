@@ -19,6 +19,7 @@ use rustybuzz::{BufferFlags, Feature, UnicodeBuffer};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_script::{Script as UScript, UnicodeScript};
 
+use super::layout::Ink;
 use crate::fonts::{guard, FaceChoice, FaceId, Family, FontFace, FontSet, Style};
 use crate::units::FontUnits;
 
@@ -107,6 +108,8 @@ pub struct ShapedRun {
     /// Characters (with their byte offset) that the face set for their cluster lacks, because no
     /// face of the chain has the whole cluster; drawn as `.notdef`. Worth a warning each.
     pub missing: Box<[(char, usize)]>,
+    /// The colour the glyphs are filled with (black but for highlighted code).
+    pub ink: Ink,
 }
 
 /// A run's glyphs, clusters and missing characters while it is being shaped.
@@ -165,6 +168,7 @@ impl ShapedRun {
             glyphs: parts.glyphs.into_boxed_slice(),
             clusters,
             missing: parts.missing.into_boxed_slice(),
+            ink: Ink::BLACK,
         }
     }
 
@@ -231,6 +235,24 @@ impl ShapedRun {
             .unwrap_or(&[])
     }
 
+    /// The same glyphs standing for no text: a mark drawn beside the text (a code line's
+    /// number, its continuation sign) that copying the text must not pick up.
+    pub fn textless(&self) -> ShapedRun {
+        let clusters = (0..self.cluster_count())
+            .filter_map(|index| self.stored(index))
+            .map(|stored| StoredCluster {
+                text: [0, 0],
+                ..stored
+            })
+            .collect();
+        ShapedRun {
+            text: Box::default(),
+            clusters,
+            missing: Box::default(),
+            ..self.clone()
+        }
+    }
+
     /// The clusters `range` (within [`ShapedRun::cluster_count`]) as a run of their own, with
     /// their text and glyphs; offsets rebased to it.
     pub fn slice(&self, range: Range<usize>) -> ShapedRun {
@@ -239,7 +261,10 @@ impl ShapedRun {
             .filter_map(|index| self.stored(index))
             .collect();
         let (Some(first), Some(last)) = (stored.first(), stored.last()) else {
-            return ShapedRun::new("", self.size_pt);
+            return ShapedRun {
+                ink: self.ink,
+                ..ShapedRun::new("", self.size_pt)
+            };
         };
         let text_start = stored
             .iter()
@@ -276,6 +301,7 @@ impl ShapedRun {
             clusters: kept_clusters(&glyphs, clusters, text.len()),
             glyphs,
             missing: Box::default(),
+            ink: self.ink,
         }
     }
 }
@@ -745,6 +771,7 @@ fn rescaled(fonts: &FontSet<'_>, run: &ShapedRun, size_pt: f32) -> Option<Shaped
         glyphs,
         clusters: run.clusters.clone(),
         missing: run.missing.clone(),
+        ink: run.ink,
     })
 }
 

@@ -12,9 +12,12 @@
 //! - a [`Pt`] length (rule thicknesses).
 //!
 //! Each profile has its design ([`Style::for_profile`]): the print book's, and the handouts'
-//! (A4 and US letter), which today share the book's proportions: their larger body size and
-//! leading (see [`super::profile`]) scale every value.
+//! (A4 and US letter), which share the book's proportions (their larger body size and
+//! leading, see [`super::profile`], scale every value) but print code in colour where the
+//! book prints it in greys ([`CodeTheme`]).
 
+use super::layout::Ink;
+use crate::doc::TokenClass;
 use crate::fonts::Style as FaceStyle;
 use crate::units::{Em, Pt};
 
@@ -161,14 +164,127 @@ pub struct List {
 pub struct Code {
     /// Size (× body).
     pub size: Em,
+    /// Smallest size a block is set at so that its longest line fits (× body); lines still
+    /// too long at it are broken.
+    pub min_size: Em,
     /// Leading (× the code's size).
     pub leading: Em,
     /// Space before and after (× leading).
     pub space: f64,
     /// What a tab becomes.
     pub tab: &'static str,
-    /// What starts the continuation of a line too long for the measure.
+    /// The mark set in the margin before the continuation of a broken line.
     pub continuation: &'static str,
+    /// Size of that mark (× the code's size).
+    pub continuation_size: f32,
+    /// Space between the mark and the code (× the code's size).
+    pub continuation_gap: Em,
+    /// Ink of the mark, and of line numbers (set in the margin like it, at its size).
+    pub continuation_ink: Ink,
+    /// Width of the bar in the margin beside a highlighted line (`hl_lines`).
+    pub highlight_bar: Pt,
+    /// How much further than its line's own indentation a continuation starts (× the code's
+    /// size; about two characters of the monospace).
+    pub continuation_indent: Em,
+    /// The most a continuation is indented, as a share of the measure.
+    pub max_indent_share: f64,
+    /// A block of at most this many lines is never split across pages.
+    pub unbroken_lines: usize,
+    /// Lines kept together at each side of a page break inside a block.
+    pub split_lines: usize,
+    /// Colours and faces of highlighted tokens.
+    pub theme: CodeTheme,
+}
+
+/// How highlighted code looks in the PDF (`[pdf] code-theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeTheme {
+    /// Colours for screens and colour printing (the a4 and letter handouts).
+    Colour,
+    /// Greys and weights that survive a black-and-white press (the print profile).
+    Grey,
+    /// Black, upright: no highlighting.
+    Plain,
+}
+
+impl CodeTheme {
+    /// The theme book.toml names (`colour`/`color`, `grey`/`gray`, `plain`).
+    pub fn from_name(name: &str) -> Option<CodeTheme> {
+        match name {
+            "colour" | "color" => Some(CodeTheme::Colour),
+            "grey" | "gray" => Some(CodeTheme::Grey),
+            "plain" => Some(CodeTheme::Plain),
+            _ => None,
+        }
+    }
+
+    /// The ink and face of a token of `class`.
+    pub fn look(self, class: TokenClass) -> TokenLook {
+        match self {
+            CodeTheme::Colour => colour_look(class),
+            CodeTheme::Grey => grey_look(class),
+            CodeTheme::Plain => TokenLook::PLAIN,
+        }
+    }
+}
+
+/// How one class of code token is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLook {
+    /// Its colour.
+    pub ink: Ink,
+    /// Its face of the monospace family.
+    pub face: FaceStyle,
+}
+
+impl TokenLook {
+    /// Black, upright: plain code.
+    pub const PLAIN: TokenLook = TokenLook {
+        ink: Ink::BLACK,
+        face: FaceStyle::Regular,
+    };
+
+    const fn new(rgb: u32, face: FaceStyle) -> TokenLook {
+        let [_, r, g, b] = rgb.to_be_bytes();
+        TokenLook {
+            ink: Ink([r, g, b]),
+            face,
+        }
+    }
+}
+
+/// The colour theme: hues dark enough for 4.5:1 contrast on white paper (the EPUB's
+/// stylesheet uses the same family of hues), keywords bold, comments italic.
+fn colour_look(class: TokenClass) -> TokenLook {
+    use FaceStyle::{Bold, Italic, Regular};
+    match class {
+        TokenClass::Keyword => TokenLook::new(0x8f_1f8f, Bold),
+        TokenClass::Type => TokenLook::new(0x0b_6173, Regular),
+        TokenClass::Function => TokenLook::new(0x1f_4fb0, Regular),
+        TokenClass::String => TokenLook::new(0x1a_6b1a, Regular),
+        TokenClass::Number | TokenClass::Constant => TokenLook::new(0x9a_4a08, Regular),
+        TokenClass::Comment => TokenLook::new(0x5f_5f5f, Italic),
+        TokenClass::Attribute => TokenLook::new(0x75_5a0a, Regular),
+        TokenClass::Tag => TokenLook::new(0x16_5f86, Regular),
+        TokenClass::Heading => TokenLook::new(0x00_0000, Bold),
+        TokenClass::Inserted => TokenLook::new(0x1a_6b28, Regular),
+        TokenClass::Deleted => TokenLook::new(0xb0_1f2c, Regular),
+        TokenClass::Operator | TokenClass::Punctuation | TokenClass::Variable => TokenLook::PLAIN,
+    }
+}
+
+/// The print theme: black and two greys no lighter than 60 % black (a halftone that lighter
+/// breaks up on a black-and-white press), told apart by weight and slope as much as by tone.
+fn grey_look(class: TokenClass) -> TokenLook {
+    use FaceStyle::{Bold, Italic, Regular};
+    match class {
+        TokenClass::Keyword | TokenClass::Heading => TokenLook::new(0x00_0000, Bold),
+        TokenClass::Comment => TokenLook::new(0x66_6666, Italic),
+        TokenClass::String => TokenLook::new(0x4d_4d4d, Regular),
+        TokenClass::Deleted => TokenLook::new(0x66_6666, Regular),
+        TokenClass::Inserted => TokenLook::new(0x00_0000, Bold),
+        _ => TokenLook::PLAIN,
+    }
 }
 
 /// The scene break.
@@ -468,10 +584,21 @@ const PRINT: Style = Style {
     },
     code: Code {
         size: Em::new(0.82),
+        // 10 % smaller at most.
+        min_size: Em::new(0.738),
         leading: Em::new(1.3),
         space: 0.4,
         tab: "    ",
-        continuation: "↪ ",
+        continuation: "↪",
+        continuation_size: 0.8,
+        continuation_gap: Em::new(0.5),
+        continuation_ink: Ink::grey(0x80),
+        highlight_bar: Pt::new(1.0),
+        continuation_indent: Em::new(1.2),
+        max_indent_share: 0.5,
+        unbroken_lines: 8,
+        split_lines: 2,
+        theme: CodeTheme::Grey,
     },
     scene_break: SceneBreak {
         mark: "*\u{2003}*\u{2003}*",
@@ -574,10 +701,20 @@ const PRINT: Style = Style {
 };
 
 /// A4 handouts: the book's proportions at the handout's body size and leading.
-const A4: Style = PRINT;
+const A4: Style = HANDOUT;
 
 /// US letter handouts: the book's proportions at the handout's body size and leading.
-const LETTER: Style = PRINT;
+const LETTER: Style = HANDOUT;
+
+/// The handouts' design: the book's, with code in colour (handouts are read on screens and
+/// printed on office printers).
+const HANDOUT: Style = Style {
+    code: Code {
+        theme: CodeTheme::Colour,
+        ..PRINT.code
+    },
+    ..PRINT
+};
 
 /// The heading leading (× its size) shared by every level.
 const HEADING_LEADING: Em = Em::new(1.25);

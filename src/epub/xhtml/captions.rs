@@ -3,7 +3,10 @@
 //! its number in a `<span class="caption-label">` before the caption text.
 
 use super::{escape, Writer};
-use crate::doc::{label_anchor, CaptionSide, Figure, Image, Inline, Listing, Numbered, Table};
+use crate::doc::{
+    label_anchor, CaptionSide, CodeToken, Figure, Image, Inline, Listing, Numbered, Table,
+};
+use crate::highlight::LineMarks;
 
 impl Writer<'_> {
     pub(super) fn figure(&mut self, figure: &Figure) {
@@ -54,7 +57,13 @@ impl Writer<'_> {
     }
 
     /// A listing: the code in a figure, its caption above it.
-    pub(super) fn listing(&mut self, lang: Option<&str>, text: &str, listing: &Listing) {
+    pub(super) fn listing(
+        &mut self,
+        lang: Option<&str>,
+        text: &str,
+        tokens: &[CodeToken],
+        listing: &Listing,
+    ) {
         let id = anchor_of(listing.number.as_ref(), listing.attrs.id.as_deref());
         if !has_caption(listing.number.as_ref(), &listing.caption) {
             // An id alone: the code block carries it in a plain figure.
@@ -62,7 +71,7 @@ impl Writer<'_> {
                 "<figure class=\"listing\"{}>\n",
                 id_attribute(id.as_deref())
             ));
-            self.code_block(lang, text);
+            self.code_block(lang, text, tokens, &LineMarks::of(Some(&listing.attrs)));
             self.out.push_str("</figure>\n");
             return;
         }
@@ -71,7 +80,7 @@ impl Writer<'_> {
             id_attribute(id.as_deref())
         ));
         self.caption("figcaption", listing.number.as_ref(), &listing.caption);
-        self.code_block(lang, text);
+        self.code_block(lang, text, tokens, &LineMarks::of(Some(&listing.attrs)));
         self.out.push_str("</figure>\n");
     }
 

@@ -5,6 +5,7 @@
 use super::notes::attach_nested_notes;
 use super::Composer;
 use crate::doc::{Block, Chapter, Inline};
+use crate::highlight::LineMarks;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
@@ -119,11 +120,24 @@ impl<'a, 'f> Composer<'a, 'f> {
                 self.list(chapter, list, x, width, flow);
                 state.indent_next = false;
             }
-            Block::Code { text, listing, .. } => {
+            Block::Code {
+                text,
+                listing,
+                tokens,
+                span,
+                ..
+            } => {
                 if let Some(listing) = listing {
                     self.listing_caption(chapter, listing, x, width, flow);
                 }
-                self.code(text, x, width, flow);
+                let marks = LineMarks::of(listing.as_deref().map(|l| &l.attrs));
+                let block = super::code::CodeBlock {
+                    text,
+                    tokens,
+                    span,
+                    marks,
+                };
+                self.code(&block, x, width, flow);
                 state.indent_next = false;
             }
             Block::Table(table) => {

@@ -294,7 +294,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             pages.push(self.title_page());
         }
         if front.copyright {
-            if two_sided && pages.len() % 2 == 0 {
+            if two_sided && pages.len().is_multiple_of(2) {
                 pages.push(blank());
             }
             pages.push(self.copyright_page());

@@ -654,20 +654,22 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
             .map(|i| (i, false))
             .collect();
     }
-    let kind = if prose {
-        TokenKind::Prose
-    } else {
-        TokenKind::Code
-    };
+    if !prose {
+        // Code is never hyphenated: it breaks only where a line of code would.
+        return super::code_breaks::inline_code_breaks(word)
+            .into_iter()
+            .map(|at| (at, false))
+            .collect();
+    }
     match hyphenator {
-        Some(h) if prose => h
-            .hyphenate(word, kind)
+        Some(h) => h
+            .hyphenate(word, TokenKind::Prose)
             .into_iter()
             .map(|p| (p.offset, p.insert_hyphen))
             .collect(),
-        _ => word
+        None => word
             .char_indices()
-            .filter(|(_, c)| prose && matches!(c, '-' | '–' | '—' | '/'))
+            .filter(|(_, c)| matches!(c, '-' | '–' | '—' | '/'))
             .map(|(i, c)| (i + c.len_utf8(), false))
             .collect(),
     }
