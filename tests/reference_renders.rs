@@ -1,7 +1,8 @@
 //! Reference renders: chosen pages of the sample book (the contents, a chapter opening with a
 //! footnote, the figure, the table), set in each profile (print, a4, letter), and a page of
 //! the images test book (SVG figures drawn as vectors with their text, rasters at their
-//! natural sizes) in print, rendered to grey
+//! natural sizes) and two of the code test book (highlighting in print's greys and faces,
+//! numbered and highlighted lines) in print, rendered to grey
 //! images and compared with the PNGs in tests/reference/ within a tolerance, so that a visual
 //! change the text dumps of tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness,
 //! an image, a colour, the page size) fails, as does a change in margins, sizes or spacing.
@@ -99,14 +100,37 @@ fn letter_pages_match_their_references() {
 /// from graphviz with the SVG 1.1 document type, and the start of the rasters.
 #[test]
 fn an_images_page_matches_its_reference() {
-    let name = "print-images";
-    let output = book_pdf(&common::repo().join("tests/cases/images"), "print", name);
+    check_book_page("images", "print-images", "Figure 1.1: A diagram");
+}
+
+/// The code test book's first chapter opening: a captioned Rust listing in the print code
+/// theme's greys and faces, a comment with characters no face has, and more languages.
+#[test]
+fn a_code_page_matches_its_reference() {
+    check_book_page("code", "print-code", "Listing 1.1: Summing a slice");
+}
+
+/// The code test book's page of numbered lines with a highlighted one (the number and the bar
+/// in the margin), after a misspelled and an unknown language set plain.
+#[test]
+fn a_page_of_numbered_code_lines_matches_its_reference() {
+    check_book_page("code", "print-code-lines", "Numbered lines");
+}
+
+/// Sets the test book `tests/cases/{case}` in print, renders the first page whose text holds
+/// `marker` and compares it with (or blesses) the reference `{name}.png`.
+fn check_book_page(case: &str, name: &str, marker: &str) {
+    let output = book_pdf(
+        &common::repo().join("tests/cases").join(case),
+        "print",
+        name,
+    );
     let number = output
         .composition
         .pages
         .iter()
-        .position(|page| page_text(page).contains("Figure 1.1: A diagram"))
-        .expect("the page of Figure 1.1")
+        .position(|page| page_text(page).contains(marker))
+        .unwrap_or_else(|| panic!("no page of {case} holds {marker:?}"))
         + 1;
     let work = work_dir();
     let pdf_path = work.join(format!("{name}.pdf"));
@@ -116,7 +140,8 @@ fn an_images_page_matches_its_reference() {
     let actual = read_render(&prefix, number);
     if blessing() {
         write_png(&reference_dir().join(format!("{name}.png")), &actual);
-    } else if let Err(failure) = compare(name, "the page of Figure 1.1", number, &actual) {
+    } else if let Err(failure) = compare(name, &format!("the page of {marker:?}"), number, &actual)
+    {
         panic!("{failure}");
     }
 }
