@@ -66,6 +66,14 @@ fn pdf_case_features_a4() {
     assert_golden("pdf-case-features-a4", &dump);
 }
 
+/// The code test book in print: every line of every listing, so a change in where long
+/// lines of code break (or in their continuation marks and line numbers) shows in the diff.
+#[test]
+fn pdf_case_code_print() {
+    let (_, dump) = common::build_pdf("case-code-print", &repo().join("tests/cases/code"), "print");
+    assert_golden("pdf-case-code-print", &dump);
+}
+
 #[test]
 fn pdf_builds_are_byte_identical() {
     let dir = repo().join("tests/cases/features");
