@@ -8,6 +8,11 @@
 //! too long for the space left is split and continued on the next page. Discardable space at
 //! the top of a page is dropped. Pages end short rather than break a rule ("move a line").
 //!
+//! A figure that does not fit where it stands floats, as LaTeX's `[tp]` would: to the top of
+//! its own page when it takes at most [`PageSpec::top_float_fraction`] of it (the text before
+//! it then sets below it), else to the top of the next page, the text after it filling this
+//! one. Figures keep their order; one marked "here" never floats.
+//!
 //! In a two-sided book the two pages of a spread end at the same height: when one of them
 //! must end a line or two short, its facing page is cut short by the same amount, so the
 //! spread's foot lines up (the last resort the issue allows, taken consistently on both
@@ -80,6 +85,10 @@ pub(crate) struct PageSpec {
     pub line: Pt,
     /// Pages come in spreads: page 0 is a recto, pages 1 and 2 face each other, and so on.
     pub two_sided: bool,
+    /// The most of the text block a figure may take at the top of the page on which it
+    /// does not fit where it stands (the text before it then sets below it); a taller one
+    /// goes to the top of the next page. Zero keeps every figure in the flow's order.
+    pub top_float_fraction: f64,
 }
 
 /// The fewest lines a chapter's last page should carry (a page with two or three lines looks
@@ -163,6 +172,9 @@ struct CutState {
     first: bool,
     /// Figures (flow indices) that did not fit and wait for the top of the next page.
     deferred: Vec<usize>,
+    /// Figures already set at the top of an earlier page, above the text before them: the
+    /// flow passes over them (and the space before each).
+    set_above: Vec<usize>,
 }
 
 impl CutState {
@@ -197,6 +209,7 @@ fn cut_pages(source: Source<'_>, spec: &PageSpec) -> Vec<CutPage> {
         carried: Vec::new(),
         first: true,
         deferred: Vec::new(),
+        set_above: Vec::new(),
     };
     let pages = cut_from(source, spec, initial.clone(), 0, (Pt::ZERO, 0));
     if spec.line <= Pt::ZERO || pages.len() < 2 {
@@ -460,12 +473,25 @@ fn cut_page(
         text_height: spec.text_height - reduce,
         ..*spec
     };
-    let from = Start {
+    let mut from = Start {
         index: start,
         carried: state.carried.clone(),
         deferred: &state.deferred,
+        set_above: &state.set_above,
+        hoisted: None,
     };
-    let (mut page, next, rest, deferred) = fill_page(flow, notes, from, drop, &page_spec);
+    // A page hoists at most one figure: filled again with it, it hoists no other.
+    let (mut page, next, rest, deferred) = loop {
+        match fill_page(flow, notes, &from, drop, &page_spec) {
+            Filled::Page(page, next, rest, deferred) => break (page, next, rest, deferred),
+            Filled::Hoist(figure) => from.hoisted = Some(figure),
+        }
+    };
+    // The hoisted figure's place in the flow is passed over on the pages that reach it.
+    let set_above: Vec<usize> = (state.set_above.iter().copied())
+        .chain(from.hoisted)
+        .filter(|&figure| figure >= next)
+        .collect();
     if header.is_some() {
         page.body.insert(0, (Pt::ZERO, LineRef::Header(start)));
     }
@@ -488,6 +514,7 @@ fn cut_page(
         carried: rest,
         first: false,
         deferred,
+        set_above,
     };
     (page, after, stuck, short)
 }
@@ -500,31 +527,45 @@ fn skip_spaces(flow: &[Flow], mut index: usize) -> usize {
 }
 
 /// Where a page starts: the next flow element, note lines carried over from the previous
-/// page, and figures deferred from it.
+/// page, figures deferred from it, figures set above their place on an earlier page, and
+/// the figure this page sets at its top, above the text before it.
 struct Start<'d> {
     index: usize,
     carried: Vec<(usize, usize)>,
     deferred: &'d [usize],
+    set_above: &'d [usize],
+    hoisted: Option<usize>,
 }
 
-/// Fill one page: first the figures deferred from the previous page, then the flow from
-/// `from.index`, with the note lines carried over at the foot. A figure that does not fit
-/// once something is on the page is deferred to the next one and the text after it fills
-/// this page. Returns the page, the index of the first element left for the next page, note
-/// lines carried further, and the figures deferred.
+/// What filling a page gave: the page (see [`fill_page`]), or a figure that does not fit
+/// where it stands and should be set at the top of this page instead.
+enum Filled {
+    Page(CutPage, usize, Vec<(usize, usize)>, Vec<usize>),
+    Hoist(usize),
+}
+
+/// Fill one page: first the figures deferred from the previous page and the figure hoisted
+/// to this page's top, then the flow from `from.index`, with the note lines carried over at
+/// the foot. A figure that does not fit once something is on the page goes to the top of
+/// this page when it may ([`may_hoist`]: `Filled::Hoist`, and the caller fills the page
+/// again), else to the top of the next one, and the text after it fills this page. Returns
+/// the page, the index of the first element left for the next page, note lines carried
+/// further, and the figures deferred.
 fn fill_page(
     flow: &[Flow],
     notes: &[NoteLines],
-    from: Start<'_>,
+    from: &Start<'_>,
     drop: Pt,
     spec: &PageSpec,
-) -> (CutPage, usize, Vec<(usize, usize)>, Vec<usize>) {
+) -> Filled {
     let Start {
         index: start,
-        carried,
+        ref carried,
         deferred,
-    } = from;
-    let carried_height = Source { flow, notes }.notes_height(&carried);
+        set_above,
+        hoisted,
+    } = *from;
+    let carried_height = Source { flow, notes }.notes_height(carried);
     let mut used = drop;
     let mut notes_height = carried_height;
     let mut placed: Vec<(usize, Pt)> = Vec::new(); // (flow index, top)
@@ -545,8 +586,24 @@ fn fill_page(
             waiting.push(figure);
         }
     }
+    if let Some(figure) = hoisted.filter(|_| waiting.is_empty()) {
+        if let Some(Flow::Line(line)) = flow.get(figure) {
+            placed.push((figure, used));
+            used += line.height;
+            last_break = Some(placed.len());
+            last_clean_break = Some(placed.len());
+        }
+    }
+    let passed_over = |index: usize| {
+        let set_earlier = |i: usize| hoisted == Some(i) || set_above.contains(&i);
+        set_earlier(index) || (matches!(flow[index], Flow::Space(_)) && set_earlier(index + 1))
+    };
     let mut index = start;
     while index < flow.len() {
+        if passed_over(index) {
+            index += 1;
+            continue;
+        }
         let (height, called, line) = match &flow[index] {
             Flow::Space(h) => (*h, Pt::ZERO, None),
             Flow::Line(line) => (line.height, called_height(line, notes), Some(line)),
@@ -558,7 +615,12 @@ fn fill_page(
             Pt::ZERO
         };
         let fits = used + height + total_notes + gap <= spec.text_height;
-        if line.is_some_and(|l| l.float) {
+        if let Some(figure) = line.filter(|l| l.float) {
+            let first_on_page = placed.iter().all(|&(i, _)| i >= start);
+            let unhoisted = waiting.is_empty() && hoisted.is_none() && first_on_page;
+            if !fits && unhoisted && may_hoist(figure, !placed.is_empty(), drop, spec) {
+                return Filled::Hoist(index);
+            }
             // Figures keep their order: one waiting makes the next wait too.
             if !placed.is_empty() && (!fits || !waiting.is_empty()) {
                 waiting.push(index);
@@ -604,10 +666,21 @@ fn fill_page(
     if kept.is_empty() && carried.is_empty() && next < flow.len() && waiting.is_empty() {
         // Progress guarantee: an element taller than a page is placed alone.
         let (page, next, rest) = place_alone(flow, notes, next, drop, spec);
-        return (page, next, rest, Vec::new());
+        return Filled::Page(page, next, rest, Vec::new());
     }
-    let (page, rest) = assemble(flow, notes, kept, carried, spec);
-    (page, next, rest, waiting)
+    let (page, rest) = assemble(flow, notes, kept, carried.clone(), spec);
+    Filled::Page(page, next, rest, waiting)
+}
+
+/// Whether `figure`, which does not fit where it stands, may go to the top of this page:
+/// text is on the page already, the page does not open a chapter or repeat a table's
+/// header, the figure calls no footnotes (they would land on a page before their call),
+/// and it takes at most the page's share for figures at the top.
+fn may_hoist(figure: &FlowLine, text_before: bool, drop: Pt, spec: &PageSpec) -> bool {
+    text_before
+        && drop == Pt::ZERO
+        && figure.notes.is_empty()
+        && figure.height <= spec.text_height * spec.top_float_fraction
 }
 
 fn called_height(line: &FlowLine, notes: &[NoteLines]) -> Pt {
@@ -723,6 +796,7 @@ mod tests {
         first_page_drop: Pt::new(0.0),
         line: Pt::new(0.0),
         two_sided: false,
+        top_float_fraction: 0.0,
     };
 
     #[test]
@@ -882,6 +956,7 @@ mod tests {
         first_page_drop: Pt::new(0.0),
         line: Pt::new(10.0),
         two_sided: true,
+        top_float_fraction: 0.0,
     };
 
     fn bottoms(pages: &[PageContent]) -> Vec<f64> {
@@ -961,5 +1036,66 @@ mod tests {
         );
         assert_eq!(pages[1].body[0].0, Pt::ZERO);
         assert_eq!(pages[1].body.len(), 5, "then the rest of the text");
+    }
+
+    /// Eight lines, a figure `figure_height` tall, six lines, set with figures allowed to
+    /// take 70 % of a page's top: each page's body as (top, flow index) pairs (the figure
+    /// is index 8).
+    fn hoisting(figure_height: f64) -> Vec<Vec<(f64, usize)>> {
+        let spec = PageSpec {
+            top_float_fraction: 0.7,
+            ..SPEC
+        };
+        let figure = Flow::Line(FlowLine {
+            height: Pt::new(figure_height),
+            break_after: true,
+            float: true,
+            ..FlowLine::default()
+        });
+        let mut flow: Vec<Flow> = (0..8).map(|_| line(true)).collect();
+        flow.push(figure);
+        flow.extend((0..6).map(|_| line(true)));
+        let source = Source {
+            flow: &flow,
+            notes: &[],
+        };
+        let flow_index = |line: LineRef| match line {
+            LineRef::Flow(i) | LineRef::Header(i) => i,
+            LineRef::Note(..) => usize::MAX,
+        };
+        (cut_pages(source, &spec).iter())
+            .map(|page| {
+                (page.body.iter())
+                    .map(|&(top, line)| (top.get(), flow_index(line)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_figure_that_does_not_fit_goes_to_the_top_of_its_own_page() {
+        let pages = hoisting(30.0);
+        let lines = |range: std::ops::Range<usize>, from: f64| -> Vec<(f64, usize)> {
+            range
+                .enumerate()
+                .map(|(k, i)| (from + 10.0 * k as f64, i))
+                .collect()
+        };
+        let first = [vec![(0.0, 8)], lines(0..7, 30.0)].concat();
+        assert_eq!(pages[0], first, "the figure, then the text before it");
+        let second = [lines(7..8, 0.0), lines(9..15, 10.0)].concat();
+        assert_eq!(
+            pages[1], second,
+            "the figure is not set again where it stood"
+        );
+        assert_eq!(pages.len(), 2);
+    }
+
+    #[test]
+    fn a_figure_too_tall_for_the_top_of_its_page_goes_to_the_next() {
+        let pages = hoisting(80.0);
+        assert_eq!(pages[0].len(), 10, "text fills the first page");
+        assert!(pages[0].iter().all(|&(_, i)| i != 8));
+        assert_eq!(pages[1][0], (0.0, 8), "the figure opens the next page");
     }
 }

@@ -315,6 +315,10 @@ pub struct Figure {
     pub caption_size: Em,
     /// Leading of the caption (× leading).
     pub caption_leading: f64,
+    /// The most of the text block a figure may take at the top of the page on which it does
+    /// not fit where it stands (LaTeX's `\topfraction`); a taller one goes to the next
+    /// page's top.
+    pub top_fraction: f64,
 }
 
 /// Tables, set as a book designer sets them: each column as wide as its content asks
@@ -613,6 +617,7 @@ const PRINT: Style = Style {
         label_face: FaceStyle::Bold,
         caption_size: Em::new(0.88),
         caption_leading: 0.9,
+        top_fraction: 0.7,
     },
     table: Table {
         size: Em::new(0.9),

@@ -115,6 +115,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Pt::ZERO
             },
             two_sided: self.profile.two_sided,
+            top_float_fraction: if balance {
+                self.design().figure.top_fraction
+            } else {
+                0.0
+            },
         }
     }
 
