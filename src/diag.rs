@@ -143,6 +143,15 @@ pub mod code {
     /// A table with more columns than fit side by side on the PDF's page: it is set in
     /// groups of columns, one after the other.
     pub const TABLE_IN_GROUPS: &str = "W0261";
+    /// A command in a formula that neither octavo's LaTeX subset nor `[math] macros` defines.
+    pub const MATH_UNKNOWN_COMMAND: &str = "E0180";
+    /// A formula that does not read (unbalanced braces, a missing argument, an unknown
+    /// environment).
+    pub const MATH_SYNTAX: &str = "E0181";
+    /// A `[math] macros` entry whose name or body does not read.
+    pub const MATH_BAD_MACRO: &str = "E0182";
+    /// A display formula wider than the measure: it is scaled down to fit.
+    pub const MATH_TOO_WIDE: &str = "W0290";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -35,6 +35,7 @@ mod doc;
 mod epub;
 mod fonts;
 mod locale;
+mod math;
 mod manuscript;
 mod markdown;
 mod new;

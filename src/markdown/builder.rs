@@ -183,9 +183,8 @@ impl<'a> Builder<'a> {
             Event::End(tag) => self.end(tag, range),
             Event::Text(text) => self.text_event(&text, range),
             Event::Code(code) => self.push_inline(Inline::Code(code.to_string()), range),
-            Event::InlineMath(math) | Event::DisplayMath(math) => {
-                self.push_inline(Inline::Code(math.to_string()), range)
-            }
+            Event::InlineMath(math) => self.math(&math, false, range),
+            Event::DisplayMath(math) => self.math(&math, true, range),
             Event::Html(html) => self.html_text(&html),
             Event::InlineHtml(html) => self.inline_html(&html, range),
             Event::FootnoteReference(label) => {

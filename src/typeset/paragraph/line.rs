@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::{Alignment, ParagraphSpec, Payload, StyleId, TextStyle};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkItem, RuleItem};
 use crate::typeset::linebreak;
+use crate::typeset::math::MathBox;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
 use crate::typeset::style::{Inline as InlineDesign, Style};
@@ -56,8 +57,13 @@ pub(super) fn lay_out_line(
     } = *layout;
     let end = line.end.min(items.len());
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
+    let mut formulas: Vec<(f64, Arc<MathBox>)> = Vec::new();
     for index in line.start..end {
         match (&items[index], &payloads[index]) {
+            (linebreak::Item::Box { width }, Payload::Math(formula)) => {
+                formulas.push((x, Arc::clone(formula)));
+                x += width;
+            }
             (linebreak::Item::Box { width }, payload) => {
                 place_box(payload, x, &mut runs, &mut out);
                 x += width;
@@ -94,6 +100,9 @@ pub(super) fn lay_out_line(
         Alignment::FlushRight => (measure - (x - indent)).max(0.0),
         _ => 0.0,
     };
+    for (formula_x, formula) in formulas {
+        formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
+    }
     for (run_x, run, clusters, style) in runs {
         let Some(style) = styles.get(style as usize) else {
             continue;
@@ -204,7 +213,7 @@ fn place_box(
                 y: Pt::ZERO,
             })));
         }
-        Payload::Hyphen { .. } | Payload::Nothing => {}
+        Payload::Hyphen { .. } | Payload::Math(_) | Payload::Nothing => {}
     }
 }
 

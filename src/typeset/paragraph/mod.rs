@@ -57,6 +57,7 @@ enum Payload {
         note: usize,
         call_id: String,
     },
+    Math(Arc<crate::typeset::math::MathBox>),
     Nothing,
 }
 
@@ -287,6 +288,11 @@ impl Builder<'_, '_> {
                 Piece::Note(call) => {
                     self.flush_word(&mut word);
                     self.note_call(call);
+                }
+                Piece::Math(formula) => {
+                    self.flush_word(&mut word);
+                    let width = f64::from(formula.width);
+                    self.push(linebreak::Item::Box { width }, Payload::Math(Arc::clone(formula)));
                 }
             }
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::hyphen::Hyphenator;
 use crate::typeset::layout::LinkDest;
+use crate::typeset::math::MathBox;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
 use crate::typeset::style;
 
@@ -72,6 +73,8 @@ pub(crate) enum Piece<'a> {
     Break,
     /// A footnote call.
     Note(Box<NoteCall>),
+    /// An inline formula, already laid out: one unbreakable box on the baseline.
+    Math(Arc<MathBox>),
 }
 
 /// A footnote call: its superscript number, the note's index in the chapter's note lines,
@@ -117,6 +120,11 @@ impl<'a> Pieces<'a> {
     /// Add a footnote call.
     pub(crate) fn note(&mut self, call: NoteCall) {
         self.list.push(Piece::Note(Box::new(call)));
+    }
+
+    /// Add an inline formula.
+    pub(crate) fn math(&mut self, formula: Arc<MathBox>) {
+        self.list.push(Piece::Math(formula));
     }
 
     /// True when there is nothing to set.

@@ -1,0 +1,133 @@
+//! Formulas: pulldown-cmark's `$…$` and `$$…$$` become [`Inline::Math`] with the span of
+//! their LaTeX source, and the attribute block after a display formula (`$$ … $$ {#eq-x}`)
+//! becomes its label. Nothing inside a formula is Markdown: no emphasis, no smart quotes.
+
+use std::ops::Range;
+
+use super::attributes::{block_length, parse_attributes};
+use super::builder::Builder;
+use crate::doc::{Attributes, Inline, Math};
+
+impl Builder<'_> {
+    /// A formula event: its source between the delimiters.
+    pub(super) fn math(&mut self, source: &str, display: bool, range: Range<usize>) {
+        let written = self.text.get(range.clone()).unwrap_or_default();
+        let source_range = match written.find(source) {
+            Some(offset) if !source.is_empty() => {
+                range.start + offset..range.start + offset + source.len()
+            }
+            _ => range.clone(),
+        };
+        let math = Math {
+            source: source.to_string(),
+            display,
+            span: self.span(source_range),
+            attrs: Attributes::default(),
+            number: None,
+        };
+        self.push_inline(Inline::Math(Box::new(math)), range)
+    }
+
+    /// The attribute block at the start of `text` (after spaces), which follows a display
+    /// formula, taken as the formula's; the text after it is returned.
+    pub(super) fn take_math_attributes(
+        &mut self,
+        text: String,
+        range: Range<usize>,
+        math: &mut Math,
+    ) -> (String, Range<usize>) {
+        let spaces = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let Some(length) = block_length(&text[spaces..]) else {
+            return (text, range);
+        };
+        let Ok(attrs) = parse_attributes(&text[spaces..spaces + length]) else {
+            return (text, range);
+        };
+        let source = self.text.get(range.clone()).unwrap_or_default();
+        let source_spaces = source.len() - source.trim_start_matches([' ', '\t']).len();
+        let source_length = source
+            .get(source_spaces..)
+            .and_then(block_length)
+            .filter(|_| self.span_clamp.is_none());
+        let start = range.start + source_spaces;
+        let span = self.span(start..start + source_length.unwrap_or(length));
+        math.attrs = Attributes {
+            span: Some(span),
+            ..attrs
+        };
+        let rest_start = source_length.map_or(range.start, |n| start + n);
+        let rest = text[spaces + length..].to_string();
+        (rest, rest_start.min(range.end)..range.end)
+    }
+}
+
+/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$ … $` and `$$…$$`, byte for
+/// byte the same length (so every span stays right), when it has any outside code, raw
+/// HTML and dollar math; `None` when it has none. pulldown-cmark knows only dollars, and
+/// reads `\(` as an escaped parenthesis.
+pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<String> {
+    if !text.contains("\\(") && !text.contains("\\[") {
+        return None;
+    }
+    let excluded = verbatim_ranges(text);
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut open: Option<(usize, u8)> = None;
+    let mut changed = false;
+    let mut at = 0;
+    let mut next_excluded = 0;
+    while at + 1 < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        while excluded.get(next_excluded).is_some_and(|r| r.end <= at) {
+            next_excluded += 1;
+        }
+        if excluded.get(next_excluded).is_some_and(|r| r.contains(&at)) {
+            at += 1;
+            continue;
+        }
+        match (open, bytes[at + 1]) {
+            (None, b'(' | b'[') => open = Some((at, bytes[at + 1])),
+            (Some((start, b'(')), b')') => {
+                out[start..start + 2].copy_from_slice(b"$ ");
+                out[at..at + 2].copy_from_slice(b" $");
+                open = None;
+                changed = true;
+            }
+            (Some((start, b'[')), b']') => {
+                out[start..start + 2].copy_from_slice(b"$$");
+                out[at..at + 2].copy_from_slice(b"$$");
+                open = None;
+                changed = true;
+            }
+            _ => {}
+        }
+        // A backslash escapes the next character: `\\(` is not an opening.
+        at += 2;
+    }
+    if !changed {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Byte ranges pulldown-cmark reads verbatim: code, raw HTML and dollar math.
+fn verbatim_ranges(text: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock)
+            | Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}

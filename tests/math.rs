@@ -1,0 +1,132 @@
+//! Issue 16: LaTeX formulas typeset in the PDF and written as MathML in the EPUB. A book with
+//! every construct of the LaTeX subset, numbered equations and references, a formula in a
+//! footnote and in a table cell: EPUBCheck-clean MathML with the source as `alttext`, a PDF
+//! whose text holds no `$` and no backslash command; an unknown command is one error at its
+//! column.
+
+mod common;
+
+use common::{book, build_epub, build_pdf, keep_for_epubcheck, words::pdftotext, xhtml_body};
+use octavo::{compile, ResolveOptions};
+
+const TOML: &str = "title = \"Formulas\"\nlanguage = \"en\"\n\n[math]\nmacros = { R = '\\mathbb{R}', norm = '\\left\\lVert #1 \\right\\rVert' }\n";
+
+/// Every construct of the issue's item 2, inline and display.
+const CHAPTER: &str = r#"# Formulas
+
+Inline $f'(x) = a_1 x + b_{ij}$ and \(\alpha + \beta\) stay formulas, and so does
+$\sum_{i=1}^{n} i$ or $\lim_{n \to \infty} x_n$, with Greek $\gamma \Gamma \epsilon \varepsilon$.
+
+$$ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} $$ {#eq-quadratic}
+
+The roots are in @eq-quadratic; the integral in @eq-integral.
+
+$$ \int_0^1 x^2 \, dx = \tfrac{1}{3} \quad \dfrac{a}{b} \; \sqrt[3]{8} = 2 $$ {#eq-integral}
+
+$$
+\begin{aligned}
+  f(x) &= (x + 1)^2 \\
+       &= x^2 + 2x + 1
+\end{aligned}
+$$
+
+\[ \prod_{k=1}^{n} k = n! \]
+
+$$ \begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}
+   \begin{bmatrix} a & b \\ c & d \end{bmatrix}
+   \begin{vmatrix} a & b \\ c & d \end{vmatrix}
+   \begin{matrix} a & b \end{matrix} $$
+
+$$ |x| = \begin{cases} x & x \geq 0 \\ -x & \text{otherwise} \end{cases} $$
+
+$$ \begin{split} a &= b + c \\ &= d \end{split} \qquad
+   \begin{gather} a = b \\ c = d \end{gather} \qquad
+   \begin{array}{lr} 1 & 2 \end{array} $$
+
+$$ \left( \frac{a}{b} \right) \big( \Big[ x \Big] \big) \hat{a} \bar{b} \tilde{c}
+   \vec{v} \dot{x} \overline{xy} \underbrace{a + b}_{2} $$
+
+$$ \mathbf{x} \mathrm{d} \mathit{y} \mathcal{L} \mathbb{E} \boldsymbol{\beta}
+   \operatorname{Var}(X) \, \mid \ldots \cdots \R \norm{v} \mbox{if} \leq \neq \in \to $$
+
+A formula in a note[^n] and in a table:
+
+| Name | Formula |
+|------|---------|
+| area | $\pi r^2$ |
+
+[^n]: The note holds $e^{i\pi} + 1 = 0$.
+"#;
+
+fn formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
+    book(&[("book.toml", TOML), ("chapters/01.md", CHAPTER)])
+}
+
+#[test]
+fn the_epub_holds_mathml_with_the_source_as_alttext() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, diags, _) = build_epub(&dir);
+    keep_for_epubcheck("math", &bytes);
+    let warnings: Vec<_> = diags.items().iter().map(|d| (d.code, d.message.clone())).collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let body = xhtml_body(&bytes, "OEBPS/text/01.xhtml");
+    assert!(body.contains(r#"<math alttext="f'(x) = a_1 x + b_{ij}""#), "{body}");
+    assert!(body.contains(r#"alttext="\alpha + \beta""#), "\\( \\) is a formula: {body}");
+    assert!(body.contains(r#"display="block""#));
+    assert!(body.contains("(1.1)") && body.contains("(1.2)"), "equation numbers");
+    assert!(body.contains("Equation 1.1") && body.contains("Equation 1.2"), "references");
+    assert!(!body.contains("<em>"), "no emphasis from `_` inside formulas: {body}");
+    assert!(!body.contains('’'), "no smart quotes inside formulas");
+    let opf = xhtml_body(&bytes, "OEBPS/content.opf");
+    assert!(opf.contains(r#"properties="mathml""#), "{opf}");
+}
+
+#[test]
+fn the_pdf_typesets_every_formula() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, dump) = build_pdf("math", &dir, "print");
+    assert!(!bytes.is_empty());
+    let path = common::pdf_dir().join("math.pdf");
+    let text = pdftotext(&path).expect("pdftotext");
+    assert!(!text.contains('$'), "{text}");
+    let command = regex_free_command(&text);
+    assert!(command.is_none(), "a LaTeX command in the PDF's text: {command:?}\n{text}");
+    assert!(text.contains("(1.1)") && text.contains("Equation 1.1"), "{text}");
+    assert!(text.contains('𝑥') && text.contains('∑'), "formulas copy as their characters");
+    assert!(dump.contains("TeXGyrePagellaMath"), "set in the math face:\n{dump}");
+}
+
+/// The first `\name` in `text`, if any.
+fn regex_free_command(text: &str) -> Option<String> {
+    let at = text.find('\\')?;
+    Some(text[at..].chars().take(20).collect())
+}
+
+#[test]
+fn an_unknown_command_is_one_error_at_its_column() {
+    let chapter = "# One\n\nText $a + \\foo{b}$ and more.\n";
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let errors: Vec<_> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code.starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = errors[0];
+    assert_eq!(error.code, "E0180");
+    assert!(error.message.contains("\\foo"), "{}", error.message);
+    let span = error.span.as_ref().expect("located");
+    let (line, column) = compiled.sources().line_col(span.file, span.range.start);
+    assert_eq!((line, column), (3, 11));
+}
+
+#[test]
+fn a_reference_to_an_equation_links_to_it() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, _, _) = build_epub(&dir);
+    let body = xhtml_body(&bytes, "OEBPS/text/01.xhtml");
+    assert!(body.contains(r#"id="eq-quadratic""#), "{body}");
+    assert!(body.contains("#eq-quadratic"), "{body}");
+}
