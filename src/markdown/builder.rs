@@ -126,6 +126,9 @@ pub(super) struct Builder<'a> {
     /// Labels defined where octavo cannot number them (code chunks it does not run,
     /// equations), so that references to them are warnings, not unknown labels.
     pub(super) foreign_labels: Vec<ForeignLabel>,
+    /// Offsets of the text read (`\(…\)` rewritten as `$…$`, a byte shorter at each
+    /// delimiter) from which the source is one more byte ahead, in order.
+    pub(super) shifts: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -147,6 +150,7 @@ impl<'a> Builder<'a> {
             reparse_depth: 0,
             span_clamp: None,
             foreign_labels: Vec::new(),
+            shifts: Vec::new(),
         }
     }
 
@@ -154,8 +158,13 @@ impl<'a> Builder<'a> {
     pub(super) fn span(&self, range: Range<usize>) -> Span {
         match &self.span_clamp {
             Some(clamp) => Span::new(self.file, clamp.clone()),
-            None => Span::new(self.file, range),
+            None => Span::new(self.file, self.source_offset(range.start)..self.source_offset(range.end)),
         }
+    }
+
+    /// The offset in the source of an offset in the text read.
+    fn source_offset(&self, offset: usize) -> usize {
+        offset + self.shifts.partition_point(|&at| at <= offset)
     }
 
     /// Close every frame still open and hand back the chapter.

@@ -61,19 +61,45 @@ impl Builder<'_> {
     }
 }
 
-/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$ … $` and `$$…$$`, byte for
-/// byte the same length (so every span stays right), when it has any outside code, raw
-/// HTML and dollar math; `None` when it has none. pulldown-cmark knows only dollars, and
-/// reads `\(` as an escaped parenthesis.
-pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<String> {
+/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$…$` and `$$…$$`, when it
+/// has any outside code, raw HTML and dollar math (`None` when it has none), and the offsets
+/// of the rewritten text from which the source is one more byte ahead (each `\(` and `\)`
+/// loses its backslash). pulldown-cmark knows only dollars, and reads `\(` as an escaped
+/// parenthesis.
+pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Vec<usize>)> {
     if !text.contains("\\(") && !text.contains("\\[") {
         return None;
     }
+    let pairs = bracket_pairs(text);
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::new();
+    let mut copied = 0;
+    for (open, close, display) in pairs {
+        for (at, inline_dollar) in [(open, !display), (close, !display)] {
+            out.push_str(&text[copied..at]);
+            if inline_dollar {
+                out.push('$');
+                shifts.push(out.len());
+            } else {
+                out.push_str("$$");
+            }
+            copied = at + 2;
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some((out, shifts))
+}
+
+/// The `\(`…`\)` and `\[`…`\]` pairs outside code, raw HTML and dollar math: the offsets
+/// of the opening and closing backslashes, and whether the pair is display math.
+fn bracket_pairs(text: &str) -> Vec<(usize, usize, bool)> {
     let excluded = verbatim_ranges(text);
     let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
+    let mut pairs = Vec::new();
     let mut open: Option<(usize, u8)> = None;
-    let mut changed = false;
     let mut at = 0;
     let mut next_excluded = 0;
     while at + 1 < bytes.len() {
@@ -91,28 +117,20 @@ pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<String> {
         match (open, bytes[at + 1]) {
             (None, b'(' | b'[') => open = Some((at, bytes[at + 1])),
             (Some((start, b'(')), b')') => {
-                out[start..start + 2].copy_from_slice(b"$ ");
-                out[at..at + 2].copy_from_slice(b" $");
+                pairs.push((start, at, false));
                 open = None;
-                changed = true;
             }
             (Some((start, b'[')), b']') => {
-                out[start..start + 2].copy_from_slice(b"$$");
-                out[at..at + 2].copy_from_slice(b"$$");
+                pairs.push((start, at, true));
                 open = None;
-                changed = true;
             }
             _ => {}
         }
         // A backslash escapes the next character: `\\(` is not an opening.
         at += 2;
     }
-    if !changed {
-        return None;
-    }
-    String::from_utf8(out).ok()
+    pairs
 }
-
 /// Byte ranges pulldown-cmark reads verbatim: code, raw HTML and dollar math.
 fn verbatim_ranges(text: &str) -> Vec<Range<usize>> {
     use pulldown_cmark::{Event, Parser, Tag};

@@ -90,8 +90,12 @@ pub fn parser_options() -> Options {
 /// Parse one chapter's Markdown into blocks and notes.
 pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
     let rewritten = math::with_bracket_math_as_dollars(text);
-    let text = rewritten.as_deref().unwrap_or(text);
+    let (text, shifts) = match &rewritten {
+        Some((text, shifts)) => (text.as_str(), shifts.clone()),
+        None => (text, Vec::new()),
+    };
     let mut builder = Builder::new(file, text, diags);
+    builder.shifts = shifts;
     for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
         builder.event(event, range);
     }

@@ -5,6 +5,7 @@
 //!
 //! Which crate and why: ARCHITECTURE.md, "Mathematics".
 
+mod mathml;
 pub(crate) mod tree;
 
 use std::collections::BTreeSet;
@@ -15,7 +16,9 @@ use pulldown_latex::{Parser, RenderConfig, Storage};
 
 /// Commands octavo defines itself, as `\newcommand` would: the ones books use that
 /// `pulldown-latex` lacks.
-const BUILT_IN_MACROS: &[(&str, &str)] = &[("mbox", r"\text{#1}")];
+/// (`\text#1`, not `\text{#1}`: pulldown-latex keeps an argument's braces when it
+/// substitutes it.)
+const BUILT_IN_MACROS: &[(&str, &str)] = &[("mbox", r"\text#1")];
 
 /// What pulldown-latex says of a command it does not know.
 const UNKNOWN_COMMAND_MESSAGE: &str = "unknown primitive command";
@@ -217,7 +220,7 @@ pub(crate) fn to_mathml(source: &str, display: bool, macros: &Macros) -> String 
     if !readable || pulldown_latex::push_mathml(&mut mathml, events.into_iter(), config).is_err() {
         mathml = fallback_mathml(source, display);
     }
-    with_alttext(&mathml, source)
+    with_alttext(&mathml::mended(&mathml), source)
 }
 
 /// A formula that does not read, as its source in text.

@@ -100,10 +100,12 @@ pub(super) fn lay_out_line(
         Alignment::FlushRight => (measure - (x - indent)).max(0.0),
         _ => 0.0,
     };
-    for (formula_x, formula) in formulas {
-        formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
-    }
+    // Formulas and text in reading order, so that a PDF's text comes out as written.
+    let mut formulas = formulas.into_iter().peekable();
     for (run_x, run, clusters, style) in runs {
+        while let Some((formula_x, formula)) = formulas.next_if(|(fx, _)| *fx <= run_x) {
+            formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
+        }
         let Some(style) = styles.get(style as usize) else {
             continue;
         };
@@ -116,6 +118,9 @@ pub(super) fn lay_out_line(
             style,
             &design.inline,
         );
+    }
+    for (formula_x, formula) in formulas {
+        formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
     }
     merge_links(&mut out.items);
     merge_rules(&mut out.items);
