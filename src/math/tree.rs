@@ -267,8 +267,8 @@ impl Folder<'_, '_> {
                 text: name.to_string(),
                 class: Class::Op,
             },
-            Content::Ordinary { content, .. } => {
-                char_node(styled(accent_mark(content), self.font()), Class::Ord)
+            Content::Ordinary { content, stretchy } => {
+                char_node(styled(accent_mark(content, stretchy), self.font()), Class::Ord)
             }
             Content::LargeOp { content, .. } => char_node(content, Class::Op),
             Content::BinaryOp { content, .. } => char_node(content, Class::Bin),
@@ -378,8 +378,9 @@ impl Folder<'_, '_> {
 
 /// The combining mark a math face draws an accent with, for the spacing characters
 /// pulldown-latex gives accents as (`\hat` is `^`, `\dot` is `˙`); other characters as they are.
-fn accent_mark(ch: char) -> char {
+fn accent_mark(ch: char, stretchy: bool) -> char {
     match ch {
+        '→' if !stretchy => '\u{20D7}',
         '^' => '\u{302}',
         '~' => '\u{303}',
         '˙' => '\u{307}',

@@ -20,6 +20,8 @@ const THICK: f32 = 5.0;
 const DELIMITER_FACTOR: f32 = 0.901;
 /// …and falls short of it by at most this, in ems (`\delimitershortfall`, 5 pt at 10 pt).
 const DELIMITER_SHORTFALL: f32 = 0.5;
+/// A display operator is at least this many times its text size.
+const DISPLAY_OPERATOR_GROWTH: f32 = 1.25;
 /// An accent or brace grows when the base is wider than its ink by this factor.
 const STRETCH_BEYOND: f32 = 1.1;
 /// Space around a fraction (`\nulldelimiterspace`), in ems.
@@ -221,8 +223,12 @@ fn char_box(ch: char, class: Class, size: Option<f32>, ctx: Ctx<'_, '_>) -> Math
         return stretched_on_axis(glyph, ch, ems * ctx.size(), ctx);
     }
     if class == Class::Op && ctx.display() {
+        // The display variant: at least the MATH table's height, and always larger than the
+        // text one (some faces' text integral already reaches that height).
         let min = ctx.pt(ctx.font.number(|c| f32::from(c.display_operator_min_height())));
-        return stretched_on_axis(glyph, ch, min, ctx);
+        let text = ctx.font.metrics(glyph);
+        let grown = ctx.pt(text.height + text.depth) * DISPLAY_OPERATOR_GROWTH;
+        return stretched_on_axis(glyph, ch, min.max(grown), ctx);
     }
     let mut math = glyph_box(glyph, ch.to_string(), ctx);
     if class == Class::Op {
@@ -544,7 +550,9 @@ fn over_under(
     let mut math = MathBox::default();
     math.append(&b, (width - b.width) / 2.0, 0.0);
     if let Some(o) = &over {
-        let y = if accent_like {
+        let y = if accent_like && o.glyphs.is_empty() {
+            -(b.height + ctx.k(|c| c.overbar_vertical_gap()))
+        } else if accent_like {
             let accent_base = ctx.k(|c| c.accent_base_height());
             -(b.height - accent_base).max(0.0)
         } else {
@@ -554,7 +562,10 @@ fn over_under(
         };
         math.append(o, (width - o.width) / 2.0 + b.italic / 2.0, y);
     }
-    if let Some(u) = &under {
+    if let Some(u) = under.as_ref().filter(|u| u.glyphs.is_empty()) {
+        let y = b.depth + ctx.k(|c| c.underbar_vertical_gap()) + u.height;
+        math.append(u, (width - u.width) / 2.0, y);
+    } else if let Some(u) = &under {
         let gap = ctx.k(|c| c.lower_limit_gap_min());
         let drop = ctx.k(|c| c.lower_limit_baseline_drop_min());
         let y = b.depth + (gap + u.height).max(drop);
@@ -569,17 +580,17 @@ fn over_under(
 fn stretchy_script(node: &Node, base_width: f32, ctx: Ctx<'_, '_>) -> MathBox {
     if let Node::Char { ch, .. } = node {
         if matches!(ch, '‾' | '¯' | '_' | '\u{305}' | '\u{332}') {
+            // A bar: a rule as wide as the base, its box the rule itself (no glyph), which
+            // over_under sets a gap away from the base.
             let thickness = ctx.k(|c| c.overbar_rule_thickness());
-            let gap = ctx.k(|c| c.overbar_vertical_gap());
             let mut bar = MathBox {
                 width: base_width,
-                height: gap + thickness,
+                height: thickness,
                 ..MathBox::default()
             };
-            let y = if *ch == '_' || *ch == '\u{332}' { gap } else { -gap };
             bar.rules.push(MathRule {
                 x: 0.0,
-                y: y - thickness / 2.0,
+                y: -thickness / 2.0,
                 width: base_width,
                 thickness,
             });
@@ -613,6 +624,18 @@ fn negate(math: &mut MathBox, ctx: Ctx<'_, '_>) {
     math.append(&slash, x, 0.0);
 }
 
+/// A table cell; the right cell of an `align` pair starts with an empty atom (as amsmath's
+/// `{}`), so that a relation opening it is spaced on both sides.
+fn lay_out_cell(kind: TableKind, column: usize, cell: &[Node], ctx: Ctx<'_, '_>) -> MathBox {
+    if kind == TableKind::Align && column % 2 == 1 {
+        let mut nodes = Vec::with_capacity(cell.len() + 1);
+        nodes.push(Node::Group(Vec::new()));
+        nodes.extend(cell.iter().cloned());
+        return lay_out_list(&nodes, ctx);
+    }
+    lay_out_list(cell, ctx)
+}
+
 /// An environment's rows: cells aligned in columns, the table centred on the axis; `cases`
 /// gets its brace.
 fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox {
@@ -622,7 +645,10 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     };
     let cells: Vec<Vec<MathBox>> = rows
         .iter()
-        .map(|row| row.iter().map(|cell| lay_out_list(cell, cell_ctx)).collect())
+        .map(|row| {
+            let cells = row.iter().enumerate();
+            cells.map(|(c, cell)| lay_out_cell(kind, c, cell, cell_ctx)).collect()
+        })
         .collect();
     let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0.0f32; columns];
@@ -672,8 +698,7 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     let top = math.height;
     let bottom = math.depth;
     let shift = (bottom - top) / 2.0 + ctx.axis();
-    math.shift_down(-shift + 0.0);
-    math.shift_down(0.0);
+    math.shift_down(-shift);
     if kind == TableKind::Cases {
         let brace_target = math.height + math.depth;
         let mut brace = {

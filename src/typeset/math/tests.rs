@@ -72,3 +72,11 @@ fn cases_get_a_brace() {
     let formula = laid_out(r"f(x) = \begin{cases} 0 & x < 0 \\ 1 & x \ge 0 \end{cases}", true);
     assert!(text_of(&formula).contains('{'), "{}", text_of(&formula));
 }
+
+#[test]
+fn a_display_integral_is_larger_than_an_inline_one() {
+    let display = laid_out(r"\int_0^1 x", true);
+    let inline = laid_out(r"\int_0^1 x", false);
+    let id = |f: &MathBox| f.glyphs[0].run.glyphs[0].glyph_id;
+    assert_ne!(id(&display), id(&inline), "{:?}", display.glyphs[0]);
+}
