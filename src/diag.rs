@@ -152,6 +152,8 @@ pub mod code {
     pub const MATH_BAD_MACRO: &str = "E0182";
     /// A display formula wider than the measure: it is scaled down to fit.
     pub const MATH_TOO_WIDE: &str = "W0290";
+    /// A character in a formula the math font has no glyph for.
+    pub const MATH_MISSING_GLYPH: &str = "W0291";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -67,12 +67,15 @@ impl Builder<'_> {
 /// loses its backslash). pulldown-cmark knows only dollars, and reads `\(` as an escaped
 /// parenthesis.
 pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Vec<usize>)> {
+    let unlisted = without_list_markers_in_display_math(text);
+    let text = unlisted.as_deref().unwrap_or(text);
+    let unchanged = || unlisted.clone().map(|t| (t, Vec::new()));
     if !text.contains("\\(") && !text.contains("\\[") {
-        return None;
+        return unchanged();
     }
     let pairs = bracket_pairs(text);
     if pairs.is_empty() {
-        return None;
+        return unchanged();
     }
     let mut out = String::with_capacity(text.len());
     let mut shifts = Vec::new();
@@ -131,6 +134,72 @@ fn bracket_pairs(text: &str) -> Vec<(usize, usize, bool)> {
     }
     pairs
 }
+/// The text with each line inside a `$$…$$` that starts like a list item (`+ x`, `- x`,
+/// `* x`, which would end the paragraph the formula is in) starting with a space instead:
+/// `+ x` becomes ` +x`, the same to LaTeX and the same length. `None` when there is none.
+fn without_list_markers_in_display_math(text: &str) -> Option<String> {
+    if !text.contains("$$") {
+        return None;
+    }
+    let code = code_ranges(text);
+    let mut bytes = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut inside = false;
+    let mut at = 0;
+    let mut next_code = 0;
+    while at + 1 < bytes.len() {
+        while code.get(next_code).is_some_and(|r| r.end <= at) {
+            next_code += 1;
+        }
+        if code.get(next_code).is_some_and(|r| r.contains(&at)) {
+            at += 1;
+            continue;
+        }
+        match (bytes[at], bytes[at + 1]) {
+            (b'\\', _) => at += 2,
+            (b'$', b'$') => {
+                inside = !inside;
+                at += 2;
+            }
+            (b'\n', _) if inside => {
+                changed |= unlist_line(&mut bytes, at + 1);
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Turns the line at `start`, if it opens like a list item, into one that does not.
+fn unlist_line(bytes: &mut [u8], start: usize) -> bool {
+    let indent = bytes[start..].iter().take(3).take_while(|&&b| b == b' ').count();
+    let marker = start + indent;
+    let is_item = matches!(bytes.get(marker), Some(b'+' | b'-' | b'*'))
+        && matches!(bytes.get(marker + 1), Some(b' ' | b'\t'));
+    if is_item {
+        bytes.swap(marker, marker + 1);
+    }
+    is_item
+}
+
+/// Byte ranges of code and raw HTML.
+fn code_ranges(text: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) | Event::Code(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}
+
 /// Byte ranges pulldown-cmark reads verbatim: code, raw HTML and dollar math.
 fn verbatim_ranges(text: &str) -> Vec<Range<usize>> {
     use pulldown_cmark::{Event, Parser, Tag};
@@ -148,4 +217,22 @@ fn verbatim_ranges(text: &str) -> Vec<Range<usize>> {
     }
     ranges.sort_by_key(|r| r.start);
     ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_bracket_math_as_dollars;
+
+    #[test]
+    fn brackets_become_dollars_with_shifts() {
+        let (text, shifts) = with_bracket_math_as_dollars("a \\(x\\) b \\[y\\] `\\(z\\)`").unwrap();
+        assert_eq!(text, "a $x$ b $$y$$ `\\(z\\)`");
+        assert_eq!(shifts, [3, 5]);
+    }
+
+    #[test]
+    fn a_list_marker_inside_display_math_stays_math() {
+        let (text, _) = with_bracket_math_as_dollars("$$\na\n+ b\n$$\n\n+ item\n").unwrap();
+        assert_eq!(text, "$$\na\n +b\n$$\n\n+ item\n");
+    }
 }

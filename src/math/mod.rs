@@ -76,10 +76,14 @@ impl Macros {
         self.names.insert(name.to_string());
     }
 
-    /// The formula with the macro definitions before it: what pulldown-latex reads.
+    /// The formula with the macro definitions before it: what pulldown-latex reads. A
+    /// formula that opens with a script (`_s`) gets an empty base first, as TeX gives it.
     fn prefixed(&self, source: &str) -> String {
-        let mut input = String::with_capacity(self.preamble.len() + source.len());
+        let mut input = String::with_capacity(self.preamble.len() + source.len() + 2);
         input.push_str(&self.preamble);
+        if source.trim_start().starts_with(['_', '^']) {
+            input.push_str("{}");
+        }
         input.push_str(source);
         input
     }
@@ -214,13 +218,26 @@ pub(crate) fn to_mathml(source: &str, display: bool, macros: &Macros) -> String 
         xml: true,
         ..RenderConfig::default()
     };
-    let events: Vec<_> = Parser::new(&input, &storage).collect();
     let mut mathml = String::new();
-    let readable = events.iter().all(Result::is_ok);
-    if !readable || pulldown_latex::push_mathml(&mut mathml, events.into_iter(), config).is_err() {
+    let written = match read_events(&input, &storage) {
+        Some(events) => {
+            let events = events.into_iter().map(Ok::<_, std::io::Error>);
+            pulldown_latex::push_mathml(&mut mathml, events, config).is_ok()
+        }
+        None => false,
+    };
+    if !written {
         mathml = fallback_mathml(source, display);
     }
     with_alttext(&mathml::mended(&mathml), source)
+}
+
+/// The events of `input`, `None` if it does not read.
+pub(crate) fn read_events<'a>(
+    input: &'a str,
+    storage: &'a Storage,
+) -> Option<Vec<pulldown_latex::Event<'a>>> {
+    Parser::new(input, storage).collect::<Result<_, _>>().ok()
 }
 
 /// A formula that does not read, as its source in text.

@@ -73,3 +73,14 @@ fn environments_become_tables() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].len(), 2);
 }
+
+#[test]
+fn a_function_with_a_subscript_keeps_its_name_as_the_base() {
+    let mathml = to_mathml(r"10 \log_{10}(n)", false, &plain());
+    assert!(mathml.contains("<msub><mi>log</mi>"), "{mathml}");
+}
+
+#[test]
+fn a_formula_may_open_with_a_script() {
+    assert!(to_mathml("_s", false, &plain()).contains("<msub><mrow></mrow>"));
+}

@@ -6,7 +6,7 @@ use pulldown_latex::event::{
     Content, DelimiterSize, Dimension, DimensionUnit, EnvironmentFlow, Font, Grouping,
     ScriptPosition, ScriptType, StateChange, Style as LatexStyle, Visual,
 };
-use pulldown_latex::{Event, Parser, Storage};
+use pulldown_latex::{Event, Storage};
 
 use super::Macros;
 
@@ -144,9 +144,7 @@ pub(crate) enum ScriptPlace {
 pub(crate) fn parse(source: &str, macros: &Macros) -> Option<Vec<Node>> {
     let input = macros.prefixed(source);
     let storage = Storage::new();
-    let events: Vec<Event<'_>> = Parser::new(&input, &storage)
-        .collect::<Result<_, _>>()
-        .ok()?;
+    let events = super::read_events(&input, &storage)?;
     let mut folder = Folder {
         events: &events,
         at: 0,

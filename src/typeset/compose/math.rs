@@ -22,13 +22,29 @@ const NUMBER_GAP: f32 = 1.0;
 impl Composer<'_, '_> {
     /// The formula laid out at `size`, or `None` when it does not read (resolve reported it)
     /// or the fonts have no math face.
-    pub(super) fn formula(&self, math: &Math, size: f32, display: bool) -> Option<Arc<MathBox>> {
+    pub(super) fn formula(&mut self, math: &Math, size: f32, display: bool) -> Option<Arc<MathBox>> {
         let nodes = crate::math::tree::parse(&math.source, &self.macros)?;
-        lay_out_formula(&nodes, self.ctx.fonts, size, display).map(Arc::new)
+        let formula = lay_out_formula(&nodes, self.ctx.fonts, size, display)?;
+        if !formula.missing.is_empty() {
+            self.warn_missing_glyphs(math, &formula.missing);
+        }
+        Some(Arc::new(formula))
+    }
+
+    fn warn_missing_glyphs(&mut self, math: &Math, missing: &[char]) {
+        let mut shown: Vec<String> = missing.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+        shown.dedup();
+        let warning = Diagnostic::warning(
+            code::MATH_MISSING_GLYPH,
+            format!("the math font has no glyph for {}", shown.join(", ")),
+        )
+        .at(math.span.clone())
+        .with_hint("write the symbol with another command, or as \\text{…}");
+        self.warnings.push(warning);
     }
 
     /// An inline formula into `out` (its source as text when it cannot be laid out).
-    pub(super) fn inline_formula<'d>(&self, math: &'d Math, style: &TextStyle, out: &mut Pieces<'d>) {
+    pub(super) fn inline_formula<'d>(&mut self, math: &'d Math, style: &TextStyle, out: &mut Pieces<'d>) {
         match self.formula(math, style.size, false) {
             Some(formula) => out.math(formula),
             None => out.text(math.source.as_str(), style),

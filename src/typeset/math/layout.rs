@@ -248,6 +248,9 @@ fn glyph_box(glyph: u16, text: String, ctx: Ctx<'_, '_>) -> MathBox {
         italic: ctx.pt(metrics.italic),
         ..MathBox::default()
     };
+    if glyph == 0 {
+        math.missing.extend(text.chars());
+    }
     let run = ShapedRun::single_glyph(ctx.font.face_id, glyph, &text, size, math.width);
     math.glyphs.push(MathGlyph {
         x: 0.0,

@@ -32,6 +32,8 @@ pub(crate) struct MathBox {
     pub glyphs: Vec<MathGlyph>,
     /// Fraction bars, radical overbars.
     pub rules: Vec<MathRule>,
+    /// Characters the math face has no glyph for (drawn as `.notdef`).
+    pub missing: Vec<char>,
 }
 
 /// One glyph of a formula.
@@ -72,6 +74,7 @@ impl MathBox {
             y: r.y + dy,
             ..r.clone()
         }));
+        self.missing.extend_from_slice(&other.missing);
         self.height = self.height.max(other.height - dy);
         self.depth = self.depth.max(other.depth + dy);
     }
