@@ -64,7 +64,7 @@ pub use epub::xhtml::chapter_file;
 pub use epub::{write_epub, EpubOptions};
 pub use markdown::citations::find_citations;
 pub use markdown::html::{tokenize, HtmlToken};
-pub use markdown::parser_options;
+pub use markdown::{math_prepared_source, parser_options};
 pub use new::{create_book, NewOptions};
 pub use pdf::{write_pdf, PdfOptions, PdfOutput};
 pub use progress::{enable as enable_progress, finish as finish_progress, phase as progress_phase};

@@ -120,11 +120,15 @@ fn bracket_pairs(text: &str) -> Vec<(usize, usize, bool)> {
         match (open, bytes[at + 1]) {
             (None, b'(' | b'[') => open = Some((at, bytes[at + 1])),
             (Some((start, b'(')), b')') => {
-                pairs.push((start, at, false));
+                if looks_like_latex(&text[start + 2..at]) {
+                    pairs.push((start, at, false));
+                }
                 open = None;
             }
             (Some((start, b'[')), b']') => {
-                pairs.push((start, at, true));
+                if looks_like_latex(&text[start + 2..at]) {
+                    pairs.push((start, at, true));
+                }
                 open = None;
             }
             _ => {}
@@ -186,6 +190,17 @@ fn unlist_line(bytes: &mut [u8], start: usize) -> bool {
     is_item
 }
 
+/// True when text between `\(` and `\)` (or `\[` and `\]`) reads as LaTeX: a command, a
+/// script or an equals sign. Markdown writes `\[` for a literal bracket (`\[E0133\]`), so
+/// escaped brackets around plain words stay text.
+fn looks_like_latex(content: &str) -> bool {
+    let command = content
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'\\' && pair[1].is_ascii_alphabetic());
+    command || content.contains(['^', '_', '='])
+}
+
 /// Byte ranges of code and raw HTML.
 fn code_ranges(text: &str) -> Vec<Range<usize>> {
     use pulldown_cmark::{Event, Parser, Tag};
@@ -225,9 +240,10 @@ mod tests {
 
     #[test]
     fn brackets_become_dollars_with_shifts() {
-        let (text, shifts) = with_bracket_math_as_dollars("a \\(x\\) b \\[y\\] `\\(z\\)`").unwrap();
-        assert_eq!(text, "a $x$ b $$y$$ `\\(z\\)`");
-        assert_eq!(shifts, [3, 5]);
+        let source = "a \\(x^2\\) b \\[y=1\\] `\\(z^2\\)` \\[E0133\\]";
+        let (text, shifts) = with_bracket_math_as_dollars(source).unwrap();
+        assert_eq!(text, "a $x^2$ b $$y=1$$ `\\(z^2\\)` \\[E0133\\]");
+        assert_eq!(shifts, [3, 7]);
     }
 
     #[test]

@@ -87,6 +87,14 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_MATH
 }
 
+/// The chapter's text as octavo hands it to pulldown-cmark, when that differs from the
+/// source: LaTeX's `\(…\)` and `\[…\]` as dollars, list markers inside `$$…$$` kept as
+/// mathematics (see `math::with_bracket_math_as_dollars`). Tools that read a chapter's
+/// Markdown as octavo does (the word checks of the tests) start from it.
+pub fn math_prepared_source(text: &str) -> Option<String> {
+    math::with_bracket_math_as_dollars(text).map(|(text, _)| text)
+}
+
 /// Parse one chapter's Markdown into blocks and notes.
 pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
     let rewritten = math::with_bracket_math_as_dollars(text);
