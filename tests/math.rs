@@ -67,15 +67,34 @@ fn the_epub_holds_mathml_with_the_source_as_alttext() {
     let (_tmp, dir) = formula_book();
     let (bytes, diags, _) = build_epub(&dir);
     keep_for_epubcheck("math", &bytes);
-    let warnings: Vec<_> = diags.items().iter().map(|d| (d.code, d.message.clone())).collect();
+    let warnings: Vec<_> = diags
+        .items()
+        .iter()
+        .map(|d| (d.code, d.message.clone()))
+        .collect();
     assert!(warnings.is_empty(), "{warnings:?}");
     let body = xhtml_body(&bytes, "EPUB/text/01.xhtml");
-    assert!(body.contains(r#"<math alttext="f&apos;(x) = a_1 x + b_{ij}""#), "{body}");
-    assert!(body.contains(r#"alttext="\alpha + \beta""#), "\\( \\) is a formula: {body}");
+    assert!(
+        body.contains(r#"<math alttext="f&apos;(x) = a_1 x + b_{ij}""#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"alttext="\alpha + \beta""#),
+        "\\( \\) is a formula: {body}"
+    );
     assert!(body.contains(r#"display="block""#));
-    assert!(body.contains("(1.1)") && body.contains("(1.2)"), "equation numbers");
-    assert!(body.contains("Equation 1.1") && body.contains("Equation 1.2"), "references");
-    assert!(!body.contains("<em>"), "no emphasis from `_` inside formulas: {body}");
+    assert!(
+        body.contains("(1.1)") && body.contains("(1.2)"),
+        "equation numbers"
+    );
+    assert!(
+        body.contains("Equation 1.1") && body.contains("Equation 1.2"),
+        "references"
+    );
+    assert!(
+        !body.contains("<em>"),
+        "no emphasis from `_` inside formulas: {body}"
+    );
     assert!(!body.contains('’'), "no smart quotes inside formulas");
     let opf = xhtml_body(&bytes, "EPUB/package.opf");
     assert!(opf.contains(r#"properties="mathml""#), "{opf}");
@@ -90,10 +109,22 @@ fn the_pdf_typesets_every_formula() {
     let text = pdftotext(&path).expect("pdftotext");
     assert!(!text.contains('$'), "{text}");
     let command = regex_free_command(&text);
-    assert!(command.is_none(), "a LaTeX command in the PDF's text: {command:?}\n{text}");
-    assert!(text.contains("(1.1)") && text.contains("Equation 1.1"), "{text}");
-    assert!(text.contains('𝑥') && text.contains('∑'), "formulas copy as their characters");
-    assert!(dump.contains("TeXGyrePagellaMath"), "set in the math face:\n{dump}");
+    assert!(
+        command.is_none(),
+        "a LaTeX command in the PDF's text: {command:?}\n{text}"
+    );
+    assert!(
+        text.contains("(1.1)") && text.contains("Equation 1.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains('𝑥') && text.contains('∑'),
+        "formulas copy as their characters"
+    );
+    assert!(
+        dump.contains("TeXGyrePagellaMath"),
+        "set in the math face:\n{dump}"
+    );
 }
 
 /// The first `\name` in `text`, if any.

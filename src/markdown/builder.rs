@@ -158,7 +158,10 @@ impl<'a> Builder<'a> {
     pub(super) fn span(&self, range: Range<usize>) -> Span {
         match &self.span_clamp {
             Some(clamp) => Span::new(self.file, clamp.clone()),
-            None => Span::new(self.file, self.source_offset(range.start)..self.source_offset(range.end)),
+            None => Span::new(
+                self.file,
+                self.source_offset(range.start)..self.source_offset(range.end),
+            ),
         }
     }
 

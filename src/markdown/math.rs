@@ -180,7 +180,11 @@ fn without_list_markers_in_display_math(text: &str) -> Option<String> {
 
 /// Turns the line at `start`, if it opens like a list item, into one that does not.
 fn unlist_line(bytes: &mut [u8], start: usize) -> bool {
-    let indent = bytes[start..].iter().take(3).take_while(|&&b| b == b' ').count();
+    let indent = bytes[start..]
+        .iter()
+        .take(3)
+        .take_while(|&&b| b == b' ')
+        .count();
     let marker = start + indent;
     let is_item = matches!(bytes.get(marker), Some(b'+' | b'-' | b'*'))
         && matches!(bytes.get(marker + 1), Some(b' ' | b'\t'));

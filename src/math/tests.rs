@@ -31,7 +31,10 @@ fn a_bad_macro_is_refused_by_name() {
 #[test]
 fn mathml_carries_the_source_and_the_display_flag() {
     let mathml = to_mathml(r"x^2 < 1", true, &plain());
-    assert!(mathml.starts_with(r#"<math alttext="x^2 &lt; 1""#), "{mathml}");
+    assert!(
+        mathml.starts_with(r#"<math alttext="x^2 &lt; 1""#),
+        "{mathml}"
+    );
     assert!(mathml.contains(r#"display="block""#), "{mathml}");
     assert!(mathml.contains("xmlns=\"http://www.w3.org/1998/Math/MathML\""));
 }
@@ -47,8 +50,17 @@ fn structure_error_names_the_formula() {
 fn tree_folds_scripts_and_fractions() {
     use tree::{Class, Node};
     let nodes = tree::parse(r"\frac{a}{b}^2 + x_i", &plain()).expect("reads");
-    assert!(matches!(&nodes[0], Node::Scripts { base, .. } if matches!(**base, Node::Fraction { .. })));
-    assert!(matches!(nodes[1], Node::Char { ch: '+', class: Class::Bin, .. }));
+    assert!(
+        matches!(&nodes[0], Node::Scripts { base, .. } if matches!(**base, Node::Fraction { .. }))
+    );
+    assert!(matches!(
+        nodes[1],
+        Node::Char {
+            ch: '+',
+            class: Class::Bin,
+            ..
+        }
+    ));
     let Node::Scripts { base, sub, .. } = &nodes[2] else {
         panic!("{nodes:?}");
     };
@@ -59,7 +71,8 @@ fn tree_folds_scripts_and_fractions() {
 #[test]
 fn environments_become_tables() {
     use tree::{Node, TableKind};
-    let nodes = tree::parse(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", &plain()).expect("reads");
+    let nodes =
+        tree::parse(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", &plain()).expect("reads");
     let table = nodes.iter().find_map(|n| match n {
         Node::Table { kind, rows } => Some((kind, rows)),
         Node::Fenced { body, .. } => body.iter().find_map(|n| match n {

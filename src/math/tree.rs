@@ -265,9 +265,10 @@ impl Folder<'_, '_> {
                 text: name.to_string(),
                 class: Class::Op,
             },
-            Content::Ordinary { content, stretchy } => {
-                char_node(styled(accent_mark(content, stretchy), self.font()), Class::Ord)
-            }
+            Content::Ordinary { content, stretchy } => char_node(
+                styled(accent_mark(content, stretchy), self.font()),
+                Class::Ord,
+            ),
             Content::LargeOp { content, .. } => char_node(content, Class::Op),
             Content::BinaryOp { content, .. } => char_node(content, Class::Bin),
             Content::Relation { content, .. } => {

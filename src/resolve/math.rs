@@ -5,7 +5,7 @@
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::{walk, Chapter, Inline};
 use crate::manuscript::Manuscript;
-use crate::math::{check, MathError, Macros};
+use crate::math::{check, Macros, MathError};
 
 /// Reads every formula of the book (notes, table cells and captions included) and reports
 /// the ones that do not read, and the macros of book.toml that do not.
@@ -44,7 +44,10 @@ fn book_macros(manuscript: &Manuscript, diags: &mut Diagnostics) -> Macros {
             .map(|body| Span::new(manuscript.config_file, body.span()));
         let mut diagnostic = Diagnostic::error(
             code::MATH_BAD_MACRO,
-            format!("math macro `{}` does not read: {}", error.name, error.message),
+            format!(
+                "math macro `{}` does not read: {}",
+                error.name, error.message
+            ),
         )
         .with_hint("write the body in LaTeX with #1…#9 for its arguments, the name in letters");
         if let Some(span) = span {

@@ -9,8 +9,8 @@ mod ids;
 mod images;
 mod links;
 mod lint;
-mod notes;
 mod math;
+mod notes;
 mod numbers;
 mod xref;
 

@@ -354,7 +354,8 @@ fn find_in_order<'w>(
     let debug = std::env::var_os("OCTAVO_WORDS_DEBUG").is_some();
     for word in words {
         let found = if word.raw.starts_with(FORMULA_GLUE) {
-            find_inside(&word.word, tokens, cursor).or_else(|| find_word(&word.word, tokens, cursor))
+            find_inside(&word.word, tokens, cursor)
+                .or_else(|| find_word(&word.word, tokens, cursor))
         } else {
             find_word(&word.word, tokens, cursor)
         };

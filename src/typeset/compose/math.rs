@@ -22,7 +22,12 @@ const NUMBER_GAP: f32 = 1.0;
 impl Composer<'_, '_> {
     /// The formula laid out at `size`, or `None` when it does not read (resolve reported it)
     /// or the fonts have no math face.
-    pub(super) fn formula(&mut self, math: &Math, size: f32, display: bool) -> Option<Arc<MathBox>> {
+    pub(super) fn formula(
+        &mut self,
+        math: &Math,
+        size: f32,
+        display: bool,
+    ) -> Option<Arc<MathBox>> {
         let nodes = crate::math::tree::parse(&math.source, &self.macros)?;
         let formula = lay_out_formula(&nodes, self.ctx.fonts, size, display)?;
         if !formula.missing.is_empty() {
@@ -32,7 +37,10 @@ impl Composer<'_, '_> {
     }
 
     fn warn_missing_glyphs(&mut self, math: &Math, missing: &[char]) {
-        let mut shown: Vec<String> = missing.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect();
+        let mut shown: Vec<String> = missing
+            .iter()
+            .map(|c| format!("{c} (U+{:04X})", *c as u32))
+            .collect();
         shown.dedup();
         let warning = Diagnostic::warning(
             code::MATH_MISSING_GLYPH,
@@ -44,7 +52,12 @@ impl Composer<'_, '_> {
     }
 
     /// An inline formula into `out` (its source as text when it cannot be laid out).
-    pub(super) fn inline_formula<'d>(&mut self, math: &'d Math, style: &TextStyle, out: &mut Pieces<'d>) {
+    pub(super) fn inline_formula<'d>(
+        &mut self,
+        math: &'d Math,
+        style: &TextStyle,
+        out: &mut Pieces<'d>,
+    ) {
         match self.formula(math, style.size, false) {
             Some(formula) => out.math(formula),
             None => out.text(math.source.as_str(), style),
@@ -78,7 +91,15 @@ impl Composer<'_, '_> {
                     Pt::ZERO
                 };
                 let leading = self.profile.leading;
-                self.paragraph(&pieces, x, width, indent, Alignment::Justified, leading, flow);
+                self.paragraph(
+                    &pieces,
+                    x,
+                    width,
+                    indent,
+                    Alignment::Justified,
+                    leading,
+                    flow,
+                );
             }
             first = false;
             if let Some(math) = formula {
@@ -117,7 +138,8 @@ impl Composer<'_, '_> {
         let leading = self.profile.leading;
         let space = leading * DISPLAY_SPACE;
         let above = Pt::from_f32(formula.height * scale).max(leading * self.design().text.baseline);
-        let below = Pt::from_f32(formula.depth * scale).max(leading * (1.0 - self.design().text.baseline));
+        let below =
+            Pt::from_f32(formula.depth * scale).max(leading * (1.0 - self.design().text.baseline));
         let baseline = space + above;
         let mut line = FlowLine {
             height: baseline + below + space,
@@ -172,7 +194,13 @@ fn is_blank(inlines: &[Inline]) -> bool {
 /// The inlines without the line breaks at their ends (around a display formula).
 fn trim_breaks(inlines: &[Inline]) -> &[Inline] {
     let is_break = |i: &Inline| matches!(i, Inline::SoftBreak | Inline::HardBreak);
-    let start = inlines.iter().position(|i| !is_break(i)).unwrap_or(inlines.len());
-    let end = inlines.iter().rposition(|i| !is_break(i)).map_or(start, |e| e + 1);
+    let start = inlines
+        .iter()
+        .position(|i| !is_break(i))
+        .unwrap_or(inlines.len());
+    let end = inlines
+        .iter()
+        .rposition(|i| !is_break(i))
+        .map_or(start, |e| e + 1);
     &inlines[start..end.max(start)]
 }

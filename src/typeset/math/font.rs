@@ -3,7 +3,7 @@
 //! italic correction, and the larger variants and assemblies stretchy glyphs grow by.
 
 use rustybuzz::ttf_parser::math::{GlyphConstruction, MathValue};
-use rustybuzz::ttf_parser::{GlyphId, Face};
+use rustybuzz::ttf_parser::{Face, GlyphId};
 
 use crate::fonts::FaceId;
 
@@ -62,7 +62,8 @@ impl<'f> MathFont<'f> {
         let advance = self.face.glyph_hor_advance(id).map_or(0.0, f32::from);
         let ink = self.face.glyph_bounding_box(id);
         let (height, depth) = ink.map_or((0.0, 0.0), |b| (f32::from(b.y_max), -f32::from(b.y_min)));
-        let (ink_left, ink_right) = ink.map_or((0.0, advance), |b| (f32::from(b.x_min), f32::from(b.x_max)));
+        let (ink_left, ink_right) =
+            ink.map_or((0.0, advance), |b| (f32::from(b.x_min), f32::from(b.x_max)));
         let italic = self
             .math
             .glyph_info
@@ -117,8 +118,12 @@ impl<'f> MathFont<'f> {
             }
         }
         let overlap = f32::from(variants.min_connector_overlap);
-        assemble(&construction, target, overlap)
-            .unwrap_or_else(|| vec![Part { glyph: largest, offset: 0.0 }])
+        assemble(&construction, target, overlap).unwrap_or_else(|| {
+            vec![Part {
+                glyph: largest,
+                offset: 0.0,
+            }]
+        })
     }
 }
 
@@ -140,7 +145,11 @@ fn assemble(construction: &GlyphConstruction<'_>, target: f32, overlap: f32) -> 
         let mut glyphs = Vec::new();
         let mut length = 0.0;
         for part in &parts {
-            let count = if part.part_flags.extender() { repeats } else { 1 };
+            let count = if part.part_flags.extender() {
+                repeats
+            } else {
+                1
+            };
             for _ in 0..count {
                 glyphs.push(part.glyph_id.0);
                 length += f32::from(part.full_advance);

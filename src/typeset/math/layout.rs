@@ -20,8 +20,9 @@ const THICK: f32 = 5.0;
 const DELIMITER_FACTOR: f32 = 0.901;
 /// …and falls short of it by at most this, in ems (`\delimitershortfall`, 5 pt at 10 pt).
 const DELIMITER_SHORTFALL: f32 = 0.5;
-/// A display operator is at least this many times its text size.
-const DISPLAY_OPERATOR_GROWTH: f32 = 1.25;
+/// A display operator is at least this many times its text size (√2, as LaTeX's display
+/// sums and integrals are to their text sizes).
+const DISPLAY_OPERATOR_GROWTH: f32 = 1.41;
 /// An accent or brace grows when the base is wider than its ink by this factor.
 const STRETCH_BEYOND: f32 = 1.1;
 /// Space around a fraction (`\nulldelimiterspace`), in ems.
@@ -51,7 +52,9 @@ impl<'a, 'f> Ctx<'a, 'f> {
     fn size(&self) -> f32 {
         let percent = match self.style {
             MathStyle::Display | MathStyle::Text => 100.0,
-            MathStyle::Script => self.font.number(|c| f32::from(c.script_percent_scale_down())),
+            MathStyle::Script => self
+                .font
+                .number(|c| f32::from(c.script_percent_scale_down())),
             MathStyle::ScriptScript => self
                 .font
                 .number(|c| f32::from(c.script_script_percent_scale_down())),
@@ -66,7 +69,10 @@ impl<'a, 'f> Ctx<'a, 'f> {
     }
 
     /// A constant in points at the current size.
-    fn k(&self, read: impl Fn(&Constants<'f>) -> rustybuzz::ttf_parser::math::MathValue<'f>) -> f32 {
+    fn k(
+        &self,
+        read: impl Fn(&Constants<'f>) -> rustybuzz::ttf_parser::math::MathValue<'f>,
+    ) -> f32 {
         self.pt(self.font.constant(read))
     }
 
@@ -225,7 +231,9 @@ fn char_box(ch: char, class: Class, size: Option<f32>, ctx: Ctx<'_, '_>) -> Math
     if class == Class::Op && ctx.display() {
         // The display variant: at least the MATH table's height, and always larger than the
         // text one (some faces' text integral already reaches that height).
-        let min = ctx.pt(ctx.font.number(|c| f32::from(c.display_operator_min_height())));
+        let min = ctx.pt(ctx
+            .font
+            .number(|c| f32::from(c.display_operator_min_height())));
         let text = ctx.font.metrics(glyph);
         let grown = ctx.pt(text.height + text.depth) * DISPLAY_OPERATOR_GROWTH;
         return stretched_on_axis(glyph, ch, min.max(grown), ctx);
@@ -294,7 +302,11 @@ fn vertical_parts(parts: &[Part], ch: char, ctx: Ctx<'_, '_>) -> MathBox {
     let mut math = MathBox::default();
     let mut top: f32 = 0.0;
     for (n, part) in parts.iter().enumerate() {
-        let text = if n == 0 { ch.to_string() } else { String::new() };
+        let text = if n == 0 {
+            ch.to_string()
+        } else {
+            String::new()
+        };
         let piece = glyph_box(part.glyph, text, ctx);
         let bottom = -ctx.pt(part.offset);
         // The part's own baseline sits at its offset above the assembly's bottom.
@@ -314,7 +326,11 @@ fn horizontal_parts(parts: &[Part], ch: char, ctx: Ctx<'_, '_>) -> MathBox {
     }
     let mut math = MathBox::default();
     for (n, part) in parts.iter().enumerate() {
-        let text = if n == 0 { ch.to_string() } else { String::new() };
+        let text = if n == 0 {
+            ch.to_string()
+        } else {
+            String::new()
+        };
         let piece = glyph_box(part.glyph, text, ctx);
         let x = ctx.pt(part.offset);
         math.append(&piece, x, 0.0);
@@ -328,7 +344,8 @@ fn fenced(open: Option<char>, close: Option<char>, body: &[Node], ctx: Ctx<'_, '
     let inner = lay_out_list(body, ctx);
     let axis = ctx.axis();
     let extent = (inner.height - axis).max(inner.depth + axis);
-    let target = (2.0 * extent * DELIMITER_FACTOR).max(2.0 * extent - DELIMITER_SHORTFALL * ctx.size());
+    let target =
+        (2.0 * extent * DELIMITER_FACTOR).max(2.0 * extent - DELIMITER_SHORTFALL * ctx.size());
     let mut row = MathBox::default();
     let push = |part: &MathBox, row: &mut MathBox| {
         let x = row.width;
@@ -336,11 +353,17 @@ fn fenced(open: Option<char>, close: Option<char>, body: &[Node], ctx: Ctx<'_, '
         row.width = x + part.width;
     };
     if let Some(ch) = open {
-        push(&stretched_on_axis(ctx.font.glyph(ch), ch, target, ctx), &mut row);
+        push(
+            &stretched_on_axis(ctx.font.glyph(ch), ch, target, ctx),
+            &mut row,
+        );
     }
     push(&inner, &mut row);
     if let Some(ch) = close {
-        push(&stretched_on_axis(ctx.font.glyph(ch), ch, target, ctx), &mut row);
+        push(
+            &stretched_on_axis(ctx.font.glyph(ch), ch, target, ctx),
+            &mut row,
+        );
     }
     row
 }
@@ -421,7 +444,9 @@ fn root(radicand: &Node, index: Option<&Node>, ctx: Ctx<'_, '_>) -> MathBox {
         );
         let before = ctx.k(|c| c.radical_kern_before_degree());
         let after = ctx.k(|c| c.radical_kern_after_degree());
-        let raise_percent = ctx.font.number(|c| f32::from(c.radical_degree_bottom_raise_percent()));
+        let raise_percent = ctx
+            .font
+            .number(|c| f32::from(c.radical_degree_bottom_raise_percent()));
         let raise = (sign.height + sign.depth) * raise_percent / 100.0 - sign.depth;
         math.append(&index_box, before, -(raise + index_box.depth));
         math.width = (before + index_box.width + after).max(0.0);
@@ -489,7 +514,9 @@ fn right_scripts(base: Atom, sub: Option<&Node>, sup: Option<&Node>, ctx: Ctx<'_
         } else {
             b.height - script_ctx.k(|c| c.superscript_baseline_drop_max())
         };
-        up = shift.max(drop).max(s.depth + ctx.k(|c| c.superscript_bottom_min()));
+        up = shift
+            .max(drop)
+            .max(s.depth + ctx.k(|c| c.superscript_bottom_min()));
     }
     let mut down = 0.0;
     if let Some(s) = &sub_box {
@@ -514,9 +541,14 @@ fn right_scripts(base: Atom, sub: Option<&Node>, sup: Option<&Node>, ctx: Ctx<'_
     math.append(b, 0.0, 0.0);
     let italic = b.italic;
     let is_op = base.class == Class::Op;
-    let mut end = b.width + if sup_box.is_some() && !is_op { italic } else { 0.0 };
+    let mut end = b.width
+        + if sup_box.is_some() && !is_op {
+            italic
+        } else {
+            0.0
+        };
     if let Some(p) = &sup_box {
-        let x = b.width + if is_op { italic } else { italic };
+        let x = b.width + italic;
         math.append(p, x, -up);
         end = end.max(x + p.width);
     }
@@ -546,10 +578,14 @@ fn over_under(
     let b = base.math;
     let over = sup.map(|n| stretchy_script(n, b.width, script_ctx));
     let under = sub.map(|n| stretchy_script(n, b.width, script_ctx.cramp()));
-    let width = [Some(b.width), over.as_ref().map(|o| o.width), under.as_ref().map(|u| u.width)]
-        .into_iter()
-        .flatten()
-        .fold(0.0, f32::max);
+    let width = [
+        Some(b.width),
+        over.as_ref().map(|o| o.width),
+        under.as_ref().map(|u| u.width),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(0.0, f32::max);
     let mut math = MathBox::default();
     math.append(&b, (width - b.width) / 2.0, 0.0);
     if let Some(o) = &over {
@@ -650,7 +686,9 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
         .iter()
         .map(|row| {
             let cells = row.iter().enumerate();
-            cells.map(|(c, cell)| lay_out_cell(kind, c, cell, cell_ctx)).collect()
+            cells
+                .map(|(c, cell)| lay_out_cell(kind, c, cell, cell_ctx))
+                .collect()
         })
         .collect();
     let columns = cells.iter().map(Vec::len).max().unwrap_or(0);

@@ -31,7 +31,13 @@ fn a_fraction_straddles_the_axis_and_shrinks_inline() {
 #[test]
 fn scripts_rise_and_drop() {
     let formula = laid_out(r"x_i^2", false);
-    let y_of = |text: &str| formula.glyphs.iter().find(|g| &*g.run.text == text).map(|g| g.y);
+    let y_of = |text: &str| {
+        formula
+            .glyphs
+            .iter()
+            .find(|g| &*g.run.text == text)
+            .map(|g| g.y)
+    };
     assert_eq!(y_of("𝑥"), Some(0.0));
     assert!(y_of("𝑖") > Some(0.0), "subscript below");
     assert!(y_of("2") < Some(0.0), "superscript above");
@@ -60,16 +66,32 @@ fn fenced_delimiters_grow_with_their_content() {
 
 #[test]
 fn a_matrix_has_its_rows_and_columns() {
-    let formula = laid_out(r"\begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}", true);
-    let digit = |d: &str| formula.glyphs.iter().find(|g| &*g.run.text == d).map(|g| (g.x, g.y));
-    let (one, two, four) = (digit("1").unwrap(), digit("2").unwrap(), digit("4").unwrap());
+    let formula = laid_out(
+        r"\begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}",
+        true,
+    );
+    let digit = |d: &str| {
+        formula
+            .glyphs
+            .iter()
+            .find(|g| &*g.run.text == d)
+            .map(|g| (g.x, g.y))
+    };
+    let (one, two, four) = (
+        digit("1").unwrap(),
+        digit("2").unwrap(),
+        digit("4").unwrap(),
+    );
     assert!(two.0 > one.0 && (two.1 - one.1).abs() < 0.01);
     assert!(four.1 > one.1 && (four.0 - one.0).abs() < 0.01);
 }
 
 #[test]
 fn cases_get_a_brace() {
-    let formula = laid_out(r"f(x) = \begin{cases} 0 & x < 0 \\ 1 & x \ge 0 \end{cases}", true);
+    let formula = laid_out(
+        r"f(x) = \begin{cases} 0 & x < 0 \\ 1 & x \ge 0 \end{cases}",
+        true,
+    );
     assert!(text_of(&formula).contains('{'), "{}", text_of(&formula));
 }
 

@@ -292,7 +292,10 @@ impl Builder<'_, '_> {
                 Piece::Math(formula) => {
                     self.flush_word(&mut word);
                     let width = f64::from(formula.width);
-                    self.push(linebreak::Item::Box { width }, Payload::Math(Arc::clone(formula)));
+                    self.push(
+                        linebreak::Item::Box { width },
+                        Payload::Math(Arc::clone(formula)),
+                    );
                 }
             }
         }
