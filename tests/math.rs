@@ -161,3 +161,75 @@ fn a_reference_to_an_equation_links_to_it() {
     assert!(body.contains(r#"id="eq-quadratic""#), "{body}");
     assert!(body.contains("#eq-quadratic"), "{body}");
 }
+
+/// The PDF of the book in `dir`, all chapters or the `chapters` given (a handout).
+fn pdf_of(dir: &std::path::Path, chapters: Option<Vec<usize>>) -> octavo::PdfOutput {
+    let compiled = compile(dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors(), "{:?}", compiled.diags.items());
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters,
+        readable: false,
+        fonts: None,
+    };
+    octavo::write_pdf(compiled.book.as_ref().expect("a book"), &options).expect("PDF written")
+}
+
+#[test]
+fn a_handout_keeps_the_books_equation_numbers() {
+    let one = "# One\n\n$$ a = b $$ {#eq-a}\n";
+    let two = "# Two\n\nAs @eq-a says:\n\n$$ c = d $$ {#eq-c}\n\nand @eq-c.\n";
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        ("chapters/01.md", one),
+        ("chapters/02.md", two),
+    ]);
+    let output = pdf_of(&dir, Some(vec![1]));
+    let path = common::pdf_dir().join("math-handout.pdf");
+    std::fs::write(&path, &output.bytes).expect("keep PDF");
+    let text = pdftotext(&path).expect("pdftotext");
+    assert!(text.contains("(2.1)"), "{text}");
+    assert!(
+        text.contains("Equation 1.1") && text.contains("Equation 2.1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_display_formula_too_wide_is_scaled_to_the_measure_with_a_warning() {
+    let wide = (1..=40)
+        .map(|n| format!("x_{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let chapter = format!("# One\n\n$$ {wide} $$\n");
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", &chapter)]);
+    let output = pdf_of(&dir, None);
+    let warnings = &output.composition.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].code, "W0290");
+    let measure = octavo::Profile::builtin("print").text_width().get();
+    let (left, right) = ink_extent(&output);
+    assert!(
+        right - left <= measure + 0.5,
+        "{left}..{right} is wider than {measure}"
+    );
+}
+
+/// The leftmost start and rightmost end of the glyph runs on the chapter's opening page.
+fn ink_extent(output: &octavo::PdfOutput) -> (f64, f64) {
+    let pages = &output.composition.pages;
+    let page = pages
+        .iter()
+        .find(|p| p.kind == octavo::layout::PageKind::Opening);
+    let runs = page
+        .expect("a chapter page")
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            octavo::layout::Item::Glyphs(run) => Some((run.x.get(), (run.x + run.width()).get())),
+            _ => None,
+        });
+    runs.fold((f64::INFINITY, 0.0), |(l, r), (x, end)| {
+        (l.min(x), r.max(end))
+    })
+}
