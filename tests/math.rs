@@ -233,3 +233,37 @@ fn ink_extent(output: &octavo::PdfOutput) -> (f64, f64) {
         (l.min(x), r.max(end))
     })
 }
+
+#[test]
+fn a_tall_inline_formula_opens_its_line_and_a_short_one_does_not() {
+    let tall =
+        "# One\n\nText $\\displaystyle\\sum_{i=1}^{n} \\frac{a_i}{b_i}$ in a line.\n\nNext.\n";
+    let short = "# One\n\nText $x^2$ in a line.\n\nNext.\n";
+    let gap = |chapter: &str| {
+        let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+        let output = pdf_of(&dir, None);
+        let page = output
+            .composition
+            .pages
+            .iter()
+            .find(|p| p.kind == octavo::layout::PageKind::Opening);
+        let baseline_of = |word: &str| {
+            page.expect("a chapter page")
+                .items
+                .iter()
+                .find_map(|item| match item {
+                    octavo::layout::Item::Glyphs(run) if &*run.run.text == word => {
+                        Some(run.y.get())
+                    }
+                    _ => None,
+                })
+        };
+        baseline_of("Next.").expect("Next.") - baseline_of("Text").expect("Text")
+    };
+    assert!(
+        gap(tall) > gap(short) + 2.0,
+        "{} vs {}",
+        gap(tall),
+        gap(short)
+    );
+}

@@ -35,7 +35,7 @@ pub(super) fn lay_out_line(
 ) -> FlowLine {
     let (indent, measure) = (indent.get(), measure.get());
     let design = layout.design;
-    let baseline = spec.leading * design.text.baseline;
+    let mut baseline = spec.leading * design.text.baseline;
     let mut x = indent;
     let mut out = FlowLine {
         height: spec.leading,
@@ -100,6 +100,11 @@ pub(super) fn lay_out_line(
         Alignment::FlushRight => (measure - (x - indent)).max(0.0),
         _ => 0.0,
     };
+    if !formulas.is_empty() {
+        let (above, below) = crate::typeset::math::extra_room(&formulas, spec.leading);
+        baseline += above;
+        out.height += above + below;
+    }
     // Formulas and text in reading order, so that a PDF's text comes out as written.
     let mut formulas = formulas.into_iter().peekable();
     for (run_x, run, clusters, style) in runs {
