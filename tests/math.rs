@@ -267,3 +267,17 @@ fn a_tall_inline_formula_opens_its_line_and_a_short_one_does_not() {
         gap(short)
     );
 }
+
+#[test]
+fn a_formula_nested_twenty_thousand_deep_is_an_error_not_a_crash() {
+    let chapter = format!(
+        "# H\n\n${}x$ and ${}x{}$\n",
+        "\\sqrt".repeat(20_000),
+        "{".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", &chapter)]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let codes: Vec<&str> = compiled.diags.items().iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0181", "E0181"]);
+}

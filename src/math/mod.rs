@@ -6,6 +6,7 @@
 //! Which crate and why: ARCHITECTURE.md, "Mathematics".
 
 mod mathml;
+pub(crate) mod nesting;
 pub(crate) mod tree;
 
 use std::collections::BTreeSet;
@@ -50,15 +51,48 @@ impl Macros {
         for (name, body) in BUILT_IN_MACROS.iter().copied() {
             macros.add(name, body);
         }
+        let defined: Vec<(&str, &str)> = defined.into_iter().collect();
+        let cyclic = cyclic_macros(&defined);
+        let mut accepted = Vec::new();
         for (name, body) in defined {
-            match macro_problem(name, body, &macros) {
+            let problem = if cyclic.contains(name) {
+                Some("it uses itself (directly or through other macros)".to_string())
+            } else {
+                shape_problem(name, body)
+            };
+            match problem {
                 Some(message) => errors.push(MacroError {
                     name: name.to_string(),
                     message,
                 }),
-                None => macros.add(name, body),
+                None => accepted.push((name, body)),
             }
         }
+        // Each macro is tried with all the others defined (one may use one defined after
+        // it); one that does not read is dropped and the rest tried again.
+        loop {
+            let mut trial = macros.clone();
+            for (name, body) in &accepted {
+                trial.add(name, body);
+            }
+            let failed: Vec<(usize, String)> = accepted
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (name, body))| call_problem(name, body, &trial).map(|m| (i, m)))
+                .collect();
+            if failed.is_empty() {
+                macros = trial;
+                break;
+            }
+            for (i, message) in failed.into_iter().rev() {
+                let (name, _) = accepted.remove(i);
+                errors.push(MacroError {
+                    name: name.to_string(),
+                    message,
+                });
+            }
+        }
+        errors.sort_by(|a, b| a.name.cmp(&b.name));
         (macros, errors)
     }
 
@@ -89,18 +123,69 @@ impl Macros {
     }
 }
 
-/// Why `name = body` cannot be a macro, if it cannot.
-fn macro_problem(name: &str, body: &str, macros: &Macros) -> Option<String> {
+/// The macros that expand into themselves, through any chain of the others: expanding one
+/// would never end.
+fn cyclic_macros<'a>(defined: &[(&'a str, &'a str)]) -> BTreeSet<&'a str> {
+    let uses = |body: &str| -> Vec<&'a str> {
+        let names: BTreeSet<&str> = control_words(body).map(|(_, name)| name).collect();
+        defined
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| names.contains(name))
+            .collect()
+    };
+    let graph: std::collections::BTreeMap<&str, Vec<&str>> = defined
+        .iter()
+        .map(|(name, body)| (*name, uses(body)))
+        .collect();
+    let mut cyclic = BTreeSet::new();
+    for (start, _) in defined {
+        // Depth-first from `start`: does any path come back to it?
+        let mut seen = BTreeSet::new();
+        let mut pending: Vec<&str> = graph.get(start).cloned().unwrap_or_default();
+        while let Some(name) = pending.pop() {
+            if name == *start {
+                cyclic.insert(*start);
+                break;
+            }
+            if seen.insert(name) {
+                pending.extend(graph.get(name).into_iter().flatten().copied());
+            }
+        }
+    }
+    cyclic
+}
+
+/// Why `name = body` cannot be a macro whatever the others are, if it cannot: its name, its
+/// braces, its depth.
+fn shape_problem(name: &str, body: &str) -> Option<String> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic()) {
         return Some("a macro's name is letters only (no backslash)".to_string());
     }
-    let mut trial = macros.clone();
-    trial.add(name, body);
+    let mut depth = 0i64;
+    for c in body.chars() {
+        depth += match c {
+            '{' => 1,
+            '}' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            break;
+        }
+    }
+    if depth != 0 {
+        return Some("its braces do not match".to_string());
+    }
+    (nesting::depth(body) > nesting::MAX_NESTING).then(|| "it nests too deeply".to_string())
+}
+
+/// Why a call of the macro `name` (with `x` for each argument) does not read with `macros`.
+fn call_problem(name: &str, body: &str, macros: &Macros) -> Option<String> {
     let arguments = argument_count(body);
     let call: String = std::iter::once(format!("\\{name}"))
         .chain((0..arguments).map(|_| "{x}".to_string()))
         .collect();
-    check(&call, &trial).err().map(|e| e.message)
+    check(&call, macros).err().map(|e| e.message)
 }
 
 /// The highest `#n` in a macro body.
@@ -129,6 +214,17 @@ pub(crate) struct MathError {
 
 /// Reads the formula; the first thing wrong with it, located.
 pub(crate) fn check(source: &str, macros: &Macros) -> Result<(), MathError> {
+    if nesting::depth(source) > nesting::MAX_NESTING {
+        return Err(MathError {
+            range: 0..source.len(),
+            message: format!(
+                "formula nested more than {} levels deep",
+                nesting::MAX_NESTING
+            ),
+            hint: "split it into several formulas, or define parts of it as macros".to_string(),
+            unknown_command: false,
+        });
+    }
     let input = macros.prefixed(source);
     let storage = Storage::new();
     let failure = Parser::new(&input, &storage).find_map(Result::err);
@@ -207,6 +303,9 @@ fn control_words(source: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
 /// for a display formula). A formula that does not read (resolve has reported it) is its
 /// source in an `<mtext>`.
 pub(crate) fn to_mathml(source: &str, display: bool, macros: &Macros) -> String {
+    if nesting::depth(source) > nesting::MAX_NESTING {
+        return with_alttext(&fallback_mathml(source, display), source);
+    }
     let input = macros.prefixed(source);
     let storage = Storage::new();
     let config = RenderConfig {

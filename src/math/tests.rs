@@ -25,7 +25,7 @@ fn mbox_and_book_macros_are_defined() {
 fn a_bad_macro_is_refused_by_name() {
     let (_, errors) = Macros::new([("bad", r"\frac{"), ("1x", "x")]);
     let names: Vec<&str> = errors.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["bad", "1x"]);
+    assert_eq!(names, ["1x", "bad"]);
 }
 
 #[test]
@@ -96,4 +96,27 @@ fn a_function_with_a_subscript_keeps_its_name_as_the_base() {
 #[test]
 fn a_formula_may_open_with_a_script() {
     assert!(to_mathml("_s", false, &plain()).contains("<msub><mrow></mrow>"));
+}
+
+#[test]
+fn macros_that_use_themselves_are_refused() {
+    let (macros, errors) = Macros::new([
+        ("a", r"\b"),
+        ("b", r"\a + 1"),
+        ("c", r"\c"),
+        ("d", r"\e"),
+        ("e", "x"),
+    ]);
+    let names: Vec<&str> = errors.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert!(check(r"\d", &macros).is_ok());
+}
+
+#[test]
+fn a_formula_nested_too_deeply_is_an_error_not_a_stack_overflow() {
+    let deep = format!("{}x", r"\sqrt".repeat(20_000));
+    let error = check(&deep, &plain()).unwrap_err();
+    assert!(error.message.contains("nested"), "{}", error.message);
+    assert!(tree::parse(&deep, &plain()).is_none());
+    assert!(to_mathml(&deep, false, &plain()).contains("<mtext>"));
 }

@@ -142,6 +142,9 @@ pub(crate) enum ScriptPlace {
 
 /// The formula as nodes; `None` when it does not read (resolve reports it).
 pub(crate) fn parse(source: &str, macros: &Macros) -> Option<Vec<Node>> {
+    if super::nesting::depth(source) > super::nesting::MAX_NESTING {
+        return None;
+    }
     let input = macros.prefixed(source);
     let storage = Storage::new();
     let events = super::read_events(&input, &storage)?;
