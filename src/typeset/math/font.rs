@@ -21,12 +21,17 @@ pub(crate) struct MathFont<'f> {
 /// correction.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct GlyphMetrics {
+    /// How far the pen moves.
     pub advance: f32,
+    /// Ink above the baseline.
     pub height: f32,
+    /// Ink below the baseline.
     pub depth: f32,
+    /// Italic correction: how far the ink leans past the advance at the top.
     pub italic: f32,
-    /// Left and right ends of the ink.
+    /// Left end of the ink.
     pub ink_left: f32,
+    /// Right end of the ink.
     pub ink_right: f32,
 }
 
@@ -34,7 +39,9 @@ pub(crate) struct GlyphMetrics {
 /// (design units from the start).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Part {
+    /// The glyph.
     pub glyph: u16,
+    /// Its start along the stretch, design units from the first part's.
     pub offset: f32,
 }
 

@@ -39,9 +39,11 @@ const ROW_GAP: f32 = 0.3;
 /// The state a node is laid out in.
 #[derive(Clone, Copy)]
 pub(super) struct Ctx<'a, 'f> {
+    /// The math face.
     pub font: &'a MathFont<'f>,
     /// The size of text and display style, points.
     pub base_size: f32,
+    /// The current style (display, text, script, scriptscript).
     pub style: MathStyle,
     /// Cramped (superscripts lower: under a radical, in a denominator, in subscripts).
     pub cramped: bool,
