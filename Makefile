@@ -7,7 +7,7 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench clean
+.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench bench-math clean
 
 book: rust
 	$(CARGO) build --release --locked
@@ -68,6 +68,15 @@ manuscript-check:
 bench: rust
 	$(CARGO) build --release --locked
 	scripts/bench
+
+# A book of 10,000 formulas (a quarter display, the rest inline; scripts/math-eval/), built
+# by the release binary, EPUB and PDF: reports its wall time, CPU time and peak memory.
+bench-math: rust
+	$(CARGO) build --release --locked
+	rm -rf target/bench/math10k
+	python3 scripts/math-eval/formula_book.py target/bench/math10k --bench 10000
+	/usr/bin/time -f '10,000 formulas: %e s wall, %U s CPU, %M KB peak' \
+		target/release/octavo build target/bench/math10k -q
 
 clean:
 	$(CARGO) clean

@@ -71,6 +71,18 @@ pub struct BookConfig {
     /// Numbers of figures, tables and sections, captions and references.
     #[serde(default)]
     pub numbering: NumberingConfig,
+    /// Mathematics: the book's own LaTeX commands.
+    #[serde(default)]
+    pub math: MathConfig,
+}
+
+/// `[math]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct MathConfig {
+    /// The book's commands, by name without the backslash: `R = '\mathbb{R}'`,
+    /// `norm = '\left\lVert #1 \right\rVert'` (`#1`…`#9` are the arguments).
+    pub macros: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 /// `[numbering]`: how figures, tables, listings and sections are numbered and captioned.

@@ -155,6 +155,17 @@ pub mod code {
     /// An image's `width` or `height` that is not a length octavo reads (`{width=50vw}`):
     /// the image is set at its natural size.
     pub const IMAGE_SIZE_UNREAD: &str = "W0281";
+    /// A command in a formula that neither octavo's LaTeX subset nor `[math] macros` defines.
+    pub const MATH_UNKNOWN_COMMAND: &str = "E0180";
+    /// A formula that does not read (unbalanced braces, a missing argument, an unknown
+    /// environment).
+    pub const MATH_SYNTAX: &str = "E0181";
+    /// A `[math] macros` entry whose name or body does not read.
+    pub const MATH_BAD_MACRO: &str = "E0182";
+    /// A display formula wider than the measure: it is scaled down to fit.
+    pub const MATH_TOO_WIDE: &str = "W0290";
+    /// A character in a formula the math font has no glyph for.
+    pub const MATH_MISSING_GLYPH: &str = "W0291";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -71,6 +71,9 @@ pub struct Meta {
     pub slug: String,
     /// Where captions go and whether references name pages.
     pub numbering: NumberingOptions,
+    /// The book's math macros (book.toml's `[math] macros`: name without backslash, body),
+    /// which every formula is read with.
+    pub math_macros: Vec<(String, String)>,
 }
 
 /// How numbered things are shown: where their captions go, and whether a reference in the PDF
@@ -590,6 +593,24 @@ pub enum Inline {
     HardBreak,
     /// An allow-listed inline HTML element (e.g. `<span lang="km">`).
     Html(Box<HtmlInline>),
+    /// A formula in LaTeX notation (`$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`).
+    Math(Box<Math>),
+}
+
+/// A formula as the author wrote it: the backends lay it out from its LaTeX source
+/// (`crate::math` reads it), which resolve has checked.
+#[derive(Debug, Clone)]
+pub struct Math {
+    /// The LaTeX between the delimiters, as written.
+    pub source: String,
+    /// Display (`$$…$$`, its own centred line) rather than inline in the text.
+    pub display: bool,
+    /// Where the source is (delimiters excluded), so a command is found at its column.
+    pub span: Span,
+    /// The attribute block after a display formula (`{#eq-x}`), if any.
+    pub attrs: Attributes,
+    /// The number resolve gave a labelled display formula ("(3.2)" beside it).
+    pub number: Option<Numbered>,
 }
 
 /// An allow-listed inline HTML element and its content.
@@ -792,6 +813,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
         match inline {
             Inline::Text { text, .. } => out.push_str(text),
             Inline::Code(code) => out.push_str(code),
+            Inline::Math(math) => out.push_str(&math.source),
             Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_plain_text(c, out),
             Inline::Html(html) => push_plain_text(&html.children, out),
             Inline::Link(link) => push_plain_text(&link.content, out),

@@ -3,7 +3,7 @@
 //! **Layers.** Every top-level module of `src/` sits in a layer of [`LAYERS`]; a module may
 //! use its own layer and the layers below it, never one above. The table is the pipeline:
 //! utilities that know nothing of books (0), the document model and book.toml (1), the
-//! loaded manuscript (2), fonts and stylesheets (3), the Markdown front end (4), the passes
+//! loaded manuscript (2), fonts, stylesheets and formulas' LaTeX (3), the Markdown front end (4), the passes
 //! that resolve the book (5), the typesetter (6), the backends (7), and the commands that
 //! drive them all (8). The test reads every `src/**/*.rs`, finds each `use crate::X` and
 //! `crate::X::` path outside comments and string literals (test modules included: a test
@@ -28,8 +28,8 @@ const LAYERS: &[&[&str]] = &[
     &["doc", "config"],
     // 2: the manuscript on disk, confined to the book folder.
     &["manuscript"],
-    // 3: fonts and stylesheets, loaded from the manuscript.
-    &["fonts", "css", "highlight"],
+    // 3: fonts, stylesheets, the highlighter and the LaTeX reader of formulas.
+    &["fonts", "css", "highlight", "math"],
     // 4: Markdown to the document model.
     &["markdown"],
     // 5: the passes over the parsed book: ids, notes, links, citations, the contents.

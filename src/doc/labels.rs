@@ -58,7 +58,7 @@ pub enum LabelKind {
     Chapter,
     /// An appendix (a level-1 heading of an appendix chapter labelled `sec-`).
     Appendix,
-    /// A display equation (`eq-`): reserved, octavo does not number equations yet.
+    /// A labelled display equation (`eq-`).
     Equation,
 }
 

@@ -57,6 +57,7 @@ fn bundled_family(role: FaceRole) -> &'static str {
         FaceRole::Family(Family::Serif, _) => "octavo serif",
         FaceRole::Family(Family::Mono, _) => "octavo mono",
         FaceRole::Fallback(_) => "octavo khmer",
+        FaceRole::Math => "octavo math",
     }
 }
 
@@ -87,6 +88,8 @@ pub(super) fn embed_book_fonts(fonts: &FontSet<'static>, package: &mut Package, 
                 }
                 family
             }
+            // face_roles never names the math face: the EPUB's MathML is the reader's to set.
+            FaceRole::Math => continue,
         };
         let (extension, media_type) = if data.starts_with(b"OTTO") {
             ("otf", "font/otf")

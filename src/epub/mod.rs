@@ -102,10 +102,18 @@ impl Package {
     fn add_page(&mut self, id: &str, href: &str, data: String) {
         let order = self.spine_pages;
         self.spine_pages += 1;
-        self.add(id, href, "application/xhtml+xml", data.into_bytes())
-            .spine = Some(order);
+        let has_math = data.contains(MATHML_START);
+        let item = self.add(id, href, "application/xhtml+xml", data.into_bytes());
+        item.spine = Some(order);
+        if has_math {
+            item.properties = "mathml".to_string();
+        }
     }
 }
+
+/// How every formula's MathML starts ([`crate::math::to_mathml`]): a page holding one is
+/// declared with the `mathml` manifest property.
+const MATHML_START: &str = "<math alttext=";
 
 /// Build the EPUB file's bytes for a resolved book.
 pub fn write_epub(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubError> {

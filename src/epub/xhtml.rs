@@ -63,6 +63,8 @@ pub(crate) struct Writer<'a> {
     out: String,
     /// How many enclosing elements already declare `lang="km"`.
     khmer_depth: usize,
+    /// The book's math macros, which every formula is read with.
+    macros: crate::math::Macros,
 }
 
 /// The `epub:type` and ARIA role of a chapter's section.
@@ -113,13 +115,45 @@ pub(crate) fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String 
             division_type(chapter.division),
         ),
         khmer_depth: 0,
+        macros: book_macros(book),
     };
     writer.chapter(chapter);
     writer.out.push_str(DOCUMENT_END);
     writer.out
 }
 
+/// The book's math macros, read once per document.
+fn book_macros(book: &Book) -> crate::math::Macros {
+    let defined = book.meta.math_macros.iter();
+    crate::math::Macros::new(defined.map(|(name, body)| (name.as_str(), body.as_str()))).0
+}
+
 impl Writer<'_> {
+    /// A formula as MathML; a display formula on its own line, with its number at the right
+    /// and its label as the anchor references go to.
+    fn math(&mut self, math: &crate::doc::Math) {
+        let mathml = crate::math::to_mathml(&math.source, math.display, &self.macros);
+        if !math.display {
+            self.out.push_str(&mathml);
+            return;
+        }
+        match &math.number {
+            Some(number) => self.out.push_str(&format!(
+                "<span class=\"display-math\" id=\"{}\">",
+                escape(&number.anchor)
+            )),
+            None => self.out.push_str("<span class=\"display-math\">"),
+        }
+        self.out.push_str(&mathml);
+        if let Some(number) = &math.number {
+            self.out.push_str(&format!(
+                "<span class=\"equation-number\">({})</span>",
+                escape(&number.number)
+            ));
+        }
+        self.out.push_str("</span>");
+    }
+
     fn chapter(&mut self, chapter: &Chapter) {
         let (kind, role) = section_semantics(chapter);
         self.out.push_str(&format!("<section epub:type=\"{kind}\""));
@@ -392,6 +426,7 @@ impl Writer<'_> {
                 self.out.push_str(&escape(code));
                 self.out.push_str("</code>");
             }
+            Inline::Math(math) => self.math(math),
             Inline::Link(link) => self.link(&link.target, &link.title, &link.content),
             Inline::Image(image) => self.image(image, "inline"),
             Inline::NoteRef(call) => self.note_ref(call),

@@ -1,6 +1,7 @@
 //! The fonts octavo ships (from `fonts/`, with their licences there), compiled into the binary
 //! so every book gets real typography with no set-up: Linux Libertine for text (real italic,
-//! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer as fallback for Khmer.
+//! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer as fallback for Khmer,
+//! TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
 //!
 //! [`BUNDLED`] lists them once, with the role each plays; the PDF's font set, the faces
 //! book.toml's `[fonts]` does not replace, and the EPUB's embedded fonts are all read from it.
@@ -45,7 +46,7 @@ pub(crate) struct BundledFace {
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
 #[rustfmt::skip]
-pub(crate) const BUNDLED: [BundledFace; 10] = [
+pub(crate) const BUNDLED: [BundledFace; 11] = [
     // role                            EPUB   folder in fonts/    file
     bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
     bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
@@ -57,6 +58,7 @@ pub(crate) const BUNDLED: [BundledFace; 10] = [
     bundled!(mono(Style::BoldItalic),  false, "dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf"),
     bundled!(fallback(Style::Regular), true,  "noto-serif-khmer", "NotoSerifKhmer-Regular.ttf"),
     bundled!(fallback(Style::Bold),    true,  "noto-serif-khmer", "NotoSerifKhmer-Bold.ttf"),
+    bundled!(FaceRole::Math,           false, "tex-gyre-pagella-math", "texgyrepagella-math.otf"),
 ];
 
 /// The bundled file that plays `role` (the serif regular for a role none plays).

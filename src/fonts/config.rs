@@ -118,6 +118,10 @@ fn assemble(
             set.add_fallback(style, face);
         }
     }
+    let math = BUNDLED.iter().find(|b| b.role == FaceRole::Math);
+    if let Some(face) = math.and_then(|b| FontFace::parse(b.file.data, 0, b.file.file_name).ok()) {
+        set.set_math(face);
+    }
     set
 }
 

@@ -72,6 +72,8 @@ pub enum FaceRole {
     Family(Family, Style),
     /// A fallback for characters the chosen face lacks, serving a style first.
     Fallback(Style),
+    /// The face formulas are set in: one with an OpenType MATH table.
+    Math,
 }
 
 impl FaceRole {
@@ -79,6 +81,7 @@ impl FaceRole {
     pub fn style(self) -> Style {
         match self {
             FaceRole::Family(_, style) | FaceRole::Fallback(style) => style,
+            FaceRole::Math => Style::Regular,
         }
     }
 }
@@ -100,6 +103,7 @@ pub struct FontSet<'a> {
     faces: Vec<FontFace<'a>>,
     roles: BTreeMap<(Family, Style), FaceId>,
     fallbacks: Vec<(Style, FaceId)>,
+    math: Option<FaceId>,
 }
 
 impl<'a> FontSet<'a> {
@@ -109,6 +113,7 @@ impl<'a> FontSet<'a> {
             faces: vec![serif_regular],
             roles: BTreeMap::new(),
             fallbacks: Vec::new(),
+            math: None,
         };
         set.roles.insert((Family::Serif, Style::Regular), FaceId(0));
         set
@@ -127,6 +132,18 @@ impl<'a> FontSet<'a> {
         let id = self.push(face);
         self.fallbacks.push((style, id));
         id
+    }
+
+    /// Sets the face formulas are set in (replacing an earlier one) and returns its id.
+    pub fn set_math(&mut self, face: FontFace<'a>) -> FaceId {
+        let id = self.push(face);
+        self.math = Some(id);
+        id
+    }
+
+    /// The face formulas are set in, if the set has one.
+    pub fn math(&self) -> Option<FaceId> {
+        self.math
     }
 
     fn push(&mut self, face: FontFace<'a>) -> FaceId {
@@ -206,6 +223,7 @@ impl FontSet<'static> {
             match bundled.role {
                 FaceRole::Family(family, style) => set.set_face(family, style, face),
                 FaceRole::Fallback(style) => set.add_fallback(style, face),
+                FaceRole::Math => set.set_math(face),
             };
         }
         Ok(set)

@@ -126,6 +126,9 @@ pub(super) struct Builder<'a> {
     /// Labels defined where octavo cannot number them (code chunks it does not run,
     /// equations), so that references to them are warnings, not unknown labels.
     pub(super) foreign_labels: Vec<ForeignLabel>,
+    /// Offsets of the text read (`\(…\)` rewritten as `$…$`, a byte shorter at each
+    /// delimiter) from which the source is one more byte ahead, in order.
+    pub(super) shifts: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -147,6 +150,7 @@ impl<'a> Builder<'a> {
             reparse_depth: 0,
             span_clamp: None,
             foreign_labels: Vec::new(),
+            shifts: Vec::new(),
         }
     }
 
@@ -154,8 +158,16 @@ impl<'a> Builder<'a> {
     pub(super) fn span(&self, range: Range<usize>) -> Span {
         match &self.span_clamp {
             Some(clamp) => Span::new(self.file, clamp.clone()),
-            None => Span::new(self.file, range),
+            None => Span::new(
+                self.file,
+                self.source_offset(range.start)..self.source_offset(range.end),
+            ),
         }
+    }
+
+    /// The offset in the source of an offset in the text read.
+    fn source_offset(&self, offset: usize) -> usize {
+        offset + self.shifts.partition_point(|&at| at <= offset)
     }
 
     /// Close every frame still open and hand back the chapter.
@@ -183,9 +195,8 @@ impl<'a> Builder<'a> {
             Event::End(tag) => self.end(tag, range),
             Event::Text(text) => self.text_event(&text, range),
             Event::Code(code) => self.push_inline(Inline::Code(code.to_string()), range),
-            Event::InlineMath(math) | Event::DisplayMath(math) => {
-                self.push_inline(Inline::Code(math.to_string()), range)
-            }
+            Event::InlineMath(math) => self.math(&math, false, range),
+            Event::DisplayMath(math) => self.math(&math, true, range),
             Event::Html(html) => self.html_text(&html),
             Event::InlineHtml(html) => self.inline_html(&html, range),
             Event::FootnoteReference(label) => {

@@ -186,8 +186,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Equation labels (`$$ … $$ {#eq-x}`) in a run of text: octavo prints the mathematics as
-    /// written and does not number it, so references to them are warnings.
+    /// Equation labels (`{#eq-x}`) in a run of text that follow no display formula (one that
+    /// does took its label already): references to them are warnings.
     pub(super) fn equation_labels(&mut self, text: &str, range: &Range<usize>) {
         for (at, _) in text.match_indices("{#eq") {
             let Some(length) = block_length(&text[at..]) else {

@@ -15,6 +15,7 @@ mod close;
 mod front_matter;
 pub(crate) mod html;
 mod labelled;
+mod math;
 mod open;
 mod raw_html;
 mod reparse;
@@ -66,7 +67,7 @@ pub(crate) enum ForeignReason {
         /// The chunk's language (`r`, `python`).
         language: String,
     },
-    /// `{#eq-x}` after display mathematics, which octavo does not number yet.
+    /// `{#eq-x}` that follows no display formula.
     Equation,
     /// A `::: {#fig-x}` div that holds something other than one image (or one table, one
     /// code block for `tbl-` and `lst-`).
@@ -83,11 +84,26 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
         | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
+}
+
+/// The chapter's text as octavo hands it to pulldown-cmark, when that differs from the
+/// source: LaTeX's `\(…\)` and `\[…\]` as dollars, list markers inside `$$…$$` kept as
+/// mathematics (see `math::with_bracket_math_as_dollars`). Tools that read a chapter's
+/// Markdown as octavo does (the word checks of the tests) start from it.
+pub fn math_prepared_source(text: &str) -> Option<String> {
+    math::with_bracket_math_as_dollars(text).map(|(text, _)| text)
 }
 
 /// Parse one chapter's Markdown into blocks and notes.
 pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
+    let rewritten = math::with_bracket_math_as_dollars(text);
+    let (text, shifts) = match &rewritten {
+        Some((text, shifts)) => (text.as_str(), shifts.clone()),
+        None => (text, Vec::new()),
+    };
     let mut builder = Builder::new(file, text, diags);
+    builder.shifts = shifts;
     for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
         builder.event(event, range);
     }

@@ -76,6 +76,9 @@ impl<'a> Builder<'a> {
             Some(Inline::Image(image)) if merged.starts_with('{') => {
                 self.take_image_attributes(merged, range, image)
             }
+            Some(Inline::Math(math)) if math.display && merged.trim_start().starts_with('{') => {
+                self.take_math_attributes(merged, range, math)
+            }
             _ => (merged, range),
         };
         if merged.contains("{#eq") {

@@ -9,6 +9,7 @@ mod ids;
 mod images;
 mod links;
 mod lint;
+mod math;
 mod notes;
 mod numbers;
 mod xref;
@@ -59,6 +60,9 @@ pub(crate) fn resolve_book(
         ids::assign_ids(&mut chapters, &manuscript.sources, diags)
     });
     notes::number_notes(&mut chapters, &mut anchors, diags);
+    crate::timing::time("resolve math", || {
+        math::check_formulas(manuscript, &mut chapters, diags)
+    });
     crate::timing::time("resolve links", || {
         links::resolve_links(&mut chapters, &anchors, manuscript, diags)
     });
@@ -366,6 +370,12 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         front: config.front_matter(),
         slug: config.slug(),
         numbering: config.numbering_options(),
+        math_macros: config
+            .math
+            .macros
+            .iter()
+            .map(|(name, body)| (name.clone(), body.get_ref().clone()))
+            .collect(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Numbers: figures, tables and listings ("Figure 3.2", "Table A.1", or through the book),
+//! Numbers: figures, tables, listings and labelled display equations ("Figure 3.2", "Table A.1", or through the book),
 //! section numbers (1.2, A.1) when book.toml asks for them, and the table of every label in
 //! the book that cross-references are resolved against.
 //!
@@ -102,6 +102,7 @@ pub(super) fn number_book(
         figures: Counter::default(),
         tables: Counter::default(),
         listings: Counter::default(),
+        equations: Counter::default(),
     };
     for (index, chapter) in chapters.iter_mut().enumerate() {
         numberer.chapter(index, chapter);
@@ -117,6 +118,7 @@ struct Numberer<'a> {
     figures: Counter,
     tables: Counter,
     listings: Counter,
+    equations: Counter,
 }
 
 /// Where the numbering stands inside one chapter.
@@ -134,6 +136,7 @@ impl Numberer<'_> {
         self.figures.chapter = 0;
         self.tables.chapter = 0;
         self.listings.chapter = 0;
+        self.equations.chapter = 0;
         let kind = if chapter.number.is_some() {
             LabelKind::Chapter
         } else if chapter.appendix.is_some() {
@@ -174,6 +177,13 @@ impl Numberer<'_> {
             }
             _ => {}
         }
+        walk::block_inlines_mut(block, &mut |inline| {
+            if let Inline::Math(math) = inline {
+                if math.display && math.attrs.id.as_deref().and_then(label_prefix) == Some("eq") {
+                    math.number = self.number(LabelKind::Equation, &math.attrs, Vec::new(), state);
+                }
+            }
+        });
     }
 
     /// The number of a figure, table or listing that has a caption or a label of its kind;
@@ -215,6 +225,7 @@ impl Numberer<'_> {
         let (counter, scheme, stem) = match kind {
             LabelKind::Table => (&mut self.tables, self.settings.tables, "table"),
             LabelKind::Listing => (&mut self.listings, self.settings.figures, "listing"),
+            LabelKind::Equation => (&mut self.equations, self.settings.figures, "equation"),
             _ => (&mut self.figures, self.settings.figures, "figure"),
         };
         let number = counter.next(scheme, state.prefix.as_deref());

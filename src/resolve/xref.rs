@@ -220,8 +220,8 @@ fn report_unresolved(item: &CiteItem, context: &RefContext<'_>, diags: &mut Diag
                 format!("include the figure or table the chunk makes, e.g. ![Caption](figure.png){{#{}}}", item.key),
             ),
             ForeignReason::Equation => (
-                format!("it labels an equation (at {at}), and octavo does not number equations yet"),
-                "write the equation's number in the text, or leave the reference as it is".to_string(),
+                format!("its label (at {at}) follows no display formula"),
+                "put the label right after the closing $$ of a display formula: $$ … $$ {#eq-x}".to_string(),
             ),
             ForeignReason::UnsupportedDiv => (
                 format!("it labels a div octavo could not number (at {at})"),

@@ -15,6 +15,7 @@ pub(crate) mod hyphen;
 pub mod layout;
 pub mod layout_dump;
 pub(crate) mod linebreak;
+pub(crate) mod math;
 pub(crate) mod page;
 pub(crate) mod paragraph;
 pub(crate) mod profile;

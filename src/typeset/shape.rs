@@ -172,6 +172,43 @@ impl ShapedRun {
         }
     }
 
+    /// One glyph of `face` standing for `text` (a formula's glyph, placed by the math
+    /// layout rather than shaped), `advance` points wide.
+    pub(crate) fn single_glyph(
+        face: FaceId,
+        glyph_id: u16,
+        text: &str,
+        size_pt: f32,
+        advance: f32,
+    ) -> ShapedRun {
+        let glyph = ShapedGlyph {
+            face,
+            glyph_id,
+            cluster: 0,
+            x_advance: advance,
+            x_offset: 0.0,
+            y_offset: 0.0,
+        };
+        let parts = Parts {
+            glyphs: vec![glyph],
+            clusters: Vec::new(),
+            missing: Vec::new(),
+        };
+        ShapedRun::from_parts(text, size_pt, parts)
+    }
+
+    /// The same glyphs at `scale` times the size (a display formula shrunk to the measure).
+    pub(crate) fn scaled(&self, scale: f32) -> ShapedRun {
+        let mut run = self.clone();
+        run.size_pt *= scale;
+        for glyph in run.glyphs.iter_mut() {
+            glyph.x_advance *= scale;
+            glyph.x_offset *= scale;
+            glyph.y_offset *= scale;
+        }
+        run
+    }
+
     /// Total advance width, in points.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.x_advance).sum()

@@ -14,6 +14,11 @@ use octavo::Book;
 use octavo::{Diagnostics, FileId};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+/// Marks a word written right after an inline formula (`$t$-statistics`): in the outputs the
+/// formula's characters run into it (𝑡-statistics, `(0,1,𝑠+1)(0,1,0)`), so it is looked for
+/// inside the token rather than at its start.
+const FORMULA_GLUE: &str = "\u{E000}";
+
 /// One word of the source, normalised, and where it was written.
 #[derive(Debug, Clone)]
 pub struct SourceWord {
@@ -37,15 +42,20 @@ pub struct ChapterWords {
 }
 
 /// Lower-case letters and digits only (punctuation, quotes and hyphens differ legitimately).
+/// A formula's letters (𝑥, 𝛽: the Mathematical Alphanumeric Symbols) are not words: a
+/// formula next to a word (`$t$-statistics`) is set as 𝑡-statistics.
 pub fn normalise(word: &str) -> String {
     word.chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_alphanumeric() && !('\u{1D400}'..='\u{1D7FF}').contains(c))
         .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// The author's words in a chapter source.
+/// The author's words in a chapter source, read as octavo reads it (formulas in `\(…\)` and
+/// `$$…$$` over list-like lines are formulas, not words).
 pub fn source_words(text: &str) -> ChapterWords {
+    let prepared = octavo::math_prepared_source(text);
+    let text = prepared.as_deref().unwrap_or(text);
     let mut words = ChapterWords::default();
     let mut note_depth = 0usize;
     let mut image_depth = 0usize;
@@ -57,13 +67,19 @@ pub fn source_words(text: &str) -> ChapterWords {
     let mut table_start: Option<usize> = None;
     let mut caption_start: Option<(usize, usize)> = None;
     let mut table_done = false;
+    let mut after_formula = false;
     for (event, range) in Parser::new_ext(text, octavo::parser_options()).into_offset_iter() {
         let target_is_note = note_depth > 0;
+        let follows_formula = std::mem::replace(&mut after_formula, false);
         match event {
             Event::Text(t) if !in_metadata => {
+                if follows_formula && run.text.is_empty() {
+                    run.push(FORMULA_GLUE, range.start);
+                }
                 run.push(&t, range.start);
                 continue;
             }
+            Event::InlineMath(_) => after_formula = true,
             Event::SoftBreak | Event::HardBreak => {
                 run.push("\n", range.start);
                 continue;
@@ -337,7 +353,13 @@ fn find_in_order<'w>(
 ) -> Result<Cursor, (&'w SourceWord, Cursor)> {
     let debug = std::env::var_os("OCTAVO_WORDS_DEBUG").is_some();
     for word in words {
-        match find_word(&word.word, tokens, cursor) {
+        let found = if word.raw.starts_with(FORMULA_GLUE) {
+            find_inside(&word.word, tokens, cursor)
+                .or_else(|| find_word(&word.word, tokens, cursor))
+        } else {
+            find_word(&word.word, tokens, cursor)
+        };
+        match found {
             Some(next) => {
                 if debug {
                     eprintln!("{} -> token {}", word.raw, next.token);
@@ -373,6 +395,17 @@ fn find_word(word: &str, tokens: &[String], from: Cursor) -> Option<Cursor> {
                 break;
             }
             joined.push_str(token);
+        }
+    }
+    None
+}
+
+/// The cursor after `word` found anywhere inside the current or the next token.
+fn find_inside(word: &str, tokens: &[String], from: Cursor) -> Option<Cursor> {
+    for index in from.token..tokens.len().min(from.token + 2) {
+        let skip = if index == from.token { from.offset } else { 0 };
+        if let Some(at) = tokens[index].get(skip..).and_then(|t| t.find(word)) {
+            return Some(after(index, skip + at + word.len(), tokens));
         }
     }
     None

@@ -3,7 +3,7 @@
 //! have files of their own).
 
 use super::notes::attach_nested_notes;
-use super::Composer;
+use super::{math, Composer};
 use crate::doc::{Block, Chapter, Inline};
 use crate::highlight::LineMarks;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
@@ -81,6 +81,10 @@ impl<'a, 'f> Composer<'a, 'f> {
             Block::Heading(h) => {
                 self.heading(chapter, h, width, flow);
                 state.indent_next = false;
+            }
+            Block::Paragraph { content, .. } if content.iter().any(math::is_display_math) => {
+                self.paragraph_with_display_math(chapter, content, x, width, state, flow);
+                state.indent_next = true;
             }
             Block::Paragraph { content, .. } => {
                 let style = self.body();

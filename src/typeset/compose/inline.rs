@@ -56,6 +56,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     self.pieces(chapter, &link.content, &s, out);
                 }
                 Inline::Image(image) => self.inline_image(image, style, out),
+                Inline::Math(math) => self.inline_formula(math, style, out),
                 Inline::NoteRef(call) => {
                     if let Some(note) = call.note.and_then(|n| chapter.notes.get(n).map(|x| (n, x)))
                     {

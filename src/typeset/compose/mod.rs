@@ -14,6 +14,7 @@ mod heads;
 mod images;
 mod inline;
 mod lists;
+mod math;
 mod notes;
 mod table_widths;
 mod tables;
@@ -64,9 +65,17 @@ pub(crate) struct Composer<'a, 'f> {
     /// Anchor id → page label, for "on page N" after references (`[numbering]
     /// page-references`); `None` while the pages are not known yet (a stand-in is set).
     page_labels: Option<std::sync::Arc<BTreeMap<String, String>>>,
+    /// The book's math macros, which every formula is read with.
+    macros: crate::math::Macros,
 }
 
 /// How many times chapters are set again so that "on page N" names the right page.
+/// The book's math macros (book.toml's `[math] macros`, checked by resolve).
+fn book_macros(book: &Book) -> crate::math::Macros {
+    let defined = book.meta.math_macros.iter();
+    crate::math::Macros::new(defined.map(|(name, body)| (name.as_str(), body.as_str()))).0
+}
+
 const MAX_PAGE_REFERENCE_PASSES: usize = 3;
 
 /// Most threads chapters are set on (beyond this, memory grows faster than speed).
@@ -90,6 +99,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             warnings: Vec::new(),
             title_block: None,
             page_labels: None,
+            macros: book_macros(book),
         }
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::{Alignment, InlineImage, ParagraphSpec, Payload, StyleId, TextStyle};
 use crate::typeset::layout::{AnchorItem, GlyphRun, ImageItem, Item, LinkItem, RuleItem};
 use crate::typeset::linebreak;
+use crate::typeset::math::MathBox;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
 use crate::typeset::style::{Inline as InlineDesign, Style};
@@ -34,7 +35,7 @@ pub(super) fn lay_out_line(
 ) -> FlowLine {
     let (indent, measure) = (indent.get(), measure.get());
     let design = layout.design;
-    let baseline = spec.leading * design.text.baseline;
+    let mut baseline = spec.leading * design.text.baseline;
     let mut x = indent;
     let mut out = FlowLine {
         height: spec.leading,
@@ -57,10 +58,15 @@ pub(super) fn lay_out_line(
     let end = line.end.min(items.len());
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
     let mut images: Vec<(f64, &InlineImage)> = Vec::new();
+    let mut formulas: Vec<(f64, Arc<MathBox>)> = Vec::new();
     for index in line.start..end {
         match (&items[index], &payloads[index]) {
             (linebreak::Item::Box { width }, Payload::Image(image)) => {
                 images.push((x, &**image));
+                x += width;
+            }
+            (linebreak::Item::Box { width }, Payload::Math(formula)) => {
+                formulas.push((x, Arc::clone(formula)));
                 x += width;
             }
             (linebreak::Item::Box { width }, payload) => {
@@ -99,7 +105,17 @@ pub(super) fn lay_out_line(
         Alignment::FlushRight => (measure - (x - indent)).max(0.0),
         _ => 0.0,
     };
+    if !formulas.is_empty() {
+        let (above, below) = crate::typeset::math::extra_room(&formulas, spec.leading);
+        baseline += above;
+        out.height += above + below;
+    }
+    // Formulas and text in reading order, so that a PDF's text comes out as written.
+    let mut formulas = formulas.into_iter().peekable();
     for (run_x, run, clusters, style) in runs {
+        while let Some((formula_x, formula)) = formulas.next_if(|(fx, _)| *fx <= run_x) {
+            formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
+        }
         let Some(style) = styles.get(style as usize) else {
             continue;
         };
@@ -112,6 +128,9 @@ pub(super) fn lay_out_line(
             style,
             &design.inline,
         );
+    }
+    for (formula_x, formula) in formulas {
+        formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
     }
     for (image_x, image) in images {
         emit_image(&mut out, image_x + shift, baseline, image);
@@ -262,7 +281,7 @@ fn place_box(
                 y: Pt::ZERO,
             })));
         }
-        Payload::Hyphen { .. } | Payload::Image(_) | Payload::Nothing => {}
+        Payload::Hyphen { .. } | Payload::Image(_) | Payload::Math(_) | Payload::Nothing => {}
     }
 }
 

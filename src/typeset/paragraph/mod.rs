@@ -58,6 +58,7 @@ enum Payload {
         call_id: String,
     },
     Image(Box<InlineImage>),
+    Math(Arc<crate::typeset::math::MathBox>),
     Nothing,
 }
 
@@ -292,6 +293,14 @@ impl Builder<'_, '_> {
                     self.flush_word(&mut word);
                     self.pending_break();
                     self.inline_image(image);
+                }
+                Piece::Math(formula) => {
+                    self.flush_word(&mut word);
+                    let width = f64::from(formula.width);
+                    self.push(
+                        linebreak::Item::Box { width },
+                        Payload::Math(Arc::clone(formula)),
+                    );
                 }
             }
         }

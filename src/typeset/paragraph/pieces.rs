@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::hyphen::Hyphenator;
 use crate::typeset::layout::LinkDest;
+use crate::typeset::math::MathBox;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
 use crate::typeset::style;
 use crate::units::Pt;
@@ -73,6 +74,8 @@ pub(crate) enum Piece<'a> {
     Break,
     /// A footnote call.
     Note(Box<NoteCall>),
+    /// An inline formula, already laid out: one unbreakable box on the baseline.
+    Math(Arc<MathBox>),
     /// An image set in the line.
     Image(Box<InlineImage>),
 }
@@ -142,6 +145,11 @@ impl<'a> Pieces<'a> {
     /// Add an image set in the line.
     pub(crate) fn image(&mut self, image: InlineImage) {
         self.list.push(Piece::Image(Box::new(image)));
+    }
+
+    /// Add an inline formula.
+    pub(crate) fn math(&mut self, formula: Arc<MathBox>) {
+        self.list.push(Piece::Math(formula));
     }
 
     /// True when there is nothing to set.

@@ -1,0 +1,258 @@
+//! Formulas: pulldown-cmark's `$…$` and `$$…$$` become [`Inline::Math`] with the span of
+//! their LaTeX source, and the attribute block after a display formula (`$$ … $$ {#eq-x}`)
+//! becomes its label. Nothing inside a formula is Markdown: no emphasis, no smart quotes.
+
+use std::ops::Range;
+
+use super::attributes::{block_length, parse_attributes};
+use super::builder::Builder;
+use crate::doc::{Attributes, Inline, Math};
+
+impl Builder<'_> {
+    /// A formula event: its source between the delimiters.
+    pub(super) fn math(&mut self, source: &str, display: bool, range: Range<usize>) {
+        let written = self.text.get(range.clone()).unwrap_or_default();
+        let source_range = match written.find(source) {
+            Some(offset) if !source.is_empty() => {
+                range.start + offset..range.start + offset + source.len()
+            }
+            _ => range.clone(),
+        };
+        let math = Math {
+            source: source.to_string(),
+            display,
+            span: self.span(source_range),
+            attrs: Attributes::default(),
+            number: None,
+        };
+        self.push_inline(Inline::Math(Box::new(math)), range)
+    }
+
+    /// The attribute block at the start of `text` (after spaces), which follows a display
+    /// formula, taken as the formula's; the text after it is returned.
+    pub(super) fn take_math_attributes(
+        &mut self,
+        text: String,
+        range: Range<usize>,
+        math: &mut Math,
+    ) -> (String, Range<usize>) {
+        let spaces = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let Some(length) = block_length(&text[spaces..]) else {
+            return (text, range);
+        };
+        let Ok(attrs) = parse_attributes(&text[spaces..spaces + length]) else {
+            return (text, range);
+        };
+        let source = self.text.get(range.clone()).unwrap_or_default();
+        let source_spaces = source.len() - source.trim_start_matches([' ', '\t']).len();
+        let source_length = source
+            .get(source_spaces..)
+            .and_then(block_length)
+            .filter(|_| self.span_clamp.is_none());
+        let start = range.start + source_spaces;
+        let span = self.span(start..start + source_length.unwrap_or(length));
+        math.attrs = Attributes {
+            span: Some(span),
+            ..attrs
+        };
+        let rest_start = source_length.map_or(range.start, |n| start + n);
+        let rest = text[spaces + length..].to_string();
+        (rest, rest_start.min(range.end)..range.end)
+    }
+}
+
+/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$…$` and `$$…$$`, when it
+/// has any outside code, raw HTML and dollar math (`None` when it has none), and the offsets
+/// of the rewritten text from which the source is one more byte ahead (each `\(` and `\)`
+/// loses its backslash). pulldown-cmark knows only dollars, and reads `\(` as an escaped
+/// parenthesis.
+pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Vec<usize>)> {
+    let unlisted = without_list_markers_in_display_math(text);
+    let text = unlisted.as_deref().unwrap_or(text);
+    let unchanged = || unlisted.clone().map(|t| (t, Vec::new()));
+    if !text.contains("\\(") && !text.contains("\\[") {
+        return unchanged();
+    }
+    let pairs = bracket_pairs(text);
+    if pairs.is_empty() {
+        return unchanged();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::new();
+    let mut copied = 0;
+    for (open, close, display) in pairs {
+        for (at, inline_dollar) in [(open, !display), (close, !display)] {
+            out.push_str(&text[copied..at]);
+            if inline_dollar {
+                out.push('$');
+                shifts.push(out.len());
+            } else {
+                out.push_str("$$");
+            }
+            copied = at + 2;
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some((out, shifts))
+}
+
+/// The `\(`…`\)` and `\[`…`\]` pairs outside code, raw HTML and dollar math: the offsets
+/// of the opening and closing backslashes, and whether the pair is display math.
+fn bracket_pairs(text: &str) -> Vec<(usize, usize, bool)> {
+    let excluded = verbatim_ranges(text);
+    let bytes = text.as_bytes();
+    let mut pairs = Vec::new();
+    let mut open: Option<(usize, u8)> = None;
+    let mut at = 0;
+    let mut next_excluded = 0;
+    while at + 1 < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        while excluded.get(next_excluded).is_some_and(|r| r.end <= at) {
+            next_excluded += 1;
+        }
+        if excluded.get(next_excluded).is_some_and(|r| r.contains(&at)) {
+            at += 1;
+            continue;
+        }
+        match (open, bytes[at + 1]) {
+            (None, b'(' | b'[') => open = Some((at, bytes[at + 1])),
+            (Some((start, b'(')), b')') => {
+                if looks_like_latex(&text[start + 2..at]) {
+                    pairs.push((start, at, false));
+                }
+                open = None;
+            }
+            (Some((start, b'[')), b']') => {
+                if looks_like_latex(&text[start + 2..at]) {
+                    pairs.push((start, at, true));
+                }
+                open = None;
+            }
+            _ => {}
+        }
+        // A backslash escapes the next character: `\\(` is not an opening.
+        at += 2;
+    }
+    pairs
+}
+/// The text with each line inside a `$$…$$` that starts like a list item (`+ x`, `- x`,
+/// `* x`, which would end the paragraph the formula is in) starting with a space instead:
+/// `+ x` becomes ` +x`, the same to LaTeX and the same length. `None` when there is none.
+fn without_list_markers_in_display_math(text: &str) -> Option<String> {
+    if !text.contains("$$") {
+        return None;
+    }
+    let code = code_ranges(text);
+    let mut bytes = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut inside = false;
+    let mut at = 0;
+    let mut next_code = 0;
+    while at + 1 < bytes.len() {
+        while code.get(next_code).is_some_and(|r| r.end <= at) {
+            next_code += 1;
+        }
+        if code.get(next_code).is_some_and(|r| r.contains(&at)) {
+            at += 1;
+            continue;
+        }
+        match (bytes[at], bytes[at + 1]) {
+            (b'\\', _) => at += 2,
+            (b'$', b'$') => {
+                inside = !inside;
+                at += 2;
+            }
+            (b'\n', _) if inside => {
+                changed |= unlist_line(&mut bytes, at + 1);
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Turns the line at `start`, if it opens like a list item, into one that does not.
+fn unlist_line(bytes: &mut [u8], start: usize) -> bool {
+    let indent = bytes[start..]
+        .iter()
+        .take(3)
+        .take_while(|&&b| b == b' ')
+        .count();
+    let marker = start + indent;
+    let is_item = matches!(bytes.get(marker), Some(b'+' | b'-' | b'*'))
+        && matches!(bytes.get(marker + 1), Some(b' ' | b'\t'));
+    if is_item {
+        bytes.swap(marker, marker + 1);
+    }
+    is_item
+}
+
+/// True when text between `\(` and `\)` (or `\[` and `\]`) reads as LaTeX: a command, a
+/// script or an equals sign. Markdown writes `\[` for a literal bracket (`\[E0133\]`), so
+/// escaped brackets around plain words stay text.
+fn looks_like_latex(content: &str) -> bool {
+    let command = content
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'\\' && pair[1].is_ascii_alphabetic());
+    command || content.contains(['^', '_', '='])
+}
+
+/// Byte ranges of code and raw HTML.
+fn code_ranges(text: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) | Event::Code(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}
+
+/// Byte ranges pulldown-cmark reads verbatim: code, raw HTML and dollar math.
+fn verbatim_ranges(text: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock)
+            | Event::Code(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges.sort_by_key(|r| r.start);
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_bracket_math_as_dollars;
+
+    #[test]
+    fn brackets_become_dollars_with_shifts() {
+        let source = "a \\(x^2\\) b \\[y=1\\] `\\(z^2\\)` \\[E0133\\]";
+        let (text, shifts) = with_bracket_math_as_dollars(source).unwrap();
+        assert_eq!(text, "a $x^2$ b $$y=1$$ `\\(z^2\\)` \\[E0133\\]");
+        assert_eq!(shifts, [3, 7]);
+    }
+
+    #[test]
+    fn a_list_marker_inside_display_math_stays_math() {
+        let (text, _) = with_bracket_math_as_dollars("$$\na\n+ b\n$$\n\n+ item\n").unwrap();
+        assert_eq!(text, "$$\na\n +b\n$$\n\n+ item\n");
+    }
+}

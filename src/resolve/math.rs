@@ -1,0 +1,78 @@
+//! Formulas checked before any backend sets them: each is read with the book's macros, and
+//! what does not read is an error at the command (or the formula) at fault, so that no
+//! backend prints LaTeX it could not typeset.
+
+use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use crate::doc::{walk, Chapter, Inline};
+use crate::manuscript::Manuscript;
+use crate::math::{check, Macros, MathError};
+
+/// Reads every formula of the book (notes, table cells and captions included) and reports
+/// the ones that do not read, and the macros of book.toml that do not.
+pub(super) fn check_formulas(
+    manuscript: &Manuscript,
+    chapters: &mut [Chapter],
+    diags: &mut Diagnostics,
+) {
+    let macros = book_macros(manuscript, diags);
+    for chapter in chapters {
+        let mut check_inline = |inline: &mut Inline| {
+            if let Inline::Math(math) = inline {
+                if let Err(error) = check(&math.source, &macros) {
+                    diags.push(formula_error(&error, &math.span, math.source.len()));
+                }
+            }
+        };
+        walk::inlines_mut(&mut chapter.blocks, &mut check_inline);
+        for note in &mut chapter.notes {
+            walk::inlines_mut(&mut note.blocks, &mut check_inline);
+        }
+    }
+}
+
+/// The macros of book.toml, each that does not read reported at its definition.
+fn book_macros(manuscript: &Manuscript, diags: &mut Diagnostics) -> Macros {
+    let defined = &manuscript.config.math.macros;
+    let (macros, errors) = Macros::new(
+        defined
+            .iter()
+            .map(|(name, body)| (name.as_str(), body.get_ref().as_str())),
+    );
+    for error in errors {
+        let span = defined
+            .get(&error.name)
+            .map(|body| Span::new(manuscript.config_file, body.span()));
+        let mut diagnostic = Diagnostic::error(
+            code::MATH_BAD_MACRO,
+            format!(
+                "math macro `{}` does not read: {}",
+                error.name, error.message
+            ),
+        )
+        .with_hint("write the body in LaTeX with #1…#9 for its arguments, the name in letters");
+        if let Some(span) = span {
+            diagnostic = diagnostic.at(span);
+        }
+        diags.push(diagnostic);
+    }
+    macros
+}
+
+/// The diagnostic for a formula that does not read, at the exact bytes when the formula's
+/// span is its source as written.
+fn formula_error(error: &MathError, span: &Span, source_len: usize) -> Diagnostic {
+    let exact = span.range.len() == source_len;
+    let range = if exact {
+        span.range.start + error.range.start..span.range.start + error.range.end
+    } else {
+        span.range.clone()
+    };
+    let code = if error.unknown_command {
+        code::MATH_UNKNOWN_COMMAND
+    } else {
+        code::MATH_SYNTAX
+    };
+    Diagnostic::error(code, error.message.clone())
+        .at(Span::new(span.file, range))
+        .with_hint(error.hint.clone())
+}

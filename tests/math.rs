@@ -1,0 +1,283 @@
+//! Issue 16: LaTeX formulas typeset in the PDF and written as MathML in the EPUB. A book with
+//! every construct of the LaTeX subset, numbered equations and references, a formula in a
+//! footnote and in a table cell: EPUBCheck-clean MathML with the source as `alttext`, a PDF
+//! whose text holds no `$` and no backslash command; an unknown command is one error at its
+//! column.
+
+mod common;
+
+use common::{book, build_epub, build_pdf, keep_for_epubcheck, words::pdftotext, xhtml_body};
+use octavo::{compile, ResolveOptions};
+
+const TOML: &str = "title = \"Formulas\"\nlanguage = \"en\"\n\n[math]\nmacros = { R = '\\mathbb{R}', norm = '\\left\\lVert #1 \\right\\rVert' }\n";
+
+/// Every construct of the issue's item 2, inline and display.
+const CHAPTER: &str = r#"# Formulas
+
+Inline $f'(x) = a_1 x + b_{ij}$ and \(\alpha + \beta\) stay formulas, and so does
+$\sum_{i=1}^{n} i$ or $\lim_{n \to \infty} x_n$, with Greek $\gamma \Gamma \epsilon \varepsilon$.
+
+$$ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} $$ {#eq-quadratic}
+
+The roots are in @eq-quadratic; the integral in @eq-integral.
+
+$$ \int_0^1 x^2 \, dx = \tfrac{1}{3} \quad \dfrac{a}{b} \; \sqrt[3]{8} = 2 $$ {#eq-integral}
+
+$$
+\begin{aligned}
+  f(x) &= (x + 1)^2 \\
+       &= x^2 + 2x + 1
+\end{aligned}
+$$
+
+\[ \prod_{k=1}^{n} k = n! \]
+
+$$ \begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}
+   \begin{bmatrix} a & b \\ c & d \end{bmatrix}
+   \begin{vmatrix} a & b \\ c & d \end{vmatrix}
+   \begin{matrix} a & b \end{matrix} $$
+
+$$ |x| = \begin{cases} x & x \geq 0 \\ -x & \text{otherwise} \end{cases} $$
+
+$$ \begin{split} a &= b + c \\ &= d \end{split} \qquad
+   \begin{gather} a = b \\ c = d \end{gather} \qquad
+   \begin{array}{lr} 1 & 2 \end{array} $$
+
+$$ \left( \frac{a}{b} \right) \big( \Big[ x \Big] \big) \hat{a} \bar{b} \tilde{c}
+   \vec{v} \dot{x} \overline{xy} \underbrace{a + b}_{2} $$
+
+$$ \mathbf{x} \mathrm{d} \mathit{y} \mathcal{L} \mathbb{E} \boldsymbol{\beta}
+   \operatorname{Var}(X) \, \mid \ldots \cdots \R \norm{v} \mbox{if} \leq \neq \in \to $$
+
+A formula in a note[^n] and in a table:
+
+| Name | Formula |
+|------|---------|
+| area | $\pi r^2$ |
+
+[^n]: The note holds $e^{i\pi} + 1 = 0$.
+"#;
+
+fn formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
+    book(&[("book.toml", TOML), ("chapters/01.md", CHAPTER)])
+}
+
+#[test]
+fn the_epub_holds_mathml_with_the_source_as_alttext() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, diags, _) = build_epub(&dir);
+    keep_for_epubcheck("math", &bytes);
+    let warnings: Vec<_> = diags
+        .items()
+        .iter()
+        .map(|d| (d.code, d.message.clone()))
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let body = xhtml_body(&bytes, "EPUB/text/01.xhtml");
+    assert!(
+        body.contains(r#"<math alttext="f&apos;(x) = a_1 x + b_{ij}""#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"alttext="\alpha + \beta""#),
+        "\\( \\) is a formula: {body}"
+    );
+    assert!(body.contains(r#"display="block""#));
+    assert!(
+        body.contains("(1.1)") && body.contains("(1.2)"),
+        "equation numbers"
+    );
+    assert!(
+        body.contains("Equation 1.1") && body.contains("Equation 1.2"),
+        "references"
+    );
+    assert!(
+        !body.contains("<em>"),
+        "no emphasis from `_` inside formulas: {body}"
+    );
+    assert!(!body.contains('’'), "no smart quotes inside formulas");
+    let opf = xhtml_body(&bytes, "EPUB/package.opf");
+    assert!(opf.contains(r#"properties="mathml""#), "{opf}");
+}
+
+#[test]
+fn the_pdf_typesets_every_formula() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, dump) = build_pdf("math", &dir, "print");
+    assert!(!bytes.is_empty());
+    let path = common::pdf_dir().join("math.pdf");
+    let text = pdftotext(&path).expect("pdftotext");
+    assert!(!text.contains('$'), "{text}");
+    let command = regex_free_command(&text);
+    assert!(
+        command.is_none(),
+        "a LaTeX command in the PDF's text: {command:?}\n{text}"
+    );
+    assert!(
+        text.contains("(1.1)") && text.contains("Equation 1.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains('𝑥') && text.contains('∑'),
+        "formulas copy as their characters"
+    );
+    assert!(
+        dump.contains("TeXGyrePagellaMath"),
+        "set in the math face:\n{dump}"
+    );
+}
+
+/// The first `\name` in `text`, if any.
+fn regex_free_command(text: &str) -> Option<String> {
+    let at = text.find('\\')?;
+    Some(text[at..].chars().take(20).collect())
+}
+
+#[test]
+fn an_unknown_command_is_one_error_at_its_column() {
+    let chapter = "# One\n\nText $a + \\foo{b}$ and more.\n";
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let errors: Vec<_> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code.starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = errors[0];
+    assert_eq!(error.code, "E0180");
+    assert!(error.message.contains("\\foo"), "{}", error.message);
+    let span = error.span.as_ref().expect("located");
+    let (line, column) = compiled.sources().line_col(span.file, span.range.start);
+    assert_eq!((line, column), (3, 11));
+}
+
+#[test]
+fn a_reference_to_an_equation_links_to_it() {
+    let (_tmp, dir) = formula_book();
+    let (bytes, _, _) = build_epub(&dir);
+    let body = xhtml_body(&bytes, "EPUB/text/01.xhtml");
+    assert!(body.contains(r#"id="eq-quadratic""#), "{body}");
+    assert!(body.contains("#eq-quadratic"), "{body}");
+}
+
+/// The PDF of the book in `dir`, all chapters or the `chapters` given (a handout).
+fn pdf_of(dir: &std::path::Path, chapters: Option<Vec<usize>>) -> octavo::PdfOutput {
+    let compiled = compile(dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors(), "{:?}", compiled.diags.items());
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters,
+        readable: false,
+        fonts: None,
+    };
+    octavo::write_pdf(compiled.book.as_ref().expect("a book"), &options).expect("PDF written")
+}
+
+#[test]
+fn a_handout_keeps_the_books_equation_numbers() {
+    let one = "# One\n\n$$ a = b $$ {#eq-a}\n";
+    let two = "# Two\n\nAs @eq-a says:\n\n$$ c = d $$ {#eq-c}\n\nand @eq-c.\n";
+    let (_tmp, dir) = book(&[
+        ("book.toml", TOML),
+        ("chapters/01.md", one),
+        ("chapters/02.md", two),
+    ]);
+    let output = pdf_of(&dir, Some(vec![1]));
+    let path = common::pdf_dir().join("math-handout.pdf");
+    std::fs::write(&path, &output.bytes).expect("keep PDF");
+    let text = pdftotext(&path).expect("pdftotext");
+    assert!(text.contains("(2.1)"), "{text}");
+    assert!(
+        text.contains("Equation 1.1") && text.contains("Equation 2.1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_display_formula_too_wide_is_scaled_to_the_measure_with_a_warning() {
+    let wide = (1..=40)
+        .map(|n| format!("x_{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let chapter = format!("# One\n\n$$ {wide} $$\n");
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", &chapter)]);
+    let output = pdf_of(&dir, None);
+    let warnings = &output.composition.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].code, "W0290");
+    let measure = octavo::Profile::builtin("print").text_width().get();
+    let (left, right) = ink_extent(&output);
+    assert!(
+        right - left <= measure + 0.5,
+        "{left}..{right} is wider than {measure}"
+    );
+}
+
+/// The leftmost start and rightmost end of the glyph runs on the chapter's opening page.
+fn ink_extent(output: &octavo::PdfOutput) -> (f64, f64) {
+    let pages = &output.composition.pages;
+    let page = pages
+        .iter()
+        .find(|p| p.kind == octavo::layout::PageKind::Opening);
+    let runs = page
+        .expect("a chapter page")
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            octavo::layout::Item::Glyphs(run) => Some((run.x.get(), (run.x + run.width()).get())),
+            _ => None,
+        });
+    runs.fold((f64::INFINITY, 0.0), |(l, r), (x, end)| {
+        (l.min(x), r.max(end))
+    })
+}
+
+#[test]
+fn a_tall_inline_formula_opens_its_line_and_a_short_one_does_not() {
+    let tall =
+        "# One\n\nText $\\displaystyle\\sum_{i=1}^{n} \\frac{a_i}{b_i}$ in a line.\n\nNext.\n";
+    let short = "# One\n\nText $x^2$ in a line.\n\nNext.\n";
+    let gap = |chapter: &str| {
+        let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+        let output = pdf_of(&dir, None);
+        let page = output
+            .composition
+            .pages
+            .iter()
+            .find(|p| p.kind == octavo::layout::PageKind::Opening);
+        let baseline_of = |word: &str| {
+            page.expect("a chapter page")
+                .items
+                .iter()
+                .find_map(|item| match item {
+                    octavo::layout::Item::Glyphs(run) if &*run.run.text == word => {
+                        Some(run.y.get())
+                    }
+                    _ => None,
+                })
+        };
+        baseline_of("Next.").expect("Next.") - baseline_of("Text").expect("Text")
+    };
+    assert!(
+        gap(tall) > gap(short) + 2.0,
+        "{} vs {}",
+        gap(tall),
+        gap(short)
+    );
+}
+
+#[test]
+fn a_formula_nested_twenty_thousand_deep_is_an_error_not_a_crash() {
+    let chapter = format!(
+        "# H\n\n${}x$ and ${}x{}$\n",
+        "\\sqrt".repeat(20_000),
+        "{".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", &chapter)]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let codes: Vec<&str> = compiled.diags.items().iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0181", "E0181"]);
+}
