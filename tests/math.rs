@@ -281,3 +281,24 @@ fn a_formula_nested_twenty_thousand_deep_is_an_error_not_a_crash() {
     let codes: Vec<&str> = compiled.diags.items().iter().map(|d| d.code).collect();
     assert_eq!(codes, ["E0181", "E0181"]);
 }
+
+#[test]
+fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
+    let toml = "title = \"M\"\n\n[math]\nmacros = { ok = 'x', bad = '\\frac{' }\n";
+    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", "# One\n\n$\\ok$\n")]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let errors: Vec<_> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code.starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "E0182");
+    assert!(errors[0].message.contains("`bad`"), "{}", errors[0].message);
+    let span = errors[0].span.as_ref().expect("located");
+    assert_eq!(
+        compiled.sources().line_col(span.file, span.range.start).0,
+        4
+    );
+}

@@ -157,7 +157,7 @@ fn listings_from_fences_and_divs() {
 
 #[test]
 fn chunk_and_equation_labels_are_remembered() {
-    let text = "```{r}\n#| label: fig-trend\n#| fig-cap: \"A trend\"\nplot(x)\n```\n\n$$ x = 1 $$ {#eq-one}\n";
+    let text = "```{r}\n#| label: fig-trend\n#| fig-cap: \"A trend\"\nplot(x)\n```\n\n$$ x = 1 $$ {#eq-one}\n\nNo formula {#eq-two}\n";
     let (parsed, _) = parse(text);
     let labels: Vec<(&str, &ForeignReason)> = parsed
         .foreign_labels
@@ -167,7 +167,16 @@ fn chunk_and_equation_labels_are_remembered() {
     assert_eq!(labels.len(), 2, "{labels:?}");
     assert_eq!(labels[0].0, "fig-trend");
     assert!(matches!(labels[0].1, ForeignReason::CodeChunk { language } if language == "r"));
-    assert_eq!(labels[1], ("eq-one", &ForeignReason::Equation));
+    // The label after a display formula is the formula's; one after text is foreign.
+    assert_eq!(labels[1], ("eq-two", &ForeignReason::Equation));
+    let Block::Paragraph { content, .. } = &parsed.blocks[1] else {
+        panic!("a paragraph: {:?}", parsed.blocks);
+    };
+    let Some(crate::doc::Inline::Math(math)) = content.first() else {
+        panic!("a formula: {content:?}");
+    };
+    assert_eq!(math.attrs.id.as_deref(), Some("eq-one"));
+    assert_eq!(content.len(), 1, "the label is not text: {content:?}");
     let span = &parsed.foreign_labels[0].span;
     assert_eq!(&text[span.range.clone()], "fig-trend");
 }

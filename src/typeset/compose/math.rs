@@ -46,7 +46,7 @@ impl Composer<'_, '_> {
             code::MATH_MISSING_GLYPH,
             format!("the math font has no glyph for {}", shown.join(", ")),
         )
-        .at(math.span.clone())
+        .at(written_span(math))
         .with_hint("write the symbol with another command, or as \\text{…}");
         self.warnings.push(warning);
     }
@@ -171,10 +171,23 @@ impl Composer<'_, '_> {
                  it is set smaller to fit"
             ),
         )
-        .at(math.span.clone())
+        .at(written_span(math))
         .with_hint("break it over lines with \\begin{aligned} … \\\\ … \\end{aligned}");
         self.warnings.push(warning);
     }
+}
+
+/// The span of the formula's LaTeX without the spaces and line breaks around it (a display
+/// formula's source often starts on the line after its `$$`).
+fn written_span(math: &Math) -> crate::diag::Span {
+    let mut span = math.span.clone();
+    if span.range.len() == math.source.len() {
+        let leading = math.source.len() - math.source.trim_start().len();
+        let trailing = math.source.len() - math.source.trim_end().len();
+        span.range =
+            span.range.start + leading..(span.range.end - trailing).max(span.range.start + leading);
+    }
+    span
 }
 
 /// True for a display formula.
