@@ -11,11 +11,14 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Contributor, FrontMatterOptions, Identifier, Role, Series};
 use crate::units::Pt;
 
+pub(crate) mod foreign;
+
 /// The raw contents of book.toml, as the user wrote them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BookConfig {
-    /// Main title (required).
+    /// Main title (required; in an mdBook it may come from `[book]` instead).
+    #[serde(default = "missing_title")]
     pub title: Spanned<String>,
     /// Subtitle.
     pub subtitle: Option<String>,
@@ -223,7 +226,7 @@ pub(crate) fn parse_config(
     }
 }
 
-fn toml_error(file: FileId, text: &str, err: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_error(file: FileId, text: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().to_string();
     let mut d = Diagnostic::error(code::CONFIG_INVALID, format!("book.toml: {message}"));
     if let Some(range) = err.span() {
@@ -253,12 +256,28 @@ fn unknown_key_hint(message: &str) -> Option<String> {
     }
 }
 
+/// The title of a book.toml that gives none: empty, at no place (see [`title_missing`]).
+fn missing_title() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
+/// True when book.toml gave no title at all (not even an empty one).
+pub(crate) fn title_missing(config: &BookConfig) -> bool {
+    config.title.span() == (0..0) && config.title.get_ref().is_empty()
+}
+
 fn span_of<T>(file: FileId, value: &Spanned<T>) -> Span {
     Span::new(file, value.span())
 }
 
-fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
-    if config.title.get_ref().trim().is_empty() {
+pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
+    if title_missing(config) {
+        diags.push(
+            Diagnostic::error(code::CONFIG_INVALID, "book.toml: missing field `title`")
+                .at(Span::new(file, 0..0))
+                .with_hint("give the book a title: title = \"…\""),
+        );
+    } else if config.title.get_ref().trim().is_empty() {
         diags.push(
             Diagnostic::error(code::CONFIG_INVALID, "book.toml: the title is empty")
                 .at(span_of(file, &config.title)),

@@ -126,6 +126,8 @@ pub(super) struct Builder<'a> {
     /// Labels defined where octavo cannot number them (code chunks it does not run,
     /// equations), so that references to them are warnings, not unknown labels.
     pub(super) foreign_labels: Vec<ForeignLabel>,
+    /// The conventions of the tool the chapter was written for.
+    pub(super) dialect: super::Dialect,
 }
 
 impl<'a> Builder<'a> {
@@ -147,6 +149,7 @@ impl<'a> Builder<'a> {
             reparse_depth: 0,
             span_clamp: None,
             foreign_labels: Vec::new(),
+            dialect: super::Dialect::default(),
         }
     }
 

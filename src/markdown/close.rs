@@ -125,7 +125,14 @@ impl<'a> Builder<'a> {
             } => {
                 if self.at_document_start(block_start) {
                     let offset = start.unwrap_or(0);
-                    self.front = parse_front_matter(self.file, &text, offset, toml, self.diags);
+                    self.front = parse_front_matter(
+                        self.file,
+                        &text,
+                        offset,
+                        toml,
+                        self.dialect.foreign_front_matter,
+                        self.diags,
+                    );
                 } else {
                     // Front matter counts only at the very top; elsewhere the lines are
                     // Markdown (a thematic break, text, a setext underline).

@@ -112,6 +112,11 @@ impl<'a> Builder<'a> {
             }
             (code_language(info), None)
         };
+        let text = if self.dialect.mdbook_code && lang.as_deref() == Some("rust") {
+            without_hidden_lines(&text)
+        } else {
+            text
+        };
         let block = Block::Code {
             lang,
             text,
@@ -240,6 +245,27 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A Rust block as mdBook shows it: lines that are `#` alone or start with `# ` (after the
+/// indentation) are hidden, and `##` at the start of a line is a `#` written out.
+fn without_hidden_lines(code: &str) -> String {
+    let mut shown = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start();
+        if trimmed == "#" || trimmed.starts_with("# ") {
+            continue;
+        }
+        if trimmed.starts_with("##") {
+            let indent = content.len() - trimmed.len();
+            shown.push_str(&line[..indent]);
+            shown.push_str(&line[indent + 1..]);
+        } else {
+            shown.push_str(line);
+        }
+    }
+    shown
+}
+
 /// The text line of a heading's source: the underline of a setext heading and the closing
 /// `#`s of an ATX heading left out.
 fn heading_text(source: &str) -> &str {
@@ -261,7 +287,16 @@ fn heading_text(source: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::heading_text;
+    use super::{heading_text, without_hidden_lines};
+
+    #[test]
+    fn hidden_rust_lines() {
+        let code = "# use std::fmt;\n#\nfn main() {\n    # let x = 1;\n    ##[derive(Debug)]\n    #[test]\n}\n";
+        assert_eq!(
+            without_hidden_lines(code),
+            "fn main() {\n    #[derive(Debug)]\n    #[test]\n}\n"
+        );
+    }
 
     #[test]
     fn heading_lines() {

@@ -85,9 +85,32 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
-/// Parse one chapter's Markdown into blocks and notes.
+/// How a chapter written for another tool is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    /// Front-matter keys octavo does not know belong to that tool: they are collected in
+    /// [`FrontMatter::foreign_keys`] (and reported once for the book), not errors.
+    pub foreign_front_matter: bool,
+    /// mdBook's conventions: hidden lines (`# ` in a Rust block) are left out, `##` is `#`,
+    /// and `@name` is text (mdBook has no citations).
+    pub mdbook_code: bool,
+}
+
+/// Parse one chapter's Markdown into blocks and notes (octavo's own dialect).
+#[cfg(test)]
 pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
+    parse_chapter_in(file, text, Dialect::default(), diags)
+}
+
+/// Parse one chapter's Markdown, written for the tool `dialect` describes.
+pub(crate) fn parse_chapter_in(
+    file: FileId,
+    text: &str,
+    dialect: Dialect,
+    diags: &mut Diagnostics,
+) -> ParsedChapter {
     let mut builder = Builder::new(file, text, diags);
+    builder.dialect = dialect;
     for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
         builder.event(event, range);
     }

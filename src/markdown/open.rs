@@ -216,8 +216,9 @@ fn link_destination(link_type: LinkType, dest: &str) -> String {
 
 /// The language of a fence's info string: its first word (`rust`, `{r}` → `r`).
 pub(super) fn code_language(info: &str) -> Option<String> {
-    info.split_whitespace()
-        .next()
+    // mdBook writes attributes after a comma: `rust,editable`.
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .find(|word| !word.is_empty())
         .map(|lang| {
             lang.trim_matches(|c| c == '{' || c == '}' || c == '.')
                 .to_string()

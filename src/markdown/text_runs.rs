@@ -115,6 +115,11 @@ impl<'a> Builder<'a> {
     }
 
     fn split_citations(&self, text: &str, source: Range<usize>, out: &mut Vec<Inline>) {
+        if self.dialect.mdbook_code {
+            // mdBook has no citations: `@name` is a handle or an address, text.
+            push_text_with_breaks(text, self.span(source), out);
+            return;
+        }
         let found = citations::find_citations(text);
         let mut locator = SourceLocator::new(self.text, source.clone());
         let mut cursor = 0;

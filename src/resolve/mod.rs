@@ -5,6 +5,7 @@
 //! references page; link targets between chapters; images located, typed and measured. Every
 //! problem is reported with its span, and the backends can then trust what they get.
 
+mod arrange;
 mod ids;
 mod images;
 mod links;
@@ -45,7 +46,8 @@ pub(crate) fn resolve_book(
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.foreign_labels))
         .collect();
-    let mut chapters = build_chapters(manuscript, parsed);
+    arrange::report_foreign_keys(&parsed, diags);
+    let (mut chapters, members) = build_chapters(manuscript, parsed);
     crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
     let references = crate::timing::time("resolve citations", || {
         resolve_references(manuscript, &mut chapters, options, diags)
@@ -57,12 +59,15 @@ pub(crate) fn resolve_book(
     });
     notes::number_notes(&mut chapters, &mut anchors, diags);
     crate::timing::time("resolve links", || {
-        links::resolve_links(&mut chapters, &anchors, manuscript, diags)
+        links::resolve_links(&mut chapters, &members, &anchors, manuscript, diags)
     });
     crate::timing::time("resolve cross-references", || {
         number_and_refer(manuscript, &mut chapters, &mut anchors, &foreign, diags)
     });
-    let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
+    // Books written for the web (an mdBook's badges) have remote images: links, as with
+    // --allow-remote.
+    let allow_remote = options.allow_remote || manuscript.origin.is_foreign();
+    let mut assets = images::ImageCollector::new(&manuscript.root, allow_remote);
     for chapter in &mut chapters {
         assets.collect_chapter(chapter, &manuscript.sources, diags);
     }
@@ -103,15 +108,38 @@ fn number_and_refer(
     xref::resolve_cross_references(chapters, &context, diags);
 }
 
-fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {
+/// The chapters, numbered, and the files merged into them (a book listed by another tool).
+fn build_chapters(
+    manuscript: &Manuscript,
+    parsed: Vec<ParsedChapter>,
+) -> (Vec<Chapter>, Vec<arrange::Member>) {
     let mut slugs = ids::UniqueNames::default();
+    let build = |file: FileId, slugs: &mut ids::UniqueNames, chapter: ParsedChapter| {
+        let name = &manuscript.sources.get(file).name;
+        let slug = slugs.claim(&file_slug(name));
+        build_chapter(file, slug, chapter)
+    };
+    let (mut chapters, members) = match &manuscript.structure {
+        Some(structure) => arrange::arrange(structure, parsed, &mut slugs, build),
+        None => {
+            let chapters = manuscript
+                .chapters
+                .iter()
+                .zip(parsed)
+                .map(|(file, chapter)| build(*file, &mut slugs, chapter))
+                .collect();
+            (chapters, Vec::new())
+        }
+    };
+    number_chapters(&mut chapters);
+    (chapters, members)
+}
+
+/// Numbers for numbered body chapters and letters for appendices, in reading order.
+fn number_chapters(chapters: &mut [Chapter]) {
     let mut next_number = 1;
     let mut next_appendix = 1;
-    let mut chapters = Vec::with_capacity(parsed.len());
-    for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
-        let name = &manuscript.sources.get(*file).name;
-        let slug = slugs.claim(&file_slug(name));
-        let mut built = build_chapter(*file, slug, chapter);
+    for built in chapters {
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
@@ -120,9 +148,7 @@ fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Ch
             built.appendix = Some(next_appendix);
             next_appendix += 1;
         }
-        chapters.push(built);
     }
-    chapters
 }
 
 /// The output stem for a chapter file: its file stem, made safe for a file name.

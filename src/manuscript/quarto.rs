@@ -1,0 +1,270 @@
+//! A Quarto book read as it is: `_quarto.yml`'s `book:` (title, subtitle, author, date,
+//! chapters with their parts, appendices), `bibliography` (a file or a list of files), `csl`
+//! and `lang`. Everything else in it is Quarto's (the HTML theme, knitr's options) and left
+//! alone. Values are located at the line of their key, for messages.
+
+use std::path::Path;
+
+use serde_yaml::Value;
+use toml::Spanned;
+
+use super::structure::{BookStructure, Matter, PartTitle, Placement};
+use super::{read_text_file, BookRoot};
+use crate::config::{AuthorConfig, BookConfig};
+use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+
+/// What `_quarto.yml` gives octavo.
+#[derive(Debug)]
+pub(crate) struct QuartoBook {
+    /// The metadata and settings, as book.toml would give them.
+    pub config: BookConfig,
+    /// The chapter files, in order.
+    pub chapters: Vec<FileId>,
+    /// Parts and appendices.
+    pub structure: BookStructure,
+    /// The bibliography files named, in order.
+    pub bibliographies: Vec<Spanned<String>>,
+}
+
+/// Read `_quarto.yml` (already in `sources` as `file`) and the chapters it lists.
+pub(crate) fn load_quarto(
+    root: &BookRoot,
+    file: FileId,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<QuartoBook> {
+    let text = sources.get(file).text.clone();
+    let yaml: Value = match serde_yaml::from_str(&text) {
+        Ok(yaml) => yaml,
+        Err(err) => {
+            let at = err.location().map_or(0, |l| l.index().min(text.len()));
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, format!("_quarto.yml: {err}"))
+                    .at(Span::new(file, at..at)),
+            );
+            return None;
+        }
+    };
+    let book = yaml.get("book").cloned().unwrap_or(Value::Null);
+    let located = |key: &str, value: String| Spanned::new(key_line(&text, key), value);
+    let mut config = toml::from_str::<BookConfig>("").ok()?;
+    if let Some(title) = string(book.get("title")) {
+        config.title = located("title", title);
+    }
+    config.subtitle = string(book.get("subtitle"));
+    config.authors = authors(book.get("author"))
+        .into_iter()
+        .map(|name| AuthorConfig {
+            name: located("author", name),
+            role: None,
+        })
+        .collect();
+    config.date = string(book.get("date"))
+        .filter(|d| crate::config::is_date(d))
+        .map(|d| located("date", d));
+    config.description = string(book.get("description"));
+    config.language = string(yaml.get("lang")).map(|l| located("lang", l));
+    config.csl = string(yaml.get("csl")).map(|c| located("csl", c));
+    crate::config::validate(file, &config, diags);
+    let bibliographies = strings(yaml.get("bibliography"))
+        .into_iter()
+        .map(|name| located("bibliography", name))
+        .collect();
+    let mut listing = Listing::default();
+    listing.add_list(book.get("chapters"), Matter::Numbered, &text);
+    listing.add_list(book.get("appendices"), Matter::Appendix, &text);
+    let (chapters, structure) = listing.load(root, file, sources, diags);
+    if chapters.is_empty() && !diags.has_errors() {
+        diags.push(
+            Diagnostic::error(code::BOOK_LISTING, "_quarto.yml lists no chapter")
+                .at(Span::new(file, key_line(&text, "book")))
+                .with_hint("list the chapter files under `book:` `chapters:`"),
+        );
+    }
+    Some(QuartoBook {
+        config,
+        chapters,
+        structure,
+        bibliographies,
+    })
+}
+
+/// The chapter files and part titles `_quarto.yml` lists, in order.
+#[derive(Debug, Default)]
+struct Listing {
+    /// (file as written, run, where it is written).
+    files: Vec<(String, Matter, std::ops::Range<usize>)>,
+    /// (index of the first file of the part, title, where it is written).
+    parts: Vec<(usize, String, std::ops::Range<usize>)>,
+}
+
+impl Listing {
+    fn add_list(&mut self, list: Option<&Value>, matter: Matter, text: &str) {
+        let Some(Value::Sequence(items)) = list else {
+            return;
+        };
+        for item in items {
+            match item {
+                Value::String(name) => {
+                    self.files
+                        .push((name.clone(), matter, key_line(text, name)));
+                }
+                Value::Mapping(_) => {
+                    if let Some(title) = string(item.get("part")) {
+                        let at = key_line(text, &title);
+                        self.parts.push((self.files.len(), title, at));
+                    }
+                    self.add_list(item.get("chapters"), matter, text);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn load(
+        self,
+        root: &BookRoot,
+        listing: FileId,
+        sources: &mut SourceMap,
+        diags: &mut Diagnostics,
+    ) -> (Vec<FileId>, BookStructure) {
+        let mut structure = BookStructure::default();
+        let mut chapters = Vec::new();
+        let mut parts = self.parts.into_iter().peekable();
+        for (index, (name, matter, range)) in self.files.into_iter().enumerate() {
+            while let Some((_, title, at)) = parts.next_if(|(before, ..)| *before <= index) {
+                structure.parts.push(PartTitle {
+                    before: structure.placements.len(),
+                    title,
+                    span: Span::new(listing, at),
+                });
+            }
+            let span = Span::new(listing, range);
+            let file = match root.resolve_file(Path::new(""), &name) {
+                Ok(path) => read_text_file(root, &path, sources, diags),
+                Err(problem) => {
+                    diags.push(
+                        Diagnostic::error(
+                            problem.code(),
+                            format!("_quarto.yml: {}", problem.describe(&name)),
+                        )
+                        .at(span.clone())
+                        .with_hint("chapter files are named relative to the folder of _quarto.yml"),
+                    );
+                    None
+                }
+            };
+            let Some(file) = file else {
+                continue;
+            };
+            // Quarto's `index.qmd` is the book's home page: its preface, unnumbered.
+            let is_index = chapters.is_empty() && name.starts_with("index.");
+            structure.placements.push(Placement {
+                file,
+                depth: 0,
+                matter: if is_index { Matter::Prefix } else { matter },
+                title: String::new(),
+                listed_at: span,
+            });
+            chapters.push(file);
+        }
+        (chapters, structure)
+    }
+}
+
+/// A scalar as text (`2024` and `true` too).
+fn string(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// A string or a list of strings.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Sequence(items)) => items.iter().filter_map(|v| string(Some(v))).collect(),
+        other => string(other).into_iter().collect(),
+    }
+}
+
+/// Authors as Quarto writes them: a name, a list of names, or a list of `{name: …}`.
+fn authors(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .filter_map(|item| string(Some(item)).or_else(|| name_of(item)))
+            .collect(),
+        Some(item @ Value::Mapping(_)) => name_of(item).into_iter().collect(),
+        other => string(other).into_iter().collect(),
+    }
+}
+
+fn name_of(item: &Value) -> Option<String> {
+    let name = item.get("name")?;
+    string(Some(name)).or_else(|| {
+        let given = string(name.get("given"))?;
+        let family = string(name.get("family")).unwrap_or_default();
+        Some(format!("{given} {family}").trim().to_string())
+    })
+}
+
+/// The range of the first line where `key` is written (`key:` or `- key`), for messages.
+fn key_line(text: &str, key: &str) -> std::ops::Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_start().trim_start_matches("- ").trim_start();
+        let stripped = content.trim_start_matches(['"', '\'']);
+        if stripped.starts_with(key) {
+            let start = offset + (line.len() - content.len());
+            return start..offset + line.trim_end().len();
+        }
+        offset += line.len();
+    }
+    0..0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_in_every_form() {
+        let yaml: Value = serde_yaml::from_str(
+            "a: X\nb: [X, Y]\nc:\n  - name: X\n  - name: {given: Y, family: Z}\n",
+        )
+        .expect("yaml");
+        assert_eq!(authors(yaml.get("a")), ["X"]);
+        assert_eq!(authors(yaml.get("b")), ["X", "Y"]);
+        assert_eq!(authors(yaml.get("c")), ["X", "Y Z"]);
+    }
+
+    #[test]
+    fn chapters_parts_and_appendices() {
+        let text = "book:\n  chapters:\n    - index.qmd\n    - part: One\n      chapters:\n        - a.qmd\n        - b.qmd\n  appendices:\n    - x.qmd\n";
+        let yaml: Value = serde_yaml::from_str(text).expect("yaml");
+        let book = yaml.get("book").expect("book");
+        let mut listing = Listing::default();
+        listing.add_list(book.get("chapters"), Matter::Numbered, text);
+        listing.add_list(book.get("appendices"), Matter::Appendix, text);
+        let files: Vec<(&str, Matter)> = listing
+            .files
+            .iter()
+            .map(|(f, m, _)| (f.as_str(), *m))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("index.qmd", Matter::Numbered),
+                ("a.qmd", Matter::Numbered),
+                ("b.qmd", Matter::Numbered),
+                ("x.qmd", Matter::Appendix)
+            ]
+        );
+        assert_eq!(listing.parts[0].0, 1);
+        assert_eq!(listing.parts[0].1, "One");
+        assert_eq!(&text[key_line(text, "b.qmd")], "b.qmd");
+    }
+}
