@@ -128,6 +128,8 @@ pub(super) struct Builder<'a> {
     pub(super) foreign_labels: Vec<ForeignLabel>,
     /// The conventions of the tool the chapter was written for.
     pub(super) dialect: super::Dialect,
+    /// How many fenced divs are being made inside each other.
+    pub(super) div_depth: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -150,6 +152,7 @@ impl<'a> Builder<'a> {
             span_clamp: None,
             foreign_labels: Vec::new(),
             dialect: super::Dialect::default(),
+            div_depth: 0,
         }
     }
 

@@ -12,6 +12,7 @@ mod builder;
 mod captions;
 pub(crate) mod citations;
 mod close;
+mod divs;
 mod front_matter;
 pub(crate) mod html;
 mod labelled;
