@@ -112,6 +112,12 @@ impl<'a> Builder<'a> {
             }
             (code_language(info), None)
         };
+        // A chunk's `#|` lines are options for Quarto's run, not code.
+        let text = if trimmed.starts_with('{') && !looks_like_attributes(trimmed) {
+            without_chunk_options(&text)
+        } else {
+            text
+        };
         let text = if self.dialect.mdbook_code && lang.as_deref() == Some("rust") {
             without_hidden_lines(&text)
         } else {
@@ -245,6 +251,13 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A code chunk without its `#| key: value` option lines.
+fn without_chunk_options(code: &str) -> String {
+    code.split_inclusive('\n')
+        .filter(|line| !line.trim_start().starts_with("#|"))
+        .collect()
+}
+
 /// A Rust block as mdBook shows it: lines that are `#` alone or start with `# ` (after the
 /// indentation) are hidden, and `##` at the start of a line is a `#` written out.
 fn without_hidden_lines(code: &str) -> String {
@@ -287,7 +300,13 @@ fn heading_text(source: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{heading_text, without_hidden_lines};
+    use super::{heading_text, without_chunk_options, without_hidden_lines};
+
+    #[test]
+    fn chunk_options_are_left_out() {
+        let code = "#| label: fig-x\n#| fig-cap: \"A\"\nplot(x)\n  #| echo: false\n# a comment\n";
+        assert_eq!(without_chunk_options(code), "plot(x)\n# a comment\n");
+    }
 
     #[test]
     fn hidden_rust_lines() {

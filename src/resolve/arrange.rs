@@ -10,7 +10,7 @@ use super::ids::UniqueNames;
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Attributes, Block, Chapter, Division, Heading, Inline};
 use crate::manuscript::structure::{BookStructure, Matter, Placement};
-use crate::markdown::ParsedChapter;
+use crate::markdown::{ForeignLabel, ForeignReason, ParsedChapter};
 
 /// The deepest heading level.
 const MAX_HEADING_LEVEL: u8 = 6;
@@ -67,9 +67,19 @@ fn with_title(placement: &Placement, mut chapter: ParsedChapter) -> ParsedChapte
         .blocks
         .iter()
         .any(|b| matches!(b, Block::Heading(h) if h.level == 1));
-    if chapter.front.title.is_none() && !has_heading && !placement.title.trim().is_empty() {
-        chapter.front.title = Some(placement.title.clone());
+    if chapter.front.title.is_some() || has_heading {
+        return chapter;
     }
+    // Quarto's index.qmd starts at `## Preface`: the first heading names the chapter.
+    let first_heading = chapter.blocks.iter().find_map(|b| match b {
+        Block::Heading(h) => Some(crate::doc::plain_text(&h.content)),
+        _ => None,
+    });
+    let title = Some(placement.title.clone())
+        .filter(|t| !t.trim().is_empty())
+        .or(first_heading)
+        .filter(|t| !t.trim().is_empty());
+    chapter.front.title = title;
     chapter
 }
 
@@ -187,5 +197,40 @@ pub(super) fn report_foreign_keys(parsed: &[ParsedChapter], diags: &mut Diagnost
         )
         .at(first.clone())
         .with_hint("chapter front matter sets `title`, `unnumbered` and `type` in octavo; the other keys belong to the tool the book was written for"),
+    );
+}
+
+/// The labels shown in the summary of code chunks that would make figures.
+const CHUNK_LABELS_SHOWN: usize = 5;
+
+/// One warning for the code chunks that would make a figure or a table when Quarto runs
+/// them, naming their labels: octavo prints their code.
+pub(super) fn report_chunk_figures(foreign: &[ForeignLabel], diags: &mut Diagnostics) {
+    let chunks: Vec<&ForeignLabel> = foreign
+        .iter()
+        .filter(|f| matches!(f.why, ForeignReason::CodeChunk { .. }))
+        .collect();
+    let Some(first) = chunks.first() else {
+        return;
+    };
+    let mut names: Vec<String> = chunks
+        .iter()
+        .take(CHUNK_LABELS_SHOWN)
+        .map(|f| format!("`{}`", f.label))
+        .collect();
+    if chunks.len() > CHUNK_LABELS_SHOWN {
+        names.push(format!("and {} more", chunks.len() - CHUNK_LABELS_SHOWN));
+    }
+    diags.push(
+        Diagnostic::warning(
+            code::CHUNK_FIGURE,
+            format!(
+                "{} code chunk(s) would make a figure or table when Quarto runs them; octavo prints their code and runs nothing: {} (the first is here)",
+                chunks.len(),
+                names.join(", ")
+            ),
+        )
+        .at(first.span.clone())
+        .with_hint("put the image the chunk makes in the book as ![Caption](figure.png){#fig-x} to have the figure"),
     );
 }

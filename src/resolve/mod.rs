@@ -47,6 +47,9 @@ pub(crate) fn resolve_book(
         .flat_map(|p| std::mem::take(&mut p.foreign_labels))
         .collect();
     arrange::report_foreign_keys(&parsed, diags);
+    if manuscript.origin.is_foreign() {
+        arrange::report_chunk_figures(&foreign, diags);
+    }
     let (mut chapters, members) = build_chapters(manuscript, parsed);
     crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
     let references = crate::timing::time("resolve citations", || {
@@ -104,6 +107,10 @@ fn number_and_refer(
         terms,
         sources: &manuscript.sources,
         suggested: std::cell::Cell::new(0),
+        summary: manuscript
+            .origin
+            .is_foreign()
+            .then(|| std::cell::RefCell::new(std::collections::BTreeMap::new())),
     };
     xref::resolve_cross_references(chapters, &context, diags);
 }
