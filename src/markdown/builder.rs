@@ -69,6 +69,10 @@ pub(super) enum BlockContainer {
     Note {
         label: String,
     },
+    /// An element Markdown syntax makes (a definition list `dl`, its `dt` and `dd`).
+    Element {
+        name: &'static str,
+    },
     /// A raw HTML element left open by one HTML block and closed by a later one.
     Html {
         name: String,
@@ -94,6 +98,10 @@ pub(super) enum InlineContainer {
         title: String,
     },
     Cell,
+    /// An inline element Markdown syntax makes (`^sup^`, `~sub~`).
+    Element {
+        name: &'static str,
+    },
     Html {
         name: String,
         attrs: Vec<(String, String)>,

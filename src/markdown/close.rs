@@ -167,6 +167,16 @@ impl<'a> Builder<'a> {
                     self.push_block(block, range.start);
                 }
             }
+            BlockContainer::Element { name } => {
+                let blocks = self.group_captions(blocks);
+                let block = Block::Container {
+                    name: name.to_string(),
+                    attrs: Vec::new(),
+                    blocks,
+                    span,
+                };
+                self.push_block(block, range.start);
+            }
             BlockContainer::Note { label } => self.notes.push(Note {
                 label,
                 number: 0,
@@ -219,6 +229,14 @@ impl<'a> Builder<'a> {
                     span,
                 };
                 self.push_inline(Inline::Image(Box::new(image)), range);
+            }
+            InlineContainer::Element { name } => {
+                let element = Inline::Html(Box::new(crate::doc::HtmlInline {
+                    name: name.to_string(),
+                    attrs: Vec::new(),
+                    children: inlines,
+                }));
+                self.push_inline(element, range);
             }
             InlineContainer::Html { name, attrs } => {
                 let blank = inlines.iter().all(is_blank_text);
