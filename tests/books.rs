@@ -308,3 +308,85 @@ fn comprehensive_rust_builds_as_it_is() {
         );
     }
 }
+
+#[test]
+fn a_quarto_book_builds_from_its_quarto_yml() {
+    let built = build("quarto", &case("quarto"));
+    // Quarto's own front-matter keys, the chunk that would make a figure, and the two
+    // references to it: one warning each kind.
+    assert_eq!(
+        warning_codes(&built.diags),
+        ["W0300", "W0304", "W0251"],
+        "{}",
+        built.rendered
+    );
+    let methods = xhtml_body(&built.epub, "EPUB/text/methods-2.xhtml");
+    // Callouts are asides with a role; their title heading is their first paragraph.
+    assert!(
+        methods.contains("<aside class=\"callout callout-note\" role=\"note\">\n<p><strong>A note on data</strong></p>"),
+        "{methods}"
+    );
+    assert!(methods.contains("<strong>Careful</strong>"), "{methods}");
+    // A chunk is a listing without its `#|` options.
+    assert!(methods.contains("plot(cumsum(rnorm(100)))"), "{methods}");
+    assert!(!methods.contains("#|"), "{methods}");
+    // Keys with colons, from two bibliography files.
+    assert!(methods.contains("Smith"), "{methods}");
+    assert!(methods.contains("Jones and Lee"), "{methods}");
+    let nav = xhtml_body(&built.epub, "EPUB/nav.xhtml");
+    assert!(nav.contains(">Preface</a>"), "{nav}");
+    assert!(nav.contains(">A. Extra material</a>"), "{nav}");
+    let title_page = xhtml_body(&built.epub, "EPUB/text/titlepage.xhtml");
+    assert!(title_page.contains("A Small Quarto Book"), "{title_page}");
+    assert!(title_page.contains("Grace Example"), "{title_page}");
+    let page_of_callout = built
+        .pdf
+        .outline
+        .iter()
+        .any(|(_, title, _)| title == "A note on data");
+    assert!(!page_of_callout, "a callout's title is not a section");
+}
+
+#[test]
+fn book_toml_wins_over_quarto_yml_and_says_so() {
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"From book.toml\"\n"),
+        (
+            "_quarto.yml",
+            "book:\n  title: From Quarto\n  chapters: [a.qmd]\n",
+        ),
+        ("chapters/01.md", "# One\n\nText.\n"),
+    ]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors());
+    let book = compiled.book.as_ref().expect("a book");
+    assert_eq!(book.meta.title, "From book.toml");
+    assert_eq!(warning_codes(&compiled.diags), ["W0305"]);
+}
+
+/// The Quarto book of the corpus as it is: no error, callouts as boxes, citations whose keys
+/// hold colons resolved, chunks as listings, and the warnings summarised (each kind once).
+#[test]
+fn tsar_builds_as_it_is() {
+    let built = build("tsar", &corpus("tsar"));
+    let warnings = warning_codes(&built.diags);
+    let mut kinds = warnings.clone();
+    kinds.sort();
+    kinds.dedup();
+    // Raw HTML dropped (a badge and its link's `rel`) is reported where it is; references
+    // octavo cannot resolve once per kind of label (chunks, equations); everything else once.
+    let count = |code: &str| warnings.iter().filter(|w| **w == code).count();
+    let repeated: Vec<&&str> = kinds
+        .iter()
+        .filter(|k| !matches!(**k, "W0201" | "W0251") && count(k) > 1)
+        .collect();
+    assert!(repeated.is_empty(), "{repeated:?}\n{}", built.rendered);
+    assert!(count("W0251") <= 2, "{}", built.rendered);
+    let text = epub_text(&built.epub);
+    assert!(!text.contains(":::") && !text.contains("callout-note"));
+    assert!(!text.contains("#| label"));
+    assert!(!text.contains("@Nesslage:etal:2021:environmental"));
+    let chapter = xhtml_body(&built.epub, "EPUB/text/l01-regression.xhtml");
+    assert!(chapter.contains("<aside class=\"callout callout-note\" role=\"note\">"));
+    assert!(chapter.contains("<pre><code class=\"language-r\">"));
+}
