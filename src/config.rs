@@ -51,8 +51,9 @@ pub struct BookConfig {
     /// Generated front-matter pages.
     #[serde(default)]
     pub front_matter: FrontMatterConfig,
-    /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`).
-    pub bibliography: Option<Spanned<String>>,
+    /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`), or a list of files of one
+    /// format (read as one; a key in two files is reported).
+    pub bibliography: Option<Spanned<toml::Value>>,
     /// Citation style name or `.csl` path.
     pub csl: Option<Spanned<String>>,
     /// Keys to list in the references even when not cited (`["*"]` for all).
@@ -282,6 +283,22 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
             Diagnostic::error(code::CONFIG_INVALID, "book.toml: the title is empty")
                 .at(span_of(file, &config.title)),
         );
+    }
+    if let Some(bibliography) = &config.bibliography {
+        let files = match bibliography.get_ref() {
+            toml::Value::Array(items) => items.iter().all(toml::Value::is_str),
+            other => other.is_str(),
+        };
+        if !files {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    "book.toml: `bibliography` names a file or a list of files",
+                )
+                .at(span_of(file, bibliography))
+                .with_hint("write bibliography = \"references.bib\" or bibliography = [\"a.bib\", \"b.bib\"]"),
+            );
+        }
     }
     if let Some(language) = &config.language {
         if !is_language_tag(language.get_ref()) {
@@ -595,6 +612,23 @@ impl BookConfig {
             figure_caption: side(n.figure_caption.as_ref()).unwrap_or(defaults.figure_caption),
             table_caption: side(n.table_caption.as_ref()).unwrap_or(defaults.table_caption),
             page_references: n.page_references,
+        }
+    }
+
+    /// The bibliography files named, each with the span of the `bibliography` value; a value
+    /// that is neither a file name nor a list of them was reported by validation.
+    pub(crate) fn bibliography_files(&self) -> Vec<Spanned<String>> {
+        let Some(value) = &self.bibliography else {
+            return Vec::new();
+        };
+        let span = value.span();
+        let named = |v: &toml::Value| {
+            v.as_str()
+                .map(|s| Spanned::new(span.clone(), s.to_string()))
+        };
+        match value.get_ref() {
+            toml::Value::Array(items) => items.iter().filter_map(named).collect(),
+            other => named(other).into_iter().collect(),
         }
     }
 

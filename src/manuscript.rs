@@ -260,12 +260,16 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
         let chapters = load_chapters(&root, &config, config_file, &mut sources, diags);
         (config, Origin::Octavo, chapters, None)
     };
-    let mut read = |value: Option<&toml::Spanned<String>>, key: &str| {
-        let value = value?;
-        read_configured_text(&root, value, config_file, key, &mut sources, diags)
-    };
-    let bibliography = read(config.bibliography.as_ref(), "bibliography");
-    let stylesheet = read(config.epub.css.as_ref(), "[epub] css");
+    let bibliography = read_bibliographies(
+        &root,
+        &config.bibliography_files(),
+        config_file,
+        &mut sources,
+        diags,
+    );
+    let stylesheet = config.epub.css.as_ref().and_then(|value| {
+        read_configured_text(&root, value, config_file, "[epub] css", &mut sources, diags)
+    });
     Ok(Manuscript {
         root,
         config,

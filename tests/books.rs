@@ -390,3 +390,45 @@ fn tsar_builds_as_it_is() {
     assert!(chapter.contains("<aside class=\"callout callout-note\" role=\"note\">"));
     assert!(chapter.contains("<pre><code class=\"language-r\">"));
 }
+
+#[test]
+fn book_toml_takes_several_bibliography_files_and_reports_keys_in_two() {
+    let entry = |key: &str| {
+        format!("@book{{{key},\n  author = {{A, B}},\n  title = {{T}},\n  year = {{2020}}\n}}\n")
+    };
+    let a = entry("one") + &entry("both");
+    let b = entry("two") + &entry("both");
+    let (_tmp, dir) = common::book(&[
+        (
+            "book.toml",
+            "title = \"T\"\nbibliography = [\"a.bib\", \"b.bib\"]\n",
+        ),
+        ("a.bib", &a),
+        ("b.bib", &b),
+        ("chapters/01.md", "# One\n\nAs @one and @two say.\n"),
+    ]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let messages: Vec<&str> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("duplicate key `both`"), "{messages:?}");
+    let (_tmp, dir) = common::book(&[
+        (
+            "book.toml",
+            "title = \"T\"\nbibliography = [\"a.bib\", \"b.bib\"]\n",
+        ),
+        ("a.bib", &entry("one")),
+        ("b.bib", &entry("two")),
+        ("chapters/01.md", "# One\n\nAs @one and @two say.\n"),
+    ]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors());
+    let book = compiled.book.as_ref().expect("a book");
+    let references = book.chapters.last().expect("a references page");
+    assert!(references.generated);
+}
