@@ -11,6 +11,7 @@
 pub(crate) mod confined;
 mod mdbook;
 mod natural;
+mod pandoc;
 mod preprocess;
 mod quarto;
 pub(crate) mod structure;
@@ -203,6 +204,8 @@ pub enum Origin {
     MdBook,
     /// A Quarto book: `_quarto.yml` with `book:`, no book.toml.
     Quarto,
+    /// A pandoc book: `metadata.yaml` beside the chapters, no book.toml.
+    Pandoc,
 }
 
 impl Origin {
@@ -228,8 +231,12 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
         }
     };
     let quarto_file = root.path().join("_quarto.yml");
-    if !root.path().join("book.toml").exists() && quarto_file.is_file() {
-        return load_quarto_book(root, &quarto_file, sources, diags);
+    let has_book_toml = root.path().join("book.toml").exists();
+    if !has_book_toml && quarto_file.is_file() {
+        return load_listed_book(root, &quarto_file, Origin::Quarto, sources, diags);
+    }
+    if let Some(metadata) = pandoc::metadata_file(&root).filter(|_| !has_book_toml) {
+        return load_listed_book(root, &metadata, Origin::Pandoc, sources, diags);
     }
     let Some(config_text) = read_config_text(&root, diags) else {
         return Err(sources);
@@ -283,17 +290,22 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
     })
 }
 
-/// A Quarto book: `_quarto.yml` in place of book.toml.
-fn load_quarto_book(
+/// A Quarto book (`_quarto.yml`) or a pandoc book (`metadata.yaml`), in place of book.toml.
+fn load_listed_book(
     root: BookRoot,
-    quarto_file: &Path,
+    config_path: &Path,
+    origin: Origin,
     mut sources: SourceMap,
     diags: &mut Diagnostics,
 ) -> Result<Manuscript, SourceMap> {
-    let Some(config_file) = read_text_file(&root, quarto_file, &mut sources, diags) else {
+    let Some(config_file) = read_text_file(&root, config_path, &mut sources, diags) else {
         return Err(sources);
     };
-    let Some(book) = quarto::load_quarto(&root, config_file, &mut sources, diags) else {
+    let book = match origin {
+        Origin::Pandoc => pandoc::load_pandoc(&root, config_file, &mut sources, diags),
+        _ => quarto::load_quarto(&root, config_file, &mut sources, diags),
+    };
+    let Some(book) = book else {
         return Err(sources);
     };
     if crate::config::title_missing(&book.config) {
@@ -314,7 +326,7 @@ fn load_quarto_book(
         bibliography,
         stylesheet: None,
         sources,
-        origin: Origin::Quarto,
+        origin,
         structure: Some(book.structure),
     })
 }

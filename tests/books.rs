@@ -432,3 +432,35 @@ fn book_toml_takes_several_bibliography_files_and_reports_keys_in_two() {
     let references = book.chapters.last().expect("a references page");
     assert!(references.generated);
 }
+
+#[test]
+fn a_pandoc_book_builds_from_its_metadata_yaml() {
+    let built = build("pandoc", &case("pandoc"));
+    assert!(warning_codes(&built.diags).is_empty(), "{}", built.rendered);
+    let title_page = xhtml_body(&built.epub, "EPUB/text/titlepage.xhtml");
+    assert!(title_page.contains("A Small pandoc Book"), "{title_page}");
+    assert!(
+        title_page.contains("Mary Example and John Example"),
+        "{title_page}"
+    );
+    let start = xhtml_body(&built.epub, "EPUB/text/01-start.xhtml");
+    // Superscripts and subscripts, inside words too.
+    assert!(start.contains("H<sub>2</sub>O"), "{start}");
+    assert!(start.contains("2<sup>10</sup> is"), "{start}");
+    // Callouts and nested divs, with their language.
+    assert!(
+        start.contains("<aside class=\"callout callout-important\" role=\"note\">"),
+        "{start}"
+    );
+    assert!(
+        start.contains("<div class=\"epigraph\" lang=\"fr\" xml:lang=\"fr\">"),
+        "{start}"
+    );
+    assert!(start.contains("<div class=\"source\">"), "{start}");
+    // `nocite` lists a work no chapter cites.
+    let references = xhtml_body(&built.epub, "EPUB/text/references.xhtml");
+    assert!(references.contains("Unread"), "{references}");
+    // `{.unnumbered}` on the title heading.
+    let end = xhtml_body(&built.epub, "EPUB/text/02-end.xhtml");
+    assert!(!end.contains("Chapter 2"), "{end}");
+}

@@ -13,9 +13,9 @@ use super::{read_text_file, BookRoot};
 use crate::config::{AuthorConfig, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 
-/// What `_quarto.yml` gives octavo.
+/// What `_quarto.yml` (or pandoc's `metadata.yaml`) gives octavo.
 #[derive(Debug)]
-pub(crate) struct QuartoBook {
+pub(crate) struct ListedBook {
     /// The metadata and settings, as book.toml would give them.
     pub config: BookConfig,
     /// The chapter files, in order.
@@ -32,44 +32,12 @@ pub(crate) fn load_quarto(
     file: FileId,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> Option<QuartoBook> {
+) -> Option<ListedBook> {
     let text = sources.get(file).text.clone();
-    let yaml: Value = match serde_yaml::from_str(&text) {
-        Ok(yaml) => yaml,
-        Err(err) => {
-            let at = err.location().map_or(0, |l| l.index().min(text.len()));
-            diags.push(
-                Diagnostic::error(code::CONFIG_INVALID, format!("_quarto.yml: {err}"))
-                    .at(Span::new(file, at..at)),
-            );
-            return None;
-        }
-    };
+    let yaml = parse_yaml(file, &text, "_quarto.yml", diags)?;
     let book = yaml.get("book").cloned().unwrap_or(Value::Null);
-    let located = |key: &str, value: String| Spanned::new(key_line(&text, key), value);
-    let mut config = toml::from_str::<BookConfig>("").ok()?;
-    if let Some(title) = string(book.get("title")) {
-        config.title = located("title", title);
-    }
-    config.subtitle = string(book.get("subtitle"));
-    config.authors = authors(book.get("author"))
-        .into_iter()
-        .map(|name| AuthorConfig {
-            name: located("author", name),
-            role: None,
-        })
-        .collect();
-    config.date = string(book.get("date"))
-        .filter(|d| crate::config::is_date(d))
-        .map(|d| located("date", d));
-    config.description = string(book.get("description"));
-    config.language = string(yaml.get("lang")).map(|l| located("lang", l));
-    config.csl = string(yaml.get("csl")).map(|c| located("csl", c));
-    crate::config::validate(file, &config, diags);
-    let bibliographies = strings(yaml.get("bibliography"))
-        .into_iter()
-        .map(|name| located("bibliography", name))
-        .collect();
+    let config = metadata_config(&book, &yaml, &text, file, diags)?;
+    let bibliographies = bibliographies(&yaml, &text);
     let mut listing = Listing::default();
     listing.add_list(book.get("chapters"), Matter::Numbered, &text);
     listing.add_list(book.get("appendices"), Matter::Appendix, &text);
@@ -81,12 +49,85 @@ pub(crate) fn load_quarto(
                 .with_hint("list the chapter files under `book:` `chapters:`"),
         );
     }
-    Some(QuartoBook {
+    Some(ListedBook {
         config,
         chapters,
         structure,
         bibliographies,
     })
+}
+
+/// A YAML configuration's text read; a syntax error is reported at its place.
+pub(super) fn parse_yaml(
+    file: FileId,
+    text: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    match serde_yaml::from_str(text) {
+        Ok(yaml) => Some(yaml),
+        Err(err) => {
+            let at = err.location().map_or(0, |l| l.index().min(text.len()));
+            diags.push(
+                Diagnostic::error(code::CONFIG_INVALID, format!("{what}: {err}"))
+                    .at(Span::new(file, at..at)),
+            );
+            None
+        }
+    }
+}
+
+/// The bibliography files a YAML configuration names (one, or a list).
+pub(super) fn bibliographies(yaml: &Value, text: &str) -> Vec<Spanned<String>> {
+    strings(yaml.get("bibliography"))
+        .into_iter()
+        .map(|name| Spanned::new(key_line(text, "bibliography"), name))
+        .collect()
+}
+
+/// The book's metadata from pandoc's or Quarto's YAML (`book`: Quarto's `book:` table, or
+/// the document itself for pandoc; `top`: the document), as book.toml would give it, each
+/// value located at the line of its key.
+pub(super) fn metadata_config(
+    book: &Value,
+    top: &Value,
+    text: &str,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<BookConfig> {
+    let located = |key: &str, value: String| Spanned::new(key_line(text, key), value);
+    let either = |key: &str| book.get(key).or_else(|| top.get(key));
+    let mut config = toml::from_str::<BookConfig>("").ok()?;
+    if let Some(title) = string(either("title")) {
+        config.title = located("title", title);
+    }
+    config.subtitle = string(either("subtitle"));
+    config.authors = authors(either("author"))
+        .into_iter()
+        .map(|name| AuthorConfig {
+            name: located("author", name),
+            role: None,
+        })
+        .collect();
+    config.date = string(either("date"))
+        .filter(|d| crate::config::is_date(d))
+        .map(|d| located("date", d));
+    config.description = string(either("description")).or_else(|| string(either("abstract")));
+    config.rights = string(either("rights"));
+    config.language = string(either("lang")).map(|l| located("lang", l));
+    config.csl = string(either("csl")).map(|c| located("csl", c));
+    config.cover = string(either("cover-image")).map(|c| located("cover-image", c));
+    config.nocite = strings(either("nocite"))
+        .iter()
+        .flat_map(|n| {
+            n.split([',', ' ', ';'])
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|n| n.trim().strip_prefix('@').map(str::to_string))
+        .collect();
+    crate::config::validate(file, &config, diags);
+    Some(config)
 }
 
 /// The chapter files and part titles `_quarto.yml` lists, in order.

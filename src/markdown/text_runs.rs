@@ -247,8 +247,68 @@ fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
             out.push(Inline::SoftBreak);
         }
         if !part.is_empty() {
-            out.push(Inline::text(part, span.clone()));
+            push_scripts(part, &span, out);
         }
+    }
+}
+
+/// Text with pandoc's superscripts and subscripts inside words (`H~2~O`, `2^10^`), which
+/// pulldown-cmark reads only between spaces or punctuation. Text holding `$` or `\\` is left
+/// alone: it may be mathematics written as text.
+fn push_scripts(text: &str, span: &Span, out: &mut Vec<Inline>) {
+    let mut rest = text;
+    if !text.contains('$') && !text.contains('\\') {
+        while let Some((before, name, inner, after)) = next_script(rest) {
+            if !before.is_empty() {
+                out.push(Inline::text(before, span.clone()));
+            }
+            out.push(Inline::Html(Box::new(crate::doc::HtmlInline {
+                name: name.to_string(),
+                attrs: Vec::new(),
+                children: vec![Inline::text(inner, span.clone())],
+            })));
+            rest = after;
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Inline::text(rest, span.clone()));
+    }
+}
+
+/// The first `~x~` or `^x^` (no space inside, not doubled): the text before, `sub` or `sup`,
+/// the text inside and the text after.
+fn next_script(text: &str) -> Option<(&str, &'static str, &str, &str)> {
+    let mut search = 0;
+    while let Some(offset) = text[search..].find(['~', '^']) {
+        let at = search + offset;
+        let mark = &text[at..at + 1];
+        let after = &text[at + 1..];
+        search = at + 1;
+        let Some(close) = after.find(mark) else {
+            continue;
+        };
+        let inner = &after[..close];
+        let doubled = text[..at].ends_with(mark) || after[close + 1..].starts_with(mark);
+        if inner.is_empty() || inner.contains(char::is_whitespace) || doubled {
+            continue;
+        }
+        let name = if mark == "~" { "sub" } else { "sup" };
+        return Some((&text[..at], name, inner, &after[close + 1..]));
+    }
+    None
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::next_script;
+
+    #[test]
+    fn scripts_inside_words() {
+        assert_eq!(next_script("H~2~O"), Some(("H", "sub", "2", "O")));
+        assert_eq!(next_script("2^10^ is"), Some(("2", "sup", "10", " is")));
+        assert_eq!(next_script("a ~ b ~ c"), None);
+        assert_eq!(next_script("~~x~~"), None);
+        assert_eq!(next_script("no marks"), None);
     }
 }
 
