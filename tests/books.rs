@@ -463,4 +463,11 @@ fn a_pandoc_book_builds_from_its_metadata_yaml() {
     // `{.unnumbered}` on the title heading.
     let end = xhtml_body(&built.epub, "EPUB/text/02-end.xhtml");
     assert!(!end.contains("Chapter 2"), "{end}");
+    // Bracketed spans.
+    assert!(
+        end.contains("<span class=\"smallcaps\">Small Caps</span>"),
+        "{end}"
+    );
+    assert!(end.contains("lang=\"de\""), "{end}");
+    assert!(end.contains("<u>underlined</u>"), "{end}");
 }

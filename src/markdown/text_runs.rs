@@ -257,6 +257,62 @@ fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
 /// alone: it may be mathematics written as text.
 fn push_scripts(text: &str, span: &Span, out: &mut Vec<Inline>) {
     let mut rest = text;
+    while let Some((before, element, after)) = next_bracketed_span(rest, span) {
+        push_scripts_only(before, span, out);
+        out.push(element);
+        rest = after;
+    }
+    push_scripts_only(rest, span, out);
+}
+
+/// pandoc's bracketed span in a run of text, `[words]{.smallcaps}`, `[Wort]{lang=de}`,
+/// `[words]{.underline}` (an `<u>`): the text before, the element, the text after.
+fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inline, &'t str)> {
+    let mut search = 0;
+    while let Some(offset) = text[search..].find("]{") {
+        let close = search + offset;
+        search = close + 2;
+        let Some(open) = text[..close].rfind('[') else {
+            continue;
+        };
+        let attributes_end = close + 1 + text[close + 1..].find('}')? + 1;
+        let Ok(attrs) = super::attributes::parse_attributes(&text[close + 1..attributes_end])
+        else {
+            continue;
+        };
+        let inner = &text[open + 1..close];
+        let mut children = Vec::new();
+        push_scripts_only(inner, span, &mut children);
+        let underline = attrs.classes.iter().any(|c| c == "underline");
+        let mut html = Vec::new();
+        if let Some(id) = &attrs.id {
+            html.push(("id".to_string(), id.clone()));
+        }
+        let classes: Vec<&str> = attrs
+            .classes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| *c != "underline")
+            .collect();
+        if !classes.is_empty() {
+            html.push(("class".to_string(), classes.join(" ")));
+        }
+        if let Some(lang) = attrs.get("lang") {
+            html.push(("lang".to_string(), lang.to_string()));
+        }
+        let element = Inline::Html(Box::new(crate::doc::HtmlInline {
+            name: if underline { "u" } else { "span" }.to_string(),
+            attrs: html,
+            children,
+        }));
+        return Some((&text[..open], element, &text[attributes_end..]));
+    }
+    None
+}
+
+/// Text with superscripts and subscripts inside words (see [`push_scripts`]).
+fn push_scripts_only(text: &str, span: &Span, out: &mut Vec<Inline>) {
+    let mut rest = text;
     if !text.contains('$') && !text.contains('\\') {
         while let Some((before, name, inner, after)) = next_script(rest) {
             if !before.is_empty() {
@@ -309,6 +365,25 @@ mod script_tests {
         assert_eq!(next_script("a ~ b ~ c"), None);
         assert_eq!(next_script("~~x~~"), None);
         assert_eq!(next_script("no marks"), None);
+    }
+
+    #[test]
+    fn bracketed_spans() {
+        use crate::diag::{FileId, Span};
+        use crate::doc::Inline;
+        let span = Span::new(FileId(0), 0..0);
+        let (before, element, after) =
+            super::next_bracketed_span("A [Wort]{lang=de} here", &span).expect("a span");
+        assert_eq!((before, after), ("A ", " here"));
+        let Inline::Html(html) = element else {
+            panic!("an element");
+        };
+        assert_eq!(html.name, "span");
+        assert_eq!(html.attrs, [("lang".to_string(), "de".to_string())]);
+        let (_, element, _) =
+            super::next_bracketed_span("[under]{.underline}", &span).expect("a span");
+        assert!(matches!(element, Inline::Html(h) if h.name == "u"));
+        assert!(super::next_bracketed_span("[a] {b}", &span).is_none());
     }
 }
 
