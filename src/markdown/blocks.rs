@@ -15,7 +15,48 @@ pub(super) fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
     if is_refs_marker(&content) {
         return Block::ReferencesMarker { span };
     }
-    Block::Paragraph { content, span }
+    Block::Paragraph {
+        content: line_block(content),
+        span,
+    }
+}
+
+/// pandoc's line block: every line starts with `| `; the bars go, the lines stay lines and
+/// their indentation stays (as no-break spaces).
+fn line_block(content: Vec<Inline>) -> Vec<Inline> {
+    let is_bar_line = |line: &[Inline]| matches!(line.first(), Some(Inline::Text { text, .. }) if text == "|" || text.starts_with("| "));
+    if content.is_empty()
+        || !content
+            .split(|i| matches!(i, Inline::SoftBreak))
+            .all(is_bar_line)
+    {
+        return content;
+    }
+    let mut out = Vec::with_capacity(content.len());
+    let mut line_start = true;
+    for inline in content {
+        match inline {
+            Inline::SoftBreak => {
+                out.push(Inline::HardBreak);
+                line_start = true;
+            }
+            Inline::Text { text, span } if line_start => {
+                line_start = false;
+                let rest = text.strip_prefix('|').unwrap_or(&text);
+                let rest = rest.strip_prefix(' ').unwrap_or(rest);
+                let indent = rest.len() - rest.trim_start_matches(' ').len();
+                let kept = format!("{}{}", "\u{a0}".repeat(indent), &rest[indent..]);
+                if !kept.is_empty() {
+                    out.push(Inline::Text { text: kept, span });
+                }
+            }
+            other => {
+                line_start = false;
+                out.push(other);
+            }
+        }
+    }
+    out
 }
 
 /// A figure of an image alone in its paragraph. The caption is the image's title; a labelled

@@ -193,6 +193,9 @@ impl<'a> Builder<'a> {
         let inlines = fitted(inlines);
         match kind {
             InlineContainer::Paragraph { .. } => {
+                if self.is_raw_latex(&inlines, &span) {
+                    return;
+                }
                 let content = fitted(self.with_citations(inlines));
                 let block = paragraph_block(content, span);
                 self.push_block(block, range.start);

@@ -38,7 +38,70 @@ pub(crate) fn callout_kind(attrs: &Attributes) -> Option<&str> {
     })
 }
 
+/// LaTeX environments that hold mathematics: left to the mathematics of the text.
+const MATH_ENVIRONMENTS: [&str; 12] = [
+    "align",
+    "align*",
+    "equation",
+    "equation*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+    "eqnarray",
+    "eqnarray*",
+    "split",
+    "cases",
+];
+
+/// The command a paragraph of raw LaTeX starts with (`newpage`, `begin{tikzpicture}`), when
+/// the paragraph is one: its text starts with a backslash and a letter, and it holds no `$`.
+/// Environments of mathematics are not raw LaTeX here.
+fn raw_latex_command(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix('\\')?;
+    let name_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    if name_end == 0 || text.contains('$') {
+        return None;
+    }
+    if &rest[..name_end] == "begin" {
+        let environment = rest[name_end..].strip_prefix('{')?.split('}').next()?;
+        if MATH_ENVIRONMENTS.contains(&environment) {
+            return None;
+        }
+        return Some(&rest[..name_end + environment.len() + 2]);
+    }
+    Some(&rest[..name_end])
+}
+
 impl Builder<'_> {
+    /// A paragraph of raw LaTeX (`\newpage`, `\begin{tikzpicture}` … `\end{tikzpicture}`):
+    /// left out of both outputs with a warning at it.
+    pub(super) fn is_raw_latex(&mut self, inlines: &[Inline], span: &crate::diag::Span) -> bool {
+        let Some(Inline::Text { text, .. }) = inlines.first() else {
+            return false;
+        };
+        let Some(command) = raw_latex_command(text) else {
+            return false;
+        };
+        let all_text = inlines.iter().all(|i| {
+            matches!(i, Inline::Text { text, .. } if !text.contains('$'))
+                || matches!(i, Inline::SoftBreak | Inline::HardBreak)
+        });
+        if !all_text {
+            return false;
+        }
+        self.diags.push(
+            crate::diag::Diagnostic::warning(
+                crate::diag::code::RAW_LATEX,
+                format!("raw LaTeX (`\\{command}`) is left out: octavo sets Markdown, not LaTeX"),
+            )
+            .at(span.clone())
+            .with_hint("write what it should print in Markdown, or remove it"),
+        );
+        true
+    }
     /// The container a fenced div makes, its nested divs made too.
     pub(super) fn fenced_div(&mut self, div: LabelledDiv) -> Block {
         let LabelledDiv { attrs, inner, span } = div;
@@ -103,4 +166,22 @@ fn html_attributes(attrs: &Attributes, callout: Option<&str>) -> Vec<(String, St
         html.push(("role".to_string(), role.to_string()));
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_latex_command;
+
+    #[test]
+    fn raw_latex_paragraphs() {
+        assert_eq!(raw_latex_command("\\newpage"), Some("newpage"));
+        assert_eq!(
+            raw_latex_command("\\begin{tikzpicture}\n\\draw;"),
+            Some("begin{tikzpicture}")
+        );
+        assert_eq!(raw_latex_command("\\begin{align}\nx &= 1"), None);
+        assert_eq!(raw_latex_command("\\alpha is $x$"), None);
+        assert_eq!(raw_latex_command("Text \\newpage"), None);
+        assert_eq!(raw_latex_command("\\ "), None);
+    }
 }
