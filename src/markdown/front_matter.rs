@@ -114,7 +114,7 @@ fn parse_foreign_toml(
         .filter(|key| !KNOWN_KEYS.contains(&key.as_str()))
         .map(|key| (key.clone(), span.clone()))
         .collect();
-    table.retain(|key, _| KNOWN_KEYS.contains(&&*key));
+    table.retain(|key, _| KNOWN_KEYS.contains(&key));
     let mut front = parse_toml(file, &table.to_string(), offset, diags);
     front.foreign_keys = foreign;
     front

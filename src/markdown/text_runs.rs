@@ -354,6 +354,23 @@ fn next_script(text: &str) -> Option<(&str, &'static str, &str, &str)> {
     None
 }
 
+/// Labels of `[^label]` written in text (calls pulldown-cmark could not match to a note).
+fn literal_note_calls(text: &str) -> Vec<&str> {
+    let mut labels = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[^") {
+        let after = &rest[start + 2..];
+        match after.find(']') {
+            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
+                labels.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    labels
+}
+
 #[cfg(test)]
 mod script_tests {
     use super::next_script;
@@ -385,21 +402,4 @@ mod script_tests {
         assert!(matches!(element, Inline::Html(h) if h.name == "u"));
         assert!(super::next_bracketed_span("[a] {b}", &span).is_none());
     }
-}
-
-/// Labels of `[^label]` written in text (calls pulldown-cmark could not match to a note).
-fn literal_note_calls(text: &str) -> Vec<&str> {
-    let mut labels = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("[^") {
-        let after = &rest[start + 2..];
-        match after.find(']') {
-            Some(end) if end > 0 && !after[..end].contains(char::is_whitespace) => {
-                labels.push(&after[..end]);
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    labels
 }
