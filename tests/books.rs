@@ -458,6 +458,13 @@ fn a_pandoc_book_builds_from_its_metadata_yaml() {
         "{start}"
     );
     assert!(start.contains("<div class=\"source\">"), "{start}");
+    // An inline note is a footnote, its text with its markup and brackets.
+    assert!(!start.contains("^["), "{start}");
+    assert!(
+        start.contains("The note, with <em>emphasis</em> and [brackets]."),
+        "{start}"
+    );
+    assert!(start.contains("epub:type=\"noteref\""), "{start}");
     // `nocite` lists a work no chapter cites.
     let references = xhtml_body(&built.epub, "EPUB/text/references.xhtml");
     assert!(references.contains("Unread"), "{references}");

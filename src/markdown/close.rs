@@ -196,7 +196,8 @@ impl<'a> Builder<'a> {
                 if self.is_raw_latex(&inlines, &span) {
                     return;
                 }
-                let content = fitted(self.with_citations(inlines));
+                let content = self.with_citations(inlines);
+                let content = fitted(self.inline_notes(content));
                 let block = paragraph_block(content, span);
                 self.push_block(block, range.start);
             }

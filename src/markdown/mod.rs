@@ -15,6 +15,7 @@ mod close;
 mod divs;
 mod front_matter;
 pub(crate) mod html;
+mod inline_notes;
 mod labelled;
 mod open;
 mod raw_html;
