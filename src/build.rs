@@ -123,6 +123,10 @@ fn parse_chapters(
     let dialect = Dialect {
         foreign_front_matter: manuscript.origin.is_foreign(),
         mdbook_code: manuscript.origin == manuscript::Origin::MdBook,
+        chunk_options: matches!(
+            manuscript.origin,
+            manuscript::Origin::Quarto | manuscript::Origin::Pandoc
+        ),
     };
     let parse = |file: crate::diag::FileId| {
         let mut found = Diagnostics::default();

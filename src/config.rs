@@ -190,6 +190,9 @@ pub struct PdfConfig {
     pub margins: MarginsConfig,
     /// Use old-style figures in running text when the font has them.
     pub oldstyle_figures: Option<bool>,
+    /// `<details>` (an mdBook's speaker notes): `box` (the default, set like a callout) or
+    /// `omit` (left out of the PDF; the EPUB keeps them).
+    pub details: Option<Spanned<String>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -283,6 +286,21 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
             Diagnostic::error(code::CONFIG_INVALID, "book.toml: the title is empty")
                 .at(span_of(file, &config.title)),
         );
+    }
+    if let Some(details) = &config.pdf.details {
+        if !["box", "omit"].contains(&details.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `{}` is not a way to set <details>",
+                        details.get_ref()
+                    ),
+                )
+                .at(span_of(file, details))
+                .with_hint("write [pdf] details = \"box\" or details = \"omit\""),
+            );
+        }
     }
     if let Some(bibliography) = &config.bibliography {
         let files = match bibliography.get_ref() {

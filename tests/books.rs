@@ -488,3 +488,55 @@ fn a_pandoc_book_builds_from_its_metadata_yaml() {
         "{end}"
     );
 }
+
+/// The text of a PDF the tests kept.
+fn pdf_text(name: &str) -> String {
+    common::words::pdftotext(&pdf_dir().join(format!("books-{name}.pdf"))).expect("pdftotext")
+}
+
+#[test]
+fn speaker_notes_are_boxes_in_the_pdf_or_left_out() {
+    let built = build("mdbook", &case("mdbook"));
+    assert!(pdf_text("mdbook").contains("Speaker notes: thank the audience."));
+    let thanks = xhtml_body(&built.epub, "EPUB/text/thanks.xhtml");
+    assert!(thanks.contains("<details>"), "{thanks}");
+    // `[pdf] details = "omit"` in octavo's table of the mdBook's book.toml.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("book");
+    copy_tree(&case("mdbook"), &dir);
+    let toml = std::fs::read_to_string(dir.join("book.toml")).expect("book.toml");
+    std::fs::write(
+        dir.join("book.toml"),
+        toml + "\n[output.octavo.pdf]\ndetails = \"omit\"\n",
+    )
+    .expect("write");
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors());
+    let book = compiled.book.as_ref().expect("a book");
+    let manuscript = compiled.manuscript.as_ref().expect("loaded");
+    let profile = octavo::Profile::resolve(None, &manuscript.config.pdf);
+    let pdf_options = octavo::PdfOptions {
+        profile,
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    let pdf = octavo::write_pdf(book, &pdf_options).expect("PDF written");
+    let path = pdf_dir().join("books-mdbook-omit.pdf");
+    std::fs::write(&path, &pdf.bytes).expect("keep PDF");
+    let text = common::words::pdftotext(&path).expect("pdftotext");
+    assert!(text.contains("Thank you for reading."));
+    assert!(!text.contains("Speaker notes"), "{text}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

@@ -113,7 +113,8 @@ impl<'a> Builder<'a> {
             (code_language(info), None)
         };
         // A chunk's `#|` lines are options for Quarto's run, not code.
-        let text = if trimmed.starts_with('{') && !looks_like_attributes(trimmed) {
+        let chunk = trimmed.starts_with('{') && !looks_like_attributes(trimmed);
+        let text = if chunk && self.dialect.chunk_options {
             without_chunk_options(&text)
         } else {
             text

@@ -98,6 +98,9 @@ pub(crate) struct Dialect {
     /// mdBook's conventions: hidden lines (`# ` in a Rust block) are left out, `##` is `#`,
     /// and `@name` is text (mdBook has no citations).
     pub mdbook_code: bool,
+    /// Quarto's code chunks: their `#|` option lines are left out (a book written for
+    /// Quarto; in octavo's own books every line of a code block is printed).
+    pub chunk_options: bool,
 }
 
 /// Parse one chapter's Markdown into blocks and notes (octavo's own dialect).

@@ -176,6 +176,8 @@ impl<'a, 'f> Composer<'a, 'f> {
             } => {
                 if let Some(table) = crate::doc::html::container_table(name, blocks, span) {
                     self.table(chapter, &table, x, width, flow);
+                } else if name == "details" && self.profile.omit_details {
+                    // `[pdf] details = "omit"`: the author's choice, the EPUB keeps them.
                 } else if super::callouts::is_callout(name, attrs) {
                     self.callout(chapter, blocks, x, width, flow);
                 } else {

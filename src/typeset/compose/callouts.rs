@@ -1,5 +1,6 @@
-//! Callouts (Quarto's `::: {.callout-note}`, an `<aside class="callout …">` in the model) as
-//! boxes: a rule above and below, the text inset between them. The box takes the design of
+//! Callouts (Quarto's `::: {.callout-note}`, an `<aside class="callout …">` in the model)
+//! and `<details>` as boxes: a rule above and below, the text inset between them (details
+//! left out when `[pdf] details = "omit"`). The box takes the design of
 //! a block quotation (its inset and space) and the rules of a table's head, so that it
 //! belongs to the book's other set-off blocks.
 
@@ -10,12 +11,14 @@ use crate::typeset::layout::{Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::units::Pt;
 
-/// True for a container the Markdown stage made of a callout.
+/// True for a container set as a box: a callout the Markdown stage made, or `<details>`
+/// (an mdBook's speaker notes; the PDF cannot fold them away).
 pub(super) fn is_callout(name: &str, attrs: &[(String, String)]) -> bool {
-    name == "aside"
+    let callout = name == "aside"
         && attrs
             .iter()
-            .any(|(key, value)| key == "class" && value.split(' ').any(|c| c == "callout"))
+            .any(|(key, value)| key == "class" && value.split(' ').any(|c| c == "callout"));
+    callout || name == "details"
 }
 
 impl Composer<'_, '_> {
