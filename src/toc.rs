@@ -52,7 +52,7 @@ pub(crate) fn build_toc_with_parts(book: &Book) -> Vec<TocEntry> {
         let chapter = &book.chapters[entry.chapter];
         let is_part = chapter.epub_type.as_deref() == Some("part");
         let in_part = chapter.division == crate::doc::Division::Body && !chapter.generated;
-        if is_part || !in_part {
+        if is_part || !in_part || chapter.leaves_part {
             nested.extend(open_part.take());
         }
         match (&mut open_part, is_part) {

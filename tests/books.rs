@@ -335,6 +335,15 @@ fn a_quarto_book_builds_from_its_quarto_yml() {
     assert!(methods.contains("Jones and Lee"), "{methods}");
     let nav = xhtml_body(&built.epub, "EPUB/nav.xhtml");
     assert!(nav.contains(">Preface</a>"), "{nav}");
+    // The part holds its own chapters; the chapter listed after them is outside it.
+    let part = nav.find(">Methods</a>").expect("the part");
+    let chapter = nav.find(">1. Methods</a>").expect("its chapter");
+    let results = nav.find(">2. Results</a>").expect("the next chapter");
+    assert!(nav[part..chapter].contains("<ol>"), "{nav}");
+    assert!(
+        nav[chapter..results].contains("</ol>\n</li>\n<li>"),
+        "{nav}"
+    );
     assert!(nav.contains(">A. Extra material</a>"), "{nav}");
     let title_page = xhtml_body(&built.epub, "EPUB/text/titlepage.xhtml");
     assert!(title_page.contains("A Small Quarto Book"), "{title_page}");

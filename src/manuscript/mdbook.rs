@@ -206,6 +206,7 @@ pub(crate) fn load_mdbook_chapters(
             matter: entry.matter,
             title: entry.title.clone(),
             listed_at: at(&entry.range),
+            leaves_part: false,
         });
         files.push(file);
     }

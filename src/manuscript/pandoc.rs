@@ -43,6 +43,7 @@ pub(crate) fn load_pandoc(
             matter: Matter::Numbered,
             title: String::new(),
             listed_at: Span::new(file, 0..0),
+            leaves_part: false,
         });
         chapters.push(chapter);
     }

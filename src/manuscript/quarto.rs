@@ -130,32 +130,41 @@ pub(super) fn metadata_config(
     Some(config)
 }
 
+/// A chapter file `_quarto.yml` lists: its name, its run, where it is written, and whether it
+/// comes after a part's files outside any part.
+type ListedFile = (String, Matter, std::ops::Range<usize>, bool);
+
 /// The chapter files and part titles `_quarto.yml` lists, in order.
 #[derive(Debug, Default)]
 struct Listing {
-    /// (file as written, run, where it is written).
-    files: Vec<(String, Matter, std::ops::Range<usize>)>,
+    /// (file as written, run, where it is written, listed outside a part after one).
+    files: Vec<ListedFile>,
     /// (index of the first file of the part, title, where it is written).
     parts: Vec<(usize, String, std::ops::Range<usize>)>,
 }
 
 impl Listing {
     fn add_list(&mut self, list: Option<&Value>, matter: Matter, text: &str) {
+        self.add_items(list, matter, text, false);
+    }
+
+    fn add_items(&mut self, list: Option<&Value>, matter: Matter, text: &str, in_part: bool) {
         let Some(Value::Sequence(items)) = list else {
             return;
         };
         for item in items {
             match item {
                 Value::String(name) => {
-                    self.files
-                        .push((name.clone(), matter, key_line(text, name)));
+                    let leaves_part = !in_part && !self.parts.is_empty();
+                    let at = key_line(text, name);
+                    self.files.push((name.clone(), matter, at, leaves_part));
                 }
                 Value::Mapping(_) => {
                     if let Some(title) = string(item.get("part")) {
                         let at = key_line(text, &title);
                         self.parts.push((self.files.len(), title, at));
                     }
-                    self.add_list(item.get("chapters"), matter, text);
+                    self.add_items(item.get("chapters"), matter, text, true);
                 }
                 _ => {}
             }
@@ -172,7 +181,7 @@ impl Listing {
         let mut structure = BookStructure::default();
         let mut chapters = Vec::new();
         let mut parts = self.parts.into_iter().peekable();
-        for (index, (name, matter, range)) in self.files.into_iter().enumerate() {
+        for (index, (name, matter, range, leaves_part)) in self.files.into_iter().enumerate() {
             while let Some((_, title, at)) = parts.next_if(|(before, ..)| *before <= index) {
                 structure.parts.push(PartTitle {
                     before: structure.placements.len(),
@@ -206,6 +215,7 @@ impl Listing {
                 matter: if is_index { Matter::Prefix } else { matter },
                 title: String::new(),
                 listed_at: span,
+                leaves_part,
             });
             chapters.push(file);
         }
@@ -293,7 +303,7 @@ mod tests {
         let files: Vec<(&str, Matter)> = listing
             .files
             .iter()
-            .map(|(f, m, _)| (f.as_str(), *m))
+            .map(|(f, m, _, _)| (f.as_str(), *m))
             .collect();
         assert_eq!(
             files,

@@ -28,6 +28,8 @@ pub struct Placement {
     pub title: String,
     /// Where the listing names the file.
     pub listed_at: Span,
+    /// Listed after a part's files but outside any part (see `doc::Chapter::leaves_part`).
+    pub leaves_part: bool,
 }
 
 /// The three runs of chapters an mdBook (and a Quarto book) has.

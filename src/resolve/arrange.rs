@@ -51,6 +51,7 @@ pub(super) fn arrange(
             None => {
                 let mut built = build(placement.file, slugs, with_title(placement, chapter));
                 place(&mut built, placement.matter);
+                built.leaves_part = placement.leaves_part;
                 chapters.push(built);
             }
         }
@@ -129,6 +130,7 @@ fn part_chapter(title: &str, span: &Span, slugs: &mut UniqueNames) -> Chapter {
         })],
         notes: Vec::new(),
         generated: false,
+        leaves_part: false,
     }
 }
 

@@ -200,6 +200,7 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
         blocks: parsed.blocks,
         notes: parsed.notes,
         generated: false,
+        leaves_part: false,
     }
 }
 
@@ -347,6 +348,7 @@ fn place_references(
         ],
         notes: Vec::new(),
         generated: true,
+        leaves_part: false,
     });
 }
 
