@@ -11,6 +11,11 @@ use std::path::Path;
 /// Includes nested deeper than this are refused (mdBook's own limit).
 const MAX_INCLUDE_DEPTH: usize = 10;
 
+/// A chapter's text with its includes expanded may not grow past the size of the largest
+/// text file octavo reads: a file that includes another twice, which includes another
+/// twice, … would otherwise grow exponentially.
+const MAX_EXPANDED_BYTES: usize = super::MAX_TEXT_BYTES as usize;
+
 /// What expanding a chapter found, with ranges into the expanded text.
 #[derive(Debug, Default)]
 pub(crate) struct Expansion {
@@ -22,6 +27,8 @@ pub(crate) struct Expansion {
     pub failed: Vec<(String, Range<usize>)>,
     /// Includes of an anchor their file does not mark (nothing included, as in mdBook).
     pub missing_anchors: Vec<(String, Range<usize>)>,
+    /// The most bytes the expanded text may hold.
+    limit: usize,
 }
 
 /// Reads a file named by a directive, relative to the folder of the file holding it
@@ -37,7 +44,20 @@ pub(crate) trait IncludeReader {
 
 /// Expand the directives of `text`, a file in the folder `base` (relative to the book root).
 pub(crate) fn expand(text: &str, base: &Path, reader: &mut dyn IncludeReader) -> Expansion {
-    let mut expansion = Expansion::default();
+    expand_within(text, base, reader, MAX_EXPANDED_BYTES)
+}
+
+/// [`expand`], the expanded text kept under `limit` bytes.
+fn expand_within(
+    text: &str,
+    base: &Path,
+    reader: &mut dyn IncludeReader,
+    limit: usize,
+) -> Expansion {
+    let mut expansion = Expansion {
+        limit,
+        ..Expansion::default()
+    };
     expand_into(text, base, reader, 0, &mut expansion);
     expansion
 }
@@ -125,6 +145,13 @@ fn include(
         }
     };
     match select(&text, selection) {
+        Ok(selected) if out.text.len() + selected.len() > out.limit => {
+            let why = format!(
+                "`{path}`: with its includes the chapter would be larger than {} bytes",
+                out.limit
+            );
+            out.failed.push((why, at));
+        }
         Ok(selected) => expand_into(&selected, &folder, reader, depth + 1, out),
         Err(why) => out.missing_anchors.push((format!("`{path}`: {why}"), at)),
     }
@@ -240,6 +267,8 @@ mod tests {
             ),
             ("src/nested.md", "before {{#include a.rs:inner}} after"),
             ("src/loop.md", "{{#include loop.md}}"),
+            ("src/twice.md", "{{#include a.rs}}{{#include a.rs}}"),
+            ("src/doubled.md", "{{#include twice.md}}{{#include twice.md}}"),
         ]))
     }
 
@@ -289,5 +318,20 @@ mod tests {
         assert_eq!(found.skipped[1].0, "%session");
         let found = run("{{#include loop.md}}");
         assert!(found.failed[0].0.contains("nested"));
+    }
+
+    #[test]
+    fn includes_cannot_grow_past_the_limit() {
+        let one = run("{{#include a.rs}}").text.len();
+        let found = expand_within(
+            "{{#include doubled.md}}",
+            Path::new("src"),
+            &mut files(),
+            3 * one,
+        );
+        // The second `twice.md` would pass the limit: it is not included.
+        assert_eq!(found.text.len(), 2 * one);
+        assert_eq!(found.failed.len(), 1, "{:?}", found.failed);
+        assert!(found.failed[0].0.contains("larger than"));
     }
 }
