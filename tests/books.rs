@@ -549,3 +549,33 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// SUMMARY.md nested 300 levels deep: the deepest files are sections at the deepest heading
+/// level, and nothing overflows.
+#[test]
+fn a_summary_nested_very_deep_builds() {
+    let mut summary = String::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for depth in 0..300 {
+        summary.push_str(&format!(
+            "{}- [C{depth}](c{depth}.md)\n",
+            "  ".repeat(depth)
+        ));
+        files.push((
+            format!("src/c{depth}.md"),
+            format!("# C{depth}\n\nText {depth}.\n"),
+        ));
+    }
+    let mut all: Vec<(&str, &str)> = vec![
+        ("book.toml", "[book]\ntitle = \"Deep\"\n"),
+        ("src/SUMMARY.md", &summary),
+    ];
+    all.extend(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let (_tmp, dir) = common::book(&all);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors());
+    let book = compiled.book.as_ref().expect("a book");
+    assert_eq!(book.chapters.len(), 1);
+    let text = octavo::plain_text(&book.chapters[0].title);
+    assert_eq!(text, "C0");
+}

@@ -149,7 +149,7 @@ fn merge_into(chapter: &mut Chapter, placement: &Placement, parsed: ParsedChapte
     }
     for block in &mut blocks {
         if let Block::Heading(heading) = block {
-            heading.level = (heading.level + shift).min(MAX_HEADING_LEVEL);
+            heading.level = heading.level.saturating_add(shift).min(MAX_HEADING_LEVEL);
         }
     }
     chapter.blocks.extend(blocks);
