@@ -125,7 +125,9 @@ fn parse_chapters(
         mdbook_code: manuscript.origin == manuscript::Origin::MdBook,
         chunk_options: matches!(
             manuscript.origin,
-            manuscript::Origin::Quarto | manuscript::Origin::Pandoc
+            manuscript::Origin::Quarto
+                | manuscript::Origin::Pandoc
+                | manuscript::Origin::PandocSingleFile
         ),
     };
     let parse = |file: crate::diag::FileId| {

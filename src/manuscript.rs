@@ -26,6 +26,7 @@ use crate::config::foreign::{is_mdbook_toml, parse_mdbook_config};
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::url::{has_url_scheme, percent_decode};
+pub(crate) use pandoc::METADATA_KEYS as PANDOC_METADATA_KEYS;
 pub(crate) use structure::BookStructure;
 
 /// The canonical book folder that every read must stay inside.
@@ -206,6 +207,8 @@ pub enum Origin {
     Quarto,
     /// A pandoc book: `metadata.yaml` beside the chapters, no book.toml.
     Pandoc,
+    /// A pandoc book in one Markdown file, its metadata in the YAML block it opens with.
+    PandocSingleFile,
 }
 
 impl Origin {
@@ -237,6 +240,9 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
     }
     if let Some(metadata) = pandoc::metadata_file(&root).filter(|_| !has_book_toml) {
         return load_listed_book(root, &metadata, Origin::Pandoc, sources, diags);
+    }
+    if let Some(single) = pandoc::single_file_book(&root).filter(|_| !has_book_toml) {
+        return load_listed_book(root, &single, Origin::PandocSingleFile, sources, diags);
     }
     let Some(config_text) = read_config_text(&root, diags) else {
         return Err(sources);
@@ -303,6 +309,7 @@ fn load_listed_book(
     };
     let book = match origin {
         Origin::Pandoc => pandoc::load_pandoc(&root, config_file, &mut sources, diags),
+        Origin::PandocSingleFile => pandoc::load_single_file(config_file, &sources, diags),
         _ => quarto::load_quarto(&root, config_file, &mut sources, diags),
     };
     let Some(book) = book else {

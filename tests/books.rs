@@ -579,3 +579,21 @@ fn a_summary_nested_very_deep_builds() {
     let text = octavo::plain_text(&book.chapters[0].title);
     assert_eq!(text, "C0");
 }
+
+#[test]
+fn a_single_file_pandoc_book_takes_its_metadata_block() {
+    let (_tmp, dir) = common::book(&[(
+        "book.md",
+        "---\ntitle: One File\nauthor: [Ann Author]\nlang: en\n...\n\n# Beginning\n\nText.\n",
+    )]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(
+        compiled.diags.items().is_empty(),
+        "{}",
+        octavo::render_json(&compiled.diags, compiled.sources())
+    );
+    let book = compiled.book.as_ref().expect("a book");
+    assert_eq!(book.meta.title, "One File");
+    assert_eq!(book.meta.contributors[0].name, "Ann Author");
+    assert_eq!(book.chapters.len(), 1);
+}

@@ -9,6 +9,80 @@ use super::structure::{BookStructure, Matter, Placement};
 use super::{discover_chapters, natural_cmp, read_text_file, BookRoot, Listed};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 
+/// pandoc's metadata keys: in a single-file book's YAML block they are the book's, not a
+/// chapter's.
+pub(crate) const METADATA_KEYS: [&str; 12] = [
+    "author",
+    "subtitle",
+    "date",
+    "lang",
+    "rights",
+    "description",
+    "abstract",
+    "bibliography",
+    "csl",
+    "cover-image",
+    "nocite",
+    "keywords",
+];
+
+/// The one Markdown file of a folder without book.toml, when it opens with a YAML metadata
+/// block: a single-file pandoc book.
+pub(crate) fn single_file_book(root: &BookRoot) -> Option<std::path::PathBuf> {
+    let files = markdown_files(root);
+    let [file] = files.as_slice() else {
+        return None;
+    };
+    let bytes = root.read(file, super::MAX_TEXT_BYTES).ok()?;
+    bytes.starts_with(b"---").then(|| file.clone())
+}
+
+/// Read a single-file pandoc book: its metadata from the YAML block the file (already in
+/// `sources` as `file`) opens with, the file its one chapter.
+pub(crate) fn load_single_file(
+    file: FileId,
+    sources: &SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<ListedBook> {
+    let text = sources.get(file).text.clone();
+    let block = metadata_block(&text)?;
+    let yaml = parse_yaml(file, block, "the metadata block", diags)?;
+    let config = metadata_config(&yaml, &yaml, &text, file, diags)?;
+    let placement = Placement {
+        file,
+        depth: 0,
+        matter: Matter::Numbered,
+        title: String::new(),
+        listed_at: Span::new(file, 0..0),
+        leaves_part: false,
+    };
+    Some(ListedBook {
+        config,
+        chapters: vec![file],
+        structure: BookStructure {
+            placements: vec![placement],
+            parts: Vec::new(),
+        },
+        bibliographies: bibliographies(&yaml, &text),
+    })
+}
+
+/// The YAML between a file's opening `---` and the next `---` or `...` line.
+fn metadata_block(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("---")?.trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if matches!(line.trim_end(), "---" | "...") {
+            return Some(&rest[..offset]);
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The metadata file of a pandoc book in `root`, if there is one.
 pub(crate) fn metadata_file(root: &BookRoot) -> Option<std::path::PathBuf> {
     ["metadata.yaml", "metadata.yml"]
@@ -77,4 +151,19 @@ fn markdown_files(root: &BookRoot) -> Vec<std::path::PathBuf> {
         .collect();
     files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     files.into_iter().map(|(_, path)| path).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metadata_block;
+
+    #[test]
+    fn the_metadata_block() {
+        assert_eq!(
+            metadata_block("---\ntitle: T\n...\n# One\n"),
+            Some("title: T\n")
+        );
+        assert_eq!(metadata_block("---\ntitle: T\n"), None);
+        assert_eq!(metadata_block("# One\n"), None);
+    }
 }

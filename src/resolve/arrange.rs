@@ -171,11 +171,16 @@ fn listing_heading(title: &str, file: FileId) -> Block {
 }
 
 /// One warning for every front-matter key of another tool in the book, with counts.
-pub(super) fn report_foreign_keys(parsed: &[ParsedChapter], diags: &mut Diagnostics) {
+pub(super) fn report_foreign_keys(
+    parsed: &[ParsedChapter],
+    read_elsewhere: &[&str],
+    diags: &mut Diagnostics,
+) {
     let mut keys: BTreeMap<&str, usize> = BTreeMap::new();
     let mut first: Option<&Span> = None;
     for chapter in parsed {
-        for (key, span) in &chapter.front.foreign_keys {
+        let foreign = chapter.front.foreign_keys.iter();
+        for (key, span) in foreign.filter(|(k, _)| !read_elsewhere.contains(&k.as_str())) {
             *keys.entry(key.as_str()).or_default() += 1;
             first.get_or_insert(span);
         }

@@ -46,7 +46,12 @@ pub(crate) fn resolve_book(
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.foreign_labels))
         .collect();
-    arrange::report_foreign_keys(&parsed, diags);
+    // A single-file pandoc book's metadata block is the book's: read already.
+    let read_elsewhere: &[&str] = match manuscript.origin {
+        crate::manuscript::Origin::PandocSingleFile => &crate::manuscript::PANDOC_METADATA_KEYS,
+        _ => &[],
+    };
+    arrange::report_foreign_keys(&parsed, read_elsewhere, diags);
     if manuscript.origin.is_foreign() {
         arrange::report_chunk_figures(&foreign, diags);
     }
