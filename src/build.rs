@@ -17,7 +17,7 @@ use crate::doc::Book;
 use crate::epub::{write_epub, EpubOptions};
 use crate::fonts::{configured_fonts, FontSet};
 use crate::manuscript::{self, Manuscript};
-use crate::markdown::parse_chapter;
+use crate::markdown::{parse_chapter_in, Dialect};
 use crate::resolve::{resolve_book, ResolveOptions};
 
 /// Which outputs to produce.
@@ -120,9 +120,20 @@ fn parse_chapters(
     manuscript: &Manuscript,
     diags: &mut Diagnostics,
 ) -> Vec<crate::markdown::ParsedChapter> {
+    let dialect = Dialect {
+        foreign_front_matter: manuscript.origin.is_foreign(),
+        mdbook_code: manuscript.origin == manuscript::Origin::MdBook,
+        chunk_options: matches!(
+            manuscript.origin,
+            manuscript::Origin::Quarto
+                | manuscript::Origin::Pandoc
+                | manuscript::Origin::PandocSingleFile
+        ),
+    };
     let parse = |file: crate::diag::FileId| {
         let mut found = Diagnostics::default();
-        let chapter = parse_chapter(file, &manuscript.sources.get(file).text, &mut found);
+        let text = &manuscript.sources.get(file).text;
+        let chapter = parse_chapter_in(file, text, dialect, &mut found);
         (chapter, found)
     };
     let results = crate::parallel::map(&manuscript.chapters, |&file| parse(file));

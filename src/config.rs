@@ -11,11 +11,14 @@ use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Contributor, FrontMatterOptions, Identifier, Role, Series};
 use crate::units::Pt;
 
+pub(crate) mod foreign;
+
 /// The raw contents of book.toml, as the user wrote them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BookConfig {
-    /// Main title (required).
+    /// Main title (required; in an mdBook it may come from `[book]` instead).
+    #[serde(default = "missing_title")]
     pub title: Spanned<String>,
     /// Subtitle.
     pub subtitle: Option<String>,
@@ -48,8 +51,9 @@ pub struct BookConfig {
     /// Generated front-matter pages.
     #[serde(default)]
     pub front_matter: FrontMatterConfig,
-    /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`).
-    pub bibliography: Option<Spanned<String>>,
+    /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`), or a list of files of one
+    /// format (read as one; a key in two files is reported).
+    pub bibliography: Option<Spanned<toml::Value>>,
     /// Citation style name or `.csl` path.
     pub csl: Option<Spanned<String>>,
     /// Keys to list in the references even when not cited (`["*"]` for all).
@@ -205,6 +209,9 @@ pub struct PdfConfig {
     pub code_size: Option<Spanned<String>>,
     /// Smallest size a code block is set at to make its longest line fit, e.g. `7.5pt`.
     pub code_min_size: Option<Spanned<String>>,
+    /// `<details>` (an mdBook's speaker notes): `box` (the default, set like a callout) or
+    /// `omit` (left out of the PDF; the EPUB keeps them).
+    pub details: Option<Spanned<String>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -245,7 +252,7 @@ pub(crate) fn parse_config(
     }
 }
 
-fn toml_error(file: FileId, text: &str, err: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_error(file: FileId, text: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().to_string();
     let mut d = Diagnostic::error(code::CONFIG_INVALID, format!("book.toml: {message}"));
     if let Some(range) = err.span() {
@@ -275,16 +282,63 @@ fn unknown_key_hint(message: &str) -> Option<String> {
     }
 }
 
+/// The title of a book.toml that gives none: empty, at no place (see [`title_missing`]).
+fn missing_title() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
+/// True when book.toml gave no title at all (not even an empty one).
+pub(crate) fn title_missing(config: &BookConfig) -> bool {
+    config.title.span() == (0..0) && config.title.get_ref().is_empty()
+}
+
 fn span_of<T>(file: FileId, value: &Spanned<T>) -> Span {
     Span::new(file, value.span())
 }
 
-fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
-    if config.title.get_ref().trim().is_empty() {
+pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
+    if title_missing(config) {
+        diags.push(
+            Diagnostic::error(code::CONFIG_INVALID, "book.toml: missing field `title`")
+                .at(Span::new(file, 0..0))
+                .with_hint("give the book a title: title = \"…\""),
+        );
+    } else if config.title.get_ref().trim().is_empty() {
         diags.push(
             Diagnostic::error(code::CONFIG_INVALID, "book.toml: the title is empty")
                 .at(span_of(file, &config.title)),
         );
+    }
+    if let Some(details) = &config.pdf.details {
+        if !["box", "omit"].contains(&details.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `{}` is not a way to set <details>",
+                        details.get_ref()
+                    ),
+                )
+                .at(span_of(file, details))
+                .with_hint("write [pdf] details = \"box\" or details = \"omit\""),
+            );
+        }
+    }
+    if let Some(bibliography) = &config.bibliography {
+        let files = match bibliography.get_ref() {
+            toml::Value::Array(items) => items.iter().all(toml::Value::is_str),
+            other => other.is_str(),
+        };
+        if !files {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    "book.toml: `bibliography` names a file or a list of files",
+                )
+                .at(span_of(file, bibliography))
+                .with_hint("write bibliography = \"references.bib\" or bibliography = [\"a.bib\", \"b.bib\"]"),
+            );
+        }
     }
     if let Some(language) = &config.language {
         if !is_language_tag(language.get_ref()) {
@@ -612,6 +666,23 @@ impl BookConfig {
             figure_caption: side(n.figure_caption.as_ref()).unwrap_or(defaults.figure_caption),
             table_caption: side(n.table_caption.as_ref()).unwrap_or(defaults.table_caption),
             page_references: n.page_references,
+        }
+    }
+
+    /// The bibliography files named, each with the span of the `bibliography` value; a value
+    /// that is neither a file name nor a list of them was reported by validation.
+    pub(crate) fn bibliography_files(&self) -> Vec<Spanned<String>> {
+        let Some(value) = &self.bibliography else {
+            return Vec::new();
+        };
+        let span = value.span();
+        let named = |v: &toml::Value| {
+            v.as_str()
+                .map(|s| Spanned::new(span.clone(), s.to_string()))
+        };
+        match value.get_ref() {
+            toml::Value::Array(items) => items.iter().filter_map(named).collect(),
+            other => named(other).into_iter().collect(),
         }
     }
 

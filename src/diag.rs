@@ -166,6 +166,33 @@ pub mod code {
     pub const MATH_TOO_WIDE: &str = "W0290";
     /// A character in a formula the math font has no glyph for.
     pub const MATH_MISSING_GLYPH: &str = "W0291";
+    /// An mdBook `{{#include}}` (or `rustdoc_include`, `playground`) that cannot be read: a
+    /// missing or outside file, an unknown anchor, includes nested too deep.
+    pub const INCLUDE: &str = "E0190";
+    /// A SUMMARY.md or `_quarto.yml` that lists no chapter octavo can read, or lists one badly.
+    pub const BOOK_LISTING: &str = "E0191";
+    /// Front-matter keys that belong to another tool (mdBook's `minutes`, Quarto's `engine`):
+    /// ignored, reported once for the whole book.
+    pub const FOREIGN_FRONT_MATTER: &str = "W0300";
+    /// A preprocessor directive octavo does not run (`{{%…}}`, an unknown `{{#…}}`): its text
+    /// is left out, reported once per kind.
+    pub const DIRECTIVE: &str = "W0301";
+    /// A draft chapter of SUMMARY.md (`[Title]()`): there is no file, so it is skipped.
+    pub const DRAFT_CHAPTER: &str = "W0302";
+    /// A line of SUMMARY.md that is neither a chapter, a part title nor a separator.
+    pub const SUMMARY_LINE: &str = "W0303";
+    /// Code chunks Quarto would run to make a figure: octavo prints their code only.
+    pub const CHUNK_FIGURE: &str = "W0304";
+    /// Both book.toml and another tool's configuration: book.toml is the one read.
+    pub const CONFIG_CHOSEN: &str = "W0305";
+    /// Raw LaTeX that octavo cannot set: left out.
+    pub const RAW_LATEX: &str = "W0306";
+    /// An mdBook include names an anchor its file does not mark: nothing is included (as in
+    /// mdBook).
+    pub const INCLUDE_ANCHOR: &str = "W0307";
+    /// A link to a file that is not a chapter (a download, a web page of the HTML book) in a
+    /// book written for another tool: its text is printed without the link.
+    pub const LINK_NOT_IN_BOOK: &str = "W0308";
 }
 
 /// One problem found in the manuscript or its configuration.
@@ -292,6 +319,17 @@ impl SourceMap {
             line_starts,
         });
         FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Replace a file's text with the text a preprocessor made of it (an mdBook chapter with
+    /// its `{{#include}}`s expanded): spans into the file then point into the new text.
+    pub fn replace_text(&mut self, id: FileId, text: String) {
+        let name = std::mem::take(&mut self.files[id.0 as usize].name);
+        let added = self.add(name, text);
+        if let Some(file) = self.files.pop() {
+            debug_assert_eq!(added.0 as usize, self.files.len());
+            self.files[id.0 as usize] = file;
+        }
     }
 
     /// The file behind an id. Ids come only from [`SourceMap::add`] on this map.

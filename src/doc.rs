@@ -211,6 +211,10 @@ pub struct Chapter {
     pub notes: Vec<Note>,
     /// True for chapters octavo generated (the references page).
     pub generated: bool,
+    /// True for a chapter listed after a part's chapters but outside any part (Quarto's
+    /// `chapters:` going on after a `- part:` group): it closes the part before it in the
+    /// contents.
+    pub leaves_part: bool,
 }
 
 /// A footnote, numbered per chapter.

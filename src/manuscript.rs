@@ -9,7 +9,12 @@
 //! manuscript cannot make octavo read `/etc/passwd` into an EPUB, nor hang it on a FIFO.
 
 pub(crate) mod confined;
+mod mdbook;
 mod natural;
+mod pandoc;
+mod preprocess;
+mod quarto;
+pub(crate) mod structure;
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -17,9 +22,12 @@ use std::path::{Component, Path, PathBuf};
 pub(crate) use confined::{open_regular, read_regular, Listed, MAX_TEXT_BYTES, NO_SIZE_LIMIT};
 pub(crate) use natural::natural_cmp;
 
+use crate::config::foreign::{is_mdbook_toml, parse_mdbook_config};
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::url::{has_url_scheme, percent_decode};
+pub(crate) use pandoc::METADATA_KEYS as PANDOC_METADATA_KEYS;
+pub(crate) use structure::BookStructure;
 
 /// The canonical book folder that every read must stay inside.
 #[derive(Debug, Clone)]
@@ -181,6 +189,34 @@ pub struct Manuscript {
     pub stylesheet: Option<FileId>,
     /// Every text file read so far.
     pub sources: SourceMap,
+    /// The tool the book was written for; octavo reads its conventions.
+    pub origin: Origin,
+    /// Chapters nested, grouped in parts, before or after the numbered ones, as another
+    /// tool's listing says; `None` for an octavo book (every file a numbered chapter).
+    pub structure: Option<BookStructure>,
+}
+
+/// The tool a book was written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// An octavo book: book.toml and `chapters/`.
+    Octavo,
+    /// An mdBook: book.toml with `[book]`, SUMMARY.md.
+    MdBook,
+    /// A Quarto book: `_quarto.yml` with `book:`, no book.toml.
+    Quarto,
+    /// A pandoc book: `metadata.yaml` beside the chapters, no book.toml.
+    Pandoc,
+    /// A pandoc book in one Markdown file, its metadata in the YAML block it opens with.
+    PandocSingleFile,
+}
+
+impl Origin {
+    /// True for a book written for another tool, whose chapters may carry that tool's
+    /// front-matter keys.
+    pub fn is_foreign(self) -> bool {
+        self != Origin::Octavo
+    }
 }
 
 /// Read book.toml and the chapters of the book in `dir`. Problems go into `diags`; when the
@@ -197,20 +233,56 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
             return Err(sources);
         }
     };
+    let quarto_file = root.path().join("_quarto.yml");
+    let has_book_toml = root.path().join("book.toml").exists();
+    if !has_book_toml && quarto_file.is_file() {
+        return load_listed_book(root, &quarto_file, Origin::Quarto, sources, diags);
+    }
+    if let Some(metadata) = pandoc::metadata_file(&root).filter(|_| !has_book_toml) {
+        return load_listed_book(root, &metadata, Origin::Pandoc, sources, diags);
+    }
+    if let Some(single) = pandoc::single_file_book(&root).filter(|_| !has_book_toml) {
+        return load_listed_book(root, &single, Origin::PandocSingleFile, sources, diags);
+    }
     let Some(config_text) = read_config_text(&root, diags) else {
         return Err(sources);
     };
+    if quarto_file.is_file() {
+        diags.push(
+            Diagnostic::warning(
+                code::CONFIG_CHOSEN,
+                "book.toml is read; _quarto.yml beside it is not",
+            )
+            .in_file(&quarto_file)
+            .with_hint("octavo's settings win over Quarto's; remove book.toml to build the book as _quarto.yml lists it"),
+        );
+    }
     let config_file = sources.add("book.toml", config_text);
-    let Some(config) = parse_config(config_file, &sources.get(config_file).text, diags) else {
-        return Err(sources);
+    let text = &sources.get(config_file).text;
+    let (config, origin, chapters, structure) = if is_mdbook_toml(text) {
+        let Some(mdbook) = parse_mdbook_config(config_file, text, diags) else {
+            return Err(sources);
+        };
+        let (chapters, structure) =
+            mdbook::load_mdbook_chapters(&root, &mdbook.src, &mut sources, diags);
+        (mdbook.config, Origin::MdBook, chapters, Some(structure))
+    } else {
+        let Some(config) = parse_config(config_file, text, diags) else {
+            return Err(sources);
+        };
+        let chapters = load_chapters(&root, &config, config_file, &mut sources, diags);
+        (config, Origin::Octavo, chapters, None)
     };
-    let chapters = load_chapters(&root, &config, config_file, &mut sources, diags);
-    let mut read = |value: Option<&toml::Spanned<String>>, key: &str| {
-        let value = value?;
-        read_configured_text(&root, value, config_file, key, &mut sources, diags)
-    };
-    let bibliography = read(config.bibliography.as_ref(), "bibliography");
-    let stylesheet = read(config.epub.css.as_ref(), "[epub] css");
+    let bibliography = read_bibliographies(
+        &root,
+        &config.bibliography_files(),
+        config_file,
+        &mut sources,
+        diags,
+    );
+    let stylesheet = config.epub.css.as_ref().and_then(|value| {
+        read_configured_text(&root, value, config_file, "[epub] css", &mut sources, diags)
+    });
     Ok(Manuscript {
         root,
         config,
@@ -219,7 +291,96 @@ pub(crate) fn load(dir: &Path, diags: &mut Diagnostics) -> Result<Manuscript, So
         bibliography,
         stylesheet,
         sources,
+        origin,
+        structure,
     })
+}
+
+/// A Quarto book (`_quarto.yml`) or a pandoc book (`metadata.yaml`), in place of book.toml.
+fn load_listed_book(
+    root: BookRoot,
+    config_path: &Path,
+    origin: Origin,
+    mut sources: SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<Manuscript, SourceMap> {
+    let Some(config_file) = read_text_file(&root, config_path, &mut sources, diags) else {
+        return Err(sources);
+    };
+    let book = match origin {
+        Origin::Pandoc => pandoc::load_pandoc(&root, config_file, &mut sources, diags),
+        Origin::PandocSingleFile => pandoc::load_single_file(config_file, &sources, diags),
+        _ => quarto::load_quarto(&root, config_file, &mut sources, diags),
+    };
+    let Some(book) = book else {
+        return Err(sources);
+    };
+    if crate::config::title_missing(&book.config) {
+        return Err(sources);
+    }
+    let bibliography = read_bibliographies(
+        &root,
+        &book.bibliographies,
+        config_file,
+        &mut sources,
+        diags,
+    );
+    Ok(Manuscript {
+        root,
+        config: book.config,
+        config_file,
+        chapters: book.chapters,
+        bibliography,
+        stylesheet: None,
+        sources,
+        origin,
+        structure: Some(book.structure),
+    })
+}
+
+/// Read the bibliography files named in the configuration; several files of one format are
+/// read as one (keys given twice are then reported as duplicates).
+pub(crate) fn read_bibliographies(
+    root: &BookRoot,
+    values: &[toml::Spanned<String>],
+    config_file: FileId,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<FileId> {
+    let key = "bibliography";
+    let files: Vec<FileId> = values
+        .iter()
+        .filter_map(|v| read_configured_text(root, v, config_file, key, sources, diags))
+        .collect();
+    if files.len() < 2 {
+        return files.first().copied();
+    }
+    let extension = |id: &FileId| {
+        let name = &sources.get(*id).name;
+        Path::new(name).extension().map(|e| e.to_ascii_lowercase())
+    };
+    if files.iter().any(|f| extension(f) != extension(&files[0])) {
+        diags.push(
+            Diagnostic::error(
+                code::BIBLIOGRAPHY,
+                "the bibliography files are of different formats",
+            )
+            .at(Span::new(config_file, values[0].span()))
+            .with_hint("give files of one format (all .bib, all .yaml or all .json)"),
+        );
+        return None;
+    }
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| sources.get(*f).name.as_str())
+        .collect();
+    let name = names.join(" + ");
+    let text: Vec<&str> = files
+        .iter()
+        .map(|f| sources.get(*f).text.as_str())
+        .collect();
+    let joined = text.join("\n");
+    Some(sources.add(name, joined))
 }
 
 /// book.toml's text: a regular UTF-8 file inside the book folder.

@@ -42,6 +42,29 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
         .collect()
 }
 
+/// The contents tree with the book's parts: the chapters after a part page (up to the next
+/// part, or the back matter) nested under it, for the EPUB's navigation and the PDF's
+/// outline. Without parts it is [`build_toc`].
+pub(crate) fn build_toc_with_parts(book: &Book) -> Vec<TocEntry> {
+    let mut nested: Vec<TocEntry> = Vec::new();
+    let mut open_part: Option<TocEntry> = None;
+    for entry in build_toc(book) {
+        let chapter = &book.chapters[entry.chapter];
+        let is_part = chapter.epub_type.as_deref() == Some("part");
+        let in_part = chapter.division == crate::doc::Division::Body && !chapter.generated;
+        if is_part || !in_part || chapter.leaves_part {
+            nested.extend(open_part.take());
+        }
+        match (&mut open_part, is_part) {
+            (_, true) => open_part = Some(entry),
+            (Some(part), false) => part.children.push(entry),
+            (None, false) => nested.push(entry),
+        }
+    }
+    nested.extend(open_part);
+    nested
+}
+
 /// One entry of a list of figures or tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaptionEntry {

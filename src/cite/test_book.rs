@@ -116,6 +116,7 @@ pub(super) fn book(
         blocks,
         notes,
         generated: false,
+        leaves_part: false,
     };
     TestBook {
         sources,

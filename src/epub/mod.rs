@@ -125,7 +125,7 @@ pub fn write_epub(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubErr
 /// Every file of the package, in manifest order, with the spine positions set.
 pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, EpubError> {
     let terms = terms(&book.meta.language);
-    let toc = crate::toc::build_toc(book);
+    let toc = crate::toc::build_toc_with_parts(book);
     let mut package = Package::default();
     let mut css = DEFAULT_CSS.to_string();
     if options.embed_fonts {

@@ -69,6 +69,10 @@ pub(super) enum BlockContainer {
     Note {
         label: String,
     },
+    /// An element Markdown syntax makes (a definition list `dl`, its `dt` and `dd`).
+    Element {
+        name: &'static str,
+    },
     /// A raw HTML element left open by one HTML block and closed by a later one.
     Html {
         name: String,
@@ -94,6 +98,10 @@ pub(super) enum InlineContainer {
         title: String,
     },
     Cell,
+    /// An inline element Markdown syntax makes (`^sup^`, `~sub~`).
+    Element {
+        name: &'static str,
+    },
     Html {
         name: String,
         attrs: Vec<(String, String)>,
@@ -129,6 +137,10 @@ pub(super) struct Builder<'a> {
     /// Offsets of the text read (`\(…\)` rewritten as `$…$`, a byte shorter at each
     /// delimiter) from which the source is one more byte ahead, in order.
     pub(super) shifts: Vec<usize>,
+    /// The conventions of the tool the chapter was written for.
+    pub(super) dialect: super::Dialect,
+    /// How many fenced divs are being made inside each other.
+    pub(super) div_depth: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -151,6 +163,8 @@ impl<'a> Builder<'a> {
             span_clamp: None,
             foreign_labels: Vec::new(),
             shifts: Vec::new(),
+            dialect: super::Dialect::default(),
+            div_depth: 0,
         }
     }
 

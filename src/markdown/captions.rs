@@ -6,7 +6,7 @@
 //!   block, its last paragraph the caption, becomes a labelled figure, table or listing.
 //!
 //! pulldown-cmark knows neither, so both arrive as paragraphs of text; other fenced divs
-//! (`::: {.callout-note}`) are left as they are.
+//! (`::: {.callout-note}`) are grouped here too and made containers by `divs`.
 
 use super::attributes::{block_length, looks_like_attributes, parse_attributes};
 use super::blocks::paragraph_block;
@@ -15,12 +15,12 @@ use super::{ForeignLabel, ForeignReason};
 use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{label_prefix, Attributes, Block, Inline, Listing};
 
-/// A labelled div found in a container's blocks: its label's attributes and what it holds.
-struct LabelledDiv {
-    attrs: Attributes,
+/// A fenced div found in a container's blocks: its attributes and what it holds.
+pub(super) struct LabelledDiv {
+    pub(super) attrs: Attributes,
     /// The blocks between the fences (the first and last paragraph trimmed of them).
-    inner: Vec<Block>,
-    span: Span,
+    pub(super) inner: Vec<Block>,
+    pub(super) span: Span,
 }
 
 impl<'a> Builder<'a> {
@@ -35,11 +35,13 @@ impl<'a> Builder<'a> {
         blocks
     }
 
-    fn group_labelled_divs(&mut self, blocks: Vec<Block>) -> Vec<Block> {
+    /// Fenced divs among the blocks: labelled ones become figures, tables and listings,
+    /// the others containers (callouts among them).
+    pub(super) fn group_labelled_divs(&mut self, blocks: Vec<Block>) -> Vec<Block> {
         let mut out = Vec::with_capacity(blocks.len());
         let mut blocks = blocks.into_iter().peekable();
         while let Some(block) = blocks.next() {
-            let Some(attrs) = self.labelled_div_opening(&block) else {
+            let Some((attrs, labelled)) = self.div_opening(&block) else {
                 out.push(block);
                 continue;
             };
@@ -56,14 +58,19 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let div = self.labelled_div(attrs, taken);
-            out.extend(self.div_block(div));
+            if labelled {
+                out.extend(self.div_block(div));
+            } else {
+                out.push(self.fenced_div(div));
+            }
         }
         out
     }
 
-    /// The attributes of a paragraph that opens a labelled div (`::: {#fig-x}` on its first
-    /// line), with their span.
-    fn labelled_div_opening(&mut self, block: &Block) -> Option<Attributes> {
+    /// The attributes of a paragraph that opens a fenced div (`::: {#fig-x}`,
+    /// `::: {.callout-note}`, `::: warning` on its first line), with their span, and whether
+    /// it is a labelled div (a figure, table or listing).
+    fn div_opening(&mut self, block: &Block) -> Option<(Attributes, bool)> {
         let Block::Paragraph { content, span } = block else {
             return None;
         };
@@ -77,20 +84,25 @@ impl<'a> Builder<'a> {
         if text.len() - after.len() < 3 {
             return None;
         }
-        let block_text = after.trim();
-        if block_length(block_text) != Some(block_text.len()) {
-            return None;
-        }
-        let attrs = parse_attributes(block_text).ok()?;
+        let block_text = after.trim().trim_end_matches(':').trim_end();
+        let attrs = if block_text.starts_with('{') {
+            if block_length(block_text) != Some(block_text.len()) {
+                return None;
+            }
+            parse_attributes(block_text).ok()?
+        } else {
+            super::divs::bare_class(block_text)?
+        };
         let labelled = attrs
             .id
             .as_deref()
             .and_then(label_prefix)
             .is_some_and(|p| matches!(p, "fig" | "tbl" | "lst"));
-        labelled.then(|| Attributes {
+        let attrs = Attributes {
             span: Some(self.first_brace_span(span)),
             ..attrs
-        })
+        };
+        (labelled || super::divs::is_plain_div(&attrs)).then_some((attrs, labelled))
     }
 
     /// The span of the first `{…}` in a block's source, or the block's.

@@ -125,7 +125,14 @@ impl<'a> Builder<'a> {
             } => {
                 if self.at_document_start(block_start) {
                     let offset = start.unwrap_or(0);
-                    self.front = parse_front_matter(self.file, &text, offset, toml, self.diags);
+                    self.front = parse_front_matter(
+                        self.file,
+                        &text,
+                        offset,
+                        toml,
+                        self.dialect.foreign_front_matter,
+                        self.diags,
+                    );
                 } else {
                     // Front matter counts only at the very top; elsewhere the lines are
                     // Markdown (a thematic break, text, a setext underline).
@@ -160,6 +167,16 @@ impl<'a> Builder<'a> {
                     self.push_block(block, range.start);
                 }
             }
+            BlockContainer::Element { name } => {
+                let blocks = self.group_captions(blocks);
+                let block = Block::Container {
+                    name: name.to_string(),
+                    attrs: Vec::new(),
+                    blocks,
+                    span,
+                };
+                self.push_block(block, range.start);
+            }
             BlockContainer::Note { label } => self.notes.push(Note {
                 label,
                 number: 0,
@@ -176,7 +193,11 @@ impl<'a> Builder<'a> {
         let inlines = fitted(inlines);
         match kind {
             InlineContainer::Paragraph { .. } => {
-                let content = fitted(self.with_citations(inlines));
+                if self.is_raw_latex(&inlines, &span) {
+                    return;
+                }
+                let content = self.with_citations(inlines);
+                let content = fitted(self.inline_notes(content));
                 let block = paragraph_block(content, span);
                 self.push_block(block, range.start);
             }
@@ -212,6 +233,14 @@ impl<'a> Builder<'a> {
                     span,
                 };
                 self.push_inline(Inline::Image(Box::new(image)), range);
+            }
+            InlineContainer::Element { name } => {
+                let element = Inline::Html(Box::new(crate::doc::HtmlInline {
+                    name: name.to_string(),
+                    attrs: Vec::new(),
+                    children: inlines,
+                }));
+                self.push_inline(element, range);
             }
             InlineContainer::Html { name, attrs } => {
                 let blank = inlines.iter().all(is_blank_text);

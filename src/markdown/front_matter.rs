@@ -20,7 +20,14 @@ pub(crate) struct FrontMatter {
     /// Structural type: `preface`, `appendix`, … (see `EPUB_TYPES`).
     #[serde(rename = "type")]
     pub epub_type: Option<String>,
+    /// Keys of another tool's front matter (mdBook's `minutes`, Quarto's `engine`), with where
+    /// each is written: ignored, and reported once for the whole book.
+    #[serde(skip)]
+    pub foreign_keys: Vec<(String, Span)>,
 }
+
+/// The keys octavo reads in a chapter's front matter.
+const KNOWN_KEYS: [&str; 3] = ["title", "unnumbered", "type"];
 
 /// Chapter types octavo accepts, from the EPUB Structural Semantics Vocabulary.
 const EPUB_TYPES: &[&str] = &[
@@ -42,18 +49,20 @@ const EPUB_TYPES: &[&str] = &[
     "prologue",
 ];
 
-/// Parse the text of a metadata block (without its fences); `toml` selects the `+++` dialect.
+/// Parse the text of a metadata block (without its fences); `toml` selects the `+++` dialect,
+/// `foreign` collects keys octavo does not know instead of reporting them.
 pub(super) fn parse_front_matter(
     file: FileId,
     text: &str,
     offset: usize,
     toml: bool,
+    foreign: bool,
     diags: &mut Diagnostics,
 ) -> FrontMatter {
-    let parsed = if toml {
-        parse_toml(file, text, offset, diags)
-    } else {
-        parse_flat_yaml(file, text, offset, diags)
+    let parsed = match (toml, foreign) {
+        (true, false) => parse_toml(file, text, offset, diags),
+        (true, true) => parse_foreign_toml(file, text, offset, diags),
+        (false, _) => parse_flat_yaml(file, text, offset, foreign, diags),
     };
     if let Some(kind) = &parsed.epub_type {
         if !EPUB_TYPES.contains(&kind.as_str()) {
@@ -88,10 +97,34 @@ fn parse_toml(file: FileId, text: &str, offset: usize, diags: &mut Diagnostics) 
     }
 }
 
+/// TOML front matter of a book written for another tool: its keys octavo does not know are
+/// collected, the rest read strictly.
+fn parse_foreign_toml(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    diags: &mut Diagnostics,
+) -> FrontMatter {
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return parse_toml(file, text, offset, diags);
+    };
+    let span = Span::new(file, offset..offset + text.len());
+    let foreign: Vec<(String, Span)> = table
+        .keys()
+        .filter(|key| !KNOWN_KEYS.contains(&key.as_str()))
+        .map(|key| (key.clone(), span.clone()))
+        .collect();
+    table.retain(|key, _| KNOWN_KEYS.contains(&key));
+    let mut front = parse_toml(file, &table.to_string(), offset, diags);
+    front.foreign_keys = foreign;
+    front
+}
+
 fn parse_flat_yaml(
     file: FileId,
     text: &str,
     offset: usize,
+    foreign: bool,
     diags: &mut Diagnostics,
 ) -> FrontMatter {
     let mut front = FrontMatter::default();
@@ -102,6 +135,17 @@ fn parse_flat_yaml(
         let content = line.trim();
         if content.is_empty() || content.starts_with('#') {
             continue;
+        }
+        if foreign {
+            // Another tool's nested values and lists belong to its key above.
+            if line.starts_with([' ', '\t', '-']) {
+                continue;
+            }
+            let key = content.split(':').next().unwrap_or_default().trim();
+            if !KNOWN_KEYS.contains(&key) {
+                front.foreign_keys.push((key.to_string(), span));
+                continue;
+            }
         }
         if let Err(problem) = apply_yaml_line(&mut front, content) {
             diags.push(
@@ -156,7 +200,7 @@ mod tests {
     fn flat_yaml() {
         let mut diags = Diagnostics::default();
         let text = "title: \"Preface: why\"\nunnumbered: true\ntype: preface # front\n";
-        let front = parse_front_matter(FileId(0), text, 4, false, &mut diags);
+        let front = parse_front_matter(FileId(0), text, 4, false, false, &mut diags);
         assert!(!diags.has_errors());
         assert_eq!(front.title.as_deref(), Some("Preface: why"));
         assert!(front.unnumbered);
@@ -167,7 +211,7 @@ mod tests {
     fn bad_lines_are_located() {
         let mut diags = Diagnostics::default();
         let text = "title: A\ncolour: red\ntype: novella\n";
-        parse_front_matter(FileId(0), text, 4, false, &mut diags);
+        parse_front_matter(FileId(0), text, 4, false, false, &mut diags);
         let spans: Vec<_> = diags
             .items()
             .iter()
@@ -178,9 +222,30 @@ mod tests {
     }
 
     #[test]
+    fn foreign_keys_are_collected_not_errors() {
+        let mut diags = Diagnostics::default();
+        let text = "minutes: 5\ntitle: T\neditor_options:\n  chunk_output_type: console\n";
+        let front = parse_front_matter(FileId(0), text, 0, false, true, &mut diags);
+        assert!(diags.items().is_empty());
+        assert_eq!(front.title.as_deref(), Some("T"));
+        let keys: Vec<&str> = front.foreign_keys.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["minutes", "editor_options"]);
+        let front = parse_front_matter(FileId(0), "minutes = 5\n", 0, true, true, &mut diags);
+        assert!(diags.items().is_empty());
+        assert_eq!(front.foreign_keys[0].0, "minutes");
+    }
+
+    #[test]
     fn toml_front_matter() {
         let mut diags = Diagnostics::default();
-        let front = parse_front_matter(FileId(0), "type = \"appendix\"\n", 0, true, &mut diags);
+        let front = parse_front_matter(
+            FileId(0),
+            "type = \"appendix\"\n",
+            0,
+            true,
+            false,
+            &mut diags,
+        );
         assert_eq!(front.epub_type.as_deref(), Some("appendix"));
     }
 }

@@ -112,6 +112,18 @@ impl<'a> Builder<'a> {
             }
             (code_language(info), None)
         };
+        // A chunk's `#|` lines are options for Quarto's run, not code.
+        let chunk = trimmed.starts_with('{') && !looks_like_attributes(trimmed);
+        let text = if chunk && self.dialect.chunk_options {
+            without_chunk_options(&text)
+        } else {
+            text
+        };
+        let text = if self.dialect.mdbook_code && lang.as_deref() == Some("rust") {
+            without_hidden_lines(&text)
+        } else {
+            text
+        };
         let block = Block::Code {
             lang,
             text,
@@ -241,6 +253,34 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A code chunk without its `#| key: value` option lines.
+fn without_chunk_options(code: &str) -> String {
+    code.split_inclusive('\n')
+        .filter(|line| !line.trim_start().starts_with("#|"))
+        .collect()
+}
+
+/// A Rust block as mdBook shows it: lines that are `#` alone or start with `# ` (after the
+/// indentation) are hidden, and `##` at the start of a line is a `#` written out.
+fn without_hidden_lines(code: &str) -> String {
+    let mut shown = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start();
+        if trimmed == "#" || trimmed.starts_with("# ") {
+            continue;
+        }
+        if trimmed.starts_with("##") {
+            let indent = content.len() - trimmed.len();
+            shown.push_str(&line[..indent]);
+            shown.push_str(&line[indent + 1..]);
+        } else {
+            shown.push_str(line);
+        }
+    }
+    shown
+}
+
 /// The text line of a heading's source: the underline of a setext heading and the closing
 /// `#`s of an ATX heading left out.
 fn heading_text(source: &str) -> &str {
@@ -262,7 +302,22 @@ fn heading_text(source: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::heading_text;
+    use super::{heading_text, without_chunk_options, without_hidden_lines};
+
+    #[test]
+    fn chunk_options_are_left_out() {
+        let code = "#| label: fig-x\n#| fig-cap: \"A\"\nplot(x)\n  #| echo: false\n# a comment\n";
+        assert_eq!(without_chunk_options(code), "plot(x)\n# a comment\n");
+    }
+
+    #[test]
+    fn hidden_rust_lines() {
+        let code = "# use std::fmt;\n#\nfn main() {\n    # let x = 1;\n    ##[derive(Debug)]\n    #[test]\n}\n";
+        assert_eq!(
+            without_hidden_lines(code),
+            "fn main() {\n    #[derive(Debug)]\n    #[test]\n}\n"
+        );
+    }
 
     #[test]
     fn heading_lines() {

@@ -12,8 +12,10 @@ mod builder;
 mod captions;
 pub(crate) mod citations;
 mod close;
+mod divs;
 mod front_matter;
 pub(crate) mod html;
+mod inline_notes;
 mod labelled;
 mod math;
 mod open;
@@ -85,6 +87,8 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_MATH
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_SUBSCRIPT
 }
 
 /// The chapter's text as octavo hands it to pulldown-cmark, when that differs from the
@@ -95,8 +99,33 @@ pub fn math_prepared_source(text: &str) -> Option<String> {
     math::with_bracket_math_as_dollars(text).map(|(text, _)| text)
 }
 
-/// Parse one chapter's Markdown into blocks and notes.
+/// How a chapter written for another tool is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Dialect {
+    /// Front-matter keys octavo does not know belong to that tool: they are collected in
+    /// [`FrontMatter::foreign_keys`] (and reported once for the book), not errors.
+    pub foreign_front_matter: bool,
+    /// mdBook's conventions: hidden lines (`# ` in a Rust block) are left out, `##` is `#`,
+    /// and `@name` is text (mdBook has no citations).
+    pub mdbook_code: bool,
+    /// Quarto's code chunks: their `#|` option lines are left out (a book written for
+    /// Quarto; in octavo's own books every line of a code block is printed).
+    pub chunk_options: bool,
+}
+
+/// Parse one chapter's Markdown into blocks and notes (octavo's own dialect).
+#[cfg(test)]
 pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -> ParsedChapter {
+    parse_chapter_in(file, text, Dialect::default(), diags)
+}
+
+/// Parse one chapter's Markdown, written for the tool `dialect` describes.
+pub(crate) fn parse_chapter_in(
+    file: FileId,
+    text: &str,
+    dialect: Dialect,
+    diags: &mut Diagnostics,
+) -> ParsedChapter {
     let rewritten = math::with_bracket_math_as_dollars(text);
     let (text, shifts) = match &rewritten {
         Some((text, shifts)) => (text.as_str(), shifts.clone()),
@@ -104,6 +133,7 @@ pub(crate) fn parse_chapter(file: FileId, text: &str, diags: &mut Diagnostics) -
     };
     let mut builder = Builder::new(file, text, diags);
     builder.shifts = shifts;
+    builder.dialect = dialect;
     for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
         builder.event(event, range);
     }

@@ -72,6 +72,11 @@ impl<'a> Builder<'a> {
             Tag::Emphasis => Some(self.inline_frame(InlineContainer::Emph, &range)),
             Tag::Strong => Some(self.inline_frame(InlineContainer::Strong, &range)),
             Tag::Strikethrough => Some(self.inline_frame(InlineContainer::Strike, &range)),
+            Tag::Superscript => Some(self.element_frame("sup", &range)),
+            Tag::Subscript => Some(self.element_frame("sub", &range)),
+            Tag::DefinitionList => Some(self.element_blocks("dl", &range)),
+            Tag::DefinitionListTitle => Some(self.element_blocks("dt", &range)),
+            Tag::DefinitionListDefinition => Some(self.element_blocks("dd", &range)),
             Tag::Link {
                 link_type,
                 dest_url,
@@ -99,14 +104,26 @@ impl<'a> Builder<'a> {
                 start: None,
                 block_start: range.start,
             }),
-            // Not enabled; their content still lands in the current container.
-            _ => None,
         };
         if let Some(frame) = frame {
             if is_block_frame(&frame) {
                 self.close_implicit_paragraph(range.start);
             }
             self.stack.push(frame);
+        }
+    }
+
+    /// An empty frame of inlines for an element Markdown syntax makes (`sup`, `sub`).
+    fn element_frame(&self, name: &'static str, range: &Range<usize>) -> Frame {
+        self.inline_frame(InlineContainer::Element { name }, range)
+    }
+
+    /// An empty frame of blocks for an element Markdown syntax makes (`dl`, `dt`, `dd`).
+    fn element_blocks(&self, name: &'static str, range: &Range<usize>) -> Frame {
+        Frame::Blocks {
+            kind: BlockContainer::Element { name },
+            blocks: Vec::new(),
+            start: range.start,
         }
     }
 
@@ -198,6 +215,11 @@ pub(super) fn opens_frame(tag: TagEnd) -> bool {
             | TagEnd::Emphasis
             | TagEnd::Strong
             | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
             | TagEnd::Link
             | TagEnd::Image
             | TagEnd::MetadataBlock(_)
@@ -216,8 +238,9 @@ fn link_destination(link_type: LinkType, dest: &str) -> String {
 
 /// The language of a fence's info string: its first word (`rust`, `{r}` → `r`).
 pub(super) fn code_language(info: &str) -> Option<String> {
-    info.split_whitespace()
-        .next()
+    // mdBook writes attributes after a comma: `rust,editable`.
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .find(|word| !word.is_empty())
         .map(|lang| {
             lang.trim_matches(|c| c == '{' || c == '}' || c == '.')
                 .to_string()

@@ -119,10 +119,15 @@ fn figure_divs_take_their_last_paragraph_as_caption() {
 }
 
 #[test]
-fn other_divs_stay_text_and_odd_figure_divs_warn() {
+fn other_divs_are_containers_and_odd_figure_divs_warn() {
     let (parsed, diags) = parse("::: {.callout-note}\nA note.\n:::\n");
     assert!(diags.items().is_empty());
     assert_eq!(parsed.blocks.len(), 1);
+    assert!(
+        matches!(&parsed.blocks[0], Block::Container { name, blocks, .. } if name == "aside" && blocks.len() == 1),
+        "{:?}",
+        parsed.blocks
+    );
     let (parsed, diags) = parse("::: {#fig-two}\n![](a.png)\n\n![](b.png)\n\nBoth.\n:::\n");
     assert_eq!(codes(&diags), vec![code::LABELLED_DIV]);
     assert_eq!(parsed.blocks.len(), 3, "{:?}", parsed.blocks);
@@ -203,4 +208,36 @@ fn labels_are_references_not_citations() {
         .filter(|i| matches!(i, Inline::Cite(_)))
         .count();
     assert_eq!(cites, 1, "the citation in the mixed group stays a citation");
+}
+
+#[test]
+fn fenced_divs_nest_and_callouts_take_their_title() {
+    let text = "::: {.callout-tip title=\"Try it\"}\nOuter.\n\n::: {.aside #inner lang=de}\nInnen.\n:::\n:::\n\n::: callout-warning\n## Careful\n\nText.\n:::\n";
+    let (parsed, diags) = parse(text);
+    assert!(diags.items().is_empty(), "{diags:?}");
+    let [Block::Container {
+        name,
+        attrs,
+        blocks,
+        ..
+    }, Block::Container { blocks: second, .. }] = parsed.blocks.as_slice()
+    else {
+        panic!("two containers: {:?}", parsed.blocks);
+    };
+    assert_eq!(name, "aside");
+    assert!(attrs.contains(&("role".to_string(), "doc-tip".to_string())));
+    assert!(
+        matches!(&blocks[0], Block::Paragraph { content, .. } if matches!(&content[0], Inline::Strong(_)))
+    );
+    let Block::Container { name, attrs, .. } = &blocks[2] else {
+        panic!("a nested div: {blocks:?}");
+    };
+    assert_eq!(name, "div");
+    assert!(attrs.contains(&("id".to_string(), "inner".to_string())));
+    assert!(attrs.contains(&("lang".to_string(), "de".to_string())));
+    // The heading a callout starts with is its title, not a section.
+    assert!(
+        !second.iter().any(|b| matches!(b, Block::Heading(_))),
+        "{second:?}"
+    );
 }

@@ -118,6 +118,11 @@ impl<'a> Builder<'a> {
     }
 
     fn split_citations(&self, text: &str, source: Range<usize>, out: &mut Vec<Inline>) {
+        if self.dialect.mdbook_code {
+            // mdBook has no citations: `@name` is a handle or an address, text.
+            push_text_with_breaks(text, self.span(source), out);
+            return;
+        }
         let found = citations::find_citations(text);
         let mut locator = SourceLocator::new(self.text, source.clone());
         let mut cursor = 0;
@@ -245,9 +250,111 @@ fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
             out.push(Inline::SoftBreak);
         }
         if !part.is_empty() {
-            out.push(Inline::text(part, span.clone()));
+            push_scripts(part, &span, out);
         }
     }
+}
+
+/// Text with pandoc's superscripts and subscripts inside words (`H~2~O`, `2^10^`), which
+/// pulldown-cmark reads only between spaces or punctuation. Text holding `$` or `\\` is left
+/// alone: it may be mathematics written as text.
+fn push_scripts(text: &str, span: &Span, out: &mut Vec<Inline>) {
+    let mut rest = text;
+    while let Some((before, element, after)) = next_bracketed_span(rest, span) {
+        push_scripts_only(before, span, out);
+        out.push(element);
+        rest = after;
+    }
+    push_scripts_only(rest, span, out);
+}
+
+/// pandoc's bracketed span in a run of text, `[words]{.smallcaps}`, `[Wort]{lang=de}`,
+/// `[words]{.underline}` (an `<u>`): the text before, the element, the text after.
+fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inline, &'t str)> {
+    let mut search = 0;
+    while let Some(offset) = text[search..].find("]{") {
+        let close = search + offset;
+        search = close + 2;
+        let Some(open) = text[..close].rfind('[') else {
+            continue;
+        };
+        let attributes_end = close + 1 + text[close + 1..].find('}')? + 1;
+        let Ok(attrs) = super::attributes::parse_attributes(&text[close + 1..attributes_end])
+        else {
+            continue;
+        };
+        let inner = &text[open + 1..close];
+        let mut children = Vec::new();
+        push_scripts_only(inner, span, &mut children);
+        let underline = attrs.classes.iter().any(|c| c == "underline");
+        let mut html = Vec::new();
+        if let Some(id) = &attrs.id {
+            html.push(("id".to_string(), id.clone()));
+        }
+        let classes: Vec<&str> = attrs
+            .classes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| *c != "underline")
+            .collect();
+        if !classes.is_empty() {
+            html.push(("class".to_string(), classes.join(" ")));
+        }
+        if let Some(lang) = attrs.get("lang") {
+            html.push(("lang".to_string(), lang.to_string()));
+        }
+        let element = Inline::Html(Box::new(crate::doc::HtmlInline {
+            name: if underline { "u" } else { "span" }.to_string(),
+            attrs: html,
+            children,
+        }));
+        return Some((&text[..open], element, &text[attributes_end..]));
+    }
+    None
+}
+
+/// Text with superscripts and subscripts inside words (see [`push_scripts`]).
+fn push_scripts_only(text: &str, span: &Span, out: &mut Vec<Inline>) {
+    let mut rest = text;
+    if !text.contains('$') && !text.contains('\\') {
+        while let Some((before, name, inner, after)) = next_script(rest) {
+            if !before.is_empty() {
+                out.push(Inline::text(before, span.clone()));
+            }
+            out.push(Inline::Html(Box::new(crate::doc::HtmlInline {
+                name: name.to_string(),
+                attrs: Vec::new(),
+                children: vec![Inline::text(inner, span.clone())],
+            })));
+            rest = after;
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Inline::text(rest, span.clone()));
+    }
+}
+
+/// The first `~x~` or `^x^` (no space inside, not doubled): the text before, `sub` or `sup`,
+/// the text inside and the text after.
+fn next_script(text: &str) -> Option<(&str, &'static str, &str, &str)> {
+    let mut search = 0;
+    while let Some(offset) = text[search..].find(['~', '^']) {
+        let at = search + offset;
+        let mark = &text[at..at + 1];
+        let after = &text[at + 1..];
+        search = at + 1;
+        let Some(close) = after.find(mark) else {
+            continue;
+        };
+        let inner = &after[..close];
+        let doubled = text[..at].ends_with(mark) || after[close + 1..].starts_with(mark);
+        if inner.is_empty() || inner.contains(char::is_whitespace) || doubled {
+            continue;
+        }
+        let name = if mark == "~" { "sub" } else { "sup" };
+        return Some((&text[..at], name, inner, &after[close + 1..]));
+    }
+    None
 }
 
 /// Labels of `[^label]` written in text (calls pulldown-cmark could not match to a note).
@@ -265,4 +372,37 @@ fn literal_note_calls(text: &str) -> Vec<&str> {
         }
     }
     labels
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::next_script;
+
+    #[test]
+    fn scripts_inside_words() {
+        assert_eq!(next_script("H~2~O"), Some(("H", "sub", "2", "O")));
+        assert_eq!(next_script("2^10^ is"), Some(("2", "sup", "10", " is")));
+        assert_eq!(next_script("a ~ b ~ c"), None);
+        assert_eq!(next_script("~~x~~"), None);
+        assert_eq!(next_script("no marks"), None);
+    }
+
+    #[test]
+    fn bracketed_spans() {
+        use crate::diag::{FileId, Span};
+        use crate::doc::Inline;
+        let span = Span::new(FileId(0), 0..0);
+        let (before, element, after) =
+            super::next_bracketed_span("A [Wort]{lang=de} here", &span).expect("a span");
+        assert_eq!((before, after), ("A ", " here"));
+        let Inline::Html(html) = element else {
+            panic!("an element");
+        };
+        assert_eq!(html.name, "span");
+        assert_eq!(html.attrs, [("lang".to_string(), "de".to_string())]);
+        let (_, element, _) =
+            super::next_bracketed_span("[under]{.underline}", &span).expect("a span");
+        assert!(matches!(element, Inline::Html(h) if h.name == "u"));
+        assert!(super::next_bracketed_span("[a] {b}", &span).is_none());
+    }
 }

@@ -114,7 +114,12 @@ pub(crate) fn write_pdf_keeping(
     }
     let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
     let mut outline = Vec::new();
-    flatten_outline(&crate::toc::build_toc(book), &composition, 0, &mut outline);
+    flatten_outline(
+        &crate::toc::build_toc_with_parts(book),
+        &composition,
+        0,
+        &mut outline,
+    );
     Ok(PdfOutput {
         bytes,
         missing_glyphs: typeset.missing_glyphs,
@@ -146,7 +151,7 @@ fn flatten_outline(
 
 /// The outline, page labels and metadata of the book's PDF.
 fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
-    let toc = crate::toc::build_toc(book);
+    let toc = crate::toc::build_toc_with_parts(book);
     let outline = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors))

@@ -66,14 +66,17 @@ impl<'a> ImageCollector<'a> {
         sources: &SourceMap,
         diags: &mut Diagnostics,
     ) {
-        let name = &sources.get(chapter.file).name;
-        let base = Path::new(name)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        // Relative to the file that holds the image (a chapter may merge several).
+        let folder = |file| {
+            Path::new(&sources.get(file).name)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
         let mut remote: Vec<Span> = Vec::new();
         let mut visit = |image: &mut Image| {
             warn_unread_size(image, diags);
+            let base = folder(image.span.file);
             if is_remote(&image.src) {
                 remote.push(image.span.clone());
             } else {

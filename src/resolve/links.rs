@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use super::arrange::Member;
 use super::ids::Anchors;
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::walk;
-use crate::doc::{Chapter, Inline, LinkTarget};
+use crate::doc::{Block, Chapter, Inline, LinkTarget};
 use crate::manuscript::{Manuscript, PathProblem};
 use crate::url::{has_url_scheme, percent_decode};
 
@@ -16,23 +17,35 @@ const EXTERNAL_SCHEMES: &[&str] = &["http:", "https:", "mailto:", "ftp:", "tel:"
 /// Resolve every link in every chapter (and its notes).
 pub(super) fn resolve_links(
     chapters: &mut [Chapter],
+    members: &[Member],
     anchors: &Anchors,
     manuscript: &Manuscript,
     diags: &mut Diagnostics,
 ) {
-    let chapter_paths: Vec<Option<PathBuf>> = chapters
+    let mut chapter_paths: Vec<ChapterFile> = chapters
         .iter()
-        .map(|c| chapter_path(manuscript, c))
+        .enumerate()
+        .filter_map(|(index, c)| {
+            let path = chapter_path(manuscript, c)?;
+            Some((path, index, None))
+        })
         .collect();
+    chapter_paths.extend(members.iter().filter_map(|member| {
+        let name = &manuscript.sources.get(member.file).name;
+        let path = std::fs::canonicalize(manuscript.root.path().join(name)).ok()?;
+        let anchor = first_heading_of(&chapters[member.chapter], member.file);
+        Some((path, member.chapter, anchor))
+    }));
     let context = LinkContext {
         anchors,
         manuscript,
         chapter_paths: &chapter_paths,
     };
     for (index, chapter) in chapters.iter_mut().enumerate() {
-        let base = chapter_dir(manuscript, chapter);
         let mut visit = |inline: &mut Inline| {
             if let Inline::Link(link) = inline {
+                // Relative to the file that holds the link (a chapter may merge several).
+                let base = file_dir(manuscript, link.span.file);
                 if let Some(target) = context.resolve(&link.target, index, &base, &link.span, diags)
                 {
                     link.target = target;
@@ -46,17 +59,29 @@ pub(super) fn resolve_links(
     }
 }
 
+/// A chapter file's canonical path, its chapter, and for a file merged into a chapter the id
+/// of its first heading there.
+type ChapterFile = (PathBuf, usize, Option<String>);
+
+/// The id of the first heading a file gave a chapter (a file merged into it).
+fn first_heading_of(chapter: &Chapter, file: crate::diag::FileId) -> Option<String> {
+    chapter.blocks.iter().find_map(|block| match block {
+        Block::Heading(h) if h.span.file == file && !h.id.is_empty() => Some(h.id.clone()),
+        _ => None,
+    })
+}
+
 fn chapter_path(manuscript: &Manuscript, chapter: &Chapter) -> Option<PathBuf> {
-    if chapter.generated {
+    if chapter.generated || chapter.epub_type.as_deref() == Some("part") {
         return None;
     }
     let name = &manuscript.sources.get(chapter.file).name;
     std::fs::canonicalize(manuscript.root.path().join(name)).ok()
 }
 
-/// The folder of a chapter's file, relative to the book root.
-pub(super) fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf {
-    let name = &manuscript.sources.get(chapter.file).name;
+/// The folder of a source file, relative to the book root.
+fn file_dir(manuscript: &Manuscript, file: crate::diag::FileId) -> PathBuf {
+    let name = &manuscript.sources.get(file).name;
     Path::new(name)
         .parent()
         .map(Path::to_path_buf)
@@ -66,7 +91,7 @@ pub(super) fn chapter_dir(manuscript: &Manuscript, chapter: &Chapter) -> PathBuf
 struct LinkContext<'a> {
     anchors: &'a Anchors,
     manuscript: &'a Manuscript,
-    chapter_paths: &'a [Option<PathBuf>],
+    chapter_paths: &'a [ChapterFile],
 }
 
 impl LinkContext<'_> {
@@ -93,6 +118,19 @@ impl LinkContext<'_> {
         };
         match result {
             Ok(target) => Some(target),
+            Err((message, hint)) if self.manuscript.origin.is_foreign() => {
+                // A book written for the web links its downloads and web pages; the book
+                // prints the link's text.
+                diags.push(
+                    Diagnostic::warning(
+                        code::LINK_NOT_IN_BOOK,
+                        format!("{message}; the link's text is printed without the link"),
+                    )
+                    .at(span.clone())
+                    .with_hint(hint),
+                );
+                None
+            }
             Err((message, hint)) => {
                 diags.push(
                     Diagnostic::error(code::BROKEN_LINK, message)
@@ -149,7 +187,7 @@ impl LinkContext<'_> {
                 )),
             };
         }
-        let chapter = self.chapter_for(path, base)?;
+        let (chapter, file_anchor) = self.chapter_for(path, base)?;
         match fragment {
             Some(id) if self.anchors.chapter_of(&id).is_none() => Err((
                 format!("`{path}` has no heading or anchor with the id `{id}`"),
@@ -159,28 +197,46 @@ impl LinkContext<'_> {
                 chapter: self.anchors.chapter_of(&id).unwrap_or(chapter),
                 anchor: Some(id),
             }),
-            None if chapter == here => Ok(LinkTarget::Internal { chapter, anchor: None }),
-            None => Ok(LinkTarget::Internal { chapter, anchor: None }),
+            None if chapter == here && file_anchor.is_none() => {
+                Ok(LinkTarget::Internal { chapter, anchor: None })
+            }
+            None => Ok(LinkTarget::Internal {
+                chapter,
+                anchor: file_anchor,
+            }),
         }
     }
 
-    fn chapter_for(&self, path: &str, base: &Path) -> Result<usize, (String, String)> {
-        let resolved = self
-            .manuscript
-            .root
-            .resolve(base, path)
-            .map_err(|problem| {
-                let hint = match problem {
-                    PathProblem::Missing => {
-                        "link to another chapter by its file name, e.g. [see](02-next.md#heading)"
-                    }
-                    _ => "links may point only inside the book folder",
-                };
-                (problem.describe(path), hint.to_string())
-            })?;
+    /// The chapter a path names (and, for a file merged into a chapter, the anchor of its
+    /// first heading). mdBook's links to a chapter's web page (`x.html`) name its `x.md`.
+    fn chapter_for(
+        &self,
+        path: &str,
+        base: &Path,
+    ) -> Result<(usize, Option<String>), (String, String)> {
+        let markdown = path
+            .strip_suffix(".html")
+            .map(|stem| format!("{stem}.md"))
+            .filter(|_| self.manuscript.origin.is_foreign());
+        let resolved = match (self.manuscript.root.resolve(base, path), markdown) {
+            (Err(PathProblem::Missing), Some(markdown)) => {
+                self.manuscript.root.resolve(base, &markdown)
+            }
+            (resolved, _) => resolved,
+        };
+        let resolved = resolved.map_err(|problem| {
+            let hint = match problem {
+                PathProblem::Missing => {
+                    "link to another chapter by its file name, e.g. [see](02-next.md#heading)"
+                }
+                _ => "links may point only inside the book folder",
+            };
+            (problem.describe(path), hint.to_string())
+        })?;
         self.chapter_paths
             .iter()
-            .position(|p| p.as_ref() == Some(&resolved))
+            .find(|(p, ..)| *p == resolved)
+            .map(|(_, chapter, anchor)| (*chapter, anchor.clone()))
             .ok_or_else(|| {
                 (
                     format!("`{path}` is not a chapter of this book"),

@@ -38,6 +38,10 @@ fn heading_jumps(chapter: &Chapter, diags: &mut Diagnostics) {
 }
 
 fn emptiness(chapter: &Chapter, diags: &mut Diagnostics) {
+    // A part page holds its title only.
+    if chapter.epub_type.as_deref() == Some("part") {
+        return;
+    }
     let content = chapter
         .blocks
         .iter()

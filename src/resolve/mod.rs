@@ -5,6 +5,7 @@
 //! references page; link targets between chapters; images located, typed and measured. Every
 //! problem is reported with its span, and the backends can then trust what they get.
 
+mod arrange;
 mod ids;
 mod images;
 mod links;
@@ -46,7 +47,16 @@ pub(crate) fn resolve_book(
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.foreign_labels))
         .collect();
-    let mut chapters = build_chapters(manuscript, parsed);
+    // A single-file pandoc book's metadata block is the book's: read already.
+    let read_elsewhere: &[&str] = match manuscript.origin {
+        crate::manuscript::Origin::PandocSingleFile => &crate::manuscript::PANDOC_METADATA_KEYS,
+        _ => &[],
+    };
+    arrange::report_foreign_keys(&parsed, read_elsewhere, diags);
+    if manuscript.origin.is_foreign() {
+        arrange::report_chunk_figures(&foreign, diags);
+    }
+    let (mut chapters, members) = build_chapters(manuscript, parsed);
     crate::timing::time("resolve highlighting", || {
         crate::highlight::highlight_chapters(&mut chapters, &manuscript.sources, diags)
     });
@@ -64,12 +74,15 @@ pub(crate) fn resolve_book(
         math::check_formulas(manuscript, &mut chapters, diags)
     });
     crate::timing::time("resolve links", || {
-        links::resolve_links(&mut chapters, &anchors, manuscript, diags)
+        links::resolve_links(&mut chapters, &members, &anchors, manuscript, diags)
     });
     crate::timing::time("resolve cross-references", || {
         number_and_refer(manuscript, &mut chapters, &mut anchors, &foreign, diags)
     });
-    let mut assets = images::ImageCollector::new(&manuscript.root, options.allow_remote);
+    // Books written for the web (an mdBook's badges) have remote images: links, as with
+    // --allow-remote.
+    let allow_remote = options.allow_remote || manuscript.origin.is_foreign();
+    let mut assets = images::ImageCollector::new(&manuscript.root, allow_remote);
     for chapter in &mut chapters {
         assets.collect_chapter(chapter, &manuscript.sources, diags);
     }
@@ -106,19 +119,46 @@ fn number_and_refer(
         terms,
         sources: &manuscript.sources,
         suggested: std::cell::Cell::new(0),
+        summary: manuscript
+            .origin
+            .is_foreign()
+            .then(|| std::cell::RefCell::new(std::collections::BTreeMap::new())),
     };
     xref::resolve_cross_references(chapters, &context, diags);
 }
 
-fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Chapter> {
+/// The chapters, numbered, and the files merged into them (a book listed by another tool).
+fn build_chapters(
+    manuscript: &Manuscript,
+    parsed: Vec<ParsedChapter>,
+) -> (Vec<Chapter>, Vec<arrange::Member>) {
     let mut slugs = ids::UniqueNames::default();
+    let build = |file: FileId, slugs: &mut ids::UniqueNames, chapter: ParsedChapter| {
+        let name = &manuscript.sources.get(file).name;
+        let slug = slugs.claim(&file_slug(name));
+        build_chapter(file, slug, chapter)
+    };
+    let (mut chapters, members) = match &manuscript.structure {
+        Some(structure) => arrange::arrange(structure, parsed, &mut slugs, build),
+        None => {
+            let chapters = manuscript
+                .chapters
+                .iter()
+                .zip(parsed)
+                .map(|(file, chapter)| build(*file, &mut slugs, chapter))
+                .collect();
+            (chapters, Vec::new())
+        }
+    };
+    number_chapters(&mut chapters);
+    (chapters, members)
+}
+
+/// Numbers for numbered body chapters and letters for appendices, in reading order.
+fn number_chapters(chapters: &mut [Chapter]) {
     let mut next_number = 1;
     let mut next_appendix = 1;
-    let mut chapters = Vec::with_capacity(parsed.len());
-    for (file, chapter) in manuscript.chapters.iter().zip(parsed) {
-        let name = &manuscript.sources.get(*file).name;
-        let slug = slugs.claim(&file_slug(name));
-        let mut built = build_chapter(*file, slug, chapter);
+    for built in chapters {
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
@@ -127,9 +167,7 @@ fn build_chapters(manuscript: &Manuscript, parsed: Vec<ParsedChapter>) -> Vec<Ch
             built.appendix = Some(next_appendix);
             next_appendix += 1;
         }
-        chapters.push(built);
     }
-    chapters
 }
 
 /// The output stem for a chapter file: its file stem, made safe for a file name.
@@ -174,6 +212,7 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
         blocks: parsed.blocks,
         notes: parsed.notes,
         generated: false,
+        leaves_part: false,
     }
 }
 
@@ -321,6 +360,7 @@ fn place_references(
         ],
         notes: Vec::new(),
         generated: true,
+        leaves_part: false,
     });
 }
 

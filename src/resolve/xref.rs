@@ -26,6 +26,10 @@ pub(super) struct RefContext<'a> {
     pub sources: &'a SourceMap,
     /// How many unknown labels have had "did you mean" hints.
     pub suggested: std::cell::Cell<usize>,
+    /// For a book written for another tool: references to labels octavo cannot number,
+    /// gathered by why (the first warning of each kind and how many there are), reported
+    /// once per kind; `None` reports each where it is.
+    pub summary: Option<std::cell::RefCell<BTreeMap<&'static str, (Diagnostic, usize)>>>,
 }
 
 /// Unknown labels past this many get a hint without "did you mean" (each suggestion compares
@@ -57,6 +61,25 @@ pub(super) fn resolve_cross_references(
                 reference.page_anchor = page_anchor(reference, context);
             }
         });
+    }
+    report_summary(context, diags);
+}
+
+/// One warning per kind of label octavo cannot number, the first reference's, counting the
+/// others.
+fn report_summary(context: &RefContext<'_>, diags: &mut Diagnostics) {
+    let Some(summary) = &context.summary else {
+        return;
+    };
+    for (_, (mut warning, count)) in std::mem::take(&mut *summary.borrow_mut()) {
+        if count > 1 {
+            warning.message = format!(
+                "{} ({} references of this kind in the book are printed as written; this is the first)",
+                warning.message,
+                count
+            );
+        }
+        diags.push(warning);
     }
 }
 
@@ -228,17 +251,27 @@ fn report_unresolved(item: &CiteItem, context: &RefContext<'_>, diags: &mut Diag
                 "see the warning on the div".to_string(),
             ),
         };
-        diags.push(
-            Diagnostic::warning(
-                code::UNRESOLVED_LABEL,
-                format!(
-                    "`@{}` cannot be resolved: {why}; it is printed as written",
-                    item.key
-                ),
-            )
-            .at(item.span.clone())
-            .with_hint(hint),
-        );
+        let warning = Diagnostic::warning(
+            code::UNRESOLVED_LABEL,
+            format!(
+                "`@{}` cannot be resolved: {why}; it is printed as written",
+                item.key
+            ),
+        )
+        .at(item.span.clone())
+        .with_hint(hint);
+        match &context.summary {
+            Some(summary) => {
+                let kind = match &foreign.why {
+                    ForeignReason::CodeChunk { .. } => "chunk",
+                    ForeignReason::Equation => "equation",
+                    ForeignReason::UnsupportedDiv => "div",
+                };
+                let mut summary = summary.borrow_mut();
+                summary.entry(kind).or_insert((warning, 0)).1 += 1;
+            }
+            None => diags.push(warning),
+        }
         return;
     }
     let suggest = context.suggested.get() < MAX_SUGGESTIONS;

@@ -38,6 +38,9 @@ pub struct Profile {
     pub two_sided: bool,
     /// Use old-style figures in running text.
     pub oldstyle_figures: bool,
+    /// Leave `<details>` out of the PDF (`[pdf] details = "omit"`); set them as boxes
+    /// otherwise.
+    pub omit_details: bool,
     /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
     /// body size and leading.
     pub design: Style,
@@ -61,6 +64,7 @@ impl Profile {
                 leading: Pt::new(13.5),
                 two_sided: true,
                 oldstyle_figures: true,
+                omit_details: false,
                 design: Style::for_profile("print").clone(),
             },
         }
@@ -81,6 +85,7 @@ impl Profile {
             leading: Pt::new(15.0),
             two_sided: false,
             oldstyle_figures: false,
+            omit_details: false,
             design: Style::for_profile(name).clone(),
         }
     }
@@ -114,6 +119,10 @@ impl Profile {
             profile.oldstyle_figures = oldstyle;
         }
         profile.apply_code_settings(config);
+        profile.omit_details = config
+            .details
+            .as_ref()
+            .is_some_and(|d| d.get_ref() == "omit");
         profile
     }
 

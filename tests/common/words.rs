@@ -224,13 +224,14 @@ fn attribute_blocks(run: &TextRun, source: &str) -> Vec<Range<usize>> {
         let named = |rest: &str| rest.chars().next().is_some_and(char::is_alphabetic);
         let key = first.split('=').next().unwrap_or("");
         // Octavo reads a block after an image, at the end of a heading or caption, on a
-        // fenced div's line and after display mathematics: never glued to a word (`_{i=1}`,
-        // also where `_` opened emphasis and the run starts at the brace).
+        // fenced div's line (`::: {.note}`, or glued: `:::{.note}`) and after display
+        // mathematics: never glued to a word (`_{i=1}`, also where `_` opened emphasis and
+        // the run starts at the brace).
         let at = run.source_offset(open);
         let placed = source
             .get(..at)
             .and_then(|before| before.chars().next_back())
-            .is_none_or(|c| c.is_whitespace() || c == ')' || c == '$');
+            .is_none_or(|c| c.is_whitespace() || c == ')' || c == '$' || c == ':');
         let attributes = placed
             && (inner.strip_prefix('#').is_some_and(named)
                 || inner.strip_prefix('.').is_some_and(named)

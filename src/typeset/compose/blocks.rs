@@ -187,10 +187,17 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
             Block::Container {
-                name, blocks, span, ..
+                name,
+                attrs,
+                blocks,
+                span,
             } => {
                 if let Some(table) = crate::doc::html::container_table(name, blocks, span) {
                     self.table(chapter, &table, x, width, flow);
+                } else if name == "details" && self.profile.omit_details {
+                    // `[pdf] details = "omit"`: the author's choice, the EPUB keeps them.
+                } else if super::callouts::is_callout(name, attrs) {
+                    self.callout(chapter, blocks, x, width, flow);
                 } else {
                     let mut inner = FlowState {
                         titled: true,

@@ -6,6 +6,7 @@
 //! numbers); running heads and folios are added last, when every page's number is known.
 
 mod blocks;
+mod callouts;
 mod code;
 mod contents;
 mod figures;

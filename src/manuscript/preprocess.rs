@@ -1,0 +1,337 @@
+//! mdBook's preprocessor directives in a chapter's text, expanded before it is parsed:
+//! `{{#include file}}`, `{{#include file:anchor}}`, `{{#include file:10:20}}`,
+//! `{{#rustdoc_include …}}` and `{{#playground …}}` are replaced by the text they name (read
+//! through the confined root, so never from outside the book); `{{#title …}}` is dropped;
+//! `\{{#…}}` is the directive's text itself. Directives octavo does not run (`{{%…}}` of the
+//! course plugin, an unknown `{{#…}}`) are left out and reported, once per kind.
+
+use std::ops::Range;
+use std::path::Path;
+
+/// Includes nested deeper than this are refused (mdBook's own limit).
+const MAX_INCLUDE_DEPTH: usize = 10;
+
+/// A chapter's text with its includes expanded may not grow past the size of the largest
+/// text file octavo reads: a file that includes another twice, which includes another
+/// twice, … would otherwise grow exponentially.
+const MAX_EXPANDED_BYTES: usize = super::MAX_TEXT_BYTES as usize;
+
+/// What expanding a chapter found, with ranges into the expanded text.
+#[derive(Debug, Default)]
+pub(crate) struct Expansion {
+    /// The chapter's text with the directives replaced.
+    pub text: String,
+    /// Directives left out: their kind (`%segment`, `#template`) and where they stood.
+    pub skipped: Vec<(String, Range<usize>)>,
+    /// Includes that failed: why, and where the directive stood.
+    pub failed: Vec<(String, Range<usize>)>,
+    /// Includes of an anchor their file does not mark (nothing included, as in mdBook).
+    pub missing_anchors: Vec<(String, Range<usize>)>,
+    /// The most bytes the expanded text may hold.
+    limit: usize,
+}
+
+/// Reads a file named by a directive, relative to the folder of the file holding it
+/// (relative to the book root): its text and its own folder, or why not.
+pub(crate) trait IncludeReader {
+    /// Read `written` (as the directive names it) from the folder `base`.
+    fn read_include(
+        &mut self,
+        base: &Path,
+        written: &str,
+    ) -> Result<(String, std::path::PathBuf), String>;
+}
+
+/// Expand the directives of `text`, a file in the folder `base` (relative to the book root).
+pub(crate) fn expand(text: &str, base: &Path, reader: &mut dyn IncludeReader) -> Expansion {
+    expand_within(text, base, reader, MAX_EXPANDED_BYTES)
+}
+
+/// [`expand`], the expanded text kept under `limit` bytes.
+fn expand_within(
+    text: &str,
+    base: &Path,
+    reader: &mut dyn IncludeReader,
+    limit: usize,
+) -> Expansion {
+    let mut expansion = Expansion {
+        limit,
+        ..Expansion::default()
+    };
+    expand_into(text, base, reader, 0, &mut expansion);
+    expansion
+}
+
+fn expand_into(
+    text: &str,
+    base: &Path,
+    reader: &mut dyn IncludeReader,
+    depth: usize,
+    out: &mut Expansion,
+) {
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        let (before, from) = rest.split_at(at);
+        let is_directive = from[2..].starts_with(['#', '%']);
+        let Some(end) = from.find("}}").filter(|_| is_directive) else {
+            // Not a directive (`{{ x }}` in a template): kept as written.
+            out.text.push_str(before);
+            out.text.push_str("{{");
+            rest = &from[2..];
+            continue;
+        };
+        if let Some(kept) = before.strip_suffix('\\') {
+            out.text.push_str(kept);
+            out.text.push_str(&from[..end + 2]);
+        } else {
+            out.text.push_str(before);
+            apply_directive(from[2..end].trim(), base, reader, depth, out);
+        }
+        rest = &from[end + 2..];
+    }
+    out.text.push_str(rest);
+}
+
+fn apply_directive(
+    directive: &str,
+    base: &Path,
+    reader: &mut dyn IncludeReader,
+    depth: usize,
+    out: &mut Expansion,
+) {
+    let start = out.text.len();
+    let whole = start..start;
+    if let Some(command) = directive.strip_prefix('#') {
+        let (name, args) = command
+            .split_once(char::is_whitespace)
+            .unwrap_or((command, ""));
+        match name {
+            "include" | "rustdoc_include" | "playground" => {
+                include(args.trim(), base, reader, depth, out)
+            }
+            "title" => {}
+            other => out.skipped.push((format!("#{other}"), whole)),
+        }
+    } else if let Some(command) = directive.strip_prefix('%') {
+        let kind = command.split_whitespace().next().unwrap_or_default();
+        out.skipped.push((format!("%{kind}"), whole));
+    }
+}
+
+fn include(
+    args: &str,
+    base: &Path,
+    reader: &mut dyn IncludeReader,
+    depth: usize,
+    out: &mut Expansion,
+) {
+    let at = out.text.len()..out.text.len();
+    // `{{#playground file editable}}`: what follows the file are options for the web page.
+    let target = args.split_whitespace().next().unwrap_or_default();
+    let (path, selection) = match target.split_once(':') {
+        Some((path, selection)) => (path, Some(selection)),
+        None => (target, None),
+    };
+    if depth >= MAX_INCLUDE_DEPTH {
+        let why = format!("`{path}`: includes are nested more than {MAX_INCLUDE_DEPTH} deep");
+        out.failed.push((why, at));
+        return;
+    }
+    let (text, folder) = match reader.read_include(base, path) {
+        Ok(found) => found,
+        Err(why) => {
+            out.failed.push((why, at));
+            return;
+        }
+    };
+    match select(&text, selection) {
+        Ok(selected) if out.text.len() + selected.len() > out.limit => {
+            let why = format!(
+                "`{path}`: with its includes the chapter would be larger than {} bytes",
+                out.limit
+            );
+            out.failed.push((why, at));
+        }
+        Ok(selected) => expand_into(&selected, &folder, reader, depth + 1, out),
+        Err(why) => out.missing_anchors.push((format!("`{path}`: {why}"), at)),
+    }
+}
+
+/// The part of an included file a selection names: all of it, lines `10:20` (`10`, `10:`,
+/// `:20`), or an anchor's lines. Lines marking anchors are left out in every case.
+fn select(text: &str, selection: Option<&str>) -> Result<String, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let chosen: Vec<&str> = match selection.map(str::trim).filter(|s| !s.is_empty()) {
+        None => lines,
+        Some(selection) => match line_range(selection, lines.len()) {
+            Some(range) => lines.get(range).unwrap_or_default().to_vec(),
+            None => anchored(&lines, selection)?,
+        },
+    };
+    let mut selected = String::new();
+    for line in chosen.into_iter().filter(|l| anchor_name(l).is_none()) {
+        selected.push_str(line);
+        selected.push('\n');
+    }
+    if !text.ends_with('\n') || text.is_empty() {
+        selected.pop();
+    }
+    Ok(selected)
+}
+
+/// `10:20`, `10`, `10:` or `:20` as a range of 0-based line indices; `None` when it is not
+/// numbers (an anchor).
+fn line_range(selection: &str, count: usize) -> Option<Range<usize>> {
+    let number = |s: &str| s.trim().parse::<usize>().ok();
+    let range = match selection.split_once(':') {
+        None => {
+            let line = number(selection)?;
+            line.saturating_sub(1)..line
+        }
+        Some((from, to)) => {
+            let from = if from.is_empty() { 1 } else { number(from)? };
+            let to = if to.is_empty() { count } else { number(to)? };
+            from.saturating_sub(1)..to
+        }
+    };
+    Some(range.start.min(count)..range.end.min(count).max(range.start.min(count)))
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`.
+fn anchored<'a>(lines: &[&'a str], name: &str) -> Result<Vec<&'a str>, String> {
+    let is_marker = |line: &str, kind: &str| anchor_name(line) == Some((kind, name));
+    let start = lines
+        .iter()
+        .position(|l| is_marker(l, "ANCHOR"))
+        .ok_or_else(|| format!("there is no `ANCHOR: {name}` in the file"))?;
+    let length = lines[start + 1..]
+        .iter()
+        .position(|l| is_marker(l, "ANCHOR_END"))
+        .unwrap_or(lines.len() - start - 1);
+    Ok(lines[start + 1..start + 1 + length].to_vec())
+}
+
+/// `("ANCHOR", name)` or `("ANCHOR_END", name)` for a line marking an anchor.
+fn anchor_name(line: &str) -> Option<(&'static str, &str)> {
+    for kind in ["ANCHOR_END", "ANCHOR"] {
+        if let Some(at) = line.find(&format!("{kind}:")) {
+            let before = &line[..at];
+            if before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let name = line[at + kind.len() + 1..].trim_start();
+            let end = name
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(name.len());
+            if end > 0 {
+                return Some((kind, &name[..end]));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    struct Files(BTreeMap<&'static str, &'static str>);
+
+    impl IncludeReader for Files {
+        fn read_include(
+            &mut self,
+            base: &Path,
+            written: &str,
+        ) -> Result<(String, PathBuf), String> {
+            let path = base.join(written);
+            let key = path.to_string_lossy().into_owned();
+            self.0
+                .get(key.as_str())
+                .map(|text| {
+                    (
+                        text.to_string(),
+                        path.parent().unwrap_or(Path::new("")).to_path_buf(),
+                    )
+                })
+                .ok_or_else(|| format!("`{written}` does not exist"))
+        }
+    }
+
+    fn files() -> Files {
+        Files(BTreeMap::from([
+            (
+                "src/a.rs",
+                "use x;\n// ANCHOR: main\nfn main() {\n    // ANCHOR: inner\n    go();\n    // ANCHOR_END: inner\n}\n// ANCHOR_END: main\n",
+            ),
+            ("src/nested.md", "before {{#include a.rs:inner}} after"),
+            ("src/loop.md", "{{#include loop.md}}"),
+            ("src/twice.md", "{{#include a.rs}}{{#include a.rs}}"),
+            ("src/doubled.md", "{{#include twice.md}}{{#include twice.md}}"),
+        ]))
+    }
+
+    fn run(text: &str) -> Expansion {
+        expand(text, Path::new("src"), &mut files())
+    }
+
+    #[test]
+    fn anchors_lines_and_whole_files() {
+        assert_eq!(
+            run("{{#include a.rs:main}}").text,
+            "fn main() {\n    go();\n}\n"
+        );
+        assert_eq!(run("{{#include a.rs:inner}}").text, "    go();\n");
+        assert_eq!(run("{{#include a.rs:1:1}}").text, "use x;\n");
+        assert_eq!(run("{{#include a.rs:3}}").text, "fn main() {\n");
+        assert_eq!(run("{{#include a.rs::1}}").text, "use x;\n");
+        assert_eq!(
+            run("{{#rustdoc_include a.rs}}").text,
+            "use x;\nfn main() {\n    go();\n}\n"
+        );
+        assert_eq!(
+            run("{{#playground a.rs:inner editable}}").text,
+            "    go();\n"
+        );
+    }
+
+    #[test]
+    fn includes_nest_and_escapes_stay() {
+        assert_eq!(
+            run("{{#include nested.md}}").text,
+            "before     go();\n after"
+        );
+        assert_eq!(run(r"\{{#include a.rs}}").text, "{{#include a.rs}}");
+        assert_eq!(run("a {{ x }} b").text, "a {{ x }} b");
+    }
+
+    #[test]
+    fn failures_and_skipped_directives_are_located() {
+        let found = run("x {{#include gone.rs}} {{#include a.rs:nope}}");
+        assert_eq!(found.failed.len(), 1);
+        assert_eq!(found.failed[0].1, 2..2);
+        assert!(found.missing_anchors[0].0.contains("ANCHOR: nope"));
+        let found = run("ab\n{{%segment outline}}\n{{%session outline}}");
+        assert_eq!(found.text, "ab\n\n");
+        assert_eq!(found.skipped[0], ("%segment".to_string(), 3..3));
+        assert_eq!(found.skipped[1].0, "%session");
+        let found = run("{{#include loop.md}}");
+        assert!(found.failed[0].0.contains("nested"));
+    }
+
+    #[test]
+    fn includes_cannot_grow_past_the_limit() {
+        let one = run("{{#include a.rs}}").text.len();
+        let found = expand_within(
+            "{{#include doubled.md}}",
+            Path::new("src"),
+            &mut files(),
+            3 * one,
+        );
+        // The second `twice.md` would pass the limit: it is not included.
+        assert_eq!(found.text.len(), 2 * one);
+        assert_eq!(found.failed.len(), 1, "{:?}", found.failed);
+        assert!(found.failed[0].0.contains("larger than"));
+    }
+}
