@@ -193,6 +193,11 @@ pub mod code {
     /// A link to a file that is not a chapter (a download, a web page of the HTML book) in a
     /// book written for another tool: its text is printed without the link.
     pub const LINK_NOT_IN_BOOK: &str = "W0308";
+    /// An image a book written for another tool refers to that cannot be used (missing, not
+    /// an image, a symbolic link saved as a plain file): that tool would show a broken image
+    /// and go on, so octavo shows the image's description and goes on. In octavo's own books
+    /// it is an error.
+    pub const FOREIGN_IMAGE_UNUSABLE: &str = "W0309";
 }
 
 /// One problem found in the manuscript or its configuration.

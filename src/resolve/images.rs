@@ -38,6 +38,9 @@ pub(super) struct ImageCollector<'a> {
     by_path: BTreeMap<PathBuf, usize>,
     names: UniqueNames,
     undescribed: usize,
+    /// An image that cannot be used is a warning ([`code::FOREIGN_IMAGE_UNUSABLE`]), not an
+    /// error: the book was written for another tool, which shows a broken image and goes on.
+    pub(super) unusable_is_warning: bool,
 }
 
 impl<'a> ImageCollector<'a> {
@@ -50,6 +53,7 @@ impl<'a> ImageCollector<'a> {
             by_path: BTreeMap::new(),
             names: UniqueNames::default(),
             undescribed: 0,
+            unusable_is_warning: false,
         }
     }
 
@@ -134,7 +138,7 @@ impl<'a> ImageCollector<'a> {
             Ok(path) => self.add_file(&path, "", image.span.clone(), diags),
             Err(problem) => {
                 diags.push(
-                    Diagnostic::error(
+                    self.unusable(
                         if problem == PathProblem::Missing {
                             code::MISSING_IMAGE
                         } else {
@@ -149,6 +153,19 @@ impl<'a> ImageCollector<'a> {
                 );
                 None
             }
+        }
+    }
+
+    /// The diagnostic for an image that cannot be used: the error `error_code`, or in a book
+    /// written for another tool a warning that says the description stands in for it.
+    fn unusable(&self, error_code: &'static str, message: String) -> Diagnostic {
+        if self.unusable_is_warning {
+            Diagnostic::warning(
+                code::FOREIGN_IMAGE_UNUSABLE,
+                format!("{message}; its description is shown instead"),
+            )
+        } else {
+            Diagnostic::error(error_code, message)
         }
     }
 
@@ -198,7 +215,7 @@ impl<'a> ImageCollector<'a> {
         }
         if let Err(problem) = self.root.open(path) {
             diags.push(
-                Diagnostic::error(problem.code(), problem.describe(&self.root.display(path)))
+                self.unusable(problem.code(), problem.describe(&self.root.display(path)))
                     .at(span)
                     .with_hint(problem.hint()),
             );
@@ -208,7 +225,7 @@ impl<'a> ImageCollector<'a> {
             Ok(probe) => probe,
             Err(problem) => {
                 diags.push(
-                    Diagnostic::error(
+                    self.unusable(
                         code::IMAGE_FORMAT,
                         format!("{}: {}", self.root.display(path), problem.message),
                     )

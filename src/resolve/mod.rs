@@ -83,6 +83,7 @@ pub(crate) fn resolve_book(
     // --allow-remote.
     let allow_remote = options.allow_remote || manuscript.origin.is_foreign();
     let mut assets = images::ImageCollector::new(&manuscript.root, allow_remote);
+    assets.unusable_is_warning = manuscript.origin.is_foreign();
     for chapter in &mut chapters {
         assets.collect_chapter(chapter, &manuscript.sources, diags);
     }
