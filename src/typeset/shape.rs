@@ -824,6 +824,8 @@ pub(crate) struct ShapeCache {
     buckets: Vec<CacheBucket>,
     hits: u64,
     misses: u64,
+    /// Misses answered by scaling a run cached at another size (no shaping).
+    rescales: u64,
 }
 
 /// A cached run, found by its text: the run holds the text already, so the cache keeps no
@@ -888,7 +890,10 @@ impl ShapeCache {
             .find_map(|b| b.runs.get(text))
             .and_then(|other| rescaled(fonts, &other.0, size_pt));
         let run = match rescaled {
-            Some(run) => run,
+            Some(run) => {
+                self.rescales += 1;
+                run
+            }
             None => {
                 let plans = &mut self.buckets[bucket].plans;
                 shape_with_plans(fonts, text, choice, size_pt, options, plans)
@@ -960,6 +965,12 @@ impl ShapeCache {
     #[cfg(test)]
     pub(crate) fn misses(&self) -> u64 {
         self.misses
+    }
+
+    /// Requests answered by scaling a run cached at another size.
+    #[cfg(test)]
+    pub(crate) fn rescales(&self) -> u64 {
+        self.rescales
     }
 }
 

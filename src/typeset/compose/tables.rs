@@ -49,9 +49,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut measured = if setting.size.to_bits() == base.to_bits() {
             measured
         } else {
-            // The words shaped to measure at the table size would only take memory.
-            self.forget_cells(chapter, table, base);
-            self.measure_columns(chapter, table, columns, setting.size)
+            self.remeasure_columns(chapter, table, columns, base, setting.size)
         };
         if words_must_break(&setting, &measured, width) {
             self.measure_hyphenated(chapter, table, setting.size, &mut measured);
@@ -96,17 +94,50 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) -> Vec<ContentWidths> {
         let mut widths = vec![ContentWidths::default(); columns];
         for (row, header) in rows(table) {
-            let style = self.cell_style(size, header);
-            for (column, cell) in widths.iter_mut().zip(row) {
-                let mut pieces = Pieces::new();
-                self.pieces(chapter, cell, &style, &mut pieces);
-                let cell = content_widths(&pieces, &mut self.ctx);
-                column.min = column.min.max(cell.min);
-                column.max = column.max.max(cell.max);
-                column.hyphenated = column.hyphenated.max(cell.hyphenated);
-            }
+            self.measure_row(chapter, row, header, size, &mut widths);
         }
         widths
+    }
+
+    /// Each column's content widths at `size`, for a table measured at `measured_at` first:
+    /// row by row, the words of a row are shaped at `size` while the cache still holds them
+    /// at `measured_at` (so the cache derives them by scaling, without shaping them again),
+    /// and then dropped at `measured_at`, so that a table of a million cells is neither
+    /// shaped twice nor held at two sizes.
+    fn remeasure_columns(
+        &mut self,
+        chapter: &Chapter,
+        table: &Table,
+        columns: usize,
+        measured_at: f32,
+        size: f32,
+    ) -> Vec<ContentWidths> {
+        let mut widths = vec![ContentWidths::default(); columns];
+        for (row, header) in rows(table) {
+            self.measure_row(chapter, row, header, size, &mut widths);
+            self.forget_row(chapter, row, header, measured_at);
+        }
+        widths
+    }
+
+    /// Widen `widths` to the content widths of `row`'s cells at `size`.
+    fn measure_row(
+        &mut self,
+        chapter: &Chapter,
+        row: &[Vec<Inline>],
+        header: bool,
+        size: f32,
+        widths: &mut [ContentWidths],
+    ) {
+        let style = self.cell_style(size, header);
+        for (column, cell) in widths.iter_mut().zip(row) {
+            let mut pieces = Pieces::new();
+            self.pieces(chapter, cell, &style, &mut pieces);
+            let cell = content_widths(&pieces, &mut self.ctx);
+            column.min = column.min.max(cell.min);
+            column.max = column.max.max(cell.max);
+            column.hyphenated = column.hyphenated.max(cell.hyphenated);
+        }
     }
 
     /// Each column's narrowest width at `size` when its words may be hyphenated.
@@ -131,16 +162,14 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
     }
 
-    /// Drop the words of every cell, shaped at `size`, from the shaping cache: a table of a
-    /// million cells is not held at two sizes.
-    fn forget_cells(&mut self, chapter: &Chapter, table: &Table, size: f32) {
-        for (row, header) in rows(table) {
-            let style = self.cell_style(size, header);
-            for cell in row {
-                let mut pieces = Pieces::new();
-                self.pieces(chapter, cell, &style, &mut pieces);
-                forget_words(&pieces, &mut self.ctx);
-            }
+    /// Drop the words of `row`'s cells, shaped at `size` only to measure them, from the
+    /// shaping cache.
+    fn forget_row(&mut self, chapter: &Chapter, row: &[Vec<Inline>], header: bool, size: f32) {
+        let style = self.cell_style(size, header);
+        for cell in row {
+            let mut pieces = Pieces::new();
+            self.pieces(chapter, cell, &style, &mut pieces);
+            forget_words(&pieces, &mut self.ctx);
         }
     }
 
@@ -400,6 +429,90 @@ fn shorten(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Diagnostics;
+    use crate::doc::Block;
+    use crate::fonts::FontSet;
+    use crate::typeset::paragraph::TextContext;
+    use crate::typeset::profile::Profile;
+    use crate::typeset::shape::{ShapeCache, ShapeOptions};
+
+    /// A book of one chapter whose text is `markdown`, loaded, parsed and resolved.
+    fn book_of(markdown: &str) -> crate::doc::Book {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "title = \"T\"\n").unwrap();
+        std::fs::create_dir(dir.path().join("chapters")).unwrap();
+        std::fs::write(dir.path().join("chapters/01.md"), markdown).unwrap();
+        let mut diags = Diagnostics::default();
+        let mut manuscript = crate::manuscript::load(dir.path(), &mut diags).unwrap();
+        let parsed = manuscript
+            .chapters
+            .iter()
+            .map(|&file| {
+                let text = &manuscript.sources.get(file).text;
+                crate::markdown::parse_chapter(file, text, &mut diags)
+            })
+            .collect();
+        let options = crate::resolve::ResolveOptions::default();
+        crate::resolve::resolve_book(&mut manuscript, parsed, &options, &mut diags)
+    }
+
+    /// A table too wide at its size is measured again smaller: its cells' words are then
+    /// derived from the runs shaped to measure them (scaled, not shaped again), and those
+    /// runs are dropped once used, so the cache holds the words at one size.
+    #[test]
+    fn a_shrunk_table_is_measured_again_without_shaping_again() {
+        let head = (0..9).map(|c| format!("Heading{c}")).collect::<Vec<_>>();
+        let mut markdown = format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(9));
+        for row in 0..20 {
+            let cells: Vec<String> = (0..9).map(|c| format!("Word{row}x{c}")).collect();
+            markdown.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        let book = book_of(&markdown);
+        let chapter = &book.chapters[0];
+        let table = chapter
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(table) => Some(table),
+                _ => None,
+            })
+            .expect("a table");
+        let profile = Profile::builtin("print");
+        let fonts = FontSet::builtin().unwrap();
+        let ctx = TextContext {
+            fonts: &fonts,
+            design: &profile.design,
+            cache: ShapeCache::new(),
+            hyphenator: None,
+            options: ShapeOptions::default(),
+            missing: Vec::new(),
+        };
+        let mut composer = Composer::new(&book, &profile, ctx);
+        let width = profile.text_width();
+        let constraints = composer.table_constraints(width);
+        let base = constraints.sizes[0];
+        let columns = column_count(table);
+        let measured = composer.measure_columns(chapter, table, columns, base);
+        let size = constraints.choose(&measured).size;
+        assert!(
+            size < base,
+            "the test table must be set smaller than measured"
+        );
+        let words = composer.ctx.cache.misses();
+        composer.remeasure_columns(chapter, table, columns, base, size);
+        let cache = &composer.ctx.cache;
+        assert_eq!(
+            cache.misses() - words,
+            words,
+            "each word again at the new size"
+        );
+        assert_eq!(
+            cache.rescales(),
+            words,
+            "every word scaled, none shaped again"
+        );
+        assert_eq!(cache.len() as u64, words, "the words at one size only");
+    }
 
     #[test]
     fn cells_are_never_justified() {
