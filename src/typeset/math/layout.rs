@@ -703,7 +703,7 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     let size = ctx.size();
     let gap_after = |c: usize| -> f32 {
         match kind {
-            TableKind::Align if c % 2 == 0 => 0.0,
+            TableKind::Align if c.is_multiple_of(2) => 0.0,
             TableKind::Align => ALIGN_PAIR_GAP * size,
             _ => COLUMN_GAP * size,
         }
