@@ -515,7 +515,7 @@ fn speaker_notes_are_boxes_in_the_pdf_or_left_out() {
     // `[pdf] details = "omit"` in octavo's table of the mdBook's book.toml.
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path().join("book");
-    copy_tree(&case("mdbook"), &dir);
+    common::copy_tree(&case("mdbook"), &dir);
     let toml = std::fs::read_to_string(dir.join("book.toml")).expect("book.toml");
     std::fs::write(
         dir.join("book.toml"),
@@ -539,18 +539,6 @@ fn speaker_notes_are_boxes_in_the_pdf_or_left_out() {
     let text = common::words::pdftotext(&path).expect("pdftotext");
     assert!(text.contains("Thank you for reading."));
     assert!(!text.contains("Speaker notes"), "{text}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// SUMMARY.md nested 300 levels deep: the deepest files are sections at the deepest heading

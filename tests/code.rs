@@ -385,7 +385,7 @@ fn the_handouts_print_code_in_colour_and_the_book_in_greys() {
 /// A temporary book of `files` (relative to `from`), as tests/nothing_lost.rs stages them.
 fn book_from(from: &Path, files: &[String]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
-    copy_tree(from, tmp.path());
+    common::copy_tree(from, tmp.path());
     let chapters: Vec<String> = files.iter().map(|f| format!("{f:?}")).collect();
     let toml = format!(
         "title = \"Corpus\"\ndate = \"2024\"\nlanguage = \"en\"\nchapters = [{}]\n",
@@ -393,22 +393,6 @@ fn book_from(from: &Path, files: &[String]) -> tempfile::TempDir {
     );
     std::fs::write(tmp.path().join("book.toml"), toml).expect("book.toml");
     tmp
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from)
-        .expect("read corpus folder")
-        .flatten()
-    {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
 }
 
 #[test]

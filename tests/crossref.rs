@@ -314,27 +314,15 @@ fn numbering_follows_book_toml_and_the_language() {
     assert!(two.contains("Abbildung 1:</span> Bild"), "{two}");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// The Quarto book tsar: its `@sec-` and `@tbl-` references resolve; its `@fig-` references
-/// name figures its R chunks would make, and its `@eq-` references equations, which octavo
-/// does not number: each of those is a warning at the reference, never an unknown citation.
+/// The Quarto book tsar: its `@sec-`, `@tbl-` and `@eq-` references resolve; its `@fig-`
+/// references name figures its R chunks would make, which octavo does not run: each of those
+/// is a warning at the reference, never an unknown citation.
 #[test]
 fn tsar_resolves_its_section_and_table_references_and_reports_the_rest() {
     let from = repo().join("../shared/corpus/technical/tsar/source");
     let config = std::fs::read_to_string(from.join("_quarto.yml")).expect("_quarto.yml");
     let tmp = tempfile::tempdir().expect("temp dir");
-    copy_tree(&from, tmp.path());
+    common::copy_tree(&from, tmp.path());
     let chapters: Vec<String> = quarto_chapters(&config)
         .iter()
         .map(|f| format!("{f:?}"))
@@ -404,7 +392,7 @@ fn tsar_resolves_its_section_and_table_references_and_reports_the_rest() {
 #[test]
 fn page_references_name_the_page_of_the_target() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    copy_tree(&case(), tmp.path());
+    common::copy_tree(&case(), tmp.path());
     let toml = std::fs::read_to_string(case().join("book.toml")).expect("book.toml");
     let toml = toml.replace("sections = true", "sections = true\npage-references = true");
     std::fs::write(tmp.path().join("book.toml"), toml).expect("book.toml");

@@ -334,3 +334,17 @@ pub fn xhtml_body(bytes: &[u8], name: &str) -> String {
         .map_or(text.len(), |e| e + "</body>".len());
     text[start..end].to_string()
 }
+
+/// Copies the folder `from` into `to`, subfolders included: a corpus book built in a
+/// temporary folder, so that a test can add its own book.toml.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read the folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
