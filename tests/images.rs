@@ -1,8 +1,11 @@
-//! Issue 14, items 1 and 2 (and inline images): every image reaches the PDF, in every format
+//! Issue 14's test book, `tests/cases/images`: every image reaches the PDF, in every format
 //! the EPUB takes (SVG as vectors with its text in the book's faces, PNG, JPEG, GIF's first
 //! frame, WebP), at the size its attributes ask for or at its natural size, in the line when
 //! it is not alone in its paragraph; a raster printed below 150 ppi is a located warning; the
-//! EPUB carries the sizes as CSS. The test book is `tests/cases/images`.
+//! EPUB carries the sizes as CSS. Its third chapter numbers tables beside the figures and
+//! refers to them in every form (Quarto's, pandoc-crossref's, number alone, the author's own
+//! prefix, sections): each reference reads right and its link lands on its target's page, in
+//! both outputs, and nothing on a page, the seven-column table included, leaves the text block.
 
 mod common;
 
@@ -516,5 +519,146 @@ fn a_figure_floats_to_the_top_of_its_page_unless_it_keeps_its_place() {
             kept.figure <= kept.after && !kept.text_before_below,
             "{here}: the figure stays in place"
         );
+    }
+}
+
+/// Glyphs may hang into the margin by this much of the body size (margin kerning of a stop
+/// or a hyphen) before they count as past the text block, as pdf-inspect counts overfull.
+const HANG_EM: f64 = 0.25;
+
+#[test]
+fn nothing_on_a_page_of_the_text_leaves_the_text_block() {
+    let (output, _) = pdf();
+    let profile = octavo::Profile::builtin("print");
+    let hang = HANG_EM * f64::from(profile.font_size.to_f32());
+    let (top, bottom) = (
+        profile.top.get(),
+        (profile.top + profile.text_height()).get(),
+    );
+    let mut checked = 0;
+    for (index, page) in output.composition.pages.iter().enumerate() {
+        let left = profile.text_left(index).get();
+        let right = left + profile.text_width().get();
+        let inside = |start: f64, end: f64, slack: f64| {
+            start >= left - slack - SAME && end <= right + slack + SAME
+        };
+        for item in &page.items {
+            let (what, start, end, slack) = match item {
+                // Running heads and folios sit outside the text block by design.
+                Item::Glyphs(run) if run.y.get() > top && run.y.get() < bottom => (
+                    run.run.text.to_string(),
+                    run.x.get(),
+                    (run.x + run.width()).get(),
+                    hang,
+                ),
+                Item::Rule(rule) => (
+                    "a rule".to_string(),
+                    rule.x.get(),
+                    (rule.x + rule.width).get(),
+                    0.0,
+                ),
+                Item::Image(image) => (
+                    format!("image {}", image.image),
+                    image.x.get(),
+                    (image.x + image.width).get(),
+                    0.0,
+                ),
+                _ => continue,
+            };
+            checked += 1;
+            assert!(
+                inside(start, end, slack),
+                "page {}: {what:?} at {start:.2}..{end:.2} leaves the text block {left:.2}..{right:.2}",
+                index + 1
+            );
+        }
+    }
+    assert!(checked > 100, "only {checked} items checked");
+}
+
+/// Positions within a hundredth of a point are the same.
+const SAME: f64 = 0.01;
+
+#[test]
+fn references_of_every_form_read_right_and_land_on_their_targets() {
+    let (output, _) = pdf();
+    let pages = &output.composition.pages;
+    let texts: Vec<String> = pages.iter().map(page_text).collect();
+    let all = texts
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "The densities of Table 3.1 are the masses",
+        "Tab. 3.1 keeps the author",
+        "Quarto: Figure 1.1, Figure 1.4 and Table 3.2.",
+        "The number alone: figure 1.5 and table 3.1.",
+        "A prefix of the author’s: Fig. 1.6.",
+        "pandoc-crossref: Figure 3.1.",
+        "Sections: Section 3.1, and the chapter itself, Chapter 3.",
+        "Figures 2.1 and 2.6 are in this chapter; 1.1 is in the first.",
+    ] {
+        assert!(all.contains(words), "{words:?} missing from the PDF");
+    }
+    let page_of = |needle: &str| {
+        texts
+            .iter()
+            .rposition(|t| t.contains(needle))
+            .unwrap_or_else(|| panic!("no page holds {needle:?}"))
+    };
+    let mut linked: BTreeMap<String, usize> = BTreeMap::new();
+    for page in pages {
+        for item in &page.items {
+            if let Item::Link(link) = item {
+                if let octavo::layout::LinkDest::Anchor(id) = &link.target {
+                    *linked.entry(id.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    for (id, target) in [
+        ("fig-labelled", "Figure 1.1: A diagram"),
+        ("fig-bars", "Figure 1.4: Bars from a PNG"),
+        ("fig-ring", "Figure 1.5: A ring"),
+        ("fig-gif", "Figure 1.6: The first frame"),
+        ("fig-half", "Figure 2.1: Half the width"),
+        ("fig-badge", "Figure 2.6: An 88 by 31"),
+        ("tbl-samples", "Table 3.1: Seven columns"),
+        ("tbl-kinds", "Table 3.2: How each kind"),
+        ("fig-again", "Figure 3.1: A second look"),
+        ("sec-measurements", "3.1 Measurements"),
+        ("sec-references", "Tables and references"),
+    ] {
+        let (page, _) = output
+            .composition
+            .anchors
+            .get(id)
+            .unwrap_or_else(|| panic!("no anchor {id}"));
+        assert_eq!(
+            *page,
+            page_of(target),
+            "{id} lands on the page of {target:?}"
+        );
+        assert!(linked.contains_key(id), "nothing links to {id}");
+    }
+}
+
+#[test]
+fn the_epub_links_every_reference_to_its_target_file() {
+    let (epub, diags, sources) = build_epub(&case());
+    assert!(
+        !diags.has_errors(),
+        "{}",
+        octavo::render_json(&diags, &sources)
+    );
+    let chapter = xhtml_body(&epub, "EPUB/text/03-references.xhtml");
+    for link in [
+        "href=\"01-formats.xhtml#fig-labelled\">Figure 1.1</a>",
+        "href=\"#tbl-samples\">Table 3.1</a>",
+        "href=\"#fig-again\">Figure 3.1</a>",
+        "href=\"#sec-measurements\">Section 3.1</a>",
+    ] {
+        assert!(chapter.contains(link), "no {link:?} in {chapter}");
     }
 }

@@ -1,11 +1,11 @@
 //! Reference renders: chosen pages of the sample book (the contents, a chapter opening with a
-//! footnote, the figure, the table), set in each profile (print, a4, letter), and a page of
-//! the images test book (SVG figures drawn as vectors with their text, rasters at their
-//! natural sizes) and two of the code test book (highlighting in print's greys and faces,
-//! numbered and highlighted lines) in print, rendered to grey
-//! images and compared with the PNGs in tests/reference/ within a tolerance, so that a visual
-//! change the text dumps of tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness,
-//! an image, a colour, the page size) fails, as does a change in margins, sizes or spacing.
+//! footnote, the figure, the table), set in each profile (print, a4, letter), and in print two
+//! pages of the images test book (SVG figures drawn as vectors with their text, rasters at
+//! their natural sizes; its seven-column table) and two of the code test book (highlighting in
+//! print's greys and faces, numbered and highlighted lines), rendered to grey images and
+//! compared with the PNGs in tests/reference/ within a tolerance, so that a visual change the
+//! text dumps of tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness, an image,
+//! a colour, the page size) fails, as does a change in margins, sizes or spacing.
 //!
 //! The renderer is PDFium through the PyPI package `pypdfium2`, at the exact version in
 //! tests/reference/renderer.txt, installed into .tools/pypdfium2 by `make test-tools` (part
@@ -101,6 +101,13 @@ fn letter_pages_match_their_references() {
 #[test]
 fn an_images_page_matches_its_reference() {
     check_book_page("images", "print-images", "Figure 1.1: A diagram");
+}
+
+/// The images test book's seven-column table, set smaller and wrapped inside the text block
+/// with its rules across the table, under its numbered caption.
+#[test]
+fn a_wide_table_page_matches_its_reference() {
+    check_book_page("images", "print-images-table", "Table 3.1: Seven columns");
 }
 
 /// The code test book's first chapter opening: a captioned Rust listing in the print code
