@@ -315,6 +315,25 @@ fn six_columns_fit_the_text_block_with_rules_across_it() {
 }
 
 #[test]
+fn a_table_whose_header_row_is_blank_has_no_header() {
+    let headless = "|   |   |\n|---|---|\n| one | first |\n| two | second |\n| three | third |\n";
+    let table = set_table("headless", headless, "print");
+    // A rule under each of the three rows, none under an empty header.
+    assert_eq!(table.rules.len(), 3, "{:?}", table.rules);
+    let book = table_book(headless);
+    let (epub, diags, sources) = common::build_epub(&book.dir);
+    assert!(
+        !diags.has_errors(),
+        "{}",
+        octavo::render_json(&diags, &sources)
+    );
+    common::keep_for_epubcheck("tables-headless", &epub);
+    let chapter = epub_file(&epub, "EPUB/text/01-tables.xhtml");
+    assert!(!chapter.contains("<th"), "{chapter}");
+    assert!(chapter.contains("<td>three</td>"), "{chapter}");
+}
+
+#[test]
 fn seven_columns_fit_with_their_numbers_flush_right() {
     let table = set_table("seven", SEVEN_COLUMNS, "print");
     table.assert_inside_the_text_block();

@@ -41,7 +41,11 @@ impl<'a> Builder<'a> {
         {
             let cells = fitted(std::mem::take(row));
             if head || *in_head {
-                table.head = cells;
+                // A pipe table's header row left blank (`| | |`) is no header: pandoc drops
+                // it too, and empty header cells are a barrier to screen readers.
+                if !cells.iter().flatten().all(is_blank_text) {
+                    table.head = cells;
+                }
             } else {
                 table.rows.push(cells);
             }

@@ -73,6 +73,21 @@ fn footnotes_are_collected_with_labels() {
 }
 
 #[test]
+fn a_blank_header_row_is_no_header() {
+    let (parsed, _) = parse("|   |  |\n|---|--|\n| a | b |\n| c | d |\n");
+    let Block::Table(table) = &parsed.blocks[0] else {
+        panic!("expected a table, got {:?}", parsed.blocks[0]);
+    };
+    assert!(table.head.is_empty(), "{:?}", table.head);
+    assert_eq!(table.rows.len(), 2);
+    let (parsed, _) = parse("|   | B |\n|---|---|\n| a | b |\n");
+    let Block::Table(table) = &parsed.blocks[0] else {
+        panic!("expected a table");
+    };
+    assert_eq!(table.head.len(), 2, "one heading makes a header row");
+}
+
+#[test]
 fn tables_lists_code_and_rules() {
     let text = "| Year | Event |\n|---:|:---|\n| 1975 | Fall |\n| 1979 | End |\n\n- [x] done\n- [ ] todo\n  1. nested\n\n```rust\nfn main() {}\n```\n\n* * *\n";
     let (parsed, _) = parse(text);

@@ -232,15 +232,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         let leading = self.profile.leading * design.leading * f64::from(layout.size / base);
         let space = self.profile.leading * design.space;
         flow.push(Flow::Space(space));
-        let header = self.table_row(chapter, &table.head, table, layout, leading, true);
-        let mut header_line = header.clone();
-        header_line.break_after = false;
-        flow.push(Flow::Line(header_line));
-        let header = Arc::new(header);
+        let header = (!table.head.is_empty()).then(|| {
+            let header = self.table_row(chapter, &table.head, table, layout, leading, true);
+            let mut header_line = header.clone();
+            header_line.break_after = false;
+            flow.push(Flow::Line(header_line));
+            Arc::new(header)
+        });
         let rows = &table.rows;
         for (n, row) in rows.iter().enumerate() {
             let mut line = self.table_row(chapter, row, table, layout, leading, false);
-            line.repeat = Some(Arc::clone(&header));
+            line.repeat = header.clone();
             let last = n + 1 == rows.len();
             line.break_after = last || (n >= 1 && rows.len() - n > 2);
             flow.push(Flow::Line(line));
@@ -382,7 +384,8 @@ fn words_must_break(setting: &Setting, measured: &[ContentWidths], width: Pt) ->
 
 /// The header row (true) and the body rows, in order.
 fn rows(table: &Table) -> impl Iterator<Item = (&[Vec<Inline>], bool)> {
-    std::iter::once((table.head.as_slice(), true))
+    let head = (!table.head.is_empty()).then_some((table.head.as_slice(), true));
+    head.into_iter()
         .chain(table.rows.iter().map(|row| (row.as_slice(), false)))
 }
 
