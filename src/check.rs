@@ -116,8 +116,10 @@ fn check_pdf_images(
     }
 }
 
-/// Warn once per character that none of octavo's fonts can draw, at its first occurrence.
-/// `build` runs it too when it writes a PDF, so the warning names the file and line.
+/// Warn about the characters none of octavo's fonts can draw: one character at its first
+/// occurrence, several (a book of emoji) in one warning listing them at the first, for text
+/// and for code apart. `build` runs it too when it writes a PDF, so the warning names the file
+/// and line.
 pub fn check_glyphs(
     book: &mut Book,
     fonts: Option<&crate::fonts::FontSet<'static>>,
@@ -140,13 +142,23 @@ pub fn check_glyphs(
         text: Coverage::new(fonts.faces().map(|(id, _)| id).collect()),
         code: Coverage::new(fonts.chain(mono)),
         reported: BTreeSet::new(),
-        diags,
+        missing: Vec::new(),
     };
     for chapter in &mut book.chapters {
         let blocks = std::iter::once(&mut chapter.blocks)
             .chain(chapter.notes.iter_mut().map(|note| &mut note.blocks));
         for blocks in blocks {
             crate::doc::walk::blocks_mut(blocks, &mut |block| check.block(block));
+        }
+    }
+    for in_code in [false, true] {
+        let found: Vec<&(char, Span, bool)> = check
+            .missing
+            .iter()
+            .filter(|(_, _, code)| *code == in_code)
+            .collect();
+        if let Some(warning) = missing_glyphs(&found) {
+            diags.push(warning);
         }
     }
 }
@@ -157,7 +169,8 @@ struct GlyphCheck<'c> {
     text: Coverage,
     code: Coverage,
     reported: BTreeSet<char>,
-    diags: &'c mut Diagnostics,
+    /// Each character no face draws, at its first occurrence, and whether that is in code.
+    missing: Vec<(char, Span, bool)>,
 }
 
 impl GlyphCheck<'_> {
@@ -178,7 +191,7 @@ impl GlyphCheck<'_> {
         });
     }
 
-    /// Warn, once per character, about those of `text` no face can draw.
+    /// Note, once per character, those of `text` no face can draw.
     fn characters(&mut self, text: &str, span: &Span, in_code: bool) {
         for c in text.chars() {
             let coverage = if in_code {
@@ -187,25 +200,48 @@ impl GlyphCheck<'_> {
                 &mut self.text
             };
             if !coverage.draws(c, self.fonts) && self.reported.insert(c) {
-                self.diags.push(missing_glyph(c, span, in_code));
+                self.missing.push((c, span.clone(), in_code));
             }
         }
     }
 }
 
-/// The warning for a character no face can draw (in code: no face of the monospace's chain).
-fn missing_glyph(c: char, span: &Span, in_code: bool) -> Diagnostic {
-    let (what, hint) = if in_code {
+/// Characters listed by name in one warning; more are counted.
+const MISSING_GLYPHS_LISTED: usize = 12;
+
+/// The warning for the characters no face can draw (in code: no face of the monospace's
+/// chain), at the first one's place: `found` in the order met, each character once.
+fn missing_glyphs(found: &[&(char, Span, bool)]) -> Option<Diagnostic> {
+    let (_, first, in_code) = found.first()?;
+    let (what, hint) = if *in_code {
         ("no code font can draw", "the PDF will show a box for it; add a font that has it under [fonts] fallback in book.toml (code uses the monospace and the fallbacks)")
     } else {
         ("no font can draw", "the PDF will show a blank for it; add a font that has it under [fonts] fallback in book.toml")
     };
-    Diagnostic::warning(
-        code::MISSING_GLYPH,
-        format!("{what} `{c}` (U+{:04X})", c as u32),
+    let named = |c: char| format!("`{c}` (U+{:04X})", c as u32);
+    let message = match found {
+        [(c, ..)] => format!("{what} {}", named(*c)),
+        _ => {
+            let mut listed: Vec<String> = found
+                .iter()
+                .take(MISSING_GLYPHS_LISTED)
+                .map(|(c, ..)| named(*c))
+                .collect();
+            if found.len() > MISSING_GLYPHS_LISTED {
+                listed.push(format!("{} more", found.len() - MISSING_GLYPHS_LISTED));
+            }
+            format!(
+                "{what} {} characters: {} (the first is here)",
+                found.len(),
+                listed.join(", ")
+            )
+        }
+    };
+    Some(
+        Diagnostic::warning(code::MISSING_GLYPH, message)
+            .at(first.clone())
+            .with_hint(hint),
     )
-    .at(span.clone())
-    .with_hint(hint)
 }
 
 /// The span of a block that inline code inside it is reported at (inline code has no span
@@ -284,6 +320,41 @@ fn needs_glyph(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn several_characters_no_font_draws_are_one_warning_at_the_first() {
+        let span = |at: usize| Span::new(crate::diag::FileId(0), at..at + 1);
+        let found: Vec<(char, Span, bool)> = "\u{1F980}\u{2705}\u{1F99C}"
+            .chars()
+            .enumerate()
+            .map(|(n, c)| (c, span(n * 10), false))
+            .collect();
+        let refs: Vec<&(char, Span, bool)> = found.iter().collect();
+        let warning = missing_glyphs(&refs).expect("a warning");
+        assert_eq!(warning.span, Some(span(0)));
+        assert_eq!(
+            warning.message,
+            "no font can draw 3 characters: `\u{1F980}` (U+1F980), `\u{2705}` (U+2705), \
+             `\u{1F99C}` (U+1F99C) (the first is here)"
+        );
+        let one = missing_glyphs(&refs[1..2]).expect("a warning");
+        assert_eq!(one.message, "no font can draw `\u{2705}` (U+2705)");
+        assert_eq!(one.span, Some(span(10)));
+        let many: Vec<(char, Span, bool)> = ('\u{0F40}'..'\u{0F50}')
+            .map(|c| (c, span(0), true))
+            .collect();
+        let refs: Vec<&(char, Span, bool)> = many.iter().collect();
+        let warning = missing_glyphs(&refs).expect("a warning");
+        assert!(warning
+            .message
+            .starts_with("no code font can draw 16 characters"));
+        assert!(
+            warning.message.contains(", 4 more (the first is here)"),
+            "{}",
+            warning.message
+        );
+        assert!(missing_glyphs(&[]).is_none());
+    }
 
     #[test]
     fn drawable_characters_are_remembered_in_both_planes() {

@@ -193,6 +193,7 @@ pub(crate) fn load_mdbook_chapters(
         }
         for (kind, span) in expand_directives(root, file, sources, diags) {
             skipped.entry(kind).or_insert((span, 0)).1 += 1;
+            structure.directives_left_out.insert(file);
         }
         // A nested entry with no chapter above it opens one.
         let depth = if structure.placements.is_empty() {

@@ -61,7 +61,7 @@ pub(crate) fn load_single_file(
         chapters: vec![file],
         structure: BookStructure {
             placements: vec![placement],
-            parts: Vec::new(),
+            ..BookStructure::default()
         },
         bibliographies: bibliographies(&yaml, &text),
     })

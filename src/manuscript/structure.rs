@@ -12,6 +12,9 @@ pub struct BookStructure {
     pub placements: Vec<Placement>,
     /// Part titles, each before the placement it opens.
     pub parts: Vec<PartTitle>,
+    /// Files from which a preprocessor directive's text was left out (already reported),
+    /// so that a chapter left with only its heading is not reported as empty again.
+    pub directives_left_out: std::collections::BTreeSet<FileId>,
 }
 
 /// One chapter file's place.

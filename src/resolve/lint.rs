@@ -1,14 +1,24 @@
 //! Structural warnings a careful editor would give: heading levels that jump, chapters that
 //! are empty or hold only a heading.
 
-use crate::diag::{code, Diagnostic, Diagnostics, Span};
+use std::collections::BTreeSet;
+
+use crate::diag::{code, Diagnostic, Diagnostics, FileId, Span};
 use crate::doc::{Block, Chapter};
 
-/// Warn about structure problems in the author's chapters.
-pub(super) fn lint_chapters(chapters: &[Chapter], diags: &mut Diagnostics) {
+/// Warn about structure problems in the author's chapters. A chapter of a file in
+/// `directives_left_out` lost text to a directive octavo does not run, as a warning has said
+/// already: it is not reported as empty too.
+pub(super) fn lint_chapters(
+    chapters: &[Chapter],
+    directives_left_out: &BTreeSet<FileId>,
+    diags: &mut Diagnostics,
+) {
     for chapter in chapters.iter().filter(|c| !c.generated) {
         heading_jumps(chapter, diags);
-        emptiness(chapter, diags);
+        if !directives_left_out.contains(&chapter.file) {
+            emptiness(chapter, diags);
+        }
     }
 }
 

@@ -60,7 +60,14 @@ pub(crate) fn resolve_book(
     crate::timing::time("resolve highlighting", || {
         crate::highlight::highlight_chapters(&mut chapters, &manuscript.sources, diags)
     });
-    crate::timing::time("resolve lint", || lint::lint_chapters(&chapters, diags));
+    let no_directives = std::collections::BTreeSet::new();
+    let directives_left_out = manuscript
+        .structure
+        .as_ref()
+        .map_or(&no_directives, |s| &s.directives_left_out);
+    crate::timing::time("resolve lint", || {
+        lint::lint_chapters(&chapters, directives_left_out, diags)
+    });
     let references = crate::timing::time("resolve citations", || {
         resolve_references(manuscript, &mut chapters, options, diags)
     });
