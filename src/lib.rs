@@ -65,7 +65,7 @@ pub use epub::xhtml::chapter_file;
 pub use epub::{write_epub, EpubOptions};
 pub use highlight::classify as classify_code;
 pub use markdown::citations::find_citations;
-pub use markdown::html::{tokenize, HtmlToken};
+pub use markdown::html::{is_html_element, tokenize, HtmlToken};
 pub use markdown::{math_prepared_source, parser_options};
 pub use new::{create_book, NewOptions};
 pub use pdf::{write_pdf, PdfOptions, PdfOutput};

@@ -158,9 +158,19 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// An inline HTML tag (`<span lang="km">`, `</span>`, `<br>`, a comment).
+    /// An inline HTML tag (`<span lang="km">`, `</span>`, `<br>`, a comment). A tag of no
+    /// HTML element's name (`MaybeUninit<T>`) is text, as pandoc prints it.
     pub(super) fn inline_html(&mut self, raw: &str, range: Range<usize>) {
-        for token in html::tokenize(raw) {
+        let tokens = html::tokenize(raw);
+        if let [html::HtmlToken::Start { name, .. } | html::HtmlToken::End { name }] =
+            tokens.as_slice()
+        {
+            if !html::is_html_element(name) {
+                let span = self.span(range.clone());
+                return self.push_inline(Inline::text(raw.to_string(), span), range);
+            }
+        }
+        for token in tokens {
             self.inline_html_token(token, raw, range.clone());
         }
     }

@@ -73,6 +73,24 @@ fn footnotes_are_collected_with_labels() {
 }
 
 #[test]
+fn a_tag_of_no_html_element_is_text() {
+    let (parsed, diags) =
+        parse("# MaybeUninit<T>\n\nCall `f` on <String> and </T> then <span>kept</span>.\n");
+    let Block::Heading(h) = &parsed.blocks[0] else {
+        panic!("expected a heading");
+    };
+    assert_eq!(plain_text(&h.content), "MaybeUninit<T>");
+    let Block::Paragraph { content, .. } = &parsed.blocks[1] else {
+        panic!("expected a paragraph");
+    };
+    assert_eq!(
+        plain_text(content),
+        "Call f on <String> and </T> then kept."
+    );
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+}
+
+#[test]
 fn a_blank_header_row_is_no_header() {
     let (parsed, _) = parse("|   |  |\n|---|--|\n| a | b |\n| c | d |\n");
     let Block::Table(table) = &parsed.blocks[0] else {

@@ -79,6 +79,11 @@ pub fn source_words(text: &str) -> ChapterWords {
                 run.push(&t, range.start);
                 continue;
             }
+            // A tag of no HTML element's name (`Vec<T>`) is text.
+            Event::InlineHtml(html) if is_text_tag(&html) => {
+                run.push(&html, range.start);
+                continue;
+            }
             Event::InlineMath(_) => after_formula = true,
             Event::SoftBreak | Event::HardBreak => {
                 run.push("\n", range.start);
@@ -143,6 +148,15 @@ pub fn source_words(text: &str) -> ChapterWords {
     }
     flush(&mut run, text, &mut words, note_depth > 0, image_depth > 0);
     words
+}
+
+/// True for inline HTML that is one tag of no HTML element's name, which octavo prints.
+fn is_text_tag(html: &str) -> bool {
+    matches!(
+        octavo::tokenize(html).as_slice(),
+        [octavo::HtmlToken::Start { name, .. } | octavo::HtmlToken::End { name }]
+            if !octavo::is_html_element(name)
+    )
 }
 
 /// Adjacent text events, merged as octavo merges them before looking for citations.
