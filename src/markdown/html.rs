@@ -358,9 +358,32 @@ fn attribute_allowed(element: &str, name: &str, value: &str) -> bool {
         "reversed" => element == "ol",
         "datetime" => matches!(element, "time" | "del" | "ins"),
         "href" => element == "a" && is_safe_href(value),
+        "rel" => {
+            element == "a"
+                && value
+                    .split_whitespace()
+                    .all(|t| LINK_RELATIONS.contains(&t))
+        }
         _ => false,
     }
 }
+
+/// The link types HTML defines for `<a rel>` (`rel="license"` on a Creative Commons notice).
+const LINK_RELATIONS: &[&str] = &[
+    "alternate",
+    "author",
+    "bookmark",
+    "external",
+    "help",
+    "license",
+    "next",
+    "nofollow",
+    "noopener",
+    "noreferrer",
+    "prev",
+    "search",
+    "tag",
+];
 
 /// Links in raw HTML may point to the web, mail, or an anchor; anything else is dropped.
 fn is_safe_href(value: &str) -> bool {
@@ -769,6 +792,17 @@ fn close_until(stack: &mut Vec<OpenElement>, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_links_relation_is_kept_when_html_defines_it() {
+        let attrs = |rel: &str| vec![("rel".to_string(), rel.to_string())];
+        let (kept, dropped) = filter_attributes("a", &attrs("license"));
+        assert_eq!((kept.len(), dropped.len()), (1, 0));
+        let (kept, dropped) = filter_attributes("a", &attrs("license stylesheet"));
+        assert_eq!((kept.len(), dropped), (0, vec!["rel".to_string()]));
+        let (_, dropped) = filter_attributes("span", &attrs("license"));
+        assert_eq!(dropped, ["rel"]);
+    }
 
     #[test]
     fn element_names_are_sorted_for_the_search() {
