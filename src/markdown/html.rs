@@ -747,17 +747,7 @@ fn is_phrasing_container(name: &str) -> bool {
     is_inline_element(name)
         || matches!(
             name,
-            "p" | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "pre"
-                | "dt"
-                | "caption"
-                | "figcaption"
-                | "summary"
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "dt" | "caption" | "summary"
         )
 }
 

@@ -28,6 +28,9 @@ impl<'a> Builder<'a> {
             };
             return self.push_block(Block::Figure(figure), range.start);
         }
+        if let Some(figure) = html_figure(text, &span) {
+            return self.push_block(Block::Figure(figure), range.start);
+        }
         let sanitized = html::sanitize_block(text);
         for dropped in &sanitized.dropped {
             self.diags.push(
@@ -327,6 +330,63 @@ fn lone_local_image(text: &str, span: &Span) -> Option<Image> {
         }
     }
     image
+}
+
+/// The figure of an HTML block written as `<figure>` around one `<img>` of a local file and
+/// an optional `<figcaption>` (whose text, its inline tags aside, is the caption). The
+/// figure's `id` labels it as `{#fig-x}` does.
+fn html_figure(text: &str, span: &Span) -> Option<Figure> {
+    let tokens = html::tokenize(text);
+    let mut tokens = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, html::HtmlToken::Comment(_)))
+        .filter(|t| !matches!(t, html::HtmlToken::Text(text) if text.trim().is_empty()));
+    let html::HtmlToken::Start { name, attrs, .. } = tokens.next()? else {
+        return None;
+    };
+    if name != "figure" {
+        return None;
+    }
+    let (mut image, mut caption, mut in_caption, mut closed) = (None, String::new(), false, false);
+    for token in tokens {
+        match token {
+            _ if closed => return None,
+            html::HtmlToken::Start { name, attrs, .. } if !in_caption && image.is_none() => {
+                if name == "figcaption" {
+                    in_caption = true;
+                } else {
+                    image = Some(local_image(&name, &attrs, span)?);
+                }
+            }
+            html::HtmlToken::Start { name, .. } if name == "figcaption" => in_caption = true,
+            html::HtmlToken::End { name } if name == "figcaption" => in_caption = false,
+            html::HtmlToken::End { name } if name == "figure" && !in_caption => closed = true,
+            html::HtmlToken::End { name } if name == "img" => {}
+            html::HtmlToken::Text(text) if in_caption => caption.push_str(&text),
+            // Phrasing tags in the caption (`<em>`) keep their text.
+            html::HtmlToken::Start { .. } | html::HtmlToken::End { .. } if in_caption => {}
+            _ => return None,
+        }
+    }
+    let id = attrs
+        .iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v.trim().to_string());
+    let caption = caption.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(Figure {
+        image: image.filter(|_| closed)?,
+        caption: if caption.is_empty() {
+            Vec::new()
+        } else {
+            vec![Inline::text(caption, span.clone())]
+        },
+        attrs: Attributes {
+            id: id.filter(|id| !id.is_empty()),
+            ..Attributes::default()
+        },
+        number: None,
+        span: span.clone(),
+    })
 }
 
 /// An `<img>` whose `src` is a file in the book, as an image with its description, title,

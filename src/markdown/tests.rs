@@ -91,6 +91,33 @@ fn a_tag_of_no_html_element_is_text() {
 }
 
 #[test]
+fn an_html_figure_is_a_figure_with_its_caption_and_label() {
+    let text = "<figure id=\"fig-x\">\n<img src=\"a.png\" alt=\"Alt\">\n<figcaption>Cap <em>tion</em>.</figcaption>\n</figure>\n\n<figure>\n\n![B](b.png)\n\n<figcaption>\n\nMarkdown *cap*.\n\n</figcaption>\n</figure>\n";
+    let (parsed, diags) = parse(text);
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+    let figures: Vec<_> = parsed
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Figure(f) => (f.image.src.as_str(), plain_text(&f.caption), f.label()),
+            other => panic!("expected figures, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("a.png", "Cap tion.".to_string(), Some("fig-x")),
+            ("b.png", "Markdown cap.".to_string(), None)
+        ]
+    );
+    // Two images in one figure element stay HTML (the second is reported).
+    let (parsed, _) = parse(
+        "<figure>\n<img src=\"a.png\" alt=\"A\">\n<img src=\"b.png\" alt=\"B\">\n</figure>\n",
+    );
+    assert!(!matches!(parsed.blocks[0], Block::Figure(_)));
+}
+
+#[test]
 fn a_blank_header_row_is_no_header() {
     let (parsed, _) = parse("|   |  |\n|---|--|\n| a | b |\n| c | d |\n");
     let Block::Table(table) = &parsed.blocks[0] else {

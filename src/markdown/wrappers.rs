@@ -25,6 +25,11 @@ pub(super) fn html_container_blocks(
             .map(|block| wrap_block_text(&name, &attrs, block))
             .collect();
     }
+    if name == "figure" {
+        if let Some(figure) = captioned_figure(&attrs, &blocks) {
+            return vec![figure];
+        }
+    }
     let blocks = supply_required_children(&name, blocks, &span);
     vec![Block::Container {
         name,
@@ -32,6 +37,44 @@ pub(super) fn html_container_blocks(
         blocks,
         span,
     }]
+}
+
+/// A `<figure>` around Markdown: one image (a figure of its own) and a `<figcaption>` of
+/// Markdown paragraphs make one figure with that caption, labelled by the element's `id`.
+fn captioned_figure(attrs: &[(String, String)], blocks: &[Block]) -> Option<Block> {
+    let mut figures = blocks.iter().filter_map(|b| match b {
+        Block::Figure(figure) => Some(figure),
+        _ => None,
+    });
+    let (figure, None) = (figures.next()?, figures.next()) else {
+        return None;
+    };
+    let mut caption: Vec<Inline> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Figure(_) => {}
+            Block::Container { name, blocks, .. } if name == "figcaption" => {
+                for block in blocks {
+                    let Block::Paragraph { content, .. } = block else {
+                        return None;
+                    };
+                    if !caption.is_empty() {
+                        caption.push(Inline::SoftBreak);
+                    }
+                    caption.extend(content.iter().cloned());
+                }
+            }
+            _ => return None,
+        }
+    }
+    let mut figure = figure.clone();
+    if !caption.is_empty() {
+        figure.caption = caption;
+    }
+    if let Some((_, id)) = attrs.iter().find(|(k, _)| k == "id") {
+        figure.attrs.id = Some(id.clone());
+    }
+    Some(Block::Figure(figure))
 }
 
 /// The parents an element must sit in, for elements that cannot stand in flow content.
