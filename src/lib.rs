@@ -66,7 +66,7 @@ pub use epub::{write_epub, EpubOptions};
 pub use highlight::classify as classify_code;
 pub use markdown::citations::find_citations;
 pub use markdown::html::{is_html_element, tokenize, HtmlToken};
-pub use markdown::{math_prepared_source, parser_options};
+pub use markdown::{math_prepared_source, parser_options, parser_options_for};
 pub use new::{create_book, NewOptions};
 pub use pdf::{write_pdf, PdfOptions, PdfOutput};
 pub use progress::{enable as enable_progress, finish as finish_progress, phase as progress_phase};

@@ -605,3 +605,48 @@ fn without_tags(xhtml: &str) -> String {
     }
     text
 }
+
+#[test]
+fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
+    let chapter = "# Terms\n\nApple\n\n:   A fruit that grows on trees.\n\n    More about apples.\n\nBanana\n:   A yellow fruit.\n";
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"Terms\"\nlanguage = \"en\"\n"),
+        ("chapters/01.md", chapter),
+    ]);
+    let compiled = octavo::compile(&dir, &octavo::ResolveOptions::default());
+    let book = compiled.book.as_ref().expect("a book");
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    let output = octavo::write_pdf(book, &options).expect("PDF");
+    let runs: Vec<&octavo::layout::GlyphRun> = output
+        .composition
+        .pages
+        .iter()
+        .flat_map(|page| &page.items)
+        .filter_map(|item| match item {
+            octavo::layout::Item::Glyphs(run) => Some(run),
+            _ => None,
+        })
+        .collect();
+    let run = |text: &str| {
+        *runs
+            .iter()
+            .find(|run| &*run.run.text == text)
+            .unwrap_or_else(|| panic!("no run {text:?}"))
+    };
+    let face = |run: &octavo::layout::GlyphRun| run.run.glyphs[0].face;
+    let (apple, fruit, more, banana) = (run("Apple"), run("A"), run("More"), run("Banana"));
+    assert_eq!(apple.x, banana.x, "terms start at the same place");
+    assert!(fruit.x > apple.x, "a definition is inset");
+    assert!(more.x >= fruit.x, "its second paragraph too");
+    assert_ne!(
+        face(apple),
+        face(fruit),
+        "a term is set in another face (bold)"
+    );
+    assert_eq!(face(apple), face(banana));
+}

@@ -91,6 +91,33 @@ pub fn parser_options() -> Options {
         | Options::ENABLE_SUBSCRIPT
 }
 
+/// The extensions for reading `text`: [`parser_options`] and pandoc's definition lists
+/// (loose ones, and definitions of several paragraphs, included), unless a line of `text`
+/// could be misread as a definition. pulldown-cmark, like cmark, reads a colon with no space
+/// after it as a definition marker, so a fenced div's `:::` under a paragraph (even after a
+/// blank line) would become a definition of that paragraph; and a Quarto caption
+/// `: Caption {#tbl-x}` written away from its table would become one too, where the author
+/// is told instead that it has no table. A chapter with such lines keeps its divs and
+/// captions, and its tight definition lists are read from their paragraphs (see
+/// `blocks::paragraph_block`).
+pub fn parser_options_for(text: &str) -> Options {
+    if text.lines().any(misread_as_definition) {
+        parser_options()
+    } else {
+        parser_options() | Options::ENABLE_DEFINITION_LIST
+    }
+}
+
+/// True for a line that opens with `::` (a div fence) or is a labelled caption `: … {#…}`,
+/// after at most three spaces.
+fn misread_as_definition(line: &str) -> bool {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    indent <= 3
+        && (rest.starts_with("::")
+            || (rest.starts_with(':') && rest.trim_end().ends_with('}') && rest.contains("{#")))
+}
+
 /// The chapter's text as octavo hands it to pulldown-cmark, when that differs from the
 /// source: LaTeX's `\(…\)` and `\[…\]` as dollars, list markers inside `$$…$$` kept as
 /// mathematics (see `math::with_bracket_math_as_dollars`). Tools that read a chapter's
@@ -134,7 +161,7 @@ pub(crate) fn parse_chapter_in(
     let mut builder = Builder::new(file, text, diags);
     builder.shifts = shifts;
     builder.dialect = dialect;
-    for (event, range) in Parser::new_ext(text, parser_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, parser_options_for(text)).into_offset_iter() {
         builder.event(event, range);
     }
     builder.finish()

@@ -5,7 +5,7 @@ use std::ops::Range;
 use pulldown_cmark::{Options, Parser};
 
 use super::builder::Builder;
-use super::parser_options;
+use super::parser_options_for;
 use crate::doc::{Block, Inline};
 
 /// Raw text read again as Markdown (an unclosed `<style>` block, misplaced front matter) may
@@ -45,7 +45,7 @@ impl<'a> Builder<'a> {
             );
         }
         self.reparse_depth += 1;
-        let options = parser_options()
+        let options = parser_options_for(text)
             - Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
             - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
         for (event, range) in Parser::new_ext(text, options).into_offset_iter() {

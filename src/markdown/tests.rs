@@ -117,6 +117,64 @@ fn an_html_figure_is_a_figure_with_its_caption_and_label() {
     assert!(!matches!(parsed.blocks[0], Block::Figure(_)));
 }
 
+/// The element names and paragraph texts of a container tree, flattened in order.
+fn outline(blocks: &[Block]) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Container { name, blocks, .. } => {
+                out.push(name.clone());
+                out.extend(outline(blocks));
+            }
+            Block::Paragraph { content, .. } => out.push(plain_text(content)),
+            other => out.push(format!("{other:?}")),
+        }
+    }
+    out
+}
+
+#[test]
+fn loose_definition_lists_hold_paragraphs() {
+    let text = "Apple\n\n:   A fruit.\n\n    More about it.\n\nDate\n\n:   First.\n\n:   Second.\n";
+    let (parsed, diags) = parse(text);
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+    assert_eq!(
+        outline(&parsed.blocks),
+        [
+            "dl",
+            "dt",
+            "Apple",
+            "dd",
+            "A fruit.",
+            "More about it.",
+            "dt",
+            "Date",
+            "dd",
+            "First.",
+            "dd",
+            "Second."
+        ]
+    );
+}
+
+#[test]
+fn a_chapter_with_fenced_divs_keeps_them_and_its_tight_definitions() {
+    let text = "::: {.note}\nA note.\n:::\n\nTerm\n: Its definition.\n";
+    let (parsed, _) = parse(text);
+    assert_eq!(
+        outline(&parsed.blocks),
+        [
+            "div",
+            "A note.",
+            "dl",
+            "dt",
+            "Term",
+            "dd",
+            "Its definition."
+        ]
+    );
+}
+
 #[test]
 fn a_blank_header_row_is_no_header() {
     let (parsed, _) = parse("|   |  |\n|---|--|\n| a | b |\n| c | d |\n");

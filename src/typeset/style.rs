@@ -38,6 +38,8 @@ pub struct Style {
     pub quote: Quote,
     /// Lists.
     pub list: List,
+    /// Definition lists: terms and their definitions.
+    pub definitions: Definitions,
     /// Code blocks.
     pub code: Code,
     /// The scene break (a thematic break between paragraphs).
@@ -139,6 +141,17 @@ pub struct Quote {
     /// Inset on both sides (× body).
     pub inset: Em,
     /// Space before and after (× leading).
+    pub space: f64,
+}
+
+/// Definition lists (pandoc's, and HTML's `<dl>`), set as LaTeX's `description`: each term
+/// in bold on a line of its own, kept with its definitions, which are inset below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definitions {
+    /// Inset of the definitions (× body).
+    pub inset: Em,
+    /// Space before and after the list, and between one term's definitions and the next
+    /// term (× leading).
     pub space: f64,
 }
 
@@ -577,6 +590,10 @@ const PRINT: Style = Style {
     quote: Quote {
         inset: Em::new(1.5),
         space: 0.5,
+    },
+    definitions: Definitions {
+        inset: Em::new(1.6),
+        space: 0.3,
     },
     list: List {
         inset: Em::new(1.6),

@@ -68,7 +68,8 @@ pub fn source_words(text: &str) -> ChapterWords {
     let mut caption_start: Option<(usize, usize)> = None;
     let mut table_done = false;
     let mut after_formula = false;
-    for (event, range) in Parser::new_ext(text, octavo::parser_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, octavo::parser_options_for(text)).into_offset_iter()
+    {
         let target_is_note = note_depth > 0;
         let follows_formula = std::mem::replace(&mut after_formula, false);
         match event {

@@ -198,6 +198,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                     // `[pdf] details = "omit"`: the author's choice, the EPUB keeps them.
                 } else if super::callouts::is_callout(name, attrs) {
                     self.callout(chapter, blocks, x, width, flow);
+                } else if name == "dl" {
+                    self.definition_list(chapter, blocks, x, width, flow);
                 } else {
                     let mut inner = FlowState {
                         titled: true,
@@ -211,6 +213,52 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
             Block::ReferencesMarker { .. } => {}
         }
+    }
+
+    /// A definition list (`dl`): each term (`dt`) in bold, unindented and kept with what
+    /// follows; each definition (`dd`) inset; anything else in the list as it comes.
+    fn definition_list(
+        &mut self,
+        chapter: &Chapter,
+        items: &[Block],
+        x: Pt,
+        width: Pt,
+        flow: &mut Vec<Flow>,
+    ) {
+        let design = self.design().definitions.clone();
+        let inset = design.inset.at(self.profile.font_size);
+        let space = self.profile.leading * design.space;
+        flow.push(Flow::Space(space));
+        let mut after_definition = false;
+        for item in items {
+            let mut inner = FlowState {
+                titled: true,
+                ..FlowState::default()
+            };
+            match item {
+                Block::Container { name, blocks, .. } if name == "dt" => {
+                    if after_definition {
+                        flow.push(Flow::Space(space));
+                    }
+                    for block in blocks {
+                        let term = emboldened(block);
+                        self.block(chapter, &term, x, width, &mut inner, flow);
+                    }
+                    if let Some(Flow::Line(last)) = flow.last_mut() {
+                        last.break_after = false;
+                    }
+                    after_definition = false;
+                }
+                Block::Container { name, blocks, .. } if name == "dd" => {
+                    for block in blocks {
+                        self.block(chapter, block, x + inset, width - inset, &mut inner, flow);
+                    }
+                    after_definition = true;
+                }
+                other => self.block(chapter, other, x, width, &mut inner, flow),
+            }
+        }
+        flow.push(Flow::Space(space));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -354,5 +402,16 @@ pub(super) fn keep_together(flow: &mut [Flow]) {
         if let Flow::Line(line) = element {
             line.break_after = false;
         }
+    }
+}
+
+/// A term's paragraph with its text in bold (other blocks as they are).
+fn emboldened(block: &Block) -> Block {
+    match block {
+        Block::Paragraph { content, span } => Block::Paragraph {
+            content: vec![Inline::Strong(content.clone())],
+            span: span.clone(),
+        },
+        other => other.clone(),
     }
 }
