@@ -301,9 +301,82 @@ impl Diagnostics {
 pub struct SourceFile {
     /// Path shown in messages, relative to the book root, with `/` separators.
     pub name: String,
-    /// The file's text after UTF-8 validation (BOM removed).
+    /// The file's text after UTF-8 validation (BOM removed), as octavo reads it (an mdBook
+    /// chapter's with its includes expanded).
     pub text: String,
     line_starts: Vec<usize>,
+    /// The file as written, when `text` was made from it: messages point there.
+    written: Option<Box<Written>>,
+}
+
+/// A file as its author wrote it, and where each stretch of the text made from it comes from.
+#[derive(Debug, Clone)]
+struct Written {
+    text: String,
+    line_starts: Vec<usize>,
+    origins: Vec<Origin>,
+}
+
+/// Where a stretch of a preprocessed text comes from in the file as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The stretch, in the preprocessed text.
+    pub expanded: Range<usize>,
+    /// Its source in the file as written.
+    pub written: Range<usize>,
+    /// True when the stretch is a copy of `written` byte for byte; false when `written` is a
+    /// directive and the stretch what it expanded to (an included file).
+    pub copied: bool,
+}
+
+impl SourceFile {
+    /// The text and line starts messages quote, and `offset` (into [`SourceFile::text`])
+    /// moved into that text: the file as written when there is one, where an offset in an
+    /// included file is the directive's start (its end for the `end` of a span).
+    fn shown(&self, offset: usize, end: bool) -> (&str, &[usize], usize) {
+        let Some(written) = &self.written else {
+            return (&self.text, &self.line_starts, offset);
+        };
+        let origins = &written.origins;
+        // The stretch that holds the offset. At a boundary, a directive that starts there
+        // (a place reported at an include is the directive's, even when it included
+        // nothing), else the stretch that starts there.
+        let first = origins.partition_point(|o| o.expanded.end < offset);
+        let holding = origins[first..]
+            .iter()
+            .take_while(|o| o.expanded.start <= offset)
+            .count();
+        let at_directive = origins[first..first + holding]
+            .iter()
+            .position(|o| !o.copied && o.expanded.start == offset);
+        let index = at_directive
+            .or(holding.checked_sub(1))
+            .map(|i| first + i)
+            .or(origins.len().checked_sub(1));
+        let moved = index.map_or(offset, |i| {
+            let origin = &origins[i];
+            if origin.copied {
+                let within = offset.saturating_sub(origin.expanded.start);
+                (origin.written.start + within).min(origin.written.end)
+            } else if end {
+                origin.written.end
+            } else {
+                origin.written.start
+            }
+        });
+        (
+            &written.text,
+            &written.line_starts,
+            moved.min(written.text.len()),
+        )
+    }
+}
+
+/// The byte offset of each line's start in `text`.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// All text files of a run, so spans can be turned into line:column when printing.
@@ -315,26 +388,29 @@ pub struct SourceMap {
 impl SourceMap {
     /// Register a file's text and get its id.
     pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         self.files.push(SourceFile {
             name: name.into(),
             text,
             line_starts,
+            written: None,
         });
         FileId((self.files.len() - 1) as u32)
     }
 
     /// Replace a file's text with the text a preprocessor made of it (an mdBook chapter with
-    /// its `{{#include}}`s expanded): spans into the file then point into the new text.
-    pub fn replace_text(&mut self, id: FileId, text: String) {
-        let name = std::mem::take(&mut self.files[id.0 as usize].name);
-        let added = self.add(name, text);
-        if let Some(file) = self.files.pop() {
-            debug_assert_eq!(added.0 as usize, self.files.len());
-            self.files[id.0 as usize] = file;
-        }
+    /// its `{{#include}}`s expanded), `origins` saying where each stretch of it comes from:
+    /// spans into the file then point into the new text, and messages quote the file as
+    /// written, at the directive for a place in an included file.
+    pub fn replace_text(&mut self, id: FileId, text: String, origins: Vec<Origin>) {
+        let file = &mut self.files[id.0 as usize];
+        let old_text = std::mem::replace(&mut file.text, text);
+        let old_starts = std::mem::replace(&mut file.line_starts, line_starts(&file.text));
+        file.written = Some(Box::new(Written {
+            text: old_text,
+            line_starts: old_starts,
+            origins,
+        }));
     }
 
     /// The file behind an id. Ids come only from [`SourceMap::add`] on this map.
@@ -347,14 +423,13 @@ impl SourceMap {
         self.files.get(id.0 as usize)
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset, in the file as written.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let file = self.get(id);
-        let offset = offset.min(file.text.len());
-        let line = file.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = file.line_starts[line];
-        let column = file
-            .text
+        let (text, line_starts, offset) = self.get(id).shown(offset, false);
+        let offset = offset.min(text.len());
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
+        let column = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
@@ -502,11 +577,12 @@ impl Excerpt {
     /// The window of the span's first line, or `None` when the span's file is unknown.
     fn of(span: &Span, sources: &SourceMap) -> Option<Excerpt> {
         let file = sources.try_get(span.file)?;
-        let text = file.text.as_str();
-        let start = floor_char_boundary(text, span.range.start.min(text.len()));
-        let end = floor_char_boundary(text, span.range.end.clamp(start, text.len()));
-        let line_index = file.line_starts.partition_point(|&s| s <= start) - 1;
-        let line_start = file.line_starts[line_index];
+        let (text, line_starts, start) = file.shown(span.range.start, false);
+        let (_, _, end) = file.shown(span.range.end, true);
+        let start = floor_char_boundary(text, start.min(text.len()));
+        let end = floor_char_boundary(text, end.clamp(start, text.len()));
+        let line_index = line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = line_starts[line_index];
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |n| line_start + n);

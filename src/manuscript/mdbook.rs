@@ -295,7 +295,7 @@ fn expand_directives(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let expansion = expand(text, &base, &mut ConfinedReader { root });
-    sources.replace_text(file, expansion.text);
+    sources.replace_text(file, expansion.text, expansion.origins);
     for (why, range) in expansion.failed {
         diags.push(
             Diagnostic::error(code::INCLUDE, format!("the include cannot be read: {why}"))

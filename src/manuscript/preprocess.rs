@@ -27,6 +27,9 @@ pub(crate) struct Expansion {
     pub failed: Vec<(String, Range<usize>)>,
     /// Includes of an anchor their file does not mark (nothing included, as in mdBook).
     pub missing_anchors: Vec<(String, Range<usize>)>,
+    /// Where each stretch of the expanded text comes from in the chapter as written, in
+    /// order: the chapter's own text, or a directive (what it expanded to).
+    pub origins: Vec<crate::diag::Origin>,
     /// The most bytes the expanded text may hold.
     limit: usize,
 }
@@ -62,6 +65,24 @@ fn expand_within(
     expansion
 }
 
+/// Note that the expanded text from `expanded_start` to its end came from `written` in the
+/// chapter as written (at the top level only: a nested include is part of its directive's).
+fn note_origin(
+    out: &mut Expansion,
+    depth: usize,
+    expanded_start: usize,
+    written: Range<usize>,
+    copied: bool,
+) {
+    if depth == 0 {
+        out.origins.push(crate::diag::Origin {
+            expanded: expanded_start..out.text.len(),
+            written,
+            copied,
+        });
+    }
+}
+
 fn expand_into(
     text: &str,
     base: &Path,
@@ -70,6 +91,10 @@ fn expand_into(
     out: &mut Expansion,
 ) {
     let mut rest = text;
+    // Where `rest` starts in `text`, and where the stretch copied since the last directive
+    // starts in `text` and in the expanded text.
+    let offset = |rest: &str| text.len() - rest.len();
+    let (mut copy_from, mut copy_to) = (0, out.text.len());
     while let Some(at) = rest.find("{{") {
         let (before, from) = rest.split_at(at);
         let is_directive = from[2..].starts_with(['#', '%']);
@@ -81,15 +106,24 @@ fn expand_into(
             continue;
         };
         if let Some(kept) = before.strip_suffix('\\') {
+            // The escape's backslash goes: what follows is one byte earlier than written.
             out.text.push_str(kept);
+            note_origin(out, depth, copy_to, copy_from..offset(from) - 1, true);
+            (copy_from, copy_to) = (offset(from), out.text.len());
             out.text.push_str(&from[..end + 2]);
         } else {
             out.text.push_str(before);
+            note_origin(out, depth, copy_to, copy_from..offset(from), true);
+            let expanded_start = out.text.len();
             apply_directive(from[2..end].trim(), base, reader, depth, out);
+            let directive = offset(from)..offset(from) + end + 2;
+            note_origin(out, depth, expanded_start, directive, false);
+            (copy_from, copy_to) = (offset(from) + end + 2, out.text.len());
         }
         rest = &from[end + 2..];
     }
     out.text.push_str(rest);
+    note_origin(out, depth, copy_to, copy_from..text.len(), true);
 }
 
 fn apply_directive(
@@ -294,6 +328,27 @@ mod tests {
             run("{{#playground a.rs:inner editable}}").text,
             "    go();\n"
         );
+    }
+
+    #[test]
+    fn messages_point_into_the_chapter_as_written() {
+        let written = "# T\n{{#include a.rs:inner}}\nafter \\{{#x}} {{%course outline}}\nlast\n";
+        let expansion = run(written);
+        assert_eq!(expansion.text, "# T\n    go();\n\nafter {{#x}} \nlast\n");
+        let mut sources = crate::diag::SourceMap::default();
+        let file = sources.add("src/ch.md", written.to_string());
+        let expanded = expansion.text.clone();
+        sources.replace_text(file, expansion.text, expansion.origins);
+        let at = |needle: &str| sources.line_col(file, expanded.find(needle).unwrap());
+        // Inside the included lines: the directive's place.
+        assert_eq!(at("go();"), (2, 1));
+        // After them, the written line, past the escape's backslash.
+        assert_eq!(at("after"), (3, 1));
+        assert_eq!(at("{{#x}}"), (3, 8));
+        assert_eq!(at("last"), (4, 1));
+        // A skipped directive is reported at its place in the line.
+        let (_, skipped) = &expansion.skipped[0];
+        assert_eq!(sources.line_col(file, skipped.start), (3, 15));
     }
 
     #[test]
