@@ -317,28 +317,80 @@ fn expand_directives(
         .collect()
 }
 
-/// One warning per kind of directive octavo does not run, at its first place, with a count.
+/// One warning for the directives octavo does not run, at the first one met in reading
+/// order: the kind when there is one, else each kind with its count.
 fn report_skipped(skipped: BTreeMap<String, (Span, usize)>, diags: &mut Diagnostics) {
-    for (kind, (span, count)) in skipped {
-        let times = if count == 1 {
+    let Some(first) = skipped
+        .values()
+        .map(|(span, _)| span)
+        .min_by_key(|span| (span.file, span.range.start))
+        .cloned()
+    else {
+        return;
+    };
+    let message = if let [(kind, (_, count))] = Vec::from_iter(&skipped).as_slice() {
+        let times = if *count == 1 {
             String::new()
         } else {
             format!(" ({count} in the book; this is the first)")
         };
-        diags.push(
-            Diagnostic::warning(
-                code::DIRECTIVE,
-                format!("the preprocessor directive `{{{{{kind} …}}}}` is not run by octavo; its text is left out{times}"),
-            )
-            .at(span)
+        format!("the preprocessor directive `{{{{{kind} …}}}}` is not run by octavo; its text is left out{times}")
+    } else {
+        let mut kinds: Vec<(&String, usize)> = skipped
+            .iter()
+            .map(|(kind, (_, count))| (kind, *count))
+            .collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let listed: Vec<String> = kinds
+            .iter()
+            .map(|(kind, count)| format!("`{{{{{kind} …}}}}` ({count})"))
+            .collect();
+        format!(
+            "preprocessor directives octavo does not run are left out with their text: {} (the first is here)",
+            listed.join(", ")
+        )
+    };
+    diags.push(
+        Diagnostic::warning(code::DIRECTIVE, message)
+            .at(first)
             .with_hint("octavo runs mdBook's include, rustdoc_include and playground; write what other preprocessors would make into the chapter"),
-        );
-    }
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directives_octavo_does_not_run_are_one_warning() {
+        let span = |file: u32, at: usize| Span::new(crate::diag::FileId(file), at..at);
+        let mut diags = Diagnostics::default();
+        report_skipped(
+            BTreeMap::from([
+                ("%course".to_string(), (span(2, 5), 4)),
+                ("%segment".to_string(), (span(1, 9), 35)),
+                ("#template".to_string(), (span(1, 3), 1)),
+            ]),
+            &mut diags,
+        );
+        let [warning] = diags.items() else {
+            panic!("one warning: {:?}", diags.items());
+        };
+        assert_eq!(warning.span, Some(span(1, 3)));
+        assert_eq!(
+            warning.message,
+            "preprocessor directives octavo does not run are left out with their text: \
+             `{{%segment …}}` (35), `{{%course …}}` (4), `{{#template …}}` (1) (the first is here)"
+        );
+        let mut diags = Diagnostics::default();
+        report_skipped(
+            BTreeMap::from([("%course".to_string(), (span(2, 5), 4))]),
+            &mut diags,
+        );
+        assert!(diags.items()[0]
+            .message
+            .contains("`{{%course …}}` is not run"));
+    }
 
     #[test]
     fn summary_structure() {
