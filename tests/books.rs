@@ -650,3 +650,35 @@ fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
     );
     assert_eq!(face(apple), face(banana));
 }
+
+#[test]
+fn a_heading_that_skips_levels_is_reported_and_set_one_level_down() {
+    let chapter =
+        "# Chapter\n\n## Two\n\n#### Four\n\n#### Four again\n\n##### Five\n\n### Three\n";
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"Levels\"\nlanguage = \"en\"\n"),
+        ("chapters/01.md", chapter),
+    ]);
+    let (epub, diags, _) = common::build_epub(&dir);
+    let jumps: Vec<&str> = diags
+        .items()
+        .iter()
+        .filter(|d| d.code == "W0206")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        jumps,
+        ["heading level jumps from 2 to 4; it is set as a level-3 heading"]
+    );
+    let body = xhtml_body(&epub, "EPUB/text/01.xhtml");
+    for heading in [
+        ">Two</h2>",
+        ">Four</h3>",
+        ">Four again</h3>",
+        ">Five</h4>",
+        ">Three</h3>",
+    ] {
+        assert!(body.contains(heading), "no {heading} in {body}");
+    }
+    keep_for_epubcheck("books-heading-levels", &epub);
+}

@@ -66,7 +66,7 @@ pub(crate) fn resolve_book(
         .as_ref()
         .map_or(&no_directives, |s| &s.directives_left_out);
     crate::timing::time("resolve lint", || {
-        lint::lint_chapters(&chapters, directives_left_out, diags)
+        lint::lint_chapters(&mut chapters, directives_left_out, diags)
     });
     let references = crate::timing::time("resolve citations", || {
         resolve_references(manuscript, &mut chapters, options, diags)
