@@ -334,6 +334,22 @@ fn a_table_whose_header_row_is_blank_has_no_header() {
 }
 
 #[test]
+fn an_empty_corner_of_the_header_is_no_header_cell_in_the_epub() {
+    let book = table_book("|   | Read | Write |\n|---|---|---|\n| Owner | yes | yes |\n");
+    let (epub, diags, sources) = common::build_epub(&book.dir);
+    assert!(
+        !diags.has_errors(),
+        "{}",
+        octavo::render_json(&diags, &sources)
+    );
+    let chapter = epub_file(&epub, "EPUB/text/01-tables.xhtml");
+    assert!(
+        chapter.contains("<thead>\n<tr><td></td><th>Read</th><th>Write</th></tr>"),
+        "{chapter}"
+    );
+}
+
+#[test]
 fn seven_columns_fit_with_their_numbers_flush_right() {
     let table = set_table("seven", SEVEN_COLUMNS, "print");
     table.assert_inside_the_text_block();

@@ -309,9 +309,16 @@ impl Writer<'_> {
         }
     }
 
+    /// One row of cells in `tag` (`th` in the head). An empty header cell (the corner of a
+    /// table whose first column names its rows) is written as `td`: a header with no text is
+    /// an empty name to a screen reader.
     fn table_row(&mut self, cells: &[Vec<Inline>], aligns: &[crate::doc::Align], tag: &str) {
         self.out.push_str("<tr>");
         for (i, cell) in cells.iter().enumerate() {
+            let blank = cell.iter().all(
+                |inline| matches!(inline, Inline::Text { text, .. } if text.trim().is_empty()),
+            );
+            let tag = if tag == "th" && blank { "td" } else { tag };
             let class = match aligns.get(i) {
                 Some(crate::doc::Align::Left) => " class=\"align-left\"",
                 Some(crate::doc::Align::Center) => " class=\"align-center\"",
