@@ -144,6 +144,9 @@ pub(super) struct Builder<'a> {
     /// Index marks written alone in a paragraph (`\index{term}` on its own line after a
     /// heading): they go to the start of the next paragraph or heading, whose page they name.
     pub(super) pending_index_marks: Vec<Inline>,
+    /// The argument of an `\index{…}` that ends the open heading's line, which pulldown-cmark
+    /// took for the heading's attribute block, and where it is.
+    pub(super) heading_index: Option<(String, Span)>,
 }
 
 impl<'a> Builder<'a> {
@@ -169,6 +172,7 @@ impl<'a> Builder<'a> {
             dialect: super::Dialect::default(),
             div_depth: 0,
             pending_index_marks: Vec::new(),
+            heading_index: None,
         }
     }
 

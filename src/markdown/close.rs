@@ -209,7 +209,8 @@ impl<'a> Builder<'a> {
                 self.push_block(block, range.start);
             }
             InlineContainer::Heading(mut heading) => {
-                let content = self.with_citations(inlines);
+                let mut content = self.with_citations(inlines);
+                self.heading_end_index_mark(&mut content);
                 heading.content = fitted(self.with_pending_index_marks(content));
                 self.push_block(Block::Heading(heading), range.start);
             }

@@ -311,6 +311,24 @@ impl Builder<'_> {
         }
     }
 
+    /// The mark of an `\index{…}` that ends a heading's line (which pulldown-cmark read as
+    /// the heading's attributes, leaving `\index` at the end of its text).
+    pub(super) fn heading_end_index_mark(&mut self, content: &mut Vec<Inline>) {
+        let Some((argument, span)) = self.heading_index.take() else {
+            return;
+        };
+        if let Some(Inline::Text { text, .. }) = content.last_mut() {
+            let kept = text.trim_end().strip_suffix("\\index").map(str::trim_end);
+            if let Some(kept) = kept {
+                *text = kept.to_string();
+            }
+        }
+        if matches!(content.last(), Some(Inline::Text { text, .. }) if text.is_empty()) {
+            content.pop();
+        }
+        self.push_index_mark(&argument, span, content);
+    }
+
     /// `content` with the marks of paragraphs that held only marks put before it.
     pub(super) fn with_pending_index_marks(&mut self, content: Vec<Inline>) -> Vec<Inline> {
         if self.pending_index_marks.is_empty() {

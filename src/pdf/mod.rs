@@ -152,10 +152,19 @@ fn flatten_outline(
 /// The outline, page labels and metadata of the book's PDF.
 fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
     let toc = crate::toc::build_toc_with_parts(book);
-    let outline = toc
+    let mut outline: Vec<outline::OutlineEntry> = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors))
         .collect();
+    let index_anchor = crate::typeset::compose::index::INDEX_ANCHOR;
+    if let Some((page, top)) = composition.anchors.get(index_anchor) {
+        outline.push(outline::OutlineEntry {
+            title: crate::locale::terms(&book.meta.language).index.to_string(),
+            page: *page,
+            top: *top,
+            children: Vec::new(),
+        });
+    }
     writer::DocumentParts {
         outline,
         labels: page_labels(composition),
