@@ -242,7 +242,12 @@ pub(super) fn only_index_marks(inlines: &[Inline]) -> bool {
         })
 }
 
-impl Builder<'_> {
+/// What receives the text between index commands: the builder, the text, the source range
+/// it is found in, and the inlines it is pushed onto.
+pub(super) type PushText<'b, 'a> =
+    dyn FnMut(&mut Builder<'a>, &str, Range<usize>, &mut Vec<Inline>) + 'b;
+
+impl<'a> Builder<'a> {
     /// `text` (from the source range `source`) with its `\index{…}` commands made marks;
     /// `push_text` receives each stretch of text between them with the source range it is
     /// searched in.
@@ -251,7 +256,7 @@ impl Builder<'_> {
         text: &str,
         source: Range<usize>,
         out: &mut Vec<Inline>,
-        push_text: &mut dyn FnMut(&mut Self, &str, Range<usize>, &mut Vec<Inline>),
+        push_text: &mut PushText<'_, 'a>,
     ) {
         if !text.contains(INDEX_COMMAND) {
             push_text(self, text, source, out);
