@@ -247,3 +247,28 @@ fn faulty_marks_and_a_missing_switch_are_located_warnings() {
     ]);
     assert!(found.iter().any(|(c, _)| c.starts_with('E')), "{found:?}");
 }
+
+/// A Quarto book has no book.toml to ask in: its `\index` marks, written for an index and
+/// nothing else, make one without a warning (marked up as the EPUB Indexes say).
+#[test]
+fn a_quarto_book_that_marks_entries_gets_an_index() {
+    let (_tmp, dir) = book(&[
+        (
+            "_quarto.yml",
+            "book:\n  title: Marked\n  chapters: [a.qmd]\nlang: en\n",
+        ),
+        (
+            "a.qmd",
+            "# One\n\\index{kettle}\n\nThe kettle\\index{kettle!lid} sings.\n",
+        ),
+    ]);
+    let (bytes, diags, _) = build_epub(&dir);
+    assert!(
+        !diags.items().iter().any(|d| d.code.starts_with("W032")),
+        "{:?}",
+        diags.items()
+    );
+    keep_for_epubcheck("index-quarto", &bytes);
+    let index = xhtml_body(&bytes, "EPUB/text/octavo-index.xhtml");
+    assert_in_order(&index, &[">K<", ">kettle<", "index-locator", ">lid<"]);
+}
