@@ -320,6 +320,46 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_deduplicated_and_runs_merged() {
+        use crate::doc::index::IndexLocator;
+        let labels = [
+            ("a", "ix"),
+            ("b", "3"),
+            ("c", "4"),
+            ("d", "4"),
+            ("e", "5"),
+            ("f", "9"),
+        ];
+        let numbers = PageNumbers::Known(
+            labels
+                .iter()
+                .map(|(id, label)| (id.to_string(), label.to_string()))
+                .collect(),
+        );
+        let entry = IndexEntry {
+            depth: 0,
+            term: "term".to_string(),
+            locators: labels
+                .iter()
+                .map(|(id, _)| IndexLocator {
+                    chapter: 0,
+                    id: id.to_string(),
+                    section: String::new(),
+                })
+                .collect(),
+            see: Vec::new(),
+            see_also: Vec::new(),
+        };
+        let ranges = page_ranges(&entry, &numbers, "–");
+        let expected = [("ix", "a"), ("3–5", "b"), ("9", "f")];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(l, i)| (l.to_string(), i.to_string()))
+            .collect();
+        assert_eq!(ranges, expected);
+    }
+
+    #[test]
     fn the_last_page_is_balanced_and_headings_keep_with_their_entry() {
         let mut flow = vec![line(false)];
         flow.extend((0..9).map(|_| line(true)));
