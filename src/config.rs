@@ -51,6 +51,9 @@ pub struct BookConfig {
     /// Generated front-matter pages.
     #[serde(default)]
     pub front_matter: FrontMatterConfig,
+    /// Generated back-matter pages (the index).
+    #[serde(default)]
+    pub back_matter: BackMatterConfig,
     /// Bibliography file (`.bib`, hayagriva `.yaml`, CSL `.json`), or a list of files of one
     /// format (read as one; a key in two files is reported).
     pub bibliography: Option<Spanned<toml::Value>>,
@@ -160,6 +163,15 @@ pub struct FrontMatterConfig {
     pub list_of_figures: Option<bool>,
     /// A list of tables after the contents (off unless set).
     pub list_of_tables: Option<bool>,
+}
+
+/// `[back-matter]`: generated pages after the text. Off unless a key turns them on.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct BackMatterConfig {
+    /// An index of the terms the text marks (`\index{…}`, `[text]{.index}`), last in the
+    /// book.
+    pub index: Option<bool>,
 }
 
 /// `[epub]`.

@@ -198,6 +198,15 @@ pub mod code {
     /// and go on, so octavo shows the image's description and goes on. In octavo's own books
     /// it is an error.
     pub const FOREIGN_IMAGE_UNUSABLE: &str = "W0309";
+    /// The text marks index entries (`\index{…}`, `[text]{.index}`) but book.toml asks for
+    /// no index: the marks print nothing and no index is made.
+    pub const INDEX_NOT_ENABLED: &str = "W0320";
+    /// `[back-matter] index = true` but no chapter marks an entry: there is no index.
+    pub const INDEX_EMPTY: &str = "W0321";
+    /// An `\index{` whose braces never close: printed as written.
+    pub const INDEX_UNCLOSED: &str = "W0322";
+    /// An `\index{}` with no term (or an empty level, `a!`): it marks nothing.
+    pub const INDEX_EMPTY_TERM: &str = "W0323";
 }
 
 /// One problem found in the manuscript or its configuration.

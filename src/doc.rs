@@ -6,6 +6,7 @@
 //! manuscript keeps a [`Span`] so later stages can report problems at file:line:col.
 
 pub(crate) mod html;
+pub(crate) mod index;
 pub(crate) mod labels;
 pub(crate) mod size;
 pub(crate) mod walk;
@@ -32,6 +33,9 @@ pub struct Book {
     pub images: Vec<ImageAsset>,
     /// How many images in the text have no alternative text (for accessibility claims).
     pub undescribed_images: usize,
+    /// The back-of-book index, sorted and grouped by resolve, when `[back-matter] index`
+    /// asks for one and the text marks entries.
+    pub index: Option<index::Index>,
 }
 
 /// Bibliographic metadata of the book, validated and normalised from book.toml.
@@ -67,6 +71,8 @@ pub struct Meta {
     pub cover: Option<usize>,
     /// Which generated front-matter pages to include.
     pub front: FrontMatterOptions,
+    /// Whether the book ends with an index (`[back-matter] index`).
+    pub back_index: bool,
     /// File-name stem of the outputs (`<slug>.epub`).
     pub slug: String,
     /// Where captions go and whether references name pages.
@@ -599,6 +605,9 @@ pub enum Inline {
     Html(Box<HtmlInline>),
     /// A formula in LaTeX notation (`$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`).
     Math(Box<Math>),
+    /// A place the index points at (`\\index{term}`, `[text]{.index}`): prints nothing,
+    /// becomes an anchor in both outputs.
+    IndexMark(Box<index::IndexMark>),
 }
 
 /// A formula as the author wrote it: the backends lay it out from its LaTeX source
@@ -825,7 +834,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Cite(cite) => push_plain_text(&cite.rendered, out),
             Inline::Ref(reference) => push_plain_text(&reference.rendered, out),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
-            Inline::NoteRef(_) => {}
+            Inline::NoteRef(_) | Inline::IndexMark(_) => {}
         }
     }
 }

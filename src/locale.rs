@@ -47,6 +47,14 @@ pub(crate) struct Terms {
     pub on_page: &'static str,
     /// Quotation marks around a title a reference prints (an unnumbered section).
     pub quotes: (&'static str, &'static str),
+    /// Title of the back-of-book index.
+    pub index: &'static str,
+    /// Before an index entry's preferred term ("see").
+    pub see: &'static str,
+    /// Before an index entry's related terms ("see also").
+    pub see_also: &'static str,
+    /// Heading of the index's entries that start with a symbol or digit.
+    pub symbols: &'static str,
 }
 
 /// Singular and plural words for numbered things.
@@ -97,6 +105,10 @@ const EN: Terms = Terms {
     and: "and",
     on_page: "on page",
     quotes: ("“", "”"),
+    index: "Index",
+    see: "see",
+    see_also: "see also",
+    symbols: "Symbols",
 };
 
 const FR: Terms = Terms {
@@ -128,6 +140,10 @@ const FR: Terms = Terms {
     and: "et",
     on_page: "page",
     quotes: ("«\u{a0}", "\u{a0}»"),
+    index: "Index",
+    see: "voir",
+    see_also: "voir aussi",
+    symbols: "Symboles",
 };
 
 const DE: Terms = Terms {
@@ -159,6 +175,10 @@ const DE: Terms = Terms {
     and: "und",
     on_page: "auf Seite",
     quotes: ("„", "“"),
+    index: "Register",
+    see: "siehe",
+    see_also: "siehe auch",
+    symbols: "Symbole",
 };
 
 const ES: Terms = Terms {
@@ -190,6 +210,10 @@ const ES: Terms = Terms {
     and: "y",
     on_page: "en la página",
     quotes: ("«", "»"),
+    index: "Índice alfabético",
+    see: "véase",
+    see_also: "véase también",
+    symbols: "Símbolos",
 };
 
 /// The terms for a BCP 47 language tag (by its primary subtag).

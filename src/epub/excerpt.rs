@@ -29,6 +29,7 @@ pub(crate) fn excerpt(book: &Book, selected: &[usize]) -> Book {
         chapters,
         images: Vec::new(),
         undescribed_images: 0,
+        index: None,
     };
     keep_shown_images(&mut excerpt, book);
     excerpt

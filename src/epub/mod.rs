@@ -8,6 +8,7 @@
 
 pub(crate) mod excerpt;
 mod fonts;
+mod index;
 pub(crate) mod nav;
 pub(crate) mod opf;
 pub(crate) mod pages;
@@ -81,6 +82,8 @@ pub(crate) struct Package {
     pub has_title_page: bool,
     /// The lists of figures and tables written, with their file names under `text/`.
     pub caption_lists: Vec<(CaptionList, String)>,
+    /// True when the book ends with an index page.
+    pub has_index: bool,
     /// Pages added to the spine so far (counting them per page was quadratic in chapters).
     spine_pages: usize,
 }
@@ -173,12 +176,17 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         let page = xhtml::write_chapter(book, index, terms);
         package.add_page(&format!("c-{}", chapter.slug), &href, page);
     }
+    if let Some(book_index) = &book.index {
+        package.has_index = true;
+        let page = index::index_page(book, book_index, terms);
+        package.add_page("book-index", index::INDEX_HREF, page);
+    }
     add_nav(book, &toc, &mut package, nav_at, terms);
     package.add(
         "ncx",
         "toc.ncx",
         "application/x-dtbncx+xml",
-        nav::ncx_document(book, &toc).into_bytes(),
+        nav::ncx_document(book, &toc, terms).into_bytes(),
     );
     add_images(book, &mut package)?;
     Ok(package)

@@ -33,6 +33,16 @@ pub(crate) fn nav_document(
     out.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n");
     out.push_str(&format!("<h1>{}</h1>\n", escape(terms.contents)));
     nav_list(book, toc, &mut out);
+    if package.has_index {
+        // The index closes the contents, after the last chapter.
+        out.truncate(out.len() - "</ol>\n".len());
+        out.push_str(&format!(
+            "<li><a href=\"{}#{}\">{}</a></li>\n</ol>\n",
+            super::index::INDEX_HREF,
+            super::index::INDEX_ID,
+            escape(terms.index)
+        ));
+    }
     out.push_str("</nav>\n");
     landmarks(book, package, terms, &mut out);
     out.push_str(DOCUMENT_END);
@@ -99,6 +109,10 @@ fn landmarks(book: &Book, package: &Package, terms: &Terms, out: &mut String) {
             title,
         ));
     }
+    if package.has_index {
+        let href = format!("{}#{}", super::index::INDEX_HREF, super::index::INDEX_ID);
+        marks.push((href, "index", terms.index.into()));
+    }
     for (href, kind, title) in marks {
         out.push_str(&format!(
             "<li><a epub:type=\"{kind}\" href=\"{}\">{}</a></li>\n",
@@ -110,7 +124,7 @@ fn landmarks(book: &Book, package: &Package, terms: &Terms, out: &mut String) {
 }
 
 /// toc.ncx: the EPUB 2 navigation, still read by some older devices.
-pub(crate) fn ncx_document(book: &Book, toc: &[TocEntry]) -> String {
+pub(crate) fn ncx_document(book: &Book, toc: &[TocEntry], terms: &Terms) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
@@ -133,6 +147,14 @@ pub(crate) fn ncx_document(book: &Book, toc: &[TocEntry]) -> String {
     ));
     let mut order = 0;
     nav_points(book, toc, &mut order, &mut out);
+    if book.index.is_some() {
+        order += 1;
+        out.push_str(&format!(
+            "<navPoint id=\"np-{order}\" playOrder=\"{order}\">\n<navLabel><text>{}</text></navLabel>\n<content src=\"{}\"/>\n</navPoint>\n",
+            escape(terms.index),
+            super::index::INDEX_HREF
+        ));
+    }
     out.push_str("</navMap>\n</ncx>\n");
     out
 }

@@ -6,7 +6,7 @@ use crate::doc::{Book, Contributor, Identifier, Role};
 use crate::locale::Terms;
 use crate::toc::{CaptionEntry, CaptionList};
 
-const CSS: &str = "../css/book.css";
+pub(super) const CSS: &str = "../css/book.css";
 
 /// The cover page: the cover image alone, described for screen readers.
 pub(crate) fn cover_page(book: &Book, terms: &Terms) -> Option<String> {

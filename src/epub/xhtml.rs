@@ -447,6 +447,11 @@ impl Writer<'_> {
                 self.inlines(&reference.rendered);
                 self.out.push_str("</span>");
             }
+            Inline::IndexMark(mark) if !mark.id.is_empty() => {
+                let id = escape(&mark.id);
+                self.out.push_str(&format!("<span id=\"{id}\"></span>"));
+            }
+            Inline::IndexMark(_) => {}
             Inline::SoftBreak => self.out.push('\n'),
             Inline::HardBreak => self.out.push_str("<br/>\n"),
             Inline::Html(html) => {

@@ -141,6 +141,12 @@ pub(super) struct Builder<'a> {
     pub(super) dialect: super::Dialect,
     /// How many fenced divs are being made inside each other.
     pub(super) div_depth: usize,
+    /// Index marks written alone in a paragraph (`\index{term}` on its own line after a
+    /// heading): they go to the start of the next paragraph or heading, whose page they name.
+    pub(super) pending_index_marks: Vec<Inline>,
+    /// The argument of an `\index{…}` that ends the open heading's line, which pulldown-cmark
+    /// took for the heading's attribute block, and where it is.
+    pub(super) heading_index: Option<(String, Span)>,
 }
 
 impl<'a> Builder<'a> {
@@ -165,6 +171,8 @@ impl<'a> Builder<'a> {
             shifts: Vec::new(),
             dialect: super::Dialect::default(),
             div_depth: 0,
+            pending_index_marks: Vec::new(),
+            heading_index: None,
         }
     }
 
@@ -189,10 +197,16 @@ impl<'a> Builder<'a> {
         while self.stack.len() > 1 {
             self.close_top(self.text.len());
         }
-        let blocks = match self.stack.pop() {
+        let mut blocks = match self.stack.pop() {
             Some(Frame::Blocks { blocks, .. }) => blocks,
             _ => Vec::new(),
         };
+        // Marks after the last paragraph stay at the chapter's end, in a paragraph of
+        // their own that prints nothing.
+        if let Some(span) = self.pending_index_span() {
+            let content = std::mem::take(&mut self.pending_index_marks);
+            blocks.push(Block::Paragraph { content, span });
+        }
         let blocks = self.group_captions(blocks);
         ParsedChapter {
             front: self.front,

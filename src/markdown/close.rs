@@ -201,12 +201,21 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 let content = self.with_citations(inlines);
+                if super::index::only_index_marks(&content) {
+                    let marks = content.into_iter();
+                    let marks = marks.filter(|i| matches!(i, Inline::IndexMark(_)));
+                    self.pending_index_marks.extend(marks);
+                    return;
+                }
+                let content = self.with_pending_index_marks(content);
                 let content = fitted(self.inline_notes(content));
                 let block = paragraph_block(content, span);
                 self.push_block(block, range.start);
             }
             InlineContainer::Heading(mut heading) => {
-                heading.content = fitted(self.with_citations(inlines));
+                let mut content = self.with_citations(inlines);
+                self.heading_end_index_mark(&mut content);
+                heading.content = fitted(self.with_pending_index_marks(content));
                 self.push_block(Block::Heading(heading), range.start);
             }
             InlineContainer::Cell => {
@@ -215,14 +224,23 @@ impl<'a> Builder<'a> {
                     row.push(cell);
                 }
             }
-            InlineContainer::Emph => self.push_inline(Inline::Emph(inlines), range),
-            InlineContainer::Strong => self.push_inline(Inline::Strong(inlines), range),
-            InlineContainer::Strike => self.push_inline(Inline::Strike(inlines), range),
+            InlineContainer::Emph => {
+                let inlines = self.index_marks_in(inlines);
+                self.push_inline(Inline::Emph(inlines), range)
+            }
+            InlineContainer::Strong => {
+                let inlines = self.index_marks_in(inlines);
+                self.push_inline(Inline::Strong(inlines), range)
+            }
+            InlineContainer::Strike => {
+                let inlines = self.index_marks_in(inlines);
+                self.push_inline(Inline::Strike(inlines), range)
+            }
             InlineContainer::Link { dest, title } => {
                 let link = Link {
                     target: LinkTarget::Raw(dest),
                     title,
-                    content: inlines,
+                    content: self.index_marks_in(inlines),
                     span,
                 };
                 self.push_inline(Inline::Link(Box::new(link)), range);

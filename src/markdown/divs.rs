@@ -65,6 +65,10 @@ fn raw_latex_command(text: &str) -> Option<&str> {
     if name_end == 0 || text.contains('$') {
         return None;
     }
+    // `\index{…}` is read as an index mark (`markdown::index`), not left out.
+    if &rest[..name_end] == "index" {
+        return None;
+    }
     if &rest[..name_end] == "begin" {
         let environment = rest[name_end..].strip_prefix('{')?.split('}').next()?;
         if MATH_ENVIRONMENTS.contains(&environment) {

@@ -35,6 +35,12 @@ impl<'a> Builder<'a> {
         let block = line[open..].trim_end();
         let at = range.start + open;
         let span = self.span(at..at + block.len());
+        if line[..open].ends_with("\\index") {
+            // `# Title \index{term}`: an index mark, not attributes.
+            let argument = &block[1..block.len() - 1];
+            self.heading_index = Some((argument.to_string(), span));
+            return Attributes::default();
+        }
         match parse_attributes(block) {
             Ok(attrs) => Attributes {
                 span: Some(span),

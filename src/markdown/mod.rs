@@ -15,6 +15,7 @@ mod close;
 mod divs;
 mod front_matter;
 pub(crate) mod html;
+pub(crate) mod index;
 mod inline_notes;
 mod labelled;
 mod math;

@@ -85,7 +85,9 @@ impl<'a> Builder<'a> {
             self.equation_labels(&merged, &range);
         }
         self.report_undefined_notes(&merged, range.clone());
-        self.split_citations(&merged, range, out);
+        self.split_index_commands(&merged, range, out, &mut |builder, text, source, out| {
+            builder.split_citations(text, source, out)
+        });
     }
 
     /// pulldown-cmark leaves a call to an undefined footnote as the literal text `[^label]`;
@@ -260,17 +262,18 @@ fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
 /// alone: it may be mathematics written as text.
 fn push_scripts(text: &str, span: &Span, out: &mut Vec<Inline>) {
     let mut rest = text;
-    while let Some((before, element, after)) = next_bracketed_span(rest, span) {
+    while let Some((before, elements, after)) = next_bracketed_span(rest, span) {
         push_scripts_only(before, span, out);
-        out.push(element);
+        out.extend(elements);
         rest = after;
     }
     push_scripts_only(rest, span, out);
 }
 
 /// pandoc's bracketed span in a run of text, `[words]{.smallcaps}`, `[Wort]{lang=de}`,
-/// `[words]{.underline}` (an `<u>`): the text before, the element, the text after.
-fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inline, &'t str)> {
+/// `[words]{.underline}` (an `<u>`), `[term]{.index}` (the words and an index mark before
+/// them): the text before, the inlines the span makes, the text after.
+fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Vec<Inline>, &'t str)> {
     let mut search = 0;
     while let Some(offset) = text[search..].find("]{") {
         let close = search + offset;
@@ -286,6 +289,11 @@ fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inlin
         let inner = &text[open + 1..close];
         let mut children = Vec::new();
         push_scripts_only(inner, span, &mut children);
+        let mut made = Vec::new();
+        if attrs.has_class("index") {
+            let mark = super::index::span_mark(inner, &attrs, span);
+            made.extend(mark.map(|m| Inline::IndexMark(Box::new(m))));
+        }
         let underline = attrs.classes.iter().any(|c| c == "underline");
         let mut html = Vec::new();
         if let Some(id) = &attrs.id {
@@ -295,7 +303,7 @@ fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inlin
             .classes
             .iter()
             .map(String::as_str)
-            .filter(|c| *c != "underline")
+            .filter(|c| *c != "underline" && *c != "index")
             .collect();
         if !classes.is_empty() {
             html.push(("class".to_string(), classes.join(" ")));
@@ -303,12 +311,17 @@ fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Inlin
         if let Some(lang) = attrs.get("lang") {
             html.push(("lang".to_string(), lang.to_string()));
         }
-        let element = Inline::Html(Box::new(crate::doc::HtmlInline {
-            name: if underline { "u" } else { "span" }.to_string(),
-            attrs: html,
-            children,
-        }));
-        return Some((&text[..open], element, &text[attributes_end..]));
+        if html.is_empty() && !underline && !made.is_empty() {
+            // An index span only marks its words: they print as they are.
+            made.extend(children);
+        } else {
+            made.push(Inline::Html(Box::new(crate::doc::HtmlInline {
+                name: if underline { "u" } else { "span" }.to_string(),
+                attrs: html,
+                children,
+            })));
+        }
+        return Some((&text[..open], made, &text[attributes_end..]));
     }
     None
 }
@@ -392,17 +405,27 @@ mod script_tests {
         use crate::diag::{FileId, Span};
         use crate::doc::Inline;
         let span = Span::new(FileId(0), 0..0);
-        let (before, element, after) =
+        let (before, elements, after) =
             super::next_bracketed_span("A [Wort]{lang=de} here", &span).expect("a span");
         assert_eq!((before, after), ("A ", " here"));
-        let Inline::Html(html) = element else {
+        let Some(Inline::Html(html)) = elements.into_iter().next() else {
             panic!("an element");
         };
         assert_eq!(html.name, "span");
         assert_eq!(html.attrs, [("lang".to_string(), "de".to_string())]);
-        let (_, element, _) =
+        let (_, elements, _) =
             super::next_bracketed_span("[under]{.underline}", &span).expect("a span");
-        assert!(matches!(element, Inline::Html(h) if h.name == "u"));
+        assert!(matches!(&elements[..], [Inline::Html(h)] if h.name == "u"));
+        let (_, elements, _) =
+            super::next_bracketed_span("[Ångström]{.index see=unit}", &span).expect("a span");
+        let [Inline::IndexMark(mark), Inline::Text { text, .. }] = &elements[..] else {
+            panic!("a mark and the words: {elements:?}");
+        };
+        assert_eq!(
+            (mark.terms[0].display.as_str(), text.as_str()),
+            ("Ångström", "Ångström")
+        );
+        assert_eq!(mark.see.as_ref().map(|s| s.1.as_str()), Some("unit"));
         assert!(super::next_bracketed_span("[a] {b}", &span).is_none());
     }
 }

@@ -120,6 +120,10 @@ pub(crate) fn write_pdf_keeping(
         0,
         &mut outline,
     );
+    if let Some(index) = index_outline(book, &composition) {
+        let anchor = crate::typeset::compose::index::INDEX_ANCHOR.to_string();
+        outline.push((0, index.title, anchor));
+    }
     Ok(PdfOutput {
         bytes,
         missing_glyphs: typeset.missing_glyphs,
@@ -152,10 +156,11 @@ fn flatten_outline(
 /// The outline, page labels and metadata of the book's PDF.
 fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
     let toc = crate::toc::build_toc_with_parts(book);
-    let outline = toc
+    let mut outline: Vec<outline::OutlineEntry> = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors))
         .collect();
+    outline.extend(index_outline(book, composition));
     writer::DocumentParts {
         outline,
         labels: page_labels(composition),
@@ -180,6 +185,18 @@ fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentPar
             date: book.meta.modified.clone(),
         },
     }
+}
+
+/// The index's outline entry, last, when the book has an index.
+fn index_outline(book: &Book, composition: &Composition) -> Option<outline::OutlineEntry> {
+    let index_anchor = crate::typeset::compose::index::INDEX_ANCHOR;
+    let (page, top) = composition.anchors.get(index_anchor)?;
+    Some(outline::OutlineEntry {
+        title: crate::locale::terms(&book.meta.language).index.to_string(),
+        page: *page,
+        top: *top,
+        children: Vec::new(),
+    })
 }
 
 /// The outline entry of a table-of-contents entry that has a position, with its children.

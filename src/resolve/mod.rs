@@ -8,6 +8,7 @@
 mod arrange;
 mod ids;
 mod images;
+mod index;
 mod links;
 mod lint;
 mod math;
@@ -95,13 +96,20 @@ pub(crate) fn resolve_book(
         assets.collect_chapter(chapter, &manuscript.sources, diags);
     }
     let cover = resolve_cover(manuscript, &mut assets, diags);
-    let meta = build_meta(manuscript, options, cover);
+    let mut meta = build_meta(manuscript, options, cover);
     let (images, undescribed_images) = assets.finish();
+    let index = crate::timing::time("resolve index", || {
+        let asked = manuscript.config.back_matter.index;
+        let foreign = manuscript.origin.is_foreign();
+        index::build_index(&mut chapters, &meta.language, asked, foreign, diags)
+    });
+    meta.back_index = index.is_some();
     Book {
         meta,
         chapters,
         images,
         undescribed_images,
+        index,
     }
 }
 
@@ -416,6 +424,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         series: config.series(),
         cover,
         front: config.front_matter(),
+        back_index: false,
         slug: config.slug(),
         numbering: config.numbering_options(),
         math_macros: config

@@ -56,6 +56,8 @@ pub struct Style {
     pub heads: Heads,
     /// The printed contents.
     pub contents: Contents,
+    /// The back-of-book index.
+    pub index: IndexDesign,
     /// The half title page.
     pub half_title: HalfTitle,
     /// The title page.
@@ -457,6 +459,27 @@ pub struct Contents {
     pub max_lines: usize,
 }
 
+/// The back-of-book index: two columns of entries under letter headings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDesign {
+    /// Size of an entry (× body).
+    pub size: Em,
+    /// Leading of an entry's lines (× leading).
+    pub leading: f64,
+    /// Space between the two columns (× body).
+    pub column_gap: Em,
+    /// Indent of a sub-entry per level (× the entry's size).
+    pub level_indent: Em,
+    /// Indent of an entry's later lines beyond its first (× the entry's size).
+    pub turnover_indent: Em,
+    /// Space above a letter heading (× leading).
+    pub space_before_letter: f64,
+    /// Between the term and its first page, and between pages.
+    pub separator: &'static str,
+    /// Between the first and last page of a range (an en dash).
+    pub range_dash: &'static str,
+}
+
 /// The half title page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HalfTitle {
@@ -683,6 +706,16 @@ const PRINT: Style = Style {
         leader_gap: Em::new(0.5),
         leader: " .",
         max_lines: 1000,
+    },
+    index: IndexDesign {
+        size: Em::new(0.9),
+        leading: 0.9,
+        column_gap: Em::new(1.5),
+        level_indent: Em::new(1.0),
+        turnover_indent: Em::new(2.0),
+        space_before_letter: 1.0,
+        separator: ", ",
+        range_dash: "\u{2013}",
     },
     half_title: HalfTitle {
         size: Em::new(1.5),

@@ -203,6 +203,7 @@ fn flush(run: &mut TextRun, source: &str, words: &mut ChapterWords, note: bool, 
             .map(|c| c.range)
             .collect();
         citations.extend(attribute_blocks(run, source));
+        citations.extend(index_commands(&run.text));
         let mut at = 0;
         for piece in run.text.split_inclusive(char::is_whitespace) {
             let start = at;
@@ -225,6 +226,33 @@ fn flush(run: &mut TextRun, source: &str, words: &mut ChapterWords, note: bool, 
     *run = TextRun::default();
 }
 
+/// Byte ranges of `\index{…}` commands in a run of text (nested braces counted): index
+/// marks, which print nothing. A bare `\index` is one whose argument pulldown-cmark read as
+/// a heading's attribute block (`# Title \index{term}`).
+fn index_commands(text: &str) -> Vec<Range<usize>> {
+    let mut commands = Vec::new();
+    for (start, command) in text.match_indices("\\index") {
+        let after = start + command.len();
+        let mut end = after;
+        if text[after..].starts_with('{') {
+            let mut depth = 0usize;
+            for (offset, c) in text[after..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth <= 1 => {
+                        end = after + offset + 1;
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+        }
+        commands.push(start..end);
+    }
+    commands
+}
+
 /// Byte ranges of pandoc attribute blocks (`{#fig-x width=50%}`, `{.unnumbered}`, `{-}`) in a
 /// run of text: octavo reads them as labels and settings, they are not printed.
 fn attribute_blocks(run: &TextRun, source: &str) -> Vec<Range<usize>> {
@@ -240,13 +268,13 @@ fn attribute_blocks(run: &TextRun, source: &str) -> Vec<Range<usize>> {
         let key = first.split('=').next().unwrap_or("");
         // Octavo reads a block after an image, at the end of a heading or caption, on a
         // fenced div's line (`::: {.note}`, or glued: `:::{.note}`) and after display
-        // mathematics: never glued to a word (`_{i=1}`, also where `_` opened emphasis and
-        // the run starts at the brace).
+        // mathematics, and after a bracketed span (`[words]{.index}`): never glued to a word
+        // (`_{i=1}`, also where `_` opened emphasis and the run starts at the brace).
         let at = run.source_offset(open);
         let placed = source
             .get(..at)
             .and_then(|before| before.chars().next_back())
-            .is_none_or(|c| c.is_whitespace() || c == ')' || c == '$' || c == ':');
+            .is_none_or(|c| c.is_whitespace() || matches!(c, ')' | '$' | ':' | ']'));
         let attributes = placed
             && (inner.strip_prefix('#').is_some_and(named)
                 || inner.strip_prefix('.').is_some_and(named)

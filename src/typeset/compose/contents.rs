@@ -90,7 +90,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// The centred title of the contents or of a list, with its anchor.
-    fn contents_title(&mut self, title: &str, anchor: &str, flow: &mut Vec<Flow>) {
+    pub(super) fn contents_title(&mut self, title: &str, anchor: &str, flow: &mut Vec<Flow>) {
         let design = &self.design().contents;
         let title_style = TextStyle::serif(design.title_size.at(self.profile.font_size).to_f32());
         let width = self.profile.text_width();
@@ -243,7 +243,8 @@ impl PageNumbers {
     /// The stand-in for every page number while the contents' pages are counted.
     const PLACEHOLDER: &'static str = PAGE_NUMBER_STAND_IN;
 
-    fn of(&self, anchor: Option<&str>) -> String {
+    /// The label of the page `anchor` is on (a stand-in while counting; empty when unknown).
+    pub(super) fn of(&self, anchor: Option<&str>) -> String {
         match (self, anchor) {
             (PageNumbers::Placeholder, _) => PageNumbers::PLACEHOLDER.to_string(),
             (PageNumbers::Known(map), Some(id)) => map.get(id).cloned().unwrap_or_default(),
@@ -259,7 +260,9 @@ const LOF_ANCHOR: &str = "octavo-list-of-figures";
 /// The anchor of the list of tables.
 const LOT_ANCHOR: &str = "octavo-list-of-tables";
 
-fn toc_marker() -> Item {
+/// The mark of a page that gets a folio but no running head (the contents, the lists,
+/// the index).
+pub(super) fn toc_marker() -> Item {
     Item::Anchor(Box::new(AnchorItem {
         id: "octavo-toc-page".to_string(),
         y: Pt::ZERO,

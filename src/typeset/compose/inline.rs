@@ -76,6 +76,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                         out.text(page, style);
                     }
                 }
+                Inline::IndexMark(mark) if !mark.id.is_empty() => out.anchor(&mark.id),
+                Inline::IndexMark(_) => {}
                 Inline::SoftBreak => out.text(" ", style),
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {

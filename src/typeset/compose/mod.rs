@@ -13,6 +13,7 @@ mod figures;
 mod front;
 mod heads;
 mod images;
+pub(crate) mod index;
 mod inline;
 mod lists;
 mod math;
@@ -358,6 +359,14 @@ impl<'a, 'f> Composer<'a, 'f> {
                     label: None,
                     kind,
                 });
+            }
+        }
+        // The index comes last, so it moves no page it names: the counting pass needs none.
+        if pass == Pass::Final {
+            let index_pages = self.index_pages(numbers);
+            if !index_pages.is_empty() {
+                self.open_recto(&mut pages);
+                pages.extend(index_pages);
             }
         }
         self.number_pages(&mut pages, out.first_arabic);

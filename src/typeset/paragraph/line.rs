@@ -281,6 +281,10 @@ fn place_box(
                 y: Pt::ZERO,
             })));
         }
+        Payload::Anchor(id) => out.items.push(Item::Anchor(Box::new(AnchorItem {
+            id: id.to_string(),
+            y: Pt::ZERO,
+        }))),
         Payload::Hyphen { .. } | Payload::Image(_) | Payload::Math(_) | Payload::Nothing => {}
     }
 }

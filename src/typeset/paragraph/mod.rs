@@ -59,6 +59,7 @@ enum Payload {
     },
     Image(Box<InlineImage>),
     Math(Arc<crate::typeset::math::MathBox>),
+    Anchor(Box<str>),
     Nothing,
 }
 
@@ -293,6 +294,13 @@ impl Builder<'_, '_> {
                     self.flush_word(&mut word);
                     self.pending_break();
                     self.inline_image(image);
+                }
+                Piece::Anchor(id) => {
+                    self.flush_word(&mut word);
+                    self.push(
+                        linebreak::Item::Box { width: 0.0 },
+                        Payload::Anchor(id.clone()),
+                    );
                 }
                 Piece::Math(formula) => {
                     self.flush_word(&mut word);

@@ -78,6 +78,9 @@ pub(crate) enum Piece<'a> {
     Math(Arc<MathBox>),
     /// An image set in the line.
     Image(Box<InlineImage>),
+    /// A named place in the line that takes no room (an index mark): its line carries the
+    /// anchor, so the place's page is the page of the line.
+    Anchor(Box<str>),
 }
 
 /// An image set in a line of text: its size, the image it draws and the link it is part of.
@@ -143,6 +146,12 @@ impl<'a> Pieces<'a> {
     }
 
     /// Add an image set in the line.
+    /// A place named `id` between the pieces before and after it.
+    pub(crate) fn anchor(&mut self, id: &str) {
+        self.list.push(Piece::Anchor(id.into()));
+    }
+
+    /// An image set in the line.
     pub(crate) fn image(&mut self, image: InlineImage) {
         self.list.push(Piece::Image(Box::new(image)));
     }
