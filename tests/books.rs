@@ -682,3 +682,25 @@ fn a_heading_that_skips_levels_is_reported_and_set_one_level_down() {
     }
     keep_for_epubcheck("books-heading-levels", &epub);
 }
+
+#[test]
+fn a_mathematics_environment_written_in_the_text_is_display_math() {
+    let chapter = "# Fit\n\nThe model, estimated as:\n\\begin{align}\n\\widehat{Y}_t &= \\hat{\\beta}_0 + \\hat{\\beta}_1 X_t,\\\\\n\\widehat{Y}_t &= 0.0008 - 0.0637 X_t.\n\\end{align}\nThe fit is good.\n";
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"Fit\"\nlanguage = \"en\"\n"),
+        ("chapters/01.md", chapter),
+    ]);
+    let (epub, diags, sources) = common::build_epub(&dir);
+    assert!(
+        diags.items().is_empty(),
+        "{}",
+        octavo::render_json(&diags, &sources)
+    );
+    let body = xhtml_body(&epub, "EPUB/text/01.xhtml");
+    assert!(
+        body.contains("display=\"block\"") && body.contains("<mtable"),
+        "{body}"
+    );
+    assert!(body.contains("The fit is good."), "{body}");
+    keep_for_epubcheck("books-text-environment", &epub);
+}

@@ -134,9 +134,9 @@ pub(super) struct Builder<'a> {
     /// Labels defined where octavo cannot number them (code chunks it does not run,
     /// equations), so that references to them are warnings, not unknown labels.
     pub(super) foreign_labels: Vec<ForeignLabel>,
-    /// Offsets of the text read (`\(…\)` rewritten as `$…$`, a byte shorter at each
-    /// delimiter) from which the source is one more byte ahead, in order.
-    pub(super) shifts: Vec<usize>,
+    /// How the text read (`\(…\)` rewritten as `$…$`, environments wrapped in `$$`) maps
+    /// back to the source.
+    pub(super) shifts: super::math::Shifts,
     /// The conventions of the tool the chapter was written for.
     pub(super) dialect: super::Dialect,
     /// How many fenced divs are being made inside each other.
@@ -189,7 +189,9 @@ impl<'a> Builder<'a> {
 
     /// The offset in the source of an offset in the text read.
     fn source_offset(&self, offset: usize) -> usize {
-        offset + self.shifts.partition_point(|&at| at <= offset)
+        let index = self.shifts.partition_point(|&(at, _)| at <= offset);
+        let ahead = index.checked_sub(1).map_or(0, |i| self.shifts[i].1);
+        offset.saturating_add_signed(ahead)
     }
 
     /// Close every frame still open and hand back the chapter.

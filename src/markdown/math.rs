@@ -61,45 +61,130 @@ impl Builder<'_> {
     }
 }
 
-/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$…$` and `$$…$$`, when it
-/// has any outside code, raw HTML and dollar math (`None` when it has none), and the offsets
-/// of the rewritten text from which the source is one more byte ahead (each `\(` and `\)`
-/// loses its backslash). pulldown-cmark knows only dollars, and reads `\(` as an escaped
-/// parenthesis.
-pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Vec<usize>)> {
+/// How far the source is ahead of the text read, from each offset of the text read on: in
+/// order, `(offset, bytes)`; before the first, the two agree.
+pub(super) type Shifts = Vec<(usize, isize)>;
+
+/// One change to the source: the bytes at `at..at + removed` become `inserted`.
+struct Edit {
+    at: usize,
+    removed: usize,
+    inserted: &'static str,
+}
+
+/// The chapter with LaTeX's `\(…\)` and `\[…\]` rewritten as `$…$` and `$$…$$`, and a
+/// mathematics environment written in the text (`\begin{align}` … `\end{align}`, as pandoc
+/// reads it) wrapped in `$$`, when it has any outside code, raw HTML and dollar math (`None`
+/// when it has none), with the [`Shifts`] that map the rewritten text back to the source.
+/// pulldown-cmark knows only dollars, reads `\(` as an escaped parenthesis, and would read
+/// an environment's `\\` and `_` as Markdown.
+pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Shifts)> {
     let unlisted = without_list_markers_in_display_math(text);
     let text = unlisted.as_deref().unwrap_or(text);
     let unchanged = || unlisted.clone().map(|t| (t, Vec::new()));
-    if !text.contains("\\(") && !text.contains("\\[") {
+    if !text.contains("\\(") && !text.contains("\\[") && !text.contains("\\begin{") {
         return unchanged();
     }
-    let pairs = bracket_pairs(text);
-    if pairs.is_empty() {
+    let excluded = verbatim_ranges(text);
+    let mut edits: Vec<Edit> = Vec::new();
+    for (open, close, display) in bracket_pairs(text, &excluded) {
+        let inserted = if display { "$$" } else { "$" };
+        edits.push(Edit {
+            at: open,
+            removed: 2,
+            inserted,
+        });
+        edits.push(Edit {
+            at: close,
+            removed: 2,
+            inserted,
+        });
+    }
+    for (start, end) in environments(text, &excluded, &edits) {
+        edits.push(Edit {
+            at: start,
+            removed: 0,
+            inserted: "$$",
+        });
+        edits.push(Edit {
+            at: end,
+            removed: 0,
+            inserted: "$$",
+        });
+    }
+    if edits.is_empty() {
         return unchanged();
     }
-    let mut out = String::with_capacity(text.len());
-    let mut shifts = Vec::new();
-    let mut copied = 0;
-    for (open, close, display) in pairs {
-        for (at, inline_dollar) in [(open, !display), (close, !display)] {
-            out.push_str(&text[copied..at]);
-            if inline_dollar {
-                out.push('$');
-                shifts.push(out.len());
-            } else {
-                out.push_str("$$");
-            }
-            copied = at + 2;
-        }
+    edits.sort_by_key(|edit| edit.at);
+    let mut out = String::with_capacity(text.len() + 4 * edits.len());
+    let mut shifts = Shifts::new();
+    let (mut copied, mut ahead) = (0, 0isize);
+    for edit in edits {
+        out.push_str(&text[copied..edit.at]);
+        out.push_str(edit.inserted);
+        ahead += edit.removed as isize - edit.inserted.len() as isize;
+        shifts.push((out.len(), ahead));
+        copied = edit.at + edit.removed;
     }
     out.push_str(&text[copied..]);
     Some((out, shifts))
 }
 
-/// The `\(`…`\)` and `\[`…`\]` pairs outside code, raw HTML and dollar math: the offsets
-/// of the opening and closing backslashes, and whether the pair is display math.
-fn bracket_pairs(text: &str) -> Vec<(usize, usize, bool)> {
-    let excluded = verbatim_ranges(text);
+/// LaTeX environments of mathematics that octavo sets when they stand in the text.
+const TEXT_MATH_ENVIRONMENTS: [&str; 8] = [
+    "align",
+    "align*",
+    "equation",
+    "equation*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+];
+
+/// The mathematics environments written in the text, outside code, raw HTML, dollar math
+/// and the bracket pairs of `edits`: each `\begin{…}`'s offset and the offset after its
+/// `\end{…}`, which must close it within the paragraph (no blank line between).
+fn environments(text: &str, excluded: &[Range<usize>], edits: &[Edit]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = text[from..].find("\\begin{") {
+        let start = from + offset;
+        from = start + 1;
+        let inside = |at: usize| {
+            excluded.iter().any(|r| r.contains(&at))
+                || edits
+                    .chunks(2)
+                    .any(|pair| pair[0].at < at && at < pair[1].at)
+        };
+        if inside(start) || (start > 0 && text.as_bytes()[start - 1] == b'\\') {
+            continue;
+        }
+        let name_start = start + "\\begin{".len();
+        let Some(name) = text[name_start..].split('}').next() else {
+            continue;
+        };
+        if !TEXT_MATH_ENVIRONMENTS.contains(&name) {
+            continue;
+        }
+        let close = format!("\\end{{{name}}}");
+        let Some(length) = text[start..].find(&close) else {
+            continue;
+        };
+        let end = start + length + close.len();
+        let body = &text[start..end];
+        if body.contains("\n\n") || body.lines().any(|line| line.trim().is_empty()) {
+            continue;
+        }
+        found.push((start, end));
+        from = end;
+    }
+    found
+}
+
+/// The `\(`…`\)` and `\[`…`\]` pairs outside code, raw HTML and dollar math (`excluded`):
+/// the offsets of the opening and closing backslashes, and whether the pair is display math.
+fn bracket_pairs(text: &str, excluded: &[Range<usize>]) -> Vec<(usize, usize, bool)> {
     let bytes = text.as_bytes();
     let mut pairs = Vec::new();
     let mut open: Option<(usize, u8)> = None;
@@ -247,7 +332,20 @@ mod tests {
         let source = "a \\(x^2\\) b \\[y=1\\] `\\(z^2\\)` \\[E0133\\]";
         let (text, shifts) = with_bracket_math_as_dollars(source).unwrap();
         assert_eq!(text, "a $x^2$ b $$y=1$$ `\\(z^2\\)` \\[E0133\\]");
-        assert_eq!(shifts, [3, 7]);
+        assert_eq!(shifts, [(3, 1), (7, 2), (12, 2), (17, 2)]);
+    }
+
+    #[test]
+    fn an_environment_in_the_text_becomes_display_math() {
+        let source = "Fitted:\n\\begin{align}\ny_t &= a\\\\\nz &= b\n\\end{align}\nafter `\\begin{align}` and \\begin{tabular}\n";
+        let (text, shifts) = with_bracket_math_as_dollars(source).unwrap();
+        assert_eq!(
+            text,
+            "Fitted:\n$$\\begin{align}\ny_t &= a\\\\\nz &= b\n\\end{align}$$\nafter `\\begin{align}` and \\begin{tabular}\n"
+        );
+        assert_eq!(shifts, [(10, -2), (55, -4)]);
+        // Not across a blank line, which ends the paragraph.
+        assert!(with_bracket_math_as_dollars("\\begin{align}\na\n\n\\end{align}\n").is_none());
     }
 
     #[test]
