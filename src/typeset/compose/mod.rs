@@ -176,7 +176,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             &numbers,
             Pass::Final,
         );
-        composition.warnings = std::mem::take(&mut self.warnings);
+        composition.warnings = summarised(std::mem::take(&mut self.warnings));
         composition
     }
 
@@ -497,8 +497,62 @@ pub(crate) fn roman(mut n: usize) -> String {
     out
 }
 
+/// The warnings with those of one kind that a book raises by the dozen (display formulas
+/// set smaller to fit the measure: a statistics book has twenty) made one, at the first,
+/// with the count.
+fn summarised(warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let kind = crate::diag::code::MATH_TOO_WIDE;
+    let count = warnings.iter().filter(|w| w.code == kind).count();
+    if count < 2 {
+        return warnings;
+    }
+    let mut out = Vec::with_capacity(warnings.len() - count + 1);
+    for mut warning in warnings {
+        if warning.code != kind {
+            out.push(warning);
+        } else if !out.iter().any(|w: &Diagnostic| w.code == kind) {
+            let first = warning
+                .message
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            warning.message = format!(
+                "{count} display formulas are wider than the measure and set smaller to fit; \
+                 the first is here ({first})"
+            );
+            out.push(warning);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn display_formulas_too_wide_are_one_warning() {
+        let wide = |at: usize| {
+            Diagnostic::warning(
+                crate::diag::code::MATH_TOO_WIDE,
+                "display formula is 461 pt wide, the measure leaves 330 pt: it is set smaller to fit",
+            )
+            .at(crate::diag::Span::new(crate::diag::FileId(0), at..at + 1))
+        };
+        let other = Diagnostic::warning(crate::diag::code::CODE_TOKEN_CUT, "cut");
+        let out = summarised(vec![wide(5), other.clone(), wide(9), wide(12)]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            out[0].message,
+            "3 display formulas are wider than the measure and set smaller to fit; the first is \
+             here (display formula is 461 pt wide, the measure leaves 330 pt)"
+        );
+        assert_eq!(out[0].span.as_ref().map(|s| s.range.start), Some(5));
+        assert_eq!(out[1].code, other.code);
+        assert_eq!(summarised(vec![wide(1)])[0].message, wide(1).message);
+    }
+
     #[test]
     fn roman_numerals() {
         assert_eq!(super::roman(4), "iv");
