@@ -38,22 +38,6 @@ pub(crate) fn callout_kind(attrs: &Attributes) -> Option<&str> {
     })
 }
 
-/// LaTeX environments that hold mathematics: left to the mathematics of the text.
-const MATH_ENVIRONMENTS: [&str; 12] = [
-    "align",
-    "align*",
-    "equation",
-    "equation*",
-    "gather",
-    "gather*",
-    "multline",
-    "multline*",
-    "eqnarray",
-    "eqnarray*",
-    "split",
-    "cases",
-];
-
 /// The command a paragraph of raw LaTeX starts with (`newpage`, `begin{tikzpicture}`), when
 /// the paragraph is one: its text starts with a backslash and a letter, and it holds no `$`.
 /// Environments of mathematics are not raw LaTeX here.
@@ -71,7 +55,7 @@ fn raw_latex_command(text: &str) -> Option<&str> {
     }
     if &rest[..name_end] == "begin" {
         let environment = rest[name_end..].strip_prefix('{')?.split('}').next()?;
-        if MATH_ENVIRONMENTS.contains(&environment) {
+        if super::math::TEXT_MATH_ENVIRONMENTS.contains(&environment) {
             return None;
         }
         return Some(&rest[..name_end + environment.len() + 2]);

@@ -130,8 +130,9 @@ pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Shifts
     Some((out, shifts))
 }
 
-/// LaTeX environments of mathematics that octavo sets when they stand in the text.
-const TEXT_MATH_ENVIRONMENTS: [&str; 8] = [
+/// LaTeX environments of mathematics that octavo sets when they stand in the text (as
+/// display math); another environment there is raw LaTeX.
+pub(super) const TEXT_MATH_ENVIRONMENTS: [&str; 8] = [
     "align",
     "align*",
     "equation",
