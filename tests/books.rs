@@ -615,13 +615,7 @@ fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
     ]);
     let compiled = octavo::compile(&dir, &octavo::ResolveOptions::default());
     let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF");
+    let output = common::print_pdf(book);
     let runs: Vec<&octavo::layout::GlyphRun> = output
         .composition
         .pages

@@ -412,13 +412,7 @@ fn comprehensive_rust_breaks_code_inside_no_token_but_those_longer_than_the_line
     let book_dir = book_from(&from, &files);
     let compiled = compile(book_dir.path(), &ResolveOptions::default());
     let book = compiled.book.as_ref().expect("the book loads");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    let output = common::print_pdf(book);
     let mark = mark_glyph(&set_case("print").composition.pages);
     let count = count_breaks(&output.composition.pages, mark);
     eprintln!(

@@ -133,13 +133,7 @@ fn print_pdf(dir: &Path, name: &str) -> octavo::PdfOutput {
     let compiled = compile(dir, &ResolveOptions::default());
     assert!(!compiled.diags.has_errors());
     let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    let output = common::print_pdf(book);
     std::fs::write(pdf_dir().join(format!("{name}.pdf")), &output.bytes).expect("keep the PDF");
     output
 }

@@ -31,13 +31,7 @@ fn pdf() -> (octavo::PdfOutput, octavo::Compiled) {
         octavo::render_json(&compiled.diags, compiled.sources())
     );
     let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    let output = common::print_pdf(book);
     std::fs::write(pdf_dir().join("images.pdf"), &output.bytes).expect("keep the PDF");
     (output, compiled)
 }
@@ -475,13 +469,7 @@ fn figure_placement(attributes: &str) -> Placement {
     std::fs::write(dir.join("chapters/01.md"), chapter).expect("chapter");
     let compiled = compile(dir, &ResolveOptions::default());
     let book = compiled.book.as_ref().expect("a book");
-    let options = octavo::PdfOptions {
-        profile: octavo::Profile::builtin("print"),
-        chapters: None,
-        readable: false,
-        fonts: None,
-    };
-    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    let output = common::print_pdf(book);
     let pages = &output.composition.pages;
     let figure = pages
         .iter()

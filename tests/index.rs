@@ -37,13 +37,7 @@ fn pdf() -> &'static Pdf {
     PDF.get_or_init(|| {
         let compiled = compile(&case(), &ResolveOptions::default());
         let book = compiled.book.as_ref().expect("a book");
-        let options = octavo::PdfOptions {
-            profile: octavo::Profile::builtin("print"),
-            chapters: None,
-            readable: false,
-            fonts: None,
-        };
-        let output = octavo::write_pdf(book, &options).expect("PDF written");
+        let output = common::print_pdf(book);
         let path = common::pdf_dir().join("index.pdf");
         std::fs::write(&path, &output.bytes).expect("keep the PDF");
         let text = pdftotext(&path).expect("pdftotext");

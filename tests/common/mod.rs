@@ -348,3 +348,14 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The book set in the print profile with the bundled fonts: the PDF most tests look at.
+pub fn print_pdf(book: &octavo::Book) -> octavo::PdfOutput {
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    octavo::write_pdf(book, &options).expect("PDF written")
+}
