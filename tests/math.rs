@@ -302,3 +302,84 @@ fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
         4
     );
 }
+
+/// The formula book with `[epub] math = "svg"`.
+fn svg_formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
+    let toml = format!("{TOML}\n[epub]\nmath = \"svg\"\n");
+    book(&[("book.toml", &toml), ("chapters/01.md", CHAPTER)])
+}
+
+/// Every `<img class="math-…">` of a page: its `src` and `alt`.
+fn math_images(body: &str) -> Vec<(String, String)> {
+    let attribute = |img: &str, name: &str| {
+        let start = img.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = img[start..].find('"')? + start;
+        Some(img[start..end].to_string())
+    };
+    body.split("<img class=\"math-")
+        .skip(1)
+        .filter_map(|img| Some((attribute(img, "src")?, attribute(img, "alt")?)))
+        .collect()
+}
+
+#[test]
+fn an_svg_epub_draws_each_formula_as_an_image_with_its_source_as_alt_text() {
+    let (_tmp, dir) = svg_formula_book();
+    let (bytes, diags, _) = build_epub(&dir);
+    keep_for_epubcheck("math-svg", &bytes);
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+    let body = xhtml_body(&bytes, "EPUB/text/01.xhtml");
+    assert!(!body.contains("<math"), "no MathML: {body}");
+    let images = math_images(&body);
+    let (mathml, _, _) = build_epub(&formula_book().1);
+    let formulas = xhtml_body(&mathml, "EPUB/text/01.xhtml")
+        .matches("<math ")
+        .count();
+    assert_eq!(images.len(), formulas, "one image per formula: {body}");
+    assert!(
+        images
+            .iter()
+            .any(|(_, alt)| alt == r"f&apos;(x) = a_1 x + b_{ij}"),
+        "{images:?}"
+    );
+    assert!(body.contains(r#"role="math""#), "{body}");
+    assert!(
+        body.contains("vertical-align:-"),
+        "inline formulas sit on the baseline"
+    );
+    let opf = xhtml_body(&bytes, "EPUB/package.opf");
+    assert!(!opf.contains(r#"properties="mathml""#), "{opf}");
+    for (src, _) in &images {
+        let href = src.trim_start_matches("../");
+        assert!(
+            opf.contains(&format!(r#"href="{href}" media-type="image/svg+xml""#)),
+            "{href} in the manifest: {opf}"
+        );
+        let svg = xhtml_body(&bytes, &format!("EPUB/{href}"));
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<path d=\"M"),
+            "{svg}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_epub_math_setting_is_an_error_in_book_toml() {
+    let toml = "title = \"M\"\n\n[epub]\nmath = \"png\"\n";
+    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", "# One\n\n$x$\n")]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let errors: Vec<_> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code.starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("`png`"), "{}", errors[0].message);
+    assert!(errors[0].hint.as_deref().unwrap_or("").contains("svg"));
+    let span = errors[0].span.as_ref().expect("located");
+    assert_eq!(
+        compiled.sources().line_col(span.file, span.range.start),
+        (4, 8)
+    );
+}
