@@ -383,3 +383,20 @@ fn an_unknown_epub_math_setting_is_an_error_in_book_toml() {
         (4, 8)
     );
 }
+
+#[test]
+fn a_heading_with_a_formula_reads_as_text_in_the_nav_and_the_outline() {
+    let chapter = "# The $x^2$ case\n\nText.\n\n## Roots of $\\sqrt{a_i}$\n\nMore.\n";
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+    let (bytes, _, _) = build_epub(&dir);
+    let nav = xhtml_body(&bytes, "EPUB/nav.xhtml");
+    assert!(nav.contains("The x² case"), "{nav}");
+    assert!(nav.contains("Roots of √aᵢ"), "{nav}");
+    assert!(!nav.contains("x^2"), "{nav}");
+    let (_, dump) = build_pdf("math-heading", &dir, "print");
+    let outline = &dump[dump.find("== outline").expect("an outline")..];
+    assert!(
+        outline.contains("The x² case") && outline.contains("Roots of √aᵢ"),
+        "{outline}"
+    );
+}

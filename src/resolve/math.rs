@@ -3,12 +3,15 @@
 //! backend prints LaTeX it could not typeset.
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{walk, Chapter, Inline};
+use crate::doc::{walk, Chapter, Inline, Math};
 use crate::manuscript::Manuscript;
+use crate::math::text::readable_text;
+use crate::math::tree::parse;
 use crate::math::{check, Macros, MathError};
 
-/// Reads every formula of the book (notes, table cells and captions included) and reports
-/// the ones that do not read, and the macros of book.toml that do not.
+/// Reads every formula of the book (notes, table cells and captions included), reports the
+/// ones that do not read (and the macros of book.toml that do not), and gives the others
+/// their readable text.
 pub(super) fn check_formulas(
     manuscript: &Manuscript,
     chapters: &mut [Chapter],
@@ -18,8 +21,9 @@ pub(super) fn check_formulas(
     for chapter in chapters {
         let mut check_inline = |inline: &mut Inline| {
             if let Inline::Math(math) = inline {
-                if let Err(error) = check(&math.source, &macros) {
-                    diags.push(formula_error(&error, &math.span, math.source.len()));
+                match check(&math.source, &macros) {
+                    Err(error) => diags.push(formula_error(&error, &math.span, math.source.len())),
+                    Ok(()) => set_readable_text(math, &macros),
                 }
             }
         };
@@ -27,6 +31,19 @@ pub(super) fn check_formulas(
         for note in &mut chapter.notes {
             walk::inlines_mut(&mut note.blocks, &mut check_inline);
         }
+        // A title taken from the first heading is a copy of it, checked there.
+        walk::each_inline_mut(&mut chapter.title, &mut |inline| {
+            if let Inline::Math(math) = inline {
+                set_readable_text(math, &macros);
+            }
+        });
+    }
+}
+
+/// Gives a formula that reads its readable text.
+fn set_readable_text(math: &mut Math, macros: &Macros) {
+    if let Some(nodes) = parse(&math.source, macros) {
+        math.text = readable_text(&nodes);
     }
 }
 
