@@ -9,54 +9,11 @@ mod common;
 use common::{book, build_epub, build_pdf, keep_for_epubcheck, words::pdftotext, xhtml_body};
 use octavo::{compile, ResolveOptions};
 
-const TOML: &str = "title = \"Formulas\"\nlanguage = \"en\"\n\n[math]\nmacros = { R = '\\mathbb{R}', norm = '\\left\\lVert #1 \\right\\rVert' }\n";
+/// The formula test book (also a reference render): its book.toml and its chapter.
+const TOML: &str = include_str!("cases/math/book.toml");
 
 /// Every construct of the issue's item 2, inline and display.
-const CHAPTER: &str = r#"# Formulas
-
-Inline $f'(x) = a_1 x + b_{ij}$ and \(\alpha + \beta\) stay formulas, and so does
-$\sum_{i=1}^{n} i$ or $\lim_{n \to \infty} x_n$, with Greek $\gamma \Gamma \epsilon \varepsilon$.
-
-$$ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} $$ {#eq-quadratic}
-
-The roots are in @eq-quadratic; the integral in @eq-integral.
-
-$$ \int_0^1 x^2 \, dx = \tfrac{1}{3} \quad \dfrac{a}{b} \; \sqrt[3]{8} = 2 $$ {#eq-integral}
-
-$$
-\begin{aligned}
-  f(x) &= (x + 1)^2 \\
-       &= x^2 + 2x + 1
-\end{aligned}
-$$
-
-\[ \prod_{k=1}^{n} k = n! \]
-
-$$ \begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}
-   \begin{bmatrix} a & b \\ c & d \end{bmatrix}
-   \begin{vmatrix} a & b \\ c & d \end{vmatrix}
-   \begin{matrix} a & b \end{matrix} $$
-
-$$ |x| = \begin{cases} x & x \geq 0 \\ -x & \text{otherwise} \end{cases} $$
-
-$$ \begin{split} a &= b + c \\ &= d \end{split} \qquad
-   \begin{gather} a = b \\ c = d \end{gather} \qquad
-   \begin{array}{lr} 1 & 2 \end{array} $$
-
-$$ \left( \frac{a}{b} \right) \big( \Big[ x \Big] \big) \hat{a} \bar{b} \tilde{c}
-   \vec{v} \dot{x} \overline{xy} \underbrace{a + b}_{2} $$
-
-$$ \mathbf{x} \mathrm{d} \mathit{y} \mathcal{L} \mathbb{E} \boldsymbol{\beta}
-   \operatorname{Var}(X) \, \mid \ldots \cdots \R \norm{v} \mbox{if} \leq \neq \in \to $$
-
-A formula in a note[^n] and in a table:
-
-| Name | Formula |
-|------|---------|
-| area | $\pi r^2$ |
-
-[^n]: The note holds $e^{i\pi} + 1 = 0$.
-"#;
+const CHAPTER: &str = include_str!("cases/math/chapters/01.md");
 
 fn formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
     book(&[("book.toml", TOML), ("chapters/01.md", CHAPTER)])
