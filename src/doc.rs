@@ -615,8 +615,9 @@ pub struct Math {
     pub attrs: Attributes,
     /// The number resolve gave a labelled display formula ("(3.2)" beside it).
     pub number: Option<Numbered>,
-    /// The formula as readable text (`x²+1`), which resolve sets for where only text can go
-    /// (navigation, outline, titles); empty before, and [`plain_text`] then gives the source.
+    /// The formula as readable text (`x²+1`), which resolve sets in titles, headings and
+    /// captions, shown where only text can go (navigation, outline, lists of figures); empty
+    /// elsewhere, and [`plain_text`] then gives the source.
     pub text: String,
 }
 

@@ -3,15 +3,15 @@
 //! backend prints LaTeX it could not typeset.
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{walk, Chapter, Inline, Math};
+use crate::doc::{walk, Block, Chapter, Inline, Math};
 use crate::manuscript::Manuscript;
 use crate::math::text::readable_text;
 use crate::math::tree::parse;
 use crate::math::{check, Macros, MathError};
 
 /// Reads every formula of the book (notes, table cells and captions included), reports the
-/// ones that do not read (and the macros of book.toml that do not), and gives the others
-/// their readable text.
+/// ones that do not read (and the macros of book.toml that do not), and gives those of
+/// titles, headings and captions their readable text.
 pub(super) fn check_formulas(
     manuscript: &Manuscript,
     chapters: &mut [Chapter],
@@ -21,9 +21,8 @@ pub(super) fn check_formulas(
     for chapter in chapters {
         let mut check_inline = |inline: &mut Inline| {
             if let Inline::Math(math) = inline {
-                match check(&math.source, &macros) {
-                    Err(error) => diags.push(formula_error(&error, &math.span, math.source.len())),
-                    Ok(()) => set_readable_text(math, &macros),
+                if let Err(error) = check(&math.source, &macros) {
+                    diags.push(formula_error(&error, &math.span, math.source.len()));
                 }
             }
         };
@@ -31,13 +30,26 @@ pub(super) fn check_formulas(
         for note in &mut chapter.notes {
             walk::inlines_mut(&mut note.blocks, &mut check_inline);
         }
-        // A title taken from the first heading is a copy of it, checked there.
-        walk::each_inline_mut(&mut chapter.title, &mut |inline| {
-            if let Inline::Math(math) = inline {
-                set_readable_text(math, &macros);
-            }
-        });
+        give_titles_readable_text(chapter, &macros);
     }
+}
+
+/// Gives the formulas of what is shown as plain text (the chapter's title, headings, the
+/// captions the lists of figures and tables show) their readable text; the others never
+/// need it, and reading every formula again would cost as much as checking it.
+fn give_titles_readable_text(chapter: &mut Chapter, macros: &Macros) {
+    let mut set = |inline: &mut Inline| {
+        if let Inline::Math(math) = inline {
+            set_readable_text(math, macros);
+        }
+    };
+    walk::each_inline_mut(&mut chapter.title, &mut set);
+    walk::blocks_mut(&mut chapter.blocks, &mut |block| match block {
+        Block::Heading(heading) => walk::each_inline_mut(&mut heading.content, &mut set),
+        Block::Figure(figure) => walk::each_inline_mut(&mut figure.caption, &mut set),
+        Block::Table(table) => walk::each_inline_mut(&mut table.caption, &mut set),
+        _ => {}
+    });
 }
 
 /// Gives a formula that reads its readable text.
