@@ -395,5 +395,8 @@ pub fn epub_options(compiled: &Compiled) -> Result<EpubOptions, BuildError> {
         extra_css: compiled.epub_css.clone(),
         embed_fonts: manuscript.config.epub.embed_fonts,
         fonts: compiled.fonts.clone(),
+        math: (manuscript.config.epub.math.as_ref())
+            .and_then(|math| crate::config::EpubMath::from_config(math.get_ref()))
+            .unwrap_or_default(),
     })
 }

@@ -182,7 +182,34 @@ pub struct EpubConfig {
     pub embed_fonts: bool,
     /// Extra stylesheet (path in the book folder) appended after the default one.
     pub css: Option<Spanned<String>>,
+    /// How formulas are written: `mathml` (the default) or `svg` (an image per formula, for
+    /// readers without MathML).
+    pub math: Option<Spanned<String>>,
 }
+
+/// How the EPUB writes formulas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EpubMath {
+    /// Presentation MathML with the LaTeX as `alttext` (the default).
+    #[default]
+    MathMl,
+    /// An SVG image per formula, drawn from the PDF's layout, with the LaTeX as alt text.
+    Svg,
+}
+
+impl EpubMath {
+    /// The setting for book.toml's `[epub] math` value; `None` for an unknown one.
+    pub fn from_config(value: &str) -> Option<EpubMath> {
+        match value {
+            "mathml" => Some(EpubMath::MathMl),
+            "svg" => Some(EpubMath::Svg),
+            _ => None,
+        }
+    }
+}
+
+/// The values `[epub] math` takes, for the hint of an unknown one.
+pub(crate) const EPUB_MATH_VALUES: [&str; 2] = ["mathml", "svg"];
 
 /// `[fonts]`: font folders or files inside the book folder; octavo's own fonts otherwise.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -333,6 +360,24 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
                 )
                 .at(span_of(file, details))
                 .with_hint("write [pdf] details = \"box\" or details = \"omit\""),
+            );
+        }
+    }
+    if let Some(math) = &config.epub.math {
+        if EpubMath::from_config(math.get_ref()).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `{}` is not a way to write formulas in the EPUB",
+                        math.get_ref()
+                    ),
+                )
+                .at(span_of(file, math))
+                .with_hint(format!(
+                    "write [epub] math = \"{}\" (or \"{}\" for readers without MathML)",
+                    EPUB_MATH_VALUES[0], EPUB_MATH_VALUES[1]
+                )),
             );
         }
     }

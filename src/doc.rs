@@ -624,6 +624,10 @@ pub struct Math {
     pub attrs: Attributes,
     /// The number resolve gave a labelled display formula ("(3.2)" beside it).
     pub number: Option<Numbered>,
+    /// The formula as readable text (`x²+1`), which resolve sets in titles, headings and
+    /// captions, shown where only text can go (navigation, outline, lists of figures); empty
+    /// elsewhere, and [`plain_text`] then gives the source.
+    pub text: String,
 }
 
 /// An allow-listed inline HTML element and its content.
@@ -826,6 +830,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
         match inline {
             Inline::Text { text, .. } => out.push_str(text),
             Inline::Code(code) => out.push_str(code),
+            Inline::Math(math) if !math.text.is_empty() => out.push_str(&math.text),
             Inline::Math(math) => out.push_str(&math.source),
             Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => push_plain_text(c, out),
             Inline::Html(html) => push_plain_text(&html.children, out),

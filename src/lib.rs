@@ -62,7 +62,7 @@ pub use diag::{
 };
 pub use doc::{plain_text, Book, CodeToken, TokenClass};
 pub use epub::xhtml::chapter_file;
-pub use epub::{write_epub, EpubOptions};
+pub use epub::{write_epub, EpubMath, EpubOptions};
 pub use highlight::classify as classify_code;
 pub use markdown::citations::find_citations;
 pub use markdown::html::{is_html_element, tokenize, HtmlToken};

@@ -9,54 +9,11 @@ mod common;
 use common::{book, build_epub, build_pdf, keep_for_epubcheck, words::pdftotext, xhtml_body};
 use octavo::{compile, ResolveOptions};
 
-const TOML: &str = "title = \"Formulas\"\nlanguage = \"en\"\n\n[math]\nmacros = { R = '\\mathbb{R}', norm = '\\left\\lVert #1 \\right\\rVert' }\n";
+/// The formula test book (also a reference render): its book.toml and its chapter.
+const TOML: &str = include_str!("cases/math/book.toml");
 
 /// Every construct of the issue's item 2, inline and display.
-const CHAPTER: &str = r#"# Formulas
-
-Inline $f'(x) = a_1 x + b_{ij}$ and \(\alpha + \beta\) stay formulas, and so does
-$\sum_{i=1}^{n} i$ or $\lim_{n \to \infty} x_n$, with Greek $\gamma \Gamma \epsilon \varepsilon$.
-
-$$ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} $$ {#eq-quadratic}
-
-The roots are in @eq-quadratic; the integral in @eq-integral.
-
-$$ \int_0^1 x^2 \, dx = \tfrac{1}{3} \quad \dfrac{a}{b} \; \sqrt[3]{8} = 2 $$ {#eq-integral}
-
-$$
-\begin{aligned}
-  f(x) &= (x + 1)^2 \\
-       &= x^2 + 2x + 1
-\end{aligned}
-$$
-
-\[ \prod_{k=1}^{n} k = n! \]
-
-$$ \begin{pmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \\ 7 & 8 & 9 \end{pmatrix}
-   \begin{bmatrix} a & b \\ c & d \end{bmatrix}
-   \begin{vmatrix} a & b \\ c & d \end{vmatrix}
-   \begin{matrix} a & b \end{matrix} $$
-
-$$ |x| = \begin{cases} x & x \geq 0 \\ -x & \text{otherwise} \end{cases} $$
-
-$$ \begin{split} a &= b + c \\ &= d \end{split} \qquad
-   \begin{gather} a = b \\ c = d \end{gather} \qquad
-   \begin{array}{lr} 1 & 2 \end{array} $$
-
-$$ \left( \frac{a}{b} \right) \big( \Big[ x \Big] \big) \hat{a} \bar{b} \tilde{c}
-   \vec{v} \dot{x} \overline{xy} \underbrace{a + b}_{2} $$
-
-$$ \mathbf{x} \mathrm{d} \mathit{y} \mathcal{L} \mathbb{E} \boldsymbol{\beta}
-   \operatorname{Var}(X) \, \mid \ldots \cdots \R \norm{v} \mbox{if} \leq \neq \in \to $$
-
-A formula in a note[^n] and in a table:
-
-| Name | Formula |
-|------|---------|
-| area | $\pi r^2$ |
-
-[^n]: The note holds $e^{i\pi} + 1 = 0$.
-"#;
+const CHAPTER: &str = include_str!("cases/math/chapters/01.md");
 
 fn formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
     book(&[("book.toml", TOML), ("chapters/01.md", CHAPTER)])
@@ -300,5 +257,103 @@ fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
     assert_eq!(
         compiled.sources().line_col(span.file, span.range.start).0,
         4
+    );
+}
+
+/// The formula book with `[epub] math = "svg"`.
+fn svg_formula_book() -> (tempfile::TempDir, std::path::PathBuf) {
+    let toml = format!("{TOML}\n[epub]\nmath = \"svg\"\n");
+    book(&[("book.toml", &toml), ("chapters/01.md", CHAPTER)])
+}
+
+/// Every `<img class="math-…">` of a page: its `src` and `alt`.
+fn math_images(body: &str) -> Vec<(String, String)> {
+    let attribute = |img: &str, name: &str| {
+        let start = img.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = img[start..].find('"')? + start;
+        Some(img[start..end].to_string())
+    };
+    body.split("<img class=\"math-")
+        .skip(1)
+        .filter_map(|img| Some((attribute(img, "src")?, attribute(img, "alt")?)))
+        .collect()
+}
+
+#[test]
+fn an_svg_epub_draws_each_formula_as_an_image_with_its_source_as_alt_text() {
+    let (_tmp, dir) = svg_formula_book();
+    let (bytes, diags, _) = build_epub(&dir);
+    keep_for_epubcheck("math-svg", &bytes);
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+    let body = xhtml_body(&bytes, "EPUB/text/01.xhtml");
+    assert!(!body.contains("<math"), "no MathML: {body}");
+    let images = math_images(&body);
+    let (mathml, _, _) = build_epub(&formula_book().1);
+    let formulas = xhtml_body(&mathml, "EPUB/text/01.xhtml")
+        .matches("<math ")
+        .count();
+    assert_eq!(images.len(), formulas, "one image per formula: {body}");
+    assert!(
+        images
+            .iter()
+            .any(|(_, alt)| alt == r"f&apos;(x) = a_1 x + b_{ij}"),
+        "{images:?}"
+    );
+    assert!(body.contains(r#"role="math""#), "{body}");
+    assert!(
+        body.contains("vertical-align:-"),
+        "inline formulas sit on the baseline"
+    );
+    let opf = xhtml_body(&bytes, "EPUB/package.opf");
+    assert!(!opf.contains(r#"properties="mathml""#), "{opf}");
+    for (src, _) in &images {
+        let href = src.trim_start_matches("../");
+        assert!(
+            opf.contains(&format!(r#"href="{href}" media-type="image/svg+xml""#)),
+            "{href} in the manifest: {opf}"
+        );
+        let svg = xhtml_body(&bytes, &format!("EPUB/{href}"));
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<path d=\"M"),
+            "{svg}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_epub_math_setting_is_an_error_in_book_toml() {
+    let toml = "title = \"M\"\n\n[epub]\nmath = \"png\"\n";
+    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", "# One\n\n$x$\n")]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let errors: Vec<_> = compiled
+        .diags
+        .items()
+        .iter()
+        .filter(|d| d.code.starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("`png`"), "{}", errors[0].message);
+    assert!(errors[0].hint.as_deref().unwrap_or("").contains("svg"));
+    let span = errors[0].span.as_ref().expect("located");
+    assert_eq!(
+        compiled.sources().line_col(span.file, span.range.start),
+        (4, 8)
+    );
+}
+
+#[test]
+fn a_heading_with_a_formula_reads_as_text_in_the_nav_and_the_outline() {
+    let chapter = "# The $x^2$ case\n\nText.\n\n## Roots of $\\sqrt{a_i}$\n\nMore.\n";
+    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
+    let (bytes, _, _) = build_epub(&dir);
+    let nav = xhtml_body(&bytes, "EPUB/nav.xhtml");
+    assert!(nav.contains("The x² case"), "{nav}");
+    assert!(nav.contains("Roots of √aᵢ"), "{nav}");
+    assert!(!nav.contains("x^2"), "{nav}");
+    let (_, dump) = build_pdf("math-heading", &dir, "print");
+    let outline = &dump[dump.find("== outline").expect("an outline")..];
+    assert!(
+        outline.contains("The x² case") && outline.contains("Roots of √aᵢ"),
+        "{outline}"
     );
 }

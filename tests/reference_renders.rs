@@ -1,11 +1,12 @@
 //! Reference renders: chosen pages of the sample book (the contents, a chapter opening with a
 //! footnote, the figure, the table), set in each profile (print, a4, letter), and in print two
 //! pages of the images test book (SVG figures drawn as vectors with their text, rasters at
-//! their natural sizes; its seven-column table) and two of the code test book (highlighting in
-//! print's greys and faces, numbered and highlighted lines), rendered to grey images and
-//! compared with the PNGs in tests/reference/ within a tolerance, so that a visual change the
-//! text dumps of tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness, an image,
-//! a colour, the page size) fails, as does a change in margins, sizes or spacing.
+//! their natural sizes; its seven-column table), two of the code test book (highlighting in
+//! print's greys and faces, numbered and highlighted lines) and the first page of the
+//! formula test book, rendered to grey images and compared with the PNGs in
+//! tests/reference/ within a tolerance, so that a visual change the text dumps of
+//! tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness, an image, a colour, the
+//! page size) fails, as does a change in margins, sizes or spacing.
 //!
 //! The renderer is PDFium through the PyPI package `pypdfium2`, at the exact version in
 //! tests/reference/renderer.txt, installed into .tools/pypdfium2 by `make test-tools` (part
@@ -115,6 +116,14 @@ fn a_wide_table_page_matches_its_reference() {
 #[test]
 fn a_code_page_matches_its_reference() {
     check_book_page("code", "print-code", "Listing 1.1: Summing a slice");
+}
+
+/// The formula test book's first page: inline formulas on the baseline, display formulas
+/// centred with their numbers, fractions, radicals, an integral's limits, `aligned`, the
+/// matrices and `cases` (tests/cases/math, which tests/math.rs checks in text).
+#[test]
+fn a_math_page_matches_its_reference() {
+    check_book_page("math", "print-math", "The roots are in");
 }
 
 /// The code test book's page of numbered lines with a highlighted one (the number and the bar

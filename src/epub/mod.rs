@@ -9,6 +9,7 @@
 pub(crate) mod excerpt;
 mod fonts;
 mod index;
+pub(crate) mod math_svg;
 pub(crate) mod nav;
 pub(crate) mod opf;
 pub(crate) mod pages;
@@ -17,6 +18,7 @@ pub(crate) mod zip;
 
 use std::path::PathBuf;
 
+pub use crate::config::EpubMath;
 use crate::doc::Book;
 use crate::fonts::FontSet;
 use crate::locale::terms;
@@ -36,6 +38,8 @@ pub struct EpubOptions {
     /// for octavo's own set. Embedded instead of the bundled fonts, so that the EPUB reads
     /// in the faces the PDF is set in.
     pub fonts: Option<std::sync::Arc<FontSet<'static>>>,
+    /// How formulas are written: MathML, or SVG images drawn from the PDF's layout.
+    pub math: EpubMath,
 }
 
 /// Why the EPUB could not be written.
@@ -171,9 +175,10 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     }
     let nav_at = package.items.len();
     add_caption_lists(book, &mut package, terms);
+    let mut math_images = math_images(book, options);
     for (index, chapter) in book.chapters.iter().enumerate() {
         let href = format!("text/{}", xhtml::chapter_file(chapter));
-        let page = xhtml::write_chapter(book, index, terms);
+        let page = xhtml::write_chapter(book, index, terms, math_images.as_mut());
         package.add_page(&format!("c-{}", chapter.slug), &href, page);
     }
     if let Some(book_index) = &book.index {
@@ -189,7 +194,29 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         nav::ncx_document(book, &toc, terms).into_bytes(),
     );
     add_images(book, &mut package)?;
+    if let Some(images) = math_images {
+        add_math_images(images, &mut package);
+    }
     Ok(package)
+}
+
+/// Where formulas are drawn when `[epub] math = "svg"`: in the book's fonts, or octavo's own.
+fn math_images(book: &Book, options: &EpubOptions) -> Option<math_svg::MathImages> {
+    if options.math != EpubMath::Svg {
+        return None;
+    }
+    let fonts = match &options.fonts {
+        Some(fonts) => std::sync::Arc::clone(fonts),
+        None => std::sync::Arc::new(FontSet::builtin().ok()?),
+    };
+    Some(math_svg::MathImages::new(fonts, xhtml::book_macros(book)))
+}
+
+/// The formulas' SVG images, after the book's own images.
+fn add_math_images(images: math_svg::MathImages, package: &mut Package) {
+    for (index, (href, data)) in images.files.into_iter().enumerate() {
+        package.add(&format!("math-{}", index + 1), &href, "image/svg+xml", data);
+    }
 }
 
 /// The lists of figures and tables book.toml asks for, after the contents; a list with no

@@ -65,6 +65,8 @@ pub(crate) struct Writer<'a> {
     khmer_depth: usize,
     /// The book's math macros, which every formula is read with.
     macros: crate::math::Macros,
+    /// Where formulas are drawn as images (`[epub] math = "svg"`); `None` for MathML.
+    math_images: Option<&'a mut super::math_svg::MathImages>,
 }
 
 /// The `epub:type` and ARIA role of a chapter's section.
@@ -100,8 +102,14 @@ pub(crate) fn division_type(division: Division) -> &'static str {
     }
 }
 
-/// Write a whole chapter document.
-pub(crate) fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String {
+/// Write a whole chapter document; its formulas as images into `math_images` when given,
+/// as MathML otherwise.
+pub(crate) fn write_chapter(
+    book: &Book,
+    index: usize,
+    terms: &Terms,
+    math_images: Option<&mut super::math_svg::MathImages>,
+) -> String {
     let chapter = &book.chapters[index];
     let title = crate::doc::plain_text(&chapter.title);
     let mut writer = Writer {
@@ -116,6 +124,7 @@ pub(crate) fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String 
         ),
         khmer_depth: 0,
         macros: book_macros(book),
+        math_images,
     };
     writer.chapter(chapter);
     writer.out.push_str(DOCUMENT_END);
@@ -123,16 +132,41 @@ pub(crate) fn write_chapter(book: &Book, index: usize, terms: &Terms) -> String 
 }
 
 /// The book's math macros, read once per document.
-fn book_macros(book: &Book) -> crate::math::Macros {
+pub(crate) fn book_macros(book: &Book) -> crate::math::Macros {
     let defined = book.meta.math_macros.iter();
     crate::math::Macros::new(defined.map(|(name, body)| (name.as_str(), body.as_str()))).0
+}
+
+/// A formula's image element, sized in ems of the text: a display formula as wide as
+/// it is drawn (narrower screens scale it down), an inline one as tall as it is drawn and
+/// dropped below the baseline by its depth.
+fn math_img(image: &super::math_svg::MathImage, source: &str, display: bool) -> String {
+    let (class, style) = if display {
+        (
+            "math-display",
+            format!("width:{:.3}em;max-width:100%;height:auto", image.width),
+        )
+    } else {
+        (
+            "math-inline",
+            format!(
+                "height:{:.3}em;vertical-align:-{:.3}em",
+                image.height, image.depth
+            ),
+        )
+    };
+    format!(
+        "<img class=\"{class}\" src=\"../{}\" alt=\"{}\" role=\"math\" style=\"{style}\"/>",
+        escape(&image.href),
+        escape(source.trim())
+    )
 }
 
 impl Writer<'_> {
     /// A formula as MathML; a display formula on its own line, with its number at the right
     /// and its label as the anchor references go to.
     fn math(&mut self, math: &crate::doc::Math) {
-        let mathml = crate::math::to_mathml(&math.source, math.display, &self.macros);
+        let mathml = self.formula(math);
         if !math.display {
             self.out.push_str(&mathml);
             return;
@@ -152,6 +186,17 @@ impl Writer<'_> {
             ));
         }
         self.out.push_str("</span>");
+    }
+
+    /// A formula as the page shows it: its image when formulas are drawn as SVG, else its
+    /// MathML.
+    fn formula(&mut self, math: &crate::doc::Math) -> String {
+        let image = (self.math_images.as_deref_mut())
+            .and_then(|images| images.image(&math.source, math.display));
+        match image {
+            Some(image) => math_img(&image, &math.source, math.display),
+            None => crate::math::to_mathml(&math.source, math.display, &self.macros),
+        }
     }
 
     fn chapter(&mut self, chapter: &Chapter) {

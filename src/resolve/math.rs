@@ -3,12 +3,15 @@
 //! backend prints LaTeX it could not typeset.
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{walk, Chapter, Inline};
+use crate::doc::{walk, Block, Chapter, Inline, Math};
 use crate::manuscript::Manuscript;
+use crate::math::text::readable_text;
+use crate::math::tree::parse;
 use crate::math::{check, Macros, MathError};
 
-/// Reads every formula of the book (notes, table cells and captions included) and reports
-/// the ones that do not read, and the macros of book.toml that do not.
+/// Reads every formula of the book (notes, table cells and captions included), reports the
+/// ones that do not read (and the macros of book.toml that do not), and gives those of
+/// titles, headings and captions their readable text.
 pub(super) fn check_formulas(
     manuscript: &Manuscript,
     chapters: &mut [Chapter],
@@ -27,6 +30,32 @@ pub(super) fn check_formulas(
         for note in &mut chapter.notes {
             walk::inlines_mut(&mut note.blocks, &mut check_inline);
         }
+        give_titles_readable_text(chapter, &macros);
+    }
+}
+
+/// Gives the formulas of what is shown as plain text (the chapter's title, headings, the
+/// captions the lists of figures and tables show) their readable text; the others never
+/// need it, and reading every formula again would cost as much as checking it.
+fn give_titles_readable_text(chapter: &mut Chapter, macros: &Macros) {
+    let mut set = |inline: &mut Inline| {
+        if let Inline::Math(math) = inline {
+            set_readable_text(math, macros);
+        }
+    };
+    walk::each_inline_mut(&mut chapter.title, &mut set);
+    walk::blocks_mut(&mut chapter.blocks, &mut |block| match block {
+        Block::Heading(heading) => walk::each_inline_mut(&mut heading.content, &mut set),
+        Block::Figure(figure) => walk::each_inline_mut(&mut figure.caption, &mut set),
+        Block::Table(table) => walk::each_inline_mut(&mut table.caption, &mut set),
+        _ => {}
+    });
+}
+
+/// Gives a formula that reads its readable text.
+fn set_readable_text(math: &mut Math, macros: &Macros) {
+    if let Some(nodes) = parse(&math.source, macros) {
+        math.text = readable_text(&nodes);
     }
 }
 

@@ -35,6 +35,10 @@ const ALIGN_PAIR_GAP: f32 = 2.0;
 const ROW_BASELINE: f32 = 1.2;
 /// Least space between the ink of two rows (`\jot`, 3 pt at 10 pt), in ems.
 const ROW_GAP: f32 = 0.3;
+/// The strut every row of a matrix or `cases` holds, above and below its baseline, in ems
+/// (TeX's array strut: 0.7 and 0.3 of the row's baseline distance).
+const STRUT_HEIGHT: f32 = 0.7 * ROW_BASELINE;
+const STRUT_DEPTH: f32 = 0.3 * ROW_BASELINE;
 
 /// The state a node is laid out in.
 #[derive(Clone, Copy)]
@@ -500,7 +504,10 @@ fn scripts(
 /// Scripts at the right of the base, placed by the MATH table's script constants.
 fn right_scripts(base: Atom, sub: Option<&Node>, sup: Option<&Node>, ctx: Ctx<'_, '_>) -> MathBox {
     let script_ctx = ctx.with_style(ctx.script_style());
-    let is_char = base.math.glyphs.len() == 1 && base.math.rules.is_empty();
+    // A large operator's scripts go by its height and depth, as a box's do (TeX's rule 13
+    // makes its nucleus a box), so a display integral's sit at its top and bottom.
+    let is_char =
+        base.math.glyphs.len() == 1 && base.math.rules.is_empty() && base.class != Class::Op;
     let sup_box = sup.map(|n| lay_out_list(std::slice::from_ref(n), script_ctx));
     let sub_box = sub.map(|n| lay_out_list(std::slice::from_ref(n), script_ctx.cramp()));
     let b = &base.math;
@@ -679,6 +686,43 @@ fn lay_out_cell(kind: TableKind, column: usize, cell: &[Node], ctx: Ctx<'_, '_>)
 
 /// An environment's rows: cells aligned in columns, the table centred on the axis; `cases`
 /// gets its brace.
+/// Each row's baseline below the first's. A matrix's or `cases`' rows are boxes holding
+/// TeX's array strut, a matrix's all as tall and as deep as its tallest and deepest, so its
+/// rows are evenly spaced; `align` and `gather` rows are a baseline apart, or further by
+/// the ink that does not fit and `\jot`.
+fn row_baselines(kind: TableKind, cells: &[Vec<MathBox>], size: f32) -> Vec<f32> {
+    let height = |row: &[MathBox]| row.iter().map(|c| c.height).fold(0.0, f32::max);
+    let depth = |row: &[MathBox]| row.iter().map(|c| c.depth).fold(0.0, f32::max);
+    let strut = (STRUT_HEIGHT * size, STRUT_DEPTH * size);
+    let pitches: Vec<f32> = match kind {
+        TableKind::Matrix => {
+            let tallest = cells.iter().map(|r| height(r)).fold(strut.0, f32::max);
+            let deepest = cells.iter().map(|r| depth(r)).fold(strut.1, f32::max);
+            vec![tallest + deepest; cells.len().saturating_sub(1)]
+        }
+        TableKind::Cases => cells
+            .windows(2)
+            .map(|pair| depth(&pair[0]).max(strut.1) + height(&pair[1]).max(strut.0))
+            .collect(),
+        TableKind::Align | TableKind::Gather => cells
+            .windows(2)
+            .map(|pair| {
+                let ink = depth(&pair[0]) + height(&pair[1]) + ROW_GAP * size;
+                (ROW_BASELINE * size).max(ink)
+            })
+            .collect(),
+    };
+    let mut baseline = 0.0;
+    let mut baselines = Vec::with_capacity(cells.len());
+    baselines.push(0.0);
+    for pitch in pitches {
+        baseline += pitch;
+        baselines.push(baseline);
+    }
+    baselines.truncate(cells.len());
+    baselines
+}
+
 fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox {
     let cell_ctx = match kind {
         TableKind::Align | TableKind::Gather => ctx.with_style(MathStyle::Display),
@@ -716,14 +760,8 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     }
     let total_width = x;
     let mut math = MathBox::default();
-    let mut baseline = 0.0f32;
-    let mut previous_depth: Option<f32> = None;
-    for row in &cells {
-        let height = row.iter().map(|c| c.height).fold(0.0, f32::max);
-        let depth = row.iter().map(|c| c.depth).fold(0.0, f32::max);
-        if let Some(prev) = previous_depth {
-            baseline += (ROW_BASELINE * size).max(prev + height + ROW_GAP * size);
-        }
+    let baselines = row_baselines(kind, &cells, size);
+    for (row, baseline) in cells.iter().zip(baselines) {
         for (c, cell) in row.iter().enumerate() {
             let free = widths[c] - cell.width;
             let dx = match kind {
@@ -734,7 +772,6 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
             };
             math.append(cell, lefts[c] + dx, baseline);
         }
-        previous_depth = Some(depth);
     }
     math.width = total_width;
     // Centre the rows on the axis.

@@ -102,3 +102,35 @@ fn a_display_integral_is_larger_than_an_inline_one() {
     let id = |f: &MathBox| f.glyphs[0].run.glyphs[0].glyph_id;
     assert_ne!(id(&display), id(&inline), "{:?}", display.glyphs[0]);
 }
+
+#[test]
+fn a_matrix_spaces_its_rows_evenly_whatever_they_hold() {
+    let formula = laid_out(
+        r"\begin{pmatrix} a & \frac{1}{2} \\ b & c \\ y_{j} & d \\ e & f \end{pmatrix}",
+        true,
+    );
+    let y_of = |text: &str| {
+        let glyph = formula.glyphs.iter().find(|g| &*g.run.text == text);
+        glyph.map(|g| g.y).expect(text)
+    };
+    let baselines = [y_of("𝑎"), y_of("𝑏"), y_of("𝑦"), y_of("𝑒")];
+    let pitches: Vec<f32> = baselines.windows(2).map(|p| p[1] - p[0]).collect();
+    for pitch in &pitches {
+        assert!((pitch - pitches[0]).abs() < 0.01, "{pitches:?}");
+    }
+    assert!(
+        pitches[0] >= 12.0,
+        "at least the baseline distance: {pitches:?}"
+    );
+}
+
+#[test]
+fn a_display_integrals_scripts_sit_at_its_top_and_bottom() {
+    let formula = laid_out(r"\int_{a}^{b} x", true);
+    let y_of = |text: &str| {
+        let glyph = formula.glyphs.iter().find(|g| &*g.run.text == text);
+        glyph.map(|g| g.y).expect(text)
+    };
+    assert!(-y_of("𝑏") > 8.0, "the upper limit high: {}", y_of("𝑏"));
+    assert!(y_of("𝑎") > 6.0, "the lower limit low: {}", y_of("𝑎"));
+}
