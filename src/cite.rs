@@ -40,6 +40,7 @@ mod graph;
 mod merge;
 mod render;
 mod style;
+mod tex;
 mod walk;
 mod year_suffix;
 

@@ -198,6 +198,9 @@ pub mod code {
     /// and go on, so octavo shows the image's description and goes on. In octavo's own books
     /// it is an error.
     pub const FOREIGN_IMAGE_UNUSABLE: &str = "W0309";
+    /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
+    /// the range's start is printed and its end left out.
+    pub const DATE_RANGE_END: &str = "W0330";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -1,0 +1,246 @@
+//! TeX markup in BibLaTeX fields. The `biblatex` crate resolves accents (`\"o`) and dashes
+//! (`--`) in plain text, but leaves text commands (`\emph{Time}`, `\mkbibquote{…}`) as
+//! written, keeps `~` (TeX's unbreakable space) literally, and hayagriva's import ignores
+//! `subtitle` (hayagriva `src/interop.rs`: "Ignoring subtitle and titleaddon for now"). Each
+//! entry is tidied here, between parsing and hayagriva's import, as biber and pandoc read it:
+//! - a text command prints its argument (`\emph{Time}` → `Time`; a BibLaTeX field cannot
+//!   hand hayagriva emphasis, so the text stays upright, as in hayagriva's own import);
+//! - a quoting command prints its argument in quotation marks;
+//! - `~` is an unbreakable space, and a plain space in a name, so that `J.~R.~R.` is three
+//!   initials;
+//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it.
+
+use biblatex::{Chunk, Entry};
+
+/// Fields whose text is an address or code, never prose: left as written.
+const CODE_FIELDS: &[&str] = &["url", "doi", "eprint", "file", "pdf", "urlraw", "verba"];
+
+/// Fields holding a list of names.
+const NAME_FIELDS: &[&str] = &[
+    "author",
+    "editor",
+    "editora",
+    "editorb",
+    "editorc",
+    "translator",
+    "bookauthor",
+    "annotator",
+    "commentator",
+    "introduction",
+    "foreword",
+    "afterword",
+    "holder",
+];
+
+/// Commands that print their argument as it is.
+const TEXT_COMMANDS: &[&str] = &[
+    "emph",
+    "textit",
+    "textbf",
+    "textsc",
+    "textup",
+    "textsl",
+    "textsf",
+    "texttt",
+    "textrm",
+    "textmd",
+    "textnormal",
+    "mkbibemph",
+    "mkbibitalic",
+    "mkbibbold",
+    "mkbibacro",
+    "nocase",
+    "NoCaseChange",
+    "mbox",
+    "hbox",
+];
+
+/// Commands that print their argument in quotation marks.
+const QUOTE_COMMANDS: &[&str] = &["mkbibquote", "enquote", "textquote"];
+
+/// The quotation marks around a quoting command's argument.
+const OPEN_QUOTE: char = '\u{201C}';
+const CLOSE_QUOTE: char = '\u{201D}';
+
+/// TeX's unbreakable space `~`, as printed.
+const NO_BREAK_SPACE: char = '\u{A0}';
+
+/// Subtitle fields and the title field each completes.
+const SUBTITLES: &[(&str, &str)] = &[
+    ("subtitle", "title"),
+    ("booksubtitle", "booktitle"),
+    ("mainsubtitle", "maintitle"),
+    ("journalsubtitle", "journaltitle"),
+    ("issuesubtitle", "issuetitle"),
+];
+
+/// What joins a title and its subtitle.
+const SUBTITLE_SEPARATOR: &str = ": ";
+
+/// Tidies every field of `entry` (see the module docs).
+pub(super) fn tidy_entry(entry: &mut Entry) {
+    for (field, chunks) in entry.fields.iter_mut() {
+        if CODE_FIELDS.contains(&field.as_str()) {
+            continue;
+        }
+        let is_name = NAME_FIELDS.contains(&field.as_str());
+        for chunk in chunks.iter_mut() {
+            if let Chunk::Normal(text) | Chunk::Verbatim(text) = &mut chunk.v {
+                if text.contains(['\\', '~']) {
+                    *text = plain(text, is_name);
+                }
+            }
+        }
+    }
+    join_subtitles(entry);
+}
+
+/// Appends each subtitle to its title; a subtitle without a title is left alone.
+fn join_subtitles(entry: &mut Entry) {
+    for (subtitle_field, title_field) in SUBTITLES {
+        let Some(subtitle) = entry.fields.get(*subtitle_field).cloned() else {
+            continue;
+        };
+        let Some(title) = entry.fields.get_mut(*title_field) else {
+            continue;
+        };
+        let span = title
+            .last()
+            .map_or(0..0, |chunk| chunk.span.end..chunk.span.end);
+        let separator = Chunk::Normal(SUBTITLE_SEPARATOR.to_string());
+        title.push(biblatex::Spanned::new(separator, span));
+        title.extend(subtitle);
+        entry.fields.remove(*subtitle_field);
+    }
+}
+
+/// `text` with its text commands replaced by their argument and `~` by a space.
+fn plain(text: &str, is_name: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['\\', '~']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix('~') {
+            out.push(if is_name { ' ' } else { NO_BREAK_SPACE });
+            rest = after;
+            continue;
+        }
+        match command(rest) {
+            Some((name, argument, after)) => {
+                let inner = plain(argument, is_name);
+                if QUOTE_COMMANDS.contains(&name) {
+                    out.push(OPEN_QUOTE);
+                    out.push_str(&inner);
+                    out.push(CLOSE_QUOTE);
+                } else {
+                    out.push_str(&inner);
+                }
+                rest = after;
+            }
+            None => {
+                out.push('\\');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A known command with a braced argument at the start of `text` (`\emph{Time} rest`):
+/// its name, its argument and the text after it. `None` for anything else.
+fn command(text: &str) -> Option<(&str, &str, &str)> {
+    let body = text.strip_prefix('\\')?;
+    let name_len = body
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(body.len());
+    let name = &body[..name_len];
+    if !TEXT_COMMANDS.contains(&name) && !QUOTE_COMMANDS.contains(&name) {
+        return None;
+    }
+    let after_name = body[name_len..].trim_start();
+    let inside = after_name.strip_prefix('{')?;
+    let close = matching_brace(inside)?;
+    Some((name, &inside[..close], &inside[close + 1..]))
+}
+
+/// Byte offset of the `}` closing a group whose `{` came just before `text`.
+fn matching_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(at),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tidied(bib: &str, key: &str, field: &str) -> String {
+        let mut parsed = biblatex::Bibliography::parse(bib).expect("a bibliography");
+        for entry in parsed.iter_mut() {
+            tidy_entry(entry);
+        }
+        let entry = parsed.get(key).expect("the entry");
+        let chunks = entry.fields.get(field).expect("the field");
+        chunks
+            .iter()
+            .map(|c| match &c.v {
+                Chunk::Normal(s) | Chunk::Verbatim(s) | Chunk::Math(s) => s.as_str(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_commands_print_their_argument() {
+        let bib = r"@book{a, title = {A Brief History of \emph{Time} and \textit{Space}}}";
+        assert_eq!(
+            tidied(bib, "a", "title"),
+            "A Brief History of Time and Space"
+        );
+    }
+
+    #[test]
+    fn quoting_commands_print_quotation_marks() {
+        let bib = r"@article{a, title = {Reading \mkbibquote{Ulysses} Again}}";
+        assert_eq!(tidied(bib, "a", "title"), "Reading “Ulysses” Again");
+    }
+
+    #[test]
+    fn nested_and_unknown_commands() {
+        let bib = r"@book{a, title = {\emph{On \textbf{Bold}} \unknown{x} \emph}}";
+        // biblatex itself writes an unknown command without argument back with a space.
+        assert_eq!(tidied(bib, "a", "title"), r"On Bold \unknown{x} \emph ");
+    }
+
+    #[test]
+    fn a_tie_is_a_space_in_names_and_unbreakable_elsewhere() {
+        let bib = "@book{a, author = {Tolkien, J.~R.~R.}, title = {Vol.~1}}";
+        assert_eq!(tidied(bib, "a", "author"), "Tolkien, J. R. R.");
+        assert_eq!(tidied(bib, "a", "title"), "Vol.\u{A0}1");
+    }
+
+    #[test]
+    fn addresses_keep_their_tildes() {
+        let bib = "@online{a, url = {https://example.org/~user}}";
+        assert_eq!(tidied(bib, "a", "url"), "https://example.org/~user");
+    }
+
+    #[test]
+    fn a_subtitle_joins_its_title() {
+        let bib = "@book{a, title = {Paper and Ink}, subtitle = {Making Books by Hand}}";
+        assert_eq!(
+            tidied(bib, "a", "title"),
+            "Paper and Ink: Making Books by Hand"
+        );
+        let bib = "@incollection{a, booktitle = {Essays}, booksubtitle = {A Reader}}";
+        assert_eq!(tidied(bib, "a", "booktitle"), "Essays: A Reader");
+    }
+}
