@@ -8,7 +8,11 @@
 //! - a quoting command prints its argument in quotation marks;
 //! - `~` is an unbreakable space, and a plain space in a name, so that `J.~R.~R.` is three
 //!   initials;
-//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it.
+//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it;
+//! - a word written in mixed case (`WorldCat`, `iPhone`) keeps its case when a style changes
+//!   the case of titles, as if written in braces (pandoc and biber do the same);
+//! - a thesis or report names its institution as its publisher, as pandoc reads it
+//!   (hayagriva takes `institution` for an organisation its styles do not print).
 
 use biblatex::{Chunk, Entry};
 
@@ -93,6 +97,100 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
         }
     }
     join_subtitles(entry);
+    protect_mixed_case(entry);
+    institution_as_publisher(entry);
+}
+
+/// Entry types whose `institution` publishes them.
+const INSTITUTION_PUBLISHES: &[&str] = &[
+    "thesis",
+    "phdthesis",
+    "mastersthesis",
+    "report",
+    "techreport",
+];
+
+fn institution_as_publisher(entry: &mut Entry) {
+    let kind = entry.entry_type.to_string().to_ascii_lowercase();
+    if !INSTITUTION_PUBLISHES.contains(&kind.as_str()) || entry.fields.contains_key("publisher") {
+        return;
+    }
+    if let Some(institution) = entry.fields.get("institution").cloned() {
+        entry.fields.insert("publisher".to_string(), institution);
+    }
+}
+
+/// Splits each mixed-case word of the prose fields into a verbatim chunk of its own.
+fn protect_mixed_case(entry: &mut Entry) {
+    for (field, chunks) in entry.fields.iter_mut() {
+        if CODE_FIELDS.contains(&field.as_str()) || NAME_FIELDS.contains(&field.as_str()) {
+            continue;
+        }
+        if !chunks
+            .iter()
+            .any(|c| matches!(&c.v, Chunk::Normal(t) if has_mixed_case_word(t)))
+        {
+            continue;
+        }
+        let mut split = Vec::with_capacity(chunks.len() + 2);
+        for chunk in chunks.drain(..) {
+            match &chunk.v {
+                Chunk::Normal(text) if has_mixed_case_word(text) => {
+                    for (piece, verbatim) in mixed_case_pieces(text) {
+                        let v = if verbatim {
+                            Chunk::Verbatim(piece)
+                        } else {
+                            Chunk::Normal(piece)
+                        };
+                        split.push(biblatex::Spanned::new(v, chunk.span.clone()));
+                    }
+                }
+                _ => split.push(chunk),
+            }
+        }
+        *chunks = split;
+    }
+}
+
+/// A word with a capital after its first letter and a small letter somewhere (`WorldCat`,
+/// `iPhone`), which no case rule would write.
+fn is_mixed_case(word: &str) -> bool {
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else {
+        return false;
+    };
+    let (mut upper_after_first, mut lower) = (false, first.is_lowercase());
+    for c in letters {
+        upper_after_first |= c.is_uppercase();
+        lower |= c.is_lowercase();
+    }
+    upper_after_first && lower
+}
+
+fn has_mixed_case_word(text: &str) -> bool {
+    text.split_whitespace().any(is_mixed_case)
+}
+
+/// `text` cut into runs: mixed-case words (true) and the text between them (false).
+fn mixed_case_pieces(text: &str) -> Vec<(String, bool)> {
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut plain = String::new();
+    for part in text.split_inclusive(char::is_whitespace) {
+        let word = part.trim_end();
+        if is_mixed_case(word) {
+            if !plain.is_empty() {
+                pieces.push((std::mem::take(&mut plain), false));
+            }
+            pieces.push((word.to_string(), true));
+            plain.push_str(&part[word.len()..]);
+        } else {
+            plain.push_str(part);
+        }
+    }
+    if !plain.is_empty() {
+        pieces.push((plain, false));
+    }
+    pieces
 }
 
 /// Appends each subtitle to its title; a subtitle without a title is left alone.
@@ -231,6 +329,40 @@ mod tests {
     fn addresses_keep_their_tildes() {
         let bib = "@online{a, url = {https://example.org/~user}}";
         assert_eq!(tidied(bib, "a", "url"), "https://example.org/~user");
+    }
+
+    #[test]
+    fn mixed_case_words_are_protected() {
+        let mut parsed =
+            biblatex::Bibliography::parse("@book{a, title = {Searching WorldCat with an iPhone}}")
+                .expect("a bibliography");
+        let entry = parsed.iter_mut().next().expect("an entry");
+        tidy_entry(entry);
+        let chunks: Vec<(bool, &str)> = entry.fields["title"]
+            .iter()
+            .map(|c| match &c.v {
+                Chunk::Verbatim(t) => (true, t.as_str()),
+                Chunk::Normal(t) | Chunk::Math(t) => (false, t.as_str()),
+            })
+            .collect();
+        assert_eq!(
+            chunks,
+            [
+                (false, "Searching "),
+                (true, "WorldCat"),
+                (false, " with an "),
+                (true, "iPhone")
+            ]
+        );
+        assert!(!is_mixed_case("S-21") && !is_mixed_case("NASA") && !is_mixed_case("Ji-woo"));
+    }
+
+    #[test]
+    fn a_thesis_is_published_by_its_institution() {
+        let bib = "@phdthesis{a, title = {T}, institution = {Seoul National University}}";
+        assert_eq!(tidied(bib, "a", "publisher"), "Seoul National University");
+        let bib = "@book{a, title = {T}, institution = {I}, publisher = {P}}";
+        assert_eq!(tidied(bib, "a", "publisher"), "P");
     }
 
     #[test]
