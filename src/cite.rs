@@ -204,7 +204,7 @@ mod tests {
                  [Judgement]. ECCC. https://www.eccc.gov.kh/en",
                 "Kiernan, B. (1996a). Bophana and the archives of S-21. Journal of Asian Studies, \
                  55(2), 100–120. https://doi.org/10.1234/jas.1996.55",
-                "Kiernan, B. (1996b). The Pol Pot Regime: Race, Power and Genocide in Cambodia \
+                "Kiernan, B. (1996b). The Pol Pot regime: Race, power and genocide in Cambodia \
                  under the Khmer Rouge. Yale University Press.",
             ],
         );
@@ -261,7 +261,7 @@ mod tests {
         assert_entries(
             "ieee",
             &[
-                "[1] B. Kiernan, The Pol Pot Regime: Race, Power and Genocide in Cambodia under \
+                "[1] B. Kiernan, The Pol Pot regime: Race, power and genocide in Cambodia under \
                  the Khmer Rouge. New Haven: Yale University Press, 1996.",
                 "[2] B. Kiernan, “Bophana and the archives of S-21,” Journal of Asian Studies, \
                  vol. 55, no. 2, pp. 100–120, 1996, doi: 10.1234/jas.1996.55.",

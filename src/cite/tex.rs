@@ -9,6 +9,10 @@
 //! - `~` is an unbreakable space, and a plain space in a name, so that `J.~R.~R.` is three
 //!   initials;
 //! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it;
+//! - the titles of an English entry are put in sentence case, words in braces aside, as
+//!   pandoc's citeproc reads BibTeX titles: a style that wants title case (Chicago, MLA)
+//!   capitalises them again, one that wants sentence case (APA, IEEE) prints them as they
+//!   are (hayagriva only ever capitalises, so APA printed Title Case);
 //! - a word written in mixed case (`WorldCat`, `iPhone`) keeps its case when a style changes
 //!   the case of titles, as if written in braces (pandoc and biber do the same);
 //! - a thesis or report names its institution as its publisher, as pandoc reads it
@@ -97,8 +101,100 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
         }
     }
     join_subtitles(entry);
+    if is_english(entry) {
+        for field in SENTENCE_CASE_FIELDS {
+            if let Some(chunks) = entry.fields.get_mut(*field) {
+                sentence_case(chunks);
+            }
+        }
+    }
     protect_mixed_case(entry);
     institution_as_publisher(entry);
+}
+
+/// Title fields put in sentence case (a journal's title is a name, kept as written).
+const SENTENCE_CASE_FIELDS: &[&str] = &["title", "booktitle", "maintitle", "issuetitle"];
+
+/// Whether the entry is in English: no `langid`/`language`, or an English one.
+fn is_english(entry: &Entry) -> bool {
+    let language = ["langid", "language"]
+        .iter()
+        .find_map(|field| entry.fields.get(*field));
+    let Some(chunks) = language else {
+        return true;
+    };
+    let name: String = chunks
+        .iter()
+        .map(|c| match &c.v {
+            Chunk::Normal(t) | Chunk::Verbatim(t) | Chunk::Math(t) => t.to_ascii_lowercase(),
+        })
+        .collect();
+    let name = name.trim();
+    name.starts_with("en") || ["american", "british", "australian", "canadian"].contains(&name)
+}
+
+/// Lowercases each capitalised word (`Printing`, not `NASA`, `WorldCat` or a word in braces)
+/// that does not open the title or follow a colon, question or exclamation mark.
+fn sentence_case(chunks: &mut [biblatex::Spanned<Chunk>]) {
+    let mut opens_sentence = true;
+    for chunk in chunks.iter_mut() {
+        match &mut chunk.v {
+            Chunk::Normal(text) => *text = sentence_case_text(text, &mut opens_sentence),
+            Chunk::Verbatim(text) | Chunk::Math(text) => {
+                if let Some(last) = text.trim_end().chars().last() {
+                    opens_sentence = matches!(last, ':' | '?' | '!');
+                }
+            }
+        }
+    }
+}
+
+fn sentence_case_text(text: &str, opens_sentence: &mut bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for part in text.split_inclusive(char::is_whitespace) {
+        let word = part.trim_end();
+        if !word.chars().any(char::is_alphabetic) {
+            out.push_str(part);
+            if let Some(last) = word.chars().last() {
+                *opens_sentence |= matches!(last, ':' | '?' | '!');
+            }
+            continue;
+        }
+        if !*opens_sentence && is_capitalised(word) {
+            out.push_str(&lowercase_first_letter(word));
+            out.push_str(&part[word.len()..]);
+        } else {
+            out.push_str(part);
+        }
+        *opens_sentence = word.ends_with([':', '?', '!']);
+    }
+    out
+}
+
+/// A word that opens with a capital and whose other letters are small (`Printing`; not a
+/// quoted “Ulysses”, which pandoc leaves alone too).
+fn is_capitalised(word: &str) -> bool {
+    if !word.starts_with(char::is_alphabetic) {
+        return false;
+    }
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let first_is_capital = letters.next().is_some_and(char::is_uppercase);
+    first_is_capital && letters.all(char::is_lowercase)
+}
+
+/// `word` with its first letter small.
+fn lowercase_first_letter(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut done = false;
+    for c in word.chars() {
+        if !done && c.is_alphabetic() {
+            out.extend(c.to_lowercase());
+            done = true;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Entry types whose `institution` publishes them.
@@ -298,24 +394,24 @@ mod tests {
 
     #[test]
     fn text_commands_print_their_argument() {
-        let bib = r"@book{a, title = {A Brief History of \emph{Time} and \textit{Space}}}";
+        let bib = r"@book{a, title = {A brief history of \emph{time} and \textit{space}}}";
         assert_eq!(
             tidied(bib, "a", "title"),
-            "A Brief History of Time and Space"
+            "A brief history of time and space"
         );
     }
 
     #[test]
     fn quoting_commands_print_quotation_marks() {
         let bib = r"@article{a, title = {Reading \mkbibquote{Ulysses} Again}}";
-        assert_eq!(tidied(bib, "a", "title"), "Reading “Ulysses” Again");
+        assert_eq!(tidied(bib, "a", "title"), "Reading “Ulysses” again");
     }
 
     #[test]
     fn nested_and_unknown_commands() {
-        let bib = r"@book{a, title = {\emph{On \textbf{Bold}} \unknown{x} \emph}}";
+        let bib = r"@book{a, title = {\emph{On \textbf{bold}} \unknown{x} \emph}}";
         // biblatex itself writes an unknown command without argument back with a space.
-        assert_eq!(tidied(bib, "a", "title"), r"On Bold \unknown{x} \emph ");
+        assert_eq!(tidied(bib, "a", "title"), r"On bold \unknown{x} \emph ");
     }
 
     #[test]
@@ -366,13 +462,28 @@ mod tests {
     }
 
     #[test]
+    fn english_titles_are_put_in_sentence_case() {
+        let bib = "@book{a, title = {Paper and Ink}, subtitle = {Making Books by {Hand} in NASA's \
+                   {Pol Pot} Era}, booktitle = {Essays on Scripts}, journaltitle = {Journal of \
+                   Things}}";
+        assert_eq!(
+            tidied(bib, "a", "title"),
+            "Paper and ink: Making books by Hand in NASA's Pol Pot era"
+        );
+        assert_eq!(tidied(bib, "a", "booktitle"), "Essays on scripts");
+        assert_eq!(tidied(bib, "a", "journaltitle"), "Journal of Things");
+        let bib = "@book{a, title = {Krieg und Frieden}, langid = {german}}";
+        assert_eq!(tidied(bib, "a", "title"), "Krieg und Frieden");
+    }
+
+    #[test]
     fn a_subtitle_joins_its_title() {
         let bib = "@book{a, title = {Paper and Ink}, subtitle = {Making Books by Hand}}";
         assert_eq!(
             tidied(bib, "a", "title"),
-            "Paper and Ink: Making Books by Hand"
+            "Paper and ink: Making books by hand"
         );
         let bib = "@incollection{a, booktitle = {Essays}, booksubtitle = {A Reader}}";
-        assert_eq!(tidied(bib, "a", "booktitle"), "Essays: A Reader");
+        assert_eq!(tidied(bib, "a", "booktitle"), "Essays: A reader");
     }
 }

@@ -192,7 +192,7 @@ mod tests {
             let outcome = run(&[text], style);
             let list = entries(&outcome);
             let bophana = list.iter().position(|e| e.contains("Bophana"));
-            let regime = list.iter().position(|e| e.contains("Pol Pot Regime"));
+            let regime = list.iter().position(|e| e.contains("Pol Pot"));
             assert!(bophana < regime, "{style}: {list:?}");
             assert!(
                 list[bophana.unwrap()].contains("1996a"),
