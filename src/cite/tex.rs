@@ -113,7 +113,13 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
 }
 
 /// Title fields put in sentence case (a journal's title is a name, kept as written).
-const SENTENCE_CASE_FIELDS: &[&str] = &["title", "booktitle", "maintitle", "issuetitle"];
+const SENTENCE_CASE_FIELDS: &[&str] = &[
+    "title",
+    "shorttitle",
+    "booktitle",
+    "maintitle",
+    "issuetitle",
+];
 
 /// Whether the entry is in English: no `langid`/`language`, or an English one.
 fn is_english(entry: &Entry) -> bool {
@@ -295,6 +301,12 @@ fn join_subtitles(entry: &mut Entry) {
         let Some(subtitle) = entry.fields.get(*subtitle_field).cloned() else {
             continue;
         };
+        if *title_field == "title" && !entry.fields.contains_key("shorttitle") {
+            // The short form of a title (later notes, MLA) is the title without subtitle.
+            if let Some(title) = entry.fields.get("title").cloned() {
+                entry.fields.insert("shorttitle".to_string(), title);
+            }
+        }
         let Some(title) = entry.fields.get_mut(*title_field) else {
             continue;
         };
@@ -483,6 +495,7 @@ mod tests {
             tidied(bib, "a", "title"),
             "Paper and ink: Making books by hand"
         );
+        assert_eq!(tidied(bib, "a", "shorttitle"), "Paper and ink");
         let bib = "@incollection{a, booktitle = {Essays}, booksubtitle = {A Reader}}";
         assert_eq!(tidied(bib, "a", "booktitle"), "Essays: A reader");
     }

@@ -343,7 +343,7 @@ mod tests {
                 "“Bophana and the Archives of S-21,” 104.".to_string(),
                 format!(
                     "Chandler et al., Voices from S-21; Kiernan, {pol_pot}; Kiernan, “Bophana and \
-                     the Archives of S-21”."
+                     the Archives of S-21.”"
                 ),
                 "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, 33, \
                  emphasis added."
