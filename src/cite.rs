@@ -45,6 +45,8 @@ mod walk;
 mod year_suffix;
 
 #[cfg(test)]
+mod differential;
+#[cfg(test)]
 mod test_book;
 
 use crate::diag::{Diagnostics, FileId, SourceMap};
