@@ -192,11 +192,7 @@ fn tidy_json_item(bib: &Bibliography, item: &mut JsonItem, diags: &mut Diagnosti
         match value {
             JsonValue::String(text) if text.contains('<') => *text = strip_markup(text),
             JsonValue::Names(names) => names.iter_mut().for_each(keep_family_whole),
-            JsonValue::Date(date) => {
-                if drop_range_end(date) {
-                    ranges.push(field.clone());
-                }
-            }
+            JsonValue::Date(date) => ranges.extend(drop_range_end(date).then(|| field.clone())),
             _ => {}
         }
     }
