@@ -180,7 +180,8 @@ fn load_json(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
 
 /// Readies a CSL-JSON item for hayagriva, which would otherwise print `<i>` in titles, take a
 /// compound family name apart ("López de Molina" sorted under "Molina") and panic on a date
-/// range (hayagriva 0.10 `csl/taxonomy.rs`: "ranges are not supported"):
+/// range (hayagriva 0.10 `csl/taxonomy.rs`: "ranges are not supported"; typst/hayagriva#527
+/// would add ranges, closed unmerged):
 /// - the rich-text markup of CSL-JSON (`<i>`, `<b>`, `<sc>`, `<sup>`, `<sub>`,
 ///   `<span class="nocase">`) is taken out of strings, keeping their text;
 /// - a family name without particles is kept whole (CSL-JSON names are already split);
