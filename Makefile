@@ -7,7 +7,7 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench bench-math clean
+.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench bench-math citeproc-expected clean
 
 book: rust
 	$(CARGO) build --release --locked
@@ -68,6 +68,15 @@ manuscript-check:
 bench: rust
 	$(CARGO) build --release --locked
 	scripts/bench
+	scripts/cite-bench
+
+# The differential test's expected outputs (tests/citations/expected/), rendered by pandoc's
+# citeproc with the very CSL styles octavo uses (written out of hayagriva's archive first).
+# Pandoc comes from Debian; `make test` never needs it, as the outputs are committed.
+citeproc-expected: rust
+	@command -v pandoc >/dev/null || (apt-get update -qq && apt-get install -y -qq pandoc)
+	$(CARGO) test --locked --lib cite::differential::write_archive_styles -- --ignored
+	python3 scripts/citeproc-expected
 
 # A book of 10,000 formulas (a quarter display, the rest inline; scripts/math-eval/), built
 # by the release binary, EPUB and PDF: reports its wall time, CPU time and peak memory.

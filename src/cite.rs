@@ -40,9 +40,12 @@ mod graph;
 mod merge;
 mod render;
 mod style;
+mod tex;
 mod walk;
 mod year_suffix;
 
+#[cfg(test)]
+mod differential;
 #[cfg(test)]
 mod test_book;
 
@@ -170,7 +173,7 @@ mod tests {
                 "Chandler, David, Philip Short, Craig Etcheson, and Alexander Hinton. 1999. \
                  Voices from S-21. University of California Press.",
                 "Extraordinary Chambers in the Courts of Cambodia. 2010. Judgement in Case 001. \
-                 Judgement. Phnom Penh. https://www.eccc.gov.kh/en.",
+                 Judgement. ECCC. https://www.eccc.gov.kh/en.",
                 "Kiernan, Ben. 1996a. “Bophana and the Archives of S-21.” Journal of Asian \
                  Studies 55 (2): 100–120. https://doi.org/10.1234/jas.1996.55.",
                 "Kiernan, Ben. 1996b. The Pol Pot Regime: Race, Power and Genocide in Cambodia \
@@ -200,10 +203,10 @@ mod tests {
                 "Chandler, D., Short, P., Etcheson, C., & Hinton, A. (1999). Voices from S-21. \
                  University of California Press.",
                 "Extraordinary Chambers in the Courts of Cambodia. (2010). Judgement in Case 001 \
-                 [Judgement]. https://www.eccc.gov.kh/en",
+                 [Judgement]. ECCC. https://www.eccc.gov.kh/en",
                 "Kiernan, B. (1996a). Bophana and the archives of S-21. Journal of Asian Studies, \
                  55(2), 100–120. https://doi.org/10.1234/jas.1996.55",
-                "Kiernan, B. (1996b). The Pol Pot Regime: Race, Power and Genocide in Cambodia \
+                "Kiernan, B. (1996b). The Pol Pot regime: Race, power and genocide in Cambodia \
                  under the Khmer Rouge. Yale University Press.",
             ],
         );
@@ -234,7 +237,7 @@ mod tests {
             &[
                 "Chandler, David, et al. Voices from S-21. University of California Press, 1999.",
                 "Extraordinary Chambers in the Courts of Cambodia. Judgement in Case 001. \
-                 Judgement. Phnom Penh, 2010, https://www.eccc.gov.kh/en.",
+                 Judgement. ECCC, 2010, https://www.eccc.gov.kh/en.",
                 "Kiernan, Ben. “Bophana and the Archives of S-21.” Journal of Asian Studies, vol. \
                  55, no. 2, 1996, pp. 100–20, https://doi.org/10.1234/jas.1996.55.",
                 &format!("———. {pol_pot}. Yale University Press, 1996."),
@@ -260,12 +263,12 @@ mod tests {
         assert_entries(
             "ieee",
             &[
-                "[1] B. Kiernan, The Pol Pot Regime: Race, Power and Genocide in Cambodia under \
+                "[1] B. Kiernan, The Pol Pot regime: Race, power and genocide in Cambodia under \
                  the Khmer Rouge. New Haven: Yale University Press, 1996.",
                 "[2] B. Kiernan, “Bophana and the archives of S-21,” Journal of Asian Studies, \
                  vol. 55, no. 2, pp. 100–120, 1996, doi: 10.1234/jas.1996.55.",
                 "[3] Extraordinary Chambers in the Courts of Cambodia, “Judgement in Case 001,” \
-                 Phnom Penh, Judgement, 2010. [Online]. Available: https://www.eccc.gov.kh/en",
+                 ECCC, Phnom Penh, Judgement, 2010. [Online]. Available: https://www.eccc.gov.kh/en",
                 "[4] D. Chandler, P. Short, C. Etcheson, and A. Hinton, Voices from S-21. \
                  Berkeley: University of California Press, 1999.",
             ],

@@ -207,6 +207,9 @@ pub mod code {
     pub const INDEX_UNCLOSED: &str = "W0322";
     /// An `\index{}` with no term (or an empty level, `a!`): it marks nothing.
     pub const INDEX_EMPTY_TERM: &str = "W0323";
+    /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
+    /// the range's start is printed and its end left out.
+    pub const DATE_RANGE_END: &str = "W0330";
 }
 
 /// One problem found in the manuscript or its configuration.

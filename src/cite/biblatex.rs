@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::bib_links;
 use super::bibliography::{Bibliography, Library};
+use super::{bib_links, tex};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 
 /// One `@type{...}` block of a .bib file, found by its `@` at a line start.
@@ -30,7 +30,7 @@ pub(super) fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diag
         }
     }
     bib.usable = true;
-    match hayagriva::io::from_biblatex_str(text) {
+    match parse_biblatex(text) {
         Ok(library) => bib.library = Library::Native(library),
         Err(_) => bib.library = Library::Native(parse_chunks(bib, text, &chunks, diags)),
     }
@@ -57,7 +57,7 @@ fn parse_chunks(
     let mut library = hayagriva::Library::new();
     for chunk in chunks {
         let body = &text[chunk.range.clone()];
-        match hayagriva::io::from_biblatex_str(&format!("{macros}{body}")) {
+        match parse_biblatex(&format!("{macros}{body}")) {
             Ok(parsed) => {
                 if chunk.is_macro {
                     macros.push_str(body);
@@ -108,6 +108,22 @@ fn add_entry(
         .at(Span::new(bib.file, range))
         .with_hint("keys must be unique; the first entry with this key is used"),
     );
+}
+
+/// Parses BibLaTeX `text` into hayagriva's entries, its TeX markup tidied first (see
+/// [`tex`](super::tex)).
+fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<hayagriva::io::BibLaTeXError>> {
+    let mut parsed = ::biblatex::Bibliography::parse(text)
+        .map_err(|error| vec![hayagriva::io::BibLaTeXError::Parse(error)])?;
+    for entry in parsed.iter_mut() {
+        tex::tidy_entry(entry);
+    }
+    hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(hayagriva::io::BibLaTeXError::Type)
+            .collect()
+    })
 }
 
 /// Map an error range in `macros + chunk` back into the file, inside the chunk.

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hayagriva::citationberg::json::Item as JsonItem;
+use hayagriva::citationberg::json::{
+    DateValue as JsonDate, Item as JsonItem, NameValue as JsonName, Value as JsonValue,
+};
 
 use super::biblatex::load_biblatex;
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
@@ -162,12 +164,98 @@ fn load_json(bib: &mut Bibliography, text: &str, diags: &mut Diagnostics) {
                     }
                 }
             }
+            let mut items = items;
+            for item in &mut items {
+                tidy_json_item(bib, item, diags);
+            }
             bib.library = Library::Json(items);
             bib.usable = true;
         }
         Err(error) => {
             let at = offset_of(text, error.line(), error.column());
             report_unreadable(bib, at, &error.to_string(), diags);
+        }
+    }
+}
+
+/// Readies a CSL-JSON item for hayagriva, which would otherwise print `<i>` in titles, take a
+/// compound family name apart ("López de Molina" sorted under "Molina") and panic on a date
+/// range (hayagriva 0.10 `csl/taxonomy.rs`: "ranges are not supported"; typst/hayagriva#527
+/// would add ranges, closed unmerged):
+/// - the rich-text markup of CSL-JSON (`<i>`, `<b>`, `<sc>`, `<sup>`, `<sub>`,
+///   `<span class="nocase">`) is taken out of strings, keeping their text;
+/// - a family name without particles is kept whole (CSL-JSON names are already split);
+/// - a date range keeps its start, with a warning saying that its end is not printed.
+fn tidy_json_item(bib: &Bibliography, item: &mut JsonItem, diags: &mut Diagnostics) {
+    let id = item.id().map(|id| id.into_owned()).unwrap_or_default();
+    let mut ranges = Vec::new();
+    for (field, value) in item.0.iter_mut() {
+        match value {
+            JsonValue::String(text) if text.contains('<') => *text = strip_markup(text),
+            JsonValue::Names(names) => names.iter_mut().for_each(keep_family_whole),
+            JsonValue::Date(date) => ranges.extend(drop_range_end(date).then(|| field.clone())),
+            _ => {}
+        }
+    }
+    for field in ranges {
+        let at = bib.positions.get(&id).cloned();
+        diags.push(
+            Diagnostic::warning(
+                code::DATE_RANGE_END,
+                format!("`{field}` of `{id}` is a date range: only its start is printed"),
+            )
+            .at(at.unwrap_or_else(|| Span::new(bib.file, 0..0)))
+            .with_hint("the citation library prints single dates; give the range in a note"),
+        );
+    }
+}
+
+/// The rich-text tags CSL-JSON allows in strings, taken out.
+const JSON_MARKUP: &[&str] = &[
+    "<i>",
+    "</i>",
+    "<b>",
+    "</b>",
+    "<sc>",
+    "</sc>",
+    "<sup>",
+    "</sup>",
+    "<sub>",
+    "</sub>",
+    "<span class=\"nocase\">",
+    "<span style=\"font-variant:small-caps;\">",
+    "</span>",
+];
+
+fn strip_markup(text: &str) -> String {
+    let mut out = text.to_string();
+    for tag in JSON_MARKUP {
+        if out.contains(tag) {
+            out = out.replace(tag, "");
+        }
+    }
+    out
+}
+
+/// hayagriva splits a family name that comes without particles as if it were a whole name;
+/// an empty dropping particle makes it take the name as given.
+fn keep_family_whole(name: &mut JsonName) {
+    if let JsonName::Item(item) = name {
+        let no_particles = item.non_dropping_particle.is_none() && item.dropping_particle.is_none();
+        if no_particles && item.family.contains(' ') {
+            item.dropping_particle = Some(String::new());
+        }
+    }
+}
+
+/// Cuts a date range down to its start; true when there was an end.
+fn drop_range_end(date: &mut JsonDate) -> bool {
+    match date {
+        JsonDate::Raw { raw, .. } => raw.end.take().is_some(),
+        JsonDate::DateParts { date_parts, .. } => {
+            let had_end = date_parts.0.len() > 1;
+            date_parts.0.truncate(1);
+            had_end
         }
     }
 }
@@ -274,6 +362,49 @@ mod tests {
             outcome.diags.items().len(),
             1,
             "no unknown-key noise after a fatal error"
+        );
+    }
+
+    #[test]
+    fn csl_json_date_ranges_render() {
+        let json = r#"[
+  {"id": "conf", "type": "paper-conference", "title": "Digital Type",
+   "author": [{"family": "Park", "given": "Ji-woo"}],
+   "issued": {"date-parts": [[2011, 1], [2011, 2]]}}
+]"#;
+        let outcome = run_with(
+            book(&["[@conf]"], &[], Some(("refs.json", json))),
+            &options("chicago-author-date"),
+        );
+        assert_eq!(cites(&outcome), ["(Park 2011)"]);
+        let warning = &outcome.diags.items()[0];
+        assert_eq!(warning.code, code::DATE_RANGE_END);
+        let at = warning.span.as_ref().unwrap();
+        assert_eq!(outcome.book.sources.location(at), "refs.json:2:10");
+        assert_eq!(outcome.diags.items().len(), 1);
+    }
+
+    #[test]
+    fn csl_json_markup_and_particles() {
+        let json = r#"[
+  {"id": "lopez", "type": "book", "title": "Reading <i>Don Quixote</i> Today",
+   "author": [{"family": "López de Molina", "given": "Ana"}], "issued": {"date-parts": [[2001]]}},
+  {"id": "goethe", "type": "book", "title": "Faust",
+   "author": [{"family": "Goethe", "given": "Johann Wolfgang", "non-dropping-particle": "von"}],
+   "issued": {"date-parts": [[1808]]}}
+]"#;
+        let outcome = run_with(
+            book(&["[@lopez; @goethe]"], &[], Some(("refs.json", json))),
+            &options("chicago-author-date"),
+        );
+        assert_eq!(cites(&outcome), ["(López de Molina 2001; von Goethe 1808)"]);
+        let entries = super::super::test_book::entries(&outcome);
+        assert_eq!(
+            entries,
+            [
+                "Goethe, Johann Wolfgang von. 1808. Faust.",
+                "López de Molina, Ana. 2001. Reading Don Quixote Today.",
+            ]
         );
     }
 }

@@ -264,6 +264,9 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
                 while text.contains("  ") {
                     *text = text.replace("  ", " ");
                 }
+                if text.contains(" : ") {
+                    *text = close_volume_colon(text);
+                }
             }
             Inline::Emph(content) | Inline::Strong(content) | Inline::Strike(content) => {
                 tidy_spaces(content)
@@ -275,9 +278,42 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
     }
 }
 
+/// `38 : 173` (a volume without issue, then its pages) written `38: 173`: hayagriva leaves the
+/// space that an absent issue number would have followed (the journal-article layout of the
+/// Chicago styles), which no style asks for.
+fn close_volume_colon(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" : ") {
+        let before_digit = rest[..at].ends_with(|c: char| c.is_ascii_digit());
+        let after_digit = rest[at + 3..].starts_with(|c: char| c.is_ascii_digit());
+        out.push_str(&rest[..at]);
+        out.push_str(if before_digit && after_digit {
+            ": "
+        } else {
+            " : "
+        });
+        rest = &rest[at + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_book::{anchors, run, SAMPLE};
+
+    #[test]
+    fn a_volume_without_issue_is_followed_by_a_colon_without_space() {
+        assert_eq!(
+            super::close_volume_colon("Mathematik 38 : 173–98."),
+            "Mathematik 38: 173–98."
+        );
+        assert_eq!(
+            super::close_volume_colon("Tome I : Paris"),
+            "Tome I : Paris"
+        );
+    }
     use crate::doc::{plain_text, Block, Inline, LinkTarget};
 
     #[test]

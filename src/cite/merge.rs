@@ -194,11 +194,12 @@ mod tests {
 "#;
 
     /// What [`POSITION_CSL`] renders for Kiernan 1996 and ECCC 2010 when not "ibid": the
-    /// author (later citations), then the title (first citations).
+    /// author (later citations), then the title (first citations), which this style prints
+    /// in the sentence case BibLaTeX titles are read in.
     const POSITION_RENDERINGS: (&str, &str, &str, &str) = (
         "Kiernan",
         "Extraordinary Chambers in the Courts of Cambodia",
-        "The Pol Pot Regime: Race, Power and Genocide in Cambodia under the Khmer Rouge",
+        "The Pol Pot regime: Race, power and genocide in Cambodia under the Khmer Rouge",
         "Judgement in Case 001",
     );
 

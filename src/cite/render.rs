@@ -112,10 +112,59 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
         return Output::Inline(content);
     }
     capitalize_first(&mut content);
+    if punctuation_in_quote(ctx) {
+        move_final_period_into_quote(&mut content);
+    }
     let lead = driven.leads[index]
         .as_ref()
         .map(|lead| lead_inlines(ctx, site, plan, lead));
     Output::Note { content, lead }
+}
+
+/// Whether the language puts a period that follows a quotation inside it (American English,
+/// the CSL locale's `punctuation-in-quote`).
+fn punctuation_in_quote(ctx: &RenderContext) -> bool {
+    let language = ctx.locale.as_ref().map_or("en-US", |code| code.0.as_str());
+    matches!(language, "en" | "en-US")
+}
+
+/// The closing quotation mark a note's final period goes inside.
+const CLOSING_QUOTE: char = '\u{201D}';
+
+/// A note ending in a quoted title (`“Ink Chemistry”.`) ends `“Ink Chemistry.”`, as CSL
+/// processors do in American English: hayagriva leaves the period of the style's layout
+/// suffix outside the quotation (typst/hayagriva punctuation-in-quote is applied inside a
+/// rendered element only).
+fn move_final_period_into_quote(content: &mut [Inline]) {
+    let mut texts = Vec::new();
+    collect_texts(content, &mut texts);
+    let Some(last) = texts.pop() else {
+        return;
+    };
+    let quoted_period = format!("{CLOSING_QUOTE}.");
+    if last.ends_with(&quoted_period) {
+        let at = last.len() - quoted_period.len();
+        last.replace_range(at.., &format!(".{CLOSING_QUOTE}"));
+    } else if last.as_str() == "." {
+        if let Some(before) = texts.pop().filter(|t| t.ends_with(CLOSING_QUOTE)) {
+            last.clear();
+            before.insert(before.len() - CLOSING_QUOTE.len_utf8(), '.');
+        }
+    }
+}
+
+/// The texts of `inlines` in reading order.
+fn collect_texts<'a>(inlines: &'a mut [Inline], out: &mut Vec<&'a mut String>) {
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, .. } => out.push(text),
+            Inline::Link(link) => collect_texts(&mut link.content, out),
+            Inline::Emph(children) | Inline::Strong(children) | Inline::Strike(children) => {
+                collect_texts(children, out)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The author of a narrative citation in a note style, linked to the entry.
@@ -204,6 +253,27 @@ fn sanitize_id(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::FileId;
+
+    #[test]
+    fn a_notes_final_period_goes_inside_the_quotation() {
+        let span = || Span::new(FileId(0), 0..0);
+        let mut joined = vec![Inline::text("Smith, “Ink Chemistry”.", span())];
+        move_final_period_into_quote(&mut joined);
+        assert_eq!(crate::doc::plain_text(&joined), "Smith, “Ink Chemistry.”");
+        let link = Inline::Link(Box::new(Link {
+            target: LinkTarget::Anchor("ref-smith".into()),
+            title: String::new(),
+            content: vec![Inline::text("Smith, “Ink Chemistry”", span())],
+            span: span(),
+        }));
+        let mut split = vec![link, Inline::text(".", span())];
+        move_final_period_into_quote(&mut split);
+        assert_eq!(crate::doc::plain_text(&split), "Smith, “Ink Chemistry.”");
+        let mut unquoted = vec![Inline::text("Doe, Printing.", span())];
+        move_final_period_into_quote(&mut unquoted);
+        assert_eq!(crate::doc::plain_text(&unquoted), "Doe, Printing.");
+    }
 
     #[test]
     fn anchor_ids_are_valid_and_unique() {

@@ -16,7 +16,7 @@ pub(super) const BIB: &str = r#"@string{yup = "Yale University Press"}
 
 @book{kiernan1996,
   author = {Kiernan, Ben},
-  title = {The {Pol Pot} Regime: Race, Power and Genocide in Cambodia under the {Khmer Rouge}},
+  title = {The {Pol Pot} Regime: Race, Power and Genocide in {Cambodia} under the {Khmer Rouge}},
   publisher = yup,
   location = {New Haven},
   year = {1996},
@@ -35,7 +35,7 @@ pub(super) const BIB: &str = r#"@string{yup = "Yale University Press"}
 
 @report{eccc2010,
   author = {{Extraordinary Chambers in the Courts of Cambodia}},
-  title = {Judgement in Case 001},
+  title = {Judgement in {Case} 001},
   institution = {ECCC},
   type = {Judgement},
   location = {Phnom Penh},
@@ -258,6 +258,17 @@ pub(super) fn entries(outcome: &Outcome) -> Vec<String> {
     list.entries
         .iter()
         .map(|e| plain_text(&e.content))
+        .collect()
+}
+
+/// The reference list's entries as (key, plain text), in the list's order.
+pub(super) fn entries_by_key(outcome: &Outcome) -> Vec<(String, String)> {
+    let Some(list) = outcome.list.as_ref() else {
+        return Vec::new();
+    };
+    let entries = list.entries.iter();
+    entries
+        .map(|e| (e.key.clone(), plain_text(&e.content)))
         .collect()
 }
 

@@ -334,8 +334,8 @@ mod tests {
                 format!("Kiernan, {pol_pot}, 45–47."),
                 "See Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
                  no. 2 (1996): chap. 2, https://doi.org/10.1234/jas.1996.55; Extraordinary \
-                 Chambers in the Courts of Cambodia, Judgement in Case 001, Judgement (Phnom \
-                 Penh, 2010), https://www.eccc.gov.kh/en."
+                 Chambers in the Courts of Cambodia, Judgement in Case 001, Judgement (ECCC, \
+                 2010), https://www.eccc.gov.kh/en."
                     .to_string(),
                 "David Chandler et al., Voices from S-21 (University of California Press, 1999)."
                     .to_string(),
@@ -343,7 +343,7 @@ mod tests {
                 "“Bophana and the Archives of S-21,” 104.".to_string(),
                 format!(
                     "Chandler et al., Voices from S-21; Kiernan, {pol_pot}; Kiernan, “Bophana and \
-                     the Archives of S-21”."
+                     the Archives of S-21.”"
                 ),
                 "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, 33, \
                  emphasis added."
@@ -410,7 +410,7 @@ mod tests {
                 "Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
                  no. 2 (1996): 100–120, https://doi.org/10.1234/jas.1996.55.",
                 "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, \
-                 Judgement (Phnom Penh, 2010), https://www.eccc.gov.kh/en."
+                 Judgement (ECCC, 2010), https://www.eccc.gov.kh/en."
             ]
         );
         // Reading order puts note a between the two body citations: the second one is short.

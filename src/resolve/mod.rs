@@ -327,7 +327,8 @@ fn style_choice(
     Some(StyleChoice::File(id))
 }
 
-/// Put the reference list where a marker asks, or in its own chapter at the end.
+/// Put the reference list where a marker asks, else under a `{#references}` heading, else in
+/// its own chapter at the end.
 fn place_references(
     manuscript: &Manuscript,
     chapters: &mut Vec<Chapter>,
@@ -350,6 +351,9 @@ fn place_references(
             }
             return;
         }
+    }
+    if place_under_references_heading(chapters, &references) {
+        return;
     }
     let file = manuscript.bibliography.unwrap_or(manuscript.config_file);
     let span = Span::new(file, 0..0);
@@ -378,6 +382,43 @@ fn place_references(
         generated: true,
         leaves_part: false,
     });
+}
+
+/// The id of the heading pandoc users write to place the reference list
+/// (`# References {#references}`).
+const REFERENCES_HEADING_ID: &str = "references";
+
+/// Puts the reference list at the end of the section headed `{#references}`, as pandoc
+/// users place it; false when no top-level heading has that id.
+fn place_under_references_heading(
+    chapters: &mut [Chapter],
+    references: &cite::RenderedBibliography,
+) -> bool {
+    for chapter in chapters.iter_mut() {
+        let heading = chapter
+            .blocks
+            .iter()
+            .position(|block| matches!(block, Block::Heading(h) if h.id == REFERENCES_HEADING_ID));
+        let Some(at) = heading else {
+            continue;
+        };
+        let level = match &chapter.blocks[at] {
+            Block::Heading(h) => h.level,
+            _ => continue,
+        };
+        let section_end = chapter.blocks[at + 1..]
+            .iter()
+            .position(|block| matches!(block, Block::Heading(h) if h.level <= level))
+            .map_or(chapter.blocks.len(), |offset| at + 1 + offset);
+        chapter
+            .blocks
+            .insert(section_end, Block::References(references.entries.clone()));
+        if chapter.epub_type.is_none() {
+            chapter.epub_type = Some("bibliography".to_string());
+        }
+        return true;
+    }
+    false
 }
 
 fn unique_slug(chapters: &[Chapter], wanted: &str) -> String {
