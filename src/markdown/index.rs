@@ -73,47 +73,44 @@ fn segments(text: &str) -> Vec<Segment<'_>> {
     out
 }
 
+/// The characters of `text` that makeindex reads as syntax: each with its offset and the
+/// depth of braces it stands in; a character after `"` (quoted) and the `"` itself are
+/// skipped.
+fn unquoted(text: &str) -> impl Iterator<Item = (usize, char, usize)> + '_ {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    text.char_indices().filter_map(move |(at, c)| {
+        if std::mem::take(&mut quoted) {
+            return None;
+        }
+        let before = depth;
+        match c {
+            '"' => {
+                quoted = true;
+                return None;
+            }
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        Some((at, c, before))
+    })
+}
+
 /// The offset of the brace that closes the group `text` is the inside of (nested braces
 /// counted, `"`-quoted ones not).
 fn closing_brace(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for (at, c) in text.char_indices() {
-        if quoted {
-            quoted = false;
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            '{' => depth += 1,
-            '}' if depth == 0 => return Some(at),
-            '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
+    unquoted(text)
+        .find(|&(_, c, depth)| c == '}' && depth == 0)
+        .map(|(at, ..)| at)
 }
 
 /// `text` split at the first `separator` that is not quoted or inside braces.
 fn split_unquoted(text: &str, separator: char) -> (&str, Option<&str>) {
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for (at, c) in text.char_indices() {
-        if quoted {
-            quoted = false;
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            c if c == separator && depth == 0 => {
-                return (&text[..at], Some(&text[at + c.len_utf8()..]))
-            }
-            _ => {}
-        }
+    match unquoted(text).find(|&(_, c, depth)| c == separator && depth == 0) {
+        Some((at, c, _)) => (&text[..at], Some(&text[at + c.len_utf8()..])),
+        None => (text, None),
     }
-    (text, None)
 }
 
 /// Read an `\index` argument (or a `.index` span's term) in makeindex's syntax.
@@ -393,6 +390,17 @@ impl<'a> Builder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braces_and_quotes_hide_syntax() {
+        assert_eq!(closing_brace("a{b}c}d"), Some(5));
+        assert_eq!(closing_brace("a\"}b}"), Some(4));
+        assert_eq!(closing_brace("a{b"), None);
+        assert_eq!(split_unquoted("a{!}b!c", '!'), ("a{!}b", Some("c")));
+        assert_eq!(split_unquoted("a\"!b!c", '!'), ("a\"!b", Some("c")));
+        assert_eq!(split_unquoted("a}!b", '!'), ("a}", Some("b")));
+        assert_eq!(split_unquoted("ab", '!'), ("ab", None));
+    }
 
     fn terms(key: &IndexKey) -> Vec<(&str, &str)> {
         key.terms
