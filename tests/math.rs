@@ -239,10 +239,9 @@ fn a_formula_nested_twenty_thousand_deep_is_an_error_not_a_crash() {
     assert_eq!(codes, ["E0181", "E0181"]);
 }
 
-#[test]
-fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
-    let toml = "title = \"M\"\n\n[math]\nmacros = { ok = 'x', bad = '\\frac{' }\n";
-    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", "# One\n\n$\\ok$\n")]);
+/// The only error of a one-chapter book, and its line and column.
+fn the_one_error(toml: &str, chapter: &str) -> (octavo::Diagnostic, (usize, usize)) {
+    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", chapter)]);
     let compiled = compile(&dir, &ResolveOptions::default());
     let errors: Vec<_> = compiled
         .diags
@@ -251,13 +250,18 @@ fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
         .filter(|d| d.code.starts_with('E'))
         .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0].code, "E0182");
-    assert!(errors[0].message.contains("`bad`"), "{}", errors[0].message);
     let span = errors[0].span.as_ref().expect("located");
-    assert_eq!(
-        compiled.sources().line_col(span.file, span.range.start).0,
-        4
-    );
+    let at = compiled.sources().line_col(span.file, span.range.start);
+    (errors[0].clone(), at)
+}
+
+#[test]
+fn a_macro_that_does_not_read_is_an_error_in_book_toml() {
+    let toml = "title = \"M\"\n\n[math]\nmacros = { ok = 'x', bad = '\\frac{' }\n";
+    let (error, at) = the_one_error(toml, "# One\n\n$\\ok$\n");
+    assert_eq!(error.code, "E0182");
+    assert!(error.message.contains("`bad`"), "{}", error.message);
+    assert_eq!(at.0, 4);
 }
 
 /// The formula book with `[epub] math = "svg"`.
@@ -323,22 +327,10 @@ fn an_svg_epub_draws_each_formula_as_an_image_with_its_source_as_alt_text() {
 #[test]
 fn an_unknown_epub_math_setting_is_an_error_in_book_toml() {
     let toml = "title = \"M\"\n\n[epub]\nmath = \"png\"\n";
-    let (_tmp, dir) = book(&[("book.toml", toml), ("chapters/01.md", "# One\n\n$x$\n")]);
-    let compiled = compile(&dir, &ResolveOptions::default());
-    let errors: Vec<_> = compiled
-        .diags
-        .items()
-        .iter()
-        .filter(|d| d.code.starts_with('E'))
-        .collect();
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].message.contains("`png`"), "{}", errors[0].message);
-    assert!(errors[0].hint.as_deref().unwrap_or("").contains("svg"));
-    let span = errors[0].span.as_ref().expect("located");
-    assert_eq!(
-        compiled.sources().line_col(span.file, span.range.start),
-        (4, 8)
-    );
+    let (error, at) = the_one_error(toml, "# One\n\n$x$\n");
+    assert!(error.message.contains("`png`"), "{}", error.message);
+    assert!(error.hint.as_deref().unwrap_or("").contains("svg"));
+    assert_eq!(at, (4, 8));
 }
 
 #[test]
