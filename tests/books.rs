@@ -330,7 +330,7 @@ fn a_quarto_book_builds_from_its_quarto_yml() {
     assert!(methods.contains("<strong>Careful</strong>"), "{methods}");
     // A chunk is a listing without its `#|` options.
     assert!(
-        without_tags(&methods).contains("plot(cumsum(rnorm(100)))"),
+        text_of(&methods).contains("plot(cumsum(rnorm(100)))"),
         "{methods}"
     );
     assert!(!methods.contains("#|"), "{methods}");
@@ -590,22 +590,6 @@ fn a_single_file_pandoc_book_takes_its_metadata_block() {
     assert_eq!(book.chapters.len(), 1);
 }
 
-/// `xhtml` with its tags taken out: the text a reader sees (code is split into highlighted
-/// spans).
-fn without_tags(xhtml: &str) -> String {
-    let mut text = String::with_capacity(xhtml.len());
-    let mut in_tag = false;
-    for c in xhtml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text
-}
-
 #[test]
 fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
     let chapter = "# Terms\n\nApple\n\n:   A fruit that grows on trees.\n\n    More about apples.\n\nBanana\n:   A yellow fruit.\n";
@@ -616,16 +600,7 @@ fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
     let compiled = octavo::compile(&dir, &octavo::ResolveOptions::default());
     let book = compiled.book.as_ref().expect("a book");
     let output = common::print_pdf(book);
-    let runs: Vec<&octavo::layout::GlyphRun> = output
-        .composition
-        .pages
-        .iter()
-        .flat_map(|page| &page.items)
-        .filter_map(|item| match item {
-            octavo::layout::Item::Glyphs(run) => Some(run),
-            _ => None,
-        })
-        .collect();
+    let runs = common::glyph_runs(&output);
     let run = |text: &str| {
         *runs
             .iter()

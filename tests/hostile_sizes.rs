@@ -307,16 +307,7 @@ fn every_column_of_an_eleven_column_table_reaches_the_page() {
     // The words are too long for eleven columns side by side and break across lines: each
     // column's text is read down the column (its runs start at or right of the column's
     // heading, and left of the next one's).
-    let runs: Vec<&octavo::layout::GlyphRun> = output
-        .composition
-        .pages
-        .iter()
-        .flat_map(|page| &page.items)
-        .filter_map(|item| match item {
-            octavo::layout::Item::Glyphs(run) => Some(run),
-            _ => None,
-        })
-        .collect();
+    let runs = common::glyph_runs(&output);
     let starts: Vec<f64> = (0..columns)
         .map(|c| {
             let heading = format!("Col{c}");

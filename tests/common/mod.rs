@@ -359,3 +359,17 @@ pub fn print_pdf(book: &octavo::Book) -> octavo::PdfOutput {
     };
     octavo::write_pdf(book, &options).expect("PDF written")
 }
+
+/// Every glyph run the PDF's layout sets, page by page.
+pub fn glyph_runs(output: &octavo::PdfOutput) -> Vec<&octavo::layout::GlyphRun> {
+    output
+        .composition
+        .pages
+        .iter()
+        .flat_map(|page| &page.items)
+        .filter_map(|item| match item {
+            octavo::layout::Item::Glyphs(run) => Some(run),
+            _ => None,
+        })
+        .collect()
+}

@@ -121,15 +121,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         pages
             .into_iter()
             .enumerate()
-            .map(|(n, content)| {
-                let mut items = self.place_content(content, n);
-                items.push(toc_marker());
-                Page {
-                    items,
-                    label: None,
-                    kind: PageKind::Front,
-                }
-            })
+            .map(|(n, content)| front_page(self.place_content(content, n)))
             .collect()
     }
 
@@ -260,9 +252,19 @@ const LOF_ANCHOR: &str = "octavo-list-of-figures";
 /// The anchor of the list of tables.
 const LOT_ANCHOR: &str = "octavo-list-of-tables";
 
+/// A page of the contents, a list or the index: front matter, marked so that it gets a folio.
+pub(super) fn front_page(mut items: Vec<Item>) -> Page {
+    items.push(toc_marker());
+    Page {
+        items,
+        label: None,
+        kind: PageKind::Front,
+    }
+}
+
 /// The mark of a page that gets a folio but no running head (the contents, the lists,
 /// the index).
-pub(super) fn toc_marker() -> Item {
+fn toc_marker() -> Item {
     Item::Anchor(Box::new(AnchorItem {
         id: "octavo-toc-page".to_string(),
         y: Pt::ZERO,

@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
-use super::contents::{toc_marker, PageNumbers};
+use super::contents::{front_page, PageNumbers};
 use super::Composer;
 use crate::doc::index::{Index, IndexEntry};
 use crate::fonts::Style;
-use crate::typeset::layout::{LinkDest, Page, PageKind};
+use crate::typeset::layout::{LinkDest, Page};
 use crate::typeset::page::{Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
 use crate::units::Pt;
@@ -67,12 +67,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                     i.translate(shift, Pt::ZERO);
                     i
                 }));
-                items.push(toc_marker());
-                Page {
-                    items,
-                    label: None,
-                    kind: PageKind::Front,
-                }
+                front_page(items)
             })
             .collect()
     }
