@@ -72,6 +72,13 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// Where book.toml names the cover image, when it does.
+    fn cover_span(&self) -> Option<crate::diag::Span> {
+        let manuscript = self.manuscript.as_ref()?;
+        let cover = manuscript.config.cover.as_ref()?;
+        Some(crate::diag::Span::new(manuscript.config_file, cover.span()))
+    }
+
     /// The source texts, for rendering diagnostics.
     pub fn sources(&self) -> &SourceMap {
         self.manuscript
@@ -231,12 +238,20 @@ pub fn build_outputs(
         let crate::pdf::PdfOutput {
             bytes,
             mut composition,
+            cover,
             ..
         } = pdf?;
         for warning in std::mem::take(&mut composition.warnings) {
             report.diags.push(warning);
         }
         outputs.push((out_dir.join(format!("{}.pdf", book.meta.slug)), bytes));
+        if let Some(cover) = cover {
+            if let Some(warning) = cover_warnings(compiled, &cover.wrap) {
+                report.diags.push(warning);
+            }
+            let name = format!("{}-cover.pdf", book.meta.slug);
+            outputs.push((out_dir.join(name), cover.bytes));
+        }
         crate::parallel::drop_in_background(composition);
     }
     if options.deny_warnings && report.diags.has_warnings() {
@@ -248,6 +263,30 @@ pub fn build_outputs(
     .map_err(|(path, e)| BuildError::Io(format!("cannot write {}: {e}", path.display())))?;
     report.written = outputs.into_iter().map(|(path, _)| path).collect();
     Ok(report)
+}
+
+/// What a printer would refuse in the cover wrap: a cover image below print resolution at
+/// the front's size, named at book.toml's `cover`.
+fn cover_warnings(
+    compiled: &Compiled,
+    wrap: &crate::typeset::cover_wrap::CoverWrap,
+) -> Option<crate::diag::Diagnostic> {
+    let dpi = wrap.image_dpi?;
+    let wanted = crate::typeset::cover_wrap::PRINT_DPI;
+    if dpi >= wanted {
+        return None;
+    }
+    let mut warning = crate::diag::Diagnostic::warning(
+        crate::diag::code::COVER_LOW_RESOLUTION,
+        format!(
+            "the cover image prints at {dpi:.0} dpi on the front of the cover wrap; printers ask for {wanted:.0}"
+        ),
+    )
+    .with_hint("give a cover image at least as large as the front cover plus its bleed at 300 dpi (for 6x9 in: 1838 x 2775 pixels)");
+    if let Some(span) = compiled.cover_span() {
+        warning = warning.at(span);
+    }
+    Some(warning)
 }
 
 /// Typeset the compiled book's PDF with the profile and chapter selection asked for.

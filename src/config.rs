@@ -12,6 +12,7 @@ use crate::doc::{Contributor, FrontMatterOptions, Identifier, Role, Series};
 use crate::units::Pt;
 
 pub(crate) mod foreign;
+pub(crate) mod print;
 
 /// The raw contents of book.toml, as the user wrote them.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +82,9 @@ pub struct BookConfig {
     /// Mathematics: the book's own LaTeX commands.
     #[serde(default)]
     pub math: MathConfig,
+    /// The print edition: bleed, paper, ISBN.
+    #[serde(default)]
+    pub print: print::PrintConfig,
 }
 
 /// `[math]`.
@@ -185,6 +189,8 @@ pub struct EpubConfig {
     /// How formulas are written: `mathml` (the default) or `svg` (an image per formula, for
     /// readers without MathML).
     pub math: Option<Spanned<String>>,
+    /// The EPUB edition's ISBN-13 (its `dc:identifier`; each edition has its own).
+    pub isbn: Option<Spanned<String>>,
 }
 
 /// How the EPUB writes formulas.
@@ -453,6 +459,7 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
     }
     validate_pdf(file, &config.pdf, diags);
     validate_numbering(file, &config.numbering, diags);
+    print::validate_editions(file, &config.print, config.epub.isbn.as_ref(), diags);
 }
 
 fn validate_numbering(file: FileId, numbering: &NumberingConfig, diags: &mut Diagnostics) {
@@ -713,6 +720,17 @@ impl BookConfig {
     /// How tables are numbered: as figures unless `tables` is given.
     pub(crate) fn table_numbers(&self) -> NumberScheme {
         scheme(self.numbering.tables.as_ref()).unwrap_or_else(|| self.figure_numbers())
+    }
+
+    /// The print edition's settings for the typesetter.
+    pub fn print_options(&self) -> crate::doc::PrintOptions {
+        print::print_options(&self.print)
+    }
+
+    /// The EPUB edition's own ISBN, when `[epub] isbn` gives one.
+    pub fn epub_isbn(&self) -> Option<crate::doc::Isbn> {
+        let isbn = self.epub.isbn.as_ref()?;
+        print::parse_isbn(isbn.get_ref()).ok()
     }
 
     /// Caption sides and page references for the backends.

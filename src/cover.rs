@@ -8,16 +8,19 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 
 use crate::fonts::{bundled, FaceRole, Family, Style};
+use crate::typeset::style::{COVER_FIELD as BACKGROUND, COVER_INK as INK};
 
-/// Cover width in pixels (the retailers' minimum).
-pub(crate) const WIDTH: u32 = 1600;
-/// Cover height in pixels.
-pub(crate) const HEIGHT: u32 = 2560;
+/// Cover width in pixels: above the retailers' minimum (1600), enough for 300 dpi on the
+/// front of a 6x9 in print cover wrap with its bleed (1838).
+pub(crate) const WIDTH: u32 = 1920;
+/// Cover height in pixels (the retailers' 1:1.6).
+pub(crate) const HEIGHT: u32 = 3072;
+/// The drawing's sizes and positions are designed on a 1600-pixel-wide cover; this scales
+/// them to [`WIDTH`].
+const SCALE: f32 = WIDTH as f32 / 1600.0;
 
-const BACKGROUND: [u8; 3] = [0x1f, 0x2a, 0x38];
-const INK: [u8; 3] = [0xf3, 0xee, 0xe2];
 const ACCENT: [u8; 3] = [0xc9, 0xa2, 0x4d];
-const TEXT_WIDTH: f32 = 1280.0;
+const TEXT_WIDTH: f32 = 1280.0 * SCALE;
 
 /// Why the cover could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -43,20 +46,27 @@ pub(crate) fn render_cover_png(title: &str, author: &str) -> Result<Vec<u8>, Cov
     let (size, lines) = fit_title(&serif, title);
     let line_height = size * 1.12;
     let block = line_height * lines.len() as f32;
-    let mut baseline = 900.0 - block / 2.0 + size;
+    let mut baseline = 900.0 * SCALE - block / 2.0 + size;
     for line in &lines {
         draw_centered(&mut canvas, &serif, size, line, baseline, INK);
         baseline += line_height;
     }
     fill_rect(
         &mut canvas,
-        (WIDTH / 2 - 160, baseline as u32 + 40),
-        (320, 6),
+        (WIDTH / 2 - scaled(160.0), baseline as u32 + scaled(40.0)),
+        (scaled(320.0), scaled(6.0)),
         ACCENT,
     );
     if !author.is_empty() {
-        let author_size = fit_single_line(&italic, author, 110.0);
-        draw_centered(&mut canvas, &italic, author_size, author, 2200.0, INK);
+        let author_size = fit_single_line(&italic, author, 110.0 * SCALE);
+        draw_centered(
+            &mut canvas,
+            &italic,
+            author_size,
+            author,
+            2200.0 * SCALE,
+            INK,
+        );
     }
     let mut png = Vec::new();
     image::DynamicImage::ImageRgb8(canvas)
@@ -65,22 +75,28 @@ pub(crate) fn render_cover_png(title: &str, author: &str) -> Result<Vec<u8>, Cov
     Ok(png)
 }
 
-/// The largest size (from 220 px down) at which the title wraps into at most four lines.
+/// A length of the 1600-pixel design in the cover's pixels.
+fn scaled(design: f32) -> u32 {
+    (design * SCALE).round() as u32
+}
+
+/// The largest size (from 220 design pixels down) at which the title wraps into at most
+/// four lines.
 fn fit_title(font: &FontRef<'_>, title: &str) -> (f32, Vec<String>) {
-    let mut size = 220.0;
+    let mut size = 220.0 * SCALE;
     loop {
         let lines = wrap(font, size, title);
-        if lines.len() <= 4 || size <= 60.0 {
+        if lines.len() <= 4 || size <= 60.0 * SCALE {
             return (size, lines);
         }
-        size -= 10.0;
+        size -= 10.0 * SCALE;
     }
 }
 
 fn fit_single_line(font: &FontRef<'_>, text: &str, start: f32) -> f32 {
     let mut size = start;
-    while size > 30.0 && line_width(font, size, text) > TEXT_WIDTH {
-        size -= 5.0;
+    while size > 30.0 * SCALE && line_width(font, size, text) > TEXT_WIDTH {
+        size -= 5.0 * SCALE;
     }
     size
 }

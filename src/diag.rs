@@ -210,6 +210,8 @@ pub mod code {
     /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
     /// the range's start is printed and its end left out.
     pub const DATE_RANGE_END: &str = "W0330";
+    /// The cover image is below print resolution at the size of the cover wrap's front.
+    pub const COVER_LOW_RESOLUTION: &str = "W0380";
 }
 
 /// One problem found in the manuscript or its configuration.

@@ -51,6 +51,10 @@ pub struct Meta {
     pub language: String,
     /// The stable identifier (ISBN-13 or a derived UUID).
     pub identifier: Identifier,
+    /// The EPUB edition's own ISBN (`[epub] isbn`), its identifier when given.
+    pub epub_isbn: Option<Isbn>,
+    /// The print edition: bleed, paper and ISBN.
+    pub print: PrintOptions,
     /// Publisher name, if any.
     pub publisher: Option<String>,
     /// Publication date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -138,6 +142,37 @@ impl Role {
     }
 }
 
+/// An edition's ISBN-13: the digits, and the digits hyphenated as the ISBN agency's ranges
+/// divide them (registration group, registrant, publication), as they are printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isbn {
+    /// The thirteen digits.
+    pub digits: String,
+    /// `978-0-306-40615-7`.
+    pub hyphenated: String,
+}
+
+/// The paper a print edition is printed on: its thickness sets the spine's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// White paper (thinner).
+    #[default]
+    White,
+    /// Cream paper (thicker).
+    Cream,
+}
+
+/// What a printing service needs beyond the interior's pages (`[print]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrintOptions {
+    /// Bleed beyond the trim on the top, bottom and outer edges (zero for none).
+    pub bleed: Pt,
+    /// The interior's paper.
+    pub paper: Paper,
+    /// The print edition's ISBN.
+    pub isbn: Option<Isbn>,
+}
+
 /// The package identifier and what kind it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identifier {
@@ -145,6 +180,60 @@ pub enum Identifier {
     Isbn(String),
     /// A UUID, given or derived from title and authors.
     Uuid(String),
+}
+
+impl Isbn {
+    /// The ISBN of thirteen `digits` (no hyphens), hyphenated by the ISBN agency's ranges;
+    /// `None` when the check digit is wrong or no range holds it.
+    pub fn from_digits(digits: &str) -> Option<Isbn> {
+        let parsed: isbn::Isbn13 = digits.parse().ok()?;
+        let hyphenated = parsed.hyphenate().ok()?.to_string();
+        Some(Isbn {
+            digits: digits.to_string(),
+            hyphenated,
+        })
+    }
+}
+
+impl Meta {
+    /// How the copyright pages name the book: each edition's ISBN, hyphenated and marked
+    /// with its edition (`ISBN 978-… (print)`), and the book's own ISBN when it is neither;
+    /// the identifier when there is no ISBN at all.
+    pub fn identifier_lines(&self) -> Vec<String> {
+        let editions = [(&self.print.isbn, "print"), (&self.epub_isbn, "EPUB")];
+        let mut lines: Vec<String> = editions
+            .iter()
+            .filter_map(|(isbn, edition)| {
+                let isbn = isbn.as_ref()?;
+                Some(format!("ISBN {} ({edition})", isbn.hyphenated))
+            })
+            .collect();
+        let is_edition = |digits: &str| {
+            editions
+                .iter()
+                .any(|(isbn, _)| isbn.as_ref().is_some_and(|i| i.digits == digits))
+        };
+        match &self.identifier {
+            Identifier::Isbn(digits) if !is_edition(digits) => {
+                let shown =
+                    Isbn::from_digits(digits).map_or_else(|| digits.clone(), |i| i.hyphenated);
+                lines.push(format!("ISBN {shown}"));
+            }
+            Identifier::Uuid(uuid) if lines.is_empty() => {
+                lines.push(format!("Identifier: urn:uuid:{uuid}"));
+            }
+            _ => {}
+        }
+        lines
+    }
+
+    /// The EPUB's `dc:identifier`: its own ISBN when it has one, else the book's identifier.
+    pub fn epub_identifier(&self) -> Identifier {
+        match &self.epub_isbn {
+            Some(isbn) => Identifier::Isbn(isbn.digits.clone()),
+            None => self.identifier.clone(),
+        }
+    }
 }
 
 impl Identifier {

@@ -418,12 +418,14 @@ fn entry_components(epub: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// The single file under `out/` with `extension`.
+/// The single file under `out/` with `extension` (the interior, for a PDF: not the cover
+/// wrap, `<slug>-cover.pdf`).
 fn output_named(book: &Book, extension: &str) -> PathBuf {
     let found: Vec<PathBuf> = std::fs::read_dir(book.dir.join("out"))
         .expect("out/")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .filter(|p| !p.to_string_lossy().ends_with("-cover.pdf"))
         .collect();
     assert_eq!(found.len(), 1, "one .{extension}: {found:?}");
     found[0].clone()
@@ -463,6 +465,12 @@ fn a_273_character_title_gives_a_bounded_output_name() {
         assert!(stem.starts_with("the-very-long-title-the-very"), "{stem}");
         assert!(is_plain_slug(&stem), "{stem}");
     }
+    let interior = output_named(&book, "pdf");
+    let cover = interior.with_file_name(format!(
+        "{}-cover.pdf",
+        interior.file_stem().expect("stem").to_string_lossy()
+    ));
+    assert!(cover.exists(), "the cover wrap's name is the interior's and -cover");
     let epub = std::fs::read(output_named(&book, "epub")).expect("EPUB");
     keep_for_epubcheck("files-outputs-long-title", &epub);
 }

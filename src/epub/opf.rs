@@ -52,7 +52,12 @@ fn meta_property(out: &mut String, property: &str, refines: Option<&str>, text: 
 fn metadata(book: &Book, package: &Package, out: &mut String) {
     let meta = &book.meta;
     out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
-    element(out, "dc:identifier", Some("pub-id"), &meta.identifier.urn());
+    element(
+        out,
+        "dc:identifier",
+        Some("pub-id"),
+        &meta.epub_identifier().urn(),
+    );
     element(out, "dc:title", Some("title"), &meta.title);
     meta_property(out, "title-type", Some("title"), "main");
     if let Some(subtitle) = present(&meta.subtitle) {

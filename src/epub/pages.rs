@@ -2,7 +2,7 @@
 //! and the lists of figures and tables.
 
 use super::xhtml::{chapter_file, document_start, escape, DOCUMENT_END};
-use crate::doc::{Book, Contributor, Identifier, Role};
+use crate::doc::{Book, Contributor, Role};
 use crate::locale::Terms;
 use crate::toc::{CaptionEntry, CaptionList};
 
@@ -142,10 +142,7 @@ pub(crate) fn copyright_page(book: &Book, terms: &Terms) -> String {
     if !published.is_empty() {
         lines.push(escape(&published.join(", ")));
     }
-    lines.push(match &meta.identifier {
-        Identifier::Isbn(isbn) => format!("ISBN {isbn}"),
-        Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}"),
-    });
+    lines.extend(meta.identifier_lines().iter().map(|line| escape(line)));
     lines.push("Made with octavo.".to_string());
     for line in lines {
         out.push_str(&format!("<p>{line}</p>\n"));

@@ -8,6 +8,7 @@
 //! extractable, and brings tagged PDF, PDF/UA and PDF/A within reach. We wrote content
 //! streams, fonts and the file ourselves before (ARCHITECTURE.md, "The PDF writing layer").
 
+pub(crate) mod cover_wrap;
 pub(crate) mod glyphs;
 pub(crate) mod images;
 mod krilla_fixes;
@@ -64,6 +65,17 @@ pub struct PdfOutput {
     pub composition: Composition,
     /// The outline as written: (depth, title, anchor id), in order.
     pub outline: Vec<(usize, String, String)>,
+    /// The print edition's cover wrap (back, spine, front), for a whole book set for print
+    /// (two-sided); `None` for screen PDFs and handouts.
+    pub cover: Option<CoverOutput>,
+}
+
+/// The cover wrap's PDF and what it was made from.
+pub struct CoverOutput {
+    /// The finished file.
+    pub bytes: Vec<u8>,
+    /// Its layout: sheet size, spine, bleed (for the build's report and the tests).
+    pub wrap: crate::typeset::cover_wrap::CoverWrap,
 }
 
 /// What [`write_pdf_keeping`] keeps of the composed pages once they are drawn.
@@ -113,6 +125,13 @@ pub(crate) fn write_pdf_keeping(
         crate::parallel::drop_in_background(std::mem::take(&mut composition.pages));
     }
     let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
+    let cover = if options.profile.two_sided && chapters.is_none() {
+        let wrap = crate::typeset::cover_wrap::compose(book, &options.profile, &fonts, pages);
+        let bytes = cover_wrap::write(&wrap, book, &fonts)?;
+        Some(CoverOutput { bytes, wrap })
+    } else {
+        None
+    };
     let mut outline = Vec::new();
     flatten_outline(
         &crate::toc::build_toc_with_parts(book),
@@ -130,6 +149,7 @@ pub(crate) fn write_pdf_keeping(
         pages,
         composition,
         outline,
+        cover,
     })
 }
 

@@ -193,7 +193,7 @@ pub(crate) fn finish(drawn: Drawn, set: &FontSet<'static>) -> Result<Vec<u8>, Wr
 }
 
 /// `work`'s result, or a panic inside krilla as an error.
-fn guarded<T>(work: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
+pub(super) fn guarded<T>(work: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(result) => result,
         Err(panic) => Err(WriteError::Internal(panic_message(&*panic))),
@@ -243,7 +243,7 @@ fn draw_document(
 }
 
 /// One krilla font per face of the set, by face index.
-fn krilla_fonts(fonts: &FontSet<'static>) -> Result<Vec<Font>, WriteError> {
+pub(super) fn krilla_fonts(fonts: &FontSet<'static>) -> Result<Vec<Font>, WriteError> {
     fonts
         .faces()
         .map(|(_, face)| {
@@ -256,9 +256,37 @@ fn krilla_fonts(fonts: &FontSet<'static>) -> Result<Vec<Font>, WriteError> {
 }
 
 /// An image the pages show, read for krilla, with the file it came from.
-struct PageImage {
+pub(super) struct PageImage {
     image: PdfImage,
     path: PathBuf,
+}
+
+impl PageImage {
+    /// `asset` read for krilla (an SVG's text in the book's `fonts`).
+    pub(super) fn read(asset: &ImageAsset, fonts: &FontSet<'static>) -> Result<Self, WriteError> {
+        let svg_fonts = if asset.media_type == "image/svg+xml" {
+            svg_font_database(fonts)
+        } else {
+            Arc::default()
+        };
+        Self::read_with(asset, &svg_fonts)
+    }
+
+    /// `asset` read for krilla, an SVG's text in the font database `svg_fonts`.
+    fn read_with(
+        asset: &ImageAsset,
+        svg_fonts: &Arc<usvg::fontdb::Database>,
+    ) -> Result<Self, WriteError> {
+        let image = super::images::read_pdf_image(&asset.path, &asset.media_type, svg_fonts)
+            .map_err(|reason| WriteError::Image {
+                path: asset.path.display().to_string(),
+                reason,
+            })?;
+        Ok(PageImage {
+            image,
+            path: asset.path.clone(),
+        })
+    }
 }
 
 /// Every image the pages show, by image index. The SVGs' font database (the book's faces)
@@ -280,17 +308,7 @@ fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, Wri
         } else {
             Arc::default()
         };
-        let read = super::images::read_pdf_image(&asset.path, &asset.media_type, &fonts).map_err(
-            |reason| WriteError::Image {
-                path: asset.path.display().to_string(),
-                reason,
-            },
-        )?;
-        let page_image = PageImage {
-            image: read,
-            path: asset.path.clone(),
-        };
-        images.insert(image.image, page_image);
+        images.insert(image.image, PageImage::read_with(asset, &fonts)?);
     }
     Ok(images)
 }
@@ -378,7 +396,11 @@ fn draw_rule(surface: &mut Surface<'_>, rule: &RuleItem) {
 }
 
 /// An image scaled into its box: pixels, or an SVG's paths and text.
-fn draw_image(surface: &mut Surface<'_>, item: &ImageItem, images: &BTreeMap<usize, PageImage>) {
+pub(super) fn draw_image(
+    surface: &mut Surface<'_>,
+    item: &ImageItem,
+    images: &BTreeMap<usize, PageImage>,
+) {
     let (Some(image), Some(size)) = (
         images.get(&item.image),
         Size::from_wh(item.width.to_f32(), item.height.to_f32()),

@@ -455,6 +455,8 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         contributors: config.contributors(),
         language: config.language(),
         identifier: config.identifier(),
+        epub_isbn: config.epub_isbn(),
+        print: config.print_options(),
         publisher: config.publisher.clone(),
         modified: modified_timestamp(options.source_date_epoch, date.as_deref()),
         date,

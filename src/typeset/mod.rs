@@ -11,6 +11,7 @@
 
 pub(crate) mod code_breaks;
 pub(crate) mod compose;
+pub mod cover_wrap;
 pub(crate) mod hyphen;
 pub mod layout;
 pub mod layout_dump;
@@ -36,15 +37,14 @@ pub(crate) struct Typeset {
     pub missing_glyphs: Vec<char>,
 }
 
-/// Set `book` in `profile` with `fonts` (only the chapters whose indices are in `chapters`,
-/// for a handout, when given).
-pub(crate) fn typeset(
+/// What setting text in `book`'s language, `profile`'s design and `fonts` needs: the
+/// shaping cache, the hyphenator, the shaping options.
+pub(crate) fn text_context<'f>(
     book: &Book,
-    profile: &Profile,
-    fonts: &FontSet<'static>,
-    chapters: Option<&[usize]>,
-) -> Typeset {
-    let ctx = TextContext {
+    profile: &'f Profile,
+    fonts: &'f FontSet<'static>,
+) -> TextContext<'f> {
+    TextContext {
         fonts,
         design: &profile.design,
         cache: shape::ShapeCache::new(),
@@ -56,7 +56,18 @@ pub(crate) fn typeset(
             language: Some(book.meta.language.clone()),
         },
         missing: Vec::new(),
-    };
+    }
+}
+
+/// Set `book` in `profile` with `fonts` (only the chapters whose indices are in `chapters`,
+/// for a handout, when given).
+pub(crate) fn typeset(
+    book: &Book,
+    profile: &Profile,
+    fonts: &FontSet<'static>,
+    chapters: Option<&[usize]>,
+) -> Typeset {
+    let ctx = text_context(book, profile, fonts);
     let mut composer = Composer::new(book, profile, ctx);
     let composition = crate::timing::time("pdf compose", || composer.compose(chapters));
     let missing_glyphs = std::mem::take(&mut composer.ctx.missing);

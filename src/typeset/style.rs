@@ -66,6 +66,36 @@ pub struct Style {
     pub copyright: Copyright,
     /// The compact title block a handout opens with.
     pub title_block: TitleBlock,
+    /// The cover wrap of the print edition.
+    pub cover: CoverDesign,
+}
+
+/// The cover wrap (back, spine, front): sizes relative to the body size, colours of the
+/// typographic cover drawn when the book has no cover image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverDesign {
+    /// Size of the title on the front (× body).
+    pub title_size: Em,
+    /// Leading of the title's lines (× its size).
+    pub title_leading: f64,
+    /// Size of the subtitle and the names on the front (× body).
+    pub names_size: Em,
+    /// Where the front's title starts (× the trim height from its top).
+    pub title_top: f64,
+    /// Space between title and subtitle, and before the names (× the names' size).
+    pub gap: f64,
+    /// Size of the blurb on the back (× body).
+    pub blurb_size: Em,
+    /// Leading of the blurb (× its size).
+    pub blurb_leading: f64,
+    /// Largest size of the spine's text (× body); smaller when the spine is narrow.
+    pub spine_size: Em,
+    /// Share of the room across the spine its text's size may take.
+    pub spine_fill: f64,
+    /// The field of the wrap (sRGB).
+    pub background: [u8; 3],
+    /// The text on it (sRGB).
+    pub ink: [u8; 3],
 }
 
 /// Running text.
@@ -753,7 +783,26 @@ const PRINT: Style = Style {
         max_chapters: 6,
         separator: " · ",
     },
+    cover: CoverDesign {
+        title_size: Em::new(2.6),
+        title_leading: 1.15,
+        names_size: Em::new(1.4),
+        title_top: 0.2,
+        gap: 1.2,
+        blurb_size: Em::new(1.15),
+        blurb_leading: 1.4,
+        spine_size: Em::new(1.0),
+        spine_fill: 0.55,
+        background: COVER_FIELD,
+        ink: COVER_INK,
+    },
 };
+
+/// The field of the covers octavo draws: `octavo new`'s placeholder and the cover wrap of
+/// a book without a cover image (sRGB).
+pub(crate) const COVER_FIELD: [u8; 3] = [0x1f, 0x2a, 0x38];
+/// The text on that field (sRGB).
+pub(crate) const COVER_INK: [u8; 3] = [0xf3, 0xee, 0xe2];
 
 /// A4 handouts: the book's proportions at the handout's body size and leading.
 const A4: Style = HANDOUT;

@@ -264,13 +264,17 @@ fn copyright_paragraphs(meta: &crate::doc::Meta, typeface: &str) -> Vec<String> 
     if let Some(license) = &meta.license {
         book.push(format!("Licence: {license}."));
     }
-    let identifier = match &meta.identifier {
-        crate::doc::Identifier::Isbn(isbn) => format!("ISBN {isbn}."),
-        crate::doc::Identifier::Uuid(uuid) => format!("Identifier: urn:uuid:{uuid}."),
-    };
+    let identifier: Vec<String> = meta
+        .identifier_lines()
+        .iter()
+        .map(|l| sentence(l))
+        .collect();
     vec![
         book.join(" "),
-        format!("{identifier} Typeset with octavo in {typeface}."),
+        format!(
+            "{} Typeset with octavo in {typeface}.",
+            identifier.join(" ")
+        ),
     ]
 }
 
