@@ -65,6 +65,9 @@ pub struct Compiled {
     /// The `[epub] css` stylesheet with what an EPUB may not hold dropped, filtered once the
     /// book's images are known (see [`crate::css`]); `None` when there is none.
     pub epub_css: Option<String>,
+    /// What keeps the EPUB from claiming accessibility conformance, and who would answer for
+    /// the claim; `None` when there is no book.
+    pub accessibility: Option<crate::epub::conformance::Conformance>,
     /// Every problem found.
     pub diags: Diagnostics,
     /// Sources read before the manuscript failed to load (book.toml), for the messages.
@@ -99,6 +102,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
                 manuscript: None,
                 fonts: None,
                 epub_css: None,
+                accessibility: None,
                 diags,
                 early_sources,
             }
@@ -110,14 +114,42 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
     let epub_css = crate::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
+    let accessibility = assess_accessibility(&manuscript, &book, epub_css.as_deref(), &mut diags);
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
         fonts,
         epub_css,
+        accessibility: Some(accessibility),
         diags,
         early_sources: SourceMap::default(),
     }
+}
+
+/// The EPUB's accessibility conformance ([`crate::epub::conformance`]); when a publisher's
+/// book cannot claim it, one warning at book.toml saying what is missing.
+fn assess_accessibility(
+    manuscript: &Manuscript,
+    book: &crate::doc::Book,
+    epub_css: Option<&str>,
+    diags: &mut Diagnostics,
+) -> crate::epub::conformance::Conformance {
+    let declared = manuscript.config.language.is_some();
+    let found = crate::epub::conformance::assess(book, declared, epub_css);
+    if found.withheld() {
+        diags.push(
+            crate::diag::Diagnostic::warning(
+                crate::diag::code::ACCESSIBILITY_NOT_CLAIMED,
+                format!(
+                    "the EPUB does not claim to meet EPUB Accessibility 1.1 (WCAG 2.2 AA); missing: {}",
+                    found.missing.join("; ")
+                ),
+            )
+            .at(crate::diag::Span::new(manuscript.config_file, 0..0))
+            .with_hint("supply what is missing, and the EPUB names the conformance and who certifies it in its metadata"),
+        );
+    }
+    found
 }
 
 /// Parse every chapter, on all cores: chapters are independent until they are resolved.
@@ -437,5 +469,9 @@ pub fn epub_options(compiled: &Compiled) -> Result<EpubOptions, BuildError> {
         math: (manuscript.config.epub.math.as_ref())
             .and_then(|math| crate::config::EpubMath::from_config(math.get_ref()))
             .unwrap_or_default(),
+        certified_by: compiled
+            .accessibility
+            .as_ref()
+            .and_then(|a| a.claim().map(str::to_string)),
     })
 }

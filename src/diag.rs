@@ -212,6 +212,8 @@ pub mod code {
     pub const DATE_RANGE_END: &str = "W0330";
     /// The cover image is below print resolution at the size of the cover wrap's front.
     pub const COVER_LOW_RESOLUTION: &str = "W0380";
+    /// The EPUB cannot claim accessibility conformance: what is missing.
+    pub const ACCESSIBILITY_NOT_CLAIMED: &str = "W0381";
 }
 
 /// One problem found in the manuscript or its configuration.

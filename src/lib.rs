@@ -61,6 +61,7 @@ pub use diag::{
     SourceMap, Span,
 };
 pub use doc::{plain_text, Book, CodeToken, TokenClass};
+pub use epub::conformance::Conformance;
 pub use epub::xhtml::chapter_file;
 pub use epub::{write_epub, EpubMath, EpubOptions};
 pub use highlight::classify as classify_code;

@@ -470,7 +470,10 @@ fn a_273_character_title_gives_a_bounded_output_name() {
         "{}-cover.pdf",
         interior.file_stem().expect("stem").to_string_lossy()
     ));
-    assert!(cover.exists(), "the cover wrap's name is the interior's and -cover");
+    assert!(
+        cover.exists(),
+        "the cover wrap's name is the interior's and -cover"
+    );
     let epub = std::fs::read(output_named(&book, "epub")).expect("EPUB");
     keep_for_epubcheck("files-outputs-long-title", &epub);
 }

@@ -243,3 +243,69 @@ fn a_new_books_cover_is_sharp_enough_for_the_cover_wrap() {
     assert!(!stderr.contains("W0380"), "{stderr}");
     assert!(dir.join("out/fresh-cover.pdf").exists());
 }
+
+/// The EPUB's package document of the book in `dir` and the build's messages.
+fn epub_claim(dir: &Path) -> (String, String) {
+    let (ok, stderr) = build(dir);
+    assert!(ok, "{stderr}");
+    let epub = std::fs::read(dir.join("out/the-northern-letters.epub")).expect("the EPUB");
+    (common::dump_epub(&epub), stderr)
+}
+
+#[test]
+fn the_epub_claims_accessibility_conformance_only_when_the_checks_pass() {
+    let (_guard, dir) = print_book(2, 2, "");
+    let (package, stderr) = epub_claim(&dir);
+    assert!(!stderr.contains("W0381"), "{stderr}");
+    assert!(
+        package.contains("<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>"),
+        "{package}"
+    );
+    assert!(package.contains("<meta property=\"a11y:certifiedBy\">Harbour Press</meta>"));
+    let epub = std::fs::read(dir.join("out/the-northern-letters.epub")).expect("the EPUB");
+    common::keep_for_epubcheck("print-edition-conformance", &epub);
+
+    // Each failing check withholds the claim and is named in the one warning.
+    let cases = [
+        (
+            "[print]\nisbn = \"9780306406157\"\n",
+            "a page list of the print edition",
+        ),
+        ("[epub]\ncss = \"pale.css\"\n", "#aaaaaa (2.3:1 on white)"),
+    ];
+    for (extra, reason) in cases {
+        let (_guard, dir) = print_book(1, 1, extra);
+        std::fs::write(dir.join("pale.css"), "p { color: #aaaaaa; }\n").expect("css");
+        let (package, stderr) = epub_claim(&dir);
+        assert!(!package.contains("conformsTo"), "{extra}");
+        assert!(
+            stderr.contains("W0381") && stderr.contains(reason),
+            "{stderr}"
+        );
+    }
+    // A publisher's book without its language declared is told so; a book with no
+    // publisher is not being published: it claims nothing and hears nothing of it.
+    let (_guard, dir) = common::book(&[
+        (
+            "book.toml",
+            "title = \"The Northern Letters\"\npublisher = \"Harbour Press\"\n",
+        ),
+        ("chapters/01.md", "# One\n\nText.\n"),
+    ]);
+    let (package, stderr) = epub_claim(&dir);
+    assert!(!package.contains("conformsTo"));
+    assert!(
+        stderr.contains("W0381") && stderr.contains("the book's language"),
+        "{stderr}"
+    );
+    let (_guard, dir) = common::book(&[
+        (
+            "book.toml",
+            "title = \"The Northern Letters\"\nlanguage = \"en\"\n",
+        ),
+        ("chapters/01.md", "# One\n\nText.\n"),
+    ]);
+    let (package, stderr) = epub_claim(&dir);
+    assert!(!package.contains("conformsTo"));
+    assert!(!stderr.contains("W0381"), "{stderr}");
+}

@@ -14,21 +14,34 @@ use crate::manuscript::Manuscript;
 /// Largest earlier output read back for checking.
 const MAX_OUTPUT_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
-/// Check `out/<slug>.epub` and `out/<slug>.pdf` under the book root, when they exist.
+/// The names of a build's outputs under `out/`: the EPUB, the PDF and the print edition's
+/// cover wrap.
+fn output_names(slug: &str) -> [String; 3] {
+    [
+        format!("{slug}.epub"),
+        format!("{slug}.pdf"),
+        format!("{slug}-cover.pdf"),
+    ]
+}
+
+/// Check `out/<slug>.epub`, `out/<slug>.pdf` and `out/<slug>-cover.pdf` under the book
+/// root, when they exist.
 pub(crate) fn check_outputs(manuscript: &Manuscript, slug: &str, diags: &mut Diagnostics) {
     let out = manuscript.root.path().join("out");
     let newest = newest_source(manuscript);
-    for (extension, verify) in [
-        ("epub", verify_epub as fn(&[u8]) -> Result<(), String>),
-        ("pdf", verify_pdf),
-    ] {
-        let path = out.join(format!("{slug}.{extension}"));
+    for name in output_names(slug) {
+        let verify = if name.ends_with(".epub") {
+            verify_epub
+        } else {
+            verify_pdf
+        };
+        let path = out.join(&name);
         // Read like every other file: only a regular file inside the book (a FIFO left
         // under the output's name is not waited on).
         let Ok(bytes) = manuscript.root.read(&path, MAX_OUTPUT_BYTES) else {
             continue;
         };
-        let shown = format!("out/{slug}.{extension}");
+        let shown = format!("out/{name}");
         if let Err(reason) = verify(&bytes) {
             diags.push(
                 Diagnostic::warning(code::BROKEN_OUTPUT, format!("{shown} is damaged: {reason}"))
@@ -69,18 +82,18 @@ pub(crate) fn check_output_names(manuscript: &Manuscript, slug: &str, diags: &mu
         );
         return;
     }
-    for extension in ["epub", "pdf"] {
-        let name = format!("out/{slug}.{extension}");
-        if std::fs::symlink_metadata(out.join(format!("{slug}.{extension}")))
-            .is_ok_and(|m| m.is_dir())
-        {
+    for file in output_names(slug) {
+        let name = format!("out/{file}");
+        if std::fs::symlink_metadata(out.join(&file)).is_ok_and(|m| m.is_dir()) {
+            let what = match file.rsplit_once('.') {
+                _ if file.ends_with("-cover.pdf") => "cover wrap".to_string(),
+                Some((_, extension)) => extension.to_uppercase(),
+                None => file.clone(),
+            };
             diags.push(
                 Diagnostic::error(
                     code::FILE_NAME,
-                    format!(
-                        "`{name}` is a folder: the build cannot write the {} there",
-                        extension.to_uppercase()
-                    ),
+                    format!("`{name}` is a folder: the build cannot write the {what} there"),
                 )
                 .at(at.clone())
                 .with_hint("rename or remove that folder"),

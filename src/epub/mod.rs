@@ -6,6 +6,7 @@
 //! `mimetype` first and stored, every other entry sorted and stamped 1980-01-01, so the same
 //! book gives the same bytes on every machine.
 
+pub(crate) mod conformance;
 pub(crate) mod excerpt;
 mod fonts;
 mod index;
@@ -40,6 +41,9 @@ pub struct EpubOptions {
     pub fonts: Option<std::sync::Arc<FontSet<'static>>>,
     /// How formulas are written: MathML, or SVG images drawn from the PDF's layout.
     pub math: EpubMath,
+    /// Who answers for the EPUB Accessibility 1.1 conformance claim, when the book passes
+    /// octavo's checks ([`conformance::assess`]); no claim when `None`.
+    pub certified_by: Option<String>,
 }
 
 /// Why the EPUB could not be written.
@@ -125,7 +129,7 @@ const MATHML_START: &str = "<math alttext=";
 /// Build the EPUB file's bytes for a resolved book.
 pub fn write_epub(book: &Book, options: &EpubOptions) -> Result<Vec<u8>, EpubError> {
     let package = assemble(book, options)?;
-    let opf = opf::package_document(book, &package);
+    let opf = opf::package_document(book, &package, options.certified_by.as_deref());
     zip::write_package(&package, &opf)
 }
 

@@ -9,14 +9,18 @@ use super::{Item, Package};
 use crate::doc::Book;
 
 /// The whole package.opf.
-pub(crate) fn package_document(book: &Book, package: &Package) -> String {
+pub(crate) fn package_document(
+    book: &Book,
+    package: &Package,
+    certified_by: Option<&str>,
+) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"pub-id\" xml:lang=\"{}\">\n",
         escape(&book.meta.language)
     ));
-    metadata(book, package, &mut out);
+    metadata(book, package, certified_by, &mut out);
     manifest(&package.items, &mut out);
     spine(&package.items, &mut out);
     out.push_str("</package>\n");
@@ -49,7 +53,7 @@ fn meta_property(out: &mut String, property: &str, refines: Option<&str>, text: 
     }
 }
 
-fn metadata(book: &Book, package: &Package, out: &mut String) {
+fn metadata(book: &Book, package: &Package, certified_by: Option<&str>, out: &mut String) {
     let meta = &book.meta;
     out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
     element(
@@ -111,6 +115,15 @@ fn metadata(book: &Book, package: &Package, out: &mut String) {
         ));
     }
     accessibility(book, out);
+    if let Some(certifier) = certified_by {
+        meta_property(
+            out,
+            "dcterms:conformsTo",
+            None,
+            super::conformance::CONFORMS_TO,
+        );
+        meta_property(out, "a11y:certifiedBy", None, certifier);
+    }
     out.push_str("</metadata>\n");
 }
 

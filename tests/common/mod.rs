@@ -68,11 +68,13 @@ pub fn build_sample(extra: &[&str], epoch: &str) -> Vec<u8> {
     std::fs::read(pdf_in(out.path())).expect("the PDF")
 }
 
+/// The interior PDF in `dir` (not the print edition's cover wrap, `<slug>-cover.pdf`).
 fn pdf_in(dir: &Path) -> PathBuf {
     std::fs::read_dir(dir)
         .expect("the output folder")
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|p| !p.to_string_lossy().ends_with("-cover.pdf"))
         .find(|p| p.extension().is_some_and(|e| e == "pdf"))
         .expect("a PDF")
 }
