@@ -147,6 +147,8 @@ pub(super) struct Builder<'a> {
     /// The argument of an `\index{…}` that ends the open heading's line, which pulldown-cmark
     /// took for the heading's attribute block, and where it is.
     pub(super) heading_index: Option<(String, Span)>,
+    /// LaTeX layout commands left out of the text so far (reported once each at the end).
+    pub(super) latex_left_out: super::latex_text::LeftOut,
 }
 
 impl<'a> Builder<'a> {
@@ -173,6 +175,7 @@ impl<'a> Builder<'a> {
             div_depth: 0,
             pending_index_marks: Vec::new(),
             heading_index: None,
+            latex_left_out: super::latex_text::LeftOut::new(),
         }
     }
 
@@ -210,6 +213,7 @@ impl<'a> Builder<'a> {
             blocks.push(Block::Paragraph { content, span });
         }
         let blocks = self.group_captions(blocks);
+        self.report_latex_left_out();
         ParsedChapter {
             front: self.front,
             blocks: drop_refs_closers(blocks),

@@ -18,6 +18,7 @@ pub(crate) mod html;
 pub(crate) mod index;
 mod inline_notes;
 mod labelled;
+mod latex_text;
 mod math;
 mod open;
 mod raw_html;

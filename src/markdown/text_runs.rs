@@ -44,7 +44,7 @@ impl<'a> Builder<'a> {
                 Inline::Text { text, span } => {
                     alone
                         && !text.is_empty()
-                        && !text.contains(['\n', '@', '[', '{'])
+                        && !text.contains(['\n', '@', '[', '{', '\\'])
                         && self.span(span.range.clone()) == *span
                 }
                 Inline::SoftBreak => alone,
@@ -86,7 +86,9 @@ impl<'a> Builder<'a> {
         }
         self.report_undefined_notes(&merged, range.clone());
         self.split_index_commands(&merged, range, out, &mut |builder, text, source, out| {
-            builder.split_citations(text, source, out)
+            builder.split_latex_commands(text, source, out, &mut |builder, text, source, out| {
+                builder.split_citations(text, source, out)
+            })
         });
     }
 
