@@ -621,6 +621,29 @@ fn definition_lists_set_terms_apart_and_definitions_inset_in_the_pdf() {
 }
 
 #[test]
+fn a_tilde_opens_a_definition_as_a_colon_does() {
+    let chapter =
+        "# Terms\n\nApple\n~ A fruit.\n\nPear\n\n~   Another fruit.\n\n~~~\n~ code\n~~~\n";
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"Terms\"\nlanguage = \"en\"\n"),
+        ("chapters/01.md", chapter),
+    ]);
+    let (epub, diags, _) = common::build_epub(&dir);
+    assert!(diags.items().is_empty());
+    let body = common::xhtml_body(&epub, "EPUB/text/01.xhtml");
+    assert!(body.contains("<dd>\n<p>A fruit.</p>\n</dd>"), "{body}");
+    assert!(
+        body.contains("<dd>\n<p>Another fruit.</p>\n</dd>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("~ code"),
+        "a fenced block keeps its tilde: {body}"
+    );
+    keep_for_epubcheck("books-tilde-definitions", &epub);
+}
+
+#[test]
 fn a_heading_that_skips_levels_is_reported_and_set_one_level_down() {
     let chapter =
         "# Chapter\n\n## Two\n\n#### Four\n\n#### Four again\n\n##### Five\n\n### Three\n";

@@ -292,8 +292,9 @@ fn looks_like_latex(content: &str) -> bool {
     command || content.contains(['^', '_', '='])
 }
 
-/// Byte ranges of code and raw HTML.
-fn code_ranges(text: &str) -> Vec<Range<usize>> {
+/// Byte ranges of code and raw HTML (also for the other rewrites of the source before it
+/// is read).
+pub(super) fn code_ranges(text: &str) -> Vec<Range<usize>> {
     use pulldown_cmark::{Event, Parser, Tag};
     let mut ranges = Vec::new();
     for (event, range) in Parser::new_ext(text, super::parser_options()).into_offset_iter() {

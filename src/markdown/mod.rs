@@ -24,6 +24,7 @@ mod open;
 mod raw_html;
 mod reparse;
 mod text_runs;
+mod tilde_definitions;
 mod wrappers;
 
 pub(crate) use front_matter::FrontMatter;
@@ -155,6 +156,8 @@ pub(crate) fn parse_chapter_in(
     dialect: Dialect,
     diags: &mut Diagnostics,
 ) -> ParsedChapter {
+    let colons = tilde_definitions::with_colon_markers(text);
+    let text = colons.as_deref().unwrap_or(text);
     let rewritten = math::with_bracket_math_as_dollars(text);
     let (text, shifts) = match &rewritten {
         Some((text, shifts)) => (text.as_str(), shifts.clone()),
