@@ -108,6 +108,14 @@ pub struct NumberingConfig {
     pub table_caption: Option<Spanned<String>>,
     /// A reference in the PDF adds the page of its target ("Figure 3.2 on page 41").
     pub page_references: bool,
+    /// Body chapters: `arabic` (the default), `roman`, `words` or `none` (no number and no
+    /// label in the headings and the contents).
+    pub chapters: Option<Spanned<String>>,
+    /// Parts (`type: part`), numbered apart from the chapters: `none` (the default),
+    /// `arabic`, `roman` or `words`.
+    pub parts: Option<Spanned<String>>,
+    /// The word over a chapter's number; the language's ("Chapter") by default.
+    pub chapter_label: Option<String>,
 }
 
 /// How figures or tables are numbered.
@@ -123,6 +131,8 @@ pub(crate) enum NumberScheme {
 
 /// The numbering schemes book.toml accepts.
 const NUMBER_SCHEMES: [&str; 3] = ["chapter", "book", "none"];
+/// The chapter and part number styles book.toml accepts.
+const CHAPTER_STYLES: [&str; 4] = ["arabic", "roman", "words", "none"];
 /// The caption sides book.toml accepts.
 const CAPTION_SIDES: [&str; 2] = ["above", "below"];
 
@@ -456,7 +466,9 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
 }
 
 fn validate_numbering(file: FileId, numbering: &NumberingConfig, diags: &mut Diagnostics) {
-    let choices: [(&Option<Spanned<String>>, &[&str]); 4] = [
+    let choices: [(&Option<Spanned<String>>, &[&str]); 6] = [
+        (&numbering.chapters, &CHAPTER_STYLES),
+        (&numbering.parts, &CHAPTER_STYLES),
         (&numbering.figures, &NUMBER_SCHEMES),
         (&numbering.tables, &NUMBER_SCHEMES),
         (&numbering.figure_caption, &CAPTION_SIDES),
@@ -726,6 +738,18 @@ impl BookConfig {
         }
     }
 
+    /// How chapters and parts are numbered and labelled.
+    pub fn chapter_numbering(&self) -> crate::doc::ChapterNumbering {
+        let n = &self.numbering;
+        let label = n.chapter_label.as_deref().map(str::trim);
+        crate::doc::ChapterNumbering {
+            chapters: chapter_style(n.chapters.as_ref())
+                .unwrap_or(crate::doc::ChapterNumberStyle::Arabic),
+            parts: chapter_style(n.parts.as_ref()).unwrap_or(crate::doc::ChapterNumberStyle::None),
+            chapter_label: label.map(str::to_string),
+        }
+    }
+
     /// The bibliography files named, each with the span of the `bibliography` value; a value
     /// that is neither a file name nor a list of them was reported by validation.
     pub(crate) fn bibliography_files(&self) -> Vec<Spanned<String>> {
@@ -750,6 +774,17 @@ impl BookConfig {
             .as_ref()
             .map_or(self.title.get_ref().as_str(), |s| s.get_ref().as_str());
         slugify(source, "book")
+    }
+}
+
+fn chapter_style(value: Option<&Spanned<String>>) -> Option<crate::doc::ChapterNumberStyle> {
+    use crate::doc::ChapterNumberStyle as Style;
+    match value?.get_ref().as_str() {
+        "arabic" => Some(Style::Arabic),
+        "roman" => Some(Style::Roman),
+        "words" => Some(Style::Words),
+        "none" => Some(Style::None),
+        _ => None,
     }
 }
 

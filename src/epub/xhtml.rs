@@ -112,6 +112,12 @@ pub(crate) fn write_chapter(
 ) -> String {
     let chapter = &book.chapters[index];
     let title = crate::doc::plain_text(&chapter.title);
+    // An untitled dedication or epigraph is named by the book's title (HTML needs a title).
+    let title = if title.trim().is_empty() {
+        book.meta.title.clone()
+    } else {
+        title
+    };
     let mut writer = Writer {
         book,
         current: index,
@@ -205,12 +211,16 @@ impl Writer<'_> {
         if let Some(role) = role {
             self.out.push_str(&format!(" role=\"{role}\""));
         }
+        if chapter.is_special_page() {
+            self.out.push_str(" class=\"special-page\"");
+        }
         if let Some(id) = chapter.title_id() {
             self.out
                 .push_str(&format!(" aria-labelledby=\"{}\"", escape(id)));
         }
         self.out.push_str(">\n");
-        if chapter.title_id().is_none() {
+        let untitled = crate::doc::plain_text(&chapter.title).trim().is_empty();
+        if chapter.title_id().is_none() && !untitled {
             self.out.push_str("<h1>");
             self.chapter_label(chapter);
             self.inlines(&chapter.title);
@@ -232,7 +242,7 @@ impl Writer<'_> {
     }
 
     fn chapter_label(&mut self, chapter: &Chapter) {
-        if let Some(label) = crate::toc::chapter_label(chapter, self.terms) {
+        if let Some(label) = crate::toc::chapter_label(chapter, &self.book.meta, self.terms) {
             self.out.push_str(&format!(
                 "<span class=\"chapter-label\">{}</span> ",
                 escape(&label)

@@ -216,7 +216,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         let titles: Vec<&str> = chapters
             .iter()
             .filter(|&&i| self.book.chapters.get(i).is_some_and(|c| !c.generated))
-            .filter_map(|&i| toc.get(i).map(|entry| entry.title.as_str()))
+            .filter_map(|&i| toc.iter().find(|entry| entry.chapter == i))
+            .map(|entry| entry.title.as_str())
             .collect();
         match titles.as_slice() {
             [] | [_] => String::new(),
