@@ -1,0 +1,322 @@
+//! Book craft (issue 20): chapter numbering that a book can turn off or set in roman
+//! numerals or words, no label over a title that names its own chapter, parts numbered
+//! apart, special pages (dedication, epigraph, "Also by", acknowledgements, colophon) set
+//! without a heading unless given one, and a warning when two chapter files open with the
+//! same number.
+
+mod common;
+
+use common::{book, keep_for_epubcheck, xhtml_body};
+use octavo::{compile, write_epub, EpubOptions, ResolveOptions};
+
+/// A built test book: its EPUB, the text of each PDF page and the warnings' codes and
+/// messages.
+struct Built {
+    epub: Vec<u8>,
+    pages: Vec<String>,
+    warnings: Vec<(String, String)>,
+}
+
+/// Build the book of `files` into both outputs; the EPUB is kept for EPUBCheck as `name`.
+fn build(name: &str, files: &[(&str, &str)]) -> Built {
+    let (_guard, dir) = book(files);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors(), "{:?}", compiled.diags.items());
+    let book = compiled.book.as_ref().expect("a book");
+    let epub = write_epub(book, &EpubOptions::default()).expect("EPUB written");
+    keep_for_epubcheck(name, &epub);
+    let pdf = common::print_pdf(book);
+    let pages = pdf
+        .composition
+        .pages
+        .iter()
+        .map(|page| octavo::layout_dump::dump_pages(std::slice::from_ref(page)))
+        .collect();
+    let warnings = compiled
+        .diags
+        .items()
+        .iter()
+        .map(|d| (d.code.to_string(), d.message.clone()))
+        .collect();
+    Built {
+        epub,
+        pages,
+        warnings,
+    }
+}
+
+const BOOK: &str = "title = \"Craft\"\nlanguage = \"en\"\n";
+
+fn chapter(title: &str) -> String {
+    format!("# {title}\n\nThe text of {title}, a sentence long.\n")
+}
+
+/// The whole PDF's text dump.
+fn pdf_text(built: &Built) -> String {
+    built.pages.concat()
+}
+
+fn nav(built: &Built) -> String {
+    xhtml_body(&built.epub, "EPUB/nav.xhtml")
+}
+
+#[test]
+fn chapters_are_arabic_by_default_and_none_turns_numbers_and_labels_off() {
+    let storm = chapter("The Storm");
+    let calm = chapter("The Calm");
+    let files = |numbering: &'static str| {
+        let config = format!("{BOOK}{numbering}");
+        (config, storm.clone(), calm.clone())
+    };
+    let (config, a, b) = files("");
+    let default = build(
+        "craft-arabic",
+        &[
+            ("book.toml", &config),
+            ("chapters/01.md", &a),
+            ("chapters/02.md", &b),
+        ],
+    );
+    assert!(pdf_text(&default).contains("Chapter 2"));
+    assert!(nav(&default).contains("2. The Calm"));
+    let (config, a, b) = files("[numbering]\nchapters = \"none\"\n");
+    let none = build(
+        "craft-none",
+        &[
+            ("book.toml", &config),
+            ("chapters/01.md", &a),
+            ("chapters/02.md", &b),
+        ],
+    );
+    assert!(!pdf_text(&none).contains("Chapter"), "{}", pdf_text(&none));
+    assert!(nav(&none).contains(">The Calm<"), "{}", nav(&none));
+    assert!(!nav(&none).contains("2. The Calm"));
+    let body = xhtml_body(&none.epub, "EPUB/text/02.xhtml");
+    assert!(!body.contains("chapter-label"), "{body}");
+}
+
+#[test]
+fn roman_numbers_words_and_the_books_own_label() {
+    let (a, b) = (chapter("The Storm"), chapter("The Calm"));
+    let config = format!("{BOOK}[numbering]\nchapters = \"roman\"\nchapter-label = \"Book\"\n");
+    let roman = build(
+        "craft-roman",
+        &[
+            ("book.toml", &config),
+            ("chapters/01.md", &a),
+            ("chapters/02.md", &b),
+        ],
+    );
+    assert!(pdf_text(&roman).contains("Book II"), "{}", pdf_text(&roman));
+    assert!(nav(&roman).contains("II. The Calm"));
+    let body = xhtml_body(&roman.epub, "EPUB/text/02.xhtml");
+    assert!(body.contains(">Book II</span>"), "{body}");
+    let config = format!("{BOOK}[numbering]\nchapters = \"words\"\n");
+    let words = build(
+        "craft-words",
+        &[
+            ("book.toml", &config),
+            ("chapters/01.md", &a),
+            ("chapters/02.md", &b),
+        ],
+    );
+    assert!(
+        pdf_text(&words).contains("Chapter Two"),
+        "{}",
+        pdf_text(&words)
+    );
+}
+
+#[test]
+fn a_title_that_names_its_chapter_gets_no_label_and_no_number_in_the_contents() {
+    let (letter, first) = (chapter("Letter 1"), chapter("Chapter 1"));
+    let built = build(
+        "craft-own-label",
+        &[
+            ("book.toml", BOOK),
+            ("chapters/01.md", &letter),
+            ("chapters/02.md", &first),
+        ],
+    );
+    let text = pdf_text(&built);
+    assert!(!text.contains("Chapter 2"), "{text}");
+    assert!(!nav(&built).contains("2. Chapter 1"), "{}", nav(&built));
+    assert!(!nav(&built).contains("1. Letter 1"));
+    let body = xhtml_body(&built.epub, "EPUB/text/02.xhtml");
+    assert!(!body.contains("chapter-label"), "{body}");
+}
+
+#[test]
+fn a_book_setting_of_chapter_numbers_rejects_an_unknown_style() {
+    let config = format!("{BOOK}[numbering]\nchapters = \"greek\"\n");
+    let (_guard, dir) = book(&[("book.toml", &config), ("chapters/01.md", "# A\n\nText.\n")]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let messages: Vec<&str> = compiled
+        .diags
+        .items()
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`greek` is not one of arabic, roman, words, none")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn a_dedication_has_no_heading_its_epub_type_and_no_contents_line() {
+    let dedication = "---\ntype: dedication\n---\n\nTo my sister.\n";
+    let built = build(
+        "craft-dedication",
+        &[
+            ("book.toml", BOOK),
+            ("chapters/00-dedication.md", dedication),
+            ("chapters/01.md", &chapter("The Storm")),
+        ],
+    );
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    let body = xhtml_body(&built.epub, "EPUB/text/00-dedication.xhtml");
+    assert!(
+        body.contains("<section epub:type=\"dedication\" role=\"doc-dedication\""),
+        "{body}"
+    );
+    assert!(!body.contains("<h1"), "{body}");
+    assert!(!body.contains("00-dedication</"), "{body}");
+    assert!(!nav(&built).contains("dedication"), "{}", nav(&built));
+    let text = pdf_text(&built);
+    let set_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("text "))
+        .collect();
+    assert!(set_lines.iter().any(|l| l.ends_with("| To my sister.")));
+    assert!(
+        !set_lines.iter().any(|l| l.contains("00-dedication")),
+        "{text}"
+    );
+    // Alone on its page: no folio under it.
+    let page = built
+        .pages
+        .iter()
+        .find(|p| p.contains("To my sister."))
+        .expect("the dedication's page");
+    assert_eq!(
+        page.lines()
+            .filter(|l| l.trim_start().starts_with("text "))
+            .count(),
+        1,
+        "{page}"
+    );
+    // The storm is chapter 1: the dedication is not numbered.
+    assert!(text.contains("Chapter 1"));
+}
+
+#[test]
+fn a_titled_special_page_is_listed_with_its_page_number() {
+    let epigraph = "---\ntype: epigraph\ntitle: Epigraph\n---\n\n> Did I request thee, Maker?\n";
+    let built = build(
+        "craft-epigraph",
+        &[
+            ("book.toml", BOOK),
+            ("chapters/00-epigraph.md", epigraph),
+            ("chapters/01.md", &chapter("The Storm")),
+        ],
+    );
+    assert!(nav(&built).contains(">Epigraph<"), "{}", nav(&built));
+    let contents = built
+        .pages
+        .iter()
+        .find(|p| p.contains("Contents"))
+        .expect("a contents page");
+    let line = contents
+        .lines()
+        .find(|l| l.trim_start().starts_with("text ") && l.contains("Epigraph"))
+        .expect("the epigraph listed");
+    // Its page number, the roman folio of its page, ends the line.
+    let page_label = built
+        .pages
+        .iter()
+        .find(|p| p.contains("Did I request thee"))
+        .and_then(|p| p.lines().nth(1))
+        .and_then(|summary| summary.split_whitespace().nth(3))
+        .expect("the epigraph's page label")
+        .to_string();
+    assert!(
+        line.trim_end().ends_with(&format!(" {page_label}")),
+        "{line} / {page_label}"
+    );
+}
+
+#[test]
+fn an_also_by_page_comes_before_the_half_title() {
+    let also_by = "---\ntype: also-by\n---\n\n*Mathilda*\n\n*The Last Man*\n";
+    let built = build(
+        "craft-also-by",
+        &[
+            ("book.toml", BOOK),
+            ("chapters/00-also-by.md", also_by),
+            ("chapters/01.md", &chapter("The Storm")),
+        ],
+    );
+    let opf = xhtml_body(&built.epub, "EPUB/package.opf");
+    let card = opf
+        .find("<itemref idref=\"c-00-also-by\"")
+        .expect("in the spine");
+    let half_title = opf
+        .find("<itemref idref=\"halftitle\"")
+        .expect("a half title");
+    assert!(card < half_title, "{opf}");
+    let body = xhtml_body(&built.epub, "EPUB/text/00-also-by.xhtml");
+    assert!(body.contains("epub:type=\"seriespage\""), "{body}");
+    let first = &built.pages[0];
+    assert!(first.contains("Mathilda"), "{first}");
+    let half = built
+        .pages
+        .iter()
+        .position(|p| p.contains("Craft"))
+        .expect("a half title");
+    assert!(half > 0);
+}
+
+#[test]
+fn parts_are_numbered_apart_from_the_chapters() {
+    let part = |title: &str| format!("---\ntype: part\n---\n\n# {title}\n");
+    let config = format!("{BOOK}[numbering]\nparts = \"roman\"\n");
+    let built = build(
+        "craft-parts",
+        &[
+            ("book.toml", &config),
+            ("chapters/01.md", &part("Before")),
+            ("chapters/02.md", &chapter("The Storm")),
+            ("chapters/03.md", &part("After")),
+            ("chapters/04.md", &chapter("The Calm")),
+        ],
+    );
+    let text = pdf_text(&built);
+    assert!(text.contains("Part II"), "{text}");
+    assert!(text.contains("Chapter 2"), "{text}");
+    assert!(nav(&built).contains("II. After"), "{}", nav(&built));
+}
+
+#[test]
+fn chapter_files_that_open_with_the_same_number_are_a_warning_naming_both() {
+    let built = build(
+        "craft-order",
+        &[
+            ("book.toml", BOOK),
+            ("chapters/000-also-by.md", &chapter("Also")),
+            ("chapters/00-dedication.md", &chapter("Dedication")),
+            ("chapters/01-one.md", &chapter("One")),
+        ],
+    );
+    let order: Vec<&(String, String)> = built
+        .warnings
+        .iter()
+        .filter(|(code, _)| code == "W0360")
+        .collect();
+    assert_eq!(order.len(), 1, "{:?}", built.warnings);
+    let message = &order[0].1;
+    assert!(message.contains("chapters/00-dedication.md"), "{message}");
+    assert!(message.contains("chapters/000-also-by.md"), "{message}");
+}
