@@ -82,7 +82,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {
                     let (name, children) = (&html.name, &html.children);
-                    let s = html_inline_style(name, style, &self.design().inline);
+                    let s = html_inline_style(html, style, &self.design().inline);
                     let quoted = name == "q";
                     if quoted {
                         out.text("“", &s);
@@ -128,6 +128,16 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 }
 
+/// pandoc's class for small capitals, `[words]{.smallcaps}`.
+const SMALL_CAPS_CLASS: &str = "smallcaps";
+
+/// Whether the element's `class` attribute names `class`.
+fn has_class(html: &crate::doc::HtmlInline, class: &str) -> bool {
+    html.attrs
+        .iter()
+        .any(|(name, value)| name == "class" && value.split_whitespace().any(|c| c == class))
+}
+
 fn toggle_italic(style: Style) -> Style {
     match style {
         Style::Regular => Style::Italic,
@@ -145,8 +155,12 @@ fn add_bold(style: Style) -> Style {
 }
 
 /// How an allow-listed inline HTML element sets its text, as a browser's default style does.
-fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> TextStyle {
-    match name {
+fn html_inline_style(
+    html: &crate::doc::HtmlInline,
+    style: &TextStyle,
+    design: &InlineDesign,
+) -> TextStyle {
+    match html.name.as_str() {
         "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
         "strong" | "b" => style.with_style(add_bold(style.choice.style)),
         "del" | "s" => TextStyle {
@@ -163,7 +177,7 @@ fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> Te
             TextStyle {
                 size: style.size * design.script_size,
                 rise: style.rise
-                    + if name == "sup" {
+                    + if html.name == "sup" {
                         rise
                     } else {
                         -rise * design.subscript_drop
@@ -173,6 +187,10 @@ fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> Te
         }
         "small" => TextStyle {
             size: style.size * design.small_size,
+            ..style.clone()
+        },
+        "span" if has_class(html, SMALL_CAPS_CLASS) => TextStyle {
+            small_caps: true,
             ..style.clone()
         },
         _ => style.clone(),

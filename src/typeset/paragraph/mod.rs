@@ -414,6 +414,7 @@ impl Builder<'_, '_> {
             rise: style.size * self.ctx.design.inline.note_call_rise,
             link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
+            small_caps: false,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());

@@ -25,6 +25,9 @@ pub(crate) struct TextStyle {
     pub link: Option<LinkDest>,
     /// Struck through (`~~text~~`, `<del>`, `<s>`).
     pub strike: bool,
+    /// Lower-case letters as small capitals, from the font's `smcp` feature
+    /// (`[words]{.smallcaps}`, a chapter's first line with `[pdf] opening = "small-caps"`).
+    pub small_caps: bool,
 }
 
 impl TextStyle {
@@ -36,6 +39,7 @@ impl TextStyle {
             rise: 0.0,
             link: None,
             strike: false,
+            small_caps: false,
         }
     }
 
@@ -255,6 +259,11 @@ fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, Shap
             oldstyle_figures: false,
             ..options.clone()
         })
+    } else if style.small_caps {
+        Cow::Owned(ShapeOptions {
+            small_caps: true,
+            ..options.clone()
+        })
     } else {
         Cow::Borrowed(options)
     }
@@ -271,6 +280,7 @@ fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
         _ => false,
     };
     same_link
+        && a.small_caps == b.small_caps
         && a.choice == b.choice
         && a.size.to_bits() == b.size.to_bits()
         && a.rise.to_bits() == b.rise.to_bits()
