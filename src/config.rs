@@ -131,6 +131,8 @@ pub(crate) enum NumberScheme {
 
 /// The numbering schemes book.toml accepts.
 const NUMBER_SCHEMES: [&str; 3] = ["chapter", "book", "none"];
+/// The chapter openings `[pdf] opening` accepts.
+const PDF_OPENINGS: [&str; 2] = ["plain", "small-caps"];
 /// The chapter and part number styles book.toml accepts.
 const CHAPTER_STYLES: [&str; 4] = ["arabic", "roman", "words", "none"];
 /// The caption sides book.toml accepts.
@@ -261,6 +263,9 @@ pub struct PdfConfig {
     /// `<details>` (an mdBook's speaker notes): `box` (the default, set like a callout) or
     /// `omit` (left out of the PDF; the EPUB keeps them).
     pub details: Option<Spanned<String>>,
+    /// How a chapter's text opens: `plain` (the default) or `small-caps` (its first line
+    /// in small capitals).
+    pub opening: Option<Spanned<String>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -503,6 +508,18 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
                 )
                 .at(span_of(file, profile))
                 .with_hint("profiles are print, a4 and letter"),
+            );
+        }
+    }
+    if let Some(opening) = &pdf.opening {
+        if !PDF_OPENINGS.contains(&opening.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: unknown chapter opening `{}`", opening.get_ref()),
+                )
+                .at(span_of(file, opening))
+                .with_hint("openings are plain and small-caps"),
             );
         }
     }

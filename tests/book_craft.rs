@@ -320,3 +320,66 @@ fn chapter_files_that_open_with_the_same_number_are_a_warning_naming_both() {
     assert!(message.contains("chapters/00-dedication.md"), "{message}");
     assert!(message.contains("chapters/000-also-by.md"), "{message}");
 }
+
+/// The glyph ids of every run in the book's PDF whose text is `text`.
+fn glyphs_of(output: &octavo::PdfOutput, text: &str) -> Vec<Vec<u16>> {
+    common::glyph_runs(output)
+        .into_iter()
+        .filter(|run| &*run.run.text == text)
+        .map(|run| run.run.glyphs.iter().map(|g| g.glyph_id).collect())
+        .collect()
+}
+
+/// The PDF of the book of `files`, in the profile its book.toml sets up.
+fn print_pdf_of(files: &[(&str, &str)]) -> octavo::PdfOutput {
+    let (_guard, dir) = book(files);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(!compiled.diags.has_errors(), "{:?}", compiled.diags.items());
+    let config = &compiled.manuscript.as_ref().expect("a manuscript").config;
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::resolve(None, &config.pdf),
+        chapters: None,
+        readable: false,
+        fonts: None,
+    };
+    octavo::write_pdf(compiled.book.as_ref().expect("a book"), &options).expect("PDF written")
+}
+
+#[test]
+fn small_caps_are_the_fonts_smcp_glyphs() {
+    let text = "# One\n\nA plain word here.\n\nA [word]{.smallcaps} there.\n";
+    let output = print_pdf_of(&[("book.toml", BOOK), ("chapters/01.md", text)]);
+    let runs = glyphs_of(&output, "word");
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0].len(), 4);
+    assert_eq!(runs[1].len(), 4);
+    // Each letter is another glyph: the font's small capital, not the lower-case letter.
+    assert!(
+        runs[0]
+            .iter()
+            .zip(&runs[1])
+            .all(|(plain, small)| plain != small),
+        "{runs:?}"
+    );
+}
+
+#[test]
+fn a_small_caps_opening_sets_the_first_line_and_no_more_in_small_capitals() {
+    let words = "word ".repeat(60);
+    let text = format!("# One\n\n{words}\n");
+    let plain = print_pdf_of(&[("book.toml", BOOK), ("chapters/01.md", &text)]);
+    let config = format!("{BOOK}[pdf]\nopening = \"small-caps\"\n");
+    let opened = print_pdf_of(&[("book.toml", &config), ("chapters/01.md", &text)]);
+    let plain_glyphs = &glyphs_of(&plain, "word")[0];
+    let kinds: Vec<bool> = glyphs_of(&opened, "word")
+        .iter()
+        .map(|g| g != plain_glyphs)
+        .collect();
+    let small = kinds.iter().take_while(|&&k| k).count();
+    assert!(small > 3, "{kinds:?}");
+    assert!(
+        small < 20,
+        "one line of small capitals, not the paragraph: {kinds:?}"
+    );
+    assert!(kinds[small..].iter().all(|&k| !k), "{kinds:?}");
+}

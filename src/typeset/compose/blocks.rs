@@ -19,6 +19,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let special = chapter.is_special_page();
         let mut state = FlowState {
             centred: special,
+            lead_small_caps: self.profile.opening_small_caps && !special,
             ..FlowState::default()
         };
         let width = self.profile.text_width();
@@ -107,6 +108,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 } else {
                     Pt::ZERO
                 };
+                if std::mem::take(&mut state.lead_small_caps) {
+                    pieces = self.small_caps_lead(&pieces, width, indent);
+                }
                 let alignment = if state.centred {
                     Alignment::Centered
                 } else {
@@ -301,6 +305,30 @@ impl<'a, 'f> Composer<'a, 'f> {
         self.push_lines(lines, x, flow);
     }
 
+    /// The chapter's first paragraph with its first line in small capitals: the letters
+    /// the line holds when set plainly, fewer when capitals wider than the letters push
+    /// words to the next line.
+    fn small_caps_lead<'p>(&mut self, pieces: &Pieces<'p>, width: Pt, indent: Pt) -> Pieces<'p> {
+        let spec = ParagraphSpec {
+            width,
+            first_indent: indent,
+            rest_indent: Pt::ZERO,
+            leading: self.profile.leading,
+            alignment: Alignment::Justified,
+        };
+        let mut letters = first_line_letters(&set_paragraph(pieces, &spec, &mut self.ctx));
+        let mut lead = pieces.with_small_caps_lead(letters);
+        for _ in 0..LEAD_FITTING_PASSES {
+            let fitted = first_line_letters(&set_paragraph(&lead, &spec, &mut self.ctx));
+            if fitted >= letters {
+                break;
+            }
+            letters = fitted;
+            lead = pieces.with_small_caps_lead(letters);
+        }
+        lead
+    }
+
     /// A centred, unindented paragraph across the measure (titles, labels).
     pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: Pt, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
@@ -414,6 +442,34 @@ pub(super) struct FlowState {
     pub(super) indent_next: bool,
     /// Paragraphs are centred and unindented (a dedication, an epigraph).
     pub(super) centred: bool,
+    /// The next paragraph is the chapter's first, its first line in small capitals.
+    pub(super) lead_small_caps: bool,
+}
+
+/// How many times a small-capital first line is set again with fewer letters when its
+/// capitals pushed words to the next line.
+const LEAD_FITTING_PASSES: usize = 2;
+
+/// The letters (spaces left out) of a set paragraph's first line.
+fn first_line_letters(lines: &[FlowLine]) -> usize {
+    let Some(first) = lines.first() else {
+        return 0;
+    };
+    first
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Glyphs(glyphs) => Some(
+                glyphs
+                    .run
+                    .text
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .count(),
+            ),
+            _ => None,
+        })
+        .sum()
 }
 
 /// Mark the first line of a chapter without a title heading with

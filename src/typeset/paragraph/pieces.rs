@@ -174,6 +174,56 @@ impl<'a> Pieces<'a> {
     pub(crate) fn list(&self) -> &[Piece<'a>] {
         &self.list
     }
+
+    /// The same pieces with the text up to the end of the word holding its `letters`-th
+    /// letter (spaces not counted) in small capitals: a chapter's first line set in them.
+    pub(crate) fn with_small_caps_lead(&self, letters: usize) -> Pieces<'a> {
+        let mut out = Pieces::new();
+        let mut left = letters;
+        for piece in &self.list {
+            let Piece::Text(text, id) = piece else {
+                out.list.push(piece.clone());
+                continue;
+            };
+            let style = &self.styles[*id as usize];
+            let split = lead_end(text, left);
+            let (lead, rest) = text.split_at(split);
+            left = left.saturating_sub(lead.chars().filter(|c| !c.is_whitespace()).count());
+            if split == text.len() && left == 0 && !lead.is_empty() {
+                // The word may go on in the next piece: keep it in small capitals too.
+                left = usize::from(!lead.ends_with(char::is_whitespace));
+            }
+            if !lead.is_empty() {
+                let small = TextStyle {
+                    small_caps: true,
+                    ..style.clone()
+                };
+                out.text(lead.to_string(), &small);
+            }
+            if !rest.is_empty() {
+                out.text(rest.to_string(), style);
+            }
+        }
+        out
+    }
+}
+
+/// The byte offset in `text` where a lead of `letters` letters ends: after the word holding
+/// the last of them (the whole text when it holds fewer).
+fn lead_end(text: &str, letters: usize) -> usize {
+    if letters == 0 {
+        return 0;
+    }
+    let mut counted = 0;
+    for (at, c) in text.char_indices() {
+        if counted >= letters && c.is_whitespace() {
+            return at;
+        }
+        if !c.is_whitespace() {
+            counted += 1;
+        }
+    }
+    text.len()
 }
 
 /// The id of `style` in `styles`: one of the last few stored when it is the same (see
@@ -285,4 +335,40 @@ fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
         && a.size.to_bits() == b.size.to_bits()
         && a.rise.to_bits() == b.rise.to_bits()
         && a.strike == b.strike
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(pieces: &Pieces<'_>) -> Vec<(String, bool)> {
+        pieces
+            .list()
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t, id) => Some((t.to_string(), pieces.styles[*id as usize].small_caps)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lead_ends_with_its_word_and_goes_on_into_the_next_piece() {
+        let style = TextStyle::serif(10.0);
+        let mut pieces = Pieces::new();
+        pieces.text("It was a dark", &style);
+        pieces.text("ness in the night", &style);
+        let lead = pieces.with_small_caps_lead(9);
+        assert_eq!(
+            texts(&lead),
+            vec![
+                ("It was a dark".to_string(), true),
+                ("ness".to_string(), true),
+                (" in the night".to_string(), false),
+            ]
+        );
+        let short = pieces.with_small_caps_lead(3);
+        assert_eq!(texts(&short)[0], ("It was".to_string(), true));
+        assert_eq!(texts(&short)[1], (" a dark".to_string(), false));
+    }
 }
