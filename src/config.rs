@@ -266,6 +266,8 @@ pub struct PdfConfig {
     /// How a chapter's text opens: `plain` (the default) or `small-caps` (its first line
     /// in small capitals).
     pub opening: Option<Spanned<String>>,
+    /// A drop cap opens each chapter's text: `true` (three lines), or `2` or `3` lines.
+    pub drop_cap: Option<Spanned<toml::Value>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -508,6 +510,21 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
                 )
                 .at(span_of(file, profile))
                 .with_hint("profiles are print, a4 and letter"),
+            );
+        }
+    }
+    if let Some(drop_cap) = &pdf.drop_cap {
+        if drop_cap_lines(drop_cap.get_ref()).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `drop-cap = {}` is not a drop cap",
+                        drop_cap.get_ref()
+                    ),
+                )
+                .at(span_of(file, drop_cap))
+                .with_hint("write `drop-cap = true` (three lines), `2` or `3`, or `false`"),
             );
         }
     }
@@ -755,6 +772,22 @@ impl BookConfig {
         }
     }
 
+    /// How a chapter's text opens: `[pdf] drop-cap` and `opening`.
+    pub fn opening_options(&self) -> crate::doc::OpeningOptions {
+        let pdf = &self.pdf;
+        crate::doc::OpeningOptions {
+            drop_cap_lines: pdf
+                .drop_cap
+                .as_ref()
+                .and_then(|d| drop_cap_lines(d.get_ref()))
+                .unwrap_or(0),
+            small_caps: pdf
+                .opening
+                .as_ref()
+                .is_some_and(|o| o.get_ref() == "small-caps"),
+        }
+    }
+
     /// How chapters and parts are numbered and labelled.
     pub fn chapter_numbering(&self) -> crate::doc::ChapterNumbering {
         let n = &self.numbering;
@@ -793,6 +826,19 @@ impl BookConfig {
         slugify(source, "book")
     }
 }
+
+/// The lines a `[pdf] drop-cap` value asks for: 0 for `false`, 3 for `true`, else 2 or 3.
+pub(crate) fn drop_cap_lines(value: &toml::Value) -> Option<usize> {
+    match value {
+        toml::Value::Boolean(false) => Some(0),
+        toml::Value::Boolean(true) => Some(DEFAULT_DROP_CAP_LINES),
+        toml::Value::Integer(lines @ 2..=3) => usize::try_from(*lines).ok(),
+        _ => None,
+    }
+}
+
+/// The lines of a drop cap asked for with `drop-cap = true`.
+const DEFAULT_DROP_CAP_LINES: usize = 3;
 
 fn chapter_style(value: Option<&Spanned<String>>) -> Option<crate::doc::ChapterNumberStyle> {
     use crate::doc::ChapterNumberStyle as Style;

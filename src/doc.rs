@@ -81,6 +81,9 @@ pub struct Meta {
     /// How chapters and parts are numbered and labelled (`[numbering] chapters`, `parts`,
     /// `chapter-label`).
     pub chapter_numbering: ChapterNumbering,
+    /// How a chapter's text opens (`[pdf] drop-cap` and `opening`), which the EPUB's
+    /// stylesheet follows too.
+    pub opening: OpeningOptions,
     /// The book's math macros (book.toml's `[math] macros`: name without backslash, body),
     /// which every formula is read with.
     pub math_macros: Vec<(String, String)>,
@@ -111,6 +114,15 @@ impl Default for NumberingOptions {
 /// The `epub:type` of an "Also by" card page (front matter `type: also-by`): the EPUB
 /// vocabulary's page listing other works.
 pub(crate) const ALSO_BY_TYPE: &str = "seriespage";
+
+/// How a chapter's first paragraph is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpeningOptions {
+    /// A drop cap of this many lines (0: none).
+    pub drop_cap_lines: usize,
+    /// The first line in small capitals.
+    pub small_caps: bool,
+}
 
 /// How chapter (or part) numbers print: `[numbering] chapters` and `parts`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -383,3 +383,70 @@ fn a_small_caps_opening_sets_the_first_line_and_no_more_in_small_capitals() {
     );
     assert!(kinds[small..].iter().all(|&k| !k), "{kinds:?}");
 }
+
+#[test]
+fn a_drop_cap_is_the_first_letter_three_lines_tall_beside_indented_lines() {
+    let words = "word ".repeat(80);
+    let text = format!("# One\n\nOnce {words}\n\nShort.\n");
+    let config = format!("{BOOK}[pdf]\ndrop-cap = true\n");
+    let output = print_pdf_of(&[("book.toml", &config), ("chapters/01.md", &text)]);
+    let runs = common::glyph_runs(&output);
+    let cap = runs
+        .iter()
+        .find(|run| &*run.run.text == "O")
+        .expect("the drop cap");
+    let body = runs
+        .iter()
+        .find(|run| &*run.run.text == "nce")
+        .expect("the rest of the word");
+    assert!(
+        cap.run.size_pt > 3.0 * body.run.size_pt,
+        "{} pt",
+        cap.run.size_pt
+    );
+    // Its baseline is the third line's; the lines beside it start after it.
+    let baselines: Vec<f64> = {
+        let mut ys: Vec<f64> = runs
+            .iter()
+            .filter(|run| &*run.run.text == "word")
+            .map(|run| run.y.get())
+            .collect();
+        ys.dedup();
+        ys
+    };
+    assert!(
+        (cap.y.get() - baselines[2]).abs() < 0.01,
+        "{} {baselines:?}",
+        cap.y.get()
+    );
+    let cap_right = (cap.x + cap.width()).get();
+    let starts_beside = runs
+        .iter()
+        .filter(|run| (run.y.get() - baselines[1]).abs() < 0.01)
+        .map(|run| run.x.get())
+        .fold(f64::MAX, f64::min);
+    assert!(starts_beside > cap_right, "{starts_beside} <= {cap_right}");
+    let fourth_line = runs
+        .iter()
+        .filter(|run| (run.y.get() - baselines[3]).abs() < 0.01)
+        .map(|run| run.x.get())
+        .fold(f64::MAX, f64::min);
+    assert!(
+        fourth_line < cap.x.get() + 1.0,
+        "the fourth line is not indented"
+    );
+    // The EPUB gives the same paragraph a drop cap through its stylesheet.
+    let (_guard, dir) = book(&[("book.toml", &config), ("chapters/01.md", &text)]);
+    let (epub, _, _) = common::build_epub(&dir);
+    keep_for_epubcheck("craft-drop-cap", &epub);
+    let body = xhtml_body(&epub, "EPUB/text/01.xhtml");
+    assert!(body.contains("class=\"drop-cap-3\""), "{body}");
+}
+
+#[test]
+fn a_drop_cap_setting_that_is_not_two_or_three_lines_is_an_error() {
+    let config = format!("{BOOK}[pdf]\ndrop-cap = 7\n");
+    let (_guard, dir) = book(&[("book.toml", &config), ("chapters/01.md", "# A\n\nText.\n")]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    assert!(compiled.diags.has_errors());
+}

@@ -93,6 +93,22 @@ pub(crate) fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str
     (kind, role)
 }
 
+/// The classes of a chapter's section: a special page's, and those that give its first
+/// paragraph a drop cap (`drop-cap-3`) or a first line in small capitals.
+fn section_classes(chapter: &Chapter, opening: &crate::doc::OpeningOptions) -> Vec<String> {
+    if chapter.is_special_page() {
+        return vec!["special-page".to_string()];
+    }
+    let mut classes = Vec::new();
+    if opening.drop_cap_lines >= 2 {
+        classes.push(format!("drop-cap-{}", opening.drop_cap_lines));
+    }
+    if opening.small_caps {
+        classes.push("opening-small-caps".to_string());
+    }
+    classes
+}
+
 /// `frontmatter`, `bodymatter` or `backmatter` for the body element.
 pub(crate) fn division_type(division: Division) -> &'static str {
     match division {
@@ -211,8 +227,10 @@ impl Writer<'_> {
         if let Some(role) = role {
             self.out.push_str(&format!(" role=\"{role}\""));
         }
-        if chapter.is_special_page() {
-            self.out.push_str(" class=\"special-page\"");
+        let classes = section_classes(chapter, &self.book.meta.opening);
+        if !classes.is_empty() {
+            self.out
+                .push_str(&format!(" class=\"{}\"", classes.join(" ")));
         }
         if let Some(id) = chapter.title_id() {
             self.out

@@ -486,6 +486,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         slug: config.slug(),
         numbering: config.numbering_options(),
         chapter_numbering: config.chapter_numbering(),
+        opening: config.opening_options(),
         math_macros: config
             .math
             .macros

@@ -41,8 +41,6 @@ pub struct Profile {
     /// Leave `<details>` out of the PDF (`[pdf] details = "omit"`); set them as boxes
     /// otherwise.
     pub omit_details: bool,
-    /// A chapter's first line is set in small capitals (`[pdf] opening = "small-caps"`).
-    pub opening_small_caps: bool,
     /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
     /// body size and leading.
     pub design: Style,
@@ -67,7 +65,6 @@ impl Profile {
                 two_sided: true,
                 oldstyle_figures: true,
                 omit_details: false,
-                opening_small_caps: false,
                 design: Style::for_profile("print").clone(),
             },
         }
@@ -89,7 +86,6 @@ impl Profile {
             two_sided: false,
             oldstyle_figures: false,
             omit_details: false,
-            opening_small_caps: false,
             design: Style::for_profile(name).clone(),
         }
     }
@@ -127,10 +123,6 @@ impl Profile {
             .details
             .as_ref()
             .is_some_and(|d| d.get_ref() == "omit");
-        profile.opening_small_caps = config
-            .opening
-            .as_ref()
-            .is_some_and(|o| o.get_ref() == "small-caps");
         profile
     }
 

@@ -19,7 +19,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         let special = chapter.is_special_page();
         let mut state = FlowState {
             centred: special,
-            lead_small_caps: self.profile.opening_small_caps && !special,
+            opening: !special,
             ..FlowState::default()
         };
         let width = self.profile.text_width();
@@ -108,8 +108,15 @@ impl<'a, 'f> Composer<'a, 'f> {
                 } else {
                     Pt::ZERO
                 };
-                if std::mem::take(&mut state.lead_small_caps) {
-                    pieces = self.small_caps_lead(&pieces, width, indent);
+                if std::mem::take(&mut state.opening) {
+                    if let Some(lines) = self.opening_paragraph(&pieces, width, indent) {
+                        let start = flow.len();
+                        self.push_lines(lines, x, flow);
+                        let cap_lines = self.book.meta.opening.drop_cap_lines;
+                        super::opening::keep_drop_cap_lines(cap_lines, &mut flow[start..]);
+                        state.indent_next = true;
+                        return;
+                    }
                 }
                 let alignment = if state.centred {
                     Alignment::Centered
@@ -305,30 +312,6 @@ impl<'a, 'f> Composer<'a, 'f> {
         self.push_lines(lines, x, flow);
     }
 
-    /// The chapter's first paragraph with its first line in small capitals: the letters
-    /// the line holds when set plainly, fewer when capitals wider than the letters push
-    /// words to the next line.
-    fn small_caps_lead<'p>(&mut self, pieces: &Pieces<'p>, width: Pt, indent: Pt) -> Pieces<'p> {
-        let spec = ParagraphSpec {
-            width,
-            first_indent: indent,
-            rest_indent: Pt::ZERO,
-            leading: self.profile.leading,
-            alignment: Alignment::Justified,
-        };
-        let mut letters = first_line_letters(&set_paragraph(pieces, &spec, &mut self.ctx));
-        let mut lead = pieces.with_small_caps_lead(letters);
-        for _ in 0..LEAD_FITTING_PASSES {
-            let fitted = first_line_letters(&set_paragraph(&lead, &spec, &mut self.ctx));
-            if fitted >= letters {
-                break;
-            }
-            letters = fitted;
-            lead = pieces.with_small_caps_lead(letters);
-        }
-        lead
-    }
-
     /// A centred, unindented paragraph across the measure (titles, labels).
     pub(super) fn centered(&mut self, pieces: &Pieces<'_>, leading: Pt, flow: &mut Vec<Flow>) {
         let width = self.profile.text_width();
@@ -337,7 +320,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
-    fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
+    pub(super) fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
         let rules = paragraph_breaks(lines.len());
         for (mut line, allowed) in lines.into_iter().zip(rules) {
             line.break_after = allowed;
@@ -442,34 +425,9 @@ pub(super) struct FlowState {
     pub(super) indent_next: bool,
     /// Paragraphs are centred and unindented (a dedication, an epigraph).
     pub(super) centred: bool,
-    /// The next paragraph is the chapter's first, its first line in small capitals.
-    pub(super) lead_small_caps: bool,
-}
-
-/// How many times a small-capital first line is set again with fewer letters when its
-/// capitals pushed words to the next line.
-const LEAD_FITTING_PASSES: usize = 2;
-
-/// The letters (spaces left out) of a set paragraph's first line.
-fn first_line_letters(lines: &[FlowLine]) -> usize {
-    let Some(first) = lines.first() else {
-        return 0;
-    };
-    first
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Glyphs(glyphs) => Some(
-                glyphs
-                    .run
-                    .text
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .count(),
-            ),
-            _ => None,
-        })
-        .sum()
+    /// The next paragraph is the chapter's first (set with a drop cap or a first line in
+    /// small capitals when the book asks for them).
+    pub(super) opening: bool,
 }
 
 /// Mark the first line of a chapter without a title heading with

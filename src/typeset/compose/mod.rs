@@ -18,6 +18,7 @@ mod inline;
 mod lists;
 mod math;
 mod notes;
+mod opening;
 mod table_widths;
 mod tables;
 

@@ -208,6 +208,49 @@ impl<'a> Pieces<'a> {
     }
 }
 
+/// Characters that may stand before a drop cap's letter and drop with it.
+const OPENING_MARKS: &[char] = &['“', '‘', '"', '\'', '«', '„', '¿', '¡', '(', '['];
+
+impl Pieces<'_> {
+    /// The paragraph's first letter (with the quotation marks before it) apart from the
+    /// rest: a drop cap's. `None` when the paragraph does not open with text holding a
+    /// letter or a digit.
+    pub(crate) fn split_initial(&self) -> Option<(String, Pieces<'static>)> {
+        let Some(Piece::Text(first, first_style)) = self.list.first() else {
+            return None;
+        };
+        let marks = first.len() - first.trim_start_matches(OPENING_MARKS).len();
+        let letter = first[marks..]
+            .chars()
+            .next()
+            .filter(|c| c.is_alphanumeric())?;
+        let split = marks + letter.len_utf8();
+        let mut rest = Pieces::new();
+        rest.styles.clone_from(&self.styles);
+        let remainder = &first[split..];
+        if !remainder.is_empty() {
+            rest.list
+                .push(Piece::Text(remainder.to_string().into(), *first_style));
+        }
+        for piece in &self.list[1..] {
+            rest.list.push(owned(piece));
+        }
+        Some((first[..split].to_string(), rest))
+    }
+}
+
+/// A piece that borrows nothing.
+fn owned(piece: &Piece<'_>) -> Piece<'static> {
+    match piece {
+        Piece::Text(text, style) => Piece::Text(text.to_string().into(), *style),
+        Piece::Break => Piece::Break,
+        Piece::Note(call) => Piece::Note(call.clone()),
+        Piece::Math(formula) => Piece::Math(formula.clone()),
+        Piece::Image(image) => Piece::Image(image.clone()),
+        Piece::Anchor(id) => Piece::Anchor(id.clone()),
+    }
+}
+
 /// The byte offset in `text` where a lead of `letters` letters ends: after the word holding
 /// the last of them (the whole text when it holds fewer).
 fn lead_end(text: &str, letters: usize) -> usize {
