@@ -450,3 +450,91 @@ fn a_drop_cap_setting_that_is_not_two_or_three_lines_is_an_error() {
     let compiled = compile(&dir, &ResolveOptions::default());
     assert!(compiled.diags.has_errors());
 }
+
+/// The text lines of the pages whose dump contains `marker`, each joined from its runs.
+fn page_lines(built: &Built, marker: &str) -> Vec<String> {
+    built
+        .pages
+        .iter()
+        .filter(|p| p.contains(marker))
+        .flat_map(|page| page.lines())
+        .filter(|l| l.trim_start().starts_with("text "))
+        .filter_map(|l| l.split_once("| ").map(|(_, text)| text.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_long_title_breaks_after_its_colon_and_a_title_without_one_evenly() {
+    let config = "title = \"Year Zero: The Killing Fields and S-21\"\nlanguage = \"en\"\n";
+    let built = build(
+        "craft-title-colon",
+        &[("book.toml", config), ("chapters/01.md", &chapter("One"))],
+    );
+    let lines = page_lines(&built, "Year Zero:");
+    assert!(lines.contains(&"Year Zero:".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"The Killing Fields and S-21".to_string()),
+        "{lines:?}"
+    );
+    let config = "title = \"Notes Toward the Natural History of Rivers Lakes and Marshes\"\n";
+    let built = build(
+        "craft-title-even",
+        &[("book.toml", config), ("chapters/01.md", &chapter("One"))],
+    );
+    let lines = page_lines(&built, "Notes Toward");
+    let title: Vec<&String> = lines
+        .iter()
+        .filter(|l| {
+            "Notes Toward the Natural History of Rivers Lakes and Marshes".contains(l.as_str())
+        })
+        .collect();
+    assert!(title.len() >= 2, "{lines:?}");
+    // The half title's two lines.
+    let lengths: Vec<usize> = title[..2].iter().map(|l| l.chars().count()).collect();
+    let (short, long) = (lengths.iter().min().unwrap(), lengths.iter().max().unwrap());
+    assert!(long - short <= 12, "uneven lines: {title:?}");
+}
+
+#[test]
+fn the_copyright_page_is_set_ragged_right_without_wide_gaps() {
+    let (_guard, dir) = book(&[
+        ("book.toml", "title = \"Craft\"\nrights = \"Public domain (text); split mechanically from simon-forman/Literature-as-Markdown\"\n"),
+        ("chapters/01.md", &chapter("One")),
+    ]);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let output = common::print_pdf(compiled.book.as_ref().expect("a book"));
+    let page = output
+        .composition
+        .pages
+        .iter()
+        .find(|p| {
+            p.items.iter().any(|i| matches!(i, octavo::layout::Item::Glyphs(g) if g.run.text.contains("Identifier")))
+        })
+        .expect("the copyright page");
+    let mut runs: Vec<&octavo::layout::GlyphRun> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            octavo::layout::Item::Glyphs(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    runs.sort_by(|a, b| {
+        (a.y.get(), a.x.get())
+            .partial_cmp(&(b.y.get(), b.x.get()))
+            .unwrap()
+    });
+    for pair in runs.windows(2) {
+        if (pair[0].y.get() - pair[1].y.get()).abs() > 0.01 {
+            continue;
+        }
+        let gap = (pair[1].x - (pair[0].x + pair[0].width())).get();
+        let em = f64::from(pair[0].run.size_pt);
+        assert!(
+            gap < 0.5 * em,
+            "a gap of {:.2} em after {:?}",
+            gap / em,
+            pair[0].run.text
+        );
+    }
+}
