@@ -538,3 +538,105 @@ fn the_copyright_page_is_set_ragged_right_without_wide_gaps() {
         );
     }
 }
+
+/// A novel-like book: chapters of paragraphs of varied length (a fixed sequence), long
+/// enough for many spreads.
+fn novel() -> Vec<(String, String)> {
+    let mut seed: u64 = 20;
+    let mut next = move |range: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % range
+    };
+    let words = [
+        "the",
+        "monster",
+        "glacier",
+        "wandered",
+        "through",
+        "a",
+        "night",
+        "of",
+        "storms",
+        "and",
+        "I",
+        "beheld",
+        "Elizabeth",
+        "Geneva",
+        "lake",
+        "mountains",
+        "despair",
+        "creature",
+        "science",
+        "forbidden",
+        "knowledge",
+        "cottage",
+        "fire",
+        "wretched",
+    ];
+    let mut files = vec![("book.toml".to_string(), BOOK.to_string())];
+    for chapter in 1..=8 {
+        let mut text = format!("# The {chapter}th Part of the Tale\n\n");
+        for _ in 0..(40 + next(20)) {
+            let length = 8 + next(120);
+            let paragraph: Vec<&str> = (0..length).map(|_| words[next(24) as usize]).collect();
+            text.push_str(&paragraph.join(" "));
+            text.push_str(".\n\n");
+        }
+        files.push((format!("chapters/{chapter:02}.md"), text));
+    }
+    files
+}
+
+#[test]
+fn every_full_spread_of_a_novel_ends_at_one_height() {
+    let files = novel();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let output = print_pdf_of(&files);
+    let composition = &output.composition;
+    let body_size = 10.5;
+    // The last body baseline of each page (the folio and running head are set smaller).
+    let feet: Vec<Option<f64>> = composition
+        .pages
+        .iter()
+        .map(|page| {
+            page.items
+                .iter()
+                .filter_map(|item| match item {
+                    octavo::layout::Item::Glyphs(g) if (g.run.size_pt - body_size).abs() < 0.01 => {
+                        Some(g.y.get())
+                    }
+                    _ => None,
+                })
+                .reduce(f64::max)
+        })
+        .collect();
+    let openings: std::collections::BTreeSet<usize> =
+        composition.chapter_pages.iter().copied().collect();
+    // A chapter's last page comes before the next opening, or the blank verso before it.
+    let last_of_chapter = |page: usize| {
+        openings.contains(&(page + 1)) || feet.get(page + 1).is_none_or(Option::is_none)
+    };
+    let (mut spreads, mut mismatched) = (0, Vec::new());
+    // Page indices 1, 2 face each other (index 0 is the first recto), and so on.
+    for verso in (1..feet.len().saturating_sub(1)).step_by(2) {
+        let recto = verso + 1;
+        let (Some(a), Some(b)) = (feet[verso], feet[recto]) else {
+            continue;
+        };
+        let plain = |p: usize| !openings.contains(&p) && !last_of_chapter(p);
+        if !plain(verso) || !plain(recto) {
+            continue;
+        }
+        spreads += 1;
+        if (a - b).abs() > 0.01 {
+            mismatched.push((verso + 1, a, b));
+        }
+    }
+    assert!(spreads >= 20, "only {spreads} full spreads");
+    assert!(mismatched.is_empty(), "{mismatched:?} of {spreads}");
+}
