@@ -433,6 +433,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Every file registered, in the order they were added.
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// The file behind an id, if this map has it.
     pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)

@@ -58,6 +58,10 @@ pub struct Meta {
     pub date: Option<String>,
     /// Modification timestamp `YYYY-MM-DDThh:mm:ssZ`, from SOURCE_DATE_EPOCH or the date.
     pub modified: String,
+    /// When this edition's files were made, `YYYY-MM-DDThh:mm:ssZ` (the PDF's creation
+    /// date): SOURCE_DATE_EPOCH, else the newest modification time of the files read;
+    /// empty when neither is known. Never the book's `date`, which may be 1818.
+    pub produced: String,
     /// Rights statement printed on the copyright page.
     pub rights: Option<String>,
     /// Licence, as an SPDX id or free text.

@@ -640,3 +640,64 @@ fn every_full_spread_of_a_novel_ends_at_one_height() {
     assert!(spreads >= 20, "only {spreads} full spreads");
     assert!(mismatched.is_empty(), "{mismatched:?} of {spreads}");
 }
+
+/// The PDF's `/CreationDate` (from the document information dictionary) after `octavo
+/// build` of the book of `files`, with `SOURCE_DATE_EPOCH` set to `epoch` when given and
+/// every file's modification time set to `mtime`.
+fn creation_date(files: &[(&str, &str)], epoch: Option<&str>, mtime: u64) -> String {
+    let (_guard, dir) = book(files);
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime);
+    for (name, _) in files {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(dir.join(name))
+            .expect("open");
+        file.set_modified(time).expect("set the modification time");
+    }
+    let out = dir.join("out");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_octavo"));
+    command
+        .args(["build", "-q", "--format", "pdf", "--out"])
+        .arg(&out)
+        .arg(&dir);
+    match epoch {
+        Some(epoch) => command.env("SOURCE_DATE_EPOCH", epoch),
+        None => command.env_remove("SOURCE_DATE_EPOCH"),
+    };
+    let run = command.output().expect("run octavo");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let pdf = std::fs::read(out.join("craft.pdf")).expect("the PDF");
+    let doc = lopdf::Document::load_mem(&pdf).expect("the PDF parses");
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|i| i.as_reference())
+        .expect("an Info");
+    let date = doc
+        .get_object(info)
+        .and_then(|o| o.as_dict())
+        .and_then(|d| d.get(b"CreationDate"))
+        .and_then(|d| d.as_str())
+        .expect("a CreationDate");
+    String::from_utf8_lossy(date).into_owned()
+}
+
+#[test]
+fn the_pdfs_creation_date_is_the_builds_never_the_books_historical_date() {
+    let config = "title = \"Craft\"\ndate = \"1818\"\n";
+    let files = [
+        ("book.toml", config),
+        ("chapters/01.md", "# One\n\nText.\n"),
+    ];
+    // SOURCE_DATE_EPOCH 1700000000 is 2023-11-14 22:13:20 UTC.
+    let pinned = creation_date(&files, Some("1700000000"), 1_000_000_000);
+    assert!(pinned.starts_with("D:20231114221320"), "{pinned}");
+    // Without it, the newest of the files read: 1000000000 is 2001-09-09 01:46:40 UTC.
+    let from_files = creation_date(&files, None, 1_000_000_000);
+    assert!(from_files.starts_with("D:20010909014640"), "{from_files}");
+    assert!(!from_files.contains("1818"));
+}

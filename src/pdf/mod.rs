@@ -182,7 +182,7 @@ fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentPar
             keywords: book.meta.subjects.clone(),
             language: book.meta.language.clone(),
             creator: "octavo".to_string(),
-            date: book.meta.modified.clone(),
+            date: book.meta.produced.clone(),
         },
     }
 }

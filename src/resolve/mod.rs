@@ -474,6 +474,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         identifier: config.identifier(),
         publisher: config.publisher.clone(),
         modified: modified_timestamp(options.source_date_epoch, date.as_deref()),
+        produced: produced_timestamp(options.source_date_epoch, manuscript),
         date,
         rights: config.rights.clone(),
         license: config.license.clone(),
@@ -494,6 +495,25 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
             .map(|(name, body)| (name.clone(), body.get_ref().clone()))
             .collect(),
     }
+}
+
+/// When the outputs are made, from SOURCE_DATE_EPOCH, else from the newest modification time
+/// of the files the build read (the same files give the same date); empty when neither is
+/// known.
+fn produced_timestamp(epoch: Option<i64>, manuscript: &Manuscript) -> String {
+    let newest = || {
+        manuscript
+            .sources
+            .files()
+            .filter_map(|file| {
+                let path = manuscript.root.path().join(&file.name);
+                let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+                let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+                i64::try_from(since.as_secs()).ok()
+            })
+            .max()
+    };
+    epoch.or_else(newest).map(format_epoch).unwrap_or_default()
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` from SOURCE_DATE_EPOCH, else the book's date, else the Unix epoch.
