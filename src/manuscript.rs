@@ -585,7 +585,7 @@ pub(crate) fn warn_equal_ranks(
                      their order is ambiguous (`{first}` is read first)"
                 ),
             )
-            .in_file(&format!("{folder}{second}"))
+            .in_file(format!("{folder}{second}"))
             .with_hint(
                 "number the files with as many digits each (01, 02, … 10), or list the \
                  order in book.toml's `chapters`",

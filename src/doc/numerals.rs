@@ -91,7 +91,7 @@ pub(crate) fn english_words(n: u32) -> Option<String> {
         let index = n as usize;
         match index {
             0..=19 => ONES[index].to_string(),
-            _ if index % 10 == 0 => TENS[index / 10].to_string(),
+            _ if index.is_multiple_of(10) => TENS[index / 10].to_string(),
             _ => format!("{}-{}", TENS[index / 10], ONES[index % 10]),
         }
     };
