@@ -701,3 +701,32 @@ fn the_pdfs_creation_date_is_the_builds_never_the_books_historical_date() {
     assert!(from_files.starts_with("D:20010909014640"), "{from_files}");
     assert!(!from_files.contains("1818"));
 }
+
+#[test]
+fn a_reference_to_a_chapter_names_it_as_its_heading_does() {
+    let first = "# The Storm {#sec-storm}\n\nText.\n";
+    let second = "# The Calm\n\nAs @sec-storm told.\n";
+    let files = |numbering: &str| {
+        vec![
+            (
+                "book.toml".to_string(),
+                format!("{BOOK}[numbering]\nchapters = \"{numbering}\"\n"),
+            ),
+            ("chapters/01.md".to_string(), first.to_string()),
+            ("chapters/02.md".to_string(), second.to_string()),
+        ]
+    };
+    for (numbering, expected) in [("roman", "Chapter I"), ("none", "“The Storm”")] {
+        let files = files(numbering);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let built = build(&format!("craft-ref-{numbering}"), &files);
+        let body = xhtml_body(&built.epub, "EPUB/text/02.xhtml");
+        assert!(body.contains(expected), "{numbering}: {body}");
+        if numbering == "none" {
+            assert!(!body.contains("Chapter 1"), "{body}");
+        }
+    }
+}

@@ -127,6 +127,8 @@ fn number_and_refer(
         figures: config.figure_numbers(),
         tables: config.table_numbers(),
         sections: config.numbering.sections,
+        chapters: config.chapter_numbering().chapters,
+        language: config.language(),
     };
     let targets = numbers::number_book(chapters, settings, terms, anchors);
     let context = xref::RefContext {
