@@ -213,6 +213,9 @@ pub mod code {
     /// Two chapter files open with the same number (`00-a.md`, `000-b.md`): their order
     /// is decided by the rest of their names.
     pub const CHAPTER_ORDER_AMBIGUOUS: &str = "W0360";
+    /// Small capitals asked for in a face without them (no `smcp`): the text prints in its
+    /// lower-case letters.
+    pub const NO_SMALL_CAPS: &str = "W0361";
 }
 
 /// One problem found in the manuscript or its configuration.

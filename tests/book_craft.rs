@@ -730,3 +730,44 @@ fn a_reference_to_a_chapter_names_it_as_its_heading_does() {
         }
     }
 }
+
+/// The messages `octavo build --format pdf` prints (JSON) for the book in `dir`.
+fn pdf_build_messages(dir: &std::path::Path) -> String {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(["build", "--format", "pdf", "--message-format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run octavo");
+    let messages =
+        String::from_utf8_lossy(&run.stderr).into_owned() + &String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{messages}");
+    messages
+}
+
+#[test]
+fn small_capitals_in_a_face_without_them_are_one_warning() {
+    let text = "# One\n\nA [word]{.smallcaps} and [another]{.smallcaps}.\n";
+    let other = "# Two\n\nAlso [here]{.smallcaps}.\n";
+    let config = format!("{BOOK}[fonts]\nserif = \"fonts/DejaVuSansMono.ttf\"\n");
+    let (_guard, dir) = book(&[
+        ("book.toml", &config),
+        ("chapters/01.md", text),
+        ("chapters/02.md", other),
+    ]);
+    std::fs::create_dir_all(dir.join("fonts")).expect("mkdir");
+    std::fs::copy(
+        common::repo().join("fonts/dejavu-sans-mono/DejaVuSansMono.ttf"),
+        dir.join("fonts/DejaVuSansMono.ttf"),
+    )
+    .expect("copy the font");
+    let messages = pdf_build_messages(&dir);
+    assert_eq!(messages.matches("W0361").count(), 1, "{messages}");
+    // The bundled serif has them: no warning.
+    let (_guard, dir) = book(&[
+        ("book.toml", BOOK),
+        ("chapters/01.md", text),
+        ("chapters/02.md", other),
+    ]);
+    let messages = pdf_build_messages(&dir);
+    assert!(!messages.contains("W0361"), "{messages}");
+}

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Composer;
+use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{Chapter, Inline, LinkTarget};
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::LinkDest;
@@ -83,6 +84,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::Html(html) => {
                     let (name, children) = (&html.name, &html.children);
                     let s = html_inline_style(html, style, &self.design().inline);
+                    if s.small_caps {
+                        self.check_small_caps(chapter, &s);
+                    }
                     let quoted = name == "q";
                     if quoted {
                         out.text("“", &s);
@@ -94,6 +98,27 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
         }
+    }
+
+    /// Warn when the face `style` is set in has no small capitals (no `smcp`): the text
+    /// then prints in its lower-case letters (the warning is made one for the book).
+    pub(super) fn check_small_caps(&mut self, chapter: &Chapter, style: &TextStyle) {
+        let fonts = self.ctx.fonts;
+        let face = fonts.face(fonts.primary(style.choice));
+        if face.has_feature(b"smcp") {
+            return;
+        }
+        let name = face
+            .family_name()
+            .unwrap_or_else(|| face.postscript_name().to_string());
+        self.warnings.push(
+            Diagnostic::warning(
+                code::NO_SMALL_CAPS,
+                format!("the font {name} has no small capitals (smcp): small capitals print as lower-case letters in the PDF"),
+            )
+            .at(Span::new(chapter.file, 0..0))
+            .with_hint("choose a serif with small capitals in book.toml's [fonts]"),
+        );
     }
 
     /// " on page 41" after a reference, when book.toml asks for page references; a stand-in

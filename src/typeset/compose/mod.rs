@@ -526,7 +526,14 @@ pub(crate) fn roman(mut n: usize) -> String {
 /// The warnings with those of one kind that a book raises by the dozen (display formulas
 /// set smaller to fit the measure: a statistics book has twenty) made one, at the first,
 /// with the count.
-fn summarised(warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn summarised(mut warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // A face without small capitals is one warning, at the first place that asks for them.
+    let mut small_caps_seen = false;
+    warnings.retain(|w| {
+        let repeated = w.code == crate::diag::code::NO_SMALL_CAPS && small_caps_seen;
+        small_caps_seen |= w.code == crate::diag::code::NO_SMALL_CAPS;
+        !repeated
+    });
     let kind = crate::diag::code::MATH_TOO_WIDE;
     let count = warnings.iter().filter(|w| w.code == kind).count();
     if count < 2 {
