@@ -109,6 +109,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                     Pt::ZERO
                 };
                 if std::mem::take(&mut state.opening) {
+                    if self.book.meta.opening.small_caps {
+                        self.check_small_caps(chapter, &style);
+                    }
                     if let Some(lines) = self.opening_paragraph(&pieces, width, indent) {
                         let start = flow.len();
                         self.push_lines(lines, x, flow);
