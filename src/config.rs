@@ -112,6 +112,14 @@ pub struct NumberingConfig {
     pub table_caption: Option<Spanned<String>>,
     /// A reference in the PDF adds the page of its target ("Figure 3.2 on page 41").
     pub page_references: bool,
+    /// Body chapters: `arabic` (the default), `roman`, `words` or `none` (no number and no
+    /// label in the headings and the contents).
+    pub chapters: Option<Spanned<String>>,
+    /// Parts (`type: part`), numbered apart from the chapters: `none` (the default),
+    /// `arabic`, `roman` or `words`.
+    pub parts: Option<Spanned<String>>,
+    /// The word over a chapter's number; the language's ("Chapter") by default.
+    pub chapter_label: Option<String>,
 }
 
 /// How figures or tables are numbered.
@@ -127,6 +135,10 @@ pub(crate) enum NumberScheme {
 
 /// The numbering schemes book.toml accepts.
 const NUMBER_SCHEMES: [&str; 3] = ["chapter", "book", "none"];
+/// The chapter openings `[pdf] opening` accepts.
+const PDF_OPENINGS: [&str; 2] = ["plain", "small-caps"];
+/// The chapter and part number styles book.toml accepts.
+const CHAPTER_STYLES: [&str; 4] = ["arabic", "roman", "words", "none"];
 /// The caption sides book.toml accepts.
 const CAPTION_SIDES: [&str; 2] = ["above", "below"];
 
@@ -257,6 +269,11 @@ pub struct PdfConfig {
     /// `<details>` (an mdBook's speaker notes): `box` (the default, set like a callout) or
     /// `omit` (left out of the PDF; the EPUB keeps them).
     pub details: Option<Spanned<String>>,
+    /// How a chapter's text opens: `plain` (the default) or `small-caps` (its first line
+    /// in small capitals).
+    pub opening: Option<Spanned<String>>,
+    /// A drop cap opens each chapter's text: `true` (three lines), or `2` or `3` lines.
+    pub drop_cap: Option<Spanned<toml::Value>>,
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -463,7 +480,9 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
 }
 
 fn validate_numbering(file: FileId, numbering: &NumberingConfig, diags: &mut Diagnostics) {
-    let choices: [(&Option<Spanned<String>>, &[&str]); 4] = [
+    let choices: [(&Option<Spanned<String>>, &[&str]); 6] = [
+        (&numbering.chapters, &CHAPTER_STYLES),
+        (&numbering.parts, &CHAPTER_STYLES),
         (&numbering.figures, &NUMBER_SCHEMES),
         (&numbering.tables, &NUMBER_SCHEMES),
         (&numbering.figure_caption, &CAPTION_SIDES),
@@ -498,6 +517,33 @@ fn validate_pdf(file: FileId, pdf: &PdfConfig, diags: &mut Diagnostics) {
                 )
                 .at(span_of(file, profile))
                 .with_hint("profiles are print, a4 and letter"),
+            );
+        }
+    }
+    if let Some(drop_cap) = &pdf.drop_cap {
+        if drop_cap_lines(drop_cap.get_ref()).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!(
+                        "book.toml: `drop-cap = {}` is not a drop cap",
+                        drop_cap.get_ref()
+                    ),
+                )
+                .at(span_of(file, drop_cap))
+                .with_hint("write `drop-cap = true` (three lines), `2` or `3`, or `false`"),
+            );
+        }
+    }
+    if let Some(opening) = &pdf.opening {
+        if !PDF_OPENINGS.contains(&opening.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    code::CONFIG_INVALID,
+                    format!("book.toml: unknown chapter opening `{}`", opening.get_ref()),
+                )
+                .at(span_of(file, opening))
+                .with_hint("openings are plain and small-caps"),
             );
         }
     }
@@ -744,6 +790,34 @@ impl BookConfig {
         }
     }
 
+    /// How a chapter's text opens: `[pdf] drop-cap` and `opening`.
+    pub fn opening_options(&self) -> crate::doc::OpeningOptions {
+        let pdf = &self.pdf;
+        crate::doc::OpeningOptions {
+            drop_cap_lines: pdf
+                .drop_cap
+                .as_ref()
+                .and_then(|d| drop_cap_lines(d.get_ref()))
+                .unwrap_or(0),
+            small_caps: pdf
+                .opening
+                .as_ref()
+                .is_some_and(|o| o.get_ref() == "small-caps"),
+        }
+    }
+
+    /// How chapters and parts are numbered and labelled.
+    pub fn chapter_numbering(&self) -> crate::doc::ChapterNumbering {
+        let n = &self.numbering;
+        let label = n.chapter_label.as_deref().map(str::trim);
+        crate::doc::ChapterNumbering {
+            chapters: chapter_style(n.chapters.as_ref())
+                .unwrap_or(crate::doc::ChapterNumberStyle::Arabic),
+            parts: chapter_style(n.parts.as_ref()).unwrap_or(crate::doc::ChapterNumberStyle::None),
+            chapter_label: label.map(str::to_string),
+        }
+    }
+
     /// The bibliography files named, each with the span of the `bibliography` value; a value
     /// that is neither a file name nor a list of them was reported by validation.
     pub(crate) fn bibliography_files(&self) -> Vec<Spanned<String>> {
@@ -768,6 +842,30 @@ impl BookConfig {
             .as_ref()
             .map_or(self.title.get_ref().as_str(), |s| s.get_ref().as_str());
         slugify(source, "book")
+    }
+}
+
+/// The lines a `[pdf] drop-cap` value asks for: 0 for `false`, 3 for `true`, else 2 or 3.
+pub(crate) fn drop_cap_lines(value: &toml::Value) -> Option<usize> {
+    match value {
+        toml::Value::Boolean(false) => Some(0),
+        toml::Value::Boolean(true) => Some(DEFAULT_DROP_CAP_LINES),
+        toml::Value::Integer(lines @ 2..=3) => usize::try_from(*lines).ok(),
+        _ => None,
+    }
+}
+
+/// The lines of a drop cap asked for with `drop-cap = true`.
+const DEFAULT_DROP_CAP_LINES: usize = 3;
+
+fn chapter_style(value: Option<&Spanned<String>>) -> Option<crate::doc::ChapterNumberStyle> {
+    use crate::doc::ChapterNumberStyle as Style;
+    match value?.get_ref().as_str() {
+        "arabic" => Some(Style::Arabic),
+        "roman" => Some(Style::Roman),
+        "words" => Some(Style::Words),
+        "none" => Some(Style::None),
+        _ => None,
     }
 }
 

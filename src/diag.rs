@@ -210,6 +210,12 @@ pub mod code {
     /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
     /// the range's start is printed and its end left out.
     pub const DATE_RANGE_END: &str = "W0330";
+    /// Two chapter files open with the same number (`00-a.md`, `000-b.md`): their order
+    /// is decided by the rest of their names.
+    pub const CHAPTER_ORDER_AMBIGUOUS: &str = "W0360";
+    /// Small capitals asked for in a face without them (no `smcp`): the text prints in its
+    /// lower-case letters.
+    pub const NO_SMALL_CAPS: &str = "W0361";
     /// The cover image is below print resolution at the size of the cover wrap's front.
     pub const COVER_LOW_RESOLUTION: &str = "W0380";
     /// The EPUB cannot claim accessibility conformance: what is missing.
@@ -432,6 +438,11 @@ impl SourceMap {
     /// The file behind an id. Ids come only from [`SourceMap::add`] on this map.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// Every file registered, in the order they were added.
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
     }
 
     /// The file behind an id, if this map has it.

@@ -8,6 +8,7 @@
 pub(crate) mod html;
 pub(crate) mod index;
 pub(crate) mod labels;
+pub(crate) mod numerals;
 pub(crate) mod size;
 pub(crate) mod walk;
 
@@ -61,6 +62,10 @@ pub struct Meta {
     pub date: Option<String>,
     /// Modification timestamp `YYYY-MM-DDThh:mm:ssZ`, from SOURCE_DATE_EPOCH or the date.
     pub modified: String,
+    /// When this edition's files were made, `YYYY-MM-DDThh:mm:ssZ` (the PDF's creation
+    /// date): SOURCE_DATE_EPOCH, else the newest modification time of the files read;
+    /// empty when neither is known. Never the book's `date`, which may be 1818.
+    pub produced: String,
     /// Rights statement printed on the copyright page.
     pub rights: Option<String>,
     /// Licence, as an SPDX id or free text.
@@ -81,6 +86,12 @@ pub struct Meta {
     pub slug: String,
     /// Where captions go and whether references name pages.
     pub numbering: NumberingOptions,
+    /// How chapters and parts are numbered and labelled (`[numbering] chapters`, `parts`,
+    /// `chapter-label`).
+    pub chapter_numbering: ChapterNumbering,
+    /// How a chapter's text opens (`[pdf] drop-cap` and `opening`), which the EPUB's
+    /// stylesheet follows too.
+    pub opening: OpeningOptions,
     /// The book's math macros (book.toml's `[math] macros`: name without backslash, body),
     /// which every formula is read with.
     pub math_macros: Vec<(String, String)>,
@@ -106,6 +117,44 @@ impl Default for NumberingOptions {
             page_references: false,
         }
     }
+}
+
+/// The `epub:type` of an "Also by" card page (front matter `type: also-by`): the EPUB
+/// vocabulary's page listing other works.
+pub(crate) const ALSO_BY_TYPE: &str = "seriespage";
+
+/// How a chapter's first paragraph is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpeningOptions {
+    /// A drop cap of this many lines (0: none).
+    pub drop_cap_lines: usize,
+    /// The first line in small capitals.
+    pub small_caps: bool,
+}
+
+/// How chapter (or part) numbers print: `[numbering] chapters` and `parts`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ChapterNumberStyle {
+    /// 1, 2, 3 (chapters' default).
+    #[default]
+    Arabic,
+    /// I, II, III.
+    Roman,
+    /// One, Two, Three (in English; other languages print figures).
+    Words,
+    /// No number and no label at all (the parts' default).
+    None,
+}
+
+/// The numbers and the label word of chapters and parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChapterNumbering {
+    /// How body chapters are numbered.
+    pub chapters: ChapterNumberStyle,
+    /// How parts (`type: part`) are numbered, counted apart from the chapters.
+    pub parts: ChapterNumberStyle,
+    /// The word over a chapter's number; the language's ("Chapter") when `None`.
+    pub chapter_label: Option<String>,
 }
 
 /// A person or body credited for the book, with their MARC relator role.
@@ -298,6 +347,8 @@ pub struct Chapter {
     pub number: Option<u32>,
     /// Position among the appendices (1 for appendix A), for chapters of `type: appendix`.
     pub appendix: Option<u32>,
+    /// Position among the book's parts (1 for the first), for part pages.
+    pub part: Option<u32>,
     /// Title as inlines (front-matter override or the first level-1 heading).
     pub title: Vec<Inline>,
     /// The blocks, starting with the title heading when the file has one.
@@ -866,6 +917,34 @@ impl Chapter {
             (None, Some(n)) => Some(labels::appendix_letter(n)),
             _ => None,
         }
+    }
+
+    /// The number printed with the chapter in its label and the contents, in the book's
+    /// style: `IV` for chapter 4 in roman, `A` for the first appendix, the part's number for
+    /// a part page; `None` when the style prints none.
+    pub fn number_shown(&self, meta: &Meta) -> Option<String> {
+        let numbering = &meta.chapter_numbering;
+        match (self.number, self.appendix, self.part) {
+            (Some(n), _, _) => numerals::styled_number(n, numbering.chapters, &meta.language),
+            (None, Some(n), _) => Some(labels::appendix_letter(n)),
+            (None, None, Some(n)) => numerals::styled_number(n, numbering.parts, &meta.language),
+            _ => None,
+        }
+    }
+
+    /// True for the pages set without a heading unless they are given one, apart from the
+    /// contents unless titled: a dedication, an epigraph, an "Also by" card page,
+    /// acknowledgements and a colophon.
+    pub fn is_special_page(&self) -> bool {
+        matches!(
+            self.epub_type.as_deref(),
+            Some("dedication" | "epigraph" | ALSO_BY_TYPE | "acknowledgments" | "colophon")
+        )
+    }
+
+    /// True for an "Also by" card page, which goes before the half title.
+    pub fn is_card_page(&self) -> bool {
+        self.epub_type.as_deref() == Some(ALSO_BY_TYPE)
     }
 
     /// The id of the chapter's title heading (its first level-1 heading), if it has one.

@@ -8,6 +8,8 @@
 pub(crate) struct Terms {
     /// Label before a chapter number.
     pub chapter: &'static str,
+    /// Label before a part number.
+    pub part: &'static str,
     /// Title of the contents page.
     pub contents: &'static str,
     /// Heading of a chapter's notes.
@@ -78,6 +80,7 @@ pub(crate) struct NumberedTerms {
 
 const EN: Terms = Terms {
     chapter: "Chapter",
+    part: "Part",
     contents: "Contents",
     notes: "Notes",
     cover: "Cover",
@@ -113,6 +116,7 @@ const EN: Terms = Terms {
 
 const FR: Terms = Terms {
     chapter: "Chapitre",
+    part: "Partie",
     contents: "Table des matières",
     notes: "Notes",
     cover: "Couverture",
@@ -148,6 +152,7 @@ const FR: Terms = Terms {
 
 const DE: Terms = Terms {
     chapter: "Kapitel",
+    part: "Teil",
     contents: "Inhalt",
     notes: "Anmerkungen",
     cover: "Umschlag",
@@ -183,6 +188,7 @@ const DE: Terms = Terms {
 
 const ES: Terms = Terms {
     chapter: "Capítulo",
+    part: "Parte",
     contents: "Índice",
     notes: "Notas",
     cover: "Cubierta",

@@ -564,7 +564,34 @@ fn discover_chapters(root: &BookRoot, diags: &mut Diagnostics) -> Vec<PathBuf> {
         }
     }
     chapters.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    warn_equal_ranks(&chapters, "chapters/", diags);
     chapters.into_iter().map(|(_, path)| path).collect()
+}
+
+/// Report files (in natural order) whose order only the rest of their names decides, as
+/// `00-dedication.md` and `000-also-by.md` (see [`natural::equal_ranks`]).
+pub(crate) fn warn_equal_ranks(
+    sorted: &[(String, PathBuf)],
+    folder: &str,
+    diags: &mut Diagnostics,
+) {
+    let names: Vec<&str> = sorted.iter().map(|(name, _)| name.as_str()).collect();
+    for (first, second) in natural::equal_ranks(&names) {
+        diags.push(
+            Diagnostic::warning(
+                code::CHAPTER_ORDER_AMBIGUOUS,
+                format!(
+                    "`{folder}{first}` and `{folder}{second}` open with the same number, so \
+                     their order is ambiguous (`{first}` is read first)"
+                ),
+            )
+            .in_file(format!("{folder}{second}"))
+            .with_hint(
+                "number the files with as many digits each (01, 02, … 10), or list the \
+                 order in book.toml's `chapters`",
+            ),
+        );
+    }
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {

@@ -1,7 +1,7 @@
 //! The book's table of contents as a tree, shared by the EPUB nav/NCX and the PDF contents
 //! and outline, so both backends list exactly the same entries.
 
-use crate::doc::{plain_text, Block, Book, Chapter};
+use crate::doc::{numerals, plain_text, Block, Book, Chapter, Meta};
 use crate::locale::Terms;
 
 /// Deepest heading level listed under a chapter.
@@ -20,14 +20,17 @@ pub(crate) struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
-/// The contents tree: every chapter, with its level-2 and level-3 headings nested.
+/// The contents tree: every chapter with a title, with its level-2 and level-3 headings
+/// nested (a dedication or an epigraph without a title is not listed).
 pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
+    let terms = crate::locale::terms(&book.meta.language);
     book.chapters
         .iter()
         .enumerate()
+        .filter(|(_, chapter)| !plain_text(&chapter.title).trim().is_empty())
         .map(|(index, chapter)| {
             let title = plain_text(&chapter.title);
-            let title = match chapter.number_text() {
+            let title = match shown_number(chapter, &book.meta, terms) {
                 Some(n) => format!("{n}. {title}"),
                 None => title,
             };
@@ -40,6 +43,28 @@ pub(crate) fn build_toc(book: &Book) -> Vec<TocEntry> {
             }
         })
         .collect()
+}
+
+/// The anchor id of the first line of a chapter that has no title heading of its own (a
+/// titled dedication): the PDF's contents and outline point at it.
+pub(crate) fn chapter_start_id(chapter: &Chapter) -> String {
+    format!("octavo-start-{}", chapter.slug)
+}
+
+/// The entries with the chapters that have no title heading pointing at their first line
+/// ([`chapter_start_id`]), for the PDF, where a position is needed.
+pub(crate) fn anchored_at_starts(book: &Book, mut entries: Vec<TocEntry>) -> Vec<TocEntry> {
+    fill_start_anchors(book, &mut entries);
+    entries
+}
+
+fn fill_start_anchors(book: &Book, entries: &mut [TocEntry]) {
+    for entry in entries {
+        if entry.anchor.is_none() {
+            entry.anchor = book.chapters.get(entry.chapter).map(chapter_start_id);
+        }
+        fill_start_anchors(book, &mut entry.children);
+    }
 }
 
 /// The contents tree with the book's parts: the chapters after a part page (up to the next
@@ -130,14 +155,34 @@ fn collect_captions(
     }
 }
 
-/// The label over a chapter's title: "Chapter 3", "Appendix A"; none for other chapters.
-pub(crate) fn chapter_label(chapter: &Chapter, terms: &Terms) -> Option<String> {
-    let word = match (chapter.number, chapter.appendix) {
-        (Some(_), _) => terms.chapter,
+/// The label over a chapter's title: "Chapter 3" (or "Chapter III", "Chapter Three", with
+/// the book's own word), "Appendix A", "Part II"; none for other chapters, when the book
+/// numbers none, and when the title already names the chapter ("Chapter 1", "Letter 4").
+pub(crate) fn chapter_label(chapter: &Chapter, meta: &Meta, terms: &Terms) -> Option<String> {
+    let number = shown_number(chapter, meta, terms)?;
+    Some(format!("{} {number}", label_word(chapter, meta, terms)))
+}
+
+/// The number a chapter shows in its label and its contents line, unless its title
+/// already carries one.
+fn shown_number(chapter: &Chapter, meta: &Meta, terms: &Terms) -> Option<String> {
+    let number = chapter.number_shown(meta)?;
+    let word = label_word(chapter, meta, terms);
+    let title = plain_text(&chapter.title);
+    (!numerals::title_carries_label(&title, word)).then_some(number)
+}
+
+/// The word before a chapter's number: the book's `chapter-label` or the language's word.
+fn label_word<'a>(chapter: &Chapter, meta: &'a Meta, terms: &'a Terms) -> &'a str {
+    match (chapter.number, chapter.appendix) {
+        (Some(_), _) => meta
+            .chapter_numbering
+            .chapter_label
+            .as_deref()
+            .unwrap_or(terms.chapter),
         (None, Some(_)) => terms.numbered.appendix.0,
-        _ => return None,
-    };
-    Some(format!("{word} {}", chapter.number_text()?))
+        _ => terms.part,
+    }
 }
 
 /// Nest the chapter's headings (after its title) by level.

@@ -112,6 +112,7 @@ pub(super) fn book(
         epub_type: None,
         number: Some(1),
         appendix: None,
+        part: None,
         title: Vec::new(),
         blocks,
         notes,

@@ -154,6 +154,13 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         package.has_cover_page = true;
         package.add_page("cover", "text/cover.xhtml", cover);
     }
+    let mut math_images = math_images(book, options);
+    // An "Also by" card page comes before the half title, as in a printed book.
+    let (card_pages, text): (Vec<usize>, Vec<usize>) =
+        (0..book.chapters.len()).partition(|&i| book.chapters[i].is_card_page());
+    for &index in &card_pages {
+        add_chapter(book, index, terms, math_images.as_mut(), &mut package);
+    }
     let front = &book.meta.front;
     if front.half_title {
         package.add_page(
@@ -179,11 +186,8 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     }
     let nav_at = package.items.len();
     add_caption_lists(book, &mut package, terms);
-    let mut math_images = math_images(book, options);
-    for (index, chapter) in book.chapters.iter().enumerate() {
-        let href = format!("text/{}", xhtml::chapter_file(chapter));
-        let page = xhtml::write_chapter(book, index, terms, math_images.as_mut());
-        package.add_page(&format!("c-{}", chapter.slug), &href, page);
+    for index in text {
+        add_chapter(book, index, terms, math_images.as_mut(), &mut package);
     }
     if let Some(book_index) = &book.index {
         package.has_index = true;
@@ -202,6 +206,20 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         add_math_images(images, &mut package);
     }
     Ok(package)
+}
+
+/// One chapter's page, in the spine.
+fn add_chapter(
+    book: &Book,
+    index: usize,
+    terms: &crate::locale::Terms,
+    math_images: Option<&mut math_svg::MathImages>,
+    package: &mut Package,
+) {
+    let chapter = &book.chapters[index];
+    let href = format!("text/{}", xhtml::chapter_file(chapter));
+    let page = xhtml::write_chapter(book, index, terms, math_images);
+    package.add_page(&format!("c-{}", chapter.slug), &href, page);
 }
 
 /// Where formulas are drawn when `[epub] math = "svg"`: in the book's fonts, or octavo's own.

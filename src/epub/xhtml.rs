@@ -93,6 +93,22 @@ pub(crate) fn section_semantics(chapter: &Chapter) -> (&str, Option<&'static str
     (kind, role)
 }
 
+/// The classes of a chapter's section: a special page's, and those that give its first
+/// paragraph a drop cap (`drop-cap-3`) or a first line in small capitals.
+fn section_classes(chapter: &Chapter, opening: &crate::doc::OpeningOptions) -> Vec<String> {
+    if chapter.is_special_page() {
+        return vec!["special-page".to_string()];
+    }
+    let mut classes = Vec::new();
+    if opening.drop_cap_lines >= 2 {
+        classes.push(format!("drop-cap-{}", opening.drop_cap_lines));
+    }
+    if opening.small_caps {
+        classes.push("opening-small-caps".to_string());
+    }
+    classes
+}
+
 /// `frontmatter`, `bodymatter` or `backmatter` for the body element.
 pub(crate) fn division_type(division: Division) -> &'static str {
     match division {
@@ -112,6 +128,12 @@ pub(crate) fn write_chapter(
 ) -> String {
     let chapter = &book.chapters[index];
     let title = crate::doc::plain_text(&chapter.title);
+    // An untitled dedication or epigraph is named by the book's title (HTML needs a title).
+    let title = if title.trim().is_empty() {
+        book.meta.title.clone()
+    } else {
+        title
+    };
     let mut writer = Writer {
         book,
         current: index,
@@ -205,12 +227,18 @@ impl Writer<'_> {
         if let Some(role) = role {
             self.out.push_str(&format!(" role=\"{role}\""));
         }
+        let classes = section_classes(chapter, &self.book.meta.opening);
+        if !classes.is_empty() {
+            self.out
+                .push_str(&format!(" class=\"{}\"", classes.join(" ")));
+        }
         if let Some(id) = chapter.title_id() {
             self.out
                 .push_str(&format!(" aria-labelledby=\"{}\"", escape(id)));
         }
         self.out.push_str(">\n");
-        if chapter.title_id().is_none() {
+        let untitled = crate::doc::plain_text(&chapter.title).trim().is_empty();
+        if chapter.title_id().is_none() && !untitled {
             self.out.push_str("<h1>");
             self.chapter_label(chapter);
             self.inlines(&chapter.title);
@@ -232,7 +260,7 @@ impl Writer<'_> {
     }
 
     fn chapter_label(&mut self, chapter: &Chapter) {
-        if let Some(label) = crate::toc::chapter_label(chapter, self.terms) {
+        if let Some(label) = crate::toc::chapter_label(chapter, &self.book.meta, self.terms) {
             self.out.push_str(&format!(
                 "<span class=\"chapter-label\">{}</span> ",
                 escape(&label)

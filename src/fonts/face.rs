@@ -205,6 +205,15 @@ impl<'a> FontFace<'a> {
         self.face.glyph_hor_advance(ttf_parser::GlyphId(gid))
     }
 
+    /// Whether the face's substitutions (GSUB) offer the OpenType feature `tag` (`smcp`).
+    pub fn has_feature(&self, tag: &[u8; 4]) -> bool {
+        let tag = ttf_parser::Tag::from_bytes(tag);
+        self.face
+            .tables()
+            .gsub
+            .is_some_and(|gsub| gsub.features.find(tag).is_some())
+    }
+
     /// The `rustybuzz` face, for shaping; `None` once shaping with it has failed.
     pub(crate) fn shaper(&self) -> Option<&rustybuzz::Face<'a>> {
         (!self.shaping_failed()).then_some(&self.face)

@@ -29,7 +29,7 @@ pub(crate) const METADATA_KEYS: [&str; 12] = [
 /// The one Markdown file of a folder without book.toml, when it opens with a YAML metadata
 /// block: a single-file pandoc book.
 pub(crate) fn single_file_book(root: &BookRoot) -> Option<std::path::PathBuf> {
-    let files = markdown_files(root);
+    let files = markdown_files(root, &mut Diagnostics::default());
     let [file] = files.as_slice() else {
         return None;
     };
@@ -103,7 +103,7 @@ pub(crate) fn load_pandoc(
     let config = metadata_config(&yaml, &yaml, &text, file, diags)?;
     let mut paths = discover_chapters(root, diags);
     if paths.is_empty() {
-        paths = markdown_files(root);
+        paths = markdown_files(root, diags);
     }
     let mut structure = BookStructure::default();
     let mut chapters = Vec::new();
@@ -138,8 +138,9 @@ pub(crate) fn load_pandoc(
     })
 }
 
-/// The `.md` files of the book folder but README.md, in natural order.
-fn markdown_files(root: &BookRoot) -> Vec<std::path::PathBuf> {
+/// The `.md` files of the book folder but README.md, in natural order (files whose order
+/// only the rest of their names decides are reported).
+fn markdown_files(root: &BookRoot, diags: &mut Diagnostics) -> Vec<std::path::PathBuf> {
     let Ok(listed) = root.list(root.path()) else {
         return Vec::new();
     };
@@ -150,6 +151,7 @@ fn markdown_files(root: &BookRoot) -> Vec<std::path::PathBuf> {
         .filter_map(|Listed { name, path }| Some((name, path.ok()?)))
         .collect();
     files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    super::warn_equal_ranks(&files, "", diags);
     files.into_iter().map(|(_, path)| path).collect()
 }
 

@@ -31,7 +31,9 @@ const KNOWN_KEYS: [&str; 3] = ["title", "unnumbered", "type"];
 
 /// Chapter types octavo accepts, from the EPUB Structural Semantics Vocabulary.
 const EPUB_TYPES: &[&str] = &[
+    "acknowledgements",
     "acknowledgments",
+    "also-by",
     "afterword",
     "appendix",
     "chapter",
@@ -77,7 +79,21 @@ pub(super) fn parse_front_matter(
             };
         }
     }
-    parsed
+    FrontMatter {
+        epub_type: parsed.epub_type.as_deref().map(vocabulary_type),
+        ..parsed
+    }
+}
+
+/// The vocabulary's term for a type written in front matter: `also-by` is the EPUB's
+/// `seriespage`, the British `acknowledgements` its `acknowledgments`.
+fn vocabulary_type(written: &str) -> String {
+    match written {
+        "also-by" => crate::doc::ALSO_BY_TYPE,
+        "acknowledgements" => "acknowledgments",
+        other => other,
+    }
+    .to_string()
 }
 
 fn parse_toml(file: FileId, text: &str, offset: usize, diags: &mut Diagnostics) -> FrontMatter {

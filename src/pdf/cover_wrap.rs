@@ -47,7 +47,7 @@ pub(crate) fn write(
         keywords: Vec::new(),
         language: book.meta.language.clone(),
         creator: "octavo".to_string(),
-        date: book.meta.modified.clone(),
+        date: book.meta.produced.clone(),
     };
     validate_info(&info)?;
     guarded(|| draw(wrap, book, fonts, size, &info))

@@ -175,7 +175,7 @@ fn flatten_outline(
 
 /// The outline, page labels and metadata of the book's PDF.
 fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentParts {
-    let toc = crate::toc::build_toc_with_parts(book);
+    let toc = crate::toc::anchored_at_starts(book, crate::toc::build_toc_with_parts(book));
     let mut outline: Vec<outline::OutlineEntry> = toc
         .iter()
         .filter_map(|entry| outline_entry(entry, &composition.anchors))
@@ -202,7 +202,7 @@ fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentPar
             keywords: book.meta.subjects.clone(),
             language: book.meta.language.clone(),
             creator: "octavo".to_string(),
-            date: book.meta.modified.clone(),
+            date: book.meta.produced.clone(),
         },
     }
 }

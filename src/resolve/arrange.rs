@@ -118,6 +118,7 @@ fn part_chapter(title: &str, span: &Span, slugs: &mut UniqueNames) -> Chapter {
         epub_type: Some("part".to_string()),
         number: None,
         appendix: None,
+        part: None,
         title: content.clone(),
         blocks: vec![Block::Heading(Heading {
             level: 1,

@@ -127,6 +127,8 @@ fn number_and_refer(
         figures: config.figure_numbers(),
         tables: config.table_numbers(),
         sections: config.numbering.sections,
+        chapters: config.chapter_numbering().chapters,
+        language: config.language(),
     };
     let targets = numbers::number_book(chapters, settings, terms, anchors);
     let context = xref::RefContext {
@@ -170,11 +172,17 @@ fn build_chapters(
     (chapters, members)
 }
 
-/// Numbers for numbered body chapters and letters for appendices, in reading order.
+/// Numbers for numbered body chapters, parts (counted apart) and letters for appendices, in
+/// reading order.
 fn number_chapters(chapters: &mut [Chapter]) {
     let mut next_number = 1;
     let mut next_appendix = 1;
+    let mut next_part = 1;
     for built in chapters {
+        if built.epub_type.as_deref() == Some("part") {
+            built.part = Some(next_part);
+            next_part += 1;
+        }
         if built.division == Division::Body && built.number == Some(0) {
             built.number = Some(next_number);
             next_number += 1;
@@ -224,6 +232,7 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
         epub_type: front.epub_type,
         number: numbered.then_some(0),
         appendix: appendix.then_some(0),
+        part: None,
         title,
         blocks: parsed.blocks,
         notes: parsed.notes,
@@ -233,7 +242,8 @@ fn build_chapter(file: FileId, slug: String, parsed: ParsedChapter) -> Chapter {
 }
 
 /// Chapters without a front-matter title take their first level-1 heading (with its
-/// citations rendered by now), or, lacking one, their file name with a warning.
+/// citations rendered by now), or, lacking one, their file name with a warning. A special
+/// page (a dedication, an epigraph, …) without a heading stays untitled: it has none.
 fn fill_titles(chapters: &mut [Chapter], diags: &mut Diagnostics) {
     for chapter in chapters.iter_mut().filter(|c| c.title.is_empty()) {
         let heading = chapter.blocks.iter().find_map(|b| match b {
@@ -243,6 +253,7 @@ fn fill_titles(chapters: &mut [Chapter], diags: &mut Diagnostics) {
         let span = Span::new(chapter.file, 0..0);
         match heading.filter(|t| !crate::doc::plain_text(t).trim().is_empty()) {
             Some(content) => chapter.title = content,
+            None if chapter.is_special_page() => {}
             None => {
                 diags.push(
                     Diagnostic::warning(
@@ -264,8 +275,15 @@ fn fill_titles(chapters: &mut [Chapter], diags: &mut Diagnostics) {
 pub(crate) fn division_of(epub_type: Option<&str>) -> Division {
     match epub_type {
         Some(
-            "preface" | "foreword" | "prologue" | "dedication" | "epigraph" | "acknowledgments"
-            | "introduction" | "preamble",
+            "preface"
+            | "foreword"
+            | "prologue"
+            | "dedication"
+            | "epigraph"
+            | "acknowledgments"
+            | "introduction"
+            | "preamble"
+            | crate::doc::ALSO_BY_TYPE,
         ) => Division::Front,
         Some("appendix" | "afterword" | "epilogue" | "glossary" | "colophon" | "bibliography") => {
             Division::Back
@@ -373,6 +391,7 @@ fn place_references(
         epub_type: Some("bibliography".to_string()),
         number: None,
         appendix: None,
+        part: None,
         title: vec![Inline::text(references.title, span)],
         blocks: vec![
             Block::Heading(heading),
@@ -459,6 +478,7 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         print: config.print_options(),
         publisher: config.publisher.clone(),
         modified: modified_timestamp(options.source_date_epoch, date.as_deref()),
+        produced: produced_timestamp(options.source_date_epoch, manuscript),
         date,
         rights: config.rights.clone(),
         license: config.license.clone(),
@@ -470,6 +490,8 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
         back_index: false,
         slug: config.slug(),
         numbering: config.numbering_options(),
+        chapter_numbering: config.chapter_numbering(),
+        opening: config.opening_options(),
         math_macros: config
             .math
             .macros
@@ -477,6 +499,25 @@ fn build_meta(manuscript: &Manuscript, options: &ResolveOptions, cover: Option<u
             .map(|(name, body)| (name.clone(), body.get_ref().clone()))
             .collect(),
     }
+}
+
+/// When the outputs are made, from SOURCE_DATE_EPOCH, else from the newest modification time
+/// of the files the build read (the same files give the same date); empty when neither is
+/// known.
+fn produced_timestamp(epoch: Option<i64>, manuscript: &Manuscript) -> String {
+    let newest = || {
+        manuscript
+            .sources
+            .files()
+            .filter_map(|file| {
+                let path = manuscript.root.path().join(&file.name);
+                let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+                let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+                i64::try_from(since.as_secs()).ok()
+            })
+            .max()
+    };
+    epoch.or_else(newest).map(format_epoch).unwrap_or_default()
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` from SOURCE_DATE_EPOCH, else the book's date, else the Unix epoch.

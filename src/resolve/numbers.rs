@@ -19,7 +19,7 @@ use crate::locale::{NumberedTerms, Terms};
 use crate::toc::MAX_TOC_LEVEL;
 
 /// How book.toml asks for things to be numbered.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct NumberingSettings {
     /// Figures (and listings).
     pub figures: NumberScheme,
@@ -27,6 +27,10 @@ pub(super) struct NumberingSettings {
     pub tables: NumberScheme,
     /// Section numbers in headings.
     pub sections: bool,
+    /// How chapters are numbered in their headings (a reference to one says the same).
+    pub chapters: crate::doc::ChapterNumberStyle,
+    /// The book's language (for numbers in words).
+    pub language: String,
 }
 
 /// What a label names, for the references to it.
@@ -125,6 +129,9 @@ struct Numberer<'a> {
 struct ChapterState {
     index: usize,
     prefix: Option<String>,
+    /// The number the chapter's heading shows (`IV` in roman; none when chapters are not
+    /// numbered), which a reference to the chapter prints.
+    title_number: Option<String>,
     kind: LabelKind,
     titled: bool,
     /// Section counters for heading levels 2, 3, ….
@@ -147,6 +154,14 @@ impl Numberer<'_> {
         let mut state = ChapterState {
             index,
             prefix: chapter_prefix(chapter),
+            title_number: match chapter.number {
+                Some(n) => crate::doc::numerals::styled_number(
+                    n,
+                    self.settings.chapters,
+                    &self.settings.language,
+                ),
+                None => chapter_prefix(chapter),
+            },
             kind,
             titled: false,
             sections: Vec::new(),
@@ -257,7 +272,7 @@ impl Numberer<'_> {
             state.titled = true;
         }
         let number = if is_title {
-            state.prefix.clone().filter(|_| !unnumbered)
+            state.title_number.clone().filter(|_| !unnumbered)
         } else {
             let number = self.section_number(heading.level, unnumbered, state);
             heading.number.clone_from(&number);

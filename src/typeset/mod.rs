@@ -53,6 +53,7 @@ pub(crate) fn text_context<'f>(
             kerning: true,
             ligatures: true,
             oldstyle_figures: profile.oldstyle_figures,
+            small_caps: false,
             language: Some(book.meta.language.clone()),
         },
         missing: Vec::new(),

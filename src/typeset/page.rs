@@ -16,7 +16,9 @@
 //! In a two-sided book the two pages of a spread end at the same height: when one of them
 //! must end a line or two short, its facing page is cut short by the same amount, so the
 //! spread's foot lines up (the last resort the issue allows, taken consistently on both
-//! pages). A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
+//! pages). A spread that shortening cannot balance (the widow and orphan rules move two
+//! lines where one was wanted) has its shorter page's lines spaced out, by at most two
+//! lines in all, until the feet meet. A chapter's last page carries at least [`MIN_LAST_PAGE_LINES`] lines when a line
 //! or two taken from each page of the previous spread can give it that many.
 //!
 //! The cutter tries pages and spreads several ways, so it places lines by reference
@@ -216,10 +218,62 @@ fn cut_pages(source: Source<'_>, spec: &PageSpec) -> Vec<CutPage> {
         return pages;
     }
     let last_lines = pages.last().map_or(0, |p| p.body.len());
-    if last_lines >= MIN_LAST_PAGE_LINES {
-        return pages;
+    let mut pages = if last_lines >= MIN_LAST_PAGE_LINES {
+        pages
+    } else {
+        fill_last_page(source, spec, initial, pages)
+    };
+    if spec.two_sided {
+        stretch_spreads(source, spec, &mut pages);
     }
-    fill_last_page(source, spec, initial, pages)
+    pages
+}
+
+/// The spreads that shortening could not balance (the widow and orphan rules moved two
+/// lines where one was wanted) are balanced by stretching: the shorter page's lines are
+/// spaced out evenly until its foot meets the facing page's, by no more than
+/// [`MAX_BALANCE_LINES`] lines. The chapter's last page is left short, and a page with
+/// footnotes ends at the foot of the text block anyway.
+fn stretch_spreads(source: Source<'_>, spec: &PageSpec, pages: &mut [CutPage]) {
+    let count = pages.len();
+    let mut verso = 1;
+    while verso + 2 < count {
+        let recto = verso + 1;
+        let (left, right) = pages.split_at_mut(recto);
+        let (a, b) = (&mut left[verso], &mut right[0]);
+        if a.notes.is_empty() && b.notes.is_empty() {
+            let (foot_a, foot_b) = (body_foot(source, a), body_foot(source, b));
+            let gap = (foot_a - foot_b).abs();
+            let budget = spec.line * MAX_BALANCE_LINES as f64 + STRETCH_TOLERANCE;
+            if gap > STRETCH_TOLERANCE && gap <= budget {
+                let shorter = if foot_a < foot_b { a } else { b };
+                stretch(shorter, gap);
+            }
+        }
+        verso += 2;
+    }
+}
+
+/// Lengths below this are the same position (rounding of line heights).
+const STRETCH_TOLERANCE: Pt = Pt::new(0.01);
+
+/// Where the page's body ends: the bottom of its last line.
+fn body_foot(source: Source<'_>, page: &CutPage) -> Pt {
+    page.body
+        .last()
+        .map_or(Pt::ZERO, |&(top, line)| top + source.height(line))
+}
+
+/// Move the page's lines down, each a share of `by` that grows evenly to all of it at the
+/// last line (the first stays in place).
+fn stretch(page: &mut CutPage, by: Pt) {
+    let steps = page.body.len().saturating_sub(1);
+    if steps == 0 {
+        return;
+    }
+    for (n, (top, _)) in page.body.iter_mut().enumerate() {
+        *top += by * (n as f64 / steps as f64);
+    }
 }
 
 /// The cut pages with their lines: each line the cut places once is moved from `flow` or

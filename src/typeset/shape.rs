@@ -32,6 +32,8 @@ pub(crate) struct ShapeOptions {
     pub ligatures: bool,
     /// Use old-style figures (`onum`) where the font has them.
     pub oldstyle_figures: bool,
+    /// Lower-case letters as small capitals (`smcp`) where the font has them.
+    pub small_caps: bool,
     /// The text's BCP-47 language tag (the book's `language`), for language-specific forms.
     pub language: Option<String>,
 }
@@ -42,6 +44,7 @@ impl Default for ShapeOptions {
             kerning: true,
             ligatures: true,
             oldstyle_figures: false,
+            small_caps: false,
             language: None,
         }
     }
@@ -462,6 +465,9 @@ fn features(options: &ShapeOptions) -> Vec<Feature> {
     }
     if options.oldstyle_figures {
         set(b"onum", 1);
+    }
+    if options.small_caps {
+        set(b"smcp", 1);
     }
     features
 }

@@ -142,6 +142,11 @@ pub struct Inline {
 pub struct Opening {
     /// How far down the text block a chapter starts (× text block height).
     pub drop: f64,
+    /// How far down a dedication, an epigraph or an "Also by" page starts (× text block
+    /// height); its lines are centred.
+    pub special_drop: f64,
+    /// Space between a drop cap and the text beside it.
+    pub drop_cap_gap: Em,
     /// Face of the "Chapter N" line above the title (set at the body size).
     pub number_face: FaceStyle,
     /// Leading of the "Chapter N" line (× leading).
@@ -627,6 +632,8 @@ const PRINT: Style = Style {
     },
     opening: Opening {
         drop: 0.18,
+        special_drop: 0.3,
+        drop_cap_gap: Em::new(0.15),
         number_face: FaceStyle::Italic,
         number_leading: 1.6,
         title_size: Em::new(1.9),

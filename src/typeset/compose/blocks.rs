@@ -16,18 +16,31 @@ impl<'a, 'f> Composer<'a, 'f> {
         let chapter = &self.book.chapters[index];
         let notes = self.note_lines(chapter);
         let mut flow = Vec::new();
-        let mut state = FlowState::default();
+        let special = chapter.is_special_page();
+        let mut state = FlowState {
+            centred: special,
+            opening: !special,
+            ..FlowState::default()
+        };
         let width = self.profile.text_width();
         for block in &chapter.blocks {
             self.block(chapter, block, Pt::ZERO, width, &mut state, &mut flow);
         }
-        if chapter.title_id().is_none() {
+        let untitled = crate::doc::plain_text(&chapter.title).trim().is_empty();
+        if chapter.title_id().is_none() && !untitled {
             let mut title = Vec::new();
             self.chapter_title(chapter, &chapter.title, None, &mut title);
             flow.splice(0..0, title);
         }
+        mark_chapter_start(chapter, &mut flow);
         let notes = attach_nested_notes(notes, &flow);
-        let mut drop = self.profile.text_height() * self.design().opening.drop;
+        let opening = &self.design().opening;
+        let drop_share = if special {
+            opening.special_drop
+        } else {
+            opening.drop
+        };
+        let mut drop = self.profile.text_height() * drop_share;
         if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
             let block = self.title_block_flow(&named);
             flow.splice(0..0, block);
@@ -90,17 +103,35 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let style = self.body();
                 let mut pieces = Pieces::new();
                 self.pieces(chapter, content, &style, &mut pieces);
-                let indent = if state.indent_next {
+                let indent = if state.indent_next && !state.centred {
                     self.design().text.indent.at(Pt::from_f32(style.size))
                 } else {
                     Pt::ZERO
+                };
+                if std::mem::take(&mut state.opening) {
+                    if self.book.meta.opening.small_caps {
+                        self.check_small_caps(chapter, &style);
+                    }
+                    if let Some(lines) = self.opening_paragraph(&pieces, width, indent) {
+                        let start = flow.len();
+                        self.push_lines(lines, x, flow);
+                        let cap_lines = self.book.meta.opening.drop_cap_lines;
+                        super::opening::keep_drop_cap_lines(cap_lines, &mut flow[start..]);
+                        state.indent_next = true;
+                        return;
+                    }
+                }
+                let alignment = if state.centred {
+                    Alignment::Centered
+                } else {
+                    Alignment::Justified
                 };
                 self.paragraph(
                     &pieces,
                     x,
                     width,
                     indent,
-                    Alignment::Justified,
+                    alignment,
                     self.profile.leading,
                     flow,
                 );
@@ -112,6 +143,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 flow.push(Flow::Space(self.profile.leading * quote.space));
                 let mut inner = FlowState {
                     titled: true,
+                    centred: state.centred,
                     ..FlowState::default()
                 };
                 for b in blocks {
@@ -291,7 +323,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Add set lines to the flow with widow and orphan rules, shifted right by `x`.
-    fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
+    pub(super) fn push_lines(&self, lines: Vec<FlowLine>, x: Pt, flow: &mut Vec<Flow>) {
         let rules = paragraph_breaks(lines.len());
         for (mut line, allowed) in lines.into_iter().zip(rules) {
             line.break_after = allowed;
@@ -310,7 +342,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow: &mut Vec<Flow>,
     ) {
         let opening = &self.design().opening;
-        if let Some(label) = crate::toc::chapter_label(chapter, self.terms) {
+        if let Some(label) = crate::toc::chapter_label(chapter, &self.book.meta, self.terms) {
             let style = self.body().with_style(opening.number_face);
             let pieces = Pieces::one(label, &style);
             self.centered(&pieces, self.profile.leading * opening.number_leading, flow);
@@ -394,6 +426,29 @@ pub(super) struct FlowState {
     pub(super) titled: bool,
     /// The next paragraph is indented (it follows a paragraph).
     pub(super) indent_next: bool,
+    /// Paragraphs are centred and unindented (a dedication, an epigraph).
+    pub(super) centred: bool,
+    /// The next paragraph is the chapter's first (set with a drop cap or a first line in
+    /// small capitals when the book asks for them).
+    pub(super) opening: bool,
+}
+
+/// Mark the first line of a chapter without a title heading with
+/// [`crate::toc::chapter_start_id`], for the contents and the outline to point at.
+fn mark_chapter_start(chapter: &Chapter, flow: &mut [Flow]) {
+    if chapter.title_id().is_some() {
+        return;
+    }
+    let first_line = flow.iter_mut().find_map(|f| match f {
+        Flow::Line(line) => Some(line),
+        _ => None,
+    });
+    if let Some(line) = first_line {
+        line.items.push(Item::Anchor(Box::new(AnchorItem {
+            id: crate::toc::chapter_start_id(chapter),
+            y: Pt::ZERO,
+        })));
+    }
 }
 
 /// No page break between these elements (a heading and its lines).

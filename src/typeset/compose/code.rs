@@ -250,6 +250,7 @@ fn code_style(look: TokenLook, size: f32) -> TextStyle {
         rise: 0.0,
         link: None,
         strike: false,
+        small_caps: false,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::units::Pt;
 impl<'a, 'f> Composer<'a, 'f> {
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
     pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
-        let toc = crate::toc::build_toc(self.book);
+        let toc = crate::toc::anchored_at_starts(self.book, crate::toc::build_toc(self.book));
         let mut flow = Vec::new();
         let design = &self.design().contents;
         self.contents_title(self.terms.contents, TOC_ANCHOR, &mut flow);

@@ -9,6 +9,16 @@ use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
 use crate::units::Pt;
 
+/// Punctuation a title is best broken after.
+const TITLE_BREAK_MARKS: &[char] = &[':', ';', ',', '—', '–'];
+
+/// The longest display text broken evenly (longer, it is a paragraph: the setter breaks it).
+const MAX_BALANCED_CHARS: usize = 200;
+
+/// How much longer (as a factor) the longest line of a title broken after punctuation may
+/// be than that of the most even break, and still be preferred.
+const TITLE_PUNCTUATION_PREFERENCE: f64 = 1.35;
+
 impl<'a, 'f> Composer<'a, 'f> {
     /// The cover, as the first page of a screen PDF of the whole book. A print interior
     /// (two-sided) never carries it: the cover is printed on its own stock, and page 1 of
@@ -51,7 +61,18 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) -> (Vec<Item>, Pt) {
         let width = self.profile.text_width();
         let spec = ParagraphSpec::plain(width, leading, Alignment::Centered);
-        let lines = set_paragraph(&Pieces::one(text, style), &spec, &mut self.ctx);
+        let mut pieces = Pieces::new();
+        for (n, part) in self
+            .balanced_lines(text, style, width)
+            .into_iter()
+            .enumerate()
+        {
+            if n > 0 {
+                pieces.hard_break();
+            }
+            pieces.text(part, style);
+        }
+        let lines = set_paragraph(&pieces, &spec, &mut self.ctx);
         let left = self.profile.text_left(page_index);
         let mut items = Vec::new();
         let mut y = top;
@@ -60,6 +81,45 @@ impl<'a, 'f> Composer<'a, 'f> {
             y += line.height;
         }
         (items, y)
+    }
+
+    /// A display line (a title) that does not fit the measure, broken into lines of even
+    /// length: after a colon, a dash, a semicolon or a comma when one stands near enough to
+    /// the middle, else between the words that make the longest line shortest. Parts still
+    /// too wide are broken by the paragraph setter.
+    fn balanced_lines(&mut self, text: &str, style: &TextStyle, width: Pt) -> Vec<String> {
+        let text = text.trim();
+        let measure = |composer: &mut Self, part: &str| -> f64 {
+            let run = composer.ctx.shape(part.trim(), style);
+            let wide = f64::from(run.width());
+            composer.ctx.forget(part.trim(), style);
+            wide
+        };
+        // Each break is measured: only a title's length is worth it.
+        if text.chars().count() > MAX_BALANCED_CHARS || measure(self, text) <= width.get() {
+            return vec![text.to_string()];
+        }
+        let spaces: Vec<usize> = text.match_indices(' ').map(|(at, _)| at).collect();
+        let mut best: Option<(f64, usize)> = None;
+        for &at in &spaces {
+            let (left, right) = (&text[..at], &text[at + 1..]);
+            let longest = measure(self, left).max(measure(self, right));
+            let at_punctuation = left.ends_with(TITLE_BREAK_MARKS) || right.starts_with('—');
+            // A break after punctuation is preferred unless it makes the longest line
+            // much longer than the most even break.
+            let score = if at_punctuation {
+                longest / TITLE_PUNCTUATION_PREFERENCE
+            } else {
+                longest
+            };
+            if best.is_none_or(|(b, _)| score < b) {
+                best = Some((score, at));
+            }
+        }
+        match best {
+            Some((_, at)) => vec![text[..at].to_string(), text[at + 1..].to_string()],
+            None => vec![text.to_string()],
+        }
     }
 
     pub(super) fn half_title_page(&mut self) -> Page {
@@ -133,12 +193,13 @@ impl<'a, 'f> Composer<'a, 'f> {
             .family_name()
             .unwrap_or_else(|| serif.postscript_name().to_string());
         let paragraphs = copyright_paragraphs(&meta, &family);
-        // A narrow justified column, as copyright pages are usually set.
+        // A narrow column set ragged right: justified, its short lines of names and long
+        // identifiers would open wide gaps between words.
         let width = self.profile.text_width() * design.measure;
         let leading = design.leading.at(Pt::from_f32(size));
         let mut lines = Vec::new();
         for text in paragraphs {
-            let spec = ParagraphSpec::plain(width, leading, Alignment::Justified);
+            let spec = ParagraphSpec::plain(width, leading, Alignment::Ragged);
             lines.extend(set_paragraph(
                 &Pieces::one(text, &style),
                 &spec,
@@ -216,7 +277,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         let titles: Vec<&str> = chapters
             .iter()
             .filter(|&&i| self.book.chapters.get(i).is_some_and(|c| !c.generated))
-            .filter_map(|&i| toc.get(i).map(|entry| entry.title.as_str()))
+            .filter_map(|&i| toc.iter().find(|entry| entry.chapter == i))
+            .map(|entry| entry.title.as_str())
             .collect();
         match titles.as_slice() {
             [] | [_] => String::new(),

@@ -31,7 +31,11 @@ impl<'a, 'f> Composer<'a, 'f> {
             let Some(label) = page.label.clone() else {
                 continue;
             };
+            // A dedication or an epigraph stands alone on its page, without a folio.
+            let special_opening = page.kind == PageKind::Opening
+                && current.is_some_and(|c| self.book.chapters[c].is_special_page());
             let wants_folio = matches!(page.kind, PageKind::Body | PageKind::Opening)
+                && !special_opening
                 || (page.kind == PageKind::Front && page.items.iter().any(is_toc_marker));
             if !wants_folio {
                 continue;

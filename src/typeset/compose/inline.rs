@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Composer;
+use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{Chapter, Inline, LinkTarget};
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::LinkDest;
@@ -82,7 +83,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                 Inline::HardBreak => out.hard_break(),
                 Inline::Html(html) => {
                     let (name, children) = (&html.name, &html.children);
-                    let s = html_inline_style(name, style, &self.design().inline);
+                    let s = html_inline_style(html, style, &self.design().inline);
+                    if s.small_caps {
+                        self.check_small_caps(chapter, &s);
+                    }
                     let quoted = name == "q";
                     if quoted {
                         out.text("“", &s);
@@ -94,6 +98,27 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
         }
+    }
+
+    /// Warn when the face `style` is set in has no small capitals (no `smcp`): the text
+    /// then prints in its lower-case letters (the warning is made one for the book).
+    pub(super) fn check_small_caps(&mut self, chapter: &Chapter, style: &TextStyle) {
+        let fonts = self.ctx.fonts;
+        let face = fonts.face(fonts.primary(style.choice));
+        if face.has_feature(b"smcp") {
+            return;
+        }
+        let name = face
+            .family_name()
+            .unwrap_or_else(|| face.postscript_name().to_string());
+        self.warnings.push(
+            Diagnostic::warning(
+                code::NO_SMALL_CAPS,
+                format!("the font {name} has no small capitals (smcp): small capitals print as lower-case letters in the PDF"),
+            )
+            .at(Span::new(chapter.file, 0..0))
+            .with_hint("choose a serif with small capitals in book.toml's [fonts]"),
+        );
     }
 
     /// " on page 41" after a reference, when book.toml asks for page references; a stand-in
@@ -128,6 +153,16 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 }
 
+/// pandoc's class for small capitals, `[words]{.smallcaps}`.
+const SMALL_CAPS_CLASS: &str = "smallcaps";
+
+/// Whether the element's `class` attribute names `class`.
+fn has_class(html: &crate::doc::HtmlInline, class: &str) -> bool {
+    html.attrs
+        .iter()
+        .any(|(name, value)| name == "class" && value.split_whitespace().any(|c| c == class))
+}
+
 fn toggle_italic(style: Style) -> Style {
     match style {
         Style::Regular => Style::Italic,
@@ -145,8 +180,12 @@ fn add_bold(style: Style) -> Style {
 }
 
 /// How an allow-listed inline HTML element sets its text, as a browser's default style does.
-fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> TextStyle {
-    match name {
+fn html_inline_style(
+    html: &crate::doc::HtmlInline,
+    style: &TextStyle,
+    design: &InlineDesign,
+) -> TextStyle {
+    match html.name.as_str() {
         "em" | "i" | "cite" | "dfn" | "var" => style.with_style(toggle_italic(style.choice.style)),
         "strong" | "b" => style.with_style(add_bold(style.choice.style)),
         "del" | "s" => TextStyle {
@@ -163,7 +202,7 @@ fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> Te
             TextStyle {
                 size: style.size * design.script_size,
                 rise: style.rise
-                    + if name == "sup" {
+                    + if html.name == "sup" {
                         rise
                     } else {
                         -rise * design.subscript_drop
@@ -173,6 +212,10 @@ fn html_inline_style(name: &str, style: &TextStyle, design: &InlineDesign) -> Te
         }
         "small" => TextStyle {
             size: style.size * design.small_size,
+            ..style.clone()
+        },
+        "span" if has_class(html, SMALL_CAPS_CLASS) => TextStyle {
+            small_caps: true,
             ..style.clone()
         },
         _ => style.clone(),

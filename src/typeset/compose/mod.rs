@@ -18,6 +18,7 @@ mod inline;
 mod lists;
 mod math;
 mod notes;
+mod opening;
 mod table_widths;
 mod tables;
 
@@ -300,8 +301,22 @@ impl<'a, 'f> Composer<'a, 'f> {
                 pages.push(blank());
             }
         }
+        // An "Also by" card page comes before the half title.
+        let book = self.book;
+        chapter_pages.sort_by_key(|c| !book.chapters[c.chapter].is_card_page());
+        let cards = chapter_pages
+            .iter()
+            .take_while(|c| book.chapters[c.chapter].is_card_page())
+            .count();
+        let (card_pages, text_pages) = chapter_pages.split_at_mut(cards);
+        for chapter in card_pages {
+            self.push_chapter(chapter, &mut pages, &mut out, pass);
+        }
         let front = self.book.meta.front;
         if front.half_title {
+            if two_sided && cards > 0 {
+                self.open_recto(&mut pages);
+            }
             pages.push(self.half_title_page());
             if two_sided {
                 pages.push(blank());
@@ -337,29 +352,8 @@ impl<'a, 'f> Composer<'a, 'f> {
                 pages.extend(list_pages);
             }
         }
-        for chapter in chapter_pages.iter_mut() {
-            self.open_recto(&mut pages);
-            let division = self.book.chapters[chapter.chapter].division;
-            if division != Division::Front && out.first_arabic.is_none() {
-                out.first_arabic = Some(pages.len());
-            }
-            out.chapter_pages.push(pages.len());
-            for (n, content) in chapter.pages.iter_mut().enumerate() {
-                let kind = if n == 0 {
-                    PageKind::Opening
-                } else {
-                    PageKind::Body
-                };
-                let items = match pass {
-                    Pass::Count => anchors_of(content),
-                    Pass::Final => self.place_content(std::mem::take(content), pages.len()),
-                };
-                pages.push(Page {
-                    items,
-                    label: None,
-                    kind,
-                });
-            }
+        for chapter in text_pages {
+            self.push_chapter(chapter, &mut pages, &mut out, pass);
         }
         // The index comes last, so it moves no page it names: the counting pass needs none.
         if pass == Pass::Final {
@@ -376,6 +370,38 @@ impl<'a, 'f> Composer<'a, 'f> {
         out.anchors = collect_anchors(&pages);
         out.pages = pages;
         out
+    }
+
+    /// Add a chapter's pages, opening on a recto.
+    fn push_chapter(
+        &self,
+        chapter: &mut ChapterPages,
+        pages: &mut Vec<Page>,
+        out: &mut Composition,
+        pass: Pass,
+    ) {
+        self.open_recto(pages);
+        let division = self.book.chapters[chapter.chapter].division;
+        if division != Division::Front && out.first_arabic.is_none() {
+            out.first_arabic = Some(pages.len());
+        }
+        out.chapter_pages.push(pages.len());
+        for (n, content) in chapter.pages.iter_mut().enumerate() {
+            let kind = if n == 0 {
+                PageKind::Opening
+            } else {
+                PageKind::Body
+            };
+            let items = match pass {
+                Pass::Count => anchors_of(content),
+                Pass::Final => self.place_content(std::mem::take(content), pages.len()),
+            };
+            pages.push(Page {
+                items,
+                label: None,
+                kind,
+            });
+        }
     }
 
     /// In two-sided books a chapter opens on a recto (odd page number, even index).
@@ -500,7 +526,14 @@ pub(crate) fn roman(mut n: usize) -> String {
 /// The warnings with those of one kind that a book raises by the dozen (display formulas
 /// set smaller to fit the measure: a statistics book has twenty) made one, at the first,
 /// with the count.
-fn summarised(warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn summarised(mut warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // A face without small capitals is one warning, at the first place that asks for them.
+    let mut small_caps_seen = false;
+    warnings.retain(|w| {
+        let repeated = w.code == crate::diag::code::NO_SMALL_CAPS && small_caps_seen;
+        small_caps_seen |= w.code == crate::diag::code::NO_SMALL_CAPS;
+        !repeated
+    });
     let kind = crate::diag::code::MATH_TOO_WIDE;
     let count = warnings.iter().filter(|w| w.code == kind).count();
     if count < 2 {

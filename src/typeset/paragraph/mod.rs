@@ -158,11 +158,31 @@ pub(crate) fn set_paragraph(
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
+    set_paragraph_hung(pieces, spec, None, ctx)
+}
+
+/// The first lines of a paragraph set narrower, beside something in the margin of the
+/// text (a drop cap).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Hang {
+    /// How many lines.
+    pub lines: usize,
+    /// How far they are indented.
+    pub indent: Pt,
+}
+
+/// [`set_paragraph`] with the first lines indented by a [`Hang`], when given.
+pub(crate) fn set_paragraph_hung(
+    pieces: &Pieces<'_>,
+    spec: &ParagraphSpec,
+    hang: Option<Hang>,
+    ctx: &mut TextContext<'_>,
+) -> Vec<FlowLine> {
     let mut options = BreakOptions::default();
     if spec.alignment != Alignment::Justified {
         options.ragged = Some((spec.width * ctx.design.text.ragged).get());
     }
-    set_lines(pieces, spec, &options, ctx)
+    set_lines(pieces, spec, &options, hang, ctx)
 }
 
 /// Set a paragraph in a narrow measure (a table's cell), unjustified: its lines may fall
@@ -180,7 +200,7 @@ pub(crate) fn set_paragraph_narrow(
         max_hyphen_run: 0,
         ..BreakOptions::default()
     };
-    set_lines(pieces, spec, &options, ctx)
+    set_lines(pieces, spec, &options, None, ctx)
 }
 
 /// Break a paragraph into lines with `options` and lay each line out.
@@ -188,11 +208,14 @@ fn set_lines(
     pieces: &Pieces<'_>,
     spec: &ParagraphSpec,
     options: &BreakOptions,
+    hang: Option<Hang>,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
+    let hang_indent = hang.map_or(Pt::ZERO, |h| h.indent);
+    let widest_indent = spec.rest_indent.max(spec.first_indent).max(hang_indent);
     let mut builder = Builder {
         ctx,
-        measure: (spec.width - spec.rest_indent.max(spec.first_indent)).get(),
+        measure: (spec.width - widest_indent).get(),
         items: Vec::new(),
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
@@ -210,9 +233,24 @@ fn set_lines(
     for item in linebreak::Item::paragraph_end() {
         builder.push(item, Payload::Nothing);
     }
-    let widths = LineWidths::FirstRest {
-        first: spec.width.get(),
-        rest: (spec.width - spec.rest_indent).get(),
+    // Line `n`'s indent and width: a hung line's, the first's, or the rest's.
+    let line_shape = |n: usize| -> (Pt, Pt) {
+        match hang {
+            Some(hang) if n < hang.lines => (hang.indent, spec.width - hang.indent),
+            _ if n == 0 => (Pt::ZERO, spec.width),
+            _ => (spec.rest_indent, spec.width - spec.rest_indent),
+        }
+    };
+    let hung_widths: Vec<f64> = match hang {
+        Some(hang) => (0..=hang.lines).map(|n| line_shape(n).1.get()).collect(),
+        None => Vec::new(),
+    };
+    let widths = match hang {
+        Some(_) => LineWidths::List(&hung_widths),
+        None => LineWidths::FirstRest {
+            first: spec.width.get(),
+            rest: (spec.width - spec.rest_indent).get(),
+        },
     };
     let breaks = linebreak::break_paragraph(&builder.items, &widths, options);
     let design = builder.ctx.design;
@@ -227,12 +265,7 @@ fn set_lines(
         .iter()
         .enumerate()
         .map(|(n, line)| {
-            let indent = if n == 0 { Pt::ZERO } else { spec.rest_indent };
-            let measure = if n == 0 {
-                spec.width
-            } else {
-                spec.width - spec.rest_indent
-            };
+            let (indent, measure) = line_shape(n);
             let layout = LineLayout {
                 items: &items,
                 payloads: &payloads,
@@ -414,6 +447,7 @@ impl Builder<'_, '_> {
             rise: style.size * self.ctx.design.inline.note_call_rise,
             link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
+            small_caps: false,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());

@@ -25,6 +25,9 @@ pub(crate) struct TextStyle {
     pub link: Option<LinkDest>,
     /// Struck through (`~~text~~`, `<del>`, `<s>`).
     pub strike: bool,
+    /// Lower-case letters as small capitals, from the font's `smcp` feature
+    /// (`[words]{.smallcaps}`, a chapter's first line with `[pdf] opening = "small-caps"`).
+    pub small_caps: bool,
 }
 
 impl TextStyle {
@@ -36,6 +39,7 @@ impl TextStyle {
             rise: 0.0,
             link: None,
             strike: false,
+            small_caps: false,
         }
     }
 
@@ -170,6 +174,99 @@ impl<'a> Pieces<'a> {
     pub(crate) fn list(&self) -> &[Piece<'a>] {
         &self.list
     }
+
+    /// The same pieces with the text up to the end of the word holding its `letters`-th
+    /// letter (spaces not counted) in small capitals: a chapter's first line set in them.
+    pub(crate) fn with_small_caps_lead(&self, letters: usize) -> Pieces<'a> {
+        let mut out = Pieces::new();
+        let mut left = letters;
+        for piece in &self.list {
+            let Piece::Text(text, id) = piece else {
+                out.list.push(piece.clone());
+                continue;
+            };
+            let style = &self.styles[*id as usize];
+            let split = lead_end(text, left);
+            let (lead, rest) = text.split_at(split);
+            left = left.saturating_sub(lead.chars().filter(|c| !c.is_whitespace()).count());
+            if split == text.len() && left == 0 && !lead.is_empty() {
+                // The word may go on in the next piece: keep it in small capitals too.
+                left = usize::from(!lead.ends_with(char::is_whitespace));
+            }
+            if !lead.is_empty() {
+                let small = TextStyle {
+                    small_caps: true,
+                    ..style.clone()
+                };
+                out.text(lead.to_string(), &small);
+            }
+            if !rest.is_empty() {
+                out.text(rest.to_string(), style);
+            }
+        }
+        out
+    }
+}
+
+/// Characters that may stand before a drop cap's letter and drop with it.
+const OPENING_MARKS: &[char] = &['“', '‘', '"', '\'', '«', '„', '¿', '¡', '(', '['];
+
+impl Pieces<'_> {
+    /// The paragraph's first letter (with the quotation marks before it) apart from the
+    /// rest: a drop cap's. `None` when the paragraph does not open with text holding a
+    /// letter or a digit.
+    pub(crate) fn split_initial(&self) -> Option<(String, Pieces<'static>)> {
+        let Some(Piece::Text(first, first_style)) = self.list.first() else {
+            return None;
+        };
+        let marks = first.len() - first.trim_start_matches(OPENING_MARKS).len();
+        let letter = first[marks..]
+            .chars()
+            .next()
+            .filter(|c| c.is_alphanumeric())?;
+        let split = marks + letter.len_utf8();
+        let mut rest = Pieces::new();
+        rest.styles.clone_from(&self.styles);
+        let remainder = &first[split..];
+        if !remainder.is_empty() {
+            rest.list
+                .push(Piece::Text(remainder.to_string().into(), *first_style));
+        }
+        for piece in &self.list[1..] {
+            rest.list.push(owned(piece));
+        }
+        Some((first[..split].to_string(), rest))
+    }
+}
+
+/// A piece that borrows nothing.
+fn owned(piece: &Piece<'_>) -> Piece<'static> {
+    match piece {
+        Piece::Text(text, style) => Piece::Text(text.to_string().into(), *style),
+        Piece::Break => Piece::Break,
+        Piece::Note(call) => Piece::Note(call.clone()),
+        Piece::Math(formula) => Piece::Math(formula.clone()),
+        Piece::Image(image) => Piece::Image(image.clone()),
+        Piece::Anchor(id) => Piece::Anchor(id.clone()),
+    }
+}
+
+/// The byte offset in `text` where a lead of `letters` letters ends: after the word holding
+/// the last of them (the whole text when it holds fewer).
+fn lead_end(text: &str, letters: usize) -> usize {
+    if letters == 0 {
+        return 0;
+    }
+    let mut counted = 0;
+    for (at, c) in text.char_indices() {
+        if counted >= letters && c.is_whitespace() {
+            return at;
+        }
+        if !c.is_whitespace() {
+            counted += 1;
+        }
+    }
+    text.len()
 }
 
 /// The id of `style` in `styles`: one of the last few stored when it is the same (see
@@ -255,6 +352,11 @@ fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, Shap
             oldstyle_figures: false,
             ..options.clone()
         })
+    } else if style.small_caps {
+        Cow::Owned(ShapeOptions {
+            small_caps: true,
+            ..options.clone()
+        })
     } else {
         Cow::Borrowed(options)
     }
@@ -271,8 +373,45 @@ fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
         _ => false,
     };
     same_link
+        && a.small_caps == b.small_caps
         && a.choice == b.choice
         && a.size.to_bits() == b.size.to_bits()
         && a.rise.to_bits() == b.rise.to_bits()
         && a.strike == b.strike
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(pieces: &Pieces<'_>) -> Vec<(String, bool)> {
+        pieces
+            .list()
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t, id) => Some((t.to_string(), pieces.styles[*id as usize].small_caps)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lead_ends_with_its_word_and_goes_on_into_the_next_piece() {
+        let style = TextStyle::serif(10.0);
+        let mut pieces = Pieces::new();
+        pieces.text("It was a dark", &style);
+        pieces.text("ness in the night", &style);
+        let lead = pieces.with_small_caps_lead(9);
+        assert_eq!(
+            texts(&lead),
+            vec![
+                ("It was a dark".to_string(), true),
+                ("ness".to_string(), true),
+                (" in the night".to_string(), false),
+            ]
+        );
+        let short = pieces.with_small_caps_lead(3);
+        assert_eq!(texts(&short)[0], ("It was".to_string(), true));
+        assert_eq!(texts(&short)[1], (" a dark".to_string(), false));
+    }
 }
