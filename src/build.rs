@@ -115,6 +115,9 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
     });
     let epub_css = crate::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     let accessibility = assess_accessibility(&manuscript, &book, epub_css.as_deref(), &mut diags);
+    if manuscript.origin.is_foreign() {
+        diags.fold_repeated_warnings(&manuscript.sources);
+    }
     Compiled {
         book: Some(book),
         manuscript: Some(manuscript),
@@ -285,6 +288,13 @@ pub fn build_outputs(
             outputs.push((out_dir.join(name), cover.bytes));
         }
         crate::parallel::drop_in_background(composition);
+    }
+    if let Some(manuscript) = compiled
+        .manuscript
+        .as_ref()
+        .filter(|m| m.origin.is_foreign())
+    {
+        report.diags.fold_repeated_warnings(&manuscript.sources);
     }
     if options.deny_warnings && report.diags.has_warnings() {
         return Err(BuildError::DeniedWarnings(report.diags));

@@ -316,7 +316,56 @@ impl Diagnostics {
     pub fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
+
+    /// Each warning code once: a warning whose code was reported before is folded into the
+    /// first one's message, with its place (the first [`FOLDED_SHOWN`] of them in full, the
+    /// rest counted). For a book written for another tool, whose author did not write it
+    /// for octavo: what octavo cannot use is reported as a short list of kinds, nothing
+    /// dropped. Errors are never folded.
+    pub fn fold_repeated_warnings(&mut self, sources: &SourceMap) {
+        let mut first_of: std::collections::HashMap<&'static str, usize> = Default::default();
+        let mut others: Vec<Vec<String>> = Vec::new();
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        for diagnostic in std::mem::take(&mut self.items) {
+            if diagnostic.severity == Severity::Warning {
+                if let Some(&first) = first_of.get(diagnostic.code) {
+                    let place = match (&diagnostic.span, &diagnostic.path) {
+                        (Some(span), _) => sources.location(span),
+                        (None, Some(path)) => path.display().to_string(),
+                        (None, None) => String::new(),
+                    };
+                    others[first].push(format!("{place}: {}", diagnostic.message));
+                    continue;
+                }
+                first_of.insert(diagnostic.code, kept.len());
+            }
+            kept.push(diagnostic);
+            others.push(Vec::new());
+        }
+        for (diagnostic, more) in kept.iter_mut().zip(others) {
+            if more.is_empty() {
+                continue;
+            }
+            let shown: Vec<&str> = more.iter().take(FOLDED_SHOWN).map(String::as_str).collect();
+            let rest = more.len() - shown.len();
+            let tail = if rest > 0 {
+                format!("; and {rest} more")
+            } else {
+                String::new()
+            };
+            diagnostic.message = format!(
+                "{} ({} more like it: {}{tail})",
+                diagnostic.message,
+                more.len(),
+                shown.join("; ")
+            );
+        }
+        self.items = kept;
+    }
 }
+
+/// How many of the warnings folded into the first of their code are named in full.
+pub(crate) const FOLDED_SHOWN: usize = 5;
 
 /// One loaded text file: its path relative to the book root (for messages) and its text.
 #[derive(Debug, Clone)]
@@ -840,6 +889,38 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_warnings_fold_into_the_first_of_their_code_and_errors_never() {
+        let mut sources = SourceMap::default();
+        let file = sources.add("a.md", "one\ntwo\nthree\n".to_string());
+        let mut diags = Diagnostics::default();
+        for (line, code) in [
+            (0, "W0308"),
+            (4, "W0308"),
+            (8, "W0201"),
+            (4, "E0100"),
+            (8, "E0100"),
+        ] {
+            let diagnostic = if code.starts_with('E') {
+                Diagnostic::error(code, format!("error {line}"))
+            } else {
+                Diagnostic::warning(code, format!("missing {line}"))
+            };
+            diags.push(diagnostic.at(Span::new(file, line..line + 1)));
+        }
+        diags.fold_repeated_warnings(&sources);
+        let messages: Vec<&str> = diags.items().iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "missing 0 (1 more like it: a.md:2:1: missing 4)",
+                "missing 8",
+                "error 4",
+                "error 8"
+            ]
+        );
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

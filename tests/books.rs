@@ -259,8 +259,17 @@ fn an_mdbook_include_cannot_leave_the_book() {
 fn comprehensive_rust_builds_as_it_is() {
     let dir = corpus("comprehensive-rust");
     let built = build("comprehensive-rust", &dir);
+    // Each kind of warning once, the places of its repeats in its message; the glyph check
+    // reports the text's faces and the code's apart. These are faults of the source as
+    // published (links to files it does not ship, an image saved as a link, emoji).
     let warnings = warning_codes(&built.diags);
-    assert!(warnings.len() <= 40, "{}", built.rendered);
+    let count = |code: &str| warnings.iter().filter(|w| **w == code).count();
+    let repeated: Vec<&&str> = warnings
+        .iter()
+        .filter(|code| count(code) > if **code == "W0211" { 2 } else { 1 })
+        .collect();
+    assert!(repeated.is_empty(), "{repeated:?}\n{}", built.rendered);
+    assert!(warnings.len() <= 12, "{}", built.rendered);
     let parts = [
         "Day 1: Morning",
         "Day 4: Afternoon",
@@ -386,15 +395,10 @@ fn tsar_builds_as_it_is() {
     let mut kinds = warnings.clone();
     kinds.sort();
     kinds.dedup();
-    // Raw HTML dropped (a badge and its link's `rel`) is reported where it is; references
-    // octavo cannot resolve once per kind of label (chunks, equations); everything else once.
+    // Each kind once: repeats are folded into the first, with their places.
     let count = |code: &str| warnings.iter().filter(|w| **w == code).count();
-    let repeated: Vec<&&str> = kinds
-        .iter()
-        .filter(|k| !matches!(**k, "W0201" | "W0251") && count(k) > 1)
-        .collect();
+    let repeated: Vec<&&str> = kinds.iter().filter(|k| count(k) > 1).collect();
     assert!(repeated.is_empty(), "{repeated:?}\n{}", built.rendered);
-    assert!(count("W0251") <= 2, "{}", built.rendered);
     let text = epub_text(&built.epub);
     assert!(!text.contains(":::") && !text.contains("callout-note"));
     assert!(!text.contains("#| label"));
