@@ -210,6 +210,9 @@ pub mod code {
     /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
     /// the range's start is printed and its end left out.
     pub const DATE_RANGE_END: &str = "W0330";
+    /// Text in a language the hyphenation patterns do not cover (the book's or a span's):
+    /// the PDF sets it unhyphenated. Once per language.
+    pub const NO_HYPHENATION_PATTERNS: &str = "W0370";
 }
 
 /// One problem found in the manuscript or its configuration.

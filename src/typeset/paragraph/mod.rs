@@ -14,11 +14,12 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::hyphen::{Hyphenator, TokenKind};
+use super::hyphen::{Hyphenator, TextLanguage, TokenKind};
 use super::layout::LinkDest;
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapedRun};
+use super::style::JUSTIFICATION;
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::units::Pt;
 pub(crate) use extent::{content_widths, forget_words, hyphenated_min_width, ContentWidths};
@@ -150,6 +151,10 @@ struct Builder<'a, 'f> {
     /// An image set on a line of its own was the last thing added: what follows starts a
     /// new line (and the space after the image is not set).
     break_pending: bool,
+    /// The language of the text being read ([`Piece::Language`]).
+    language: TextLanguage,
+    /// The language of the word being gathered: that of its first piece.
+    word_language: TextLanguage,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
@@ -158,11 +163,35 @@ pub(crate) fn set_paragraph(
     spec: &ParagraphSpec,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
-    let mut options = BreakOptions::default();
+    let mut options = justified_options();
     if spec.alignment != Alignment::Justified {
         options.ragged = Some((spec.width * ctx.design.text.ragged).get());
     }
     set_lines(pieces, spec, &options, ctx)
+}
+
+/// The line breaker's settings for a justified paragraph (see [`JUSTIFICATION`]).
+fn justified_options() -> BreakOptions {
+    let mut j = JUSTIFICATION;
+    if let Ok(tune) = std::env::var("OCTAVO_TUNE") {
+        let v: Vec<f64> = tune.split(',').filter_map(|x| x.parse().ok()).collect();
+        if v.len() == 4 {
+            (
+                j.hyphen_penalty,
+                j.tolerance,
+                j.line_penalty,
+                j.emergency_stretch,
+            ) = (v[0], v[1], v[2], v[3]);
+        }
+    }
+    BreakOptions {
+        hyphen_penalty: j.hyphen_penalty,
+        tolerance: j.tolerance,
+        line_penalty: j.line_penalty,
+        emergency_stretch: j.emergency_stretch,
+        max_hyphen_run: j.max_hyphen_run,
+        ..BreakOptions::default()
+    }
 }
 
 /// Set a paragraph in a narrow measure (a table's cell), unjustified: its lines may fall
@@ -197,6 +226,8 @@ fn set_lines(
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
         break_pending: false,
+        language: TextLanguage::Book,
+        word_language: TextLanguage::Book,
     };
     if spec.first_indent > Pt::ZERO {
         builder.push(
@@ -276,6 +307,9 @@ impl Builder<'_, '_> {
                         }
                         if !chunk.is_empty() {
                             self.pending_break();
+                            if word.is_empty() {
+                                self.word_language = self.language;
+                            }
                             word.push((chunk, *style));
                         }
                     }
@@ -302,6 +336,7 @@ impl Builder<'_, '_> {
                         Payload::Anchor(id.clone()),
                     );
                 }
+                Piece::Language(language) => self.language = *language,
                 Piece::Math(formula) => {
                     self.flush_word(&mut word);
                     let width = f64::from(formula.width);
@@ -453,7 +488,8 @@ impl Builder<'_, '_> {
                 .get(s as usize)
                 .is_some_and(|s| s.choice.family == Family::Serif)
         });
-        let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
+        let hyphenator = self.ctx.hyphenator.as_ref();
+        let points = break_points(&full, prose, hyphenator, self.word_language);
         drop(full);
         let shaped = self.shape_parts(word);
         word.clear();
@@ -662,7 +698,12 @@ fn split_pieces(text: &str, chars: usize) -> impl Iterator<Item = &str> {
 }
 
 /// Byte offsets inside a word where a line may break, and whether a hyphen is added there.
-fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec<(usize, bool)> {
+fn break_points(
+    word: &str,
+    prose: bool,
+    hyphenator: Option<&Hyphenator>,
+    language: TextLanguage,
+) -> Vec<(usize, bool)> {
     if word.contains("://") || word.starts_with("www.") {
         return word
             .match_indices('/')
@@ -680,7 +721,7 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
     }
     match hyphenator {
         Some(h) => h
-            .hyphenate(word, TokenKind::Prose)
+            .hyphenate_in(word, TokenKind::Prose, language)
             .into_iter()
             .map(|p| (p.offset, p.insert_hyphen))
             .collect(),
@@ -699,7 +740,7 @@ pub(crate) fn test_context<'f>(fonts: &'f crate::fonts::FontSet<'static>) -> Tex
         fonts,
         design: crate::typeset::style::Style::for_profile("print"),
         cache: crate::typeset::shape::ShapeCache::new(),
-        hyphenator: Hyphenator::for_language("en"),
+        hyphenator: Some(Hyphenator::new("en")),
         options: crate::typeset::shape::ShapeOptions::default(),
         missing: Vec::new(),
     }
