@@ -172,18 +172,7 @@ pub(crate) fn set_paragraph(
 
 /// The line breaker's settings for a justified paragraph (see [`JUSTIFICATION`]).
 fn justified_options() -> BreakOptions {
-    let mut j = JUSTIFICATION;
-    if let Ok(tune) = std::env::var("OCTAVO_TUNE") {
-        let v: Vec<f64> = tune.split(',').filter_map(|x| x.parse().ok()).collect();
-        if v.len() == 4 {
-            (
-                j.hyphen_penalty,
-                j.tolerance,
-                j.line_penalty,
-                j.emergency_stretch,
-            ) = (v[0], v[1], v[2], v[3]);
-        }
-    }
+    let j = JUSTIFICATION;
     BreakOptions {
         hyphen_penalty: j.hyphen_penalty,
         tolerance: j.tolerance,
