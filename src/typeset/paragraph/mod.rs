@@ -833,12 +833,12 @@ mod tests {
             characteristically unpredictable vocabulary in narrow measures.";
         let lines = set_paragraph(
             &Pieces::one(text, &TextStyle::serif(10.0)),
-            &spec(150.0),
+            &spec(130.0),
             &mut ctx,
         );
         for line in &lines[..lines.len() - 1] {
             assert!(
-                (line_width(line) - 150.0).abs() < 0.5,
+                (line_width(line) - 130.0).abs() < 0.5,
                 "not justified: {}",
                 line_width(line)
             );
