@@ -37,6 +37,9 @@ pub(crate) enum TokenKind {
     Prose,
     /// Inline or block code: never hyphenated.
     Code,
+    /// Running text too wide for its measure (a narrow table cell): hyphenated by the
+    /// patterns even when capitalised, since it must break somewhere.
+    Wide,
 }
 
 /// A place where a token may be broken across lines.
@@ -64,7 +67,7 @@ pub(crate) struct Hyphenator {
     /// matching is the costliest part of setting a paragraph (9 % of a PDF build before
     /// this cache). One hyphenator serves one thread, so a `RefCell` is enough.
     /// One map per [`TokenKind`], so that a lookup needs no key of its own.
-    memo: std::cell::RefCell<FxHashMap<TextLanguage, [Memo; 2]>>,
+    memo: std::cell::RefCell<FxHashMap<TextLanguage, [Memo; 3]>>,
 }
 
 /// The patterns a stretch of text is hyphenated with: the book's, or a span's own.
@@ -310,7 +313,9 @@ fn find_points(token: &str, kind: TokenKind, patterns: Option<&Patterns>) -> Vec
         Vec::new()
     } else {
         match patterns {
-            Some(p) if p.capitals || !starts_with_capital(core) => pattern_points(p, core),
+            Some(p) if p.capitals || kind == TokenKind::Wide || !starts_with_capital(core) => {
+                pattern_points(p, core)
+            }
             _ => Vec::new(),
         }
     };
@@ -651,6 +656,9 @@ mod tests {
             assert!(offsets(&h, word).is_empty(), "{word}");
         }
         assert_eq!(shown(&h, "dictionary"), "dic-tio-nary");
+        // A name wider than its measure (a narrow cell) must break: by the patterns.
+        let wide = h.hyphenate_in("Cambodia", TokenKind::Wide, TextLanguage::Book);
+        assert_eq!(wide.len(), 2);
         let german = Hyphenator::new("de-DE");
         assert_eq!(shown(&german, "Gesellschaft"), "Ge-sell-schaft");
     }

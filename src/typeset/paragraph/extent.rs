@@ -48,6 +48,7 @@ fn paragraph_items(pieces: &Pieces<'_>, ctx: &mut TextContext<'_>) -> Vec<Item> 
         break_pending: false,
         language: TextLanguage::Book,
         word_language: TextLanguage::Book,
+        every_word_wide: true,
     };
     let spec = ParagraphSpec::plain(Pt::ZERO, Pt::ZERO, Alignment::Ragged);
     builder.pieces(pieces, &spec);

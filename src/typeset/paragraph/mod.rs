@@ -155,6 +155,9 @@ struct Builder<'a, 'f> {
     language: TextLanguage,
     /// The language of the word being gathered: that of its first piece.
     word_language: TextLanguage,
+    /// Every prose word may be hyphenated as if it were too wide for the measure (names
+    /// too): the narrowest a table column can be made.
+    every_word_wide: bool,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
@@ -196,6 +199,9 @@ pub(crate) fn set_paragraph_narrow(
     let options = BreakOptions {
         ragged: Some(rag.get()),
         max_hyphen_run: 0,
+        // A long address in a narrow column breaks after a slash on every line, the last
+        // full line too: better than inside a part.
+        hyphen_before_last_line: true,
         ..BreakOptions::default()
     };
     set_lines(pieces, spec, &options, ctx)
@@ -217,6 +223,7 @@ fn set_lines(
         break_pending: false,
         language: TextLanguage::Book,
         word_language: TextLanguage::Book,
+        every_word_wide: false,
     };
     if spec.first_indent > Pt::ZERO {
         builder.push(
@@ -477,12 +484,19 @@ impl Builder<'_, '_> {
                 .get(s as usize)
                 .is_some_and(|s| s.choice.family == Family::Serif)
         });
-        let hyphenator = self.ctx.hyphenator.as_ref();
-        let points = break_points(&full, prose, hyphenator, self.word_language);
-        drop(full);
         let shaped = self.shape_parts(word);
-        word.clear();
         let total: f64 = shaped.iter().map(|p| f64::from(p.run.width())).sum();
+        // A word wider than the measure must break: by the patterns, even a name, rather
+        // than anywhere without a hyphen.
+        let kind = match (prose, self.every_word_wide || total > self.measure) {
+            (false, _) => None,
+            (true, false) => Some(TokenKind::Prose),
+            (true, true) => Some(TokenKind::Wide),
+        };
+        let hyphenator = self.ctx.hyphenator.as_ref();
+        let points = break_points(&full, kind, hyphenator, self.word_language);
+        drop(full);
+        word.clear();
         let grid = (total > self.measure).then_some(self.measure / EMERGENCY_BREAKS_PER_LINE);
         let mut since_break = 0.0;
         let mut next_point = 0;
@@ -687,9 +701,10 @@ fn split_pieces(text: &str, chars: usize) -> impl Iterator<Item = &str> {
 }
 
 /// Byte offsets inside a word where a line may break, and whether a hyphen is added there.
+/// `kind` is `None` for code.
 fn break_points(
     word: &str,
-    prose: bool,
+    kind: Option<TokenKind>,
     hyphenator: Option<&Hyphenator>,
     language: TextLanguage,
 ) -> Vec<(usize, bool)> {
@@ -701,16 +716,16 @@ fn break_points(
             .map(|i| (i, false))
             .collect();
     }
-    if !prose {
+    let Some(kind) = kind else {
         // Code is never hyphenated: it breaks only where a line of code would.
         return super::code_breaks::inline_code_breaks(word)
             .into_iter()
             .map(|at| (at, false))
             .collect();
-    }
+    };
     match hyphenator {
         Some(h) => h
-            .hyphenate_in(word, TokenKind::Prose, language)
+            .hyphenate_in(word, kind, language)
             .into_iter()
             .map(|p| (p.offset, p.insert_hyphen))
             .collect(),
