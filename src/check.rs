@@ -161,6 +161,63 @@ pub fn check_glyphs(
             diags.push(warning);
         }
     }
+    check_hyphenation(book, diags);
+}
+
+/// A warning for each language the PDF sets unhyphenated for want of patterns (see
+/// [`crate::typeset::hyphen::unhyphenated_language`]): the book's, then each span's
+/// (`lang` attributes, `{lang=…}`) at its first occurrence, each language once.
+fn check_hyphenation(book: &mut Book, diags: &mut Diagnostics) {
+    use crate::typeset::hyphen::unhyphenated_language;
+    let mut reported = BTreeSet::new();
+    let hint = "its words break only at spaces and after their own hyphens; a soft hyphen (U+00AD) marks a break by hand";
+    if let Some(language) = unhyphenated_language(&book.meta.language) {
+        diags.push(
+            Diagnostic::warning(
+                code::NO_HYPHENATION_PATTERNS,
+                format!("no hyphenation patterns for the book's language `{language}`: the PDF is set without hyphenation"),
+            )
+            .with_hint(hint),
+        );
+        reported.insert(language);
+    }
+    for chapter in &mut book.chapters {
+        let blocks = std::iter::once(&mut chapter.blocks)
+            .chain(chapter.notes.iter_mut().map(|note| &mut note.blocks));
+        for blocks in blocks {
+            crate::doc::walk::inlines_mut(blocks, &mut |inline| {
+                let Inline::Html(html) = inline else { return };
+                let Some((_, tag)) = html.attrs.iter().find(|(k, _)| k == "lang") else {
+                    return;
+                };
+                let Some(language) = unhyphenated_language(tag) else {
+                    return;
+                };
+                if !reported.insert(language.clone()) {
+                    return;
+                }
+                let warning = Diagnostic::warning(
+                    code::NO_HYPHENATION_PATTERNS,
+                    format!("no hyphenation patterns for `{language}`: text in it is set without hyphenation in the PDF"),
+                )
+                .with_hint(hint);
+                diags.push(match first_text_span(&html.children) {
+                    Some(span) => warning.at(span),
+                    None => warning,
+                });
+            });
+        }
+    }
+}
+
+/// The span of the first text among `inlines` (an HTML element has no span of its own).
+fn first_text_span(inlines: &[Inline]) -> Option<Span> {
+    inlines.iter().find_map(|inline| match inline {
+        Inline::Text { span, .. } => Some(span.clone()),
+        Inline::Html(html) => first_text_span(&html.children),
+        Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => first_text_span(c),
+        _ => None,
+    })
 }
 
 /// The coverage check's state: what each list of faces draws, and the characters reported.

@@ -216,6 +216,9 @@ pub mod code {
     /// Small capitals asked for in a face without them (no `smcp`): the text prints in its
     /// lower-case letters.
     pub const NO_SMALL_CAPS: &str = "W0361";
+    /// Text in a language the hyphenation patterns do not cover (the book's or a span's):
+    /// the PDF sets it unhyphenated. Once per language.
+    pub const NO_HYPHENATION_PATTERNS: &str = "W0370";
     /// The cover image is below print resolution at the size of the cover wrap's front.
     pub const COVER_LOW_RESOLUTION: &str = "W0380";
     /// The EPUB cannot claim accessibility conformance: what is missing.

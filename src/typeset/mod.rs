@@ -48,7 +48,7 @@ pub(crate) fn text_context<'f>(
         fonts,
         design: &profile.design,
         cache: shape::ShapeCache::new(),
-        hyphenator: hyphen::Hyphenator::for_language(&book.meta.language),
+        hyphenator: Some(hyphen::Hyphenator::new(&book.meta.language)),
         options: shape::ShapeOptions {
             kerning: true,
             ligatures: true,

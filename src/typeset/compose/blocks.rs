@@ -205,7 +205,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                         first_indent: Pt::ZERO,
                         rest_indent: references.hanging_indent.at(Pt::from_f32(style.size)),
                         leading: self.profile.leading,
-                        alignment: Alignment::Justified,
+                        // Ragged right: an entry is mostly names and title-case words,
+                        // which are not hyphenated, and long addresses; justified, one
+                        // line in five came out loose.
+                        alignment: Alignment::Ragged,
                     };
                     let lines = set_paragraph(&pieces, &spec, &mut self.ctx);
                     self.push_lines(lines, x, flow);

@@ -91,7 +91,14 @@ impl<'a, 'f> Composer<'a, 'f> {
                     if quoted {
                         out.text("“", &s);
                     }
+                    let lang = html.attrs.iter().find(|(k, _)| k == "lang");
+                    if let Some((_, tag)) = lang {
+                        out.begin_language(tag);
+                    }
                     self.pieces(chapter, children, &s, out);
+                    if lang.is_some() {
+                        out.end_language();
+                    }
                     if quoted {
                         out.text("”", &s);
                     }

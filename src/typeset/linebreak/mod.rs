@@ -214,6 +214,11 @@ pub(crate) struct BreakOptions {
     /// the normal and emergency passes, relaxed in the last resort. Limits
     /// above 8 are tracked approximately.
     pub max_hyphen_run: usize,
+    /// The last full line (the one before a paragraph's last line) may end at a
+    /// flagged break. When false it never does in the normal and emergency
+    /// passes (a reader should not have to turn to a word's end on a line of
+    /// its own); the last resort allows it.
+    pub hyphen_before_last_line: bool,
     /// Ragged-right setting: `Some(stretch)` puts invisible right-margin glue
     /// of `stretch` points on every line (TeX's `\rightskip=0pt plus …`).
     /// Give interword glue no stretch or shrink for a true rag. `None` (the
@@ -233,6 +238,7 @@ impl Default for BreakOptions {
             emergency_stretch: 15.0,
             looseness: 0,
             max_hyphen_run: 2,
+            hyphen_before_last_line: false,
             ragged: None,
         }
     }
@@ -353,6 +359,7 @@ struct Params {
     emergency: f64,
     looseness: i32,
     run_limit: usize,
+    hyphen_before_last_line: bool,
     ragged: f64,
 }
 
@@ -379,6 +386,7 @@ impl Params {
             emergency: finite(o.emergency_stretch, 0.0, 0.0, MAX_DIM),
             looseness: o.looseness,
             run_limit: o.max_hyphen_run,
+            hyphen_before_last_line: o.hyphen_before_last_line,
             ragged: o.ragged.map_or(0.0, |s| finite(s, 0.0, 0.0, MAX_DIM)),
         }
     }

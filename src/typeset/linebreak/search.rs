@@ -240,6 +240,10 @@ impl<'p, 'a> Search<'p, 'a> {
         if limit > 0 && usize::from(run) > limit && !self.cfg.last {
             return false;
         }
+        let hyphen_before_last = node.flagged && bp.last;
+        if hyphen_before_last && !self.para.p.hyphen_before_last_line && !self.cfg.last {
+            return false;
+        }
         let total = node.total + self.para.demerits(fit.badness, fit.fitness, &node, bp);
         let slot = &mut self.cands[usize::from(fit.fitness) * MAX_RUN_BUCKETS + self.bucket(run)];
         if total < slot.total {

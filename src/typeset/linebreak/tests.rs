@@ -227,6 +227,7 @@ fn ref_total(items: &[Item], ends: &[usize], w: f64, o: &BreakOptions) -> (bool,
         run = if flagged { run + 1 } else { 0 };
         ok &= line.badness <= o.tolerance;
         ok &= o.max_hyphen_run == 0 || run <= o.max_hyphen_run;
+        ok &= o.hyphen_before_last_line || !(flag_prev && is_last);
         let mut d = (o.line_penalty + line.badness).powi(2);
         if o.line_penalty + line.badness >= 10_000.0 {
             d = 1.0e8;
@@ -402,6 +403,7 @@ fn consecutive_hyphens_are_avoided() {
         double_hyphen_demerits: 0.0,
         final_hyphen_demerits: 0.0,
         max_hyphen_run: 0,
+        hyphen_before_last_line: true,
         ..BreakOptions::default()
     };
     let b = uniform(&items, 50.0, &free);
@@ -424,6 +426,39 @@ fn consecutive_hyphens_are_avoided() {
     assert_valid(&items, &l);
     assert_eq!(l.pass, Pass::Normal);
     assert!(hyphen_run_max(&l) <= 2);
+}
+
+/// The last full line of a paragraph never ends at a hyphen unless the option allows it
+/// or only the last resort can set the paragraph: at some measures the free optimum does
+/// end there, and then the rule finds another set of breaks.
+#[test]
+fn no_hyphen_before_the_last_line() {
+    let items = hyphen_ladder();
+    let free = BreakOptions {
+        hyphen_penalty: 0.0,
+        final_hyphen_demerits: 0.0,
+        hyphen_before_last_line: true,
+        ..BreakOptions::default()
+    };
+    let ruled = BreakOptions {
+        hyphen_before_last_line: false,
+        ..free
+    };
+    let penultimate_hyphen =
+        |b: &Breaks| b.lines.len() >= 2 && b.lines[b.lines.len() - 2].hyphenated;
+    let mut differs = 0;
+    for w in 30..90 {
+        let w = f64::from(w);
+        let (f, r) = (uniform(&items, w, &free), uniform(&items, w, &ruled));
+        assert_valid(&items, &r);
+        if r.pass != Pass::LastResort {
+            assert!(!penultimate_hyphen(&r), "{w}: {r:?}");
+        }
+        if penultimate_hyphen(&f) && !penultimate_hyphen(&r) {
+            differs += 1;
+        }
+    }
+    assert!(differs > 0);
 }
 
 /// (e) A word wider than the measure gets a line of its own, reported as
@@ -720,6 +755,7 @@ fn degenerate_inputs_do_not_panic() {
         emergency_stretch: nan,
         looseness: i32::MIN,
         max_hyphen_run: usize::MAX,
+        hyphen_before_last_line: false,
         ragged: Some(nan),
     };
     for w in [0.0, nan, -10.0, f64::INFINITY, 50.0] {

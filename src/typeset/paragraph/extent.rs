@@ -8,6 +8,7 @@
 //! word.
 
 use super::{Alignment, Builder, ParagraphSpec, Piece, Pieces, TextContext};
+use crate::typeset::hyphen::TextLanguage;
 use crate::typeset::linebreak::{Item, INFINITY_PENALTY};
 use crate::units::Pt;
 
@@ -45,6 +46,9 @@ fn paragraph_items(pieces: &Pieces<'_>, ctx: &mut TextContext<'_>) -> Vec<Item> 
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
         break_pending: false,
+        language: TextLanguage::Book,
+        word_language: TextLanguage::Book,
+        every_word_wide: true,
     };
     let spec = ParagraphSpec::plain(Pt::ZERO, Pt::ZERO, Alignment::Ragged);
     builder.pieces(pieces, &spec);
@@ -220,7 +224,7 @@ mod tests {
         let fonts = FontSet::builtin().expect("bundled fonts");
         let mut ctx = context(&fonts);
         let style = TextStyle::serif(9.0);
-        let word = "Electronegativity";
+        let word = "electronegativity";
         let pieces = Pieces::one(word, &style);
         let measured = content_widths(&pieces, &mut ctx);
         assert!((measured.min.get() - width(&mut ctx, word, &style)).abs() < 1e-3);

@@ -351,7 +351,7 @@ mod tests {
             fonts: &fonts,
             design: crate::typeset::style::Style::for_profile("print"),
             cache: ShapeCache::new(),
-            hyphenator: Hyphenator::for_language("en"),
+            hyphenator: Some(Hyphenator::new("en")),
             options: ShapeOptions::default(),
             missing: Vec::new(),
         };

@@ -14,11 +14,12 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::hyphen::{Hyphenator, TokenKind};
+use super::hyphen::{Hyphenator, TextLanguage, TokenKind};
 use super::layout::LinkDest;
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
 use super::shape::{joins_previous, ShapedRun};
+use super::style::JUSTIFICATION;
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::units::Pt;
 pub(crate) use extent::{content_widths, forget_words, hyphenated_min_width, ContentWidths};
@@ -150,6 +151,13 @@ struct Builder<'a, 'f> {
     /// An image set on a line of its own was the last thing added: what follows starts a
     /// new line (and the space after the image is not set).
     break_pending: bool,
+    /// The language of the text being read ([`Piece::Language`]).
+    language: TextLanguage,
+    /// The language of the word being gathered: that of its first piece.
+    word_language: TextLanguage,
+    /// Every prose word may be hyphenated as if it were too wide for the measure (names
+    /// too): the narrowest a table column can be made.
+    every_word_wide: bool,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
@@ -178,11 +186,24 @@ pub(crate) fn set_paragraph_hung(
     hang: Option<Hang>,
     ctx: &mut TextContext<'_>,
 ) -> Vec<FlowLine> {
-    let mut options = BreakOptions::default();
+    let mut options = justified_options();
     if spec.alignment != Alignment::Justified {
         options.ragged = Some((spec.width * ctx.design.text.ragged).get());
     }
     set_lines(pieces, spec, &options, hang, ctx)
+}
+
+/// The line breaker's settings for a justified paragraph (see [`JUSTIFICATION`]).
+fn justified_options() -> BreakOptions {
+    let j = JUSTIFICATION;
+    BreakOptions {
+        hyphen_penalty: j.hyphen_penalty,
+        tolerance: j.tolerance,
+        line_penalty: j.line_penalty,
+        emergency_stretch: j.emergency_stretch,
+        max_hyphen_run: j.max_hyphen_run,
+        ..BreakOptions::default()
+    }
 }
 
 /// Set a paragraph in a narrow measure (a table's cell), unjustified: its lines may fall
@@ -198,6 +219,9 @@ pub(crate) fn set_paragraph_narrow(
     let options = BreakOptions {
         ragged: Some(rag.get()),
         max_hyphen_run: 0,
+        // A long address in a narrow column breaks after a slash on every line, the last
+        // full line too: better than inside a part.
+        hyphen_before_last_line: true,
         ..BreakOptions::default()
     };
     set_lines(pieces, spec, &options, None, ctx)
@@ -220,6 +244,9 @@ fn set_lines(
         payloads: Vec::new(),
         styles: pieces.styles.clone(),
         break_pending: false,
+        language: TextLanguage::Book,
+        word_language: TextLanguage::Book,
+        every_word_wide: false,
     };
     if spec.first_indent > Pt::ZERO {
         builder.push(
@@ -309,6 +336,9 @@ impl Builder<'_, '_> {
                         }
                         if !chunk.is_empty() {
                             self.pending_break();
+                            if word.is_empty() {
+                                self.word_language = self.language;
+                            }
                             word.push((chunk, *style));
                         }
                     }
@@ -335,6 +365,7 @@ impl Builder<'_, '_> {
                         Payload::Anchor(id.clone()),
                     );
                 }
+                Piece::Language(language) => self.language = *language,
                 Piece::Math(formula) => {
                     self.flush_word(&mut word);
                     let width = f64::from(formula.width);
@@ -487,11 +518,19 @@ impl Builder<'_, '_> {
                 .get(s as usize)
                 .is_some_and(|s| s.choice.family == Family::Serif)
         });
-        let points = break_points(&full, prose, self.ctx.hyphenator.as_ref());
-        drop(full);
         let shaped = self.shape_parts(word);
-        word.clear();
         let total: f64 = shaped.iter().map(|p| f64::from(p.run.width())).sum();
+        // A word wider than the measure must break: by the patterns, even a name, rather
+        // than anywhere without a hyphen.
+        let kind = match (prose, self.every_word_wide || total > self.measure) {
+            (false, _) => None,
+            (true, false) => Some(TokenKind::Prose),
+            (true, true) => Some(TokenKind::Wide),
+        };
+        let hyphenator = self.ctx.hyphenator.as_ref();
+        let points = break_points(&full, kind, hyphenator, self.word_language);
+        drop(full);
+        word.clear();
         let grid = (total > self.measure).then_some(self.measure / EMERGENCY_BREAKS_PER_LINE);
         let mut since_break = 0.0;
         let mut next_point = 0;
@@ -696,7 +735,13 @@ fn split_pieces(text: &str, chars: usize) -> impl Iterator<Item = &str> {
 }
 
 /// Byte offsets inside a word where a line may break, and whether a hyphen is added there.
-fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec<(usize, bool)> {
+/// `kind` is `None` for code.
+fn break_points(
+    word: &str,
+    kind: Option<TokenKind>,
+    hyphenator: Option<&Hyphenator>,
+    language: TextLanguage,
+) -> Vec<(usize, bool)> {
     if word.contains("://") || word.starts_with("www.") {
         return word
             .match_indices('/')
@@ -705,16 +750,16 @@ fn break_points(word: &str, prose: bool, hyphenator: Option<&Hyphenator>) -> Vec
             .map(|i| (i, false))
             .collect();
     }
-    if !prose {
+    let Some(kind) = kind else {
         // Code is never hyphenated: it breaks only where a line of code would.
         return super::code_breaks::inline_code_breaks(word)
             .into_iter()
             .map(|at| (at, false))
             .collect();
-    }
+    };
     match hyphenator {
         Some(h) => h
-            .hyphenate(word, TokenKind::Prose)
+            .hyphenate_in(word, kind, language)
             .into_iter()
             .map(|p| (p.offset, p.insert_hyphen))
             .collect(),
@@ -733,7 +778,7 @@ pub(crate) fn test_context<'f>(fonts: &'f crate::fonts::FontSet<'static>) -> Tex
         fonts,
         design: crate::typeset::style::Style::for_profile("print"),
         cache: crate::typeset::shape::ShapeCache::new(),
-        hyphenator: Hyphenator::for_language("en"),
+        hyphenator: Some(Hyphenator::new("en")),
         options: crate::typeset::shape::ShapeOptions::default(),
         missing: Vec::new(),
     }
@@ -837,12 +882,12 @@ mod tests {
             characteristically unpredictable vocabulary in narrow measures.";
         let lines = set_paragraph(
             &Pieces::one(text, &TextStyle::serif(10.0)),
-            &spec(150.0),
+            &spec(130.0),
             &mut ctx,
         );
         for line in &lines[..lines.len() - 1] {
             assert!(
-                (line_width(line) - 150.0).abs() < 0.5,
+                (line_width(line) - 130.0).abs() < 0.5,
                 "not justified: {}",
                 line_width(line)
             );

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
-use crate::typeset::hyphen::Hyphenator;
+use crate::typeset::hyphen::{Hyphenator, TextLanguage};
 use crate::typeset::layout::LinkDest;
 use crate::typeset::math::MathBox;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
@@ -67,6 +67,8 @@ const STYLES_LOOKED_BACK: usize = 8;
 pub(crate) struct Pieces<'a> {
     list: Vec<Piece<'a>>,
     pub(super) styles: Vec<TextStyle>,
+    /// The languages of the spans open at the end of the list, innermost last.
+    languages: Vec<TextLanguage>,
 }
 
 /// One piece of a paragraph.
@@ -85,6 +87,9 @@ pub(crate) enum Piece<'a> {
     /// A named place in the line that takes no room (an index mark): its line carries the
     /// anchor, so the place's page is the page of the line.
     Anchor(Box<str>),
+    /// The words from here on are hyphenated in this language (a span in another language
+    /// begins or ends).
+    Language(TextLanguage),
 }
 
 /// An image set in a line of text: its size, the image it draws and the link it is part of.
@@ -137,6 +142,21 @@ impl<'a> Pieces<'a> {
     pub(crate) fn text(&mut self, text: impl Into<Cow<'a, str>>, style: &TextStyle) {
         let id = store_style(&mut self.styles, style);
         self.list.push(Piece::Text(text.into(), id));
+    }
+
+    /// A span in the language `tag` (BCP 47) begins: its words are hyphenated by that
+    /// language's patterns until [`Pieces::end_language`].
+    pub(crate) fn begin_language(&mut self, tag: &str) {
+        let language = TextLanguage::of_tag(tag);
+        self.languages.push(language);
+        self.list.push(Piece::Language(language));
+    }
+
+    /// The innermost span begun by [`Pieces::begin_language`] ends.
+    pub(crate) fn end_language(&mut self) {
+        self.languages.pop();
+        let outer = self.languages.last().copied().unwrap_or_default();
+        self.list.push(Piece::Language(outer));
     }
 
     /// Add a forced line break.
@@ -248,6 +268,7 @@ fn owned(piece: &Piece<'_>) -> Piece<'static> {
         Piece::Math(formula) => Piece::Math(formula.clone()),
         Piece::Image(image) => Piece::Image(image.clone()),
         Piece::Anchor(id) => Piece::Anchor(id.clone()),
+        Piece::Language(language) => Piece::Language(language.clone()),
     }
 }
 
