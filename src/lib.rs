@@ -74,3 +74,4 @@ pub use resolve::ResolveOptions;
 pub use typeset::layout;
 pub use typeset::layout_dump;
 pub use typeset::profile::Profile;
+pub use typeset::structure;

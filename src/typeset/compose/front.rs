@@ -38,6 +38,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }))],
             label: None,
             kind: PageKind::Cover,
+            marks: Vec::new(),
         })
     }
 
@@ -162,6 +163,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             items,
             label: None,
             kind: PageKind::Front,
+            marks: Vec::new(),
         }
     }
 
@@ -289,5 +291,6 @@ fn front_page(items: Vec<Item>) -> Page {
         items,
         label: None,
         kind: PageKind::Front,
+        marks: Vec::new(),
     }
 }
