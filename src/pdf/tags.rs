@@ -17,6 +17,7 @@ use std::num::NonZeroU16;
 use krilla::tagging::Identifier;
 use krilla::tagging::{ListNumbering, Node, TableHeaderScope, Tag, TagGroup, TagKind, TagTree};
 
+use super::standards::page_location;
 use crate::typeset::structure::{NodeId, Role, Structure};
 
 /// One child of an element, in reading order.
@@ -36,6 +37,10 @@ pub(super) struct TagTreeBuilder<'s> {
     attached: Vec<bool>,
     /// The text of each heading (its `/T`, which PDF/UA asks for).
     heading_text: Vec<Option<String>>,
+    /// The page being drawn (0-based).
+    page: usize,
+    /// The page each element's content starts on, to name it in an error.
+    first_page: Vec<usize>,
 }
 
 impl<'s> TagTreeBuilder<'s> {
@@ -51,7 +56,14 @@ impl<'s> TagTreeBuilder<'s> {
             children: (0..count).map(|_| Vec::new()).collect(),
             attached,
             heading_text: vec![None; count],
+            page: 0,
+            first_page: vec![0; count],
         }
+    }
+
+    /// The content that follows is on page `index` (0-based).
+    pub(super) fn start_page(&mut self, index: usize) {
+        self.page = index;
     }
 
     /// Whether `node` names an element of the structure.
@@ -96,6 +108,7 @@ impl<'s> TagTreeBuilder<'s> {
         let mut current = node;
         while let Some(false) = self.attached.get(current as usize).copied() {
             self.attached[current as usize] = true;
+            self.first_page[current as usize] = self.page;
             let Some(parent) = self.structure.nodes[current as usize].parent else {
                 return;
             };
@@ -129,7 +142,8 @@ impl<'s> TagTreeBuilder<'s> {
             Child::Element(node) => {
                 let children = std::mem::take(self.children.get_mut(node as usize)?);
                 let nodes: Vec<Node> = children.into_iter().filter_map(|c| self.node(c)).collect();
-                let kind = self.kind(node);
+                let page = self.first_page.get(node as usize).copied().unwrap_or(0);
+                let kind = self.kind(node).with_location(page_location(page));
                 Some(Node::Group(TagGroup::with_children(kind, nodes)))
             }
         }

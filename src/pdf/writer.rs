@@ -370,6 +370,7 @@ fn write_pages<'i>(
             .with_page_label(label)
             .with_trim_box(whole_page);
         let mut out = doc.start_page_with(settings);
+        tags.start_page(index);
         let mut surface = out.surface();
         if let Some(location) = super::standards::page_location(index) {
             surface.set_location(location);
