@@ -120,6 +120,11 @@ impl Structure {
         id
     }
 
+    /// The innermost open node (the root when none is).
+    pub fn current(&self) -> NodeId {
+        self.open.last().copied().unwrap_or(0)
+    }
+
     /// Closes the innermost open node (never the root).
     pub fn close(&mut self) {
         if self.open.len() > 1 {
