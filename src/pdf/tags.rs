@@ -122,8 +122,8 @@ impl<'s> TagTreeBuilder<'s> {
     /// The tag tree: the root's children under krilla's `Document` element, in `lang`.
     pub(super) fn finish(mut self, lang: Option<String>) -> TagTree {
         let mut tree = TagTree::new().with_lang(lang);
-        let root = std::mem::take(&mut self.children[0]);
-        for child in root {
+        let root = self.children.first_mut().map(std::mem::take);
+        for child in root.into_iter().flatten() {
             if let Some(node) = self.node(child) {
                 tree.push(node);
             }

@@ -52,6 +52,9 @@ const LINK_VIEW_MARGIN: Pt = Pt::new(2.0);
 /// a 200 KB address set over many lines made the file quadratic in its length.
 const LONG_URI_BYTES: usize = 2048;
 
+/// How much of a long address its link's description (`/Contents`) quotes, in bytes.
+const LONG_LINK_ALT_BYTES: usize = 80;
+
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -239,8 +242,6 @@ fn draw_document(
         compress_content_streams: !input.readable,
         enable_tagging: true,
         configuration: configuration(standards)?,
-        // PDF/A asks for the identification in XMP; krilla writes it under its validators.
-        xmp_metadata: !standards.is_empty(),
         ..SerializeSettings::default()
     };
     let mut doc = Document::new_with(settings);
@@ -549,7 +550,7 @@ fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> 
             Pending::One(annotation, index) => (annotation, index),
             Pending::Lines(uri, lines, index) => {
                 let link = LinkAnnotation::new_with_quad_points(lines, uri_target(uri));
-                (Annotation::new_link(link, Some(uri.to_string())), index)
+                (Annotation::new_link(link, Some(long_link_alt(uri))), index)
             }
         })
         .collect()
@@ -562,6 +563,16 @@ fn link_alt(target: &LinkDest) -> String {
         LinkDest::Uri(uri) => uri.to_string(),
         LinkDest::Anchor(id) => format!("link to {id}"),
     }
+}
+
+/// The description of a link to a long address: its start, so that the address is not
+/// written twice.
+fn long_link_alt(uri: &str) -> String {
+    let end = (0..=LONG_LINK_ALT_BYTES.min(uri.len()))
+        .rev()
+        .find(|&i| uri.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}…", &uri[..end])
 }
 
 /// A link that opens `uri`.
