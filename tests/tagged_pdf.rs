@@ -273,3 +273,38 @@ fn a_standard_broken_rule_is_an_error_naming_rule_and_place() {
         "{messages}"
     );
 }
+
+/// Whether a line ends in a letter and a hyphen: a word broken at the line's end.
+fn ends_broken(line: &str) -> bool {
+    let mut last = line.trim_end().chars().rev();
+    last.next() == Some('-') && last.next().is_some_and(char::is_alphabetic)
+}
+
+#[test]
+fn words_hyphenated_at_line_ends_copy_whole() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let pdf = build(&common::repo().join("manuscript"), out.path()).expect("the sample builds");
+    // The page text shows words broken at line ends …
+    let pages = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (make test-tools installs it)");
+    let page_text = String::from_utf8_lossy(&pages.stdout);
+    let broken = page_text.lines().filter(|l| ends_broken(l)).count();
+    assert!(
+        broken > 0,
+        "the sample book hyphenates no word: nothing is tested"
+    );
+    // … and the structure text has each of them whole (its /ActualText).
+    let text_path = out.path().join("structure.txt");
+    let (ok, report) = check(&pdf, &[], Some(&text_path));
+    assert!(ok, "{report}");
+    let text = std::fs::read_to_string(&text_path).expect("structure text");
+    let still_broken: Vec<&str> = text.lines().filter(|l| ends_broken(l)).collect();
+    assert!(
+        still_broken.is_empty(),
+        "{} of {broken} broken words read broken from the structure: {still_broken:#?}",
+        still_broken.len()
+    );
+}

@@ -24,7 +24,7 @@ use krilla::geom::{PathBuilder, Point, Quadrilateral, Rect, Size, Transform};
 use krilla::page::{PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::tagging::{Artifact, ArtifactType, ContentTag};
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
 use krilla::text::Font;
 use krilla::{Data, Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
@@ -51,6 +51,9 @@ const LINK_VIEW_MARGIN: Pt = Pt::new(2.0);
 /// per line, instead of one per line: krilla writes the address into every annotation, and
 /// a 200 KB address set over many lines made the file quadratic in its length.
 const LONG_URI_BYTES: usize = 2048;
+
+/// The hyphen the line breaker adds where it breaks a word (`typeset::paragraph`).
+const ADDED_HYPHEN: &str = "-";
 
 /// How much of a long address its link's description (`/Contents`) quotes, in bytes.
 const LONG_LINK_ALT_BYTES: usize = 80;
@@ -422,7 +425,7 @@ fn node_of(page: &Page, index: usize, tags: &TagTreeBuilder<'_>) -> Option<NodeI
     mark.node.filter(|&n| tags.knows(n))
 }
 
-/// What is drawn of a run: its text and images, in one marked content sequence of its
+/// What is drawn of a run: its text and images, in marked content sequences of its
 /// element (or one artifact), then its rules, always artifacts.
 fn draw_run(
     surface: &mut Surface<'_>,
@@ -433,29 +436,22 @@ fn draw_run(
     images: &BTreeMap<usize, PageImage>,
 ) {
     let drawn = |item: &Item| matches!(item, Item::Glyphs(_) | Item::Image(_));
-    if items.iter().any(drawn) {
-        let id = surface.start_tagged(match node {
-            Some(_) => ContentTag::Other,
-            None => ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther)),
-        });
-        for item in items {
-            if let Item::Glyphs(run) = item {
-                batch.add_run(run, surface);
-                if let Some(node) = node {
-                    tags.text(node, &run.run.text);
-                }
+    if node.is_some() {
+        // A word hyphenated at a line's end is one sequence of its own, whose text is the
+        // whole word (copying gives "typesetting", not "typeset- ting").
+        for (range, word) in hyphenation_spans(items) {
+            let part = &items[range];
+            if part.iter().any(drawn) {
+                let tag = match &word {
+                    Some(word) => ContentTag::Span(SpanTag::empty().with_actual_text(Some(word))),
+                    None => ContentTag::Other,
+                };
+                draw_marked(surface, batch, tags, part, node, images, tag);
             }
         }
-        batch.draw(surface);
-        for item in items {
-            if let Item::Image(image) = item {
-                draw_image(surface, image, images);
-            }
-        }
-        surface.end_tagged();
-        if let Some(node) = node {
-            tags.content(node, id);
-        }
+    } else if items.iter().any(drawn) {
+        let tag = ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther));
+        draw_marked(surface, batch, tags, items, node, images, tag);
     }
     if items.iter().any(|i| matches!(i, Item::Rule(_))) {
         surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
@@ -467,6 +463,81 @@ fn draw_run(
             }
         }
         surface.end_tagged();
+    }
+}
+
+/// The run's items cut where a hyphenated word's two halves (the half before the line's
+/// end, the added hyphen, the half that starts the next line) become a piece of their own,
+/// with the word they spell; the other pieces with `None`.
+fn hyphenation_spans(items: &[Item]) -> Vec<(std::ops::Range<usize>, Option<String>)> {
+    let glyphs = |i: usize| match items.get(i) {
+        Some(Item::Glyphs(run)) => Some(run),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (index, item) in items.iter().enumerate() {
+        let Item::Glyphs(hyphen) = item else { continue };
+        if index <= start || &*hyphen.run.text != ADDED_HYPHEN {
+            continue;
+        }
+        // The glyph run before it (a link's area may come between).
+        let Some((before_index, before)) = (start..index)
+            .rev()
+            .find_map(|i| glyphs(i).map(|run| (i, run)))
+            .filter(|(_, b)| b.y == hyphen.y && b.run.text.ends_with(char::is_alphabetic))
+        else {
+            continue;
+        };
+        // The next glyph run in reading order, on the next line.
+        let Some((after_index, after)) = (index + 1..items.len())
+            .find_map(|i| glyphs(i).map(|run| (i, run)))
+            .filter(|(_, a)| a.y > hyphen.y && a.run.text.starts_with(char::is_alphabetic))
+        else {
+            continue;
+        };
+        if before_index > start {
+            out.push((start..before_index, None));
+        }
+        let word = format!("{}{}", before.run.text, after.run.text);
+        out.push((before_index..after_index + 1, Some(word)));
+        start = after_index + 1;
+    }
+    if start < items.len() || out.is_empty() {
+        out.push((start..items.len(), None));
+    }
+    out
+}
+
+/// Draws the text and images of `items` as one marked content sequence with `tag`, put
+/// under `node` in the tag tree.
+fn draw_marked(
+    surface: &mut Surface<'_>,
+    batch: &mut TextBatch<'_>,
+    tags: &mut TagTreeBuilder<'_>,
+    items: &[Item],
+    node: Option<NodeId>,
+    images: &BTreeMap<usize, PageImage>,
+    tag: ContentTag<'_>,
+) {
+    let id = surface.start_tagged(tag);
+    for item in items {
+        if let Item::Glyphs(run) = item {
+            batch.add_run(run, surface);
+            if let Some(node) = node {
+                tags.text(node, &run.run.text);
+            }
+        }
+    }
+    batch.draw(surface);
+    for item in items {
+        if let Item::Image(image) = item {
+            draw_image(surface, image, images);
+        }
+    }
+    surface.end_tagged();
+    if let Some(node) = node {
+        tags.content(node, id);
     }
 }
 
