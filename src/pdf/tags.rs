@@ -20,6 +20,11 @@ use krilla::tagging::{ListNumbering, Node, TableHeaderScope, Tag, TagGroup, TagK
 use super::standards::page_location;
 use crate::typeset::structure::{NodeId, Role, Structure};
 
+/// The most of a heading's text its `/T` holds, in bytes: a title, not the heading's whole
+/// text when an author writes a paragraph as a heading (each of its many runs would add to
+/// it).
+const MAX_TITLE_BYTES: usize = 512;
+
 /// One child of an element, in reading order.
 enum Child {
     /// A marked content sequence (or an annotation) of the element itself.
@@ -96,10 +101,18 @@ impl<'s> TagTreeBuilder<'s> {
             .is_some_and(|n| matches!(n.role, Role::Heading(_)));
         if let (true, Some(slot)) = (is_heading, self.heading_text.get_mut(node as usize)) {
             let title = slot.get_or_insert_with(String::new);
+            if title.len() >= MAX_TITLE_BYTES {
+                return;
+            }
             if !title.is_empty() && !title.ends_with(' ') && !text.starts_with(' ') {
                 title.push(' ');
             }
-            title.push_str(text);
+            let room = MAX_TITLE_BYTES.saturating_sub(title.len());
+            let end = (0..=room.min(text.len()))
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            title.push_str(&text[..end]);
         }
     }
 

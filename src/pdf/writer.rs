@@ -55,6 +55,10 @@ const LONG_URI_BYTES: usize = 2048;
 /// The hyphen the line breaker adds where it breaks a word (`typeset::paragraph`).
 const ADDED_HYPHEN: &str = "-";
 
+/// The longest word whose halves get one `/ActualText`, in bytes (longer "words", such as
+/// a run of letters without a space, keep their hyphen in copied text).
+const MAX_HYPHENATED_WORD_BYTES: usize = 256;
+
 /// How much of a long address its link's description (`/Contents`) quotes, in bytes.
 const LONG_LINK_ALT_BYTES: usize = 80;
 
@@ -499,6 +503,9 @@ fn hyphenation_spans(items: &[Item]) -> Vec<(std::ops::Range<usize>, Option<Stri
         if before_index > start {
             out.push((start..before_index, None));
         }
+        if before.run.text.len() + after.run.text.len() > MAX_HYPHENATED_WORD_BYTES {
+            continue;
+        }
         let word = format!("{}{}", before.run.text, after.run.text);
         out.push((before_index..after_index + 1, Some(word)));
         start = after_index + 1;
@@ -631,19 +638,23 @@ fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> 
 /// address, or the place in the book it goes to.
 fn link_alt(target: &LinkDest) -> String {
     match target {
-        LinkDest::Uri(uri) => uri.to_string(),
-        LinkDest::Anchor(id) => format!("link to {id}"),
+        LinkDest::Uri(uri) => long_link_alt(uri),
+        LinkDest::Anchor(id) => format!("link to {}", long_link_alt(id)),
     }
 }
 
-/// The description of a link to a long address: its start, so that the address is not
-/// written twice.
-fn long_link_alt(uri: &str) -> String {
-    let end = (0..=LONG_LINK_ALT_BYTES.min(uri.len()))
+/// The description of a link to an address or id: the address, or its start when it is
+/// long (so that a long address is not written twice, nor a heading's long id into every
+/// link to it).
+fn long_link_alt(target: &str) -> String {
+    if target.len() <= LONG_LINK_ALT_BYTES {
+        return target.to_string();
+    }
+    let end = (0..=LONG_LINK_ALT_BYTES)
         .rev()
-        .find(|&i| uri.is_char_boundary(i))
+        .find(|&i| target.is_char_boundary(i))
         .unwrap_or(0);
-    format!("{}…", &uri[..end])
+    format!("{}…", &target[..end])
 }
 
 /// A link that opens `uri`.
