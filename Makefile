@@ -24,10 +24,15 @@ rust:
 # Tools the tests call, installed when missing. From Debian: pdftotext (poppler-utils) reads
 # the PDFs' text back in the nothing-lost tests, qpdf checks every PDF. From PyPI into
 # $(RENDERER_DIR): PDFium (pypdfium2) at the exact version in tests/reference/renderer.txt
-# renders the reference pages (tests/reference_renders.rs). A test that needs one fails
+# renders the reference pages (tests/reference_renders.rs); pikepdf checks the tagged PDFs'
+# structure trees (tests/tagged_pdf.rs). A test that needs one fails
 # (never skips) when it is absent.
 RENDERER := $(shell cat tests/reference/renderer.txt)
 RENDERER_DIR := .tools/pypdfium2
+# pikepdf (qpdf's Python binding) for the tagged-PDF checker, scripts/check-tagged-pdf
+# (tests/tagged_pdf.rs).
+PIKEPDF := pikepdf==10.0.2
+PIKEPDF_DIR := .tools/pikepdf
 
 test-tools:
 	@command -v pdftotext >/dev/null && command -v qpdf >/dev/null || \
@@ -37,6 +42,9 @@ test-tools:
 	@test -d $(RENDERER_DIR)/$(subst ==,-,$(RENDERER)).dist-info || \
 	  python3 -m pip install --quiet --disable-pip-version-check --upgrade \
 	    --target $(RENDERER_DIR) '$(RENDERER)'
+	@test -d $(PIKEPDF_DIR)/$(subst ==,-,$(PIKEPDF)).dist-info || \
+	  python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+	    --target $(PIKEPDF_DIR) '$(PIKEPDF)'
 
 fmt-check:
 	$(CARGO) fmt --check

@@ -274,6 +274,65 @@ pub struct PdfConfig {
     pub opening: Option<Spanned<String>>,
     /// A drop cap opens each chapter's text: `true` (three lines), or `2` or `3` lines.
     pub drop_cap: Option<Spanned<toml::Value>>,
+    /// The standards the PDF must meet: `pdf/ua-1`, `pdf/a-2b`, `pdf/a-2a` or `pdf/x-4`,
+    /// one or a list.
+    pub standard: Option<Spanned<StandardNames>>,
+}
+
+/// `[pdf] standard`: one name or a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StandardNames {
+    /// One standard.
+    One(String),
+    /// Several standards that the file meets at once.
+    Many(Vec<String>),
+}
+
+impl StandardNames {
+    /// The names given.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            StandardNames::One(name) => vec![name.as_str()],
+            StandardNames::Many(names) => names.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// A standard a PDF can be written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfStandard {
+    /// PDF/UA-1 (ISO 14289-1), accessible PDF.
+    Ua1,
+    /// PDF/A-2b (ISO 19005-2, level B), archival PDF that looks the same everywhere.
+    A2b,
+    /// PDF/A-2a (ISO 19005-2, level A), archival and tagged.
+    A2a,
+    /// PDF/X-4 (ISO 15930-7), print exchange.
+    X4,
+}
+
+impl PdfStandard {
+    /// The standard a `[pdf] standard` name names.
+    pub fn from_name(name: &str) -> Option<PdfStandard> {
+        match name.to_ascii_lowercase().as_str() {
+            "pdf/ua-1" => Some(PdfStandard::Ua1),
+            "pdf/a-2b" => Some(PdfStandard::A2b),
+            "pdf/a-2a" => Some(PdfStandard::A2a),
+            "pdf/x-4" => Some(PdfStandard::X4),
+            _ => None,
+        }
+    }
+
+    /// The standard's usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PdfStandard::Ua1 => "PDF/UA-1",
+            PdfStandard::A2b => "PDF/A-2b",
+            PdfStandard::A2a => "PDF/A-2a",
+            PdfStandard::X4 => "PDF/X-4",
+        }
+    }
 }
 
 /// `[pdf.margins]`, as lengths with units.
@@ -358,6 +417,59 @@ fn span_of<T>(file: FileId, value: &Spanned<T>) -> Span {
     Span::new(file, value.span())
 }
 
+/// `[pdf] standard`: known names, and no two of one family (PDF/A-2b with PDF/A-2a).
+fn validate_standards(file: FileId, standard: &Spanned<StandardNames>, diags: &mut Diagnostics) {
+    let hint = "write [pdf] standard = \"pdf/ua-1\", \"pdf/a-2b\", \"pdf/a-2a\" or \"pdf/x-4\", \
+                or a list such as [\"pdf/ua-1\", \"pdf/a-2b\"]";
+    let mut archival = 0;
+    for name in standard.get_ref().names() {
+        match PdfStandard::from_name(name) {
+            None => diags.push(
+                Diagnostic::error(
+                    code::PDF_STANDARD_UNKNOWN,
+                    format!("book.toml: `{name}` is not a PDF standard octavo can write"),
+                )
+                .at(span_of(file, standard))
+                .with_hint(hint),
+            ),
+            Some(PdfStandard::X4) => diags.push(
+                Diagnostic::error(
+                    code::PDF_STANDARD_UNKNOWN,
+                    "book.toml: PDF/X-4 is not supported yet (the PDF library has no PDF/X \
+                     output intent)",
+                )
+                .at(span_of(file, standard))
+                .with_hint("leave out pdf/x-4; pdf/a-2b gives embedded fonts and sRGB"),
+            ),
+            Some(PdfStandard::A2a | PdfStandard::A2b) => archival += 1,
+            Some(PdfStandard::Ua1) => {}
+        }
+    }
+    if archival > 1 {
+        diags.push(
+            Diagnostic::error(
+                code::PDF_STANDARD_UNKNOWN,
+                "book.toml: a PDF meets one level of PDF/A, not two",
+            )
+            .at(span_of(file, standard))
+            .with_hint("keep pdf/a-2a (which includes pdf/a-2b) or pdf/a-2b"),
+        );
+    }
+}
+
+/// The standards `[pdf] standard` names (the unknown ones left out: `validate` reports
+/// them).
+pub(crate) fn pdf_standards(config: &PdfConfig) -> Vec<PdfStandard> {
+    let Some(standard) = &config.standard else {
+        return Vec::new();
+    };
+    let names = standard.get_ref().names();
+    names
+        .into_iter()
+        .filter_map(PdfStandard::from_name)
+        .collect()
+}
+
 pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostics) {
     if title_missing(config) {
         diags.push(
@@ -385,6 +497,9 @@ pub(crate) fn validate(file: FileId, config: &BookConfig, diags: &mut Diagnostic
                 .with_hint("write [pdf] details = \"box\" or details = \"omit\""),
             );
         }
+    }
+    if let Some(standard) = &config.pdf.standard {
+        validate_standards(file, standard, diags);
     }
     if let Some(math) = &config.epub.math {
         if EpubMath::from_config(math.get_ref()).is_none() {

@@ -210,6 +210,10 @@ pub mod code {
     /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
     /// the range's start is printed and its end left out.
     pub const DATE_RANGE_END: &str = "W0330";
+    /// `[pdf] standard` names a standard octavo cannot write (or two that exclude each other).
+    pub const PDF_STANDARD_UNKNOWN: &str = "E0230";
+    /// The PDF breaks a rule of the standard `[pdf] standard` asks for.
+    pub const PDF_STANDARD_VIOLATION: &str = "E0231";
     /// Two chapter files open with the same number (`00-a.md`, `000-b.md`): their order
     /// is decided by the rest of their names.
     pub const CHAPTER_ORDER_AMBIGUOUS: &str = "W0360";

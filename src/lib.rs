@@ -76,3 +76,4 @@ pub use typeset::cover_wrap;
 pub use typeset::layout;
 pub use typeset::layout_dump;
 pub use typeset::profile::Profile;
+pub use typeset::structure;

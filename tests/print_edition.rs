@@ -124,6 +124,7 @@ fn cover_text(output: &octavo::PdfOutput) -> (String, String) {
             items: items.to_vec(),
             label: None,
             kind: octavo::layout::PageKind::Front,
+            marks: Vec::new(),
         })
     };
     (page(&wrap.items), page(&wrap.spine_items))

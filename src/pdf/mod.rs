@@ -18,6 +18,8 @@ mod object_streams;
 pub(crate) mod outline;
 #[cfg(test)]
 mod sample;
+pub(crate) mod standards;
+mod tags;
 pub(crate) mod writer;
 
 use std::collections::BTreeMap;
@@ -109,7 +111,9 @@ pub(crate) fn write_pdf_keeping(
     let typeset = crate::typeset::typeset(book, &options.profile, &fonts, chapters);
     let mut composition = typeset.composition;
     crate::progress::phase("writing PDF", 1);
-    let parts = document_parts(book, &composition);
+    let mut parts = document_parts(book, &composition);
+    parts.structure = std::mem::take(&mut composition.structure);
+    parts.standards.clone_from(&options.profile.standards);
     let input = writer::WriteInput {
         pages: &composition.pages,
         anchors: &composition.anchors,
@@ -204,6 +208,7 @@ fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentPar
             creator: "octavo".to_string(),
             date: book.meta.produced.clone(),
         },
+        ..writer::DocumentParts::default()
     }
 }
 

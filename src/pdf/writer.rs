@@ -24,6 +24,7 @@ use krilla::geom::{PathBuilder, Point, Quadrilateral, Rect, Size, Transform};
 use krilla::page::{PageLabel, PageSettings};
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag};
 use krilla::text::Font;
 use krilla::{Data, Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
@@ -34,9 +35,12 @@ use super::krilla_fixes::Fixes;
 use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
 use super::outline::{krilla_outline, validate_outline, OutlineEntry};
+use super::standards::{configuration, Standard};
+use super::tags::TagTreeBuilder;
 use crate::doc::ImageAsset;
 use crate::fonts::{svg_font_database, FontSet};
 use crate::typeset::layout::{ImageItem, Item, LinkDest, LinkItem, Page, RuleItem};
+use crate::typeset::structure::{NodeId, Structure};
 use crate::units::Pt;
 
 /// How far above an anchor a link's destination puts the view's top edge: a heading is not
@@ -47,6 +51,16 @@ const LINK_VIEW_MARGIN: Pt = Pt::new(2.0);
 /// per line, instead of one per line: krilla writes the address into every annotation, and
 /// a 200 KB address set over many lines made the file quadratic in its length.
 const LONG_URI_BYTES: usize = 2048;
+
+/// The hyphen the line breaker adds where it breaks a word (`typeset::paragraph`).
+const ADDED_HYPHEN: &str = "-";
+
+/// The longest word whose halves get one `/ActualText`, in bytes (longer "words", such as
+/// a run of letters without a space, keep their hyphen in copied text).
+const MAX_HYPHENATED_WORD_BYTES: usize = 256;
+
+/// How much of a long address its link's description (`/Contents`) quotes, in bytes.
+const LONG_LINK_ALT_BYTES: usize = 80;
 
 /// Why the PDF could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +116,16 @@ pub enum WriteError {
     /// `DocumentInfo::date` is not `YYYY-MM-DDThh:mm:ssZ`.
     #[error("invalid date {0:?}: expected YYYY-MM-DDThh:mm:ssZ")]
     Date(String),
+    /// The file breaks a rule of a standard `[pdf] standard` asks for.
+    #[error("{place}: the PDF breaks {rule}: {reason}")]
+    Standard {
+        /// The standard and clause.
+        rule: String,
+        /// Where (a page, or the document).
+        place: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// krilla refused the document for another reason.
     #[error("krilla: {0}")]
     Krilla(String),
@@ -119,6 +143,10 @@ pub(crate) struct DocumentParts {
     pub labels: Vec<PageLabelRange>,
     /// Title, author, language, date, ….
     pub info: DocumentInfo,
+    /// The structure elements the pages' marks name: the tag tree.
+    pub structure: Structure,
+    /// The standards the file must meet (`[pdf] standard`), checked by krilla as it writes.
+    pub standards: Vec<Standard>,
 }
 
 /// What the writer writes.
@@ -216,18 +244,21 @@ fn draw_document(
     labels: &[PageLabel],
     page_size: Size,
 ) -> Result<Drawn, WriteError> {
+    let standards = &input.parts.standards;
     let settings = SerializeSettings {
         compress_content_streams: !input.readable,
-        // No tag tree yet: nothing would go into one.
-        enable_tagging: false,
+        enable_tagging: true,
+        configuration: configuration(standards)?,
         ..SerializeSettings::default()
     };
     let mut doc = Document::new_with(settings);
     let fonts = krilla_fonts(input.fonts)?;
     let images = crate::timing::time("pdf images", || read_images(input))?;
-    crate::timing::time("pdf pages", || {
+    let tags = crate::timing::time("pdf pages", || {
         write_pages(&mut doc, input, labels, page_size, &fonts, &images)
     });
+    let lang = Some(input.parts.info.language.clone()).filter(|l| !l.is_empty());
+    doc.set_tag_tree(tags.finish(lang));
     doc.set_outline(krilla_outline(&input.parts.outline));
     doc.set_metadata(krilla_metadata(&input.parts.info)?);
     let fixes = Fixes {
@@ -335,21 +366,29 @@ fn describe_error(
                 .map_or_else(|| "(unknown)".to_string(), |i| i.path.display().to_string());
             WriteError::Image { path, reason }
         }
+        KrillaError::Validation(errors) => match errors.first() {
+            // The first broken rule; the rest are usually the same rule elsewhere.
+            Some((error, _)) => super::standards::violation(error),
+            None => WriteError::Krilla("validation failed".to_string()),
+        },
         other => WriteError::Krilla(other.to_string()),
     }
 }
 
-/// Every page: its content through a krilla surface, then its link annotations.
-fn write_pages(
+/// Every page: its content through a krilla surface, each run of items of one structure
+/// element as a marked content sequence (the rest as artifacts), then its link annotations,
+/// each under a `Link` element of the element it is in. Returns the tag tree's builder.
+fn write_pages<'i>(
     doc: &mut Document,
-    input: &WriteInput<'_>,
+    input: &WriteInput<'i>,
     labels: &[PageLabel],
     page_size: Size,
     fonts: &[Font],
     images: &BTreeMap<usize, PageImage>,
-) {
+) -> TagTreeBuilder<'i> {
     let whole_page = Rect::from_xywh(0.0, 0.0, page_size.width(), page_size.height());
     let mut batch = TextBatch::new(input.fonts, fonts);
+    let mut tags = TagTreeBuilder::new(&input.parts.structure);
     for (index, page) in input.pages.iter().enumerate() {
         let label = labels.get(index).cloned().unwrap_or_default();
         // The trimmed page is the whole page: printers ask for it.
@@ -357,25 +396,173 @@ fn write_pages(
             .with_page_label(label)
             .with_trim_box(whole_page);
         let mut out = doc.start_page_with(settings);
+        tags.start_page(index);
         let mut surface = out.surface();
-        for item in &page.items {
-            if let Item::Glyphs(run) = item {
-                batch.add_run(run, &mut surface);
-            }
+        if let Some(location) = super::standards::page_location(index) {
+            surface.set_location(location);
         }
-        batch.draw(&mut surface);
-        for item in &page.items {
-            match item {
-                Item::Rule(rule) => draw_rule(&mut surface, rule),
-                Item::Image(image) => draw_image(&mut surface, image, images),
-                Item::Glyphs(_) | Item::Link(_) | Item::Anchor(_) => {}
-            }
+        for (range, node) in runs(page, &tags) {
+            let items = &page.items[range];
+            draw_run(&mut surface, &mut batch, &mut tags, items, node, images);
         }
         surface.finish();
-        for annotation in annotations(page, input) {
-            out.add_annotation(annotation);
+        for (annotation, item) in annotations(page, input) {
+            match node_of(page, item, &tags) {
+                Some(node) => {
+                    let id = out.add_tagged_annotation(annotation);
+                    tags.link(node, id);
+                }
+                None => out.add_annotation(annotation),
+            }
         }
         out.finish();
+    }
+    tags
+}
+
+/// The page's items in runs of one element each (`None`: artifacts), from its marks.
+fn runs(page: &Page, tags: &TagTreeBuilder<'_>) -> Vec<(std::ops::Range<usize>, Option<NodeId>)> {
+    let count = page.items.len();
+    let mut out = Vec::with_capacity(page.marks.len() + 1);
+    let mut start = 0;
+    let mut node = None;
+    for mark in &page.marks {
+        let first = (mark.first as usize).min(count);
+        if first > start {
+            out.push((start..first, node));
+        }
+        start = start.max(first);
+        node = mark.node.filter(|&n| tags.knows(n));
+    }
+    if count > start {
+        out.push((start..count, node));
+    }
+    out
+}
+
+/// The element the page's item at `index` belongs to.
+fn node_of(page: &Page, index: usize, tags: &TagTreeBuilder<'_>) -> Option<NodeId> {
+    let at = page.marks.partition_point(|m| m.first as usize <= index);
+    let mark = page.marks.get(at.checked_sub(1)?)?;
+    mark.node.filter(|&n| tags.knows(n))
+}
+
+/// What is drawn of a run: its text and images, in marked content sequences of its
+/// element (or one artifact), then its rules, always artifacts.
+fn draw_run(
+    surface: &mut Surface<'_>,
+    batch: &mut TextBatch<'_>,
+    tags: &mut TagTreeBuilder<'_>,
+    items: &[Item],
+    node: Option<NodeId>,
+    images: &BTreeMap<usize, PageImage>,
+) {
+    let drawn = |item: &Item| matches!(item, Item::Glyphs(_) | Item::Image(_));
+    if node.is_some() {
+        // A word hyphenated at a line's end is one sequence of its own, whose text is the
+        // whole word (copying gives "typesetting", not "typeset- ting").
+        for (range, word) in hyphenation_spans(items) {
+            let part = &items[range];
+            if part.iter().any(drawn) {
+                let tag = match &word {
+                    Some(word) => ContentTag::Span(SpanTag::empty().with_actual_text(Some(word))),
+                    None => ContentTag::Other,
+                };
+                draw_marked(surface, batch, tags, part, node, images, tag);
+            }
+        }
+    } else if items.iter().any(drawn) {
+        let tag = ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther));
+        draw_marked(surface, batch, tags, items, node, images, tag);
+    }
+    if items.iter().any(|i| matches!(i, Item::Rule(_))) {
+        surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+            ArtifactType::Layout,
+        )));
+        for item in items {
+            if let Item::Rule(rule) = item {
+                draw_rule(surface, rule);
+            }
+        }
+        surface.end_tagged();
+    }
+}
+
+/// The run's items cut where a hyphenated word's two halves (the half before the line's
+/// end, the added hyphen, the half that starts the next line) become a piece of their own,
+/// with the word they spell; the other pieces with `None`.
+fn hyphenation_spans(items: &[Item]) -> Vec<(std::ops::Range<usize>, Option<String>)> {
+    let glyphs = |i: usize| match items.get(i) {
+        Some(Item::Glyphs(run)) => Some(run),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (index, item) in items.iter().enumerate() {
+        let Item::Glyphs(hyphen) = item else { continue };
+        if index <= start || &*hyphen.run.text != ADDED_HYPHEN {
+            continue;
+        }
+        // The glyph run before it (a link's area may come between).
+        let Some((before_index, before)) = (start..index)
+            .rev()
+            .find_map(|i| glyphs(i).map(|run| (i, run)))
+            .filter(|(_, b)| b.y == hyphen.y && b.run.text.ends_with(char::is_alphabetic))
+        else {
+            continue;
+        };
+        // The next glyph run in reading order, on the next line.
+        let Some((after_index, after)) = (index + 1..items.len())
+            .find_map(|i| glyphs(i).map(|run| (i, run)))
+            .filter(|(_, a)| a.y > hyphen.y && a.run.text.starts_with(char::is_alphabetic))
+        else {
+            continue;
+        };
+        if before_index > start {
+            out.push((start..before_index, None));
+        }
+        if before.run.text.len() + after.run.text.len() > MAX_HYPHENATED_WORD_BYTES {
+            continue;
+        }
+        let word = format!("{}{}", before.run.text, after.run.text);
+        out.push((before_index..after_index + 1, Some(word)));
+        start = after_index + 1;
+    }
+    if start < items.len() || out.is_empty() {
+        out.push((start..items.len(), None));
+    }
+    out
+}
+
+/// Draws the text and images of `items` as one marked content sequence with `tag`, put
+/// under `node` in the tag tree.
+fn draw_marked(
+    surface: &mut Surface<'_>,
+    batch: &mut TextBatch<'_>,
+    tags: &mut TagTreeBuilder<'_>,
+    items: &[Item],
+    node: Option<NodeId>,
+    images: &BTreeMap<usize, PageImage>,
+    tag: ContentTag<'_>,
+) {
+    let id = surface.start_tagged(tag);
+    for item in items {
+        if let Item::Glyphs(run) = item {
+            batch.add_run(run, surface);
+            if let Some(node) = node {
+                tags.text(node, &run.run.text);
+            }
+        }
+    }
+    batch.draw(surface);
+    for item in items {
+        if let Item::Image(image) = item {
+            draw_image(surface, image, images);
+        }
+    }
+    surface.end_tagged();
+    if let Some(node) = node {
+        tags.content(node, id);
     }
 }
 
@@ -423,16 +610,17 @@ pub(super) fn draw_image(
 }
 
 /// The page's link annotations, borderless; a link to an unknown anchor is dropped.
-fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<Annotation> {
-    /// An annotation, or the lines of a long address gathered into one.
+fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> {
+    /// An annotation, or the lines of a long address gathered into one, with the index of
+    /// its (first) link item.
     enum Pending<'p> {
-        One(Annotation),
-        Lines(&'p str, Vec<Quadrilateral>),
+        One(Annotation, usize),
+        Lines(&'p str, Vec<Quadrilateral>, usize),
     }
     let mut pending = Vec::new();
     // Every line of one link holds the same shared address, so its pointer identifies it.
     let mut long: HashMap<*const u8, usize> = HashMap::new();
-    for item in &page.items {
+    for (index, item) in page.items.iter().enumerate() {
         let Item::Link(link) = item else { continue };
         let Some(rect) = link_rect(link) else {
             continue;
@@ -440,16 +628,18 @@ fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<Annotation> {
         match &link.target {
             LinkDest::Uri(uri) if uri.len() > LONG_URI_BYTES => {
                 let at = *long.entry(uri.as_ptr()).or_insert_with(|| {
-                    pending.push(Pending::Lines(uri, Vec::new()));
+                    pending.push(Pending::Lines(uri, Vec::new(), index));
                     pending.len() - 1
                 });
-                if let Some(Pending::Lines(_, lines)) = pending.get_mut(at) {
+                if let Some(Pending::Lines(_, lines, _)) = pending.get_mut(at) {
                     lines.push(Quadrilateral::from(rect));
                 }
             }
             target => {
-                if let Some(target) = link_target(target, input) {
-                    pending.push(Pending::One(LinkAnnotation::new(rect, target).into()));
+                if let Some(goal) = link_target(target, input) {
+                    let link = LinkAnnotation::new(rect, goal);
+                    let annotation = Annotation::new_link(link, Some(link_alt(target)));
+                    pending.push(Pending::One(annotation, index));
                 }
             }
         }
@@ -457,12 +647,36 @@ fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<Annotation> {
     pending
         .into_iter()
         .map(|p| match p {
-            Pending::One(annotation) => annotation,
-            Pending::Lines(uri, lines) => {
-                LinkAnnotation::new_with_quad_points(lines, uri_target(uri)).into()
+            Pending::One(annotation, index) => (annotation, index),
+            Pending::Lines(uri, lines, index) => {
+                let link = LinkAnnotation::new_with_quad_points(lines, uri_target(uri));
+                (Annotation::new_link(link, Some(long_link_alt(uri))), index)
             }
         })
         .collect()
+}
+
+/// A link's description (its `/Contents`, which PDF/UA asks of every annotation): the
+/// address, or the place in the book it goes to.
+fn link_alt(target: &LinkDest) -> String {
+    match target {
+        LinkDest::Uri(uri) => long_link_alt(uri),
+        LinkDest::Anchor(id) => format!("link to {}", long_link_alt(id)),
+    }
+}
+
+/// The description of a link to an address or id: the address, or its start when it is
+/// long (so that a long address is not written twice, nor a heading's long id into every
+/// link to it).
+fn long_link_alt(target: &str) -> String {
+    if target.len() <= LONG_LINK_ALT_BYTES {
+        return target.to_string();
+    }
+    let end = (0..=LONG_LINK_ALT_BYTES)
+        .rev()
+        .find(|&i| target.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}…", &target[..end])
 }
 
 /// A link that opens `uri`.

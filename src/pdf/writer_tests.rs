@@ -411,6 +411,7 @@ fn parts() -> DocumentParts {
             creator: "octavo".to_string(),
             date: "2024-01-02T03:04:05Z".to_string(),
         },
+        ..DocumentParts::default()
     }
 }
 

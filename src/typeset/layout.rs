@@ -16,6 +16,9 @@ pub struct Page {
     pub label: Option<String>,
     /// Why the page exists.
     pub kind: PageKind,
+    /// Which structure elements the items belong to, in runs (`typeset::structure`); items
+    /// before the first mark, and all of a page without marks, are artifacts.
+    pub marks: Vec<super::structure::PageMark>,
 }
 
 /// The role of a page in the book.

@@ -435,6 +435,7 @@ mod tests {
             ],
             label: Some("7".to_string()),
             kind: PageKind::Body,
+            marks: Vec::new(),
         };
         let lines = dumped(page);
         assert_eq!(lines.len(), 2, "{lines:#?}");

@@ -21,6 +21,7 @@ pub(crate) mod page;
 pub(crate) mod paragraph;
 pub(crate) mod profile;
 pub(crate) mod shape;
+pub mod structure;
 pub(crate) mod style;
 
 use crate::doc::Book;

@@ -56,6 +56,8 @@ pub(crate) struct FlowLine {
     /// A figure: when it does not fit, the text after it fills the page and it goes to the
     /// top of the next page instead of leaving a gap.
     pub float: bool,
+    /// Which structure elements the items belong to (`typeset::structure`).
+    pub marks: Vec<crate::typeset::structure::LineMark>,
 }
 
 /// A footnote's lines, set at the note size.
@@ -296,7 +298,16 @@ fn materialize(
     };
     for &(_, line) in cut.iter().flat_map(|p| p.body.iter().chain(&p.notes)) {
         match line {
-            LineRef::Header(_) => headers.push(source.line(line).cloned().unwrap_or_default()),
+            LineRef::Header(_) => {
+                // A repeated header is a continuation mark: its text is in the structure
+                // once, where the table starts.
+                let mut header = source.line(line).cloned().unwrap_or_default();
+                header.marks = vec![crate::typeset::structure::LineMark {
+                    first: 0,
+                    node: None,
+                }];
+                headers.push(header);
+            }
             _ => *uses.of(line) += 1,
         }
     }

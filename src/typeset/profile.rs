@@ -41,6 +41,8 @@ pub struct Profile {
     /// Leave `<details>` out of the PDF (`[pdf] details = "omit"`); set them as boxes
     /// otherwise.
     pub omit_details: bool,
+    /// The standards the PDF must meet (`[pdf] standard`).
+    pub standards: Vec<crate::config::PdfStandard>,
     /// The sizes, spaces, indents and rules of every kind of block, in proportion to the
     /// body size and leading.
     pub design: Style,
@@ -65,6 +67,7 @@ impl Profile {
                 two_sided: true,
                 oldstyle_figures: true,
                 omit_details: false,
+                standards: Vec::new(),
                 design: Style::for_profile("print").clone(),
             },
         }
@@ -86,6 +89,7 @@ impl Profile {
             two_sided: false,
             oldstyle_figures: false,
             omit_details: false,
+            standards: Vec::new(),
             design: Style::for_profile(name).clone(),
         }
     }
@@ -123,6 +127,7 @@ impl Profile {
             .details
             .as_ref()
             .is_some_and(|d| d.get_ref() == "omit");
+        profile.standards = crate::config::pdf_standards(config);
         profile
     }
 

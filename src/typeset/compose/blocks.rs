@@ -9,12 +9,14 @@ use crate::highlight::LineMarks;
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::page::{build_pages, paragraph_breaks, Flow, FlowLine, PageContent};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::typeset::structure::{stamp, NodeId, Role, Structure};
 use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     pub(super) fn chapter_pages(&mut self, index: usize) -> Vec<PageContent> {
         let chapter = &self.book.chapters[index];
-        let notes = self.note_lines(chapter);
+        self.structure = Structure::new(Role::Sect);
+        let mut notes = self.note_lines(chapter);
         let mut flow = Vec::new();
         let special = chapter.is_special_page();
         let mut state = FlowState {
@@ -30,9 +32,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         if chapter.title_id().is_none() && !untitled {
             let mut title = Vec::new();
             self.chapter_title(chapter, &chapter.title, None, &mut title);
+            let node = self.structure.add(Role::Heading(1), None);
+            stamp_flow(&mut title, Some(node));
             flow.splice(0..0, title);
         }
         mark_chapter_start(chapter, &mut flow);
+        for lines in &mut notes {
+            let node = self.structure.add(Role::Note, None);
+            for line in lines {
+                stamp(&mut line.marks, Some(node));
+            }
+        }
         let notes = attach_nested_notes(notes, &flow);
         let opening = &self.design().opening;
         let drop_share = if special {
@@ -42,7 +52,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let mut drop = self.profile.text_height() * drop_share;
         if let Some((_, named)) = self.title_block.clone().filter(|(i, _)| *i == index) {
-            let block = self.title_block_flow(&named);
+            let mut block = self.title_block_flow(&named);
+            let node = self.structure.add(Role::Div, None);
+            stamp_flow(&mut block, Some(node));
             flow.splice(0..0, block);
             drop = Pt::ZERO;
         }
@@ -60,7 +72,16 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow: &mut Vec<Flow>,
     ) {
         let start = flow.len();
+        let node = self.open_node(block, state);
         self.block_content(chapter, block, x, width, state, flow);
+        match node {
+            Marking::Element(node) => {
+                self.structure.close();
+                stamp_flow(&mut flow[start..], Some(node));
+            }
+            Marking::Artifact => stamp_flow(&mut flow[start..], None),
+            Marking::Transparent => {}
+        }
         let ids = crate::doc::html_ids_of(block);
         let first_line = flow[start..].iter_mut().find_map(|f| match f {
             Flow::Line(line) => Some(line),
@@ -72,6 +93,29 @@ impl<'a, 'f> Composer<'a, 'f> {
                     .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
             }
         }
+    }
+
+    /// Opens the structure element `block` is (the lines it sets are stamped with it).
+    fn open_node(&mut self, block: &Block, state: &FlowState) -> Marking {
+        let role = match block {
+            Block::Heading(h) if h.level == 1 && !state.titled => Role::Heading(1),
+            Block::Heading(h) => Role::Heading(h.level.clamp(1, MAX_HEADING_LEVEL)),
+            Block::Paragraph { .. } => Role::P,
+            Block::Quote { .. } => Role::BlockQuote,
+            Block::List(_) => Role::L,
+            Block::Code { .. } => Role::Code,
+            Block::Table(_) => Role::Table,
+            Block::Figure(figure) => {
+                let alt = Some(figure.image.alt.clone()).filter(|a| !a.trim().is_empty());
+                let caption = Some(crate::doc::plain_text(&figure.caption));
+                let alt = alt.or(caption).filter(|a| !a.trim().is_empty());
+                return Marking::Element(self.structure.open(Role::Figure, alt));
+            }
+            Block::Rule { .. } => return Marking::Artifact,
+            Block::Html { .. } | Block::ReferencesMarker { .. } => return Marking::Transparent,
+            Block::References(_) | Block::Container { .. } => Role::Div,
+        };
+        Marking::Element(self.structure.open(role, None))
     }
 
     fn block_content(
@@ -210,7 +254,11 @@ impl<'a, 'f> Composer<'a, 'f> {
                         // line in five came out loose.
                         alignment: Alignment::Ragged,
                     };
-                    let lines = set_paragraph(&pieces, &spec, &mut self.ctx);
+                    let mut lines = set_paragraph(&pieces, &spec, &mut self.ctx);
+                    let node = self.structure.add(Role::BibEntry, None);
+                    for line in &mut lines {
+                        stamp(&mut line.marks, Some(node));
+                    }
                     self.push_lines(lines, x, flow);
                     if let Some(Flow::Line(first)) = flow.get_mut(start) {
                         first.items.push(Item::Anchor(Box::new(AnchorItem {
@@ -471,5 +519,27 @@ fn emboldened(block: &Block) -> Block {
             span: span.clone(),
         },
         other => other.clone(),
+    }
+}
+
+/// The deepest heading level tagged PDF names (`H1`–`H6`).
+const MAX_HEADING_LEVEL: u8 = 6;
+
+/// What a block is in the structure.
+enum Marking {
+    /// An element, opened: the block's lines belong to it.
+    Element(NodeId),
+    /// An ornament (a scene break): its lines are artifacts.
+    Artifact,
+    /// Nothing of its own: its blocks are elements (raw HTML, a bibliography's place).
+    Transparent,
+}
+
+/// Stamps the lines of `flow` that are not marked yet with `node` (`structure::stamp`).
+pub(super) fn stamp_flow(flow: &mut [Flow], node: Option<NodeId>) {
+    for element in flow {
+        if let Flow::Line(line) = element {
+            stamp(&mut line.marks, node);
+        }
     }
 }

@@ -259,6 +259,7 @@ pub(super) fn front_page(mut items: Vec<Item>) -> Page {
         items,
         label: None,
         kind: PageKind::Front,
+        marks: Vec::new(),
     }
 }
 

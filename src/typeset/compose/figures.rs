@@ -11,6 +11,7 @@ use crate::doc::{CaptionSide, Chapter, Inline, Numbered};
 use crate::typeset::layout::{moved, AnchorItem, ImageItem, Item};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::typeset::structure::{LineMark, NodeId, Role};
 use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
@@ -65,7 +66,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         } else {
             (Vec::new(), caption)
         };
+        let figure_node = self.structure.current();
+        let caption_node = self.structure.add(Role::Caption, None);
+        mark_from(&mut block, Some(caption_node));
         stack_lines(&mut block, before, x);
+        mark_from(&mut block, Some(figure_node));
         block.items.push(Item::Image(Box::new(ImageItem {
             image: index,
             x: x + (width - w) / 2.0,
@@ -74,6 +79,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             height: h,
         })));
         block.height += h + self.profile.leading * design.gap;
+        mark_from(&mut block, Some(caption_node));
         stack_lines(&mut block, after, x);
         if let Some(id) = anchor {
             block
@@ -248,5 +254,14 @@ fn push_anchor(flow: &mut [Flow], anchor: Option<String>) {
     if let Some(line) = first {
         line.items
             .push(Item::Anchor(Box::new(AnchorItem { id, y: Pt::ZERO })));
+    }
+}
+
+/// Marks the items `block` gets from now on as `node`'s (`typeset::structure`).
+fn mark_from(block: &mut FlowLine, node: Option<NodeId>) {
+    let first = u32::try_from(block.items.len()).unwrap_or(u32::MAX);
+    match block.marks.last_mut() {
+        Some(last) if last.first == first => last.node = node,
+        _ => block.marks.push(LineMark { first, node }),
     }
 }

@@ -48,6 +48,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             }))],
             label: None,
             kind: PageKind::Cover,
+            marks: Vec::new(),
         })
     }
 
@@ -223,6 +224,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             items,
             label: None,
             kind: PageKind::Front,
+            marks: Vec::new(),
         }
     }
 
@@ -355,5 +357,6 @@ fn front_page(items: Vec<Item>) -> Page {
         items,
         label: None,
         kind: PageKind::Front,
+        marks: Vec::new(),
     }
 }

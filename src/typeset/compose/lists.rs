@@ -6,6 +6,7 @@ use super::Composer;
 use crate::doc::{Chapter, List};
 use crate::typeset::layout::{GlyphRun, Item};
 use crate::typeset::page::Flow;
+use crate::typeset::structure::{prepend, Role};
 use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
@@ -32,9 +33,15 @@ impl<'a, 'f> Composer<'a, 'f> {
                 titled: true,
                 ..FlowState::default()
             };
+            self.structure.open(Role::LI, None);
+            let body = self.structure.open(Role::LBody, None);
             for block in &item.blocks {
                 self.block(chapter, block, x + inset, width - inset, &mut state, flow);
             }
+            self.structure.close();
+            let label = self.structure.add(Role::Lbl, None);
+            self.structure.close();
+            super::blocks::stamp_flow(&mut flow[start..], Some(body));
             let style = self.body();
             let run = self.ctx.shape(&marker, &style);
             let gap = design.marker_gap.at(Pt::from_f32(style.size));
@@ -50,6 +57,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 let y = baseline.unwrap_or(self.profile.leading * self.design().text.baseline);
                 // The marker comes first in the content stream, so that text extraction and
                 // copying read "1. item", not "item 1.".
+                prepend(&mut first.marks, 1, Some(label));
                 first.items.insert(
                     0,
                     Item::Glyphs(GlyphRun {

@@ -12,6 +12,7 @@ use crate::typeset::layout::{AnchorItem, GlyphRun, Item};
 use crate::typeset::math::{lay_out_formula, MathBox};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{Alignment, Pieces, TextStyle};
+use crate::typeset::structure::{LineMark, Role};
 use crate::units::Pt;
 
 /// Space above and below a display formula, in leadings.
@@ -147,8 +148,19 @@ impl Composer<'_, '_> {
             ..FlowLine::default()
         };
         let left = x + (width - Pt::from_f32(formula.width * scale)) / 2.0;
+        let node = self.structure.add(Role::Formula, Some(math.source.clone()));
+        line.marks.push(LineMark {
+            first: 0,
+            node: Some(node),
+        });
         formula.draw(left, baseline, scale, &mut line.items);
         if let Some((run, anchor)) = number {
+            // The number belongs to the paragraph the formula is in.
+            let first = u32::try_from(line.items.len()).unwrap_or(u32::MAX);
+            line.marks.push(LineMark {
+                first,
+                node: Some(self.structure.current()),
+            });
             let number_x = x + width - Pt::from_f32(run.width());
             line.items.push(Item::Glyphs(GlyphRun {
                 x: number_x,

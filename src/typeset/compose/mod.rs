@@ -28,6 +28,7 @@ use super::layout::{moved, Item, Page, PageKind, RuleItem};
 use super::page::{PageContent, PageSpec};
 use super::paragraph::{TextContext, TextStyle};
 use super::profile::Profile;
+use super::structure::{NodeId, PageMark, Role, Structure};
 use super::style::Style;
 use crate::diag::Diagnostic;
 use crate::doc::{Book, Division};
@@ -49,6 +50,8 @@ pub struct Composition {
     /// What the typesetter had to do that the author should know (a table's words broken
     /// to fit the page), located in the manuscript, in the book's order.
     pub warnings: Vec<Diagnostic>,
+    /// The book's structure elements, which the pages' marks name (the tag tree).
+    pub structure: Structure,
 }
 
 /// Composes one book.
@@ -70,6 +73,8 @@ pub(crate) struct Composer<'a, 'f> {
     page_labels: Option<std::sync::Arc<BTreeMap<String, String>>>,
     /// The book's math macros, which every formula is read with.
     macros: crate::math::Macros,
+    /// The structure elements of the chapter being set (its root the chapter's `Sect`).
+    structure: Structure,
 }
 
 /// How many times chapters are set again so that "on page N" names the right page.
@@ -88,6 +93,8 @@ const MAX_WORKERS: usize = 8;
 struct ChapterPages {
     chapter: usize,
     pages: Vec<PageContent>,
+    /// The chapter's structure elements, which its lines' marks name.
+    structure: Structure,
 }
 
 impl<'a, 'f> Composer<'a, 'f> {
@@ -103,6 +110,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             title_block: None,
             page_labels: None,
             macros: book_macros(book),
+            structure: Structure::new(Role::Sect),
         }
     }
 
@@ -227,7 +235,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                 .map(|&i| {
                     let pages = self.chapter_pages(i);
                     crate::progress::step();
-                    ChapterPages { chapter: i, pages }
+                    let structure = std::mem::take(&mut self.structure);
+                    ChapterPages {
+                        chapter: i,
+                        pages,
+                        structure,
+                    }
                 })
                 .collect();
         }
@@ -255,7 +268,13 @@ impl<'a, 'f> Composer<'a, 'f> {
                                 crate::progress::step();
                                 let missing = std::mem::take(&mut composer.ctx.missing);
                                 let warnings = std::mem::take(&mut composer.warnings);
-                                out.push((n, ChapterPages { chapter, pages }, missing, warnings));
+                                let structure = std::mem::take(&mut composer.structure);
+                                let set = ChapterPages {
+                                    chapter,
+                                    pages,
+                                    structure,
+                                };
+                                out.push((n, set, missing, warnings));
                             }
                             out
                         })
@@ -292,10 +311,15 @@ impl<'a, 'f> Composer<'a, 'f> {
         numbers: &PageNumbers,
         pass: Pass,
     ) -> Composition {
-        let mut out = Composition::default();
+        let mut out = Composition {
+            structure: Structure::new(Role::Document),
+            ..Composition::default()
+        };
         let mut pages: Vec<Page> = Vec::new();
         let two_sided = self.profile.two_sided;
-        if let Some(cover) = self.cover_page() {
+        if let Some(mut cover) = self.cover_page() {
+            let alt = format!("{} ({})", self.book.meta.title, self.terms.cover);
+            mark_page(&mut out.structure, &mut cover, Role::Figure, Some(alt));
             pages.push(cover);
             if two_sided {
                 pages.push(blank());
@@ -317,24 +341,31 @@ impl<'a, 'f> Composer<'a, 'f> {
             if two_sided && cards > 0 {
                 self.open_recto(&mut pages);
             }
-            pages.push(self.half_title_page());
+            let mut page = self.half_title_page();
+            mark_page(&mut out.structure, &mut page, Role::P, None);
+            pages.push(page);
             if two_sided {
                 pages.push(blank());
             }
         }
         if front.title_page {
-            pages.push(self.title_page());
+            let mut page = self.title_page();
+            mark_page(&mut out.structure, &mut page, Role::Sect, None);
+            pages.push(page);
         }
         if front.copyright {
             if two_sided && pages.len().is_multiple_of(2) {
                 pages.push(blank());
             }
-            pages.push(self.copyright_page());
+            let mut page = self.copyright_page();
+            mark_page(&mut out.structure, &mut page, Role::Sect, None);
+            pages.push(page);
         }
         if front.toc {
             self.open_recto(&mut pages);
-            let toc = self.toc_pages(chapters, numbers);
+            let mut toc = self.toc_pages(chapters, numbers);
             debug_assert!(toc.len() == toc_count || toc_count == 0);
+            mark_pages(&mut out.structure, &mut toc, Role::Toc);
             pages.extend(toc);
         }
         let lists = [
@@ -342,12 +373,13 @@ impl<'a, 'f> Composer<'a, 'f> {
             (front.list_of_tables, crate::toc::CaptionList::Tables),
         ];
         for (wanted, list) in lists {
-            let list_pages = if wanted {
+            let mut list_pages = if wanted {
                 self.caption_list_pages(list, chapters, numbers)
             } else {
                 Vec::new()
             };
             if !list_pages.is_empty() {
+                mark_pages(&mut out.structure, &mut list_pages, Role::Toc);
                 self.open_recto(&mut pages);
                 pages.extend(list_pages);
             }
@@ -357,7 +389,8 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         // The index comes last, so it moves no page it names: the counting pass needs none.
         if pass == Pass::Final {
-            let index_pages = self.index_pages(numbers);
+            let mut index_pages = self.index_pages(numbers);
+            mark_pages(&mut out.structure, &mut index_pages, Role::Index);
             if !index_pages.is_empty() {
                 self.open_recto(&mut pages);
                 pages.extend(index_pages);
@@ -365,7 +398,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         self.number_pages(&mut pages, out.first_arabic);
         if pass == Pass::Final {
+            let content_ends: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
             self.add_heads(&mut pages, chapter_pages, &out.chapter_pages);
+            for (page, end) in pages.iter_mut().zip(content_ends) {
+                mark_artifacts_from(page, end);
+            }
         }
         out.anchors = collect_anchors(&pages);
         out.pages = pages;
@@ -386,20 +423,27 @@ impl<'a, 'f> Composer<'a, 'f> {
             out.first_arabic = Some(pages.len());
         }
         out.chapter_pages.push(pages.len());
+        let offset = match pass {
+            Pass::Count => 0,
+            Pass::Final => out
+                .structure
+                .graft(std::mem::take(&mut chapter.structure), 0),
+        };
         for (n, content) in chapter.pages.iter_mut().enumerate() {
             let kind = if n == 0 {
                 PageKind::Opening
             } else {
                 PageKind::Body
             };
-            let items = match pass {
-                Pass::Count => anchors_of(content),
-                Pass::Final => self.place_content(std::mem::take(content), pages.len()),
+            let (items, marks) = match pass {
+                Pass::Count => (anchors_of(content), Vec::new()),
+                Pass::Final => self.place_marked(std::mem::take(content), pages.len(), offset),
             };
             pages.push(Page {
                 items,
                 label: None,
                 kind,
+                marks,
             });
         }
     }
@@ -428,8 +472,21 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
     }
 
-    /// Chapter pages content placed on the page (translated into page coordinates).
+    /// Page content placed on the page (translated into page coordinates), its marks left
+    /// out (the contents and the index are marked whole).
     fn place_content(&self, content: PageContent, page_index: usize) -> Vec<Item> {
+        self.place_marked(content, page_index, 0).0
+    }
+
+    /// Chapter pages content placed on the page (translated into page coordinates), with
+    /// the marks of its lines as the page's (their nodes `offset` further on: the chapter's
+    /// nodes in the book's structure).
+    fn place_marked(
+        &self,
+        content: PageContent,
+        page_index: usize,
+        offset: NodeId,
+    ) -> (Vec<Item>, Vec<PageMark>) {
         let left = self.profile.text_left(page_index);
         let top = self.profile.top;
         // Sized exactly, with room for the note rule, the running head and the folio: a
@@ -438,9 +495,19 @@ impl<'a, 'f> Composer<'a, 'f> {
         let lines = content.body.iter().chain(&content.notes);
         let count: usize = lines.map(|(_, line)| line.items.len()).sum();
         let mut items = Vec::with_capacity(count + 3);
+        let mut marks: Vec<PageMark> = Vec::new();
         for (y, line) in content.body.into_iter().chain(content.notes) {
+            let base = items.len();
+            for mark in &line.marks {
+                let node = mark.node.map(|n| n + offset);
+                push_mark(&mut marks, base + mark.first as usize, node);
+            }
+            if line.marks.is_empty() {
+                push_mark(&mut marks, base, Some(offset));
+            }
             items.extend(moved(line.items, left, top + y));
         }
+        push_mark(&mut marks, items.len(), None);
         if let Some(rule_y) = content.note_rule {
             let notes = &self.design().notes;
             items.push(Item::Rule(Box::new(RuleItem {
@@ -450,7 +517,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 thickness: notes.rule,
             })));
         }
-        items
+        (items, marks)
     }
 }
 
@@ -459,6 +526,51 @@ fn blank() -> Page {
         items: Vec::new(),
         label: None,
         kind: PageKind::Blank,
+        marks: Vec::new(),
+    }
+}
+
+/// Adds a mark for the items from `first` on, unless the last mark names `node` already (a
+/// run goes on) or starts at `first` (it is replaced).
+fn push_mark(marks: &mut Vec<PageMark>, first: usize, node: Option<NodeId>) {
+    let first = u32::try_from(first).unwrap_or(u32::MAX);
+    match marks.last_mut() {
+        Some(last) if last.node == node => {}
+        Some(last) if last.first == first => last.node = node,
+        _ => marks.push(PageMark { first, node }),
+    }
+}
+
+/// Marks all of a page of front or back matter as one new element under the root.
+fn mark_page(structure: &mut Structure, page: &mut Page, role: Role, alt: Option<String>) {
+    if page.items.is_empty() {
+        return;
+    }
+    let node = structure.add(role, alt);
+    page.marks = vec![PageMark {
+        first: 0,
+        node: Some(node),
+    }];
+}
+
+/// Marks the pages of the contents (or the index) as one element under the root.
+fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
+    if pages.is_empty() {
+        return;
+    }
+    let node = structure.add(role, None);
+    for page in pages.iter_mut().filter(|p| !p.items.is_empty()) {
+        page.marks = vec![PageMark {
+            first: 0,
+            node: Some(node),
+        }];
+    }
+}
+
+/// Marks the page's items from `end` on (its running head and folio) as artifacts.
+fn mark_artifacts_from(page: &mut Page, end: usize) {
+    if page.items.len() > end {
+        push_mark(&mut page.marks, end, None);
     }
 }
 

@@ -19,6 +19,7 @@ use crate::typeset::paragraph::{
     content_widths, forget_words, hyphenated_min_width, set_paragraph_narrow, Alignment,
     ContentWidths, ParagraphSpec, Pieces, TextStyle,
 };
+use crate::typeset::structure::{LineMark, Role};
 use crate::typeset::style::TablePlacement;
 use crate::units::Pt;
 
@@ -39,7 +40,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
-        let (caption_above, caption_below) = self.table_caption(chapter, table, x, width);
+        let (mut caption_above, mut caption_below) = self.table_caption(chapter, table, x, width);
+        let caption = self.structure.add(Role::Caption, None);
+        super::blocks::stamp_flow(&mut caption_above, Some(caption));
+        super::blocks::stamp_flow(&mut caption_below, Some(caption));
         flow.extend(caption_above);
         let columns = column_count(table);
         let constraints = self.table_constraints(width);
@@ -269,8 +273,17 @@ impl<'a, 'f> Composer<'a, 'f> {
             ..FlowLine::default()
         };
         let mut cell_x = layout.x;
+        self.structure.open(Role::TR, None);
         for (i, &width) in layout.widths.iter().enumerate() {
             let column = layout.columns.start + i;
+            let cell = self
+                .structure
+                .add(if header { Role::TH } else { Role::TD }, None);
+            let first = u32::try_from(line.items.len()).unwrap_or(u32::MAX);
+            line.marks.push(LineMark {
+                first,
+                node: Some(cell),
+            });
             let mut pieces = Pieces::new();
             if let Some(cell) = row.get(column) {
                 self.pieces(chapter, cell, &style, &mut pieces);
@@ -295,6 +308,9 @@ impl<'a, 'f> Composer<'a, 'f> {
             line.height = line.height.max(y + padding);
             cell_x += width + layout.gutter;
         }
+        self.structure.close();
+        let first = u32::try_from(line.items.len()).unwrap_or(u32::MAX);
+        line.marks.push(LineMark { first, node: None });
         line.items.push(Item::Rule(Box::new(RuleItem {
             x: layout.x,
             y: line.height,
