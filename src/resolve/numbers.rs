@@ -442,4 +442,11 @@ mod tests {
         assert_eq!(c.next(NumberScheme::None, Some("3")), None);
         assert_eq!(c.next(NumberScheme::Chapter, None).as_deref(), Some("4"));
     }
+
+    #[test]
+    fn a_tags_anchor_keeps_its_letters_and_digits() {
+        assert_eq!(tag_anchor("A.1"), "equation-A-1");
+        assert_eq!(tag_anchor("(ii) é*"), "equation-ii");
+        assert_eq!(tag_anchor("★"), "equation");
+    }
 }
