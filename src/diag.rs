@@ -166,6 +166,21 @@ pub mod code {
     pub const MATH_TOO_WIDE: &str = "W0290";
     /// A character in a formula the math font has no glyph for.
     pub const MATH_MISSING_GLYPH: &str = "W0291";
+    /// A `\tag` without its text in braces (or with braces that never close): it is left
+    /// out and the formula keeps no tag.
+    pub const EQUATION_TAG_UNREAD: &str = "E0260";
+    /// `\tag`, `\notag` or `\nonumber` in an inline formula: only a display formula has a
+    /// number.
+    pub const EQUATION_TAG_INLINE: &str = "E0261";
+    /// `\tag{}` with no text: there is nothing to number the formula with.
+    pub const EQUATION_TAG_EMPTY: &str = "E0262";
+    /// A second `\tag` in one formula: the first is its number.
+    pub const EQUATION_TAG_TWICE: &str = "E0263";
+    /// A `\tag` whose text holds commands or dollars: printed as written.
+    pub const EQUATION_TAG_AS_WRITTEN: &str = "W0385";
+    /// A label (`{#eq-x}`) on a formula `\notag` or `\nonumber` leaves unnumbered: the
+    /// label names nothing a reference can print.
+    pub const EQUATION_LABEL_UNNUMBERED: &str = "W0386";
     /// An mdBook `{{#include}}` (or `rustdoc_include`, `playground`) that cannot be read: a
     /// missing or outside file, an unknown anchor, includes nested too deep.
     pub const INCLUDE: &str = "E0190";

@@ -762,12 +762,42 @@ pub struct Math {
     pub span: Span,
     /// The attribute block after a display formula (`{#eq-x}`), if any.
     pub attrs: Attributes,
-    /// The number resolve gave a labelled display formula ("(3.2)" beside it).
+    /// The number resolve gave a labelled or tagged display formula ("(3.2)" beside it).
     pub number: Option<Numbered>,
+    /// What the formula's `\tag{…}`, `\tag*{…}`, `\notag` or `\nonumber` asks for, which
+    /// resolve takes out of [`Math::source`] (blanked, so columns keep their place).
+    pub tag: Option<EquationTag>,
     /// The formula as readable text (`x²+1`), which resolve sets in titles, headings and
     /// captions, shown where only text can go (navigation, outline, lists of figures); empty
     /// elsewhere, and [`plain_text`] then gives the source.
     pub text: String,
+}
+
+/// The number a display formula asks for in its LaTeX, instead of a counted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EquationTag {
+    /// `\tag{A.1}` (in parentheses, as a counted number prints) or `\tag*{A.1}` (bare).
+    Text {
+        /// The tag's text, as written.
+        text: String,
+        /// `\tag*`: printed without parentheses.
+        starred: bool,
+    },
+    /// `\notag` or `\nonumber`: no number, even with a label.
+    Unnumbered,
+}
+
+impl Math {
+    /// The number as printed beside the formula: `(3.2)`, or `A.1` for a `\tag*`.
+    pub fn number_shown(&self) -> Option<String> {
+        let number = &self.number.as_ref()?.number;
+        let bare = matches!(self.tag, Some(EquationTag::Text { starred: true, .. }));
+        Some(if bare {
+            number.clone()
+        } else {
+            format!("({number})")
+        })
+    }
 }
 
 /// An allow-listed inline HTML element and its content.

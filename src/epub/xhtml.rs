@@ -201,10 +201,10 @@ impl Writer<'_> {
             None => self.out.push_str("<span class=\"display-math\">"),
         }
         self.out.push_str(&mathml);
-        if let Some(number) = &math.number {
+        if let Some(number) = math.number_shown() {
             self.out.push_str(&format!(
-                "<span class=\"equation-number\">({})</span>",
-                escape(&number.number)
+                "<span class=\"equation-number\">{}</span>",
+                escape(&number)
             ));
         }
         self.out.push_str("</span>");

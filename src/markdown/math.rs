@@ -24,6 +24,7 @@ impl Builder<'_> {
             span: self.span(source_range),
             attrs: Attributes::default(),
             number: None,
+            tag: None,
             text: String::new(),
         };
         self.push_inline(Inline::Math(Box::new(math)), range)

@@ -7,6 +7,7 @@
 
 mod mathml;
 pub(crate) mod nesting;
+pub(crate) mod tags;
 pub(crate) mod text;
 pub(crate) mod tree;
 

@@ -3,8 +3,9 @@
 //! backend prints LaTeX it could not typeset.
 
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{walk, Block, Chapter, Inline, Math};
+use crate::doc::{walk, Block, Chapter, EquationTag, Inline, Math};
 use crate::manuscript::Manuscript;
+use crate::math::tags::{take_tags, FoundTag, TagCommand};
 use crate::math::text::readable_text;
 use crate::math::tree::parse;
 use crate::math::{check, Macros, MathError};
@@ -21,6 +22,7 @@ pub(super) fn check_formulas(
     for chapter in chapters {
         let mut check_inline = |inline: &mut Inline| {
             if let Inline::Math(math) = inline {
+                take_equation_tags(math, diags);
                 if let Err(error) = check(&math.source, &macros) {
                     diags.push(formula_error(&error, &math.span, math.source.len()));
                 }
@@ -31,6 +33,98 @@ pub(super) fn check_formulas(
             walk::inlines_mut(&mut note.blocks, &mut check_inline);
         }
         give_titles_readable_text(chapter, &macros);
+    }
+}
+
+/// Takes the formula's `\tag`, `\notag` and `\nonumber` out of its source into
+/// [`Math::tag`]; one that cannot be a display formula's number is reported.
+fn take_equation_tags(math: &mut Math, diags: &mut Diagnostics) {
+    let (blanked, found) = take_tags(&math.source);
+    if found.is_empty() {
+        return;
+    }
+    math.source = blanked;
+    let at = |found: &FoundTag| tag_span(&math.span, math.source.len(), found);
+    if !math.display {
+        for tag in &found {
+            diags.push(
+                Diagnostic::error(
+                    code::EQUATION_TAG_INLINE,
+                    "an inline formula has no number: its tag is left out",
+                )
+                .at(at(tag))
+                .with_hint("make it a display formula ($$ … $$) to number it"),
+            );
+        }
+        return;
+    }
+    let mut tag = None;
+    for found in &found {
+        match &found.command {
+            None => diags.push(
+                Diagnostic::error(
+                    code::EQUATION_TAG_UNREAD,
+                    "`\\tag` without its text in braces: it is left out",
+                )
+                .at(at(found))
+                .with_hint("write the number in braces: \\tag{A.1}"),
+            ),
+            Some(TagCommand::NoNumber) => {
+                if tag.is_none() {
+                    tag = Some(EquationTag::Unnumbered);
+                }
+            }
+            Some(TagCommand::Tag { text, starred }) => {
+                if let Some(EquationTag::Text { .. }) = tag {
+                    diags.push(
+                        Diagnostic::error(
+                            code::EQUATION_TAG_TWICE,
+                            "a second `\\tag` in one formula: the first numbers it",
+                        )
+                        .at(at(found))
+                        .with_hint("keep one \\tag per display formula"),
+                    );
+                } else if text.is_empty() {
+                    diags.push(
+                        Diagnostic::error(code::EQUATION_TAG_EMPTY, "`\\tag{}` has no text")
+                            .at(at(found))
+                            .with_hint("write the number in the braces, or use \\notag"),
+                    );
+                } else {
+                    if text.contains(['\\', '$']) {
+                        diags.push(
+                            Diagnostic::warning(
+                                code::EQUATION_TAG_AS_WRITTEN,
+                                format!("the tag `{text}` is printed as written"),
+                            )
+                            .at(at(found))
+                            .with_hint(
+                                "a tag is plain text: write the characters themselves (★, †)",
+                            ),
+                        );
+                    }
+                    tag = Some(EquationTag::Text {
+                        text: text.clone(),
+                        starred: *starred,
+                    });
+                }
+            }
+        }
+    }
+    math.tag = tag;
+}
+
+/// Where a tag command is: its exact bytes when the formula's span is its source as
+/// written, else the formula.
+fn tag_span(span: &Span, source_len: usize, found: &FoundTag) -> Span {
+    if span.range.len() == source_len {
+        let start = span.range.start;
+        Span::new(
+            span.file,
+            start + found.range.start..start + found.range.end,
+        )
+    } else {
+        span.clone()
     }
 }
 

@@ -130,7 +130,7 @@ fn number_and_refer(
         chapters: config.chapter_numbering().chapters,
         language: config.language(),
     };
-    let targets = numbers::number_book(chapters, settings, terms, anchors);
+    let targets = numbers::number_book(chapters, settings, terms, anchors, diags);
     let context = xref::RefContext {
         targets: &targets,
         foreign: foreign.iter().map(|f| (f.label.as_str(), f)).collect(),

@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 
 use super::ids::Anchors;
 use crate::config::NumberScheme;
+use crate::diag::{code, Diagnostic, Diagnostics};
 use crate::doc::walk;
 use crate::doc::{
-    label_anchor, label_prefix, Attributes, Block, Chapter, Inline, LabelKind, Numbered,
+    label_anchor, label_prefix, Attributes, Block, Chapter, EquationTag, Inline, LabelKind, Math,
+    Numbered,
 };
 use crate::locale::{NumberedTerms, Terms};
 use crate::toc::MAX_TOC_LEVEL;
@@ -97,9 +99,11 @@ pub(super) fn number_book(
     settings: NumberingSettings,
     terms: &Terms,
     anchors: &mut Anchors,
+    diags: &mut Diagnostics,
 ) -> BTreeMap<String, Target> {
     let mut numberer = Numberer {
         settings,
+        diags,
         terms: &terms.numbered,
         anchors,
         targets: BTreeMap::new(),
@@ -116,6 +120,7 @@ pub(super) fn number_book(
 
 struct Numberer<'a> {
     settings: NumberingSettings,
+    diags: &'a mut Diagnostics,
     terms: &'a NumberedTerms,
     anchors: &'a mut Anchors,
     targets: BTreeMap<String, Target>,
@@ -194,11 +199,74 @@ impl Numberer<'_> {
         }
         walk::block_inlines_mut(block, &mut |inline| {
             if let Inline::Math(math) = inline {
-                if math.display && math.attrs.id.as_deref().and_then(label_prefix) == Some("eq") {
-                    math.number = self.number(LabelKind::Equation, &math.attrs, Vec::new(), state);
+                if math.display {
+                    math.number = self.equation(math, state);
                 }
             }
         });
+    }
+
+    /// A display formula's number: its `\tag`'s text, none for `\notag`, else the next
+    /// counted one when it is labelled (`{#eq-x}`).
+    fn equation(&mut self, math: &Math, state: &ChapterState) -> Option<Numbered> {
+        let labelled = math.attrs.id.as_deref().and_then(label_prefix) == Some("eq");
+        match &math.tag {
+            Some(EquationTag::Text { text, .. }) => self.tagged(text, &math.attrs, labelled, state),
+            Some(EquationTag::Unnumbered) => {
+                if labelled {
+                    self.warn_unnumbered_label(&math.attrs);
+                }
+                None
+            }
+            None if labelled => self.number(LabelKind::Equation, &math.attrs, Vec::new(), state),
+            None => None,
+        }
+    }
+
+    /// A label on a formula `\notag` leaves unnumbered: nothing a reference could print.
+    fn warn_unnumbered_label(&mut self, attrs: &Attributes) {
+        let label = attrs.id.as_deref().unwrap_or_default();
+        let mut warning = Diagnostic::warning(
+            code::EQUATION_LABEL_UNNUMBERED,
+            format!(
+                "`{{#{label}}}` labels a formula `\\notag` leaves unnumbered: it names nothing"
+            ),
+        )
+        .with_hint("remove \\notag (or \\nonumber) to number it, or the label");
+        if let Some(span) = &attrs.span {
+            warning = warning.at(span.clone());
+        }
+        self.diags.push(warning);
+    }
+
+    /// The number `\tag{text}` gives a formula: its text, the chapter's count unchanged; its
+    /// label (if any) names it.
+    fn tagged(
+        &mut self,
+        text: &str,
+        attrs: &Attributes,
+        labelled: bool,
+        state: &ChapterState,
+    ) -> Option<Numbered> {
+        let label = attrs.id.as_deref().filter(|_| labelled);
+        let anchor = match label {
+            Some(label) => label_anchor(label),
+            None => self
+                .anchors
+                .insert_generated(&tag_anchor(text), state.index),
+        };
+        if let Some(label) = label {
+            let number = Some(text.to_string());
+            let kind = LabelKind::Equation;
+            self.register(label, kind, number, &anchor, Vec::new(), state.index);
+        }
+        let word = kind_word(self.terms, LabelKind::Equation, false);
+        Some(Numbered {
+            kind: LabelKind::Equation,
+            label: format!("{word} {text}"),
+            number: text.to_string(),
+            anchor,
+        })
     }
 
     /// The number of a figure, table or listing that has a caption or a label of its kind;
@@ -332,6 +400,19 @@ impl Numberer<'_> {
     }
 }
 
+/// The anchor a tagged formula without a label gets: `equation-` and the tag's letters and
+/// digits (`equation-A-1` for `A.1`).
+fn tag_anchor(text: &str) -> String {
+    let mut anchor = String::from("equation");
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !word.is_empty() {
+            anchor.push('-');
+            anchor.push_str(word);
+        }
+    }
+    anchor
+}
+
 /// A figure's label attributes: the div's, else the image's.
 fn merged_label(div: &Attributes, image: &Attributes) -> Attributes {
     if div.id.is_some() {
@@ -360,5 +441,12 @@ mod tests {
         assert_eq!(c.next(NumberScheme::Book, Some("3")).as_deref(), Some("2"));
         assert_eq!(c.next(NumberScheme::None, Some("3")), None);
         assert_eq!(c.next(NumberScheme::Chapter, None).as_deref(), Some("4"));
+    }
+
+    #[test]
+    fn a_tags_anchor_keeps_its_letters_and_digits() {
+        assert_eq!(tag_anchor("A.1"), "equation-A-1");
+        assert_eq!(tag_anchor("(ii) é*"), "equation-ii");
+        assert_eq!(tag_anchor("★"), "equation");
     }
 }

@@ -309,7 +309,7 @@ fn unknown_label_hint(key: &str, context: &RefContext<'_>, suggest: bool) -> Str
         Some("tbl") => format!("label a table with a caption beside it: `: Caption {{#{key}}}`"),
         Some("sec") => format!("label a heading with ## Title {{#{key}}}"),
         Some("lst") => format!("label a code block with ```{{#{key} lst-cap=\"Caption\"}}"),
-        Some("eq") => "octavo does not number equations yet".to_string(),
+        Some("eq") => format!("octavo numbers equations labelled as $$ … $$ {{#{key}}}"),
         _ => "octavo numbers figures (fig-), tables (tbl-), listings (lst-) and sections (sec-)"
             .to_string(),
     }

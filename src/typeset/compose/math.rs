@@ -119,10 +119,14 @@ impl Composer<'_, '_> {
             self.centered(&pieces, self.profile.leading, flow);
             return;
         };
-        let number = math.number.as_ref().map(|n| {
-            let run = self.ctx.shape(&format!("({})", n.number), &style);
-            (run, n.anchor.clone())
-        });
+        let number = math
+            .number
+            .as_ref()
+            .zip(math.number_shown())
+            .map(|(n, shown)| {
+                let run = self.ctx.shape(&shown, &style);
+                (run, n.anchor.clone())
+            });
         let number_width = number.as_ref().map_or(0.0, |(run, _)| run.width());
         let reserved = if number.is_some() {
             2.0 * (number_width + NUMBER_GAP * style.size)
