@@ -310,3 +310,85 @@ fn the_epub_claims_accessibility_conformance_only_when_the_checks_pass() {
     assert!(!package.contains("conformsTo"));
     assert!(!stderr.contains("W0381"), "{stderr}");
 }
+
+/// The pages' boxes (media, trim, bleed) and their first link's rectangle, page by page.
+fn boxes_and_links(pdf: &Path) -> Vec<([f64; 4], [f64; 4], Option<[f64; 4]>)> {
+    let doc = Document::load(pdf).expect("the PDF parses");
+    let numbers = |object: &Object| -> [f64; 4] {
+        let array = object.as_array().expect("an array");
+        let values: Vec<f64> = array
+            .iter()
+            .map(|o| {
+                o.as_float()
+                    .map(f64::from)
+                    .or_else(|_| o.as_i64().map(|i| i as f64))
+            })
+            .collect::<Result<_, _>>()
+            .expect("numbers");
+        [values[0], values[1], values[2], values[3]]
+    };
+    doc.get_pages()
+        .values()
+        .map(|&id| {
+            let page = doc.get_dictionary(id).expect("a page");
+            let media = numbers(page.get(b"MediaBox").expect("MediaBox"));
+            let trim = numbers(page.get(b"TrimBox").expect("TrimBox"));
+            let link = page
+                .get(b"Annots")
+                .ok()
+                .and_then(|a| a.as_array().ok())
+                .and_then(|a| a.first())
+                .and_then(|r| r.as_reference().ok())
+                .and_then(|r| doc.get_dictionary(r).ok())
+                .and_then(|d| d.get(b"Rect").ok())
+                .map(numbers);
+            (media, trim, link)
+        })
+        .collect()
+}
+
+#[test]
+fn bleed_grows_the_sheet_on_the_outer_edges_and_moves_the_page_with_its_trim() {
+    let (_plain_guard, plain) = print_book(3, 3, "");
+    let (_bleed_guard, bled) = print_book(3, 3, "[print]\nbleed = \"0.125in\"\n");
+    for dir in [&plain, &bled] {
+        let (ok, stderr) = build(dir);
+        assert!(ok, "{stderr}");
+    }
+    let name = "out/the-northern-letters.pdf";
+    let without = boxes_and_links(&plain.join(name));
+    let with = boxes_and_links(&bled.join(name));
+    let bleed = 0.125 * PT;
+    assert_eq!(without.len(), with.len());
+    for (index, ((_, _, plain_link), (media, trim, link))) in without.iter().zip(&with).enumerate()
+    {
+        assert!((media[2] - (6.0 * PT + bleed)).abs() < 0.01, "{media:?}");
+        assert!(
+            (media[3] - (9.0 * PT + 2.0 * bleed)).abs() < 0.01,
+            "{media:?}"
+        );
+        // A recto's outer edge is its right, a verso's its left.
+        let left = if index % 2 == 1 { bleed } else { 0.0 };
+        assert!(
+            (trim[0] - left).abs() < 0.01 && (trim[1] - bleed).abs() < 0.01,
+            "{trim:?}"
+        );
+        assert!((trim[2] - trim[0] - 6.0 * PT).abs() < 0.01, "{trim:?}");
+        if let (Some(plain_link), Some(link)) = (plain_link, link) {
+            assert!(
+                (link[0] - plain_link[0] - left).abs() < 0.01,
+                "{link:?} {plain_link:?}"
+            );
+            assert!(
+                (link[1] - plain_link[1] - bleed).abs() < 0.01,
+                "{link:?} {plain_link:?}"
+            );
+        }
+    }
+    assert!(
+        with.iter().any(|(_, _, link)| link.is_some()),
+        "the contents links"
+    );
+    let bytes = std::fs::read(bled.join(name)).expect("the PDF");
+    std::fs::write(common::pdf_dir().join("print-edition-bleed.pdf"), bytes).expect("keep");
+}

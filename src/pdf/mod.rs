@@ -114,6 +114,11 @@ pub(crate) fn write_pdf_keeping(
     let mut parts = document_parts(book, &composition);
     parts.structure = std::mem::take(&mut composition.structure);
     parts.standards.clone_from(&options.profile.standards);
+    // Bleed is for the print interior (two-sided); a screen PDF is never trimmed.
+    parts.two_sided = options.profile.two_sided;
+    if options.profile.two_sided {
+        parts.bleed = book.meta.print.bleed;
+    }
     let input = writer::WriteInput {
         pages: &composition.pages,
         anchors: &composition.anchors,

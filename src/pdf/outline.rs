@@ -44,21 +44,23 @@ pub(super) fn validate_outline(entries: &[OutlineEntry], pages: usize) -> Result
     Ok(())
 }
 
-/// The outline as krilla writes it (checked by [`validate_outline`] first).
-pub(super) fn krilla_outline(entries: &[OutlineEntry]) -> Outline {
+/// The outline as krilla writes it (checked by [`validate_outline`] first), on pages
+/// printed with `bleed` above their trim.
+pub(super) fn krilla_outline(entries: &[OutlineEntry], bleed: Pt) -> Outline {
     let mut outline = Outline::new();
     for entry in entries {
-        outline.push_child(node(entry));
+        outline.push_child(node(entry, bleed));
     }
     outline
 }
 
 /// One closed outline item and its children.
-fn node(entry: &OutlineEntry) -> OutlineNode {
-    let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, entry.top.to_f32()));
+fn node(entry: &OutlineEntry, bleed: Pt) -> OutlineNode {
+    let top = (entry.top + bleed).to_f32();
+    let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, top));
     let mut node = OutlineNode::new(entry.title.clone(), destination).with_open(false);
     for child in &entry.children {
-        node.push_child(self::node(child));
+        node.push_child(self::node(child, bleed));
     }
     node
 }

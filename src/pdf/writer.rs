@@ -147,6 +147,28 @@ pub(crate) struct DocumentParts {
     pub structure: Structure,
     /// The standards the file must meet (`[pdf] standard`), checked by krilla as it writes.
     pub standards: Vec<Standard>,
+    /// Bleed beyond the trim on the top, bottom and outer edges (`[print] bleed`; zero for
+    /// none): the media box grows by it, the TrimBox keeps the page's size, and the page's
+    /// content moves with the trim.
+    pub bleed: Pt,
+    /// Whether pages alternate recto and verso (the outer edge of a verso is its left).
+    pub two_sided: bool,
+}
+
+impl DocumentParts {
+    /// Where page `index`'s trimmed page sits on its sheet: the bleed above it, and on a
+    /// verso the bleed at its left, its outer edge.
+    fn trim_origin(&self, index: usize) -> (Pt, Pt) {
+        let verso = self.two_sided && index % 2 == 1;
+        let left = if verso { self.bleed } else { Pt::ZERO };
+        (left, self.bleed)
+    }
+
+    /// The sheet a page of `trim` size is printed on: the trim and its bleed.
+    fn sheet(&self, trim: Size) -> Size {
+        let bleed = self.bleed.to_f32();
+        Size::from_wh(trim.width() + bleed, trim.height() + 2.0 * bleed).unwrap_or(trim)
+    }
 }
 
 /// What the writer writes.
@@ -259,7 +281,7 @@ fn draw_document(
     });
     let lang = Some(input.parts.info.language.clone()).filter(|l| !l.is_empty());
     doc.set_tag_tree(tags.finish(lang));
-    doc.set_outline(krilla_outline(&input.parts.outline));
+    doc.set_outline(krilla_outline(&input.parts.outline, input.parts.bleed));
     doc.set_metadata(krilla_metadata(&input.parts.info)?);
     let fixes = Fixes {
         has_outline: !input.parts.outline.is_empty(),
@@ -386,27 +408,40 @@ fn write_pages<'i>(
     fonts: &[Font],
     images: &BTreeMap<usize, PageImage>,
 ) -> TagTreeBuilder<'i> {
-    let whole_page = Rect::from_xywh(0.0, 0.0, page_size.width(), page_size.height());
+    let sheet = input.parts.sheet(page_size);
+    let whole_sheet = Rect::from_xywh(0.0, 0.0, sheet.width(), sheet.height());
     let mut batch = TextBatch::new(input.fonts, fonts);
     let mut tags = TagTreeBuilder::new(&input.parts.structure);
     for (index, page) in input.pages.iter().enumerate() {
         let label = labels.get(index).cloned().unwrap_or_default();
-        // The trimmed page is the whole page: printers ask for it.
-        let settings = PageSettings::new(page_size)
+        // Printers ask for the TrimBox: the page as it is cut, inside its bleed.
+        let (left, top) = input.parts.trim_origin(index);
+        let trim = Rect::from_xywh(
+            left.to_f32(),
+            top.to_f32(),
+            page_size.width(),
+            page_size.height(),
+        );
+        let mut settings = PageSettings::new(sheet)
             .with_page_label(label)
-            .with_trim_box(whole_page);
+            .with_trim_box(trim);
+        if input.parts.bleed > Pt::ZERO {
+            settings = settings.with_bleed_box(whole_sheet);
+        }
         let mut out = doc.start_page_with(settings);
         tags.start_page(index);
         let mut surface = out.surface();
         if let Some(location) = super::standards::page_location(index) {
             surface.set_location(location);
         }
+        surface.push_transform(&Transform::from_translate(left.to_f32(), top.to_f32()));
         for (range, node) in runs(page, &tags) {
             let items = &page.items[range];
             draw_run(&mut surface, &mut batch, &mut tags, items, node, images);
         }
+        surface.pop();
         surface.finish();
-        for (annotation, item) in annotations(page, input) {
+        for (annotation, item) in annotations(page, index, input) {
             match node_of(page, item, &tags) {
                 Some(node) => {
                     let id = out.add_tagged_annotation(annotation);
@@ -610,7 +645,7 @@ pub(super) fn draw_image(
 }
 
 /// The page's link annotations, borderless; a link to an unknown anchor is dropped.
-fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> {
+fn annotations(page: &Page, page_index: usize, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> {
     /// An annotation, or the lines of a long address gathered into one, with the index of
     /// its (first) link item.
     enum Pending<'p> {
@@ -622,7 +657,7 @@ fn annotations(page: &Page, input: &WriteInput<'_>) -> Vec<(Annotation, usize)> 
     let mut long: HashMap<*const u8, usize> = HashMap::new();
     for (index, item) in page.items.iter().enumerate() {
         let Item::Link(link) = item else { continue };
-        let Some(rect) = link_rect(link) else {
+        let Some(rect) = link_rect(link, input.parts.trim_origin(page_index)) else {
             continue;
         };
         match &link.target {
@@ -685,14 +720,14 @@ fn uri_target(uri: &str) -> Target {
 }
 
 /// A link's rectangle (krilla's coordinates, y down), if it has an area.
-fn link_rect(link: &LinkItem) -> Option<Rect> {
+fn link_rect(link: &LinkItem, (left, top): (Pt, Pt)) -> Option<Rect> {
     let values = [link.x, link.y, link.width, link.height];
     if !values.iter().all(|v| v.is_finite()) {
         return None;
     }
     Rect::from_xywh(
-        link.x.to_f32(),
-        link.y.to_f32(),
+        (link.x + left).to_f32(),
+        (link.y + top).to_f32(),
         link.width.to_f32(),
         link.height.to_f32(),
     )
@@ -708,7 +743,8 @@ fn link_target(target: &LinkDest, input: &WriteInput<'_>) -> Option<Target> {
             if page >= input.pages.len() || !top.is_finite() {
                 return None;
             }
-            let point = Point::from_xy(0.0, (top - LINK_VIEW_MARGIN).to_f32());
+            let (_, bleed) = input.parts.trim_origin(page);
+            let point = Point::from_xy(0.0, (top + bleed - LINK_VIEW_MARGIN).to_f32());
             Some(Target::Destination(Destination::Xyz(XyzDestination::new(
                 page, point,
             ))))
