@@ -268,7 +268,7 @@ fn owned(piece: &Piece<'_>) -> Piece<'static> {
         Piece::Math(formula) => Piece::Math(formula.clone()),
         Piece::Image(image) => Piece::Image(image.clone()),
         Piece::Anchor(id) => Piece::Anchor(id.clone()),
-        Piece::Language(language) => Piece::Language(language.clone()),
+        Piece::Language(language) => Piece::Language(*language),
     }
 }
 
