@@ -311,10 +311,13 @@ fn the_epub_claims_accessibility_conformance_only_when_the_checks_pass() {
     assert!(!stderr.contains("W0381"), "{stderr}");
 }
 
-/// The pages' boxes (media, trim, bleed) and their first link's rectangle, page by page.
-fn boxes_and_links(pdf: &Path) -> Vec<([f64; 4], [f64; 4], Option<[f64; 4]>)> {
+/// A PDF rectangle: left, bottom, right, top.
+type PdfRect = [f64; 4];
+
+/// The pages' media and trim boxes and their first link's rectangle, page by page.
+fn boxes_and_links(pdf: &Path) -> Vec<(PdfRect, PdfRect, Option<PdfRect>)> {
     let doc = Document::load(pdf).expect("the PDF parses");
-    let numbers = |object: &Object| -> [f64; 4] {
+    let numbers = |object: &Object| -> PdfRect {
         let array = object.as_array().expect("an array");
         let values: Vec<f64> = array
             .iter()
