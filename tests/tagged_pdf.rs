@@ -83,6 +83,7 @@ fn build(dir: &Path, out: &Path) -> Result<PathBuf, String> {
         .expect("out folder")
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|p| !p.to_string_lossy().ends_with("-cover.pdf"))
         .find(|p| p.extension().is_some_and(|e| e == "pdf"));
     pdf.ok_or(messages)
 }
