@@ -245,6 +245,12 @@ impl Isbn {
 }
 
 impl Meta {
+    /// The contributors' names joined by commas, as the metadata and the covers show them.
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = self.contributors.iter().map(|c| c.name.as_str()).collect();
+        names.join(", ")
+    }
+
     /// How the copyright pages name the book: each edition's ISBN, hyphenated and marked
     /// with its edition (`ISBN 978-… (print)`), and the book's own ISBN when it is neither;
     /// the identifier when there is no ISBN at all.

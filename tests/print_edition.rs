@@ -202,6 +202,15 @@ fn each_edition_has_its_own_isbn_printed_hyphenated() {
         "the EPUB is named by its own ISBN"
     );
     assert!(!opf.contains("urn:isbn:9780306406157"));
+    // The NCX names the EPUB by the same identifier as its package.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&epub)).expect("a zip");
+    let mut ncx = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("EPUB/toc.ncx").expect("the NCX"),
+        &mut ncx,
+    )
+    .expect("UTF-8");
+    assert!(ncx.contains("content=\"urn:isbn:9781492067665\""), "{ncx}");
 }
 
 #[test]

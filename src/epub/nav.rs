@@ -134,7 +134,7 @@ pub(crate) fn ncx_document(book: &Book, toc: &[TocEntry], terms: &Terms) -> Stri
     out.push_str("<head>\n");
     out.push_str(&format!(
         "<meta name=\"dtb:uid\" content=\"{}\"/>\n",
-        escape(&book.meta.identifier.urn())
+        escape(&book.meta.epub_identifier().urn())
     ));
     out.push_str(&format!(
         "<meta name=\"dtb:depth\" content=\"{}\"/>\n",

@@ -36,13 +36,7 @@ pub(crate) fn write(
         })?;
     let info = DocumentInfo {
         title: book.meta.title.clone(),
-        author: book
-            .meta
-            .contributors
-            .iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        author: book.meta.names(),
         subject: "Cover".to_string(),
         keywords: Vec::new(),
         language: book.meta.language.clone(),

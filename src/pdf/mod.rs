@@ -195,13 +195,7 @@ fn document_parts(book: &Book, composition: &Composition) -> writer::DocumentPar
         labels: page_labels(composition),
         info: metadata::DocumentInfo {
             title: book.meta.title.clone(),
-            author: book
-                .meta
-                .contributors
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
+            author: book.meta.names(),
             subject: book
                 .meta
                 .description

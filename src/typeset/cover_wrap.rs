@@ -226,6 +226,11 @@ fn left_edge_colour(asset: &crate::doc::ImageAsset) -> Option<Ink> {
     Some(Ink(average))
 }
 
+/// The measure of text on a cover `trim_w` wide: inside the safe margin on both sides.
+fn safe_measure(trim_w: Pt) -> Pt {
+    trim_w - Pt::inches(SAFE_MARGIN_INCHES) * 2.0
+}
+
 /// The front of a book without a cover image: title, subtitle and names, centred on the
 /// panel's measure, relative to the panel's top-left corner.
 fn front_text(
@@ -236,7 +241,7 @@ fn front_text(
     ctx: &mut TextContext<'_>,
 ) -> Vec<Item> {
     let margin = Pt::inches(SAFE_MARGIN_INCHES);
-    let measure = trim_w - margin * 2.0;
+    let measure = safe_measure(trim_w);
     let meta = &book.meta;
     let title_size = design.title_size.at(body);
     let names_size = design.names_size.at(body);
@@ -265,12 +270,12 @@ fn front_text(
             ctx,
         );
     }
-    let names: Vec<&str> = meta.contributors.iter().map(|c| c.name.as_str()).collect();
+    let names = meta.names();
     if !names.is_empty() {
         let style = serif(names_size, Style::Regular);
         let leading = names_size * design.title_leading;
         centred(
-            &names.join(", "),
+            &names,
             &style,
             leading,
             measure,
@@ -291,8 +296,7 @@ fn back_text(
     trim_w: Pt,
     ctx: &mut TextContext<'_>,
 ) -> Vec<Item> {
-    let margin = Pt::inches(SAFE_MARGIN_INCHES);
-    let measure = trim_w - margin * 2.0;
+    let measure = safe_measure(trim_w);
     let size = design.blurb_size.at(body);
     let leading = size * design.blurb_leading;
     let style = serif(size, Style::Regular);
@@ -348,16 +352,11 @@ fn spine_text(
         return Vec::new();
     }
     let size = design.spine_size.at(body).min(room * design.spine_fill);
-    let names: Vec<&str> = book
-        .meta
-        .contributors
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
+    let names = book.meta.names();
     let text = if names.is_empty() {
         book.meta.title.clone()
     } else {
-        format!("{}  \u{2022}  {}", book.meta.title, names.join(", "))
+        format!("{}  \u{2022}  {names}", book.meta.title)
     };
     let length = trim_h - Pt::inches(SAFE_MARGIN_INCHES) * 2.0;
     let style = serif(size, Style::Regular);
