@@ -609,30 +609,9 @@ fn collect_anchors(pages: &[Page]) -> BTreeMap<String, (usize, Pt)> {
 }
 
 /// Lower-case roman numerals for front-matter folios.
-pub(crate) fn roman(mut n: usize) -> String {
-    const TABLE: [(usize, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, digits) in TABLE {
-        while n >= value {
-            out.push_str(digits);
-            n -= value;
-        }
-    }
-    out
+pub(crate) fn roman(n: usize) -> String {
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    crate::doc::numerals::roman_upper(n).to_ascii_lowercase()
 }
 
 /// The warnings with those of one kind that a book raises by the dozen (display formulas
