@@ -103,7 +103,7 @@ pub(crate) fn resolve_citations(
     if bibliography.is_none() && collect(chapters, false).is_empty() {
         return None;
     }
-    let style = load_style(&options.style, sources, diags);
+    let style = crate::timing::time("cite style", || load_style(&options.style, sources, diags));
     let sites = collect(chapters, style.is_note());
     let Some(file) = bibliography else {
         report_missing_bibliography(&sites, diags);
@@ -114,12 +114,15 @@ pub(crate) fn resolve_citations(
         );
         return None;
     };
-    let bib = load_bibliography(file, sources, diags);
+    let bib = crate::timing::time("cite bib", || load_bibliography(file, sources, diags));
     report_unknown_keys(&sites, &bib, diags);
     let nocite = nocite_keys(&bib, &options.nocite, diags);
     report_unused(&sites, &bib, &nocite, diags);
-    let ctx = RenderContext::new(&style, &bib, &options.locale);
-    let (outputs, list) = render(&ctx, &sites, &nocite, diags);
+    let ctx = crate::timing::time("cite ctx", || {
+        RenderContext::new(&style, &bib, &options.locale)
+    });
+    let (outputs, list) =
+        crate::timing::time("cite render", || render(&ctx, &sites, &nocite, diags));
     apply(chapters, style.is_note(), outputs);
     let entries = list.filter(|entries| !entries.is_empty())?;
     let title = options

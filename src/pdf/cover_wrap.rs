@@ -14,7 +14,7 @@ use krilla::{Document, SerializeSettings};
 
 use super::glyphs::TextBatch;
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
-use super::writer::{draw_image, guarded, krilla_fonts, PageImage, WriteError};
+use super::writer::{copy_pngs, draw_image, guarded, krilla_fonts, PageImage, WriteError};
 use crate::doc::Book;
 use crate::fonts::FontSet;
 use crate::typeset::cover_wrap::{CoverWrap, SheetRect};
@@ -95,8 +95,10 @@ fn draw(
     surface.finish();
     page.finish();
     doc.set_metadata(krilla_metadata(info)?);
-    doc.finish()
-        .map_err(|error| WriteError::Krilla(error.to_string()))
+    let pdf = doc
+        .finish()
+        .map_err(|error| WriteError::Krilla(error.to_string()))?;
+    copy_pngs(pdf, &images)
 }
 
 /// The glyph runs among `items`, drawn in one batch.
@@ -126,7 +128,7 @@ fn front_image(
     let Some(asset) = book.images.get(item.image) else {
         return Ok(images);
     };
-    images.insert(item.image, PageImage::read(asset, fonts)?);
+    images.insert(item.image, PageImage::read(asset, item.image, fonts)?);
     Ok(images)
 }
 

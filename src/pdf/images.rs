@@ -20,6 +20,7 @@ use krilla::image::Image;
 use krilla::Data;
 use usvg::fontdb::Database;
 
+use super::png_passthrough::PngStream;
 use crate::doc::MAX_IMAGE_PIXELS;
 
 /// An image as the PDF draws it.
@@ -28,6 +29,14 @@ pub(crate) enum PdfImage {
     Raster(Image),
     /// A drawing krilla-svg turns into PDF paths and text.
     Svg(Box<usvg::Tree>),
+    /// A PNG copied into the PDF as it is: krilla draws `stand_in`, which
+    /// [`super::png_passthrough::substitute`] replaces with `stream` in the written file.
+    CopiedPng {
+        /// The image krilla draws in its place.
+        stand_in: Image,
+        /// The PNG's data.
+        stream: Box<PngStream>,
+    },
 }
 
 /// The media type of the SVG images the book holds.
@@ -36,12 +45,14 @@ const SVG_MEDIA_TYPE: &str = "image/svg+xml";
 /// Bytes a decoded pixel may take: 16-bit RGBA, the widest PNG.
 const MAX_BYTES_PER_PIXEL: u64 = 8;
 
-/// The image at `path` (of `media_type`, as resolve found it) ready for krilla; `svg_fonts`
-/// are the faces an SVG's text is set in. The error is a reason to show with the path.
+/// The image at `path` (of `media_type`, as resolve found it) ready for krilla, image
+/// `number` of the document; `svg_fonts` are the faces an SVG's text is set in. The error
+/// is a reason to show with the path.
 pub(crate) fn read_pdf_image(
     path: &Path,
     media_type: &str,
     svg_fonts: &Arc<Database>,
+    number: usize,
 ) -> Result<PdfImage, String> {
     if media_type == SVG_MEDIA_TYPE {
         let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
@@ -50,26 +61,29 @@ pub(crate) fn read_pdf_image(
         let tree = crate::fonts::parse_svg(&text, Arc::clone(svg_fonts))?;
         return Ok(PdfImage::Svg(Box::new(tree)));
     }
-    read_image(path).map(PdfImage::Raster)
+    // The path was confined to the book when the image was resolved.
+    let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
+        .map_err(|problem| problem.describe(&path.display().to_string()))?;
+    if let Some(stream) = PngStream::parse(&bytes) {
+        check_pixels(stream.width, stream.height)?;
+        let stand_in = stream.placeholder(number)?;
+        return Ok(PdfImage::CopiedPng {
+            stand_in,
+            stream: Box::new(stream),
+        });
+    }
+    image_from_bytes(bytes).map(PdfImage::Raster)
 }
 
 /// The PNG file signature.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-/// The image at `path`, ready for krilla; the error is a reason to show with the path.
-pub(crate) fn read_image(path: &Path) -> Result<Image, String> {
-    // The path was confined to the book when the image was resolved.
-    let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
-        .map_err(|problem| problem.describe(&path.display().to_string()))?;
-    image_from_bytes(bytes)
-}
 
 /// Checks that the image at `path` (of `media_type`) can go into the PDF (`octavo check`):
 /// it is read as the writer reads it, and a PNG's pixels are decoded too, since krilla
 /// decodes them only when the document is written.
 pub(crate) fn check_image(path: &Path, media_type: &str) -> Result<(), String> {
     if media_type == SVG_MEDIA_TYPE {
-        return read_pdf_image(path, media_type, &Arc::default()).map(|_| ());
+        return read_pdf_image(path, media_type, &Arc::default(), 0).map(|_| ());
     }
     let bytes = crate::manuscript::read_regular(path, crate::manuscript::NO_SIZE_LIMIT)
         .map_err(|problem| problem.describe(&path.display().to_string()))?;

@@ -16,6 +16,7 @@ pub(crate) mod labels;
 pub(crate) mod metadata;
 mod object_streams;
 pub(crate) mod outline;
+mod png_passthrough;
 #[cfg(test)]
 mod sample;
 pub(crate) mod standards;

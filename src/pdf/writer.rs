@@ -237,6 +237,7 @@ pub(crate) fn finish(drawn: Drawn, set: &FontSet<'static>) -> Result<Vec<u8>, Wr
         crate::timing::time("pdf finish", || doc.finish())
             .map_err(|error| describe_error(error, set, &fonts, &images))
     })?;
+    let bytes = copy_pngs(bytes, &images)?;
     Ok(crate::timing::time("pdf fixes", || {
         super::krilla_fixes::fix(bytes, fixes)
     }))
@@ -315,31 +316,68 @@ pub(super) struct PageImage {
 }
 
 impl PageImage {
-    /// `asset` read for krilla (an SVG's text in the book's `fonts`).
-    pub(super) fn read(asset: &ImageAsset, fonts: &FontSet<'static>) -> Result<Self, WriteError> {
+    /// `asset`, image `number` of the document, read for krilla (an SVG's text in the
+    /// book's `fonts`).
+    pub(super) fn read(
+        asset: &ImageAsset,
+        number: usize,
+        fonts: &FontSet<'static>,
+    ) -> Result<Self, WriteError> {
         let svg_fonts = if asset.media_type == "image/svg+xml" {
             svg_font_database(fonts)
         } else {
             Arc::default()
         };
-        Self::read_with(asset, &svg_fonts)
+        Self::read_with(asset, number, &svg_fonts)
     }
 
-    /// `asset` read for krilla, an SVG's text in the font database `svg_fonts`.
+    /// `asset`, image `number`, read for krilla, an SVG's text in the font database
+    /// `svg_fonts`.
     fn read_with(
         asset: &ImageAsset,
+        number: usize,
         svg_fonts: &Arc<usvg::fontdb::Database>,
     ) -> Result<Self, WriteError> {
-        let image = super::images::read_pdf_image(&asset.path, &asset.media_type, svg_fonts)
-            .map_err(|reason| WriteError::Image {
-                path: asset.path.display().to_string(),
-                reason,
-            })?;
+        let image =
+            super::images::read_pdf_image(&asset.path, &asset.media_type, svg_fonts, number)
+                .map_err(|reason| WriteError::Image {
+                    path: asset.path.display().to_string(),
+                    reason,
+                })?;
         Ok(PageImage {
             image,
             path: asset.path.clone(),
         })
     }
+}
+
+impl PageImage {
+    /// The image krilla draws for this one; `None` for an SVG.
+    fn krilla_image(&self) -> Option<&krilla::image::Image> {
+        match &self.image {
+            PdfImage::Raster(image)
+            | PdfImage::CopiedPng {
+                stand_in: image, ..
+            } => Some(image),
+            PdfImage::Svg(_) => None,
+        }
+    }
+}
+
+/// `pdf` as krilla wrote it with `images` drawn, each copied PNG's stand-in replaced by the
+/// PNG's data ([`super::png_passthrough`]).
+pub(super) fn copy_pngs(
+    pdf: Vec<u8>,
+    images: &BTreeMap<usize, PageImage>,
+) -> Result<Vec<u8>, WriteError> {
+    let streams = images
+        .iter()
+        .filter_map(|(&number, image)| match &image.image {
+            PdfImage::CopiedPng { stream, .. } => Some((number, &**stream)),
+            PdfImage::Raster(_) | PdfImage::Svg(_) => None,
+        })
+        .collect();
+    super::png_passthrough::substitute(pdf, &streams).map_err(WriteError::Internal)
 }
 
 /// Every image the pages show, by image index. The SVGs' font database (the book's faces)
@@ -361,7 +399,10 @@ fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, Wri
         } else {
             Arc::default()
         };
-        images.insert(image.image, PageImage::read_with(asset, &fonts)?);
+        images.insert(
+            image.image,
+            PageImage::read_with(asset, image.image, &fonts)?,
+        );
     }
     Ok(images)
 }
@@ -384,7 +425,7 @@ fn describe_error(
         KrillaError::Image(image, _, reason) => {
             let path = images
                 .values()
-                .find(|i| matches!(&i.image, PdfImage::Raster(r) if *r == image))
+                .find(|i| i.krilla_image() == Some(&image))
                 .map_or_else(|| "(unknown)".to_string(), |i| i.path.display().to_string());
             WriteError::Image { path, reason }
         }
@@ -631,7 +672,12 @@ pub(super) fn draw_image(
     };
     surface.push_transform(&Transform::from_translate(item.x.to_f32(), item.y.to_f32()));
     match &image.image {
-        PdfImage::Raster(raster) => surface.draw_image(raster.clone(), size),
+        PdfImage::Raster(raster)
+        | PdfImage::CopiedPng {
+            stand_in: raster, ..
+        } => {
+            surface.draw_image(raster.clone(), size);
+        }
         PdfImage::Svg(tree) => {
             // Text stays text (selectable, searchable), in the book's faces.
             let settings = SvgSettings {
