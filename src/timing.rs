@@ -14,11 +14,28 @@ pub(crate) fn time<T>(phase: &str, work: impl FnOnce() -> T) -> T {
     let cpu_start = process_cpu_ms();
     let result = work();
     eprintln!(
-        "timing: {phase:<24} {:>8.1} ms  cpu {:>8.1} ms",
+        "timing: {phase:<24} {:>8.1} ms  cpu {:>8.1} ms  peak {:>5} MB",
         start.elapsed().as_secs_f64() * 1000.0,
-        process_cpu_ms() - cpu_start
+        process_cpu_ms() - cpu_start,
+        peak_rss_mb()
     );
     result
+}
+
+/// The process's peak resident memory so far, in MB (which stage raised it).
+#[cfg(unix)]
+fn peak_rss_mb() -> i64 {
+    // SAFETY: getrusage only writes the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    // Linux gives kilobytes.
+    usage.ru_maxrss / 1024
+}
+
+/// The peak resident memory where it cannot be read.
+#[cfg(not(unix))]
+fn peak_rss_mb() -> i64 {
+    0
 }
 
 /// CPU time (user + system, all threads) the process has used so far, in milliseconds

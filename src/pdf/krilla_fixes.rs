@@ -27,9 +27,11 @@
 //! version (`Cargo.toml`), and `tests/krilla_fixes.rs` fails when the sample book's PDF lacks
 //! any of them (as do the writer's own tests).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::object_streams::{deflate, Entry};
+use super::png_passthrough::{self, PngStream};
 
 /// The catalog entries added, each with the key that tells whether krilla wrote it already.
 const DISPLAY_DOC_TITLE: (&str, &str) = (
@@ -63,15 +65,31 @@ pub(super) struct Fixes {
 
 /// The file with the changes of the module documentation; `pdf` unchanged where it is not
 /// what krilla writes.
-pub(super) fn fix(mut pdf: Vec<u8>, fixes: Fixes) -> Vec<u8> {
+#[cfg(test)]
+pub(super) fn fix(pdf: Vec<u8>, fixes: Fixes) -> Vec<u8> {
+    let original = pdf.clone();
+    fix_and_copy(pdf, fixes, &BTreeMap::new()).unwrap_or(original)
+}
+
+/// The file with the changes of the module documentation and the copied PNGs `streams` (by
+/// image number) in place of their stand-ins ([`super::png_passthrough`]), in the one pass
+/// that rewrites the file. The fixes are left out where the file is not what krilla
+/// writes; a stand-in that cannot be replaced is an error.
+pub(super) fn fix_and_copy(
+    mut pdf: Vec<u8>,
+    fixes: Fixes,
+    streams: &BTreeMap<usize, &PngStream>,
+) -> Result<Vec<u8>, String> {
     let Some(tail) = Tail::parse(&pdf) else {
-        return pdf;
+        return png_passthrough::substitute(pdf, streams);
     };
+    let replacements =
+        png_passthrough::stand_in_replacements(&pdf, &tail.offsets, tail.xref_start, streams)?;
     integer_widths(&mut pdf, &tail.offsets);
     if !supports_xref_streams(&pdf) {
-        return pdf;
+        return png_passthrough::substitute(pdf, streams);
     }
-    tail.rewrite(pdf, fixes)
+    Ok(tail.rewrite(pdf, fixes, &replacements))
 }
 
 /// Rewrites the fractional widths of the `/W` arrays of every CID font dictionary as the
@@ -183,9 +201,15 @@ impl Tail {
         })
     }
 
-    /// The file with the catalog's entries added, the small objects packed when asked, and a
-    /// cross-reference stream in place of the table and trailer.
-    fn rewrite(&self, mut pdf: Vec<u8>, fixes: Fixes) -> Vec<u8> {
+    /// The file with the catalog's entries added, the objects of `replacements` (by number)
+    /// replaced, the small objects packed when asked, and a cross-reference stream in place
+    /// of the table and trailer.
+    fn rewrite(
+        &self,
+        mut pdf: Vec<u8>,
+        fixes: Fixes,
+        replacements: &BTreeMap<usize, Vec<u8>>,
+    ) -> Vec<u8> {
         let added = catalog_entries(&pdf[self.catalog.clone()], fixes.has_outline);
         // The catalog is the last object: inserting into it moves nothing else.
         let insert_at = self.catalog.end - 2;
@@ -194,15 +218,17 @@ impl Tail {
         let end = pdf.len();
         let packed = fixes
             .object_streams
-            .then(|| super::object_streams::pack(&pdf, &self.offsets, end))
+            .then(|| super::object_streams::pack(&pdf, &self.offsets, end, replacements))
             .flatten();
         let (mut out, mut entries) = match packed {
             Some(packed) => (packed.bytes, packed.entries),
             None => {
-                let entries = self
-                    .offsets
-                    .iter()
-                    .map(|o| o.map_or(Entry::Free, Entry::At));
+                let (pdf, offsets) = if replacements.is_empty() {
+                    (pdf, self.offsets.clone())
+                } else {
+                    png_passthrough::rebuilt(&pdf, &self.offsets, end, replacements)
+                };
+                let entries = offsets.iter().map(|o| o.map_or(Entry::Free, Entry::At));
                 (pdf, entries.collect())
             }
         };

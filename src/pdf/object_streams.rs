@@ -7,6 +7,7 @@
 //! most [`OBJECTS_PER_STREAM`] objects, Flate-compressed, and the cross-reference stream
 //! finds it there (`krilla_fixes`). Object numbers do not change.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
 
@@ -49,8 +50,14 @@ struct Object {
 }
 
 /// Packs the non-stream objects of `pdf`, whose objects are at `offsets` (by number) and end
-/// before `end`; `None` if an object is not laid out as krilla writes them.
-pub(super) fn pack(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Packed> {
+/// before `end`, writing the stream objects of `replacements` (whole objects, by number) in
+/// place of the file's; `None` if an object is not laid out as krilla writes them.
+pub(super) fn pack(
+    pdf: &[u8],
+    offsets: &[Option<usize>],
+    end: usize,
+    replacements: &BTreeMap<usize, Vec<u8>>,
+) -> Option<Packed> {
     let objects = objects(pdf, offsets, end)?;
     let first = objects.first()?.extent.start;
     let mut bytes = Vec::with_capacity(end);
@@ -60,7 +67,10 @@ pub(super) fn pack(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<
     for object in &objects {
         if pdf[object.body.clone()].ends_with(b"endstream") {
             entries[object.number] = Entry::At(bytes.len());
-            bytes.extend_from_slice(&pdf[object.extent.clone()]);
+            match replacements.get(&object.number) {
+                Some(replacement) => bytes.extend_from_slice(replacement),
+                None => bytes.extend_from_slice(&pdf[object.extent.clone()]),
+            }
         } else {
             small.push(object);
         }
@@ -170,7 +180,7 @@ mod tests {
     #[test]
     fn small_objects_are_packed_and_streams_stay() {
         let (pdf, offsets) = three_objects();
-        let packed = pack(&pdf, &offsets, pdf.len()).expect("packed");
+        let packed = pack(&pdf, &offsets, pdf.len(), &BTreeMap::new()).expect("packed");
         assert_eq!(
             packed.entries[1],
             Entry::Packed {
@@ -220,6 +230,6 @@ mod tests {
     fn an_object_not_where_the_table_says_is_not_packed() {
         let (pdf, mut offsets) = three_objects();
         offsets[3] = offsets[3].map(|o| o + 1);
-        assert!(pack(&pdf, &offsets, pdf.len()).is_none());
+        assert!(pack(&pdf, &offsets, pdf.len(), &BTreeMap::new()).is_none());
     }
 }

@@ -308,43 +308,88 @@ pub(crate) fn substitute(
         return Ok(pdf);
     }
     let table = XrefTable::parse(&pdf).ok_or("the PDF's cross-reference table is unexpected")?;
-    let mut objects: Vec<(usize, usize)> = table
-        .offsets
+    let replacements = stand_in_replacements(&pdf, &table.offsets, table.xref_start, streams)?;
+    let (mut out, offsets) = rebuilt(&pdf, &table.offsets, table.xref_start, &replacements);
+    let xref_at = out.len();
+    table.write(&mut out, &offsets, xref_at);
+    Ok(out)
+}
+
+/// Bytes at the start of an object within which an image's dictionary begins.
+const DICTIONARY_WINDOW: usize = 256;
+
+/// Each stand-in among the objects of `pdf` (at `offsets` by number, the last ending at
+/// `end`) rewritten whole with its PNG's data, by object number. An error when a stand-in
+/// of `streams` is not found.
+pub(crate) fn stand_in_replacements(
+    pdf: &[u8],
+    offsets: &[Option<usize>],
+    end: usize,
+    streams: &BTreeMap<usize, &PngStream>,
+) -> Result<BTreeMap<usize, Vec<u8>>, String> {
+    let mut replacements = BTreeMap::new();
+    if streams.is_empty() {
+        return Ok(replacements);
+    }
+    let mut found = BTreeMap::new();
+    for (start, number, object_end) in objects_in_order(offsets, end) {
+        let object = pdf
+            .get(start..object_end)
+            .ok_or("an object lies outside the file")?;
+        let head = &object[..object.len().min(DICTIONARY_WINDOW)];
+        if find(head, b"/Subtype/Image").is_none() {
+            continue;
+        }
+        if let Some((image, replacement)) = replace_stand_in(object, number, streams) {
+            found.insert(image, number);
+            replacements.insert(number, replacement);
+        }
+    }
+    match streams.keys().find(|image| !found.contains_key(*image)) {
+        Some(missing) => Err(format!("image {missing} was not found in the written PDF")),
+        None => Ok(replacements),
+    }
+}
+
+/// Each object's start, number and end (the next object's start, or `end`), in file order.
+fn objects_in_order(offsets: &[Option<usize>], end: usize) -> Vec<(usize, usize, usize)> {
+    let mut starts: Vec<(usize, usize)> = offsets
         .iter()
         .enumerate()
         .filter_map(|(number, offset)| Some(((*offset)?, number)))
         .collect();
-    objects.sort_unstable();
-    let mut out = Vec::with_capacity(pdf.len());
-    let mut new_offsets = table.offsets.clone();
-    let mut copied_from = 0;
-    let mut found = BTreeMap::new();
-    let ends = objects
+    starts.sort_unstable();
+    let ends = starts.iter().skip(1).map(|&(start, _)| start).chain([end]);
+    starts
         .iter()
-        .skip(1)
-        .map(|&(start, _)| start)
-        .chain([table.xref_start]);
-    for (&(start, number), end) in objects.iter().zip(ends) {
+        .zip(ends)
+        .map(|(&(start, number), end)| (start, number, end))
+        .collect()
+}
+
+/// `pdf` up to `end` with the objects of `replacements` (by number) replaced, and every
+/// object's new offset.
+pub(crate) fn rebuilt(
+    pdf: &[u8],
+    offsets: &[Option<usize>],
+    end: usize,
+    replacements: &BTreeMap<usize, Vec<u8>>,
+) -> (Vec<u8>, Vec<Option<usize>>) {
+    let grown: usize = replacements.values().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(end + grown);
+    let mut new_offsets = offsets.to_vec();
+    let mut copied_from = 0;
+    for (start, number, object_end) in objects_in_order(offsets, end) {
         // Every object moves by what the replacements before it added or removed.
         new_offsets[number] = Some(out.len() + (start - copied_from));
-        let object = pdf
-            .get(start..end)
-            .ok_or("an object lies outside the file")?;
-        let Some((image, replacement)) = replace_stand_in(object, number, streams) else {
-            continue;
-        };
-        out.extend_from_slice(&pdf[copied_from..start]);
-        out.extend_from_slice(&replacement);
-        copied_from = end;
-        found.insert(image, number);
+        if let Some(replacement) = replacements.get(&number) {
+            out.extend_from_slice(&pdf[copied_from..start]);
+            out.extend_from_slice(replacement);
+            copied_from = object_end;
+        }
     }
-    if let Some(missing) = streams.keys().find(|image| !found.contains_key(*image)) {
-        return Err(format!("image {missing} was not found in the written PDF"));
-    }
-    let xref_at = out.len() + (table.xref_start - copied_from);
-    out.extend_from_slice(&pdf[copied_from..table.xref_start]);
-    table.write(&mut out, &new_offsets, xref_at);
-    Ok(out)
+    out.extend_from_slice(&pdf[copied_from..end]);
+    (out, new_offsets)
 }
 
 /// The stand-in `object` (number `number`) replaced: the image number it stood in for and

@@ -35,6 +35,7 @@ use super::krilla_fixes::Fixes;
 use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
 use super::outline::{krilla_outline, validate_outline, OutlineEntry};
+use super::png_passthrough::PngStream;
 use super::standards::{configuration, Standard};
 use super::tags::TagTreeBuilder;
 use crate::doc::ImageAsset;
@@ -237,10 +238,11 @@ pub(crate) fn finish(drawn: Drawn, set: &FontSet<'static>) -> Result<Vec<u8>, Wr
         crate::timing::time("pdf finish", || doc.finish())
             .map_err(|error| describe_error(error, set, &fonts, &images))
     })?;
-    let bytes = copy_pngs(bytes, &images)?;
-    Ok(crate::timing::time("pdf fixes", || {
-        super::krilla_fixes::fix(bytes, fixes)
-    }))
+    let streams = copied_pngs(&images);
+    crate::timing::time("pdf fixes", || {
+        super::krilla_fixes::fix_and_copy(bytes, fixes, &streams)
+    })
+    .map_err(WriteError::Internal)
 }
 
 /// `work`'s result, or a panic inside krilla as an error.
@@ -364,20 +366,24 @@ impl PageImage {
     }
 }
 
+/// The PNGs among `images` that are copied into the file, by image number.
+fn copied_pngs(images: &BTreeMap<usize, PageImage>) -> BTreeMap<usize, &PngStream> {
+    images
+        .iter()
+        .filter_map(|(&number, image)| match &image.image {
+            PdfImage::CopiedPng { stream, .. } => Some((number, &**stream)),
+            PdfImage::Raster(_) | PdfImage::Svg(_) => None,
+        })
+        .collect()
+}
+
 /// `pdf` as krilla wrote it with `images` drawn, each copied PNG's stand-in replaced by the
 /// PNG's data ([`super::png_passthrough`]).
 pub(super) fn copy_pngs(
     pdf: Vec<u8>,
     images: &BTreeMap<usize, PageImage>,
 ) -> Result<Vec<u8>, WriteError> {
-    let streams = images
-        .iter()
-        .filter_map(|(&number, image)| match &image.image {
-            PdfImage::CopiedPng { stream, .. } => Some((number, &**stream)),
-            PdfImage::Raster(_) | PdfImage::Svg(_) => None,
-        })
-        .collect();
-    super::png_passthrough::substitute(pdf, &streams).map_err(WriteError::Internal)
+    super::png_passthrough::substitute(pdf, &copied_pngs(images)).map_err(WriteError::Internal)
 }
 
 /// Every image the pages show, by image index. The SVGs' font database (the book's faces)
