@@ -208,22 +208,57 @@ fn front_image(
 }
 
 /// The average colour of the image's left edge, where the front meets the spine: the
-/// spine and the back continue it. `None` when the image cannot be decoded.
+/// spine and the back continue it. `None` when the image cannot be decoded. A PNG is read
+/// a row at a time (a 1920×3072 cover would take 17 MB decoded whole); anything else is
+/// decoded whole.
 fn left_edge_colour(asset: &crate::doc::ImageAsset) -> Option<Ink> {
-    let image = image::open(&asset.path).ok()?.into_rgb8();
-    let height = image.height();
-    if image.width() == 0 || height == 0 {
+    let bytes = std::fs::read(&asset.path).ok()?;
+    let edge = png_left_edge(&bytes).or_else(|| {
+        let image = image::load_from_memory(&bytes).ok()?.into_rgb8();
+        Some(
+            (0..image.height())
+                .map(|y| image.get_pixel(0, y).0)
+                .collect(),
+        )
+    })?;
+    average(&edge)
+}
+
+/// The first pixel of every row of a non-interlaced PNG, as RGB; `None` for anything else.
+fn png_left_edge(bytes: &[u8]) -> Option<Vec<[u8; 3]>> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().ok()?;
+    if reader.info().interlaced {
         return None;
     }
+    let (colour, _) = reader.output_color_type();
+    let mut edge = Vec::with_capacity(reader.info().height as usize);
+    while let Some(row) = reader.next_row().ok()? {
+        let pixel = row.data();
+        edge.push(match colour {
+            png::ColorType::Rgb | png::ColorType::Rgba => {
+                [*pixel.first()?, *pixel.get(1)?, *pixel.get(2)?]
+            }
+            png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha => [*pixel.first()?; 3],
+            png::ColorType::Indexed => return None,
+        });
+    }
+    Some(edge)
+}
+
+/// The average of `pixels`; `None` when there are none.
+fn average(pixels: &[[u8; 3]]) -> Option<Ink> {
+    let count = u64::try_from(pixels.len()).ok().filter(|&n| n > 0)?;
     let mut sums = [0u64; 3];
-    for y in 0..height {
-        let pixel = image.get_pixel(0, y);
-        for (sum, channel) in sums.iter_mut().zip(pixel.0) {
-            *sum += u64::from(channel);
+    for pixel in pixels {
+        for (sum, channel) in sums.iter_mut().zip(pixel) {
+            *sum += u64::from(*channel);
         }
     }
-    let average = sums.map(|sum| u8::try_from(sum / u64::from(height)).unwrap_or(u8::MAX));
-    Some(Ink(average))
+    Some(Ink(
+        sums.map(|sum| u8::try_from(sum / count).unwrap_or(u8::MAX))
+    ))
 }
 
 /// The measure of text on a cover `trim_w` wide: inside the safe margin on both sides.
@@ -435,5 +470,48 @@ mod tests {
         assert!((inches(rect.x + rect.width) - (0.125 + 6.0 - 0.25)).abs() < 1e-9);
         assert!((inches(rect.y + rect.height) - (0.125 + 9.0 - 0.25)).abs() < 1e-9);
         assert!((inches(rect.width) - 2.0).abs() < 1e-9);
+    }
+
+    /// `pixels` (RGB, `width` across) encoded as a PNG of `colour`.
+    fn encoded(pixels: &image::RgbImage, colour: image::ColorType) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let dynamic = image::DynamicImage::ImageRgb8(pixels.clone());
+        let converted = match colour {
+            image::ColorType::L8 => image::DynamicImage::ImageLuma8(dynamic.to_luma8()),
+            image::ColorType::Rgba16 => image::DynamicImage::ImageRgba16(dynamic.to_rgba16()),
+            _ => dynamic,
+        };
+        converted
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
+            .expect("encodes");
+        bytes
+    }
+
+    #[test]
+    fn a_pngs_left_edge_is_read_row_by_row_as_a_whole_decode_reads_it() {
+        let pixels = image::RgbImage::from_fn(5, 4, |x, y| {
+            image::Rgb([(x * 40 + y * 7) as u8, (y * 50) as u8, 200 - (x * 3) as u8])
+        });
+        for colour in [
+            image::ColorType::Rgb8,
+            image::ColorType::L8,
+            image::ColorType::Rgba16,
+        ] {
+            let bytes = encoded(&pixels, colour);
+            let whole = image::load_from_memory(&bytes)
+                .expect("decodes")
+                .into_rgb8();
+            let expected: Vec<[u8; 3]> = (0..4).map(|y| whole.get_pixel(0, y).0).collect();
+            assert_eq!(png_left_edge(&bytes), Some(expected), "{colour:?}");
+        }
+        assert_eq!(png_left_edge(b"not a png"), None);
+        assert_eq!(
+            average(&[[10, 20, 30], [20, 40, 50]]),
+            Some(Ink([15, 30, 40]))
+        );
+        assert_eq!(average(&[]), None);
     }
 }
