@@ -183,6 +183,8 @@ impl<'s> TagTreeBuilder<'s> {
             Role::Lbl => Tag::Lbl.into(),
             Role::LBody => Tag::LBody.into(),
             Role::Table => Tag::Table.into(),
+            Role::THead => Tag::THead.into(),
+            Role::TBody => Tag::TBody.into(),
             Role::TR => Tag::TR.into(),
             Role::TH => Tag::TH(TableHeaderScope::Column).into(),
             Role::TD => Tag::TD.into(),

@@ -40,6 +40,10 @@ pub enum Role {
     LBody,
     /// A table.
     Table,
+    /// A table's header rows.
+    THead,
+    /// A table's body rows.
+    TBody,
     /// A table row.
     TR,
     /// A table header cell (its scope is the column).

@@ -59,10 +59,14 @@ impl<'a, 'f> Composer<'a, 'f> {
             self.measure_hyphenated(chapter, table, setting.size, &mut measured);
         }
         let mut broken_columns = 0;
+        // A table set whole has one header and one body; one set in groups of columns
+        // repeats its rows per group, which THead and TBody cannot say, so its rows stay
+        // directly under the table.
+        let sections = setting.groups.len() == 1;
         for group in &setting.groups {
             let layout = self.group_layout(&setting, &measured, group.clone(), x, width);
             broken_columns += layout.hyphenate.iter().filter(|&&h| h).count();
-            self.table_group(chapter, table, &layout, flow);
+            self.table_group(chapter, table, &layout, sections, flow);
         }
         self.warn_table(table, &setting, columns, broken_columns);
         if !caption_below.is_empty() {
@@ -223,12 +227,14 @@ impl<'a, 'f> Composer<'a, 'f> {
 
     /// The header row and the body rows of one group of columns, each a line of the flow:
     /// a page may break between rows (not after the first or before the last), and the
-    /// header is set again at the top of each page the table continues on.
+    /// header is set again at the top of each page the table continues on. With
+    /// `sections`, the header row is a THead element and the body rows a TBody.
     fn table_group(
         &mut self,
         chapter: &Chapter,
         table: &Table,
         layout: &TableLayout,
+        sections: bool,
         flow: &mut Vec<Flow>,
     ) {
         let design = &self.design().table;
@@ -237,13 +243,17 @@ impl<'a, 'f> Composer<'a, 'f> {
         let space = self.profile.leading * design.space;
         flow.push(Flow::Space(space));
         let header = (!table.head.is_empty()).then(|| {
+            self.open_section(sections, Role::THead);
             let header = self.table_row(chapter, &table.head, table, layout, leading, true);
+            self.close_section(sections);
             let mut header_line = header.clone();
             header_line.break_after = false;
             flow.push(Flow::Line(header_line));
             Arc::new(header)
         });
         let rows = &table.rows;
+        let body = sections && !rows.is_empty();
+        self.open_section(body, Role::TBody);
         for (n, row) in rows.iter().enumerate() {
             let mut line = self.table_row(chapter, row, table, layout, leading, false);
             line.repeat = header.clone();
@@ -251,7 +261,22 @@ impl<'a, 'f> Composer<'a, 'f> {
             line.break_after = last || (n >= 1 && rows.len() - n > 2);
             flow.push(Flow::Line(line));
         }
+        self.close_section(body);
         flow.push(Flow::Space(space));
+    }
+
+    /// Opens a THead or TBody element (`role`) when the table has `sections`.
+    fn open_section(&mut self, sections: bool, role: Role) {
+        if sections {
+            self.structure.open(role, None);
+        }
+    }
+
+    /// Closes what [`Self::open_section`] opened.
+    fn close_section(&mut self, sections: bool) {
+        if sections {
+            self.structure.close();
+        }
     }
 
     /// One row of a group: each cell set in its column, the rule under it across the table.
@@ -454,6 +479,7 @@ mod tests {
     use crate::typeset::paragraph::TextContext;
     use crate::typeset::profile::Profile;
     use crate::typeset::shape::{ShapeCache, ShapeOptions};
+    use crate::typeset::structure::{NodeId, Structure};
 
     /// A book of one chapter whose text is `markdown`, loaded, parsed and resolved.
     fn book_of(markdown: &str) -> crate::doc::Book {
@@ -545,5 +571,61 @@ mod tests {
     fn long_headings_are_shortened_in_a_table_name() {
         assert_eq!(shorten("Electronegativity", 8), "Electron…");
         assert_eq!(shorten("Mass", 8), "Mass");
+    }
+
+    /// The roles of `role`'s children in `structure`, in order.
+    fn children_of(structure: &Structure, parent: NodeId) -> Vec<Role> {
+        structure
+            .nodes
+            .iter()
+            .filter(|node| node.parent == Some(parent))
+            .map(|node| node.role)
+            .collect()
+    }
+
+    /// The id of the first node with `role`.
+    fn first(structure: &Structure, role: Role) -> NodeId {
+        let at = structure.nodes.iter().position(|n| n.role == role);
+        NodeId::try_from(at.expect("the role is there")).expect("small")
+    }
+
+    #[test]
+    fn a_table_set_whole_has_a_head_and_a_body() {
+        let book = book_of("| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n");
+        let profile = Profile::builtin("print");
+        let fonts = FontSet::builtin().unwrap();
+        let structure = crate::typeset::typeset(&book, &profile, &fonts, None)
+            .composition
+            .structure;
+        let table = first(&structure, Role::Table);
+        assert_eq!(
+            children_of(&structure, table),
+            [Role::Caption, Role::THead, Role::TBody]
+        );
+        let head = first(&structure, Role::THead);
+        let body = first(&structure, Role::TBody);
+        assert_eq!(children_of(&structure, head), [Role::TR]);
+        assert_eq!(children_of(&structure, body), [Role::TR, Role::TR]);
+        let header_row = first(&structure, Role::TR);
+        assert_eq!(children_of(&structure, header_row), [Role::TH, Role::TH]);
+    }
+
+    #[test]
+    fn a_table_set_in_groups_of_columns_keeps_its_rows_under_the_table() {
+        let head = (0..14).map(|c| format!("Heading{c}")).collect::<Vec<_>>();
+        let mut markdown = format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(14));
+        let cells: Vec<String> = (0..14).map(|c| format!("Longerword{c}")).collect();
+        markdown.push_str(&format!("| {} |\n", cells.join(" | ")));
+        let book = book_of(&markdown);
+        let profile = Profile::builtin("print");
+        let fonts = FontSet::builtin().unwrap();
+        let structure = crate::typeset::typeset(&book, &profile, &fonts, None)
+            .composition
+            .structure;
+        let table = first(&structure, Role::Table);
+        let mut rows = children_of(&structure, table);
+        rows.retain(|role| *role != Role::Caption);
+        assert!(rows.len() >= 4, "two groups or more: {rows:?}");
+        assert!(rows.iter().all(|role| *role == Role::TR), "{rows:?}");
     }
 }
