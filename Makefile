@@ -7,14 +7,14 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust test-tools fmt-check clippy unit epubcheck pdfcheck manuscript-check bench bench-math citeproc-expected clean
+.PHONY: book test rust test-tools ace-install fmt-check clippy unit epubcheck accessibility pdfcheck manuscript-check bench bench-math citeproc-expected clean
 
 book: rust
 	$(CARGO) build --release --locked
 	./target/release/octavo build manuscript --out out
 	@echo "The sample book is in out/"
 
-test: rust fmt-check clippy unit epubcheck pdfcheck manuscript-check
+test: rust fmt-check clippy unit epubcheck accessibility pdfcheck manuscript-check
 	@echo "make test: all checks passed"
 
 rust:
@@ -54,13 +54,27 @@ clippy:
 
 # Every EPUB and PDF the tests produce lands in $(TEST_EPUBS) and $(TEST_PDFS); EPUBCheck and
 # qpdf then check each one.
-unit: test-tools
+unit: test-tools ace-install
 	rm -rf $(TEST_EPUBS) $(TEST_PDFS)
 	$(CARGO) test --locked
 
 epubcheck:
 	@ls $(TEST_EPUBS)/*.epub >/dev/null 2>&1 || { echo "no test EPUBs in $(TEST_EPUBS)" >&2; exit 1; }
 	scripts/epubcheck $(TEST_EPUBS)/*.epub
+
+# DAISY Ace on the sample book, Frankenstein and every test case's EPUB (written by
+# tests/nothing_lost.rs): any violation fails. Ace and Debian's chromium are installed by
+# scripts/ace; `ace-install` starts that in the background once `test-tools` is done with
+# apt, so that it overlaps the test build (scripts/ace waits for it under a lock).
+ACE_EPUBS := $(TEST_EPUBS)/nothing-lost-sample.epub $(TEST_EPUBS)/nothing-lost-frankenstein.epub
+
+ace-install:
+	@mkdir -p target/tmp
+	@scripts/ace --install > target/tmp/ace-install.log 2>&1 &
+
+accessibility:
+	@ls $(ACE_EPUBS) $(TEST_EPUBS)/nothing-lost-case-*.epub >/dev/null || { echo "no test EPUBs for Ace in $(TEST_EPUBS)" >&2; exit 1; }
+	scripts/ace $(ACE_EPUBS) $(TEST_EPUBS)/nothing-lost-case-*.epub
 
 pdfcheck:
 	@ls $(TEST_PDFS)/*.pdf >/dev/null 2>&1 || { echo "no test PDFs in $(TEST_PDFS)" >&2; exit 1; }
