@@ -3,6 +3,34 @@
 //! Both backends generate a few words of their own; they come from here so a French book does
 //! not get an English contents page. Unknown languages fall back to English.
 
+/// Languages written right to left, by primary subtag: Arabic, Hebrew (and its old code
+/// `iw`), Persian, Urdu, Yiddish (and `ji`), Pashto, Sindhi, Uyghur, Central Kurdish, Dhivehi,
+/// Syriac, N'Ko.
+const RTL_LANGUAGES: &[&str] = &[
+    "ar", "he", "iw", "fa", "ur", "yi", "ji", "ps", "sd", "ug", "ckb", "dv", "syr", "nqo",
+];
+
+/// Scripts written right to left (ISO 15924), when a tag names its script.
+const RTL_SCRIPTS: &[&str] = &[
+    "arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "samr",
+];
+
+/// Whether text in the BCP 47 language `tag` runs right to left: its script subtag decides
+/// when it has one (`az-Arab` does, `ku-Latn` does not), else its language. The EPUB marks
+/// such text `dir="rtl"` so that readers lay it out and isolate it.
+pub(crate) fn is_rtl(tag: &str) -> bool {
+    let mut subtags = tag.split(['-', '_']);
+    let language = subtags.next().unwrap_or("").to_ascii_lowercase();
+    let script = subtags
+        .take_while(|s| s.len() != 1)
+        .find(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase);
+    match script {
+        Some(script) => RTL_SCRIPTS.contains(&script.as_str()),
+        None => RTL_LANGUAGES.contains(&language.as_str()),
+    }
+}
+
 /// The generated words for one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Terms {
@@ -243,5 +271,15 @@ mod tests {
     fn primary_subtag_selects() {
         assert_eq!(super::terms("fr-CA").chapter, "Chapitre");
         assert_eq!(super::terms("km").chapter, "Chapter");
+    }
+
+    #[test]
+    fn right_to_left_by_language_or_script() {
+        for tag in ["ar", "he", "fa-IR", "ur", "yi", "az-Arab", "ar-EG", "he_IL"] {
+            assert!(super::is_rtl(tag), "{tag}");
+        }
+        for tag in ["en", "km", "de-CH", "ku-Latn", "ar-Latn", "", "x-arab"] {
+            assert!(!super::is_rtl(tag), "{tag}");
+        }
     }
 }

@@ -582,3 +582,67 @@ fn svgs_that_load_or_run_something_are_refused_at_their_reference() {
     let output = run(&b.dir, &["--format", "epub"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 }
+
+#[test]
+fn right_to_left_text_is_marked_with_its_direction() {
+    let text = "# One\n\nShe wrote [مرحبا بالعالم]{lang=ar} and <span lang=\"he\">שלום</span>.\n\n\
+                <div lang=\"fa\">\n\nیک بند فارسی.\n\n</div>\n\n::: {lang=ur}\nاردو میں\n:::\n\nAnd <span lang=\"ar\" dir=\"ltr\">kept</span>.\n";
+    let b = book(&[(CHAPTER, text.as_bytes())]);
+    let compiled = compile_with(&b.dir, false);
+    let bytes = epub("right-to-left-spans", &compiled);
+    let body = entry(&bytes, "EPUB/text/01-one.xhtml");
+    assert!(
+        body.contains("lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">مرحبا بالعالم"),
+        "{body}"
+    );
+    assert!(
+        body.contains("lang=\"he\" xml:lang=\"he\" dir=\"rtl\">שלום"),
+        "{body}"
+    );
+    assert!(
+        body.contains("lang=\"fa\" xml:lang=\"fa\" dir=\"rtl\""),
+        "{body}"
+    );
+    // A fenced div with only an attribute is a div too.
+    assert!(
+        body.contains("<div lang=\"ur\" xml:lang=\"ur\" dir=\"rtl\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("dir=\"ltr\">kept"),
+        "the author's dir is kept: {body}"
+    );
+    assert_eq!(body.matches("dir=").count(), 5, "{body}");
+    assert!(!entry(&bytes, "EPUB/package.opf").contains("page-progression-direction"));
+}
+
+#[test]
+fn a_right_to_left_book_turns_its_pages_leftwards() {
+    let toml = "title = \"كتاب\"\ndate = \"2024\"\nlanguage = \"ar\"\n";
+    let text = "# واحد\n\nنص عربي مع [English words]{lang=en}.\n";
+    let b = book(&[("book.toml", toml.as_bytes()), (CHAPTER, text.as_bytes())]);
+    let compiled = compile_with(&b.dir, false);
+    let bytes = epub("right-to-left-book", &compiled);
+    let opf = entry(&bytes, "EPUB/package.opf");
+    assert!(
+        opf.contains("<spine toc=\"ncx\" page-progression-direction=\"rtl\">"),
+        "{opf}"
+    );
+    let names: Vec<String> = {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a zip");
+        archive
+            .file_names()
+            .filter_map(|name| name.ok().map(|n| n.to_string()))
+            .collect()
+    };
+    let chapter = names
+        .iter()
+        .find(|n| n.starts_with("EPUB/text/01"))
+        .expect("the chapter");
+    let body = entry(&bytes, chapter);
+    assert!(body.contains("xml:lang=\"ar\" dir=\"rtl\">"), "{body}");
+    assert!(
+        body.contains("lang=\"en\" xml:lang=\"en\" dir=\"ltr\">English words"),
+        "{body}"
+    );
+}

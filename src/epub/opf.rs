@@ -22,7 +22,7 @@ pub(crate) fn package_document(
     ));
     metadata(book, package, certified_by, &mut out);
     manifest(&package.items, &mut out);
-    spine(&package.items, &mut out);
+    spine(&package.items, &book.meta.language, &mut out);
     out.push_str("</package>\n");
     out
 }
@@ -192,8 +192,13 @@ fn manifest(items: &[Item], out: &mut String) {
     out.push_str("</manifest>\n");
 }
 
-fn spine(items: &[Item], out: &mut String) {
-    out.push_str("<spine toc=\"ncx\">\n");
+/// The reading order; a book in a right-to-left `language` turns its pages leftwards.
+fn spine(items: &[Item], language: &str, out: &mut String) {
+    if crate::locale::is_rtl(language) {
+        out.push_str("<spine toc=\"ncx\" page-progression-direction=\"rtl\">\n");
+    } else {
+        out.push_str("<spine toc=\"ncx\">\n");
+    }
     let mut in_spine: Vec<&Item> = items.iter().filter(|i| i.spine.is_some()).collect();
     in_spine.sort_by_key(|i| i.spine);
     for item in in_spine {

@@ -31,8 +31,13 @@ pub(crate) fn document_start(
 ) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    let dir = if crate::locale::is_rtl(language) {
+        " dir=\"rtl\""
+    } else {
+        ""
+    };
     out.push_str(&format!(
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{0}\" xml:lang=\"{0}\">\n",
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{0}\" xml:lang=\"{0}\"{dir}>\n",
         escape(language)
     ));
     out.push_str("<head>\n<meta charset=\"UTF-8\"/>\n");
@@ -649,7 +654,26 @@ impl Writer<'_> {
                     .push_str(&format!(" xml:lang=\"{}\"", escape(&value)));
             }
         }
+        if let Some(dir) = self.direction_of(attrs) {
+            self.out.push_str(&format!(" dir=\"{dir}\""));
+        }
         self.out.push('>');
+    }
+
+    /// The `dir` an element with `attrs` needs: `rtl` for text in a right-to-left language,
+    /// `ltr` for a left-to-right language in a right-to-left book (so that readers isolate
+    /// it), none when its direction is the book's or the author gave a `dir`.
+    fn direction_of(&self, attrs: &[(String, String)]) -> Option<&'static str> {
+        if attrs.iter().any(|(key, _)| key == "dir") {
+            return None;
+        }
+        let (_, lang) = attrs.iter().find(|(key, _)| key == "lang")?;
+        let rtl = crate::locale::is_rtl(lang);
+        (rtl != crate::locale::is_rtl(&self.book.meta.language)).then_some(if rtl {
+            "rtl"
+        } else {
+            "ltr"
+        })
     }
 
     fn html_nodes(&mut self, nodes: &[HtmlNode]) {

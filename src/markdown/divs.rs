@@ -25,9 +25,11 @@ pub(super) fn bare_class(text: &str) -> Option<Attributes> {
 }
 
 /// A div that is not a labelled figure, table or listing, nor the bibliography's place
-/// (`::: {#refs}`, read elsewhere): one with a class or an id.
+/// (`::: {#refs}`, read elsewhere): one with a class, an id or an attribute
+/// (`::: {lang=fa}`).
 pub(super) fn is_plain_div(attrs: &Attributes) -> bool {
-    attrs.id.as_deref() != Some("refs") && (!attrs.classes.is_empty() || attrs.id.is_some())
+    attrs.id.as_deref() != Some("refs")
+        && (!attrs.classes.is_empty() || attrs.id.is_some() || !attrs.pairs.is_empty())
 }
 
 /// The kind of a callout (`note`), when the div is one.
