@@ -19,6 +19,7 @@ use crate::fonts::{configured_fonts, FontSet};
 use crate::manuscript::{self, Manuscript};
 use crate::markdown::{parse_chapter_in, Dialect};
 use crate::resolve::{resolve_book, ResolveOptions};
+use crate::typeset::page_list::PageStart;
 
 /// Which outputs to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +251,11 @@ pub fn build_outputs(
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = want_epub.then(|| {
             scope.spawn(|| -> Result<Vec<u8>, BuildError> {
-                let epub_options = epub_options(compiled)?;
+                let mut epub_options = epub_options(compiled)?;
+                if selected.is_some() {
+                    // A handout's chapters are not the print edition's pages.
+                    epub_options.page_starts = None;
+                }
                 // A handout's EPUB holds the same chapters as its PDF.
                 let excerpt = selected.as_deref().map(|chosen| {
                     crate::epub::excerpt::excerpt(&handout_book(book, chosen), chosen)
@@ -483,5 +488,24 @@ pub fn epub_options(compiled: &Compiled) -> Result<EpubOptions, BuildError> {
             .accessibility
             .as_ref()
             .and_then(|a| a.claim().map(str::to_string)),
+        page_starts: print_page_starts(compiled),
     })
+}
+
+/// Where the print edition's pages begin, for the EPUB's page list, when the book has a
+/// print edition (`[print] isbn`): the book typeset in the print profile, as `octavo build`
+/// sets the print PDF, whatever PDF this build writes (so the EPUB is the same with or
+/// without it).
+fn print_page_starts(compiled: &Compiled) -> Option<std::sync::Arc<Vec<PageStart>>> {
+    let (book, manuscript) = (compiled.book.as_ref()?, compiled.manuscript.as_ref()?);
+    book.meta.print.isbn.as_ref()?;
+    let profile = crate::typeset::profile::Profile::resolve(Some("print"), &manuscript.config.pdf);
+    let fonts = match &compiled.fonts {
+        Some(fonts) => std::sync::Arc::clone(fonts),
+        None => std::sync::Arc::new(crate::fonts::FontSet::builtin().ok()?),
+    };
+    let typeset = crate::typeset::typeset(book, &profile, &fonts, None);
+    let starts = crate::typeset::page_list::page_starts(&typeset.composition);
+    crate::parallel::drop_in_background(typeset.composition);
+    Some(std::sync::Arc::new(starts))
 }

@@ -2,7 +2,7 @@
 //! (`dcterms:conformsTo`, with `a11y:certifiedBy`). The claim is a promise to readers and
 //! to the stores and libraries that filter on it, so it is made only when octavo's own
 //! checks of what it can check pass: every image described, headings in order, the
-//! language declared, text colours at 4.5:1 or more, a page list where a print edition
+//! language declared, text colours at 4.5:1 or more (a book with a print edition gets its page list from the typeset print pages), where a print edition
 //! exists. The claim is the publisher's (`a11y:certifiedBy`): a book with no `publisher` is
 //! not being published and claims nothing; a publisher's book that fails a check claims
 //! nothing either, and the build says what is missing.
@@ -69,11 +69,6 @@ pub(crate) fn assess(book: &Book, language_declared: bool, extra_css: Option<&st
     missing.extend(colour_problems(BOOK_CSS, "octavo's stylesheet"));
     if let Some(css) = extra_css {
         missing.extend(colour_problems(css, "the [epub] css stylesheet"));
-    }
-    if book.meta.print.isbn.is_some() {
-        missing.push(
-            "a page list of the print edition's pages (octavo does not make one yet)".to_string(),
-        );
     }
     let certifier = book.meta.publisher.clone();
     Conformance { certifier, missing }

@@ -13,7 +13,8 @@ mod index;
 pub(crate) mod math_svg;
 pub(crate) mod nav;
 pub(crate) mod opf;
-pub(crate) mod pages;
+pub(crate) mod page_breaks;
+mod pages;
 pub(crate) mod xhtml;
 pub(crate) mod zip;
 
@@ -44,6 +45,9 @@ pub struct EpubOptions {
     /// Who answers for the EPUB Accessibility 1.1 conformance claim, when the book passes
     /// octavo's checks ([`conformance::assess`]); no claim when `None`.
     pub certified_by: Option<String>,
+    /// Where the print edition's pages begin (from typesetting it), for the page list: a
+    /// marker at each in the chapters, the `page-list` nav, and the page-break metadata.
+    pub(crate) page_starts: Option<std::sync::Arc<Vec<crate::typeset::page_list::PageStart>>>,
 }
 
 /// Why the EPUB could not be written.
@@ -94,6 +98,9 @@ pub(crate) struct Package {
     pub has_index: bool,
     /// Pages added to the spine so far (counting them per page was quadratic in chapters).
     spine_pages: usize,
+    /// The print pages marked in the chapters: (label, chapter file under `text/`), in
+    /// page order.
+    pub page_list: Vec<(String, String)>,
 }
 
 impl Package {
@@ -158,8 +165,17 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     // An "Also by" card page comes before the half title, as in a printed book.
     let (card_pages, text): (Vec<usize>, Vec<usize>) =
         (0..book.chapters.len()).partition(|&i| book.chapters[i].is_card_page());
+    let mut starts = chapter_page_starts(book, options);
     for &index in &card_pages {
-        add_chapter(book, index, terms, math_images.as_mut(), &mut package);
+        let pages = std::mem::take(&mut starts[index]);
+        add_chapter(
+            book,
+            index,
+            terms,
+            math_images.as_mut(),
+            pages,
+            &mut package,
+        );
     }
     let front = &book.meta.front;
     if front.half_title {
@@ -187,7 +203,15 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     let nav_at = package.items.len();
     add_caption_lists(book, &mut package, terms);
     for index in text {
-        add_chapter(book, index, terms, math_images.as_mut(), &mut package);
+        let pages = std::mem::take(&mut starts[index]);
+        add_chapter(
+            book,
+            index,
+            terms,
+            math_images.as_mut(),
+            pages,
+            &mut package,
+        );
     }
     if let Some(book_index) = &book.index {
         package.has_index = true;
@@ -208,18 +232,37 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     Ok(package)
 }
 
-/// One chapter's page, in the spine.
+/// One chapter's page, in the spine, with the markers of the print pages `pages` that begin
+/// in it.
 fn add_chapter(
     book: &Book,
     index: usize,
     terms: &crate::locale::Terms,
     math_images: Option<&mut math_svg::MathImages>,
+    pages: Vec<crate::typeset::page_list::PageStart>,
     package: &mut Package,
 ) {
     let chapter = &book.chapters[index];
     let href = format!("text/{}", xhtml::chapter_file(chapter));
-    let page = xhtml::write_chapter(book, index, terms, math_images);
+    for page in &pages {
+        package.page_list.push((page.label.clone(), href.clone()));
+    }
+    let page = xhtml::write_chapter(book, index, terms, math_images, pages);
     package.add_page(&format!("c-{}", chapter.slug), &href, page);
+}
+
+/// The print pages that begin in each chapter, by chapter index (none without a page list).
+fn chapter_page_starts(
+    book: &Book,
+    options: &EpubOptions,
+) -> Vec<Vec<crate::typeset::page_list::PageStart>> {
+    let mut starts = vec![Vec::new(); book.chapters.len()];
+    for page in options.page_starts.iter().flat_map(|list| list.iter()) {
+        if let Some(chapter) = starts.get_mut(page.chapter) {
+            chapter.push(page.clone());
+        }
+    }
+    starts
 }
 
 /// Where formulas are drawn when `[epub] math = "svg"`: in the book's fonts, or octavo's own.

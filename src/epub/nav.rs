@@ -44,9 +44,27 @@ pub(crate) fn nav_document(
         ));
     }
     out.push_str("</nav>\n");
+    page_list(package, &mut out);
     landmarks(book, package, terms, &mut out);
     out.push_str(DOCUMENT_END);
     out
+}
+
+/// The print edition's pages, each linked to its marker: hidden, as reading systems show it
+/// in their own way ("go to page").
+fn page_list(package: &Package, out: &mut String) {
+    if package.page_list.is_empty() {
+        return;
+    }
+    out.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" hidden=\"hidden\">\n<ol>\n");
+    for (label, href) in &package.page_list {
+        out.push_str(&format!(
+            "<li><a href=\"{}#page-{1}\">{1}</a></li>\n",
+            escape(href),
+            escape(label)
+        ));
+    }
+    out.push_str("</ol>\n</nav>\n");
 }
 
 fn nav_list(book: &Book, entries: &[TocEntry], out: &mut String) {

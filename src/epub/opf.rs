@@ -114,7 +114,7 @@ fn metadata(book: &Book, package: &Package, certified_by: Option<&str>, out: &mu
             cover.id
         ));
     }
-    accessibility(book, out);
+    accessibility(book, package, out);
     if let Some(certifier) = certified_by {
         meta_property(
             out,
@@ -127,8 +127,9 @@ fn metadata(book: &Book, package: &Package, certified_by: Option<&str>, out: &mu
     out.push_str("</metadata>\n");
 }
 
-/// schema.org accessibility metadata, claimed only where the content supports it.
-fn accessibility(book: &Book, out: &mut String) {
+/// schema.org accessibility metadata, claimed only where the content supports it; a page
+/// list from the print edition (`package.page_list`) is named with its source.
+fn accessibility(book: &Book, package: &Package, out: &mut String) {
     // The cover counts: it is shown on the cover page, described by its alternative text.
     let has_images = !book.images.is_empty();
     let only_cover = book.images.len() == 1 && book.meta.cover.is_some();
@@ -146,6 +147,16 @@ fn accessibility(book: &Book, out: &mut String) {
     let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder"];
     if has_images && alt_everywhere {
         features.push("alternativeText");
+    }
+    let print_isbn = book.meta.print.isbn.as_ref();
+    if let (false, Some(isbn)) = (package.page_list.is_empty(), print_isbn) {
+        features.extend(["pageBreakMarkers", "pageNavigation", "printPageNumbers"]);
+        meta_property(
+            out,
+            "pageBreakSource",
+            None,
+            &format!("urn:isbn:{}", isbn.digits),
+        );
     }
     for feature in features {
         meta_property(out, "schema:accessibilityFeature", None, feature);

@@ -72,6 +72,8 @@ pub(crate) struct Writer<'a> {
     macros: crate::math::Macros,
     /// Where formulas are drawn as images (`[epub] math = "svg"`); `None` for MathML.
     math_images: Option<&'a mut super::math_svg::MathImages>,
+    /// The print edition's page breaks in this chapter (none without a print edition).
+    pages: super::page_breaks::PageBreaks,
 }
 
 /// The `epub:type` and ARIA role of a chapter's section.
@@ -124,12 +126,13 @@ pub(crate) fn division_type(division: Division) -> &'static str {
 }
 
 /// Write a whole chapter document; its formulas as images into `math_images` when given,
-/// as MathML otherwise.
+/// as MathML otherwise; a marker where each of the print pages `page_starts` begins.
 pub(crate) fn write_chapter(
     book: &Book,
     index: usize,
     terms: &Terms,
     math_images: Option<&mut super::math_svg::MathImages>,
+    page_starts: Vec<crate::typeset::page_list::PageStart>,
 ) -> String {
     let chapter = &book.chapters[index];
     let title = crate::doc::plain_text(&chapter.title);
@@ -152,6 +155,7 @@ pub(crate) fn write_chapter(
         khmer_depth: 0,
         macros: book_macros(book),
         math_images,
+        pages: super::page_breaks::PageBreaks::new(page_starts),
     };
     writer.chapter(chapter);
     writer.out.push_str(DOCUMENT_END);
@@ -242,6 +246,7 @@ impl Writer<'_> {
                 .push_str(&format!(" aria-labelledby=\"{}\"", escape(id)));
         }
         self.out.push_str(">\n");
+        self.pages.open_chapter(&mut self.out);
         let untitled = crate::doc::plain_text(&chapter.title).trim().is_empty();
         if chapter.title_id().is_none() && !untitled {
             self.out.push_str("<h1>");
@@ -261,6 +266,7 @@ impl Writer<'_> {
             self.block(block);
         }
         self.notes(&chapter.notes);
+        self.pages.close_chapter(&mut self.out);
         self.out.push_str("</section>\n");
     }
 
@@ -283,16 +289,16 @@ impl Writer<'_> {
     }
 
     fn block(&mut self, block: &Block) {
+        self.pages.boundary(&mut self.out);
         match block {
             Block::Heading(h) => {
                 let level = h.level.clamp(1, 6);
                 self.out
                     .push_str(&format!("<h{level} id=\"{}\">", escape(&h.id)));
                 if let Some(number) = &h.number {
-                    self.out.push_str(&format!(
-                        "<span class=\"section-number\">{}</span> ",
-                        escape(number)
-                    ));
+                    self.out.push_str("<span class=\"section-number\">");
+                    self.pages.text(&mut self.out, number);
+                    self.out.push_str("</span> ");
                 }
                 self.inlines(&h.content);
                 self.out.push_str(&format!("</h{level}>\n"));
@@ -403,6 +409,8 @@ impl Writer<'_> {
                 Some(crate::doc::Align::Right) => " class=\"align-right\"",
                 _ => "",
             };
+            // Each cell's words are its own.
+            self.pages.boundary(&mut self.out);
             self.out.push_str(&format!("<{tag}{class}>"));
             self.inlines(cell);
             self.out.push_str(&format!("</{tag}>"));
@@ -508,7 +516,7 @@ impl Writer<'_> {
             Inline::Strike(c) => self.wrapped("del", c),
             Inline::Code(code) => {
                 self.out.push_str("<code>");
-                self.out.push_str(&escape(code));
+                self.pages.text(&mut self.out, code);
                 self.out.push_str("</code>");
             }
             Inline::Math(math) => self.math(math),
@@ -530,8 +538,14 @@ impl Writer<'_> {
                 self.out.push_str(&format!("<span id=\"{id}\"></span>"));
             }
             Inline::IndexMark(_) => {}
-            Inline::SoftBreak => self.out.push('\n'),
-            Inline::HardBreak => self.out.push_str("<br/>\n"),
+            Inline::SoftBreak => {
+                self.pages.boundary(&mut self.out);
+                self.out.push('\n');
+            }
+            Inline::HardBreak => {
+                self.pages.boundary(&mut self.out);
+                self.out.push_str("<br/>\n");
+            }
             Inline::Html(html) => {
                 self.element(&html.name, &html.attrs, |w| w.inlines(&html.children))
             }
@@ -592,21 +606,23 @@ impl Writer<'_> {
             return;
         };
         self.out.push_str(&format!(
-            "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"{}\" href=\"#{}\">{}</a></sup>",
+            "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"{}\" href=\"#{}\">",
             escape(&call.id),
             escape(&note.id),
-            note.number
         ));
+        // The call's number is text the print page shows too.
+        self.pages.text(&mut self.out, &note.number.to_string());
+        self.out.push_str("</a></sup>");
     }
 
     fn text(&mut self, text: &str) {
         for (run, khmer) in script_runs(text) {
             if khmer && self.khmer_depth == 0 {
                 self.out.push_str("<span lang=\"km\" xml:lang=\"km\">");
-                self.out.push_str(&escape(run));
+                self.pages.text(&mut self.out, run);
                 self.out.push_str("</span>");
             } else {
-                self.out.push_str(&escape(run));
+                self.pages.text(&mut self.out, run);
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod layout_dump;
 pub(crate) mod linebreak;
 pub(crate) mod math;
 pub(crate) mod page;
+pub(crate) mod page_list;
 pub(crate) mod paragraph;
 pub(crate) mod profile;
 pub(crate) mod shape;

@@ -86,6 +86,7 @@ impl Writer<'_> {
 
     /// `<figcaption>` or `<caption>`: "Figure 3.2: " in a span, then the caption's text.
     fn caption(&mut self, tag: &str, number: Option<&Numbered>, content: &[Inline]) {
+        self.pages.boundary(&mut self.out);
         if !has_caption(number, content) {
             return;
         }
