@@ -21,6 +21,8 @@ mod notes;
 mod opening;
 mod table_widths;
 mod tables;
+#[cfg(test)]
+mod test_books;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -161,7 +163,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
-        let toc_count = self.toc_pages(&chapters, &placeholder).len();
+        let toc_count = self.toc_pages(&chapters, &placeholder).pages.len();
         let mut labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
         // References that name pages are set again with the numbers the pass found, until
         // the pages they name stop moving.
@@ -363,25 +365,23 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         if front.toc {
             self.open_recto(&mut pages);
-            let mut toc = self.toc_pages(chapters, numbers);
-            debug_assert!(toc.len() == toc_count || toc_count == 0);
-            mark_pages(&mut out.structure, &mut toc, Role::Toc);
-            pages.extend(toc);
+            let toc = self.toc_pages(chapters, numbers);
+            debug_assert!(toc.pages.len() == toc_count || toc_count == 0);
+            pages.extend(graft_pages(&mut out.structure, toc));
         }
         let lists = [
             (front.list_of_figures, crate::toc::CaptionList::Figures),
             (front.list_of_tables, crate::toc::CaptionList::Tables),
         ];
         for (wanted, list) in lists {
-            let mut list_pages = if wanted {
+            let list_pages = if wanted {
                 self.caption_list_pages(list, chapters, numbers)
             } else {
-                Vec::new()
+                contents::ContentsPages::default()
             };
-            if !list_pages.is_empty() {
-                mark_pages(&mut out.structure, &mut list_pages, Role::Toc);
+            if !list_pages.pages.is_empty() {
                 self.open_recto(&mut pages);
-                pages.extend(list_pages);
+                pages.extend(graft_pages(&mut out.structure, list_pages));
             }
         }
         for chapter in text_pages {
@@ -553,7 +553,7 @@ fn mark_page(structure: &mut Structure, page: &mut Page, role: Role, alt: Option
     }];
 }
 
-/// Marks the pages of the contents (or the index) as one element under the root.
+/// Marks the pages of the index as one element under the root.
 fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
     if pages.is_empty() {
         return;
@@ -565,6 +565,17 @@ fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
             node: Some(node),
         }];
     }
+}
+
+/// The pages of the contents or a list, their structure grafted under the book's root and
+/// their marks naming its nodes there.
+fn graft_pages(structure: &mut Structure, contents: contents::ContentsPages) -> Vec<Page> {
+    let mut pages = contents.pages;
+    let offset = structure.graft(contents.structure, 0);
+    for mark in pages.iter_mut().flat_map(|p| p.marks.iter_mut()) {
+        mark.node = mark.node.map(|n| n + offset);
+    }
+    pages
 }
 
 /// Marks the page's items from `end` on (its running head and folio) as artifacts.
