@@ -168,7 +168,8 @@ impl<'s> TagTreeBuilder<'s> {
             return Tag::Div.into();
         };
         let alt = element.alt.clone();
-        match element.role {
+        let lang = element.lang.clone();
+        let kind: TagKind = match element.role {
             Role::Document | Role::Div => Tag::Div.into(),
             Role::Part => Tag::Part.into(),
             Role::Sect => Tag::Section.into(),
@@ -198,6 +199,8 @@ impl<'s> TagTreeBuilder<'s> {
             Role::Toci => Tag::TOCI.into(),
             Role::Index => Tag::Index.into(),
             Role::BibEntry => Tag::BibEntry.into(),
-        }
+            Role::Span => Tag::Span.into(),
+        };
+        kind.with_lang(lang)
     }
 }

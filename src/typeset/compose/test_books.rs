@@ -29,13 +29,16 @@ pub(super) fn book_of_files(toml: &str, chapters: &[(&str, &str)]) -> Book {
     crate::resolve::resolve_book(&mut manuscript, parsed, &options, &mut diags)
 }
 
-/// The structure of `book` typeset in the print profile.
-pub(super) fn structure_of(book: &Book) -> Structure {
+/// `book` typeset in the print profile.
+pub(super) fn composition_of(book: &Book) -> super::Composition {
     let profile = Profile::builtin("print");
     let fonts = FontSet::builtin().unwrap();
-    crate::typeset::typeset(book, &profile, &fonts, None)
-        .composition
-        .structure
+    crate::typeset::typeset(book, &profile, &fonts, None).composition
+}
+
+/// The structure of `book` typeset in the print profile.
+pub(super) fn structure_of(book: &Book) -> Structure {
+    composition_of(book).structure
 }
 
 /// The ids of `parent`'s children in `structure`, in the order they were added.
