@@ -978,6 +978,11 @@ impl Chapter {
         )
     }
 
+    /// True for a part page (`type: part`), which opens the chapters after it.
+    pub fn is_part_page(&self) -> bool {
+        self.epub_type.as_deref() == Some("part")
+    }
+
     /// True for an "Also by" card page, which goes before the half title.
     pub fn is_card_page(&self) -> bool {
         self.epub_type.as_deref() == Some(ALSO_BY_TYPE)

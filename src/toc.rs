@@ -90,6 +90,27 @@ pub(crate) fn build_toc_with_parts(book: &Book) -> Vec<TocEntry> {
     nested
 }
 
+/// For each chapter of `book`, the index of the part page it belongs to, by the rule
+/// [`build_toc_with_parts`] nests the contents with: the body chapters after a part page, up
+/// to the next part, the back matter or a chapter that leaves the part. The PDF's tag tree
+/// puts those chapters under their part's element.
+pub(crate) fn parts_of(book: &Book) -> Vec<Option<usize>> {
+    let mut open = None;
+    let mut out = Vec::with_capacity(book.chapters.len());
+    for (index, chapter) in book.chapters.iter().enumerate() {
+        let is_part = chapter.is_part_page();
+        let in_part = chapter.division == crate::doc::Division::Body && !chapter.generated;
+        if is_part || !in_part || chapter.leaves_part {
+            open = None;
+        }
+        out.push(open);
+        if is_part {
+            open = Some(index);
+        }
+    }
+    out
+}
+
 /// One entry of a list of figures or tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaptionEntry {

@@ -92,14 +92,13 @@ impl<'s> TagTreeBuilder<'s> {
         }
     }
 
-    /// Records text drawn for `node` (kept for headings only).
+    /// Records text drawn for `node` (kept for headings only, with the text of the inline
+    /// elements inside them).
     pub(super) fn text(&mut self, node: NodeId, text: &str) {
-        let is_heading = self
-            .structure
-            .nodes
-            .get(node as usize)
-            .is_some_and(|n| matches!(n.role, Role::Heading(_)));
-        if let (true, Some(slot)) = (is_heading, self.heading_text.get_mut(node as usize)) {
+        let Some(node) = self.heading_of(node) else {
+            return;
+        };
+        if let Some(slot) = self.heading_text.get_mut(node as usize) {
             let title = slot.get_or_insert_with(String::new);
             if title.len() >= MAX_TITLE_BYTES {
                 return;
@@ -113,6 +112,19 @@ impl<'s> TagTreeBuilder<'s> {
                 .find(|&i| text.is_char_boundary(i))
                 .unwrap_or(0);
             title.push_str(&text[..end]);
+        }
+    }
+
+    /// The heading `node` is, or is an inline element (a span in another language) of.
+    fn heading_of(&self, node: NodeId) -> Option<NodeId> {
+        let mut current = node;
+        loop {
+            let element = self.structure.nodes.get(current as usize)?;
+            match element.role {
+                Role::Heading(_) => return Some(current),
+                Role::Span | Role::Formula => current = element.parent?,
+                _ => return None,
+            }
         }
     }
 
@@ -168,7 +180,8 @@ impl<'s> TagTreeBuilder<'s> {
             return Tag::Div.into();
         };
         let alt = element.alt.clone();
-        match element.role {
+        let lang = element.lang.clone();
+        let kind: TagKind = match element.role {
             Role::Document | Role::Div => Tag::Div.into(),
             Role::Part => Tag::Part.into(),
             Role::Sect => Tag::Section.into(),
@@ -198,6 +211,31 @@ impl<'s> TagTreeBuilder<'s> {
             Role::Toci => Tag::TOCI.into(),
             Role::Index => Tag::Index.into(),
             Role::BibEntry => Tag::BibEntry.into(),
-        }
+            Role::Span => Tag::Span.into(),
+        };
+        kind.with_lang(lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_in_a_heading_adds_to_its_title() {
+        let mut structure = Structure::new(Role::Sect);
+        let heading = structure.open(Role::Heading(1), None);
+        let span = structure.add(Role::Span, None);
+        structure.close();
+        let paragraph = structure.add(Role::P, None);
+        let mut builder = TagTreeBuilder::new(&structure);
+        builder.text(heading, "Year");
+        builder.text(span, "Zero");
+        builder.text(paragraph, "Text");
+        assert_eq!(
+            builder.heading_text[heading as usize].as_deref(),
+            Some("Year Zero")
+        );
+        assert_eq!(builder.heading_text[paragraph as usize], None);
     }
 }

@@ -54,8 +54,10 @@ pub enum Role {
     Figure,
     /// A figure's or table's caption.
     Caption,
-    /// A display formula (its alternative text is its TeX source).
+    /// A formula, display or inline (its alternative text is its TeX source).
     Formula,
+    /// A stretch of text inside a block with a language of its own (its `lang`).
+    Span,
     /// A code block.
     Code,
     /// A block quotation.
@@ -83,6 +85,20 @@ pub struct Node {
     pub parent: Option<NodeId>,
     /// Alternative text (figures, formulas), when the source gives one.
     pub alt: Option<String>,
+    /// The language of its text (BCP 47), when it differs from the book's (a span in
+    /// another language): the PDF's `/Lang` of the element.
+    pub lang: Option<String>,
+}
+
+/// The inline element a stretch of a paragraph's text is tagged as (a span in another
+/// language, an inline formula) rather than its block's: the line setter marks where its
+/// items begin and end ([`LineMark`]), so that it is an element of its own in the PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InlineTag {
+    /// The inline element.
+    pub node: NodeId,
+    /// The block the text around it belongs to (what the items after it go back to).
+    pub block: NodeId,
 }
 
 /// The structure elements of a book (or of one chapter while it is set), in the order they
@@ -103,6 +119,7 @@ impl Structure {
                 role,
                 parent: None,
                 alt: None,
+                lang: None,
             }],
             open: vec![0],
         }
@@ -112,8 +129,20 @@ impl Structure {
     pub fn add(&mut self, role: Role, alt: Option<String>) -> NodeId {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
         let parent = self.open.last().copied().or(Some(0));
-        self.nodes.push(Node { role, parent, alt });
+        self.nodes.push(Node {
+            role,
+            parent,
+            alt,
+            lang: None,
+        });
         id
+    }
+
+    /// Sets the language of `node`'s text (a span in another language).
+    pub fn set_lang(&mut self, node: NodeId, lang: &str) {
+        if let Some(node) = self.nodes.get_mut(node as usize) {
+            node.lang = Some(lang.to_string());
+        }
     }
 
     /// Adds a node under the innermost open node and opens it: the nodes added until

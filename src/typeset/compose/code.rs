@@ -251,6 +251,7 @@ fn code_style(look: TokenLook, size: f32) -> TextStyle {
         link: None,
         strike: false,
         small_caps: false,
+        tag: None,
     }
 }
 

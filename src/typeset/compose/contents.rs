@@ -1,27 +1,35 @@
 //! The printed contents: one line per chapter and section with dot leaders, page numbers
 //! and links, set twice (once to count its pages, once with the real numbers).
+//!
+//! The contents and the lists are tagged as a `TOC` element of their own: their title a
+//! `P`, each entry (its title, dot leaders, page number and link) a `TOCI`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use super::blocks::stamp_flow;
 use super::Composer;
 use crate::toc::{CaptionEntry, CaptionList};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, Page, PageKind};
 use crate::typeset::page::{build_pages, Flow};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
+use crate::typeset::structure::{Role, Structure};
 use crate::units::Pt;
 
 impl<'a, 'f> Composer<'a, 'f> {
     /// The contents: one line per chapter and section, dot leaders, page numbers, links.
-    pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> Vec<Page> {
+    pub(super) fn toc_pages(&mut self, chapters: &[usize], numbers: &PageNumbers) -> ContentsPages {
         let toc = crate::toc::anchored_at_starts(self.book, crate::toc::build_toc(self.book));
         let mut flow = Vec::new();
+        let mut structure = Structure::new(Role::Toc);
         let design = &self.design().contents;
         self.contents_title(self.terms.contents, TOC_ANCHOR, &mut flow);
+        mark_since(&mut structure, Role::P, &mut flow, 0);
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
         for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
             let number = numbers.of(entry.anchor.as_deref());
+            let start = flow.len();
             self.toc_entry(
                 &entry.title,
                 entry.anchor.as_deref(),
@@ -30,6 +38,7 @@ impl<'a, 'f> Composer<'a, 'f> {
                 false,
                 &mut flow,
             );
+            mark_since(&mut structure, Role::Toci, &mut flow, start);
             // A contents of thousands of lines helps nobody (and costs memory): beyond
             // `max_lines` entries only chapters are listed; the outline keeps all.
             let children: &[crate::toc::TocEntry] = if total_entries > design.max_lines {
@@ -39,6 +48,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             };
             for child in children {
                 let number = numbers.of(child.anchor.as_deref());
+                let start = flow.len();
                 self.toc_entry(
                     &child.title,
                     child.anchor.as_deref(),
@@ -47,9 +57,10 @@ impl<'a, 'f> Composer<'a, 'f> {
                     true,
                     &mut flow,
                 );
+                mark_since(&mut structure, Role::Toci, &mut flow, start);
             }
         }
-        self.contents_pages(flow)
+        self.contents_pages(flow, structure)
     }
 
     /// The list of figures or of tables: one line per numbered caption, with dot leaders,
@@ -59,24 +70,27 @@ impl<'a, 'f> Composer<'a, 'f> {
         list: CaptionList,
         chapters: &[usize],
         numbers: &PageNumbers,
-    ) -> Vec<Page> {
+    ) -> ContentsPages {
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
         let entries: Vec<CaptionEntry> = crate::toc::caption_list(self.book, list)
             .into_iter()
             .filter(|e| listed.contains(&e.chapter))
             .collect();
         if entries.is_empty() {
-            return Vec::new();
+            return ContentsPages::default();
         }
         let (title, anchor) = match list {
             CaptionList::Figures => (self.terms.list_of_figures, LOF_ANCHOR),
             CaptionList::Tables => (self.terms.list_of_tables, LOT_ANCHOR),
         };
         let mut flow = Vec::new();
+        let mut structure = Structure::new(Role::Toc);
         self.contents_title(title, anchor, &mut flow);
+        mark_since(&mut structure, Role::P, &mut flow, 0);
         for entry in &entries {
             let number = numbers.of(Some(&entry.anchor));
             let text = format!("{} {}", entry.number, entry.caption);
+            let start = flow.len();
             self.toc_entry(
                 &text,
                 Some(&entry.anchor),
@@ -85,8 +99,9 @@ impl<'a, 'f> Composer<'a, 'f> {
                 false,
                 &mut flow,
             );
+            mark_since(&mut structure, Role::Toci, &mut flow, start);
         }
-        self.contents_pages(flow)
+        self.contents_pages(flow, structure)
     }
 
     /// The centred title of the contents or of a list, with its anchor.
@@ -115,14 +130,22 @@ impl<'a, 'f> Composer<'a, 'f> {
         flow.push(Flow::Space(self.profile.leading * design.space_after_title));
     }
 
-    /// The pages of the contents or a list, each marked so that it gets a folio.
-    fn contents_pages(&mut self, flow: Vec<Flow>) -> Vec<Page> {
+    /// The pages of the contents or a list, each marked so that it gets a folio, with the
+    /// marks of their lines (which name `structure`'s nodes).
+    fn contents_pages(&mut self, flow: Vec<Flow>, structure: Structure) -> ContentsPages {
         let pages = build_pages(flow, Vec::new(), &self.spec(Pt::ZERO, false));
-        pages
+        let pages = pages
             .into_iter()
             .enumerate()
-            .map(|(n, content)| front_page(self.place_content(content, n)))
-            .collect()
+            .map(|(n, content)| {
+                let (items, marks) = self.place_marked(content, n, 0);
+                Page {
+                    marks,
+                    ..front_page(items)
+                }
+            })
+            .collect();
+        ContentsPages { pages, structure }
     }
 
     fn toc_entry(
@@ -217,6 +240,26 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 }
 
+/// The pages of the contents or of a list with their own structure (root `TOC`, a `P` for
+/// the title and a `TOCI` per entry), which the page assembly grafts under the book's: the
+/// contents are set before it knows where their nodes go.
+#[derive(Default)]
+pub(super) struct ContentsPages {
+    /// The pages, their marks naming `structure`'s nodes.
+    pub pages: Vec<Page>,
+    /// The elements of the contents or the list.
+    pub structure: Structure,
+}
+
+/// Marks the lines of `flow` from `start` on as one new element with `role`, under the
+/// root of `structure` (a contents' title, one entry).
+fn mark_since(structure: &mut Structure, role: Role, flow: &mut [Flow], start: usize) {
+    let node = structure.add(role, None);
+    if let Some(lines) = flow.get_mut(start..) {
+        stamp_flow(lines, Some(node));
+    }
+}
+
 /// The narrowest step the dot leaders are counted in (a font without a visible dot).
 const MIN_DOT_WIDTH: Pt = Pt::new(1.0);
 
@@ -274,4 +317,39 @@ fn toc_marker() -> Item {
 
 pub(super) fn is_toc_marker(item: &Item) -> bool {
     matches!(item, Item::Anchor(anchor) if anchor.id == "octavo-toc-page")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_books::{all, book_of_files, child_roles, children, structure_of};
+    use crate::typeset::structure::Role;
+
+    #[test]
+    fn each_contents_entry_is_a_toci_under_the_toc() {
+        let chapter = "# One\n\nText.\n\n## Section\n\nMore.\n";
+        let book = book_of_files("title = \"T\"\n", &[("01.md", chapter)]);
+        let structure = structure_of(&book);
+        let tocs = all(&structure, Role::Toc);
+        assert_eq!(tocs.len(), 1);
+        let toc = tocs[0];
+        assert_eq!(structure.nodes[toc as usize].parent, Some(0));
+        assert_eq!(
+            child_roles(&structure, toc),
+            [Role::P, Role::Toci, Role::Toci]
+        );
+        for entry in children(&structure, toc) {
+            assert!(children(&structure, entry).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_list_of_tables_is_a_toc_of_its_own() {
+        let toml = "title = \"T\"\n[front-matter]\nlist-of-tables = true\n";
+        let chapter = "# One\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n: Numbers {#tbl-n}\n";
+        let book = book_of_files(toml, &[("01.md", chapter)]);
+        let structure = structure_of(&book);
+        let tocs = all(&structure, Role::Toc);
+        assert_eq!(tocs.len(), 2, "the contents and the list");
+        assert_eq!(child_roles(&structure, tocs[1]), [Role::P, Role::Toci]);
+    }
 }

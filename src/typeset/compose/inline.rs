@@ -9,6 +9,7 @@ use crate::doc::{Chapter, Inline, LinkTarget};
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::typeset::layout::LinkDest;
 use crate::typeset::paragraph::{NoteCall, Pieces, TextStyle};
+use crate::typeset::structure::{InlineTag, Role};
 use crate::typeset::style::Inline as InlineDesign;
 
 impl<'a, 'f> Composer<'a, 'f> {
@@ -94,10 +95,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                     let lang = html.attrs.iter().find(|(k, _)| k == "lang");
                     if let Some((_, tag)) = lang {
                         out.begin_language(tag);
-                    }
-                    self.pieces(chapter, children, &s, out);
-                    if lang.is_some() {
+                        let s = self.open_span(tag, &s);
+                        self.pieces(chapter, children, &s, out);
+                        self.structure.close();
                         out.end_language();
+                    } else {
+                        self.pieces(chapter, children, &s, out);
                     }
                     if quoted {
                         out.text("”", &s);
@@ -105,6 +108,35 @@ impl<'a, 'f> Composer<'a, 'f> {
                 }
             }
         }
+    }
+
+    /// Opens a `Span` element in the language `lang` inside the text set in `style` (close
+    /// it when its text is added); returns the style its text is set in, tagged with it.
+    fn open_span(&mut self, lang: &str, style: &TextStyle) -> TextStyle {
+        let tag = self.inline_tag(Role::Span, None, style, true);
+        self.structure.set_lang(tag.node, lang);
+        TextStyle {
+            tag: Some(tag),
+            ..style.clone()
+        }
+    }
+
+    /// A new inline element (`role`) in the text set in `style`, opened when `open`: its
+    /// items are marked as its own, the items after it as their block's.
+    pub(super) fn inline_tag(
+        &mut self,
+        role: Role,
+        alt: Option<String>,
+        style: &TextStyle,
+        open: bool,
+    ) -> InlineTag {
+        let block = style.tag.map_or(self.structure.current(), |t| t.block);
+        let node = if open {
+            self.structure.open(role, alt)
+        } else {
+            self.structure.add(role, alt)
+        };
+        InlineTag { node, block }
     }
 
     /// Warn when the face `style` is set in has no small capitals (no `smcp`): the text
@@ -226,5 +258,70 @@ fn html_inline_style(
             ..style.clone()
         },
         _ => style.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_books::{all, book_of_files, child_roles, composition_of};
+    use crate::typeset::layout::Item;
+    use crate::typeset::structure::{NodeId, Role};
+
+    /// The text of the glyph runs of the book's pages marked with `node`.
+    fn text_of(composition: &super::super::Composition, node: NodeId) -> String {
+        let mut text = String::new();
+        for page in &composition.pages {
+            for (index, item) in page.items.iter().enumerate() {
+                let at = page.marks.partition_point(|m| m.first as usize <= index);
+                let mark = at.checked_sub(1).and_then(|at| page.marks.get(at));
+                if let (Item::Glyphs(run), Some(mark)) = (item, mark) {
+                    if mark.node == Some(node) {
+                        text.push_str(&run.run.text);
+                    }
+                }
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_span_in_another_language_is_a_span_with_its_lang_in_its_paragraph() {
+        let chapter = "# One\n\nFirst.\n\nWe say [bonjour madame]{lang=fr} to her.\n";
+        let book = book_of_files("title = \"T\"\n", &[("01.md", chapter)]);
+        let composition = composition_of(&book);
+        let structure = &composition.structure;
+        let spans = all(structure, Role::Span);
+        assert_eq!(spans.len(), 1);
+        let span = &structure.nodes[spans[0] as usize];
+        assert_eq!(span.lang.as_deref(), Some("fr"));
+        let paragraph = span.parent.expect("a parent");
+        assert_eq!(structure.nodes[paragraph as usize].role, Role::P);
+        assert_eq!(child_roles(structure, paragraph), [Role::Span]);
+        assert_eq!(
+            text_of(&composition, spans[0]).replace(' ', ""),
+            "bonjourmadame"
+        );
+        let around = text_of(&composition, paragraph);
+        assert!(
+            around.starts_with("We") && around.ends_with("her."),
+            "{around}"
+        );
+    }
+
+    #[test]
+    fn an_inline_formula_is_a_formula_with_its_source_in_its_paragraph() {
+        let chapter = "# One\n\nThe square $x^2$ grows.\n";
+        let book = book_of_files("title = \"T\"\n", &[("01.md", chapter)]);
+        let composition = composition_of(&book);
+        let structure = &composition.structure;
+        let formulas = all(structure, Role::Formula);
+        assert_eq!(formulas.len(), 1);
+        let formula = &structure.nodes[formulas[0] as usize];
+        assert_eq!(formula.alt.as_deref(), Some("x^2"));
+        let paragraph = formula.parent.expect("a parent");
+        assert_eq!(structure.nodes[paragraph as usize].role, Role::P);
+        let marked = composition.pages.iter().flat_map(|p| &p.marks);
+        assert!(marked.into_iter().any(|m| m.node == Some(formulas[0])));
+        assert!(text_of(&composition, paragraph).ends_with("grows."));
     }
 }

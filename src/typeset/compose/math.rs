@@ -60,7 +60,11 @@ impl Composer<'_, '_> {
         out: &mut Pieces<'d>,
     ) {
         match self.formula(math, style.size, false) {
-            Some(formula) => out.math(formula),
+            Some(formula) => {
+                let alt = Some(math.source.to_string());
+                let tag = self.inline_tag(Role::Formula, alt, style, false);
+                out.math(formula, Some(tag));
+            }
             None => out.text(math.source.as_str(), style),
         }
     }

@@ -21,6 +21,8 @@ mod notes;
 mod opening;
 mod table_widths;
 mod tables;
+#[cfg(test)]
+mod test_books;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,7 +33,7 @@ use super::profile::Profile;
 use super::structure::{NodeId, PageMark, Role, Structure};
 use super::style::Style;
 use crate::diag::Diagnostic;
-use crate::doc::{Book, Division};
+use crate::doc::{Book, Chapter, Division};
 use crate::locale::Terms;
 use crate::units::Pt;
 use contents::PageNumbers;
@@ -161,7 +163,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
         let placeholder = PageNumbers::Placeholder;
-        let toc_count = self.toc_pages(&chapters, &placeholder).len();
+        let toc_count = self.toc_pages(&chapters, &placeholder).pages.len();
         let mut labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
         // References that name pages are set again with the numbers the pass found, until
         // the pages they name stop moving.
@@ -333,8 +335,9 @@ impl<'a, 'f> Composer<'a, 'f> {
             .take_while(|c| book.chapters[c.chapter].is_card_page())
             .count();
         let (card_pages, text_pages) = chapter_pages.split_at_mut(cards);
+        let mut parts = Parts::new(book);
         for chapter in card_pages {
-            self.push_chapter(chapter, &mut pages, &mut out, pass);
+            self.push_chapter(chapter, &mut pages, &mut out, pass, &mut parts);
         }
         let front = self.book.meta.front;
         if front.half_title {
@@ -363,29 +366,27 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         if front.toc {
             self.open_recto(&mut pages);
-            let mut toc = self.toc_pages(chapters, numbers);
-            debug_assert!(toc.len() == toc_count || toc_count == 0);
-            mark_pages(&mut out.structure, &mut toc, Role::Toc);
-            pages.extend(toc);
+            let toc = self.toc_pages(chapters, numbers);
+            debug_assert!(toc.pages.len() == toc_count || toc_count == 0);
+            pages.extend(graft_pages(&mut out.structure, toc));
         }
         let lists = [
             (front.list_of_figures, crate::toc::CaptionList::Figures),
             (front.list_of_tables, crate::toc::CaptionList::Tables),
         ];
         for (wanted, list) in lists {
-            let mut list_pages = if wanted {
+            let list_pages = if wanted {
                 self.caption_list_pages(list, chapters, numbers)
             } else {
-                Vec::new()
+                contents::ContentsPages::default()
             };
-            if !list_pages.is_empty() {
-                mark_pages(&mut out.structure, &mut list_pages, Role::Toc);
+            if !list_pages.pages.is_empty() {
                 self.open_recto(&mut pages);
-                pages.extend(list_pages);
+                pages.extend(graft_pages(&mut out.structure, list_pages));
             }
         }
         for chapter in text_pages {
-            self.push_chapter(chapter, &mut pages, &mut out, pass);
+            self.push_chapter(chapter, &mut pages, &mut out, pass, &mut parts);
         }
         // The index comes last, so it moves no page it names: the counting pass needs none.
         if pass == Pass::Final {
@@ -416,6 +417,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         pages: &mut Vec<Page>,
         out: &mut Composition,
         pass: Pass,
+        parts: &mut Parts,
     ) {
         self.open_recto(pages);
         let division = self.book.chapters[chapter.chapter].division;
@@ -425,9 +427,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         out.chapter_pages.push(pages.len());
         let offset = match pass {
             Pass::Count => 0,
-            Pass::Final => out
-                .structure
-                .graft(std::mem::take(&mut chapter.structure), 0),
+            Pass::Final => parts.graft(&mut out.structure, chapter),
         };
         for (n, content) in chapter.pages.iter_mut().enumerate() {
             let kind = if n == 0 {
@@ -521,6 +521,46 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 }
 
+/// Where the chapters go in the book's structure: a part page is a `Part` element, and the
+/// chapters of a part go under it (under the root otherwise, and in books without parts).
+struct Parts {
+    /// For each chapter, the part page it belongs to ([`crate::toc::parts_of`]).
+    part_of: Vec<Option<usize>>,
+    /// For each chapter, whether it is a part page.
+    is_part: Vec<bool>,
+    /// Part page (chapter index) → its element, once grafted.
+    nodes: BTreeMap<usize, NodeId>,
+}
+
+impl Parts {
+    fn new(book: &Book) -> Self {
+        Parts {
+            part_of: crate::toc::parts_of(book),
+            is_part: book.chapters.iter().map(Chapter::is_part_page).collect(),
+            nodes: BTreeMap::new(),
+        }
+    }
+
+    /// Grafts `chapter`'s structure (used up) under its part or the root; returns the
+    /// offset of its nodes.
+    fn graft(&mut self, structure: &mut Structure, chapter: &mut ChapterPages) -> NodeId {
+        let mut set = std::mem::take(&mut chapter.structure);
+        let is_part = self.is_part.get(chapter.chapter).copied().unwrap_or(false);
+        if is_part {
+            if let Some(root) = set.nodes.first_mut() {
+                root.role = Role::Part;
+            }
+        }
+        let part = self.part_of.get(chapter.chapter).copied().flatten();
+        let parent = part.and_then(|p| self.nodes.get(&p)).copied().unwrap_or(0);
+        let offset = structure.graft(set, parent);
+        if is_part {
+            self.nodes.insert(chapter.chapter, offset);
+        }
+        offset
+    }
+}
+
 fn blank() -> Page {
     Page {
         items: Vec::new(),
@@ -553,7 +593,7 @@ fn mark_page(structure: &mut Structure, page: &mut Page, role: Role, alt: Option
     }];
 }
 
-/// Marks the pages of the contents (or the index) as one element under the root.
+/// Marks the pages of the index as one element under the root.
 fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
     if pages.is_empty() {
         return;
@@ -565,6 +605,17 @@ fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
             node: Some(node),
         }];
     }
+}
+
+/// The pages of the contents or a list, their structure grafted under the book's root and
+/// their marks naming its nodes there.
+fn graft_pages(structure: &mut Structure, contents: contents::ContentsPages) -> Vec<Page> {
+    let mut pages = contents.pages;
+    let offset = structure.graft(contents.structure, 0);
+    for mark in pages.iter_mut().flat_map(|p| p.marks.iter_mut()) {
+        mark.node = mark.node.map(|n| n + offset);
+    }
+    pages
 }
 
 /// Marks the page's items from `end` on (its running head and folio) as artifacts.
@@ -675,6 +726,49 @@ mod tests {
         assert_eq!(out[0].span.as_ref().map(|s| s.range.start), Some(5));
         assert_eq!(out[1].code, other.code);
         assert_eq!(summarised(vec![wide(1)])[0].message, wide(1).message);
+    }
+
+    #[test]
+    fn the_chapters_of_a_part_are_under_its_part_element() {
+        use super::test_books::{all, book_of_files, child_roles, children, structure_of};
+        let part = "---\ntype: part\n---\n# Part One\n";
+        let chapter = |title: &str| format!("# {title}\n\nText.\n");
+        let (one, two) = (chapter("One"), chapter("Two"));
+        let files = [
+            ("01.md", part),
+            ("02.md", one.as_str()),
+            ("03.md", two.as_str()),
+        ];
+        let book = book_of_files("title = \"T\"\n", &files);
+        let structure = structure_of(&book);
+        let parts = all(&structure, Role::Part);
+        assert_eq!(parts.len(), 1);
+        let part = parts[0];
+        assert_eq!(structure.nodes[part as usize].parent, Some(0));
+        assert_eq!(
+            child_roles(&structure, part),
+            [Role::Heading(1), Role::Sect, Role::Sect]
+        );
+        for sect in children(&structure, part).into_iter().skip(1) {
+            assert_eq!(child_roles(&structure, sect)[0], Role::Heading(1));
+        }
+    }
+
+    #[test]
+    fn chapters_without_parts_are_under_the_root() {
+        use super::test_books::{all, book_of_files, structure_of};
+        let files = [("01.md", "# One\n\nText.\n"), ("02.md", "# Two\n\nText.\n")];
+        let structure = structure_of(&book_of_files("title = \"T\"\n", &files));
+        assert!(all(&structure, Role::Part).is_empty());
+        let chapters: Vec<_> = structure
+            .nodes
+            .iter()
+            .filter(|n| n.role == Role::Sect && n.parent == Some(0))
+            .collect();
+        assert!(
+            chapters.len() >= 2,
+            "the two chapters (and front pages) under the root"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::typeset::linebreak;
 use crate::typeset::math::MathBox;
 use crate::typeset::page::FlowLine;
 use crate::typeset::shape::ShapedRun;
+use crate::typeset::structure::{InlineTag, LineMark};
 use crate::typeset::style::{Inline as InlineDesign, Style};
 use crate::units::Pt;
 
@@ -59,14 +60,16 @@ pub(super) fn lay_out_line(
     let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
     let mut images: Vec<(f64, &InlineImage)> = Vec::new();
     let mut formulas: Vec<(f64, Arc<MathBox>)> = Vec::new();
+    let mut formula_tags: Vec<Option<InlineTag>> = Vec::new();
     for index in line.start..end {
         match (&items[index], &payloads[index]) {
             (linebreak::Item::Box { width }, Payload::Image(image)) => {
                 images.push((x, &**image));
                 x += width;
             }
-            (linebreak::Item::Box { width }, Payload::Math(formula)) => {
+            (linebreak::Item::Box { width }, Payload::Math(formula, tag)) => {
                 formulas.push((x, Arc::clone(formula)));
+                formula_tags.push(*tag);
                 x += width;
             }
             (linebreak::Item::Box { width }, payload) => {
@@ -110,15 +113,20 @@ pub(super) fn lay_out_line(
         baseline += above;
         out.height += above + below;
     }
-    // Formulas and text in reading order, so that a PDF's text comes out as written.
-    let mut formulas = formulas.into_iter().peekable();
+    // Formulas and text in reading order, so that a PDF's text comes out as written; each
+    // stretch of an inline element's items is marked as its own.
+    let mut current = None;
+    let mut formulas = formulas.into_iter().zip(formula_tags).peekable();
     for (run_x, run, clusters, style) in runs {
-        while let Some((formula_x, formula)) = formulas.next_if(|(fx, _)| *fx <= run_x) {
+        while let Some(((formula_x, formula), tag)) = formulas.next_if(|((fx, _), _)| *fx <= run_x)
+        {
+            retag(&mut out, &mut current, tag);
             formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
         }
         let Some(style) = styles.get(style as usize) else {
             continue;
         };
+        retag(&mut out, &mut current, style.tag);
         emit_run(
             &mut out,
             run_x + shift,
@@ -129,16 +137,57 @@ pub(super) fn lay_out_line(
             &design.inline,
         );
     }
-    for (formula_x, formula) in formulas {
+    for ((formula_x, formula), tag) in formulas {
+        retag(&mut out, &mut current, tag);
         formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
     }
+    retag(&mut out, &mut current, None);
     for (image_x, image) in images {
         emit_image(&mut out, image_x + shift, baseline, image);
     }
-    merge_links(&mut out.items);
-    merge_rules(&mut out.items);
+    merge_by_element(&mut out);
     make_room_for_images(&mut out);
     out
+}
+
+/// Marks the items added to `out` from here on as `next`'s inline element, or, leaving
+/// one, as its block's (nothing changes while the element stays `current`).
+fn retag(out: &mut FlowLine, current: &mut Option<InlineTag>, next: Option<InlineTag>) {
+    let node = match (next, *current) {
+        (next, current) if next == current => return,
+        (Some(tag), _) => tag.node,
+        (None, Some(open)) => open.block,
+        (None, None) => return,
+    };
+    *current = next;
+    let first = u32::try_from(out.items.len()).unwrap_or(u32::MAX);
+    match out.marks.last_mut() {
+        Some(last) if last.first == first => last.node = Some(node),
+        _ => out.marks.push(LineMark {
+            first,
+            node: Some(node),
+        }),
+    }
+}
+
+/// Merges the line's link areas and strike-through rules within each stretch of one
+/// element (its marks), so that the marks still start where they did.
+fn merge_by_element(out: &mut FlowLine) {
+    let mut items = std::mem::take(&mut out.items).into_iter();
+    let mut merged = Vec::with_capacity(items.len());
+    let mut taken = 0;
+    let ends: Vec<usize> = out.marks.iter().map(|m| m.first as usize).collect();
+    for (index, end) in ends.into_iter().chain([usize::MAX]).enumerate() {
+        let mut stretch: Vec<Item> = items.by_ref().take(end.saturating_sub(taken)).collect();
+        taken += stretch.len();
+        merge_links(&mut stretch);
+        merge_rules(&mut stretch);
+        merged.extend(stretch);
+        if let Some(mark) = out.marks.get_mut(index) {
+            mark.first = u32::try_from(merged.len()).unwrap_or(u32::MAX);
+        }
+    }
+    out.items = merged;
 }
 
 /// Adds an image with its bottom on the line's baseline, and its link's area.
@@ -285,7 +334,7 @@ fn place_box(
             id: id.to_string(),
             y: Pt::ZERO,
         }))),
-        Payload::Hyphen { .. } | Payload::Image(_) | Payload::Math(_) | Payload::Nothing => {}
+        Payload::Hyphen { .. } | Payload::Image(_) | Payload::Math(..) | Payload::Nothing => {}
     }
 }
 

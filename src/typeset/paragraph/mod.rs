@@ -59,7 +59,10 @@ enum Payload {
         call_id: String,
     },
     Image(Box<InlineImage>),
-    Math(Arc<crate::typeset::math::MathBox>),
+    Math(
+        Arc<crate::typeset::math::MathBox>,
+        Option<crate::typeset::structure::InlineTag>,
+    ),
     Anchor(Box<str>),
     Nothing,
 }
@@ -366,12 +369,12 @@ impl Builder<'_, '_> {
                     );
                 }
                 Piece::Language(language) => self.language = *language,
-                Piece::Math(formula) => {
+                Piece::Math(formula, tag) => {
                     self.flush_word(&mut word);
                     let width = f64::from(formula.width);
                     self.push(
                         linebreak::Item::Box { width },
-                        Payload::Math(Arc::clone(formula)),
+                        Payload::Math(Arc::clone(formula), *tag),
                     );
                 }
             }
@@ -479,6 +482,7 @@ impl Builder<'_, '_> {
             link: Some(LinkDest::Anchor(Arc::from(note_id.as_str()))),
             strike: false,
             small_caps: false,
+            tag: style.tag,
         };
         let run = self.ctx.shape(&number.to_string(), &call_style);
         let width = f64::from(run.width());

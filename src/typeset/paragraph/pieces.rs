@@ -9,6 +9,7 @@ use crate::typeset::hyphen::{Hyphenator, TextLanguage};
 use crate::typeset::layout::LinkDest;
 use crate::typeset::math::MathBox;
 use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
+use crate::typeset::structure::InlineTag;
 use crate::typeset::style;
 use crate::units::Pt;
 
@@ -28,6 +29,9 @@ pub(crate) struct TextStyle {
     /// Lower-case letters as small capitals, from the font's `smcp` feature
     /// (`[words]{.smallcaps}`, a chapter's first line with `[pdf] opening = "small-caps"`).
     pub small_caps: bool,
+    /// The inline element the text is tagged as, when not its block's (a span in another
+    /// language): `None` for most text.
+    pub tag: Option<InlineTag>,
 }
 
 impl TextStyle {
@@ -40,6 +44,7 @@ impl TextStyle {
             link: None,
             strike: false,
             small_caps: false,
+            tag: None,
         }
     }
 
@@ -80,8 +85,9 @@ pub(crate) enum Piece<'a> {
     Break,
     /// A footnote call.
     Note(Box<NoteCall>),
-    /// An inline formula, already laid out: one unbreakable box on the baseline.
-    Math(Arc<MathBox>),
+    /// An inline formula, already laid out: one unbreakable box on the baseline, with the
+    /// element it is tagged as.
+    Math(Arc<MathBox>, Option<InlineTag>),
     /// An image set in the line.
     Image(Box<InlineImage>),
     /// A named place in the line that takes no room (an index mark): its line carries the
@@ -180,9 +186,9 @@ impl<'a> Pieces<'a> {
         self.list.push(Piece::Image(Box::new(image)));
     }
 
-    /// Add an inline formula.
-    pub(crate) fn math(&mut self, formula: Arc<MathBox>) {
-        self.list.push(Piece::Math(formula));
+    /// Add an inline formula, tagged as `tag`'s element.
+    pub(crate) fn math(&mut self, formula: Arc<MathBox>, tag: Option<InlineTag>) {
+        self.list.push(Piece::Math(formula, tag));
     }
 
     /// True when there is nothing to set.
@@ -265,7 +271,7 @@ fn owned(piece: &Piece<'_>) -> Piece<'static> {
         Piece::Text(text, style) => Piece::Text(text.to_string().into(), *style),
         Piece::Break => Piece::Break,
         Piece::Note(call) => Piece::Note(call.clone()),
-        Piece::Math(formula) => Piece::Math(formula.clone()),
+        Piece::Math(formula, tag) => Piece::Math(formula.clone(), *tag),
         Piece::Image(image) => Piece::Image(image.clone()),
         Piece::Anchor(id) => Piece::Anchor(id.clone()),
         Piece::Language(language) => Piece::Language(*language),
@@ -383,7 +389,7 @@ fn options_for<'o>(options: &'o ShapeOptions, style: &TextStyle) -> Cow<'o, Shap
     }
 }
 
-/// Whether two styles look the same: links are compared by their shared target (every box
+/// Whether two styles look the same (and are tagged as the same element): links are compared by their shared target (every box
 /// of one link holds the same one), so a long address is never compared character by
 /// character.
 fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
@@ -399,6 +405,7 @@ fn same_style(a: &TextStyle, b: &TextStyle) -> bool {
         && a.size.to_bits() == b.size.to_bits()
         && a.rise.to_bits() == b.rise.to_bits()
         && a.strike == b.strike
+        && a.tag == b.tag
 }
 
 #[cfg(test)]
