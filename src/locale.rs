@@ -21,6 +21,10 @@ const RTL_SCRIPTS: &[&str] = &[
 pub(crate) fn is_rtl(tag: &str) -> bool {
     let mut subtags = tag.split(['-', '_']);
     let language = subtags.next().unwrap_or("").to_ascii_lowercase();
+    if language.len() == 1 {
+        // A private-use (`x-…`) or grandfathered (`i-…`) tag names no script.
+        return false;
+    }
     let script = subtags
         .take_while(|s| s.len() != 1)
         .find(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_alphabetic()))
