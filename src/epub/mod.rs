@@ -167,13 +167,12 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
         (0..book.chapters.len()).partition(|&i| book.chapters[i].is_card_page());
     let mut starts = chapter_page_starts(book, options);
     for &index in &card_pages {
-        let pages = std::mem::take(&mut starts[index]);
         add_chapter(
             book,
             index,
             terms,
             math_images.as_mut(),
-            pages,
+            &mut starts,
             &mut package,
         );
     }
@@ -203,13 +202,12 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     let nav_at = package.items.len();
     add_caption_lists(book, &mut package, terms);
     for index in text {
-        let pages = std::mem::take(&mut starts[index]);
         add_chapter(
             book,
             index,
             terms,
             math_images.as_mut(),
-            pages,
+            &mut starts,
             &mut package,
         );
     }
@@ -232,16 +230,20 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     Ok(package)
 }
 
-/// One chapter's page, in the spine, with the markers of the print pages `pages` that begin
-/// in it.
+/// One chapter's page, in the spine, with the markers of the print pages that begin in it
+/// (taken from `starts`, by chapter).
 fn add_chapter(
     book: &Book,
     index: usize,
     terms: &crate::locale::Terms,
     math_images: Option<&mut math_svg::MathImages>,
-    pages: Vec<crate::typeset::page_list::PageStart>,
+    starts: &mut [Vec<crate::typeset::page_list::PageStart>],
     package: &mut Package,
 ) {
+    let pages = starts
+        .get_mut(index)
+        .map(std::mem::take)
+        .unwrap_or_default();
     let chapter = &book.chapters[index];
     let href = format!("text/{}", xhtml::chapter_file(chapter));
     for page in &pages {

@@ -98,17 +98,9 @@ pub(super) fn pack(
 /// The objects of `pdf` in file order, each checked to start with its `n 0 obj` line and end
 /// with `endobj`.
 fn objects(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Vec<Object>> {
-    let mut starts: Vec<(usize, usize)> = offsets
-        .iter()
-        .enumerate()
-        .filter_map(|(number, offset)| Some(((*offset)?, number)))
-        .collect();
-    starts.sort_unstable();
-    let ends = starts.iter().skip(1).map(|(start, _)| *start).chain([end]);
-    starts
-        .iter()
-        .zip(ends)
-        .map(|(&(start, number), end)| {
+    objects_in_order(offsets, end)
+        .into_iter()
+        .map(|(start, number, end)| {
             let extent = start..end;
             let text = pdf.get(extent.clone())?;
             let header = format!("{number} 0 obj\n");
@@ -130,6 +122,26 @@ fn objects(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Vec<Obje
                 body: body_start..body_start + trimmed,
             })
         })
+        .collect()
+}
+
+/// Each object's start, number and end (the next object's start, or `end`), in file order,
+/// from the cross-reference `offsets` (by object number).
+pub(super) fn objects_in_order(
+    offsets: &[Option<usize>],
+    end: usize,
+) -> Vec<(usize, usize, usize)> {
+    let mut starts: Vec<(usize, usize)> = offsets
+        .iter()
+        .enumerate()
+        .filter_map(|(number, offset)| Some(((*offset)?, number)))
+        .collect();
+    starts.sort_unstable();
+    let ends = starts.iter().skip(1).map(|&(start, _)| start).chain([end]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&(start, number), end)| (start, number, end))
         .collect()
 }
 

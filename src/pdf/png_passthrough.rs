@@ -21,6 +21,8 @@ use std::sync::Arc;
 
 use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 
+use super::object_streams::objects_in_order;
+
 /// The PNG file signature.
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -349,22 +351,6 @@ pub(crate) fn stand_in_replacements(
         Some(missing) => Err(format!("image {missing} was not found in the written PDF")),
         None => Ok(replacements),
     }
-}
-
-/// Each object's start, number and end (the next object's start, or `end`), in file order.
-fn objects_in_order(offsets: &[Option<usize>], end: usize) -> Vec<(usize, usize, usize)> {
-    let mut starts: Vec<(usize, usize)> = offsets
-        .iter()
-        .enumerate()
-        .filter_map(|(number, offset)| Some(((*offset)?, number)))
-        .collect();
-    starts.sort_unstable();
-    let ends = starts.iter().skip(1).map(|&(start, _)| start).chain([end]);
-    starts
-        .iter()
-        .zip(ends)
-        .map(|(&(start, number), end)| (start, number, end))
-        .collect()
 }
 
 /// `pdf` up to `end` with the objects of `replacements` (by number) replaced, and every

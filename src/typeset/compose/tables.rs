@@ -473,9 +473,9 @@ fn shorten(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Diagnostics;
     use crate::doc::Block;
     use crate::fonts::FontSet;
+    use crate::typeset::compose::test_books::{all, book_of_files, child_roles, structure_of};
     use crate::typeset::paragraph::TextContext;
     use crate::typeset::profile::Profile;
     use crate::typeset::shape::{ShapeCache, ShapeOptions};
@@ -483,22 +483,7 @@ mod tests {
 
     /// A book of one chapter whose text is `markdown`, loaded, parsed and resolved.
     fn book_of(markdown: &str) -> crate::doc::Book {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("book.toml"), "title = \"T\"\n").unwrap();
-        std::fs::create_dir(dir.path().join("chapters")).unwrap();
-        std::fs::write(dir.path().join("chapters/01.md"), markdown).unwrap();
-        let mut diags = Diagnostics::default();
-        let mut manuscript = crate::manuscript::load(dir.path(), &mut diags).unwrap();
-        let parsed = manuscript
-            .chapters
-            .iter()
-            .map(|&file| {
-                let text = &manuscript.sources.get(file).text;
-                crate::markdown::parse_chapter(file, text, &mut diags)
-            })
-            .collect();
-        let options = crate::resolve::ResolveOptions::default();
-        crate::resolve::resolve_book(&mut manuscript, parsed, &options, &mut diags)
+        book_of_files("title = \"T\"\n", &[("01.md", markdown)])
     }
 
     /// A table too wide at its size is measured again smaller: its cells' words are then
@@ -573,41 +558,25 @@ mod tests {
         assert_eq!(shorten("Mass", 8), "Mass");
     }
 
-    /// The roles of `role`'s children in `structure`, in order.
-    fn children_of(structure: &Structure, parent: NodeId) -> Vec<Role> {
-        structure
-            .nodes
-            .iter()
-            .filter(|node| node.parent == Some(parent))
-            .map(|node| node.role)
-            .collect()
-    }
-
-    /// The id of the first node with `role`.
+    /// The first node with `role`.
     fn first(structure: &Structure, role: Role) -> NodeId {
-        let at = structure.nodes.iter().position(|n| n.role == role);
-        NodeId::try_from(at.expect("the role is there")).expect("small")
+        all(structure, role)[0]
     }
 
     #[test]
     fn a_table_set_whole_has_a_head_and_a_body() {
-        let book = book_of("| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n");
-        let profile = Profile::builtin("print");
-        let fonts = FontSet::builtin().unwrap();
-        let structure = crate::typeset::typeset(&book, &profile, &fonts, None)
-            .composition
-            .structure;
+        let structure = structure_of(&book_of("| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n"));
         let table = first(&structure, Role::Table);
         assert_eq!(
-            children_of(&structure, table),
+            child_roles(&structure, table),
             [Role::Caption, Role::THead, Role::TBody]
         );
         let head = first(&structure, Role::THead);
         let body = first(&structure, Role::TBody);
-        assert_eq!(children_of(&structure, head), [Role::TR]);
-        assert_eq!(children_of(&structure, body), [Role::TR, Role::TR]);
+        assert_eq!(child_roles(&structure, head), [Role::TR]);
+        assert_eq!(child_roles(&structure, body), [Role::TR, Role::TR]);
         let header_row = first(&structure, Role::TR);
-        assert_eq!(children_of(&structure, header_row), [Role::TH, Role::TH]);
+        assert_eq!(child_roles(&structure, header_row), [Role::TH, Role::TH]);
     }
 
     #[test]
@@ -616,14 +585,9 @@ mod tests {
         let mut markdown = format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(14));
         let cells: Vec<String> = (0..14).map(|c| format!("Longerword{c}")).collect();
         markdown.push_str(&format!("| {} |\n", cells.join(" | ")));
-        let book = book_of(&markdown);
-        let profile = Profile::builtin("print");
-        let fonts = FontSet::builtin().unwrap();
-        let structure = crate::typeset::typeset(&book, &profile, &fonts, None)
-            .composition
-            .structure;
+        let structure = structure_of(&book_of(&markdown));
         let table = first(&structure, Role::Table);
-        let mut rows = children_of(&structure, table);
+        let mut rows = child_roles(&structure, table);
         rows.retain(|role| *role != Role::Caption);
         assert!(rows.len() >= 4, "two groups or more: {rows:?}");
         assert!(rows.iter().all(|role| *role == Role::TR), "{rows:?}");
