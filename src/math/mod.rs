@@ -277,7 +277,7 @@ fn is_known(name: &str, macros: &Macros) -> bool {
 }
 
 /// Each `\name` (letters) in `source` with its byte range, backslash included.
-fn control_words(source: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+pub(super) fn control_words(source: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
     let bytes = source.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {

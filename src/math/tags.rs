@@ -48,32 +48,18 @@ pub(crate) fn take_tags(source: &str) -> (String, Vec<FoundTag>) {
 
 /// Every `\tag`, `\tag*`, `\notag` and `\nonumber` in `source`, with its range.
 fn find_tags(source: &str) -> Vec<FoundTag> {
-    let bytes = source.as_bytes();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] != b'\\' {
-            at += 1;
+    let mut found: Vec<FoundTag> = Vec::new();
+    for (range, name) in super::control_words(source) {
+        // A command inside a `\tag{…}` already read is part of its text.
+        if found.last().is_some_and(|tag| range.start < tag.range.end) {
             continue;
         }
-        let start = at;
-        let mut end = at + 1;
-        while end < bytes.len() && bytes[end].is_ascii_alphabetic() {
-            end += 1;
-        }
-        let name = &source[start + 1..end];
-        // `\\` is a line break: both backslashes are skipped.
-        at = end.max(start + 2);
         match name {
             "notag" | "nonumber" => found.push(FoundTag {
-                range: start..end,
+                range,
                 command: Some(TagCommand::NoNumber),
             }),
-            "tag" => {
-                let tag = read_tag(source, start, end);
-                at = tag.range.end.max(at);
-                found.push(tag);
-            }
+            "tag" => found.push(read_tag(source, range.start, range.end)),
             _ => {}
         }
     }
