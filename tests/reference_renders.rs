@@ -3,7 +3,8 @@
 //! pages of the images test book (SVG figures drawn as vectors with their text, rasters at
 //! their natural sizes; its seven-column table), two of the code test book (highlighting in
 //! print's greys and faces, numbered and highlighted lines) and the first page of the
-//! formula test book, rendered to grey images and compared with the PNGs in
+//! formula test book and the page of the languages test book (five scripts, two of them
+//! right to left), rendered to grey images and compared with the PNGs in
 //! tests/reference/ within a tolerance, so that a visual change the text dumps of
 //! tests/golden/ cannot see (a glyph drawn wrong, a rule's thickness, an image, a colour, the
 //! page size) fails, as does a change in margins, sizes or spacing.
@@ -131,6 +132,18 @@ fn a_math_page_matches_its_reference() {
 #[test]
 fn a_page_of_numbered_code_lines_matches_its_reference() {
     check_book_page("code", "print-code-lines", "Numbered lines");
+}
+
+/// The languages test book's page: German, French and Greek passages, Arabic and Hebrew
+/// phrases shown right to left inside English lines, and an Arabic and a Hebrew paragraph
+/// set flush right (tests/cases/languages, which tests/languages.rs checks by position).
+#[test]
+fn a_page_in_five_scripts_matches_its_reference() {
+    check_book_page(
+        "languages",
+        "print-languages",
+        "Most of this book is English",
+    );
 }
 
 /// Sets the test book `tests/cases/{case}` in print, renders the first page whose text holds

@@ -3,7 +3,7 @@
 //! font set, so that the EPUB reads in the faces the PDF is set in.
 
 use super::Package;
-use crate::fonts::bundled::{BundledFace, BUNDLED};
+use crate::fonts::bundled::{self, BundledFace, BUNDLED};
 use crate::fonts::{FaceRole, Family, FontSet, Style};
 
 /// The CSS families the bundled faces are embedded under, in the order they are embedded.
@@ -51,7 +51,8 @@ fn bundled_in_epub() -> Vec<(&'static BundledFace, &'static str)> {
         .collect()
 }
 
-/// The CSS family a bundled face is embedded under (the bundled fallbacks are the Khmer ones).
+/// The CSS family a bundled face is embedded under (the bundled fallbacks the EPUB takes are
+/// the Khmer ones).
 fn bundled_family(role: FaceRole) -> &'static str {
     match role {
         FaceRole::Family(Family::Serif, _) => "octavo serif",
@@ -65,14 +66,17 @@ fn bundled_family(role: FaceRole) -> &'static str {
 /// "octavo serif" and "octavo mono" and, for fallbacks, "octavo fallback" plus the font's
 /// own family name (its regular and bold faces share one family, as the bundled Khmer
 /// faces do). A face inside a font collection (`.ttc`) is left out: reading systems load
-/// single fonts only, and the reader's own fonts then stand in for it.
+/// single fonts only, and the reader's own fonts then stand in for it; so are the bundled
+/// fallbacks the EPUB never embeds (Arabic, Hebrew).
 pub(super) fn embed_book_fonts(fonts: &FontSet<'static>, package: &mut Package, css: &mut String) {
     css.push_str("\n/* Embedded fonts (book.toml [epub] embed-fonts, [fonts]) */\n");
     let mut fallback_families: Vec<String> = Vec::new();
     for (n, (id, role)) in fonts.face_roles().into_iter().enumerate() {
         let face = fonts.face(id);
         let data = face.data();
-        if face.index() != 0 || data.starts_with(b"ttcf") {
+        let bundled_script =
+            matches!(role, FaceRole::Fallback(_)) && bundled::kept_out_of_epub(data);
+        if face.index() != 0 || data.starts_with(b"ttcf") || bundled_script {
             continue;
         }
         let family = match role {

@@ -1,7 +1,7 @@
 //! The fonts octavo ships (from `fonts/`, with their licences there), compiled into the binary
 //! so every book gets real typography with no set-up: Linux Libertine for text (real italic,
-//! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer as fallback for Khmer,
-//! TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
+//! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer, Noto Naskh Arabic and
+//! Noto Serif Hebrew as fallbacks for their scripts, TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
 //!
 //! [`BUNDLED`] lists them once, with the role each plays; the PDF's font set, the faces
 //! book.toml's `[fonts]` does not replace, and the EPUB's embedded fonts are all read from it.
@@ -39,14 +39,15 @@ pub(crate) struct BundledFace {
     /// A family in a style, or a fallback serving a style.
     pub role: FaceRole,
     /// Whether the EPUB embeds it when asked to (`[epub] embed-fonts`): every face but the
-    /// monospace obliques.
+    /// monospace obliques and the Arabic and Hebrew fallbacks (every reading system has
+    /// fonts for those scripts, and a book in English would carry 400 KB for nothing).
     pub in_epub: bool,
 }
 
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
 #[rustfmt::skip]
-pub(crate) const BUNDLED: [BundledFace; 11] = [
+pub(crate) const BUNDLED: [BundledFace; 15] = [
     // role                            EPUB   folder in fonts/    file
     bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
     bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
@@ -58,8 +59,20 @@ pub(crate) const BUNDLED: [BundledFace; 11] = [
     bundled!(mono(Style::BoldItalic),  false, "dejavu-sans-mono", "DejaVuSansMono-BoldOblique.ttf"),
     bundled!(fallback(Style::Regular), true,  "noto-serif-khmer", "NotoSerifKhmer-Regular.ttf"),
     bundled!(fallback(Style::Bold),    true,  "noto-serif-khmer", "NotoSerifKhmer-Bold.ttf"),
+    bundled!(fallback(Style::Regular), false, "noto-naskh-arabic", "NotoNaskhArabic-Regular.ttf"),
+    bundled!(fallback(Style::Bold),    false, "noto-naskh-arabic", "NotoNaskhArabic-Bold.ttf"),
+    bundled!(fallback(Style::Regular), false, "noto-serif-hebrew", "NotoSerifHebrew-Regular.ttf"),
+    bundled!(fallback(Style::Bold),    false, "noto-serif-hebrew", "NotoSerifHebrew-Bold.ttf"),
     bundled!(FaceRole::Math,           false, "tex-gyre-pagella-math", "texgyrepagella-math.otf"),
 ];
+
+/// Whether `data` is a bundled face the EPUB does not embed ([`BundledFace::in_epub`]):
+/// the book's font set holds the bundled fallbacks after those book.toml names.
+pub(crate) fn kept_out_of_epub(data: &[u8]) -> bool {
+    BUNDLED
+        .iter()
+        .any(|face| !face.in_epub && face.file.data.len() == data.len() && face.file.data == data)
+}
 
 /// The bundled file that plays `role` (the serif regular for a role none plays).
 pub(crate) fn file(role: FaceRole) -> FontFile {

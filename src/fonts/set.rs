@@ -1,7 +1,7 @@
 //! The faces of a book by role, with the fallback chains shaping consults.
 //!
 //! A [`FontSet`] holds the book's faces by role (serif or monospace, four styles) plus an
-//! ordered list of fallback faces (the bundled Khmer, and those book.toml names) that shaping
+//! ordered list of fallback faces (the bundled Khmer, Arabic and Hebrew faces, and those book.toml names) that shaping
 //! consults glyph by glyph. A style a family lacks is set in its nearest style, never in a
 //! slanted or emboldened copy.
 
@@ -213,7 +213,7 @@ impl<'a> FontSet<'a> {
 
 impl FontSet<'static> {
     /// The fonts octavo ships ([`bundled::BUNDLED`], in that order): Linux Libertine, DejaVu
-    /// Sans Mono, and Noto Serif Khmer as fallback.
+    /// Sans Mono, and Noto Serif Khmer, Noto Naskh Arabic and Noto Serif Hebrew as fallbacks.
     pub fn builtin() -> Result<Self, FontError> {
         let parse = |f: FontFile| FontFace::parse(f.data, 0, f.file_name);
         let [first, rest @ ..] = &bundled::BUNDLED;
@@ -240,12 +240,22 @@ mod tests {
         let set = FontSet::builtin().unwrap();
         let bold = FaceChoice::new(Family::Serif, Style::Bold);
         let chain = set.chain(bold);
-        assert_eq!(chain.len(), 3);
-        assert!(set.face(chain[0]).label().contains("RB"));
-        assert!(set.face(chain[1]).label().contains("Khmer-Bold"));
-        assert!(set.face(chain[2]).label().contains("Khmer-Regular"));
+        let labels: Vec<&str> = chain.iter().map(|&id| set.face(id).label()).collect();
+        assert_eq!(labels.len(), 7, "{labels:?}");
+        assert!(labels[0].contains("RB"));
+        // The bold fallbacks first, then the regular ones, each in the bundled order.
+        for (label, name) in labels[1..].iter().zip([
+            "Khmer-Bold",
+            "NaskhArabic-Bold",
+            "SerifHebrew-Bold",
+            "Khmer-Regular",
+            "NaskhArabic-Regular",
+            "SerifHebrew-Regular",
+        ]) {
+            assert!(label.contains(name), "{label} is not {name}");
+        }
         let italic = set.chain(FaceChoice::new(Family::Serif, Style::Italic));
-        assert_eq!(italic.len(), 2);
+        assert_eq!(italic.len(), 4);
         let mono = set.primary(FaceChoice::new(Family::Mono, Style::Regular));
         assert!(set.face(mono).label().contains("DejaVuSansMono"));
     }

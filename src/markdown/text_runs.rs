@@ -247,29 +247,28 @@ impl<'a> SourceLocator<'a> {
     }
 }
 
-/// Push text, turning the `\n` that stood for soft breaks back into `SoftBreak`s.
+/// Push text with pandoc's bracketed spans (which may hold soft breaks) and superscripts
+/// and subscripts, turning the `\n` that stood for soft breaks back into `SoftBreak`s.
 fn push_text_with_breaks(text: &str, span: Span, out: &mut Vec<Inline>) {
+    let mut rest = text;
+    while let Some((before, elements, after)) = next_bracketed_span(rest, &span) {
+        push_lines(before, &span, out);
+        out.extend(elements);
+        rest = after;
+    }
+    push_lines(rest, &span, out);
+}
+
+/// Lines of text, with superscripts and subscripts, and a `SoftBreak` between each two.
+fn push_lines(text: &str, span: &Span, out: &mut Vec<Inline>) {
     for (i, part) in text.split('\n').enumerate() {
         if i > 0 {
             out.push(Inline::SoftBreak);
         }
         if !part.is_empty() {
-            push_scripts(part, &span, out);
+            push_scripts_only(part, span, out);
         }
     }
-}
-
-/// Text with pandoc's superscripts and subscripts inside words (`H~2~O`, `2^10^`), which
-/// pulldown-cmark reads only between spaces or punctuation. Text holding `$` or `\\` is left
-/// alone: it may be mathematics written as text.
-fn push_scripts(text: &str, span: &Span, out: &mut Vec<Inline>) {
-    let mut rest = text;
-    while let Some((before, elements, after)) = next_bracketed_span(rest, span) {
-        push_scripts_only(before, span, out);
-        out.extend(elements);
-        rest = after;
-    }
-    push_scripts_only(rest, span, out);
 }
 
 /// pandoc's bracketed span in a run of text, `[words]{.smallcaps}`, `[Wort]{lang=de}`,
@@ -290,10 +289,11 @@ fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Vec<I
         };
         let inner = &text[open + 1..close];
         let mut children = Vec::new();
-        push_scripts_only(inner, span, &mut children);
+        push_lines(inner, span, &mut children);
         let mut made = Vec::new();
         if attrs.has_class("index") {
-            let mark = super::index::span_mark(inner, &attrs, span);
+            let term = inner.replace('\n', " ");
+            let mark = super::index::span_mark(&term, &attrs, span);
             made.extend(mark.map(|m| Inline::IndexMark(Box::new(m))));
         }
         let underline = attrs.classes.iter().any(|c| c == "underline");
@@ -328,7 +328,9 @@ fn next_bracketed_span<'t>(text: &'t str, span: &Span) -> Option<(&'t str, Vec<I
     None
 }
 
-/// Text with superscripts and subscripts inside words (see [`push_scripts`]).
+/// Text with pandoc's superscripts and subscripts inside words (`H~2~O`, `2^10^`), which
+/// pulldown-cmark reads only between spaces or punctuation. Text holding `$` or `\\` is left
+/// alone: it may be mathematics written as text.
 fn push_scripts_only(text: &str, span: &Span, out: &mut Vec<Inline>) {
     let mut rest = text;
     if !text.contains('$') && !text.contains('\\') {
@@ -429,5 +431,21 @@ mod script_tests {
         );
         assert_eq!(mark.see.as_ref().map(|s| s.1.as_str()), Some("unit"));
         assert!(super::next_bracketed_span("[a] {b}", &span).is_none());
+    }
+
+    #[test]
+    fn a_bracketed_span_may_hold_a_soft_break() {
+        use crate::diag::{FileId, Span};
+        use crate::doc::Inline;
+        let span = Span::new(FileId(0), 0..0);
+        let mut out = Vec::new();
+        super::push_text_with_breaks("A [lange\nWorte]{lang=de} hier", span, &mut out);
+        let [Inline::Text { .. }, Inline::Html(html), Inline::Text { .. }] = &out[..] else {
+            panic!("text, a span, text: {out:?}");
+        };
+        assert!(matches!(
+            &html.children[..],
+            [Inline::Text { .. }, Inline::SoftBreak, Inline::Text { .. }]
+        ));
     }
 }

@@ -57,7 +57,9 @@ pub(crate) fn text_context<'f>(
             oldstyle_figures: profile.oldstyle_figures,
             small_caps: false,
             language: Some(book.meta.language.clone()),
+            direction: shape::ShapeDirection::OfScript,
         },
+        right_to_left: crate::locale::is_rtl(&book.meta.language),
         missing: Vec::new(),
     }
 }

@@ -36,6 +36,25 @@ pub(crate) struct ShapeOptions {
     pub small_caps: bool,
     /// The text's BCP-47 language tag (the book's `language`), for language-specific forms.
     pub language: Option<String>,
+    /// The direction the text runs in.
+    pub direction: ShapeDirection,
+}
+
+/// The direction a run is shaped in. A paragraph with right-to-left text orders its
+/// characters by the Unicode Bidirectional Algorithm and shapes each stretch of one
+/// embedding level in that level's direction: Arabic digits run left to right, and a
+/// bracket between Hebrew words is mirrored. Other text is shaped in its script's own
+/// direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) enum ShapeDirection {
+    /// The direction of the text's script (right to left for Arabic and Hebrew letters).
+    #[default]
+    OfScript,
+    /// Left to right (an even embedding level).
+    LeftToRight,
+    /// Right to left (an odd embedding level): glyphs, and the stretches set in different
+    /// faces, come out in visual order, the text's end first.
+    RightToLeft,
 }
 
 impl Default for ShapeOptions {
@@ -46,6 +65,7 @@ impl Default for ShapeOptions {
             oldstyle_figures: false,
             small_caps: false,
             language: None,
+            direction: ShapeDirection::OfScript,
         }
     }
 }
@@ -439,11 +459,16 @@ fn shape_parts(
         .language
         .as_deref()
         .and_then(|l| rustybuzz::Language::from_str(l).ok());
-    for segment in segments(fonts, &chain, text, &mut run.missing) {
+    let mut segments = segments(fonts, &chain, text, &mut run.missing);
+    if options.direction == ShapeDirection::RightToLeft {
+        segments.reverse();
+    }
+    for segment in segments {
         let first_glyph = run.glyphs.len();
         let setup = Setup {
             features: &features,
             language: language.as_ref(),
+            direction: options.direction,
         };
         shape_segment(fonts, text, &segment, size_pt, &setup, &mut run, plans);
         add_clusters(&mut run, first_glyph, segment.range.clone());
@@ -645,6 +670,7 @@ fn is_virama(c: char) -> bool {
 struct Setup<'a> {
     features: &'a [Feature],
     language: Option<&'a rustybuzz::Language>,
+    direction: ShapeDirection,
 }
 
 fn shape_segment(
@@ -656,9 +682,13 @@ fn shape_segment(
     run: &mut Parts,
     plans: &mut PlanCache,
 ) {
-    let Setup { features, language } = *setup;
+    let Setup {
+        features,
+        language,
+        direction,
+    } = *setup;
     let face = fonts.face(segment.face);
-    let buffer = segment_buffer(text, segment, language);
+    let buffer = segment_buffer(text, segment, language, direction);
     let shaped = face.shaper().and_then(|shaper| {
         guard(|| {
             let plan = plans.plan(segment.face, shaper, &buffer, language, features);
@@ -714,6 +744,7 @@ fn segment_buffer(
     text: &str,
     segment: &Segment,
     language: Option<&rustybuzz::Language>,
+    direction: ShapeDirection,
 ) -> UnicodeBuffer {
     let range = segment.range.clone();
     let mut buffer = UnicodeBuffer::new();
@@ -733,6 +764,11 @@ fn segment_buffer(
     }
     if let Some(script) = segment.script.and_then(rb_script) {
         buffer.set_script(script);
+    }
+    match direction {
+        ShapeDirection::OfScript => {}
+        ShapeDirection::LeftToRight => buffer.set_direction(rustybuzz::Direction::LeftToRight),
+        ShapeDirection::RightToLeft => buffer.set_direction(rustybuzz::Direction::RightToLeft),
     }
     buffer.guess_segment_properties();
     buffer

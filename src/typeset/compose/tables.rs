@@ -515,6 +515,7 @@ mod tests {
             cache: ShapeCache::new(),
             hyphenator: None,
             options: ShapeOptions::default(),
+            right_to_left: false,
             missing: Vec::new(),
         };
         let mut composer = Composer::new(&book, &profile, ctx);

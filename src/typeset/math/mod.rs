@@ -123,12 +123,15 @@ const INLINE_ROOM_ABOVE: f64 = 0.75;
 /// How far below its baseline, in leadings: to just above the ascenders of the line after.
 const INLINE_ROOM_BELOW: f64 = 0.35;
 
-/// The room a line must add above and below its baseline for its inline formulas (each
-/// given with its position on the line): none unless one reaches past the room the leading
-/// leaves, so formulas disturb the leading no more than they must.
-pub(crate) fn extra_room(formulas: &[(f64, Arc<MathBox>)], leading: Pt) -> (Pt, Pt) {
-    let height = formulas.iter().map(|(_, f)| f.height).fold(0.0, f32::max);
-    let depth = formulas.iter().map(|(_, f)| f.depth).fold(0.0, f32::max);
+/// The room a line must add above and below its baseline for its inline formulas: none
+/// unless one reaches past the room the leading leaves, so formulas disturb the leading no
+/// more than they must.
+pub(crate) fn extra_room<'f>(
+    formulas: impl Iterator<Item = &'f MathBox> + Clone,
+    leading: Pt,
+) -> (Pt, Pt) {
+    let height = formulas.clone().map(|f| f.height).fold(0.0, f32::max);
+    let depth = formulas.map(|f| f.depth).fold(0.0, f32::max);
     let room_above = leading * INLINE_ROOM_ABOVE;
     let room_below = leading * INLINE_ROOM_BELOW;
     let above = (Pt::from_f32(height) - room_above).max(Pt::ZERO);

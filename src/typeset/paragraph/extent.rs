@@ -8,7 +8,6 @@
 //! word.
 
 use super::{Alignment, Builder, ParagraphSpec, Piece, Pieces, TextContext};
-use crate::typeset::hyphen::TextLanguage;
 use crate::typeset::linebreak::{Item, INFINITY_PENALTY};
 use crate::units::Pt;
 
@@ -39,17 +38,7 @@ pub(crate) fn hyphenated_min_width(pieces: &Pieces<'_>, ctx: &mut TextContext<'_
 /// The line-breaking items of `pieces`, as the paragraph would be built for a measure
 /// nothing is too wide for (so that no emergency break is offered).
 fn paragraph_items(pieces: &Pieces<'_>, ctx: &mut TextContext<'_>) -> Vec<Item> {
-    let mut builder = Builder {
-        ctx,
-        measure: f64::INFINITY,
-        items: Vec::new(),
-        payloads: Vec::new(),
-        styles: pieces.styles.clone(),
-        break_pending: false,
-        language: TextLanguage::Book,
-        word_language: TextLanguage::Book,
-        every_word_wide: true,
-    };
+    let mut builder = Builder::new(ctx, pieces, f64::INFINITY, true);
     let spec = ParagraphSpec::plain(Pt::ZERO, Pt::ZERO, Alignment::Ragged);
     builder.pieces(pieces, &spec);
     builder.items

@@ -22,11 +22,17 @@ pub(super) struct LineLayout<'p> {
     pub(super) styles: &'p [TextStyle],
     /// The book's design (baseline, strike-through).
     pub(super) design: &'p Style,
+    /// Each item's embedding level (empty for a paragraph left to right throughout).
+    pub(super) levels: &'p [u8],
+    /// The paragraph's own embedding level: 1 when it runs right to left.
+    pub(super) base_level: u8,
 }
 
-/// Position the items of one line: boxes at their widths, glue set by the line's ratio.
-/// Positions along the line are computed in the breaker's numbers (`f64` points) and become
-/// lengths when the items are placed.
+/// Position the items of one line: boxes at their widths, glue set by the line's ratio, in
+/// the visual order of their embedding levels (a line of a paragraph with right-to-left
+/// text), flush right when the paragraph runs right to left. Positions along the line are
+/// computed in the breaker's numbers (`f64` points) and become lengths when the items are
+/// placed; the items are added in reading order, so that a PDF's text comes out as written.
 pub(super) fn lay_out_line(
     layout: &LineLayout<'_>,
     line: &linebreak::Line,
@@ -34,110 +40,98 @@ pub(super) fn lay_out_line(
     measure: Pt,
     spec: &ParagraphSpec,
 ) -> FlowLine {
-    let (indent, measure) = (indent.get(), measure.get());
     let design = layout.design;
     let mut baseline = spec.leading * design.text.baseline;
-    let mut x = indent;
     let mut out = FlowLine {
         height: spec.leading,
         break_after: true,
         hyphenated: line.hyphenated,
         ..FlowLine::default()
     };
-    let ratio = if line.ratio.is_finite() {
-        line.ratio
-    } else {
-        0.0
-    };
-    let stretch_glue = spec.alignment == Alignment::Justified;
     let LineLayout {
         items,
         payloads,
         styles,
         ..
     } = *layout;
-    let end = line.end.min(items.len());
-    let mut runs: Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)> = Vec::new();
+    let placed = placed_items(layout, line);
+    let advances: Vec<f64> = placed
+        .iter()
+        .map(|&index| advance(&items[index], index == line.end, line, spec.alignment))
+        .collect();
+    let natural: f64 = advances.iter().sum();
+    let right_to_left = layout.base_level % 2 == 1;
+    let (indent, measure) = (indent.get(), measure.get());
+    let start = if right_to_left {
+        spec.width.get() - indent - measure
+    } else {
+        indent
+    };
+    let xs = positions(layout, &placed, &advances, start);
+    let shift = match spec.alignment {
+        Alignment::Centered => ((measure - natural) / 2.0).max(0.0),
+        Alignment::FlushRight => (measure - natural).max(0.0),
+        _ if right_to_left => (measure - natural).max(0.0),
+        _ => 0.0,
+    };
+    let mut runs: Vec<PlacedRun> = Vec::new();
     let mut images: Vec<(f64, &InlineImage)> = Vec::new();
-    let mut formulas: Vec<(f64, Arc<MathBox>)> = Vec::new();
-    let mut formula_tags: Vec<Option<InlineTag>> = Vec::new();
-    for index in line.start..end {
+    let mut formulas: Vec<(usize, f64, Arc<MathBox>, Option<InlineTag>)> = Vec::new();
+    for (&index, &x) in placed.iter().zip(&xs) {
         match (&items[index], &payloads[index]) {
-            (linebreak::Item::Box { width }, Payload::Image(image)) => {
-                images.push((x, &**image));
-                x += width;
+            (linebreak::Item::Box { .. }, Payload::Image(image)) => images.push((x, &**image)),
+            (linebreak::Item::Box { .. }, Payload::Math(formula, tag)) => {
+                formulas.push((index, x, Arc::clone(formula), *tag));
             }
-            (linebreak::Item::Box { width }, Payload::Math(formula, tag)) => {
-                formulas.push((x, Arc::clone(formula)));
-                formula_tags.push(*tag);
-                x += width;
+            (linebreak::Item::Box { .. }, payload) => {
+                place_box(payload, index, x, &mut runs, &mut out);
             }
-            (linebreak::Item::Box { width }, payload) => {
-                place_box(payload, x, &mut runs, &mut out);
-                x += width;
-            }
-            (
-                linebreak::Item::Glue {
-                    width,
-                    stretch,
-                    shrink,
-                },
-                _,
-            ) => {
-                let extra = if !stretch_glue || stretch.is_infinite() {
-                    0.0
-                } else if ratio >= 0.0 {
-                    ratio * stretch
-                } else {
-                    ratio * shrink
-                };
-                x += width + extra;
+            (linebreak::Item::Penalty { .. }, Payload::Hyphen { run, style })
+                if index == line.end =>
+            {
+                runs.push(PlacedRun {
+                    index,
+                    x,
+                    run: Arc::clone(run),
+                    clusters: 0..run.cluster_count(),
+                    style: *style,
+                });
             }
             _ => {}
         }
     }
-    if let (Some(linebreak::Item::Penalty { width, .. }), Some(Payload::Hyphen { run, style })) =
-        (items.get(line.end), payloads.get(line.end))
-    {
-        let clusters = 0..run.cluster_count();
-        runs.push((x, Arc::clone(run), clusters, *style));
-        x += width;
-    }
-    let shift = match spec.alignment {
-        Alignment::Centered => ((measure - (x - indent)) / 2.0).max(0.0),
-        Alignment::FlushRight => (measure - (x - indent)).max(0.0),
-        _ => 0.0,
-    };
     if !formulas.is_empty() {
-        let (above, below) = crate::typeset::math::extra_room(&formulas, spec.leading);
+        let boxes = formulas.iter().map(|f| &*f.2);
+        let (above, below) = crate::typeset::math::extra_room(boxes, spec.leading);
         baseline += above;
         out.height += above + below;
     }
-    // Formulas and text in reading order, so that a PDF's text comes out as written; each
-    // stretch of an inline element's items is marked as its own.
+    // Formulas and text in reading order; each stretch of an inline element's items is
+    // marked as its own.
     let mut current = None;
-    let mut formulas = formulas.into_iter().zip(formula_tags).peekable();
-    for (run_x, run, clusters, style) in runs {
-        while let Some(((formula_x, formula), tag)) = formulas.next_if(|((fx, _), _)| *fx <= run_x)
+    let mut formulas = formulas.into_iter().peekable();
+    for placed_run in runs {
+        while let Some((_, formula_x, formula, tag)) =
+            formulas.next_if(|(fi, ..)| *fi <= placed_run.index)
         {
             retag(&mut out, &mut current, tag);
             formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
         }
-        let Some(style) = styles.get(style as usize) else {
+        let Some(style) = styles.get(placed_run.style as usize) else {
             continue;
         };
         retag(&mut out, &mut current, style.tag);
         emit_run(
             &mut out,
-            run_x + shift,
+            placed_run.x + shift,
             baseline,
-            &run,
-            clusters,
+            &placed_run.run,
+            placed_run.clusters,
             style,
             &design.inline,
         );
     }
-    for ((formula_x, formula), tag) in formulas {
+    for (_, formula_x, formula, tag) in formulas {
         retag(&mut out, &mut current, tag);
         formula.draw(Pt::new(formula_x + shift), baseline, 1.0, &mut out.items);
     }
@@ -148,6 +142,105 @@ pub(super) fn lay_out_line(
     merge_by_element(&mut out);
     make_room_for_images(&mut out);
     out
+}
+
+/// Glyphs of a run placed on a line: the index of the (first) item they stand for, their
+/// left edge, and the run's clusters they are.
+struct PlacedRun {
+    index: usize,
+    x: f64,
+    run: Arc<ShapedRun>,
+    clusters: Range<usize>,
+    style: StyleId,
+}
+
+/// The indices of the items set on `line`, in reading order: those between its breaks and
+/// the hyphen it ends with, if any.
+fn placed_items(layout: &LineLayout<'_>, line: &linebreak::Line) -> Vec<usize> {
+    let end = line.end.min(layout.items.len());
+    let hyphen = matches!(
+        (layout.items.get(line.end), layout.payloads.get(line.end)),
+        (
+            Some(linebreak::Item::Penalty { .. }),
+            Some(Payload::Hyphen { .. })
+        )
+    );
+    (line.start..end)
+        .chain(hyphen.then_some(line.end))
+        .collect()
+}
+
+/// How far `item` moves the pen on `line`: a box its width, glue its width stretched or
+/// shrunk by the line's ratio (in a justified paragraph), the penalty the line breaks at
+/// (`ends_line`, a hyphen) its width, any other penalty nothing.
+fn advance(
+    item: &linebreak::Item,
+    ends_line: bool,
+    line: &linebreak::Line,
+    alignment: Alignment,
+) -> f64 {
+    match *item {
+        linebreak::Item::Box { width } => width,
+        linebreak::Item::Penalty { width, .. } => {
+            if ends_line {
+                width
+            } else {
+                0.0
+            }
+        }
+        linebreak::Item::Glue {
+            width,
+            stretch,
+            shrink,
+        } => {
+            let ratio = if line.ratio.is_finite() {
+                line.ratio
+            } else {
+                0.0
+            };
+            let extra = if alignment != Alignment::Justified || stretch.is_infinite() {
+                0.0
+            } else if ratio >= 0.0 {
+                ratio * stretch
+            } else {
+                ratio * shrink
+            };
+            width + extra
+        }
+    }
+}
+
+/// The left edge of each of the `placed` items, whose `advances` are given in reading
+/// order, from `start`: in reading order for a left-to-right line, else in the visual
+/// order of their embedding levels, with the spaces at the line's end at the paragraph's
+/// level (rules L1 and L2 of the Unicode Bidirectional Algorithm).
+fn positions(layout: &LineLayout<'_>, placed: &[usize], advances: &[f64], start: f64) -> Vec<f64> {
+    let mut xs = vec![0.0; placed.len()];
+    let base = layout.base_level;
+    let mut levels: Vec<u8> = placed
+        .iter()
+        .map(|&i| layout.levels.get(i).copied().unwrap_or(base))
+        .collect();
+    if levels.iter().all(|&level| level == 0) {
+        let mut x = start;
+        for (slot, advance) in xs.iter_mut().zip(advances) {
+            *slot = x;
+            x += advance;
+        }
+        return xs;
+    }
+    for (level, &index) in levels.iter_mut().zip(placed).rev() {
+        if !matches!(layout.items[index], linebreak::Item::Glue { .. }) {
+            break;
+        }
+        *level = base;
+    }
+    let mut x = start;
+    for k in super::bidi::visual_order(&levels) {
+        xs[k] = x;
+        x += advances[k];
+    }
+    xs
 }
 
 /// Marks the items added to `out` from here on as `next`'s inline element, or, leaving
@@ -302,10 +395,14 @@ fn merge_adjacent(items: &mut Vec<Item>, join: impl Fn(&mut Item, &Item) -> Opti
     *items = merged;
 }
 
+/// Adds what a box stands for: its glyphs to `runs` (joined to the previous run when they
+/// are the next clusters of the same word, whichever side of it they are shown on), a note
+/// call's or a mark's anchor to the line.
 fn place_box(
     payload: &Payload,
+    index: usize,
     x: f64,
-    runs: &mut Vec<(f64, Arc<ShapedRun>, Range<usize>, StyleId)>,
+    runs: &mut Vec<PlacedRun>,
     out: &mut FlowLine,
 ) {
     match payload {
@@ -314,14 +411,20 @@ fn place_box(
             clusters,
             style,
         } => {
-            // Continue the previous run when this box is the next clusters of the same word.
             if let Some(last) = runs.last_mut() {
-                if Arc::ptr_eq(&last.1, run) && last.2.end == clusters.start {
-                    last.2.end = clusters.end;
+                if Arc::ptr_eq(&last.run, run) && last.clusters.end == clusters.start {
+                    last.clusters.end = clusters.end;
+                    last.x = last.x.min(x);
                     return;
                 }
             }
-            runs.push((x, Arc::clone(run), clusters.clone(), *style));
+            runs.push(PlacedRun {
+                index,
+                x,
+                run: Arc::clone(run),
+                clusters: clusters.clone(),
+                style: *style,
+            });
         }
         Payload::Note { note, call_id } => {
             out.notes.push(*note);
@@ -402,6 +505,7 @@ mod tests {
             cache: ShapeCache::new(),
             hyphenator: Some(Hyphenator::new("en")),
             options: ShapeOptions::default(),
+            right_to_left: false,
             missing: Vec::new(),
         };
         let style = TextStyle::serif(10.0);

@@ -6,6 +6,7 @@
 //! Break opportunities: spaces (glue), hyphenation points (flagged penalties with the hyphen's
 //! width), existing hyphens and dashes, and slashes in URLs. Code is never hyphenated.
 
+mod bidi;
 mod extent;
 mod line;
 mod pieces;
@@ -18,7 +19,7 @@ use super::hyphen::{Hyphenator, TextLanguage, TokenKind};
 use super::layout::LinkDest;
 use super::linebreak::{self, BreakOptions, LineWidths};
 use super::page::FlowLine;
-use super::shape::{joins_previous, ShapedRun};
+use super::shape::{joins_previous, ShapeDirection, ShapedRun};
 use super::style::JUSTIFICATION;
 use crate::fonts::{FaceChoice, Family, Style};
 use crate::units::Pt;
@@ -125,21 +126,21 @@ impl ParagraphSpec {
 struct Shaped {
     run: Arc<ShapedRun>,
     style: StyleId,
+    /// The part's embedding level (see [`bidi`]).
+    level: u8,
     /// Byte offset of the piece in the word.
     offset: usize,
     /// A line-wide piece in the middle of a long part, set as one box between two breaks.
     whole_line: bool,
 }
 
-impl Shaped {
-    fn new(run: Arc<ShapedRun>, style: StyleId, offset: usize, whole_line: bool) -> Shaped {
-        Shaped {
-            run,
-            style,
-            offset,
-            whole_line,
-        }
-    }
+/// A part of a word being gathered: its text, its style and its embedding level (a word
+/// is cut where its style or its level changes).
+#[derive(Debug, Clone, Copy)]
+struct WordPart<'t> {
+    text: &'t str,
+    style: StyleId,
+    level: u8,
 }
 
 struct Builder<'a, 'f> {
@@ -161,6 +162,14 @@ struct Builder<'a, 'f> {
     /// Every prose word may be hyphenated as if it were too wide for the measure (names
     /// too): the narrowest a table column can be made.
     every_word_wide: bool,
+    /// The embedding levels of a paragraph with right-to-left text.
+    bidi: Option<bidi::Levels>,
+    /// Where the piece being read starts in the paragraph's text (see [`bidi::piece_text`]).
+    text_at: usize,
+    /// The embedding level of each item, when the paragraph has levels (else empty).
+    levels: Vec<u8>,
+    /// The embedding level of the items being added.
+    level: u8,
 }
 
 /// Set a paragraph: break it into lines and lay each line out.
@@ -240,17 +249,8 @@ fn set_lines(
 ) -> Vec<FlowLine> {
     let hang_indent = hang.map_or(Pt::ZERO, |h| h.indent);
     let widest_indent = spec.rest_indent.max(spec.first_indent).max(hang_indent);
-    let mut builder = Builder {
-        ctx,
-        measure: (spec.width - widest_indent).get(),
-        items: Vec::new(),
-        payloads: Vec::new(),
-        styles: pieces.styles.clone(),
-        break_pending: false,
-        language: TextLanguage::Book,
-        word_language: TextLanguage::Book,
-        every_word_wide: false,
-    };
+    let mut builder = Builder::new(ctx, pieces, (spec.width - widest_indent).get(), false);
+    let base_level = builder.base_level();
     if spec.first_indent > Pt::ZERO {
         builder.push(
             linebreak::Item::Box {
@@ -260,6 +260,7 @@ fn set_lines(
         );
     }
     builder.pieces(pieces, spec);
+    builder.level = base_level;
     for item in linebreak::Item::paragraph_end() {
         builder.push(item, Payload::Nothing);
     }
@@ -288,6 +289,7 @@ fn set_lines(
         items,
         payloads,
         styles,
+        levels,
         ..
     } = builder;
     breaks
@@ -301,16 +303,78 @@ fn set_lines(
                 payloads: &payloads,
                 styles: &styles,
                 design,
+                levels: &levels,
+                base_level,
             };
             lay_out_line(&layout, line, indent, measure, spec)
         })
         .collect()
 }
 
-impl Builder<'_, '_> {
+impl<'a, 'f> Builder<'a, 'f> {
+    /// A builder for the paragraph of `pieces` set in lines `measure` wide at the narrowest.
+    fn new(
+        ctx: &'a mut TextContext<'f>,
+        pieces: &Pieces<'_>,
+        measure: f64,
+        every_word_wide: bool,
+    ) -> Self {
+        let bidi = bidi::Levels::of(pieces.list(), ctx.right_to_left);
+        let level = bidi.as_ref().map_or(0, |levels| levels.base);
+        Builder {
+            ctx,
+            measure,
+            items: Vec::new(),
+            payloads: Vec::new(),
+            styles: pieces.styles.clone(),
+            break_pending: false,
+            language: TextLanguage::Book,
+            word_language: TextLanguage::Book,
+            every_word_wide,
+            bidi,
+            text_at: 0,
+            levels: Vec::new(),
+            level,
+        }
+    }
+
     fn push(&mut self, item: linebreak::Item, payload: Payload) {
         self.items.push(item);
         self.payloads.push(payload);
+        if self.bidi.is_some() {
+            self.levels.push(self.level);
+        }
+    }
+
+    /// The embedding level of the paragraph's text at byte `offset` (0 throughout a
+    /// paragraph without levels).
+    fn level_at(&self, offset: usize) -> u8 {
+        self.bidi.as_ref().map_or(0, |levels| levels.at(offset))
+    }
+
+    /// The paragraph's own embedding level.
+    fn base_level(&self) -> u8 {
+        self.bidi.as_ref().map_or(0, |levels| levels.base)
+    }
+
+    /// Adds `chunk`, which starts at byte `at` of the paragraph's text, to the word being
+    /// gathered: cut where its embedding level changes.
+    fn gather<'t>(&self, word: &mut Vec<WordPart<'t>>, chunk: &'t str, style: StyleId, at: usize) {
+        let Some(levels) = &self.bidi else {
+            word.push(WordPart {
+                text: chunk,
+                style,
+                level: 0,
+            });
+            return;
+        };
+        for (range, level) in levels.runs(at..at + chunk.len()) {
+            word.push(WordPart {
+                text: &chunk[range],
+                style,
+                level,
+            });
+        }
     }
 
     /// The id of `style` among the paragraph's styles.
@@ -328,22 +392,28 @@ impl Builder<'_, '_> {
     }
 
     fn pieces(&mut self, pieces: &Pieces<'_>, spec: &ParagraphSpec) {
-        let mut word: Vec<(&str, StyleId)> = Vec::new();
+        let mut word: Vec<WordPart<'_>> = Vec::new();
         for piece in pieces.list() {
+            let at = self.text_at;
+            self.text_at += bidi::piece_text(piece).len();
             match piece {
                 Piece::Text(text, style) => {
+                    let mut chunk_at = at;
                     for (i, chunk) in text.split(' ').enumerate() {
                         if i > 0 {
                             self.flush_word(&mut word);
+                            self.level = self.level_at(chunk_at);
                             self.space(*style, spec);
+                            chunk_at += 1;
                         }
                         if !chunk.is_empty() {
                             self.pending_break();
                             if word.is_empty() {
                                 self.word_language = self.language;
                             }
-                            word.push((chunk, *style));
+                            self.gather(&mut word, chunk, *style, chunk_at);
                         }
+                        chunk_at += chunk.len();
                     }
                 }
                 Piece::Break => {
@@ -354,11 +424,13 @@ impl Builder<'_, '_> {
                 Piece::Note(call) => {
                     self.flush_word(&mut word);
                     self.pending_break();
+                    self.level = self.level_at(at);
                     self.note_call(call);
                 }
                 Piece::Image(image) => {
                     self.flush_word(&mut word);
                     self.pending_break();
+                    self.level = self.level_at(at);
                     self.inline_image(image);
                 }
                 Piece::Anchor(id) => {
@@ -371,6 +443,7 @@ impl Builder<'_, '_> {
                 Piece::Language(language) => self.language = *language,
                 Piece::Math(formula, tag) => {
                     self.flush_word(&mut word);
+                    self.level = self.level_at(at);
                     let width = f64::from(formula.width);
                     self.push(
                         linebreak::Item::Box { width },
@@ -384,6 +457,7 @@ impl Builder<'_, '_> {
 
     /// A forced line break (the last line before it is not stretched).
     fn forced_break(&mut self) {
+        self.level = self.base_level();
         self.push(
             linebreak::Item::Glue {
                 width: 0.0,
@@ -509,17 +583,17 @@ impl Builder<'_, '_> {
     /// wider than the measure may also break where no rule allows it (see [`Builder::word_part`]),
     /// between its parts as well as inside them: an overfull line is never the answer, even
     /// for a 12 MB word.
-    fn flush_word(&mut self, word: &mut Vec<(&str, StyleId)>) {
+    fn flush_word(&mut self, word: &mut Vec<WordPart<'_>>) {
         if word.is_empty() {
             return;
         }
         let full: Cow<'_, str> = match word.as_slice() {
-            [(part, _)] => Cow::Borrowed(*part),
-            parts => Cow::Owned(parts.iter().map(|(t, _)| *t).collect()),
+            [part] => Cow::Borrowed(part.text),
+            parts => Cow::Owned(parts.iter().map(|part| part.text).collect()),
         };
-        let prose = word.iter().all(|&(_, s)| {
+        let prose = word.iter().all(|part| {
             self.styles
-                .get(s as usize)
+                .get(part.style as usize)
                 .is_some_and(|s| s.choice.family == Family::Serif)
         });
         let shaped = self.shape_parts(word);
@@ -543,9 +617,11 @@ impl Builder<'_, '_> {
             let Shaped {
                 run,
                 style,
+                level,
                 offset,
                 whole_line,
             } = piece;
+            self.level = level;
             let end = offset + run.text.len();
             let on_grid = grid.is_some_and(|step| since_break >= step);
             if n > 0 && (on_grid || whole_line || after_line) {
@@ -580,14 +656,27 @@ impl Builder<'_, '_> {
     /// once and shared through the cache). The pieces between its first two and its last
     /// are set as whole lines; those three break on the grid, so that the part starts and
     /// ends on a line shared with the text around it.
-    fn shape_parts(&mut self, parts: &[(&str, StyleId)]) -> Vec<Shaped> {
+    fn shape_parts(&mut self, parts: &[WordPart<'_>]) -> Vec<Shaped> {
         let mut shaped = Vec::with_capacity(parts.len());
         let mut offset = 0;
-        for &(text, style_id) in parts {
-            let style = self.style(style_id);
+        for part in parts {
+            let style = self.style(part.style);
+            let direction = match (&self.bidi, part.level % 2) {
+                (None, _) => ShapeDirection::OfScript,
+                (Some(_), 0) => ShapeDirection::LeftToRight,
+                (Some(_), _) => ShapeDirection::RightToLeft,
+            };
+            let add = |run, offset, whole_line| Shaped {
+                run,
+                style: part.style,
+                level: part.level,
+                offset,
+                whole_line,
+            };
+            let text = part.text;
             if text.len() <= LONG_PART_BYTES {
-                let run = self.ctx.shape(text, &style);
-                shaped.push(Shaped::new(run, style_id, offset, false));
+                let run = self.ctx.shape_directed(text, &style, direction);
+                shaped.push(add(run, offset, false));
                 offset += text.len();
                 continue;
             }
@@ -596,8 +685,8 @@ impl Builder<'_, '_> {
             let count = pieces.len();
             for (n, piece) in pieces.into_iter().enumerate() {
                 let whole_line = n >= GRID_LINES_BEFORE && n + 1 < count;
-                let run = self.ctx.shape(piece, &style);
-                shaped.push(Shaped::new(run, style_id, offset, whole_line));
+                let run = self.ctx.shape_directed(piece, &style, direction);
+                shaped.push(add(run, offset, whole_line));
                 offset += piece.len();
             }
         }
@@ -784,6 +873,7 @@ pub(crate) fn test_context<'f>(fonts: &'f crate::fonts::FontSet<'static>) -> Tex
         cache: crate::typeset::shape::ShapeCache::new(),
         hyphenator: Some(Hyphenator::new("en")),
         options: crate::typeset::shape::ShapeOptions::default(),
+        right_to_left: false,
         missing: Vec::new(),
     }
 }
@@ -866,6 +956,63 @@ mod tests {
                 line_width(line)
             );
         }
+    }
+
+    /// Each glyph run of `lines` with its left edge, in the order the lines hold them.
+    fn runs_with_x(lines: &[FlowLine]) -> Vec<(String, f64)> {
+        lines
+            .iter()
+            .flat_map(|l| &l.items)
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some((g.run.text.to_string(), g.x.get())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_hebrew_phrase_in_english_is_shown_right_to_left_and_kept_in_reading_order() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let pieces = Pieces::one("He said שלום עולם today.", &TextStyle::serif(10.0));
+        let mut ragged = spec(400.0);
+        ragged.alignment = Alignment::Ragged;
+        let lines = set_paragraph(&pieces, &ragged, &mut ctx);
+        let runs = runs_with_x(&lines);
+        let texts: Vec<&str> = runs.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["He", "said", "שלום", "עולם", "today."]);
+        let x = |n: usize| runs[n].1;
+        assert!(
+            x(0) < x(1) && x(1) < x(3) && x(3) < x(2) && x(2) < x(4),
+            "{runs:?}"
+        );
+    }
+
+    #[test]
+    fn a_right_to_left_paragraph_starts_at_the_right_edge() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let pieces = Pieces::one("שלום עולם (42).", &TextStyle::serif(10.0));
+        let lines = set_paragraph(&pieces, &spec(300.0), &mut ctx);
+        let runs = runs_with_x(&lines);
+        let (first, last) = (&runs[0], &runs[runs.len() - 1]);
+        assert_eq!(first.0, "שלום");
+        let right_edge = lines[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some((g.x + g.width()).get()),
+                _ => None,
+            })
+            .fold(0.0, f64::max);
+        assert!(
+            (right_edge - 300.0).abs() < 0.01,
+            "flush right: {right_edge}"
+        );
+        assert!(
+            first.1 > last.1,
+            "the first word is the rightmost: {runs:?}"
+        );
     }
 
     #[test]

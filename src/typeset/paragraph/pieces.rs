@@ -8,7 +8,7 @@ use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::hyphen::{Hyphenator, TextLanguage};
 use crate::typeset::layout::LinkDest;
 use crate::typeset::math::MathBox;
-use crate::typeset::shape::{ShapeCache, ShapeOptions, ShapedRun};
+use crate::typeset::shape::{ShapeCache, ShapeDirection, ShapeOptions, ShapedRun};
 use crate::typeset::structure::InlineTag;
 use crate::typeset::style;
 use crate::units::Pt;
@@ -322,6 +322,10 @@ pub(crate) struct TextContext<'f> {
     pub hyphenator: Option<Hyphenator>,
     /// Features for running text.
     pub options: ShapeOptions,
+    /// The book's language runs right to left: its paragraphs are set right to left, their
+    /// lines flush right (others take the direction of their first letter, see
+    /// [`super::bidi`]).
+    pub right_to_left: bool,
     /// Characters no font could draw: (char, first piece text) for warnings.
     pub missing: Vec<char>,
 }
@@ -336,13 +340,28 @@ impl<'f> TextContext<'f> {
             cache: ShapeCache::new(),
             hyphenator: self.hyphenator.as_ref().and_then(Hyphenator::fork),
             options: self.options.clone(),
+            right_to_left: self.right_to_left,
             missing: Vec::new(),
         }
     }
 
     /// Shape `text` in `style` through the cache.
     pub(crate) fn shape(&mut self, text: &str, style: &TextStyle) -> Arc<ShapedRun> {
-        let options = options_for(&self.options, style);
+        self.shape_directed(text, style, ShapeDirection::OfScript)
+    }
+
+    /// [`TextContext::shape`] in the given direction (a stretch of a paragraph with
+    /// right-to-left text, in its embedding level's direction).
+    pub(crate) fn shape_directed(
+        &mut self,
+        text: &str,
+        style: &TextStyle,
+        direction: ShapeDirection,
+    ) -> Arc<ShapedRun> {
+        let mut options = options_for(&self.options, style);
+        if direction != ShapeDirection::OfScript {
+            options.to_mut().direction = direction;
+        }
         let run = self
             .cache
             .shape(self.fonts, text, style.choice, style.size, &options);

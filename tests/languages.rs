@@ -1,0 +1,150 @@
+//! Scripts and directions in the PDF (issue 20, item 3), on `tests/cases/languages`: an
+//! English book with German, French and Greek passages, Arabic and Hebrew phrases inside
+//! English sentences, and a paragraph in each of Arabic and Hebrew. Right-to-left text is
+//! shown from the right (each phrase's first word rightmost, numbers inside it still left to
+//! right), a right-to-left paragraph's lines sit flush right, the PDF's text stays in reading
+//! order, and the bundled fallbacks draw every letter.
+
+mod common;
+
+use common::{glyph_runs, keep_for_epubcheck, print_pdf, repo};
+use octavo::layout::GlyphRun;
+use octavo::{compile, ResolveOptions};
+
+fn case() -> std::path::PathBuf {
+    repo().join("tests/cases/languages")
+}
+
+/// The case book set for print, with the warnings its glyph check gave.
+fn set_book() -> (octavo::PdfOutput, Vec<String>) {
+    let compiled = compile(&case(), &ResolveOptions::default());
+    let mut book = compiled.book.expect("a book");
+    let mut diags = compiled.diags;
+    octavo::check_glyphs(&mut book, None, &mut diags);
+    let warnings = diags
+        .items()
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    (print_pdf(&book), warnings)
+}
+
+/// The runs that set `phrase`'s words, one run a word, in reading order.
+fn runs_of<'r>(runs: &[&'r GlyphRun], phrase: &str) -> Vec<&'r GlyphRun> {
+    let words: Vec<&str> = phrase.split(' ').collect();
+    let at = runs
+        .windows(words.len())
+        .position(|w| {
+            w.iter()
+                .zip(&words)
+                .all(|(run, word)| &*run.run.text == *word)
+        })
+        .unwrap_or_else(|| panic!("no runs set {phrase:?}"));
+    runs[at..at + words.len()].to_vec()
+}
+
+#[test]
+fn right_to_left_phrases_are_shown_from_the_right_in_reading_order() {
+    let (output, _) = set_book();
+    let runs = glyph_runs(&output);
+    for phrase in [
+        "مرحبا بكم في المكتبة",
+        "ברוכים הבאים לספרייה",
+        "افتتحت المكتبة عام 1975 في المدينة",
+    ] {
+        let placed = runs_of(&runs, phrase);
+        for pair in placed.windows(2) {
+            assert!(
+                pair[1].x + pair[1].width() <= pair[0].x,
+                "{phrase:?}: {:?} is not left of {:?}",
+                pair[1].run.text,
+                pair[0].run.text
+            );
+        }
+    }
+    let year = runs_of(&runs, "1975")[0];
+    assert_eq!(
+        year.run.cluster_text(0),
+        "1",
+        "a number reads left to right"
+    );
+}
+
+#[test]
+fn a_right_to_left_paragraph_sits_flush_right() {
+    let (output, _) = set_book();
+    let runs = glyph_runs(&output);
+    let first = runs_of(&runs, "هذه فقرة")[0];
+    let last = runs_of(&runs, "للصفحة.")[0];
+    let right_edge = |run: &GlyphRun| (run.x + run.width()).get();
+    let on_line = |y: f64| {
+        runs.iter()
+            .filter(|r| (r.y.get() - y).abs() < 0.01)
+            .map(|r| right_edge(r))
+            .fold(f64::MIN, f64::max)
+    };
+    let measure_end = right_edge(first);
+    assert!(
+        (on_line(first.y.get()) - measure_end).abs() < 0.01,
+        "the paragraph's first word is the rightmost of its line"
+    );
+    assert!(
+        (on_line(last.y.get()) - measure_end).abs() < 0.01,
+        "the last line ends at the right edge too"
+    );
+    let english = runs_of(&runs, "Most of this book")[0];
+    assert!(
+        (right_edge(first) - english.x.get()) > 200.0,
+        "right-aligned, not left"
+    );
+}
+
+/// The words of the PDF's content, in the order it draws them (`pdftotext -raw`), which
+/// is the order a screen reader and a search find them in: a right-to-left word's glyphs are
+/// drawn in visual order (each maps to its letter), the words themselves in reading order.
+#[test]
+fn the_pdf_draws_right_to_left_words_in_reading_order() {
+    let (output, _) = set_book();
+    let pdf = common::pdf_dir().join("languages.pdf");
+    std::fs::write(&pdf, &output.bytes).expect("keep the PDF");
+    let text = common::words::pdftotext(&pdf).expect("pdftotext");
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.replace(['\u{202A}', '\u{202B}', '\u{202C}'], ""))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let text = words.join(" ");
+    for phrase in [
+        "مرحبا بكم في المكتبة",
+        "ברוכים הבאים לספרייה",
+        "افتتحت المكتبة عام 1975 في",
+        "هذه فقرة كاملة باللغة",
+        "تقرأ من اليمين إلى",
+        "זוהי פסקה",
+        "הנקראת מימין לשמאל",
+    ] {
+        assert!(text.contains(phrase), "{phrase:?} not in reading order");
+    }
+}
+
+#[test]
+fn every_letter_has_a_glyph_and_the_epub_marks_the_directions() {
+    let (output, warnings) = set_book();
+    assert!(
+        output.missing_glyphs.is_empty(),
+        "{:?}",
+        output.missing_glyphs
+    );
+    assert!(
+        warnings.iter().all(|w| !w.contains("glyph")),
+        "{warnings:?}"
+    );
+    let (epub, _, _) = common::build_epub(&case());
+    keep_for_epubcheck("languages", &epub);
+    let chapter = common::xhtml_body(&epub, "EPUB/text/01-scripts.xhtml");
+    assert!(
+        chapter.contains(r#"lang="ar" xml:lang="ar" dir="rtl""#),
+        "{chapter}"
+    );
+    assert!(chapter.contains(r#"lang="he" xml:lang="he" dir="rtl""#));
+}
