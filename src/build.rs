@@ -109,11 +109,15 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
             }
         }
     };
-    let fonts = configured_fonts(&manuscript, &mut diags).map(Arc::new);
+    let fonts = configured_fonts(&manuscript, &mut diags);
     let parsed = crate::timing::time("parse", || parse_chapters(&manuscript, &mut diags));
-    let book = crate::timing::time("resolve", || {
+    let mut book = crate::timing::time("resolve", || {
         resolve_book(&mut manuscript, parsed, options, &mut diags)
     });
+    let fonts = crate::timing::time("system fonts", || {
+        with_system_faces(&manuscript, &mut book, fonts)
+    })
+    .map(Arc::new);
     let epub_css = crate::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     let accessibility = assess_accessibility(&manuscript, &book, epub_css.as_deref(), &mut diags);
     if manuscript.origin.is_foreign() {
@@ -128,6 +132,28 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
         diags,
         early_sources: SourceMap::default(),
     }
+}
+
+/// The book's font set (`None`: the bundled one) with, when book.toml asks for it
+/// (`[fonts] system = true`), faces of the system's fonts for the characters its own faces
+/// cannot draw, after its fallbacks.
+fn with_system_faces(
+    manuscript: &Manuscript,
+    book: &mut Book,
+    fonts: Option<FontSet<'static>>,
+) -> Option<FontSet<'static>> {
+    if !manuscript.config.fonts.system {
+        return fonts;
+    }
+    let mut set = match fonts {
+        Some(set) => set,
+        None => FontSet::builtin().ok()?,
+    };
+    let missing = crate::check::undrawable_characters(book, &set);
+    for face in crate::fonts::system::faces_for(&missing) {
+        set.add_fallback(crate::fonts::Style::Regular, face);
+    }
+    Some(set)
 }
 
 /// The EPUB's accessibility conformance ([`crate::epub::conformance`]); when a publisher's

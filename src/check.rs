@@ -136,6 +136,25 @@ pub fn check_glyphs(
             Err(_) => return,
         },
     };
+    let missing = missing_characters(book, fonts);
+    for in_code in [false, true] {
+        let found: Vec<&(char, Span, bool)> = missing
+            .iter()
+            .filter(|(_, _, code)| *code == in_code)
+            .collect();
+        if let Some(warning) = missing_glyphs(&found) {
+            diags.push(warning);
+        }
+    }
+    check_hyphenation(book, diags);
+}
+
+/// Each character of `book` no face of `fonts` draws, at its first occurrence, and whether
+/// that is in code (whose faces are the monospace's chain).
+fn missing_characters(
+    book: &mut Book,
+    fonts: &crate::fonts::FontSet<'static>,
+) -> Vec<(char, Span, bool)> {
     let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
     let mut check = GlyphCheck {
         fonts,
@@ -151,17 +170,19 @@ pub fn check_glyphs(
             crate::doc::walk::blocks_mut(blocks, &mut |block| check.block(block));
         }
     }
-    for in_code in [false, true] {
-        let found: Vec<&(char, Span, bool)> = check
-            .missing
-            .iter()
-            .filter(|(_, _, code)| *code == in_code)
-            .collect();
-        if let Some(warning) = missing_glyphs(&found) {
-            diags.push(warning);
-        }
-    }
-    check_hyphenation(book, diags);
+    check.missing
+}
+
+/// The characters of `book` no face of `fonts` draws, each once, in the order first met:
+/// what `[fonts] system` looks for in the system's fonts.
+pub(crate) fn undrawable_characters(
+    book: &mut Book,
+    fonts: &crate::fonts::FontSet<'static>,
+) -> Vec<char> {
+    missing_characters(book, fonts)
+        .into_iter()
+        .map(|(c, ..)| c)
+        .collect()
 }
 
 /// A warning for each language the PDF sets unhyphenated for want of patterns (see
@@ -267,17 +288,25 @@ impl GlyphCheck<'_> {
 const MISSING_GLYPHS_LISTED: usize = 12;
 
 /// The warning for the characters no face can draw (in code: no face of the monospace's
-/// chain), at the first one's place: `found` in the order met, each character once.
+/// chain), at the first one's place: `found` in the order met, each character once. It
+/// names their scripts and, for each, a font that has them.
 fn missing_glyphs(found: &[&(char, Span, bool)]) -> Option<Diagnostic> {
     let (_, first, in_code) = found.first()?;
-    let (what, hint) = if *in_code {
-        ("no code font can draw", "the PDF will show a box for it; add a font that has it under [fonts] fallback in book.toml (code uses the monospace and the fallbacks)")
+    let what = if *in_code {
+        "no code font can draw"
     } else {
-        ("no font can draw", "the PDF will show a blank for it; add a font that has it under [fonts] fallback in book.toml")
+        "no font can draw"
     };
     let named = |c: char| format!("`{c}` (U+{:04X})", c as u32);
+    let mut scripts: Vec<&'static str> = Vec::new();
+    for (c, ..) in found {
+        let script = script_name(*c);
+        if !scripts.contains(&script) {
+            scripts.push(script);
+        }
+    }
     let message = match found {
-        [(c, ..)] => format!("{what} {}", named(*c)),
+        [(c, ..)] => format!("{what} {} ({})", named(*c), scripts.join(", ")),
         _ => {
             let mut listed: Vec<String> = found
                 .iter()
@@ -288,17 +317,60 @@ fn missing_glyphs(found: &[&(char, Span, bool)]) -> Option<Diagnostic> {
                 listed.push(format!("{} more", found.len() - MISSING_GLYPHS_LISTED));
             }
             format!(
-                "{what} {} characters: {} (the first is here)",
+                "{what} {} characters ({}): {} (the first is here)",
                 found.len(),
+                scripts.join(", "),
                 listed.join(", ")
             )
         }
     };
+    let fonts: Vec<String> = scripts
+        .iter()
+        .map(|script| format!("{script}: {}", font_for_script(script)))
+        .collect();
+    let shown = if *in_code { "a box" } else { "a blank" };
+    let hint = format!(
+        "the PDF will show {shown} for each; add a font that has them under [fonts] fallback in book.toml ({}), or install one on this machine and set [fonts] system = true",
+        fonts.join("; ")
+    );
     Some(
         Diagnostic::warning(code::MISSING_GLYPH, message)
             .at(first.clone())
             .with_hint(hint),
     )
+}
+
+/// The name of `c`'s script for a message: its Unicode script, "emoji" for a pictograph,
+/// "symbols" for other characters shared by scripts.
+fn script_name(c: char) -> &'static str {
+    use unicode_script::{Script, UnicodeScript};
+    match c.script() {
+        Script::Common | Script::Inherited | Script::Unknown => {
+            if is_pictograph(c) {
+                "emoji"
+            } else {
+                "symbols"
+            }
+        }
+        script => script.full_name(),
+    }
+}
+
+/// Pictographs and the other emoji blocks.
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}')
+}
+
+/// An open font family that covers `script` (a name [`script_name`] gives).
+fn font_for_script(script: &str) -> String {
+    match script {
+        "Han" | "Bopomofo" => "Noto Serif CJK SC or TC".to_string(),
+        "Hiragana" | "Katakana" => "Noto Serif CJK JP".to_string(),
+        "Hangul" => "Noto Serif CJK KR".to_string(),
+        "emoji" => "Noto Emoji".to_string(),
+        "symbols" => "DejaVu Sans or Noto Sans Symbols 2".to_string(),
+        script => format!("Noto Sans {}", script.replace('_', " ")),
+    }
 }
 
 /// The span of a block that inline code inside it is reported at (inline code has no span
@@ -391,11 +463,18 @@ mod tests {
         assert_eq!(warning.span, Some(span(0)));
         assert_eq!(
             warning.message,
-            "no font can draw 3 characters: `\u{1F980}` (U+1F980), `\u{2705}` (U+2705), \
+            "no font can draw 3 characters (emoji): `\u{1F980}` (U+1F980), `\u{2705}` (U+2705), \
              `\u{1F99C}` (U+1F99C) (the first is here)"
         );
         let one = missing_glyphs(&refs[1..2]).expect("a warning");
-        assert_eq!(one.message, "no font can draw `\u{2705}` (U+2705)");
+        assert_eq!(one.message, "no font can draw `\u{2705}` (U+2705) (emoji)");
+        assert!(
+            one.hint.as_deref().is_some_and(
+                |h| h.contains("emoji: Noto Emoji") && h.contains("[fonts] system = true")
+            ),
+            "{:?}",
+            one.hint
+        );
         assert_eq!(one.span, Some(span(10)));
         let many: Vec<(char, Span, bool)> = ('\u{0F40}'..'\u{0F50}')
             .map(|c| (c, span(0), true))
@@ -404,13 +483,39 @@ mod tests {
         let warning = missing_glyphs(&refs).expect("a warning");
         assert!(warning
             .message
-            .starts_with("no code font can draw 16 characters"));
+            .starts_with("no code font can draw 16 characters (Tibetan"));
         assert!(
             warning.message.contains(", 4 more (the first is here)"),
             "{}",
             warning.message
         );
         assert!(missing_glyphs(&[]).is_none());
+    }
+
+    #[test]
+    fn the_warning_names_each_script_and_a_font_for_it() {
+        let span = Span::new(crate::diag::FileId(0), 0..1);
+        let found: Vec<(char, Span, bool)> = "毛泽ค😀"
+            .chars()
+            .map(|c| (c, span.clone(), false))
+            .collect();
+        let refs: Vec<&(char, Span, bool)> = found.iter().collect();
+        let warning = missing_glyphs(&refs).expect("a warning");
+        assert!(
+            warning
+                .message
+                .starts_with("no font can draw 4 characters (Han, Thai, emoji)"),
+            "{}",
+            warning.message
+        );
+        let hint = warning.hint.expect("a hint");
+        for font in [
+            "Han: Noto Serif CJK",
+            "Thai: Noto Sans Thai",
+            "emoji: Noto Emoji",
+        ] {
+            assert!(hint.contains(font), "{hint}");
+        }
     }
 
     #[test]

@@ -241,6 +241,8 @@ pub struct FontsConfig {
     pub mono: Option<Spanned<String>>,
     /// Fallback faces tried per glyph, in order.
     pub fallback: Vec<Spanned<String>>,
+    /// Look in the system's fonts for the characters the book's faces cannot draw.
+    pub system: bool,
 }
 
 /// `[pdf]`: the PDF profile and its overrides.

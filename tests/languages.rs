@@ -3,7 +3,8 @@
 //! English sentences, and a paragraph in each of Arabic and Hebrew. Right-to-left text is
 //! shown from the right (each phrase's first word rightmost, numbers inside it still left to
 //! right), a right-to-left paragraph's lines sit flush right, the PDF's text stays in reading
-//! order, and the bundled fallbacks draw every letter.
+//! order, and the bundled fallbacks draw every letter. `[fonts] system = true` draws what
+//! they cannot from the system's fonts.
 
 mod common;
 
@@ -147,4 +148,68 @@ fn every_letter_has_a_glyph_and_the_epub_marks_the_directions() {
         "{chapter}"
     );
     assert!(chapter.contains(r#"lang="he" xml:lang="he" dir="rtl""#));
+}
+
+/// Builds the book in `dir` as `octavo build` does, with the system's fonts being those of
+/// the fontconfig file `fonts_conf`; the exit code and the messages.
+fn build_with_system(dir: &std::path::Path, fonts_conf: &std::path::Path) -> (i32, String) {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_octavo"))
+        .args(["build", "--format", "pdf"])
+        .current_dir(dir)
+        .env("FONTCONFIG_FILE", fonts_conf)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("octavo runs");
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    (run.status.code().unwrap_or(-1), stderr)
+}
+
+/// The fonts a PDF embeds, by `pdffonts` (poppler-utils, installed by `make test`).
+fn embedded_fonts(pdf: &std::path::Path) -> String {
+    let run = std::process::Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .expect("pdffonts (poppler-utils, installed by `make test`) runs");
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
+/// `[fonts] system = true` takes a face of the system's fonts for the characters the book's
+/// faces cannot draw. The system here is a fontconfig file naming one folder, holding DejaVu
+/// Sans (installed by `make test-tools`): it draws a benzene ring and a braille cell, and
+/// the warning is left for the Chinese character no font on it has, naming its script.
+#[test]
+fn system_fonts_draw_what_the_bundled_faces_cannot() {
+    let dejavu = std::path::Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    assert!(
+        dejavu.is_file(),
+        "DejaVu Sans (Debian's fonts-dejavu-core, installed by `make test-tools`)"
+    );
+    let chapter = "# One\n\nA benzene ring ⌬, a braille cell ⠿ and 毛.\n";
+    for system in [false, true] {
+        let toml = format!("title = \"Symbols\"\n\n[fonts]\nsystem = {system}\n");
+        let (tmp, dir) =
+            common::book(&[("book.toml", toml.as_str()), ("chapters/01.md", chapter)]);
+        let folder = tmp.path().join("system-fonts");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::copy(dejavu, folder.join("DejaVuSans.ttf")).expect("copy the font");
+        let conf = tmp.path().join("fonts.conf");
+        let xml = format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            folder.display()
+        );
+        std::fs::write(&conf, xml).expect("fonts.conf");
+        let (code, stderr) = build_with_system(&dir, &conf);
+        assert_eq!(code, 0, "{stderr}");
+        let fonts = embedded_fonts(&dir.join("out/symbols.pdf"));
+        if system {
+            assert!(fonts.contains("DejaVuSans"), "{fonts}");
+            assert!(
+                stderr.contains("no font can draw `毛` (U+6BDB) (Han)"),
+                "{stderr}"
+            );
+        } else {
+            assert!(!fonts.contains("DejaVuSans"), "{fonts}");
+            assert!(stderr.contains("no font can draw 3 characters"), "{stderr}");
+        }
+    }
 }

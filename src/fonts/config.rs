@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use rustybuzz::ttf_parser;
 
 use super::bundled::BUNDLED;
-use super::face::{guard, FontFace};
+use super::face::FontFace;
 use super::set::{FaceChoice, FaceRole, Family, FontSet, Style};
-use super::subset::{subset_face, SubsetError};
+use super::subset::probe_subset;
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::manuscript::{report_configured, resolve_configured, BookRoot, Manuscript, PathProblem};
 
@@ -255,34 +255,4 @@ fn read_face(
     let face = FontFace::parse(data, 0, name).map_err(|e| font(&e))?;
     probe_subset(&face).map_err(|reason| FaceProblem::Font(reason.to_string()))?;
     Ok((style, face))
-}
-
-/// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
-const PROBE_CHARACTERS: &str = "AZaz09 .,";
-
-/// Read `face` as the PDF writer (krilla) does and subset it to a few glyphs as krilla will,
-/// so that a font the PDF cannot embed (tables krilla or the subsetter cannot read) is an
-/// error at its book.toml key, in `check` as in `build`, not a failure after the book has
-/// been typeset.
-fn probe_subset(face: &FontFace<'static>) -> Result<(), &'static str> {
-    let readable =
-        guard(|| krilla::text::Font::new(krilla::Data::from(face.data()), face.index()).is_some());
-    if readable != Some(true) {
-        return Err("the PDF writer cannot read it (malformed font)");
-    }
-    let mut remapper = subsetter::GlyphRemapper::new();
-    for c in PROBE_CHARACTERS.chars() {
-        if let Some(glyph) = face.glyph_for(c) {
-            remapper.remap(glyph);
-        }
-    }
-    match subset_face(face, &remapper) {
-        Ok(()) => Ok(()),
-        Err(SubsetError::Malformed | SubsetError::Rejected(_)) => {
-            Err("it cannot be subset for the PDF (malformed font)")
-        }
-        Err(SubsetError::NoCff) => {
-            Err("it cannot be subset for the PDF (no CFF table in the subset)")
-        }
-    }
 }

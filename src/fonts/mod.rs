@@ -1,7 +1,8 @@
 //! Fonts, shared by the typesetter, the PDF writer, the EPUB and the cover: the faces octavo
 //! ships ([`bundled`]), one face parsed with its metrics ([`face`]), a book's faces by role
 //! with the fallback chains shaping consults ([`set`]), the faces book.toml's `[fonts]` names
-//! ([`config`]), the probe that a face can be subset for the PDF ([`subset`]), and the
+//! ([`config`]), the system's faces for characters those cannot draw (`[fonts] system`:
+//! [`system`]), the probe that a face can be subset for the PDF ([`subset`]), and the
 //! faces and options SVG figures are parsed with ([`svg`]).
 //!
 //! The build loads the book's fonts once ([`configured_fonts`], or [`FontSet::builtin`]) and
@@ -13,6 +14,7 @@ mod face;
 mod set;
 mod subset;
 mod svg;
+pub(crate) mod system;
 
 pub(crate) use config::configured_fonts;
 pub(crate) use face::guard;

@@ -41,3 +41,33 @@ pub(crate) fn subset_face(
         None => Err(SubsetError::NoCff),
     }
 }
+
+/// Characters whose glyphs [`probe_subset`] subsets: what nearly every book prints.
+const PROBE_CHARACTERS: &str = "AZaz09 .,";
+
+/// Read `face` as the PDF writer (krilla) does and subset it to a few glyphs as krilla will,
+/// so that a font the PDF cannot embed (tables krilla or the subsetter cannot read) is an
+/// error at its book.toml key, in `check` as in `build` (or a system face passed over), not
+/// a failure after the book has been typeset.
+pub(super) fn probe_subset(face: &FontFace<'static>) -> Result<(), &'static str> {
+    let readable =
+        guard(|| krilla::text::Font::new(krilla::Data::from(face.data()), face.index()).is_some());
+    if readable != Some(true) {
+        return Err("the PDF writer cannot read it (malformed font)");
+    }
+    let mut remapper = subsetter::GlyphRemapper::new();
+    for c in PROBE_CHARACTERS.chars() {
+        if let Some(glyph) = face.glyph_for(c) {
+            remapper.remap(glyph);
+        }
+    }
+    match subset_face(face, &remapper) {
+        Ok(()) => Ok(()),
+        Err(SubsetError::Malformed | SubsetError::Rejected(_)) => {
+            Err("it cannot be subset for the PDF (malformed font)")
+        }
+        Err(SubsetError::NoCff) => {
+            Err("it cannot be subset for the PDF (no CFF table in the subset)")
+        }
+    }
+}
