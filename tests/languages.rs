@@ -187,8 +187,7 @@ fn system_fonts_draw_what_the_bundled_faces_cannot() {
     let chapter = "# One\n\nA benzene ring ⌬, a braille cell ⠿ and 毛.\n";
     for system in [false, true] {
         let toml = format!("title = \"Symbols\"\n\n[fonts]\nsystem = {system}\n");
-        let (tmp, dir) =
-            common::book(&[("book.toml", toml.as_str()), ("chapters/01.md", chapter)]);
+        let (tmp, dir) = common::book(&[("book.toml", toml.as_str()), ("chapters/01.md", chapter)]);
         let folder = tmp.path().join("system-fonts");
         std::fs::create_dir_all(&folder).expect("mkdir");
         std::fs::copy(dejavu, folder.join("DejaVuSans.ttf")).expect("copy the font");

@@ -88,11 +88,23 @@ fn has_right_to_left(piece: &Piece<'_>) -> bool {
     };
     !text.is_ascii()
         && text.chars().any(|c| {
-            matches!(
-                bidi_class(c),
-                BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
-            )
+            in_right_to_left_blocks(c)
+                && matches!(
+                    bidi_class(c),
+                    BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
+                )
         })
+}
+
+/// Whether `c` lies where every right-to-left letter and mark does (Hebrew to NKo and the
+/// Arabic supplements, the Hebrew and Arabic presentation forms, the right-to-left scripts of
+/// the supplementary planes, and the explicit marks): a range test that spares the Latin
+/// text of most paragraphs (curly quotes and dashes included) a table lookup per character.
+fn in_right_to_left_blocks(c: char) -> bool {
+    matches!(c,
+        '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'
+        | '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}'
+        | '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}')
 }
 
 /// The order in which a line's items are shown, from its left: `order[i]` is the index (in
@@ -147,6 +159,17 @@ mod tests {
         let levels = Levels::of(&[text("Hello")], true).expect("analysed");
         assert_eq!(levels.base, 1);
         assert_eq!(levels.at(0), 2);
+    }
+
+    #[test]
+    fn every_right_to_left_character_is_in_the_blocks_tested_first() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let strong = matches!(
+                bidi_class(c),
+                BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
+            );
+            assert!(!strong || in_right_to_left_blocks(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
