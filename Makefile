@@ -22,13 +22,14 @@ rust:
 	  echo "cargo not found: install Rust with rustup (https://rustup.rs), then re-run make" >&2; exit 2; }
 
 # Tools the tests call, installed when missing. From Debian: pdftotext (poppler-utils) reads
-# the PDFs' text back in the nothing-lost tests, qpdf checks every PDF, DejaVu Sans
-# (fonts-dejavu-core) is the system's font in the `[fonts] system` test (tests/languages.rs).
+# the PDFs' text back in the nothing-lost tests, qpdf checks every PDF, the Thai face Garuda
+# (fonts-tlwg-garuda-ttf, 190 KB) is the system's font in the `[fonts] system` test
+# (tests/languages.rs).
 # From PyPI into $(RENDERER_DIR): PDFium (pypdfium2) at the exact version in
 # tests/reference/renderer.txt renders the reference pages (tests/reference_renders.rs);
 # pikepdf checks the tagged PDFs' structure trees (tests/tagged_pdf.rs). A test that needs
 # one fails (never skips) when it is absent.
-DEJAVU_SANS := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+SYSTEM_FONT := /usr/share/fonts/truetype/tlwg/Garuda.ttf
 RENDERER := $(shell cat tests/reference/renderer.txt)
 RENDERER_DIR := .tools/pypdfium2
 # pikepdf (qpdf's Python binding) for the tagged-PDF checker, scripts/check-tagged-pdf
@@ -38,8 +39,8 @@ PIKEPDF_DIR := .tools/pikepdf
 
 test-tools:
 	@command -v pdftotext >/dev/null && command -v qpdf >/dev/null && \
-	  test -f $(DEJAVU_SANS) || \
-	  (apt-get update -qq && apt-get install -y -qq qpdf poppler-utils fonts-dejavu-core)
+	  test -f $(SYSTEM_FONT) || \
+	  (apt-get update -qq && apt-get install -y -qq qpdf poppler-utils fonts-tlwg-garuda-ttf)
 	@command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq python3 python3-pip)
 	@test -d $(RENDERER_DIR)/$(subst ==,-,$(RENDERER)).dist-info || \

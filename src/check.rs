@@ -158,7 +158,7 @@ fn missing_characters(
     let mono = FaceChoice::new(Family::Mono, FaceStyle::Regular);
     let mut check = GlyphCheck {
         fonts,
-        text: Coverage::new(fonts.faces().map(|(id, _)| id).collect()),
+        text: Coverage::new(text_faces(fonts)),
         code: Coverage::new(fonts.chain(mono)),
         reported: BTreeSet::new(),
         missing: Vec::new(),
@@ -171,6 +171,26 @@ fn missing_characters(
         }
     }
     check.missing
+}
+
+/// The faces text may be set in: the serif family's chains in its four styles (each style's
+/// face, then the fallbacks), never the monospace or the math face, which text does not fall
+/// back to. A character only a bold face has counts as drawn in upright text too.
+fn text_faces(fonts: &crate::fonts::FontSet<'static>) -> Vec<crate::fonts::FaceId> {
+    let mut faces = Vec::new();
+    for style in [
+        FaceStyle::Regular,
+        FaceStyle::Italic,
+        FaceStyle::Bold,
+        FaceStyle::BoldItalic,
+    ] {
+        for id in fonts.chain(FaceChoice::new(Family::Serif, style)) {
+            if !faces.contains(&id) {
+                faces.push(id);
+            }
+        }
+    }
+    faces
 }
 
 /// The characters of `book` no face of `fonts` draws, each once, in the order first met:
@@ -368,7 +388,7 @@ fn font_for_script(script: &str) -> String {
         "Hiragana" | "Katakana" => "Noto Serif CJK JP".to_string(),
         "Hangul" => "Noto Serif CJK KR".to_string(),
         "emoji" => "Noto Emoji".to_string(),
-        "symbols" => "DejaVu Sans or Noto Sans Symbols 2".to_string(),
+        "symbols" => "Noto Sans Symbols 2".to_string(),
         script => format!("Noto Sans {}", script.replace('_', " ")),
     }
 }
@@ -521,7 +541,7 @@ mod tests {
     #[test]
     fn drawable_characters_are_remembered_in_both_planes() {
         let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
-        let mut text = Coverage::new(fonts.faces().map(|(id, _)| id).collect());
+        let mut text = Coverage::new(text_faces(&fonts));
         // Asked twice each: the second answer comes from the table or the map.
         for _ in 0..2 {
             assert!(text.draws('a', &fonts));
@@ -550,5 +570,20 @@ mod tests {
             "box drawing is in DejaVu Sans Mono"
         );
         assert!(!code.draws('合', &fonts), "no bundled code font has CJK");
+    }
+
+    #[test]
+    fn text_is_checked_against_the_faces_text_is_set_in() {
+        let fonts = crate::fonts::FontSet::builtin().expect("bundled fonts");
+        let mut text = Coverage::new(text_faces(&fonts));
+        assert!(text.draws('ש', &fonts), "Hebrew is in a fallback");
+        assert!(
+            text.draws('┌', &fonts),
+            "box drawing is in the symbols fallback"
+        );
+        assert!(
+            !text.draws('𝔄', &fonts),
+            "the math face has it, but text never falls back to it"
+        );
     }
 }

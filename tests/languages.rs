@@ -174,23 +174,23 @@ fn embedded_fonts(pdf: &std::path::Path) -> String {
 }
 
 /// `[fonts] system = true` takes a face of the system's fonts for the characters the book's
-/// faces cannot draw. The system here is a fontconfig file naming one folder, holding DejaVu
-/// Sans (installed by `make test-tools`): it draws a benzene ring and a braille cell, and
-/// the warning is left for the Chinese character no font on it has, naming its script.
+/// faces cannot draw. The system here is a fontconfig file naming one folder, holding the
+/// Thai face Garuda (installed by `make test-tools`): it draws the Thai greeting, and the
+/// warning is left for the Chinese character no font on it has, naming its script.
 #[test]
 fn system_fonts_draw_what_the_bundled_faces_cannot() {
-    let dejavu = std::path::Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    let garuda = std::path::Path::new("/usr/share/fonts/truetype/tlwg/Garuda.ttf");
     assert!(
-        dejavu.is_file(),
-        "DejaVu Sans (Debian's fonts-dejavu-core, installed by `make test-tools`)"
+        garuda.is_file(),
+        "Garuda (Debian's fonts-tlwg-garuda-ttf, installed by `make test-tools`)"
     );
-    let chapter = "# One\n\nA benzene ring ⌬, a braille cell ⠿ and 毛.\n";
+    let chapter = "# One\n\nThey greet us with สวัสดี and write 毛.\n";
     for system in [false, true] {
         let toml = format!("title = \"Symbols\"\n\n[fonts]\nsystem = {system}\n");
         let (tmp, dir) = common::book(&[("book.toml", toml.as_str()), ("chapters/01.md", chapter)]);
         let folder = tmp.path().join("system-fonts");
         std::fs::create_dir_all(&folder).expect("mkdir");
-        std::fs::copy(dejavu, folder.join("DejaVuSans.ttf")).expect("copy the font");
+        std::fs::copy(garuda, folder.join("Garuda.ttf")).expect("copy the font");
         let conf = tmp.path().join("fonts.conf");
         let xml = format!(
             "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
@@ -201,14 +201,17 @@ fn system_fonts_draw_what_the_bundled_faces_cannot() {
         assert_eq!(code, 0, "{stderr}");
         let fonts = embedded_fonts(&dir.join("out/symbols.pdf"));
         if system {
-            assert!(fonts.contains("DejaVuSans"), "{fonts}");
+            assert!(fonts.contains("Garuda"), "{fonts}");
             assert!(
                 stderr.contains("no font can draw `毛` (U+6BDB) (Han)"),
                 "{stderr}"
             );
         } else {
-            assert!(!fonts.contains("DejaVuSans"), "{fonts}");
-            assert!(stderr.contains("no font can draw 3 characters"), "{stderr}");
+            assert!(!fonts.contains("Garuda"), "{fonts}");
+            assert!(
+                stderr.contains("no font can draw 6 characters (Thai, Han)"),
+                "{stderr}"
+            );
         }
     }
 }

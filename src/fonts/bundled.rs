@@ -1,7 +1,8 @@
 //! The fonts octavo ships (from `fonts/`, with their licences there), compiled into the binary
 //! so every book gets real typography with no set-up: Linux Libertine for text (real italic,
 //! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer, Noto Naskh Arabic and
-//! Noto Serif Hebrew as fallbacks for their scripts, TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
+//! Noto Serif Hebrew as fallbacks for their scripts and DejaVu Sans as the last, for symbols
+//! (box drawing, braille, dingbats, technical signs), TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
 //!
 //! [`BUNDLED`] lists them once, with the role each plays; the PDF's font set, the faces
 //! book.toml's `[fonts]` does not replace, and the EPUB's embedded fonts are all read from it.
@@ -39,15 +40,15 @@ pub(crate) struct BundledFace {
     /// A family in a style, or a fallback serving a style.
     pub role: FaceRole,
     /// Whether the EPUB embeds it when asked to (`[epub] embed-fonts`): every face but the
-    /// monospace obliques and the Arabic and Hebrew fallbacks (every reading system has
-    /// fonts for those scripts, and a book in English would carry 400 KB for nothing).
+    /// monospace obliques and the Arabic, Hebrew and symbol fallbacks (every reading system
+    /// has fonts for those, and a book in English would carry 1.2 MB for nothing).
     pub in_epub: bool,
 }
 
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
 #[rustfmt::skip]
-pub(crate) const BUNDLED: [BundledFace; 15] = [
+pub(crate) const BUNDLED: [BundledFace; 16] = [
     // role                            EPUB   folder in fonts/    file
     bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
     bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
@@ -63,6 +64,7 @@ pub(crate) const BUNDLED: [BundledFace; 15] = [
     bundled!(fallback(Style::Bold),    false, "noto-naskh-arabic", "NotoNaskhArabic-Bold.ttf"),
     bundled!(fallback(Style::Regular), false, "noto-serif-hebrew", "NotoSerifHebrew-Regular.ttf"),
     bundled!(fallback(Style::Bold),    false, "noto-serif-hebrew", "NotoSerifHebrew-Bold.ttf"),
+    bundled!(fallback(Style::Regular), false, "dejavu-sans",      "DejaVuSans.ttf"),
     bundled!(FaceRole::Math,           false, "tex-gyre-pagella-math", "texgyrepagella-math.otf"),
 ];
 

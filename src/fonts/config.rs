@@ -11,7 +11,7 @@
 //! Each face's style is read from the font itself (OS/2 bold and italic bits), not guessed
 //! from its file name. A family without a style uses its nearest style ([`FontSet::primary`]),
 //! never a slanted or emboldened copy. What is not configured comes from the bundled fonts,
-//! and the bundled script fallbacks (Khmer, Arabic, Hebrew) stay last in the fallback chain. Paths are confined to the
+//! and the bundled fallbacks (Khmer, Arabic, Hebrew, symbols) stay last in the fallback chain. Paths are confined to the
 //! book folder like every other read.
 
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! The faces of a book by role, with the fallback chains shaping consults.
 //!
 //! A [`FontSet`] holds the book's faces by role (serif or monospace, four styles) plus an
-//! ordered list of fallback faces (the bundled Khmer, Arabic and Hebrew faces, and those book.toml names) that shaping
-//! consults glyph by glyph. A style a family lacks is set in its nearest style, never in a
+//! ordered list of fallback faces (those book.toml names, then the bundled Khmer, Arabic,
+//! Hebrew and symbol faces) that shaping consults glyph by glyph. A style a family lacks is set in its nearest style, never in a
 //! slanted or emboldened copy.
 
 use std::collections::BTreeMap;
@@ -213,7 +213,8 @@ impl<'a> FontSet<'a> {
 
 impl FontSet<'static> {
     /// The fonts octavo ships ([`bundled::BUNDLED`], in that order): Linux Libertine, DejaVu
-    /// Sans Mono, and Noto Serif Khmer, Noto Naskh Arabic and Noto Serif Hebrew as fallbacks.
+    /// Sans Mono, and Noto Serif Khmer, Noto Naskh Arabic, Noto Serif Hebrew and DejaVu Sans
+    /// as fallbacks.
     pub fn builtin() -> Result<Self, FontError> {
         let parse = |f: FontFile| FontFace::parse(f.data, 0, f.file_name);
         let [first, rest @ ..] = &bundled::BUNDLED;
@@ -241,7 +242,7 @@ mod tests {
         let bold = FaceChoice::new(Family::Serif, Style::Bold);
         let chain = set.chain(bold);
         let labels: Vec<&str> = chain.iter().map(|&id| set.face(id).label()).collect();
-        assert_eq!(labels.len(), 7, "{labels:?}");
+        assert_eq!(labels.len(), 8, "{labels:?}");
         assert!(labels[0].contains("RB"));
         // The bold fallbacks first, then the regular ones, each in the bundled order.
         for (label, name) in labels[1..].iter().zip([
@@ -251,11 +252,12 @@ mod tests {
             "Khmer-Regular",
             "NaskhArabic-Regular",
             "SerifHebrew-Regular",
+            "DejaVuSans.ttf",
         ]) {
             assert!(label.contains(name), "{label} is not {name}");
         }
         let italic = set.chain(FaceChoice::new(Family::Serif, Style::Italic));
-        assert_eq!(italic.len(), 4);
+        assert_eq!(italic.len(), 5);
         let mono = set.primary(FaceChoice::new(Family::Mono, Style::Regular));
         assert!(set.face(mono).label().contains("DejaVuSansMono"));
     }
