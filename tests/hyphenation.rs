@@ -5,22 +5,12 @@
 
 mod common;
 
-use octavo::{compile, ResolveOptions};
-
 /// The lines of the book's PDF, page by page, set in the print profile with its outer margin
 /// `outer` times as wide (a narrow measure hyphenates often), and the warnings.
 fn pages_of_lines(language: &str, chapter: &str, outer: f64) -> (Vec<Vec<String>>, Vec<String>) {
     let config = format!("title = \"Hyphens\"\nlanguage = \"{language}\"\n");
     let (_tmp, dir) = common::book(&[("book.toml", &config), ("chapters/01-one.md", chapter)]);
-    let compiled = compile(&dir, &ResolveOptions::default());
-    let mut book = compiled.book.expect("a book");
-    let mut diags = compiled.diags;
-    octavo::check_glyphs(&mut book, None, &mut diags);
-    let warnings = diags
-        .items()
-        .iter()
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect();
+    let (book, warnings) = common::checked_book(&dir);
     let mut profile = octavo::Profile::builtin("print");
     profile.outer = profile.outer * outer;
     let options = octavo::PdfOptions {

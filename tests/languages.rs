@@ -10,7 +10,6 @@ mod common;
 
 use common::{glyph_runs, keep_for_epubcheck, print_pdf, repo};
 use octavo::layout::GlyphRun;
-use octavo::{compile, ResolveOptions};
 
 fn case() -> std::path::PathBuf {
     repo().join("tests/cases/languages")
@@ -18,15 +17,7 @@ fn case() -> std::path::PathBuf {
 
 /// The case book set for print, with the warnings its glyph check gave.
 fn set_book() -> (octavo::PdfOutput, Vec<String>) {
-    let compiled = compile(&case(), &ResolveOptions::default());
-    let mut book = compiled.book.expect("a book");
-    let mut diags = compiled.diags;
-    octavo::check_glyphs(&mut book, None, &mut diags);
-    let warnings = diags
-        .items()
-        .iter()
-        .map(|d| format!("{}: {}", d.code, d.message))
-        .collect();
+    let (book, warnings) = common::checked_book(&case());
     (print_pdf(&book), warnings)
 }
 

@@ -113,6 +113,21 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
     (bytes, compiled.diags, sources)
 }
 
+/// The book in `dir` compiled and its glyphs checked as `octavo build` checks them, with the
+/// warnings (code and message) the two gave.
+pub fn checked_book(dir: &Path) -> (octavo::Book, Vec<String>) {
+    let compiled = compile(dir, &ResolveOptions::default());
+    let mut book = compiled.book.expect("a book");
+    let mut diags = compiled.diags;
+    octavo::check_glyphs(&mut book, None, &mut diags);
+    let warnings = diags
+        .items()
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    (book, warnings)
+}
+
 /// Keep an EPUB where `make test` runs EPUBCheck on it.
 pub fn keep_for_epubcheck(name: &str, bytes: &[u8]) {
     std::fs::write(epub_dir().join(format!("{name}.epub")), bytes).expect("write test EPUB");
