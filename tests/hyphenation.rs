@@ -10,7 +10,8 @@ mod common;
 fn pages_of_lines(language: &str, chapter: &str, outer: f64) -> (Vec<Vec<String>>, Vec<String>) {
     let config = format!("title = \"Hyphens\"\nlanguage = \"{language}\"\n");
     let (_tmp, dir) = common::book(&[("book.toml", &config), ("chapters/01-one.md", chapter)]);
-    let (book, warnings) = common::checked_book(&dir);
+    let (compiled, warnings) = common::checked_book(&dir);
+    let book = compiled.book.expect("a book");
     let mut profile = octavo::Profile::builtin("print");
     profile.outer = profile.outer * outer;
     let options = octavo::PdfOptions {

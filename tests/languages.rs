@@ -1,6 +1,7 @@
 //! Scripts and directions in the PDF (issue 20, item 3), on `tests/cases/languages`: an
-//! English book with German, French and Greek passages, Arabic and Hebrew phrases inside
-//! English sentences, and a paragraph in each of Arabic and Hebrew. Right-to-left text is
+//! English book with German, French and Greek passages, two Chinese names set in the CJK
+//! fallback font its book.toml names, Arabic and Hebrew phrases inside English sentences,
+//! and a paragraph in each of Arabic and Hebrew. Right-to-left text is
 //! shown from the right (each phrase's first word rightmost, numbers inside it still left to
 //! right), a right-to-left paragraph's lines sit flush right, the PDF's text stays in reading
 //! order, and the bundled fallbacks draw every letter. `[fonts] system = true` draws what
@@ -8,17 +9,26 @@
 
 mod common;
 
-use common::{glyph_runs, keep_for_epubcheck, print_pdf, repo};
+use common::{glyph_runs, keep_for_epubcheck, repo};
 use octavo::layout::GlyphRun;
 
 fn case() -> std::path::PathBuf {
     repo().join("tests/cases/languages")
 }
 
-/// The case book set for print, with the warnings its glyph check gave.
+/// The case book set for print in its fonts (the bundled ones and the CJK fallback its
+/// book.toml names), with the warnings its glyph check gave.
 fn set_book() -> (octavo::PdfOutput, Vec<String>) {
-    let (book, warnings) = common::checked_book(&case());
-    (print_pdf(&book), warnings)
+    let (compiled, warnings) = common::checked_book(&case());
+    let options = octavo::PdfOptions {
+        profile: octavo::Profile::builtin("print"),
+        chapters: None,
+        readable: false,
+        fonts: compiled.fonts.clone(),
+    };
+    let book = compiled.book.as_ref().expect("a book");
+    let output = octavo::write_pdf(book, &options).expect("PDF written");
+    (output, warnings)
 }
 
 /// The runs that set `phrase`'s words, one run a word, in reading order.

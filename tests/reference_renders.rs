@@ -224,7 +224,7 @@ fn book_pdf(dir: &Path, profile: &str, kept: &str) -> octavo::PdfOutput {
         profile: octavo::Profile::builtin(profile),
         chapters: None,
         readable: false,
-        fonts: None,
+        fonts: compiled.fonts.clone(),
     };
     let output = octavo::write_pdf(book, &options).expect("PDF written");
     let kept = common::pdf_dir().join(format!("{kept}.pdf"));

@@ -113,19 +113,20 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
     (bytes, compiled.diags, sources)
 }
 
-/// The book in `dir` compiled and its glyphs checked as `octavo build` checks them, with the
-/// warnings (code and message) the two gave.
-pub fn checked_book(dir: &Path) -> (octavo::Book, Vec<String>) {
-    let compiled = compile(dir, &ResolveOptions::default());
-    let mut book = compiled.book.expect("a book");
-    let mut diags = compiled.diags;
-    octavo::check_glyphs(&mut book, None, &mut diags);
-    let warnings = diags
+/// The book in `dir` compiled and its glyphs checked as `octavo build` checks them (with the
+/// fonts book.toml names), with the warnings (code and message) the two gave.
+pub fn checked_book(dir: &Path) -> (octavo::Compiled, Vec<String>) {
+    let mut compiled = compile(dir, &ResolveOptions::default());
+    let fonts = compiled.fonts.clone();
+    let book = compiled.book.as_mut().expect("a book");
+    octavo::check_glyphs(book, fonts.as_deref(), &mut compiled.diags);
+    let warnings = compiled
+        .diags
         .items()
         .iter()
         .map(|d| format!("{}: {}", d.code, d.message))
         .collect();
-    (book, warnings)
+    (compiled, warnings)
 }
 
 /// Keep an EPUB where `make test` runs EPUBCheck on it.
