@@ -313,6 +313,21 @@ impl ShapedRun {
         }
     }
 
+    /// The run with `extra` points added after each of its clusters (letter spacing: a
+    /// ligature or a Khmer syllable is spaced as one letter).
+    pub fn letter_spaced(&self, extra: f32) -> ShapedRun {
+        let mut glyphs = self.glyphs.clone();
+        for cluster in self.clusters() {
+            if let Some(last) = cluster.glyphs.end.checked_sub(1) {
+                glyphs[last].x_advance += extra;
+            }
+        }
+        ShapedRun {
+            glyphs,
+            ..self.clone()
+        }
+    }
+
     /// The clusters `range` (within [`ShapedRun::cluster_count`]) as a run of their own, with
     /// their text and glyphs; offsets rebased to it.
     pub fn slice(&self, range: Range<usize>) -> ShapedRun {

@@ -846,6 +846,13 @@ pub(crate) struct Justification {
     pub emergency_stretch: f64,
     /// Most consecutive lines ending at a hyphen.
     pub max_hyphen_run: usize,
+    /// A justified line whose spaces stretch past this ratio of their stretch (half a space
+    /// each: a gap of 1.5 spaces) takes the excess as letter spacing, so that its word
+    /// spaces stay close to those of its neighbours.
+    pub letter_spacing_from: f64,
+    /// The most letter spacing a line takes, in ems of its text: the spacing of a loose line
+    /// is shared between its words and its letters, never taken from the letters alone.
+    pub max_letter_spacing: f64,
 }
 
 /// The line breaking of every justified paragraph.
@@ -855,6 +862,8 @@ pub(crate) const JUSTIFICATION: Justification = Justification {
     line_penalty: 10.0,
     emergency_stretch: 30.0,
     max_hyphen_run: 2,
+    letter_spacing_from: 1.0,
+    max_letter_spacing: 0.02,
 };
 
 /// The heading leading (× its size) shared by every level.

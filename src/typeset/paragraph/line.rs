@@ -55,9 +55,15 @@ pub(super) fn lay_out_line(
         ..
     } = *layout;
     let placed = placed_items(layout, line);
+    let spacing = letter_spacing(layout, line, &placed, spec.alignment);
     let advances: Vec<f64> = placed
         .iter()
-        .map(|&index| advance(&items[index], index == line.end, line, spec.alignment))
+        .map(|&index| {
+            let item = &items[index];
+            let ends_line = index == line.end;
+            advance(item, ends_line, spacing.ratio, spec.alignment)
+                + spacing.per_em * ems(layout, index, ends_line)
+        })
         .collect();
     let natural: f64 = advances.iter().sum();
     let right_to_left = layout.base_level % 2 == 1;
@@ -121,12 +127,18 @@ pub(super) fn lay_out_line(
             continue;
         };
         retag(&mut out, &mut current, style.tag);
+        let letters = slice_run(&placed_run.run, placed_run.clusters);
+        let letters = if spacing.per_em > 0.0 {
+            let extra = (spacing.per_em * f64::from(letters.size_pt)) as f32;
+            Arc::new(letters.letter_spaced(extra))
+        } else {
+            letters
+        };
         emit_run(
             &mut out,
             placed_run.x + shift,
             baseline,
-            &placed_run.run,
-            placed_run.clusters,
+            letters,
             style,
             &design.inline,
         );
@@ -170,15 +182,10 @@ fn placed_items(layout: &LineLayout<'_>, line: &linebreak::Line) -> Vec<usize> {
         .collect()
 }
 
-/// How far `item` moves the pen on `line`: a box its width, glue its width stretched or
-/// shrunk by the line's ratio (in a justified paragraph), the penalty the line breaks at
+/// How far `item` moves the pen on its line: a box its width, glue its width stretched or
+/// shrunk by `ratio` (in a justified paragraph), the penalty the line breaks at
 /// (`ends_line`, a hyphen) its width, any other penalty nothing.
-fn advance(
-    item: &linebreak::Item,
-    ends_line: bool,
-    line: &linebreak::Line,
-    alignment: Alignment,
-) -> f64 {
+fn advance(item: &linebreak::Item, ends_line: bool, ratio: f64, alignment: Alignment) -> f64 {
     match *item {
         linebreak::Item::Box { width } => width,
         linebreak::Item::Penalty { width, .. } => {
@@ -193,11 +200,6 @@ fn advance(
             stretch,
             shrink,
         } => {
-            let ratio = if line.ratio.is_finite() {
-                line.ratio
-            } else {
-                0.0
-            };
             let extra = if alignment != Alignment::Justified || stretch.is_infinite() {
                 0.0
             } else if ratio >= 0.0 {
@@ -207,6 +209,72 @@ fn advance(
             };
             width + extra
         }
+    }
+}
+
+/// How a justified line is spread: the ratio its spaces are stretched by, and the letter
+/// spacing it takes, in ems of its text (see [`letter_spacing`]).
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    ratio: f64,
+    per_em: f64,
+}
+
+/// The spread of `line`: its ratio as broken, or, for a justified line whose spaces stretch
+/// past [`crate::typeset::style::Justification::letter_spacing_from`], the excess taken as
+/// letter spacing after each cluster (at most `max_letter_spacing` ems of each run's size)
+/// and the spaces stretched by what is left.
+fn letter_spacing(
+    layout: &LineLayout<'_>,
+    line: &linebreak::Line,
+    placed: &[usize],
+    alignment: Alignment,
+) -> Spread {
+    let ratio = if line.ratio.is_finite() {
+        line.ratio
+    } else {
+        0.0
+    };
+    let plain = Spread { ratio, per_em: 0.0 };
+    let j = crate::typeset::style::JUSTIFICATION;
+    if alignment != Alignment::Justified || ratio <= j.letter_spacing_from {
+        return plain;
+    }
+    let stretch: f64 = placed
+        .iter()
+        .filter_map(|&i| match layout.items[i] {
+            linebreak::Item::Glue { stretch, .. } if stretch.is_finite() => Some(stretch),
+            _ => None,
+        })
+        .sum();
+    let ems: f64 = placed.iter().map(|&i| ems(layout, i, i == line.end)).sum();
+    if stretch <= 0.0 || ems <= 0.0 {
+        return plain;
+    }
+    let excess = (ratio - j.letter_spacing_from) * stretch;
+    let per_em = (excess / ems).min(j.max_letter_spacing);
+    Spread {
+        ratio: ratio - per_em * ems / stretch,
+        per_em,
+    }
+}
+
+/// The ems item `index` is letter spaced by, for each em of spacing: its clusters times its
+/// text's size (a word's box; the hyphen ending the line, `ends_line`, is one cluster);
+/// nothing for others.
+fn ems(layout: &LineLayout<'_>, index: usize, ends_line: bool) -> f64 {
+    let size = |style: StyleId| layout.styles.get(style as usize).map_or(0.0, |s| s.size);
+    match (&layout.items[index], layout.payloads.get(index)) {
+        (
+            linebreak::Item::Box { .. },
+            Some(Payload::Glyphs {
+                clusters, style, ..
+            }),
+        ) => clusters.len() as f64 * f64::from(size(*style)),
+        (linebreak::Item::Penalty { .. }, Some(Payload::Hyphen { style, .. })) if ends_line => {
+            f64::from(size(*style))
+        }
+        _ => 0.0,
     }
 }
 
@@ -447,13 +515,11 @@ fn emit_run(
     out: &mut FlowLine,
     x: f64,
     baseline: Pt,
-    run: &Arc<ShapedRun>,
-    clusters: Range<usize>,
+    sliced: Arc<ShapedRun>,
     style: &TextStyle,
     design: &InlineDesign,
 ) {
     let x = Pt::new(x);
-    let sliced = slice_run(run, clusters);
     let width = Pt::from_f32(sliced.width());
     let y = baseline - Pt::from_f32(style.rise);
     out.items.push(Item::Glyphs(GlyphRun { x, y, run: sliced }));

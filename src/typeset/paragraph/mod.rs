@@ -1016,6 +1016,42 @@ mod tests {
     }
 
     #[test]
+    fn a_loose_line_shares_its_spacing_with_its_letters() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let style = TextStyle::serif(10.0);
+        let word = "Mmmmmm";
+        let plain = f64::from(ctx.shape(word, &style).width());
+        let space = f64::from(ctx.shape(" ", &style).width());
+        // Two words and a space stretched to 1.6 times its stretch (half a space): past the
+        // ratio letter spacing takes over from, well within the line breaker's tolerance.
+        let measure = 2.0 * plain + space + 1.6 * space / 2.0;
+        let text = [word; 3].join(" ");
+        let lines = set_paragraph(&Pieces::one(text, &style), &spec(measure), &mut ctx);
+        let first = runs_with_x(&lines[..1]);
+        assert_eq!(first.len(), 2, "{first:?}");
+        let widths: Vec<f64> = lines[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Glyphs(g) => Some(g.width().get()),
+                _ => None,
+            })
+            .collect();
+        let most = 6.0 * JUSTIFICATION.max_letter_spacing * 10.0;
+        for width in &widths {
+            let extra = width - plain;
+            assert!(extra > 0.01 && extra <= most + 1e-3, "spacing {extra} of {most}");
+        }
+        assert!(
+            (line_width(&lines[0]) - measure).abs() < 0.01,
+            "the line still fills the measure"
+        );
+        let gap = first[1].1 - (first[0].1 + widths[0]);
+        assert!(gap < space * 1.6, "the space is less stretched: {gap}");
+    }
+
+    #[test]
     fn pieces_never_separate_a_mark_from_its_letter() {
         let text = "e\u{301}".repeat(50);
         for piece in split_pieces(&text, 3) {
