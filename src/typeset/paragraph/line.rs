@@ -128,7 +128,7 @@ pub(super) fn lay_out_line(
         };
         retag(&mut out, &mut current, style.tag);
         let letters = slice_run(&placed_run.run, placed_run.clusters);
-        let letters = if spacing.per_em > 0.0 {
+        let letters = if spacing.per_em > 0.0 && spaceable(&letters) {
             let extra = (spacing.per_em * f64::from(letters.size_pt)) as f32;
             Arc::new(letters.letter_spaced(extra))
         } else {
@@ -276,6 +276,25 @@ fn ems(layout: &LineLayout<'_>, index: usize, ends_line: bool) -> f64 {
         }
         _ => 0.0,
     }
+}
+
+/// Whether a run's letters may be spaced: those of Latin, Greek and Cyrillic and the
+/// characters every script shares. Joined scripts (Arabic, whose letters connect; Devanagari
+/// and its kin, hung from one headline) and the others are never spaced.
+fn spaceable(run: &ShapedRun) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    run.text.is_ascii()
+        || run.text.chars().all(|c| {
+            c < '\u{0370}'
+                || matches!(
+                    c.script(),
+                    Script::Latin
+                        | Script::Greek
+                        | Script::Cyrillic
+                        | Script::Common
+                        | Script::Inherited
+                )
+        })
 }
 
 /// The left edge of each of the `placed` items, whose `advances` are given in reading

@@ -1041,7 +1041,10 @@ mod tests {
         let most = 6.0 * JUSTIFICATION.max_letter_spacing * 10.0;
         for width in &widths {
             let extra = width - plain;
-            assert!(extra > 0.01 && extra <= most + 1e-3, "spacing {extra} of {most}");
+            assert!(
+                extra > 0.01 && extra <= most + 1e-3,
+                "spacing {extra} of {most}"
+            );
         }
         assert!(
             (line_width(&lines[0]) - measure).abs() < 0.01,
@@ -1049,6 +1052,24 @@ mod tests {
         );
         let gap = first[1].1 - (first[0].1 + widths[0]);
         assert!(gap < space * 1.6, "the space is less stretched: {gap}");
+    }
+
+    #[test]
+    fn arabic_letters_are_never_spaced() {
+        let fonts = FontSet::builtin().expect("bundled fonts");
+        let mut ctx = context(&fonts);
+        let style = TextStyle::serif(10.0);
+        let word = "مرحبا";
+        let plain = f64::from(ctx.shape(word, &style).width());
+        let space = f64::from(ctx.shape(" ", &style).width());
+        let measure = 2.0 * plain + space + 1.6 * space / 2.0;
+        let text = [word; 3].join(" ");
+        let lines = set_paragraph(&Pieces::one(text, &style), &spec(measure), &mut ctx);
+        for item in &lines[0].items {
+            if let Item::Glyphs(g) = item {
+                assert!((g.width().get() - plain).abs() < 1e-3, "spaced Arabic");
+            }
+        }
     }
 
     #[test]
