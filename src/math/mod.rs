@@ -246,10 +246,7 @@ fn locate(source: &str, macros: &Macros, message: &str) -> MathError {
                 return MathError {
                     range,
                     message: format!("unknown math command `\\{name}`"),
-                    hint: format!(
-                        "use a command of the LaTeX subset octavo reads, or define it in \
-                         book.toml: [math] macros = {{ {name} = '…' }}"
-                    ),
+                    hint: unknown_command_hint(name),
                     unknown_command: true,
                 };
             }
@@ -263,6 +260,23 @@ fn locate(source: &str, macros: &Macros, message: &str) -> MathError {
                arguments"
             .to_string(),
         unknown_command: false,
+    }
+}
+
+/// What to do about the unknown command `\name`: for a label or a reference, the Markdown
+/// that numbers and refers to a formula; for any other, a macro of book.toml.
+fn unknown_command_hint(name: &str) -> String {
+    match name {
+        "label" => "label a display formula after its closing $$: $$ … $$ {#eq-name}, and \
+                    refer to it as @eq-name"
+            .to_string(),
+        "ref" | "eqref" | "autoref" | "cref" | "Cref" => {
+            "refer to a labelled formula in the text, outside the formula: @eq-name".to_string()
+        }
+        _ => format!(
+            "use a command of the LaTeX subset octavo reads, or define it in book.toml: \
+             [math] macros = {{ {name} = '…' }}"
+        ),
     }
 }
 

@@ -14,6 +14,15 @@ fn unknown_command_is_located_at_its_backslash() {
 }
 
 #[test]
+fn a_label_inside_a_formula_points_to_the_markdown_label() {
+    let error = check("a = b \\label{eq:one}", &plain()).expect_err("no \\label");
+    assert_eq!(error.range, 6..12);
+    assert!(error.hint.contains("{#eq-name}"), "{}", error.hint);
+    let error = check("\\eqref{eq:one}", &plain()).expect_err("no \\eqref");
+    assert!(error.hint.contains("@eq-name"), "{}", error.hint);
+}
+
+#[test]
 fn mbox_and_book_macros_are_defined() {
     let (macros, errors) = Macros::new([("R", r"\mathbb{R}"), ("norm", r"\left| #1 \right|")]);
     assert!(errors.is_empty(), "{errors:?}");
