@@ -651,6 +651,9 @@ pub struct Image {
     pub src: String,
     /// Alternative text (may be empty: then it is decorative, and check warns).
     pub alt: String,
+    /// The description as written, with its emphasis, formulas and spans (`alt` is its
+    /// plain text): the caption of a labelled figure. Empty for an HTML `<img>`.
+    pub description: Vec<Inline>,
     /// Title attribute.
     pub title: String,
     /// Index into [`Book::images`] once resolved.

@@ -650,3 +650,44 @@ fn the_epub_links_every_reference_to_its_target_file() {
         assert!(chapter.contains(link), "no {link:?} in {chapter}");
     }
 }
+
+/// A labelled figure is captioned by its description as written: its formula is typeset, its
+/// emphasis and its span in another language kept, in the PDF and in the EPUB, and its
+/// alternative text is the description's plain text.
+#[test]
+fn a_figure_caption_keeps_its_formulas_emphasis_and_spans() {
+    let chapter = "# One\n\n![The area $\\pi r^2$ of a *round* [Kreis]{lang=de}](images/check.png){#fig-area}\n\nSee @fig-area.\n";
+    let (_tmp, dir) = common::book(&[
+        ("book.toml", "title = \"Captions\"\n"),
+        ("chapters/01.md", chapter),
+    ]);
+    std::fs::create_dir_all(dir.join("images")).expect("mkdir");
+    std::fs::copy(
+        case().join("images/check.png"),
+        dir.join("images/check.png"),
+    )
+    .expect("copy the image");
+    let (epub, _, _) = build_epub(&dir);
+    keep_for_epubcheck("images-figure-caption-inlines", &epub);
+    let body = xhtml_body(&epub, "EPUB/text/01.xhtml");
+    let caption = body
+        .split("<figcaption>")
+        .nth(1)
+        .and_then(|rest| rest.split("</figcaption>").next())
+        .expect("a figcaption");
+    assert!(caption.contains("<math"), "{caption}");
+    assert!(caption.contains("<em>round</em>"), "{caption}");
+    assert!(
+        caption.contains(r#"<span lang="de" xml:lang="de">Kreis</span>"#),
+        "{caption}"
+    );
+    assert!(
+        body.contains(r#"alt="The area \pi r^2 of a round Kreis""#),
+        "{body}"
+    );
+    let compiled = compile(&dir, &ResolveOptions::default());
+    let output = common::print_pdf(compiled.book.as_ref().expect("a book"));
+    let text = pdftotext(&output.bytes);
+    assert!(text.contains("of a round Kreis"), "{text}");
+    assert!(!text.contains('$') && !text.contains("[Kreis]"), "{text}");
+}

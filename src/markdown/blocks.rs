@@ -145,31 +145,27 @@ fn line_block(content: Vec<Inline>) -> Vec<Inline> {
 }
 
 /// A figure of an image alone in its paragraph. The caption is the image's title; a labelled
-/// image (`![A map](map.png){#fig-map}`) is captioned by its description, as in pandoc and
-/// Quarto, and `fig-alt` then gives its alternative text.
+/// image (`![A map](map.png){#fig-map}`) is captioned by its description as written (its
+/// emphasis, formulas and spans kept), as in pandoc and Quarto, and `fig-alt` then gives
+/// its alternative text.
 fn figure_of(mut image: Image, span: Span) -> Figure {
     let labelled = image
         .attrs
         .id
         .as_deref()
         .is_some_and(|id| label_prefix(id) == Some("fig"));
-    let caption_text = if !image.title.is_empty() {
-        image.title.clone()
+    let caption = if !image.title.is_empty() {
+        vec![Inline::text(image.title.clone(), image.span.clone())]
     } else if labelled {
-        image.alt.clone()
+        std::mem::take(&mut image.description)
     } else {
-        String::new()
+        Vec::new()
     };
     if labelled {
         if let Some(alt) = image.attrs.get("fig-alt") {
             image.alt = alt.to_string();
         }
     }
-    let caption = if caption_text.is_empty() {
-        Vec::new()
-    } else {
-        vec![Inline::text(caption_text, image.span.clone())]
-    };
     Figure {
         image,
         caption,

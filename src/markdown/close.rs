@@ -246,9 +246,11 @@ impl<'a> Builder<'a> {
                 self.push_inline(Inline::Link(Box::new(link)), range);
             }
             InlineContainer::Image { dest, title } => {
+                let description = self.with_citations(inlines);
                 let image = Image {
                     src: dest,
-                    alt: crate::doc::plain_text(&inlines),
+                    alt: crate::doc::plain_text(&description),
+                    description,
                     title,
                     asset: None,
                     attrs: Attributes::default(),

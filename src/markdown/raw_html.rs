@@ -416,6 +416,7 @@ fn local_image(name: &str, attrs: &[(String, String)], span: &Span) -> Option<Im
     Some(Image {
         src,
         alt: get("alt").unwrap_or_default(),
+        description: Vec::new(),
         title: get("title").unwrap_or_default(),
         asset: None,
         attrs: Attributes {

@@ -60,6 +60,26 @@ pub(crate) struct FlowLine {
     pub marks: Vec<crate::typeset::structure::LineMark>,
 }
 
+impl FlowLine {
+    /// Adds `line`'s items, moved by (`dx`, `dy`), with the marks that say which elements
+    /// they belong to (a span or a formula inside a table's cell or a caption), and the
+    /// notes it calls.
+    pub(crate) fn append(&mut self, line: FlowLine, dx: Pt, dy: Pt) {
+        let offset = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+        self.marks.extend(
+            line.marks
+                .into_iter()
+                .map(|mark| crate::typeset::structure::LineMark {
+                    first: mark.first.saturating_add(offset),
+                    ..mark
+                }),
+        );
+        self.items
+            .extend(crate::typeset::layout::moved(line.items, dx, dy));
+        self.notes.extend(line.notes);
+    }
+}
+
 /// A footnote's lines, set at the note size.
 pub(crate) type NoteLines = Vec<FlowLine>;
 

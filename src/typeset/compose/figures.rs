@@ -8,7 +8,7 @@
 use super::images::{set_size, ImageRoom};
 use super::Composer;
 use crate::doc::{CaptionSide, Chapter, Inline, Numbered};
-use crate::typeset::layout::{moved, AnchorItem, ImageItem, Item};
+use crate::typeset::layout::{AnchorItem, ImageItem, Item};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
 use crate::typeset::structure::{LineMark, NodeId, Role};
@@ -37,6 +37,9 @@ impl<'a, 'f> Composer<'a, 'f> {
         };
         let (index, asset) = asset;
         let design = &self.design().figure;
+        let figure_node = self.structure.current();
+        // The caption is open while its text is set: a span or a formula in it is its child.
+        let caption_node = self.structure.open(Role::Caption, None);
         let caption = self.caption_lines(
             chapter,
             figure.number.as_ref(),
@@ -44,6 +47,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             width,
             Alignment::Centered,
         );
+        self.structure.close();
         let gaps = self.profile.leading * (design.gap * 2.0);
         let caption_height = caption
             .iter()
@@ -66,8 +70,6 @@ impl<'a, 'f> Composer<'a, 'f> {
         } else {
             (Vec::new(), caption)
         };
-        let figure_node = self.structure.current();
-        let caption_node = self.structure.add(Role::Caption, None);
         mark_from(&mut block, Some(caption_node));
         stack_lines(&mut block, before, x);
         mark_from(&mut block, Some(figure_node));
@@ -238,9 +240,9 @@ pub(super) fn keep_with_caption(flow: &mut [Flow]) {
 /// Add set lines below what `block` already holds.
 fn stack_lines(block: &mut FlowLine, lines: Vec<FlowLine>, x: Pt) {
     for line in lines {
-        let dy = block.height;
-        block.items.extend(moved(line.items, x, dy));
-        block.height += line.height;
+        let (dy, height) = (block.height, line.height);
+        block.append(line, x, dy);
+        block.height += height;
     }
 }
 

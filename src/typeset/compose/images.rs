@@ -161,6 +161,7 @@ mod tests {
         Image {
             src: "a.png".to_string(),
             alt: "a".to_string(),
+            description: Vec::new(),
             title: String::new(),
             asset: Some(0),
             attrs: Attributes {

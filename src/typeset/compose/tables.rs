@@ -13,7 +13,7 @@ use super::table_widths::{distribute, sizes, Constraints, Setting};
 use super::Composer;
 use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{Align, Chapter, Inline, Table};
-use crate::typeset::layout::{moved, Item, RuleItem};
+use crate::typeset::layout::{Item, RuleItem};
 use crate::typeset::page::{Flow, FlowLine};
 use crate::typeset::paragraph::{
     content_widths, forget_words, hyphenated_min_width, set_paragraph_narrow, Alignment,
@@ -40,8 +40,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         width: Pt,
         flow: &mut Vec<Flow>,
     ) {
+        // The caption is open while its text is set: a span or a formula in it is its child.
+        let caption = self.structure.open(Role::Caption, None);
         let (mut caption_above, mut caption_below) = self.table_caption(chapter, table, x, width);
-        let caption = self.structure.add(Role::Caption, None);
+        self.structure.close();
         super::blocks::stamp_flow(&mut caption_above, Some(caption));
         super::blocks::stamp_flow(&mut caption_below, Some(caption));
         flow.extend(caption_above);
@@ -128,6 +130,22 @@ impl<'a, 'f> Composer<'a, 'f> {
         widths
     }
 
+    /// A cell's pieces made only to measure or forget its words: the elements its spans and
+    /// formulas open in the structure are dropped again (the cell is set later, and its
+    /// elements are added then, under its own `TD`).
+    fn measured_pieces<'i>(
+        &mut self,
+        chapter: &Chapter,
+        cell: &'i [Inline],
+        style: &TextStyle,
+    ) -> Pieces<'i> {
+        let nodes = self.structure.nodes.len();
+        let mut pieces = Pieces::new();
+        self.pieces(chapter, cell, style, &mut pieces);
+        self.structure.nodes.truncate(nodes);
+        pieces
+    }
+
     /// Widen `widths` to the content widths of `row`'s cells at `size`.
     fn measure_row(
         &mut self,
@@ -139,8 +157,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     ) {
         let style = self.cell_style(size, header);
         for (column, cell) in widths.iter_mut().zip(row) {
-            let mut pieces = Pieces::new();
-            self.pieces(chapter, cell, &style, &mut pieces);
+            let pieces = self.measured_pieces(chapter, cell, &style);
             let cell = content_widths(&pieces, &mut self.ctx);
             column.min = column.min.max(cell.min);
             column.max = column.max.max(cell.max);
@@ -162,8 +179,7 @@ impl<'a, 'f> Composer<'a, 'f> {
         for (row, header) in rows(table) {
             let style = self.cell_style(size, header);
             for (column, cell) in columns.iter_mut().zip(row) {
-                let mut pieces = Pieces::new();
-                self.pieces(chapter, cell, &style, &mut pieces);
+                let pieces = self.measured_pieces(chapter, cell, &style);
                 let width = hyphenated_min_width(&pieces, &mut self.ctx);
                 column.hyphenated = column.hyphenated.max(width);
             }
@@ -175,8 +191,7 @@ impl<'a, 'f> Composer<'a, 'f> {
     fn forget_row(&mut self, chapter: &Chapter, row: &[Vec<Inline>], header: bool, size: f32) {
         let style = self.cell_style(size, header);
         for cell in row {
-            let mut pieces = Pieces::new();
-            self.pieces(chapter, cell, &style, &mut pieces);
+            let pieces = self.measured_pieces(chapter, cell, &style);
             forget_words(&pieces, &mut self.ctx);
         }
     }
@@ -303,7 +318,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             let column = layout.columns.start + i;
             let cell = self
                 .structure
-                .add(if header { Role::TH } else { Role::TD }, None);
+                .open(if header { Role::TH } else { Role::TD }, None);
             let first = u32::try_from(line.items.len()).unwrap_or(u32::MAX);
             line.marks.push(LineMark {
                 first,
@@ -325,11 +340,12 @@ impl<'a, 'f> Composer<'a, 'f> {
                         .without_hyphenation(|ctx| set_paragraph_narrow(&pieces, &spec, rag, ctx))
                 };
                 for set in lines {
-                    line.notes.extend(set.notes.iter().copied());
-                    line.items.extend(moved(set.items, cell_x, y));
-                    y += set.height;
+                    let height = set.height;
+                    line.append(set, cell_x, y);
+                    y += height;
                 }
             }
+            self.structure.close();
             line.height = line.height.max(y + padding);
             cell_x += width + layout.gutter;
         }
@@ -475,7 +491,9 @@ mod tests {
     use super::*;
     use crate::doc::Block;
     use crate::fonts::FontSet;
-    use crate::typeset::compose::test_books::{all, book_of_files, child_roles, structure_of};
+    use crate::typeset::compose::test_books::{
+        all, book_of_files, child_roles, composition_of, structure_of,
+    };
     use crate::typeset::paragraph::TextContext;
     use crate::typeset::profile::Profile;
     use crate::typeset::shape::{ShapeCache, ShapeOptions};
@@ -543,6 +561,30 @@ mod tests {
             "every word scaled, none shaped again"
         );
         assert_eq!(cache.len() as u64, words, "the words at one size only");
+    }
+
+    #[test]
+    fn a_span_and_a_formula_in_a_cell_or_the_caption_are_their_children() {
+        let markdown = "| Word | Formula |\n|---|---|\n| [bonjour]{lang=fr} | $a+b$ |\n\n\
+                        : A [hallo]{lang=de} caption with $y$ {#tbl-one}\n";
+        let composition = composition_of(&book_of(markdown));
+        let structure = &composition.structure;
+        let caption = first(structure, Role::Caption);
+        assert_eq!(child_roles(structure, caption), [Role::Span, Role::Formula]);
+        let cells = all(structure, Role::TD);
+        assert_eq!(child_roles(structure, cells[0]), [Role::Span]);
+        assert_eq!(child_roles(structure, cells[1]), [Role::Formula]);
+        // The items of each are marked as its own on the page.
+        let marked: Vec<NodeId> = composition
+            .pages
+            .iter()
+            .flat_map(|page| page.marks.iter().filter_map(|mark| mark.node))
+            .collect();
+        for role in [Role::Span, Role::Formula] {
+            for node in all(structure, role) {
+                assert!(marked.contains(&node), "{role:?} {node} has no items");
+            }
+        }
     }
 
     #[test]
