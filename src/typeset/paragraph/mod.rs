@@ -1015,29 +1015,39 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_loose_line_shares_its_spacing_with_its_letters() {
+    /// `word` three times in a justified paragraph whose measure holds two of them and a
+    /// space stretched to 1.6 times its stretch (half a space): past the ratio letter
+    /// spacing takes over from, well within the line breaker's tolerance. The lines, the
+    /// word's width unspaced, a space's width and the measure.
+    fn loose_lines_of(word: &str) -> (Vec<FlowLine>, f64, f64, f64) {
         let fonts = FontSet::builtin().expect("bundled fonts");
         let mut ctx = context(&fonts);
         let style = TextStyle::serif(10.0);
-        let word = "Mmmmmm";
         let plain = f64::from(ctx.shape(word, &style).width());
         let space = f64::from(ctx.shape(" ", &style).width());
-        // Two words and a space stretched to 1.6 times its stretch (half a space): past the
-        // ratio letter spacing takes over from, well within the line breaker's tolerance.
         let measure = 2.0 * plain + space + 1.6 * space / 2.0;
         let text = [word; 3].join(" ");
         let lines = set_paragraph(&Pieces::one(text, &style), &spec(measure), &mut ctx);
-        let first = runs_with_x(&lines[..1]);
-        assert_eq!(first.len(), 2, "{first:?}");
-        let widths: Vec<f64> = lines[0]
-            .items
+        (lines, plain, space, measure)
+    }
+
+    /// The widths of the glyph runs of `line`.
+    fn run_widths(line: &FlowLine) -> Vec<f64> {
+        line.items
             .iter()
             .filter_map(|i| match i {
                 Item::Glyphs(g) => Some(g.width().get()),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_loose_line_shares_its_spacing_with_its_letters() {
+        let (lines, plain, space, measure) = loose_lines_of("Mmmmmm");
+        let first = runs_with_x(&lines[..1]);
+        assert_eq!(first.len(), 2, "{first:?}");
+        let widths = run_widths(&lines[0]);
         let most = 6.0 * JUSTIFICATION.max_letter_spacing * 10.0;
         for width in &widths {
             let extra = width - plain;
@@ -1056,19 +1066,9 @@ mod tests {
 
     #[test]
     fn arabic_letters_are_never_spaced() {
-        let fonts = FontSet::builtin().expect("bundled fonts");
-        let mut ctx = context(&fonts);
-        let style = TextStyle::serif(10.0);
-        let word = "مرحبا";
-        let plain = f64::from(ctx.shape(word, &style).width());
-        let space = f64::from(ctx.shape(" ", &style).width());
-        let measure = 2.0 * plain + space + 1.6 * space / 2.0;
-        let text = [word; 3].join(" ");
-        let lines = set_paragraph(&Pieces::one(text, &style), &spec(measure), &mut ctx);
-        for item in &lines[0].items {
-            if let Item::Glyphs(g) = item {
-                assert!((g.width().get() - plain).abs() < 1e-3, "spaced Arabic");
-            }
+        let (lines, plain, ..) = loose_lines_of("مرحبا");
+        for width in run_widths(&lines[0]) {
+            assert!((width - plain).abs() < 1e-3, "spaced Arabic");
         }
     }
 
