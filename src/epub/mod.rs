@@ -166,15 +166,18 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     let (card_pages, text): (Vec<usize>, Vec<usize>) =
         (0..book.chapters.len()).partition(|&i| book.chapters[i].is_card_page());
     let mut starts = chapter_page_starts(book, options);
-    for &index in &card_pages {
+    let mut add = |index: usize, package: &mut Package| {
         add_chapter(
             book,
             index,
             terms,
             math_images.as_mut(),
             &mut starts,
-            &mut package,
+            package,
         );
+    };
+    for &index in &card_pages {
+        add(index, &mut package);
     }
     let front = &book.meta.front;
     if front.half_title {
@@ -202,14 +205,7 @@ pub(crate) fn assemble(book: &Book, options: &EpubOptions) -> Result<Package, Ep
     let nav_at = package.items.len();
     add_caption_lists(book, &mut package, terms);
     for index in text {
-        add_chapter(
-            book,
-            index,
-            terms,
-            math_images.as_mut(),
-            &mut starts,
-            &mut package,
-        );
+        add(index, &mut package);
     }
     if let Some(book_index) = &book.index {
         package.has_index = true;
