@@ -11,6 +11,7 @@
 
 use std::collections::BTreeSet;
 
+use rustybuzz::ttf_parser;
 use usvg::fontdb::{Database, FaceInfo, Source, Style as FontStyle, Weight};
 
 use super::face::{guard, FontFace};
@@ -45,16 +46,27 @@ fn faces_in(database: &Database, missing: &[char]) -> Vec<FontFace<'static>> {
         if wanted.is_empty() || taken.len() == MAX_SYSTEM_FACES {
             break;
         }
-        let Some(face) = read_face(info) else {
+        let draws = draws_any(database, info, &wanted);
+        let Some(face) = draws.then(|| read_face(info)).flatten() else {
             continue;
         };
-        let before = wanted.len();
         wanted.retain(|&c| !face.has_char(c));
-        if wanted.len() < before {
-            taken.push(face);
-        }
+        taken.push(face);
     }
     taken
+}
+
+/// Whether the face `info` describes maps any of `wanted` to a glyph, read where fontdb
+/// keeps it (mapped, not copied): only the faces taken are read into memory for good.
+fn draws_any(database: &Database, info: &FaceInfo, wanted: &BTreeSet<char>) -> bool {
+    let covers = |data: &[u8], index: u32| {
+        guard(|| {
+            ttf_parser::Face::parse(data, index)
+                .is_ok_and(|face| wanted.iter().any(|&c| face.glyph_index(c).is_some()))
+        })
+        .unwrap_or(false)
+    };
+    database.with_face_data(info.id, covers).unwrap_or(false)
 }
 
 /// The order faces are tried in: upright regular weight first, proportional before
@@ -81,7 +93,7 @@ fn source_name(source: &Source) -> String {
 }
 
 /// The face `info` describes, its file read whole (and kept for the process: the PDF
-/// embeds a subset of it), when the PDF writer can embed it.
+/// embeds a subset of it), when the PDF writer can embed it. Called only for a face taken.
 fn read_face(info: &FaceInfo) -> Option<FontFace<'static>> {
     let path = match &info.source {
         Source::File(path) | Source::SharedFile(path, _) => path,
