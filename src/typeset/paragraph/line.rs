@@ -61,8 +61,12 @@ pub(super) fn lay_out_line(
         .map(|&index| {
             let item = &items[index];
             let ends_line = index == line.end;
-            advance(item, ends_line, spacing.ratio, spec.alignment)
-                + spacing.per_em * ems(layout, index, ends_line)
+            let width = advance(item, ends_line, spacing.ratio, spec.alignment);
+            if spacing.per_em > 0.0 {
+                width + spacing.per_em * ems(layout, index, ends_line)
+            } else {
+                width
+            }
         })
         .collect();
     let natural: f64 = advances.iter().sum();
