@@ -916,7 +916,8 @@ pub struct Locator {
     pub value: String,
 }
 
-/// Kinds of locator, mapped from the abbreviations authors write.
+/// Kinds of locator, mapped from the abbreviations authors write: CSL 1.0.1's, the ones
+/// citeproc reads (CSL 1.0.2's act, table or equation are suffix text there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocatorKind {
     /// p., pp., page.
@@ -935,6 +936,22 @@ pub enum LocatorKind {
     Volume,
     /// l., ll., line.
     Line,
+    /// bk., book.
+    Book,
+    /// pt., part.
+    Part,
+    /// v., vv., verse.
+    Verse,
+    /// col., column.
+    Column,
+    /// fol., folio.
+    Folio,
+    /// no., number, issue.
+    Issue,
+    /// op., opus.
+    Opus,
+    /// s.v., sub verbo (a dictionary's headword, not a number).
+    SubVerbo,
 }
 
 /// One rendered entry of the references list.

@@ -100,7 +100,8 @@ impl Converter<'_> {
             return self.children(&children.0, out, true);
         };
         let mut children = children.0.clone();
-        if item.suppress_author {
+        let named_in_text = cite.author_in_text && index == 0;
+        if item.suppress_author || named_in_text {
             strip_author(&mut children);
         }
         let mut inner = Vec::new();
@@ -139,6 +140,9 @@ pub(super) struct CiteContext<'a> {
     pub(super) known: &'a [usize],
     /// A narrative citation (`@key [p. 4]`): suffixes go inside the parentheses.
     pub(super) narrative: bool,
+    /// The first item's author stands in the sentence (a narrative citation in a note
+    /// style), so the note leaves them out, as citeproc does.
+    pub(super) author_in_text: bool,
 }
 
 /// Append, merging adjacent text and adjacent emphasis of the same kind.
@@ -177,6 +181,27 @@ fn strip_author(children: &mut Vec<ElemChild>) -> bool {
         }
     }
     false
+}
+
+/// The names that open the first cited work's rendering: what a narrative citation in a
+/// note style puts in the sentence, taken from the note as citeproc takes it.
+pub(super) fn first_work_author(children: &[ElemChild]) -> Option<&ElemChild> {
+    children.iter().find_map(|child| match child {
+        ElemChild::Elem(elem) if elem.meta == Some(ElemMeta::Entry(0)) => {
+            first_names(&elem.children.0)
+        }
+        ElemChild::Elem(elem) => first_work_author(&elem.children.0),
+        _ => None,
+    })
+}
+
+/// The first names element, depth first (the one [`strip_author`] removes).
+fn first_names(children: &[ElemChild]) -> Option<&ElemChild> {
+    children.iter().find_map(|child| match child {
+        ElemChild::Elem(elem) if matches!(elem.meta, Some(ElemMeta::Names(_))) => Some(child),
+        ElemChild::Elem(elem) => first_names(&elem.children.0),
+        _ => None,
+    })
 }
 
 fn is_blank(children: &[ElemChild]) -> bool {

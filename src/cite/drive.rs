@@ -8,7 +8,7 @@ use hayagriva::citationberg::json::Item as JsonItem;
 use hayagriva::citationberg::taxonomy::Locator as CslLocator;
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose,
-    ElemChildren, LocatorPayload, Rendered, SpecificLocator,
+    LocatorPayload, Rendered, SpecificLocator,
 };
 
 use super::bibliography::Library;
@@ -23,8 +23,9 @@ pub(super) struct Plan {
     pub(super) known: Vec<usize>,
     /// `Prose` for narrative citations in in-text styles.
     pub(super) purpose: Option<CitePurpose>,
-    /// Whether the author alone is also rendered (narrative citations that become notes).
-    lead: bool,
+    /// Whether the first work's author goes into the sentence (a narrative citation that
+    /// becomes a note): they are taken out of the note's rendering, as citeproc does.
+    pub(super) lead: bool,
 }
 
 /// What the driver produced, per site.
@@ -33,8 +34,6 @@ pub(super) struct Driven {
     pub(super) rendered: Rendered,
     /// Index into `rendered.citations`, for sites that were rendered.
     pub(super) requests: Vec<Option<usize>>,
-    /// The author-only rendering for narrative citations turned into notes.
-    pub(super) leads: Vec<Option<ElemChildren>>,
 }
 
 /// How the citation at `site` is asked: its known items, and its purpose and lead.
@@ -45,9 +44,10 @@ pub(super) fn plan(ctx: &RenderContext, site: &Site) -> Plan {
         .collect();
     let narrative = site.citation.mode == CiteMode::Narrative;
     let note_style = ctx.style.is_note();
+    let prose = narrative && !note_style && !ctx.style.cites_by_number();
     Plan {
         known,
-        purpose: (narrative && !note_style).then_some(CitePurpose::Prose),
+        purpose: prose.then_some(CitePurpose::Prose),
         lead: narrative && note_style && !site.place.in_note,
     }
 }
@@ -62,6 +62,14 @@ fn csl_locator(locator: &Locator) -> SpecificLocator<'_> {
         LocatorKind::Paragraph => CslLocator::Paragraph,
         LocatorKind::Volume => CslLocator::Volume,
         LocatorKind::Line => CslLocator::Line,
+        LocatorKind::Book => CslLocator::Book,
+        LocatorKind::Part => CslLocator::Part,
+        LocatorKind::Verse => CslLocator::Verse,
+        LocatorKind::Column => CslLocator::Column,
+        LocatorKind::Folio => CslLocator::Folio,
+        LocatorKind::Issue => CslLocator::Issue,
+        LocatorKind::Opus => CslLocator::Opus,
+        LocatorKind::SubVerbo => CslLocator::SubVerbo,
     };
     SpecificLocator(kind, LocatorPayload::Str(&locator.value))
 }
@@ -77,7 +85,6 @@ macro_rules! drive {
         let style = &ctx.style.csl;
         let mut driver = BibliographyDriver::new();
         let mut requests = Vec::new();
-        let mut leads = Vec::new();
         let mut count = 0;
         let mut asked = AskedCitations::new(&ctx.style);
         let sites: &[Site] = $sites;
@@ -100,18 +107,6 @@ macro_rules! drive {
         };
         for (site_index, (site, plan)) in sites.iter().zip(plans.iter()).enumerate() {
             let items = items_of(site_index);
-            let first = items.first().map(|item| item.entry);
-            leads.push(first.filter(|_| plan.lead).map(|entry| {
-                let author = CitationItem::new(entry, None, None, false, Some(CitePurpose::Author));
-                let request = CitationRequest::new(
-                    vec![author],
-                    style,
-                    ctx.locale.clone(),
-                    &ctx.locales,
-                    None,
-                );
-                hayagriva::standalone_citation(request)
-            }));
             if items.is_empty() {
                 requests.push(None);
                 continue;
@@ -151,7 +146,6 @@ macro_rules! drive {
         Driven {
             rendered: driver.finish(request),
             requests,
-            leads,
         }
     }};
 }

@@ -5,10 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use hayagriva::citationberg::{Locale, LocaleCode};
-use hayagriva::{CitePurpose, ElemChildren};
+use hayagriva::{CitePurpose, ElemChild};
 
 use super::bibliography::Bibliography;
-use super::convert::{capitalize_first, push, tidy_spaces, CiteContext, Converter};
+use super::convert::{
+    capitalize_first, first_work_author, push, tidy_spaces, CiteContext, Converter,
+};
 use super::drive::{drive, plan, Driven, Plan};
 use super::style::{archive_locales, LoadedStyle};
 use super::walk::{Output, Site};
@@ -104,6 +106,7 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
             citation: &site.citation,
             known: &plan.known,
             narrative: plan.purpose == Some(CitePurpose::Prose),
+            author_in_text: plan.lead,
         }),
     };
     let mut content = Vec::new();
@@ -115,9 +118,11 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
     if punctuation_in_quote(ctx) {
         move_final_period_into_quote(&mut content);
     }
-    let lead = driven.leads[index]
-        .as_ref()
-        .map(|lead| lead_inlines(ctx, site, plan, lead));
+    let lead = plan
+        .lead
+        .then(|| first_work_author(&rendered.citation.0))
+        .flatten()
+        .map(|author| lead_inlines(ctx, site, plan, std::slice::from_ref(author)));
     Output::Note { content, lead }
 }
 
@@ -168,13 +173,13 @@ fn collect_texts<'a>(inlines: &'a mut [Inline], out: &mut Vec<&'a mut String>) {
 }
 
 /// The author of a narrative citation in a note style, linked to the entry.
-fn lead_inlines(ctx: &RenderContext, site: &Site, plan: &Plan, lead: &ElemChildren) -> Vec<Inline> {
+fn lead_inlines(ctx: &RenderContext, site: &Site, plan: &Plan, lead: &[ElemChild]) -> Vec<Inline> {
     let converter = Converter {
         span: site.citation.span.clone(),
         cite: None,
     };
     let mut content = Vec::new();
-    converter.children(&lead.0, &mut content, true);
+    converter.children(lead, &mut content, true);
     let item = plan.known.first().and_then(|&i| site.citation.items.get(i));
     match item {
         Some(item) => vec![Inline::Link(Box::new(Link {

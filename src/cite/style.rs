@@ -2,7 +2,9 @@
 //! citations, and the archived CSL locales a book's language can use.
 
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::{IndependentStyle, Locale, Style, StyleClass};
+use hayagriva::citationberg::{
+    CitationFormat, IndependentStyle, Locale, Style, StyleCategory, StyleClass,
+};
 
 use super::{csl_macros, StyleChoice};
 use crate::diag::{closest, code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
@@ -30,6 +32,20 @@ impl LoadedStyle {
     /// Whether citations become footnotes (a CSL note style).
     pub(super) fn is_note(&self) -> bool {
         self.csl.settings.class == StyleClass::Note
+    }
+
+    /// Whether citations print a number or a label ("[1]", "[Doe99]") rather than names.
+    /// A narrative citation (`@key says`) then prints as any other citation, as citeproc
+    /// prints it: the style's citation layout has no names to put in the sentence.
+    pub(super) fn cites_by_number(&self) -> bool {
+        self.csl.info.category.iter().any(|category| {
+            matches!(
+                category,
+                StyleCategory::CitationFormat {
+                    format: CitationFormat::Numeric | CitationFormat::Label
+                }
+            )
+        })
     }
 
     /// How a citation's rendering can depend on the citations before it, through CSL

@@ -368,6 +368,40 @@ const TERMS: &[(&str, LocatorKind)] = &[
     ("line", LocatorKind::Line),
     ("ll.", LocatorKind::Line),
     ("l.", LocatorKind::Line),
+    ("books", LocatorKind::Book),
+    ("book", LocatorKind::Book),
+    ("bks.", LocatorKind::Book),
+    ("bk.", LocatorKind::Book),
+    ("parts", LocatorKind::Part),
+    ("part", LocatorKind::Part),
+    ("pts.", LocatorKind::Part),
+    ("pt.", LocatorKind::Part),
+    ("verses", LocatorKind::Verse),
+    ("verse", LocatorKind::Verse),
+    ("vv.", LocatorKind::Verse),
+    ("v.", LocatorKind::Verse),
+    ("columns", LocatorKind::Column),
+    ("column", LocatorKind::Column),
+    ("cols.", LocatorKind::Column),
+    ("col.", LocatorKind::Column),
+    ("folios", LocatorKind::Folio),
+    ("folio", LocatorKind::Folio),
+    ("fols.", LocatorKind::Folio),
+    ("fol.", LocatorKind::Folio),
+    ("numbers", LocatorKind::Issue),
+    ("number", LocatorKind::Issue),
+    ("issues", LocatorKind::Issue),
+    ("issue", LocatorKind::Issue),
+    ("nos.", LocatorKind::Issue),
+    ("no.", LocatorKind::Issue),
+    ("opera", LocatorKind::Opus),
+    ("opus", LocatorKind::Opus),
+    ("opp.", LocatorKind::Opus),
+    ("op.", LocatorKind::Opus),
+    ("sub verbis", LocatorKind::SubVerbo),
+    ("sub verbo", LocatorKind::SubVerbo),
+    ("s.vv.", LocatorKind::SubVerbo),
+    ("s.v.", LocatorKind::SubVerbo),
 ];
 
 /// A locator at the start of `s`: a term and a value, or a bare number (a page).
@@ -375,7 +409,11 @@ fn locator_at(s: &str) -> Option<(Locator, usize)> {
     if let Some((term, kind)) = term_at(s) {
         let after = &s[term..];
         let skipped = after.len() - after.trim_start().len();
-        let (value, len) = value_at(&after[skipped..], true)?;
+        let (value, len) = if kind == LocatorKind::SubVerbo {
+            headword_at(&after[skipped..])?
+        } else {
+            value_at(&after[skipped..], true)?
+        };
         return Some((Locator { kind, value }, term + skipped + len));
     }
     let (value, len) = value_at(s, false)?;
@@ -386,6 +424,24 @@ fn locator_at(s: &str) -> Option<(Locator, usize)> {
         },
         len,
     ))
+}
+
+/// A dictionary's headword after `s.v.`: one word, or several in quotation marks.
+fn headword_at(s: &str) -> Option<(String, usize)> {
+    let quoted = ['"', '“', '\''].into_iter().find_map(|open| {
+        let close = match open {
+            '“' => '”',
+            other => other,
+        };
+        let inner = s.strip_prefix(open)?;
+        let end = inner.find(close)?;
+        Some(open.len_utf8() + end + close.len_utf8())
+    });
+    let len = quoted.unwrap_or_else(|| {
+        s.find(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .unwrap_or(s.len())
+    });
+    (len > 0).then(|| (s[..len].to_string(), len))
 }
 
 /// The locator term at the start of `s` (case-insensitive): its byte length and kind.
@@ -533,6 +589,34 @@ mod tests {
             item("[@k, pp. xi-xiv]").locator,
             loc(LocatorKind::Page, "xi-xiv")
         );
+    }
+
+    #[test]
+    fn every_locator_term_of_csl_is_read() {
+        let cases = [
+            ("[@k, bk. 9]", LocatorKind::Book, "9"),
+            ("[@k, part 1]", LocatorKind::Part, "1"),
+            ("[@k, vv. 9-11]", LocatorKind::Verse, "9-11"),
+            ("[@k, vol. 2]", LocatorKind::Volume, "2"),
+            ("[@k, col. 3]", LocatorKind::Column, "3"),
+            ("[@k, fol. 12]", LocatorKind::Folio, "12"),
+            ("[@k, no. 4]", LocatorKind::Issue, "4"),
+            ("[@k, note 4]", LocatorKind::Note, "4"),
+            ("[@k, op. 3]", LocatorKind::Opus, "3"),
+            ("[@k, s.v. printing]", LocatorKind::SubVerbo, "printing"),
+            (
+                "[@k, s.v. “movable type”]",
+                LocatorKind::SubVerbo,
+                "“movable type”",
+            ),
+        ];
+        for (text, kind, value) in cases {
+            assert_eq!(item(text).locator, loc(kind, value), "{text}");
+        }
+        // CSL 1.0.2's newer locators are not citeproc's: "table 3" is suffix text there.
+        let tabled = item("[@k, table 3]");
+        assert_eq!(tabled.locator, None);
+        assert_eq!(tabled.suffix, ", table 3");
     }
 
     #[test]
