@@ -891,7 +891,7 @@ pub struct Citation {
 }
 
 /// One cited work inside a citation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CiteItem {
     /// The bibliography key.
     pub key: String,
@@ -903,6 +903,11 @@ pub struct CiteItem {
     pub suffix: String,
     /// `[-@key]`: print the year only.
     pub suppress_author: bool,
+    /// The prefix with its emphasis, code or formulas (`[*see* @key]`); empty when the
+    /// prefix is plain text, which `prefix` then holds alone.
+    pub styled_prefix: Vec<Inline>,
+    /// The suffix with its styling, as `styled_prefix`.
+    pub styled_suffix: Vec<Inline>,
     /// Source range of `@key`.
     pub span: Span,
 }

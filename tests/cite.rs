@@ -32,3 +32,38 @@ fn a_references_heading_places_the_list() {
     assert!(heading < entry && entry < after, "{dump}");
     assert_eq!(dump.matches("Doe, Jane. 2005.").count(), 1, "{dump}");
 }
+
+/// pandoc's citation syntax as scholars write it: a prefix and a suffix in italics or bold
+/// keep their styling inside the citation, and `-@key` outside brackets prints the year in
+/// parentheses, as pandoc's citeproc prints them.
+#[test]
+fn styled_prefixes_and_a_bare_suppressed_author_are_citations() {
+    let (_tmp, dir) = common::book(&[
+        (
+            "book.toml",
+            "title = \"T\"\nbibliography = \"references.bib\"\ncsl = \"apa\"\n",
+        ),
+        ("references.bib", BIB),
+        (
+            "chapters/01.md",
+            "# One\n\nAs shown [*see* @doe2005, p. 12, **emphasis added**]. Doe -@doe2005 \
+             argues.\n",
+        ),
+    ]);
+    let (bytes, diags, _) = common::build_epub(&dir);
+    assert!(diags.items().is_empty(), "{:?}", diags.items());
+    common::keep_for_epubcheck("cite-styled-prefix", &bytes);
+    let dump = common::dump_epub(&bytes);
+    assert!(
+        dump.contains("(<em>see</em> <a href=\"references.xhtml#ref-doe2005\">Doe, 2005, p. 12</a>, <strong>emphasis added</strong>)"),
+        "{dump}"
+    );
+    assert!(
+        dump.contains("Doe <span class=\"citation\">(<a href=\"references.xhtml#ref-doe2005\">2005</a>)</span> argues"),
+        "{dump}"
+    );
+    assert!(
+        !dump.contains("-@doe2005") && !dump.contains("*see*"),
+        "{dump}"
+    );
+}

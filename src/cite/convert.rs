@@ -109,7 +109,10 @@ impl Converter<'_> {
         if cite.narrative {
             narrative_suffix(&mut inner, &item.suffix, &self.span);
         }
-        if !item.prefix.is_empty() {
+        if !item.styled_prefix.is_empty() {
+            out.extend(item.styled_prefix.iter().cloned());
+            push(out, Inline::text(" ", self.span.clone()));
+        } else if !item.prefix.is_empty() {
             push(
                 out,
                 Inline::text(format!("{} ", item.prefix), self.span.clone()),
@@ -121,11 +124,19 @@ impl Converter<'_> {
             content: inner,
             span: item.span.clone(),
         })));
-        if !cite.narrative && !item.suffix.is_empty() {
+        if cite.narrative || item.suffix.is_empty() {
+            return;
+        }
+        if item.styled_suffix.is_empty() {
             push(
                 out,
                 Inline::text(joined_suffix(&item.suffix), self.span.clone()),
             );
+        } else {
+            if joined_suffix(&item.suffix).starts_with(' ') {
+                push(out, Inline::text(" ", self.span.clone()));
+            }
+            out.extend(item.styled_suffix.iter().cloned());
         }
     }
 }

@@ -164,6 +164,8 @@ fn cite_inlines(text: &str, offset: usize, file: FileId) -> Vec<Inline> {
                 locator: i.locator,
                 suffix: i.suffix,
                 suppress_author: i.suppress_author,
+                styled_prefix: Vec::new(),
+                styled_suffix: Vec::new(),
                 span: span(i.key_range),
             })
             .collect();

@@ -54,6 +54,10 @@ pub struct FoundItem {
     pub suffix: String,
     /// `-@key`: print the year only.
     pub suppress_author: bool,
+    /// Bytes of the prefix as written, untrimmed (empty in a narrative citation).
+    pub prefix_range: Range<usize>,
+    /// Bytes of the suffix as written, from its first character to the end of its part.
+    pub suffix_range: Range<usize>,
 }
 
 /// Find every pandoc citation in `text`, in order, without overlaps.
@@ -65,6 +69,7 @@ pub fn find_citations(text: &str) -> Vec<FoundCitation> {
         let citation = match c {
             '[' => bracket_citation(text, pos, &pairs),
             '@' => narrative_citation(text, pos, &pairs),
+            '-' => suppressed_citation(text, pos, &pairs),
             _ => None,
         };
         match citation {
@@ -155,7 +160,7 @@ fn parse_item(text: &str, part: Range<usize>, pairs: &HashMap<usize, usize>) -> 
     let (at, key, key_end) = first_key(text, part.clone(), pairs)?;
     let suppress_author = text[part.start..at].ends_with('-');
     let prefix_end = if suppress_author { at - 1 } else { at };
-    let (locator, suffix) = parse_locator_and_suffix(&text[key_end..part.end]);
+    let (locator, suffix, suffix_at) = parse_locator_and_suffix(&text[key_end..part.end]);
     Some(FoundItem {
         key,
         key_range: at..key_end,
@@ -163,6 +168,8 @@ fn parse_item(text: &str, part: Range<usize>, pairs: &HashMap<usize, usize>) -> 
         locator,
         suffix,
         suppress_author,
+        prefix_range: part.start..prefix_end,
+        suffix_range: key_end + suffix_at..part.end,
     })
 }
 
@@ -211,6 +218,30 @@ fn narrative_citation(
     if !is_word_start(text[..at].chars().next_back()) {
         return None;
     }
+    narrative_at(text, at, pairs)
+}
+
+/// `-@key` outside brackets, as pandoc reads it: the year alone, in parentheses ("(1996)").
+fn suppressed_citation(
+    text: &str,
+    dash: usize,
+    pairs: &HashMap<usize, usize>,
+) -> Option<FoundCitation> {
+    if !text[dash + 1..].starts_with('@') || !is_word_start(text[..dash].chars().next_back()) {
+        return None;
+    }
+    let mut citation = narrative_at(text, dash + 1, pairs)?;
+    citation.range.start = dash;
+    citation.mode = CiteMode::Parenthetical;
+    for item in &mut citation.items {
+        item.suppress_author = true;
+        item.prefix_range = dash..dash;
+    }
+    Some(citation)
+}
+
+/// The narrative citation whose `@` is at `at`, wherever it stands.
+fn narrative_at(text: &str, at: usize, pairs: &HashMap<usize, usize>) -> Option<FoundCitation> {
     let (key, key_end) = parse_key(text, at, text.len())?;
     let mut item = FoundItem {
         key,
@@ -219,12 +250,15 @@ fn narrative_citation(
         locator: None,
         suffix: String::new(),
         suppress_author: false,
+        prefix_range: at..at,
+        suffix_range: key_end..key_end,
     };
     let mut end = key_end;
     if let Some(content) = trailing_group(text, key_end, pairs) {
-        let (locator, suffix) = parse_locator_and_suffix(&text[content.clone()]);
+        let (locator, suffix, suffix_at) = parse_locator_and_suffix(&text[content.clone()]);
         item.locator = locator;
         item.suffix = suffix;
+        item.suffix_range = content.start + suffix_at..content.end;
         end = content.end + 1;
     }
     Some(FoundCitation {
@@ -318,13 +352,18 @@ fn is_word_start(prev: Option<char>) -> bool {
     }
 }
 
-/// Split what follows a key into an optional locator and the suffix.
-fn parse_locator_and_suffix(rest: &str) -> (Option<Locator>, String) {
+/// Split what follows a key into an optional locator and the suffix, with the offset in
+/// `rest` where the suffix as written starts.
+fn parse_locator_and_suffix(rest: &str) -> (Option<Locator>, String, usize) {
     let body = rest.trim_start();
     let after_comma = body.strip_prefix(',').map_or(body, str::trim_start);
     match locator_at(after_comma) {
-        Some((locator, consumed)) => (Some(locator), normalize_space(&after_comma[consumed..])),
-        None => (None, normalize_space(body)),
+        Some((locator, consumed)) => {
+            let suffix = &after_comma[consumed..];
+            let at = rest.len() - suffix.len();
+            (Some(locator), normalize_space(suffix), at)
+        }
+        None => (None, normalize_space(body), rest.len() - body.len()),
     }
 }
 
@@ -589,6 +628,30 @@ mod tests {
             item("[@k, pp. xi-xiv]").locator,
             loc(LocatorKind::Page, "xi-xiv")
         );
+    }
+
+    #[test]
+    fn a_dash_before_a_bare_key_suppresses_the_author() {
+        let found = find_citations("As -@doe2005 shows, and e-@mail is not one.");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].range, 3..12);
+        assert_eq!(found[0].mode, CiteMode::Parenthetical);
+        assert!(found[0].items[0].suppress_author);
+        assert_eq!(found[0].items[0].key, "doe2005");
+        let with_locator = &find_citations("-@doe2005 [p. 4] says")[0];
+        assert_eq!(with_locator.items[0].locator, loc(LocatorKind::Page, "4"));
+    }
+
+    #[test]
+    fn prefix_and_suffix_ranges_are_as_written() {
+        let text = "[see  @a, p. 4, emphasis added; -@b]";
+        let found = find_citations(text);
+        let first = &found[0].items[0];
+        assert_eq!(&text[first.prefix_range.clone()], "see  ");
+        assert_eq!(&text[first.suffix_range.clone()], ", emphasis added");
+        let second = &found[0].items[1];
+        assert_eq!(&text[second.prefix_range.clone()], " ");
+        assert!(second.suffix_range.is_empty());
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod math;
 mod open;
 mod raw_html;
 mod reparse;
+mod styled_citations;
 mod text_runs;
 mod tilde_definitions;
 mod wrappers;

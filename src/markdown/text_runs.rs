@@ -12,6 +12,7 @@ impl<'a> Builder<'a> {
     /// Merge adjacent text and recognise pandoc citations in it.
     pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
         self.nested_equation_labels(&inlines);
+        let inlines = self.with_styled_citations(inlines);
         if self.text_runs_settled(&inlines) {
             return inlines;
         }
@@ -142,6 +143,8 @@ impl<'a> Builder<'a> {
                         locator: item.locator,
                         suffix: item.suffix,
                         suppress_author: item.suppress_author,
+                        styled_prefix: Vec::new(),
+                        styled_suffix: Vec::new(),
                         span: self.span(at),
                     }
                 })
@@ -169,7 +172,12 @@ impl<'a> Builder<'a> {
 /// A citation, or a cross-reference when its keys are labels (`@fig-x`): labels with a
 /// reserved prefix are never citation keys. A group mixing both becomes the reference and
 /// then the citation.
-fn push_citation_or_refs(items: Vec<CiteItem>, mode: CiteMode, span: Span, out: &mut Vec<Inline>) {
+pub(super) fn push_citation_or_refs(
+    items: Vec<CiteItem>,
+    mode: CiteMode,
+    span: Span,
+    out: &mut Vec<Inline>,
+) {
     let (labels, keys): (Vec<CiteItem>, Vec<CiteItem>) =
         items.into_iter().partition(|i| is_crossref_label(&i.key));
     let mixed = !labels.is_empty() && !keys.is_empty();
