@@ -292,7 +292,8 @@ pub(super) fn capitalize_first(inlines: &mut [Inline]) -> bool {
     false
 }
 
-/// Collapse the double spaces some styles leave between fields.
+/// Collapse the double spaces some styles leave between fields, and a period doubled after
+/// a quoted title that ends in its own punctuation.
 pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
     for inline in inlines {
         match inline {
@@ -303,6 +304,7 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
                 if text.contains(" : ") {
                     *text = close_volume_colon(text);
                 }
+                collapse_period_after_quote(text);
             }
             Inline::Emph(content) | Inline::Strong(content) | Inline::Strike(content) => {
                 tidy_spaces(content)
@@ -310,6 +312,20 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
             Inline::Link(link) => tidy_spaces(&mut link.content),
             Inline::Html(html) => tidy_spaces(&mut html.children),
             _ => {}
+        }
+    }
+}
+
+/// `‘A Page.’.` written `‘A Page.’`: where the quotation marks go outside the punctuation
+/// (British English), hayagriva adds the field's period after a quoted title that already
+/// ends in one; CSL processors collapse the two (citeproc prints `‘A Page.’ 2019.`).
+fn collapse_period_after_quote(text: &mut String) {
+    for quote in ['’', '”', '»'] {
+        for mark in ['.', '?', '!'] {
+            let doubled = format!("{mark}{quote}.");
+            if text.contains(&doubled) {
+                *text = text.replace(&doubled, &format!("{mark}{quote}"));
+            }
         }
     }
 }
@@ -337,6 +353,13 @@ fn close_volume_colon(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_period_after_a_quoted_title_ending_in_one_is_dropped() {
+        let mut text = "Web, Wanda. ‘A Page.’. 2019. ‘Why?’. Done’.".to_string();
+        super::collapse_period_after_quote(&mut text);
+        assert_eq!(text, "Web, Wanda. ‘A Page.’ 2019. ‘Why?’ Done’.");
+    }
+
     use super::super::test_book::{anchors, run, SAMPLE};
 
     #[test]

@@ -16,7 +16,7 @@ use super::style::{archive_locales, LoadedStyle};
 use super::walk::{Output, Site};
 use super::year_suffix::{apply_suffix_fixes, year_suffix_fixes};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
-use crate::doc::{BibEntry, Inline, Link, LinkTarget};
+use crate::doc::{BibEntry, CiteMode, Inline, Link, LinkTarget};
 
 /// Everything rendering needs, fixed for the run.
 pub(super) struct RenderContext<'a> {
@@ -111,8 +111,11 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
     };
     let mut content = Vec::new();
     converter.children(&rendered.citation.0, &mut content, false);
-    if !ctx.style.is_note() || site.place.in_note {
+    if !ctx.style.is_note() {
         return Output::Inline(content);
+    }
+    if site.place.in_note {
+        return Output::Inline(within_note(ctx, site, content));
     }
     capitalize_first(&mut content);
     if punctuation_in_quote(ctx) {
@@ -124,6 +127,56 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
         .flatten()
         .map(|author| lead_inlines(ctx, site, plan, std::slice::from_ref(author)));
     Output::Note { content, lead }
+}
+
+/// A note style's citation inside a footnote, as citeproc sets it: in the sentence, without
+/// the period that ends a note (the footnote's own sentence ends it), and in parentheses
+/// when it was written in brackets ("In a note (see Roe, “An Article,” 34).").
+fn within_note(ctx: &RenderContext, site: &Site, mut content: Vec<Inline>) -> Vec<Inline> {
+    let layout_period = ctx
+        .style
+        .csl
+        .citation
+        .layout
+        .suffix
+        .as_deref()
+        .is_some_and(|suffix| suffix.ends_with('.'));
+    if layout_period {
+        drop_final_period(&mut content);
+    }
+    if site.citation.mode != CiteMode::Parenthetical {
+        return content;
+    }
+    let span = site.citation.span.clone();
+    let mut wrapped = Vec::with_capacity(content.len() + 2);
+    push(&mut wrapped, Inline::text("(", span.clone()));
+    for inline in content {
+        push(&mut wrapped, inline);
+    }
+    push(&mut wrapped, Inline::text(")", span));
+    wrapped
+}
+
+/// Abbreviations a citation may end with, whose period stays ("2nd ed.", "et al.").
+const ABBREVIATIONS: [&str; 14] = [
+    "ed", "eds", "trans", "al", "n.d", "ibid", "Ibid", "comp", "etc", "vol", "vols", "no", "rev",
+    "repr",
+];
+
+/// Takes the period that ends `content` off, unless it ends an abbreviation.
+fn drop_final_period(content: &mut [Inline]) {
+    let mut texts = Vec::new();
+    collect_texts(content, &mut texts);
+    let Some(last) = texts.into_iter().rev().find(|t| !t.is_empty()) else {
+        return;
+    };
+    let Some(before) = last.strip_suffix('.') else {
+        return;
+    };
+    let word = before.rsplit([' ', '\u{a0}', '(']).next().unwrap_or(before);
+    if !ABBREVIATIONS.contains(&word) {
+        last.pop();
+    }
 }
 
 /// Whether the language puts a period that follows a quotation inside it (American English,
@@ -257,6 +310,24 @@ fn sanitize_id(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    fn ended(text: &str) -> String {
+        let mut content = vec![crate::doc::Inline::text(
+            text,
+            crate::diag::Span::new(crate::diag::FileId(0), 0..0),
+        )];
+        super::drop_final_period(&mut content);
+        crate::doc::plain_text(&content)
+    }
+
+    #[test]
+    fn a_note_citation_in_a_note_loses_its_period_but_not_an_abbreviation() {
+        assert_eq!(ended("Roe, “An Article,” 34."), "Roe, “An Article,” 34");
+        assert_eq!(ended("Smith, Essays, 2nd ed."), "Smith, Essays, 2nd ed.");
+        assert_eq!(ended("Alpha et al."), "Alpha et al.");
+        assert_eq!(ended("Ibid."), "Ibid.");
+        assert_eq!(ended("no period"), "no period");
+    }
+
     use super::*;
     use crate::diag::FileId;
 

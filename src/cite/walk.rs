@@ -397,7 +397,9 @@ mod tests {
             })
             .collect();
         assert_eq!(shape, ["First.", "^cite-1", "^a", " Then.", "^cite-2"]);
-        // The author's note keeps its citations, rendered inline (no note in a note).
+        // The author's note keeps its citations, rendered inline (no note in a note) as
+        // citeproc sets them: without the period that ends a note (the note's sentence has
+        // its own), in parentheses when written in brackets.
         let Block::Paragraph { content, .. } = &notes[0].blocks[0] else {
             panic!("paragraph expected");
         };
@@ -411,10 +413,10 @@ mod tests {
         assert_eq!(
             inline,
             [
-                "Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
-                 no. 2 (1996): 100–120, https://doi.org/10.1234/jas.1996.55.",
+                "(Ben Kiernan, “Bophana and the Archives of S-21,” Journal of Asian Studies 55, \
+                 no. 2 (1996): 100–120, https://doi.org/10.1234/jas.1996.55)",
                 "Extraordinary Chambers in the Courts of Cambodia, Judgement in Case 001, \
-                 Judgement (ECCC, 2010), https://www.eccc.gov.kh/en."
+                 Judgement (ECCC, 2010), https://www.eccc.gov.kh/en"
             ]
         );
         // Reading order puts note a between the two body citations: the second one is short.

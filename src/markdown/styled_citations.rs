@@ -337,6 +337,20 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_citation_inside_emphasis_is_read() {
+        let content = paragraph("*As @doe argues [see @roe, 4]* and <kbd>@home</kbd>.");
+        let Inline::Emph(inner) = &content[0] else {
+            panic!("{content:?}");
+        };
+        let keys: Vec<&str> = citations(inner)
+            .iter()
+            .map(|c| c.items[0].key.as_str())
+            .collect();
+        assert_eq!(keys, ["doe", "roe"]);
+        assert!(plain_text(&content).contains("@home"), "{content:?}");
+    }
+
+    #[test]
     fn a_group_broken_by_its_styling_or_a_link_stays_text() {
         for text in [
             "Broken *[see @doe*] here.",

@@ -12,7 +12,26 @@ impl<'a> Builder<'a> {
     /// Merge adjacent text and recognise pandoc citations in it.
     pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
         self.nested_equation_labels(&inlines);
-        let inlines = self.with_styled_citations(inlines);
+        self.read_text_runs(inlines, 0)
+    }
+
+    /// Reads the text runs of `inlines` and of the emphasis, strong, struck-out and HTML
+    /// elements inside them (`*as @doe argues*` cites too); a link's text is left as it is,
+    /// since a citation there would be a link inside a link.
+    fn read_text_runs(&mut self, inlines: Vec<Inline>, depth: usize) -> Vec<Inline> {
+        let mut inlines = self.with_styled_citations(inlines);
+        if depth < super::MAX_DEPTH {
+            for inline in &mut inlines {
+                let children = match inline {
+                    Inline::Emph(children)
+                    | Inline::Strong(children)
+                    | Inline::Strike(children) => children,
+                    Inline::Html(html) if !is_verbatim_element(&html.name) => &mut html.children,
+                    _ => continue,
+                };
+                *children = self.read_text_runs(std::mem::take(children), depth + 1);
+            }
+        }
         if self.text_runs_settled(&inlines) {
             return inlines;
         }
@@ -167,6 +186,12 @@ impl<'a> Builder<'a> {
         }
         push_text_with_breaks(&text[cursor..], self.span(source), out);
     }
+}
+
+/// An inline HTML element whose text is a computer's (`<kbd>@home</kbd>`): never read for
+/// citations.
+fn is_verbatim_element(name: &str) -> bool {
+    matches!(name, "code" | "kbd" | "samp" | "var" | "tt")
 }
 
 /// A citation, or a cross-reference when its keys are labels (`@fig-x`): labels with a
