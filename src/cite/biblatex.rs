@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::bibliography::{Bibliography, Library};
-use super::{bib_links, tex};
+use super::{bib_import, bib_links, tex};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 
 /// One `@type{...}` block of a .bib file, found by its `@` at a line start.
@@ -111,19 +111,24 @@ fn add_entry(
 }
 
 /// Parses BibLaTeX `text` into hayagriva's entries, its TeX markup tidied first (see
-/// [`tex`](super::tex)).
+/// [`tex`](super::tex)) and the entries shaped as pandoc reads them (see
+/// [`bib_import`](super::bib_import)).
 fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<hayagriva::io::BibLaTeXError>> {
     let mut parsed = ::biblatex::Bibliography::parse(text)
         .map_err(|error| vec![hayagriva::io::BibLaTeXError::Parse(error)])?;
+    let mut book_titles = bib_import::BookTitles::new();
     for entry in parsed.iter_mut() {
+        bib_import::name_the_genre(entry);
         tex::tidy_entry(entry);
+        bib_import::take_book_title(entry, &mut book_titles);
     }
-    hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
+    let library = hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
         errors
             .into_iter()
             .map(hayagriva::io::BibLaTeXError::Type)
-            .collect()
-    })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(bib_import::reshape(&library, &book_titles))
 }
 
 /// Map an error range in `macros + chunk` back into the file, inside the chunk.

@@ -1,0 +1,267 @@
+//! Where hayagriva's BibLaTeX import shapes an entry otherwise than pandoc's BibLaTeX reader,
+//! whose CSL items citeproc renders (the reference the differential test checks against), the
+//! entry is corrected around the import:
+//! - before it, on the BibLaTeX entry: a thesis is named by its kind as pandoc names it
+//!   ("PhD thesis", not hayagriva's "Doctoral dissertation"), and a `type` field holding one
+//!   of biblatex's localisation keys (`mathesis`, `techreport`, …) prints the English term;
+//! - around it, for a part of a book (`@incollection`, `@inproceedings`): hayagriva makes the
+//!   book's title both CSL's `container-title` and its `volume-title` (hayagriva 0.10
+//!   `csl/taxonomy.rs`, `VolumeTitle`: "Anthos > Anthology", "Article > Proceedings"), so
+//!   styles that print both (Chicago, MLA, APA) print it twice, and Chicago reads a paper as
+//!   an article in a special issue of the proceedings. The book's title is taken out of the
+//!   entry before the import and given to a parent of its own, a book, which hayagriva looks
+//!   up first for the container (`Entry::get_container`): the title is the container's only;
+//! - after it, in every name: BibTeX puts a name's lowercase particles in its von part
+//!   (`de La Fontaine` is von `de`, family `La Fontaine`), and pandoc's family name never
+//!   holds a particle, while hayagriva reads the leading words of a family name that are in
+//!   its list of particles as a non-dropping particle (`La`, `Van`, `De`), printing
+//!   "Fontaine, Jean de La" and sorting under F. The spaces it would cut the family name at
+//!   become no-break spaces, which print as spaces and keep the name whole.
+
+use std::collections::HashMap;
+
+use biblatex::{Chunk, Chunks, EntryType as TexType, Spanned};
+use hayagriva::types::{EntryType, FormatString, Person, PersonsWithRoles};
+use hayagriva::{Entry, Library};
+
+/// The genre pandoc's reader gives each thesis type when no `type` field names it.
+const THESIS_GENRES: &[(TexType, &str)] = &[
+    (TexType::PhdThesis, "PhD thesis"),
+    (TexType::MastersThesis, "Master\u{2019}s thesis"),
+];
+
+/// biblatex's localisation keys a `type` field may hold, and the English term each prints
+/// (as pandoc 3.9 prints them; the keys are case-sensitive there too).
+const TYPE_KEYS: &[(&str, &str)] = &[
+    ("phdthesis", "PhD thesis"),
+    ("mathesis", "Master\u{2019}s thesis"),
+    ("candthesis", "Candidate thesis"),
+    ("techreport", "technical report"),
+    ("resreport", "research report"),
+    ("software", "computer software"),
+    ("datacd", "CD-ROM"),
+    ("audiocd", "audio CD"),
+];
+
+/// The no-break space joining the words of a family name hayagriva would take apart.
+const NO_BREAK_SPACE: &str = "\u{A0}";
+
+/// Names the kind of a thesis, and of anything whose `type` is a localisation key, as
+/// pandoc does: hayagriva would name a `@phdthesis` "Doctoral dissertation" and print a key
+/// such as `mathesis` as written. A `type` the author wrote in words wins.
+pub(super) fn name_the_genre(entry: &mut biblatex::Entry) {
+    if let Some(chunks) = entry.fields.get_mut("type") {
+        if let Some(term) = localised_key(chunks) {
+            *chunks = plain_chunks(term);
+        }
+        return;
+    }
+    let genre = THESIS_GENRES
+        .iter()
+        .find(|(kind, _)| *kind == entry.entry_type);
+    if let Some((_, genre)) = genre {
+        entry.fields.insert("type".to_string(), plain_chunks(genre));
+    }
+}
+
+/// The English term of a `type` field that is one of biblatex's localisation keys.
+fn localised_key(chunks: &Chunks) -> Option<&'static str> {
+    let text: String = chunks.iter().map(|c| chunk_text(&c.v)).collect();
+    let text = text.trim();
+    TYPE_KEYS
+        .iter()
+        .find(|(key, _)| *key == text)
+        .map(|(_, term)| *term)
+}
+
+fn chunk_text(chunk: &Chunk) -> &str {
+    match chunk {
+        Chunk::Normal(text) | Chunk::Verbatim(text) | Chunk::Math(text) => text,
+    }
+}
+
+/// `text` as a field's value.
+fn plain_chunks(text: &str) -> Chunks {
+    vec![Spanned::detached(Chunk::Normal(text.to_string()))]
+}
+
+/// The book titles taken out of entries before hayagriva's import, by entry key, to be given
+/// back by [`reshape`].
+pub(super) type BookTitles = HashMap<String, FormatString>;
+
+/// Takes the book's title out of a part of a book (see the module docs), into `titles`.
+/// A part of a volume of a multi-volume book (`maintitle`) is left as hayagriva reads it.
+pub(super) fn take_book_title(entry: &mut biblatex::Entry, titles: &mut BookTitles) {
+    let is_part_of_book = matches!(
+        entry.entry_type,
+        TexType::InCollection | TexType::InProceedings
+    );
+    if !is_part_of_book || entry.fields.contains_key("maintitle") {
+        return;
+    }
+    if let Some(title) = entry.fields.remove("booktitle") {
+        titles.insert(entry.key.clone(), FormatString::from(title.as_slice()));
+    }
+}
+
+/// hayagriva's entries with the book titles of `titles` given back and every family name
+/// kept whole (see the module docs).
+pub(super) fn reshape(library: &Library, titles: &BookTitles) -> Library {
+    let mut reshaped = Library::new();
+    for entry in library.iter() {
+        let mut entry = entry.clone();
+        if let Some(title) = titles.get(entry.key()) {
+            give_book_title(&mut entry, title.clone());
+        }
+        keep_family_names_whole(&mut entry);
+        reshaped.push(&entry);
+    }
+    reshaped
+}
+
+/// Adds a parent book holding only `title`: hayagriva takes a book's title as the container
+/// of a chapter or an article before any other parent's.
+fn give_book_title(entry: &mut Entry, title: FormatString) {
+    let mut book = Entry::new(entry.key(), EntryType::Book);
+    book.set_title(title);
+    let mut parents = entry.parents().to_vec();
+    parents.push(book);
+    entry.set_parents(parents);
+}
+
+/// Keeps every family name of `entry` and of its parents whole.
+fn keep_family_names_whole(entry: &mut Entry) {
+    if let Some(authors) = entry.authors() {
+        let authors = whole_names(authors);
+        entry.set_authors(authors);
+    }
+    if let Some(editors) = entry.editors() {
+        let editors = whole_names(editors);
+        entry.set_editors(editors);
+    }
+    if let Some(affiliated) = entry.affiliated() {
+        let affiliated = affiliated
+            .iter()
+            .map(|group| PersonsWithRoles::new(whole_names(&group.names), group.role.clone()))
+            .collect();
+        entry.set_affiliated(affiliated);
+    }
+    if !entry.parents().is_empty() {
+        let mut parents = entry.parents().to_vec();
+        parents.iter_mut().for_each(keep_family_names_whole);
+        entry.set_parents(parents);
+    }
+}
+
+fn whole_names(persons: &[Person]) -> Vec<Person> {
+    let mut persons = persons.to_vec();
+    persons.iter_mut().for_each(keep_family_name_whole);
+    persons
+}
+
+/// Joins the words of a family name wherever hayagriva would cut a particle off its start.
+fn keep_family_name_whole(person: &mut Person) {
+    while let Some(particle) = person.name_particle() {
+        let space = particle.len();
+        person
+            .name
+            .replace_range(space..space + ' '.len_utf8(), NO_BREAK_SPACE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(bib: &str) -> biblatex::Bibliography {
+        biblatex::Bibliography::parse(bib).expect("a bibliography")
+    }
+
+    fn genre(bib: &str) -> Option<String> {
+        let mut bibliography = parsed(bib);
+        let entry = bibliography.iter_mut().next().expect("an entry");
+        name_the_genre(entry);
+        let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
+        let entry = library.nth(0).expect("an entry");
+        entry.genre().map(|g| g.value.to_string())
+    }
+
+    #[test]
+    fn a_thesis_is_named_as_pandoc_names_it() {
+        let phd = "@phdthesis{a, title = {T}, institution = {U}}";
+        assert_eq!(genre(phd).as_deref(), Some("PhD thesis"));
+        let masters = "@mastersthesis{a, title = {T}, institution = {U}}";
+        assert_eq!(genre(masters).as_deref(), Some("Master’s thesis"));
+        let keyed = "@thesis{a, title = {T}, type = {mathesis}}";
+        assert_eq!(genre(keyed).as_deref(), Some("Master’s thesis"));
+        let report = "@report{a, title = {T}, type = {techreport}}";
+        assert_eq!(genre(report).as_deref(), Some("technical report"));
+        let written = "@phdthesis{a, title = {T}, type = {Habilitationsschrift}}";
+        assert_eq!(genre(written).as_deref(), Some("Habilitationsschrift"));
+        assert_eq!(genre("@thesis{a, title = {T}}"), None);
+    }
+
+    fn imported(bib: &str) -> Entry {
+        let mut bibliography = parsed(bib);
+        let mut titles = BookTitles::new();
+        for entry in bibliography.iter_mut() {
+            take_book_title(entry, &mut titles);
+        }
+        let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
+        let library = reshape(&library, &titles);
+        library.nth(0).expect("an entry").clone()
+    }
+
+    /// The titles of `entry`'s parents, in order (`-` for a parent without a title).
+    fn parent_titles(entry: &Entry) -> Vec<String> {
+        let parents = entry.parents().iter();
+        parents
+            .map(|p| p.title().map_or("-".to_string(), |t| t.value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_book_title_belongs_to_one_parent() {
+        let chapter = imported("@incollection{a, title = {T}, booktitle = {Essays}}");
+        assert_eq!(chapter.entry_type(), &EntryType::Anthos);
+        assert_eq!(parent_titles(&chapter), ["-", "Essays"]);
+        let paper = imported("@inproceedings{a, title = {T}, booktitle = {Proceedings}}");
+        assert_eq!(paper.entry_type(), &EntryType::Article);
+        assert_eq!(parent_titles(&paper), ["-", "Proceedings"]);
+        assert_eq!(paper.parents()[0].entry_type(), &EntryType::Proceedings);
+        let volume = "@incollection{a, title = {T}, booktitle = {B}, maintitle = {M}, volume = 2}";
+        assert_eq!(parent_titles(&imported(volume)), ["B"]);
+    }
+
+    #[test]
+    fn family_names_keep_their_capitalised_first_words() {
+        let entry = imported(
+            "@book{a, author = {de La Fontaine, Jean and Van Dyke, Dick and van Gogh, Vincent}, \
+             editor = {De La Cruz, Juan}, translator = {von Goethe, Johann Wolfgang}}",
+        );
+        let names = |persons: &[Person]| -> Vec<(String, Option<String>)> {
+            let persons = persons.iter();
+            persons
+                .map(|p| (p.name.clone(), p.prefix.clone()))
+                .collect()
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            names(entry.authors().expect("authors")),
+            [
+                ("La\u{A0}Fontaine".to_string(), some("de")),
+                ("Van\u{A0}Dyke".to_string(), None),
+                ("Gogh".to_string(), some("van")),
+            ]
+        );
+        assert_eq!(
+            names(entry.editors().expect("editors")),
+            [("De\u{A0}La\u{A0}Cruz".to_string(), None)]
+        );
+        let translators = &entry.affiliated().expect("a translator")[0].names;
+        assert_eq!(names(translators), [("Goethe".to_string(), some("von"))]);
+        assert!(entry.authors().expect("authors")[0]
+            .name_particle()
+            .is_none());
+    }
+}
