@@ -4,6 +4,10 @@
 //! - before it, on the BibLaTeX entry: a thesis is named by its kind as pandoc names it
 //!   ("PhD thesis", not hayagriva's "Doctoral dissertation"), and a `type` field holding one
 //!   of biblatex's localisation keys (`mathesis`, `techreport`, …) prints the English term;
+//! - before it, a date range (`2011-01/2011-02`) keeps its start: hayagriva 0.10 has no date
+//!   ranges (typst/hayagriva#527 would add them, closed unmerged) and would keep the range's
+//!   end, where a CSL-JSON range keeps its start and citeproc sorts by the start; the caller
+//!   warns that the end is not printed;
 //! - around it, for a part of a book (`@incollection`, `@inproceedings`): hayagriva makes the
 //!   book's title both CSL's `container-title` and its `volume-title` (hayagriva 0.10
 //!   `csl/taxonomy.rs`, `VolumeTitle`: "Anthos > Anthology", "Article > Proceedings"), so
@@ -20,7 +24,9 @@
 
 use std::collections::HashMap;
 
-use biblatex::{Chunk, Chunks, EntryType as TexType, Spanned};
+use biblatex::{
+    Chunk, Chunks, ChunksExt, DateValue, EntryType as TexType, PermissiveType, Spanned,
+};
 use hayagriva::types::{EntryType, FormatString, Person, PersonsWithRoles};
 use hayagriva::{Entry, Library};
 
@@ -83,6 +89,34 @@ fn chunk_text(chunk: &Chunk) -> &str {
 /// `text` as a field's value.
 fn plain_chunks(text: &str) -> Chunks {
     vec![Spanned::detached(Chunk::Normal(text.to_string()))]
+}
+
+/// The date fields hayagriva reads (`origdate` it does not).
+const DATE_FIELDS: &[&str] = &["date", "eventdate", "urldate"];
+
+/// Cuts each date range of `entry` down to its start, as written (`2011-01/2011-02` →
+/// `2011-01`); returns the fields that held a range. An open range (`2011/`) is left as it
+/// is: hayagriva keeps its one date.
+pub(super) fn keep_range_starts(entry: &mut biblatex::Entry) -> Vec<&'static str> {
+    let mut cut = Vec::new();
+    for field in DATE_FIELDS {
+        let is_range = matches!(
+            entry.get_as::<PermissiveType<biblatex::Date>>(field),
+            Ok(PermissiveType::Typed(biblatex::Date {
+                value: DateValue::Between(..),
+                ..
+            }))
+        );
+        let Some(chunks) = entry.fields.get_mut(*field).filter(|_| is_range) else {
+            continue;
+        };
+        let written = chunks.format_verbatim();
+        if let Some((start, _)) = written.split_once('/') {
+            *chunks = plain_chunks(start.trim());
+            cut.push(*field);
+        }
+    }
+    cut
 }
 
 /// The book titles taken out of entries before hayagriva's import, by entry key, to be given
@@ -184,6 +218,23 @@ mod tests {
         let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
         let entry = library.nth(0).expect("an entry");
         entry.genre().map(|g| g.value.to_string())
+    }
+
+    #[test]
+    fn a_date_range_keeps_its_start() {
+        let mut bibliography = parsed(
+            "@inproceedings{a, title = {T}, date = {2011-01/2011-02}, \
+             eventdate = {2010-12-30/2011-01-02}, urldate = {2020-05-01/}}",
+        );
+        let entry = bibliography.iter_mut().next().expect("an entry");
+        assert_eq!(keep_range_starts(entry), ["date", "eventdate"]);
+        let text = |field: &str| entry.fields[field].format_verbatim();
+        assert_eq!(text("date"), "2011-01");
+        assert_eq!(text("eventdate"), "2010-12-30");
+        assert_eq!(text("urldate"), "2020-05-01/");
+        let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
+        let date = library.nth(0).and_then(Entry::date).expect("a date");
+        assert_eq!((date.year, date.month), (2011, Some(0)));
     }
 
     #[test]

@@ -198,16 +198,27 @@ fn tidy_json_item(bib: &Bibliography, item: &mut JsonItem, diags: &mut Diagnosti
         }
     }
     for field in ranges {
-        let at = bib.positions.get(&id).cloned();
-        diags.push(
-            Diagnostic::warning(
-                code::DATE_RANGE_END,
-                format!("`{field}` of `{id}` is a date range: only its start is printed"),
-            )
-            .at(at.unwrap_or_else(|| Span::new(bib.file, 0..0)))
-            .with_hint("the citation library prints single dates; give the range in a note"),
-        );
+        report_date_range(bib, &id, &field, diags);
     }
+}
+
+/// Warns that the date `field` of entry `id` is a range of which only the start is printed
+/// (hayagriva 0.10 has no date ranges).
+pub(super) fn report_date_range(
+    bib: &Bibliography,
+    id: &str,
+    field: &str,
+    diags: &mut Diagnostics,
+) {
+    let at = bib.positions.get(id).cloned();
+    diags.push(
+        Diagnostic::warning(
+            code::DATE_RANGE_END,
+            format!("`{field}` of `{id}` is a date range: only its start is printed"),
+        )
+        .at(at.unwrap_or_else(|| Span::new(bib.file, 0..0)))
+        .with_hint("the citation library prints single dates; give the range in a note"),
+    );
 }
 
 /// The rich-text tags CSL-JSON allows in strings, taken out.
