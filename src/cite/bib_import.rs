@@ -193,14 +193,29 @@ fn whole_names(persons: &[Person]) -> Vec<Person> {
     persons
 }
 
-/// Joins the words of a family name wherever hayagriva would cut a particle off its start.
 fn keep_family_name_whole(person: &mut Person) {
+    person.name = whole_family_name(&person.name);
+}
+
+/// `family` with its words joined wherever hayagriva would cut a non-dropping particle off
+/// its start (`La Fontaine`, `Van Dyke`), for a family name known to hold none: a BibLaTeX
+/// one, or a CSL-JSON one, whose particles are fields of their own.
+pub(super) fn whole_family_name(family: &str) -> String {
+    let mut person = Person {
+        name: family.to_string(),
+        given_name: None,
+        prefix: None,
+        suffix: None,
+        comma_suffix: false,
+        alias: None,
+    };
     while let Some(particle) = person.name_particle() {
         let space = particle.len();
         person
             .name
             .replace_range(space..space + ' '.len_utf8(), NO_BREAK_SPACE);
     }
+    person.name
 }
 
 #[cfg(test)]
