@@ -4,6 +4,11 @@
 //! - before it, on the BibLaTeX entry: a thesis is named by its kind as pandoc names it
 //!   ("PhD thesis", not hayagriva's "Doctoral dissertation"), and a `type` field holding one
 //!   of biblatex's localisation keys (`mathesis`, `techreport`, …) prints the English term;
+//! - before it, a collection or a work of reference that is cited whole (`@collection`,
+//!   `@reference` and their multi-volume kinds) is read as the book it is, as pandoc reads it
+//!   (CSL `book`): hayagriva makes a collection an anthology, which CSL styles take for an
+//!   archival `collection` (APA prints "[Archival collection]", IEEE quotes its title), and a
+//!   work of reference a type no style names;
 //! - before it, a date range (`2011-01/2011-02`) keeps its start: hayagriva 0.10 has no date
 //!   ranges (typst/hayagriva#527 would add them, closed unmerged) and would keep the range's
 //!   end, where a CSL-JSON range keeps its start and citeproc sorts by the start; the caller
@@ -89,6 +94,26 @@ fn chunk_text(chunk: &Chunk) -> &str {
 /// `text` as a field's value.
 fn plain_chunks(text: &str) -> Chunks {
     vec![Spanned::detached(Chunk::Normal(text.to_string()))]
+}
+
+/// Entry types cited whole that pandoc reads as books, and the book type each is read as.
+const READ_AS_BOOKS: &[(TexType, TexType)] = &[
+    (TexType::Collection, TexType::Book),
+    (TexType::Reference, TexType::Book),
+    (TexType::MvCollection, TexType::MvBook),
+    (TexType::MvReference, TexType::MvBook),
+];
+
+/// Reads a collection or a work of reference cited whole as a book (see the module docs).
+/// hayagriva shapes these types as it shapes books (the same parents), so only the CSL type
+/// changes.
+pub(super) fn read_as_a_book(entry: &mut biblatex::Entry) {
+    let book = READ_AS_BOOKS
+        .iter()
+        .find(|(kind, _)| *kind == entry.entry_type);
+    if let Some((_, book)) = book {
+        entry.entry_type = book.clone();
+    }
 }
 
 /// The date fields hayagriva reads (`origdate` it does not).
@@ -233,6 +258,21 @@ mod tests {
         let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
         let entry = library.nth(0).expect("an entry");
         entry.genre().map(|g| g.value.to_string())
+    }
+
+    #[test]
+    fn a_collection_cited_whole_is_a_book() {
+        let bib = "@collection{a, editor = {Abelard, Peter}, title = {Letters}}\n\
+                   @mvreference{b, title = {Encyclopedia}}\n\
+                   @incollection{c, title = {T}, booktitle = {B}}";
+        let mut bibliography = parsed(bib);
+        bibliography.iter_mut().for_each(read_as_a_book);
+        let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
+        let types: Vec<&EntryType> = library.iter().map(Entry::entry_type).collect();
+        assert_eq!(
+            types,
+            [&EntryType::Book, &EntryType::Book, &EntryType::Anthos]
+        );
     }
 
     #[test]
