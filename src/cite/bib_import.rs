@@ -178,12 +178,25 @@ pub(super) fn reshape(library: &Library, titles: &BookTitles) -> Library {
     reshaped
 }
 
-/// Adds a parent book holding only `title`: hayagriva takes a book's title as the container
-/// of a chapter or an article before any other parent's.
+/// Adds a parent book with `title`: hayagriva takes a book as the container of a chapter or
+/// an article before any other parent. The container's other fields hayagriva reads (its
+/// author, from `bookauthor`, its editors and its volume) are copied from the parent the
+/// import made; its publisher and the rest stay there, where hayagriva finds them by search.
 fn give_book_title(entry: &mut Entry, title: FormatString) {
     let mut book = Entry::new(entry.key(), EntryType::Book);
     book.set_title(title);
     let mut parents = entry.parents().to_vec();
+    if let Some(made) = parents.first() {
+        if let Some(authors) = made.authors() {
+            book.set_authors(authors.to_vec());
+        }
+        if let Some(editors) = made.editors() {
+            book.set_editors(editors.to_vec());
+        }
+        if let Some(volume) = made.volume() {
+            book.set_volume(volume.clone());
+        }
+    }
     parents.push(book);
     entry.set_parents(parents);
 }
@@ -337,6 +350,51 @@ mod tests {
         assert_eq!(paper.parents()[0].entry_type(), &EntryType::Proceedings);
         let volume = "@incollection{a, title = {T}, booktitle = {B}, maintitle = {M}, volume = 2}";
         assert_eq!(parent_titles(&imported(volume)), ["B"]);
+    }
+
+    /// The reference list of `bib`, every entry cited, in `style`.
+    fn reference_list(bib: &str, style: &str) -> Vec<String> {
+        use super::super::test_book::{book, entries, options, run_with};
+        let keys: Vec<String> = parsed(bib).iter().map(|e| format!("@{}", e.key)).collect();
+        let citation = format!("[{}]", keys.join("; "));
+        let book = book(&[citation.as_str()], &[], Some(("refs.bib", bib)));
+        entries(&run_with(book, &options(style)))
+    }
+
+    #[test]
+    fn the_book_keeps_its_author_and_volume() {
+        let bib = "@incollection{v, author = {Jones, Mary}, title = {Scripts}, \
+                   booktitle = {Essays on Scripts}, bookauthor = {Smith, Ann}, \
+                   editor = {Clark, Peter}, volume = {3}, publisher = {CUP}, date = {2012}, \
+                   pages = {1--5}}\n\
+                   @inproceedings{p, author = {Park, Jin}, title = {Digital Type}, \
+                   booktitle = {Proceedings of the Type Conference}, volume = {7}, \
+                   publisher = {ATypI}, date = {2011}, pages = {1--10}}";
+        // As citeproc prints them from pandoc's reading of the entries.
+        assert_eq!(
+            reference_list(bib, "apa"),
+            [
+                "Jones, M. (2012). Scripts. In A. Smith, Essays on scripts (Vol. 3, pp. 1–5). CUP.",
+                "Park, J. (2011). Digital type. Proceedings of the Type Conference, 7, 1–10.",
+            ]
+        );
+        assert_eq!(
+            reference_list(bib, "chicago-author-date"),
+            [
+                "Jones, Mary. 2012. “Scripts.” In Essays on Scripts, by Ann Smith, vol. 3. Edited \
+                 by Peter Clark. CUP.",
+                "Park, Jin. 2011. “Digital Type.” Proceedings of the Type Conference 7: 1–10.",
+            ]
+        );
+        assert_eq!(
+            reference_list(bib, "mla"),
+            [
+                "Jones, Mary. “Scripts.” Essays on Scripts, by Ann Smith, edited by Peter Clark, \
+                 vol. 3, CUP, 2012, pp. 1–5.",
+                "Park, Jin. “Digital Type.” Proceedings of the Type Conference, vol. 7, 2011, \
+                 pp. 1–10.",
+            ]
+        );
     }
 
     #[test]
