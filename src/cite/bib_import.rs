@@ -8,7 +8,12 @@
 //!   `@reference` and their multi-volume kinds) is read as the book it is, as pandoc reads it
 //!   (CSL `book`): hayagriva makes a collection an anthology, which CSL styles take for an
 //!   archival `collection` (APA prints "[Archival collection]", IEEE quotes its title), and a
-//!   work of reference a type no style names;
+//!   work of reference a type no style names. A book in a book (`@bookinbook`) is read as
+//!   the chapter pandoc reads it as, and an article in a work of reference (`@inreference`)
+//!   as a part of a collection: hayagriva gives its encyclopedia entries no container
+//!   (`Entry::get_container` has no case for them) and prints the work's title as a volume
+//!   title ("Encyclopedia of Writing. Edited by Peter Clark. Scripts."), where read as a
+//!   chapter it prints as citeproc prints the encyclopedia entry pandoc makes of it;
 //! - before it, a date range (`2011-01/2011-02`) keeps its start: hayagriva 0.10 has no date
 //!   ranges (typst/hayagriva#527 would add them, closed unmerged) and would keep the range's
 //!   end, where a CSL-JSON range keeps its start and citeproc sorts by the start; the caller
@@ -96,23 +101,24 @@ fn plain_chunks(text: &str) -> Chunks {
     vec![Spanned::detached(Chunk::Normal(text.to_string()))]
 }
 
-/// Entry types cited whole that pandoc reads as books, and the book type each is read as.
-const READ_AS_BOOKS: &[(TexType, TexType)] = &[
+/// Entry types hayagriva renders otherwise than citeproc renders pandoc's reading of them,
+/// and the type each is read as (see the module docs).
+const READ_AS: &[(TexType, TexType)] = &[
     (TexType::Collection, TexType::Book),
     (TexType::Reference, TexType::Book),
     (TexType::MvCollection, TexType::MvBook),
     (TexType::MvReference, TexType::MvBook),
+    (TexType::BookInBook, TexType::InBook),
+    (TexType::InReference, TexType::InCollection),
 ];
 
-/// Reads a collection or a work of reference cited whole as a book (see the module docs).
-/// hayagriva shapes these types as it shapes books (the same parents), so only the CSL type
-/// changes.
-pub(super) fn read_as_a_book(entry: &mut biblatex::Entry) {
-    let book = READ_AS_BOOKS
-        .iter()
-        .find(|(kind, _)| *kind == entry.entry_type);
-    if let Some((_, book)) = book {
-        entry.entry_type = book.clone();
+/// Reads a collection or a work of reference cited whole as a book, a book in a book as a
+/// chapter and an article in a work of reference as a part of a collection (see the module
+/// docs). hayagriva gives each pair the same fields and parents; only their types differ.
+pub(super) fn read_as_pandoc_does(entry: &mut biblatex::Entry) {
+    let read_as = READ_AS.iter().find(|(kind, _)| *kind == entry.entry_type);
+    if let Some((_, kind)) = read_as {
+        entry.entry_type = kind.clone();
     }
 }
 
@@ -277,14 +283,14 @@ mod tests {
     fn a_collection_cited_whole_is_a_book() {
         let bib = "@collection{a, editor = {Abelard, Peter}, title = {Letters}}\n\
                    @mvreference{b, title = {Encyclopedia}}\n\
-                   @incollection{c, title = {T}, booktitle = {B}}";
+                   @bookinbook{c, title = {T}, booktitle = {B}}";
         let mut bibliography = parsed(bib);
-        bibliography.iter_mut().for_each(read_as_a_book);
+        bibliography.iter_mut().for_each(read_as_pandoc_does);
         let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
         let types: Vec<&EntryType> = library.iter().map(Entry::entry_type).collect();
         assert_eq!(
             types,
-            [&EntryType::Book, &EntryType::Book, &EntryType::Anthos]
+            [&EntryType::Book, &EntryType::Book, &EntryType::Chapter]
         );
     }
 
@@ -393,6 +399,32 @@ mod tests {
                  vol. 3, CUP, 2012, pp. 1–5.",
                 "Park, Jin. “Digital Type.” Proceedings of the Type Conference, vol. 7, 2011, \
                  pp. 1–10.",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_article_in_a_work_of_reference_prints_as_citeproc_prints_it() {
+        let bib = "@inreference{r, author = {Jones, Mary}, title = {Scripts}, \
+                   booktitle = {Encyclopedia of Writing}, editor = {Clark, Peter}, \
+                   publisher = {CUP}, date = {2012}, pages = {1--5}}\n\
+                   @bookinbook{b, author = {Shakespeare, William}, title = {Hamlet}, \
+                   booktitle = {Complete Works}, publisher = {OUP}, date = {1990}}";
+        // As citeproc prints them from pandoc's reading of the entries.
+        assert_eq!(
+            reference_list(bib, "chicago-author-date"),
+            [
+                "Jones, Mary. 2012. “Scripts.” In Encyclopedia of Writing, edited by Peter Clark. \
+                 CUP.",
+                "Shakespeare, William. 1990. “Hamlet.” In Complete Works. OUP.",
+            ]
+        );
+        assert_eq!(
+            reference_list(bib, "apa"),
+            [
+                "Jones, M. (2012). Scripts. In P. Clark (Ed.), Encyclopedia of writing (pp. 1–5). \
+                 CUP.",
+                "Shakespeare, W. (1990). Hamlet. In Complete works. OUP.",
             ]
         );
     }

@@ -131,7 +131,7 @@ fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXErr
     let mut date_ranges = Vec::new();
     for entry in parsed.iter_mut() {
         bib_import::name_the_genre(entry);
-        bib_import::read_as_a_book(entry);
+        bib_import::read_as_pandoc_does(entry);
         let ranges = bib_import::keep_range_starts(entry);
         date_ranges.extend(ranges.into_iter().map(|field| (entry.key.clone(), field)));
         tex::tidy_entry(entry);
