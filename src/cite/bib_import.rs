@@ -25,6 +25,10 @@
 //!   an article in a special issue of the proceedings. The book's title is taken out of the
 //!   entry before the import and given to a parent of its own, a book, which hayagriva looks
 //!   up first for the container (`Entry::get_container`): the title is the container's only;
+//! - around it, for a book in a series: its `number` is its number in the series (CSL
+//!   `collection-number`, "CSLI Lecture Notes 27"), as pandoc reads it, where hayagriva makes
+//!   it the book's issue ("CSLI Lecture Notes, no. 27"); the number is taken out before the
+//!   import and given to the series hayagriva makes a parent of the book;
 //! - after it, in every name: BibTeX puts a name's lowercase particles in its von part
 //!   (`de La Fontaine` is von `de`, family `La Fontaine`), and pandoc's family name never
 //!   holds a particle, while hayagriva reads the leading words of a family name that are in
@@ -37,7 +41,7 @@ use std::collections::HashMap;
 use biblatex::{
     Chunk, Chunks, ChunksExt, DateValue, EntryType as TexType, PermissiveType, Spanned,
 };
-use hayagriva::types::{EntryType, FormatString, Person, PersonsWithRoles};
+use hayagriva::types::{EntryType, FormatString, MaybeTyped, Numeric, Person, PersonsWithRoles};
 use hayagriva::{Entry, Library};
 
 /// The genre pandoc's reader gives each thesis type when no `type` field names it.
@@ -150,38 +154,109 @@ pub(super) fn keep_range_starts(entry: &mut biblatex::Entry) -> Vec<&'static str
     cut
 }
 
-/// The book titles taken out of entries before hayagriva's import, by entry key, to be given
-/// back by [`reshape`].
-pub(super) type BookTitles = HashMap<String, FormatString>;
+/// Entry types whose `number` is the number in their `series` (CSL `collection-number`) as
+/// pandoc reads it; hayagriva makes it the issue of the book (Chicago prints "no. 27", APA
+/// "(Issue 27)"). Elsewhere (a report, a thesis, a journal) it is the entry's own number.
+const NUMBERED_IN_SERIES: &[TexType] = &[
+    TexType::Book,
+    TexType::MvBook,
+    TexType::InBook,
+    TexType::BookInBook,
+    TexType::SuppBook,
+    TexType::Collection,
+    TexType::MvCollection,
+    TexType::InCollection,
+    TexType::SuppCollection,
+    TexType::Proceedings,
+    TexType::MvProceedings,
+    TexType::InProceedings,
+    TexType::Reference,
+    TexType::MvReference,
+    TexType::InReference,
+];
 
-/// Takes the book's title out of a part of a book (see the module docs), into `titles`.
-/// A part of a volume of a multi-volume book (`maintitle`) is left as hayagriva reads it.
-pub(super) fn take_book_title(entry: &mut biblatex::Entry, titles: &mut BookTitles) {
-    let is_part_of_book = matches!(
-        entry.entry_type,
-        TexType::InCollection | TexType::InProceedings
-    );
-    if !is_part_of_book || entry.fields.contains_key("maintitle") {
-        return;
+/// The fields taken out of BibLaTeX entries before hayagriva's import, by entry key, to be
+/// given back by [`reshape`] where pandoc's reader puts them.
+#[derive(Default)]
+pub(super) struct TakenOut {
+    /// The title of the book a chapter or a paper is in.
+    book_titles: HashMap<String, FormatString>,
+    /// The title of a book's series and the book's number in it.
+    series_numbers: HashMap<String, (FormatString, MaybeTyped<Numeric>)>,
+}
+
+impl TakenOut {
+    /// Takes the fields hayagriva would misplace out of `entry` (see the module docs).
+    pub(super) fn take(&mut self, entry: &mut biblatex::Entry) {
+        self.take_book_title(entry);
+        self.take_series_number(entry);
     }
-    if let Some(title) = entry.fields.remove("booktitle") {
-        titles.insert(entry.key.clone(), FormatString::from(title.as_slice()));
+
+    /// Takes the book's title out of a part of a book (see the module docs). A part of a
+    /// volume of a multi-volume book (`maintitle`) is left as hayagriva reads it.
+    fn take_book_title(&mut self, entry: &mut biblatex::Entry) {
+        let is_part_of_book = matches!(
+            entry.entry_type,
+            TexType::InCollection | TexType::InProceedings
+        );
+        if !is_part_of_book || entry.fields.contains_key("maintitle") {
+            return;
+        }
+        if let Some(title) = entry.fields.remove("booktitle") {
+            let title = FormatString::from(title.as_slice());
+            self.book_titles.insert(entry.key.clone(), title);
+        }
+    }
+
+    /// Takes the number of a book in a series out of its entry (see [`NUMBERED_IN_SERIES`]).
+    fn take_series_number(&mut self, entry: &mut biblatex::Entry) {
+        if !NUMBERED_IN_SERIES.contains(&entry.entry_type) {
+            return;
+        }
+        let Some(series) = entry.fields.get("series") else {
+            return;
+        };
+        let series = FormatString::from(series.as_slice());
+        if let Some(number) = entry.fields.remove("number") {
+            let number = MaybeTyped::<Numeric>::from(number.as_slice());
+            self.series_numbers
+                .insert(entry.key.clone(), (series, number));
+        }
     }
 }
 
-/// hayagriva's entries with the book titles of `titles` given back and every family name
-/// kept whole (see the module docs).
-pub(super) fn reshape(library: &Library, titles: &BookTitles) -> Library {
+/// hayagriva's entries with the fields of `taken` given back where pandoc puts them and
+/// every family name kept whole (see the module docs).
+pub(super) fn reshape(library: &Library, taken: &TakenOut) -> Library {
     let mut reshaped = Library::new();
     for entry in library.iter() {
         let mut entry = entry.clone();
-        if let Some(title) = titles.get(entry.key()) {
+        if let Some(title) = taken.book_titles.get(entry.key()) {
             give_book_title(&mut entry, title.clone());
+        }
+        if let Some((series, number)) = taken.series_numbers.get(entry.key()) {
+            number_in_series(&mut entry, series, number);
         }
         keep_family_names_whole(&mut entry);
         reshaped.push(&entry);
     }
     reshaped
+}
+
+/// Gives the series among `entry`'s ancestors (a parent without parents, titled `series`)
+/// the book's `number` in it as its volume, which hayagriva prints as CSL's
+/// `collection-number`.
+fn number_in_series(entry: &mut Entry, series: &FormatString, number: &MaybeTyped<Numeric>) {
+    let mut parents = entry.parents().to_vec();
+    for parent in &mut parents {
+        let is_series = parent.parents().is_empty() && parent.title() == Some(series);
+        if is_series {
+            parent.set_volume(number.clone());
+        } else {
+            number_in_series(parent, series, number);
+        }
+    }
+    entry.set_parents(parents);
 }
 
 /// Adds a parent book with `title`: hayagriva takes a book as the container of a chapter or
@@ -328,12 +403,12 @@ mod tests {
 
     fn imported(bib: &str) -> Entry {
         let mut bibliography = parsed(bib);
-        let mut titles = BookTitles::new();
+        let mut taken = TakenOut::default();
         for entry in bibliography.iter_mut() {
-            take_book_title(entry, &mut titles);
+            taken.take(entry);
         }
         let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
-        let library = reshape(&library, &titles);
+        let library = reshape(&library, &taken);
         library.nth(0).expect("an entry").clone()
     }
 
@@ -425,6 +500,40 @@ mod tests {
                 "Jones, M. (2012). Scripts. In P. Clark (Ed.), Encyclopedia of writing (pp. 1–5). \
                  CUP.",
                 "Shakespeare, W. (1990). Hamlet. In Complete works. OUP.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_number_in_a_series_is_printed_with_the_series() {
+        let bib = "@book{bk, author = {Knuth, Donald}, title = {Literate Programming}, \
+                   series = {CSLI Lecture Notes}, number = {27}, publisher = {CSLI}, \
+                   date = {1992}}\n\
+                   @incollection{s, author = {Smith, Ann}, title = {Ink}, booktitle = {Essays}, \
+                   editor = {Clark, Peter}, series = {Studies in Writing}, number = {4}, \
+                   publisher = {CUP}, date = {2013}, pages = {3--9}}\n\
+                   @inproceedings{e, author = {Park, Jin}, title = {Digital Type}, \
+                   booktitle = {Proceedings of the Type Conference}, publisher = {ATypI}, \
+                   date = {2011}, pages = {1--10}, series = {Lecture Notes}, number = {12}}";
+        // As citeproc prints them from pandoc's reading of the entries.
+        assert_eq!(
+            reference_list(bib, "chicago-author-date"),
+            [
+                "Knuth, Donald. 1992. Literate Programming. CSLI Lecture Notes 27. CSLI.",
+                "Park, Jin. 2011. “Digital Type.” Proceedings of the Type Conference, Lecture \
+                 notes, 1–10.",
+                "Smith, Ann. 2013. “Ink.” In Essays, edited by Peter Clark. Studies in Writing 4. \
+                 CUP.",
+            ]
+        );
+        assert_eq!(
+            reference_list(bib, "mla"),
+            [
+                "Knuth, Donald. Literate Programming. CSLI, 1992. CSLI Lecture Notes 27.",
+                "Park, Jin. “Digital Type.” Proceedings of the Type Conference, Lecture notes, \
+                 2011, pp. 1–10.",
+                "Smith, Ann. “Ink.” Essays, edited by Peter Clark, CUP, 2013, pp. 3–9. Studies in \
+                 Writing 4.",
             ]
         );
     }

@@ -127,7 +127,7 @@ struct Imported {
 fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXError>> {
     let mut parsed = ::biblatex::Bibliography::parse(text)
         .map_err(|error| vec![hayagriva::io::BibLaTeXError::Parse(error)])?;
-    let mut book_titles = bib_import::BookTitles::new();
+    let mut taken_out = bib_import::TakenOut::default();
     let mut date_ranges = Vec::new();
     for entry in parsed.iter_mut() {
         bib_import::name_the_genre(entry);
@@ -135,7 +135,7 @@ fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXErr
         let ranges = bib_import::keep_range_starts(entry);
         date_ranges.extend(ranges.into_iter().map(|field| (entry.key.clone(), field)));
         tex::tidy_entry(entry);
-        bib_import::take_book_title(entry, &mut book_titles);
+        taken_out.take(entry);
     }
     let library = hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
         errors
@@ -144,7 +144,7 @@ fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXErr
             .collect::<Vec<_>>()
     })?;
     Ok(Imported {
-        library: bib_import::reshape(&library, &book_titles),
+        library: bib_import::reshape(&library, &taken_out),
         date_ranges,
     })
 }

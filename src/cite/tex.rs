@@ -112,13 +112,17 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
     institution_as_publisher(entry);
 }
 
-/// Title fields put in sentence case (a journal's title is a name, kept as written).
+/// Title fields put in sentence case, those pandoc's reader puts in sentence case (a
+/// journal's title is a name, kept as written).
 const SENTENCE_CASE_FIELDS: &[&str] = &[
     "title",
     "shorttitle",
     "booktitle",
     "maintitle",
     "issuetitle",
+    "series",
+    "eventtitle",
+    "origtitle",
 ];
 
 /// Whether the entry is in English: no `langid`/`language`, or an English one.
@@ -484,6 +488,13 @@ mod tests {
         );
         assert_eq!(tidied(bib, "a", "booktitle"), "Essays on scripts");
         assert_eq!(tidied(bib, "a", "journaltitle"), "Journal of Things");
+        let bib = "@inproceedings{a, series = {Lecture Notes in {Computer Science}}, \
+                   eventtitle = {Type Conference}}";
+        assert_eq!(
+            tidied(bib, "a", "series"),
+            "Lecture notes in Computer Science"
+        );
+        assert_eq!(tidied(bib, "a", "eventtitle"), "Type conference");
         let bib = "@book{a, title = {Krieg und Frieden}, langid = {german}}";
         assert_eq!(tidied(bib, "a", "title"), "Krieg und Frieden");
     }
