@@ -14,6 +14,11 @@
 //!   (`Entry::get_container` has no case for them) and prints the work's title as a volume
 //!   title ("Encyclopedia of Writing. Edited by Peter Clark. Scripts."), where read as a
 //!   chapter it prints as citeproc prints the encyclopedia entry pandoc makes of it;
+//! - before it, the publisher is what pandoc's reader makes it: the school, institution,
+//!   organization and `howpublished` of the entry before its publishers, joined by "; " (an
+//!   organization publishing a manual or a web page, `howpublished` of a `@misc`, which
+//!   hayagriva keeps where no style prints them); a name given twice (an institution that is
+//!   also the publisher) is printed once, where pandoc prints it twice;
 //! - before it, a date range (`2011-01/2011-02`) keeps its start: hayagriva 0.10 has no date
 //!   ranges (typst/hayagriva#527 would add them, closed unmerged) and would keep the range's
 //!   end, where a CSL-JSON range keeps its start and citeproc sorts by the start; the caller
@@ -123,6 +128,51 @@ pub(super) fn read_as_pandoc_does(entry: &mut biblatex::Entry) {
     let read_as = READ_AS.iter().find(|(kind, _)| *kind == entry.entry_type);
     if let Some((_, kind)) = read_as {
         entry.entry_type = kind.clone();
+    }
+}
+
+/// The fields pandoc's reader makes the publisher of, in its order, before `publisher`.
+const PUBLISHING_FIELDS: &[&str] = &["school", "institution", "organization", "howpublished"];
+
+/// Fields that once in the publisher would print twice if hayagriva kept them too (it makes
+/// `organization` CSL's `authority`, `howpublished` a note).
+const MOVED_TO_PUBLISHER: &[&str] = &["organization", "howpublished"];
+
+/// What joins the names of a publisher, as pandoc joins them.
+const PUBLISHER_SEPARATOR: &str = "; ";
+
+/// Makes the publisher of `entry` as pandoc's reader does (see the module docs).
+pub(super) fn publisher_as_pandoc_reads_it(entry: &mut biblatex::Entry) {
+    let mut names: Vec<String> = Vec::new();
+    for field in PUBLISHING_FIELDS {
+        if let Some(chunks) = entry.fields.get(*field) {
+            add_name(&mut names, chunks.format_verbatim());
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    if let Ok(publishers) = entry.publisher() {
+        for publisher in publishers {
+            add_name(&mut names, publisher.format_verbatim());
+        }
+    }
+    for field in MOVED_TO_PUBLISHER {
+        entry.fields.remove(*field);
+    }
+    // One verbatim chunk: hayagriva reads `publisher` as a list, which an `and` in a name
+    // would split again.
+    let joined = names.join(PUBLISHER_SEPARATOR);
+    let publisher = vec![Spanned::detached(Chunk::Verbatim(joined))];
+    entry.fields.insert("publisher".to_string(), publisher);
+}
+
+/// Adds `name` to `names` unless it is empty or already there.
+fn add_name(names: &mut Vec<String>, name: String) {
+    let name = name.trim();
+    let is_new = !names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    if !name.is_empty() && is_new {
+        names.push(name.to_string());
     }
 }
 
@@ -367,6 +417,35 @@ mod tests {
             types,
             [&EntryType::Book, &EntryType::Book, &EntryType::Chapter]
         );
+    }
+
+    fn publisher(bib: &str) -> Option<String> {
+        let mut bibliography = parsed(bib);
+        let entry = bibliography.iter_mut().next().expect("an entry");
+        publisher_as_pandoc_reads_it(entry);
+        let library = hayagriva::io::from_biblatex(&bibliography).expect("entries");
+        let entry = library.nth(0).expect("an entry");
+        let publisher = entry.publisher().and_then(|p| p.name());
+        publisher.map(|name| name.value.to_string())
+    }
+
+    #[test]
+    fn the_publisher_is_made_as_pandoc_makes_it() {
+        let thesis = "@phdthesis{a, title = {T}, institution = {Seoul National University}}";
+        assert_eq!(
+            publisher(thesis).as_deref(),
+            Some("Seoul National University")
+        );
+        let manual = "@manual{a, title = {T}, organization = {Bell and Howell}}";
+        assert_eq!(publisher(manual).as_deref(), Some("Bell and Howell"));
+        let misc = "@misc{a, title = {T}, howpublished = {Zenodo}, organization = {CERN}, \
+                    publisher = {P and Q}}";
+        assert_eq!(publisher(misc).as_deref(), Some("CERN; Zenodo; P; Q"));
+        let twice = "@report{a, title = {T}, institution = {Trial Chamber}, \
+                     publisher = {Trial Chamber}}";
+        assert_eq!(publisher(twice).as_deref(), Some("Trial Chamber"));
+        let plain = "@book{a, title = {T}, publisher = {Penguin and Viking}}";
+        assert_eq!(publisher(plain).as_deref(), Some("Penguin, Viking"));
     }
 
     #[test]

@@ -135,6 +135,7 @@ fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXErr
         let ranges = bib_import::keep_range_starts(entry);
         date_ranges.extend(ranges.into_iter().map(|field| (entry.key.clone(), field)));
         tex::tidy_entry(entry);
+        bib_import::publisher_as_pandoc_reads_it(entry);
         taken_out.take(entry);
     }
     let library = hayagriva::io::from_biblatex(&parsed).map_err(|errors| {

@@ -14,9 +14,7 @@
 //!   capitalises them again, one that wants sentence case (APA, IEEE) prints them as they
 //!   are (hayagriva only ever capitalises, so APA printed Title Case);
 //! - a word written in mixed case (`WorldCat`, `iPhone`) keeps its case when a style changes
-//!   the case of titles, as if written in braces (pandoc and biber do the same);
-//! - a thesis or report names its institution as its publisher, as pandoc reads it
-//!   (hayagriva takes `institution` for an organisation its styles do not print).
+//!   the case of titles, as if written in braces (pandoc and biber do the same).
 
 use biblatex::{Chunk, Entry};
 
@@ -109,7 +107,6 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
         }
     }
     protect_mixed_case(entry);
-    institution_as_publisher(entry);
 }
 
 /// Title fields put in sentence case, those pandoc's reader puts in sentence case (a
@@ -205,25 +202,6 @@ fn lowercase_first_letter(word: &str) -> String {
         }
     }
     out
-}
-
-/// Entry types whose `institution` publishes them.
-const INSTITUTION_PUBLISHES: &[&str] = &[
-    "thesis",
-    "phdthesis",
-    "mastersthesis",
-    "report",
-    "techreport",
-];
-
-fn institution_as_publisher(entry: &mut Entry) {
-    let kind = entry.entry_type.to_string().to_ascii_lowercase();
-    if !INSTITUTION_PUBLISHES.contains(&kind.as_str()) || entry.fields.contains_key("publisher") {
-        return;
-    }
-    if let Some(institution) = entry.fields.get("institution").cloned() {
-        entry.fields.insert("publisher".to_string(), institution);
-    }
 }
 
 /// Splits each mixed-case word of the prose fields into a verbatim chunk of its own.
@@ -467,14 +445,6 @@ mod tests {
             ]
         );
         assert!(!is_mixed_case("S-21") && !is_mixed_case("NASA") && !is_mixed_case("Ji-woo"));
-    }
-
-    #[test]
-    fn a_thesis_is_published_by_its_institution() {
-        let bib = "@phdthesis{a, title = {T}, institution = {Seoul National University}}";
-        assert_eq!(tidied(bib, "a", "publisher"), "Seoul National University");
-        let bib = "@book{a, title = {T}, institution = {I}, publisher = {P}}";
-        assert_eq!(tidied(bib, "a", "publisher"), "P");
     }
 
     #[test]
