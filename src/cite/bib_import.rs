@@ -34,6 +34,10 @@
 //!   `collection-number`, "CSLI Lecture Notes 27"), as pandoc reads it, where hayagriva makes
 //!   it the book's issue ("CSLI Lecture Notes, no. 27"); the number is taken out before the
 //!   import and given to the series hayagriva makes a parent of the book;
+//! - around it, the original edition of a translation or reprint (`origdate`, `origtitle`,
+//!   `origpublisher`, `origlocation`), which hayagriva's import leaves out, is given to the
+//!   entry as hayagriva's `original` parent, which it prints as CSL's `original-*` variables
+//!   ("(1867) 1990", "Original work published 1867") as citeproc prints pandoc's reading;
 //! - after it, in every name: BibTeX puts a name's lowercase particles in its von part
 //!   (`de La Fontaine` is von `de`, family `La Fontaine`), and pandoc's family name never
 //!   holds a particle, while hayagriva reads the leading words of a family name that are in
@@ -46,7 +50,9 @@ use std::collections::HashMap;
 use biblatex::{
     Chunk, Chunks, ChunksExt, DateValue, EntryType as TexType, PermissiveType, Spanned,
 };
-use hayagriva::types::{EntryType, FormatString, MaybeTyped, Numeric, Person, PersonsWithRoles};
+use hayagriva::types::{
+    Date, EntryType, FormatString, MaybeTyped, Numeric, Person, PersonsWithRoles, Publisher,
+};
 use hayagriva::{Entry, Library};
 
 /// The genre pandoc's reader gives each thesis type when no `type` field names it.
@@ -233,6 +239,8 @@ pub(super) struct TakenOut {
     book_titles: HashMap<String, FormatString>,
     /// The title of a book's series and the book's number in it.
     series_numbers: HashMap<String, (FormatString, MaybeTyped<Numeric>)>,
+    /// The original edition of a translation or a reprint.
+    originals: HashMap<String, Entry>,
 }
 
 impl TakenOut {
@@ -240,6 +248,35 @@ impl TakenOut {
     pub(super) fn take(&mut self, entry: &mut biblatex::Entry) {
         self.take_book_title(entry);
         self.take_series_number(entry);
+        self.read_original(entry);
+    }
+
+    /// Reads the original edition of `entry` from its `orig…` fields, if it has any.
+    fn read_original(&mut self, entry: &biblatex::Entry) {
+        let text = |field: &str| {
+            let chunks = entry.fields.get(field)?;
+            Some(FormatString::from(chunks.as_slice()))
+        };
+        let date = match entry.get_as::<PermissiveType<biblatex::Date>>("origdate") {
+            Ok(PermissiveType::Typed(date)) => Some(Date::from(date)),
+            _ => None,
+        };
+        let (title, publisher) = (text("origtitle"), text("origpublisher"));
+        let location = text("origlocation");
+        if date.is_none() && title.is_none() && publisher.is_none() && location.is_none() {
+            return;
+        }
+        let mut original = Entry::new(&entry.key, EntryType::Original);
+        if let Some(date) = date {
+            original.set_date(date);
+        }
+        if let Some(title) = title {
+            original.set_title(title);
+        }
+        if publisher.is_some() || location.is_some() {
+            original.set_publisher(Publisher::new(publisher, location));
+        }
+        self.originals.insert(entry.key.clone(), original);
     }
 
     /// Takes the book's title out of a part of a book (see the module docs). A part of a
@@ -286,6 +323,11 @@ pub(super) fn reshape(library: &Library, taken: &TakenOut) -> Library {
         }
         if let Some((series, number)) = taken.series_numbers.get(entry.key()) {
             number_in_series(&mut entry, series, number);
+        }
+        if let Some(original) = taken.originals.get(entry.key()) {
+            let mut parents = entry.parents().to_vec();
+            parents.push(original.clone());
+            entry.set_parents(parents);
         }
         keep_family_names_whole(&mut entry);
         reshaped.push(&entry);
@@ -614,6 +656,37 @@ mod tests {
                 "Smith, Ann. “Ink.” Essays, edited by Peter Clark, CUP, 2013, pp. 3–9. Studies in \
                  Writing 4.",
             ]
+        );
+    }
+
+    #[test]
+    fn the_original_edition_is_printed() {
+        let bib = "@book{marx, author = {Marx, Karl}, title = {Capital}, \
+                   translator = {Fowkes, Ben}, edition = {2}, publisher = {Penguin}, \
+                   location = {London}, date = {1990}, origdate = {1867}}";
+        // As citeproc prints it from pandoc's reading of the entry.
+        assert_eq!(
+            reference_list(bib, "apa"),
+            [
+                "Marx, K. (1990). Capital (B. Fowkes, Trans.; 2nd ed.). Penguin. (Original work \
+              published 1867)"
+            ]
+        );
+        let entry = imported(
+            "@book{a, title = {T}, date = {1990}, origdate = {1867-05}, \
+             origtitle = {Das Kapital}, origpublisher = {Meissner}, origlocation = {Hamburg}}",
+        );
+        let original = entry.parents().last().expect("the original");
+        assert_eq!(original.entry_type(), &EntryType::Original);
+        let date = original.date().expect("a date");
+        assert_eq!((date.year, date.month), (1867, Some(4)));
+        assert_eq!(parent_titles(&entry), ["Das Kapital"]);
+        let publisher = original.publisher().expect("a publisher");
+        let name = publisher.name().map(|n| n.value.to_string());
+        let place = publisher.location().map(|l| l.value.to_string());
+        assert_eq!(
+            (name.as_deref(), place.as_deref()),
+            (Some("Meissner"), Some("Hamburg"))
         );
     }
 
