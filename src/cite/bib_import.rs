@@ -13,7 +13,14 @@
 //!   as a part of a collection: hayagriva gives its encyclopedia entries no container
 //!   (`Entry::get_container` has no case for them) and prints the work's title as a volume
 //!   title ("Encyclopedia of Writing. Edited by Peter Clark. Scripts."), where read as a
-//!   chapter it prints as citeproc prints the encyclopedia entry pandoc makes of it;
+//!   chapter it prints as citeproc prints the encyclopedia entry pandoc makes of it.
+//!   Software (`@software`) is read as hayagriva reads a `@dataset`, the one type it renders
+//!   as CSL `software` (with its version);
+//! - before it, an article's or proceedings' `issuetitle` is dropped, as pandoc drops it:
+//!   hayagriva would print it in place of the journal's (or the proceedings') own title;
+//! - before it, an `eprint` in arXiv, JSTOR, PubMed or Google Books gives an entry without a
+//!   `url` the address pandoc gives it (hayagriva keeps the identifier, which no style
+//!   prints);
 //! - before it, the publisher is what pandoc's reader makes it: the school, institution,
 //!   organization and `howpublished` of the entry before its publishers, joined by "; " (an
 //!   organization publishing a manual or a web page, `howpublished` of a `@misc`, which
@@ -72,6 +79,18 @@ const TYPE_KEYS: &[(&str, &str)] = &[
     ("software", "computer software"),
     ("datacd", "CD-ROM"),
     ("audiocd", "audio CD"),
+    ("patent", "patent"),
+    ("patentde", "German patent"),
+    ("patenteu", "European patent"),
+    ("patentfr", "French patent"),
+    ("patentuk", "British patent"),
+    ("patentus", "U.S. patent"),
+    ("patreq", "patent request"),
+    ("patreqde", "German patent request"),
+    ("patreqeu", "European patent request"),
+    ("patreqfr", "French patent request"),
+    ("patrequk", "British patent request"),
+    ("patrequs", "U.S. patent request"),
 ];
 
 /// The no-break space joining the words of a family name hayagriva would take apart.
@@ -125,6 +144,7 @@ const READ_AS: &[(TexType, TexType)] = &[
     (TexType::MvReference, TexType::MvBook),
     (TexType::BookInBook, TexType::InBook),
     (TexType::InReference, TexType::InCollection),
+    (TexType::Software, TexType::Dataset),
 ];
 
 /// Reads a collection or a work of reference cited whole as a book, a book in a book as a
@@ -179,6 +199,43 @@ fn add_name(names: &mut Vec<String>, name: String) {
     let is_new = !names.iter().any(|n| n.eq_ignore_ascii_case(name));
     if !name.is_empty() && is_new {
         names.push(name.to_string());
+    }
+}
+
+/// Drops the `issuetitle` of an article or proceedings (see the module docs).
+pub(super) fn drop_issue_title(entry: &mut biblatex::Entry) {
+    if matches!(entry.entry_type, TexType::Article | TexType::Proceedings) {
+        entry.fields.remove("issuetitle");
+    }
+}
+
+/// The address of an eprint in each archive pandoc knows, before the identifier.
+const EPRINT_ADDRESSES: &[(&str, &str)] = &[
+    ("arxiv", "https://arxiv.org/abs/"),
+    ("jstor", "https://www.jstor.org/stable/"),
+    ("pubmed", "https://www.ncbi.nlm.nih.gov/pubmed/"),
+    ("googlebooks", "https://books.google.com?id="),
+];
+
+/// Gives an entry without a `url` the address of its `eprint` (see the module docs). The
+/// archive is named by `eprinttype` or, in BibTeX files, `archiveprefix`.
+pub(super) fn eprint_as_url(entry: &mut biblatex::Entry) {
+    if entry.fields.contains_key("url") {
+        return;
+    }
+    let field_text = |field: &str| entry.fields.get(field).map(|c| c.format_verbatim());
+    let Some(eprint) = field_text("eprint") else {
+        return;
+    };
+    let archive = field_text("eprinttype").or_else(|| field_text("archiveprefix"));
+    let archive = archive.map(|a| a.trim().to_ascii_lowercase());
+    let address = EPRINT_ADDRESSES
+        .iter()
+        .find(|(name, _)| Some(*name) == archive.as_deref());
+    if let Some((_, address)) = address {
+        let url = format!("{address}{}", eprint.trim());
+        let url = vec![Spanned::detached(Chunk::Verbatim(url))];
+        entry.fields.insert("url".to_string(), url);
     }
 }
 
@@ -491,6 +548,26 @@ mod tests {
     }
 
     #[test]
+    fn an_issue_title_and_an_eprint_as_pandoc_reads_them() {
+        let bib = "@article{a, author = {Poe, Bo}, title = {Paper}, journaltitle = {Journal}, \
+                   issuetitle = {On Type}, volume = {7}, number = {2}, date = {2010}, \
+                   pages = {5--10}}\n\
+                   @article{b, author = {Qi, Wu}, title = {A Preprint}, eprint = {2101.00001}, \
+                   eprinttype = {arxiv}, date = {2021}}\n\
+                   @software{c, author = {Ko, Jin}, title = {Tool}, version = {1.2}, \
+                   url = {https://example.org/tool}, date = {2020}}";
+        // As citeproc prints them from pandoc's reading of the entries.
+        assert_eq!(
+            reference_list(bib, "apa"),
+            [
+                "Ko, J. (2020). Tool (Version 1.2) [Computer software]. https://example.org/tool",
+                "Poe, B. (2010). Paper. Journal, 7(2), 5–10.",
+                "Qi, W. (2021). A preprint. https://arxiv.org/abs/2101.00001",
+            ]
+        );
+    }
+
+    #[test]
     fn a_date_range_keeps_its_start() {
         let mut bibliography = parsed(
             "@inproceedings{a, title = {T}, date = {2011-01/2011-02}, \
@@ -517,6 +594,8 @@ mod tests {
         assert_eq!(genre(keyed).as_deref(), Some("Master’s thesis"));
         let report = "@report{a, title = {T}, type = {techreport}}";
         assert_eq!(genre(report).as_deref(), Some("technical report"));
+        let patent = "@patent{a, title = {T}, type = {patentus}}";
+        assert_eq!(genre(patent).as_deref(), Some("U.S. patent"));
         let written = "@phdthesis{a, title = {T}, type = {Habilitationsschrift}}";
         assert_eq!(genre(written).as_deref(), Some("Habilitationsschrift"));
         assert_eq!(genre("@thesis{a, title = {T}}"), None);

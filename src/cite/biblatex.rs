@@ -132,6 +132,8 @@ fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXErr
     for entry in parsed.iter_mut() {
         bib_import::name_the_genre(entry);
         bib_import::read_as_pandoc_does(entry);
+        bib_import::drop_issue_title(entry);
+        bib_import::eprint_as_url(entry);
         let ranges = bib_import::keep_range_starts(entry);
         date_ranges.extend(ranges.into_iter().map(|field| (entry.key.clone(), field)));
         tex::tidy_entry(entry);

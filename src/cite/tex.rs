@@ -8,7 +8,8 @@
 //! - a quoting command prints its argument in quotation marks;
 //! - `~` is an unbreakable space, and a plain space in a name, so that `J.~R.~R.` is three
 //!   initials;
-//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it;
+//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it, and
+//!   a `titleaddon` follows as a sentence of its own, as pandoc reads it;
 //! - the titles of an English entry are put in sentence case, words in braces aside, as
 //!   pandoc's citeproc reads BibTeX titles: a style that wants title case (Chicago, MLA)
 //!   capitalises them again, one that wants sentence case (APA, IEEE) prints them as they
@@ -106,6 +107,7 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
             }
         }
     }
+    join_title_addon(entry);
     protect_mixed_case(entry);
 }
 
@@ -120,6 +122,7 @@ const SENTENCE_CASE_FIELDS: &[&str] = &[
     "series",
     "eventtitle",
     "origtitle",
+    "titleaddon",
 ];
 
 /// Whether the entry is in English: no `langid`/`language`, or an English one.
@@ -302,6 +305,33 @@ fn join_subtitles(entry: &mut Entry) {
     }
 }
 
+/// What joins a title and its addendum, a sentence of its own.
+const TITLE_ADDON_SEPARATOR: &str = ". ";
+
+/// Appends the `titleaddon` to the title as a sentence of its own, as pandoc reads it
+/// (hayagriva's import leaves it out); the short title stays without it. Done after the
+/// titles are put in sentence case, so that the addendum keeps its capital.
+fn join_title_addon(entry: &mut Entry) {
+    let Some(addon) = entry.fields.get("titleaddon").cloned() else {
+        return;
+    };
+    let Some(title) = entry.fields.get("title").cloned() else {
+        return;
+    };
+    if !entry.fields.contains_key("shorttitle") {
+        entry.fields.insert("shorttitle".to_string(), title.clone());
+    }
+    let mut joined = title;
+    let span = joined
+        .last()
+        .map_or(0..0, |chunk| chunk.span.end..chunk.span.end);
+    let separator = Chunk::Normal(TITLE_ADDON_SEPARATOR.to_string());
+    joined.push(biblatex::Spanned::new(separator, span));
+    joined.extend(addon);
+    entry.fields.insert("title".to_string(), joined);
+    entry.fields.remove("titleaddon");
+}
+
 /// `text` with its text commands replaced by their argument and `~` by a space.
 fn plain(text: &str, is_name: bool) -> String {
     let mut out = String::with_capacity(text.len());
@@ -467,6 +497,17 @@ mod tests {
         assert_eq!(tidied(bib, "a", "eventtitle"), "Type conference");
         let bib = "@book{a, title = {Krieg und Frieden}, langid = {german}}";
         assert_eq!(tidied(bib, "a", "title"), "Krieg und Frieden");
+    }
+
+    #[test]
+    fn a_title_addon_is_a_sentence_after_the_title() {
+        let bib = "@book{a, title = {Main Work}, subtitle = {A Sub}, \
+                   titleaddon = {With a Supplement}}";
+        assert_eq!(
+            tidied(bib, "a", "title"),
+            "Main work: A sub. With a supplement"
+        );
+        assert_eq!(tidied(bib, "a", "shorttitle"), "Main work");
     }
 
     #[test]
