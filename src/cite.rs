@@ -29,6 +29,7 @@
 //!
 //! The tests of each step sit beside it; `test_book` is the book they share.
 
+mod bib_import;
 mod bib_links;
 mod biblatex;
 mod bibliography;

@@ -222,8 +222,8 @@ pub mod code {
     pub const INDEX_UNCLOSED: &str = "W0322";
     /// An `\index{}` with no term (or an empty level, `a!`): it marks nothing.
     pub const INDEX_EMPTY_TERM: &str = "W0323";
-    /// A date range in a CSL-JSON entry: the citation library prints single dates only, so
-    /// the range's start is printed and its end left out.
+    /// A date range in a CSL-JSON or BibLaTeX entry: the citation library prints single dates
+    /// only, so the range's start is printed and its end left out.
     pub const DATE_RANGE_END: &str = "W0330";
     /// `[pdf] standard` names a standard octavo cannot write (or two that exclude each other).
     pub const PDF_STANDARD_UNKNOWN: &str = "E0230";

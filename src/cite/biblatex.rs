@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::bibliography::{Bibliography, Library};
-use super::{bib_links, tex};
+use super::bibliography::{self, Bibliography, Library};
+use super::{bib_import, bib_links, tex};
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 
 /// One `@type{...}` block of a .bib file, found by its `@` at a line start.
@@ -31,7 +31,10 @@ pub(super) fn load_biblatex(bib: &mut Bibliography, text: &str, diags: &mut Diag
     }
     bib.usable = true;
     match parse_biblatex(text) {
-        Ok(library) => bib.library = Library::Native(library),
+        Ok(imported) => {
+            report_date_ranges(bib, &imported.date_ranges, diags);
+            bib.library = Library::Native(imported.library);
+        }
         Err(_) => bib.library = Library::Native(parse_chunks(bib, text, &chunks, diags)),
     }
     // Entries the line scan missed (two on one line) still get a position.
@@ -58,12 +61,13 @@ fn parse_chunks(
     for chunk in chunks {
         let body = &text[chunk.range.clone()];
         match parse_biblatex(&format!("{macros}{body}")) {
-            Ok(parsed) => {
+            Ok(imported) => {
                 if chunk.is_macro {
                     macros.push_str(body);
                     macros.push('\n');
                 }
-                for entry in parsed.iter() {
+                report_date_ranges(bib, &imported.date_ranges, diags);
+                for entry in imported.library.iter() {
                     add_entry(bib, &mut library, entry, chunk, diags);
                 }
             }
@@ -110,20 +114,49 @@ fn add_entry(
     );
 }
 
+/// What a `.bib` text became: hayagriva's entries, and the date fields (entry key, field)
+/// whose range was cut down to its start.
+struct Imported {
+    library: hayagriva::Library,
+    date_ranges: Vec<(String, &'static str)>,
+}
+
 /// Parses BibLaTeX `text` into hayagriva's entries, its TeX markup tidied first (see
-/// [`tex`](super::tex)).
-fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<hayagriva::io::BibLaTeXError>> {
+/// [`tex`](super::tex)) and the entries shaped as pandoc reads them (see
+/// [`bib_import`](super::bib_import)).
+fn parse_biblatex(text: &str) -> Result<Imported, Vec<hayagriva::io::BibLaTeXError>> {
     let mut parsed = ::biblatex::Bibliography::parse(text)
         .map_err(|error| vec![hayagriva::io::BibLaTeXError::Parse(error)])?;
+    let mut taken_out = bib_import::TakenOut::default();
+    let mut date_ranges = Vec::new();
     for entry in parsed.iter_mut() {
+        bib_import::name_the_genre(entry);
+        bib_import::read_as_pandoc_does(entry);
+        bib_import::drop_issue_title(entry);
+        bib_import::eprint_as_url(entry);
+        let ranges = bib_import::keep_range_starts(entry);
+        date_ranges.extend(ranges.into_iter().map(|field| (entry.key.clone(), field)));
         tex::tidy_entry(entry);
+        bib_import::publisher_as_pandoc_reads_it(entry);
+        taken_out.take(entry);
     }
-    hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
+    let library = hayagriva::io::from_biblatex(&parsed).map_err(|errors| {
         errors
             .into_iter()
             .map(hayagriva::io::BibLaTeXError::Type)
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    Ok(Imported {
+        library: bib_import::reshape(&library, &taken_out),
+        date_ranges,
     })
+}
+
+/// Warns of each date range whose end is not printed.
+fn report_date_ranges(bib: &Bibliography, ranges: &[(String, &str)], diags: &mut Diagnostics) {
+    for (key, field) in ranges {
+        bibliography::report_date_range(bib, key, field, diags);
+    }
 }
 
 /// Map an error range in `macros + chunk` back into the file, inside the chunk.
@@ -273,6 +306,24 @@ mod tests {
         assert_eq!(found, expected);
         assert_eq!(cites(&outcome), ["(Ang 1990)", "Chey (1993)"]);
         assert_eq!(entries(&outcome).len(), 2);
+    }
+
+    #[test]
+    fn a_date_range_prints_its_start_with_a_warning() {
+        let bib = "@book{a, author = {Ang, Ing}, title = {One}, year = {1990}}\n\
+                   @inproceedings{conf, author = {Park, Ji-woo}, title = {Digital Type},\n  \
+                   booktitle = {Proceedings}, date = {2011-01/2012-02}}\n";
+        let book = book(&["[@a; @conf]"], &[], Some(("refs.bib", bib)));
+        let outcome = run_with(book, &options("chicago-author-date"));
+        assert_eq!(cites(&outcome), ["(Ang 1990; Park 2011)"]);
+        let warnings = messages(&outcome.diags, Severity::Warning);
+        assert_eq!(
+            warnings,
+            ["`date` of `conf` is a date range: only its start is printed"]
+        );
+        let warning = &outcome.diags.items()[0];
+        let at = warning.span.as_ref().expect("a position");
+        assert_eq!(outcome.book.sources.location(at), "refs.bib:2:16");
     }
 
     #[test]

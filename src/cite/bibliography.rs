@@ -8,6 +8,7 @@ use hayagriva::citationberg::json::{
     DateValue as JsonDate, Item as JsonItem, NameValue as JsonName, Value as JsonValue,
 };
 
+use super::bib_import;
 use super::biblatex::load_biblatex;
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 
@@ -198,16 +199,27 @@ fn tidy_json_item(bib: &Bibliography, item: &mut JsonItem, diags: &mut Diagnosti
         }
     }
     for field in ranges {
-        let at = bib.positions.get(&id).cloned();
-        diags.push(
-            Diagnostic::warning(
-                code::DATE_RANGE_END,
-                format!("`{field}` of `{id}` is a date range: only its start is printed"),
-            )
-            .at(at.unwrap_or_else(|| Span::new(bib.file, 0..0)))
-            .with_hint("the citation library prints single dates; give the range in a note"),
-        );
+        report_date_range(bib, &id, &field, diags);
     }
+}
+
+/// Warns that the date `field` of entry `id` is a range of which only the start is printed
+/// (hayagriva 0.10 has no date ranges).
+pub(super) fn report_date_range(
+    bib: &Bibliography,
+    id: &str,
+    field: &str,
+    diags: &mut Diagnostics,
+) {
+    let at = bib.positions.get(id).cloned();
+    diags.push(
+        Diagnostic::warning(
+            code::DATE_RANGE_END,
+            format!("`{field}` of `{id}` is a date range: only its start is printed"),
+        )
+        .at(at.unwrap_or_else(|| Span::new(bib.file, 0..0)))
+        .with_hint("the citation library prints single dates; give the range in a note"),
+    );
 }
 
 /// The rich-text tags CSL-JSON allows in strings, taken out.
@@ -238,12 +250,17 @@ fn strip_markup(text: &str) -> String {
 }
 
 /// hayagriva splits a family name that comes without particles as if it were a whole name;
-/// an empty dropping particle makes it take the name as given.
+/// an empty dropping particle makes it take the name as given. It would also read the first
+/// words of a family name as a particle when they are in its list (`La Fontaine`), which
+/// [`whole_family_name`](super::bib_import::whole_family_name) prevents.
 fn keep_family_whole(name: &mut JsonName) {
     if let JsonName::Item(item) = name {
         let no_particles = item.non_dropping_particle.is_none() && item.dropping_particle.is_none();
         if no_particles && item.family.contains(' ') {
             item.dropping_particle = Some(String::new());
+        }
+        if item.family.contains(' ') {
+            item.family = bib_import::whole_family_name(&item.family);
         }
     }
 }
@@ -391,18 +408,29 @@ mod tests {
    "author": [{"family": "López de Molina", "given": "Ana"}], "issued": {"date-parts": [[2001]]}},
   {"id": "goethe", "type": "book", "title": "Faust",
    "author": [{"family": "Goethe", "given": "Johann Wolfgang", "non-dropping-particle": "von"}],
-   "issued": {"date-parts": [[1808]]}}
+   "issued": {"date-parts": [[1808]]}},
+  {"id": "fontaine", "type": "book", "title": "Fables",
+   "author": [{"family": "La Fontaine", "given": "Jean", "dropping-particle": "de"}],
+   "issued": {"date-parts": [[1668]]}}
 ]"#;
         let outcome = run_with(
-            book(&["[@lopez; @goethe]"], &[], Some(("refs.json", json))),
+            book(
+                &["[@lopez; @goethe; @fontaine]"],
+                &[],
+                Some(("refs.json", json)),
+            ),
             &options("chicago-author-date"),
         );
-        assert_eq!(cites(&outcome), ["(López de Molina 2001; von Goethe 1808)"]);
+        assert_eq!(
+            cites(&outcome),
+            ["(López de Molina 2001; von Goethe 1808; La\u{A0}Fontaine 1668)"]
+        );
         let entries = super::super::test_book::entries(&outcome);
         assert_eq!(
             entries,
             [
                 "Goethe, Johann Wolfgang von. 1808. Faust.",
+                "La\u{A0}Fontaine, Jean de. 1668. Fables.",
                 "López de Molina, Ana. 2001. Reading Don Quixote Today.",
             ]
         );

@@ -24,32 +24,32 @@ const STYLES: [(&str, &str, f64); 5] = [
     (
         "chicago-author-date",
         include_str!("../../tests/citations/expected/chicago-author-date.txt"),
-        87.0,
+        88.0,
     ),
     (
         "apa",
         include_str!("../../tests/citations/expected/apa.txt"),
-        94.0,
+        95.0,
     ),
     (
         "mla",
         include_str!("../../tests/citations/expected/mla.txt"),
-        95.0,
+        96.0,
     ),
     (
         "ieee",
         include_str!("../../tests/citations/expected/ieee.txt"),
-        96.0,
+        97.0,
     ),
     (
         "chicago-notes",
         include_str!("../../tests/citations/expected/chicago-notes.txt"),
-        85.0,
+        87.0,
     ),
 ];
 
 /// The least share of identical renderings over all styles, in per cent.
-const OVERALL_THRESHOLD_PERCENT: f64 = 91.5;
+const OVERALL_THRESHOLD_PERCENT: f64 = 93.0;
 
 /// `id<TAB>text` lines (comments start with `#`).
 fn pairs(text: &str) -> Vec<(&str, &str)> {

@@ -8,15 +8,14 @@
 //! - a quoting command prints its argument in quotation marks;
 //! - `~` is an unbreakable space, and a plain space in a name, so that `J.~R.~R.` is three
 //!   initials;
-//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it;
+//! - a subtitle joins its title after a colon (`title: subtitle`), as biblatex prints it, and
+//!   a `titleaddon` follows as a sentence of its own, as pandoc reads it;
 //! - the titles of an English entry are put in sentence case, words in braces aside, as
 //!   pandoc's citeproc reads BibTeX titles: a style that wants title case (Chicago, MLA)
 //!   capitalises them again, one that wants sentence case (APA, IEEE) prints them as they
 //!   are (hayagriva only ever capitalises, so APA printed Title Case);
 //! - a word written in mixed case (`WorldCat`, `iPhone`) keeps its case when a style changes
-//!   the case of titles, as if written in braces (pandoc and biber do the same);
-//! - a thesis or report names its institution as its publisher, as pandoc reads it
-//!   (hayagriva takes `institution` for an organisation its styles do not print).
+//!   the case of titles, as if written in braces (pandoc and biber do the same).
 
 use biblatex::{Chunk, Entry};
 
@@ -108,17 +107,22 @@ pub(super) fn tidy_entry(entry: &mut Entry) {
             }
         }
     }
+    join_title_addon(entry);
     protect_mixed_case(entry);
-    institution_as_publisher(entry);
 }
 
-/// Title fields put in sentence case (a journal's title is a name, kept as written).
+/// Title fields put in sentence case, those pandoc's reader puts in sentence case (a
+/// journal's title is a name, kept as written).
 const SENTENCE_CASE_FIELDS: &[&str] = &[
     "title",
     "shorttitle",
     "booktitle",
     "maintitle",
     "issuetitle",
+    "series",
+    "eventtitle",
+    "origtitle",
+    "titleaddon",
 ];
 
 /// Whether the entry is in English: no `langid`/`language`, or an English one.
@@ -201,25 +205,6 @@ fn lowercase_first_letter(word: &str) -> String {
         }
     }
     out
-}
-
-/// Entry types whose `institution` publishes them.
-const INSTITUTION_PUBLISHES: &[&str] = &[
-    "thesis",
-    "phdthesis",
-    "mastersthesis",
-    "report",
-    "techreport",
-];
-
-fn institution_as_publisher(entry: &mut Entry) {
-    let kind = entry.entry_type.to_string().to_ascii_lowercase();
-    if !INSTITUTION_PUBLISHES.contains(&kind.as_str()) || entry.fields.contains_key("publisher") {
-        return;
-    }
-    if let Some(institution) = entry.fields.get("institution").cloned() {
-        entry.fields.insert("publisher".to_string(), institution);
-    }
 }
 
 /// Splits each mixed-case word of the prose fields into a verbatim chunk of its own.
@@ -318,6 +303,33 @@ fn join_subtitles(entry: &mut Entry) {
         title.extend(subtitle);
         entry.fields.remove(*subtitle_field);
     }
+}
+
+/// What joins a title and its addendum, a sentence of its own.
+const TITLE_ADDON_SEPARATOR: &str = ". ";
+
+/// Appends the `titleaddon` to the title as a sentence of its own, as pandoc reads it
+/// (hayagriva's import leaves it out); the short title stays without it. Done after the
+/// titles are put in sentence case, so that the addendum keeps its capital.
+fn join_title_addon(entry: &mut Entry) {
+    let Some(addon) = entry.fields.get("titleaddon").cloned() else {
+        return;
+    };
+    let Some(title) = entry.fields.get("title").cloned() else {
+        return;
+    };
+    if !entry.fields.contains_key("shorttitle") {
+        entry.fields.insert("shorttitle".to_string(), title.clone());
+    }
+    let mut joined = title;
+    let span = joined
+        .last()
+        .map_or(0..0, |chunk| chunk.span.end..chunk.span.end);
+    let separator = Chunk::Normal(TITLE_ADDON_SEPARATOR.to_string());
+    joined.push(biblatex::Spanned::new(separator, span));
+    joined.extend(addon);
+    entry.fields.insert("title".to_string(), joined);
+    entry.fields.remove("titleaddon");
 }
 
 /// `text` with its text commands replaced by their argument and `~` by a space.
@@ -466,14 +478,6 @@ mod tests {
     }
 
     #[test]
-    fn a_thesis_is_published_by_its_institution() {
-        let bib = "@phdthesis{a, title = {T}, institution = {Seoul National University}}";
-        assert_eq!(tidied(bib, "a", "publisher"), "Seoul National University");
-        let bib = "@book{a, title = {T}, institution = {I}, publisher = {P}}";
-        assert_eq!(tidied(bib, "a", "publisher"), "P");
-    }
-
-    #[test]
     fn english_titles_are_put_in_sentence_case() {
         let bib = "@book{a, title = {Paper and Ink}, subtitle = {Making Books by {Hand} in NASA's \
                    {Pol Pot} Era}, booktitle = {Essays on Scripts}, journaltitle = {Journal of \
@@ -484,8 +488,26 @@ mod tests {
         );
         assert_eq!(tidied(bib, "a", "booktitle"), "Essays on scripts");
         assert_eq!(tidied(bib, "a", "journaltitle"), "Journal of Things");
+        let bib = "@inproceedings{a, series = {Lecture Notes in {Computer Science}}, \
+                   eventtitle = {Type Conference}}";
+        assert_eq!(
+            tidied(bib, "a", "series"),
+            "Lecture notes in Computer Science"
+        );
+        assert_eq!(tidied(bib, "a", "eventtitle"), "Type conference");
         let bib = "@book{a, title = {Krieg und Frieden}, langid = {german}}";
         assert_eq!(tidied(bib, "a", "title"), "Krieg und Frieden");
+    }
+
+    #[test]
+    fn a_title_addon_is_a_sentence_after_the_title() {
+        let bib = "@book{a, title = {Main Work}, subtitle = {A Sub}, \
+                   titleaddon = {With a Supplement}}";
+        assert_eq!(
+            tidied(bib, "a", "title"),
+            "Main work: A sub. With a supplement"
+        );
+        assert_eq!(tidied(bib, "a", "shorttitle"), "Main work");
     }
 
     #[test]
