@@ -47,6 +47,8 @@ mod year_suffix;
 #[cfg(test)]
 mod differential;
 #[cfg(test)]
+mod engine;
+#[cfg(test)]
 mod test_book;
 
 use crate::diag::{Diagnostics, FileId, SourceMap};

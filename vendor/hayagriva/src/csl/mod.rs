@@ -2168,6 +2168,14 @@ pub(crate) struct WritingContext {
     /// The disambiguation-relevant properties of the first `cs:name` element.
     /// This is `None` if no `cs:name` elements were rendered.
     first_name: Option<NameDisambiguationProperties>,
+    // OCTAVO PATCH (substitute-inherits): the `cs:names` element whose
+    // `cs:substitute` is being rendered, until a `cs:names` inside it takes
+    // its `cs:name`, `cs:et-al` and `cs:label`; and whether rendering is
+    // inside a `cs:substitute` at all. See OCTAVO-PATCHES.md.
+    /// The `cs:names` whose substitute is being rendered.
+    pub(crate) substitute_for: Option<citationberg::Names>,
+    /// Whether a `cs:substitute` is being rendered or probed.
+    pub(crate) in_substitute: bool,
 
     // Inheritable settings.
     /// A stack of formatting. Always contains the format of the root layout
@@ -2203,6 +2211,9 @@ impl Default for WritingContext {
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
+            // OCTAVO PATCH (substitute-inherits)
+            substitute_for: None,
+            in_substitute: false,
             format_stack: NonEmptyStack::default(),
             cases: NonEmptyStack::default(),
             name_options: NonEmptyStack::default(),

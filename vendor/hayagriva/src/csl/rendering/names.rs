@@ -5,9 +5,8 @@ use std::fmt::Write;
 use citationberg::TermForm;
 use citationberg::taxonomy::{NameVariable, OtherTerm, Term, Variable};
 use citationberg::{
-    DelimiterBehavior, DemoteNonDroppingParticle, LayoutRenderingElement, NameAnd,
-    NameAsSortOrder, NameForm, NameLabelPosition, NameOptions, Names, ToAffixes,
-    ToFormatting,
+    DelimiterBehavior, DemoteNonDroppingParticle, NameAnd, NameAsSortOrder, NameForm,
+    NameLabelPosition, NameOptions, Names, ToAffixes, ToFormatting,
 };
 
 use crate::csl::taxonomy::EntryLike;
@@ -150,20 +149,19 @@ fn renders_given_special_form<T: EntryLike>(
     ctx: &mut Context<T>,
     is_empty: bool,
 ) -> bool {
-    match &ctx.instance.kind {
+    match ctx.instance.kind {
+        // OCTAVO PATCH (substitute-inherits): inside a `cs:substitute`, the
+        // names stand for those of the `cs:names` that was let through.
+        Some(SpecialForm::VarOnly(Variable::Name(_))) if ctx.writing.in_substitute => {}
         Some(SpecialForm::VarOnly(Variable::Name(var))) => {
             // Skip if none of the variables are the author and the supplement does not contain the author either.
-            let contains_v = names.variable.iter().any(|v| var == v);
+            let contains_v = names.variable.iter().any(|v| var == *v);
+            // OCTAVO PATCH (substitute-inherits): a substitute's `cs:names`
+            // may sit inside a `cs:choose` (the Chicago styles), so the
+            // substitute is asked whether it renders the variable.
             let substitute_will_render_v = is_empty
                 && names.substitute().is_some_and(|s| {
-                    s.children
-                        .iter()
-                        .filter_map(|c| match c {
-                            LayoutRenderingElement::Names(n) => Some(n.variable.iter()),
-                            _ => None,
-                        })
-                        .flatten()
-                        .any(|v| var == v)
+                    s.children.iter().any(|c| c.will_render(ctx, Variable::Name(var)))
                 });
             if !contains_v && !substitute_will_render_v {
                 return false;
@@ -187,6 +185,17 @@ fn renders_given_special_form<T: EntryLike>(
 
 impl RenderCsl for Names {
     fn render<T: EntryLike>(&self, ctx: &mut Context<T>) {
+        // OCTAVO PATCH (substitute-inherits): a `cs:names` anywhere inside a
+        // `cs:substitute` (also inside a `cs:choose` there) inherits the
+        // `cs:name`, `cs:et-al` and `cs:label` of the original `cs:names`
+        // (CSL 1.0.2, "Substitution"); upstream did this for direct children
+        // of the substitute only.
+        if let Some(original) = ctx.writing.substitute_for.take() {
+            original.from_names_substitute(self).render(ctx);
+            ctx.writing.substitute_for = Some(original);
+            return;
+        }
+
         // The editor and translator variables need to be merged if they are
         // both present and identical.
         let people: Vec<(Vec<Cow<'_, Person>>, NameVariable)> = if self.variable.len()
@@ -244,17 +253,20 @@ impl RenderCsl for Names {
                 ctx.writing.start_suppressing_queried_variables();
 
                 let depth = ctx.push_elem(self.to_formatting());
+                // OCTAVO PATCH (substitute-inherits): the `cs:names` inside
+                // take this element's options when they render (above).
+                let outer_substitute = ctx.writing.substitute_for.replace(self.clone());
+                let outer_in_substitute =
+                    std::mem::replace(&mut ctx.writing.in_substitute, true);
                 for child in &substitute.children {
                     let len = ctx.writing.len();
-                    if let LayoutRenderingElement::Names(names_child) = child {
-                        self.from_names_substitute(names_child).render(ctx)
-                    } else {
-                        child.render(ctx);
-                    }
+                    child.render(ctx);
                     if len < ctx.writing.len() {
                         break;
                     }
                 }
+                ctx.writing.substitute_for = outer_substitute;
+                ctx.writing.in_substitute = outer_in_substitute;
 
                 ctx.commit_elem(depth, self.display, Some(ElemMeta::Names(meta_people)));
                 ctx.writing.stop_suppressing_queried_variables();
@@ -416,6 +428,9 @@ impl RenderCsl for Names {
             return (false, UsageInfo::default());
         }
 
+        // OCTAVO PATCH (substitute-inherits): probed as it renders, inside
+        // a substitute.
+        let outer_in_substitute = std::mem::replace(&mut ctx.writing.in_substitute, true);
         let substitute_info = self
             .substitute()
             .iter()
@@ -424,6 +439,7 @@ impl RenderCsl for Names {
             .fold((false, UsageInfo::default()), |(a, b), (c, d)| {
                 (a || c, b.merge_child(d))
             });
+        ctx.writing.in_substitute = outer_in_substitute;
 
         let names_opts = self.options();
 
