@@ -164,7 +164,7 @@ mod tests {
                 "Chandler et al. (1999)",
                 "Chandler et al. (1999, 12, emphasis added)",
                 "(1996a, 104)",
-                "(Chandler et al. 1999; Kiernan 1996b; 1996a)",
+                "(Chandler et al. 1999; Kiernan 1996b, 1996a)",
                 "(Extraordinary Chambers in the Courts of Cambodia 2010, 33, emphasis added)",
             ],
         );
@@ -198,7 +198,7 @@ mod tests {
                 "Chandler et al. (1999)",
                 "Chandler et al. (1999, p. 12, emphasis added)",
                 "(1996a, p. 104)",
-                "(Chandler et al., 1999; Kiernan, 1996b; 1996a)",
+                "(Chandler et al., 1999; Kiernan, 1996b, 1996a)",
                 "(Extraordinary Chambers in the Courts of Cambodia, 2010, p. 33, emphasis added)",
             ],
         );

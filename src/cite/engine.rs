@@ -66,3 +66,75 @@ fn a_substituted_editor_or_translator_is_named_as_the_author_would_be() {
     let (notes, _) = render(&["[@beowulf1999]"], EDITED, "chicago-notes");
     assert_eq!(notes, ["Seamus Heaney, trans., Beowulf (Norton, 1999)."]);
 }
+
+/// Works by one author, by two, and two undated works by one body.
+const GROUPED: &str = r#"
+@book{doe2005,
+  author = {Doe, Jane},
+  title = {A History of Printing},
+  publisher = {Oxford University Press},
+  date = {2005},
+}
+
+@book{doe2006,
+  author = {Doe, Jane},
+  title = {Paper and Ink},
+  publisher = {Penguin},
+  date = {2006},
+}
+
+@book{doeroe2007,
+  author = {Doe, Jane and Roe, Richard},
+  title = {The Printed Page},
+  publisher = {MIT Press},
+  date = {2007},
+}
+
+@book{smith2010,
+  author = {Smith, Adam},
+  title = {Ink},
+  publisher = {Penguin},
+  date = {2010},
+}
+
+@report{unesco-a,
+  author = {{UNESCO}},
+  title = {Literacy in the World},
+  institution = {UNESCO},
+}
+
+@report{unesco-b,
+  author = {{UNESCO}},
+  title = {Libraries for All},
+  institution = {UNESCO},
+}
+"#;
+
+/// The cites of one author are grouped and collapsed as citeproc does: the years joined
+/// with the cite-group delimiter (", ", the CSL default when a style collapses), or with the
+/// layout delimiter when one of them has a locator; an item moved next to its author's
+/// first cite keeps its own author's group; an item with its own prefix is not moved; an
+/// undated work keeps its "n.d.".
+#[test]
+fn cites_of_one_author_are_grouped_and_collapsed_as_citeproc_does() {
+    let paragraphs = [
+        "[@doe2005; @doe2006; @doeroe2007]",
+        "[see @doe2005, chap. 3; @doeroe2007; @doe2006]",
+        "[@doe2005, 12; also @doe2006]",
+        "[@doe2005; @smith2010; @doeroe2007]",
+        "[@unesco-a; @unesco-b]",
+    ];
+    let (citations, _) = render(&paragraphs, GROUPED, "chicago-author-date");
+    assert_eq!(
+        citations,
+        [
+            "(Doe 2005, 2006; Doe and Roe 2007)",
+            "(see Doe 2005, chap. 3; 2006; Doe and Roe 2007)",
+            "(Doe 2005, 12; also Doe 2006)",
+            "(Doe 2005; Smith 2010; Doe and Roe 2007)",
+            "(UNESCO, n.d.-b, n.d.-a)",
+        ]
+    );
+    let (citations, _) = render(&paragraphs[..1], GROUPED, "apa");
+    assert_eq!(citations, ["(Doe, 2005, 2006; Doe & Roe, 2007)"]);
+}

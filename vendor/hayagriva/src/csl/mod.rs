@@ -288,61 +288,9 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
         }
 
         // 3. Group adjacent citations.
+        // OCTAVO PATCH (cite-grouping): see `group_items`.
         for cite in res.iter_mut() {
-            // This map contains the last index of each entry with this names
-            // elem.
-            let mut map: HashMap<String, usize> = HashMap::new();
-            let mut group_idx = 0;
-
-            for i in 0..cite.items.len() {
-                let Some(delim) =
-                    cite.request.style.citation.cite_group_delimiter.as_deref().or_else(
-                        || {
-                            cite.request
-                                .style
-                                .citation
-                                .layout
-                                .delimiter
-                                .as_deref()
-                                .filter(|_| {
-                                    cite.request.style.citation.collapse.is_some()
-                                })
-                        },
-                    )
-                else {
-                    continue;
-                };
-
-                let Some(name_elem) =
-                    cite.items[i].rendered.find_names().map(|e| format!("{e:?}"))
-                else {
-                    continue;
-                };
-
-                let mut prev = None;
-                let target = *map
-                    .entry(name_elem)
-                    .and_modify(|i| {
-                        prev = Some(*i);
-                        *i += 1
-                    })
-                    .or_insert_with(|| {
-                        group_idx += 1;
-                        i
-                    });
-
-                let mut pos = i;
-                while target < pos {
-                    cite.items.swap(pos, pos - 1);
-                    pos -= 1;
-                }
-
-                cite.items[target].delim_override = Some(delim);
-                cite.items[target].group_idx = Some(group_idx);
-                if let Some(prev) = prev {
-                    cite.items[prev].delim_override = None;
-                }
-            }
+            group_items(cite);
         }
 
         // 4. Render citations with locator.
@@ -1146,6 +1094,71 @@ fn find_ambiguous_sets<T: EntryLike + PartialEq>(
         .collect()
 }
 
+// OCTAVO PATCH (cite-grouping)
+/// The delimiter between the cites of one group: the style's
+/// `cite-group-delimiter`, else ", " when the citation collapses (the CSL
+/// default, which also turns grouping on, as in citeproc); `None` when cites
+/// are not grouped.
+fn cite_group_delimiter(citation: &citationberg::Citation) -> Option<&str> {
+    citation
+        .cite_group_delimiter
+        .as_deref()
+        .or_else(|| citation.collapse.is_some().then_some(", "))
+}
+
+// OCTAVO PATCH (cite-grouping)
+/// Cite grouping (CSL 1.0.2, "Cite Grouping"), as citeproc does it: the cites
+/// whose names render alike are moved next to the first of them, in their
+/// order; a cite is moved only over cites without a prefix or suffix of their
+/// own, and a cite with a suffix ends its group. Each group is numbered (its
+/// cites share a `group_idx`), and each cite after a group's first is preceded
+/// by the cite-group delimiter.
+fn group_items<'a, T: EntryLike>(cite: &mut SpeculativeCiteRender<'a, '_, T>) {
+    let Some(delimiter) = cite_group_delimiter(&cite.request.style.citation) else {
+        return;
+    };
+    let request = cite.request;
+    let affixes = |item: &SpeculativeItemRender<'a, T>| {
+        request
+            .items
+            .get(item.cite_props.certain.initial_idx)
+            .map_or((false, false), |asked| (asked.has_prefix, asked.has_suffix))
+    };
+    let names = |item: &SpeculativeItemRender<'a, T>| {
+        item.rendered.find_names().map(|e| format!("{e:?}"))
+    };
+
+    let mut rest: Vec<_> = mem::take(&mut cite.items);
+    let mut group_idx = 0;
+    while !rest.is_empty() {
+        let mut first = rest.remove(0);
+        group_idx += 1;
+        first.group_idx = Some(group_idx);
+        first.delim_override = None;
+        let first_names = names(&first);
+        let closed = affixes(&first).1 || first_names.is_none();
+        cite.items.push(first);
+        if closed {
+            continue;
+        }
+
+        let open = rest.iter().take_while(|item| affixes(item) == (false, false)).count();
+        let tail = rest.split_off(open);
+        let mut others = Vec::new();
+        for mut item in rest {
+            if names(&item) == first_names {
+                item.group_idx = Some(group_idx);
+                item.delim_override = Some(delimiter);
+                cite.items.push(item);
+            } else {
+                others.push(item);
+            }
+        }
+        others.extend(tail);
+        rest = others;
+    }
+}
+
 fn collapse_items<'a, T: EntryLike>(cite: &mut SpeculativeCiteRender<'a, '_, T>) {
     let style = &cite.request.style;
 
@@ -1155,12 +1168,11 @@ fn collapse_items<'a, T: EntryLike>(cite: &mut SpeculativeCiteRender<'a, '_, T>)
         .as_deref()
         .or(style.citation.layout.delimiter.as_deref());
 
-    let group_delimiter = style.citation.cite_group_delimiter.as_deref();
-    let year_suffix_delimiter = style
-        .citation
-        .year_suffix_delimiter
-        .as_deref()
-        .or(style.citation.cite_group_delimiter.as_deref());
+    // OCTAVO PATCH (cite-grouping): the CSL default of the cite-group
+    // delimiter when collapsing, as in `group_items`.
+    let group_delimiter = cite_group_delimiter(&style.citation);
+    let year_suffix_delimiter =
+        style.citation.year_suffix_delimiter.as_deref().or(group_delimiter);
 
     match style.citation.collapse {
         Some(Collapse::CitationNumber) => {
@@ -1239,42 +1251,53 @@ fn collapse_items<'a, T: EntryLike>(cite: &mut SpeculativeCiteRender<'a, '_, T>)
         Some(
             c @ (Collapse::Year | Collapse::YearSuffix | Collapse::YearSuffixRanged),
         ) => {
-            // Index of where the current group started and the group we are
-            // currently in.
-            let mut group_idx: Option<(usize, usize)> = None;
-            for i in 0..cite.items.len() {
-                match group_idx {
-                    // This is our group.
-                    Some((_, idx)) if Some(idx) == cite.items[i].group_idx => {
-                        if c == Collapse::YearSuffix
-                            && let DisambiguateState::YearSuffix(s) =
-                                cite.items[i].cite_props.speculative.disambiguation
-                            && s > 0
-                        {
-                            // We want to collapse the years up to the suffix
-                            // and the current item has a year suffix greater
-                            // than zero, which means it follows another item
-                            // with the same year. In this case, we collapse
-                            // the year suffix.
-                            cite.items[i].delim_override = year_suffix_delimiter;
-                            cite.items[i].collapse_verdict =
-                                Some(CollapseVerdict::YearSuffix);
-                            continue;
-                        }
-                        // FIXME: Retains delimiter in names.
-                        cite.items[i].delim_override = group_delimiter;
-                        cite.items[i].collapse_verdict = Some(CollapseVerdict::First);
+            // OCTAVO PATCH (cite-grouping): each group of cites by one author
+            // (from `group_items`) is collapsed to the years after its first
+            // cite, joined with the cite-group delimiter, as citeproc does;
+            // with `collapse="year"`, a group in which a cite has a locator is
+            // joined with the layout delimiter instead (citeproc, after
+            // citation-style-language/test-suite#36). The cite after a
+            // collapsed group follows the after-collapse delimiter.
+            let mut start = 0;
+            while start < cite.items.len() {
+                let group = cite.items[start].group_idx;
+                let len = match group {
+                    Some(_) => cite.items[start..]
+                        .iter()
+                        .take_while(|item| item.group_idx == group)
+                        .count(),
+                    None => 1,
+                };
+                let end = start + len;
+                let members = &cite.items[start..end];
+                let has_locator = members.iter().any(|item| item.locator.is_some());
+                for i in start + 1..end {
+                    if c == Collapse::YearSuffix
+                        && let DisambiguateState::YearSuffix(s) =
+                            cite.items[i].cite_props.speculative.disambiguation
+                        && s > 0
+                    {
+                        // We want to collapse the years up to the suffix
+                        // and the current item has a year suffix greater
+                        // than zero, which means it follows another item
+                        // with the same year. In this case, we collapse
+                        // the year suffix.
+                        cite.items[i].delim_override = year_suffix_delimiter;
+                        cite.items[i].collapse_verdict =
+                            Some(CollapseVerdict::YearSuffix);
+                        continue;
                     }
-                    // This is a different group.
-                    Some((start, _)) if start + 1 < i => {
-                        cite.items[i].delim_override = after_collapse_delim;
-                        group_idx = cite.items[i].group_idx.map(|idx| (i, idx));
-                    }
-                    // We are at the beginning.
-                    _ => {
-                        group_idx = cite.items[i].group_idx.map(|idx| (i, idx));
-                    }
+                    cite.items[i].delim_override = if c == Collapse::Year && has_locator {
+                        None
+                    } else {
+                        group_delimiter
+                    };
+                    cite.items[i].collapse_verdict = Some(CollapseVerdict::First);
                 }
+                if len > 1 && end < cite.items.len() {
+                    cite.items[end].delim_override = after_collapse_delim;
+                }
+                start = end;
             }
 
             // TODO: Year ranged.
@@ -2029,9 +2052,25 @@ pub struct CitationItem<'a, T: EntryLike> {
     pub purpose: Option<CitePurpose>,
     /// The initial index of this item in the list of items.
     initial_idx: usize,
+    // OCTAVO PATCH (cite-grouping): whether the item has its own prefix or
+    // suffix (printed by the caller), which limits cite grouping.
+    /// Whether the item has a prefix of its own.
+    has_prefix: bool,
+    /// Whether the item has a suffix of its own.
+    has_suffix: bool,
 }
 
 impl<'a, T: EntryLike> CitationItem<'a, T> {
+    // OCTAVO PATCH (cite-grouping)
+    /// Mark whether the item has a prefix or a suffix of its own, printed by
+    /// the caller: like citeproc, cite grouping moves no item over an item
+    /// with a prefix or suffix, and ends a group at an item with a suffix.
+    pub fn with_affixes(mut self, has_prefix: bool, has_suffix: bool) -> Self {
+        self.has_prefix = has_prefix;
+        self.has_suffix = has_suffix;
+        self
+    }
+
     /// Create a new citation item for the given entry.
     pub fn with_entry(entry: &'a T) -> Self {
         Self {
@@ -2041,6 +2080,8 @@ impl<'a, T: EntryLike> CitationItem<'a, T> {
             hidden: false,
             purpose: None,
             initial_idx: 0,
+            has_prefix: false,
+            has_suffix: false,
         }
     }
 
@@ -2053,6 +2094,8 @@ impl<'a, T: EntryLike> CitationItem<'a, T> {
             hidden: false,
             purpose: None,
             initial_idx: 0,
+            has_prefix: false,
+            has_suffix: false,
         }
     }
 
@@ -2071,6 +2114,8 @@ impl<'a, T: EntryLike> CitationItem<'a, T> {
             hidden,
             purpose,
             initial_idx: 0,
+            has_prefix: false,
+            has_suffix: false,
         }
     }
 

@@ -282,6 +282,13 @@ impl<'a, 'b> ResolvedTextTarget<'a, 'b> {
                     _ => return None,
                 }
             }
+            // OCTAVO PATCH (cite-grouping): the "no date" term is an undated
+            // work's date, and stays in its collapsed cite ("n.d.-b, n.d.-a").
+            Some(SpecialForm::OnlyFirstDate)
+                if matches!(
+                    text.target,
+                    TextTarget::Term { term: Term::Other(OtherTerm::NoDate), .. }
+                ) => {}
             Some(SpecialForm::OnlyFirstDate | SpecialForm::OnlyYearSuffix)
                 if !matches!(&text.target, TextTarget::Macro { .. })
                     && !matches!(
