@@ -138,3 +138,38 @@ fn cites_of_one_author_are_grouped_and_collapsed_as_citeproc_does() {
     let (citations, _) = render(&paragraphs[..1], GROUPED, "apa");
     assert_eq!(citations, ["(Doe, 2005, 2006; Doe & Roe, 2007)"]);
 }
+
+/// Titles holding a quotation: an article's (quoted by the style) and a book's (italic).
+const QUOTING: &str = r#"
+@article{wright2015,
+  author = {Wright, Ellen},
+  title = {Reading \mkbibquote{Ulysses} Again},
+  journaltitle = {Modernism Quarterly},
+  volume = {22},
+  pages = {5--19},
+  date = {2015},
+}
+
+@book{wright2016,
+  author = {Wright, Ellen},
+  title = {After \mkbibquote{Ulysses}},
+  publisher = {Penguin},
+  date = {2016},
+}
+"#;
+
+/// Quotation marks inside a title the style quotes become inner quotation marks, as
+/// citeproc prints them; a title the style does not quote keeps its own.
+#[test]
+fn quotation_marks_inside_a_quoted_title_become_inner_ones() {
+    let (_, list) = render(
+        &["[@wright2015; @wright2016]"],
+        QUOTING,
+        "chicago-author-date",
+    );
+    assert_eq!(
+        list[0],
+        "Wright, Ellen. 2015. “Reading ‘Ulysses’ Again.” Modernism Quarterly 22: 5–19."
+    );
+    assert!(list[1].starts_with("Wright, Ellen. 2016. After “Ulysses”"));
+}

@@ -3022,6 +3022,36 @@ impl<'a, T: EntryLike> Context<'a, T> {
     }
 
     /// Push a chunked string to the buffer.
+    // OCTAVO PATCH (nested-quotes)
+    /// `chunked` as printed inside quotation marks: its own outer quotation
+    /// marks become inner ones ("Reading ‘Ulysses’ Again" in a quoted
+    /// title), as citeproc's flip-flop does. `None` when nothing changes.
+    pub(crate) fn with_inner_quotes(
+        &self,
+        chunked: &ChunkedString,
+    ) -> Option<ChunkedString> {
+        if !self.writing.inner_quotes {
+            return None;
+        }
+        let mark = |term: OtherTerm| self.term(term.into(), TermForm::default(), false);
+        let (open, close) = (mark(OtherTerm::OpenQuote)?, mark(OtherTerm::CloseQuote)?);
+        let inner_open = mark(OtherTerm::OpenInnerQuote)?;
+        let inner_close = mark(OtherTerm::CloseInnerQuote)?;
+        if open.is_empty() || close.is_empty() || open == close {
+            return None;
+        }
+        let quoted = |value: &str| value.contains(open) || value.contains(close);
+        if !chunked.0.iter().any(|chunk| quoted(&chunk.value)) {
+            return None;
+        }
+        let mut flipped = chunked.clone();
+        for chunk in flipped.0.iter_mut().filter(|c| c.kind != ChunkKind::Math) {
+            chunk.value =
+                chunk.value.replace(open, inner_open).replace(close, inner_close);
+        }
+        Some(flipped)
+    }
+
     pub fn push_chunked(&mut self, chunked: &ChunkedString) {
         for chunk in &chunked.0 {
             match chunk.kind {

@@ -106,6 +106,9 @@ impl RenderCsl for citationberg::Text {
                     ctx.push_link(&display.into(), destination);
                 } else if var == StandardVariable::URL {
                     ctx.push_link(&val, val.to_string());
+                } else if let Some(flipped) = ctx.with_inner_quotes(&val) {
+                    // OCTAVO PATCH (nested-quotes)
+                    ctx.push_chunked(&flipped);
                 } else {
                     ctx.push_chunked(&val);
                 }
