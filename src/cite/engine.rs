@@ -2,6 +2,8 @@
 //! `vendor/hayagriva`, each change listed in `vendor/hayagriva/OCTAVO-PATCHES.md`), each
 //! checked on a small book against what citeproc and the CSL specification print.
 
+use hayagriva::lang::{Case, TitleCase};
+
 use super::test_book::{book, cite_notes, cites, entries, options, run_with};
 
 /// Works whose only names are an editor or a translator.
@@ -172,4 +174,25 @@ fn quotation_marks_inside_a_quoted_title_become_inner_ones() {
         "Wright, Ellen. 2015. “Reading ‘Ulysses’ Again.” Modernism Quarterly 22: 5–19."
     );
     assert!(list[1].starts_with("Wright, Ellen. 2016. After “Ulysses”"));
+}
+
+/// A Russian title, title-cased as if it were English (its language is not given).
+const RUSSIAN: &str = r#"
+@book{tolstoy1869,
+  author = {Толстой, Лев},
+  title = {Война и мир},
+  publisher = {Русский вестник},
+  date = {1869},
+}
+"#;
+
+/// Title case leaves a word of one lowercase letter as it is, as citeproc does: "и"
+/// ("and") stays lowercase, the other words are capitalised.
+#[test]
+fn title_case_leaves_a_one_letter_word_lowercase() {
+    let (_, list) = render(&["[@tolstoy1869]"], RUSSIAN, "chicago-author-date");
+    assert_eq!(list, ["Толстой, Лев. 1869. Война и Мир. Русский вестник."]);
+    let title_case: Case = TitleCase::new().into();
+    assert_eq!(title_case.transform("и мир"), "И Мир");
+    assert_eq!(title_case.transform("x-ray and I"), "X-Ray and I");
 }

@@ -500,6 +500,22 @@ impl CaseFolder {
         Some(&self.buf[data.start..alphabetic_end])
     }
 
+    // OCTAVO PATCH (title-case-one-letter)
+    /// Whether the word at `data` is a single letter standing alone: followed
+    /// by a space, punctuation or nothing, not by a hyphen or an apostrophe
+    /// that would join it to more of a word ("x-ray", "l'amour").
+    fn is_lone_letter(&self, data: WordData) -> bool {
+        let mut letters = self.find_word().unwrap_or_default().chars();
+        let lone =
+            letters.next().is_some_and(char::is_alphabetic) && letters.next().is_none();
+        let start = data.start.min(self.buf.len());
+        let mut rest = self.buf[start..].chars().skip(1);
+        lone && rest.next().is_none_or(|c| {
+            c.is_whitespace()
+                || matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | ')' | ']')
+        })
+    }
+
     fn process_word(&mut self) {
         let mut verdict = WordVerdict::Keep;
         let data = if let Some(data) = self.last_word {
@@ -512,6 +528,14 @@ impl CaseFolder {
             Case::Title(config) => {
                 if config.keep_all_uppercase_words && data.is_all_upper() {
                     verdict = WordVerdict::AllUpper;
+                } else if !data.follows_punctuation
+                    && !data.start_was_upper
+                    && self.is_lone_letter(data)
+                {
+                    // OCTAVO PATCH (title-case-one-letter): a word of one
+                    // lowercase letter stays lowercase, as in citeproc
+                    // ("Война и Мир", Russian "и" = "and").
+                    verdict = WordVerdict::Lowercase;
                 } else if config.use_exception_dictionary {
                     // Check if the word should be decapitalized.
                     let mut lookup = true;
