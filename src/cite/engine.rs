@@ -196,3 +196,34 @@ fn title_case_leaves_a_one_letter_word_lowercase() {
     assert_eq!(title_case.transform("и мир"), "И Мир");
     assert_eq!(title_case.transform("x-ray and I"), "X-Ray and I");
 }
+
+/// Given names joined by a hyphen, the second part capitalised or not.
+const HYPHENATED: &str = r#"
+@book{lee2015,
+  author = {Lee, Min-jun},
+  title = {Type Design},
+  publisher = {Penguin},
+  date = {2015},
+}
+
+@book{godard1960,
+  author = {Godard, Jean-Luc},
+  title = {Breathless},
+  publisher = {Penguin},
+  date = {1960},
+}
+"#;
+
+/// A part of a given name joined by a hyphen and written in lowercase gives no initial, as
+/// citeproc prints it ("Min-jun" → "M."); a capitalised one does ("Jean-Luc" → "J.-L.").
+#[test]
+fn a_lowercase_part_after_a_hyphen_gives_no_initial() {
+    let (_, list) = render(&["[@lee2015; @godard1960]"], HYPHENATED, "apa");
+    assert_eq!(
+        list,
+        [
+            "Godard, J.-L. (1960). Breathless. Penguin.",
+            "Lee, M. (2015). Type design. Penguin.",
+        ]
+    );
+}

@@ -241,7 +241,12 @@ impl Person {
         })
     }
 
+    // OCTAVO PATCH (hyphen-lowercase-initial)
     /// Formats the given name into initials.
+    ///
+    /// A part joined by a hyphen that starts with a lowercase letter gives no
+    /// initial, as in citeproc: `"Min-jun"` yields `"M."` (not `"M.-jun"`),
+    /// while `"Jean-Luc"` yields `"J.-L."`.
     ///
     /// For example, `"Judith Beatrice"` would yield `"J. B."` if the
     /// `delimiter` argument is set to `Some(". ")`, `"Klaus-Peter"` would
@@ -261,6 +266,8 @@ impl Person {
         let Some(gn) = &self.given_name else {
             return Ok(());
         };
+        // OCTAVO PATCH (hyphen-lowercase-initial)
+        let gn = &without_lowercase_hyphen_parts(gn);
 
         let mut collect = true;
         let mut non_empty = false;
@@ -577,6 +584,29 @@ impl FromStr for Person {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::from_strings(s.split(',').collect())
     }
+}
+
+// OCTAVO PATCH (hyphen-lowercase-initial)
+/// `given` without its parts that follow a hyphen and start with a lowercase
+/// letter (`"Min-jun"` → `"Min"`): citeproc gives them no initial ("Ji-ping
+/// -> J. not J.-p.", `Citeproc.Eval.initialize`).
+fn without_lowercase_hyphen_parts(given: &str) -> String {
+    let mut kept = String::with_capacity(given.len());
+    let mut skipping = false;
+    let mut chars = given.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '-' && chars.peek().is_some_and(|next| next.is_lowercase()) {
+            skipping = true;
+            continue;
+        }
+        if c.is_whitespace() || c == '-' {
+            skipping = false;
+        }
+        if !skipping {
+            kept.push(c);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
