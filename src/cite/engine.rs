@@ -227,3 +227,31 @@ fn a_lowercase_part_after_a_hyphen_gives_no_initial() {
         ]
     );
 }
+
+/// An edited volume, as BibLaTeX writes it.
+const COLLECTION: &str = r#"
+@collection{abelard1989,
+  editor = {Abelard, Peter},
+  title = {Collected Letters},
+  publisher = {Routledge},
+  location = {New York},
+  date = {1989},
+}
+"#;
+
+/// A BibLaTeX @collection is an edited book, not the archival collection of CSL's
+/// `collection` type: no "[Archival collection]" in APA, and its publisher and date printed
+/// as a book's.
+#[test]
+fn an_edited_collection_is_printed_as_a_book() {
+    let (_, list) = render(&["[@abelard1989]"], COLLECTION, "apa");
+    assert_eq!(
+        list,
+        ["Abelard, P. (Ed.). (1989). Collected letters. Routledge."]
+    );
+    let (_, list) = render(&["[@abelard1989]"], COLLECTION, "ieee");
+    assert_eq!(
+        list,
+        ["[1] P. Abelard, Ed., Collected letters. New York: Routledge, 1989."]
+    );
+}

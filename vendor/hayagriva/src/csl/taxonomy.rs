@@ -598,12 +598,15 @@ impl EntryLike for Entry {
                     return is_periodical;
                 }
 
-                let is_collection = self.entry_type() == &EntryType::Anthology;
+                // OCTAVO PATCH (anthology-is-book): an anthology (an edited
+                // volume, BibLaTeX's @collection) is a CSL book; CSL's
+                // `collection` is an archival collection, which hayagriva
+                // has no type for.
                 if kind == Kind::Collection {
-                    return is_collection;
+                    return false;
                 }
 
-                !(is_periodical || is_collection)
+                !is_periodical
             }
             Kind::Chapter => select!(
                 (Anthos > Anthology) | (Chapter > (Book | Anthology | Proceedings))
