@@ -255,3 +255,17 @@ fn an_edited_collection_is_printed_as_a_book() {
         ["[1] P. Abelard, Ed., Collected letters. New York: Routledge, 1989."]
     );
 }
+
+/// A locator of pages is a page range like the `page` variable: the style's
+/// `page-range-format` shortens it (MLA's minimal-two, Chicago's chicago-16).
+#[test]
+fn a_page_range_locator_follows_the_page_range_format() {
+    let (citations, _) = render(
+        &["[@doeroe2007, 100-110]"],
+        GROUPED,
+        "modern-language-association",
+    );
+    assert_eq!(citations, ["(Doe and Roe 100–10)"]);
+    let (citations, _) = render(&["[@doe2005, 321-328]"], GROUPED, "chicago-author-date");
+    assert_eq!(citations, ["(Doe 2005, 321–28)"]);
+}

@@ -21,7 +21,10 @@ use crate::lang::{Case, SentenceCase, TitleCase};
 use crate::types::{ChunkedString, Date, MaybeTyped, Numeric};
 
 use super::taxonomy::{EntryLike, NumberOrPageVariableResult};
-use super::{Context, ElemMeta, IbidState, SpecialForm, UsageInfo, write_year};
+use super::{
+    Context, ElemMeta, IbidState, LocatorPayload, SpecialForm, SpecificLocator,
+    UsageInfo, write_year,
+};
 
 pub mod names;
 
@@ -86,8 +89,21 @@ impl RenderCsl for citationberg::Text {
         let cidx = ctx.push_case(self.text_case);
 
         let mut should_render = true;
+        // OCTAVO PATCH (locator-page-range)
+        let page_locator = match target {
+            ResolvedTextTarget::NumberVariable(NumberVariable::Locator, _) => {
+                page_locator_range(ctx)
+            }
+            _ => None,
+        };
 
         match target {
+            // OCTAVO PATCH (locator-page-range)
+            ResolvedTextTarget::NumberVariable(..) if page_locator.is_some() => {
+                if let Some(range) = &page_locator {
+                    render_page_range(range, ctx);
+                }
+            }
             ResolvedTextTarget::StandardVariable(var, val) => {
                 if let Some(url_prefix) = get_url_prefix(var) {
                     // For link variables, create the full URL for the destination of the link.
@@ -458,6 +474,27 @@ fn render_typed_num<T: EntryLike>(
     ctx: &mut Context<T>,
 ) {
     num.with_form(ctx, form, gender, &ctx.ordinal_lookup()).unwrap();
+}
+
+// OCTAVO PATCH (locator-page-range)
+/// The cite's locator as a page range, when it locates pages, holds a range,
+/// and the style sets a `page-range-format`: citeproc formats such a locator
+/// as it does the `page` variable (the option "activates expansion or
+/// collapsing of page ranges", read by CSL's maintainers as covering page
+/// locators: citation-style-language/styles#1475).
+fn page_locator_range<T: EntryLike>(ctx: &Context<T>) -> Option<PageRanges> {
+    ctx.style.csl.settings.page_range_format?;
+    let SpecificLocator(Locator::Page, LocatorPayload::Str(value)) =
+        ctx.instance.cite_props.speculative.locator.as_ref()?
+    else {
+        return None;
+    };
+    let range = PageRanges::from_str(value).ok()?;
+    range
+        .ranges
+        .iter()
+        .any(|part| matches!(part, crate::PageRangesPart::Range(..)))
+        .then_some(range)
 }
 
 fn render_page_range<T: EntryLike>(range: &PageRanges, ctx: &mut Context<T>) {
