@@ -39,7 +39,8 @@ fn render(paragraphs: &[&str], bib: &str, style: &str) -> (Vec<String>, Vec<Stri
 
 /// The Chicago styles substitute the editor or translator for a missing author from inside a
 /// `cs:choose`: the names keep the form of the author's (family name in citations, inverted
-/// with the role in the list), and a narrative citation still names them.
+/// with the role in the list), and a narrative citation still names them, or the title that
+/// stands for them.
 #[test]
 fn a_substituted_editor_or_translator_is_named_as_the_author_would_be() {
     let paragraphs = [
@@ -67,6 +68,9 @@ fn a_substituted_editor_or_translator_is_named_as_the_author_would_be() {
     );
     let (notes, _) = render(&["[@beowulf1999]"], EDITED, "chicago-notes");
     assert_eq!(notes, ["Seamus Heaney, trans., Beowulf (Norton, 1999)."]);
+    // APA substitutes the title for a translator: a narrative citation names the title.
+    let (citations, _) = render(&["@beowulf1999 shows"], EDITED, "apa");
+    assert_eq!(citations, ["Beowulf (1999)"]);
 }
 
 /// Works by one author, by two, and two undated works by one body.

@@ -293,6 +293,11 @@ impl<'a, 'b> ResolvedTextTarget<'a, 'b> {
         match ctx.instance.kind {
             // If we are supposed to print a variable we need to return if this
             // is neither a macro nor that variable.
+            // OCTAVO PATCH (substitute-inherits): inside a `cs:substitute`,
+            // a text (the title of a work without author or editor) stands
+            // for the names.
+            Some(SpecialForm::VarOnly(Variable::Name(_)))
+                if ctx.writing.in_substitute => {}
             Some(SpecialForm::VarOnly(v))
                 if !matches!(&text.target, TextTarget::Macro { .. }) =>
             {
