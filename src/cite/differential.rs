@@ -204,21 +204,33 @@ fn an_unlisted_change_of_output_fails() {
     assert!(tally.unexplained.iter().any(|line| line.contains(id)));
 }
 
-/// `xml` with each `cs:et-al` naming its term as CSL does (`et-al`): citationberg 0.7
-/// writes `term="et al"` (its serde name for `EtAlTerm::EtAl`, lib.rs), a term citeproc does
-/// not know, so that it printed no "et al." at all.
-fn valid_et_al_terms(xml: &str) -> String {
+/// `xml` with the terms named as CSL names them, where citationberg 0.7 writes its own serde
+/// names (lib.rs, taxonomy.rs), which citeproc does not know: `cs:et-al` with
+/// `term="et al"` (citeproc then printed no "et al." at all) for `et-al`, and the
+/// `editor-translator` term of a style's locale for `editortranslator` (citeproc then
+/// took its own locale's "edited & translated by" over the style's).
+fn csl_term_names(xml: &str) -> String {
     xml.replace("<et-al term=\"et al\"", "<et-al term=\"et-al\"")
+        .replace(
+            "<term name=\"editor-translator\"",
+            "<term name=\"editortranslator\"",
+        )
 }
 
 #[test]
-fn the_written_styles_name_the_et_al_term_as_csl_does() {
-    let ieee = hayagriva::archive::ArchivedStyle::by_name("ieee")
-        .expect("an archive style")
-        .get();
-    let xml = valid_et_al_terms(&ieee.to_xml().expect("the style as XML"));
-    assert!(xml.contains("<et-al term=\"et-al\""), "{xml}");
-    assert!(!xml.contains("term=\"et al\""));
+fn the_written_styles_name_their_terms_as_csl_does() {
+    let xml = |name: &str| {
+        let style = hayagriva::archive::ArchivedStyle::by_name(name)
+            .expect("an archive style")
+            .get();
+        csl_term_names(&style.to_xml().expect("the style as XML"))
+    };
+    let ieee = xml("ieee");
+    assert!(ieee.contains("<et-al term=\"et-al\""));
+    assert!(!ieee.contains("term=\"et al\""));
+    let chicago = xml("chicago-author-date");
+    assert!(chicago.contains("<term name=\"editortranslator\""));
+    assert!(!chicago.contains("<term name=\"editor-translator\""));
 }
 
 /// Writes the CSL styles octavo renders with, out of hayagriva's archive, into
@@ -232,7 +244,7 @@ fn write_archive_styles() {
         let style = hayagriva::archive::ArchivedStyle::by_name(name)
             .expect("an archive style")
             .get();
-        let xml = valid_et_al_terms(&style.to_xml().expect("the style as XML"));
+        let xml = csl_term_names(&style.to_xml().expect("the style as XML"));
         std::fs::write(dir.join(format!("{name}.csl")), xml).expect("the style written");
     }
 }

@@ -273,3 +273,31 @@ fn a_page_range_locator_follows_the_page_range_format() {
     let (citations, _) = render(&["[@doe2005, 321-328]"], GROUPED, "chicago-author-date");
     assert_eq!(citations, ["(Doe 2005, 321–28)"]);
 }
+
+/// A work whose editor is also its translator.
+const EDITED_AND_TRANSLATED: &str = r#"
+@book{homer1996,
+  author = {Homer},
+  title = {The Odyssey},
+  editor = {Fagles, Robert},
+  translator = {Fagles, Robert},
+  publisher = {Viking},
+  date = {1996},
+}
+"#;
+
+/// An editor who is also the translator is named once, with the joint role: the Chicago
+/// styles print the editor-translator and then the editor and translator, which citeproc
+/// leaves out once the editor-translator is printed.
+#[test]
+fn an_editor_who_is_also_the_translator_is_named_once() {
+    let (_, list) = render(
+        &["[@homer1996]"],
+        EDITED_AND_TRANSLATED,
+        "chicago-author-date",
+    );
+    assert_eq!(
+        list,
+        ["Homer. 1996. The Odyssey. Edited and translated by Robert Fagles. Viking."]
+    );
+}

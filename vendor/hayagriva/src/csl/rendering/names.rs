@@ -230,6 +230,21 @@ impl RenderCsl for Names {
                 .collect()
         };
 
+        // OCTAVO PATCH (editor-translator-once): the editor-translator
+        // variable stands for an editor who is also the translator; once it
+        // is printed, the editor and the translator are not printed again.
+        let entry = ctx.instance.entry;
+        if people
+            .iter()
+            .any(|(p, v)| *v == NameVariable::EditorTranslator && !p.is_empty())
+            && entry.resolve_name_variable(NameVariable::Editor)
+                == entry.resolve_name_variable(NameVariable::Translator)
+        {
+            let mut suppressed = ctx.writing.suppressed_variables.borrow_mut();
+            suppressed.push(Variable::Name(NameVariable::Editor));
+            suppressed.push(Variable::Name(NameVariable::Translator));
+        }
+
         // Push to the name options stack.
         ctx.writing.push_name_options(&self.options());
 
