@@ -27,7 +27,9 @@
 //!   - `convert`: hayagriva's elements to our inlines;
 //!   - `year_suffix`: 1999a/1999b handed out again in reference-list order.
 //!
-//! The tests of each step sit beside it; `test_book` is the book they share.
+//! The tests of each step sit beside it; `test_book` is the book they share. `engine` tests
+//! the corrections octavo makes to hayagriva's CSL engine (`vendor/hayagriva`, listed in its
+//! `OCTAVO-PATCHES.md`), and `differential` compares the whole with pandoc's citeproc.
 
 mod bib_links;
 mod biblatex;
