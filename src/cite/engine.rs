@@ -301,3 +301,24 @@ fn an_editor_who_is_also_the_translator_is_named_once() {
         ["Homer. 1996. The Odyssey. Edited and translated by Robert Fagles. Viking."]
     );
 }
+
+/// A style that sorts the cites of a citation (APA) sorts them only within the runs that no
+/// prefix or suffix of their own breaks, as citeproc does, so that "also" stays before the
+/// work it introduces.
+#[test]
+fn cites_are_sorted_only_between_their_own_prefixes() {
+    let paragraphs = [
+        "[@smith2010; @doe2005; also @doe2006]",
+        "[@doeroe2007; @doe2006; see @doe2005]",
+        "[@doe2006; @smith2010; @doe2005, 12]",
+    ];
+    let (citations, _) = render(&paragraphs, GROUPED, "apa");
+    assert_eq!(
+        citations,
+        [
+            "(Doe, 2005; Smith, 2010; also Doe, 2006)",
+            "(Doe, 2006; Doe & Roe, 2007; see Doe, 2005)",
+            "(Doe, 2005, p. 12; 2006; Smith, 2010)",
+        ]
+    );
+}

@@ -144,12 +144,17 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
         for citation in &mut self.citations {
             let style = citation.style();
 
-            style.sort(
-                &mut citation.items,
-                style.csl.citation.sort.as_ref(),
-                citation.locale.as_ref(),
-                citation_number,
-            );
+            // OCTAVO PATCH (cite-grouping): sorted within the runs of items
+            // that no prefix or suffix breaks, as citeproc sorts them, so
+            // that an item is not moved away from its own prefix's place.
+            for run in affix_runs(&citation.items) {
+                style.sort(
+                    &mut citation.items[run],
+                    style.csl.citation.sort.as_ref(),
+                    citation.locale.as_ref(),
+                    &citation_number,
+                );
+            }
 
             let items = &citation.items;
             let mut renders: Vec<SpeculativeItemRender<'_, T>> = Vec::new();
@@ -1095,6 +1100,28 @@ fn find_ambiguous_sets<T: EntryLike + PartialEq>(
 }
 
 // OCTAVO PATCH (cite-grouping)
+/// The runs of a citation's items sorted each on its own, as citeproc's
+/// `groupBy canGroup` makes them (pandoc-citeproc#292): a run ends before an
+/// item with a prefix of its own, or after its first item when that item has a
+/// suffix.
+fn affix_runs<T: EntryLike>(
+    items: &[CitationItem<'_, T>],
+) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (i, item) in items.iter().enumerate().skip(1) {
+        if items[start].has_suffix || item.has_prefix {
+            runs.push(start..i);
+            start = i;
+        }
+    }
+    if !items.is_empty() {
+        runs.push(start..items.len());
+    }
+    runs
+}
+
+// OCTAVO PATCH (cite-grouping)
 /// The delimiter between the cites of one group: the style's
 /// `cite-group-delimiter`, else ", " when the citation collapses (the CSL
 /// default, which also turns grouping on, as in citeproc); `None` when cites
@@ -1118,10 +1145,13 @@ fn group_items<'a, T: EntryLike>(cite: &mut SpeculativeCiteRender<'a, '_, T>) {
         return;
     };
     let request = cite.request;
+    // The request's items are sorted by now: each is found by its first index.
     let affixes = |item: &SpeculativeItemRender<'a, T>| {
+        let initial_idx = item.cite_props.certain.initial_idx;
         request
             .items
-            .get(item.cite_props.certain.initial_idx)
+            .iter()
+            .find(|asked| asked.initial_idx == initial_idx)
             .map_or((false, false), |asked| (asked.has_prefix, asked.has_suffix))
     };
     let names = |item: &SpeculativeItemRender<'a, T>| {
