@@ -126,6 +126,9 @@ pub mod code {
     /// Part of a stylesheet was dropped: an EPUB may not hold it (imports, remote files,
     /// markup, `direction`).
     pub const CSS_DROPPED: &str = "W0215";
+    /// A citation the style renders as nothing (`[-@key]` in MLA, whose author is its
+    /// whole citation): it is left out of the text.
+    pub const EMPTY_CITATION: &str = "W0216";
     /// An attribute block (`{#id .class key=value}`) that does not read.
     pub const ATTRIBUTES_UNREAD: &str = "W0250";
     /// A cross-reference to a label octavo cannot number (a code chunk it does not run, an

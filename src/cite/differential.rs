@@ -24,32 +24,32 @@ const STYLES: [(&str, &str, f64); 5] = [
     (
         "chicago-author-date",
         include_str!("../../tests/citations/expected/chicago-author-date.txt"),
-        88.0,
+        99.0,
     ),
     (
         "apa",
         include_str!("../../tests/citations/expected/apa.txt"),
-        95.0,
+        100.0,
     ),
     (
         "mla",
         include_str!("../../tests/citations/expected/mla.txt"),
-        96.0,
+        100.0,
     ),
     (
         "ieee",
         include_str!("../../tests/citations/expected/ieee.txt"),
-        97.0,
+        98.5,
     ),
     (
         "chicago-notes",
         include_str!("../../tests/citations/expected/chicago-notes.txt"),
-        87.0,
+        98.5,
     ),
 ];
 
 /// The least share of identical renderings over all styles, in per cent.
-const OVERALL_THRESHOLD_PERCENT: f64 = 93.0;
+const OVERALL_THRESHOLD_PERCENT: f64 = 99.0;
 
 /// `id<TAB>text` lines (comments start with `#`).
 fn pairs(text: &str) -> Vec<(&str, &str)> {
@@ -204,6 +204,35 @@ fn an_unlisted_change_of_output_fails() {
     assert!(tally.unexplained.iter().any(|line| line.contains(id)));
 }
 
+/// `xml` with the terms named as CSL names them, where citationberg 0.7 writes its own serde
+/// names (lib.rs, taxonomy.rs), which citeproc does not know: `cs:et-al` with
+/// `term="et al"` (citeproc then printed no "et al." at all) for `et-al`, and the
+/// `editor-translator` term of a style's locale for `editortranslator` (citeproc then
+/// took its own locale's "edited & translated by" over the style's).
+fn csl_term_names(xml: &str) -> String {
+    xml.replace("<et-al term=\"et al\"", "<et-al term=\"et-al\"")
+        .replace(
+            "<term name=\"editor-translator\"",
+            "<term name=\"editortranslator\"",
+        )
+}
+
+#[test]
+fn the_written_styles_name_their_terms_as_csl_does() {
+    let xml = |name: &str| {
+        let style = hayagriva::archive::ArchivedStyle::by_name(name)
+            .expect("an archive style")
+            .get();
+        csl_term_names(&style.to_xml().expect("the style as XML"))
+    };
+    let ieee = xml("ieee");
+    assert!(ieee.contains("<et-al term=\"et-al\""));
+    assert!(!ieee.contains("term=\"et al\""));
+    let chicago = xml("chicago-author-date");
+    assert!(chicago.contains("<term name=\"editortranslator\""));
+    assert!(!chicago.contains("<term name=\"editor-translator\""));
+}
+
 /// Writes the CSL styles octavo renders with, out of hayagriva's archive, into
 /// `tests/citations/styles/` for `scripts/citeproc-expected` to give pandoc the same styles.
 #[test]
@@ -215,7 +244,7 @@ fn write_archive_styles() {
         let style = hayagriva::archive::ArchivedStyle::by_name(name)
             .expect("an archive style")
             .get();
-        let xml = style.to_xml().expect("the style as XML");
+        let xml = csl_term_names(&style.to_xml().expect("the style as XML"));
         std::fs::write(dir.join(format!("{name}.csl")), xml).expect("the style written");
     }
 }

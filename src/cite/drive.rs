@@ -97,7 +97,10 @@ macro_rules! drive {
                     let item = &site.citation.items[i];
                     let locator = item.locator.as_ref().map(csl_locator);
                     let entry = lookup(item.key.as_str())?;
-                    Some(CitationItem::new(entry, locator, None, false, plan.purpose))
+                    // Cite grouping moves no item over one with its own prefix or suffix.
+                    let affixed = (!item.prefix.is_empty(), !item.suffix.is_empty());
+                    let cite = CitationItem::new(entry, locator, None, false, plan.purpose);
+                    Some(cite.with_affixes(affixed.0, affixed.1))
                 })
                 .collect()
         };

@@ -80,6 +80,11 @@ pub(super) fn render(
         .enumerate()
         .map(|(i, site)| output(ctx, site, &plans[i], &driven, i))
         .collect();
+    for (site, output) in sites.iter().zip(&outputs) {
+        if matches!(output, Output::Inline(content) if content.is_empty()) {
+            diags.push(empty_citation(site));
+        }
+    }
     let mut entries: Option<Vec<BibEntry>> = driven
         .rendered
         .bibliography
@@ -111,6 +116,9 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
     };
     let mut content = Vec::new();
     converter.children(&rendered.citation.0, &mut content, false);
+    if prints_nothing(&content) {
+        return Output::Inline(Vec::new());
+    }
     if !ctx.style.is_note() {
         return Output::Inline(content);
     }
@@ -177,6 +185,28 @@ fn drop_final_period(content: &mut [Inline]) {
     if !ABBREVIATIONS.contains(&word) {
         last.pop();
     }
+}
+
+/// Whether a rendered citation shows no cited work, only the style's brackets: `[-@key]` in
+/// MLA, whose citation is the author alone, leaves "()" once the author is taken out.
+/// citeproc prints nothing then (with a warning), and so does octavo (see [`empty_citation`]).
+fn prints_nothing(content: &[Inline]) -> bool {
+    let text = crate::doc::plain_text(content);
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_whitespace() || "()[]".contains(c))
+}
+
+/// The warning for a citation left out of the text because the style renders it as nothing.
+fn empty_citation(site: &Site) -> Diagnostic {
+    let keys: Vec<&str> = site.citation.items.iter().map(|i| i.key.as_str()).collect();
+    Diagnostic::warning(
+        code::EMPTY_CITATION,
+        format!("the citation of {} prints nothing in this style", keys.join("; ")),
+    )
+    .at(site.citation.span.clone())
+    .with_hint("with its author suppressed (`-@key`) the style has nothing left to print: give a locator, or cite without `-`")
 }
 
 /// Whether the language puts a period that follows a quotation inside it (American English,
@@ -349,6 +379,23 @@ mod tests {
         let mut unquoted = vec![Inline::text("Doe, Printing.", span())];
         move_final_period_into_quote(&mut unquoted);
         assert_eq!(crate::doc::plain_text(&unquoted), "Doe, Printing.");
+    }
+
+    #[test]
+    fn a_citation_the_style_renders_as_nothing_is_left_out_with_a_warning() {
+        use super::super::test_book::{cites, messages, run};
+        use crate::diag::Severity;
+        let outcome = run(
+            &["[-@kiernan1996]", "[-@kiernan1996, 45]"],
+            "modern-language-association",
+        );
+        assert_eq!(cites(&outcome), ["", "(45)"]);
+        let warnings = messages(&outcome.diags, Severity::Warning);
+        let empty: Vec<&String> = warnings.iter().filter(|m| m.contains("nothing")).collect();
+        assert_eq!(
+            empty,
+            ["the citation of kiernan1996 prints nothing in this style"]
+        );
     }
 
     #[test]
