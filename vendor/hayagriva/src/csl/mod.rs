@@ -132,10 +132,25 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
             request.locale.as_ref(),
             |_| 0,
         );
+        // OCTAVO PATCH (entry-lookups): each entry's place found through a map of the
+        // entries' addresses (the very references the requests hold, as `seen` below
+        // assumes), not by comparing it with every entry: that made a book of n cited works
+        // cost n² comparisons of whole entries. An entry not found by its address is still
+        // looked up by value.
+        let places: HashMap<*const T, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(place, e)| (e.entry as *const T, place))
+            .collect();
         let citation_number = |item: &T| {
             self.citation_number_offset
-                + entries.iter().position(|e| e.entry == item).expect("entry not found")
+                + places.get(&(item as *const T)).copied().unwrap_or_else(|| {
+                    entries.iter().position(|e| e.entry == item).expect("entry not found")
+                })
         };
+        // OCTAVO PATCH (entry-lookups): the note each entry was first cited in, kept as
+        // the citations are read, for `first-reference-note-number`.
+        let mut first_notes: HashMap<*const T, usize> = HashMap::new();
 
         let mut seen: HashSet<*const T> = HashSet::new();
         let mut res: Vec<SpeculativeCiteRender<T>> = Vec::new();
@@ -173,13 +188,7 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
                 });
 
                 let first_note_number = citation.note_number.map(|n| {
-                    res.iter()
-                        .find_map(|cite| {
-                            cite.request.note_number.filter(|_| {
-                                cite.items.iter().any(|item| &item.entry == entry)
-                            })
-                        })
-                        .unwrap_or(n)
+                    first_notes.get(&(*entry as *const T)).copied().unwrap_or(n)
                 });
 
                 let mut cite_props = CiteProperties {
@@ -229,6 +238,11 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
                 last_cite = Some(item);
             }
 
+            if let Some(note) = citation.note_number {
+                for render in &renders {
+                    first_notes.entry(render.entry as *const T).or_insert(note);
+                }
+            }
             res.push(SpeculativeCiteRender { items: renders, request: citation });
         }
 
@@ -430,11 +444,21 @@ impl<T: EntryLike + Hash + PartialEq + Eq + Debug> BibliographyDriver<'_, T> {
 
         let bib_render = if let Some(bibliography) = &request.style.bibliography {
             let mut items = Vec::new();
+            // OCTAVO PATCH (entry-lookups): each entry's first cited item through a map of
+            // addresses, not a search of every citation for every entry.
+            let mut first_cited = HashMap::new();
+            for item in res.iter().flat_map(|cite| cite.items.iter()) {
+                first_cited.entry(item.entry as *const T).or_insert(item);
+            }
             for entry in entries.into_iter() {
-                let cited_item = res
-                    .iter()
-                    .flat_map(|cite| cite.items.iter())
-                    .find(|item| item.entry == entry.entry)
+                let cited_item = first_cited
+                    .get(&(entry.entry as *const T))
+                    .copied()
+                    .or_else(|| {
+                        res.iter()
+                            .flat_map(|cite| cite.items.iter())
+                            .find(|item| item.entry == entry.entry)
+                    })
                     .unwrap();
 
                 items.push((

@@ -19,15 +19,34 @@ trait CollationOrd: Ord {
     fn collation_cmp(&self, other: &Self, locale: LocaleCode) -> Ordering;
 }
 
+// OCTAVO PATCH (sort-keys): the collator of a locale is made once per thread, not for
+// every comparison of a sort (making one reads ICU's collation data: it was most of the
+// time of sorting a long reference list).
+thread_local! {
+    static COLLATORS: std::cell::RefCell<Vec<(String, Option<icu_collator::CollatorBorrowed<'static>>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl CollationOrd for str {
     fn collation_cmp(&self, other: &Self, locale: LocaleCode) -> Ordering {
-        if let Ok(locale) = locale.0.parse::<IcuLocale>() {
-            let options = CollatorOptions::default();
-            let collator = Collator::try_new(locale.into(), options).unwrap();
-            collator.compare(self, other)
-        } else {
-            self.cmp(other)
-        }
+        COLLATORS.with(|collators| {
+            let mut collators = collators.borrow_mut();
+            let at = match collators.iter().position(|(code, _)| *code == locale.0) {
+                Some(at) => at,
+                None => {
+                    let collator = locale.0.parse::<IcuLocale>().ok().map(|locale| {
+                        let options = CollatorOptions::default();
+                        Collator::try_new(locale.into(), options).unwrap()
+                    });
+                    collators.push((locale.0.clone(), collator));
+                    collators.len() - 1
+                }
+            };
+            match &collators[at].1 {
+                Some(collator) => collator.compare(self, other),
+                None => self.cmp(other),
+            }
+        })
     }
 }
 
@@ -48,8 +67,42 @@ impl CollationOrd for String {
     }
 }
 
+/// OCTAVO PATCH (sort-keys): each item's rendering of a macro sort key, made once per sort
+/// rather than twice for every comparison (n log n renderings of the style's macros for n
+/// works). Items are known by their entry's address and the key's; within one sort both
+/// stand still, and an item's place in the citation order is a function of its entry.
+struct RenderedKeys<T> {
+    rendered: std::cell::RefCell<
+        std::collections::HashMap<(*const T, *const SortKey), Option<String>>,
+    >,
+}
+
+impl<T> Default for RenderedKeys<T> {
+    fn default() -> Self {
+        Self { rendered: std::cell::RefCell::new(std::collections::HashMap::new()) }
+    }
+}
+
+impl<T: EntryLike> RenderedKeys<T> {
+    fn get_or_render(
+        &self,
+        item: &CitationItem<T>,
+        key: &SortKey,
+        render: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        let id = (item.entry as *const T, key as *const SortKey);
+        if let Some(done) = self.rendered.borrow().get(&id) {
+            return done.clone();
+        }
+        let done = render();
+        self.rendered.borrow_mut().insert(id, done.clone());
+        done
+    }
+}
+
 impl StyleContext<'_> {
     /// Retrieve the ordering of two entries according to the given sort key.
+    #[allow(clippy::too_many_arguments)]
     fn cmp_entries<T: EntryLike>(
         &self,
         a: &CitationItem<T>,
@@ -58,6 +111,7 @@ impl StyleContext<'_> {
         b_idx: usize,
         key: &SortKey,
         term_locale: Option<&LocaleCode>,
+        rendered_keys: &RenderedKeys<T>,
     ) -> Ordering {
         let (ordering, empty_value) = match key {
             SortKey::Variable { variable: Variable::Standard(s), .. } => {
@@ -169,8 +223,8 @@ impl StyleContext<'_> {
                     })
                 };
 
-                let a_rendered = render(a, a_idx);
-                let b_rendered = render(b, b_idx);
+                let a_rendered = rendered_keys.get_or_render(a, key, || render(a, a_idx));
+                let b_rendered = rendered_keys.get_or_render(b, key, || render(b, b_idx));
 
                 (a_rendered.collation_cmp(&b_rendered, self.locale()), false)
             }
@@ -195,6 +249,7 @@ impl StyleContext<'_> {
         citation_number: impl Fn(&T) -> usize,
     ) {
         if let Some(sort) = sort {
+            let rendered_keys = RenderedKeys::default();
             cites.sort_by(|a, b| {
                 let mut ordering = Ordering::Equal;
                 for key in &sort.keys {
@@ -205,6 +260,7 @@ impl StyleContext<'_> {
                         citation_number(b.entry),
                         key,
                         term_locale,
+                        &rendered_keys,
                     );
                     if ordering != Ordering::Equal {
                         break;
