@@ -319,12 +319,24 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
 /// `‘A Page.’.` written `‘A Page.’`: where the quotation marks go outside the punctuation
 /// (British English), hayagriva adds the field's period after a quoted title that already
 /// ends in one; CSL processors collapse the two (citeproc prints `‘A Page.’ 2019.`).
+/// In American English the field's period goes inside the quotation marks instead, after
+/// the title's own: `“A Page..”` is written `“A Page.”` (an ellipsis, `...”`, stays).
 fn collapse_period_after_quote(text: &mut String) {
     for quote in ['’', '”', '»'] {
         for mark in ['.', '?', '!'] {
             let doubled = format!("{mark}{quote}.");
             if text.contains(&doubled) {
                 *text = text.replace(&doubled, &format!("{mark}{quote}"));
+            }
+            let inside = format!("{mark}.{quote}");
+            let mut from = 0;
+            while let Some(found) = text[from..].find(&inside) {
+                let at = from + found;
+                let ellipsis = mark == '.' && text[..at].ends_with('.');
+                if !ellipsis {
+                    text.replace_range(at..at + inside.len(), &format!("{mark}{quote}"));
+                }
+                from = at + mark.len_utf8();
             }
         }
     }
@@ -358,6 +370,9 @@ mod tests {
         let mut text = "Web, Wanda. ‘A Page.’. 2019. ‘Why?’. Done’.".to_string();
         super::collapse_period_after_quote(&mut text);
         assert_eq!(text, "Web, Wanda. ‘A Page.’ 2019. ‘Why?’ Done’.");
+        let mut text = "Web. “A Page..” “Why?.” “And so...” End.".to_string();
+        super::collapse_period_after_quote(&mut text);
+        assert_eq!(text, "Web. “A Page.” “Why?” “And so...” End.");
     }
 
     use super::super::test_book::{anchors, run, SAMPLE};

@@ -322,3 +322,40 @@ fn cites_are_sorted_only_between_their_own_prefixes() {
         ]
     );
 }
+
+/// A date whose parts are all absent from the entry's date prints nothing and takes no
+/// delimiter: APA's month and day of a web page or a document dated by its year.
+#[test]
+fn a_date_of_absent_parts_writes_no_delimiter() {
+    let bib = r#"
+@online{web2019,
+  author = {Web, Wanda},
+  title = {A Page},
+  url = {https://example.org/page},
+  date = {2019},
+}
+
+@misc{data2021,
+  author = {Data, Dan},
+  title = {A Dataset},
+  howpublished = {Zenodo},
+  date = {2021},
+}
+
+@online{dated2020,
+  author = {Day, Dora},
+  title = {A Dated Page},
+  url = {https://example.org/dated},
+  date = {2020-03-04},
+}
+"#;
+    let (_, list) = render(&["[@web2019; @data2021; @dated2020]"], bib, "apa");
+    assert_eq!(
+        list,
+        [
+            "Data, D. (2021). A dataset. Zenodo.",
+            "Day, D. (2020, March 4). A dated page. https://example.org/dated",
+            "Web, W. (2019). A page. https://example.org/page",
+        ]
+    );
+}

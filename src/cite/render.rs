@@ -230,13 +230,25 @@ fn move_final_period_into_quote(content: &mut [Inline]) {
         return;
     };
     let quoted_period = format!("{CLOSING_QUOTE}.");
+    // A quoted title that ends in its own punctuation takes no second period.
+    let punctuated = |text: &str| {
+        text.strip_suffix(CLOSING_QUOTE)
+            .is_some_and(|inside| inside.ends_with(['.', '?', '!']))
+    };
     if last.ends_with(&quoted_period) {
         let at = last.len() - quoted_period.len();
-        last.replace_range(at.., &format!(".{CLOSING_QUOTE}"));
+        let replacement = if punctuated(&last[..at + CLOSING_QUOTE.len_utf8()]) {
+            CLOSING_QUOTE.to_string()
+        } else {
+            format!(".{CLOSING_QUOTE}")
+        };
+        last.replace_range(at.., &replacement);
     } else if last.as_str() == "." {
         if let Some(before) = texts.pop().filter(|t| t.ends_with(CLOSING_QUOTE)) {
             last.clear();
-            before.insert(before.len() - CLOSING_QUOTE.len_utf8(), '.');
+            if !punctuated(before) {
+                before.insert(before.len() - CLOSING_QUOTE.len_utf8(), '.');
+            }
         }
     }
 }
@@ -376,6 +388,9 @@ mod tests {
         let mut split = vec![link, Inline::text(".", span())];
         move_final_period_into_quote(&mut split);
         assert_eq!(crate::doc::plain_text(&split), "Smith, “Ink Chemistry.”");
+        let mut asked = vec![Inline::text("Roe, “Why Print?”.", span())];
+        move_final_period_into_quote(&mut asked);
+        assert_eq!(crate::doc::plain_text(&asked), "Roe, “Why Print?”");
         let mut unquoted = vec![Inline::text("Doe, Printing.", span())];
         move_final_period_into_quote(&mut unquoted);
         assert_eq!(crate::doc::plain_text(&unquoted), "Doe, Printing.");

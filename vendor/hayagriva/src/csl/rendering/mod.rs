@@ -844,7 +844,22 @@ impl RenderCsl for citationberg::Date {
         if !self.will_render(ctx, variable.into()) {
             (false, UsageInfo::default())
         } else {
-            let has_non_empty_vars = ctx.resolve_date_variable(variable).is_some();
+            // OCTAVO PATCH (date-without-its-parts): a date whose parts are all absent from
+            // the entry's date (APA's month and day of a work dated by its year) prints
+            // nothing, and says so, so that its group writes no delimiter before it: APA
+            // printed "(2019,)" for a web page of 2019, where citeproc prints "(2019)".
+            let has_non_empty_vars =
+                ctx.resolve_date_variable(variable).is_some_and(|date| {
+                    self.is_localized()
+                        || ctx.instance.sorting.is_some()
+                        || self.date_part.iter().any(|part| match part.name {
+                            DatePartName::Year => true,
+                            DatePartName::Month => {
+                                date.month.is_some() || date.season.is_some()
+                            }
+                            DatePartName::Day => date.day.is_some(),
+                        })
+                });
             (
                 has_non_empty_vars,
                 UsageInfo {
