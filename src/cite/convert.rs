@@ -293,8 +293,9 @@ pub(super) fn capitalize_first(inlines: &mut [Inline]) -> bool {
 }
 
 /// Collapse the double spaces some styles leave between fields, and a period doubled after
-/// a quoted title that ends in its own punctuation.
-pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
+/// a quoted title that ends in its own punctuation (reference-list entries, and notes once
+/// their final period has gone inside the quotation marks).
+pub(super) fn tidy_text(inlines: &mut [Inline]) {
     for inline in inlines {
         match inline {
             Inline::Text { text, .. } => {
@@ -307,10 +308,10 @@ pub(super) fn tidy_spaces(inlines: &mut [Inline]) {
                 collapse_period_after_quote(text);
             }
             Inline::Emph(content) | Inline::Strong(content) | Inline::Strike(content) => {
-                tidy_spaces(content)
+                tidy_text(content)
             }
-            Inline::Link(link) => tidy_spaces(&mut link.content),
-            Inline::Html(html) => tidy_spaces(&mut html.children),
+            Inline::Link(link) => tidy_text(&mut link.content),
+            Inline::Html(html) => tidy_text(&mut html.children),
             _ => {}
         }
     }

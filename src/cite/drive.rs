@@ -98,9 +98,8 @@ macro_rules! drive {
                     let locator = item.locator.as_ref().map(csl_locator);
                     let entry = lookup(item.key.as_str())?;
                     // Cite grouping moves no item over one with its own prefix or suffix.
-                    let affixed = (!item.prefix.is_empty(), !item.suffix.is_empty());
                     let cite = CitationItem::new(entry, locator, None, false, plan.purpose);
-                    Some(cite.with_affixes(affixed.0, affixed.1))
+                    Some(cite.with_affixes(!item.prefix.is_empty(), !item.suffix.is_empty()))
                 })
                 .collect()
         };

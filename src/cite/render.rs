@@ -9,7 +9,7 @@ use hayagriva::{CitePurpose, ElemChild};
 
 use super::bibliography::Bibliography;
 use super::convert::{
-    capitalize_first, first_work_author, push, tidy_spaces, CiteContext, Converter,
+    capitalize_first, first_work_author, push, tidy_text, CiteContext, Converter,
 };
 use super::drive::{drive, plan, Driven, Plan};
 use super::style::{archive_locales, LoadedStyle};
@@ -128,6 +128,8 @@ fn output(ctx: &RenderContext, site: &Site, plan: &Plan, driven: &Driven, index:
     capitalize_first(&mut content);
     if punctuation_in_quote(ctx) {
         move_final_period_into_quote(&mut content);
+        // A quoted title that ends in its own punctuation takes no second period.
+        tidy_text(&mut content);
     }
     let lead = plan
         .lead
@@ -230,25 +232,13 @@ fn move_final_period_into_quote(content: &mut [Inline]) {
         return;
     };
     let quoted_period = format!("{CLOSING_QUOTE}.");
-    // A quoted title that ends in its own punctuation takes no second period.
-    let punctuated = |text: &str| {
-        text.strip_suffix(CLOSING_QUOTE)
-            .is_some_and(|inside| inside.ends_with(['.', '?', '!']))
-    };
     if last.ends_with(&quoted_period) {
         let at = last.len() - quoted_period.len();
-        let replacement = if punctuated(&last[..at + CLOSING_QUOTE.len_utf8()]) {
-            CLOSING_QUOTE.to_string()
-        } else {
-            format!(".{CLOSING_QUOTE}")
-        };
-        last.replace_range(at.., &replacement);
+        last.replace_range(at.., &format!(".{CLOSING_QUOTE}"));
     } else if last.as_str() == "." {
         if let Some(before) = texts.pop().filter(|t| t.ends_with(CLOSING_QUOTE)) {
             last.clear();
-            if !punctuated(before) {
-                before.insert(before.len() - CLOSING_QUOTE.len_utf8(), '.');
-            }
+            before.insert(before.len() - CLOSING_QUOTE.len_utf8(), '.');
         }
     }
 }
@@ -306,7 +296,7 @@ fn bib_entry(ctx: &RenderContext, item: &hayagriva::BibliographyItem) -> BibEntr
         push(&mut content, Inline::text(" ", converter.span.clone()));
     }
     converter.children(&item.content.0, &mut content, false);
-    tidy_spaces(&mut content);
+    tidy_text(&mut content);
     BibEntry {
         key: item.key.clone(),
         id: ctx.id(&item.key),
@@ -352,12 +342,12 @@ fn sanitize_id(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::diag::FileId;
+
     fn ended(text: &str) -> String {
-        let mut content = vec![crate::doc::Inline::text(
-            text,
-            crate::diag::Span::new(crate::diag::FileId(0), 0..0),
-        )];
-        super::drop_final_period(&mut content);
+        let mut content = vec![Inline::text(text, Span::new(FileId(0), 0..0))];
+        drop_final_period(&mut content);
         crate::doc::plain_text(&content)
     }
 
@@ -369,9 +359,6 @@ mod tests {
         assert_eq!(ended("Ibid."), "Ibid.");
         assert_eq!(ended("no period"), "no period");
     }
-
-    use super::*;
-    use crate::diag::FileId;
 
     #[test]
     fn a_notes_final_period_goes_inside_the_quotation() {
@@ -390,6 +377,7 @@ mod tests {
         assert_eq!(crate::doc::plain_text(&split), "Smith, “Ink Chemistry.”");
         let mut asked = vec![Inline::text("Roe, “Why Print?”.", span())];
         move_final_period_into_quote(&mut asked);
+        tidy_text(&mut asked);
         assert_eq!(crate::doc::plain_text(&asked), "Roe, “Why Print?”");
         let mut unquoted = vec![Inline::text("Doe, Printing.", span())];
         move_final_period_into_quote(&mut unquoted);

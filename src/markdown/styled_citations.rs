@@ -46,12 +46,7 @@ impl Flat {
                     text.push('\n');
                     Piece::Text
                 }
-                Inline::Emph(_)
-                | Inline::Strong(_)
-                | Inline::Strike(_)
-                | Inline::Code(_)
-                | Inline::Math(_)
-                | Inline::Html(_) => {
+                inline if is_styled(inline) => {
                     // A styled inline reads as its words; `\u{1}` keeps it from vanishing
                     // when it has none.
                     let words = plain_text(std::slice::from_ref(inline));
@@ -279,18 +274,20 @@ fn may_hold_styled_citation(inlines: &[Inline]) -> bool {
             .iter()
             .any(|i| matches!(i, Inline::Text { text, .. } if text.contains(c)))
     };
-    let styled = inlines.iter().any(|i| {
-        matches!(
-            i,
-            Inline::Emph(_)
-                | Inline::Strong(_)
-                | Inline::Strike(_)
-                | Inline::Code(_)
-                | Inline::Math(_)
-                | Inline::Html(_)
-        )
-    });
-    styled && text_with('[') && text_with('@')
+    inlines.iter().any(is_styled) && text_with('[') && text_with('@')
+}
+
+/// Whether an inline may stand whole in a citation's prefix or suffix.
+fn is_styled(inline: &Inline) -> bool {
+    matches!(
+        inline,
+        Inline::Emph(_)
+            | Inline::Strong(_)
+            | Inline::Strike(_)
+            | Inline::Code(_)
+            | Inline::Math(_)
+            | Inline::Html(_)
+    )
 }
 
 #[cfg(test)]
