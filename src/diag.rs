@@ -169,16 +169,22 @@ pub mod code {
     pub const MATH_TOO_WIDE: &str = "W0290";
     /// A character in a formula the math font has no glyph for.
     pub const MATH_MISSING_GLYPH: &str = "W0291";
-    /// A `\tag` without its text in braces (or with braces that never close): it is left
-    /// out and the formula keeps no tag.
+    /// A formula numbered row by row whose rows the layout found in another number than the
+    /// source has: some row numbers may not be printed.
+    pub const MATH_ROWS_UNPLACED: &str = "W0292";
+    /// A `\tag` without its text in braces, or a `\label` without its name (or with braces
+    /// that never close): it is left out and the formula keeps no tag or label.
     pub const EQUATION_TAG_UNREAD: &str = "E0260";
-    /// `\tag`, `\notag` or `\nonumber` in an inline formula: only a display formula has a
-    /// number.
+    /// `\tag`, `\notag`, `\nonumber` or `\label` in an inline formula: only a display
+    /// formula has a number.
     pub const EQUATION_TAG_INLINE: &str = "E0261";
-    /// `\tag{}` with no text: there is nothing to number the formula with.
+    /// `\tag{}` with no text, or `\label{}` with no name.
     pub const EQUATION_TAG_EMPTY: &str = "E0262";
-    /// A second `\tag` in one formula: the first is its number.
+    /// A second `\tag` or `\label` in one formula (or one row of it): the first counts.
     pub const EQUATION_TAG_TWICE: &str = "E0263";
+    /// A formula labelled both by `{#eq-x}` after it and by `\label` inside it (on the
+    /// formula or on its rows): one of them names nothing.
+    pub const EQUATION_LABEL_CONFLICT: &str = "E0264";
     /// A `\tag` whose text holds commands or dollars: printed as written.
     pub const EQUATION_TAG_AS_WRITTEN: &str = "W0385";
     /// A label (`{#eq-x}`) on a formula `\notag` or `\nonumber` leaves unnumbered: the

@@ -14,7 +14,7 @@ pub(crate) mod walk;
 
 pub(crate) use labels::{
     is_crossref_label, label_anchor, label_prefix, Attributes, CaptionSide, CrossRef, LabelKind,
-    Listing, Numbered,
+    LatexReference, Listing, Numbered,
 };
 pub(crate) use size::{image_size, ImageLength};
 
@@ -776,6 +776,15 @@ pub struct Math {
     /// What the formula's `\tag{…}`, `\tag*{…}`, `\notag` or `\nonumber` asks for, which
     /// resolve takes out of [`Math::source`] (blanked, so columns keep their place).
     pub tag: Option<EquationTag>,
+    /// The formula's `\label{…}`, which names it as `{#eq-x}` does (taken out as its tag is).
+    pub label: Option<MathLabel>,
+    /// An `align` or `gather` numbered row by row (its rows carry `\label` or `\tag`): each
+    /// row's tag, label and number, in order; empty for a formula numbered as a whole or not
+    /// at all.
+    pub rows: Vec<EquationRow>,
+    /// The `\eqref{…}` and `\ref{…}` the formula shows, which resolve replaces in
+    /// [`Math::source`] by the numbers they name.
+    pub refs: Vec<MathRef>,
     /// The formula as readable text (`x²+1`), which resolve sets in titles, headings and
     /// captions, shown where only text can go (navigation, outline, lists of figures); empty
     /// elsewhere, and [`plain_text`] then gives the source.
@@ -799,14 +808,65 @@ pub enum EquationTag {
 impl Math {
     /// The number as printed beside the formula: `(3.2)`, or `A.1` for a `\tag*`.
     pub fn number_shown(&self) -> Option<String> {
-        let number = &self.number.as_ref()?.number;
-        let bare = matches!(self.tag, Some(EquationTag::Text { starred: true, .. }));
-        Some(if bare {
-            number.clone()
-        } else {
-            format!("({number})")
-        })
+        shown_number(self.number.as_ref()?, self.tag.as_ref())
     }
+
+    /// True when its rows are numbered one by one ([`Math::rows`]).
+    pub fn numbered_by_rows(&self) -> bool {
+        !self.rows.is_empty()
+    }
+}
+
+/// A number as printed beside its formula or row: in parentheses, bare for a `\tag*`.
+fn shown_number(number: &Numbered, tag: Option<&EquationTag>) -> Option<String> {
+    let bare = matches!(tag, Some(EquationTag::Text { starred: true, .. }));
+    Some(if bare {
+        number.number.clone()
+    } else {
+        format!("({})", number.number)
+    })
+}
+
+/// A `\label{name}` in a formula.
+#[derive(Debug, Clone)]
+pub struct MathLabel {
+    /// The name, as written.
+    pub name: String,
+    /// Where the command is.
+    pub span: Span,
+}
+
+/// One row of an `align` or `gather` numbered row by row.
+#[derive(Debug, Clone, Default)]
+pub struct EquationRow {
+    /// The row's `\tag`, `\notag` or `\nonumber`.
+    pub tag: Option<EquationTag>,
+    /// The row's `\label`.
+    pub label: Option<MathLabel>,
+    /// Its number, after resolve (`None` for a `\notag` row).
+    pub number: Option<Numbered>,
+}
+
+impl EquationRow {
+    /// The number as printed at the row's right: `(3.2)`, or `A.1` for a `\tag*`.
+    pub fn number_shown(&self) -> Option<String> {
+        shown_number(self.number.as_ref()?, self.tag.as_ref())
+    }
+}
+
+/// An `\eqref{x}` or `\ref{x}` in a formula.
+#[derive(Debug, Clone)]
+pub struct MathRef {
+    /// The label it names.
+    pub key: String,
+    /// `\eqref`: the number in parentheses.
+    pub parenthesised: bool,
+    /// Where the blanked command starts in [`Math::source`].
+    pub at: usize,
+    /// How many bytes it took there.
+    pub length: usize,
+    /// Where the command is in the manuscript.
+    pub span: Span,
 }
 
 /// An allow-listed inline HTML element and its content.

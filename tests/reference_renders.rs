@@ -127,6 +127,14 @@ fn a_math_page_matches_its_reference() {
     check_book_page("math", "print-math", "The roots are in");
 }
 
+/// The equations test book's page: an `align` numbered row by row (a `\notag` row without
+/// a number), a `gather` with a tag, each number on its row's baseline at the right margin,
+/// and `\eqref` in the text and in a formula (tests/equation_rows.rs checks them by position).
+#[test]
+fn an_equations_page_matches_its_reference() {
+    check_book_page("equations", "print-equations", "First, a counted one");
+}
+
 /// The code test book's page of numbered lines with a highlighted one (the number and the bar
 /// in the margin), after a misspelled and an unknown language set plain.
 #[test]

@@ -102,6 +102,19 @@ pub struct CrossRef {
     pub page_anchor: Option<String>,
     /// Source range of the whole reference.
     pub span: Span,
+    /// Written as a LaTeX command in the text (`\eqref{x}`, `\ref{x}`, `\cref{x}`) rather
+    /// than as `@x`.
+    pub latex: Option<LatexReference>,
+}
+
+/// A cross-reference written as a LaTeX command.
+#[derive(Debug, Clone)]
+pub struct LatexReference {
+    /// The command as written, printed (with a warning, not an error) when nothing in the
+    /// book carries its label: a LaTeX label may name what only LaTeX numbers.
+    pub written: String,
+    /// `\eqref`: the number in parentheses.
+    pub parenthesised: bool,
 }
 
 /// A code block that is a numbered listing (`{#lst-x lst-cap="…"}` on its fence, or a

@@ -11,12 +11,15 @@ use std::sync::Arc;
 use rustybuzz::ttf_parser::{GlyphId, OutlineBuilder};
 
 use crate::fonts::FontSet;
+use crate::math::tree::{Class, Node};
 use crate::math::Macros;
 use crate::typeset::math::{lay_out_formula, MathBox};
 
 /// The size formulas are laid out at, in points. The layout scales linearly, and the page
 /// gives the image its size in ems of the reader's text, so this only sets the SVG's units.
 const LAYOUT_SIZE: f32 = 10.0;
+/// Space between a formula and its rows' numbers, in ems.
+const ROW_NUMBER_GAP: f32 = 2.0;
 /// Space left around the ink so antialiasing is not clipped, in points.
 const INK_MARGIN: f32 = 0.2;
 
@@ -38,7 +41,7 @@ pub(crate) struct MathImage {
 pub(crate) struct MathImages {
     fonts: Arc<FontSet<'static>>,
     macros: Macros,
-    by_formula: BTreeMap<(String, bool), MathImage>,
+    by_formula: BTreeMap<(String, bool, Vec<Option<String>>), MathImage>,
     /// The SVG files, in the order they were made: package path and bytes.
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -54,15 +57,23 @@ impl MathImages {
         }
     }
 
-    /// The image of a formula; `None` when it does not read (resolve reported it) or the
-    /// fonts have no math face, and the page shows its MathML instead.
-    pub(crate) fn image(&mut self, source: &str, display: bool) -> Option<MathImage> {
-        let key = (source.to_string(), display);
+    /// The image of a formula, with `row_numbers` (`(3.2)`, or none for a row left
+    /// unnumbered) at the right of its rows when it is numbered row by row; `None` when it
+    /// does not read (resolve reported it) or the fonts have no math face, and the page shows
+    /// its MathML instead.
+    pub(crate) fn image(
+        &mut self,
+        source: &str,
+        display: bool,
+        row_numbers: &[Option<String>],
+    ) -> Option<MathImage> {
+        let key = (source.to_string(), display, row_numbers.to_vec());
         if let Some(image) = self.by_formula.get(&key) {
             return Some(image.clone());
         }
         let nodes = crate::math::tree::parse(source, &self.macros)?;
-        let formula = lay_out_formula(&nodes, &self.fonts, LAYOUT_SIZE, display)?;
+        let mut formula = lay_out_formula(&nodes, &self.fonts, LAYOUT_SIZE, display)?;
+        self.add_row_numbers(&mut formula, row_numbers);
         let drawn = draw_svg(&formula, &self.fonts);
         let href = format!("math/f{}.svg", self.files.len() + 1);
         let image = MathImage {
@@ -74,6 +85,29 @@ impl MathImages {
         self.files.push((href, drawn.svg.into_bytes()));
         self.by_formula.insert(key, image.clone());
         Some(image)
+    }
+}
+
+impl MathImages {
+    /// Draws each row's number right of the formula, on the row's baseline, a gap away.
+    fn add_row_numbers(&self, formula: &mut MathBox, row_numbers: &[Option<String>]) {
+        let rows = formula.rows.clone();
+        let left = formula.width + ROW_NUMBER_GAP * LAYOUT_SIZE;
+        for (number, baseline) in row_numbers.iter().zip(rows) {
+            let Some(number) = number else {
+                continue;
+            };
+            let text = [Node::Text {
+                text: number.clone(),
+                class: Class::Ord,
+            }];
+            let Some(number) = lay_out_formula(&text, &self.fonts, LAYOUT_SIZE, false) else {
+                continue;
+            };
+            let width = formula.width.max(left + number.width);
+            formula.append(&number, left, baseline);
+            formula.width = width;
+        }
     }
 }
 
@@ -242,7 +276,7 @@ mod tests {
     #[test]
     fn a_formula_is_one_path_with_no_text_and_its_depth_below_the_baseline() {
         let mut images = images();
-        let image = images.image("y_{i}^2", false).unwrap();
+        let image = images.image("y_{i}^2", false, &[]).unwrap();
         assert_eq!(image.href, "math/f1.svg");
         let svg = std::str::from_utf8(&images.files[0].1).unwrap();
         assert_eq!(svg.matches("<path").count(), 1, "{svg}");
@@ -254,9 +288,9 @@ mod tests {
     #[test]
     fn a_fraction_bar_is_drawn_and_the_same_formula_is_one_file() {
         let mut images = images();
-        let first = images.image(r"\frac{a}{b}", true).unwrap();
-        let again = images.image(r"\frac{a}{b}", true).unwrap();
-        let inline = images.image(r"\frac{a}{b}", false).unwrap();
+        let first = images.image(r"\frac{a}{b}", true, &[]).unwrap();
+        let again = images.image(r"\frac{a}{b}", true, &[]).unwrap();
+        let inline = images.image(r"\frac{a}{b}", false, &[]).unwrap();
         assert_eq!(first, again);
         assert_ne!(first.href, inline.href);
         assert_eq!(images.files.len(), 2);
@@ -267,7 +301,7 @@ mod tests {
 
     #[test]
     fn a_formula_that_does_not_read_has_no_image() {
-        assert!(images().image(r"\frac{a", false).is_none());
+        assert!(images().image(r"\frac{a", false, &[]).is_none());
     }
 
     #[test]

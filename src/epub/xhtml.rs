@@ -193,15 +193,69 @@ fn math_img(image: &super::math_svg::MathImage, source: &str, display: bool) -> 
     )
 }
 
+/// One row's number and anchor, for a formula numbered row by row.
+struct RowNumber {
+    /// The number as printed (`(3.2)`); `None` for a `\notag` row.
+    shown: Option<String>,
+    /// The row's anchor.
+    anchor: Option<String>,
+}
+
+/// The MathML with each row of its outer table given its number in a last cell and its
+/// anchor as the row's id. Rows past the numbers (or a MathML with no table) are left as
+/// they are.
+fn numbered_table_rows(mathml: &str, rows: &[RowNumber]) -> String {
+    let mut out = String::with_capacity(mathml.len() + rows.len() * 96);
+    let mut depth = 0usize;
+    let mut row = 0usize;
+    let mut rest = mathml;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(length) = rest[start..].find('>') else {
+            break;
+        };
+        let tag = &rest[start..=start + length];
+        rest = &rest[start + length + 1..];
+        if tag.starts_with("<mtable") && !tag.ends_with("/>") {
+            depth += 1;
+        } else if tag.starts_with("</mtable") {
+            depth = depth.saturating_sub(1);
+        } else if depth == 1 && tag.starts_with("<mtr") {
+            if let Some(anchor) = rows.get(row).and_then(|r| r.anchor.as_deref()) {
+                out.push_str(&format!("<mtr id=\"{}\"{}", escape(anchor), &tag[4..]));
+                continue;
+            }
+        } else if depth == 1 && tag == "</mtr>" {
+            if let Some(number) = rows.get(row) {
+                out.push_str("<mtd class=\"equation-number\">");
+                if let Some(shown) = &number.shown {
+                    out.push_str(&format!("<mtext>{}</mtext>", escape(shown)));
+                }
+                out.push_str("</mtd>");
+            }
+            row += 1;
+        }
+        out.push_str(tag);
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Writer<'_> {
     /// A formula as MathML; a display formula on its own line, with its number at the right
-    /// and its label as the anchor references go to.
+    /// (or each numbered row's at the row's right) and its label as the anchor references go
+    /// to.
     fn math(&mut self, math: &crate::doc::Math) {
-        let mathml = self.formula(math);
         if !math.display {
+            let mathml = self.formula(math, &[]);
             self.out.push_str(&mathml);
             return;
         }
+        if math.numbered_by_rows() {
+            self.math_numbered_by_rows(math);
+            return;
+        }
+        let mathml = self.formula(math, &[]);
         match &math.number {
             Some(number) => self.out.push_str(&format!(
                 "<span class=\"display-math\" id=\"{}\">",
@@ -219,15 +273,51 @@ impl Writer<'_> {
         self.out.push_str("</span>");
     }
 
+    /// A formula whose rows are numbered: the numbers in a last column of its MathML table,
+    /// each row carrying its anchor; drawn into the image when formulas are SVG, with the
+    /// anchors before it.
+    fn math_numbered_by_rows(&mut self, math: &crate::doc::Math) {
+        let rows: Vec<RowNumber> = math
+            .rows
+            .iter()
+            .map(|row| RowNumber {
+                shown: row.number_shown(),
+                anchor: row.number.as_ref().map(|n| n.anchor.clone()),
+            })
+            .collect();
+        let shown: Vec<Option<String>> = rows.iter().map(|r| r.shown.clone()).collect();
+        self.out
+            .push_str("<span class=\"display-math numbered-rows\">");
+        if let Some(image) = self.formula_image(math, &shown) {
+            for anchor in rows.iter().filter_map(|r| r.anchor.as_deref()) {
+                self.out
+                    .push_str(&format!("<span id=\"{}\"></span>", escape(anchor)));
+            }
+            self.out.push_str(&math_img(&image, &math.source, true));
+        } else {
+            let mathml = crate::math::to_mathml(&math.source, true, &self.macros);
+            self.out.push_str(&numbered_table_rows(&mathml, &rows));
+        }
+        self.out.push_str("</span>");
+    }
+
     /// A formula as the page shows it: its image when formulas are drawn as SVG, else its
     /// MathML.
-    fn formula(&mut self, math: &crate::doc::Math) -> String {
-        let image = (self.math_images.as_deref_mut())
-            .and_then(|images| images.image(&math.source, math.display));
-        match image {
+    fn formula(&mut self, math: &crate::doc::Math, row_numbers: &[Option<String>]) -> String {
+        match self.formula_image(math, row_numbers) {
             Some(image) => math_img(&image, &math.source, math.display),
             None => crate::math::to_mathml(&math.source, math.display, &self.macros),
         }
+    }
+
+    /// The formula's image, when formulas are drawn as SVG and it reads.
+    fn formula_image(
+        &mut self,
+        math: &crate::doc::Math,
+        row_numbers: &[Option<String>],
+    ) -> Option<super::math_svg::MathImage> {
+        (self.math_images.as_deref_mut())
+            .and_then(|images| images.image(&math.source, math.display, row_numbers))
     }
 
     fn chapter(&mut self, chapter: &Chapter) {

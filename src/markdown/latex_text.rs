@@ -13,7 +13,7 @@ use std::ops::Range;
 use super::builder::Builder;
 use super::index::PushText;
 use crate::diag::{code, Diagnostic, Span};
-use crate::doc::Inline;
+use crate::doc::{CiteItem, CrossRef, Inline, LatexReference};
 
 /// What octavo does with a LaTeX command in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +26,22 @@ enum Reading {
     Break,
     /// Sets its one argument in a style.
     Styled(Look),
-    /// Says something Markdown says its own way (a citation, a note, a reference): printed
-    /// as written, with a warning giving the Markdown.
+    /// Says something Markdown says its own way (a citation, a note, a link): printed as
+    /// written, with a warning giving the Markdown.
     Markdown(&'static str),
+    /// Refers to a label (`\ref{x}`, `\eqref{x}`, `\cref{x}`): a cross-reference.
+    Reference(RefStyle),
+}
+
+/// How a LaTeX reference command prints its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefStyle {
+    /// `\ref`: the number alone (`3.2`).
+    Number,
+    /// `\eqref`: the number in parentheses (`(3.2)`).
+    Parenthesised,
+    /// `\autoref`, `\cref`, `\Cref`: the word and the number (`Equation 3.2`), as `@x`.
+    Worded,
 }
 
 /// The style a text command sets its argument in.
@@ -80,7 +93,10 @@ fn reading(name: &str) -> Option<Reading> {
         "cite" | "citep" | "citet" | "parencite" | "textcite" | "autocite" => {
             Reading::Markdown("write the citation as [@key] (or @key in the sentence)")
         }
-        "ref" | "eqref" | "autoref" | "cref" | "Cref" | "pageref" => Reading::Markdown(
+        "ref" => Reading::Reference(RefStyle::Number),
+        "eqref" => Reading::Reference(RefStyle::Parenthesised),
+        "autoref" | "cref" | "Cref" => Reading::Reference(RefStyle::Worded),
+        "pageref" => Reading::Markdown(
             "write the reference as @fig-label, @tbl-label, @eq-label or @sec-label",
         ),
         "footnote" => Reading::Markdown("write the note as ^[its text] or [^label]"),
@@ -145,7 +161,7 @@ fn command_at(text: &str, start: usize) -> Option<(&str, Reading, &str, usize)> 
     }
     let wanted = match reading {
         Reading::Layout { args } => args,
-        Reading::Styled(_) => 1,
+        Reading::Styled(_) | Reading::Reference(_) => 1,
         Reading::Symbol(_) | Reading::Break | Reading::Markdown(_) => 0,
     };
     let mut argument = "";
@@ -188,6 +204,31 @@ fn braced(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The cross-reference a LaTeX reference command makes.
+fn latex_reference(key: &str, style: RefStyle, written: &str, span: Span) -> Inline {
+    let item = CiteItem {
+        key: key.trim().to_string(),
+        prefix: String::new(),
+        locator: None,
+        suffix: String::new(),
+        suppress_author: style != RefStyle::Worded,
+        styled_prefix: Vec::new(),
+        styled_suffix: Vec::new(),
+        span: span.clone(),
+    };
+    Inline::Ref(Box::new(CrossRef {
+        items: vec![item],
+        bracketed: false,
+        rendered: vec![Inline::text(written, span.clone())],
+        page_anchor: None,
+        span,
+        latex: Some(LatexReference {
+            written: written.to_string(),
+            parenthesised: style == RefStyle::Parenthesised,
+        }),
+    }))
 }
 
 /// The layout commands left out of a chapter: by name, where first and how many times.
@@ -256,6 +297,7 @@ impl<'a> Builder<'a> {
                 );
                 out.push(Inline::text(written, span));
             }
+            Reading::Reference(style) => out.push(latex_reference(argument, style, written, span)),
             Reading::Symbol(text) => out.push(Inline::text(text, span)),
             Reading::Break => out.push(Inline::HardBreak),
             Reading::Styled(look) => {

@@ -25,6 +25,9 @@ impl Builder<'_> {
             attrs: Attributes::default(),
             number: None,
             tag: None,
+            label: None,
+            rows: Vec::new(),
+            refs: Vec::new(),
             text: String::new(),
         };
         self.push_inline(Inline::Math(Box::new(math)), range)

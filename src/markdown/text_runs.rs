@@ -214,6 +214,7 @@ pub(super) fn push_citation_or_refs(
             rendered: vec![Inline::text(written, span.clone())],
             page_anchor: None,
             span: span.clone(),
+            latex: None,
         })));
     }
     if mixed {

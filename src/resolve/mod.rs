@@ -131,6 +131,7 @@ fn number_and_refer(
         language: config.language(),
     };
     let targets = numbers::number_book(chapters, settings, terms, anchors, diags);
+    math::fill_formula_references(chapters, &targets, diags);
     let context = xref::RefContext {
         targets: &targets,
         foreign: foreign.iter().map(|f| (f.label.as_str(), f)).collect(),

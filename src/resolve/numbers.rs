@@ -15,7 +15,7 @@ use crate::diag::{code, Diagnostic, Diagnostics};
 use crate::doc::walk;
 use crate::doc::{
     label_anchor, label_prefix, Attributes, Block, Chapter, EquationTag, Inline, LabelKind, Math,
-    Numbered,
+    MathLabel, Numbered,
 };
 use crate::locale::{NumberedTerms, Terms};
 use crate::toc::MAX_TOC_LEVEL;
@@ -200,73 +200,154 @@ impl Numberer<'_> {
         walk::block_inlines_mut(block, &mut |inline| {
             if let Inline::Math(math) = inline {
                 if math.display {
-                    math.number = self.equation(math, state);
+                    self.equation(math, state);
                 }
             }
         });
     }
 
-    /// A display formula's number: its `\tag`'s text, none for `\notag`, else the next
-    /// counted one when it is labelled (`{#eq-x}`).
-    fn equation(&mut self, math: &Math, state: &ChapterState) -> Option<Numbered> {
-        let labelled = math.attrs.id.as_deref().and_then(label_prefix) == Some("eq");
-        match &math.tag {
-            Some(EquationTag::Text { text, .. }) => self.tagged(text, &math.attrs, labelled, state),
+    /// Numbers a display formula, or each row of one numbered row by row.
+    fn equation(&mut self, math: &mut Math, state: &ChapterState) {
+        if math.numbered_by_rows() {
+            // As in LaTeX, every row of the environment is numbered but a `\notag` one.
+            for row in &mut math.rows {
+                let label = row.label.as_ref().map(EquationLabel::inside);
+                row.number = self.equation_number(row.tag.as_ref(), label, true, state);
+            }
+            return;
+        }
+        let label = match &math.label {
+            Some(label) => Some(EquationLabel::inside(label)),
+            None => (math.attrs.id.as_deref().and_then(label_prefix) == Some("eq"))
+                .then(|| EquationLabel::after(&math.attrs))
+                .flatten(),
+        };
+        math.number = self.equation_number(math.tag.as_ref(), label, false, state);
+    }
+
+    /// An equation's number: its `\tag`'s text, none for `\notag`, else the next counted one
+    /// when it is labelled or `counted` (a row of a formula numbered row by row).
+    fn equation_number(
+        &mut self,
+        tag: Option<&EquationTag>,
+        label: Option<EquationLabel<'_>>,
+        counted: bool,
+        state: &ChapterState,
+    ) -> Option<Numbered> {
+        match tag {
             Some(EquationTag::Unnumbered) => {
-                if labelled {
-                    self.warn_unnumbered_label(&math.attrs);
+                if let Some(label) = label {
+                    self.warn_unnumbered_label(&label);
                 }
                 None
             }
-            None if labelled => self.number(LabelKind::Equation, &math.attrs, Vec::new(), state),
-            None => None,
+            Some(EquationTag::Text { text, .. }) => {
+                let number = text.clone();
+                let anchor = match &label {
+                    Some(label) => self.equation_anchor(label, state),
+                    None => self
+                        .anchors
+                        .insert_generated(&tag_anchor(text), state.index),
+                };
+                self.numbered_equation(number, anchor, label, state)
+            }
+            None if label.is_none() && !counted => None,
+            None => {
+                let counter = &mut self.equations;
+                let number = counter.next(self.settings.figures, state.prefix.as_deref());
+                let anchor = match (&label, &number) {
+                    (Some(label), _) => self.equation_anchor(label, state),
+                    (None, number) => {
+                        let wanted = format!("equation-{}", number.as_deref().unwrap_or("x"));
+                        self.anchors
+                            .insert_generated(&wanted.replace('.', "-"), state.index)
+                    }
+                };
+                match number {
+                    Some(number) => self.numbered_equation(number, anchor, label, state),
+                    None => {
+                        if let Some(label) = &label {
+                            self.register_equation(label, None, &anchor, state);
+                        }
+                        None
+                    }
+                }
+            }
         }
     }
 
-    /// A label on a formula `\notag` leaves unnumbered: nothing a reference could print.
-    fn warn_unnumbered_label(&mut self, attrs: &Attributes) {
-        let label = attrs.id.as_deref().unwrap_or_default();
-        let mut warning = Diagnostic::warning(
-            code::EQUATION_LABEL_UNNUMBERED,
-            format!(
-                "`{{#{label}}}` labels a formula `\\notag` leaves unnumbered: it names nothing"
-            ),
-        )
-        .with_hint("remove \\notag (or \\nonumber) to number it, or the label");
-        if let Some(span) = &attrs.span {
-            warning = warning.at(span.clone());
-        }
-        self.diags.push(warning);
-    }
-
-    /// The number `\tag{text}` gives a formula: its text, the chapter's count unchanged; its
-    /// label (if any) names it.
-    fn tagged(
+    /// The equation numbered `number` at `anchor`, registered under its label.
+    fn numbered_equation(
         &mut self,
-        text: &str,
-        attrs: &Attributes,
-        labelled: bool,
+        number: String,
+        anchor: String,
+        label: Option<EquationLabel<'_>>,
         state: &ChapterState,
     ) -> Option<Numbered> {
-        let label = attrs.id.as_deref().filter(|_| labelled);
-        let anchor = match label {
-            Some(label) => label_anchor(label),
-            None => self
-                .anchors
-                .insert_generated(&tag_anchor(text), state.index),
-        };
-        if let Some(label) = label {
-            let number = Some(text.to_string());
-            let kind = LabelKind::Equation;
-            self.register(label, kind, number, &anchor, Vec::new(), state.index);
+        if let Some(label) = &label {
+            self.register_equation(label, Some(number.clone()), &anchor, state);
         }
         let word = kind_word(self.terms, LabelKind::Equation, false);
         Some(Numbered {
             kind: LabelKind::Equation,
-            label: format!("{word} {text}"),
-            number: text.to_string(),
+            label: format!("{word} {number}"),
+            number,
             anchor,
         })
+    }
+
+    /// The anchor of a labelled equation: the label's own id for `{#eq-x}` (claimed with the
+    /// book's ids), one made from the name for a `\label` (which may hold any character).
+    fn equation_anchor(&mut self, label: &EquationLabel<'_>, state: &ChapterState) -> String {
+        if label.inside {
+            self.anchors
+                .insert_generated(&label_id(label.name), state.index)
+        } else {
+            label_anchor(label.name)
+        }
+    }
+
+    /// Registers an equation's label; a `\label` whose name another label of the book has
+    /// already is an error.
+    fn register_equation(
+        &mut self,
+        label: &EquationLabel<'_>,
+        number: Option<String>,
+        anchor: &str,
+        state: &ChapterState,
+    ) {
+        if label.inside && self.targets.contains_key(label.name) {
+            let mut error = Diagnostic::error(
+                code::DUPLICATE_LABEL,
+                format!("the label `{}` is used twice", label.name),
+            )
+            .with_hint("give each equation a name of its own");
+            if let Some(span) = label.span {
+                error = error.at(span.clone());
+            }
+            self.diags.push(error);
+            return;
+        }
+        let kind = LabelKind::Equation;
+        self.register(label.name, kind, number, anchor, Vec::new(), state.index);
+    }
+
+    /// A label on an equation `\notag` leaves unnumbered: nothing a reference could print.
+    fn warn_unnumbered_label(&mut self, label: &EquationLabel<'_>) {
+        let shown = if label.inside {
+            format!("\\label{{{}}}", label.name)
+        } else {
+            format!("{{#{}}}", label.name)
+        };
+        let mut warning = Diagnostic::warning(
+            code::EQUATION_LABEL_UNNUMBERED,
+            format!("`{shown}` labels an equation `\\notag` leaves unnumbered: it names nothing"),
+        )
+        .with_hint("remove \\notag (or \\nonumber) to number it, or the label");
+        if let Some(span) = label.span {
+            warning = warning.at(span.clone());
+        }
+        self.diags.push(warning);
     }
 
     /// The number of a figure, table or listing that has a caption or a label of its kind;
@@ -308,7 +389,6 @@ impl Numberer<'_> {
         let (counter, scheme, stem) = match kind {
             LabelKind::Table => (&mut self.tables, self.settings.tables, "table"),
             LabelKind::Listing => (&mut self.listings, self.settings.figures, "listing"),
-            LabelKind::Equation => (&mut self.equations, self.settings.figures, "equation"),
             _ => (&mut self.figures, self.settings.figures, "figure"),
         };
         let number = counter.next(scheme, state.prefix.as_deref());
@@ -397,6 +477,52 @@ impl Numberer<'_> {
             anchor: anchor.to_string(),
             title,
         });
+    }
+}
+
+/// An equation's label: `{#eq-x}` after its formula, or `\label{x}` inside it.
+struct EquationLabel<'m> {
+    name: &'m str,
+    span: Option<&'m crate::diag::Span>,
+    /// Written inside the formula (`\label`), any name allowed; its id is made from it.
+    inside: bool,
+}
+
+impl<'m> EquationLabel<'m> {
+    fn inside(label: &'m MathLabel) -> Self {
+        EquationLabel {
+            name: &label.name,
+            span: Some(&label.span),
+            inside: true,
+        }
+    }
+
+    fn after(attrs: &'m Attributes) -> Option<Self> {
+        Some(EquationLabel {
+            name: attrs.id.as_deref()?,
+            span: attrs.span.as_ref(),
+            inside: false,
+        })
+    }
+}
+
+/// An id made from a `\label`'s name (`eq:Bayes rule` becomes `eq-Bayes-rule`): letters,
+/// digits, `-` and `_` kept, every other run of characters one `-`, and `eq-` before a name
+/// that does not start with a letter.
+fn label_id(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            id.push(c);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_matches('-');
+    if id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        id.to_string()
+    } else {
+        format!("eq-{id}")
     }
 }
 

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use super::numbers::{kind_word, Target};
 use crate::diag::{closest, code, Diagnostic, Diagnostics, SourceMap};
 use crate::doc::walk;
-use crate::doc::{label_prefix, Chapter, CiteItem, CrossRef, Inline, Link, LinkTarget};
+use crate::doc::{
+    label_prefix, Chapter, CiteItem, CrossRef, Inline, LatexReference, Link, LinkTarget,
+};
 use crate::locale::Terms;
 use crate::markdown::{ForeignLabel, ForeignReason};
 
@@ -94,6 +96,11 @@ fn render(reference: &CrossRef, context: &RefContext<'_>, diags: &mut Diagnostic
     let mut parts: Vec<Part<'_>> = Vec::new();
     for item in &reference.items {
         let Some(target) = context.targets.get(&item.key) else {
+            if let Some(latex) = &reference.latex {
+                diags.push(unresolved_latex_reference(item, latex));
+                parts.push(Part::Written(latex.written.clone()));
+                continue;
+            }
             report_unresolved(item, context, diags);
             parts.push(Part::Written(written(item)));
             continue;
@@ -115,7 +122,27 @@ fn render(reference: &CrossRef, context: &RefContext<'_>, diags: &mut Diagnostic
             Part::Written(text) => vec![Inline::text(text.clone(), span.clone())],
         })
         .collect();
-    join_list(rendered, context.terms.and, &span)
+    let mut out = join_list(rendered, context.terms.and, &span);
+    let parenthesised = reference.latex.as_ref().is_some_and(|l| l.parenthesised);
+    if parenthesised && matches!(parts.as_slice(), [Part::Resolved(_)]) {
+        out.insert(0, Inline::text("(", span.clone()));
+        out.push(Inline::text(")", span));
+    }
+    out
+}
+
+/// A LaTeX reference (`\ref{x}`) to a label nothing in the book carries: printed as written,
+/// since the label may name what only LaTeX numbers.
+fn unresolved_latex_reference(item: &CiteItem, latex: &LatexReference) -> Diagnostic {
+    Diagnostic::warning(
+        code::RAW_LATEX,
+        format!(
+            "raw LaTeX (`{}`) is printed as written: nothing in the book carries the label `{}`",
+            latex.written, item.key
+        ),
+    )
+    .at(item.span.clone())
+    .with_hint("label what it names (\\label{…} inside an equation, {#fig-x} on a figure), or write @label")
 }
 
 /// The anchor a reference to one target names the page of: not a number alone (`-@`).

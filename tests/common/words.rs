@@ -204,6 +204,7 @@ fn flush(run: &mut TextRun, source: &str, words: &mut ChapterWords, note: bool, 
             .collect();
         citations.extend(attribute_blocks(run, source));
         citations.extend(index_commands(&run.text));
+        citations.extend(reference_commands(&run.text));
         let mut at = 0;
         for piece in run.text.split_inclusive(char::is_whitespace) {
             let start = at;
@@ -249,6 +250,20 @@ fn index_commands(text: &str) -> Vec<Range<usize>> {
             }
         }
         commands.push(start..end);
+    }
+    commands
+}
+
+/// Byte ranges of LaTeX references (`\ref{x}`, `\eqref{x}`, `\cref{x}`), which print as
+/// rendered references, as citations do.
+fn reference_commands(text: &str) -> Vec<Range<usize>> {
+    let mut commands = Vec::new();
+    for name in ["\\ref{", "\\eqref{", "\\cref{", "\\Cref{", "\\autoref{"] {
+        for (start, _) in text.match_indices(name) {
+            if let Some(close) = text[start..].find('}') {
+                commands.push(start..start + close + 1);
+            }
+        }
     }
     commands
 }

@@ -123,19 +123,15 @@ impl Composer<'_, '_> {
             self.centered(&pieces, self.profile.leading, flow);
             return;
         };
-        let number = math
-            .number
-            .as_ref()
-            .zip(math.number_shown())
-            .map(|(n, shown)| {
-                let run = self.ctx.shape(&shown, &style);
-                (run, n.anchor.clone())
-            });
-        let number_width = number.as_ref().map_or(0.0, |(run, _)| run.width());
-        let reserved = if number.is_some() {
-            2.0 * (number_width + NUMBER_GAP * style.size)
-        } else {
+        let numbers = self.equation_numbers(math, &formula);
+        let number_width = numbers
+            .iter()
+            .map(|number| number.run.width())
+            .fold(0.0, f32::max);
+        let reserved = if numbers.is_empty() {
             0.0
+        } else {
+            2.0 * (number_width + NUMBER_GAP * style.size)
         };
         let available = (width.to_f32() - reserved).max(width.to_f32() / 2.0);
         let scale = if formula.width > available {
@@ -162,25 +158,71 @@ impl Composer<'_, '_> {
             node: Some(node),
         });
         formula.draw(left, baseline, scale, &mut line.items);
-        if let Some((run, anchor)) = number {
-            // The number belongs to the paragraph the formula is in.
+        if !numbers.is_empty() {
+            // The numbers belong to the paragraph the formula is in.
             let first = u32::try_from(line.items.len()).unwrap_or(u32::MAX);
             line.marks.push(LineMark {
                 first,
                 node: Some(self.structure.current()),
             });
-            let number_x = x + width - Pt::from_f32(run.width());
+        }
+        for number in numbers {
+            let number_x = x + width - Pt::from_f32(number.run.width());
+            let number_baseline = baseline + Pt::from_f32(number.baseline * scale);
+            let row_top = number_baseline - leading * self.design().text.baseline;
             line.items.push(Item::Glyphs(GlyphRun {
                 x: number_x,
-                y: baseline,
-                run,
+                y: number_baseline,
+                run: number.run,
             }));
             line.items.push(Item::Anchor(Box::new(AnchorItem {
-                id: anchor,
-                y: Pt::ZERO,
+                id: number.anchor,
+                y: row_top.max(Pt::ZERO),
             })));
         }
         flow.push(Flow::Line(line));
+    }
+
+    /// The numbers printed at the right of a display formula: its own on its baseline, or
+    /// each numbered row's on the row's baseline.
+    fn equation_numbers(&mut self, math: &Math, formula: &MathBox) -> Vec<EquationNumber> {
+        let style = self.body();
+        let mut numbers = Vec::new();
+        if !math.numbered_by_rows() {
+            if let Some((number, shown)) = math.number.as_ref().zip(math.number_shown()) {
+                numbers.push(EquationNumber {
+                    run: self.ctx.shape(&shown, &style),
+                    baseline: 0.0,
+                    anchor: number.anchor.clone(),
+                });
+            }
+            return numbers;
+        }
+        if formula.rows.len() != math.rows.len() {
+            self.warnings.push(
+                Diagnostic::warning(
+                    code::MATH_ROWS_UNPLACED,
+                    format!(
+                        "the formula's {} numbered rows were laid out as {}: its numbers are set at the rows found",
+                        math.rows.len(),
+                        formula.rows.len()
+                    ),
+                )
+                .at(written_span(math))
+                .with_hint("write each row of the align on a line of its own, ended by \\\\"),
+            );
+        }
+        for (row, &baseline) in math.rows.iter().zip(&formula.rows) {
+            let Some((number, shown)) = row.number.as_ref().zip(row.number_shown()) else {
+                continue;
+            };
+            numbers.push(EquationNumber {
+                run: self.ctx.shape(&shown, &style),
+                baseline,
+                anchor: number.anchor.clone(),
+            });
+        }
+        numbers
     }
 
     fn warn_too_wide(&mut self, math: &Math, natural: f32, available: f32) {
@@ -195,6 +237,14 @@ impl Composer<'_, '_> {
         .with_hint("break it over lines with \\begin{aligned} … \\\\ … \\end{aligned}");
         self.warnings.push(warning);
     }
+}
+
+/// An equation number ready to place: shaped, on which baseline of its formula (down from
+/// the formula's, unscaled), and its anchor.
+struct EquationNumber {
+    run: Arc<crate::typeset::shape::ShapedRun>,
+    baseline: f32,
+    anchor: String,
 }
 
 /// The span of the formula's LaTeX without the spaces and line breaks around it (a display

@@ -138,6 +138,10 @@ pub(super) fn lay_out_list(nodes: &[Node], ctx: Ctx<'_, '_>) -> MathBox {
     }
     fix_binary_classes(&mut atoms);
     let mut row = MathBox::default();
+    if let [only] = atoms.as_slice() {
+        // A list that is one environment keeps its rows' baselines.
+        row.rows.clone_from(&only.math.rows);
+    }
     let mut previous: Option<Class> = None;
     for atom in atoms {
         if let Some(before) = previous {
@@ -761,7 +765,7 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     let total_width = x;
     let mut math = MathBox::default();
     let baselines = row_baselines(kind, &cells, size);
-    for (row, baseline) in cells.iter().zip(baselines) {
+    for (row, &baseline) in cells.iter().zip(&baselines) {
         for (c, cell) in row.iter().enumerate() {
             let free = widths[c] - cell.width;
             let dx = match kind {
@@ -779,6 +783,9 @@ fn table(kind: TableKind, rows: &[Vec<Vec<Node>>], ctx: Ctx<'_, '_>) -> MathBox 
     let bottom = math.depth;
     let shift = (bottom - top) / 2.0 + ctx.axis();
     math.shift_down(-shift);
+    if matches!(kind, TableKind::Align | TableKind::Gather) {
+        math.rows = baselines.iter().map(|baseline| baseline - shift).collect();
+    }
     if kind == TableKind::Cases {
         let brace_target = math.height + math.depth;
         let mut brace = {

@@ -34,6 +34,10 @@ pub(crate) struct MathBox {
     pub rules: Vec<MathRule>,
     /// Characters the math face has no glyph for (drawn as `.notdef`).
     pub missing: Vec<char>,
+    /// The baselines of the rows of the formula's outer `align` or `gather` (down from the
+    /// box's baseline), where a formula numbered row by row puts each row's number; empty
+    /// for any other formula.
+    pub rows: Vec<f32>,
 }
 
 /// One glyph of a formula.
