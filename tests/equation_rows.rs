@@ -74,6 +74,10 @@ fn references_print_the_numbers_in_the_text_and_in_formulas() {
         body.contains("<mi>y</mi><mo>=</mo><mtext>(1.2)</mtext>"),
         "{body}"
     );
+    assert!(
+        body.contains("form, <span class=\"crossref\"><a href=\"#eq-f\">Equation 1.2</a></span> and <span class=\"crossref\"><a href=\"#eq-h\">1.3</a></span>"),
+        "{body}"
+    );
 }
 
 #[test]
