@@ -157,20 +157,7 @@ fn first_image_width(epub: &[u8], marker: &str) -> f32 {
 
 /// The diagnostics of a one-chapter book: code and line:column.
 fn diagnostics_of(chapter: &str) -> Vec<(&'static str, (usize, usize))> {
-    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
-    let compiled = compile(&dir, &ResolveOptions::default());
-    compiled
-        .diags
-        .items()
-        .iter()
-        .map(|d| {
-            let span = d.span.as_ref().expect("located");
-            (
-                d.code,
-                compiled.sources().line_col(span.file, span.range.start),
-            )
-        })
-        .collect()
+    common::located_codes(&[("book.toml", TOML), ("chapters/01.md", chapter)])
 }
 
 #[test]

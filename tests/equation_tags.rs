@@ -94,20 +94,7 @@ fn a_tag_prints_at_the_right_margin_on_the_formulas_baseline_in_the_pdf() {
 
 /// The diagnostics of a one-chapter book: code and line:column.
 fn diagnostics_of(chapter: &str) -> Vec<(&'static str, (usize, usize))> {
-    let (_tmp, dir) = book(&[("book.toml", TOML), ("chapters/01.md", chapter)]);
-    let compiled = compile(&dir, &ResolveOptions::default());
-    compiled
-        .diags
-        .items()
-        .iter()
-        .map(|d| {
-            let span = d.span.as_ref().expect("located");
-            (
-                d.code,
-                compiled.sources().line_col(span.file, span.range.start),
-            )
-        })
-        .collect()
+    common::located_codes(&[("book.toml", TOML), ("chapters/01.md", chapter)])
 }
 
 #[test]

@@ -113,6 +113,25 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
     (bytes, compiled.diags, sources)
 }
 
+/// The diagnostics of a book made of `files`: each one's code and line:column (every one must
+/// be located).
+pub fn located_codes(files: &[(&str, &str)]) -> Vec<(&'static str, (usize, usize))> {
+    let (_tmp, dir) = book(files);
+    let compiled = compile(&dir, &ResolveOptions::default());
+    compiled
+        .diags
+        .items()
+        .iter()
+        .map(|d| {
+            let span = d.span.as_ref().expect("located");
+            (
+                d.code,
+                compiled.sources().line_col(span.file, span.range.start),
+            )
+        })
+        .collect()
+}
+
 /// The book in `dir` compiled and its glyphs checked as `octavo build` checks them (with the
 /// fonts book.toml names), with the warnings (code and message) the two gave.
 pub fn checked_book(dir: &Path) -> (octavo::Compiled, Vec<String>) {
