@@ -370,6 +370,7 @@ fn validate_standards(file: FileId, standard: &Spanned<StandardNames>, diags: &m
     let hint = "write [pdf] standard = \"pdf/ua-1\", \"pdf/a-2b\", \"pdf/a-2a\" or \"pdf/x-4\", \
                 or a list such as [\"pdf/ua-1\", \"pdf/a-2b\"]";
     let mut archival = 0;
+    let mut print = 0;
     for name in standard.get_ref().names() {
         match PdfStandard::from_name(name) {
             None => diags.push(
@@ -380,18 +381,21 @@ fn validate_standards(file: FileId, standard: &Spanned<StandardNames>, diags: &m
                 .at(span_of(file, standard))
                 .with_hint(hint),
             ),
-            Some(PdfStandard::X4) => diags.push(
-                Diagnostic::error(
-                    code::PDF_STANDARD_UNKNOWN,
-                    "book.toml: PDF/X-4 is not supported yet (the PDF library has no PDF/X \
-                     output intent)",
-                )
-                .at(span_of(file, standard))
-                .with_hint("leave out pdf/x-4; pdf/a-2b gives embedded fonts and sRGB"),
-            ),
+            Some(PdfStandard::X4) => print += 1,
             Some(PdfStandard::A2a | PdfStandard::A2b) => archival += 1,
             Some(PdfStandard::Ua1) => {}
         }
+    }
+    if print > 0 && archival > 0 {
+        diags.push(
+            Diagnostic::error(
+                code::PDF_STANDARD_UNKNOWN,
+                "book.toml: a PDF cannot meet PDF/X-4 and PDF/A at once: PDF/X-4 prints to a \
+                 CMYK press condition, PDF/A keeps sRGB, and each needs its own output intent",
+            )
+            .at(span_of(file, standard))
+            .with_hint("choose one: standard = \"pdf/x-4\" for the printer's file, or \"pdf/a-2b\" for the archive"),
+        );
     }
     if archival > 1 {
         diags.push(

@@ -17,17 +17,33 @@ fn pikepdf_dir() -> PathBuf {
 /// The checker's verdict on `pdf`: (passed, its report); with `text`, the structure text is
 /// written there.
 fn check(pdf: &Path, standards: &[&str], text: Option<&Path>) -> (bool, String) {
+    let mut arguments: Vec<String> = Vec::new();
+    for standard in standards {
+        arguments.extend(["--standard".to_string(), standard.to_string()]);
+    }
+    if let Some(text) = text {
+        arguments.extend(["--text".to_string(), text.display().to_string()]);
+    }
+    run_checker(pdf, &arguments)
+}
+
+/// The checker's verdict on an untagged PDF (a cover wrap): the standards' rules only.
+fn check_untagged(pdf: &Path, standards: &[&str]) -> (bool, String) {
+    let mut arguments = vec!["--untagged".to_string()];
+    for standard in standards {
+        arguments.extend(["--standard".to_string(), standard.to_string()]);
+    }
+    run_checker(pdf, &arguments)
+}
+
+/// `scripts/check-tagged-pdf` run on `pdf` with `arguments`: (passed, its report).
+fn run_checker(pdf: &Path, arguments: &[String]) -> (bool, String) {
     let mut command = Command::new("python3");
     command
         .arg(common::repo().join("scripts/check-tagged-pdf"))
         .arg(pdf)
+        .args(arguments)
         .env("PYTHONPATH", pikepdf_dir());
-    for standard in standards {
-        command.args(["--standard", standard]);
-    }
-    if let Some(text) = text {
-        command.arg("--text").arg(text);
-    }
     let out = command
         .output()
         .expect("python3 runs (make test-tools installs it)");
@@ -214,6 +230,80 @@ fn pdf_ua_1_and_pdf_a_2b_builds_pass_the_checker() {
     assert!(
         report.contains("pdfuaid") && report.contains("GTS_PDFA1"),
         "{report}"
+    );
+}
+
+/// The images test book (colour and grey rasters with and without alpha, SVGs, a wide
+/// table) built to PDF/X-4, `extra` added to its book.toml: the interior's and the cover
+/// wrap's paths.
+fn images_book_built(extra: &str, out: &Path) -> (PathBuf, PathBuf) {
+    let book = out.join("book");
+    common::copy_tree(&common::repo().join("tests/cases/images"), &book);
+    let toml = std::fs::read_to_string(book.join("book.toml")).expect("book.toml");
+    std::fs::write(book.join("book.toml"), format!("{toml}{extra}")).expect("book.toml");
+    let pdfs = out.join("pdf");
+    let pdf = build(&book, &pdfs).expect("the book builds");
+    let cover = pdf.with_file_name(format!(
+        "{}-cover.pdf",
+        pdf.file_stem().expect("a name").to_string_lossy()
+    ));
+    (pdf, cover)
+}
+
+#[test]
+fn pdf_x4_builds_of_the_interior_and_the_cover_pass_the_checker() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let (pdf, cover) = images_book_built("\n[pdf]\nstandard = \"pdf/x-4\"\n", out.path());
+    keep(&pdf, "pdf-x4-interior");
+    keep(&cover, "pdf-x4-cover");
+    let (ok, report) = check(&pdf, &["pdf/x-4"], None);
+    assert!(ok, "{report}");
+    let (ok, report) = check_untagged(&cover, &["pdf/x-4"]);
+    assert!(ok, "{report}");
+    assert_qpdf_clean(&pdf);
+    assert_qpdf_clean(&cover);
+    // The plain build is no PDF/X: the checker tells the difference.
+    let out = tempfile::tempdir().expect("temp dir");
+    let (pdf, cover) = images_book_built("", out.path());
+    for (file, (ok, report)) in [
+        (&pdf, check(&pdf, &["pdf/x-4"], None)),
+        (&cover, check_untagged(&cover, &["pdf/x-4"])),
+    ] {
+        assert!(!ok, "{} passed: {report}", file.display());
+        for broken in [
+            "GTS_PDFXVersion",
+            "GTS_PDFX output intents",
+            "printing Link",
+        ] {
+            assert!(
+                report.contains(broken) || file == &cover && broken == "printing Link",
+                "{broken} in {report}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pdf_x4_and_pdf_ua_1_together_pass_the_checker() {
+    let toml = format!("{BOOK_TOML}\n[pdf]\nstandard = [\"pdf/x-4\", \"pdf/ua-1\"]\n");
+    let (_tmp, dir) = common::book(&[("book.toml", &toml), ("chapters/01.md", CHAPTER)]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let pdf = build(&dir, out.path()).expect("the book builds");
+    keep(&pdf, "pdf-x4-ua1");
+    let (ok, report) = check(&pdf, &["pdf/x-4", "pdf/ua-1"], None);
+    assert!(ok, "{report}");
+    assert_qpdf_clean(&pdf);
+}
+
+#[test]
+fn pdf_x4_with_pdf_a_is_an_error_naming_the_setting() {
+    let toml = format!("{BOOK_TOML}\n[pdf]\nstandard = [\"pdf/x-4\", \"pdf/a-2b\"]\n");
+    let (_tmp, dir) = common::book(&[("book.toml", &toml), ("chapters/01.md", CHAPTER)]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let messages = build(&dir, out.path()).expect_err("the build fails");
+    assert!(
+        messages.contains("E0230") && messages.contains("PDF/X-4 and PDF/A"),
+        "{messages}"
     );
 }
 

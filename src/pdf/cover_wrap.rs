@@ -14,6 +14,7 @@ use krilla::{Document, SerializeSettings};
 
 use super::glyphs::TextBatch;
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
+use super::standards::{configuration, device_independent, Standard};
 use super::writer::{copy_pngs, draw_image, guarded, krilla_fonts, PageImage, WriteError};
 use crate::doc::Book;
 use crate::fonts::FontSet;
@@ -23,11 +24,13 @@ use crate::typeset::layout::{Ink, Item};
 /// The colour of the barcode's box: the printer's barcode is black on white.
 const BARCODE_FIELD: Ink = Ink([255, 255, 255]);
 
-/// Writes `wrap` as a one-page PDF, with `book`'s metadata.
+/// Writes `wrap` as a one-page PDF, with `book`'s metadata, to the book's standards that
+/// apply to a cover ([`cover_standards`]).
 pub(crate) fn write(
     wrap: &CoverWrap,
     book: &Book,
     fonts: &FontSet<'static>,
+    standards: &[Standard],
 ) -> Result<Vec<u8>, WriteError> {
     let size =
         Size::from_wh(wrap.width.to_f32(), wrap.height.to_f32()).ok_or(WriteError::PageSize {
@@ -44,7 +47,30 @@ pub(crate) fn write(
         date: book.meta.produced.clone(),
     };
     validate_info(&info)?;
-    guarded(|| draw(wrap, book, fonts, size, &info))
+    let standards = cover_standards(standards);
+    let pdf = guarded(|| draw(wrap, book, fonts, size, &info, &standards))?;
+    if standards.contains(&Standard::X4) {
+        return super::pdfx::with_print_intent(&pdf).map_err(WriteError::Internal);
+    }
+    Ok(pdf)
+}
+
+/// The standards of the book's PDF that its cover is written to: PDF/X-4 (the printer's
+/// file) and PDF/A-2b (PDF/A-2a's level for a cover, which is a picture with a few lines of
+/// text and no reading structure to tag); PDF/UA-1 is for the book's reading, not its cover.
+fn cover_standards(standards: &[Standard]) -> Vec<Standard> {
+    let mut kept = Vec::new();
+    for standard in standards {
+        let standard = match standard {
+            Standard::X4 => Standard::X4,
+            Standard::A2a | Standard::A2b => Standard::A2b,
+            Standard::Ua1 => continue,
+        };
+        if !kept.contains(&standard) {
+            kept.push(standard);
+        }
+    }
+    kept
 }
 
 /// The sheet drawn into a krilla document, serialised.
@@ -54,8 +80,14 @@ fn draw(
     fonts: &FontSet<'static>,
     size: Size,
     info: &DocumentInfo,
+    standards: &[Standard],
 ) -> Result<Vec<u8>, WriteError> {
-    let mut doc = Document::new_with(SerializeSettings::default());
+    let settings = SerializeSettings {
+        no_device_cs: device_independent(standards),
+        configuration: configuration(standards)?,
+        ..SerializeSettings::default()
+    };
+    let mut doc = Document::new_with(settings);
     let krilla_fonts = krilla_fonts(fonts)?;
     let images = front_image(wrap, book, fonts)?;
     let trim = wrap.trim();

@@ -61,6 +61,8 @@ pub(super) struct Fixes {
     /// Pack the small objects into object streams (`object_streams`); off for the
     /// readable-PDF option, which keeps every object legible.
     pub object_streams: bool,
+    /// Add PDF/X-4's output intent and identification ([`super::pdfx`]) first.
+    pub pdf_x4: bool,
 }
 
 /// The file with the changes of the module documentation; `pdf` unchanged where it is not
@@ -80,6 +82,9 @@ pub(super) fn fix_and_copy(
     fixes: Fixes,
     streams: &BTreeMap<usize, &PngStream>,
 ) -> Result<Vec<u8>, String> {
+    if fixes.pdf_x4 {
+        pdf = super::pdfx::with_print_intent(&pdf)?;
+    }
     let Some(tail) = Tail::parse(&pdf) else {
         return png_passthrough::substitute(pdf, streams);
     };
@@ -155,19 +160,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// What the end of krilla's file holds.
 #[derive(Debug)]
-struct Tail {
+pub(super) struct Tail {
     /// Where the `xref` keyword starts.
-    xref_start: usize,
+    pub(super) xref_start: usize,
     /// The offset of each object (`None` for a free entry), by object number.
-    offsets: Vec<Option<usize>>,
+    pub(super) offsets: Vec<Option<usize>>,
     /// The trailer's entries other than `/Size`, as written.
-    trailer_entries: String,
+    pub(super) trailer_entries: String,
     /// Where the catalog's dictionary starts and ends (`<<` to `>>`, inclusive).
-    catalog: std::ops::Range<usize>,
+    pub(super) catalog: std::ops::Range<usize>,
 }
 
 impl Tail {
-    fn parse(pdf: &[u8]) -> Option<Tail> {
+    pub(super) fn parse(pdf: &[u8]) -> Option<Tail> {
         let xref_start = startxref(pdf)?;
         let mut lines = Lines {
             pdf,
@@ -416,6 +421,7 @@ mod tests {
         Fixes {
             has_outline,
             object_streams: false,
+            pdf_x4: false,
         }
     }
 

@@ -16,6 +16,7 @@ pub(crate) mod labels;
 pub(crate) mod metadata;
 mod object_streams;
 pub(crate) mod outline;
+mod pdfx;
 mod png_passthrough;
 #[cfg(test)]
 mod sample;
@@ -137,7 +138,7 @@ pub(crate) fn write_pdf_keeping(
     let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
     let cover = if options.profile.two_sided && chapters.is_none() {
         let wrap = crate::typeset::cover_wrap::compose(book, &options.profile, &fonts, pages);
-        let bytes = cover_wrap::write(&wrap, book, &fonts)?;
+        let bytes = cover_wrap::write(&wrap, book, &fonts, &options.profile.standards)?;
         Some(CoverOutput { bytes, wrap })
     } else {
         None

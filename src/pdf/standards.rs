@@ -6,7 +6,8 @@
 //! file that claims a standard it does not meet.
 
 use krilla::configure::{
-    Accessibility, Archival, Configuration, ConfigurationBuilder, ValidationError, Validator,
+    Accessibility, Archival, Configuration, ConfigurationBuilder, PdfVersion, ValidationError,
+    Validator,
 };
 use krilla::surface::Location;
 
@@ -21,12 +22,11 @@ pub(super) fn configuration(standards: &[Standard]) -> Result<Configuration, Wri
             Standard::Ua1 => Validator::Ua(Accessibility::UA1),
             Standard::A2b => Validator::A(Archival::A2_B),
             Standard::A2a => Validator::A(Archival::A2_A),
+            // krilla knows no PDF/X: it writes PDF 1.6 here, and [`super::pdfx`] adds the
+            // output intent and the identification.
             Standard::X4 => {
-                return Err(WriteError::Standard {
-                    rule: "PDF/X-4".to_string(),
-                    place: "book.toml [pdf] standard".to_string(),
-                    reason: "the PDF library cannot write PDF/X".to_string(),
-                })
+                builder = builder.with_version(PdfVersion::Pdf16);
+                continue;
             }
         };
         builder = builder.set_validator(validator);
@@ -36,6 +36,12 @@ pub(super) fn configuration(standards: &[Standard]) -> Result<Configuration, Wri
         place: "book.toml [pdf] standard".to_string(),
         reason: format!("these standards cannot be met together ({error:?})"),
     })
+}
+
+/// Whether every colour must be ICC-based (PDF/X-4: its CMYK output intent forbids
+/// `DeviceRGB`; PDF/A asks krilla for the same by itself).
+pub(super) fn device_independent(standards: &[Standard]) -> bool {
+    standards.contains(&Standard::X4)
 }
 
 /// The standards' names, joined.
