@@ -172,6 +172,9 @@ pub mod code {
     /// A formula numbered row by row whose rows the layout found in another number than the
     /// source has: some row numbers may not be printed.
     pub const MATH_ROWS_UNPLACED: &str = "W0292";
+    /// Dollars that hold no formula (an empty one, or `$…$` whose braces do not balance,
+    /// which pulldown-cmark leaves as text): the LaTeX is printed as written.
+    pub const MATH_NOT_READ: &str = "W0293";
     /// A `\tag` without its text in braces, or a `\label` without its name (or with braces
     /// that never close): it is left out and the formula keeps no tag or label.
     pub const EQUATION_TAG_UNREAD: &str = "E0260";

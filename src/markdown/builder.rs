@@ -149,6 +149,12 @@ pub(super) struct Builder<'a> {
     pub(super) heading_index: Option<(String, Span)>,
     /// LaTeX layout commands left out of the text so far (reported once each at the end).
     pub(super) latex_left_out: super::latex_text::LeftOut,
+    /// The paragraph (its start) of the last warning about dollars that hold no formula: one
+    /// a paragraph.
+    pub(super) unread_formula_at: Option<usize>,
+    /// A `$` pulldown-cmark just gave as text (not escaped): a formula it did not read when
+    /// the text after it starts another `$` or a LaTeX command.
+    pub(super) lone_dollar: Option<Range<usize>>,
 }
 
 impl<'a> Builder<'a> {
@@ -176,6 +182,8 @@ impl<'a> Builder<'a> {
             pending_index_marks: Vec::new(),
             heading_index: None,
             latex_left_out: super::latex_text::LeftOut::new(),
+            unread_formula_at: None,
+            lone_dollar: None,
         }
     }
 
@@ -222,8 +230,23 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Where the innermost open paragraph (or other run of inlines) starts in the text read.
+    pub(super) fn open_inlines_start(&self) -> Option<usize> {
+        self.stack.iter().rev().find_map(|frame| match frame {
+            Frame::Inlines { start, .. } => Some(*start),
+            _ => None,
+        })
+    }
+
     /// Feed one pulldown-cmark event with its source range.
     pub(super) fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        let dollar = self.lone_dollar.take();
+        if let (Some(dollar), Event::Text(text)) = (dollar, &event) {
+            self.check_after_dollar(dollar, text);
+        }
+        if matches!(&event, Event::Text(text) if &**text == "$" && range.len() == 1) {
+            self.lone_dollar = Some(range.clone());
+        }
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag, range),

@@ -6,11 +6,18 @@ use std::ops::Range;
 
 use super::attributes::{block_length, parse_attributes};
 use super::builder::Builder;
+use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{Attributes, Inline, Math};
 
 impl Builder<'_> {
     /// A formula event: its source between the delimiters.
     pub(super) fn math(&mut self, source: &str, display: bool, range: Range<usize>) {
+        if source.trim().is_empty() {
+            // `$$ $$`, or what pulldown-cmark makes of a `$$…$$` whose braces do not balance:
+            // the formula it meant is printed as text after it.
+            let span = self.span(range.clone());
+            self.warn_unread_formula(span);
+        }
         let written = self.text.get(range.clone()).unwrap_or_default();
         let source_range = match written.find(source) {
             Some(offset) if !source.is_empty() => {
@@ -31,6 +38,41 @@ impl Builder<'_> {
             text: String::new(),
         };
         self.push_inline(Inline::Math(Box::new(math)), range)
+    }
+
+    /// A warning at `span`: dollars there that hold no formula, so the LaTeX around them is
+    /// printed as written. One a paragraph: the dollars of one unread formula (both ends of
+    /// a `$$…$$`, which pulldown-cmark may read as two empty formulas) are one mistake.
+    fn warn_unread_formula(&mut self, span: Span) {
+        let paragraph = self.open_inlines_start().unwrap_or(span.range.start);
+        if self.unread_formula_at.replace(paragraph) == Some(paragraph) {
+            return;
+        }
+        self.diags.push(
+            Diagnostic::warning(
+                code::MATH_NOT_READ,
+                "these dollars hold no formula: the LaTeX near them is printed as written",
+            )
+            .at(span)
+            .with_hint(
+                "pulldown-cmark reads $…$ and $$…$$ as mathematics only when the braces inside \
+                 balance and nothing is empty; balance the { }, or write \\$ for a dollar sign",
+            ),
+        );
+    }
+
+    /// A `$` left as text (at `dollar`) followed by `next`: when `next` is another `$` or
+    /// starts with a LaTeX command, these are the dollars of a formula pulldown-cmark did not
+    /// read (its braces do not balance), whose LaTeX prints as written. A `$` before a number
+    /// or a space (a price) is text and says nothing.
+    pub(super) fn check_after_dollar(&mut self, dollar: Range<usize>, next: &str) {
+        let bytes = next.as_bytes();
+        let command =
+            bytes.first() == Some(&b'\\') && bytes.get(1).is_some_and(u8::is_ascii_alphabetic);
+        if next == "$" || command {
+            let span = self.span(dollar);
+            self.warn_unread_formula(span);
+        }
     }
 
     /// The attribute block at the start of `text` (after spaces), which follows a display

@@ -653,3 +653,20 @@ fn a_raw_image_of_a_book_file_is_an_image() {
     assert_words_kept(&parsed, &["Click", "now,", "remote."]);
     assert_eq!(diags.items().len(), 1, "only the remote image is dropped");
 }
+
+#[test]
+fn dollars_that_hold_no_formula_are_a_warning_and_prices_are_not() {
+    let mut diags = Diagnostics::default();
+    let text = "# One\n\n$$ \\begin{align} a \\label{ \\\\ b \\end{align} $$\n\n\
+                A $x{$ and $$ y { $$ and $\\alpha{$.\n\nIt costs $5 and $6, or $ 7, and \\$\\alpha.\n";
+    let _ = parse_chapter(FileId(0), text, &mut diags);
+    let found: Vec<(&str, &str)> = diags
+        .items()
+        .iter()
+        .map(|d| {
+            let range = d.span.as_ref().expect("located").range.clone();
+            (d.code, &text[range])
+        })
+        .collect();
+    assert_eq!(found, [("W0293", "$$ "), ("W0293", "$")], "{text}");
+}

@@ -289,7 +289,9 @@ fn unresolved_formula_reference(
     reference: &MathRef,
     targets: &BTreeMap<String, Target>,
 ) -> Diagnostic {
-    let message = if targets.contains_key(&reference.key) {
+    let message = if reference.key.is_empty() {
+        "this reference names no label: its braces are empty".to_string()
+    } else if targets.contains_key(&reference.key) {
         format!(
             "`{}` names something without a number: a formula can show only a number",
             reference.key
