@@ -26,6 +26,7 @@ use crate::config::foreign::{is_mdbook_toml, parse_mdbook_config};
 use crate::config::{parse_config, BookConfig};
 use crate::diag::{code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::url::{has_url_scheme, percent_decode};
+pub(crate) use mdbook::skipped_directives_warning;
 pub(crate) use pandoc::METADATA_KEYS as PANDOC_METADATA_KEYS;
 pub(crate) use structure::BookStructure;
 

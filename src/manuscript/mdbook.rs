@@ -218,7 +218,7 @@ pub(crate) fn load_mdbook_chapters(
             span: at(range),
         });
     }
-    report_skipped(skipped, diags);
+    structure.skipped_directives = skipped;
     if files.is_empty() && !diags.has_errors() {
         diags.push(
             Diagnostic::error(code::BOOK_LISTING, "SUMMARY.md lists no chapter")
@@ -319,16 +319,26 @@ fn expand_directives(
 
 /// One warning for the directives octavo does not run, at the first one met in reading
 /// order: the kind when there is one, else each kind with its count.
+#[cfg(test)]
 fn report_skipped(skipped: BTreeMap<String, (Span, usize)>, diags: &mut Diagnostics) {
-    let Some(first) = skipped
+    if let Some(warning) = skipped_directives_warning(&skipped) {
+        diags.push(warning);
+    }
+}
+
+/// The warning for the directives octavo does not run (by kind: the first place and the
+/// count), at the first one met in reading order: the kind when there is one, else each kind
+/// with its count; `None` when there are none. Resolve reports it, with the front-matter
+/// keys that the same preprocessors read.
+pub(crate) fn skipped_directives_warning(
+    skipped: &BTreeMap<String, (Span, usize)>,
+) -> Option<Diagnostic> {
+    let first = skipped
         .values()
         .map(|(span, _)| span)
         .min_by_key(|span| (span.file, span.range.start))
-        .cloned()
-    else {
-        return;
-    };
-    let message = if let [(kind, (_, count))] = Vec::from_iter(&skipped).as_slice() {
+        .cloned()?;
+    let message = if let [(kind, (_, count))] = Vec::from_iter(skipped).as_slice() {
         let times = if *count == 1 {
             String::new()
         } else {
@@ -350,11 +360,11 @@ fn report_skipped(skipped: BTreeMap<String, (Span, usize)>, diags: &mut Diagnost
             listed.join(", ")
         )
     };
-    diags.push(
+    Some(
         Diagnostic::warning(code::DIRECTIVE, message)
             .at(first)
             .with_hint("octavo runs mdBook's include, rustdoc_include and playground; write what other preprocessors would make into the chapter"),
-    );
+    )
 }
 
 #[cfg(test)]

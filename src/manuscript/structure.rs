@@ -15,6 +15,10 @@ pub struct BookStructure {
     /// Files from which a preprocessor directive's text was left out (already reported),
     /// so that a chapter left with only its heading is not reported as empty again.
     pub directives_left_out: std::collections::BTreeSet<FileId>,
+    /// The preprocessor directives octavo does not run, by kind: the first place and the
+    /// count. Resolve reports them in one warning with the front-matter keys the same
+    /// preprocessors read.
+    pub skipped_directives: std::collections::BTreeMap<String, (Span, usize)>,
 }
 
 /// One chapter file's place.

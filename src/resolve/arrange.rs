@@ -171,12 +171,43 @@ fn listing_heading(title: &str, file: FileId) -> Block {
     })
 }
 
-/// One warning for every front-matter key of another tool in the book, with counts.
-pub(super) fn report_foreign_keys(
+/// What octavo leaves out of a book written for another tool, in one warning each kind:
+/// the preprocessor directives it does not run (`directives`, from the book's listing) and
+/// the front-matter keys it does not use, with counts. In an mdBook both belong to the
+/// book's preprocessors (mdBook itself reads no front matter), so when there are both they
+/// are one warning, at the first directive.
+pub(super) fn report_foreign_material(
     parsed: &[ParsedChapter],
     read_elsewhere: &[&str],
+    directives: Option<&BTreeMap<String, (Span, usize)>>,
     diags: &mut Diagnostics,
 ) {
+    let directives = directives.and_then(crate::manuscript::skipped_directives_warning);
+    let keys = foreign_keys(parsed, read_elsewhere);
+    match (directives, keys) {
+        (Some(mut warning), Some((list, _))) => {
+            warning.message = format!(
+                "{}; the front-matter keys the book's preprocessors read are ignored: {list}",
+                warning.message
+            );
+            diags.push(warning);
+        }
+        (Some(warning), None) => diags.push(warning),
+        (None, Some((list, first))) => diags.push(
+            Diagnostic::warning(
+                code::FOREIGN_FRONT_MATTER,
+                format!("front-matter keys octavo does not use are ignored: {list} (the first is here)"),
+            )
+            .at(first)
+            .with_hint("chapter front matter sets `title`, `unnumbered` and `type` in octavo; the other keys belong to the tool the book was written for"),
+        ),
+        (None, None) => {}
+    }
+}
+
+/// Every front-matter key of another tool in the book with its count (most used first), as
+/// a list for a message, and where the first is; `None` when there is none.
+fn foreign_keys(parsed: &[ParsedChapter], read_elsewhere: &[&str]) -> Option<(String, Span)> {
     let mut keys: BTreeMap<&str, usize> = BTreeMap::new();
     let mut first: Option<&Span> = None;
     for chapter in parsed {
@@ -186,26 +217,14 @@ pub(super) fn report_foreign_keys(
             first.get_or_insert(span);
         }
     }
-    let Some(first) = first else {
-        return;
-    };
+    let first = first?.clone();
     let mut counted: Vec<(&str, usize)> = keys.into_iter().collect();
     counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let list: Vec<String> = counted
         .iter()
         .map(|(key, count)| format!("`{key}` ({count})"))
         .collect();
-    diags.push(
-        Diagnostic::warning(
-            code::FOREIGN_FRONT_MATTER,
-            format!(
-                "front-matter keys octavo does not use are ignored: {} (the first is here)",
-                list.join(", ")
-            ),
-        )
-        .at(first.clone())
-        .with_hint("chapter front matter sets `title`, `unnumbered` and `type` in octavo; the other keys belong to the tool the book was written for"),
-    );
+    Some((list.join(", "), first))
 }
 
 /// The labels shown in the summary of code chunks that would make figures.

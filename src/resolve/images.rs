@@ -41,6 +41,9 @@ pub(super) struct ImageCollector<'a> {
     /// An image that cannot be used is a warning ([`code::FOREIGN_IMAGE_UNUSABLE`]), not an
     /// error: the book was written for another tool, which shows a broken image and goes on.
     pub(super) unusable_is_warning: bool,
+    /// Whether the image being added has a description, which the page shows when the image
+    /// cannot be used (the warning says which).
+    described: bool,
 }
 
 impl<'a> ImageCollector<'a> {
@@ -54,6 +57,7 @@ impl<'a> ImageCollector<'a> {
             names: UniqueNames::default(),
             undescribed: 0,
             unusable_is_warning: false,
+            described: true,
         }
     }
 
@@ -81,12 +85,19 @@ impl<'a> ImageCollector<'a> {
         let mut visit = |image: &mut Image| {
             warn_unread_size(image, diags);
             let base = folder(image.span.file);
+            let described = !image.alt.trim().is_empty();
+            let mut shown = true;
             if is_remote(&image.src) {
                 remote.push(image.span.clone());
             } else {
+                self.described = described;
                 image.asset = self.add_image(&base, image, diags);
+                self.described = true;
+                // An image of another tool's book that cannot be used is not in the book:
+                // its warning says whether a description stands in for it.
+                shown = image.asset.is_some() || !self.unusable_is_warning;
             }
-            if image.alt.trim().is_empty() {
+            if !described && shown {
                 self.undescribed += 1;
                 diags.push(
                     Diagnostic::warning(
@@ -157,12 +168,18 @@ impl<'a> ImageCollector<'a> {
     }
 
     /// The diagnostic for an image that cannot be used: the error `error_code`, or in a book
-    /// written for another tool a warning that says the description stands in for it.
+    /// written for another tool a warning that says whether its description stands in for
+    /// it.
     fn unusable(&self, error_code: &'static str, message: String) -> Diagnostic {
         if self.unusable_is_warning {
+            let instead = if self.described {
+                "its description is shown instead"
+            } else {
+                "it has no description either, so nothing stands in for it"
+            };
             Diagnostic::warning(
                 code::FOREIGN_IMAGE_UNUSABLE,
-                format!("{message}; its description is shown instead"),
+                format!("{message}; {instead}"),
             )
         } else {
             Diagnostic::error(error_code, message)

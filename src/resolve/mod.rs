@@ -53,7 +53,8 @@ pub(crate) fn resolve_book(
         crate::manuscript::Origin::PandocSingleFile => &crate::manuscript::PANDOC_METADATA_KEYS,
         _ => &[],
     };
-    arrange::report_foreign_keys(&parsed, read_elsewhere, diags);
+    let directives = manuscript.structure.as_ref().map(|s| &s.skipped_directives);
+    arrange::report_foreign_material(&parsed, read_elsewhere, directives, diags);
     if manuscript.origin.is_foreign() {
         arrange::report_chunk_figures(&foreign, diags);
     }
