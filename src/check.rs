@@ -555,9 +555,10 @@ mod tests {
                 !text.draws('\u{0F40}', &fonts),
                 "no bundled font has Tibetan"
             );
-            assert!(!text.draws('\u{1F99C}', &fonts), "nor this pictograph");
+            assert!(text.draws('\u{1F980}', &fonts), "emoji are in a fallback");
+            assert!(!text.draws('\u{13000}', &fonts), "nor Egyptian hieroglyphs");
         }
-        assert_eq!(text.drawable.astral.len(), 1);
+        assert_eq!(text.drawable.astral.len(), 2, "the crab and the hieroglyph");
     }
 
     #[test]
@@ -569,7 +570,14 @@ mod tests {
             code.draws('┌', &fonts),
             "box drawing is in DejaVu Sans Mono"
         );
-        assert!(!code.draws('合', &fonts), "no bundled code font has CJK");
+        assert!(
+            code.draws('合', &fonts),
+            "CJK is in the last fallback, code's too"
+        );
+        assert!(
+            !code.draws('\u{13000}', &fonts),
+            "no bundled font has hieroglyphs"
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn a_wide_table_page_matches_its_reference() {
 }
 
 /// The code test book's first chapter opening: a captioned Rust listing in the print code
-/// theme's greys and faces, a comment with characters no face has, and more languages.
+/// theme's greys and faces, a comment in Japanese from the CJK fallback, and more languages.
 #[test]
 fn a_code_page_matches_its_reference() {
     check_book_page("code", "print-code", "Listing 1.1: Summing a slice");

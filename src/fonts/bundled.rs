@@ -1,8 +1,10 @@
 //! The fonts octavo ships (from `fonts/`, with their licences there), compiled into the binary
 //! so every book gets real typography with no set-up: Linux Libertine for text (real italic,
 //! bold and bold italic), DejaVu Sans Mono for code, Noto Serif Khmer, Noto Naskh Arabic and
-//! Noto Serif Hebrew as fallbacks for their scripts and DejaVu Sans as the last, for symbols
-//! (box drawing, braille, dingbats, technical signs), TeX Gyre Pagella Math for formulas (the PDF's; the EPUB's MathML is the reader's to set).
+//! Noto Serif Hebrew as fallbacks for their scripts, then DejaVu Sans for symbols (box
+//! drawing, braille, dingbats, technical signs), Noto Emoji for emoji (in outline, one colour)
+//! and Droid Sans Fallback, the last, for Chinese, Japanese and Korean; TeX Gyre Pagella Math
+//! for formulas (the PDF's; the EPUB's MathML is the reader's to set).
 //!
 //! [`BUNDLED`] lists them once, with the role each plays; the PDF's font set, the faces
 //! book.toml's `[fonts]` does not replace, and the EPUB's embedded fonts are all read from it.
@@ -48,7 +50,7 @@ pub(crate) struct BundledFace {
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
 #[rustfmt::skip]
-pub(crate) const BUNDLED: [BundledFace; 16] = [
+pub(crate) const BUNDLED: [BundledFace; 18] = [
     // role                            EPUB   folder in fonts/    file
     bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
     bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
@@ -65,6 +67,8 @@ pub(crate) const BUNDLED: [BundledFace; 16] = [
     bundled!(fallback(Style::Regular), false, "noto-serif-hebrew", "NotoSerifHebrew-Regular.ttf"),
     bundled!(fallback(Style::Bold),    false, "noto-serif-hebrew", "NotoSerifHebrew-Bold.ttf"),
     bundled!(fallback(Style::Regular), false, "dejavu-sans",      "DejaVuSans.ttf"),
+    bundled!(fallback(Style::Regular), false, "noto-emoji",       "NotoEmoji-Regular.ttf"),
+    bundled!(fallback(Style::Regular), false, "droid-sans-fallback", "DroidSansFallbackFull.ttf"),
     bundled!(FaceRole::Math,           false, "tex-gyre-pagella-math", "texgyrepagella-math.otf"),
 ];
 

@@ -242,7 +242,7 @@ mod tests {
         let bold = FaceChoice::new(Family::Serif, Style::Bold);
         let chain = set.chain(bold);
         let labels: Vec<&str> = chain.iter().map(|&id| set.face(id).label()).collect();
-        assert_eq!(labels.len(), 8, "{labels:?}");
+        assert_eq!(labels.len(), 10, "{labels:?}");
         assert!(labels[0].contains("RB"));
         // The bold fallbacks first, then the regular ones, each in the bundled order.
         for (label, name) in labels[1..].iter().zip([
@@ -253,11 +253,13 @@ mod tests {
             "NaskhArabic-Regular",
             "SerifHebrew-Regular",
             "DejaVuSans.ttf",
+            "NotoEmoji-Regular",
+            "DroidSansFallbackFull",
         ]) {
             assert!(label.contains(name), "{label} is not {name}");
         }
         let italic = set.chain(FaceChoice::new(Family::Serif, Style::Italic));
-        assert_eq!(italic.len(), 5);
+        assert_eq!(italic.len(), 7);
         let mono = set.primary(FaceChoice::new(Family::Mono, Style::Regular));
         assert!(set.face(mono).label().contains("DejaVuSansMono"));
     }

@@ -154,7 +154,7 @@ fn cid_widths(pdf: &[u8], offset: usize) -> Option<std::ops::Range<usize>> {
 }
 
 /// Where `needle` first occurs in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
@@ -408,7 +408,7 @@ fn up_predicted(rows: &[u8], columns: usize) -> Vec<u8> {
 }
 
 /// Whether `haystack` contains `needle`.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

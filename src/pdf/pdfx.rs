@@ -21,7 +21,7 @@
 
 use std::io::Write as _;
 
-use super::krilla_fixes::Tail;
+use super::krilla_fixes::{contains, find, Tail};
 use super::object_streams::{deflate, objects_in_order};
 
 /// The CMYK output profile (see `icc/README.md`).
@@ -230,16 +230,6 @@ fn write_xref_table(offsets: &[Option<usize>], trailer_entries: &str, out: &mut 
         "trailer\n<</Size {}{trailer_entries}>>\nstartxref\n{xref}\n%%EOF",
         offsets.len()
     );
-}
-
-/// The position of `needle` in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Whether `haystack` contains `needle`.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    find(haystack, needle).is_some()
 }
 
 #[cfg(test)]
