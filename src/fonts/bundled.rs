@@ -49,8 +49,12 @@ pub(crate) struct BundledFace {
 
 /// Every bundled face, in the order the font set takes them (so the serif regular, the last
 /// resort for every choice, comes first; the fallbacks are consulted in this order).
+///
+/// A `static`, not a `const`: each use of a `const` holding `include_bytes!` data may carry
+/// its own copy of the bytes into the binary (one per codegen unit that uses it), which had
+/// the 11 MB of fonts in the release binary about three times over.
 #[rustfmt::skip]
-pub(crate) const BUNDLED: [BundledFace; 18] = [
+pub(crate) static BUNDLED: [BundledFace; 18] = [
     // role                            EPUB   folder in fonts/    file
     bundled!(serif(Style::Regular),    true,  "linux-libertine",  "LinLibertine_R.otf"),
     bundled!(serif(Style::Italic),     true,  "linux-libertine",  "LinLibertine_RI.otf"),
