@@ -176,19 +176,9 @@ fn the_pdf_index_gives_the_pages_of_its_marks() {
 }
 
 fn codes(files: &[(&str, &str)]) -> Vec<(String, Option<(usize, usize)>)> {
-    let (_tmp, dir) = book(files);
-    let compiled = compile(&dir, &ResolveOptions::default());
-    compiled
-        .diags
-        .items()
-        .iter()
-        .map(|d| {
-            let at = d
-                .span
-                .as_ref()
-                .map(|s| compiled.sources().line_col(s.file, s.range.start));
-            (d.code.to_string(), at)
-        })
+    common::codes_and_places(files)
+        .into_iter()
+        .map(|(code, at)| (code.to_string(), at))
         .collect()
 }
 

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use krilla::geom::{PathBuilder, Rect, Size, Transform};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
-use krilla::{Document, SerializeSettings};
+use krilla::Document;
 
 use super::glyphs::TextBatch;
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
-use super::standards::{configuration, device_independent, Standard};
+use super::standards::Standard;
 use super::writer::{copy_pngs, draw_image, guarded, krilla_fonts, PageImage, WriteError};
 use crate::doc::Book;
 use crate::fonts::FontSet;
@@ -82,12 +82,7 @@ fn draw(
     info: &DocumentInfo,
     standards: &[Standard],
 ) -> Result<Vec<u8>, WriteError> {
-    let settings = SerializeSettings {
-        no_device_cs: device_independent(standards),
-        configuration: configuration(standards)?,
-        ..SerializeSettings::default()
-    };
-    let mut doc = Document::new_with(settings);
+    let mut doc = Document::new_with(super::standards::settings(standards)?);
     let krilla_fonts = krilla_fonts(fonts)?;
     let images = front_image(wrap, book, fonts)?;
     let trim = wrap.trim();

@@ -10,12 +10,13 @@ use krilla::configure::{
     Validator,
 };
 use krilla::surface::Location;
+use krilla::SerializeSettings;
 
 use super::writer::WriteError;
 pub(crate) use crate::config::PdfStandard as Standard;
 
 /// krilla's configuration for `standards` (none: plain PDF 1.7).
-pub(super) fn configuration(standards: &[Standard]) -> Result<Configuration, WriteError> {
+fn configuration(standards: &[Standard]) -> Result<Configuration, WriteError> {
     let mut builder = ConfigurationBuilder::new();
     for standard in standards {
         let validator = match standard {
@@ -38,10 +39,15 @@ pub(super) fn configuration(standards: &[Standard]) -> Result<Configuration, Wri
     })
 }
 
-/// Whether every colour must be ICC-based (PDF/X-4: its CMYK output intent forbids
-/// `DeviceRGB`; PDF/A asks krilla for the same by itself).
-pub(super) fn device_independent(standards: &[Standard]) -> bool {
-    standards.contains(&Standard::X4)
+/// krilla's settings for a file written to `standards` (the rest left at krilla's
+/// defaults): the configuration, and every colour ICC-based for PDF/X-4, whose CMYK output
+/// intent forbids `DeviceRGB` (PDF/A asks krilla for the same by itself).
+pub(super) fn settings(standards: &[Standard]) -> Result<SerializeSettings, WriteError> {
+    Ok(SerializeSettings {
+        no_device_cs: standards.contains(&Standard::X4),
+        configuration: configuration(standards)?,
+        ..SerializeSettings::default()
+    })
 }
 
 /// The standards' names, joined.

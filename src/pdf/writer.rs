@@ -36,7 +36,7 @@ use super::labels::{page_labels, PageLabelRange};
 use super::metadata::{krilla_metadata, validate_info, DocumentInfo};
 use super::outline::{krilla_outline, validate_outline, OutlineEntry};
 use super::png_passthrough::PngStream;
-use super::standards::{configuration, device_independent, Standard};
+use super::standards::Standard;
 use super::tags::TagTreeBuilder;
 use crate::doc::ImageAsset;
 use crate::fonts::{svg_font_database, FontSet};
@@ -273,9 +273,7 @@ fn draw_document(
     let settings = SerializeSettings {
         compress_content_streams: !input.readable,
         enable_tagging: true,
-        no_device_cs: device_independent(standards),
-        configuration: configuration(standards)?,
-        ..SerializeSettings::default()
+        ..super::standards::settings(standards)?
     };
     let mut doc = Document::new_with(settings);
     let fonts = krilla_fonts(input.fonts)?;

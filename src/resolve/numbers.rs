@@ -257,11 +257,7 @@ impl Numberer<'_> {
                 let number = counter.next(self.settings.figures, state.prefix.as_deref());
                 let anchor = match (&label, &number) {
                     (Some(label), _) => self.equation_anchor(label, state),
-                    (None, number) => {
-                        let wanted = format!("equation-{}", number.as_deref().unwrap_or("x"));
-                        self.anchors
-                            .insert_generated(&wanted.replace('.', "-"), state.index)
-                    }
+                    (None, number) => self.numbered_anchor("equation", number.as_deref(), state),
                 };
                 match number {
                     Some(number) => self.numbered_equation(number, anchor, label, state),
@@ -305,6 +301,18 @@ impl Numberer<'_> {
         } else {
             label_anchor(label.name)
         }
+    }
+
+    /// The anchor made for an unlabelled numbered element: `figure-3-2` for Figure 3.2.
+    fn numbered_anchor(
+        &mut self,
+        stem: &str,
+        number: Option<&str>,
+        state: &ChapterState,
+    ) -> String {
+        let wanted = format!("{stem}-{}", number.unwrap_or("x"));
+        self.anchors
+            .insert_generated(&wanted.replace('.', "-"), state.index)
     }
 
     /// Registers an equation's label; a `\label` whose name another label of the book has
@@ -394,11 +402,7 @@ impl Numberer<'_> {
         let number = counter.next(scheme, state.prefix.as_deref());
         let anchor = match &attrs.id {
             Some(label) => label_anchor(label),
-            None => {
-                let wanted = format!("{stem}-{}", number.as_deref().unwrap_or("x"));
-                self.anchors
-                    .insert_generated(&wanted.replace('.', "-"), state.index)
-            }
+            None => self.numbered_anchor(stem, number.as_deref(), state),
         };
         if let Some(label) = &attrs.id {
             self.register(label, kind, number.clone(), &anchor, title, state.index);

@@ -113,9 +113,8 @@ pub fn build_epub_with(dir: &Path, resolve: &ResolveOptions) -> (Vec<u8>, Diagno
     (bytes, compiled.diags, sources)
 }
 
-/// The diagnostics of a book made of `files`: each one's code and line:column (every one must
-/// be located).
-pub fn located_codes(files: &[(&str, &str)]) -> Vec<(&'static str, (usize, usize))> {
+/// The diagnostics of a book made of `files`: each one's code and line:column, if located.
+pub fn codes_and_places(files: &[(&str, &str)]) -> Vec<(&'static str, Option<(usize, usize)>)> {
     let (_tmp, dir) = book(files);
     let compiled = compile(&dir, &ResolveOptions::default());
     compiled
@@ -123,12 +122,20 @@ pub fn located_codes(files: &[(&str, &str)]) -> Vec<(&'static str, (usize, usize
         .items()
         .iter()
         .map(|d| {
-            let span = d.span.as_ref().expect("located");
-            (
-                d.code,
-                compiled.sources().line_col(span.file, span.range.start),
-            )
+            let at = d
+                .span
+                .as_ref()
+                .map(|span| compiled.sources().line_col(span.file, span.range.start));
+            (d.code, at)
         })
+        .collect()
+}
+
+/// [`codes_and_places`] where every diagnostic must be located.
+pub fn located_codes(files: &[(&str, &str)]) -> Vec<(&'static str, (usize, usize))> {
+    codes_and_places(files)
+        .into_iter()
+        .map(|(code, at)| (code, at.expect("located")))
         .collect()
 }
 
