@@ -88,8 +88,7 @@ pub(crate) enum KeepPages {
     /// All of them, in [`PdfOutput::composition`] (for tests and dumps of the layout).
     All,
     /// None: a build only needs the bytes, and the pages hold every shaped run of the book,
-    /// so they are dropped once krilla has drawn them, before it finishes the file
-    /// (`composition.pages` is empty).
+    /// so each is freed as soon as krilla has drawn it (`composition.pages` is empty).
     None,
 }
 
@@ -121,8 +120,13 @@ pub(crate) fn write_pdf_keeping(
     if options.profile.two_sided {
         parts.bleed = book.meta.print.bleed;
     }
-    let input = writer::WriteInput {
-        pages: &composition.pages,
+    let pages = composition.pages.len();
+    let drawn_pages = match keep {
+        KeepPages::All => writer::Pages::Kept(&composition.pages),
+        KeepPages::None => writer::Pages::Released(std::mem::take(&mut composition.pages)),
+    };
+    let mut input = writer::WriteInput {
+        pages: drawn_pages,
         anchors: &composition.anchors,
         images: &book.images,
         fonts: &fonts,
@@ -130,11 +134,8 @@ pub(crate) fn write_pdf_keeping(
         readable: options.readable,
         parts: &parts,
     };
-    let drawn = crate::timing::time("pdf draw", || writer::draw(&input))?;
-    let pages = composition.pages.len();
-    if keep == KeepPages::None {
-        crate::parallel::drop_in_background(std::mem::take(&mut composition.pages));
-    }
+    let drawn = crate::timing::time("pdf draw", || writer::draw(&mut input))?;
+    drop(input);
     let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
     let cover = if options.profile.two_sided && chapters.is_none() {
         let wrap = crate::typeset::cover_wrap::compose(book, &options.profile, &fonts, pages);

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::metadata::DocumentInfo;
-use super::writer::{write, DocumentParts, WriteInput};
+use super::writer::{write, DocumentParts, Pages, WriteInput};
 use super::PdfError;
 use crate::fonts::{FaceChoice, Family, FontSet, Style};
 use crate::typeset::layout::{GlyphRun, Item, Page};
@@ -115,7 +115,7 @@ pub(crate) fn sample_pdf(fonts: &FontSet<'static>) -> Result<Vec<u8>, PdfError> 
         ..DocumentParts::default()
     };
     let input = WriteInput {
-        pages: &pages,
+        pages: Pages::Kept(&pages),
         anchors: &BTreeMap::new(),
         images: &[],
         fonts,
@@ -123,7 +123,7 @@ pub(crate) fn sample_pdf(fonts: &FontSet<'static>) -> Result<Vec<u8>, PdfError> 
         readable: false,
         parts: &parts,
     };
-    Ok(write(&input)?)
+    Ok(write(input)?)
 }
 
 #[cfg(test)]

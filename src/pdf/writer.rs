@@ -173,10 +173,10 @@ impl DocumentParts {
 }
 
 /// What the writer writes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) struct WriteInput<'a> {
     /// The composed pages.
-    pub pages: &'a [Page],
+    pub pages: Pages<'a>,
     /// Anchor id → (page index, y from the top), for internal links.
     pub anchors: &'a BTreeMap<String, (usize, Pt)>,
     /// The book's images, indexed by `ImageItem::image`.
@@ -191,6 +191,32 @@ pub(crate) struct WriteInput<'a> {
     pub parts: &'a DocumentParts,
 }
 
+/// The composed pages the writer draws, kept by the caller or handed over.
+#[derive(Debug)]
+pub(crate) enum Pages<'a> {
+    /// Pages the caller keeps (tests and dumps of the layout read them afterwards).
+    Kept(&'a [Page]),
+    /// Pages the writer frees one by one as it draws them: a build needs only the bytes,
+    /// and the pages hold every shaped run of the book, as much memory as krilla's drawing
+    /// of them.
+    Released(Vec<Page>),
+}
+
+impl Pages<'_> {
+    /// All the pages (those already drawn and released are empty).
+    fn as_slice(&self) -> &[Page] {
+        match self {
+            Pages::Kept(pages) => pages,
+            Pages::Released(pages) => pages,
+        }
+    }
+
+    /// How many pages there are.
+    pub(crate) fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+}
+
 /// The pages drawn into krilla's document, which no longer needs the composed pages: what
 /// [`finish`] turns into the file.
 pub(crate) struct Drawn {
@@ -203,13 +229,14 @@ pub(crate) struct Drawn {
 /// Writes the PDF: [`draw`], then [`finish`] (for the tests and the sample page; a book's
 /// build drops its composed pages between the two).
 #[cfg(test)]
-pub(crate) fn write(input: &WriteInput<'_>) -> Result<Vec<u8>, WriteError> {
-    let drawn = draw(input)?;
+pub(crate) fn write(mut input: WriteInput<'_>) -> Result<Vec<u8>, WriteError> {
+    let drawn = draw(&mut input)?;
     finish(drawn, input.fonts)
 }
 
 /// Draws the pages, with their links, outline, labels and metadata, into krilla's document.
-pub(crate) fn draw(input: &WriteInput<'_>) -> Result<Drawn, WriteError> {
+/// Released pages are freed as they are drawn.
+pub(crate) fn draw(input: &mut WriteInput<'_>) -> Result<Drawn, WriteError> {
     let pages = input.pages.len();
     if pages == 0 {
         return Err(WriteError::NoPages);
@@ -265,7 +292,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Everything krilla does before it writes the file: fonts, images, pages, outline,
 /// metadata.
 fn draw_document(
-    input: &WriteInput<'_>,
+    input: &mut WriteInput<'_>,
     labels: &[PageLabel],
     page_size: Size,
 ) -> Result<Drawn, WriteError> {
@@ -391,7 +418,7 @@ pub(super) fn copy_pngs(
 fn read_images(input: &WriteInput<'_>) -> Result<BTreeMap<usize, PageImage>, WriteError> {
     let mut images = BTreeMap::new();
     let mut svg_fonts = None;
-    for item in input.pages.iter().flat_map(|p| &p.items) {
+    for item in input.pages.as_slice().iter().flat_map(|p| &p.items) {
         let Item::Image(image) = item else { continue };
         if images.contains_key(&image.image) {
             continue;
@@ -449,7 +476,7 @@ fn describe_error(
 /// each under a `Link` element of the element it is in. Returns the tag tree's builder.
 fn write_pages<'i>(
     doc: &mut Document,
-    input: &WriteInput<'i>,
+    input: &mut WriteInput<'i>,
     labels: &[PageLabel],
     page_size: Size,
     fonts: &[Font],
@@ -459,7 +486,16 @@ fn write_pages<'i>(
     let whole_sheet = Rect::from_xywh(0.0, 0.0, sheet.width(), sheet.height());
     let mut batch = TextBatch::new(input.fonts, fonts);
     let mut tags = TagTreeBuilder::new(&input.parts.structure);
-    for (index, page) in input.pages.iter().enumerate() {
+    for index in 0..input.pages.len() {
+        let released;
+        let page = match &mut input.pages {
+            Pages::Kept(pages) => &pages[index],
+            Pages::Released(pages) => {
+                released = std::mem::take(&mut pages[index]);
+                &released
+            }
+        };
+        let input = &*input;
         let label = labels.get(index).cloned().unwrap_or_default();
         // Printers ask for the TrimBox: the page as it is cut, inside its bleed.
         let (left, top) = input.parts.trim_origin(index);

@@ -153,8 +153,8 @@ fn write_pages(
     images: &[ImageAsset],
     fonts: &FontSet<'static>,
 ) -> Result<Vec<u8>, WriteError> {
-    write(&WriteInput {
-        pages,
+    write(WriteInput {
+        pages: Pages::Kept(pages),
         anchors: &BTreeMap::new(),
         images,
         fonts,

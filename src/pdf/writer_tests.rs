@@ -54,8 +54,8 @@ impl Written {
     }
 
     pub(super) fn write(&self) -> Result<Vec<u8>, WriteError> {
-        write(&WriteInput {
-            pages: &self.pages,
+        write(WriteInput {
+            pages: Pages::Kept(&self.pages),
             anchors: &self.anchors,
             images: &[],
             fonts: fonts(),
@@ -415,6 +415,34 @@ fn parts() -> DocumentParts {
     }
 }
 
+#[test]
+fn released_pages_are_written_as_kept_ones_are() {
+    let mut pages = six_pages();
+    pages[0].items.push(link(LinkDest::Anchor("last".into())));
+    pages[5].items.push(link(LinkDest::Anchor("first".into())));
+    let anchors = BTreeMap::from([
+        ("first".to_string(), (0, Pt::new(90.0))),
+        ("last".to_string(), (5, Pt::new(90.0))),
+    ]);
+    let parts = parts();
+    let input = |pages| WriteInput {
+        pages,
+        anchors: &anchors,
+        images: &[],
+        fonts: fonts(),
+        size: SIZE,
+        readable: true,
+        parts: &parts,
+    };
+    let kept = write(input(Pages::Kept(&pages))).expect("written from kept pages");
+    let released = write(input(Pages::Released(pages.clone()))).expect("written from released");
+    assert!(
+        kept == released,
+        "freeing each page once drawn changes nothing in the file"
+    );
+    assert!(pdftotext(&released).contains("page 5"));
+}
+
 fn six_pages() -> Vec<Page> {
     (0..6)
         .map(|i| page(vec![text(&format!("page {i}"), 20.0, 100.0)]))
@@ -554,7 +582,7 @@ fn a_pdf_without_pages_or_with_no_page_size_is_an_error() {
     let pages = six_pages();
     let parts = DocumentParts::default();
     let input = WriteInput {
-        pages: &pages,
+        pages: Pages::Kept(&pages),
         anchors: &BTreeMap::new(),
         images: &[],
         fonts: fonts(),
@@ -562,7 +590,7 @@ fn a_pdf_without_pages_or_with_no_page_size_is_an_error() {
         readable: false,
         parts: &parts,
     };
-    assert!(matches!(write(&input), Err(WriteError::PageSize { .. })));
+    assert!(matches!(write(input), Err(WriteError::PageSize { .. })));
 }
 
 #[test]
