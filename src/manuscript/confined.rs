@@ -71,6 +71,12 @@ impl BookRoot {
                 let raw = entry.file_name();
                 let name = raw.to_string_lossy().into_owned();
                 let path = match raw.to_str() {
+                    // In a canonical folder, an entry that is not a symlink is its own
+                    // canonical path: no need to resolve every component again (a
+                    // folder of 100,000 chapters spent a second doing so).
+                    Some(_) if entry.file_type().is_ok_and(|t| !t.is_symlink()) => {
+                        Ok(dir.join(&raw))
+                    }
                     Some(_) => self.confine(&dir.join(&raw)),
                     None => Err(PathProblem::NotUtf8Name),
                 };
@@ -212,5 +218,34 @@ mod tests {
                 ]
             );
         }
+    }
+
+    /// Entries that are not symlinks are listed under the folder's canonical path without
+    /// resolving each again; the paths are the canonical ones all the same.
+    #[cfg(unix)]
+    #[test]
+    fn listed_paths_are_canonical() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = dir.path().join("book");
+        std::fs::create_dir_all(book.join("real/inner")).unwrap();
+        std::fs::write(book.join("real/a.md"), b"a").unwrap();
+        std::fs::write(book.join("b.md"), b"b").unwrap();
+        std::os::unix::fs::symlink(book.join("real"), book.join("via")).unwrap();
+        std::os::unix::fs::symlink(book.join("b.md"), book.join("real/link.md")).unwrap();
+        let root = BookRoot::new(&book).unwrap();
+        let listed = root.list(&book.join("via")).unwrap();
+        let paths: Vec<(&str, PathBuf)> = listed
+            .iter()
+            .map(|l| (l.name.as_str(), l.path.clone().unwrap()))
+            .collect();
+        let canonical = |p: &str| std::fs::canonicalize(book.join(p)).unwrap();
+        assert_eq!(
+            paths,
+            vec![
+                ("a.md", canonical("real/a.md")),
+                ("inner", canonical("real/inner")),
+                ("link.md", canonical("b.md")),
+            ]
+        );
     }
 }
