@@ -162,7 +162,9 @@ pub(super) fn with_bracket_math_as_dollars(text: &str) -> Option<(String, Shifts
     if edits.is_empty() {
         return unchanged();
     }
-    edits.sort_by_key(|edit| edit.at);
+    // Where an environment ends just as a bracket begins, the insertion goes first and the
+    // bracket's two bytes are replaced after it: no two edits overlap.
+    edits.sort_by_key(|edit| (edit.at, edit.removed));
     let mut out = String::with_capacity(text.len() + 4 * edits.len());
     let mut shifts = Shifts::new();
     let (mut copied, mut ahead) = (0, 0isize);
@@ -222,6 +224,11 @@ fn environments(text: &str, excluded: &[Range<usize>], edits: &[Edit]) -> Vec<(u
         let end = start + length + close.len();
         let body = &text[start..end];
         if body.contains("\n\n") || body.lines().any(|line| line.trim().is_empty()) {
+            continue;
+        }
+        // A bracket pair that opens or closes inside the environment crosses it: the
+        // brackets are the formula, the environment is left as written.
+        if edits.iter().any(|edit| start < edit.at && edit.at < end) {
             continue;
         }
         found.push((start, end));
@@ -395,6 +402,22 @@ mod tests {
         assert_eq!(shifts, [(10, -2), (55, -4)]);
         // Not across a blank line, which ends the paragraph.
         assert!(with_bracket_math_as_dollars("\\begin{align}\na\n\n\\end{align}\n").is_none());
+    }
+
+    /// Found by a random-input run: an environment that a bracket pair crosses, or that
+    /// ends where a bracket begins, made two edits overlap and the rewrite panicked.
+    #[test]
+    fn environments_and_brackets_that_meet_or_cross() {
+        let crossing = "\\begin{gather} x \\[ y^2 \\end{gather} z \\]\n";
+        let (text, _) = with_bracket_math_as_dollars(crossing).unwrap();
+        assert_eq!(text, "\\begin{gather} x $$ y^2 \\end{gather} z $$\n");
+        let touching = "\\[ a^2 \\]\\begin{gather} y \\end{gather}\\[ b^2 \\]\n";
+        let (text, shifts) = with_bracket_math_as_dollars(touching).unwrap();
+        assert_eq!(
+            text,
+            "$$ a^2 $$$$\\begin{gather} y \\end{gather}$$$$ b^2 $$\n"
+        );
+        assert_eq!(shifts.len(), 6);
     }
 
     #[test]
