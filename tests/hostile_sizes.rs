@@ -187,6 +187,32 @@ fn a_one_megabyte_code_span_and_a_flood_of_code_spans() {
     ]);
 }
 
+/// Two mdBook chapters that include each other, each twice: expanded until mdBook's depth
+/// limit, that is 4^10 copies, the build ran for minutes and gigabytes. The include that
+/// closes the circle is refused where it stands.
+#[test]
+fn mdbook_chapters_that_include_each_other() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).expect("src");
+    std::fs::write(dir.join("book.toml"), "[book]\ntitle = \"Loop\"\n").expect("toml");
+    std::fs::write(dir.join("src/SUMMARY.md"), "- [A](a.md)\n- [B](b.md)\n").expect("summary");
+    let text =
+        "# Chapter\n\n{{#include a.md}}\n{{#include b.md}}\n{{#include a.md}}\n{{#include b.md}}\n";
+    std::fs::write(dir.join("src/a.md"), text).expect("a");
+    std::fs::write(dir.join("src/b.md"), text).expect("b");
+    let run = build_all(dir);
+    run.assert_built_or_located_error();
+    assert!(
+        run.stderr.contains(
+            "the include would never end: `a.md` includes itself again: src/a.md → src/a.md"
+        ),
+        "{}",
+        excerpt(&run.stderr)
+    );
+    assert!(run.stderr.contains("src/b.md → src/a.md → src/b.md"));
+}
+
 #[test]
 fn fifty_thousand_nested_quotes() {
     let book = book(&[format!("# Quotes\n\n{} deep\n", "> ".repeat(50_000))]);

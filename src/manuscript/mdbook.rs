@@ -273,8 +273,7 @@ impl IncludeReader for ConfinedReader<'_> {
         let text =
             String::from_utf8(bytes).map_err(|_| format!("`{written}` is not UTF-8 text"))?;
         let relative = path.strip_prefix(self.root.path()).unwrap_or(&path);
-        let folder = relative.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok((text.replace("\r\n", "\n"), folder))
+        Ok((text.replace("\r\n", "\n"), relative.to_path_buf()))
     }
 }
 
@@ -290,17 +289,21 @@ fn expand_directives(
     if !text.contains("{{") {
         return Vec::new();
     }
-    let base = Path::new(&sources.get(file).name)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let expansion = expand(text, &base, &mut ConfinedReader { root });
+    let chapter = PathBuf::from(&sources.get(file).name);
+    let expansion = expand(text, &chapter, &mut ConfinedReader { root });
     sources.replace_text(file, expansion.text, expansion.origins);
     for (why, range) in expansion.failed {
         diags.push(
             Diagnostic::error(code::INCLUDE, format!("the include cannot be read: {why}"))
                 .at(Span::new(file, range))
                 .with_hint("an {{#include}} names a file inside the book folder, relative to the chapter, and an anchor marked `ANCHOR: name` in it"),
+        );
+    }
+    for (why, range) in expansion.cycles {
+        diags.push(
+            Diagnostic::error(code::INCLUDE, format!("the include would never end: {why}"))
+                .at(Span::new(file, range))
+                .with_hint("remove the include that closes the circle: a file cannot include itself, directly or through the files it includes"),
         );
     }
     for (why, range) in expansion.missing_anchors {

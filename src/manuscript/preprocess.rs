@@ -25,6 +25,9 @@ pub(crate) struct Expansion {
     pub skipped: Vec<(String, Range<usize>)>,
     /// Includes that failed: why, and where the directive stood.
     pub failed: Vec<(String, Range<usize>)>,
+    /// Includes refused because they would include a file being expanded again (a cycle,
+    /// which would never end): the chain of files, and where the directive stood.
+    pub cycles: Vec<(String, Range<usize>)>,
     /// Includes of an anchor their file does not mark (nothing included, as in mdBook).
     pub missing_anchors: Vec<(String, Range<usize>)>,
     /// Where each stretch of the expanded text comes from in the chapter as written, in
@@ -32,10 +35,17 @@ pub(crate) struct Expansion {
     pub origins: Vec<crate::diag::Origin>,
     /// The most bytes the expanded text may hold.
     limit: usize,
+    /// The files (relative to the book root) and selections being expanded, outermost
+    /// first: an include of one of them again would never end.
+    including: Vec<(std::path::PathBuf, String)>,
+    /// Once an include was refused for the limit: its entry in `failed`, and how many
+    /// includes after it were left out with it (not read at all).
+    over_limit: Option<(usize, usize)>,
 }
 
 /// Reads a file named by a directive, relative to the folder of the file holding it
-/// (relative to the book root): its text and its own folder, or why not.
+/// (relative to the book root): its text and its own path relative to the book root, or
+/// why not.
 pub(crate) trait IncludeReader {
     /// Read `written` (as the directive names it) from the folder `base`.
     fn read_include(
@@ -45,23 +55,32 @@ pub(crate) trait IncludeReader {
     ) -> Result<(String, std::path::PathBuf), String>;
 }
 
-/// Expand the directives of `text`, a file in the folder `base` (relative to the book root).
-pub(crate) fn expand(text: &str, base: &Path, reader: &mut dyn IncludeReader) -> Expansion {
-    expand_within(text, base, reader, MAX_EXPANDED_BYTES)
+/// Expand the directives of `text`, the file `file` (relative to the book root).
+pub(crate) fn expand(text: &str, file: &Path, reader: &mut dyn IncludeReader) -> Expansion {
+    expand_within(text, file, reader, MAX_EXPANDED_BYTES)
 }
 
 /// [`expand`], the expanded text kept under `limit` bytes.
 fn expand_within(
     text: &str,
-    base: &Path,
+    file: &Path,
     reader: &mut dyn IncludeReader,
     limit: usize,
 ) -> Expansion {
     let mut expansion = Expansion {
         limit,
+        including: vec![(file.to_path_buf(), String::new())],
         ..Expansion::default()
     };
+    let base = file.parent().unwrap_or(Path::new(""));
     expand_into(text, base, reader, 0, &mut expansion);
+    if let Some((first, more)) = expansion.over_limit.filter(|&(_, more)| more > 0) {
+        if let Some((why, _)) = expansion.failed.get_mut(first) {
+            why.push_str(&format!(
+                "; the {more} include(s) after it are left out with it"
+            ));
+        }
+    }
     expansion
 }
 
@@ -166,18 +185,29 @@ fn include(
         Some((path, selection)) => (path, Some(selection)),
         None => (target, None),
     };
+    if let Some((_, more)) = &mut out.over_limit {
+        *more += 1;
+        return;
+    }
     if depth >= MAX_INCLUDE_DEPTH {
         let why = format!("`{path}`: includes are nested more than {MAX_INCLUDE_DEPTH} deep");
         out.failed.push((why, at));
         return;
     }
-    let (text, folder) = match reader.read_include(base, path) {
+    let (text, file) = match reader.read_include(base, path) {
         Ok(found) => found,
         Err(why) => {
             out.failed.push((why, at));
             return;
         }
     };
+    let key = (file, selection.unwrap_or_default().trim().to_string());
+    if let Some(first) = out.including.iter().position(|open| *open == key) {
+        out.cycles
+            .push((include_cycle(path, &out.including[first..], &key.0), at));
+        return;
+    }
+    let folder = key.0.parent().unwrap_or(Path::new("")).to_path_buf();
     match select(&text, selection) {
         Ok(selected) if out.text.len() + selected.len() > out.limit => {
             let why = format!(
@@ -185,10 +215,26 @@ fn include(
                 out.limit
             );
             out.failed.push((why, at));
+            out.over_limit = Some((out.failed.len() - 1, 0));
         }
-        Ok(selected) => expand_into(&selected, &folder, reader, depth + 1, out),
+        Ok(selected) => {
+            out.including.push(key);
+            expand_into(&selected, &folder, reader, depth + 1, out);
+            out.including.pop();
+        }
         Err(why) => out.missing_anchors.push((format!("`{path}`: {why}"), at)),
     }
+}
+
+/// Why an include of `file` (written `path`), which `chain` is already expanding, is
+/// refused: the files from its first inclusion to itself again.
+fn include_cycle(path: &str, chain: &[(std::path::PathBuf, String)], file: &Path) -> String {
+    let mut names: Vec<String> = chain
+        .iter()
+        .map(|(open, _)| open.display().to_string())
+        .collect();
+    names.push(file.display().to_string());
+    format!("`{path}` includes itself again: {}", names.join(" → "))
 }
 
 /// The part of an included file a selection names: all of it, lines `10:20` (`10`, `10:`,
@@ -283,12 +329,7 @@ mod tests {
             let key = path.to_string_lossy().into_owned();
             self.0
                 .get(key.as_str())
-                .map(|text| {
-                    (
-                        text.to_string(),
-                        path.parent().unwrap_or(Path::new("")).to_path_buf(),
-                    )
-                })
+                .map(|text| (text.to_string(), path.clone()))
                 .ok_or_else(|| format!("`{written}` does not exist"))
         }
     }
@@ -303,11 +344,14 @@ mod tests {
             ("src/loop.md", "{{#include loop.md}}"),
             ("src/twice.md", "{{#include a.rs}}{{#include a.rs}}"),
             ("src/doubled.md", "{{#include twice.md}}{{#include twice.md}}"),
+            ("src/ping.md", "ping {{#include pong.md}}"),
+            ("src/pong.md", "pong {{#include ping.md}} {{#include ping.md}}"),
+            ("src/self.md", "// ANCHOR: part\nkept\n// ANCHOR_END: part\n{{#include self.md:part}}"),
         ]))
     }
 
     fn run(text: &str) -> Expansion {
-        expand(text, Path::new("src"), &mut files())
+        expand(text, Path::new("src/chapter.md"), &mut files())
     }
 
     #[test]
@@ -372,21 +416,52 @@ mod tests {
         assert_eq!(found.skipped[0], ("%segment".to_string(), 3..3));
         assert_eq!(found.skipped[1].0, "%session");
         let found = run("{{#include loop.md}}");
-        assert!(found.failed[0].0.contains("nested"));
+        assert_eq!(
+            found.cycles[0].0,
+            "`loop.md` includes itself again: src/loop.md → src/loop.md"
+        );
+    }
+
+    /// An include that comes round again is refused at once, not expanded until the depth
+    /// limit: two files including each other twice used to expand 2^10 times.
+    #[test]
+    fn a_cycle_of_includes_stops_where_it_closes() {
+        let found = run("{{#include ping.md}}");
+        assert_eq!(found.text, "ping pong  ");
+        assert_eq!(found.cycles.len(), 2);
+        assert!(found.failed.is_empty());
+        assert!(found.cycles[0]
+            .0
+            .ends_with("src/ping.md → src/pong.md → src/ping.md"));
+        // The chapter itself is part of the chain.
+        let found = expand(
+            "{{#include ping.md}}",
+            Path::new("src/pong.md"),
+            &mut files(),
+        );
+        assert!(found.cycles[0]
+            .0
+            .ends_with("src/pong.md → src/ping.md → src/pong.md"));
+        // A part of a file may include another part of the same file.
+        assert_eq!(run("{{#include self.md}}").text, "kept\nkept");
     }
 
     #[test]
     fn includes_cannot_grow_past_the_limit() {
         let one = run("{{#include a.rs}}").text.len();
         let found = expand_within(
-            "{{#include doubled.md}}",
-            Path::new("src"),
+            "{{#include doubled.md}}{{#include a.rs}}{{#include a.rs}}",
+            Path::new("src/chapter.md"),
             &mut files(),
             3 * one,
         );
-        // The second `twice.md` would pass the limit: it is not included.
+        // The second `twice.md` would pass the limit: it is not included, nor is any
+        // include after it (not even read), and one message says so.
         assert_eq!(found.text.len(), 2 * one);
         assert_eq!(found.failed.len(), 1, "{:?}", found.failed);
         assert!(found.failed[0].0.contains("larger than"));
+        assert!(found.failed[0]
+            .0
+            .ends_with("the 2 include(s) after it are left out with it"));
     }
 }
