@@ -227,7 +227,7 @@ pub(crate) struct Drawn {
 }
 
 /// Writes the PDF: [`draw`], then [`finish`] (for the tests and the sample page; a book's
-/// build drops its composed pages between the two).
+/// build calls the two itself, handing its pages over to be freed as they are drawn).
 #[cfg(test)]
 pub(crate) fn write(mut input: WriteInput<'_>) -> Result<Vec<u8>, WriteError> {
     let drawn = draw(&mut input)?;
