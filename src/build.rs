@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Diagnostics, SourceMap};
+use crate::diag::{code, Diagnostic, Diagnostics, SourceMap};
 use crate::doc::Book;
 use crate::epub::{write_epub, EpubOptions};
 use crate::fonts::{configured_fonts, FontSet};
@@ -118,6 +118,7 @@ pub fn compile(dir: &Path, options: &ResolveOptions) -> Compiled {
         with_system_faces(&manuscript, &mut book, fonts)
     })
     .map(Arc::new);
+    check_text_block(&manuscript, &mut diags);
     let epub_css = crate::css::filter_book_stylesheet(&manuscript, &book, &mut diags);
     let accessibility = assess_accessibility(&manuscript, &book, epub_css.as_deref(), &mut diags);
     if manuscript.origin.is_foreign() {
@@ -235,6 +236,37 @@ pub enum BuildError {
     /// reported like the manuscript's); nothing was written.
     #[error("warnings are denied; nothing was written")]
     DeniedWarnings(Diagnostics),
+}
+
+/// Refuse book.toml's page size and margins when they leave too small a text block (for the
+/// profile book.toml names, or the print profile), at the first of the keys that made it.
+fn check_text_block(manuscript: &Manuscript, diags: &mut Diagnostics) {
+    use crate::typeset::profile::{Profile, TextBlockProblem};
+    let pdf = &manuscript.config.pdf;
+    let Some(problem) = Profile::resolve(None, pdf).text_block_problem() else {
+        return;
+    };
+    let m = &pdf.margins;
+    let (why, keys, hint) = match problem {
+        TextBlockProblem::Width(why) => (
+            why,
+            [&m.inner, &m.outer, &pdf.page_width],
+            "make the inner and outer margins smaller, or the page wider",
+        ),
+        TextBlockProblem::Height(why) => (
+            why,
+            [&m.top, &m.bottom, &pdf.page_height],
+            "make the top and bottom margins smaller, or the page taller",
+        ),
+    };
+    let mut error =
+        Diagnostic::error(code::TEXT_BLOCK_TOO_SMALL, format!("book.toml: {why}")).with_hint(hint);
+    let file = manuscript.config_file;
+    error = match keys.into_iter().flatten().next() {
+        Some(key) => error.at(crate::diag::Span::new(file, key.span())),
+        None => error.in_file("book.toml"),
+    };
+    diags.push(error);
 }
 
 /// What a build produced.

@@ -241,6 +241,8 @@ pub mod code {
     pub const PDF_STANDARD_UNKNOWN: &str = "E0230";
     /// The PDF breaks a rule of the standard `[pdf] standard` asks for.
     pub const PDF_STANDARD_VIOLATION: &str = "E0231";
+    /// `[pdf]`'s page size and margins leave too small a text block to set text in.
+    pub const TEXT_BLOCK_TOO_SMALL: &str = "E0232";
     /// Two chapter files open with the same number (`00-a.md`, `000-b.md`): their order
     /// is decided by the rest of their names.
     pub const CHAPTER_ORDER_AMBIGUOUS: &str = "W0360";

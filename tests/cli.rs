@@ -61,6 +61,28 @@ fn a_typo_in_book_toml_names_the_key_the_line_and_a_fix() {
     assert!(!dir.join("out").exists(), "nothing written");
 }
 
+/// Margins wider than the page were set as a half-inch text block running off the page,
+/// with no word; `check` and `build` now refuse them at the key.
+#[test]
+fn margins_that_leave_no_text_block_are_an_error_at_their_key() {
+    let (_tmp, dir) = book(&[
+        (
+            "book.toml",
+            "title = \"T\"\n[pdf.margins]\ninner = \"3in\"\nouter = \"3in\"\n",
+        ),
+        ("chapters/a.md", "# A\n\nText.\n"),
+    ]);
+    for command in ["check", "build"] {
+        let out = octavo(&[command, "."], &dir, &[]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = stderr(&out);
+        assert!(err.contains("error[E0232]"), "{err}");
+        assert!(err.contains("book.toml:3:9"), "{err}");
+        assert!(err.contains("take the whole of a 6.00in page"), "{err}");
+    }
+    assert!(!dir.join("out").exists(), "nothing written");
+}
+
 #[test]
 fn a_folder_without_book_toml_is_a_usage_error() {
     let tmp = tempfile::tempdir().expect("temp dir");

@@ -13,6 +13,15 @@ const MIN_TEXT_WIDTH: Pt = Pt::new(36.0);
 /// The shortest text block, in body lines, whatever the margins book.toml sets.
 const MIN_TEXT_LINES: f64 = 4.0;
 
+/// A text block too small to set text in, across the page or down it, with the message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextBlockProblem {
+    /// Page width less the inner and outer margins.
+    Width(String),
+    /// Page height less the top and bottom margins.
+    Height(String),
+}
+
 /// One profile's settings, all lengths in PostScript points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
@@ -157,6 +166,40 @@ impl Profile {
         }
     }
 
+    /// Why the page size and margins leave no text block octavo can set text in: narrower
+    /// than [`MIN_TEXT_WIDTH`] or lower than [`MIN_TEXT_LINES`] body lines. Typesetting
+    /// would widen the block to that least size, past the margins, even off the page.
+    pub fn text_block_problem(&self) -> Option<TextBlockProblem> {
+        let width = self.page_width - self.inner - self.outer;
+        if width < MIN_TEXT_WIDTH {
+            let margins = format!(
+                "inner {} and outer {}",
+                inches(self.inner),
+                inches(self.outer)
+            );
+            return Some(TextBlockProblem::Width(format!(
+                "{}; the least octavo sets is {} wide",
+                room_left(&margins, width, "wide", self.page_width),
+                inches(MIN_TEXT_WIDTH)
+            )));
+        }
+        let height = self.page_height - self.top - self.bottom;
+        let least = self.leading * MIN_TEXT_LINES;
+        if height < least {
+            let margins = format!(
+                "top {} and bottom {}",
+                inches(self.top),
+                inches(self.bottom)
+            );
+            return Some(TextBlockProblem::Height(format!(
+                "{}; the least octavo sets is {MIN_TEXT_LINES} lines, {} high",
+                room_left(&margins, height, "high", self.page_height),
+                inches(least)
+            )));
+        }
+        None
+    }
+
     /// Width of the text block.
     pub fn text_width(&self) -> Pt {
         (self.page_width - self.inner - self.outer).max(MIN_TEXT_WIDTH)
@@ -177,9 +220,67 @@ impl Profile {
     }
 }
 
+/// A length in inches, for messages (`0.75in`).
+fn inches(length: Pt) -> String {
+    format!("{:.2}in", length.get() / 72.0)
+}
+
+/// What the `margins` leave of a page `page` long: a text block `size` wide (or high), or
+/// nothing when they take the whole page.
+fn room_left(margins: &str, size: Pt, dimension: &str, page: Pt) -> String {
+    if size > Pt::ZERO {
+        format!(
+            "the margins ({margins}) leave a text block {} {dimension} on a {} page",
+            inches(size),
+            inches(page)
+        )
+    } else {
+        format!(
+            "the margins ({margins}) take the whole of a {} page",
+            inches(page)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn margins_that_leave_no_text_block_are_a_problem() {
+        let config = |toml: &str| toml::from_str::<PdfConfig>(toml).expect("[pdf] table");
+        let resolved = |toml: &str| Profile::resolve(None, &config(toml));
+        assert_eq!(resolved("").text_block_problem(), None);
+        let wide = resolved("[margins]\ninner = \"3in\"\nouter = \"2.8in\"\n");
+        match wide.text_block_problem() {
+            Some(TextBlockProblem::Width(why)) => assert_eq!(
+                why,
+                "the margins (inner 3.00in and outer 2.80in) leave a text block 0.20in wide on \
+                 a 6.00in page; the least octavo sets is 0.50in wide"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let narrow_page = resolved("page-width = \"1in\"\n");
+        assert_eq!(
+            narrow_page.text_block_problem(),
+            Some(TextBlockProblem::Width(
+                "the margins (inner 0.81in and outer 0.61in) take the whole of a 1.00in page; \
+                 the least octavo sets is 0.50in wide"
+                    .to_string()
+            ))
+        );
+        let low = resolved("[margins]\ntop = \"4.5in\"\nbottom = \"4in\"\n");
+        assert!(matches!(
+            low.text_block_problem(),
+            Some(TextBlockProblem::Height(_))
+        ));
+        // Exactly the least is allowed.
+        assert_eq!(
+            resolved("page-width = \"2in\"\n[margins]\ninner = \"1in\"\nouter = \"0.5in\"\n")
+                .text_block_problem(),
+            None
+        );
+    }
 
     #[test]
     fn print_is_six_by_nine_with_mirrored_margins() {
