@@ -253,6 +253,11 @@ fn check_text_block(manuscript: &Manuscript, diags: &mut Diagnostics) {
             [&m.inner, &m.outer, &pdf.page_width],
             "make the inner and outer margins smaller, or the page wider",
         ),
+        TextBlockProblem::FontSize(why) => (
+            why,
+            [&pdf.font_size, &m.inner, &m.outer],
+            "set a smaller font-size, or give the text block more width",
+        ),
         TextBlockProblem::Height(why) => (
             why,
             [&m.top, &m.bottom, &pdf.page_height],

@@ -13,6 +13,10 @@ const MIN_TEXT_WIDTH: Pt = Pt::new(36.0);
 /// The shortest text block, in body lines, whatever the margins book.toml sets.
 const MIN_TEXT_LINES: f64 = 4.0;
 
+/// The narrowest measure, in ems of the body size (about twice as many characters): a
+/// larger size leaves lines of a word or two and headings wider than the page.
+const MIN_MEASURE_EMS: f64 = 12.0;
+
 /// A text block too small to set text in, across the page or down it, with the message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextBlockProblem {
@@ -20,6 +24,8 @@ pub enum TextBlockProblem {
     Width(String),
     /// Page height less the top and bottom margins.
     Height(String),
+    /// The body size against the text block's width.
+    FontSize(String),
 }
 
 /// One profile's settings, all lengths in PostScript points.
@@ -183,6 +189,18 @@ impl Profile {
                 inches(MIN_TEXT_WIDTH)
             )));
         }
+        let ems = width.get() / self.font_size.get();
+        if ems < MIN_MEASURE_EMS {
+            return Some(TextBlockProblem::FontSize(format!(
+                "a {:.1}pt font leaves {ems:.1} ems a line on a text block {} wide; the least \
+                 octavo sets is {MIN_MEASURE_EMS} ems (about {} characters), so the largest \
+                 size here is {:.1}pt",
+                self.font_size.get(),
+                inches(width),
+                2.0 * MIN_MEASURE_EMS,
+                width.get() / MIN_MEASURE_EMS
+            )));
+        }
         let height = self.page_height - self.top - self.bottom;
         let least = self.leading * MIN_TEXT_LINES;
         if height < least {
@@ -274,9 +292,22 @@ mod tests {
             low.text_block_problem(),
             Some(TextBlockProblem::Height(_))
         ));
+        let large = resolved("font-size = \"30pt\"\n");
+        assert_eq!(
+            large.text_block_problem(),
+            Some(TextBlockProblem::FontSize(
+                "a 30.0pt font leaves 11.0 ems a line on a text block 4.58in wide; the least \
+                 octavo sets is 12 ems (about 24 characters), so the largest size here is 27.5pt"
+                    .to_string()
+            ))
+        );
+        assert_eq!(
+            resolved("font-size = \"18pt\"\n").text_block_problem(),
+            None
+        );
         // Exactly the least is allowed.
         assert_eq!(
-            resolved("page-width = \"2in\"\n[margins]\ninner = \"1in\"\nouter = \"0.5in\"\n")
+            resolved("page-width = \"2in\"\nfont-size = \"3pt\"\n[margins]\ninner = \"1in\"\nouter = \"0.5in\"\n")
                 .text_block_problem(),
             None
         );
