@@ -172,9 +172,10 @@ impl Profile {
         }
     }
 
-    /// Why the page size and margins leave no text block octavo can set text in: narrower
-    /// than [`MIN_TEXT_WIDTH`] or lower than [`MIN_TEXT_LINES`] body lines. Typesetting
-    /// would widen the block to that least size, past the margins, even off the page.
+    /// Why the page size, margins and body size leave no text block octavo can set text
+    /// in: narrower than [`MIN_TEXT_WIDTH`] or [`MIN_MEASURE_EMS`] ems, or lower than
+    /// [`MIN_TEXT_LINES`] body lines. Typesetting would widen the block to the least size,
+    /// past the margins, even off the page, or set a word or two a line.
     pub fn text_block_problem(&self) -> Option<TextBlockProblem> {
         let width = self.page_width - self.inner - self.outer;
         if width < MIN_TEXT_WIDTH {
