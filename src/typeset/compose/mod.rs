@@ -36,7 +36,7 @@ use crate::diag::Diagnostic;
 use crate::doc::{Book, Chapter, Division};
 use crate::locale::Terms;
 use crate::units::Pt;
-use contents::PageNumbers;
+use contents::{ContentsPages, PageNumbers};
 
 /// Everything the renderer and the finishing step need.
 #[derive(Debug, Default)]
@@ -162,9 +162,11 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut chapter_pages =
             crate::timing::time("pdf set chapters", || self.set_chapters(&chapters));
         // First pass: count the contents pages with placeholder numbers; second: real numbers.
+        // The contents set with placeholders is also the first counting pass's contents.
         let placeholder = PageNumbers::Placeholder;
-        let toc_count = self.toc_pages(&chapters, &placeholder).pages.len();
-        let mut labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+        let counting_toc = front.toc.then(|| self.toc_pages(&chapters, &placeholder));
+        let toc_count = counting_toc.as_ref().map_or(0, |toc| toc.pages.len());
+        let mut labels = self.count_pages(&mut chapter_pages, counting_toc, toc_count, &chapters);
         // References that name pages are set again with the numbers the pass found, until
         // the pages they name stop moving.
         for _ in 0..MAX_PAGE_REFERENCE_PASSES {
@@ -177,11 +179,12 @@ impl<'a, 'f> Composer<'a, 'f> {
             // The warnings of the pass before are raised again.
             self.warnings.clear();
             chapter_pages = self.set_chapters(&chapters);
-            labels = self.count_pages(&mut chapter_pages, toc_count, &chapters);
+            labels = self.count_pages(&mut chapter_pages, None, toc_count, &chapters);
         }
         let numbers = PageNumbers::Known(labels);
         let mut composition = self.assemble(
             &mut chapter_pages,
+            None,
             toc_count,
             &chapters,
             &numbers,
@@ -192,9 +195,11 @@ impl<'a, 'f> Composer<'a, 'f> {
     }
 
     /// Assemble the book once to learn on which page each anchor lands (anchor → label).
+    /// `toc` is the contents already set with placeholder numbers, if it is at hand.
     fn count_pages(
         &mut self,
         chapter_pages: &mut [ChapterPages],
+        toc: Option<ContentsPages>,
         toc_count: usize,
         chapters: &[usize],
     ) -> BTreeMap<String, String> {
@@ -202,6 +207,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             let placeholder = PageNumbers::Placeholder;
             self.assemble(
                 chapter_pages,
+                toc,
                 toc_count,
                 chapters,
                 &placeholder,
@@ -304,10 +310,12 @@ impl<'a, 'f> Composer<'a, 'f> {
     /// Put the book's pages in order: front matter, contents, chapters (with blank versos in
     /// two-sided books), then number them and add heads and folios. The counting pass only
     /// needs where each anchor lands, so it carries the anchors alone; the final pass moves
-    /// the chapters' lines onto the pages (the set chapters are used up).
+    /// the chapters' lines onto the pages (the set chapters are used up). `prepared_toc` is
+    /// the contents when it is already set with this pass's numbers.
     fn assemble(
         &mut self,
         chapter_pages: &mut [ChapterPages],
+        prepared_toc: Option<ContentsPages>,
         toc_count: usize,
         chapters: &[usize],
         numbers: &PageNumbers,
@@ -366,7 +374,10 @@ impl<'a, 'f> Composer<'a, 'f> {
         }
         if front.toc {
             self.open_recto(&mut pages);
-            let toc = self.toc_pages(chapters, numbers);
+            let toc = match prepared_toc {
+                Some(toc) => toc,
+                None => self.toc_pages(chapters, numbers),
+            };
             debug_assert!(toc.pages.len() == toc_count || toc_count == 0);
             pages.extend(graft_pages(&mut out.structure, toc));
         }
@@ -378,7 +389,7 @@ impl<'a, 'f> Composer<'a, 'f> {
             let list_pages = if wanted {
                 self.caption_list_pages(list, chapters, numbers)
             } else {
-                contents::ContentsPages::default()
+                ContentsPages::default()
             };
             if !list_pages.pages.is_empty() {
                 self.open_recto(&mut pages);
@@ -609,7 +620,7 @@ fn mark_pages(structure: &mut Structure, pages: &mut [Page], role: Role) {
 
 /// The pages of the contents or a list, their structure grafted under the book's root and
 /// their marks naming its nodes there.
-fn graft_pages(structure: &mut Structure, contents: contents::ContentsPages) -> Vec<Page> {
+fn graft_pages(structure: &mut Structure, contents: ContentsPages) -> Vec<Page> {
     let mut pages = contents.pages;
     let offset = structure.graft(contents.structure, 0);
     for mark in pages.iter_mut().flat_map(|p| p.marks.iter_mut()) {
