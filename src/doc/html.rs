@@ -67,7 +67,7 @@ impl BlockReader<'_> {
                 }))],
                 span,
             },
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Block::Heading(Heading {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Block::Heading(Box::new(Heading {
                 level: name[1..].parse().unwrap_or(6),
                 id: attr(attrs, "id").unwrap_or_default(),
                 explicit_id: attr(attrs, "id").is_some(),
@@ -75,7 +75,7 @@ impl BlockReader<'_> {
                 number: None,
                 content: to_inlines(children, self.span),
                 span,
-            }),
+            })),
             "hr" => Block::Rule { span },
             "pre" => Block::Code {
                 lang: None,
@@ -89,7 +89,7 @@ impl BlockReader<'_> {
                 span,
             },
             "ul" | "ol" => Block::List(self.list(name, attrs, children)),
-            "table" => Block::Table(table(children, self.span)),
+            "table" => Block::Table(Box::new(table(children, self.span))),
             _ => Block::Container {
                 name: name.clone(),
                 attrs: attrs.clone(),

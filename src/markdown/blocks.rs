@@ -10,7 +10,7 @@ pub(super) fn paragraph_block(content: Vec<Inline>, span: Span) -> Block {
         .iter()
         .filter(|i| !matches!(i, Inline::SoftBreak) && !is_blank_text(i));
     if let (Some(Inline::Image(image)), None) = (meaningful.next(), meaningful.next()) {
-        return Block::Figure(figure_of(Image::clone(image), span));
+        return Block::Figure(Box::new(figure_of(Image::clone(image), span)));
     }
     if is_refs_marker(&content) {
         return Block::ReferencesMarker { span };

@@ -117,7 +117,7 @@ impl<'a> Builder<'a> {
             } => self.close_inlines(kind, inlines, start..end),
             Frame::Table { table, .. } => {
                 let start = table.span.range.start;
-                self.push_block(Block::Table(table), start)
+                self.push_block(Block::Table(Box::new(table)), start)
             }
             Frame::Code { info, text, start } => self.close_code(&info, text, start..end),
             Frame::HtmlBlock { text, start } => self.close_html_block(&text, start..end),
@@ -216,7 +216,7 @@ impl<'a> Builder<'a> {
                 let mut content = self.with_citations(inlines);
                 self.heading_end_index_mark(&mut content);
                 heading.content = fitted(self.with_pending_index_marks(content));
-                self.push_block(Block::Heading(heading), range.start);
+                self.push_block(Block::Heading(Box::new(heading)), range.start);
             }
             InlineContainer::Cell => {
                 let cell = fitted(self.with_citations(inlines));

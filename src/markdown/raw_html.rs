@@ -26,10 +26,10 @@ impl<'a> Builder<'a> {
                 number: None,
                 span,
             };
-            return self.push_block(Block::Figure(figure), range.start);
+            return self.push_block(Block::Figure(Box::new(figure)), range.start);
         }
         if let Some(figure) = html_figure(text, &span) {
-            return self.push_block(Block::Figure(figure), range.start);
+            return self.push_block(Block::Figure(Box::new(figure)), range.start);
         }
         let sanitized = html::sanitize_block(text);
         for dropped in &sanitized.dropped {

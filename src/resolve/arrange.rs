@@ -120,7 +120,7 @@ fn part_chapter(title: &str, span: &Span, slugs: &mut UniqueNames) -> Chapter {
         appendix: None,
         part: None,
         title: content.clone(),
-        blocks: vec![Block::Heading(Heading {
+        blocks: vec![Block::Heading(Box::new(Heading {
             level: 1,
             id: String::new(),
             explicit_id: false,
@@ -128,7 +128,7 @@ fn part_chapter(title: &str, span: &Span, slugs: &mut UniqueNames) -> Chapter {
             number: None,
             content,
             span: span.clone(),
-        })],
+        }))],
         notes: Vec::new(),
         generated: false,
         leaves_part: false,
@@ -160,7 +160,7 @@ fn merge_into(chapter: &mut Chapter, placement: &Placement, parsed: ParsedChapte
 /// A level-1 heading holding a listing's title, placed at the start of `file` (so that
 /// links to the file find it).
 fn listing_heading(title: &str, file: FileId) -> Block {
-    Block::Heading(Heading {
+    Block::Heading(Box::new(Heading {
         level: 1,
         id: String::new(),
         explicit_id: false,
@@ -168,7 +168,7 @@ fn listing_heading(title: &str, file: FileId) -> Block {
         number: None,
         content: vec![Inline::text(title.to_string(), Span::new(file, 0..0))],
         span: Span::new(file, 0..0),
-    })
+    }))
 }
 
 /// What octavo leaves out of a book written for another tool, in one warning each kind:

@@ -396,7 +396,7 @@ fn place_references(
         part: None,
         title: vec![Inline::text(references.title, span)],
         blocks: vec![
-            Block::Heading(heading),
+            Block::Heading(Box::new(heading)),
             Block::References(references.entries),
         ],
         notes: Vec::new(),
