@@ -166,7 +166,11 @@ impl<'s> TagTreeBuilder<'s> {
             ))),
             Child::Element(node) => {
                 let children = std::mem::take(self.children.get_mut(node as usize)?);
-                let nodes: Vec<Node> = children.into_iter().filter_map(|c| self.node(c)).collect();
+                // Sized to the children: collected from a filter the list would grow to room
+                // for four and more, and a book's tree of mostly one- and two-child elements
+                // would hold twice the nodes it has (krilla's are 88 bytes).
+                let mut nodes = Vec::with_capacity(children.len());
+                nodes.extend(children.into_iter().filter_map(|c| self.node(c)));
                 let page = self.first_page.get(node as usize).copied().unwrap_or(0);
                 let kind = self.kind(node).with_location(page_location(page));
                 Some(Node::Group(TagGroup::with_children(kind, nodes)))

@@ -14,6 +14,9 @@ type DChunk = Deferred<Chunk>;
 
 /// Collects all chunks that we create while building
 /// the PDF and then writes them out in an orderly manner.
+/// OCTAVO PATCH (file-capacity): the length of one cross-reference table entry.
+const XREF_ENTRY_LEN: usize = 20;
+
 /// OCTAVO PATCH (dense-remapper): the new number of each object, indexed by its old number
 /// (see `ChunkContainer::finish`).
 #[derive(Default)]
@@ -126,7 +129,7 @@ impl ChunkContainer {
         }
     }
 
-    pub(crate) fn finish(self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
+    pub(crate) fn finish(mut self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
         let mut remapped_ref = Ref::new(1);
         // OCTAVO PATCH (dense-remapper): the new number of each object, indexed by its old
         // number. References are numbered densely from 1, so a vector holds them in a few
@@ -136,6 +139,8 @@ impl ChunkContainer {
 
         // Allows us to estimate the capacity we will need for the new PDF.
         let mut chunks_byte_len = 0;
+        // OCTAVO PATCH (file-capacity): the number of objects, for the cross-reference table.
+        let mut object_count = 0;
 
         // This traverses the chunks in the order that we will write them to the PDF and assigns new
         // references as we go. This gives us the advantage that the PDF will be numbered with
@@ -148,6 +153,7 @@ impl ChunkContainer {
             for object_ref in chunk.refs() {
                 let existing = remapper.insert(object_ref, remapped_ref.bump());
                 debug_assert!(existing.is_none());
+                object_count += 1;
             }
             chunks_byte_len += chunk.len();
         })?;
@@ -156,7 +162,11 @@ impl ChunkContainer {
         // so we add a bit of a padding by multiplying with 1.1. The 200 is additional padding
         // for the document catalog. This hopefully allows us to avoid re-alloactions in the general
         // case, and thus give us better performance.
-        let capacity = (chunks_byte_len as f32 * 1.1 + 200.0) as usize;
+        // OCTAVO PATCH (file-capacity): the room also counts the cross-reference table, 20
+        // bytes an object, written last: without it a file of millions of objects outgrew the
+        // estimate at its very end, and the whole file was copied into a buffer twice its size.
+        let capacity =
+            (chunks_byte_len as f32 * 1.1 + 200.0) as usize + XREF_ENTRY_LEN * (object_count + 1);
         let mut pdf = sc.new_pdf_with_capacity(capacity);
         sc.serialize_settings().pdf_version().set_version(&mut pdf);
 
@@ -170,7 +180,9 @@ impl ChunkContainer {
         }
 
         // Write the chunks in all the fields.
-        self.visit(sc, &mut |chunk| {
+        // OCTAVO PATCH (release-written-chunks): each chunk is freed once it is written into
+        // the file, so that the chunks and the file are not all in memory together.
+        self.visit_releasing(sc, &mut |chunk| {
             chunk.renumber_into(&mut pdf, |old| remapper[&old]);
         })?;
 
@@ -390,6 +402,98 @@ pub(crate) struct EmbeddedPdfChunk {
 /// Visits all chunks in a type.
 trait Visit {
     fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()>;
+}
+
+/// OCTAVO PATCH (release-written-chunks): the chunks in the order of [`Visit`], each freed
+/// (replaced by an empty chunk, or dropped) once `f` has written it. The references of
+/// `NonStreamChunks` stay, for the catalog written after.
+impl ChunkContainer {
+    fn visit_releasing(
+        &mut self,
+        sc: &mut SerializeContext,
+        f: &mut impl FnMut(&Chunk),
+    ) -> KrillaResult<()> {
+        self.non_stream.visit_releasing(f);
+        self.mixed.visit(sc, f)?;
+        self.streams.visit_releasing(sc, f)
+    }
+}
+
+impl NonStreamChunks {
+    /// The same order as `<NonStreamChunks as Visit>::visit`.
+    fn visit_releasing(&mut self, f: &mut impl FnMut(&Chunk)) {
+        for entry in [
+            &mut self.page_tree,
+            &mut self.outline,
+            &mut self.page_label_tree,
+            &mut self.destination_profiles,
+            &mut self.struct_tree_root,
+        ] {
+            if let Some((_, chunk)) = entry {
+                write_and_release(chunk, f);
+            }
+        }
+        if let Some(chunk) = self.struct_elements.take() {
+            f(&chunk);
+        }
+        for chunk in [
+            &mut self.page_labels,
+            &mut self.annotations,
+            &mut self.color_spaces,
+            &mut self.destinations,
+            &mut self.ext_g_states,
+            &mut self.resource_dictionaries,
+            &mut self.masks,
+            &mut self.fonts,
+            &mut self.shading_functions,
+            &mut self.patterns,
+            &mut self.pages,
+            &mut self.embedded_files,
+        ] {
+            write_and_release(chunk, f);
+        }
+    }
+}
+
+impl StreamChunks {
+    /// The same order as `<StreamChunks as Visit>::visit`.
+    fn visit_releasing(
+        &mut self,
+        sc: &mut SerializeContext,
+        f: &mut impl FnMut(&Chunk),
+    ) -> KrillaResult<()> {
+        for chunks in [
+            &mut self.fonts,
+            &mut self.shading_functions,
+            &mut self.patterns,
+        ] {
+            std::mem::take(chunks)
+                .into_iter()
+                .for_each(|chunk| f(&chunk));
+        }
+        for page in std::mem::take(&mut self.pages) {
+            page.visit(sc, f)?;
+        }
+        for chunks in [
+            &mut self.embedded_files,
+            &mut self.icc_profiles,
+            &mut self.x_objects,
+        ] {
+            std::mem::take(chunks)
+                .into_iter()
+                .for_each(|chunk| f(&chunk));
+        }
+        for image in std::mem::take(&mut self.images) {
+            image.visit(sc, f)?;
+        }
+        Ok(())
+    }
+}
+
+/// OCTAVO PATCH (release-written-chunks): writes `chunk` and leaves an empty one in its place.
+fn write_and_release(chunk: &mut Chunk, f: &mut impl FnMut(&Chunk)) {
+    f(chunk);
+    *chunk = Chunk::with_capacity(0);
 }
 
 impl Visit for EmbeddedPdfChunk {
