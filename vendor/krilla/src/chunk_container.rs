@@ -12,8 +12,6 @@ use crate::util::{stable_hash_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
 
-/// Collects all chunks that we create while building
-/// the PDF and then writes them out in an orderly manner.
 /// OCTAVO PATCH (file-capacity): the length of one cross-reference table entry.
 const XREF_ENTRY_LEN: usize = 20;
 
@@ -46,6 +44,8 @@ impl std::ops::Index<&Ref> for Remapper {
     }
 }
 
+/// Collects all chunks that we create while building
+/// the PDF and then writes them out in an orderly manner.
 pub(crate) struct ChunkContainer {
     pub(crate) streams: StreamChunks,
     pub(crate) mixed: MixedChunks,
