@@ -179,11 +179,7 @@ impl Profile {
     pub fn text_block_problem(&self) -> Option<TextBlockProblem> {
         let width = self.page_width - self.inner - self.outer;
         if width < MIN_TEXT_WIDTH {
-            let margins = format!(
-                "inner {} and outer {}",
-                inches(self.inner),
-                inches(self.outer)
-            );
+            let margins = margin_pair("inner", self.inner, "outer", self.outer);
             return Some(TextBlockProblem::Width(format!(
                 "{}; the least octavo sets is {} wide",
                 room_left(&margins, width, "wide", self.page_width),
@@ -205,11 +201,7 @@ impl Profile {
         let height = self.page_height - self.top - self.bottom;
         let least = self.leading * MIN_TEXT_LINES;
         if height < least {
-            let margins = format!(
-                "top {} and bottom {}",
-                inches(self.top),
-                inches(self.bottom)
-            );
+            let margins = margin_pair("top", self.top, "bottom", self.bottom);
             return Some(TextBlockProblem::Height(format!(
                 "{}; the least octavo sets is {MIN_TEXT_LINES} lines, {} high",
                 room_left(&margins, height, "high", self.page_height),
@@ -242,6 +234,15 @@ impl Profile {
 /// A length in inches, for messages (`0.75in`).
 fn inches(length: Pt) -> String {
     format!("{:.2}in", length.get() / 72.0)
+}
+
+/// Two margins for messages (`inner 0.81in and outer 0.61in`).
+fn margin_pair(first: &str, first_size: Pt, second: &str, second_size: Pt) -> String {
+    format!(
+        "{first} {} and {second} {}",
+        inches(first_size),
+        inches(second_size)
+    )
 }
 
 /// What the `margins` leave of a page `page` long: a text block `size` wide (or high), or
