@@ -385,7 +385,9 @@ fn xref_rows(entries: &[Entry], field_bytes: usize) -> Vec<u8> {
         let (kind, field, last) = match *entry {
             Entry::Free => (0u8, 0, u16::MAX),
             Entry::At(offset) => (1, offset, 0),
-            Entry::Packed { stream, index } => (2, stream, u16::try_from(index).unwrap_or(0)),
+            Entry::Packed { stream, index } => {
+                (2, stream as usize, u16::try_from(index).unwrap_or(0))
+            }
         };
         rows.push(kind);
         rows.extend_from_slice(&field.to_be_bytes()[size_of::<usize>() - field_bytes..]);

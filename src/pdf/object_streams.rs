@@ -15,6 +15,10 @@ use std::ops::Range;
 /// page does not inflate much it does not need.
 const OBJECTS_PER_STREAM: usize = 256;
 
+/// Object streams compressed at a time (in parallel) before they are appended to the file:
+/// the compressed streams wait in memory only a batch at a time, not all of them.
+const STREAMS_PER_BATCH: usize = 512;
+
 /// Where an object is found in the rewritten file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Entry {
@@ -22,12 +26,14 @@ pub(super) enum Entry {
     Free,
     /// An object at this byte offset.
     At(usize),
-    /// An object packed into object stream `stream` (an object number) at `index`.
+    /// An object packed into object stream `stream` (an object number) at `index`. PDF
+    /// object numbers stay below 2^23 (ISO 32000-2, Annex C), so `u32` holds them and an
+    /// entry takes 16 bytes: a file has one entry per object, millions in a long book.
     Packed {
         /// The object stream's object number.
-        stream: usize,
+        stream: u32,
         /// The object's position in it.
-        index: usize,
+        index: u32,
     },
 }
 
@@ -41,113 +47,143 @@ pub(super) struct Packed {
     pub entries: Vec<Entry>,
 }
 
-/// One object of the input: its number and the byte range of its body (between `n 0 obj`
-/// and `endobj`, trimmed).
+/// One object of the input that goes into an object stream: its number and the byte range
+/// of its body (between `n 0 obj` and `endobj`, trimmed).
 struct Object {
     number: usize,
-    extent: Range<usize>,
     body: Range<usize>,
 }
 
 /// Packs the non-stream objects of `pdf`, whose objects are at `offsets` (by number) and end
 /// before `end`, writing the stream objects of `replacements` (whole objects, by number) in
 /// place of the file's; `None` if an object is not laid out as krilla writes them.
+///
+/// Stream objects are copied as they are met; only the small objects' numbers and ranges
+/// are kept until their streams are written.
 pub(super) fn pack(
     pdf: &[u8],
     offsets: &[Option<usize>],
     end: usize,
     replacements: &BTreeMap<usize, Vec<u8>>,
 ) -> Option<Packed> {
-    let objects = objects(pdf, offsets, end)?;
-    let first = objects.first()?.extent.start;
+    let in_order = objects_in_order(offsets, end);
+    let first = in_order.first_start()?;
     let mut bytes = Vec::with_capacity(end);
     bytes.extend_from_slice(&pdf[..first]);
     let mut entries = vec![Entry::Free; offsets.len()];
-    let mut small = Vec::new();
-    for object in &objects {
-        if pdf[object.body.clone()].ends_with(b"endstream") {
-            entries[object.number] = Entry::At(bytes.len());
-            match replacements.get(&object.number) {
+    let mut small = Vec::with_capacity(in_order.len());
+    for (start, number, object_end) in in_order {
+        let body = object_body(pdf, start, number, object_end)?;
+        if pdf[body.clone()].ends_with(b"endstream") {
+            entries[number] = Entry::At(bytes.len());
+            match replacements.get(&number) {
                 Some(replacement) => bytes.extend_from_slice(replacement),
-                None => bytes.extend_from_slice(&pdf[object.extent.clone()]),
+                None => bytes.extend_from_slice(&pdf[start..object_end]),
             }
         } else {
-            small.push(object);
+            small.push(Object { number, body });
         }
     }
-    let groups: Vec<&[&Object]> = small.chunks(OBJECTS_PER_STREAM).collect();
-    let streams = crate::parallel::map(&groups, |group| object_stream(pdf, group));
-    for (group, (header_len, data)) in groups.iter().zip(streams) {
-        let stream = entries.len();
-        for (index, object) in group.iter().enumerate() {
-            entries[object.number] = Entry::Packed { stream, index };
+    for batch in small.chunks(OBJECTS_PER_STREAM * STREAMS_PER_BATCH) {
+        let groups: Vec<&[Object]> = batch.chunks(OBJECTS_PER_STREAM).collect();
+        let streams = crate::parallel::map(&groups, |group| object_stream(pdf, group));
+        for (group, (header_len, data)) in groups.iter().zip(streams) {
+            let stream = u32::try_from(entries.len()).ok()?;
+            for (index, object) in (0u32..).zip(group.iter()) {
+                entries[object.number] = Entry::Packed { stream, index };
+            }
+            entries.push(Entry::At(bytes.len()));
+            let _ = write!(
+                bytes,
+                "{stream} 0 obj\n<</Type/ObjStm/N {}/First {header_len}/Filter/FlateDecode/Length {}>>\nstream\n",
+                group.len(),
+                data.len()
+            );
+            bytes.extend_from_slice(&data);
+            bytes.extend_from_slice(b"\nendstream\nendobj\n");
         }
-        entries.push(Entry::At(bytes.len()));
-        let _ = write!(
-            bytes,
-            "{stream} 0 obj\n<</Type/ObjStm/N {}/First {header_len}/Filter/FlateDecode/Length {}>>\nstream\n",
-            group.len(),
-            data.len()
-        );
-        bytes.extend_from_slice(&data);
-        bytes.extend_from_slice(b"\nendstream\nendobj\n");
     }
     Some(Packed { bytes, entries })
 }
 
-/// The objects of `pdf` in file order, each checked to start with its `n 0 obj` line and end
-/// with `endobj`.
-fn objects(pdf: &[u8], offsets: &[Option<usize>], end: usize) -> Option<Vec<Object>> {
-    objects_in_order(offsets, end)
-        .into_iter()
-        .map(|(start, number, end)| {
-            let extent = start..end;
-            let text = pdf.get(extent.clone())?;
-            let header = format!("{number} 0 obj\n");
-            let body_start = start + header.len();
-            if !text.starts_with(header.as_bytes()) {
-                return None;
-            }
-            let close = text.windows(6).rposition(|w| w == b"endobj")?;
-            let body = &pdf[body_start..start + close];
-            let trimmed = body.len()
-                - body
-                    .iter()
-                    .rev()
-                    .take_while(|b| b.is_ascii_whitespace())
-                    .count();
-            Some(Object {
-                number,
-                extent,
-                body: body_start..body_start + trimmed,
-            })
-        })
-        .collect()
+/// The body of object `number`, which spans `start..end` of `pdf`: checked to start with
+/// its `n 0 obj` line and end with `endobj`, trimmed of the white space before `endobj`.
+fn object_body(pdf: &[u8], start: usize, number: usize, end: usize) -> Option<Range<usize>> {
+    let text = pdf.get(start..end)?;
+    let header = format!("{number} 0 obj\n");
+    if !text.starts_with(header.as_bytes()) {
+        return None;
+    }
+    let body_start = start + header.len();
+    let close = text.windows(6).rposition(|w| w == b"endobj")?;
+    let body = pdf.get(body_start..start + close)?;
+    let trailing = body
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    Some(body_start..body_start + body.len() - trailing)
 }
+
+/// The objects of a file in file order: each one's start, number and end (the next
+/// object's start, or the end given), found from the cross-reference offsets. Only the
+/// sorted starts are held (16 bytes an object), not a list of every object's extent.
+pub(super) struct InOrder {
+    /// `(offset, object number)` of every object in use, by offset.
+    starts: Vec<(usize, usize)>,
+    /// Where the last object ends.
+    end: usize,
+    /// The next object to yield.
+    next: usize,
+}
+
+impl InOrder {
+    /// Where the first object starts, if there is one.
+    pub(super) fn first_start(&self) -> Option<usize> {
+        self.starts.get(self.next).map(|&(start, _)| start)
+    }
+}
+
+impl Iterator for InOrder {
+    type Item = (usize, usize, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let &(start, number) = self.starts.get(self.next)?;
+        self.next += 1;
+        let end = self
+            .starts
+            .get(self.next)
+            .map_or(self.end, |&(next, _)| next);
+        Some((start, number, end))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.starts.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for InOrder {}
 
 /// Each object's start, number and end (the next object's start, or `end`), in file order,
 /// from the cross-reference `offsets` (by object number).
-pub(super) fn objects_in_order(
-    offsets: &[Option<usize>],
-    end: usize,
-) -> Vec<(usize, usize, usize)> {
+pub(super) fn objects_in_order(offsets: &[Option<usize>], end: usize) -> InOrder {
     let mut starts: Vec<(usize, usize)> = offsets
         .iter()
         .enumerate()
         .filter_map(|(number, offset)| Some(((*offset)?, number)))
         .collect();
     starts.sort_unstable();
-    let ends = starts.iter().skip(1).map(|&(start, _)| start).chain([end]);
-    starts
-        .iter()
-        .zip(ends)
-        .map(|(&(start, number), end)| (start, number, end))
-        .collect()
+    InOrder {
+        starts,
+        end,
+        next: 0,
+    }
 }
 
 /// An object stream's `/First` (the length of its header of numbers and offsets) and its
 /// compressed data: the header, then the objects' bodies, each on a line of its own.
-fn object_stream(pdf: &[u8], group: &[&Object]) -> (usize, Vec<u8>) {
+fn object_stream(pdf: &[u8], group: &[Object]) -> (usize, Vec<u8>) {
     let mut header = String::new();
     let mut bodies = Vec::new();
     for object in group {

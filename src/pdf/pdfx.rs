@@ -52,8 +52,7 @@ pub(super) fn with_print_intent(pdf: &[u8]) -> Result<Vec<u8>, String> {
         .ok_or_else(|| unexpected("no XMP metadata"))?;
     let objects = objects_in_order(&tail.offsets, tail.xref_start);
     let first = objects
-        .first()
-        .map(|&(start, ..)| start)
+        .first_start()
         .ok_or_else(|| unexpected("no objects"))?;
     let profile_number = tail.offsets.len();
     let mut offsets: Vec<Option<usize>> = vec![None; profile_number + 1];
