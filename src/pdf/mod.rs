@@ -136,6 +136,9 @@ pub(crate) fn write_pdf_keeping(
     };
     let drawn = crate::timing::time("pdf draw", || writer::draw(&mut input))?;
     drop(input);
+    // The structure tree, outline and labels are in the drawn document now; a long book's
+    // structure tree alone is tens of MB, which would wait through the file's writing.
+    drop(parts);
     let bytes = crate::timing::time("pdf write", || writer::finish(drawn, &fonts))?;
     let cover = if options.profile.two_sided && chapters.is_none() {
         let wrap = crate::typeset::cover_wrap::compose(book, &options.profile, &fonts, pages);
