@@ -92,6 +92,11 @@ impl BookRoot {
 /// FIFO would wait for a writer forever) and does not follow a symlink in the last component.
 /// Paths come from [`BookRoot::confine`], directly or through the document model.
 pub(crate) fn open_regular(path: &Path) -> Result<File, PathProblem> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's size as the open file reports it.
+fn open_regular_sized(path: &Path) -> Result<(File, u64), PathProblem> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -108,7 +113,7 @@ pub(crate) fn open_regular(path: &Path) -> Result<File, PathProblem> {
         .metadata()
         .map_err(|e| PathProblem::Unreadable(e.to_string()))?;
     if metadata.is_file() {
-        Ok(file)
+        Ok((file, metadata.len()))
     } else {
         Err(PathProblem::NotRegular(kind_of(&metadata.file_type())))
     }
@@ -116,8 +121,7 @@ pub(crate) fn open_regular(path: &Path) -> Result<File, PathProblem> {
 
 /// The bytes of the regular file at `path`, refused when it holds more than `limit`.
 pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, PathProblem> {
-    let file = open_regular(path)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (file, size) = open_regular_sized(path)?;
     if size > limit {
         return Err(PathProblem::TooLarge(limit));
     }
