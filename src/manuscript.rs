@@ -525,8 +525,8 @@ fn load_chapters(
                 .with_hint("put Markdown files in chapters/ (01-intro.md, 02-…) or list them in book.toml: chapters = [\"a.md\", \"b.md\"]"),
         );
     }
-    // A listed path is canonical and inside the book already: it is read without being
-    // resolved again (for 100,000 chapters, 800,000 system calls fewer).
+    // A listed path is canonical and inside the book already, so it is read as it is:
+    // resolving it again would cost eight system calls a chapter.
     found
         .iter()
         .filter_map(|path| {

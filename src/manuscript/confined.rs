@@ -90,7 +90,8 @@ impl BookRoot {
 
 /// Open the file at `path` for reading if it is a regular file. The open never blocks (a
 /// FIFO would wait for a writer forever) and does not follow a symlink in the last component.
-/// Paths come from [`BookRoot::confine`], directly or through the document model.
+/// Paths come from [`BookRoot::confine`] or [`BookRoot::list`], directly or through the
+/// document model.
 pub(crate) fn open_regular(path: &Path) -> Result<File, PathProblem> {
     open_regular_sized(path).map(|(file, _)| file)
 }
