@@ -8,6 +8,33 @@ use super::citations;
 use crate::diag::{code, Diagnostic, Span};
 use crate::doc::{is_crossref_label, Citation, CiteItem, CiteMode, CrossRef, Inline};
 
+/// Adjacent text and soft breaks, merged as they are read.
+#[derive(Debug, Default)]
+struct TextRun {
+    /// The texts, a soft break as a line break.
+    merged: String,
+    /// From the first text's start to the furthest end of any text, once there is one.
+    range: Option<Range<usize>>,
+    /// Something was added (a run of one empty text is a run).
+    started: bool,
+}
+
+impl TextRun {
+    fn push_text(&mut self, text: &str, source: Range<usize>) {
+        self.merged.push_str(text);
+        self.range = Some(match self.range.take() {
+            Some(r) => r.start..source.end.max(r.end),
+            None => source,
+        });
+        self.started = true;
+    }
+
+    fn push_break(&mut self) {
+        self.merged.push('\n');
+        self.started = true;
+    }
+}
+
 impl<'a> Builder<'a> {
     /// Merge adjacent text and recognise pandoc citations in it.
     pub(super) fn with_citations(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
@@ -36,17 +63,20 @@ impl<'a> Builder<'a> {
             return inlines;
         }
         let mut out = Vec::with_capacity(inlines.len());
-        let mut run: Vec<Inline> = Vec::new();
+        // The run's text is gathered as it is met: a run of a million pieces is never also
+        // held as a list of them.
+        let mut run = TextRun::default();
         for inline in inlines {
             match inline {
-                Inline::Text { .. } | Inline::SoftBreak => run.push(inline),
+                Inline::Text { text, span } => run.push_text(&text, span.range),
+                Inline::SoftBreak => run.push_break(),
                 other => {
-                    self.flush_text_run(&mut run, &mut out);
+                    self.flush_text_run(std::mem::take(&mut run), &mut out);
                     out.push(other);
                 }
             }
         }
-        self.flush_text_run(&mut run, &mut out);
+        self.flush_text_run(run, &mut out);
         out
     }
 
@@ -73,24 +103,11 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn flush_text_run(&mut self, run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
-        if run.is_empty() {
+    fn flush_text_run(&mut self, run: TextRun, out: &mut Vec<Inline>) {
+        if !run.started {
             return;
         }
-        let mut merged = String::new();
-        let mut range: Option<Range<usize>> = None;
-        for inline in run.drain(..) {
-            match inline {
-                Inline::Text { text, span } => {
-                    merged.push_str(&text);
-                    range = Some(match range {
-                        Some(r) => r.start..span.range.end.max(r.end),
-                        None => span.range,
-                    });
-                }
-                _ => merged.push('\n'),
-            }
-        }
+        let TextRun { merged, range, .. } = run;
         let range = range.unwrap_or(0..0);
         let (merged, range) = match out.last_mut() {
             Some(Inline::Image(image)) if merged.starts_with('{') => {
