@@ -280,4 +280,44 @@ mod tests {
         offsets[3] = offsets[3].map(|o| o + 1);
         assert!(pack(&pdf, &offsets, pdf.len(), &BTreeMap::new()).is_none());
     }
+
+    #[test]
+    fn objects_beyond_one_batch_are_packed_in_file_order() {
+        let count = OBJECTS_PER_STREAM * STREAMS_PER_BATCH + 3;
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let mut offsets = vec![None];
+        for number in 1..=count {
+            offsets.push(Some(pdf.len()));
+            pdf.extend_from_slice(format!("{number} 0 obj\n[{number}]\nendobj\n").as_bytes());
+        }
+        let packed = pack(&pdf, &offsets, pdf.len(), &BTreeMap::new()).expect("packed");
+        let streams = count.div_ceil(OBJECTS_PER_STREAM);
+        assert_eq!(packed.entries.len(), count + 1 + streams);
+        for number in 1..=count {
+            let position = number - 1;
+            let expected = Entry::Packed {
+                stream: u32::try_from(count + 1 + position / OBJECTS_PER_STREAM).unwrap(),
+                index: u32::try_from(position % OBJECTS_PER_STREAM).unwrap(),
+            };
+            assert_eq!(packed.entries[number], expected, "object {number}");
+        }
+        let written: Vec<usize> = packed.entries[count + 1..]
+            .iter()
+            .map(|entry| match entry {
+                Entry::At(at) => *at,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(
+            written.windows(2).all(|w| w[0] < w[1]),
+            "streams are written in number order"
+        );
+        let last = written.last().copied().unwrap_or_default();
+        let text = String::from_utf8_lossy(&packed.bytes[last..]);
+        assert!(
+            text.starts_with(&format!("{} 0 obj\n<</Type/ObjStm/N 3/", count + streams)),
+            "{}",
+            &text[..40]
+        );
+    }
 }
