@@ -315,14 +315,20 @@ mod tests {
         assert_eq!(authors(yaml.get("c")), ["X", "Y Z"]);
     }
 
-    #[test]
-    fn chapters_parts_and_appendices() {
-        let text = "book:\n  chapters:\n    - index.qmd\n    - part: One\n      chapters:\n        - a.qmd\n        - b.qmd\n  appendices:\n    - x.qmd\n";
+    /// The chapters and appendices `_quarto.yml`'s `text` lists under `book:`.
+    fn listing_of(text: &str) -> Listing {
         let yaml: Value = serde_yaml::from_str(text).expect("yaml");
         let book = yaml.get("book").expect("book");
         let mut listing = Listing::default();
         listing.add_list(book.get("chapters"), Matter::Numbered, text);
         listing.add_list(book.get("appendices"), Matter::Appendix, text);
+        listing
+    }
+
+    #[test]
+    fn chapters_parts_and_appendices() {
+        let text = "book:\n  chapters:\n    - index.qmd\n    - part: One\n      chapters:\n        - a.qmd\n        - b.qmd\n  appendices:\n    - x.qmd\n";
+        let listing = listing_of(text);
         let files: Vec<(&str, Matter)> = listing
             .files
             .iter()
@@ -347,11 +353,7 @@ mod tests {
     #[test]
     fn entries_are_located_in_the_order_written() {
         let text = "book:\n  chapters:\n    - a.qmd\n    - part: A\n      chapters:\n        - b.qmd\n    - a.qmd\n  appendices: [b.qmd]\n";
-        let yaml: Value = serde_yaml::from_str(text).expect("yaml");
-        let book = yaml.get("book").expect("book");
-        let mut listing = Listing::default();
-        listing.add_list(book.get("chapters"), Matter::Numbered, text);
-        listing.add_list(book.get("appendices"), Matter::Appendix, text);
+        let listing = listing_of(text);
         let lines: Vec<usize> = listing
             .files
             .iter()
