@@ -7,7 +7,7 @@ CARGO ?= cargo
 TEST_EPUBS := target/tmp/epubs
 TEST_PDFS := target/tmp/pdfs
 
-.PHONY: book test rust test-tools ace-install fmt-check clippy unit epubcheck accessibility pdfcheck manuscript-check bench bench-math citeproc-expected clean
+.PHONY: book test rust test-tools ace-install fmt-check clippy unit epubcheck accessibility pdfcheck manuscript-check bench bench-hostile bench-math citeproc-expected clean
 
 book: rust
 	$(CARGO) build --release --locked
@@ -95,6 +95,12 @@ bench: rust
 	$(CARGO) build --release --locked
 	scripts/bench
 	scripts/cite-bench
+
+# The hostile books (scripts/bench: long tokens, CommonMark's pathological inputs, 100,000
+# chapters), each built with --format all; the target is 5 s and 500 MB each.
+bench-hostile: rust
+	$(CARGO) build --release --locked
+	scripts/bench --books hostile --formats all
 
 # The differential test's expected outputs (tests/citations/expected/), rendered by pandoc's
 # citeproc with the very CSL styles octavo uses (written out of hayagriva's archive first).
