@@ -34,6 +34,9 @@ pub(crate) use structure::BookStructure;
 #[derive(Debug, Clone)]
 pub struct BookRoot {
     root: PathBuf,
+    /// The canonical path of each folder a confined path was in, by the folder's path as
+    /// written: see [`BookRoot::confine`].
+    folders: confined::Folders,
 }
 
 /// Why a path was refused or could not be found.
@@ -112,6 +115,7 @@ impl BookRoot {
     pub fn new(dir: &Path) -> std::io::Result<BookRoot> {
         Ok(BookRoot {
             root: fs::canonicalize(dir)?,
+            folders: confined::Folders::default(),
         })
     }
 

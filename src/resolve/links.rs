@@ -9,7 +9,7 @@ use super::ids::Anchors;
 use crate::diag::{code, Diagnostic, Diagnostics, Span};
 use crate::doc::walk;
 use crate::doc::{Block, Chapter, Inline, LinkTarget};
-use crate::manuscript::{Manuscript, PathProblem};
+use crate::manuscript::{BookRoot, Manuscript, PathProblem};
 use crate::url::{has_url_scheme, percent_decode};
 
 /// Schemes a link may use in the outputs.
@@ -84,10 +84,10 @@ fn chapter_path(manuscript: &Manuscript, chapter: &Chapter) -> Option<PathBuf> {
 
 /// `files` by canonical path; where two name the same file, the first (a chapter's own file
 /// before a file merged into a chapter) is the one a link reaches.
-fn by_canonical_path(files: &[ChapterFile]) -> ChapterFiles {
+fn by_canonical_path(root: &BookRoot, files: &[ChapterFile]) -> ChapterFiles {
     let mut by_path = ChapterFiles::with_capacity(files.len());
     for (path, chapter, anchor) in files {
-        if let Ok(path) = std::fs::canonicalize(path) {
+        if let Ok(path) = root.confine(path) {
             by_path
                 .entry(path)
                 .or_insert_with(|| (*chapter, anchor.clone()));
@@ -257,7 +257,7 @@ impl LinkContext<'_> {
             (problem.describe(path), hint.to_string())
         })?;
         self.by_path
-            .get_or_init(|| by_canonical_path(&self.chapter_files))
+            .get_or_init(|| by_canonical_path(&self.manuscript.root, &self.chapter_files))
             .get(&resolved)
             .map(|(chapter, anchor)| (*chapter, anchor.clone()))
             .ok_or_else(|| {
