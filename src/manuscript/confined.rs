@@ -282,15 +282,9 @@ mod tests {
     #[test]
     fn confined_paths_match_a_full_resolution() {
         use std::os::unix::fs::symlink;
-        let dir = tempfile::tempdir().unwrap();
-        let book = dir.path().join("book");
-        std::fs::create_dir_all(book.join("real")).unwrap();
+        let (dir, book) = linked_book();
         std::fs::create_dir_all(dir.path().join("outside")).unwrap();
-        std::fs::write(book.join("real/a.md"), b"a").unwrap();
-        std::fs::write(book.join("b.md"), b"b").unwrap();
         std::fs::write(dir.path().join("outside/c.md"), b"c").unwrap();
-        symlink(book.join("real"), book.join("via")).unwrap();
-        symlink(book.join("b.md"), book.join("real/link.md")).unwrap();
         symlink(dir.path().join("outside"), book.join("away")).unwrap();
         symlink("nowhere", book.join("real/dangling.md")).unwrap();
         let root = BookRoot::new(&book).unwrap();
@@ -326,13 +320,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn listed_paths_are_canonical() {
-        let dir = tempfile::tempdir().unwrap();
-        let book = dir.path().join("book");
-        std::fs::create_dir_all(book.join("real/inner")).unwrap();
-        std::fs::write(book.join("real/a.md"), b"a").unwrap();
-        std::fs::write(book.join("b.md"), b"b").unwrap();
-        std::os::unix::fs::symlink(book.join("real"), book.join("via")).unwrap();
-        std::os::unix::fs::symlink(book.join("b.md"), book.join("real/link.md")).unwrap();
+        let (_dir, book) = linked_book();
         let root = BookRoot::new(&book).unwrap();
         let listed = root.list(&book.join("via")).unwrap();
         let paths: Vec<(&str, PathBuf)> = listed
@@ -348,5 +336,20 @@ mod tests {
                 ("link.md", canonical("b.md")),
             ]
         );
+    }
+
+    /// A book (in a temporary folder, returned to be kept alive) holding `real/a.md`, the
+    /// folder `real/inner`, `b.md`, `via` (a symlink to `real`) and `real/link.md` (a
+    /// symlink to `b.md`).
+    #[cfg(unix)]
+    fn linked_book() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let book = dir.path().join("book");
+        std::fs::create_dir_all(book.join("real/inner")).unwrap();
+        std::fs::write(book.join("real/a.md"), b"a").unwrap();
+        std::fs::write(book.join("b.md"), b"b").unwrap();
+        std::os::unix::fs::symlink(book.join("real"), book.join("via")).unwrap();
+        std::os::unix::fs::symlink(book.join("b.md"), book.join("real/link.md")).unwrap();
+        (dir, book)
     }
 }
