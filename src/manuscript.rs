@@ -529,8 +529,9 @@ fn load_chapters(
                 .with_hint("put Markdown files in chapters/ (01-intro.md, 02-…) or list them in book.toml: chapters = [\"a.md\", \"b.md\"]"),
         );
     }
-    // A listed path is canonical and inside the book already, so it is read as it is:
-    // resolving it again would cost eight system calls a chapter.
+    // A listed path is canonical and inside the book already (`BookRoot::list` confined
+    // it), so it is read as it is: confining it again would cost an `lstat` a chapter, a
+    // quarter of the load of 100,000 chapters.
     found
         .iter()
         .filter_map(|path| {
