@@ -303,6 +303,7 @@ fn draw_document(
         ..super::standards::settings(standards)?
     };
     let mut doc = Document::new_with(settings);
+    doc.reserve_pages(input.pages.len());
     let fonts = krilla_fonts(input.fonts)?;
     let images = crate::timing::time("pdf images", || read_images(input))?;
     let tags = crate::timing::time("pdf pages", || {

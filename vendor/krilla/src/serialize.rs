@@ -24,7 +24,7 @@ use crate::graphics::separation::SeparationColorSpace;
 use crate::interactive::destination::{NamedDestination, XyzDestination};
 use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
-use crate::interchange::tagging::{AnnotationIdentifier, PageTagIdentifier, TagTree};
+use crate::interchange::tagging::{AnnotationIdentifier, PageTagIdentifier, ParentTreeMap, TagTree};
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
 use crate::pdf::{PdfDocument, PdfSerializerContext};
@@ -558,6 +558,12 @@ impl SerializeContext {
         Some(dest_ref)
     }
 
+    /// OCTAVO PATCH (reserve-pages): room for `additional` more page records.
+    pub(crate) fn reserve_pages(&mut self, additional: usize) {
+        self.page_infos.reserve_exact(additional);
+        self.global_objects.pages.reserve_exact(additional);
+    }
+
     pub(crate) fn register_page(&mut self, page: InternalPage) {
         let ref_ = self.new_ref();
         self.page_infos.push(PageInfo::Krilla {
@@ -809,8 +815,15 @@ impl SerializeContext {
     fn serialize_tag_tree(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let tag_tree = self.global_objects.tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
-        if let Some(root) = &tag_tree {
-            let mut parent_tree_map = HashMap::new();
+        // OCTAVO PATCH (consumed-tag-tree, dense-parent-tree): the tree is written by value,
+        // each node dropped once written, and the parents of marked content sequences are
+        // kept by page and MCID (`ParentTreeMap`); cells' header ids are checked after.
+        if let Some(root) = tag_tree {
+            let page_mcids = struct_parents.iter().filter_map(|parent| match *parent {
+                StructParentElement::Page(page_index, num_mcids) => Some((page_index, num_mcids)),
+                StructParentElement::Annotation(_) => None,
+            });
+            let mut parent_tree_map = ParentTreeMap::new(page_mcids, self.page_infos.len());
             let mut id_tree_map = BTreeMap::new();
             let struct_tree_root_ref = self.new_ref();
             let document_ref = root.serialize(
@@ -821,7 +834,7 @@ impl SerializeContext {
                 struct_tree_root_ref,
             )?;
 
-            root.validate(&id_tree_map)?;
+            parent_tree_map.validate(&id_tree_map)?;
 
             let mut chunk = self.new_chunk();
             let mut tree = chunk
@@ -886,7 +899,7 @@ impl SerializeContext {
 
                             for mcid in 0..num_mcids {
                                 let rci = PageTagIdentifier::new(page_index, mcid);
-                                refs.item(parent_tree_map.get(&rci.into()).unwrap_or_else(|| {
+                                refs.item(parent_tree_map.get_page(rci).unwrap_or_else(|| {
                                     panic!(
                                         "page tag identifier {rci:?} doesn't appear in the tag tree"
                                     )

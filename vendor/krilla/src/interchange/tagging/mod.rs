@@ -698,9 +698,9 @@ pub enum Node {
 
 impl Node {
     pub(crate) fn serialize(
-        &self,
+        self,
         sc: &mut SerializeContext,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent: Ref,
         note_id: &mut u32,
@@ -773,9 +773,9 @@ impl TagGroup {
     }
 
     pub(crate) fn serialize(
-        &self,
+        mut self,
         sc: &mut SerializeContext,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree: &mut BTreeMap<TagId, Ref>,
         parent_ref: Ref,
         note_id: &mut u32,
@@ -784,7 +784,17 @@ impl TagGroup {
         let elem_ref = sc.new_ref();
         let mut children_refs = vec![];
 
-        for child in &self.children {
+        // OCTAVO PATCH (consumed-tag-tree): the headers this cell names are checked once the
+        // whole tree is written (as `validate` did, in the same order), and each child is
+        // dropped as soon as it is written.
+        if let Some(headers) = self.tag.headers() {
+            let location = self.tag.location();
+            parent_tree_map
+                .cell_headers
+                .extend(headers.iter().map(|id| (id.clone(), location)));
+        }
+        let children = std::mem::take(&mut self.children);
+        for child in children {
             let serialized = child.serialize(
                 sc,
                 parent_tree_map,
@@ -1093,23 +1103,6 @@ impl TagGroup {
 
         Ok(Reference::Ref(elem_ref))
     }
-
-    fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
-        if let Some(headers) = self.tag.headers() {
-            for id in headers.iter() {
-                if !id_tree.contains_key(id) {
-                    return Err(KrillaError::UnknownTagId(id.clone(), self.tag.location()));
-                }
-            }
-        }
-
-        for child in self.children.iter() {
-            if let Node::Group(group) = child {
-                group.validate(id_tree)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A tag tree.
@@ -1155,10 +1148,10 @@ impl TagTree {
     }
 
     pub(crate) fn serialize(
-        &self,
+        self,
         sc: &mut SerializeContext,
         chunk_container: &mut ChunkContainer,
-        parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+        parent_tree_map: &mut ParentTreeMap,
         id_tree_map: &mut BTreeMap<TagId, Ref>,
         struct_tree_ref: Ref,
     ) -> KrillaResult<Ref> {
@@ -1172,7 +1165,7 @@ impl TagTree {
 
         let mut children_refs = vec![];
 
-        for child in &self.children {
+        for child in self.children {
             let serialized = child.serialize(
                 sc,
                 parent_tree_map,
@@ -1209,21 +1202,13 @@ impl TagTree {
         Ok(root_ref)
     }
 
-    pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
-        for child in self.children.iter() {
-            if let Node::Group(group) = child {
-                group.validate(id_tree)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 fn serialize_children(
     sc: &mut SerializeContext,
     parent_ref: Ref,
     children_refs: Vec<Reference>,
-    parent_tree_map: &mut HashMap<IdentifierType, Ref>,
+    parent_tree_map: &mut ParentTreeMap,
     struct_elem: &mut StructElement,
 ) -> KrillaResult<()> {
     // We can define a /Pg element on the struct element. If a marked content reference
@@ -1253,11 +1238,9 @@ fn serialize_children(
                         struct_page_ref = Some(page_ref);
                     }
 
-                    if parent_tree_map.contains_key(&pi.into()) {
+                    if parent_tree_map.insert_page(pi, parent_ref) {
                         panic!("the identifier {pi:?} appears twice in the tag tree");
                     }
-
-                    parent_tree_map.insert(pi.into(), parent_ref);
 
                     if struct_page_ref == Some(page_ref) {
                         struct_children.marked_content_id(pi.mcid);
@@ -1289,12 +1272,9 @@ fn serialize_children(
                         );
                     };
 
-                    if parent_tree_map.contains_key(&ai.into()) {
+                    if struct_parent.set(parent_ref).is_err() {
                         panic!("identifier {ai:?} appears twice in the tag tree");
                     }
-                    parent_tree_map.insert(ai.into(), *annotation_ref);
-
-                    struct_parent.set(parent_ref).expect("only one parent");
 
                     struct_children
                         .object_ref()
@@ -1321,4 +1301,94 @@ pub enum ArtifactAttachment {
     Top,
     Right,
     Bottom,
+}
+
+/// OCTAVO PATCH (dense-parent-tree): the structure element each marked content sequence
+/// belongs to, for the parent tree, kept in a vector indexed by page and MCID. krilla kept a
+/// `HashMap<IdentifierType, Ref>` with an entry for every marked content sequence and tagged
+/// annotation: for 100,000 chapters, about a million entries, tens of MB that doubled while
+/// the map grew, at the moment the whole file was in memory. A sequence's place is its page's
+/// first place (from the pages' counts of marked content sequences) plus its MCID; anything
+/// outside those counts goes to a map, as before. An annotation needs no entry: its parent
+/// is its `OnceCell` in the page infos, which also tells that it was given one already.
+pub(crate) struct ParentTreeMap {
+    /// Where each page's sequences start in `parents`, by page index, and their end.
+    page_starts: Vec<usize>,
+    /// The parent of each sequence, once the tree has given it one.
+    parents: Vec<Option<Ref>>,
+    /// Parents of sequences outside the pages' counts.
+    others: HashMap<PageTagIdentifier, Ref>,
+    /// The cells' header ids with the cell's location, in the tree's order, to check once
+    /// every id is known.
+    pub(crate) cell_headers: Vec<(TagId, Option<crate::surface::Location>)>,
+}
+
+impl ParentTreeMap {
+    /// A map for pages whose marked content sequences `mcids` counts, by page index.
+    pub(crate) fn new(mcids: impl IntoIterator<Item = (usize, i32)>, page_count: usize) -> Self {
+        let mut counts = vec![0usize; page_count];
+        for (page, count) in mcids {
+            if let Some(slot) = counts.get_mut(page) {
+                *slot = usize::try_from(count).unwrap_or(0);
+            }
+        }
+        let mut page_starts = Vec::with_capacity(page_count + 1);
+        let mut total = 0;
+        for count in counts {
+            page_starts.push(total);
+            total += count;
+        }
+        page_starts.push(total);
+        Self {
+            page_starts,
+            parents: vec![None; total],
+            others: HashMap::new(),
+            cell_headers: Vec::new(),
+        }
+    }
+
+    fn slot(&self, pi: PageTagIdentifier) -> Option<usize> {
+        let start = *self.page_starts.get(pi.page_index)?;
+        let end = *self.page_starts.get(pi.page_index + 1)?;
+        let at = start.checked_add(usize::try_from(pi.mcid).ok()?)?;
+        (at < end).then_some(at)
+    }
+
+    /// Gives `pi` its parent; `true` if it had one already (which is kept).
+    pub(crate) fn insert_page(&mut self, pi: PageTagIdentifier, parent: Ref) -> bool {
+        match self.slot(pi) {
+            Some(at) => {
+                let had = self.parents[at].is_some();
+                if !had {
+                    self.parents[at] = Some(parent);
+                }
+                had
+            }
+            None => match self.others.entry(pi) {
+                std::collections::hash_map::Entry::Occupied(_) => true,
+                std::collections::hash_map::Entry::Vacant(vacant) => {
+                    vacant.insert(parent);
+                    false
+                }
+            },
+        }
+    }
+
+    /// The parent of `pi`.
+    pub(crate) fn get_page(&self, pi: PageTagIdentifier) -> Option<Ref> {
+        match self.slot(pi) {
+            Some(at) => self.parents[at],
+            None => self.others.get(&pi).copied(),
+        }
+    }
+
+    /// An error for the first header id (in the tree's order) that names no element.
+    pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
+        for (id, location) in &self.cell_headers {
+            if !id_tree.contains_key(id) {
+                return Err(KrillaError::UnknownTagId(id.clone(), *location));
+            }
+        }
+        Ok(())
+    }
 }
