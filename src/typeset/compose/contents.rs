@@ -11,7 +11,7 @@ use super::blocks::stamp_flow;
 use super::Composer;
 use crate::toc::{CaptionEntry, CaptionList};
 use crate::typeset::layout::{AnchorItem, GlyphRun, Item, LinkDest, LinkItem, Page, PageKind};
-use crate::typeset::page::{build_pages, Flow};
+use crate::typeset::page::{build_pages, Flow, FlowLine};
 use crate::typeset::paragraph::{set_paragraph, Alignment, ParagraphSpec, Pieces, TextStyle};
 use crate::typeset::structure::{Role, Structure};
 use crate::units::Pt;
@@ -27,18 +27,15 @@ impl<'a, 'f> Composer<'a, 'f> {
         mark_since(&mut structure, Role::P, &mut flow, 0);
         let total_entries: usize = toc.iter().map(|e| 1 + e.children.len()).sum();
         let listed: BTreeSet<usize> = chapters.iter().copied().collect();
+        let mut entries = Vec::new();
         for entry in toc.iter().filter(|e| listed.contains(&e.chapter)) {
-            let number = numbers.of(entry.anchor.as_deref());
-            let start = flow.len();
-            self.toc_entry(
-                &entry.title,
-                entry.anchor.as_deref(),
-                &number,
-                Pt::ZERO,
-                false,
-                &mut flow,
-            );
-            mark_since(&mut structure, Role::Toci, &mut flow, start);
+            entries.push(TocLine {
+                title: &entry.title,
+                anchor: entry.anchor.as_deref(),
+                number: numbers.of(entry.anchor.as_deref()),
+                indent: Pt::ZERO,
+                small: false,
+            });
             // A contents of thousands of lines helps nobody (and costs memory): beyond
             // `max_lines` entries only chapters are listed; the outline keeps all.
             let children: &[crate::toc::TocEntry] = if total_entries > design.max_lines {
@@ -47,19 +44,16 @@ impl<'a, 'f> Composer<'a, 'f> {
                 &entry.children
             };
             for child in children {
-                let number = numbers.of(child.anchor.as_deref());
-                let start = flow.len();
-                self.toc_entry(
-                    &child.title,
-                    child.anchor.as_deref(),
-                    &number,
-                    design.section_indent.at(self.profile.font_size),
-                    true,
-                    &mut flow,
-                );
-                mark_since(&mut structure, Role::Toci, &mut flow, start);
+                entries.push(TocLine {
+                    title: &child.title,
+                    anchor: child.anchor.as_deref(),
+                    number: numbers.of(child.anchor.as_deref()),
+                    indent: design.section_indent.at(self.profile.font_size),
+                    small: true,
+                });
             }
         }
+        self.push_entries(&entries, &mut flow, &mut structure);
         self.contents_pages(flow, structure)
     }
 
@@ -87,20 +81,22 @@ impl<'a, 'f> Composer<'a, 'f> {
         let mut structure = Structure::new(Role::Toc);
         self.contents_title(title, anchor, &mut flow);
         mark_since(&mut structure, Role::P, &mut flow, 0);
-        for entry in &entries {
-            let number = numbers.of(Some(&entry.anchor));
-            let text = format!("{} {}", entry.number, entry.caption);
-            let start = flow.len();
-            self.toc_entry(
-                &text,
-                Some(&entry.anchor),
-                &number,
-                Pt::ZERO,
-                false,
-                &mut flow,
-            );
-            mark_since(&mut structure, Role::Toci, &mut flow, start);
-        }
+        let texts: Vec<String> = entries
+            .iter()
+            .map(|entry| format!("{} {}", entry.number, entry.caption))
+            .collect();
+        let lines: Vec<TocLine> = entries
+            .iter()
+            .zip(&texts)
+            .map(|(entry, text)| TocLine {
+                title: text,
+                anchor: Some(&entry.anchor),
+                number: numbers.of(Some(&entry.anchor)),
+                indent: Pt::ZERO,
+                small: false,
+            })
+            .collect();
+        self.push_entries(&lines, &mut flow, &mut structure);
         self.contents_pages(flow, structure)
     }
 
@@ -148,15 +144,33 @@ impl<'a, 'f> Composer<'a, 'f> {
         ContentsPages { pages, structure }
     }
 
-    fn toc_entry(
+    /// The lines of `entries` added to `flow`, each entry a `TOCI` of `structure`. The
+    /// entries are set on all cores: a contents of 100,000 chapters is set twice (with
+    /// placeholder numbers to count its pages, then with the real ones).
+    fn push_entries(
         &mut self,
-        title: &str,
-        anchor: Option<&str>,
-        number: &str,
-        indent: Pt,
-        small: bool,
+        entries: &[TocLine<'_>],
         flow: &mut Vec<Flow>,
+        structure: &mut Structure,
     ) {
+        let set = self.map_forked(entries, |composer, entry| composer.toc_entry(entry));
+        for lines in set {
+            let start = flow.len();
+            flow.extend(lines.into_iter().map(Flow::Line));
+            mark_since(structure, Role::Toci, flow, start);
+        }
+    }
+
+    /// The lines of one entry of the contents or of a list: its title, dot leaders, page
+    /// number and link.
+    fn toc_entry(&mut self, entry: &TocLine<'_>) -> Vec<FlowLine> {
+        let TocLine {
+            title,
+            anchor,
+            ref number,
+            indent,
+            small,
+        } = *entry;
         let design = &self.design().contents;
         let size = if small {
             design.section_size.at(self.profile.font_size)
@@ -230,14 +244,28 @@ impl<'a, 'f> Composer<'a, 'f> {
             }
         }
         let n = lines.len();
-        for (i, mut line) in lines.into_iter().enumerate() {
+        for (i, line) in lines.iter_mut().enumerate() {
             line.break_after = i + 1 == n;
             line.items
                 .iter_mut()
                 .for_each(|i| i.translate(indent, Pt::ZERO));
-            flow.push(Flow::Line(line));
         }
+        lines
     }
+}
+
+/// One entry of the contents or of a list, to be set.
+struct TocLine<'t> {
+    /// The heading's or the caption's text.
+    title: &'t str,
+    /// Where the entry links to.
+    anchor: Option<&'t str>,
+    /// The page number shown (a placeholder in the counting pass).
+    number: String,
+    /// How far the entry is indented (sections under their chapter).
+    indent: Pt,
+    /// Set in the smaller size of sections.
+    small: bool,
 }
 
 /// The pages of the contents or of a list with their own structure (root `TOC`, a `P` for

@@ -224,87 +224,87 @@ impl<'a, 'f> Composer<'a, 'f> {
             .collect()
     }
 
-    /// Set the chapters' pages, in parallel when there are several chapters and cores.
-    ///
-    /// Chapters are independent until they are numbered, so each worker thread takes the
-    /// next chapter from a shared counter and sets it with its own [`TextContext`] (fonts
-    /// shared, caches per thread). Results are put back in chapter order and the characters
-    /// no font has are merged chapter by chapter, so the output does not depend on which
-    /// thread set what.
+    /// Set the chapters' pages, in parallel when there are several chapters and cores
+    /// (chapters are independent until they are numbered).
     fn set_chapters(&mut self, chapters: &[usize]) -> Vec<ChapterPages> {
         crate::progress::phase("typesetting", chapters.len());
+        self.map_forked(chapters, |composer, &chapter| {
+            let pages = composer.chapter_pages(chapter);
+            crate::progress::step();
+            let structure = std::mem::take(&mut composer.structure);
+            ChapterPages {
+                chapter,
+                pages,
+                structure,
+            }
+        })
+    }
+
+    /// `work` done on each of `items`, in parallel when there are several items and cores,
+    /// the results in the items' order.
+    ///
+    /// Each worker thread takes the next item from a shared counter and works with a
+    /// composer of its own, whose [`TextContext`] is forked from this one (fonts shared,
+    /// caches per thread). The characters no font has and the warnings are merged item by
+    /// item, in the items' order, so the outcome does not depend on which thread did what.
+    fn map_forked<T: Sync, R: Send>(
+        &mut self,
+        items: &[T],
+        work: impl Fn(&mut Composer<'a, 'f>, &T) -> R + Sync,
+    ) -> Vec<R> {
         let workers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
-            .min(chapters.len())
+            .min(items.len())
             .min(MAX_WORKERS);
         if workers <= 1 {
-            return chapters
-                .iter()
-                .map(|&i| {
-                    let pages = self.chapter_pages(i);
-                    crate::progress::step();
-                    let structure = std::mem::take(&mut self.structure);
-                    ChapterPages {
-                        chapter: i,
-                        pages,
-                        structure,
-                    }
-                })
-                .collect();
+            return items.iter().map(|item| work(self, item)).collect();
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (book, profile) = (self.book, self.profile);
         let title_block = &self.title_block;
         let page_labels = &self.page_labels;
-        let mut done: Vec<(usize, ChapterPages, Vec<char>, Vec<Diagnostic>)> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        let ctx = self.ctx.fork();
-                        let next = &next;
-                        scope.spawn(move || {
-                            let mut composer = Composer::new(book, profile, ctx);
-                            composer.title_block.clone_from(title_block);
-                            composer.page_labels.clone_from(page_labels);
-                            let mut out = Vec::new();
-                            loop {
-                                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(&chapter) = chapters.get(n) else {
-                                    break;
-                                };
-                                let pages = composer.chapter_pages(chapter);
-                                crate::progress::step();
-                                let missing = std::mem::take(&mut composer.ctx.missing);
-                                let warnings = std::mem::take(&mut composer.warnings);
-                                let structure = std::mem::take(&mut composer.structure);
-                                let set = ChapterPages {
-                                    chapter,
-                                    pages,
-                                    structure,
-                                };
-                                out.push((n, set, missing, warnings));
-                            }
-                            out
-                        })
+        let work = &work;
+        let mut done: Vec<(usize, R, Vec<char>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let ctx = self.ctx.fork();
+                    let next = &next;
+                    scope.spawn(move || {
+                        let mut composer = Composer::new(book, profile, ctx);
+                        composer.title_block.clone_from(title_block);
+                        composer.page_labels.clone_from(page_labels);
+                        let mut out = Vec::new();
+                        loop {
+                            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(item) = items.get(n) else {
+                                break;
+                            };
+                            let result = work(&mut composer, item);
+                            let missing = std::mem::take(&mut composer.ctx.missing);
+                            let warnings = std::mem::take(&mut composer.warnings);
+                            out.push((n, result, missing, warnings));
+                        }
+                        out
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            });
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
         done.sort_by_key(|(n, ..)| *n);
-        let mut result = Vec::with_capacity(done.len());
-        for (_, pages, missing, warnings) in done {
+        let mut results = Vec::with_capacity(done.len());
+        for (_, result, missing, warnings) in done {
             self.warnings.extend(warnings);
             for c in missing {
                 if !self.ctx.missing.contains(&c) {
                     self.ctx.missing.push(c);
                 }
             }
-            result.push(pages);
+            results.push(result);
         }
-        result
+        results
     }
 
     /// Put the book's pages in order: front matter, contents, chapters (with blank versos in
