@@ -183,8 +183,8 @@ impl<'s> TagTreeBuilder<'s> {
         let Some(element) = self.structure.nodes.get(node as usize) else {
             return Tag::Div.into();
         };
-        let alt = element.alt.clone();
-        let lang = element.lang.clone();
+        let alt = element.alt().map(str::to_string);
+        let lang = element.lang().map(str::to_string);
         let kind: TagKind = match element.role {
             Role::Document | Role::Div => Tag::Div.into(),
             Role::Part => Tag::Part.into(),

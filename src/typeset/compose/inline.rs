@@ -293,7 +293,7 @@ mod tests {
         let spans = all(structure, Role::Span);
         assert_eq!(spans.len(), 1);
         let span = &structure.nodes[spans[0] as usize];
-        assert_eq!(span.lang.as_deref(), Some("fr"));
+        assert_eq!(span.lang(), Some("fr"));
         let paragraph = span.parent.expect("a parent");
         assert_eq!(structure.nodes[paragraph as usize].role, Role::P);
         assert_eq!(child_roles(structure, paragraph), [Role::Span]);
@@ -317,7 +317,7 @@ mod tests {
         let formulas = all(structure, Role::Formula);
         assert_eq!(formulas.len(), 1);
         let formula = &structure.nodes[formulas[0] as usize];
-        assert_eq!(formula.alt.as_deref(), Some("x^2"));
+        assert_eq!(formula.alt(), Some("x^2"));
         let paragraph = formula.parent.expect("a parent");
         assert_eq!(structure.nodes[paragraph as usize].role, Role::P);
         let marked = composition.pages.iter().flat_map(|p| &p.marks);
