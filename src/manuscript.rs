@@ -128,25 +128,35 @@ impl BookRoot {
     /// under `base`, relative to the root; `%XX` escapes are decoded) to a real file inside
     /// the book folder, or say why not.
     pub fn resolve(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
+        self.confine(&self.written_path(base, written)?)
+    }
+
+    /// The path the URL reference `written` under `base` spells (`%XX` escapes decoded,
+    /// `.` and `..` applied), found without a file system call and not confined:
+    /// [`Self::resolve`] confines it. A caller that knows the canonical paths of some files
+    /// can look this up among them first: a canonical path is its own canonical form.
+    pub fn written_path(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
         if has_url_scheme(written) {
             return Err(PathProblem::Url);
         }
-        self.resolve_file(base, &percent_decode(written))
+        self.normalised(base, &percent_decode(written))
     }
 
     /// Resolve the file name `written` (from book.toml or a folder listing, taken as
     /// written: `My%20Notes.md` is that file) under `base` to a real file inside the book
     /// folder, or say why not.
     pub fn resolve_file(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
+        self.confine(&self.normalised(base, written)?)
+    }
+
+    /// `written` under `base`, with `.` and `..` applied, if it stays inside the root.
+    fn normalised(&self, base: &Path, written: &str) -> Result<PathBuf, PathProblem> {
         let relative = Path::new(written);
         if relative.is_absolute() || relative.has_root() || written.starts_with('\\') {
             return Err(PathProblem::Absolute);
         }
         let joined = self.root.join(base).join(relative);
-        let Some(normalised) = normalise_inside(&self.root, &joined) else {
-            return Err(PathProblem::Escapes);
-        };
-        self.confine(&normalised)
+        normalise_inside(&self.root, &joined).ok_or(PathProblem::Escapes)
     }
 
     /// The path of `file` relative to the root, with `/` separators, for messages.

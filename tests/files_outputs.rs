@@ -319,6 +319,40 @@ fn chapter_files_that_cannot_be_read_are_reported() {
     assert_nothing_leaked(&book, &[]);
 }
 
+/// A link that spells a chapter's canonical path is looked up without a file system call;
+/// spelled any other way (through `.`, `..` or a symlinked folder) it is resolved on disk
+/// and names the same chapter, and a symlink leading out of the book is refused.
+#[cfg(unix)]
+#[test]
+fn links_to_chapters_resolve_however_they_are_spelled() {
+    let second: &[u8] = b"# Second\n\n[plain](01-first.md), [dotted](../chapters/./01-first.md), \
+        [through a link](via/01-first.md).\n";
+    let book = Book::new(&[
+        ("chapters/01-first.md", b"# First\n\nThe end.\n"),
+        ("chapters/02-second.md", second),
+    ]);
+    symlink(Path::new("."), &book.dir.join("chapters/via"));
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let outside = book.outside("outside.md");
+    std::fs::write(&outside, format!("# Outside\n\n{CANARY}\n")).expect("outside");
+    std::fs::create_dir_all(book.dir.join("notes")).expect("notes");
+    symlink(&outside, &book.dir.join("notes/out.md"));
+    book.write(
+        "chapters/03-third.md",
+        b"# Third\n\n[out](../notes/out.md)\n",
+    );
+    let out = octavo(&["check", "."], &book.dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("notes/out.md"), "{err}");
+    assert_eq!(
+        err.matches("error[").count(),
+        1,
+        "only the link out of the book: {err}"
+    );
+}
+
 // 3. Only regular files are opened: a FIFO never hangs a run.
 
 #[cfg(unix)]

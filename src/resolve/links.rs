@@ -237,6 +237,14 @@ impl LinkContext<'_> {
         path: &str,
         base: &Path,
     ) -> Result<(usize, Option<String>), (String, String)> {
+        let chapters = self
+            .by_path
+            .get_or_init(|| by_canonical_path(&self.manuscript.root, &self.chapter_files));
+        // A link that spells a chapter file's canonical path names that file: no `lstat`.
+        let spelled = self.manuscript.root.written_path(base, path);
+        if let Some((chapter, anchor)) = spelled.ok().and_then(|p| chapters.get(&p)) {
+            return Ok((*chapter, anchor.clone()));
+        }
         let markdown = path
             .strip_suffix(".html")
             .map(|stem| format!("{stem}.md"))
@@ -256,8 +264,7 @@ impl LinkContext<'_> {
             };
             (problem.describe(path), hint.to_string())
         })?;
-        self.by_path
-            .get_or_init(|| by_canonical_path(&self.manuscript.root, &self.chapter_files))
+        chapters
             .get(&resolved)
             .map(|(chapter, anchor)| (*chapter, anchor.clone()))
             .ok_or_else(|| {
