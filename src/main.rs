@@ -337,7 +337,7 @@ const MI_OPTION_ARENA_MAX_OBJECT_SIZE: libmimalloc_sys::mi_option_t = 45;
 /// annotations, page dictionaries: 73, 49 and 33 MB for 100,000 chapters) into the file one
 /// after another, each freed chunk and the file's copy of it were both counted, and the
 /// 100,000-chapter book peaked at 786 to 808 MB while writing the file instead of 700 to
-/// 720 MB. At 1 MB the peak was the same and the file's copy slower.
+/// 720 MB. At 1 MB the peak was the same.
 const LARGEST_ARENA_BLOCK_KIB: std::ffi::c_long = 8 * 1024;
 
 /// Set mimalloc's purge delay to [`FREED_MEMORY_KEPT_MS`] and its largest arena block to
