@@ -1201,7 +1201,6 @@ impl TagTree {
 
         Ok(root_ref)
     }
-
 }
 
 fn serialize_children(
